@@ -1,0 +1,40 @@
+package io.moaiflow.swarmdb;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An agent's current state in the registry. This record is immutable and thread safe.
+ *
+ * @param agentId the agent's id
+ * @param agentType its type, such as {@code expert-backend}
+ * @param status its lifecycle state
+ * @param sessionId the session it works in, or null
+ * @param spawnedAt when it was registered
+ * @param completedAt when it reached an end state, or null
+ * @param durationMs milliseconds from spawn to end state, or null while not ended
+ * @param updatedAt its last transition or heartbeat
+ * @param metadata JSON details
+ */
+public record Agent(
+    String agentId,
+    String agentType,
+    AgentStatus status,
+    @Nullable String sessionId,
+    Instant spawnedAt,
+    @Nullable Instant completedAt,
+    @Nullable Long durationMs,
+    Instant updatedAt,
+    Map<String, @Nullable Object> metadata) {
+
+  /**
+   * How long the agent ran, once it ended.
+   *
+   * @return the duration in milliseconds, or empty while it is not in an end state
+   */
+  public Optional<Long> duration() {
+    return Optional.ofNullable(durationMs);
+  }
+}

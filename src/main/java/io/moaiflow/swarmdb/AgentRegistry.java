@@ -1,0 +1,132 @@
+package io.moaiflow.swarmdb;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The registry of agents and their lifecycle state. Obtain it from {@link SwarmDB#agents()}.
+ *
+ * <p>Implementations are thread safe. Every change runs in one writer transaction that reads the
+ * current state and writes the new one, so concurrent transitions of one agent cannot both win.
+ */
+public interface AgentRegistry {
+
+  /**
+   * Registers a new agent in state {@link AgentStatus#SPAWNED}.
+   *
+   * @param agentId a new id
+   * @param agentType its type
+   * @param sessionId its session, or null
+   * @param metadata JSON details
+   * @return the stored agent
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} when the id is already registered
+   */
+  Agent register(
+      String agentId,
+      String agentType,
+      @Nullable String sessionId,
+      Map<String, ? extends @Nullable Object> metadata);
+
+  /**
+   * Registers a new agent without session or metadata.
+   *
+   * @param agentId a new id
+   * @param agentType its type
+   * @return the stored agent
+   */
+  default Agent register(String agentId, String agentType) {
+    return register(agentId, agentType, null, Map.of());
+  }
+
+  /**
+   * Moves an agent to a new state. Reaching an end state records {@code completedAt} and the
+   * duration since spawn.
+   *
+   * @param agentId the agent
+   * @param target the new state
+   * @return the updated agent
+   * @throws SwarmDbException {@link ErrorCode#NOT_FOUND} for an unknown agent, {@link
+   *     ErrorCode#ILLEGAL_TRANSITION} when the state machine does not allow the move
+   */
+  Agent transition(String agentId, AgentStatus target);
+
+  /**
+   * Moves an agent to a new state and merges keys into its metadata (a key mapped to null is
+   * removed).
+   *
+   * @param agentId the agent
+   * @param target the new state
+   * @param metadataUpdate keys to set or remove
+   * @return the updated agent
+   */
+  Agent transition(
+      String agentId, AgentStatus target, Map<String, ? extends @Nullable Object> metadataUpdate);
+
+  /**
+   * Records that a live agent is still working, so {@link #sweepStale} does not mark it.
+   *
+   * @param agentId the agent
+   * @return the updated agent
+   * @throws SwarmDbException {@link ErrorCode#ILLEGAL_TRANSITION} when the agent already ended
+   */
+  Agent heartbeat(String agentId);
+
+  /**
+   * One agent.
+   *
+   * @param agentId the agent
+   * @return the agent, or empty
+   */
+  Optional<Agent> get(String agentId);
+
+  /**
+   * Agents that are spawned or running, least recently updated first.
+   *
+   * @return the agents
+   */
+  List<Agent> active();
+
+  /**
+   * Agents of one type, in any state.
+   *
+   * @param agentType the type
+   * @return the agents, by id
+   */
+  List<Agent> byType(String agentType);
+
+  /**
+   * Agents of one type in one state.
+   *
+   * @param agentType the type
+   * @param status the state
+   * @return the agents, by id
+   */
+  List<Agent> byType(String agentType, AgentStatus status);
+
+  /**
+   * Agents of one session.
+   *
+   * @param sessionId the session
+   * @return the agents, by id
+   */
+  List<Agent> bySession(String sessionId);
+
+  /**
+   * Number of agents in each state (states without agents map to 0).
+   *
+   * @return state to count
+   */
+  Map<AgentStatus, Long> countByStatus();
+
+  /**
+   * Marks as {@link AgentStatus#ERROR} every spawned or running agent not updated for longer than
+   * {@code silence}, recording {@code "stale": true} in its metadata.
+   *
+   * @param silence how long without a transition or heartbeat counts as stale (positive)
+   * @return the ids of the agents marked
+   */
+  List<String> sweepStale(Duration silence);
+}

@@ -1,0 +1,111 @@
+package io.moaiflow.swarmdb;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+
+/**
+ * The append-only agent event log. Obtain it from {@link SwarmDB#events()}.
+ *
+ * <p>Implementations are thread safe: many threads may append and query at once. Concurrent {@link
+ * #append} calls are committed together (group commit); each returns only after the transaction
+ * holding its row has committed.
+ */
+public interface EventStore {
+
+  /**
+   * Appends one event and waits until it is committed. Appending an event whose id is already
+   * stored writes nothing and returns the stored row (idempotent retries).
+   *
+   * @param event the event (its {@code seq} is ignored)
+   * @return the stored row, with its log position
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} before any write for bad input
+   */
+  AgentEvent append(AgentEvent event);
+
+  /**
+   * Queues one event and returns at once; the future completes when the transaction holding it
+   * commits, or exceptionally with a {@link SwarmDbException}. Invalid events are rejected by this
+   * call, before queuing. When the writer's queue is full this call blocks for room, up to the
+   * configured write timeout.
+   *
+   * @param event the event
+   * @return the stored row, when committed
+   */
+  CompletableFuture<AgentEvent> appendAsync(AgentEvent event);
+
+  /**
+   * Appends events in one transaction: all are stored or none. Events whose ids are already stored
+   * are returned as stored and not written again.
+   *
+   * @param events the events, at most 100,000
+   * @return the stored rows in the order given
+   */
+  List<AgentEvent> appendAll(List<AgentEvent> events);
+
+  /**
+   * Events matching a query, newest first (by timestamp, then seq), at most its limit.
+   *
+   * @param query the filter
+   * @return the events; empty when none match
+   */
+  List<AgentEvent> query(EventQuery query);
+
+  /**
+   * Every event matching a query, newest first, read page by page so memory stays bounded for any
+   * number of rows and no read transaction is held between pages. The stream must be closed.
+   *
+   * @param query the filter
+   * @return a lazy stream that must be closed
+   */
+  Stream<AgentEvent> stream(EventQuery query);
+
+  /**
+   * Events after a log position, oldest first: the tailing call. Pass the last {@code seq} seen (0
+   * to start) and call again with the last returned row's {@code seq}.
+   *
+   * @param seq the last position seen
+   * @param limit most rows, between 1 and {@value EventQuery#MAX_LIMIT}
+   * @return the next events in commit order
+   */
+  List<AgentEvent> since(long seq, int limit);
+
+  /**
+   * One event by id.
+   *
+   * @param eventId the id
+   * @return the event, or empty
+   */
+  Optional<AgentEvent> get(String eventId);
+
+  /**
+   * Number of events in the log.
+   *
+   * @return the count
+   */
+  long count();
+
+  /**
+   * Number of events matching a query's filters (its limit and cursor are ignored).
+   *
+   * @param query the filter
+   * @return the count
+   */
+  long count(EventQuery query);
+
+  /**
+   * Number of events per type.
+   *
+   * @return type to count, sorted by type
+   */
+  Map<String, Long> countByType();
+
+  /**
+   * The newest log position, or 0 when the log is empty.
+   *
+   * @return the last seq
+   */
+  long lastSeq();
+}

@@ -1,0 +1,69 @@
+package io.moaiflow.swarmdb;
+
+import io.moaiflow.swarmdb.health.CheckResult;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Retention, checks, compaction and backups. Obtain it from {@link SwarmDB#maintenance()}.
+ * Implementations are thread safe; long operations are split so that concurrent writers are never
+ * blocked for long.
+ */
+public interface Maintenance {
+
+  /**
+   * Deletes events with a timestamp older than {@code age}, in chunks of a few thousand rows, each
+   * in its own short transaction, so concurrent appends are never stalled.
+   *
+   * @param age positive age
+   * @return events deleted
+   */
+  long deleteEventsOlderThan(Duration age);
+
+  /**
+   * Deletes session memory entries whose TTL has passed.
+   *
+   * @return entries deleted
+   */
+  long purgeExpiredMemory();
+
+  /**
+   * Runs {@code PRAGMA quick_check}: a fast structural check (O(N)), without index content checks.
+   *
+   * @return the result
+   */
+  CheckResult quickCheck();
+
+  /**
+   * Runs {@code PRAGMA integrity_check}: the full check, including indexes. Slow on large files.
+   *
+   * @return the result
+   */
+  CheckResult integrityCheck();
+
+  /**
+   * Checkpoints the WAL into the main file and truncates it ({@code wal_checkpoint(TRUNCATE)}).
+   *
+   * @return WAL bytes after the checkpoint
+   */
+  long checkpoint();
+
+  /**
+   * Rebuilds the file to reclaim free pages ({@code VACUUM}). Blocks writers while it runs.
+   *
+   * @return bytes on disk after the vacuum
+   */
+  long vacuum();
+
+  /**
+   * Writes an online, consistent copy of the database to {@code target} ({@code VACUUM INTO}),
+   * created with mode 0600, then verifies it with {@code integrity_check}. Safe while other threads
+   * and processes write. SQLite file databases only.
+   *
+   * @param target a new file (it must not exist, or be empty); not a {@code file:} URI
+   * @return what was written
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} for a URI or an existing non-empty
+   *     target; {@link ErrorCode#CORRUPT} when the copy fails verification (it is deleted)
+   */
+  BackupResult backupTo(Path target);
+}

@@ -1,0 +1,31 @@
+package io.moaiflow.swarmdb;
+
+import java.time.Instant;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A swarm session. This record is immutable and thread safe.
+ *
+ * @param sessionId the session's id
+ * @param status active or ended
+ * @param startedAt when it started
+ * @param endedAt when it ended, or null while active
+ * @param metadata JSON details
+ */
+public record Session(
+    String sessionId,
+    SessionStatus status,
+    Instant startedAt,
+    @Nullable Instant endedAt,
+    Map<String, @Nullable Object> metadata) {
+
+  /**
+   * Whether the session is still active.
+   *
+   * @return true while not ended
+   */
+  public boolean isActive() {
+    return status == SessionStatus.ACTIVE;
+  }
+}

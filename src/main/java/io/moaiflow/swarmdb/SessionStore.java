@@ -1,0 +1,91 @@
+package io.moaiflow.swarmdb;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Sessions and their memory. Obtain it from {@link SwarmDB#sessions()}. Implementations are thread
+ * safe.
+ */
+public interface SessionStore {
+
+  /**
+   * Starts a new session.
+   *
+   * @param sessionId a new id
+   * @param metadata JSON details
+   * @return the stored session
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} when the id already exists
+   */
+  Session start(String sessionId, Map<String, ? extends @Nullable Object> metadata);
+
+  /**
+   * Starts a new session without metadata.
+   *
+   * @param sessionId a new id
+   * @return the stored session
+   */
+  default Session start(String sessionId) {
+    return start(sessionId, Map.of());
+  }
+
+  /**
+   * Ends an active session.
+   *
+   * @param sessionId the session
+   * @return the ended session
+   * @throws SwarmDbException {@link ErrorCode#NOT_FOUND} for an unknown session, {@link
+   *     ErrorCode#ILLEGAL_TRANSITION} when it already ended
+   */
+  Session end(String sessionId);
+
+  /**
+   * One session.
+   *
+   * @param sessionId the session
+   * @return the session, or empty
+   */
+  Optional<Session> get(String sessionId);
+
+  /**
+   * Active sessions, most recently started first.
+   *
+   * @param limit most rows, between 1 and 10,000
+   * @return the sessions
+   */
+  List<Session> open(int limit);
+
+  /**
+   * Sessions in any state, most recently started first.
+   *
+   * @param limit most rows, between 1 and 10,000
+   * @return the sessions
+   */
+  List<Session> recent(int limit);
+
+  /**
+   * Number of sessions.
+   *
+   * @return the count
+   */
+  long count();
+
+  /**
+   * The memory of one session. The session must exist when memory is written.
+   *
+   * @param sessionId the session
+   * @return its memory (a cheap view; no database access until used)
+   */
+  SessionMemory memory(String sessionId);
+
+  /**
+   * The newest unexpired value of a key across all sessions.
+   *
+   * @param memoryType the memory type
+   * @param key the key
+   * @return the newest entry, or empty
+   */
+  Optional<MemoryEntry> newest(String memoryType, String key);
+}

@@ -1,0 +1,203 @@
+package io.moaiflow.swarmdb;
+
+import io.moaiflow.swarmdb.health.Inspector;
+import io.moaiflow.swarmdb.internal.Inspectors;
+import io.moaiflow.swarmdb.internal.Maintenances;
+import io.moaiflow.swarmdb.internal.SqliteAgentRegistry;
+import io.moaiflow.swarmdb.internal.SqliteDatabase;
+import io.moaiflow.swarmdb.internal.SqliteEventStore;
+import io.moaiflow.swarmdb.internal.SqliteMigrator;
+import io.moaiflow.swarmdb.internal.SqliteSessionStore;
+import io.moaiflow.swarmdb.migrate.Migrator;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * An open SwarmDB database: the event log, the agent registry, sessions with their memory, the
+ * migrator, introspection and maintenance.
+ *
+ * <pre>{@code
+ * try (SwarmDB db = SwarmDB.open(SwarmDbConfig.builder(Path.of("swarm.db")).build())) {
+ *   db.events().append(AgentEvent.of("spawn", "agent-1", "expert-backend", Map.of()));
+ * }
+ * }</pre>
+ *
+ * <p>This class is thread safe: share one instance per database file across the application. All
+ * writes go through one writer connection (SQLite allows one writer at a time); reads use a small
+ * pool of read-only connections. {@link #close()} waits for queued writes to commit.
+ */
+public final class SwarmDB implements AutoCloseable {
+  private final SqliteDatabase db;
+  private final EventStore events;
+  private final AgentRegistry agents;
+  private final SessionStore sessions;
+  private final Migrator migrator;
+  private final Inspector inspector;
+  private final Maintenance maintenance;
+
+  private SwarmDB(SqliteDatabase db) {
+    this.db = db;
+    this.events = new SqliteEventStore(db);
+    this.agents = new SqliteAgentRegistry(db);
+    this.sessions = new SqliteSessionStore(db);
+    this.migrator = new SqliteMigrator(db);
+    this.inspector = new Inspectors(db);
+    this.maintenance = new Maintenances(db);
+  }
+
+  /**
+   * Opens a database: creates a missing file (0600, directories 0700), sets and verifies the
+   * pragmas, validates and applies migrations (after backing up an existing file).
+   *
+   * @param config the configuration
+   * @return the open database; close it when done
+   * @throws SwarmDbException for example {@link ErrorCode#SCHEMA_TOO_NEW}, {@link
+   *     ErrorCode#CORRUPT}, {@link ErrorCode#READ_ONLY} or {@link ErrorCode#NATIVE_LIBRARY}, with
+   *     the file and the fix in the message
+   */
+  public static SwarmDB open(SwarmDbConfig config) {
+    Objects.requireNonNull(config, "config");
+    return new SwarmDB(SqliteDatabase.open(config));
+  }
+
+  /**
+   * Opens a database file with the default configuration.
+   *
+   * @param path the file
+   * @return the open database
+   */
+  public static SwarmDB open(Path path) {
+    return open(SwarmDbConfig.builder(path).build());
+  }
+
+  /**
+   * Opens {@code $MOAI_DB_PATH}, else {@value SwarmDbConfig#DEFAULT_PATH}.
+   *
+   * @return the open database
+   */
+  public static SwarmDB openDefault() {
+    return open(SwarmDbConfig.defaultPath());
+  }
+
+  /**
+   * Opens a private in-memory database (for tests).
+   *
+   * @return the open database
+   */
+  public static SwarmDB openInMemory() {
+    return open(SwarmDbConfig.inMemory().build());
+  }
+
+  /**
+   * The agent event log.
+   *
+   * @return the event store
+   */
+  public EventStore events() {
+    return events;
+  }
+
+  /**
+   * The agent registry.
+   *
+   * @return the registry
+   */
+  public AgentRegistry agents() {
+    return agents;
+  }
+
+  /**
+   * Sessions and their memory.
+   *
+   * @return the session store
+   */
+  public SessionStore sessions() {
+    return sessions;
+  }
+
+  /**
+   * The schema migrator.
+   *
+   * @return the migrator
+   */
+  public Migrator migrator() {
+    return migrator;
+  }
+
+  /**
+   * Size, health and introspection.
+   *
+   * @return the inspector
+   */
+  public Inspector inspect() {
+    return inspector;
+  }
+
+  /**
+   * Retention, checks, compaction and backups.
+   *
+   * @return maintenance operations
+   */
+  public Maintenance maintenance() {
+    return maintenance;
+  }
+
+  /**
+   * The configuration this database was opened with.
+   *
+   * @return the configuration
+   */
+  public SwarmDbConfig config() {
+    return db.config();
+  }
+
+  /**
+   * The database file, absolute and normalised, or empty for an in-memory database.
+   *
+   * @return the file
+   */
+  public java.util.Optional<Path> path() {
+    return java.util.Optional.ofNullable(db.path());
+  }
+
+  /**
+   * Registers a listener for metrics and tracing.
+   *
+   * @param listener the listener
+   */
+  public void addListener(SwarmDbListener listener) {
+    db.listeners().add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /**
+   * Removes a listener.
+   *
+   * @param listener the listener
+   */
+  public void removeListener(SwarmDbListener listener) {
+    db.listeners().remove(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /**
+   * Whether {@link #close()} was called.
+   *
+   * @return true once closed
+   */
+  public boolean isClosed() {
+    return db.isClosed();
+  }
+
+  /**
+   * Commits every queued write, truncates the WAL and closes all connections. Later calls on this
+   * instance fail with {@link ErrorCode#CLOSED}. Idempotent.
+   */
+  @Override
+  public void close() {
+    db.close();
+  }
+
+  @Override
+  public String toString() {
+    return "SwarmDB[" + db.label() + "]";
+  }
+}

@@ -1,0 +1,375 @@
+package io.moaiflow.swarmdb;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How to open a {@link SwarmDB}: the file, durability, timeouts, pool and group-commit sizes. Built
+ * with {@link #builder(Path)} or {@link #inMemory()}, validated in {@link Builder#build()}.
+ *
+ * <p>This record is immutable and thread safe.
+ *
+ * @param path the database file, or null for an in-memory database
+ * @param synchronous {@code PRAGMA synchronous}
+ * @param busyTimeout how long a connection waits for another process's lock
+ * @param cacheSizePages {@code PRAGMA cache_size} in pages, per connection
+ * @param journalSizeLimitBytes {@code PRAGMA journal_size_limit}: the WAL is truncated to this
+ *     after a checkpoint
+ * @param walCheckpointThresholdBytes when the WAL file grows past this, the writer runs a {@code
+ *     wal_checkpoint(TRUNCATE)} after its next commit
+ * @param mmapSizeBytes {@code PRAGMA mmap_size}; 0 disables memory-mapped I/O
+ * @param readPoolSize number of read-only connections
+ * @param maxBatchSize most writes the writer commits in one transaction (group commit)
+ * @param maxBatchWait how long the writer waits for more writes to join a batch; zero commits what
+ *     is queued at once
+ * @param writeQueueCapacity writes that may wait for the writer before callers block
+ * @param writeTimeout how long a caller waits for room in a full write queue before {@link
+ *     ErrorCode#TIMEOUT}
+ * @param migrate whether {@link SwarmDB#open} applies pending migrations
+ * @param backupBeforeMigrate whether a file database is backed up before a migration is applied
+ * @param quickCheckOnOpen whether {@link SwarmDB#open} runs {@code PRAGMA quick_check}
+ * @param clock the clock for timestamps and TTLs
+ */
+public record SwarmDbConfig(
+    @Nullable Path path,
+    Synchronous synchronous,
+    Duration busyTimeout,
+    int cacheSizePages,
+    long journalSizeLimitBytes,
+    long walCheckpointThresholdBytes,
+    long mmapSizeBytes,
+    int readPoolSize,
+    int maxBatchSize,
+    Duration maxBatchWait,
+    int writeQueueCapacity,
+    Duration writeTimeout,
+    boolean migrate,
+    boolean backupBeforeMigrate,
+    boolean quickCheckOnOpen,
+    Clock clock) {
+
+  /** The path used when neither a path nor {@code $MOAI_DB_PATH} is given. */
+  public static final String DEFAULT_PATH = ".moai/memory/swarm.db";
+
+  /** The environment variable that names the database file. */
+  public static final String DB_PATH_ENV = "MOAI_DB_PATH";
+
+  /** Validates the components; see {@link Builder#build()}. */
+  public SwarmDbConfig {
+    Objects.requireNonNull(synchronous, "synchronous");
+    Objects.requireNonNull(busyTimeout, "busyTimeout");
+    Objects.requireNonNull(maxBatchWait, "maxBatchWait");
+    Objects.requireNonNull(writeTimeout, "writeTimeout");
+    Objects.requireNonNull(clock, "clock");
+    if (path != null && path.toString().startsWith("file:")) {
+      throw invalid(
+          "path '" + path + "' is a URI; pass a filesystem path such as .moai/memory/swarm.db");
+    }
+    if (path != null && path.toString().isBlank()) {
+      throw invalid("path is blank; pass a file path or use SwarmDbConfig.inMemory()");
+    }
+    requireRange("busyTimeout", busyTimeout.toMillis(), 0, Integer.MAX_VALUE, "ms");
+    requireRange("cacheSizePages", cacheSizePages, 1, 1_000_000_000, "pages");
+    requireRange("journalSizeLimitBytes", journalSizeLimitBytes, 0, Long.MAX_VALUE, "bytes");
+    requireRange(
+        "walCheckpointThresholdBytes", walCheckpointThresholdBytes, 4096, Long.MAX_VALUE, "bytes");
+    requireRange("mmapSizeBytes", mmapSizeBytes, 0, Long.MAX_VALUE, "bytes");
+    requireRange("readPoolSize", readPoolSize, 1, 64, "connections");
+    requireRange("maxBatchSize", maxBatchSize, 1, 100_000, "writes");
+    requireRange("maxBatchWait", maxBatchWait.toMillis(), 0, 1_000, "ms");
+    requireRange("writeQueueCapacity", writeQueueCapacity, 1, 10_000_000, "writes");
+    requireRange("writeTimeout", writeTimeout.toMillis(), 1, Integer.MAX_VALUE, "ms");
+    if (maxBatchWait.isNegative() || busyTimeout.isNegative()) {
+      throw invalid("durations must not be negative");
+    }
+  }
+
+  /**
+   * Starts a configuration for a database file.
+   *
+   * @param path the database file; missing directories are created 0700, the file 0600
+   * @return a builder with the defaults
+   */
+  public static Builder builder(Path path) {
+    return new Builder(Objects.requireNonNull(path, "path"));
+  }
+
+  /**
+   * Starts a configuration for a private in-memory database (for tests): nothing is written to disk
+   * and the data is gone on close. File operations (backup, size) report zero or refuse.
+   *
+   * @return a builder with the defaults
+   */
+  public static Builder inMemory() {
+    return new Builder(null);
+  }
+
+  /**
+   * The database path from {@code $MOAI_DB_PATH}, else {@value #DEFAULT_PATH}, relative to the
+   * working directory.
+   *
+   * @return the default path
+   */
+  public static Path defaultPath() {
+    String env = System.getenv(DB_PATH_ENV);
+    return Path.of(env == null || env.isBlank() ? DEFAULT_PATH : env);
+  }
+
+  /**
+   * Whether this configuration describes an in-memory database.
+   *
+   * @return true when there is no file
+   */
+  public boolean isInMemory() {
+    return path == null;
+  }
+
+  /**
+   * The database file, if any.
+   *
+   * @return the file, or empty for an in-memory database
+   */
+  public Optional<Path> file() {
+    return Optional.ofNullable(path);
+  }
+
+  private static void requireRange(String name, long value, long min, long max, String unit) {
+    if (value < min || value > max) {
+      throw invalid(
+          String.format(
+              Locale.ROOT,
+              "%s is %d %s; it must be between %d and %d %s",
+              name,
+              value,
+              unit,
+              min,
+              max,
+              unit));
+    }
+  }
+
+  private static SwarmDbException invalid(String message) {
+    return new SwarmDbException(ErrorCode.INVALID_ARGUMENT, "invalid configuration: " + message);
+  }
+
+  /** Builds a {@link SwarmDbConfig}. Not thread safe: use from one thread, then discard. */
+  public static final class Builder {
+    private final @Nullable Path path;
+    private Synchronous synchronous = Synchronous.NORMAL;
+    private Duration busyTimeout = Duration.ofSeconds(5);
+    private int cacheSizePages = 10_000;
+    private long journalSizeLimitBytes = 64L * 1024 * 1024;
+    private long walCheckpointThresholdBytes = 128L * 1024 * 1024;
+    private long mmapSizeBytes = 0;
+    private int readPoolSize = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    private int maxBatchSize = 1_000;
+    private Duration maxBatchWait = Duration.ZERO;
+    private int writeQueueCapacity = 10_000;
+    private Duration writeTimeout = Duration.ofSeconds(30);
+    private boolean migrate = true;
+    private boolean backupBeforeMigrate = true;
+    private boolean quickCheckOnOpen = false;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder(@Nullable Path path) {
+      this.path = path;
+    }
+
+    /**
+     * Sets {@code PRAGMA synchronous} (default {@link Synchronous#NORMAL}).
+     *
+     * @param value the level
+     * @return this builder
+     */
+    public Builder synchronous(Synchronous value) {
+      this.synchronous = Objects.requireNonNull(value, "synchronous");
+      return this;
+    }
+
+    /**
+     * Sets how long a connection waits for another process's lock (default 5 s).
+     *
+     * @param value the timeout
+     * @return this builder
+     */
+    public Builder busyTimeout(Duration value) {
+      this.busyTimeout = Objects.requireNonNull(value, "busyTimeout");
+      return this;
+    }
+
+    /**
+     * Sets {@code PRAGMA cache_size} in pages for every connection (default 10,000).
+     *
+     * @param value pages
+     * @return this builder
+     */
+    public Builder cacheSizePages(int value) {
+      this.cacheSizePages = value;
+      return this;
+    }
+
+    /**
+     * Sets {@code PRAGMA journal_size_limit} (default 64 MiB).
+     *
+     * @param value bytes
+     * @return this builder
+     */
+    public Builder journalSizeLimitBytes(long value) {
+      this.journalSizeLimitBytes = value;
+      return this;
+    }
+
+    /**
+     * Sets the WAL size past which the writer truncates the WAL (default 128 MiB).
+     *
+     * @param value bytes
+     * @return this builder
+     */
+    public Builder walCheckpointThresholdBytes(long value) {
+      this.walCheckpointThresholdBytes = value;
+      return this;
+    }
+
+    /**
+     * Sets {@code PRAGMA mmap_size} (default 0, off).
+     *
+     * @param value bytes
+     * @return this builder
+     */
+    public Builder mmapSizeBytes(long value) {
+      this.mmapSizeBytes = value;
+      return this;
+    }
+
+    /**
+     * Sets the number of read-only connections (default: processors, between 2 and 4).
+     *
+     * @param value connections
+     * @return this builder
+     */
+    public Builder readPoolSize(int value) {
+      this.readPoolSize = value;
+      return this;
+    }
+
+    /**
+     * Sets the most writes committed in one transaction (default 1,000).
+     *
+     * @param value writes
+     * @return this builder
+     */
+    public Builder maxBatchSize(int value) {
+      this.maxBatchSize = value;
+      return this;
+    }
+
+    /**
+     * Sets how long the writer waits for more writes to join a batch (default zero).
+     *
+     * @param value the wait, at most one second
+     * @return this builder
+     */
+    public Builder maxBatchWait(Duration value) {
+      this.maxBatchWait = Objects.requireNonNull(value, "maxBatchWait");
+      return this;
+    }
+
+    /**
+     * Sets how many writes may queue for the writer before callers block (default 10,000).
+     *
+     * @param value writes
+     * @return this builder
+     */
+    public Builder writeQueueCapacity(int value) {
+      this.writeQueueCapacity = value;
+      return this;
+    }
+
+    /**
+     * Sets how long a caller waits for room in a full write queue (default 30 s).
+     *
+     * @param value the timeout
+     * @return this builder
+     */
+    public Builder writeTimeout(Duration value) {
+      this.writeTimeout = Objects.requireNonNull(value, "writeTimeout");
+      return this;
+    }
+
+    /**
+     * Sets whether open applies pending migrations (default true). When false, opening a database
+     * that needs migrations fails with {@link ErrorCode#MIGRATION_FAILED}.
+     *
+     * @param value whether to migrate
+     * @return this builder
+     */
+    public Builder migrate(boolean value) {
+      this.migrate = value;
+      return this;
+    }
+
+    /**
+     * Sets whether a file database is backed up before migrations are applied (default true).
+     *
+     * @param value whether to back up
+     * @return this builder
+     */
+    public Builder backupBeforeMigrate(boolean value) {
+      this.backupBeforeMigrate = value;
+      return this;
+    }
+
+    /**
+     * Sets whether open runs {@code PRAGMA quick_check} (default false).
+     *
+     * @param value whether to check
+     * @return this builder
+     */
+    public Builder quickCheckOnOpen(boolean value) {
+      this.quickCheckOnOpen = value;
+      return this;
+    }
+
+    /**
+     * Sets the clock for timestamps and TTLs (default UTC system clock).
+     *
+     * @param value the clock
+     * @return this builder
+     */
+    public Builder clock(Clock value) {
+      this.clock = Objects.requireNonNull(value, "clock");
+      return this;
+    }
+
+    /**
+     * Validates and builds the configuration.
+     *
+     * @return the configuration
+     * @throws SwarmDbException with {@link ErrorCode#INVALID_ARGUMENT} naming the bad value
+     */
+    public SwarmDbConfig build() {
+      return new SwarmDbConfig(
+          path,
+          synchronous,
+          busyTimeout,
+          cacheSizePages,
+          journalSizeLimitBytes,
+          walCheckpointThresholdBytes,
+          mmapSizeBytes,
+          readPoolSize,
+          maxBatchSize,
+          maxBatchWait,
+          writeQueueCapacity,
+          writeTimeout,
+          migrate,
+          backupBeforeMigrate,
+          quickCheckOnOpen,
+          clock);
+    }
+  }
+}

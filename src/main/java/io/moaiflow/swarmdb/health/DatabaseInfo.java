@@ -1,0 +1,40 @@
+package io.moaiflow.swarmdb.health;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A description of an open database. This record is immutable and thread safe.
+ *
+ * @param path the database file, or {@code :memory:}
+ * @param sqliteVersion the SQLite library version
+ * @param schemaVersion the applied schema version ({@code PRAGMA user_version})
+ * @param latestSchemaVersion the newest schema version this library knows
+ * @param rowCounts table name to row count
+ * @param indexes names of the explicit indexes, sorted
+ * @param pragmas pragma name to value, as the library's connections see them
+ * @param pageSize bytes per page
+ * @param pageCount pages in the main file
+ * @param freelistCount unused pages
+ * @param files file sizes
+ */
+public record DatabaseInfo(
+    String path,
+    String sqliteVersion,
+    int schemaVersion,
+    int latestSchemaVersion,
+    Map<String, Long> rowCounts,
+    List<String> indexes,
+    Map<String, String> pragmas,
+    long pageSize,
+    long pageCount,
+    long freelistCount,
+    FileSizes files) {
+
+  /** Copies the collections. */
+  public DatabaseInfo {
+    rowCounts = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(rowCounts));
+    indexes = List.copyOf(indexes);
+    pragmas = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(pragmas));
+  }
+}

@@ -1,0 +1,44 @@
+package io.moaiflow.swarmdb.health;
+
+/**
+ * Size, health and introspection of an open database. Obtain it from {@code SwarmDB.inspect()}.
+ * Implementations are thread safe; none of these calls writes or runs a full integrity check.
+ */
+public interface Inspector {
+
+  /**
+   * Bytes on disk: the main file plus {@code -wal} and {@code -shm}; 0 for an in-memory database.
+   *
+   * @return the size
+   */
+  long sizeBytes();
+
+  /**
+   * Bytes of the {@code -wal} file (0 when absent or in memory).
+   *
+   * @return the WAL size
+   */
+  long walSizeBytes();
+
+  /**
+   * Schema version, row counts, indexes, effective pragmas, page figures and file sizes.
+   *
+   * @return the report
+   */
+  DatabaseInfo info();
+
+  /**
+   * Cheap liveness of the database: a read on a pooled connection, a write probe on the writer, and
+   * the schema version. Never runs an integrity check.
+   *
+   * @return the report; {@link HealthReport#healthy()} is false with the reasons when not healthy
+   */
+  HealthReport health();
+
+  /**
+   * Counters of the single writer: queue depth, transactions, writes, busy retries.
+   *
+   * @return the counters
+   */
+  WriterStats writerStats();
+}

@@ -1,0 +1,199 @@
+package io.moaiflow.swarmdb.internal;
+
+import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.SwarmDbException;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Set;
+
+/**
+ * Creates database files and directories with owner-only permissions and refuses symlinks. SQLite
+ * gives {@code -wal} and {@code -shm} the main file's mode, so pre-creating the main file 0600
+ * protects all three. This class is stateless and thread safe.
+ */
+public final class FileSecurity {
+  private static final boolean POSIX =
+      FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+  private static final Set<PosixFilePermission> FILE_MODE =
+      PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> DIR_MODE =
+      PosixFilePermissions.fromString("rwx------");
+
+  private FileSecurity() {}
+
+  /**
+   * Prepares a database path: creates missing parent directories 0700 and, when {@code create}, the
+   * file itself 0600. Never follows a symlink at the database path.
+   *
+   * @param path the database file
+   * @param create whether a missing file may be created
+   * @return true when the file was created by this call
+   */
+  public static boolean prepareDatabaseFile(Path path, boolean create) {
+    refuseSymlink(path);
+    if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+      if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+        throw new SwarmDbException(
+            ErrorCode.IO_ERROR,
+            "database path " + path + " exists but is not a regular file; pass a file path");
+      }
+      return false;
+    }
+    if (!create) {
+      throw new SwarmDbException(
+          ErrorCode.NOT_FOUND,
+          "database file "
+              + path.toAbsolutePath()
+              + " does not exist; create it with 'swarmdb init' or pass --db");
+    }
+    Path parent = path.toAbsolutePath().getParent();
+    if (parent != null) {
+      createDirectories(parent);
+    }
+    return createPrivateFile(path, "database file");
+  }
+
+  /**
+   * Creates missing directories with mode 0700 (existing ones are left alone).
+   *
+   * @param dir the directory
+   */
+  public static void createDirectories(Path dir) {
+    Deque<Path> missing = new ArrayDeque<>();
+    for (Path p = dir; p != null && !Files.exists(p); p = p.getParent()) {
+      missing.push(p);
+    }
+    try {
+      while (!missing.isEmpty()) {
+        Path p = missing.pop();
+        try {
+          if (POSIX) {
+            Files.createDirectory(p, PosixFilePermissions.asFileAttribute(DIR_MODE));
+          } else {
+            Files.createDirectory(p);
+          }
+        } catch (FileAlreadyExistsException raced) {
+          // another process created it first: fine
+        }
+      }
+    } catch (IOException e) {
+      throw new SwarmDbException(
+          ErrorCode.IO_ERROR,
+          "could not create directory " + dir + ": " + e + "; check the parent's permissions",
+          e);
+    }
+  }
+
+  /**
+   * Creates a new empty file with mode 0600, failing if anything (even a dangling symlink) already
+   * exists at the path.
+   *
+   * @param path the file
+   * @param what a description for messages
+   * @return true when created
+   */
+  public static boolean createPrivateFile(Path path, String what) {
+    refuseSymlink(path);
+    try {
+      if (POSIX) {
+        FileAttribute<Set<PosixFilePermission>> attr =
+            PosixFilePermissions.asFileAttribute(FILE_MODE);
+        Files.createFile(path, attr);
+      } else {
+        Files.createFile(path);
+      }
+      return true;
+    } catch (FileAlreadyExistsException e) {
+      refuseSymlink(path);
+      return false;
+    } catch (IOException e) {
+      throw new SwarmDbException(
+          ErrorCode.IO_ERROR,
+          "could not create "
+              + what
+              + " "
+              + path
+              + ": "
+              + e
+              + "; check the directory's permissions",
+          e);
+    }
+  }
+
+  /**
+   * Refuses a symlink at {@code path}.
+   *
+   * @param path the path
+   */
+  public static void refuseSymlink(Path path) {
+    if (Files.isSymbolicLink(path)) {
+      throw new SwarmDbException(
+          ErrorCode.INVALID_ARGUMENT,
+          "refusing "
+              + path
+              + ": it is a symbolic link. SwarmDB never opens a database through a symlink;"
+              + " pass the real path");
+    }
+  }
+
+  /**
+   * The POSIX mode of a file as an octal string such as {@code 600}, or empty when not POSIX.
+   *
+   * @param path the file
+   * @return the mode
+   */
+  public static String mode(Path path) {
+    if (!POSIX) {
+      return "";
+    }
+    try {
+      Set<PosixFilePermission> perms =
+          Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS);
+      return Integer.toOctalString(modeBits(perms));
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  /**
+   * Bytes of a file, 0 when missing.
+   *
+   * @param path the file
+   * @return the size
+   */
+  public static long size(Path path) {
+    try {
+      return Files.size(path);
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  private static int modeBits(Set<PosixFilePermission> perms) {
+    int mode = 0;
+    for (PosixFilePermission p : perms) {
+      mode |=
+          switch (p) {
+            case OWNER_READ -> 0400;
+            case OWNER_WRITE -> 0200;
+            case OWNER_EXECUTE -> 0100;
+            case GROUP_READ -> 040;
+            case GROUP_WRITE -> 020;
+            case GROUP_EXECUTE -> 010;
+            case OTHERS_READ -> 04;
+            case OTHERS_WRITE -> 02;
+            case OTHERS_EXECUTE -> 01;
+          };
+    }
+    return mode;
+  }
+}

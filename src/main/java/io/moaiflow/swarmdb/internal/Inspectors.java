@@ -1,0 +1,167 @@
+package io.moaiflow.swarmdb.internal;
+
+import io.moaiflow.swarmdb.health.DatabaseInfo;
+import io.moaiflow.swarmdb.health.FileSizes;
+import io.moaiflow.swarmdb.health.HealthReport;
+import io.moaiflow.swarmdb.health.Inspector;
+import io.moaiflow.swarmdb.health.WriterStats;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Size, health and introspection on SQLite. Thread safe. */
+public final class Inspectors implements Inspector {
+  /** The tables whose rows {@link #info()} counts. */
+  static final List<String> TABLES =
+      List.of("agent_events", "agents", "sessions", "session_memory", "schema_history");
+
+  private final SqliteDatabase db;
+
+  /**
+   * Introspection of an open database.
+   *
+   * @param db the database
+   */
+  public Inspectors(SqliteDatabase db) {
+    this.db = db;
+  }
+
+  /**
+   * Sizes of a database's three files, without opening it.
+   *
+   * @param db the main file
+   * @return the sizes
+   */
+  public static FileSizes files(Path db) {
+    return new FileSizes(
+        FileSecurity.size(db),
+        FileSecurity.size(Path.of(db + "-wal")),
+        FileSecurity.size(Path.of(db + "-shm")));
+  }
+
+  @Override
+  public long sizeBytes() {
+    Path p = db.path();
+    return p == null ? 0 : files(p).totalBytes();
+  }
+
+  @Override
+  public long walSizeBytes() {
+    Path p = db.path();
+    return p == null ? 0 : FileSecurity.size(Maintenances.walOf(p));
+  }
+
+  @Override
+  public DatabaseInfo info() {
+    return db.readUnchecked(
+        "inspect.info",
+        h -> {
+          Map<String, Long> counts = new LinkedHashMap<>();
+          for (String t : TABLES) {
+            if (h.queryLong(
+                    "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '"
+                        + t
+                        + "'")
+                > 0) {
+              counts.put(t, h.queryLong("SELECT count(*) FROM " + t));
+            }
+          }
+          List<String> indexes = new ArrayList<>();
+          try (Statement st = h.connection().createStatement();
+              ResultSet rs =
+                  st.executeQuery(
+                      "SELECT name FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL"
+                          + " ORDER BY name")) {
+            while (rs.next()) {
+              indexes.add(rs.getString(1));
+            }
+          }
+          Map<String, String> pragmas = new LinkedHashMap<>(db.pragmas());
+          Path p = db.path();
+          return new DatabaseInfo(
+              p == null ? ":memory:" : p.toString(),
+              db.sqliteVersion(),
+              (int) h.queryLong("PRAGMA user_version"),
+              SqliteMigrator.shippedVersion(),
+              counts,
+              indexes,
+              pragmas,
+              h.queryLong("PRAGMA page_size"),
+              h.queryLong("PRAGMA page_count"),
+              h.queryLong("PRAGMA freelist_count"),
+              p == null ? new FileSizes(0, 0, 0) : files(p));
+        });
+  }
+
+  @Override
+  public HealthReport health() {
+    long start = System.nanoTime();
+    List<String> problems = new ArrayList<>();
+    int version = -1;
+    boolean connected = false;
+    boolean writable = false;
+    Path p = db.path();
+    if (db.isClosed()) {
+      problems.add("database is closed");
+    } else {
+      try {
+        version = db.readUnchecked("health.read", h -> (int) h.queryLong("PRAGMA user_version"));
+        connected = true;
+      } catch (RuntimeException e) {
+        problems.add("read failed: " + e.getMessage());
+      }
+      if (p != null && !Files.exists(p)) {
+        connected = false;
+        problems.add("database file " + p + " no longer exists");
+      }
+      if (connected) {
+        try {
+          db.exclusive(
+              "health.write",
+              h -> {
+                h.execute("BEGIN IMMEDIATE");
+                h.execute("ROLLBACK");
+                return true;
+              });
+          writable = p == null || Files.isWritable(p);
+          if (!writable) {
+            problems.add("database file " + p + " is not writable");
+          }
+        } catch (RuntimeException e) {
+          problems.add("write probe failed: " + e.getMessage());
+        }
+      }
+      if (version >= 0 && version != SqliteMigrator.shippedVersion()) {
+        problems.add(
+            "schema version is "
+                + version
+                + ", this library needs "
+                + SqliteMigrator.shippedVersion()
+                + "; run 'swarmdb migrate'");
+      }
+    }
+    FileSizes files = p == null ? new FileSizes(0, 0, 0) : files(p);
+    return new HealthReport(
+        problems.isEmpty(),
+        connected ? "connected" : "disconnected",
+        writable,
+        version,
+        SqliteMigrator.shippedVersion(),
+        files.totalBytes(),
+        files.walBytes(),
+        SqliteDatabase.elapsedMillis(start),
+        Instant.ofEpochMilli(db.time().now()),
+        problems);
+  }
+
+  @Override
+  public WriterStats writerStats() {
+    return db.writerStats();
+  }
+}

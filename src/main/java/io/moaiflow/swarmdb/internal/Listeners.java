@@ -1,0 +1,86 @@
+package io.moaiflow.swarmdb.internal;
+
+import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.SwarmDbListener;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The registered {@link SwarmDbListener}s; a failing listener is logged, never propagated. */
+public final class Listeners implements SwarmDbListener {
+  private static final Logger LOG = LoggerFactory.getLogger(Listeners.class);
+  private final List<SwarmDbListener> listeners = new CopyOnWriteArrayList<>();
+
+  /**
+   * Adds a listener.
+   *
+   * @param listener the listener
+   */
+  public void add(SwarmDbListener listener) {
+    listeners.add(listener);
+  }
+
+  /**
+   * Removes a listener.
+   *
+   * @param listener the listener
+   */
+  public void remove(SwarmDbListener listener) {
+    listeners.remove(listener);
+  }
+
+  /**
+   * Whether any listener is registered (to skip timing work when none is).
+   *
+   * @return true when there are listeners
+   */
+  public boolean active() {
+    return !listeners.isEmpty();
+  }
+
+  @Override
+  public void onEventsAppended(String eventType, int count) {
+    for (SwarmDbListener l : listeners) {
+      try {
+        l.onEventsAppended(eventType, count);
+      } catch (RuntimeException e) {
+        LOG.warn("listener {} failed in onEventsAppended", l, e);
+      }
+    }
+  }
+
+  @Override
+  public void onOperation(String operation, long nanos, @Nullable ErrorCode error) {
+    for (SwarmDbListener l : listeners) {
+      try {
+        l.onOperation(operation, nanos, error);
+      } catch (RuntimeException e) {
+        LOG.warn("listener {} failed in onOperation", l, e);
+      }
+    }
+  }
+
+  @Override
+  public void onCommit(int writes, long nanos) {
+    for (SwarmDbListener l : listeners) {
+      try {
+        l.onCommit(writes, nanos);
+      } catch (RuntimeException e) {
+        LOG.warn("listener {} failed in onCommit", l, e);
+      }
+    }
+  }
+
+  @Override
+  public void onBusyRetry() {
+    for (SwarmDbListener l : listeners) {
+      try {
+        l.onBusyRetry();
+      } catch (RuntimeException e) {
+        LOG.warn("listener {} failed in onBusyRetry", l, e);
+      }
+    }
+  }
+}

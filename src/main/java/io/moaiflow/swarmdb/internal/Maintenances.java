@@ -1,0 +1,267 @@
+package io.moaiflow.swarmdb.internal;
+
+import io.moaiflow.swarmdb.BackupResult;
+import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.Maintenance;
+import io.moaiflow.swarmdb.SwarmDbException;
+import io.moaiflow.swarmdb.health.CheckResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+
+/** Retention, checks, compaction and backups on SQLite. Thread safe. */
+public final class Maintenances implements Maintenance {
+  private static final Logger LOG = LoggerFactory.getLogger(Maintenances.class);
+
+  /** Rows deleted per retention transaction: small enough that appends never wait long. */
+  static final int DELETE_CHUNK = 2_000;
+
+  private final SqliteDatabase db;
+
+  /**
+   * Maintenance of an open database.
+   *
+   * @param db the database
+   */
+  public Maintenances(SqliteDatabase db) {
+    this.db = db;
+  }
+
+  @Override
+  public long deleteEventsOlderThan(Duration age) {
+    long ms = Checks.positiveMillis("age", age);
+    long cutoff = db.time().now() - ms;
+    long total = 0;
+    while (true) {
+      int deleted =
+          db.write(
+              "maintenance.deleteEvents",
+              h -> {
+                PreparedStatement ps =
+                    h.prepare(
+                        "DELETE FROM agent_events WHERE seq IN (SELECT seq FROM agent_events"
+                            + " WHERE ts < ? ORDER BY ts LIMIT ?)");
+                ps.setLong(1, cutoff);
+                ps.setInt(2, DELETE_CHUNK);
+                return ps.executeUpdate();
+              });
+      total += deleted;
+      if (deleted < DELETE_CHUNK) {
+        return total;
+      }
+    }
+  }
+
+  @Override
+  public long purgeExpiredMemory() {
+    long total = 0;
+    while (true) {
+      int deleted =
+          db.write(
+              "maintenance.purgeExpiredMemory",
+              h -> {
+                PreparedStatement ps =
+                    h.prepare(
+                        "DELETE FROM session_memory WHERE rowid IN (SELECT rowid FROM"
+                            + " session_memory WHERE expires_at <= ? LIMIT ?)");
+                ps.setLong(1, h.now());
+                ps.setInt(2, DELETE_CHUNK);
+                return ps.executeUpdate();
+              });
+      total += deleted;
+      if (deleted < DELETE_CHUNK) {
+        return total;
+      }
+    }
+  }
+
+  @Override
+  public CheckResult quickCheck() {
+    return run("quick_check");
+  }
+
+  @Override
+  public CheckResult integrityCheck() {
+    return run("integrity_check");
+  }
+
+  private CheckResult run(String check) {
+    long start = System.nanoTime();
+    List<String> problems = db.readUnchecked("maintenance." + check, h -> check(h, check));
+    return new CheckResult(check, problems, SqliteDatabase.elapsedMillis(start));
+  }
+
+  /**
+   * Runs {@code PRAGMA quick_check} or {@code integrity_check}.
+   *
+   * @param h a connection
+   * @param check the pragma name
+   * @return the problems; empty when the database is intact
+   * @throws SQLException when the check cannot run
+   */
+  static List<String> check(Handle h, String check) throws SQLException {
+    List<String> problems = new ArrayList<>();
+    try (Statement st = h.connection().createStatement();
+        ResultSet rs = st.executeQuery("PRAGMA " + check)) {
+      while (rs.next()) {
+        String line = rs.getString(1);
+        if (!"ok".equals(line)) {
+          problems.add(line);
+        }
+      }
+    }
+    return problems;
+  }
+
+  @Override
+  public long checkpoint() {
+    requireFile("checkpoint");
+    db.exclusive(
+        "maintenance.checkpoint",
+        h -> {
+          h.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+          return true;
+        });
+    return FileSecurity.size(walOf(Objects.requireNonNull(db.path())));
+  }
+
+  @Override
+  public long vacuum() {
+    db.exclusive(
+        "maintenance.vacuum",
+        h -> {
+          h.execute("VACUUM");
+          if (db.path() != null) {
+            h.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+          }
+          return true;
+        });
+    Path p = db.path();
+    return p == null ? 0 : Inspectors.files(p).totalBytes();
+  }
+
+  static Path walOf(Path db) {
+    return Path.of(db + "-wal");
+  }
+
+  private Path requireFile(String op) {
+    Path p = db.path();
+    if (p == null) {
+      throw new SwarmDbException(
+          ErrorCode.UNSUPPORTED, op + " needs a database file; this database is in memory");
+    }
+    return p;
+  }
+
+  @Override
+  public BackupResult backupTo(Path target) {
+    Path source = requireFile("backup");
+    Objects.requireNonNull(target, "target");
+    if (db.isClosed()) {
+      throw new SwarmDbException(ErrorCode.CLOSED, "backup failed: the database is closed");
+    }
+    return backup(source, target, db.config().busyTimeout().toMillis());
+  }
+
+  /**
+   * Copies a database online with {@code VACUUM INTO} through its own connection (so neither the
+   * writer nor the read pool is held), into a new 0600 file, then verifies the copy.
+   *
+   * @param source the live database
+   * @param target the new file
+   * @param busyTimeoutMs lock wait
+   * @return what was written
+   */
+  public static BackupResult backup(Path source, Path target, long busyTimeoutMs) {
+    String t = target.toString();
+    if (t.startsWith("file:") || t.contains("?")) {
+      throw Checks.invalid(
+          "backup target '" + t + "' looks like a URI; pass a plain filesystem path");
+    }
+    Path abs = target.toAbsolutePath().normalize();
+    if (abs.equals(source.toAbsolutePath().normalize())) {
+      throw Checks.invalid("backup target is the database itself; pass another path");
+    }
+    FileSecurity.refuseSymlink(abs);
+    if (Files.exists(abs, LinkOption.NOFOLLOW_LINKS) && FileSecurity.size(abs) > 0) {
+      throw Checks.invalid(
+          "backup target " + abs + " already exists and is not empty; pass a new file name");
+    }
+    Path parent = abs.getParent();
+    if (parent != null) {
+      FileSecurity.createDirectories(parent);
+    }
+    long start = System.nanoTime();
+    boolean created = FileSecurity.createPrivateFile(abs, "backup file");
+    try {
+      SQLiteConfig cfg = new SQLiteConfig();
+      cfg.setBusyTimeout((int) Math.min(Integer.MAX_VALUE, busyTimeoutMs));
+      try (Connection c = cfg.createConnection("jdbc:sqlite:" + source);
+          PreparedStatement ps = c.prepareStatement("VACUUM INTO ?")) {
+        ps.setString(1, abs.toString());
+        ps.executeUpdate();
+      }
+      long lastSeq = verify(abs);
+      long bytes = FileSecurity.size(abs);
+      LOG.info("backed up {} to {} ({} bytes)", source, abs, bytes);
+      return new BackupResult(abs, bytes, lastSeq, SqliteDatabase.elapsedMillis(start));
+    } catch (SQLException e) {
+      deleteQuietly(abs, created);
+      throw SqliteErrors.map("backup to " + abs, source.toString(), e);
+    } catch (RuntimeException e) {
+      deleteQuietly(abs, created);
+      throw e;
+    }
+  }
+
+  /**
+   * Verifies a backup: integrity_check, a SwarmDB schema, and its newest event position.
+   *
+   * @param file the backup
+   * @return the newest seq in it
+   * @throws SQLException when it cannot be read
+   */
+  public static long verify(Path file) throws SQLException {
+    SQLiteConfig cfg = new SQLiteConfig();
+    cfg.setReadOnly(true);
+    try (Connection c = cfg.createConnection("jdbc:sqlite:" + file)) {
+      Handle h = new Handle(c, new StatementCache(c), 0);
+      List<String> problems = check(h, "integrity_check");
+      if (!problems.isEmpty()) {
+        throw new SwarmDbException(
+            ErrorCode.CORRUPT,
+            "backup " + file + " failed integrity_check: " + problems.get(0) + "; it was removed");
+      }
+      long version = h.queryLong("PRAGMA user_version");
+      if (version < 1) {
+        throw new SwarmDbException(
+            ErrorCode.CORRUPT, "backup " + file + " holds no SwarmDB schema (user_version 0)");
+      }
+      return h.queryLong("SELECT coalesce(max(seq), 0) FROM agent_events");
+    }
+  }
+
+  private static void deleteQuietly(Path p, boolean created) {
+    if (!created) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException e) {
+      LOG.warn("could not remove failed backup {}: {}", p, e.getMessage());
+    }
+  }
+}

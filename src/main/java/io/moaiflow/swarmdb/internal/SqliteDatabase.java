@@ -1,0 +1,535 @@
+package io.moaiflow.swarmdb.internal;
+
+import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.SwarmDbConfig;
+import io.moaiflow.swarmdb.SwarmDbException;
+import io.moaiflow.swarmdb.Synchronous;
+import io.moaiflow.swarmdb.health.WriterStats;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * The open SQLite database: the single writer, the read pool, the pragmas as read back, and the
+ * schema state. DAOs do all their work through {@link #read}, {@link #write} and {@link
+ * #exclusive}. Thread safe.
+ */
+public final class SqliteDatabase implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SqliteDatabase.class);
+
+  private final SwarmDbConfig config;
+  private final @Nullable Path path;
+  private final String label;
+  private final TimeSource time;
+  private final Listeners listeners;
+  private final Writer writer;
+  private final @Nullable ReadPool readers;
+  private final Map<String, String> pragmas;
+  private final String sqliteVersion;
+  private volatile int schemaVersion;
+  private volatile boolean closed;
+
+  private SqliteDatabase(
+      SwarmDbConfig config,
+      @Nullable Path path,
+      String label,
+      TimeSource time,
+      Listeners listeners,
+      Writer writer,
+      @Nullable ReadPool readers,
+      Map<String, String> pragmas,
+      String sqliteVersion,
+      int schemaVersion) {
+    this.config = config;
+    this.path = path;
+    this.label = label;
+    this.time = time;
+    this.listeners = listeners;
+    this.writer = writer;
+    this.readers = readers;
+    this.pragmas = pragmas;
+    this.sqliteVersion = sqliteVersion;
+    this.schemaVersion = schemaVersion;
+  }
+
+  /**
+   * Opens (and by default creates and migrates) a database.
+   *
+   * @param config the configuration
+   * @return the open database
+   */
+  public static SqliteDatabase open(SwarmDbConfig config) {
+    NativeLibrary.ensureLoaded();
+    Path path = config.path() == null ? null : config.path().toAbsolutePath().normalize();
+    String label = path == null ? ":memory:" : path.toString();
+    if (path != null) {
+      FileSecurity.prepareDatabaseFile(path, true);
+      requireWritable(path);
+    }
+    String url = path == null ? "jdbc:sqlite::memory:" : "jdbc:sqlite:" + path;
+    SQLiteConfig writerConfig = connectionConfig(config);
+    if (path != null) {
+      writerConfig.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    }
+    Connection connection = null;
+    ReadPool readers = null;
+    Writer writer = null;
+    try {
+      connection = writerConfig.createConnection(url);
+      TimeSource time = new TimeSource(config.clock());
+      Handle h = new Handle(connection, new StatementCache(connection), time.now());
+      String version = h.queryString("SELECT sqlite_version()");
+      if (NativeLibrary.compareVersions(version, NativeLibrary.MINIMUM_SQLITE) < 0) {
+        throw new SwarmDbException(
+            ErrorCode.NATIVE_LIBRARY,
+            "SQLite "
+                + version
+                + " is loaded, but SwarmDB needs "
+                + NativeLibrary.MINIMUM_SQLITE
+                + " or newer (older versions can corrupt a WAL database under concurrent writers);"
+                + " use sqlite-jdbc 3.51.3.0 or newer");
+      }
+      Map<String, String> pragmas = readBack(h, config, path != null, label);
+      if (config.migrate()) {
+        SqliteMigrator.migrate(h, path, config.backupBeforeMigrate(), label);
+      } else {
+        SqliteMigrator.validate(h, label);
+      }
+      int schema = SqliteMigrator.userVersion(h);
+      if (config.quickCheckOnOpen()) {
+        var problems = Maintenances.check(h, "quick_check");
+        if (!problems.isEmpty()) {
+          throw new SwarmDbException(
+              ErrorCode.CORRUPT,
+              "quick_check of "
+                  + label
+                  + " found "
+                  + problems.size()
+                  + " problem(s), first: "
+                  + problems.get(0)
+                  + "; restore from a backup with 'swarmdb restore --from FILE'");
+        }
+      }
+      Listeners listeners = new Listeners();
+      Path wal = path == null ? null : Path.of(path + "-wal");
+      writer =
+          new Writer(
+              connection,
+              label,
+              wal,
+              config.walCheckpointThresholdBytes(),
+              time,
+              listeners,
+              config.maxBatchSize(),
+              config.maxBatchWait().toNanos(),
+              config.writeQueueCapacity(),
+              config.writeTimeout().toNanos());
+      if (path != null) {
+        SQLiteConfig readerConfig = connectionConfig(config);
+        readers =
+            new ReadPool(
+                url, readerConfig, config.readPoolSize(), config.writeTimeout().toMillis());
+      }
+      writer.start();
+      LOG.debug("opened {} (SQLite {}, schema v{})", label, version, schema);
+      return new SqliteDatabase(
+          config, path, label, time, listeners, writer, readers, pragmas, version, schema);
+    } catch (SQLException e) {
+      closeQuietly(readers, connection);
+      throw SqliteErrors.map("opening the database", label, e);
+    } catch (RuntimeException e) {
+      closeQuietly(readers, connection);
+      if (e.getCause() instanceof SQLException) {
+        throw SqliteErrors.map("opening the database", label, (SQLException) e.getCause());
+      }
+      throw e;
+    }
+  }
+
+  private static void closeQuietly(@Nullable ReadPool readers, @Nullable Connection connection) {
+    if (readers != null) {
+      readers.close();
+    }
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (SQLException ignored) {
+        // already failing; the first error is the one reported
+      }
+    }
+  }
+
+  private static void requireWritable(Path path) {
+    Path dir = path.getParent();
+    if (!Files.isWritable(path) || (dir != null && !Files.isWritable(dir))) {
+      String which = !Files.isWritable(path) ? "the file " + path : "its directory " + dir;
+      throw new SwarmDbException(
+          ErrorCode.READ_ONLY,
+          "cannot open "
+              + path
+              + " for writing: "
+              + which
+              + " is not writable (SQLite needs to create -wal and -shm beside the file). Fix the"
+              + " permissions or mount, or copy the file somewhere writable");
+    }
+  }
+
+  /**
+   * The pragmas every library connection gets, as sqlite-jdbc configuration.
+   *
+   * @param config the configuration
+   * @return the SQLite configuration
+   */
+  static SQLiteConfig connectionConfig(SwarmDbConfig config) {
+    SQLiteConfig sc = new SQLiteConfig();
+    sc.setSynchronous(
+        config.synchronous() == Synchronous.FULL
+            ? SQLiteConfig.SynchronousMode.FULL
+            : SQLiteConfig.SynchronousMode.NORMAL);
+    sc.setCacheSize(config.cacheSizePages());
+    sc.setBusyTimeout((int) config.busyTimeout().toMillis());
+    sc.enforceForeignKeys(true);
+    sc.setTempStore(SQLiteConfig.TempStore.MEMORY);
+    sc.setPragma(
+        SQLiteConfig.Pragma.JOURNAL_SIZE_LIMIT, Long.toString(config.journalSizeLimitBytes()));
+    sc.setPragma(SQLiteConfig.Pragma.MMAP_SIZE, Long.toString(config.mmapSizeBytes()));
+    sc.setGetGeneratedKeys(false);
+    return sc;
+  }
+
+  private static Map<String, String> readBack(
+      Handle h, SwarmDbConfig config, boolean file, String label) throws SQLException {
+    Map<String, String> actual = new LinkedHashMap<>();
+    for (String p :
+        new String[] {
+          "journal_mode",
+          "synchronous",
+          "cache_size",
+          "busy_timeout",
+          "foreign_keys",
+          "temp_store",
+          "journal_size_limit",
+          "mmap_size",
+          "page_size",
+          "wal_autocheckpoint"
+        }) {
+      actual.put(p, h.queryString("PRAGMA " + p));
+    }
+    Map<String, String> expected = new LinkedHashMap<>();
+    expected.put("journal_mode", file ? "wal" : "memory");
+    expected.put("synchronous", config.synchronous() == Synchronous.FULL ? "2" : "1");
+    expected.put("cache_size", Integer.toString(config.cacheSizePages()));
+    expected.put("busy_timeout", Long.toString(config.busyTimeout().toMillis()));
+    expected.put("foreign_keys", "1");
+    expected.put("temp_store", "2");
+    expected.put("journal_size_limit", Long.toString(config.journalSizeLimitBytes()));
+    for (Map.Entry<String, String> e : expected.entrySet()) {
+      String got = actual.get(e.getKey());
+      if (!e.getValue().equalsIgnoreCase(got)) {
+        String hint =
+            "journal_mode".equals(e.getKey())
+                ? " (WAL needs shared memory: keep the database on a local filesystem, not NFS or"
+                    + " a read-only mount)"
+                : "";
+        throw new SwarmDbException(
+            ErrorCode.DATABASE_ERROR,
+            String.format(
+                Locale.ROOT,
+                "PRAGMA %s of %s reads back '%s' after setting '%s'%s",
+                e.getKey(),
+                label,
+                got,
+                e.getValue(),
+                hint));
+      }
+    }
+    actual.put(
+        "journal_mode",
+        java.util.Objects.requireNonNullElse(actual.get("journal_mode"), "")
+            .toLowerCase(Locale.ROOT));
+    return Collections.unmodifiableMap(actual);
+  }
+
+  /**
+   * Runs a read on a pooled read-only connection (on the writer for in-memory databases).
+   *
+   * @param op the operation name for errors and metrics
+   * @param fn the read
+   * @return its result
+   */
+  public <T> T read(String op, SqlFunction<T> fn) {
+    checkUsable(op);
+    return readUnchecked(op, fn);
+  }
+
+  /**
+   * A read that skips the schema check (for introspection and the migrator).
+   *
+   * @param op the operation name
+   * @param fn the read
+   * @return its result
+   */
+  public <T> T readUnchecked(String op, SqlFunction<T> fn) {
+    checkOpen(op);
+    long start = System.nanoTime();
+    ErrorCode error = null;
+    try {
+      ReadPool pool = readers;
+      if (pool == null) {
+        return writer.call(op, fn, false);
+      }
+      try {
+        return pool.read(fn, time.now());
+      } catch (SQLTransientConnectionException e) {
+        throw new SwarmDbException(
+            ErrorCode.TIMEOUT,
+            op
+                + " timed out waiting for a read connection ("
+                + pool.state()
+                + "); close streams promptly or raise readPoolSize",
+            e);
+      } catch (SQLException e) {
+        if (closed) {
+          throw closedError(op);
+        }
+        throw SqliteErrors.map(op, label, e);
+      }
+    } catch (SwarmDbException e) {
+      error = e.code();
+      throw e;
+    } finally {
+      if (listeners.active()) {
+        listeners.onOperation(op, System.nanoTime() - start, error);
+      }
+    }
+  }
+
+  /**
+   * Runs a write in the writer's next transaction and waits for its commit.
+   *
+   * @param op the operation name
+   * @param fn the write
+   * @return its result
+   */
+  public <T> T write(String op, SqlFunction<T> fn) {
+    checkUsable(op);
+    long start = System.nanoTime();
+    ErrorCode error = null;
+    try {
+      return writer.call(op, fn, true);
+    } catch (SwarmDbException e) {
+      error = e.code();
+      throw e;
+    } finally {
+      if (listeners.active()) {
+        listeners.onOperation(op, System.nanoTime() - start, error);
+      }
+    }
+  }
+
+  /**
+   * Queues a write; the future completes after its commit.
+   *
+   * @param op the operation name
+   * @param fn the write
+   * @return the future
+   */
+  public <T> CompletableFuture<T> writeAsync(String op, SqlFunction<T> fn) {
+    checkUsable(op);
+    if (!listeners.active()) {
+      return writer.submit(op, fn, true);
+    }
+    long start = System.nanoTime();
+    CompletableFuture<T> f = writer.submit(op, fn, true);
+    return f.whenComplete(
+        (v, e) ->
+            listeners.onOperation(
+                op,
+                System.nanoTime() - start,
+                e == null
+                    ? null
+                    : e instanceof SwarmDbException s ? s.code() : ErrorCode.DATABASE_ERROR));
+  }
+
+  /**
+   * Runs work on the writer connection alone, outside any transaction (VACUUM, checkpoints,
+   * migrations), after every write queued before it.
+   *
+   * @param op the operation name
+   * @param fn the work
+   * @return its result
+   */
+  public <T> T exclusive(String op, SqlFunction<T> fn) {
+    checkOpen(op);
+    return writer.call(op, fn, false);
+  }
+
+  private void checkOpen(String op) {
+    if (closed) {
+      throw closedError(op);
+    }
+  }
+
+  private SwarmDbException closedError(String op) {
+    return new SwarmDbException(
+        ErrorCode.CLOSED, op + " failed: the database " + label + " is closed; open it again");
+  }
+
+  private void checkUsable(String op) {
+    checkOpen(op);
+    int v = schemaVersion;
+    if (v != SqliteMigrator.shippedVersion()) {
+      throw new SwarmDbException(
+          ErrorCode.SCHEMA_OUTDATED,
+          op
+              + " failed: "
+              + label
+              + " is at schema version "
+              + v
+              + " and this library needs "
+              + SqliteMigrator.shippedVersion()
+              + "; run migrator().migrate() or 'swarmdb migrate'");
+    }
+  }
+
+  void schemaVersion(int v) {
+    this.schemaVersion = v;
+  }
+
+  /**
+   * The applied schema version as of the last open or migration.
+   *
+   * @return the version
+   */
+  public int schemaVersion() {
+    return schemaVersion;
+  }
+
+  /**
+   * The configuration.
+   *
+   * @return the configuration
+   */
+  public SwarmDbConfig config() {
+    return config;
+  }
+
+  /**
+   * The database file (absolute), or null in memory.
+   *
+   * @return the file
+   */
+  public @Nullable Path path() {
+    return path;
+  }
+
+  /**
+   * The file path or {@code :memory:}, for messages.
+   *
+   * @return the label
+   */
+  public String label() {
+    return label;
+  }
+
+  /**
+   * The monotonic clock.
+   *
+   * @return the time source
+   */
+  public TimeSource time() {
+    return time;
+  }
+
+  /**
+   * The listeners.
+   *
+   * @return the listeners
+   */
+  public Listeners listeners() {
+    return listeners;
+  }
+
+  /**
+   * The pragmas as read back from the writer connection at open.
+   *
+   * @return pragma to value
+   */
+  public Map<String, String> pragmas() {
+    return pragmas;
+  }
+
+  /**
+   * The SQLite library version.
+   *
+   * @return for example 3.53.0
+   */
+  public String sqliteVersion() {
+    return sqliteVersion;
+  }
+
+  /**
+   * The writer's counters.
+   *
+   * @return the stats
+   */
+  public WriterStats writerStats() {
+    return writer.stats();
+  }
+
+  /**
+   * Whether {@link #close()} has been called.
+   *
+   * @return true once closed
+   */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /** Drains queued writes, truncates the WAL, and closes every connection. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    try {
+      if (path != null) {
+        try {
+          writer.call(
+              "close checkpoint",
+              h -> {
+                h.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+                return true;
+              },
+              false);
+        } catch (SwarmDbException e) {
+          LOG.warn("final checkpoint of {} failed: {}", label, e.getMessage());
+        }
+      }
+    } finally {
+      closed = true;
+      writer.close();
+      if (readers != null) {
+        readers.close();
+      }
+      writer.closeConnection();
+      LOG.debug("closed {}", label);
+    }
+  }
+
+  static long elapsedMillis(long startNanos) {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+  }
+}

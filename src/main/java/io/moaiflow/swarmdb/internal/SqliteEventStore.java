@@ -1,0 +1,422 @@
+package io.moaiflow.swarmdb.internal;
+
+import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.EventQuery;
+import io.moaiflow.swarmdb.EventStore;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import org.jspecify.annotations.Nullable;
+
+/** The event log on SQLite. Thread safe. */
+public final class SqliteEventStore implements EventStore {
+  /** Most events {@link #appendAll} takes in one call. */
+  public static final int MAX_BATCH = 100_000;
+
+  static final int STREAM_PAGE = 500;
+
+  private static final String COLUMNS =
+      "seq, event_id, event_type, agent_id, agent_type, session_id, ts, metadata";
+  private static final String INSERT =
+      "INSERT INTO agent_events (event_id, event_type, agent_id, agent_type, session_id, ts,"
+          + " metadata) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING";
+  private static final String INSERT_RETURNING = INSERT + " RETURNING seq";
+  private static final String BY_ID = "SELECT " + COLUMNS + " FROM agent_events WHERE event_id = ?";
+  private static final String SINCE =
+      "SELECT " + COLUMNS + " FROM agent_events WHERE seq > ? ORDER BY seq LIMIT ?";
+
+  private final SqliteDatabase db;
+
+  /**
+   * The event log of an open database.
+   *
+   * @param db the database
+   */
+  public SqliteEventStore(SqliteDatabase db) {
+    this.db = db;
+  }
+
+  /** An event checked and serialised before it is queued, so the writer never sees bad input. */
+  private static final class Row {
+    final AgentEvent event;
+    final String metadataJson;
+
+    Row(AgentEvent event) {
+      this.event = Objects.requireNonNull(event, "event");
+      this.metadataJson = Json.writeMetadata(event.metadata());
+    }
+  }
+
+  @Override
+  public AgentEvent append(AgentEvent event) {
+    Row row = new Row(event);
+    AgentEvent stored = db.write("events.append", h -> insertOne(h, row));
+    notifyAppended(event, stored);
+    return stored;
+  }
+
+  @Override
+  public CompletableFuture<AgentEvent> appendAsync(AgentEvent event) {
+    Row row = new Row(event);
+    CompletableFuture<AgentEvent> f = db.writeAsync("events.appendAsync", h -> insertOne(h, row));
+    if (db.listeners().active()) {
+      return f.thenApply(
+          stored -> {
+            notifyAppended(event, stored);
+            return stored;
+          });
+    }
+    return f;
+  }
+
+  private void notifyAppended(AgentEvent given, AgentEvent stored) {
+    // an idempotent retry returns an older row: count only fresh inserts
+    if (db.listeners().active() && stored.eventId().equals(given.eventId()) && stored.isStored()) {
+      db.listeners().onEventsAppended(stored.eventType(), 1);
+    }
+  }
+
+  private static AgentEvent insertOne(Handle h, Row row) throws SQLException {
+    PreparedStatement ps = h.prepare(INSERT_RETURNING);
+    bind(ps, row);
+    try (ResultSet rs = ps.executeQuery()) {
+      if (rs.next()) {
+        AgentEvent e = row.event;
+        return new AgentEvent(
+            rs.getLong(1),
+            e.eventId(),
+            e.eventType(),
+            e.agentId(),
+            e.agentType(),
+            e.sessionId(),
+            e.timestamp(),
+            e.metadata());
+      }
+    }
+    return byId(h, row.event.eventId())
+        .orElseThrow(() -> new SQLException("event " + row.event.eventId() + " vanished"));
+  }
+
+  private static void bind(PreparedStatement ps, Row row) throws SQLException {
+    AgentEvent e = row.event;
+    ps.setString(1, e.eventId());
+    ps.setString(2, e.eventType());
+    ps.setString(3, e.agentId());
+    setNullable(ps, 4, e.agentType());
+    setNullable(ps, 5, e.sessionId());
+    ps.setLong(6, e.timestamp().toEpochMilli());
+    ps.setString(7, row.metadataJson);
+  }
+
+  static void setNullable(PreparedStatement ps, int i, @Nullable String v) throws SQLException {
+    if (v == null) {
+      ps.setNull(i, Types.VARCHAR);
+    } else {
+      ps.setString(i, v);
+    }
+  }
+
+  @Override
+  public List<AgentEvent> appendAll(List<AgentEvent> events) {
+    Objects.requireNonNull(events, "events");
+    if (events.size() > MAX_BATCH) {
+      throw Checks.invalid(
+          "appendAll got "
+              + events.size()
+              + " events; the limit is "
+              + MAX_BATCH
+              + " per call: split the list");
+    }
+    if (events.isEmpty()) {
+      return List.of();
+    }
+    List<Row> rows = new ArrayList<>(events.size());
+    for (AgentEvent e : events) {
+      rows.add(new Row(e));
+    }
+    InsertedBatch result = db.write("events.appendAll", h -> insertBatch(h, rows));
+    if (db.listeners().active()) {
+      for (Map.Entry<String, Integer> e : result.freshByType.entrySet()) {
+        db.listeners().onEventsAppended(e.getKey(), e.getValue());
+      }
+    }
+    return result.stored;
+  }
+
+  private static final class InsertedBatch {
+    final List<AgentEvent> stored;
+    final Map<String, Integer> freshByType;
+
+    InsertedBatch(List<AgentEvent> stored, Map<String, Integer> freshByType) {
+      this.stored = stored;
+      this.freshByType = freshByType;
+    }
+  }
+
+  private static InsertedBatch insertBatch(Handle h, List<Row> rows) throws SQLException {
+    PreparedStatement ps = h.prepare(INSERT);
+    for (Row row : rows) {
+      bind(ps, row);
+      ps.addBatch();
+    }
+    int[] counts = ps.executeBatch();
+    int inserted = 0;
+    for (int c : counts) {
+      inserted += c > 0 ? 1 : 0;
+    }
+    // Rows inserted without a conflict in between take consecutive seqs; a conflicting
+    // (idempotent) row may burn a seq, so then every row is read back by id instead.
+    boolean consecutive = inserted == rows.size();
+    long seq = consecutive ? h.queryLong("SELECT last_insert_rowid()") - inserted + 1 : 0;
+    List<AgentEvent> stored = new ArrayList<>(rows.size());
+    Map<String, Integer> fresh = new HashMap<>();
+    for (int i = 0; i < rows.size(); i++) {
+      AgentEvent e = rows.get(i).event;
+      if (counts[i] > 0) {
+        fresh.merge(e.eventType(), 1, Integer::sum);
+      }
+      if (consecutive) {
+        stored.add(
+            new AgentEvent(
+                seq++,
+                e.eventId(),
+                e.eventType(),
+                e.agentId(),
+                e.agentType(),
+                e.sessionId(),
+                e.timestamp(),
+                e.metadata()));
+      } else {
+        stored.add(
+            byId(h, e.eventId())
+                .orElseThrow(() -> new SQLException("event " + e.eventId() + " vanished")));
+      }
+    }
+    return new InsertedBatch(Collections.unmodifiableList(stored), fresh);
+  }
+
+  @Override
+  public List<AgentEvent> query(EventQuery query) {
+    Objects.requireNonNull(query, "query");
+    return db.read("events.query", h -> page(h, query, query.effectiveLimit()));
+  }
+
+  /** Builds the SQL for a query: every filter has an index, the window bounds are always set. */
+  static String sql(EventQuery q, boolean count) {
+    StringBuilder sb = new StringBuilder(200);
+    sb.append(count ? "SELECT count(*)" : "SELECT " + COLUMNS).append(" FROM agent_events WHERE ");
+    if (q.agentId() != null) {
+      sb.append("agent_id = ? AND ");
+    }
+    if (q.sessionId() != null) {
+      sb.append("session_id = ? AND ");
+    }
+    if (q.eventType() != null) {
+      sb.append("event_type = ? AND ");
+    }
+    sb.append("ts >= ? AND ts < ?");
+    if (!count && q.beforeTimestamp() != null) {
+      sb.append(" AND (ts, seq) < (?, ?)");
+    }
+    if (!count) {
+      sb.append(" ORDER BY ts DESC, seq DESC LIMIT ?");
+    }
+    return sb.toString();
+  }
+
+  private static int bindQuery(PreparedStatement ps, EventQuery q, boolean count)
+      throws SQLException {
+    int i = 1;
+    if (q.agentId() != null) {
+      ps.setString(i++, q.agentId());
+    }
+    if (q.sessionId() != null) {
+      ps.setString(i++, q.sessionId());
+    }
+    if (q.eventType() != null) {
+      ps.setString(i++, q.eventType());
+    }
+    Instant from = q.from();
+    Instant to = q.to();
+    ps.setLong(i++, from == null ? Long.MIN_VALUE : from.toEpochMilli());
+    ps.setLong(i++, to == null ? Long.MAX_VALUE : to.toEpochMilli());
+    Instant before = q.beforeTimestamp();
+    if (!count && before != null) {
+      ps.setLong(i++, before.toEpochMilli());
+      ps.setLong(i++, q.beforeSeq());
+    }
+    return i;
+  }
+
+  private static List<AgentEvent> page(Handle h, EventQuery q, int limit) throws SQLException {
+    PreparedStatement ps = h.prepare(sql(q, false));
+    int i = bindQuery(ps, q, false);
+    ps.setInt(i, limit);
+    return readAll(ps);
+  }
+
+  private static List<AgentEvent> readAll(PreparedStatement ps) throws SQLException {
+    List<AgentEvent> out = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.add(map(rs));
+      }
+    }
+    return out;
+  }
+
+  static AgentEvent map(ResultSet rs) throws SQLException {
+    return new AgentEvent(
+        rs.getLong(1),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getString(4),
+        rs.getString(5),
+        rs.getString(6),
+        Instant.ofEpochMilli(rs.getLong(7)),
+        Json.readMetadata(rs.getString(8)));
+  }
+
+  private static Optional<AgentEvent> byId(Handle h, String eventId) throws SQLException {
+    PreparedStatement ps = h.prepare(BY_ID);
+    ps.setString(1, eventId);
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+    }
+  }
+
+  @Override
+  public Stream<AgentEvent> stream(EventQuery query) {
+    Objects.requireNonNull(query, "query");
+    Iterator<AgentEvent> it = new PageIterator(query);
+    return StreamSupport.stream(
+        Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL), false);
+  }
+
+  /** Reads page after page with keyset cursors; holds one page and no transaction between. */
+  private final class PageIterator implements Iterator<AgentEvent> {
+    private EventQuery next;
+    private long remaining;
+    private List<AgentEvent> page = List.of();
+    private int index;
+    private boolean exhausted;
+
+    PageIterator(EventQuery query) {
+      this.next = query;
+      Integer limit = query.limit();
+      this.remaining = limit == null ? Long.MAX_VALUE : limit;
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (index < page.size()) {
+        return true;
+      }
+      if (exhausted || remaining <= 0) {
+        return false;
+      }
+      int size = (int) Math.min(STREAM_PAGE, remaining);
+      EventQuery q = next;
+      page = db.read("events.stream", h -> page(h, q, size));
+      index = 0;
+      if (page.size() < size) {
+        exhausted = true;
+      }
+      if (!page.isEmpty()) {
+        next = q.after(page.get(page.size() - 1));
+      }
+      return !page.isEmpty();
+    }
+
+    @Override
+    public AgentEvent next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      remaining--;
+      return page.get(index++);
+    }
+  }
+
+  @Override
+  public List<AgentEvent> since(long seq, int limit) {
+    if (seq < 0) {
+      throw Checks.invalid("seq is " + seq + "; pass 0 to start or the last seq you read");
+    }
+    Checks.limit(limit);
+    return db.read(
+        "events.since",
+        h -> {
+          PreparedStatement ps = h.prepare(SINCE);
+          ps.setLong(1, seq);
+          ps.setInt(2, limit);
+          return readAll(ps);
+        });
+  }
+
+  @Override
+  public Optional<AgentEvent> get(String eventId) {
+    Checks.id("eventId", eventId);
+    return db.read("events.get", h -> byId(h, eventId));
+  }
+
+  @Override
+  public long count() {
+    return db.read("events.count", h -> h.queryLong("SELECT count(*) FROM agent_events"));
+  }
+
+  @Override
+  public long count(EventQuery query) {
+    Objects.requireNonNull(query, "query");
+    return db.read(
+        "events.count",
+        h -> {
+          PreparedStatement ps = h.prepare(sql(query, true));
+          bindQuery(ps, query, true);
+          try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : 0L;
+          }
+        });
+  }
+
+  @Override
+  public Map<String, Long> countByType() {
+    return db.read(
+        "events.countByType",
+        h -> {
+          Map<String, Long> out = new TreeMap<>();
+          PreparedStatement ps =
+              h.prepare("SELECT event_type, count(*) FROM agent_events GROUP BY event_type");
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              out.put(rs.getString(1), rs.getLong(2));
+            }
+          }
+          return Collections.unmodifiableMap(new LinkedHashMap<>(out));
+        });
+  }
+
+  @Override
+  public long lastSeq() {
+    return db.read(
+        "events.lastSeq", h -> h.queryLong("SELECT coalesce(max(seq), 0) FROM agent_events"));
+  }
+}

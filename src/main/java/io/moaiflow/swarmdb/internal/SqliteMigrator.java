@@ -1,0 +1,418 @@
+package io.moaiflow.swarmdb.internal;
+
+import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.SwarmDbException;
+import io.moaiflow.swarmdb.migrate.MigrationInfo;
+import io.moaiflow.swarmdb.migrate.MigrationResult;
+import io.moaiflow.swarmdb.migrate.MigrationState;
+import io.moaiflow.swarmdb.migrate.Migrator;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The migrator: SQL scripts under {@code db/migration/sqlite/} listed in its {@code index.txt},
+ * CRC32 checksums in {@code schema_history}, the version mirrored in {@code PRAGMA user_version}.
+ * Thread safe: migrations run on the writer.
+ */
+public final class SqliteMigrator implements Migrator {
+  private static final Logger LOG = LoggerFactory.getLogger(SqliteMigrator.class);
+  private static final String ROOT = "/db/migration/sqlite/";
+  private static final Pattern NAME = Pattern.compile("V(\\d+)__(\\w+)\\.sql");
+  private static final List<Script> SCRIPTS = load();
+  private static final DateTimeFormatter STAMP =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+  private final SqliteDatabase db;
+
+  /**
+   * A migrator for an open database.
+   *
+   * @param db the database
+   */
+  public SqliteMigrator(SqliteDatabase db) {
+    this.db = db;
+  }
+
+  /** A shipped migration script. */
+  record Script(int version, String description, String sql, long checksum) {}
+
+  /** A row of {@code schema_history}. */
+  record Applied(int version, String description, long checksum, long appliedAt, long durationMs) {}
+
+  private static List<Script> load() {
+    List<Script> scripts = new ArrayList<>();
+    for (String name : resource("index.txt").lines().toList()) {
+      String file = name.trim();
+      if (file.isEmpty()) {
+        continue;
+      }
+      Matcher m = NAME.matcher(file);
+      if (!m.matches()) {
+        throw new IllegalStateException("bad migration name " + file);
+      }
+      String sql = resource(file).replace("\r\n", "\n");
+      CRC32 crc = new CRC32();
+      crc.update(sql.getBytes(StandardCharsets.UTF_8));
+      scripts.add(
+          new Script(
+              Integer.parseInt(m.group(1)), m.group(2).replace('_', ' '), sql, crc.getValue()));
+    }
+    for (int i = 0; i < scripts.size(); i++) {
+      if (scripts.get(i).version() != i + 1) {
+        throw new IllegalStateException("migrations must be numbered 1.." + scripts.size());
+      }
+    }
+    return List.copyOf(scripts);
+  }
+
+  private static String resource(String name) {
+    try (InputStream in = SqliteMigrator.class.getResourceAsStream(ROOT + name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing migration resource " + ROOT + name);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read migration resource " + ROOT + name, e);
+    }
+  }
+
+  /**
+   * The newest version shipped.
+   *
+   * @return the version
+   */
+  public static int shippedVersion() {
+    return SCRIPTS.size();
+  }
+
+  static int userVersion(Handle h) throws SQLException {
+    return (int) h.queryLong("PRAGMA user_version");
+  }
+
+  static List<Applied> applied(Handle h) throws SQLException {
+    List<Applied> rows = new ArrayList<>();
+    if (h.queryLong(
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_history'")
+        == 0) {
+      return rows;
+    }
+    try (PreparedStatement ps =
+            h.connection()
+                .prepareStatement(
+                    "SELECT version, description, checksum, applied_at, duration_ms"
+                        + " FROM schema_history WHERE success = 1 ORDER BY version");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        rows.add(
+            new Applied(
+                rs.getInt(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)));
+      }
+    }
+    return rows;
+  }
+
+  static List<MigrationInfo> status(Handle h) throws SQLException {
+    Map<Integer, Applied> applied = new LinkedHashMap<>();
+    for (Applied a : applied(h)) {
+      applied.put(a.version(), a);
+    }
+    List<MigrationInfo> out = new ArrayList<>();
+    for (Script s : SCRIPTS) {
+      Applied a = applied.remove(s.version());
+      if (a == null) {
+        out.add(
+            new MigrationInfo(
+                s.version(),
+                s.description(),
+                MigrationState.PENDING,
+                s.checksum(),
+                null,
+                null,
+                null));
+      } else {
+        out.add(
+            new MigrationInfo(
+                s.version(),
+                s.description(),
+                a.checksum() == s.checksum()
+                    ? MigrationState.APPLIED
+                    : MigrationState.CHECKSUM_MISMATCH,
+                s.checksum(),
+                a.checksum(),
+                Instant.ofEpochMilli(a.appliedAt()),
+                a.durationMs()));
+      }
+    }
+    for (Applied a : applied.values()) {
+      out.add(
+          new MigrationInfo(
+              a.version(),
+              a.description(),
+              MigrationState.FUTURE,
+              null,
+              a.checksum(),
+              Instant.ofEpochMilli(a.appliedAt()),
+              a.durationMs()));
+    }
+    return out;
+  }
+
+  /**
+   * Checks the database against the shipped scripts; writes nothing.
+   *
+   * @param h a connection
+   * @param label the file, for messages
+   * @throws SQLException when reading fails
+   */
+  static void validate(Handle h, String label) throws SQLException {
+    int version = userVersion(h);
+    List<Applied> applied = applied(h);
+    int newestApplied = applied.isEmpty() ? 0 : applied.get(applied.size() - 1).version();
+    int newest = Math.max(version, newestApplied);
+    if (newest > shippedVersion()) {
+      throw new SwarmDbException(
+          ErrorCode.SCHEMA_TOO_NEW,
+          "database "
+              + label
+              + " is at schema version "
+              + newest
+              + ", written by a newer SwarmDB; this library knows versions up to "
+              + shippedVersion()
+              + ". Upgrade SwarmDB, or restore a backup taken before the upgrade. Nothing was"
+              + " changed");
+    }
+    for (Applied a : applied) {
+      Script s = SCRIPTS.get(a.version() - 1);
+      if (s.checksum() != a.checksum()) {
+        throw new SwarmDbException(
+            ErrorCode.MIGRATION_CHECKSUM_MISMATCH,
+            "migration V"
+                + a.version()
+                + " ("
+                + s.description()
+                + ") of "
+                + label
+                + " was applied with checksum "
+                + a.checksum()
+                + " but this library ships checksum "
+                + s.checksum()
+                + "; the script changed after it was applied. Use the SwarmDB version that"
+                + " applied it, or export the data and import it into a new database. Nothing"
+                + " was changed");
+      }
+    }
+    if (version != newestApplied) {
+      throw new SwarmDbException(
+          ErrorCode.MIGRATION_FAILED,
+          "database "
+              + label
+              + " has PRAGMA user_version "
+              + version
+              + " but schema_history records version "
+              + newestApplied
+              + "; it was changed outside SwarmDB. Restore a backup. Nothing was changed");
+    }
+    if (version == 0) {
+      long tables =
+          h.queryLong(
+              "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
+                  + " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'");
+      if (tables > 0) {
+        throw new SwarmDbException(
+            ErrorCode.INVALID_ARGUMENT,
+            "database "
+                + label
+                + " already holds "
+                + tables
+                + " table(s) but no SwarmDB schema; point SwarmDB at a new file. Nothing was"
+                + " changed");
+      }
+    }
+  }
+
+  /**
+   * Validates, backs up (file databases at version 1 or later), and applies pending migrations.
+   *
+   * @param h the writer connection, outside any transaction
+   * @param file the database file, or null in memory
+   * @param backup whether to back up first
+   * @param label the file, for messages
+   * @return what was done
+   * @throws SQLException when reading fails
+   */
+  static MigrationResult migrate(Handle h, @Nullable Path file, boolean backup, String label)
+      throws SQLException {
+    validate(h, label);
+    int from = userVersion(h);
+    if (from == shippedVersion()) {
+      return new MigrationResult(from, from, List.of(), null);
+    }
+    Path backupPath = null;
+    if (file != null && backup && from > 0) {
+      backupPath =
+          Path.of(
+              file
+                  + ".pre-v"
+                  + shippedVersion()
+                  + "-"
+                  + STAMP.format(Instant.ofEpochMilli(h.now()))
+                  + ".bak");
+      FileSecurity.createPrivateFile(backupPath, "pre-migration backup");
+      try (PreparedStatement ps = h.connection().prepareStatement("VACUUM INTO ?")) {
+        ps.setString(1, backupPath.toString());
+        ps.executeUpdate();
+      }
+      LOG.info("backed up {} to {} before migrating", label, backupPath);
+    }
+    List<MigrationInfo> done = new ArrayList<>();
+    for (Script s : SCRIPTS.subList(from, SCRIPTS.size())) {
+      long start = System.nanoTime();
+      try {
+        h.execute("BEGIN IMMEDIATE");
+        h.execute(
+            "CREATE TABLE IF NOT EXISTS schema_history ("
+                + " version INTEGER NOT NULL PRIMARY KEY, description TEXT NOT NULL,"
+                + " checksum INTEGER NOT NULL, applied_at INTEGER NOT NULL,"
+                + " duration_ms INTEGER NOT NULL, success INTEGER NOT NULL) STRICT");
+        for (String statement : statements(s.sql())) {
+          h.execute(statement);
+        }
+        long ms = SqliteDatabase.elapsedMillis(start);
+        try (PreparedStatement ps =
+            h.connection()
+                .prepareStatement(
+                    "INSERT INTO schema_history (version, description, checksum, applied_at,"
+                        + " duration_ms, success) VALUES (?, ?, ?, ?, ?, 1)")) {
+          ps.setInt(1, s.version());
+          ps.setString(2, s.description());
+          ps.setLong(3, s.checksum());
+          ps.setLong(4, h.now());
+          ps.setLong(5, ms);
+          ps.executeUpdate();
+        }
+        h.execute("PRAGMA user_version = " + s.version());
+        h.execute("COMMIT");
+        done.add(
+            new MigrationInfo(
+                s.version(),
+                s.description(),
+                MigrationState.APPLIED,
+                s.checksum(),
+                s.checksum(),
+                Instant.ofEpochMilli(h.now()),
+                ms));
+        LOG.info(
+            "applied migration V{} ({}) to {} in {} ms", s.version(), s.description(), label, ms);
+      } catch (SQLException e) {
+        try {
+          h.execute("ROLLBACK");
+        } catch (SQLException ignored) {
+          // SQLite rolled back already
+        }
+        throw new SwarmDbException(
+            ErrorCode.MIGRATION_FAILED,
+            "migration V"
+                + s.version()
+                + " ("
+                + s.description()
+                + ") of "
+                + label
+                + " failed and was rolled back; the schema is still at version "
+                + userVersion(h)
+                + ": "
+                + e.getMessage(),
+            e,
+            SqliteErrors.resultCode(e));
+      }
+    }
+    return new MigrationResult(from, shippedVersion(), done, backupPath);
+  }
+
+  /**
+   * Splits a script into statements: a statement ends with {@code ;} at the end of a line; {@code
+   * --} comment lines are dropped. Our scripts keep to that form.
+   */
+  static List<String> statements(String sql) {
+    List<String> out = new ArrayList<>();
+    StringBuilder current = new StringBuilder();
+    for (String line : sql.lines().toList()) {
+      String trimmed = line.trim();
+      if (trimmed.startsWith("--") || trimmed.isEmpty()) {
+        continue;
+      }
+      current.append(line).append('\n');
+      if (trimmed.endsWith(";")) {
+        out.add(current.toString().trim());
+        current.setLength(0);
+      }
+    }
+    if (current.toString().trim().length() > 0) {
+      out.add(current.toString().trim());
+    }
+    return out;
+  }
+
+  @Override
+  public int currentVersion() {
+    return db.readUnchecked("migrator.currentVersion", SqliteMigrator::userVersion);
+  }
+
+  @Override
+  public int latestVersion() {
+    return SCRIPTS.size();
+  }
+
+  @Override
+  public List<MigrationInfo> status() {
+    return db.readUnchecked("migrator.status", SqliteMigrator::status);
+  }
+
+  @Override
+  public List<MigrationInfo> pending() {
+    List<MigrationInfo> pending = new ArrayList<>();
+    for (MigrationInfo m : status()) {
+      if (m.state() == MigrationState.PENDING) {
+        pending.add(m);
+      }
+    }
+    return pending;
+  }
+
+  @Override
+  public void validate() {
+    db.readUnchecked(
+        "migrator.validate",
+        h -> {
+          validate(h, db.label());
+          return true;
+        });
+  }
+
+  @Override
+  public MigrationResult migrate() {
+    MigrationResult result =
+        db.exclusive(
+            "migrator.migrate",
+            h -> migrate(h, db.path(), db.config().backupBeforeMigrate(), db.label()));
+    db.schemaVersion(result.toVersion());
+    return result;
+  }
+}

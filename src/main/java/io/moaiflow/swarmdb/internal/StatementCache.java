@@ -1,0 +1,46 @@
+package io.moaiflow.swarmdb.internal;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Prepared statements of one physical connection, keyed by SQL text. Neither sqlite-jdbc nor
+ * HikariCP caches them, and preparing costs more than running most of our statements. Not thread
+ * safe: a connection (and so its cache) is used by one thread at a time.
+ */
+final class StatementCache implements AutoCloseable {
+  private final Connection connection;
+  private final Map<String, PreparedStatement> statements = new HashMap<>();
+
+  StatementCache(Connection connection) {
+    this.connection = connection;
+  }
+
+  PreparedStatement get(String sql) throws SQLException {
+    PreparedStatement ps = statements.get(sql);
+    if (ps == null || ps.isClosed()) {
+      ps = connection.prepareStatement(sql);
+      statements.put(sql, ps);
+    }
+    return ps;
+  }
+
+  int size() {
+    return statements.size();
+  }
+
+  @Override
+  public void close() {
+    for (PreparedStatement ps : statements.values()) {
+      try {
+        ps.close();
+      } catch (SQLException ignored) {
+        // closing a statement of a connection we are closing anyway
+      }
+    }
+    statements.clear();
+  }
+}

@@ -1,0 +1,32 @@
+package io.moaiflow.swarmdb.internal;
+
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * "Now" in epoch milliseconds that never goes backwards within a process, even when the wall clock
+ * is stepped back: expired memory stays expired and durations stay non-negative. Thread safe.
+ */
+public final class TimeSource {
+  private final Clock clock;
+  private final AtomicLong highWater = new AtomicLong(Long.MIN_VALUE);
+
+  /**
+   * Wraps a clock.
+   *
+   * @param clock the clock
+   */
+  public TimeSource(Clock clock) {
+    this.clock = clock;
+  }
+
+  /**
+   * The later of the clock's time and the latest time returned before.
+   *
+   * @return epoch milliseconds
+   */
+  public long now() {
+    long t = clock.millis();
+    return highWater.accumulateAndGet(t, Math::max);
+  }
+}

@@ -1,0 +1,413 @@
+package io.moaiflow.swarmdb.internal;
+
+import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.SwarmDbException;
+import io.moaiflow.swarmdb.health.WriterStats;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single writer: one thread owns the one writable connection and runs every write.
+ *
+ * <p>Writes wait in a bounded queue. The writer takes the first, then every queued write behind it
+ * up to the batch limit, and runs them in one {@code BEGIN IMMEDIATE} transaction (group commit). A
+ * write's future completes only after that transaction has committed. When a write fails for its
+ * own reasons (bad input found late, a constraint, a state-machine rule) the transaction is rolled
+ * back and replayed without it, so one bad write never takes the others down; when the database
+ * fails (disk full, I/O, busy past the timeout) every write of the transaction gets that error.
+ * {@code SQLITE_BUSY_SNAPSHOT} retries the whole transaction.
+ *
+ * <p>Thread safe: any thread may submit; {@link #close()} drains the queue before it returns.
+ */
+final class Writer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Writer.class);
+  private static final int MAX_BUSY_RETRIES = 5;
+
+  private final Connection connection;
+  private final StatementCache cache;
+  private final String file;
+  private final @Nullable Path wal;
+  private final long walThreshold;
+  private final TimeSource time;
+  private final Listeners listeners;
+  private final int maxBatch;
+  private final long maxWaitNanos;
+  private final long offerTimeoutNanos;
+  private final ArrayBlockingQueue<Task<?>> queue;
+  private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
+  private final Thread thread;
+  private final AtomicLong transactions = new AtomicLong();
+  private final AtomicLong writes = new AtomicLong();
+  private final AtomicLong busyRetries = new AtomicLong();
+  private final AtomicLong failures = new AtomicLong();
+  private final Task<Boolean> poison = new Task<>("close", h -> true, false);
+  private @Nullable Task<?> carried;
+  private boolean closed; // guarded by gate
+
+  Writer(
+      Connection connection,
+      String file,
+      @Nullable Path wal,
+      long walThreshold,
+      TimeSource time,
+      Listeners listeners,
+      int maxBatch,
+      long maxWaitNanos,
+      int capacity,
+      long offerTimeoutNanos) {
+    this.connection = connection;
+    this.cache = new StatementCache(connection);
+    this.file = file;
+    this.wal = wal;
+    this.walThreshold = walThreshold;
+    this.time = time;
+    this.listeners = listeners;
+    this.maxBatch = maxBatch;
+    this.maxWaitNanos = maxWaitNanos;
+    this.offerTimeoutNanos = offerTimeoutNanos;
+    this.queue = new ArrayBlockingQueue<>(capacity);
+    this.thread = new Thread(this::run, "swarmdb-writer");
+    this.thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  /**
+   * Queues a write; blocks while the queue is full, up to the write timeout.
+   *
+   * @param op the operation name for errors
+   * @param fn the work
+   * @param transactional true for writes that may share a transaction; false for work that must run
+   *     alone outside a transaction (VACUUM, checkpoints, migrations)
+   */
+  <T> CompletableFuture<T> submit(String op, SqlFunction<T> fn, boolean transactional) {
+    Task<T> task = new Task<>(op, fn, transactional);
+    gate.readLock().lock();
+    try {
+      if (closed) {
+        throw new SwarmDbException(
+            ErrorCode.CLOSED, op + " failed: the database " + file + " is closed; open it again");
+      }
+      if (!queue.offer(task, offerTimeoutNanos, TimeUnit.NANOSECONDS)) {
+        throw new SwarmDbException(
+            ErrorCode.TIMEOUT,
+            String.format(
+                java.util.Locale.ROOT,
+                "%s timed out after %d ms waiting for room in the write queue (depth=%d,"
+                    + " capacity=%d); the writer is saturated: slow down, batch with appendAll,"
+                    + " or raise writeQueueCapacity/writeTimeout",
+                op,
+                TimeUnit.NANOSECONDS.toMillis(offerTimeoutNanos),
+                queue.size(),
+                queue.size() + queue.remainingCapacity()));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SwarmDbException(
+          ErrorCode.INTERRUPTED, op + " was interrupted while waiting for the write queue", e);
+    } finally {
+      gate.readLock().unlock();
+    }
+    return task.future;
+  }
+
+  <T> T call(String op, SqlFunction<T> fn, boolean transactional) {
+    return await(op, submit(op, fn, transactional));
+  }
+
+  /**
+   * Waits for a future from {@link #submit}, rethrowing its failure on the caller's stack.
+   *
+   * @param op the operation name
+   * @param future the future
+   * @return its value
+   */
+  static <T> T await(String op, CompletableFuture<T> future) {
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SwarmDbException(
+          ErrorCode.INTERRUPTED,
+          op + " was interrupted while waiting for its commit; the write may still commit",
+          e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof SwarmDbException s) {
+        Throwable root = s.getCause() == null ? s : s.getCause();
+        throw new SwarmDbException(
+            s.code(), String.valueOf(s.getMessage()), root, s.sqliteResultCode());
+      }
+      throw new SwarmDbException(ErrorCode.DATABASE_ERROR, op + " failed: " + cause, cause);
+    }
+  }
+
+  WriterStats stats() {
+    return new WriterStats(
+        queue.size(),
+        queue.size() + queue.remainingCapacity(),
+        transactions.get(),
+        writes.get(),
+        busyRetries.get(),
+        failures.get());
+  }
+
+  boolean isWriterThread() {
+    return Thread.currentThread() == thread;
+  }
+
+  @Override
+  public void close() {
+    gate.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    } finally {
+      gate.writeLock().unlock();
+    }
+    try {
+      if (thread.isAlive()) {
+        queue.put(poison);
+        thread.join();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      cache.close();
+    }
+  }
+
+  void closeConnection() {
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      LOG.warn("closing the writer connection of {} failed: {}", file, e.getMessage());
+    }
+  }
+
+  private void run() {
+    List<Task<?>> batch = new ArrayList<>();
+    while (true) {
+      Task<?> first;
+      try {
+        first = next();
+      } catch (InterruptedException e) {
+        continue; // nobody interrupts the writer; keep draining
+      }
+      if (first == poison) {
+        return;
+      }
+      if (!first.transactional) {
+        runAlone(first);
+        continue;
+      }
+      batch.add(first);
+      collect(batch);
+      runBatch(batch);
+      batch.clear();
+    }
+  }
+
+  private Task<?> next() throws InterruptedException {
+    Task<?> c = carried;
+    if (c != null) {
+      carried = null;
+      return c;
+    }
+    return queue.take();
+  }
+
+  private void collect(List<Task<?>> batch) {
+    while (batch.size() < maxBatch) {
+      Task<?> t = queue.peek();
+      if (t == null || !t.transactional) {
+        break;
+      }
+      batch.add(queue.remove());
+    }
+    if (maxWaitNanos <= 0 || batch.size() >= maxBatch) {
+      return;
+    }
+    long deadline = System.nanoTime() + maxWaitNanos;
+    while (batch.size() < maxBatch) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
+      Task<?> t;
+      try {
+        t = queue.poll(left, TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (t == null) {
+        return;
+      }
+      if (!t.transactional) {
+        carried = t;
+        return;
+      }
+      batch.add(t);
+    }
+  }
+
+  private void runAlone(Task<?> task) {
+    try {
+      complete(task, task.fn.apply(new Handle(connection, cache, time.now())));
+    } catch (SQLException e) {
+      failures.incrementAndGet();
+      task.future.completeExceptionally(SqliteErrors.map(task.op, file, e));
+    } catch (RuntimeException | Error e) {
+      failures.incrementAndGet();
+      task.future.completeExceptionally(asSwarm(task.op, e));
+    }
+  }
+
+  private void runBatch(List<Task<?>> batch) {
+    List<Task<?>> live = new ArrayList<>(batch);
+    int attempts = 0;
+    while (!live.isEmpty()) {
+      long start = System.nanoTime();
+      Handle handle = new Handle(connection, cache, time.now());
+      Object[] results = new Object[live.size()];
+      int failedAt = -1;
+      Throwable failure = null;
+      try {
+        execute("BEGIN IMMEDIATE");
+        for (int i = 0; i < live.size(); i++) {
+          try {
+            results[i] = live.get(i).fn.apply(handle);
+          } catch (SQLException | RuntimeException e) {
+            failedAt = i;
+            failure = e;
+            break;
+          }
+        }
+        if (failure == null) {
+          execute("COMMIT");
+        }
+      } catch (SQLException e) {
+        failure = e;
+        failedAt = -1;
+      } catch (Error e) {
+        failure = e;
+        failedAt = -1;
+      }
+      if (failure == null) {
+        transactions.incrementAndGet();
+        writes.addAndGet(live.size());
+        for (int i = 0; i < live.size(); i++) {
+          complete(live.get(i), results[i]);
+        }
+        listeners.onCommit(live.size(), System.nanoTime() - start);
+        checkpointIfLarge();
+        return;
+      }
+      rollbackQuietly();
+      if (failedAt >= 0 && isOwnFault(failure)) {
+        Task<?> bad = live.remove(failedAt);
+        failures.incrementAndGet();
+        bad.future.completeExceptionally(asSwarm(bad.op, failure));
+        continue;
+      }
+      if (failure instanceof SQLException e
+          && SqliteErrors.resultCode(e) == SqliteErrors.BUSY_SNAPSHOT
+          && attempts++ < MAX_BUSY_RETRIES) {
+        busyRetries.incrementAndGet();
+        listeners.onBusyRetry();
+        continue;
+      }
+      failures.addAndGet(live.size());
+      String op = live.size() == 1 ? live.get(0).op : "a transaction of " + live.size() + " writes";
+      SwarmDbException mapped = asSwarm(op, failure);
+      for (Task<?> t : live) {
+        t.future.completeExceptionally(mapped);
+      }
+      return;
+    }
+  }
+
+  private static boolean isOwnFault(Throwable failure) {
+    if (failure instanceof SQLException e) {
+      return SqliteErrors.isConstraint(e);
+    }
+    if (failure instanceof SwarmDbException e) {
+      return !e.code().isDatabaseError();
+    }
+    return failure instanceof RuntimeException;
+  }
+
+  private SwarmDbException asSwarm(String op, Throwable failure) {
+    if (failure instanceof SwarmDbException e) {
+      return e;
+    }
+    if (failure instanceof SQLException e) {
+      return SqliteErrors.map(op, file, e);
+    }
+    LOG.error("{} failed with an unexpected exception", op, failure);
+    return new SwarmDbException(
+        ErrorCode.DATABASE_ERROR, op + " failed unexpectedly: " + failure, failure);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> void complete(Task<T> task, @Nullable Object result) {
+    task.future.complete((T) result);
+  }
+
+  private void execute(String sql) throws SQLException {
+    try (Statement st = connection.createStatement()) {
+      st.execute(sql);
+    }
+  }
+
+  private void rollbackQuietly() {
+    try {
+      execute("ROLLBACK");
+    } catch (SQLException ignored) {
+      // SQLite already rolled back (for example after SQLITE_FULL), or nothing was begun
+    }
+  }
+
+  private void checkpointIfLarge() {
+    if (wal == null || FileSecurity.size(wal) <= walThreshold) {
+      return;
+    }
+    try {
+      execute("PRAGMA wal_checkpoint(TRUNCATE)");
+      LOG.debug("WAL of {} passed {} bytes; checkpointed", file, walThreshold);
+    } catch (SQLException e) {
+      LOG.warn("checkpoint of {} failed: {}", file, e.getMessage());
+    }
+  }
+
+  /** One queued unit of work and the future its caller waits on. */
+  static final class Task<T> {
+    final String op;
+    final SqlFunction<T> fn;
+    final boolean transactional;
+    final CompletableFuture<T> future = new CompletableFuture<>();
+
+    Task(String op, SqlFunction<T> fn, boolean transactional) {
+      this.op = op;
+      this.fn = fn;
+      this.transactional = transactional;
+    }
+  }
+}
