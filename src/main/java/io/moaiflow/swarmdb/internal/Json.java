@@ -106,6 +106,50 @@ public final class Json {
   }
 
   /**
+   * The metadata as a query will read it back from {@code json}: the map itself when Jackson would
+   * read its values back as the same types (strings, booleans, Integers, Longs beyond int, finite
+   * Doubles, maps, lists, null), else the parsed JSON. Rows returned by writes then equal the rows
+   * queries return.
+   *
+   * @param metadata the caller's map
+   * @param json its serialised form
+   * @return an equal-on-read-back map
+   */
+  public static Map<String, @Nullable Object> asStored(
+      Map<String, @Nullable Object> metadata, String json) {
+    return isCanonical(metadata) ? metadata : readMetadata(json);
+  }
+
+  private static boolean isCanonical(@Nullable Object v) {
+    if (v == null || v instanceof String || v instanceof Boolean || v instanceof Integer) {
+      return true;
+    }
+    if (v instanceof Long l) {
+      return l < Integer.MIN_VALUE || l > Integer.MAX_VALUE;
+    }
+    if (v instanceof Double d) {
+      return !d.isNaN() && !d.isInfinite();
+    }
+    if (v instanceof Map<?, ?> m) {
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        if (!(e.getKey() instanceof String) || !isCanonical(e.getValue())) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (v instanceof java.util.List<?> list) {
+      for (Object o : list) {
+        if (!isCanonical(o)) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /**
    * Parses stored metadata.
    *
    * @param json JSON object text
