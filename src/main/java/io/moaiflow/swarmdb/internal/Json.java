@@ -7,6 +7,9 @@ import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +31,12 @@ public final class Json {
       new TypeReference<>() {};
 
   private static final ObjectMapper MAPPER = build();
+
+  private static final ObjectReader EXACT =
+      MAPPER
+          .reader()
+          .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES);
 
   private Json() {}
 
@@ -163,6 +172,22 @@ public final class Json {
       return Collections.unmodifiableMap(MAPPER.readValue(json, MAP));
     } catch (JsonProcessingException e) {
       throw Checks.invalid("stored metadata is not a JSON object: " + e.getOriginalMessage());
+    }
+  }
+
+  /**
+   * Parses JSON text into a tree keeping every number exactly (decimals as written, not rounded
+   * to double), for documents whose values are stored again.
+   *
+   * @param what the document, for messages
+   * @param json the text
+   * @return the tree
+   */
+  public static JsonNode readTreeExact(String what, String json) {
+    try {
+      return EXACT.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw Checks.invalid(what + " is not valid JSON: " + e.getOriginalMessage());
     }
   }
 
