@@ -490,6 +490,20 @@ public final class SqliteDatabase implements AutoCloseable {
   }
 
   /**
+   * Every SQL text the DAOs have prepared through the statement caches, writer and readers, so a
+   * test can explain each one. Call while no read is running.
+   *
+   * @return the statements
+   */
+  java.util.Set<String> preparedSql() {
+    java.util.Set<String> all = new java.util.HashSet<>(writer.preparedSql());
+    if (readers != null) {
+      all.addAll(readers.preparedSql());
+    }
+    return all;
+  }
+
+  /**
    * Whether {@link #close()} has been called.
    *
    * @return true once closed

@@ -40,6 +40,11 @@ public final class SqliteMigrator implements Migrator {
   private static final DateTimeFormatter STAMP =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
+  /** Applied migrations; the version range makes it a rowid search, not a table scan. */
+  static final String APPLIED_SQL =
+      "SELECT version, description, checksum, applied_at, duration_ms"
+          + " FROM schema_history WHERE version >= 1 AND success = 1 ORDER BY version";
+
   private final SqliteDatabase db;
 
   /**
@@ -117,8 +122,7 @@ public final class SqliteMigrator implements Migrator {
     try (PreparedStatement ps =
             h.connection()
                 .prepareStatement(
-                    "SELECT version, description, checksum, applied_at, duration_ms"
-                        + " FROM schema_history WHERE success = 1 ORDER BY version");
+                    APPLIED_SQL);
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         rows.add(

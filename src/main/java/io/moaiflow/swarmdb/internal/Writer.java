@@ -157,6 +157,11 @@ final class Writer implements AutoCloseable {
     }
   }
 
+  /** The SQL texts in the writer's statement cache, read on the writer thread. */
+  java.util.Set<String> preparedSql() {
+    return call("preparedSql", h -> cache.sqlTexts(), false);
+  }
+
   WriterStats stats() {
     return new WriterStats(
         queue.size(),
