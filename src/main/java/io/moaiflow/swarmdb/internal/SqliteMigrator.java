@@ -133,6 +133,15 @@ public final class SqliteMigrator implements Migrator {
     return rows;
   }
 
+  /**
+   * The scripts this library ships.
+   *
+   * @return the scripts, by version
+   */
+  static List<Script> shipped() {
+    return SCRIPTS;
+  }
+
   static List<MigrationInfo> status(Handle h) throws SQLException {
     Map<Integer, Applied> applied = new LinkedHashMap<>();
     for (Applied a : applied(h)) {
@@ -187,11 +196,23 @@ public final class SqliteMigrator implements Migrator {
    * @throws SQLException when reading fails
    */
   static void validate(Handle h, String label) throws SQLException {
+    validate(h, label, SCRIPTS);
+  }
+
+  /**
+   * Checks the database against {@code scripts}; writes nothing.
+   *
+   * @param h a connection
+   * @param label the file, for messages
+   * @param scripts the migrations, numbered 1..n
+   * @throws SQLException when reading fails
+   */
+  static void validate(Handle h, String label, List<Script> scripts) throws SQLException {
     int version = userVersion(h);
     List<Applied> applied = applied(h);
     int newestApplied = applied.isEmpty() ? 0 : applied.get(applied.size() - 1).version();
     int newest = Math.max(version, newestApplied);
-    if (newest > shippedVersion()) {
+    if (newest > scripts.size()) {
       throw new SwarmDbException(
           ErrorCode.SCHEMA_TOO_NEW,
           "database "
@@ -199,12 +220,12 @@ public final class SqliteMigrator implements Migrator {
               + " is at schema version "
               + newest
               + ", written by a newer SwarmDB; this library knows versions up to "
-              + shippedVersion()
+              + scripts.size()
               + ". Upgrade SwarmDB, or restore a backup taken before the upgrade. Nothing was"
               + " changed");
     }
     for (Applied a : applied) {
-      Script s = SCRIPTS.get(a.version() - 1);
+      Script s = scripts.get(a.version() - 1);
       if (s.checksum() != a.checksum()) {
         throw new SwarmDbException(
             ErrorCode.MIGRATION_CHECKSUM_MISMATCH,
@@ -264,9 +285,26 @@ public final class SqliteMigrator implements Migrator {
    */
   static MigrationResult migrate(Handle h, @Nullable Path file, boolean backup, String label)
       throws SQLException {
-    validate(h, label);
+    return migrate(h, file, backup, label, SCRIPTS);
+  }
+
+  /**
+   * Validates, backs up, and applies the pending ones of {@code scripts}.
+   *
+   * @param h the writer connection, outside any transaction
+   * @param file the database file, or null in memory
+   * @param backup whether to back up first
+   * @param label the file, for messages
+   * @param scripts the migrations, numbered 1..n
+   * @return what was done
+   * @throws SQLException when reading fails
+   */
+  static MigrationResult migrate(
+      Handle h, @Nullable Path file, boolean backup, String label, List<Script> scripts)
+      throws SQLException {
+    validate(h, label, scripts);
     int from = userVersion(h);
-    if (from == shippedVersion()) {
+    if (from == scripts.size()) {
       return new MigrationResult(from, from, List.of(), null);
     }
     Path backupPath = null;
@@ -275,7 +313,7 @@ public final class SqliteMigrator implements Migrator {
           Path.of(
               file
                   + ".pre-v"
-                  + shippedVersion()
+                  + scripts.size()
                   + "-"
                   + STAMP.format(Instant.ofEpochMilli(h.now()))
                   + ".bak");
@@ -287,7 +325,7 @@ public final class SqliteMigrator implements Migrator {
       LOG.info("backed up {} to {} before migrating", label, backupPath);
     }
     List<MigrationInfo> done = new ArrayList<>();
-    for (Script s : SCRIPTS.subList(from, SCRIPTS.size())) {
+    for (Script s : scripts.subList(from, scripts.size())) {
       long start = System.nanoTime();
       try {
         h.execute("BEGIN IMMEDIATE");
@@ -347,7 +385,7 @@ public final class SqliteMigrator implements Migrator {
             SqliteErrors.resultCode(e));
       }
     }
-    return new MigrationResult(from, shippedVersion(), done, backupPath);
+    return new MigrationResult(from, scripts.size(), done, backupPath);
   }
 
   /**
