@@ -130,6 +130,25 @@ public final class FileSecurity {
   }
 
   /**
+   * Sets an existing file's mode to 0600 (POSIX only).
+   *
+   * @param path the file
+   */
+  public static void makePrivate(Path path) {
+    if (!POSIX) {
+      return;
+    }
+    try {
+      Files.setPosixFilePermissions(path, FILE_MODE);
+    } catch (IOException e) {
+      throw new SwarmDbException(
+          ErrorCode.IO_ERROR,
+          "could not make " + path + " private (mode 0600): " + e + "; check its owner",
+          e);
+    }
+  }
+
+  /**
    * Refuses a symlink at {@code path}.
    *
    * @param path the path

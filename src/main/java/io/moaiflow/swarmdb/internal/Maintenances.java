@@ -206,6 +206,10 @@ public final class Maintenances implements Maintenance {
     }
     long start = System.nanoTime();
     boolean created = FileSecurity.createPrivateFile(abs, "backup file");
+    if (!created) {
+      // an empty file someone made beforehand: the copy must not inherit its wider mode
+      FileSecurity.makePrivate(abs);
+    }
     try {
       SQLiteConfig cfg = new SQLiteConfig();
       cfg.setBusyTimeout((int) Math.min(Integer.MAX_VALUE, busyTimeoutMs));
