@@ -83,8 +83,7 @@ public record SwarmDbConfig(
     requireRange("maxBatchSize", maxBatchSize, 1, 100_000, "writes");
     requireRange("maxBatchWait", millis("maxBatchWait", maxBatchWait), 0, 1_000, "ms");
     requireRange("writeQueueCapacity", writeQueueCapacity, 1, 10_000_000, "writes");
-    requireRange(
-        "writeTimeout", millis("writeTimeout", writeTimeout), 1, Integer.MAX_VALUE, "ms");
+    requireRange("writeTimeout", millis("writeTimeout", writeTimeout), 1, Integer.MAX_VALUE, "ms");
   }
 
   private static long millis(String name, Duration d) {

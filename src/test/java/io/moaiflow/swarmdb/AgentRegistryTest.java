@@ -98,8 +98,7 @@ class AgentRegistryTest {
         } else {
           SwarmDbException e =
               assertFails(ErrorCode.ILLEGAL_TRANSITION, () -> agents.transition(id, to));
-          assertThat(e.getMessage())
-              .contains(id, "from " + from.dbName() + " to " + to.dbName());
+          assertThat(e.getMessage()).contains(id, "from " + from.dbName() + " to " + to.dbName());
           if (from.isFinal()) {
             assertThat(e.getMessage()).contains("final state");
           }
@@ -113,7 +112,9 @@ class AgentRegistryTest {
 
   @Test
   void unknownAgentsAreNotFound() {
-    assertThat(assertFails(ErrorCode.NOT_FOUND, () -> agents.transition("ghost", AgentStatus.RUNNING)).getMessage())
+    assertThat(
+            assertFails(ErrorCode.NOT_FOUND, () -> agents.transition("ghost", AgentStatus.RUNNING))
+                .getMessage())
         .contains("'ghost' is not registered");
     assertFails(ErrorCode.NOT_FOUND, () -> agents.heartbeat("ghost"));
   }

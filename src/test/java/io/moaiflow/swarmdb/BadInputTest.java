@@ -88,7 +88,8 @@ class BadInputTest {
     }
     assertInvalid(() -> db.agents().register(LONG_ID, "w"), "257 characters", "limit is 256");
     assertInvalid(() -> db.agents().register("a\0", "w"), "NUL character at index 1");
-    assertInvalid(() -> db.agents().register("a\uD800", "w"), "unpaired UTF-16 surrogate at index 1");
+    assertInvalid(
+        () -> db.agents().register("a\uD800", "w"), "unpaired UTF-16 surrogate at index 1");
     assertThat(db.agents().register("x".repeat(256), "w").agentId()).hasSize(256);
     assertThat(memory.put("semantic", "k".repeat(512), 1).key()).hasSize(512);
     rejected(() -> memory.put("semantic", "k".repeat(513), 1), "513 characters", "512");
@@ -126,7 +127,9 @@ class BadInputTest {
     nullKey.put(null, 1);
     rejected(() -> db.sessions().start("t", nullKey), "null key");
     rejected(() -> db.sessions().start("t", null), "metadata is null");
-    rejected(() -> db.events().append(AgentEvent.of("run", "a", null, Map.of("v", "\uD800"))), "surrogate");
+    rejected(
+        () -> db.events().append(AgentEvent.of("run", "a", null, Map.of("v", "\uD800"))),
+        "surrogate");
     rejected(() -> memory.put("semantic", "k", "bad \uDFFF"), "surrogate");
   }
 

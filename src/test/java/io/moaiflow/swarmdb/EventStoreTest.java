@@ -48,7 +48,14 @@ class EventStoreTest {
 
   static AgentEvent event(String id, String type, String agent, String session, long tsOffset) {
     return new AgentEvent(
-        0, id, type, agent, "worker", session, T0.plusMillis(tsOffset), Map.of("n", (int) tsOffset));
+        0,
+        id,
+        type,
+        agent,
+        "worker",
+        session,
+        T0.plusMillis(tsOffset),
+        Map.of("n", (int) tsOffset));
   }
 
   @Test
@@ -186,9 +193,7 @@ class EventStoreTest {
   }
 
   static final Comparator<AgentEvent> NEWEST_FIRST =
-      Comparator.comparing(AgentEvent::timestamp)
-          .thenComparingLong(AgentEvent::seq)
-          .reversed();
+      Comparator.comparing(AgentEvent::timestamp).thenComparingLong(AgentEvent::seq).reversed();
 
   @Test
   void queryFiltersNewestFirstWithLimits() {
@@ -309,7 +314,8 @@ class EventStoreTest {
   void countsByTypeAndTotal() {
     seedForQueries();
     assertThat(events.count()).isEqualTo(240);
-    assertThat(events.countByType()).containsExactly(Map.entry("run", 120L), Map.entry("spawn", 120L));
+    assertThat(events.countByType())
+        .containsExactly(Map.entry("run", 120L), Map.entry("spawn", 120L));
     assertThat(events.count(EventQuery.agent("agent-0").withType("spawn"))).isEqualTo(40);
   }
 
@@ -369,7 +375,8 @@ class EventStoreTest {
     events.append(e); // idempotent retry: not a new event
     events.appendAsync(event("l-2", "run", "a", null, 1)).join();
     events.appendAsync(e).join();
-    events.appendAll(List.of(event("l-3", "run", "a", null, 2), e, event("l-4", "stop", "a", null, 3)));
+    events.appendAll(
+        List.of(event("l-3", "run", "a", null, 2), e, event("l-4", "stop", "a", null, 3)));
     events.query(EventQuery.all());
     assertFails(ErrorCode.NOT_FOUND, () -> db.agents().transition("ghost", AgentStatus.RUNNING));
     assertThat(appended).containsExactlyInAnyOrder("spawnx1", "runx1", "runx1", "stopx1");

@@ -23,7 +23,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Group commit at the library level: many writers, one writer thread, one transaction per batch. */
+/**
+ * Group commit at the library level: many writers, one writer thread, one transaction per batch.
+ */
 class GroupCommitTest {
   static final int THREADS = 16;
   static final int PER_THREAD = 150;
@@ -67,8 +69,10 @@ class GroupCommitTest {
         List<AgentEvent> mine = f.get(120, TimeUnit.SECONDS);
         // each thread's appends commit in the order it made them
         assertThat(mine).extracting(AgentEvent::seq).isSorted().doesNotHaveDuplicates();
-        assertThat(mine).extracting(e -> e.metadata().get("i"))
-            .containsExactlyElementsOf(java.util.stream.IntStream.range(0, PER_THREAD).boxed().toList());
+        assertThat(mine)
+            .extracting(e -> e.metadata().get("i"))
+            .containsExactlyElementsOf(
+                java.util.stream.IntStream.range(0, PER_THREAD).boxed().toList());
         acknowledged.addAll(mine);
       }
       pool.shutdown();

@@ -19,8 +19,8 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
- * Arbitrary text as ids, keys, metadata and memory values: each is stored and read back exactly,
- * or rejected with INVALID_ARGUMENT; no other exception escapes. Fixed seeds keep runs repeatable.
+ * Arbitrary text as ids, keys, metadata and memory values: each is stored and read back exactly, or
+ * rejected with INVALID_ARGUMENT; no other exception escapes. Fixed seeds keep runs repeatable.
  */
 class InputProperties {
   private static Path dir;

@@ -1,6 +1,5 @@
 package io.moaiflow.swarmdb;
 
-import static io.moaiflow.swarmdb.SwarmAssertions.assertFails;
 import static io.moaiflow.swarmdb.SwarmAssertions.assertInvalid;
 import static org.assertj.core.api.Assertions.assertThat;
 

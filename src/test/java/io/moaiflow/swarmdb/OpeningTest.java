@@ -53,7 +53,11 @@ class OpeningTest {
         new ProcessBuilder(
                 "sh",
                 "-c",
-                "umask " + umask + " && exec \"$0\" -cp \"$1\" " + OpenInChild.class.getName() + " \"$2\"",
+                "umask "
+                    + umask
+                    + " && exec \"$0\" -cp \"$1\" "
+                    + OpenInChild.class.getName()
+                    + " \"$2\"",
                 java,
                 System.getProperty("java.class.path"),
                 file.toString())
@@ -88,7 +92,8 @@ class OpeningTest {
   @Test
   void aFileThatIsNotADatabaseIsCorrupt() throws Exception {
     Path f = dir.resolve("junk.db");
-    Files.write(f, "this is not a database, just some text that is long enough".repeat(100).getBytes());
+    Files.write(
+        f, "this is not a database, just some text that is long enough".repeat(100).getBytes());
     byte[] before = Files.readAllBytes(f);
     assertThat(assertFails(ErrorCode.CORRUPT, () -> SwarmDB.open(f)).getMessage())
         .contains("not a SQLite database", "restore");
@@ -170,15 +175,27 @@ class OpeningTest {
   void configurationIsValidatedNamingTheField() {
     Path f = dir.resolve("c.db");
     assertInvalid(() -> SwarmDbConfig.builder(f).cacheSizePages(0).build(), "cacheSizePages is 0");
-    assertInvalid(() -> SwarmDbConfig.builder(f).readPoolSize(65).build(), "readPoolSize is 65", "between 1 and 64");
+    assertInvalid(
+        () -> SwarmDbConfig.builder(f).readPoolSize(65).build(),
+        "readPoolSize is 65",
+        "between 1 and 64");
     assertInvalid(() -> SwarmDbConfig.builder(f).maxBatchSize(0).build(), "maxBatchSize");
-    assertInvalid(() -> SwarmDbConfig.builder(f).writeQueueCapacity(0).build(), "writeQueueCapacity");
-    assertInvalid(() -> SwarmDbConfig.builder(f).journalSizeLimitBytes(-1).build(), "journalSizeLimitBytes");
-    assertInvalid(() -> SwarmDbConfig.builder(f).walCheckpointThresholdBytes(10).build(), "walCheckpointThresholdBytes");
+    assertInvalid(
+        () -> SwarmDbConfig.builder(f).writeQueueCapacity(0).build(), "writeQueueCapacity");
+    assertInvalid(
+        () -> SwarmDbConfig.builder(f).journalSizeLimitBytes(-1).build(), "journalSizeLimitBytes");
+    assertInvalid(
+        () -> SwarmDbConfig.builder(f).walCheckpointThresholdBytes(10).build(),
+        "walCheckpointThresholdBytes");
     assertInvalid(() -> SwarmDbConfig.builder(f).mmapSizeBytes(-5).build(), "mmapSizeBytes");
-    assertInvalid(() -> SwarmDbConfig.builder(f).busyTimeout(Duration.ofMillis(-1)).build(), "busyTimeout is -1");
-    assertInvalid(() -> SwarmDbConfig.builder(f).maxBatchWait(Duration.ofSeconds(2)).build(), "maxBatchWait is 2000");
-    assertInvalid(() -> SwarmDbConfig.builder(f).writeTimeout(Duration.ZERO).build(), "writeTimeout is 0");
+    assertInvalid(
+        () -> SwarmDbConfig.builder(f).busyTimeout(Duration.ofMillis(-1)).build(),
+        "busyTimeout is -1");
+    assertInvalid(
+        () -> SwarmDbConfig.builder(f).maxBatchWait(Duration.ofSeconds(2)).build(),
+        "maxBatchWait is 2000");
+    assertInvalid(
+        () -> SwarmDbConfig.builder(f).writeTimeout(Duration.ZERO).build(), "writeTimeout is 0");
     assertInvalid(
         () -> SwarmDbConfig.builder(f).busyTimeout(Duration.ofSeconds(Long.MAX_VALUE)).build(),
         "busyTimeout");

@@ -63,7 +63,9 @@ class SessionStoreTest {
       clock.advance(Duration.ofSeconds(1));
     }
     sessions.end("s3");
-    assertThat(sessions.open(10)).extracting(Session::sessionId).containsExactly("s4", "s2", "s1", "s0");
+    assertThat(sessions.open(10))
+        .extracting(Session::sessionId)
+        .containsExactly("s4", "s2", "s1", "s0");
     assertThat(sessions.open(2)).extracting(Session::sessionId).containsExactly("s4", "s2");
     assertThat(sessions.recent(3)).extracting(Session::sessionId).containsExactly("s4", "s3", "s2");
     assertThat(sessions.count()).isEqualTo(5);
@@ -94,8 +96,7 @@ class SessionStoreTest {
     assertThat(m.entry(SessionMemory.EPISODIC, "nothing").orElseThrow().valueJson())
         .isEqualTo("null");
     assertThat(m.get(SessionMemory.EPISODIC, "nothing", String.class)).isEmpty();
-    assertInvalid(
-        () -> m.get(SessionMemory.SEMANTIC, "lang", Map.class), "cannot be read as Map");
+    assertInvalid(() -> m.get(SessionMemory.SEMANTIC, "lang", Map.class), "cannot be read as Map");
   }
 
   @Test
@@ -176,7 +177,8 @@ class SessionStoreTest {
     assertThat(prefix(m, "ax")).containsExactly("axb");
     assertThat(prefix(m, "")).hasSize(keys.size());
     assertThat(prefix(m, "zzz")).isEmpty();
-    assertThat(glob(m, "a?b")).containsExactly("a%b", "a*b", "a?b", "aXb", "a\\b", "a]b", "a_b", "axb");
+    assertThat(glob(m, "a?b"))
+        .containsExactly("a%b", "a*b", "a?b", "aXb", "a\\b", "a]b", "a_b", "axb");
     assertThat(glob(m, "a[xX]b")).containsExactly("aXb", "axb");
     assertThat(glob(m, "*b")).hasSize(8);
     assertThat(glob(m, "b*")).containsExactly("b*");
@@ -215,7 +217,10 @@ class SessionStoreTest {
     sessions.start("copy");
     SessionMemory m = sessions.memory("s");
     m.put(SessionMemory.SEMANTIC, "obj", Map.of("name", "김민수", "emoji", "🚀", "n", 12.5));
-    m.put(SessionMemory.SEMANTIC, "big", new java.math.BigDecimal("3.14159265358979323846264338327950288"));
+    m.put(
+        SessionMemory.SEMANTIC,
+        "big",
+        new java.math.BigDecimal("3.14159265358979323846264338327950288"));
     m.put(SessionMemory.EPISODIC, "list", List.of(1, 2, List.of("x")), Duration.ofHours(1));
     m.put(HINT, "nul", "a\0b'; DROP TABLE sessions; --");
     m.put(HINT, "gone", "x", Duration.ofSeconds(1));
@@ -264,9 +269,7 @@ class SessionStoreTest {
                     + "\"expiresAt\":\"tomorrow\"}]}"),
         "expiresAt");
     assertThat(m.recent(10)).isEmpty();
-    assertFails(
-        ErrorCode.NOT_FOUND,
-        () -> sessions.memory("ghost").importJson("{\"entries\":[]}"));
+    assertFails(ErrorCode.NOT_FOUND, () -> sessions.memory("ghost").importJson("{\"entries\":[]}"));
   }
 
   @Test

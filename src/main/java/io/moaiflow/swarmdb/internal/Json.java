@@ -8,9 +8,9 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
@@ -176,8 +176,8 @@ public final class Json {
   }
 
   /**
-   * Parses JSON text into a tree keeping every number exactly (decimals as written, not rounded
-   * to double), for documents whose values are stored again.
+   * Parses JSON text into a tree keeping every number exactly (decimals as written, not rounded to
+   * double), for documents whose values are stored again.
    *
    * @param what the document, for messages
    * @param json the text

@@ -119,10 +119,7 @@ public final class SqliteMigrator implements Migrator {
         == 0) {
       return rows;
     }
-    try (PreparedStatement ps =
-            h.connection()
-                .prepareStatement(
-                    APPLIED_SQL);
+    try (PreparedStatement ps = h.connection().prepareStatement(APPLIED_SQL);
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         rows.add(

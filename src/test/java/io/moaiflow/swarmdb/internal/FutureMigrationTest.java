@@ -60,7 +60,8 @@ class FutureMigrationTest {
       r = SqliteMigrator.migrate(h, file, true, file.toString(), scripts);
       assertThat(SqliteMigrator.userVersion(h)).isEqualTo(2);
       assertThat(h.queryLong("SELECT count(*) FROM notes")).isEqualTo(1);
-      assertThat(SqliteMigrator.applied(h)).extracting(SqliteMigrator.Applied::version)
+      assertThat(SqliteMigrator.applied(h))
+          .extracting(SqliteMigrator.Applied::version)
           .containsExactly(1, 2);
       SqliteMigrator.validate(h, "x", scripts);
       // the library that ships only V1 refuses the migrated file
@@ -74,7 +75,9 @@ class FutureMigrationTest {
     assertThat(r.applied()).singleElement().satisfies(i -> assertThat(i.version()).isEqualTo(2));
     Path backup = r.backup();
     assertThat(backup).isNotNull();
-    assertThat(backup.getFileName().toString()).startsWith("swarm.db.pre-v2-20260101T").endsWith(".bak");
+    assertThat(backup.getFileName().toString())
+        .startsWith("swarm.db.pre-v2-20260101T")
+        .endsWith(".bak");
     assertThat(Files.getPosixFilePermissions(backup))
         .isEqualTo(PosixFilePermissions.fromString("rw-------"));
     try (SwarmDB old = SwarmDB.open(SwarmDbConfig.builder(backup).migrate(false).build())) {
@@ -108,7 +111,8 @@ class FutureMigrationTest {
     assertThat(
             SqliteMigrator.statements(
                 "-- comment\nCREATE TABLE a (\n  x INTEGER\n);\n\n  -- more\nCREATE INDEX i ON a (x);\nSELECT 1"))
-        .containsExactly("CREATE TABLE a (\n  x INTEGER\n);", "CREATE INDEX i ON a (x);", "SELECT 1");
+        .containsExactly(
+            "CREATE TABLE a (\n  x INTEGER\n);", "CREATE INDEX i ON a (x);", "SELECT 1");
     assertThat(SqliteMigrator.shipped()).hasSize(SqliteMigrator.shippedVersion());
   }
 }

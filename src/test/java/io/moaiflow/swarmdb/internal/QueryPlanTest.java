@@ -184,8 +184,7 @@ class QueryPlanTest {
   private static void runEveryDaoMethod(SqliteDatabase db) {
     Instant t = Instant.parse("2026-01-01T00:00:00Z");
     SqliteEventStore events = new SqliteEventStore(db);
-    AgentEvent e =
-        events.append(new AgentEvent(0, "e1", "run", "a", "w", "s", t, Map.of("k", 1)));
+    AgentEvent e = events.append(new AgentEvent(0, "e1", "run", "a", "w", "s", t, Map.of("k", 1)));
     events.append(e);
     events.appendAsync(AgentEvent.of("spawn", "a", "w", Map.of())).join();
     events.appendAll(

@@ -143,7 +143,8 @@ class MigratorTest {
           "INSERT INTO schema_history VALUES (2, 'future', 42, 1000, 3, 1)",
           "PRAGMA user_version = 2");
       List<MigrationInfo> status = db.migrator().status();
-      assertThat(status).extracting(MigrationInfo::state)
+      assertThat(status)
+          .extracting(MigrationInfo::state)
           .containsExactly(MigrationState.APPLIED, MigrationState.FUTURE);
       assertThat(status.get(1).resolvedChecksum()).isNull();
       assertThat(status.get(1).appliedChecksum()).isEqualTo(42);
@@ -164,13 +165,10 @@ class MigratorTest {
     Path file = dir.resolve("other.db");
     sql(file, "CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)");
     byte[] before = Files.readAllBytes(file);
-    assertThat(
-            assertFails(ErrorCode.INVALID_ARGUMENT, () -> SwarmDB.open(file)).getMessage())
+    assertThat(assertFails(ErrorCode.INVALID_ARGUMENT, () -> SwarmDB.open(file)).getMessage())
         .contains("already holds 1 table(s)", "no SwarmDB schema", "new file");
     assertThat(Files.readAllBytes(file)).isEqualTo(before);
-    assertThat(
-            queryLong(
-                file, "SELECT count(*) FROM sqlite_schema WHERE name = 'schema_history'"))
+    assertThat(queryLong(file, "SELECT count(*) FROM sqlite_schema WHERE name = 'schema_history'"))
         .isZero();
   }
 
@@ -193,8 +191,10 @@ class MigratorTest {
       assertFails(ErrorCode.SCHEMA_OUTDATED, () -> db.sessions().start("s"));
       assertFails(ErrorCode.SCHEMA_OUTDATED, () -> db.sessions().memory("s").keys("semantic"));
       assertFails(
-          ErrorCode.SCHEMA_OUTDATED, () -> db.events().appendAsync(
-              io.moaiflow.swarmdb.AgentEvent.of("spawn", "a", null, Map.of())));
+          ErrorCode.SCHEMA_OUTDATED,
+          () ->
+              db.events()
+                  .appendAsync(io.moaiflow.swarmdb.AgentEvent.of("spawn", "a", null, Map.of())));
       assertThat(db.inspect().health().healthy()).isFalse();
       assertThat(db.inspect().health().problems()).anyMatch(p -> p.contains("schema version is 0"));
 
@@ -224,7 +224,8 @@ class MigratorTest {
       assertThat(first.timestamp()).isEqualTo(V1Fixture.T0);
       assertThat(first.metadata()).containsEntry("text", V1Fixture.TEXT).containsEntry("i", 0);
       assertThat(db.events().query(EventQuery.session("s-2").limit(100))).hasSize(10);
-      assertThat(db.events().since(0, 100)).extracting(e -> e.eventId())
+      assertThat(db.events().since(0, 100))
+          .extracting(e -> e.eventId())
           .startsWith("v1-e-00", "v1-e-01");
       assertThat(db.agents().countByStatus())
           .containsEntry(AgentStatus.COMPLETE, 1L)
@@ -239,8 +240,7 @@ class MigratorTest {
       assertThat(m.get(SessionMemory.SEMANTIC, "lang", Map.class)).contains(Map.of("v", "kotlin"));
       assertThat(m.entry(SessionMemory.SEMANTIC, "lang").orElseThrow().version()).isEqualTo(2);
       assertThat(m.get(SessionMemory.EPISODIC, "steps", List.class)).contains(List.of(1, 2, 3));
-      assertThat(m.get(SessionMemory.CONTEXT_HINT, "hint", String.class))
-          .contains(V1Fixture.TEXT);
+      assertThat(m.get(SessionMemory.CONTEXT_HINT, "hint", String.class)).contains(V1Fixture.TEXT);
       // and it still takes writes
       db.events().append(io.moaiflow.swarmdb.AgentEvent.of("spawn", "new", null, Map.of()));
       assertThat(db.events().count()).isEqualTo(V1Fixture.EVENTS + 1);
