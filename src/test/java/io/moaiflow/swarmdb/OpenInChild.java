@@ -7,7 +7,8 @@ public final class OpenInChild {
   private OpenInChild() {}
 
   public static void main(String[] args) {
-    try (SwarmDB db = SwarmDB.open(Path.of(args[0]))) {
+    try (SwarmDB db =
+        "--default".equals(args[0]) ? SwarmDB.openDefault() : SwarmDB.open(Path.of(args[0]))) {
       db.events().append(AgentEvent.of("spawn", "a", null, java.util.Map.of()));
     }
   }

@@ -72,6 +72,30 @@ class OpeningTest {
   }
 
   @Test
+  void openDefaultHonoursMoaiDbPath() throws Exception {
+    Path file = dir.resolve("from-env/swarm.db");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                OpenInChild.class.getName(),
+                "--default")
+            .directory(dir.toFile())
+            .redirectErrorStream(true);
+    pb.environment().put(SwarmDbConfig.DB_PATH_ENV, file.toString());
+    Process p = pb.start();
+    String output = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(output).isZero();
+    try (SwarmDB db = SwarmDB.open(file)) {
+      assertThat(db.events().count()).isEqualTo(1);
+    }
+    assertThat(Files.exists(dir.resolve(".moai"))).isFalse();
+  }
+
+  @Test
   void aSymlinkAtTheDatabasePathIsRefused() throws Exception {
     Path real = dir.resolve("real.db");
     SwarmDB.open(real).close();
