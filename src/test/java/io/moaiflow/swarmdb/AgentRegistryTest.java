@@ -236,6 +236,20 @@ class AgentRegistryTest {
   }
 
   @Test
+  void agentAndSessionRecordsKeepAReadOnlyCopyOfTheirMetadata() {
+    java.util.Map<String, Object> meta = new java.util.HashMap<>(Map.of("k", 1));
+    Agent a = new Agent("a", "w", AgentStatus.SPAWNED, null, T0, null, null, T0, meta);
+    Session s = new Session("s", SessionStatus.ACTIVE, T0, null, meta);
+    meta.put("k", 2);
+    assertThat(a.metadata()).containsEntry("k", 1);
+    assertThat(s.metadata()).containsEntry("k", 1);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> a.metadata().put("x", 1))
+        .isInstanceOf(UnsupportedOperationException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.metadata().clear())
+        .isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
   void statusNamesParse() {
     assertThat(AgentStatus.parse("Running")).isEqualTo(AgentStatus.RUNNING);
     assertThat(AgentStatus.RUNNING.dbName()).isEqualTo("running");

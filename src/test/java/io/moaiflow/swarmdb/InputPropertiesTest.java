@@ -22,7 +22,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * Arbitrary text as ids, keys, metadata and memory values: each is stored and read back exactly, or
  * rejected with INVALID_ARGUMENT; no other exception escapes. Fixed seeds keep runs repeatable.
  */
-class InputProperties {
+class InputPropertiesTest {
   private static Path dir;
   private static SwarmDB db;
   private static final AtomicLong COUNTER = new AtomicLong();
