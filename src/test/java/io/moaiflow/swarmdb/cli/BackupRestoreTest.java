@@ -146,7 +146,8 @@ class BackupRestoreTest {
     Path db = TestDatabases.populated(dir.resolve("swarm.db"), 1);
     byte[] before = Files.readAllBytes(db);
 
-    CliRun missing = CliRun.on(db, "restore", "--from", dir.resolve("nope.db").toString(), "--force");
+    CliRun missing =
+        CliRun.on(db, "restore", "--from", dir.resolve("nope.db").toString(), "--force");
     assertThat(missing.code()).isEqualTo(3);
     assertThat(missing.err()).contains("does not exist");
 
@@ -206,7 +207,8 @@ class BackupRestoreTest {
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
     try (BufferedReader in =
-        new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))) {
+        new BufferedReader(
+            new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       do {
         line = in.readLine(); // the child's default logging also writes to stdout

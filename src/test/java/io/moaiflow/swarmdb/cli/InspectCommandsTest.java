@@ -71,7 +71,9 @@ class InspectCommandsTest {
     TestDatabases.sql(db, "PRAGMA journal_mode=WAL");
     CliRun r = CliRun.on(db, "health");
     assertThat(r.code()).as(r.toString()).isEqualTo(1);
-    assertThat(r.out()).startsWith("unhealthy: ").contains("schema version is 0", "swarmdb migrate");
+    assertThat(r.out())
+        .startsWith("unhealthy: ")
+        .contains("schema version is 0", "swarmdb migrate");
     JsonNode n = json.readTree(CliRun.on(db, "health", "--json").out());
     assertThat(n.get("status").asText()).isEqualTo("unhealthy");
     assertThat(n.get("problems").get(0).asText()).contains("schema version is 0");

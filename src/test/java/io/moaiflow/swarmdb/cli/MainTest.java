@@ -105,8 +105,7 @@ class MainTest {
     assertThat(CliEnvironment.from(Map.of("MOAI_ENV", "production")).logLevel()).isEqualTo("WARN");
     assertThat(CliEnvironment.from(Map.of("MOAI_LOG_LEVEL", "warning")).logLevel())
         .isEqualTo("WARN");
-    assertThat(CliEnvironment.from(Map.of("MOAI_ENABLE_METRICS", "yes")).metricsEnabled())
-        .isTrue();
+    assertThat(CliEnvironment.from(Map.of("MOAI_ENABLE_METRICS", "yes")).metricsEnabled()).isTrue();
   }
 
   @Test
@@ -144,7 +143,8 @@ class MainTest {
 
   @Test
   void jsonStringsAreEscaped() {
-    assertThat(JsonText.quote("a\"b\\c\n\r\t\u0001é")).isEqualTo("\"a\\\"b\\\\c\\n\\r\\t\\u0001é\"");
+    assertThat(JsonText.quote("a\"b\\c\n\r\t\u0001é"))
+        .isEqualTo("\"a\\\"b\\\\c\\n\\r\\t\\u0001é\"");
   }
 
   @Test

@@ -16,7 +16,8 @@ class VerifyMigrateTest {
 
   private Path privateDb() throws Exception {
     Path d = dir.resolve("data");
-    Files.createDirectory(d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    Files.createDirectory(
+        d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     return TestDatabases.populated(d.resolve("swarm.db"), 3);
   }
 
@@ -41,7 +42,8 @@ class VerifyMigrateTest {
   @Test
   void verifyListsEachProblem() throws Exception {
     Path db = privateDb();
-    TestDatabases.sql(db, "DROP INDEX idx_events_ts", "CREATE INDEX idx_extra ON agents(agent_type)");
+    TestDatabases.sql(
+        db, "DROP INDEX idx_events_ts", "CREATE INDEX idx_extra ON agents(agent_type)");
     Files.setPosixFilePermissions(db, PosixFilePermissions.fromString("rw-r--r--"));
     Files.setPosixFilePermissions(db.getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
     CliRun r = CliRun.on(db, "verify");
@@ -57,7 +59,8 @@ class VerifyMigrateTest {
   @Test
   void verifyReportsANonWalFileAndAnOutdatedSchema() throws Exception {
     Path d = dir.resolve("p");
-    Files.createDirectory(d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    Files.createDirectory(
+        d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     Path db = d.resolve("rollback.db");
     TestDatabases.sql(db, "PRAGMA user_version = 0");
     TestDatabases.sql(db, "CREATE TABLE IF NOT EXISTS keep(x)", "DROP TABLE keep");
@@ -72,7 +75,8 @@ class VerifyMigrateTest {
   @Test
   void verifyReportsAFileWithoutHeader() throws Exception {
     Path db = dir.resolve("empty.db");
-    Files.createFile(db, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.createFile(
+        db, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     CliRun r = CliRun.on(db, "verify");
     assertThat(r.code()).as(r.toString()).isEqualTo(1);
     assertThat(r.out()).contains("no SQLite header");
