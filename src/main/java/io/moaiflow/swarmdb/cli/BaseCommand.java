@@ -128,7 +128,17 @@ abstract class BaseCommand implements Callable<Integer> {
    * @return the existing file
    */
   final Path requireExistingDatabase() {
-    Path p = dbPath();
+    return requireExisting(dbPath());
+  }
+
+  /**
+   * Refuses a missing database file or a directory.
+   *
+   * @param p the path
+   * @return the path
+   * @throws CliException exit 3 naming the file and the fix
+   */
+  static Path requireExisting(Path p) {
     if (Files.isDirectory(p)) {
       throw CliException.database(
           "database path " + p + " is a directory; pass the database file with --db PATH");

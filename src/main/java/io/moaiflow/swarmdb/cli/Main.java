@@ -119,7 +119,10 @@ public final class Main implements Callable<Integer> {
    * @param args the command line
    */
   public static void main(String[] args) {
-    int code = newCommandLine(new Main()).execute(args);
+    int code = SizeFastPath.run(args, System.getenv(), System.out, System.err);
+    if (code == SizeFastPath.NOT_HANDLED) {
+      code = newCommandLine(new Main()).execute(args);
+    }
     System.exit(code);
   }
 

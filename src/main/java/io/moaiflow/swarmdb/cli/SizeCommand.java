@@ -28,30 +28,37 @@ final class SizeCommand extends BaseCommand {
 
   @Override
   int run() throws IOException {
-    Path db = requireExistingDatabase();
+    out().println(report(requireExistingDatabase(), json));
+    out().flush();
+    return ExitCodes.OK;
+  }
+
+  /**
+   * The report line for an existing database file.
+   *
+   * @param db the main file
+   * @param json whether to print a JSON object instead of the bare number
+   * @return the line, without a line separator
+   */
+  static String report(Path db, boolean json) throws IOException {
     long main = Files.size(db);
     long wal = sizeOrZero(Path.of(db + "-wal"));
     long shm = sizeOrZero(Path.of(db + "-shm"));
     long total = main + wal + shm;
-    if (json) {
-      out()
-          .println(
-              "{\"path\":"
-                  + JsonText.quote(db.toAbsolutePath().normalize().toString())
-                  + ",\"bytes\":"
-                  + total
-                  + ",\"mainBytes\":"
-                  + main
-                  + ",\"walBytes\":"
-                  + wal
-                  + ",\"shmBytes\":"
-                  + shm
-                  + "}");
-    } else {
-      out().println(total);
+    if (!json) {
+      return Long.toString(total);
     }
-    out().flush();
-    return ExitCodes.OK;
+    return "{\"path\":"
+        + JsonText.quote(db.toAbsolutePath().normalize().toString())
+        + ",\"bytes\":"
+        + total
+        + ",\"mainBytes\":"
+        + main
+        + ",\"walBytes\":"
+        + wal
+        + ",\"shmBytes\":"
+        + shm
+        + "}";
   }
 
   private static long sizeOrZero(Path p) throws IOException {

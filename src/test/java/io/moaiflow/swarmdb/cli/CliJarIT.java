@@ -94,12 +94,13 @@ class CliJarIT {
     Path db = Files.write(dir.resolve("x.db"), new byte[1000]);
     Result size = run(List.of("-Xlog:class+load=info"), "--db", db.toString(), "size");
     assertThat(size.code()).as(size.err()).isZero();
-    assertThat(size.out()).contains("[class,load] io.moaiflow.swarmdb.cli.SizeCommand");
+    assertThat(size.out()).contains("[class,load] io.moaiflow.swarmdb.cli.SizeFastPath");
     assertThat(size.out())
         .doesNotContain("ch.qos.logback")
         .doesNotContain("com.fasterxml.jackson")
         .doesNotContain("io.moaiflow.swarmdb.internal")
-        .doesNotContain("org.sqlite");
+        .doesNotContain("org.sqlite")
+        .doesNotContain("picocli.CommandLine$Model$OptionSpec");
     assertThat(size.out().lines().filter(l -> !l.startsWith("[")).toList()).containsExactly("1000");
   }
 
