@@ -151,7 +151,7 @@ public final class SqliteDatabase implements AutoCloseable {
       throw SqliteErrors.map("opening the database", label, e);
     } catch (RuntimeException e) {
       closeQuietly(readers, connection);
-      if (e.getCause() instanceof SQLException) {
+      if (!(e instanceof SwarmDbException) && e.getCause() instanceof SQLException) {
         throw SqliteErrors.map("opening the database", label, (SQLException) e.getCause());
       }
       throw e;

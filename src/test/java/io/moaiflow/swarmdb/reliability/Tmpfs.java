@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A small tmpfs mounted for one test (root only). {@link #close()} unmounts it (lazily if a
- * process still holds it) so no mount outlives the test.
+ * A small tmpfs mounted for one test (root only). {@link #close()} unmounts it (lazily if a process
+ * still holds it) so no mount outlives the test.
  */
 final class Tmpfs implements AutoCloseable {
   private final Path dir;
