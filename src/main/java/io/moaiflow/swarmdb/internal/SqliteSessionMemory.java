@@ -263,6 +263,7 @@ final class SqliteSessionMemory implements SessionMemory {
       throw Checks.invalid(
           "prefix must be at most " + Checks.MAX_KEY_LENGTH + " characters without NUL");
     }
+    requireUtf16("prefix", prefix);
     return glob("memory.findByPrefix", memoryType, escapeGlob(prefix) + "*");
   }
 
@@ -273,7 +274,23 @@ final class SqliteSessionMemory implements SessionMemory {
       throw Checks.invalid(
           "glob must be 1 to " + Checks.MAX_KEY_LENGTH + " characters without NUL");
     }
+    requireUtf16("glob", glob);
     return glob("memory.findByGlob", memoryType, glob);
+  }
+
+  /**
+   * Rejects an unpaired surrogate: the driver encodes it to UTF-8 as {@code ?}, which GLOB reads as
+   * "any character", so a lookup for a literal prefix would match every key.
+   */
+  private static void requireUtf16(String name, String text) {
+    int bad = Checks.unpairedSurrogate(text);
+    if (bad >= 0) {
+      throw Checks.invalid(
+          name
+              + " contains an unpaired UTF-16 surrogate at index "
+              + bad
+              + "; no stored key can contain one");
+    }
   }
 
   private List<MemoryEntry> glob(String op, String memoryType, String pattern) {
