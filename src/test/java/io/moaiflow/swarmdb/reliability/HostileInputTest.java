@@ -44,7 +44,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * strings, TTLs of -1, 0 and Long.MAX_VALUE ms, and a wall clock stepped backwards.
  */
 @Tag("reliability")
-class HostileInputProperties {
+class HostileInputTest {
   static final String SEED = "20261124";
   static final int TRIES = 1_000;
   static final Instant TS = Instant.ofEpochMilli(1_700_000_000_000L);
