@@ -394,8 +394,9 @@ final class Writer implements AutoCloseable {
     // write) for the whole timeout after each commit. Try without waiting instead; while a reader
     // holds an old snapshot the WAL keeps growing, and the first commit after it ends truncates.
     try {
-      long busyTimeout = queryLong("PRAGMA busy_timeout");
-      execute("PRAGMA busy_timeout = 0");
+      org.sqlite.SQLiteConnection sqlite = connection.unwrap(org.sqlite.SQLiteConnection.class);
+      int busyTimeout = sqlite.getBusyTimeout();
+      sqlite.setBusyTimeout(0);
       try {
         long blocked = queryLong("PRAGMA wal_checkpoint(TRUNCATE)");
         if (blocked == 0) {
@@ -405,7 +406,7 @@ final class Writer implements AutoCloseable {
               "WAL of {} passed {} bytes; a reader holds it, retrying later", file, walThreshold);
         }
       } finally {
-        execute("PRAGMA busy_timeout = " + busyTimeout);
+        sqlite.setBusyTimeout(busyTimeout);
       }
     } catch (SQLException e) {
       LOG.warn("checkpoint of {} failed: {}", file, e.getMessage());
