@@ -62,6 +62,12 @@ class MigrationOnOldFilesTest {
       for (String line : child.lines()) {
         if (line.startsWith("ACK ")) {
           acked.add(line.substring(4));
+        } else if (line.startsWith("BATCH ")) {
+          String[] parts = line.split(" ");
+          int n = Integer.parseInt(parts[2]);
+          for (int i = 0; i < n; i++) {
+            acked.add(parts[1] + "-" + i + "of" + n);
+          }
         }
       }
     }
