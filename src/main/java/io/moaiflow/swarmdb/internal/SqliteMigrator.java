@@ -326,6 +326,14 @@ public final class SqliteMigrator implements Migrator {
       long start = System.nanoTime();
       try {
         h.execute("BEGIN IMMEDIATE");
+        // Another process may have applied this version between our validation (a read) and
+        // taking the write lock: re-read under the lock and skip what is already there.
+        if (userVersion(h) >= s.version()) {
+          h.execute("ROLLBACK");
+          LOG.info(
+              "migration V{} of {} was applied by another process meanwhile", s.version(), label);
+          continue;
+        }
         h.execute(
             "CREATE TABLE IF NOT EXISTS schema_history ("
                 + " version INTEGER NOT NULL PRIMARY KEY, description TEXT NOT NULL,"

@@ -268,6 +268,10 @@ final class SqliteSessionMemory implements SessionMemory {
     return glob("memory.findByGlob", memoryType, glob);
   }
 
+  /**
+   * Rejects an unpaired surrogate: the driver encodes it to UTF-8 as {@code ?}, which GLOB reads as
+   * "any character", so a lookup for a literal prefix would match every key.
+   */
   private List<MemoryEntry> glob(String op, String memoryType, String pattern) {
     Checks.type("memoryType", memoryType);
     return db.read(

@@ -394,11 +394,34 @@ final class Writer implements AutoCloseable {
     if (wal == null || FileSecurity.size(wal) <= walThreshold) {
       return;
     }
+    // TRUNCATE must wait for every reader to leave the WAL, and it waits through the busy handler:
+    // with the connection's busy timeout, one long reader would stall the writer (and every queued
+    // write) for the whole timeout after each commit. Try without waiting instead; while a reader
+    // holds an old snapshot the WAL keeps growing, and the first commit after it ends truncates.
     try {
-      execute("PRAGMA wal_checkpoint(TRUNCATE)");
-      LOG.debug("WAL of {} passed {} bytes; checkpointed", file, walThreshold);
+      org.sqlite.SQLiteConnection sqlite = connection.unwrap(org.sqlite.SQLiteConnection.class);
+      int busyTimeout = sqlite.getBusyTimeout();
+      sqlite.setBusyTimeout(0);
+      try {
+        long blocked = queryLong("PRAGMA wal_checkpoint(TRUNCATE)");
+        if (blocked == 0) {
+          LOG.debug("WAL of {} passed {} bytes; truncated", file, walThreshold);
+        } else {
+          LOG.debug(
+              "WAL of {} passed {} bytes; a reader holds it, retrying later", file, walThreshold);
+        }
+      } finally {
+        sqlite.setBusyTimeout(busyTimeout);
+      }
     } catch (SQLException e) {
       LOG.warn("checkpoint of {} failed: {}", file, e.getMessage());
+    }
+  }
+
+  private long queryLong(String sql) throws SQLException {
+    try (Statement st = connection.createStatement();
+        java.sql.ResultSet rs = st.executeQuery(sql)) {
+      return rs.next() ? rs.getLong(1) : 0;
     }
   }
 
