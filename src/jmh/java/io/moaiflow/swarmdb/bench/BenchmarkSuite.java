@@ -28,7 +28,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Runs the whole suite (or the parts named on the command line) and writes {@code
  * target/bench/report.md}. Started by {@code ./mvnw -B -Pbench -DskipTests package}; parts: {@code
  * appendall, concurrent, async, query, memory, retention, heap, size, tuning} (default {@code
- * all}). Short runs on purpose (1 fork, 2 warm-up and 3 measured iterations): the machine is
+ * all}). Short runs on purpose (1 fork, 2 warm-up and 5 measured iterations of 1 s): the machine is
  * shared, and what counts is the ratio of figures measured side by side in one run.
  */
 public final class BenchmarkSuite {
@@ -142,9 +142,12 @@ public final class BenchmarkSuite {
         .forks(1)
         .warmupIterations(2)
         .warmupTime(TimeValue.seconds(1))
-        .measurementIterations(3)
-        .measurementTime(TimeValue.seconds(2))
-        .jvmArgsAppend("-Xmx1g", "-Dbench.dataDir=" + System.getProperty("bench.dataDir"))
+        .measurementIterations(5)
+        .measurementTime(TimeValue.seconds(1))
+        .jvmArgsAppend(
+            "-Xmx1g",
+            "-Dbench.dataDir=" + System.getProperty("bench.dataDir"),
+            "-Dlogback.configurationFile=" + System.getProperty("logback.configurationFile", ""))
         .shouldFailOnError(true);
   }
 
@@ -255,6 +258,7 @@ public final class BenchmarkSuite {
     return List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         xmx,
+        "-Dlogback.configurationFile=" + System.getProperty("logback.configurationFile", ""),
         "-Dbench.dataDir=" + System.getProperty("bench.dataDir"),
         "-cp",
         System.getProperty("java.class.path"),
