@@ -52,6 +52,7 @@ public final class BenchmarkSuite {
     System.setProperty("bench.dataDir", data.toString());
     Report report = new Report();
     Map<String, String> env = environment(data);
+    env.put("load average at start", Report.loadAverage());
 
     RunResult rawBatch = null;
     if (all || parts.contains("appendall") || parts.contains("async")) {
@@ -126,6 +127,7 @@ public final class BenchmarkSuite {
       report.heading("Tuning sweep (timed loops, not JMH)");
       TuningHarness.run(report);
     }
+    env.put("load average at end", Report.loadAverage());
     List<String> header = new ArrayList<>();
     header.add("## Run of " + Instant.now());
     header.add("");

@@ -96,6 +96,8 @@ final class Report {
   void retention(
       long rows, long deleted, long cleanupNanos, Latencies before, Latencies during) {
     heading("6. Retention cleanup while 4 threads append");
+    line("Load average after the cleanup: " + loadAverage() + ".");
+    line("");
     line(
         fmt(
             "deleteEventsOlderThan removed %,d of %,d old events in %.2f s (%,.0f rows/s).",
@@ -135,17 +137,28 @@ final class Report {
       line("");
       line("**" + workload + "**");
       line("");
-      line("| setting | rows/s | p50 ms | p99 ms | max ms |");
-      line("|---|---:|---:|---:|---:|");
+      line("| setting | rows/s | p50 ms | p99 ms | max ms | load avg |");
+      line("|---|---:|---:|---:|---:|---:|");
     }
     line(
         fmt(
-            "| %s | %s | %.3f | %.3f | %.1f |",
+            "| %s | %s | %.3f | %.3f | %.1f | %s |",
             setting,
             Double.isNaN(rowsPerSecond) ? "–" : fmt("%,.0f", rowsPerSecond),
             lat.percentileMs(50),
             lat.percentileMs(99),
-            lat.maxMs()));
+            lat.maxMs(),
+            loadAverage()));
+  }
+
+  /** The 1-minute load average, showing how busy the shared machine was. */
+  static String loadAverage() {
+    try {
+      String s = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.UTF_8);
+      return s.split(" ")[0];
+    } catch (IOException e) {
+      return "?";
+    }
   }
 
   void write(Path file, List<String> header) throws IOException {
