@@ -87,7 +87,9 @@ public final class BenchmarkSuite {
       report.line("| raw sqlite-jdbc 1,000-row batches | " + Report.rate(r) + " |");
       report.line("| **ratio** | **" + Report.ratio(ratio) + "** |");
       report.verdict(
-          "3. appendAsync vs raw 1,000-row batches ≥ 0.8", ratio.value() >= 0.8, Report.ratio(ratio));
+          "3. appendAsync vs raw 1,000-row batches ≥ 0.8",
+          ratio.value() >= 0.8,
+          Report.ratio(ratio));
     }
     if (all || parts.contains("query")) {
       Fixtures.queryFixture();
@@ -210,15 +212,24 @@ public final class BenchmarkSuite {
       throws RunnerException {
     report.heading(title);
     report.line(
-        "| operation | SwarmDB mean | p50 | p99 | raw mean | raw p50 | raw p99 | mean ratio raw/SwarmDB |");
+        "| operation | SwarmDB mean | p50 | p99 | raw mean | raw p50 | raw p99 | mean ratio"
+            + " raw/SwarmDB |");
     report.line("|---|---:|---:|---:|---:|---:|---:|---:|");
     for (String[] row : rows) {
       RunResult s = jmh(base(clazz + "." + row[1]));
       RunResult r = jmh(base(clazz + "." + row[2]));
       Report.Rate speed =
-          new Report.Rate(1e6 / s.getPrimaryResult().getScore(), 1e6 * s.getPrimaryResult().getScoreError() / Math.pow(s.getPrimaryResult().getScore(), 2));
+          new Report.Rate(
+              1e6 / s.getPrimaryResult().getScore(),
+              1e6
+                  * s.getPrimaryResult().getScoreError()
+                  / Math.pow(s.getPrimaryResult().getScore(), 2));
       Report.Rate rawSpeed =
-          new Report.Rate(1e6 / r.getPrimaryResult().getScore(), 1e6 * r.getPrimaryResult().getScoreError() / Math.pow(r.getPrimaryResult().getScore(), 2));
+          new Report.Rate(
+              1e6 / r.getPrimaryResult().getScore(),
+              1e6
+                  * r.getPrimaryResult().getScoreError()
+                  / Math.pow(r.getPrimaryResult().getScore(), 2));
       double p99 = Report.percentile(s, 99);
       report.line(
           Report.fmt(
@@ -232,12 +243,14 @@ public final class BenchmarkSuite {
               Report.percentile(r, 99),
               Report.ratio(speed.ratioTo(rawSpeed))));
       if (target) {
-        report.verdict("4. " + row[0] + ": p99 < 2 ms", p99 < 2_000, Report.fmt("p99 %.0f µs", p99));
+        report.verdict(
+            "4. " + row[0] + ": p99 < 2 ms", p99 < 2_000, Report.fmt("p99 %.0f µs", p99));
       }
     }
   }
 
-  private static Map<String, String> runChild(List<String> command) throws IOException, InterruptedException {
+  private static Map<String, String> runChild(List<String> command)
+      throws IOException, InterruptedException {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     Map<String, String> out = new LinkedHashMap<>();
     try (BufferedReader r =

@@ -168,8 +168,8 @@ final class Fixtures {
   }
 
   /**
-   * Binds the same row a hand-written JDBC store would write for {@link #event(int)}: a fresh
-   * UUID, Jackson-serialised metadata, the current time.
+   * Binds the same row a hand-written JDBC store would write for {@link #event(int)}: a fresh UUID,
+   * Jackson-serialised metadata, the current time.
    */
   static void bindRaw(PreparedStatement ps, int i) throws SQLException {
     ps.setString(1, UUID.randomUUID().toString());

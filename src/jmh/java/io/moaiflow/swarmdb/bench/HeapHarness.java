@@ -83,8 +83,7 @@ public final class HeapHarness {
                     .busyTimeout(Duration.ofMinutes(5))
                     .writeQueueCapacity(queued + 1_000)
                     .build());
-        Connection blocker =
-            Fixtures.rawConnection(file, Fixtures.config(file).build(), false)) {
+        Connection blocker = Fixtures.rawConnection(file, Fixtures.config(file).build(), false)) {
       db.events().append(Fixtures.event(0)); // warm the writer's statements
       try (Statement st = blocker.createStatement()) {
         st.execute("BEGIN IMMEDIATE"); // the writer's next BEGIN IMMEDIATE waits for this
@@ -99,8 +98,7 @@ public final class HeapHarness {
         Thread th =
             new Thread(
                 () -> {
-                  CompletableFuture<AgentEvent> f =
-                      db.events().appendAsync(Fixtures.event(1 + id));
+                  CompletableFuture<AgentEvent> f = db.events().appendAsync(Fixtures.event(1 + id));
                   synchronized (futures) {
                     futures.add(f);
                   }
@@ -121,8 +119,7 @@ public final class HeapHarness {
       System.out.printf(Locale.ROOT, "queue.sixteen.bytes=%d%n", after16 - before16);
       System.out.printf(Locale.ROOT, "queue.appends=%d%n", queued);
       System.out.printf(Locale.ROOT, "queue.bytes=%d%n", afterQueue - base);
-      System.out.printf(
-          Locale.ROOT, "queue.bytesPerAppend=%d%n", (afterQueue - base) / queued);
+      System.out.printf(Locale.ROOT, "queue.bytesPerAppend=%d%n", (afterQueue - base) / queued);
       try (Statement st = blocker.createStatement()) {
         st.execute("ROLLBACK");
       }

@@ -88,8 +88,7 @@ public class QueryBenchmarks {
 
   @Benchmark
   public List<AgentEvent> sessionTimeline100() {
-    return db.events()
-        .query(EventQuery.session("session-" + Fixtures.random(1_000)).limit(100));
+    return db.events().query(EventQuery.session("session-" + Fixtures.random(1_000)).limit(100));
   }
 
   @Benchmark

@@ -93,8 +93,7 @@ final class Report {
     return fmt("%.2f ± %.2f", r.value, r.error);
   }
 
-  void retention(
-      long rows, long deleted, long cleanupNanos, Latencies before, Latencies during) {
+  void retention(long rows, long deleted, long cleanupNanos, Latencies before, Latencies during) {
     heading("6. Retention cleanup while 4 threads append");
     line("Load average after the cleanup: " + loadAverage() + ".");
     line("");

@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Benchmark 6 (a timed harness, not JMH): {@code deleteEventsOlderThan} removes 1,000,000 old
- * events while 4 threads append; reports the appenders' latency before and during the cleanup.
- * Then a chunk-size sweep on raw JDBC shows what one retention transaction costs per chunk size.
+ * events while 4 threads append; reports the appenders' latency before and during the cleanup. Then
+ * a chunk-size sweep on raw JDBC shows what one retention transaction costs per chunk size.
  */
 final class RetentionHarness {
   private static final int APPENDERS = 4;

@@ -15,9 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 
 /**
- * The tuning sweep (timed loops, not JMH; compare rows within one run): mmap_size and cache_size
- * on the 1,000,000-event query, maxBatchWait on 16 appending threads, the WAL checkpoint threshold
- * on sustained appendAll, and page_size on append and query.
+ * The tuning sweep (timed loops, not JMH; compare rows within one run): mmap_size and cache_size on
+ * the 1,000,000-event query, maxBatchWait on 16 appending threads, the WAL checkpoint threshold on
+ * sustained appendAll, and page_size on append and query.
  */
 final class TuningHarness {
   private TuningHarness() {}
@@ -69,8 +69,7 @@ final class TuningHarness {
       double rate = appendAllRun(Fixtures.config(file), 200, lat);
       report.tuning("appendAll 200 x 1,000 rows", "page_size=" + pageSize, lat, rate);
       Latencies q = query(Fixtures.config(file));
-      report.tuning(
-          "query agent newest 100 (200k events)", "page_size=" + pageSize, q, Double.NaN);
+      report.tuning("query agent newest 100 (200k events)", "page_size=" + pageSize, q, Double.NaN);
     }
   }
 
