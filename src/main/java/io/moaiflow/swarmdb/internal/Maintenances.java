@@ -36,8 +36,9 @@ public final class Maintenances implements Maintenance {
   static final int EVENT_CHUNK_MAX = 20_000;
 
   /**
-   * Aimed time of one event-retention DELETE (docs/performance.md: 2,000 rows took ~125 ms on the
-   * benchmark fixture, 500 rows ~20 ms), leaving room under the 100 ms an appender may wait.
+   * Aimed time of one event-retention write (docs/performance.md: on the 1,000-agent fixture a
+   * 2,000-row chunk took 125-134 ms, a 500-row chunk 21-54 ms), leaving room under the 100 ms an
+   * appender may wait.
    */
   static final long EVENT_CHUNK_TARGET_NANOS = 20_000_000L;
 
