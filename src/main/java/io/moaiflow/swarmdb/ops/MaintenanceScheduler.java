@@ -69,10 +69,13 @@ final class MaintenanceScheduler implements AutoCloseable {
     retentionFailed = runs(registry, "retention", "failure");
     backupOk = runs(registry, "backup", "success");
     backupFailed = runs(registry, "backup", "failure");
-    Gauge.builder("moai.flow.backup.last.success.timestamp", lastBackupEpochSecond, AtomicLong::get)
-        .description("When the last scheduled backup succeeded (0 = none since start)")
-        .baseUnit("seconds")
-        .register(registry);
+    if (options.backupDir() != null) {
+      Gauge.builder(
+              "moai.flow.backup.last.success.timestamp", lastBackupEpochSecond, AtomicLong::get)
+          .description("When the last backup succeeded, epoch seconds (0 = none since start)")
+          .baseUnit("seconds")
+          .register(registry);
+    }
     if (options.retentionEnabled() || options.backupDir() != null) {
       ScheduledExecutorService ses =
           Executors.newSingleThreadScheduledExecutor(
