@@ -54,8 +54,14 @@ final class MaintenanceScheduler implements AutoCloseable {
   private final Counter backupFailed;
   private final AtomicLong lastBackupEpochSecond = new AtomicLong();
 
-  MaintenanceScheduler(SwarmDB db, OpsOptions options, MeterRegistry registry, Clock clock) {
+  MaintenanceScheduler(
+      SwarmDB db,
+      OpsOptions options,
+      MeterRegistry registry,
+      Clock clock,
+      List<Consumer<String>> observers) {
     this.db = db;
+    this.observers.addAll(observers);
     this.options = options;
     this.clock = clock;
     if (options.backupDir() != null && db.path().isEmpty()) {
@@ -108,10 +114,6 @@ final class MaintenanceScheduler implements AutoCloseable {
         .tag("task", task)
         .tag("outcome", outcome)
         .register(registry);
-  }
-
-  void addObserver(Consumer<String> observer) {
-    observers.add(observer);
   }
 
   private void notifyObservers(String what) {

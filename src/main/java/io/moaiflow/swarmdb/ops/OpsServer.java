@@ -83,7 +83,7 @@ public final class OpsServer implements AutoCloseable {
   private final MaintenanceScheduler scheduler;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private OpsServer(SwarmDB db, OpsOptions options) {
+  private OpsServer(SwarmDB db, OpsOptions options, List<Consumer<String>> observers) {
     this.db = db;
     this.options = options;
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -127,7 +127,7 @@ public final class OpsServer implements AutoCloseable {
                       + " requests queued; raise workerThreads or queueCapacity");
             });
     this.health = new HealthCache(db, options.healthCacheTtl(), System::nanoTime);
-    this.scheduler = new MaintenanceScheduler(db, options, registry, Clock.systemUTC());
+    this.scheduler = new MaintenanceScheduler(db, options, registry, Clock.systemUTC(), observers);
   }
 
   /**
@@ -142,11 +142,16 @@ public final class OpsServer implements AutoCloseable {
    *     in-memory database
    */
   public static OpsServer start(SwarmDB db, OpsOptions options) {
+    return start(db, options, List.of());
+  }
+
+  /** Starts with observers told "task:outcome" after every scheduled maintenance run. */
+  static OpsServer start(SwarmDB db, OpsOptions options, List<Consumer<String>> observers) {
     Objects.requireNonNull(db, "db");
     Objects.requireNonNull(options, "options");
     HttpLimits.apply(options);
     @Nullable SSLContext tls = options.tls() ? sslContext(options) : null;
-    OpsServer server = new OpsServer(db, options);
+    OpsServer server = new OpsServer(db, options, observers);
     try {
       server.listen(tls);
     } catch (RuntimeException e) {
@@ -310,10 +315,6 @@ public final class OpsServer implements AutoCloseable {
    */
   public Optional<BackupResult> runBackup() {
     return scheduler.runBackup();
-  }
-
-  void addMaintenanceObserver(Consumer<String> observer) {
-    scheduler.addObserver(observer);
   }
 
   HealthCache healthCache() {
