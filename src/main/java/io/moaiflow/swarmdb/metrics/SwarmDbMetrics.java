@@ -9,13 +9,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import io.moaiflow.swarmdb.AgentStatus;
+import io.moaiflow.swarmdb.Agent;
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.SwarmDbListener;
 import io.moaiflow.swarmdb.health.WriterStats;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +46,7 @@ import org.slf4j.LoggerFactory;
  *   <tr><th>meter</th><th>type</th><th>tags</th></tr>
  *   <tr><td>{@code moai_flow_events_total}</td><td>counter</td><td>{@code type}</td></tr>
  *   <tr><td>{@code moai_flow_agents_active}</td><td>gauge</td><td></td></tr>
+ *   <tr><td>{@code moai_flow_agents_stale}</td><td>gauge</td><td></td></tr>
  *   <tr><td>{@code moai_flow_query_duration_seconds}</td><td>timer (histogram)</td>
  *       <td>{@code operation}</td></tr>
  *   <tr><td>{@code moai_flow_db_size_bytes}</td><td>gauge</td><td></td></tr>
@@ -70,6 +72,11 @@ import org.slf4j.LoggerFactory;
 public final class SwarmDbMetrics implements MeterBinder, SwarmDbListener, AutoCloseable {
   /** How long the active-agent snapshot is reused by default. */
   public static final Duration DEFAULT_SNAPSHOT_TTL = Duration.ofSeconds(1);
+
+  /**
+   * How long an active agent may go without a transition or heartbeat before it counts as stale.
+   */
+  public static final Duration DEFAULT_STALE_AFTER = Duration.ofMinutes(15);
 
   /** How many distinct event types get their own series by default. */
   public static final int DEFAULT_MAX_EVENT_TYPES = 100;
@@ -101,6 +108,7 @@ public final class SwarmDbMetrics implements MeterBinder, SwarmDbListener, AutoC
 
   private final SwarmDB db;
   private final long snapshotTtlNanos;
+  private final Duration staleAfter;
   private final int maxEventTypes;
   private final LongSupplier nanoClock;
   private final List<Binding> bindings = new CopyOnWriteArrayList<>();
@@ -112,6 +120,7 @@ public final class SwarmDbMetrics implements MeterBinder, SwarmDbListener, AutoC
   private long snapshotAt;
   private boolean hasSnapshot;
   private double activeAgents = Double.NaN;
+  private double staleAgents = Double.NaN;
 
   /**
    * Meters for a database with the default snapshot TTL and event type limit.
@@ -119,7 +128,7 @@ public final class SwarmDbMetrics implements MeterBinder, SwarmDbListener, AutoC
    * @param db the database; it stays owned by the caller
    */
   public SwarmDbMetrics(SwarmDB db) {
-    this(db, DEFAULT_SNAPSHOT_TTL, DEFAULT_MAX_EVENT_TYPES);
+    this(db, DEFAULT_SNAPSHOT_TTL, DEFAULT_MAX_EVENT_TYPES, DEFAULT_STALE_AFTER);
   }
 
   /**
@@ -128,15 +137,28 @@ public final class SwarmDbMetrics implements MeterBinder, SwarmDbListener, AutoC
    * @param db the database; it stays owned by the caller
    * @param snapshotTtl how long a database-backed gauge value is reused (0 to 1 minute)
    * @param maxEventTypes how many distinct event types get their own series (1 to 10,000)
+   * @param staleAfter how long an active agent may stay silent before {@code
+   *     moai_flow_agents_stale} counts it (positive)
    * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} for values out of range
    */
-  public SwarmDbMetrics(SwarmDB db, Duration snapshotTtl, int maxEventTypes) {
-    this(db, snapshotTtl, maxEventTypes, System::nanoTime);
+  public SwarmDbMetrics(SwarmDB db, Duration snapshotTtl, int maxEventTypes, Duration staleAfter) {
+    this(db, snapshotTtl, maxEventTypes, staleAfter, System::nanoTime);
   }
 
-  SwarmDbMetrics(SwarmDB db, Duration snapshotTtl, int maxEventTypes, LongSupplier nanoClock) {
+  SwarmDbMetrics(
+      SwarmDB db,
+      Duration snapshotTtl,
+      int maxEventTypes,
+      Duration staleAfter,
+      LongSupplier nanoClock) {
     this.db = Objects.requireNonNull(db, "db");
     Objects.requireNonNull(snapshotTtl, "snapshotTtl");
+    this.staleAfter = Objects.requireNonNull(staleAfter, "staleAfter");
+    if (staleAfter.isZero() || staleAfter.isNegative()) {
+      throw new SwarmDbException(
+          ErrorCode.INVALID_ARGUMENT,
+          "staleAfter is " + staleAfter + "; use a positive duration (default PT15M)");
+    }
     if (snapshotTtl.isNegative() || snapshotTtl.compareTo(Duration.ofMinutes(1)) > 0) {
       throw new SwarmDbException(
           ErrorCode.INVALID_ARGUMENT,
@@ -216,14 +238,50 @@ public final class SwarmDbMetrics implements MeterBinder, SwarmDbListener, AutoC
    */
   double activeAgents() {
     synchronized (snapshotLock) {
-      long now = nanoClock.getAsLong();
-      if (!hasSnapshot || now - snapshotAt >= snapshotTtlNanos) {
-        activeAgents = queryActiveAgents();
-        snapshotAt = now;
-        hasSnapshot = true;
-      }
+      refreshSnapshot();
       return activeAgents;
     }
+  }
+
+  /**
+   * Active agents without a transition or heartbeat for longer than {@code staleAfter}, from the
+   * same snapshot.
+   *
+   * @return the count
+   */
+  double staleAgents() {
+    synchronized (snapshotLock) {
+      refreshSnapshot();
+      return staleAgents;
+    }
+  }
+
+  private void refreshSnapshot() {
+    long now = nanoClock.getAsLong();
+    if (hasSnapshot && now - snapshotAt < snapshotTtlNanos) {
+      return;
+    }
+    activeAgents = Double.NaN;
+    staleAgents = Double.NaN;
+    if (!db.isClosed()) {
+      snapshotQueries.incrementAndGet();
+      try {
+        List<Agent> active = db.agents().active();
+        Instant cutoff = db.config().clock().instant().minus(staleAfter);
+        long stale = 0;
+        for (Agent a : active) {
+          if (a.updatedAt().isBefore(cutoff)) {
+            stale++;
+          }
+        }
+        activeAgents = active.size();
+        staleAgents = stale;
+      } catch (SwarmDbException e) {
+        LOG.debug("moai.flow.agents.active: could not list the agents of {}", db, e);
+      }
+    }
+    snapshotAt = now;
+    hasSnapshot = true;
   }
 
   /**
@@ -233,21 +291,6 @@ public final class SwarmDbMetrics implements MeterBinder, SwarmDbListener, AutoC
    */
   long snapshotQueries() {
     return snapshotQueries.get();
-  }
-
-  private double queryActiveAgents() {
-    if (db.isClosed()) {
-      return Double.NaN;
-    }
-    snapshotQueries.incrementAndGet();
-    try {
-      Map<AgentStatus, Long> counts = db.agents().countByStatus();
-      return counts.getOrDefault(AgentStatus.SPAWNED, 0L)
-          + counts.getOrDefault(AgentStatus.RUNNING, 0L);
-    } catch (SwarmDbException e) {
-      LOG.debug("moai.flow.agents.active: could not count agents of {}", db, e);
-      return Double.NaN;
-    }
   }
 
   private String typeTag(String eventType) {
@@ -327,6 +370,11 @@ public final class SwarmDbMetrics implements MeterBinder, SwarmDbListener, AutoC
       fixed.add(
           Gauge.builder("moai.flow.agents.active", self, SwarmDbMetrics::activeAgents)
               .description("Agents spawned or running (snapshot, at most one query per TTL)")
+              .strongReference(true)
+              .register(registry));
+      fixed.add(
+          Gauge.builder("moai.flow.agents.stale", self, SwarmDbMetrics::staleAgents)
+              .description("Active agents silent for longer than the stale threshold")
               .strongReference(true)
               .register(registry));
       fixed.add(

@@ -13,9 +13,14 @@ import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.AgentStatus;
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDB;
+import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -95,7 +100,8 @@ class SwarmDbMetricsTest {
   @Test
   void activeAgentsQueriesTheDatabaseAtMostOncePerTtl() {
     AtomicLong now = new AtomicLong();
-    SwarmDbMetrics metrics = new SwarmDbMetrics(db, Duration.ofSeconds(1), 100, now::get);
+    SwarmDbMetrics metrics =
+        new SwarmDbMetrics(db, Duration.ofSeconds(1), 100, Duration.ofMinutes(15), now::get);
     metrics.bindTo(registry);
     db.agents().register("a1", "expert");
     Gauge active = registry.get("moai.flow.agents.active").gauge();
@@ -147,7 +153,7 @@ class SwarmDbMetricsTest {
 
   @Test
   void eventTypesBeyondTheLimitAreCountedAsOther() {
-    new SwarmDbMetrics(db, Duration.ofSeconds(1), 2).bindTo(registry);
+    new SwarmDbMetrics(db, Duration.ofSeconds(1), 2, Duration.ofMinutes(15)).bindTo(registry);
     for (String type : List.of("a", "b", "c", "d", "a")) {
       db.events().append(AgentEvent.of(type, "agent-1", null, Map.of()));
     }
@@ -190,7 +196,7 @@ class SwarmDbMetricsTest {
 
   @Test
   void closedDatabaseGivesNaNForDatabaseGauges() {
-    new SwarmDbMetrics(db, Duration.ZERO, 100).bindTo(registry);
+    new SwarmDbMetrics(db, Duration.ZERO, 100, Duration.ofMinutes(15)).bindTo(registry);
     db.close();
     assertThat(gauge("moai.flow.agents.active")).isNaN();
     FunctionCounter tx = registry.get("moai.flow.writer.transactions").functionCounter();
@@ -209,18 +215,71 @@ class SwarmDbMetricsTest {
 
   @Test
   void rejectsBadSettings() {
-    assertThatThrownBy(() -> new SwarmDbMetrics(db, Duration.ofSeconds(-1), 10))
+    assertThatThrownBy(
+            () -> new SwarmDbMetrics(db, Duration.ofSeconds(-1), 10, Duration.ofMinutes(15)))
         .isInstanceOf(SwarmDbException.class)
         .hasMessageContaining("snapshotTtl is PT-1S");
-    assertThatThrownBy(() -> new SwarmDbMetrics(db, Duration.ofMinutes(2), 10))
+    assertThatThrownBy(
+            () -> new SwarmDbMetrics(db, Duration.ofMinutes(2), 10, Duration.ofMinutes(15)))
         .isInstanceOf(SwarmDbException.class)
         .hasMessageContaining("PT0S to PT1M");
-    assertThatThrownBy(() -> new SwarmDbMetrics(db, Duration.ofSeconds(1), 0))
+    assertThatThrownBy(
+            () -> new SwarmDbMetrics(db, Duration.ofSeconds(1), 0, Duration.ofMinutes(15)))
         .isInstanceOf(SwarmDbException.class)
         .hasMessageContaining("maxEventTypes is 0");
-    assertThatThrownBy(() -> new SwarmDbMetrics(db, Duration.ofSeconds(1), 10_001))
+    assertThatThrownBy(
+            () -> new SwarmDbMetrics(db, Duration.ofSeconds(1), 10_001, Duration.ofMinutes(15)))
         .isInstanceOf(SwarmDbException.class)
         .extracting(e -> ((SwarmDbException) e).code())
         .isEqualTo(ErrorCode.INVALID_ARGUMENT);
+    assertThatThrownBy(() -> new SwarmDbMetrics(db, Duration.ofSeconds(1), 10, Duration.ZERO))
+        .isInstanceOf(SwarmDbException.class)
+        .hasMessageContaining("staleAfter is PT0S");
+  }
+
+  @Test
+  void staleAgentsComeFromTheSameSnapshot(@TempDir Path other) {
+    MutableClock clock = new MutableClock(Instant.parse("2026-11-24T12:00:00Z"));
+    try (SwarmDB timed =
+        SwarmDB.open(SwarmDbConfig.builder(other.resolve("t.db")).clock(clock).build())) {
+      SwarmDbMetrics metrics =
+          new SwarmDbMetrics(timed, Duration.ZERO, 100, Duration.ofMinutes(15));
+      metrics.bindTo(registry);
+      timed.agents().register("quiet", "expert");
+      timed.agents().register("busy", "expert");
+      clock.advance(Duration.ofMinutes(20));
+      timed.agents().heartbeat("busy");
+      assertThat(gauge("moai.flow.agents.active")).isEqualTo(2.0);
+      assertThat(gauge("moai.flow.agents.stale")).isEqualTo(1.0);
+      metrics.close();
+    }
+  }
+
+  /** A clock the test moves by hand. */
+  static final class MutableClock extends Clock {
+    private volatile Instant now;
+
+    MutableClock(Instant start) {
+      this.now = start;
+    }
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
   }
 }
