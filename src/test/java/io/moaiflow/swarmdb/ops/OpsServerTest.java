@@ -326,6 +326,10 @@ class OpsServerTest {
 
   @Test
   void healthGoes503WhenTheFileDisappearsAnd200WhenItIsRestored() throws Exception {
+    // One read connection, opened before the move: a pooled connection opened after it would
+    // create a new empty file at the path (see the lead's report), which this test is not about.
+    db.close();
+    db = SwarmDB.open(SwarmDbConfig.builder(file).readPoolSize(1).build());
     int port = start(options().build());
     db.events().append(AgentEvent.of("spawn", "agent-1", null, Map.of()));
     Path moved = dir.resolve("swarm.db.moved");
