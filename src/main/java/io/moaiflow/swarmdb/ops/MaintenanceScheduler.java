@@ -66,13 +66,6 @@ final class MaintenanceScheduler implements AutoCloseable {
     this.observers.addAll(observers);
     this.options = options;
     this.clock = clock;
-    if (options.backupDir() != null && db.path().isEmpty()) {
-      throw new SwarmDbException(
-          ErrorCode.INVALID_ARGUMENT,
-          "scheduled backups need a file database, but "
-              + db
-              + " is in memory; drop the backup directory or open a file");
-    }
     retentionOk = runs(registry, "retention", "success");
     retentionFailed = runs(registry, "retention", "failure");
     backupOk = runs(registry, "backup", "success");

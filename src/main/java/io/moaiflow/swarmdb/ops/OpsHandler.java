@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.moaiflow.swarmdb.SwarmDB;
@@ -17,9 +16,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -43,8 +45,7 @@ final class OpsHandler implements HttpHandler {
   private final Set<String> paths;
   private final long maxBodyBytes;
   private final byte @Nullable [] tokenDigest;
-  private final Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
-  private final MeterRegistry requestMeters;
+  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
   OpsHandler(
       SwarmDB db,
@@ -55,7 +56,6 @@ final class OpsHandler implements HttpHandler {
     this.db = db;
     this.health = health;
     this.registry = registry;
-    this.requestMeters = registry;
     this.paths = Set.copyOf(paths);
     this.maxBodyBytes = options.maxBodyBytes();
     String token = options.metricsToken();
@@ -100,7 +100,7 @@ final class OpsHandler implements HttpHandler {
                 .description("Requests served by the ops endpoint")
                 .tag("endpoint", endpoint)
                 .tag("status", Integer.toString(status))
-                .register(requestMeters));
+                .register(registry));
   }
 
   private int route(HttpExchange ex, String path) throws IOException {
@@ -137,7 +137,7 @@ final class OpsHandler implements HttpHandler {
   }
 
   private String sorted() {
-    return String.join(", ", new java.util.TreeSet<>(paths));
+    return String.join(", ", new TreeSet<>(paths));
   }
 
   /**
@@ -193,7 +193,7 @@ final class OpsHandler implements HttpHandler {
     Map<String, Object> body = new LinkedHashMap<>();
     if (db.isClosed()) {
       body.put("status", "not ready");
-      body.put("problems", java.util.List.of("database is closed"));
+      body.put("problems", List.of("database is closed"));
       return send(ex, 503, JSON, json(body));
     }
     HealthReport r = health.get();
@@ -204,8 +204,8 @@ final class OpsHandler implements HttpHandler {
     body.put(
         "problems",
         current
-            ? java.util.List.of()
-            : java.util.List.of(
+            ? List.of()
+            : List.of(
                 "schema version is "
                     + r.schemaVersion()
                     + ", this server needs "

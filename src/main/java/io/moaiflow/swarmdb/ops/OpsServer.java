@@ -28,6 +28,8 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -150,6 +152,13 @@ public final class OpsServer implements AutoCloseable {
   static OpsServer start(SwarmDB db, OpsOptions options, List<Consumer<String>> observers) {
     Objects.requireNonNull(db, "db");
     Objects.requireNonNull(options, "options");
+    if (options.backupDir() != null && db.path().isEmpty()) {
+      throw new SwarmDbException(
+          ErrorCode.INVALID_ARGUMENT,
+          "scheduled backups need a file database, but "
+              + db
+              + " is in memory; drop the backup directory or open a file");
+    }
     HttpLimits.apply(options);
     @Nullable SSLContext tls = options.tls() ? sslContext(options) : null;
     OpsServer server = new OpsServer(db, options, observers);
@@ -164,7 +173,7 @@ public final class OpsServer implements AutoCloseable {
 
   private void listen(@Nullable SSLContext tls) {
     if (options.sharedListener()) {
-      Set<String> all = new java.util.HashSet<>(HEALTH_PATHS);
+      Set<String> all = new HashSet<>(HEALTH_PATHS);
       all.addAll(METRICS_PATHS);
       servers.add(bind(options.port(), all, tls));
     } else {
@@ -250,7 +259,7 @@ public final class OpsServer implements AutoCloseable {
               + "; give a readable PKCS12 file and its password",
           e);
     } finally {
-      java.util.Arrays.fill(password, '\0');
+      Arrays.fill(password, '\0');
     }
   }
 
