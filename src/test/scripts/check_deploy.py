@@ -234,6 +234,21 @@ else:
 print("NOTE kubectl apply --dry-run=client needs an API server for discovery; none here, so the manifests are checked structurally and built with kustomize")
 
 
+# -------------------------------------------------------------------------------------- secrets
+leaks = []
+secret_key = re.compile(r"(?i)(password|passphrase|secret|token|private_key)")
+for path in sorted(yaml_files) + [df_path]:
+    text = open(path, encoding="utf-8").read()
+    for n, line in enumerate(text.splitlines(), 1):
+        m = re.match(r"\s*-?\s*([A-Za-z0-9_.-]+)\s*[:=]\s*(.+)$", line)
+        if not m or not secret_key.search(m.group(1)) or line.strip().startswith("#"):
+            continue
+        value = m.group(2).strip().strip("'\"")
+        if value and not value.startswith("${{") and value not in ("MAVEN_CENTRAL_USERNAME", "MAVEN_CENTRAL_PASSWORD"):
+            leaks.append("%s:%d %s" % (path, n, m.group(1)))
+check("no literal secrets in workflows, deploy files, Dockerfile (only ${{ secrets.* }})", not leaks, "; ".join(leaks))
+
+
 # ----------------------------------------------------------------------------------- Prometheus
 if shutil.which("promtool"):
     alerts = "docs/production/alerts.yml"

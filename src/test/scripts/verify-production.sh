@@ -131,6 +131,25 @@ swarmdb health --json >"$tmp/health.json" 2>"$log_dir/health.log"
 python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d['status']=='healthy' else 1)" "$tmp/health.json"
 result $? "fresh database: health --json" "$(head -c 160 "$tmp/health.json")"
 
+# Structured logs: JSON lines on stderr in production (stdout stays the report).
+MOAI_ENV=production java -jar "$JAR" --db "$db" --verbose info >/dev/null 2>"$tmp/log.jsonl"
+python3 - "$tmp/log.jsonl" <<'PY' >"$log_dir/logs.log" 2>&1
+import json, sys
+lines = [l for l in open(sys.argv[1]) if l.strip()]
+assert lines, "no log lines with --verbose"
+for l in lines:
+    d = json.loads(l)
+    assert "level" in d and ("message" in d or "formattedMessage" in d), d
+print(len(lines), "JSON log lines")
+PY
+result $? "structured logs: JSON lines on stderr with MOAI_ENV=production" "$(tail -1 "$log_dir/logs.log")"
+
+# Invalid configuration is refused, naming the variable.
+MOAI_ENV=prod java -jar "$JAR" --db "$db" health >/dev/null 2>"$tmp/env.err"
+rc=$?
+[ $rc = 2 ] && grep -q MOAI_ENV "$tmp/env.err"
+result $? "configuration: MOAI_ENV=prod rejected with exit 2 naming the variable" "exit $rc"
+
 # 6. Restore drill: demo data, backup, the database destroyed, restore, verify, same row counts.
 drill() {
   swarmdb demo --agents 8 --sessions 2 >/dev/null &&
