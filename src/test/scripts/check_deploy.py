@@ -113,7 +113,7 @@ if "ci.yml" in workflows:
     text = open(".github/workflows/ci.yml", encoding="utf-8").read()
     for needle, what in (
         ("./mvnw -B -ntp verify", "mvn verify"),
-        ("smoke-test.sh target/swarmdb.jar", "CLI smoke test"),
+        ("verify-production.sh --no-build", "CLI smoke test and production checks"),
         ("actions/upload-artifact", "report upload"),
         ("target/surefire-reports", "surefire reports uploaded"),
         ("target/site/jacoco", "JaCoCo report uploaded"),

@@ -4,6 +4,9 @@
 #
 #   bash src/test/scripts/verify-production.sh              # full: runs ./mvnw -B -ntp verify first
 #   bash src/test/scripts/verify-production.sh --no-build   # reuse target/ from an earlier verify
+#   ... --with-load                                          # also the ops load test (needs ab)
+#
+# CI (.ci/run, ci.yml, cd.yml) runs it with --no-build right after `./mvnw -B -ntp verify`.
 #
 # Items: the build with every gate (tests incl. the reliability suite, Error Prone + NullAway,
 # -Xlint:all -Werror, Spotless, SpotBugs + FindSecBugs, ArchUnit, JaCoCo >= 90 %), test counts,
@@ -13,7 +16,14 @@
 set -uo pipefail
 cd "$(dirname "$0")/../../.."
 build=1
-[ "${1:-}" = "--no-build" ] && build=0
+load=0
+for arg in "$@"; do
+  case "$arg" in
+    --no-build) build=0 ;;
+    --with-load) load=1 ;;
+    *) echo "usage: verify-production.sh [--no-build] [--with-load]" >&2; exit 2 ;;
+  esac
+done
 
 JAR=target/swarmdb.jar
 passed=0
@@ -165,6 +175,27 @@ drill() {
 start=$(date +%s)
 item "restore drill: backup, corrupt, restore --force, verify --full, row counts equal" drill.log drill
 echo "     restore drill took $(($(date +%s) - start)) s"
+
+# Load: 10,000 requests at concurrency 100 on /health and /metrics (ab, loopback only), events
+# appended meanwhile; p95 must stay under 100 ms (src/test/load/ops-load.sh, from the ops work).
+if [ $load = 0 ]; then
+  echo "SKIP load test: run with --with-load (ab on loopback, about a minute)"
+elif [ -x src/test/load/ops-load.sh ] && command -v ab >/dev/null 2>&1; then
+  if item "load test: 10,000 requests, concurrency 100, /health and /metrics, 0 failed" load.log bash src/test/load/ops-load.sh; then
+    python3 - "$log_dir/load.log" <<'PY'
+import re, sys
+for line in open(sys.argv[1]):
+    m = re.search(r"p95=([0-9.]+)ms", line)
+    if m:
+        print("     " + line.strip())
+        if float(m.group(1)) >= 100:
+            sys.exit(1)
+PY
+    result $? "load test: p95 < 100 ms on every path"
+  fi
+else
+  result 1 "load test" "needs src/test/load/ops-load.sh, compiled test classes and ab (Debian: apache2-utils)"
+fi
 
 # 7. Docs, deployment files, alert rules.
 item "docs: shell blocks run (src/test/scripts/check-docs.sh)" docs.log bash src/test/scripts/check-docs.sh
