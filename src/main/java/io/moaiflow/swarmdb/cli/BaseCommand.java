@@ -5,11 +5,9 @@ import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -62,8 +60,6 @@ abstract class BaseCommand implements Callable<Integer> {
       return fail(ExitCodes.of(e.code()), withFile(String.valueOf(e.getMessage())), e);
     } catch (CliException e) {
       return fail(e.exitCode(), String.valueOf(e.getMessage()), e);
-    } catch (UncheckedIOException e) {
-      return fail(ExitCodes.DATABASE, describe(e.getCause()), e);
     } catch (IOException e) {
       return fail(ExitCodes.DATABASE, describe(e), e);
     } catch (InterruptedException e) {
@@ -87,10 +83,7 @@ abstract class BaseCommand implements Callable<Integer> {
     return code;
   }
 
-  private String describe(@Nullable IOException e) {
-    if (e == null) {
-      return "I/O error (database " + dbPath() + ")";
-    }
+  private String describe(IOException e) {
     return e.getClass().getSimpleName()
         + ": "
         + e.getMessage()
@@ -104,10 +97,6 @@ abstract class BaseCommand implements Callable<Integer> {
     return message.contains(p.toString()) || message.contains(dbPath().toString())
         ? message
         : message + " [database " + p + "]";
-  }
-
-  final CliEnvironment env() {
-    return env;
   }
 
   final Path dbPath() {

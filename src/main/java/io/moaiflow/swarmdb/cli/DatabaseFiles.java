@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -88,19 +89,20 @@ final class DatabaseFiles {
                 + problems.get(0)
                 + "); nothing was restored, pick another backup");
       }
-      for (String table : TABLES) {
-        try (ResultSet rs =
-            st.executeQuery(
-                "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '"
-                    + table
-                    + "'")) {
-          if (!rs.next() || rs.getLong(1) != 1) {
-            throw CliException.database(
-                "backup "
-                    + backup
-                    + " is not a SwarmDB database (no table "
-                    + table
-                    + "); nothing was restored, pick a file written by 'swarmdb backup'");
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?")) {
+        for (String table : TABLES) {
+          ps.setString(1, table);
+          try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next() || rs.getLong(1) != 1) {
+              throw CliException.database(
+                  "backup "
+                      + backup
+                      + " is not a SwarmDB database (no table "
+                      + table
+                      + "); nothing was restored, pick a file written by 'swarmdb backup'");
+            }
           }
         }
       }

@@ -225,4 +225,71 @@ class BackupRestoreTest {
     CliRun after = CliRun.on(db, "restore", "--from", backup.toString(), "--force");
     assertThat(after.code()).as(after.toString()).isZero();
   }
+
+  @Test
+  void restoreRefusesWhileARollbackJournalWriterHoldsItsLock() throws Exception {
+    Path db = TestDatabases.populated(dir.resolve("rollback.db"), 1);
+    Path backup = dir.resolve("b.db");
+    assertThat(CliRun.on(db, "backup", "--out", backup.toString()).code()).isZero();
+    TestDatabases.sql(db, "PRAGMA journal_mode=DELETE");
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("BEGIN IMMEDIATE");
+      st.execute("DELETE FROM agent_events");
+      CliRun r = CliRun.on(db, "restore", "--from", backup.toString(), "--force");
+      assertThat(r.code()).as(r.toString()).isEqualTo(3);
+      assertThat(r.err()).contains("is open in another process");
+      st.execute("ROLLBACK");
+    }
+    CliRun after = CliRun.on(db, "restore", "--from", backup.toString(), "--force");
+    assertThat(after.code()).as(after.toString()).isZero();
+  }
+
+  @Test
+  void restoreReplacesACorruptDatabaseAndRefusesADamagedBackup() throws Exception {
+    Path good = TestDatabases.populated(dir.resolve("good.db"), 400);
+    Path backup = dir.resolve("b.db");
+    assertThat(CliRun.on(good, "backup", "--out", backup.toString()).code()).isZero();
+
+    // Damage the cell pointers of a small index (one leaf page): the file still opens and reads,
+    // integrity_check reports the damage row by row.
+    Path damaged = dir.resolve("damaged.db");
+    Path small = TestDatabases.populated(dir.resolve("small.db"), 5);
+    assertThat(CliRun.on(small, "backup", "--out", damaged.toString()).code()).isZero();
+    long root;
+    long pageSize;
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + damaged);
+        java.sql.Statement st = c.createStatement()) {
+      try (java.sql.ResultSet rs =
+          st.executeQuery(
+              "SELECT rootpage FROM sqlite_schema WHERE name = 'idx_events_agent_ts'")) {
+        rs.next();
+        root = rs.getLong(1);
+      }
+      try (java.sql.ResultSet rs = st.executeQuery("PRAGMA page_size")) {
+        rs.next();
+        pageSize = rs.getLong(1);
+      }
+    }
+    try (java.nio.channels.FileChannel ch =
+        java.nio.channels.FileChannel.open(damaged, java.nio.file.StandardOpenOption.WRITE)) {
+      byte[] junk = new byte[40];
+      java.util.Arrays.fill(junk, (byte) 0x07);
+      ch.write(java.nio.ByteBuffer.wrap(junk), (root - 1) * pageSize + 8);
+    }
+    CliRun refused = CliRun.on(good, "restore", "--from", damaged.toString(), "--force");
+    assertThat(refused.code()).as(refused.toString()).isEqualTo(3);
+    assertThat(refused.err())
+        .contains("backup " + damaged + " failed integrity_check")
+        .contains("nothing was restored");
+
+    // A corrupt live database is what restore is for.
+    Path live = dir.resolve("live.db");
+    byte[] junk = new byte[16384];
+    java.util.Arrays.fill(junk, (byte) 0x33);
+    Files.write(live, junk);
+    CliRun r = CliRun.on(live, "restore", "--from", backup.toString(), "--force");
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(events(live)).isEqualTo(400);
+  }
 }

@@ -156,4 +156,12 @@ class ExportImportTest {
     assertThat(r.err()).contains("already exists");
     assertThat(Files.readString(file)).isEqualTo("keep");
   }
+
+  @Test
+  void exportIntoAMissingDirectoryIsAnIoError() {
+    Path db = TestDatabases.populated(dir.resolve("f.db"), 1);
+    CliRun r = CliRun.on(db, "export", "--out", dir.resolve("no/such/dir/x.jsonl").toString());
+    assertThat(r.code()).isEqualTo(3);
+    assertThat(r.err()).contains("NoSuchFileException", "readable and writable");
+  }
 }
