@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -47,6 +48,7 @@ final class MaintenanceScheduler implements AutoCloseable {
   private final OpsOptions options;
   private final Clock clock;
   private final @Nullable ScheduledExecutorService executor;
+  private final List<ScheduledFuture<?>> schedules = new ArrayList<>();
   private final List<Consumer<String>> observers = new CopyOnWriteArrayList<>();
   private final Counter retentionOk;
   private final Counter retentionFailed;
@@ -94,14 +96,14 @@ final class MaintenanceScheduler implements AutoCloseable {
       if (options.retentionEnabled()) {
         long every = options.retentionInterval().toMillis();
         // Runs catch everything, so the futures never complete exceptionally.
-        var unusedRetention =
-            ses.scheduleWithFixedDelay(this::scheduledRetention, 0, every, TimeUnit.MILLISECONDS);
+        schedules.add(
+            ses.scheduleWithFixedDelay(this::scheduledRetention, 0, every, TimeUnit.MILLISECONDS));
       }
       if (options.backupDir() != null) {
         long every = options.backupInterval().toMillis();
-        var unusedBackup =
+        schedules.add(
             ses.scheduleWithFixedDelay(
-                this::scheduledBackup, firstBackupDelayMillis(), every, TimeUnit.MILLISECONDS);
+                this::scheduledBackup, firstBackupDelayMillis(), every, TimeUnit.MILLISECONDS));
       }
     } else {
       executor = null;
@@ -290,6 +292,9 @@ final class MaintenanceScheduler implements AutoCloseable {
     ScheduledExecutorService ses = executor;
     if (ses == null) {
       return;
+    }
+    for (ScheduledFuture<?> f : schedules) {
+      f.cancel(false);
     }
     ses.shutdown();
     try {

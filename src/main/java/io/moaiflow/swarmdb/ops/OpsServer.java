@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -290,12 +291,12 @@ public final class OpsServer implements AutoCloseable {
   }
 
   /**
-   * The registry behind {@code /metrics}; an application may add its own meters to it.
+   * Adds the application's own meters to {@code /metrics}.
    *
-   * @return the registry
+   * @param binder the meters, bound to the registry behind {@code /metrics}
    */
-  public PrometheusMeterRegistry registry() {
-    return registry;
+  public void addMeters(MeterBinder binder) {
+    Objects.requireNonNull(binder, "binder").bindTo(registry);
   }
 
   /**

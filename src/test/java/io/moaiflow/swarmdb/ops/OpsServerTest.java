@@ -412,6 +412,14 @@ class OpsServerTest {
   }
 
   @Test
+  void theApplicationCanAddItsOwnMeters() throws Exception {
+    int port = start(options().build());
+    server.addMeters(
+        r -> io.micrometer.core.instrument.Counter.builder("app.jobs").register(r).increment(2));
+    assertThat(get(port, "/metrics").body()).contains("app_jobs_total 2.0");
+  }
+
+  @Test
   void requestsAreCounted() throws Exception {
     int port = start(options().build());
     get(port, "/live");
