@@ -74,7 +74,10 @@ if os.path.exists("target/site/jacoco/jacoco.csv"):
     cov = "%.1f" % (100.0 * cov_ / max(1, miss + cov_))
 print("coverage=" + cov)
 bugs = "none"
-if os.path.exists("target/spotbugsXml.xml"):
+classes = [os.path.getmtime(p) for p in glob.glob("target/classes/**/*.class", recursive=True)]
+if os.path.exists("target/spotbugsXml.xml") and classes and os.path.getmtime("target/spotbugsXml.xml") < max(classes):
+    bugs = "stale"  # SpotBugs did not run on the current classes (the build stopped before it)
+elif os.path.exists("target/spotbugsXml.xml"):
     bugs = str(len(ET.parse("target/spotbugsXml.xml").getroot().findall("BugInstance")))
 print("spotbugs=" + bugs)
 PY
