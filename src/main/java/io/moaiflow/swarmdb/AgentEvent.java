@@ -35,7 +35,19 @@ public record AgentEvent(
     Instant timestamp,
     Map<String, @Nullable Object> metadata) {
 
-  /** Validates the fields; see the record description for the rules. */
+  /**
+   * Validates the fields; see the record description for the rules.
+   *
+   * @param seq the log position, or 0 for an event not yet stored
+   * @param eventId unique id; retried appends with the same id are idempotent
+   * @param eventType the kind of event, such as {@code spawn} or {@code complete} (letters, digits,
+   *     {@code _ . : -}; at most 64 characters)
+   * @param agentId the agent the event is about
+   * @param agentType the agent's type, or null
+   * @param sessionId the session the event belongs to, or null
+   * @param timestamp when it happened (millisecond precision)
+   * @param metadata JSON-serialisable details
+   */
   public AgentEvent {
     if (seq < 0) {
       throw Checks.invalid("seq is " + seq + "; it must be 0 (new) or positive (stored)");

@@ -38,7 +38,20 @@ public record EventQuery(
   /** The largest limit {@link EventStore#query} accepts; use {@link EventStore#stream} beyond. */
   public static final int MAX_LIMIT = 10_000;
 
-  /** Validates the filter. */
+  /**
+   * Validates the filter.
+   *
+   * @param agentId only this agent's events, or null
+   * @param eventType only events of this type, or null
+   * @param sessionId only this session's events, or null
+   * @param from earliest timestamp, inclusive, or null
+   * @param to latest timestamp, exclusive, or null
+   * @param limit most rows {@link EventStore#query} returns (default {@value #DEFAULT_LIMIT}, at
+   *     most {@value #MAX_LIMIT}); {@link EventStore#stream} returns every match unless a limit is
+   *     set
+   * @param beforeTimestamp keyset cursor: only events older than this (with {@code beforeSeq})
+   * @param beforeSeq keyset cursor: the last seq of the previous page
+   */
   public EventQuery {
     if (agentId != null) {
       Checks.id("agentId", agentId);

@@ -59,7 +59,30 @@ public record SwarmDbConfig(
   /** The environment variable that names the database file. */
   public static final String DB_PATH_ENV = "MOAI_DB_PATH";
 
-  /** Validates the components; see {@link Builder#build()}. */
+  /**
+   * Validates the components; see {@link Builder#build()}.
+   *
+   * @param path the database file, or null for an in-memory database
+   * @param synchronous {@code PRAGMA synchronous}
+   * @param busyTimeout how long a connection waits for another process's lock
+   * @param cacheSizePages {@code PRAGMA cache_size} in pages, per connection
+   * @param journalSizeLimitBytes {@code PRAGMA journal_size_limit}: the WAL is truncated to this
+   *     after a checkpoint
+   * @param walCheckpointThresholdBytes when the WAL file grows past this, the writer runs a {@code
+   *     wal_checkpoint(TRUNCATE)} after its next commit
+   * @param mmapSizeBytes {@code PRAGMA mmap_size}; 0 disables memory-mapped I/O
+   * @param readPoolSize number of read-only connections
+   * @param maxBatchSize most writes the writer commits in one transaction (group commit)
+   * @param maxBatchWait how long the writer waits for more writes to join a batch; zero commits
+   *     what is queued at once
+   * @param writeQueueCapacity writes that may wait for the writer before callers block
+   * @param writeTimeout how long a caller waits for room in a full write queue before {@link
+   *     ErrorCode#TIMEOUT}
+   * @param migrate whether {@link SwarmDB#open} applies pending migrations
+   * @param backupBeforeMigrate whether a file database is backed up before a migration is applied
+   * @param quickCheckOnOpen whether {@link SwarmDB#open} runs {@code PRAGMA quick_check}
+   * @param clock the clock for timestamps and TTLs
+   */
   public SwarmDbConfig {
     Objects.requireNonNull(synchronous, "synchronous");
     Objects.requireNonNull(busyTimeout, "busyTimeout");

@@ -16,7 +16,10 @@ public final class SwarmDbException extends RuntimeException {
   /** The value of {@link #sqliteResultCode()} when no SQLite result code applies. */
   public static final int NO_RESULT_CODE = -1;
 
+  /** What went wrong. */
   private final ErrorCode code;
+
+  /** SQLite's extended result code, or {@link #NO_RESULT_CODE}. */
   private final int sqliteResultCode;
 
   /**

@@ -117,11 +117,24 @@ final class ServeCommand extends BaseCommand {
   /** Counted down by the shutdown hook; tests count it down to stop the server. */
   final CountDownLatch stop = new CountDownLatch(1);
 
-  /** Counted down once the server listens; {@link #port} and {@link #boundMetricsPort} are set. */
+  /**
+   * Counted down once the server listens; {@link #boundPort()} and {@link #boundMetricsPort()} are
+   * set.
+   */
   final CountDownLatch started = new CountDownLatch(1);
 
-  volatile int boundPort;
-  volatile int boundMetricsPort;
+  private volatile int boundPort;
+  private volatile int boundMetricsPort;
+
+  /** The port of /health once {@link #started} is counted down (for tests and logs). */
+  int boundPort() {
+    return boundPort;
+  }
+
+  /** The port of /metrics once {@link #started} is counted down. */
+  int boundMetricsPort() {
+    return boundMetricsPort;
+  }
 
   @Override
   int run() throws IOException, InterruptedException {

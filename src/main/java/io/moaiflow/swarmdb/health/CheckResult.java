@@ -12,7 +12,13 @@ import java.util.List;
  */
 public record CheckResult(String check, List<String> problems, long millis) {
 
-  /** Copies the problems. */
+  /**
+   * Copies the problems.
+   *
+   * @param check which check ran ({@code quick_check} or {@code integrity_check})
+   * @param problems what SQLite reported; empty when the database is intact
+   * @param millis how long it took
+   */
   public CheckResult {
     problems = List.copyOf(problems);
   }

@@ -31,7 +31,21 @@ public record DatabaseInfo(
     long freelistCount,
     FileSizes files) {
 
-  /** Copies the collections. */
+  /**
+   * Copies the collections.
+   *
+   * @param path the database file, or {@code :memory:}
+   * @param sqliteVersion the SQLite library version
+   * @param schemaVersion the applied schema version ({@code PRAGMA user_version})
+   * @param latestSchemaVersion the newest schema version this library knows
+   * @param rowCounts table name to row count
+   * @param indexes names of the explicit indexes, sorted
+   * @param pragmas pragma name to value, as the library's connections see them
+   * @param pageSize bytes per page
+   * @param pageCount pages in the main file
+   * @param freelistCount unused pages
+   * @param files file sizes
+   */
   public DatabaseInfo {
     rowCounts = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(rowCounts));
     indexes = List.copyOf(indexes);

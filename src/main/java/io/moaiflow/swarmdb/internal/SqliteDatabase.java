@@ -270,6 +270,7 @@ public final class SqliteDatabase implements AutoCloseable {
   /**
    * Runs a read on a pooled read-only connection (on the writer for in-memory databases).
    *
+   * @param <T> the result type
    * @param op the operation name for errors and metrics
    * @param fn the read
    * @return its result
@@ -282,6 +283,7 @@ public final class SqliteDatabase implements AutoCloseable {
   /**
    * A read that skips the schema check (for introspection and the migrator).
    *
+   * @param <T> the result type
    * @param op the operation name
    * @param fn the read
    * @return its result
@@ -324,6 +326,7 @@ public final class SqliteDatabase implements AutoCloseable {
   /**
    * Runs a write in the writer's next transaction and waits for its commit.
    *
+   * @param <T> the result type
    * @param op the operation name
    * @param fn the write
    * @return its result
@@ -347,6 +350,7 @@ public final class SqliteDatabase implements AutoCloseable {
   /**
    * Queues a write; the future completes after its commit.
    *
+   * @param <T> the result type
    * @param op the operation name
    * @param fn the write
    * @return the future
@@ -372,6 +376,7 @@ public final class SqliteDatabase implements AutoCloseable {
    * Runs work on the writer connection alone, outside any transaction (VACUUM, checkpoints,
    * migrations), after every write queued before it.
    *
+   * @param <T> the result type
    * @param op the operation name
    * @param fn the work
    * @return its result

@@ -79,7 +79,37 @@ public record OpsOptions(
   /** Shortest bearer token accepted. */
   public static final int MIN_TOKEN_LENGTH = 16;
 
-  /** Validates every value. */
+  /**
+   * Validates every value.
+   *
+   * @param bindAddress the address both listeners bind to (default {@code 127.0.0.1})
+   * @param port the port of {@code /health}, {@code /live} and {@code /ready} (default 8000; 0
+   *     picks a free port)
+   * @param metricsPort the port of {@code /metrics} (default 9090); equal to {@code port}, one
+   *     listener serves all four paths
+   * @param metricsToken when set, {@code /metrics} requires {@code Authorization: Bearer <token>}
+   * @param tlsKeystore when set, both listeners speak HTTPS (TLSv1.2 and TLSv1.3 only) with the key
+   *     in this PKCS12 file
+   * @param tlsKeystorePassword the keystore's password (and its key's); required with a keystore
+   * @param requestTimeout longest time a client may take to send a request's headers, and the
+   *     longest time from then until the response is written (whole seconds, 1 s to 1 h; default 10
+   *     s)
+   * @param maxBodyBytes largest request body read (default 4096); a larger declared body gets 413
+   * @param workerThreads threads that handle requests (default 4)
+   * @param queueCapacity requests that may wait for a worker (default 1024); beyond it, connections
+   *     are closed
+   * @param maxConnections most open connections per JVM (default 1024)
+   * @param healthCacheTtl how long a health check's result is reused (default 1 s; 0 checks on
+   *     every request)
+   * @param deleteEventsOlderThan retention: delete events older than this on every retention run
+   * @param purgeExpiredMemory retention: purge session memory whose TTL passed on every run
+   * @param sweepStaleAgentsAfter retention: mark agents silent for longer than this as stale errors
+   * @param retentionInterval time between retention runs (default 1 h); the first runs at start
+   * @param backupDir when set, a verified backup is written into this directory every interval
+   * @param backupInterval time between backups (default 24 h), counted from the newest backup there
+   * @param backupKeep backups in {@code backupDir} older than this are deleted (default 7 days)
+   * @param jvmMetrics whether {@code /metrics} also carries JVM and process meters (default true)
+   */
   public OpsOptions {
     Objects.requireNonNull(bindAddress, "bindAddress");
     Objects.requireNonNull(requestTimeout, "requestTimeout");

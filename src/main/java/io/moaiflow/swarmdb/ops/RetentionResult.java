@@ -13,7 +13,14 @@ import java.util.List;
 public record RetentionResult(
     long eventsDeleted, long memoryPurged, List<String> staleAgents, long millis) {
 
-  /** Copies the list. */
+  /**
+   * Copies the list.
+   *
+   * @param eventsDeleted events deleted for being older than the configured age
+   * @param memoryPurged expired session memory entries deleted
+   * @param staleAgents ids of agents marked as stale errors
+   * @param millis how long the run took
+   */
   public RetentionResult {
     staleAgents = List.copyOf(staleAgents);
   }

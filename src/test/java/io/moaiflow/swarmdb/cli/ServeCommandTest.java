@@ -60,12 +60,12 @@ class ServeCommandTest {
                     dir.resolve("backups").toString()));
     assertThat(serve.started.await(60, TimeUnit.SECONDS)).as(err::toString).isTrue();
     try {
-      HttpResponse<String> health = get(serve.boundPort, "/health", "");
+      HttpResponse<String> health = get(serve.boundPort(), "/health", "");
       assertThat(health.statusCode()).isEqualTo(200);
       assertThat(health.body()).contains("\"status\":\"healthy\"");
-      assertThat(get(serve.boundMetricsPort, "/metrics", "").statusCode()).isEqualTo(401);
+      assertThat(get(serve.boundMetricsPort(), "/metrics", "").statusCode()).isEqualTo(401);
       HttpResponse<String> metrics =
-          get(serve.boundMetricsPort, "/metrics", "0123456789abcdef0123");
+          get(serve.boundMetricsPort(), "/metrics", "0123456789abcdef0123");
       assertThat(metrics.statusCode()).isEqualTo(200);
       assertThat(metrics.body()).contains("moai_flow_db_size_bytes");
       assertThat(err.toString()).contains("serving " + db.toAbsolutePath());
