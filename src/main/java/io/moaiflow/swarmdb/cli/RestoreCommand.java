@@ -108,12 +108,32 @@ final class RestoreCommand extends BaseCommand {
     return ExitCodes.OK;
   }
 
+  /**
+   * Backups are written by {@code VACUUM INTO}, which leaves a rollback-journal file; switch the
+   * copy to WAL before it takes the database's place, so the restored file is exactly what the
+   * library creates (and {@code verify} passes) without waiting for the next open.
+   */
+  private static void enableWal(Path file) throws java.io.IOException {
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+        java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("PRAGMA journal_mode=WAL")) {
+      String mode = rs.next() ? rs.getString(1) : "";
+      if (!"wal".equalsIgnoreCase(mode)) {
+        throw new java.io.IOException(
+            "could not switch " + file + " to WAL (journal_mode " + mode + ")");
+      }
+    } catch (java.sql.SQLException e) {
+      throw new java.io.IOException("could not switch " + file + " to WAL: " + e.getMessage(), e);
+    }
+  }
+
   /** Copies the backup beside the database, moves the old files aside, renames the copy in. */
   private static void replace(Path source, Path db, String stamp, boolean exists, List<String> kept)
       throws java.io.IOException {
     Path tmp = Path.of(db + ".restore-" + stamp + ".tmp");
     DatabaseFiles.copyPrivate(source, tmp);
     try {
+      enableWal(tmp);
       if (exists) {
         Path replaced = Path.of(db + ".replaced-" + stamp);
         Files.move(db, replaced);
