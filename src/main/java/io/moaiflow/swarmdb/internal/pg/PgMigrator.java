@@ -109,8 +109,19 @@ final class PgMigrator implements Migrator {
     return SCRIPTS.size();
   }
 
+  /**
+   * Whether a table exists in the current schema, read from {@code pg_class} with the statement's
+   * own snapshot. Not {@code to_regclass}: after waiting for the migration lock, this backend's
+   * catalog caches may still hold "no such table" from before another host's migration committed
+   * (an advisory lock does not process cache invalidations). Reading {@code pg_class} takes a
+   * relation lock, which does, so the statements after this one see the other host's tables.
+   */
   static boolean tableExists(Connection c, String table) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class r"
+                + " JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace"
+                + " WHERE n.nspname = current_schema() AND r.relname = ? AND r.relkind = 'r')")) {
       ps.setString(1, table);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() && rs.getBoolean(1);
