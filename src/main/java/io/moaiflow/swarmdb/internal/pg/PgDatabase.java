@@ -23,12 +23,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -61,7 +56,7 @@ public final class PgDatabase implements Backend {
   private final AtomicLong transactions = new AtomicLong();
   private final AtomicLong retries = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
-  private final EventStore events;
+  private final PgEventStore events;
   private final AgentRegistry agents;
   private final SessionStore sessions;
   private final Migrator migrator;
@@ -69,8 +64,6 @@ public final class PgDatabase implements Backend {
   private final Maintenance maintenance;
   private volatile int schemaVersion;
   private volatile boolean closed;
-  private final Semaphore asyncSlots;
-  private @Nullable ExecutorService asyncExecutor; // guarded by this
 
   private PgDatabase(
       SwarmDbConfig config,
@@ -86,7 +79,6 @@ public final class PgDatabase implements Backend {
     this.serverVersion = serverVersion;
     this.schema = schema;
     this.time = new TimeSource(config.clock());
-    this.asyncSlots = new Semaphore(config.writeQueueCapacity());
     this.events = new PgEventStore(this);
     this.agents = new PgAgentRegistry(this);
     this.sessions = new PgSessionStore(this);
@@ -359,64 +351,6 @@ public final class PgDatabase implements Backend {
   }
 
   /**
-   * Runs a write on the async executor; the future completes after its commit. Blocks for room when
-   * {@code writeQueueCapacity} writes are already waiting, up to {@code writeTimeout}.
-   *
-   * @param op the operation name
-   * @param work the write
-   * @return the future
-   */
-  <T> CompletableFuture<T> writeAsync(String op, PgWork<T> work) {
-    checkUsable(op);
-    boolean admitted;
-    try {
-      admitted = asyncSlots.tryAcquire(config.writeTimeout().toNanos(), TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new SwarmDbException(
-          ErrorCode.INTERRUPTED, op + " was interrupted while waiting for room to queue", e);
-    }
-    if (!admitted) {
-      throw new SwarmDbException(
-          ErrorCode.TIMEOUT,
-          op
-              + " waited "
-              + config.writeTimeout().toMillis()
-              + " ms for room among "
-              + config.writeQueueCapacity()
-              + " queued writes; raise writeQueueCapacity or wait for futures to complete");
-    }
-    try {
-      return CompletableFuture.supplyAsync(() -> writeUnchecked(op, work), asyncExecutor())
-          .whenComplete((v, e) -> asyncSlots.release());
-    } catch (RuntimeException e) {
-      asyncSlots.release();
-      throw e;
-    }
-  }
-
-  private synchronized ExecutorService asyncExecutor() {
-    if (closed) {
-      throw closedError("appendAsync");
-    }
-    ExecutorService ex = asyncExecutor;
-    if (ex == null) {
-      int threads = config.readPoolSize() + 2;
-      AtomicInteger n = new AtomicInteger();
-      ex =
-          Executors.newFixedThreadPool(
-              threads,
-              r -> {
-                Thread t = new Thread(r, "swarmdb-pg-async-" + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-              });
-      asyncExecutor = ex;
-    }
-    return ex;
-  }
-
-  /**
    * Runs work outside any transaction (VACUUM cannot run inside one).
    *
    * @param op the operation name
@@ -492,13 +426,13 @@ public final class PgDatabase implements Backend {
 
   WriterStats stats() {
     int waiting = 0;
-    int capacity = 0;
     HikariDataSource pool = ownPool;
     if (pool != null) {
       HikariPoolMXBean bean = pool.getHikariPoolMXBean();
       waiting = bean == null ? 0 : bean.getThreadsAwaitingConnection();
-      capacity = pool.getMaximumPoolSize();
     }
+    waiting += events.queueDepth();
+    int capacity = config.writeQueueCapacity();
     long tx = transactions.get();
     return new WriterStats(waiting, capacity, tx, tx, retries.get(), failures.get());
   }
@@ -571,18 +505,8 @@ public final class PgDatabase implements Backend {
     if (closed) {
       return;
     }
-    // queued asynchronous writes still commit; callers of asyncExecutor() wait on this lock
-    ExecutorService ex = asyncExecutor;
-    if (ex != null) {
-      ex.shutdown();
-      try {
-        if (!ex.awaitTermination(config.writeTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-          LOG.warn("asynchronous writes to {} still running at close", label);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    // queued appends still commit before the pool closes
+    events.close();
     closed = true;
     closePool(ownPool);
     LOG.debug("closed {}", label);

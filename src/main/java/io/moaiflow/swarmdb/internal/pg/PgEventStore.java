@@ -1,8 +1,10 @@
 package io.moaiflow.swarmdb.internal.pg;
 
 import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.EventQuery;
 import io.moaiflow.swarmdb.EventStore;
+import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.internal.Checks;
 import io.moaiflow.swarmdb.internal.Json;
 import java.sql.Array;
@@ -29,6 +31,7 @@ import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.jspecify.annotations.Nullable;
@@ -82,13 +85,34 @@ final class PgEventStore implements EventStore {
       "SELECT " + COLUMNS + " FROM agent_events WHERE seq > ? ORDER BY seq LIMIT ?";
 
   private final PgDatabase db;
+  private final PgAppender appender;
 
   PgEventStore(PgDatabase db) {
     this.db = db;
+    this.appender =
+        new PgAppender(
+            db.label(),
+            rows -> db.write("events.append", c -> insert(c, rows)),
+            db.config().maxBatchSize(),
+            db.config().writeQueueCapacity(),
+            db.config().writeTimeout().toNanos());
+  }
+
+  /** Commits queued appends and stops the appender thread. */
+  void close() {
+    appender.close();
+  }
+
+  int queueDepth() {
+    return appender.queueDepth();
+  }
+
+  private static List<One> insert(Connection c, List<Row> rows) throws SQLException {
+    return rows.size() == 1 ? List.of(insertOne(c, rows.get(0))) : insertMany(c, rows);
   }
 
   /** An event checked and serialised before any connection is borrowed. */
-  private static final class Row {
+  static final class Row {
     final AgentEvent event;
     final String metadataJson;
 
@@ -107,15 +131,42 @@ final class PgEventStore implements EventStore {
   @Override
   public AgentEvent append(AgentEvent event) {
     Row row = new Row(event);
-    One one = db.write("events.append", c -> insertOne(c, row));
+    CompletableFuture<One> f = submit(row);
+    One one;
+    try {
+      one = f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SwarmDbException(
+          ErrorCode.INTERRUPTED,
+          "append of " + event.eventId() + " was interrupted; it may still commit",
+          e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof SwarmDbException s) {
+        throw new SwarmDbException(
+            s.code(), Objects.requireNonNullElse(s.getMessage(), "append failed"), s);
+      }
+      throw new SwarmDbException(
+          ErrorCode.DATABASE_ERROR, "append of " + event.eventId() + " failed: " + cause, cause);
+    }
     notifyAppended(one);
     return one.stored();
+  }
+
+  private CompletableFuture<One> submit(Row row) {
+    if (db.isClosed()) {
+      throw new SwarmDbException(
+          ErrorCode.CLOSED,
+          "events.append failed: the database " + db.label() + " is closed; open it again");
+    }
+    return appender.submit(row);
   }
 
   @Override
   public CompletableFuture<AgentEvent> appendAsync(AgentEvent event) {
     Row row = new Row(event);
-    return db.writeAsync("events.appendAsync", c -> insertOne(c, row))
+    return submit(row)
         .thenApply(
             one -> {
               notifyAppended(one);
@@ -124,7 +175,7 @@ final class PgEventStore implements EventStore {
   }
 
   /** A stored row, and whether this call inserted it (false for an idempotent retry). */
-  private record One(AgentEvent stored, boolean fresh) {}
+  record One(AgentEvent stored, boolean fresh) {}
 
   private void notifyAppended(One one) {
     if (one.fresh() && db.listeners().active()) {
@@ -193,18 +244,24 @@ final class PgEventStore implements EventStore {
     for (AgentEvent e : events) {
       rows.add(new Row(e));
     }
-    Inserted result = db.write("events.appendAll", c -> insertMany(c, rows));
+    List<One> result = db.write("events.appendAll", c -> insertMany(c, rows));
+    List<AgentEvent> stored = new ArrayList<>(result.size());
+    Map<String, Integer> fresh = new TreeMap<>();
+    for (One one : result) {
+      stored.add(one.stored());
+      if (one.fresh()) {
+        fresh.merge(one.stored().eventType(), 1, Integer::sum);
+      }
+    }
     if (db.listeners().active()) {
-      for (Map.Entry<String, Integer> e : result.freshByType().entrySet()) {
+      for (Map.Entry<String, Integer> e : fresh.entrySet()) {
         db.listeners().onEventsAppended(e.getKey(), e.getValue());
       }
     }
-    return result.stored();
+    return Collections.unmodifiableList(stored);
   }
 
-  private record Inserted(List<AgentEvent> stored, Map<String, Integer> freshByType) {}
-
-  private static Inserted insertMany(Connection c, List<Row> rows) throws SQLException {
+  private static List<One> insertMany(Connection c, List<Row> rows) throws SQLException {
     int n = rows.size();
     String[] ids = new String[n];
     String[] types = new String[n];
@@ -250,24 +307,22 @@ final class PgEventStore implements EventStore {
       }
     }
     Map<String, AgentEvent> existing = missing.isEmpty() ? Map.of() : byIds(c, missing);
-    List<AgentEvent> stored = new ArrayList<>(n);
-    Map<String, Integer> fresh = new HashMap<>();
+    List<One> stored = new ArrayList<>(n);
     claimed.clear();
     for (Row r : rows) {
       AgentEvent e = r.event;
       Long seq = inserted.get(e.eventId());
       if (seq != null && claimed.add(e.eventId())) {
-        stored.add(withSeq(e, seq));
-        fresh.merge(e.eventType(), 1, Integer::sum);
+        stored.add(new One(withSeq(e, seq), true));
       } else {
         AgentEvent s = existing.get(e.eventId());
         if (s == null) {
           throw new SQLException("event " + e.eventId() + " vanished");
         }
-        stored.add(s);
+        stored.add(new One(s, false));
       }
     }
-    return new Inserted(Collections.unmodifiableList(stored), fresh);
+    return stored;
   }
 
   private static Map<String, AgentEvent> byIds(Connection c, List<String> ids) throws SQLException {

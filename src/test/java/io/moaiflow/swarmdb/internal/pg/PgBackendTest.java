@@ -124,7 +124,7 @@ class PgBackendTest {
       assertThat(info.sqliteVersion()).isNotBlank();
       assertThat(info.files().mainBytes()).isEqualTo(db.inspect().sizeBytes());
       assertThat(db.inspect().writerStats().queueCapacity())
-          .isEqualTo(db.config().readPoolSize() + 2);
+          .isEqualTo(db.config().writeQueueCapacity());
     }
   }
 
@@ -141,7 +141,7 @@ class PgBackendTest {
           assertThat(db.events().append(AgentEvent.of("spawn", "a", null, Map.of())).seq()).isOne();
           assertThat(db.events().count()).isOne();
           assertThat(db.inspect().info().pragmas()).containsEntry("pool", "caller DataSource");
-          assertThat(db.inspect().writerStats().queueCapacity()).isZero();
+          assertThat(db.inspect().writerStats().queueDepth()).isZero();
           assertThat(db.toString()).contains("DataSource");
         }
         assertThat(ds.isClosed()).isFalse();
