@@ -9,6 +9,7 @@ import io.moaiflow.swarmdb.backend.PgTestSupport;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -72,7 +73,9 @@ class PgTailingTest {
   void anInFlightAppendHoldsBackLaterAppendsUntilItCommits() throws Exception {
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try (PgTestSupport.Schema schema = PgTestSupport.newSchema();
-        SwarmDB db = SwarmDB.open(SwarmDbConfig.postgres(schema.url()).build());
+        SwarmDB db =
+            SwarmDB.open(
+                SwarmDbConfig.postgres(schema.url()).busyTimeout(Duration.ofSeconds(60)).build());
         Connection otherHost = schema.connect();
         Connection observer = schema.connect()) {
       otherHost.setAutoCommit(false);
@@ -113,9 +116,15 @@ class PgTailingTest {
     int threadsPerHost = 3;
     int perThread = 120;
     try (PgTestSupport.Schema schema = PgTestSupport.newSchema();
-        SwarmDB hostA = SwarmDB.open(SwarmDbConfig.postgres(schema.url()).build());
-        SwarmDB hostB = SwarmDB.open(SwarmDbConfig.postgres(schema.url()).build());
-        SwarmDB tailHost = SwarmDB.open(SwarmDbConfig.postgres(schema.url()).build())) {
+        SwarmDB hostA =
+            SwarmDB.open(
+                SwarmDbConfig.postgres(schema.url()).busyTimeout(Duration.ofSeconds(60)).build());
+        SwarmDB hostB =
+            SwarmDB.open(
+                SwarmDbConfig.postgres(schema.url()).busyTimeout(Duration.ofSeconds(60)).build());
+        SwarmDB tailHost =
+            SwarmDB.open(
+                SwarmDbConfig.postgres(schema.url()).busyTimeout(Duration.ofSeconds(60)).build())) {
       int writers = threadsPerHost * 2;
       ExecutorService pool = Executors.newFixedThreadPool(writers + 1);
       CyclicBarrier start = new CyclicBarrier(writers + 1);
