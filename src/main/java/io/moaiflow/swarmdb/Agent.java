@@ -1,6 +1,8 @@
 package io.moaiflow.swarmdb;
 
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -28,6 +30,10 @@ public record Agent(
     @Nullable Long durationMs,
     Instant updatedAt,
     Map<String, @Nullable Object> metadata) {
+  /** Keeps a read-only copy of the metadata, so the record stays immutable. */
+  public Agent {
+    metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+  }
 
   /**
    * How long the agent ran, once it ended.

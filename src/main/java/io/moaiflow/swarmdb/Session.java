@@ -1,6 +1,8 @@
 package io.moaiflow.swarmdb;
 
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -19,6 +21,10 @@ public record Session(
     Instant startedAt,
     @Nullable Instant endedAt,
     Map<String, @Nullable Object> metadata) {
+  /** Keeps a read-only copy of the metadata, so the record stays immutable. */
+  public Session {
+    metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+  }
 
   /**
    * Whether the session is still active.

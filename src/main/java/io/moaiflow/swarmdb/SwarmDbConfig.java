@@ -80,7 +80,7 @@ public record SwarmDbConfig(
     if (path != null && path.toString().isBlank()) {
       throw invalid("path is blank; pass a file path or use SwarmDbConfig.inMemory()");
     }
-    requireRange("busyTimeout", busyTimeout.toMillis(), 0, Integer.MAX_VALUE, "ms");
+    requireRange("busyTimeout", millis("busyTimeout", busyTimeout), 0, Integer.MAX_VALUE, "ms");
     requireRange("cacheSizePages", cacheSizePages, 1, 1_000_000_000, "pages");
     requireRange("journalSizeLimitBytes", journalSizeLimitBytes, 0, Long.MAX_VALUE, "bytes");
     requireRange(
@@ -88,12 +88,9 @@ public record SwarmDbConfig(
     requireRange("mmapSizeBytes", mmapSizeBytes, 0, Long.MAX_VALUE, "bytes");
     requireRange("readPoolSize", readPoolSize, 1, 64, "connections");
     requireRange("maxBatchSize", maxBatchSize, 1, 100_000, "writes");
-    requireRange("maxBatchWait", maxBatchWait.toMillis(), 0, 1_000, "ms");
+    requireRange("maxBatchWait", millis("maxBatchWait", maxBatchWait), 0, 1_000, "ms");
     requireRange("writeQueueCapacity", writeQueueCapacity, 1, 10_000_000, "writes");
-    requireRange("writeTimeout", writeTimeout.toMillis(), 1, Integer.MAX_VALUE, "ms");
-    if (maxBatchWait.isNegative() || busyTimeout.isNegative()) {
-      throw invalid("durations must not be negative");
-    }
+    requireRange("writeTimeout", millis("writeTimeout", writeTimeout), 1, Integer.MAX_VALUE, "ms");
     int backends =
         (path != null ? 1 : 0) + (jdbcUrl != null ? 1 : 0) + (dataSource != null ? 1 : 0);
     if (backends > 1) {
@@ -107,6 +104,14 @@ public record SwarmDbConfig(
               + redact(jdbcUrl)
               + "' is not a PostgreSQL JDBC URL; pass jdbc:postgresql://HOST:5432/DATABASE, or"
               + " use SwarmDbConfig.builder(Path) for a SQLite file");
+    }
+  }
+
+  private static long millis(String name, Duration d) {
+    try {
+      return d.toMillis();
+    } catch (ArithmeticException e) {
+      throw invalid(name + " " + d + " overflows milliseconds; use a value in range");
     }
   }
 
@@ -215,7 +220,10 @@ public record SwarmDbConfig(
    * @return the default path
    */
   public static Path defaultPath() {
-    String env = System.getenv(DB_PATH_ENV);
+    return defaultPath(System.getenv(DB_PATH_ENV));
+  }
+
+  static Path defaultPath(@Nullable String env) {
     return Path.of(env == null || env.isBlank() ? DEFAULT_PATH : env);
   }
 
@@ -403,8 +411,9 @@ public record SwarmDbConfig(
     }
 
     /**
-     * Sets whether open applies pending migrations (default true). When false, opening a database
-     * that needs migrations fails with {@link ErrorCode#MIGRATION_FAILED}.
+     * Sets whether open applies pending migrations (default true). When false, the database is
+     * still validated on open, but until {@code migrator().migrate()} runs every DAO call on a
+     * database that needs migrations fails with {@link ErrorCode#SCHEMA_OUTDATED}.
      *
      * @param value whether to migrate
      * @return this builder

@@ -90,6 +90,35 @@ public final class Checks {
     return value;
   }
 
+  /**
+   * Checks search text (a literal prefix or a glob): at most {@value #MAX_KEY_LENGTH} characters,
+   * no NUL, valid UTF-16 (an unpaired surrogate would reach SQLite as {@code ?}, a wildcard).
+   *
+   * @param name the parameter name
+   * @param value the text
+   * @param nonEmpty whether the empty string is rejected
+   * @return the text
+   */
+  public static String searchText(String name, @Nullable String value, boolean nonEmpty) {
+    if (value == null) {
+      throw invalid(name + " is null; pass a string");
+    }
+    if (nonEmpty && value.isEmpty()) {
+      throw invalid(name + " is empty; pass a pattern such as 'task-*'");
+    }
+    if (value.length() > MAX_KEY_LENGTH) {
+      throw invalid(
+          name
+              + " is "
+              + value.length()
+              + " characters long; the limit is "
+              + MAX_KEY_LENGTH
+              + " characters");
+    }
+    checkChars(name, value);
+    return value;
+  }
+
   private static String text(String name, @Nullable String value, int max) {
     if (value == null) {
       throw invalid(name + " is null; pass a non-blank string");
@@ -101,6 +130,11 @@ public final class Checks {
       throw invalid(
           name + " is " + value.length() + " characters long; the limit is " + max + " characters");
     }
+    checkChars(name, value);
+    return value;
+  }
+
+  private static void checkChars(String name, String value) {
     if (value.indexOf('\0') >= 0) {
       throw invalid(name + " contains a NUL character at index " + value.indexOf('\0'));
     }
@@ -112,7 +146,6 @@ public final class Checks {
               + bad
               + "; SQLite stores UTF-8, which cannot represent it");
     }
-    return value;
   }
 
   /**

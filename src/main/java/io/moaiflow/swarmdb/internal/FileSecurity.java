@@ -3,7 +3,9 @@ package io.moaiflow.swarmdb.internal;
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDbException;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -86,10 +88,7 @@ public final class FileSecurity {
         }
       }
     } catch (IOException e) {
-      throw new SwarmDbException(
-          ErrorCode.IO_ERROR,
-          "could not create directory " + dir + ": " + e + "; check the parent's permissions",
-          e);
+      throw creationFailure("directory " + dir, e, "check the parent's permissions");
     }
   }
 
@@ -116,15 +115,52 @@ public final class FileSecurity {
       refuseSymlink(path);
       return false;
     } catch (IOException e) {
-      throw new SwarmDbException(
-          ErrorCode.IO_ERROR,
+      throw creationFailure(what + " " + path, e, "check the directory's permissions");
+    }
+  }
+
+  /**
+   * A failed create: {@link ErrorCode#READ_ONLY} when the directory or filesystem refuses writing
+   * (EACCES, EPERM, EROFS), else {@link ErrorCode#IO_ERROR}.
+   */
+  private static SwarmDbException creationFailure(String what, IOException e, String fix) {
+    String reason = e instanceof FileSystemException f ? f.getReason() : null;
+    boolean readOnly =
+        e instanceof AccessDeniedException
+            || (reason != null
+                && (reason.contains("Read-only file system")
+                    || reason.contains("Permission denied")
+                    || reason.contains("Operation not permitted")));
+    if (readOnly) {
+      return new SwarmDbException(
+          ErrorCode.READ_ONLY,
           "could not create "
               + what
-              + " "
-              + path
               + ": "
-              + e
-              + "; check the directory's permissions",
+              + (reason == null ? e.toString() : reason)
+              + "; the directory or filesystem is read-only or not writable for this user. Fix"
+              + " the permissions, remount the filesystem read-write, or choose a writable path",
+          e);
+    }
+    return new SwarmDbException(
+        ErrorCode.IO_ERROR, "could not create " + what + ": " + e + "; " + fix, e);
+  }
+
+  /**
+   * Sets an existing file's mode to 0600 (POSIX only).
+   *
+   * @param path the file
+   */
+  public static void makePrivate(Path path) {
+    if (!POSIX) {
+      return;
+    }
+    try {
+      Files.setPosixFilePermissions(path, FILE_MODE);
+    } catch (IOException e) {
+      throw new SwarmDbException(
+          ErrorCode.IO_ERROR,
+          "could not make " + path + " private (mode 0600): " + e + "; check its owner",
           e);
     }
   }

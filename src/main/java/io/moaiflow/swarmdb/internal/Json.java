@@ -7,7 +7,10 @@ import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
@@ -28,6 +31,12 @@ public final class Json {
       new TypeReference<>() {};
 
   private static final ObjectMapper MAPPER = build();
+
+  private static final ObjectReader EXACT =
+      MAPPER
+          .reader()
+          .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES);
 
   private Json() {}
 
@@ -106,6 +115,50 @@ public final class Json {
   }
 
   /**
+   * The metadata as a query will read it back from {@code json}: the map itself when Jackson would
+   * read its values back as the same types (strings, booleans, Integers, Longs beyond int, finite
+   * Doubles, maps, lists, null), else the parsed JSON. Rows returned by writes then equal the rows
+   * queries return.
+   *
+   * @param metadata the caller's map
+   * @param json its serialised form
+   * @return an equal-on-read-back map
+   */
+  public static Map<String, @Nullable Object> asStored(
+      Map<String, @Nullable Object> metadata, String json) {
+    return isCanonical(metadata) ? metadata : readMetadata(json);
+  }
+
+  private static boolean isCanonical(@Nullable Object v) {
+    if (v == null || v instanceof String || v instanceof Boolean || v instanceof Integer) {
+      return true;
+    }
+    if (v instanceof Long l) {
+      return l < Integer.MIN_VALUE || l > Integer.MAX_VALUE;
+    }
+    if (v instanceof Double d) {
+      return !d.isNaN() && !d.isInfinite();
+    }
+    if (v instanceof Map<?, ?> m) {
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        if (!(e.getKey() instanceof String) || !isCanonical(e.getValue())) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (v instanceof java.util.List<?> list) {
+      for (Object o : list) {
+        if (!isCanonical(o)) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /**
    * Parses stored metadata.
    *
    * @param json JSON object text
@@ -119,6 +172,22 @@ public final class Json {
       return Collections.unmodifiableMap(MAPPER.readValue(json, MAP));
     } catch (JsonProcessingException e) {
       throw Checks.invalid("stored metadata is not a JSON object: " + e.getOriginalMessage());
+    }
+  }
+
+  /**
+   * Parses JSON text into a tree keeping every number exactly (decimals as written, not rounded to
+   * double), for documents whose values are stored again.
+   *
+   * @param what the document, for messages
+   * @param json the text
+   * @return the tree
+   */
+  public static JsonNode readTreeExact(String what, String json) {
+    try {
+      return EXACT.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw Checks.invalid(what + " is not valid JSON: " + e.getOriginalMessage());
     }
   }
 

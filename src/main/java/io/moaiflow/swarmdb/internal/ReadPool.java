@@ -43,6 +43,13 @@ final class ReadPool implements AutoCloseable {
     }
   }
 
+  /** The SQL texts in the pooled connections' statement caches; call while no read runs. */
+  java.util.Set<String> preparedSql() {
+    java.util.Set<String> all = new java.util.HashSet<>();
+    caches.values().forEach(c -> all.addAll(c.sqlTexts()));
+    return all;
+  }
+
   String state() {
     var mx = pool.getHikariPoolMXBean();
     return mx == null

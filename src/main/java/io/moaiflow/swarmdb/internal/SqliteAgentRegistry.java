@@ -49,8 +49,9 @@ public final class SqliteAgentRegistry implements AgentRegistry {
     if (sessionId != null) {
       Checks.id("sessionId", sessionId);
     }
-    Map<String, @Nullable Object> meta = Checks.metadata(metadata);
-    String json = Json.writeMetadata(meta);
+    Map<String, @Nullable Object> given = Checks.metadata(metadata);
+    String json = Json.writeMetadata(given);
+    Map<String, @Nullable Object> meta = Json.asStored(given, json);
     return db.write(
         "agents.register",
         h -> {
@@ -161,7 +162,9 @@ public final class SqliteAgentRegistry implements AgentRegistry {
     ps.setLong(2, now);
     setLong(ps, 3, completedAt);
     setLong(ps, 4, duration);
-    ps.setString(5, Json.writeMetadata(meta));
+    String json = Json.writeMetadata(meta);
+    meta = Json.asStored(meta, json);
+    ps.setString(5, json);
     ps.setString(6, agentId);
     ps.executeUpdate();
     return new Agent(

@@ -80,9 +80,6 @@ public final class SqliteDatabase implements AutoCloseable {
     }
     String url = path == null ? "jdbc:sqlite::memory:" : "jdbc:sqlite:" + path;
     SQLiteConfig writerConfig = connectionConfig(config);
-    if (path != null) {
-      writerConfig.setJournalMode(SQLiteConfig.JournalMode.WAL);
-    }
     Connection connection = null;
     ReadPool readers = null;
     Writer writer = null;
@@ -101,11 +98,15 @@ public final class SqliteDatabase implements AutoCloseable {
                 + " or newer (older versions can corrupt a WAL database under concurrent writers);"
                 + " use sqlite-jdbc 3.51.3.0 or newer");
       }
+      // Validate before anything can write: switching a foreign or too-new file to WAL would
+      // already change its header before it is refused.
+      SqliteMigrator.validate(h, label);
+      if (path != null) {
+        h.execute("PRAGMA journal_mode = WAL");
+      }
       Map<String, String> pragmas = readBack(h, config, path != null, label);
       if (config.migrate()) {
         SqliteMigrator.migrate(h, path, config.backupBeforeMigrate(), label);
-      } else {
-        SqliteMigrator.validate(h, label);
       }
       int schema = SqliteMigrator.userVersion(h);
       if (config.quickCheckOnOpen()) {
@@ -151,7 +152,7 @@ public final class SqliteDatabase implements AutoCloseable {
       throw SqliteErrors.map("opening the database", label, e);
     } catch (RuntimeException e) {
       closeQuietly(readers, connection);
-      if (e.getCause() instanceof SQLException) {
+      if (!(e instanceof SwarmDbException) && e.getCause() instanceof SQLException) {
         throw SqliteErrors.map("opening the database", label, (SQLException) e.getCause());
       }
       throw e;
@@ -487,6 +488,20 @@ public final class SqliteDatabase implements AutoCloseable {
    */
   public WriterStats writerStats() {
     return writer.stats();
+  }
+
+  /**
+   * Every SQL text the DAOs have prepared through the statement caches, writer and readers, so a
+   * test can explain each one. Call while no read is running.
+   *
+   * @return the statements
+   */
+  java.util.Set<String> preparedSql() {
+    java.util.Set<String> all = new java.util.HashSet<>(writer.preparedSql());
+    if (readers != null) {
+      all.addAll(readers.preparedSql());
+    }
+    return all;
   }
 
   /**

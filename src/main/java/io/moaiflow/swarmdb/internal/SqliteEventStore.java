@@ -58,61 +58,70 @@ public final class SqliteEventStore implements EventStore {
   private static final class Row {
     final AgentEvent event;
     final String metadataJson;
+    // the metadata as queries will read it back, so append returns what get() returns
+    final Map<String, @Nullable Object> storedMetadata;
 
     Row(AgentEvent event) {
       this.event = Objects.requireNonNull(event, "event");
       this.metadataJson = Json.writeMetadata(event.metadata());
+      this.storedMetadata = Json.asStored(event.metadata(), metadataJson);
+    }
+
+    AgentEvent stored(long seq) {
+      AgentEvent e = event;
+      return new AgentEvent(
+          seq,
+          e.eventId(),
+          e.eventType(),
+          e.agentId(),
+          e.agentType(),
+          e.sessionId(),
+          e.timestamp(),
+          storedMetadata);
     }
   }
+
+  /** The stored row, and whether this call inserted it (false for an idempotent retry). */
+  private record Inserted(AgentEvent event, boolean fresh) {}
 
   @Override
   public AgentEvent append(AgentEvent event) {
     Row row = new Row(event);
-    AgentEvent stored = db.write("events.append", h -> insertOne(h, row));
-    notifyAppended(event, stored);
-    return stored;
+    Inserted r = db.write("events.append", h -> insertOne(h, row));
+    notifyAppended(r);
+    return r.event();
   }
 
   @Override
   public CompletableFuture<AgentEvent> appendAsync(AgentEvent event) {
     Row row = new Row(event);
-    CompletableFuture<AgentEvent> f = db.writeAsync("events.appendAsync", h -> insertOne(h, row));
-    if (db.listeners().active()) {
-      return f.thenApply(
-          stored -> {
-            notifyAppended(event, stored);
-            return stored;
-          });
-    }
-    return f;
+    return db.writeAsync("events.appendAsync", h -> insertOne(h, row))
+        .thenApply(
+            r -> {
+              notifyAppended(r);
+              return r.event();
+            });
   }
 
-  private void notifyAppended(AgentEvent given, AgentEvent stored) {
-    // an idempotent retry returns an older row: count only fresh inserts
-    if (db.listeners().active() && stored.eventId().equals(given.eventId()) && stored.isStored()) {
-      db.listeners().onEventsAppended(stored.eventType(), 1);
+  private void notifyAppended(Inserted r) {
+    // an idempotent retry returns the older row and must not count as a new event
+    if (r.fresh() && db.listeners().active()) {
+      db.listeners().onEventsAppended(r.event().eventType(), 1);
     }
   }
 
-  private static AgentEvent insertOne(Handle h, Row row) throws SQLException {
+  private static Inserted insertOne(Handle h, Row row) throws SQLException {
     PreparedStatement ps = h.prepare(INSERT_RETURNING);
     bind(ps, row);
     try (ResultSet rs = ps.executeQuery()) {
       if (rs.next()) {
-        AgentEvent e = row.event;
-        return new AgentEvent(
-            rs.getLong(1),
-            e.eventId(),
-            e.eventType(),
-            e.agentId(),
-            e.agentType(),
-            e.sessionId(),
-            e.timestamp(),
-            e.metadata());
+        return new Inserted(row.stored(rs.getLong(1)), true);
       }
     }
-    return byId(h, row.event.eventId())
-        .orElseThrow(() -> new SQLException("event " + row.event.eventId() + " vanished"));
+    AgentEvent existing =
+        byId(h, row.event.eventId())
+            .orElseThrow(() -> new SQLException("event " + row.event.eventId() + " vanished"));
+    return new Inserted(existing, false);
   }
 
   private static void bind(PreparedStatement ps, Row row) throws SQLException {
@@ -173,6 +182,7 @@ public final class SqliteEventStore implements EventStore {
 
   private static InsertedBatch insertBatch(Handle h, List<Row> rows) throws SQLException {
     PreparedStatement ps = h.prepare(INSERT);
+    ps.clearBatch(); // a batch that failed half-way must not leak into the next call
     for (Row row : rows) {
       bind(ps, row);
       ps.addBatch();
@@ -194,16 +204,7 @@ public final class SqliteEventStore implements EventStore {
         fresh.merge(e.eventType(), 1, Integer::sum);
       }
       if (consecutive) {
-        stored.add(
-            new AgentEvent(
-                seq++,
-                e.eventId(),
-                e.eventType(),
-                e.agentId(),
-                e.agentType(),
-                e.sessionId(),
-                e.timestamp(),
-                e.metadata()));
+        stored.add(rows.get(i).stored(seq++));
       } else {
         stored.add(
             byId(h, e.eventId())

@@ -40,6 +40,11 @@ public final class SqliteMigrator implements Migrator {
   private static final DateTimeFormatter STAMP =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
+  /** Applied migrations; the version range makes it a rowid search, not a table scan. */
+  static final String APPLIED_SQL =
+      "SELECT version, description, checksum, applied_at, duration_ms"
+          + " FROM schema_history WHERE version >= 1 AND success = 1 ORDER BY version";
+
   private final SqliteDatabase db;
 
   /**
@@ -114,11 +119,7 @@ public final class SqliteMigrator implements Migrator {
         == 0) {
       return rows;
     }
-    try (PreparedStatement ps =
-            h.connection()
-                .prepareStatement(
-                    "SELECT version, description, checksum, applied_at, duration_ms"
-                        + " FROM schema_history WHERE success = 1 ORDER BY version");
+    try (PreparedStatement ps = h.connection().prepareStatement(APPLIED_SQL);
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         rows.add(
@@ -127,6 +128,15 @@ public final class SqliteMigrator implements Migrator {
       }
     }
     return rows;
+  }
+
+  /**
+   * The scripts this library ships.
+   *
+   * @return the scripts, by version
+   */
+  static List<Script> shipped() {
+    return SCRIPTS;
   }
 
   static List<MigrationInfo> status(Handle h) throws SQLException {
@@ -183,11 +193,23 @@ public final class SqliteMigrator implements Migrator {
    * @throws SQLException when reading fails
    */
   static void validate(Handle h, String label) throws SQLException {
+    validate(h, label, SCRIPTS);
+  }
+
+  /**
+   * Checks the database against {@code scripts}; writes nothing.
+   *
+   * @param h a connection
+   * @param label the file, for messages
+   * @param scripts the migrations, numbered 1..n
+   * @throws SQLException when reading fails
+   */
+  static void validate(Handle h, String label, List<Script> scripts) throws SQLException {
     int version = userVersion(h);
     List<Applied> applied = applied(h);
     int newestApplied = applied.isEmpty() ? 0 : applied.get(applied.size() - 1).version();
     int newest = Math.max(version, newestApplied);
-    if (newest > shippedVersion()) {
+    if (newest > scripts.size()) {
       throw new SwarmDbException(
           ErrorCode.SCHEMA_TOO_NEW,
           "database "
@@ -195,12 +217,12 @@ public final class SqliteMigrator implements Migrator {
               + " is at schema version "
               + newest
               + ", written by a newer SwarmDB; this library knows versions up to "
-              + shippedVersion()
+              + scripts.size()
               + ". Upgrade SwarmDB, or restore a backup taken before the upgrade. Nothing was"
               + " changed");
     }
     for (Applied a : applied) {
-      Script s = SCRIPTS.get(a.version() - 1);
+      Script s = scripts.get(a.version() - 1);
       if (s.checksum() != a.checksum()) {
         throw new SwarmDbException(
             ErrorCode.MIGRATION_CHECKSUM_MISMATCH,
@@ -260,9 +282,26 @@ public final class SqliteMigrator implements Migrator {
    */
   static MigrationResult migrate(Handle h, @Nullable Path file, boolean backup, String label)
       throws SQLException {
-    validate(h, label);
+    return migrate(h, file, backup, label, SCRIPTS);
+  }
+
+  /**
+   * Validates, backs up, and applies the pending ones of {@code scripts}.
+   *
+   * @param h the writer connection, outside any transaction
+   * @param file the database file, or null in memory
+   * @param backup whether to back up first
+   * @param label the file, for messages
+   * @param scripts the migrations, numbered 1..n
+   * @return what was done
+   * @throws SQLException when reading fails
+   */
+  static MigrationResult migrate(
+      Handle h, @Nullable Path file, boolean backup, String label, List<Script> scripts)
+      throws SQLException {
+    validate(h, label, scripts);
     int from = userVersion(h);
-    if (from == shippedVersion()) {
+    if (from == scripts.size()) {
       return new MigrationResult(from, from, List.of(), null);
     }
     Path backupPath = null;
@@ -271,7 +310,7 @@ public final class SqliteMigrator implements Migrator {
           Path.of(
               file
                   + ".pre-v"
-                  + shippedVersion()
+                  + scripts.size()
                   + "-"
                   + STAMP.format(Instant.ofEpochMilli(h.now()))
                   + ".bak");
@@ -283,10 +322,18 @@ public final class SqliteMigrator implements Migrator {
       LOG.info("backed up {} to {} before migrating", label, backupPath);
     }
     List<MigrationInfo> done = new ArrayList<>();
-    for (Script s : SCRIPTS.subList(from, SCRIPTS.size())) {
+    for (Script s : scripts.subList(from, scripts.size())) {
       long start = System.nanoTime();
       try {
         h.execute("BEGIN IMMEDIATE");
+        // Another process may have applied this version between our validation (a read) and
+        // taking the write lock: re-read under the lock and skip what is already there.
+        if (userVersion(h) >= s.version()) {
+          h.execute("ROLLBACK");
+          LOG.info(
+              "migration V{} of {} was applied by another process meanwhile", s.version(), label);
+          continue;
+        }
         h.execute(
             "CREATE TABLE IF NOT EXISTS schema_history ("
                 + " version INTEGER NOT NULL PRIMARY KEY, description TEXT NOT NULL,"
@@ -343,7 +390,7 @@ public final class SqliteMigrator implements Migrator {
             SqliteErrors.resultCode(e));
       }
     }
-    return new MigrationResult(from, shippedVersion(), done, backupPath);
+    return new MigrationResult(from, scripts.size(), done, backupPath);
   }
 
   /**

@@ -1,9 +1,9 @@
 package io.moaiflow.swarmdb.internal;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import io.moaiflow.swarmdb.MemoryEntry;
 import io.moaiflow.swarmdb.SessionMemory;
 import java.sql.PreparedStatement;
@@ -258,24 +258,20 @@ final class SqliteSessionMemory implements SessionMemory {
 
   @Override
   public List<MemoryEntry> findByPrefix(String memoryType, String prefix) {
-    Objects.requireNonNull(prefix, "prefix");
-    if (prefix.length() > Checks.MAX_KEY_LENGTH || prefix.indexOf('\0') >= 0) {
-      throw Checks.invalid(
-          "prefix must be at most " + Checks.MAX_KEY_LENGTH + " characters without NUL");
-    }
+    Checks.searchText("prefix", prefix, false);
     return glob("memory.findByPrefix", memoryType, escapeGlob(prefix) + "*");
   }
 
   @Override
   public List<MemoryEntry> findByGlob(String memoryType, String glob) {
-    Objects.requireNonNull(glob, "glob");
-    if (glob.isEmpty() || glob.length() > Checks.MAX_KEY_LENGTH || glob.indexOf('\0') >= 0) {
-      throw Checks.invalid(
-          "glob must be 1 to " + Checks.MAX_KEY_LENGTH + " characters without NUL");
-    }
+    Checks.searchText("glob", glob, true);
     return glob("memory.findByGlob", memoryType, glob);
   }
 
+  /**
+   * Rejects an unpaired surrogate: the driver encodes it to UTF-8 as {@code ?}, which GLOB reads as
+   * "any character", so a lookup for a literal prefix would match every key.
+   */
   private List<MemoryEntry> glob(String op, String memoryType, String pattern) {
     Checks.type("memoryType", memoryType);
     return db.read(
@@ -359,11 +355,8 @@ final class SqliteSessionMemory implements SessionMemory {
       ObjectNode n = arr.addObject();
       n.put("memoryType", e.memoryType());
       n.put("key", e.key());
-      try {
-        n.set("value", Json.mapper().readTree(e.valueJson()));
-      } catch (JsonProcessingException ex) {
-        throw Checks.invalid("stored value of '" + e.key() + "' is not JSON: " + ex.getMessage());
-      }
+      // the stored text as is: re-parsing would round decimals to double precision
+      n.putRawValue("value", new RawValue(e.valueJson()));
       Instant exp = e.expiresAt();
       if (exp == null) {
         n.putNull("expiresAt");
@@ -377,12 +370,7 @@ final class SqliteSessionMemory implements SessionMemory {
   @Override
   public int importJson(String json) {
     Objects.requireNonNull(json, "json");
-    JsonNode root;
-    try {
-      root = Json.mapper().readTree(json);
-    } catch (JsonProcessingException e) {
-      throw Checks.invalid("memory import is not valid JSON: " + e.getOriginalMessage());
-    }
+    JsonNode root = Json.readTreeExact("memory import", json);
     JsonNode entries = root == null ? null : root.get("entries");
     if (entries == null || !entries.isArray()) {
       throw Checks.invalid(
@@ -403,6 +391,14 @@ final class SqliteSessionMemory implements SessionMemory {
       String k = Checks.key("key", key.asText());
       puts.add(new Put(k, Json.write("value of '" + k + "'", n.get("value")), null));
       JsonNode exp = n.get("expiresAt");
+      if (exp != null && !exp.isNull() && !(exp.isIntegralNumber() && exp.canConvertToLong())) {
+        throw Checks.invalid(
+            "memory import entry "
+                + i
+                + " has expiresAt "
+                + Checks.printable(exp.toString())
+                + "; it must be epoch milliseconds or null");
+      }
       expiries.add(exp == null || exp.isNull() ? null : exp.asLong());
       i++;
     }

@@ -36,8 +36,9 @@ public final class SqliteSessionStore implements SessionStore {
   @Override
   public Session start(String sessionId, Map<String, ? extends @Nullable Object> metadata) {
     Checks.id("sessionId", sessionId);
-    Map<String, @Nullable Object> meta = Checks.metadata(metadata);
-    String json = Json.writeMetadata(meta);
+    Map<String, @Nullable Object> given = Checks.metadata(metadata);
+    String json = Json.writeMetadata(given);
+    Map<String, @Nullable Object> meta = Json.asStored(given, json);
     return db.write(
         "sessions.start",
         h -> {

@@ -28,6 +28,11 @@ final class StatementCache implements AutoCloseable {
     return ps;
   }
 
+  /** The SQL texts prepared so far (the query-plan test explains every one). */
+  java.util.Set<String> sqlTexts() {
+    return java.util.Set.copyOf(statements.keySet());
+  }
+
   int size() {
     return statements.size();
   }

@@ -1,0 +1,135 @@
+package io.moaiflow.swarmdb.bench;
+
+import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.EventQuery;
+import io.moaiflow.swarmdb.SwarmDB;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+
+/**
+ * Heap figures, each in its own JVM started by {@link BenchmarkSuite} with a small {@code -Xmx}:
+ * {@code stream} reads all 1,000,000 fixture events through {@code stream()} and samples the heap
+ * after GC every 100,000 rows; {@code queue} holds the writer behind another connection's write
+ * lock, queues appends, and measures the heap each queued append holds. Prints {@code key=value}.
+ */
+public final class HeapHarness {
+  private HeapHarness() {}
+
+  /**
+   * Entry point.
+   *
+   * @param args {@code stream} or {@code queue}
+   * @throws Exception on failure
+   */
+  public static void main(String[] args) throws Exception {
+    if ("stream".equals(args[0])) {
+      stream();
+    } else {
+      queue();
+    }
+  }
+
+  private static long usedAfterGc() {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  private static void stream() {
+    Path file = Fixtures.queryFixture();
+    long max = Runtime.getRuntime().maxMemory();
+    long base;
+    long peak = 0;
+    long rows = 0;
+    long start = System.nanoTime();
+    try (SwarmDB db = Fixtures.open(file)) {
+      base = usedAfterGc();
+      try (Stream<AgentEvent> s = db.events().stream(EventQuery.all())) {
+        var it = s.iterator();
+        while (it.hasNext()) {
+          it.next();
+          if (++rows % 100_000 == 0) {
+            long used = usedAfterGc();
+            peak = Math.max(peak, used);
+            System.out.printf(Locale.ROOT, "stream.sample.%d=%d%n", rows, used);
+          }
+        }
+      }
+    }
+    System.out.printf(Locale.ROOT, "stream.rows=%d%n", rows);
+    System.out.printf(Locale.ROOT, "stream.xmx=%d%n", max);
+    System.out.printf(Locale.ROOT, "stream.baseUsed=%d%n", base);
+    System.out.printf(Locale.ROOT, "stream.peakUsed=%d%n", peak);
+    System.out.printf(Locale.ROOT, "stream.seconds=%.2f%n", (System.nanoTime() - start) / 1e9);
+  }
+
+  private static void queue() throws Exception {
+    Path file = Fixtures.freshDir("heap-queue").resolve("swarm.db");
+    int queued = 20_000;
+    Fixtures.open(file).close();
+    try (SwarmDB db =
+            SwarmDB.open(
+                Fixtures.config(file)
+                    .busyTimeout(Duration.ofMinutes(5))
+                    .writeQueueCapacity(queued + 1_000)
+                    .build());
+        Connection blocker = Fixtures.rawConnection(file, Fixtures.config(file).build(), false)) {
+      db.events().append(Fixtures.event(0)); // warm the writer's statements
+      try (Statement st = blocker.createStatement()) {
+        st.execute("BEGIN IMMEDIATE"); // the writer's next BEGIN IMMEDIATE waits for this
+      }
+      // 16 threads with one append each in flight: what the queue holds at 16 threads
+      List<Thread> threads = new ArrayList<>();
+      CountDownLatch submitted = new CountDownLatch(16);
+      long before16 = usedAfterGc();
+      List<CompletableFuture<AgentEvent>> futures = new ArrayList<>();
+      for (int t = 0; t < 16; t++) {
+        int id = t;
+        Thread th =
+            new Thread(
+                () -> {
+                  CompletableFuture<AgentEvent> f = db.events().appendAsync(Fixtures.event(1 + id));
+                  synchronized (futures) {
+                    futures.add(f);
+                  }
+                  submitted.countDown();
+                  f.join();
+                });
+        th.start();
+        threads.add(th);
+      }
+      submitted.await();
+      long after16 = usedAfterGc();
+      long base = after16;
+      for (int i = 0; i < queued; i++) {
+        futures.add(db.events().appendAsync(Fixtures.event(100 + i)));
+      }
+      long afterQueue = usedAfterGc();
+      System.out.printf(Locale.ROOT, "queue.depth=%d%n", db.inspect().writerStats().queueDepth());
+      System.out.printf(Locale.ROOT, "queue.sixteen.bytes=%d%n", after16 - before16);
+      System.out.printf(Locale.ROOT, "queue.appends=%d%n", queued);
+      System.out.printf(Locale.ROOT, "queue.bytes=%d%n", afterQueue - base);
+      System.out.printf(Locale.ROOT, "queue.bytesPerAppend=%d%n", (afterQueue - base) / queued);
+      try (Statement st = blocker.createStatement()) {
+        st.execute("ROLLBACK");
+      }
+      for (CompletableFuture<AgentEvent> f : futures) {
+        f.join();
+      }
+      for (Thread th : threads) {
+        th.join();
+      }
+      System.out.printf(Locale.ROOT, "queue.committed=%d%n", db.events().count());
+    }
+  }
+}

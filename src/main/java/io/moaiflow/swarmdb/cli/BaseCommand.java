@@ -1,0 +1,160 @@
+package io.moaiflow.swarmdb.cli;
+
+import io.moaiflow.swarmdb.SwarmDB;
+import io.moaiflow.swarmdb.SwarmDbConfig;
+import io.moaiflow.swarmdb.SwarmDbException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * What every command shares: the global options, the validated environment, the database path,
+ * output writers, and the mapping of errors to one line on stderr and an exit code. Instances serve
+ * one invocation and are not thread safe.
+ */
+@CommandLine.Command
+abstract class BaseCommand implements Callable<Integer> {
+
+  @SuppressWarnings("NullAway.Init") // injected by picocli before call()
+  @CommandLine.ParentCommand
+  private Main main;
+
+  @SuppressWarnings("NullAway.Init") // injected by picocli before call()
+  @CommandLine.Spec
+  private CommandSpec spec;
+
+  @SuppressWarnings("NullAway.Init") // set at the start of call()
+  private CliEnvironment env;
+
+  /**
+   * Runs the command.
+   *
+   * @return the exit code
+   * @throws Exception any failure; {@link #call()} maps it to an exit code and one line on stderr
+   */
+  abstract int run() throws Exception;
+
+  /**
+   * Whether the command opens the database (and so loads the library and its logging). Commands
+   * that only look at files, such as {@code size}, return false and never start Logback.
+   *
+   * @return true when logging must be configured first
+   */
+  boolean opensDatabase() {
+    return true;
+  }
+
+  @Override
+  public final Integer call() {
+    try {
+      env = main.environment();
+      if (opensDatabase()) {
+        Logging.configure(env, main.verbose(), main.logFile());
+      }
+      return run();
+    } catch (SwarmDbException e) {
+      return fail(ExitCodes.of(e.code()), withFile(String.valueOf(e.getMessage())), e);
+    } catch (CliException e) {
+      return fail(e.exitCode(), String.valueOf(e.getMessage()), e);
+    } catch (IOException e) {
+      return fail(ExitCodes.DATABASE, describe(e), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return fail(ExitCodes.DATABASE, "interrupted; the command did not finish", e);
+    } catch (Exception e) {
+      return fail(
+          ExitCodes.DATABASE,
+          withFile(e.toString()) + "; rerun with --verbose for the stack trace",
+          e);
+    }
+  }
+
+  private int fail(int code, String message, Throwable e) {
+    PrintWriter err = err();
+    err.println(spec.qualifiedName() + ": " + message);
+    if (main.verbose()) {
+      e.printStackTrace(err);
+    }
+    err.flush();
+    return code;
+  }
+
+  private String describe(IOException e) {
+    return e.getClass().getSimpleName()
+        + ": "
+        + e.getMessage()
+        + " (database "
+        + dbPath()
+        + "); check that the path exists and is readable and writable by this user";
+  }
+
+  private String withFile(String message) {
+    Path p = dbPath().toAbsolutePath().normalize();
+    return message.contains(p.toString()) || message.contains(dbPath().toString())
+        ? message
+        : message + " [database " + p + "]";
+  }
+
+  final Path dbPath() {
+    return main.databasePath(env == null ? main.environment() : env);
+  }
+
+  final PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+
+  final PrintWriter err() {
+    return spec.commandLine().getErr();
+  }
+
+  /**
+   * The database path, refusing a missing file so that inspection never creates one.
+   *
+   * @return the existing file
+   */
+  final Path requireExistingDatabase() {
+    return requireExisting(dbPath());
+  }
+
+  /**
+   * Refuses a missing database file or a directory.
+   *
+   * @param p the path
+   * @return the path
+   * @throws CliException exit 3 naming the file and the fix
+   */
+  static Path requireExisting(Path p) {
+    if (Files.isDirectory(p)) {
+      throw CliException.database(
+          "database path " + p + " is a directory; pass the database file with --db PATH");
+    }
+    if (!Files.exists(p)) {
+      throw CliException.database(
+          "database file "
+              + p.toAbsolutePath().normalize()
+              + " does not exist; pass the right file with --db PATH (or $MOAI_DB_PATH), or"
+              + " create one with 'swarmdb init'");
+    }
+    return p;
+  }
+
+  /**
+   * Opens the database.
+   *
+   * @param migrate whether to apply pending migrations (creating the file when missing)
+   * @return the open database
+   */
+  final SwarmDB open(boolean migrate) {
+    return SwarmDB.open(SwarmDbConfig.builder(dbPath()).migrate(migrate).build());
+  }
+
+  /** Opens an existing database without changing its schema. */
+  final SwarmDB openExisting() {
+    requireExistingDatabase();
+    return open(false);
+  }
+}

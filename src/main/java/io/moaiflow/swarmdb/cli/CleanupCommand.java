@@ -1,0 +1,69 @@
+package io.moaiflow.swarmdb.cli;
+
+import io.moaiflow.swarmdb.SwarmDB;
+import java.time.Duration;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code swarmdb cleanup}: retention. Deletes old events, purges expired session memory, and marks
+ * agents silent for too long as errored; prints what it removed. Not thread safe (one invocation).
+ */
+@Command(
+    name = "cleanup",
+    mixinStandardHelpOptions = true,
+    description = "Delete old events, expired memory and stale agents; print what was removed.")
+final class CleanupCommand extends BaseCommand {
+
+  @Option(
+      names = "--events-older-than",
+      paramLabel = "AGE",
+      converter = Durations.class,
+      description = "Delete events older than AGE (30d, 12h, 15m, 45s).")
+  private @Nullable Duration eventsOlderThan;
+
+  @Option(names = "--expired-memory", description = "Delete session memory past its TTL.")
+  private boolean expiredMemory;
+
+  @Option(
+      names = "--stale-agents",
+      paramLabel = "SILENCE",
+      converter = Durations.class,
+      description = "Move active agents not updated for SILENCE (e.g. 1h) to error.")
+  private @Nullable Duration staleAgents;
+
+  @Override
+  int run() {
+    if (eventsOlderThan == null && !expiredMemory && staleAgents == null) {
+      throw CliException.usage(
+          "nothing to clean: pass --events-older-than AGE, --expired-memory and/or --stale-agents"
+              + " SILENCE (for example --events-older-than 30d)");
+    }
+    try (SwarmDB db = openExisting()) {
+      if (eventsOlderThan != null) {
+        long n = db.maintenance().deleteEventsOlderThan(eventsOlderThan);
+        out()
+            .println(
+                "events older than " + Durations.format(eventsOlderThan) + ": " + n + " deleted");
+      }
+      if (expiredMemory) {
+        long n = db.maintenance().purgeExpiredMemory();
+        out().println("expired memory entries: " + n + " deleted");
+      }
+      if (staleAgents != null) {
+        List<String> ids = db.agents().sweepStale(staleAgents);
+        out()
+            .println(
+                "agents silent for "
+                    + Durations.format(staleAgents)
+                    + ": "
+                    + ids.size()
+                    + " moved to error"
+                    + (ids.isEmpty() ? "" : " " + ids));
+      }
+    }
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,144 @@
+package io.moaiflow.swarmdb.cli;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@code MOAI_*} environment variables, validated. An invalid value is rejected with a message
+ * that names the variable and the allowed values. This record is immutable and thread safe.
+ *
+ * @param env the deployment environment ({@code MOAI_ENV}, default development)
+ * @param dbPath the database file from {@code MOAI_DB_PATH}, or null when unset
+ * @param logLevel the log level ({@code MOAI_LOG_LEVEL}, default by environment: DEBUG in
+ *     development, INFO in staging, WARN in production)
+ * @param metricsEnabled whether the ops endpoint exposes metrics ({@code MOAI_ENABLE_METRICS},
+ *     default true)
+ * @param metricsPort the metrics port ({@code MOAI_METRICS_PORT}, default 9090)
+ * @param httpPort the HTTP port of the ops endpoint ({@code MOAI_HTTP_PORT}, default 8000)
+ */
+record CliEnvironment(
+    Deployment env,
+    @Nullable String dbPath,
+    String logLevel,
+    boolean metricsEnabled,
+    int metricsPort,
+    int httpPort) {
+
+  static final String MOAI_ENV = "MOAI_ENV";
+  static final String MOAI_DB_PATH = "MOAI_DB_PATH";
+  static final String MOAI_LOG_LEVEL = "MOAI_LOG_LEVEL";
+  static final String MOAI_ENABLE_METRICS = "MOAI_ENABLE_METRICS";
+  static final String MOAI_METRICS_PORT = "MOAI_METRICS_PORT";
+  static final String MOAI_HTTP_PORT = "MOAI_HTTP_PORT";
+
+  private static final String LEVELS = "TRACE, DEBUG, INFO, WARN, ERROR, OFF";
+
+  /** Where the executable runs; decides the log format and the default level. */
+  enum Deployment {
+    DEVELOPMENT("DEBUG"),
+    STAGING("INFO"),
+    PRODUCTION("WARN");
+
+    private final String defaultLevel;
+
+    Deployment(String defaultLevel) {
+      this.defaultLevel = defaultLevel;
+    }
+
+    String defaultLevel() {
+      return defaultLevel;
+    }
+
+    /** Readable lines in development; JSON lines elsewhere, for log shippers. */
+    boolean jsonLogs() {
+      return this != DEVELOPMENT;
+    }
+
+    String lowerName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  CliEnvironment {
+    Objects.requireNonNull(env, "env");
+    Objects.requireNonNull(logLevel, "logLevel");
+  }
+
+  /**
+   * Reads and validates the variables.
+   *
+   * @param vars the environment, usually {@link System#getenv()}
+   * @return the validated settings
+   * @throws CliException with exit code 2 naming the variable and the allowed values
+   */
+  static CliEnvironment from(Map<String, String> vars) {
+    Deployment env = Deployment.DEVELOPMENT;
+    String rawEnv = value(vars, MOAI_ENV);
+    if (rawEnv != null) {
+      env = null;
+      for (Deployment d : Deployment.values()) {
+        if (d.lowerName().equals(rawEnv.toLowerCase(Locale.ROOT))) {
+          env = d;
+        }
+      }
+      if (env == null) {
+        throw invalid(MOAI_ENV, rawEnv, "development, staging, production");
+      }
+    }
+    String level = env.defaultLevel();
+    String rawLevel = value(vars, MOAI_LOG_LEVEL);
+    if (rawLevel != null) {
+      level = rawLevel.toUpperCase(Locale.ROOT);
+      if ("WARNING".equals(level)) {
+        level = "WARN";
+      }
+      if (!(", " + LEVELS + ",").contains(", " + level + ",")) {
+        throw invalid(MOAI_LOG_LEVEL, rawLevel, LEVELS);
+      }
+    }
+    boolean metrics = true;
+    String rawMetrics = value(vars, MOAI_ENABLE_METRICS);
+    if (rawMetrics != null) {
+      switch (rawMetrics.toLowerCase(Locale.ROOT)) {
+        case "true", "1", "yes" -> metrics = true;
+        case "false", "0", "no" -> metrics = false;
+        default -> throw invalid(MOAI_ENABLE_METRICS, rawMetrics, "true, false");
+      }
+    }
+    return new CliEnvironment(
+        env,
+        value(vars, MOAI_DB_PATH),
+        level,
+        metrics,
+        port(vars, MOAI_METRICS_PORT, 9090),
+        port(vars, MOAI_HTTP_PORT, 8000));
+  }
+
+  private static @Nullable String value(Map<String, String> vars, String name) {
+    String v = vars.get(name);
+    return v == null || v.isBlank() ? null : v.trim();
+  }
+
+  private static int port(Map<String, String> vars, String name, int defaultPort) {
+    String raw = value(vars, name);
+    if (raw == null) {
+      return defaultPort;
+    }
+    try {
+      int p = Integer.parseInt(raw);
+      if (p >= 1 && p <= 65_535) {
+        return p;
+      }
+    } catch (NumberFormatException e) {
+      // reported below with the allowed range
+    }
+    throw invalid(name, raw, "a port number from 1 to 65535");
+  }
+
+  private static CliException invalid(String name, String value, String allowed) {
+    return CliException.usage(
+        "environment variable " + name + "='" + value + "' is invalid; allowed values: " + allowed);
+  }
+}

@@ -1,0 +1,54 @@
+package io.moaiflow.swarmdb.cli;
+
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+
+/**
+ * Parses durations such as {@code 30d}, {@code 1h}, {@code 15m} and {@code 45s} strictly: a
+ * positive whole number followed by exactly one unit. This class is stateless and thread safe.
+ */
+final class Durations implements CommandLine.ITypeConverter<Duration> {
+  private static final Pattern FORMAT = Pattern.compile("([0-9]{1,9})([dhms])");
+
+  @Override
+  public Duration convert(String value) {
+    return parse(value);
+  }
+
+  static Duration parse(String value) {
+    Matcher m = FORMAT.matcher(value.trim());
+    if (!m.matches()) {
+      throw new CommandLine.TypeConversionException(
+          "'"
+              + value
+              + "' is not a duration; use a whole number and one unit: 30d, 1h, 15m or 45s");
+    }
+    long n = Long.parseLong(m.group(1));
+    if (n == 0) {
+      throw new CommandLine.TypeConversionException(
+          "'" + value + "' is zero; use a positive duration such as 30d, 1h, 15m or 45s");
+    }
+    return switch (m.group(2)) {
+      case "d" -> Duration.ofDays(n);
+      case "h" -> Duration.ofHours(n);
+      case "m" -> Duration.ofMinutes(n);
+      default -> Duration.ofSeconds(n);
+    };
+  }
+
+  static String format(Duration d) {
+    long s = d.toSeconds();
+    if (s % 86_400 == 0) {
+      return s / 86_400 + "d";
+    }
+    if (s % 3_600 == 0) {
+      return s / 3_600 + "h";
+    }
+    if (s % 60 == 0) {
+      return s / 60 + "m";
+    }
+    return s + "s";
+  }
+}

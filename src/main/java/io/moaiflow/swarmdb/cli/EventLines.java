@@ -1,0 +1,110 @@
+package io.moaiflow.swarmdb.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
+import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.SwarmDbException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The JSON-lines form of an event used by {@code export} and {@code import}: one object per line,
+ * {@code {"type":"event","eventId":...,"eventType":...,"agentId":...,"agentType":...,
+ * "sessionId":...,"ts":<epoch ms>,"metadata":{...}}}. The log position ({@code seq}) is not part of
+ * it: the importing database assigns its own. Stateless and thread safe.
+ */
+final class EventLines {
+  static final String TYPE = "event";
+
+  private EventLines() {}
+
+  static String write(AgentEvent e) {
+    Map<String, @Nullable Object> m = new LinkedHashMap<>();
+    m.put("type", TYPE);
+    m.put("eventId", e.eventId());
+    m.put("eventType", e.eventType());
+    m.put("agentId", e.agentId());
+    m.put("agentType", e.agentType());
+    m.put("sessionId", e.sessionId());
+    m.put("ts", e.timestamp().toEpochMilli());
+    m.put("metadata", e.metadata());
+    return Reports.json(m);
+  }
+
+  /**
+   * Parses one line.
+   *
+   * @param line the JSON text
+   * @return a new (unstored) event
+   * @throws IllegalArgumentException saying what is wrong with the line
+   */
+  static AgentEvent read(String line) {
+    JsonNode n;
+    try {
+      n = Reports.MAPPER.readTree(line);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage(), e);
+    }
+    if (n == null || !n.isObject()) {
+      throw new IllegalArgumentException("not a JSON object");
+    }
+    String type = text(n, "type");
+    if (!TYPE.equals(type)) {
+      throw new IllegalArgumentException("\"type\" is " + n.get("type") + "; expected \"event\"");
+    }
+    JsonNode ts = n.get("ts");
+    if (ts == null || !ts.canConvertToExactIntegral() || !ts.canConvertToLong()) {
+      throw new IllegalArgumentException("\"ts\" must be epoch milliseconds (an integer)");
+    }
+    JsonNode meta = n.get("metadata");
+    Map<String, @Nullable Object> metadata = new LinkedHashMap<>();
+    if (meta != null && meta.getNodeType() != JsonNodeType.NULL) {
+      if (!meta.isObject()) {
+        throw new IllegalArgumentException("\"metadata\" must be a JSON object");
+      }
+      try {
+        @SuppressWarnings("unchecked")
+        Map<String, @Nullable Object> parsed =
+            Reports.MAPPER.treeToValue(meta, LinkedHashMap.class);
+        metadata = parsed;
+      } catch (JsonProcessingException e) {
+        throw new IllegalArgumentException("\"metadata\": " + e.getOriginalMessage(), e);
+      }
+    }
+    try {
+      return new AgentEvent(
+          0,
+          text(n, "eventId"),
+          text(n, "eventType"),
+          text(n, "agentId"),
+          optionalText(n, "agentType"),
+          optionalText(n, "sessionId"),
+          Instant.ofEpochMilli(ts.asLong()),
+          metadata);
+    } catch (SwarmDbException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
+  private static String text(JsonNode n, String field) {
+    String v = optionalText(n, field);
+    if (v == null) {
+      throw new IllegalArgumentException("\"" + field + "\" is missing");
+    }
+    return v;
+  }
+
+  private static @Nullable String optionalText(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isTextual()) {
+      throw new IllegalArgumentException("\"" + field + "\" must be a string");
+    }
+    return v.asText();
+  }
+}

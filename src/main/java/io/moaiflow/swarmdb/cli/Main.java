@@ -1,0 +1,192 @@
+package io.moaiflow.swarmdb.cli;
+
+import io.moaiflow.swarmdb.SwarmDbConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * The {@code swarmdb} executable ({@code java -jar target/swarmdb.jar}): global options and the
+ * list of commands. Add a command by writing a {@link BaseCommand} subclass and naming it in {@code
+ * subcommands} below (or with {@link CommandLine#addSubcommand} on {@link #newCommandLine}'s
+ * result).
+ *
+ * <p>Instances hold the parsed global options of one invocation and are not thread safe.
+ */
+@Command(
+    name = "swarmdb",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    sortOptions = false,
+    usageHelpWidth = 100,
+    headerHeading = "",
+    header = "SwarmDB: the persistent memory of a multi-agent swarm, for scripts and operators.",
+    synopsisHeading = "%nUsage: ",
+    descriptionHeading = "%n",
+    description = {
+      "Sizes, checks, backs up, restores and migrates a SwarmDB database file. Reports go to"
+          + " stdout, logs to stderr."
+    },
+    optionListHeading = "%nGlobal options:%n",
+    commandListHeading = "%nCommands:%n",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:ok",
+      "1:check failed or database unhealthy",
+      "2:usage error (unknown flag, bad duration such as 30x, invalid environment variable)",
+      "3:database error (missing or corrupt file, schema too new, locked, not writable)"
+    },
+    footerHeading = "%nEnvironment (flags override it):%n",
+    footer = {
+      "  MOAI_ENV             development|staging|production (default development): log format",
+      "  MOAI_DB_PATH         database file when --db is not given (default "
+          + SwarmDbConfig.DEFAULT_PATH
+          + ")",
+      "  MOAI_LOG_LEVEL       TRACE|DEBUG|INFO|WARN|ERROR|OFF (default by MOAI_ENV: DEBUG|INFO|WARN)",
+      "  MOAI_ENABLE_METRICS  true|false (default true): metrics on the ops endpoint",
+      "  MOAI_METRICS_PORT    1-65535 (default 9090)",
+      "  MOAI_HTTP_PORT       1-65535 (default 8000)",
+      "",
+      "Example: java -jar target/swarmdb.jar --db .moai/memory/swarm.db health --json"
+    },
+    subcommands = {
+      InitCommand.class,
+      DemoCommand.class,
+      SizeCommand.class,
+      InfoCommand.class,
+      HealthCommand.class,
+      VerifyCommand.class,
+      MigrateCommand.class,
+      BackupCommand.class,
+      RestoreCommand.class,
+      CleanupCommand.class,
+      VacuumCommand.class,
+      ExportCommand.class,
+      ImportCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Main implements Callable<Integer> {
+
+  private final Map<String, String> environment;
+
+  @Option(
+      names = "--db",
+      paramLabel = "PATH",
+      scope = ScopeType.INHERIT,
+      description =
+          "Database file (default $MOAI_DB_PATH, else " + SwarmDbConfig.DEFAULT_PATH + ").")
+  private @Nullable Path db;
+
+  @Option(
+      names = {"-v", "--verbose"},
+      scope = ScopeType.INHERIT,
+      description = "Log at DEBUG and print stack traces with errors.")
+  private boolean verbose;
+
+  @Option(
+      names = "--log-file",
+      paramLabel = "FILE",
+      scope = ScopeType.INHERIT,
+      description = "Also write JSON log lines to FILE, rolled daily, 7 days kept, gzipped.")
+  private @Nullable Path logFile;
+
+  @CommandLine.Spec private CommandLine.Model.@Nullable CommandSpec spec;
+
+  /** Creates the command with the process environment. */
+  public Main() {
+    this(System.getenv());
+  }
+
+  /**
+   * Creates the command with the given environment variables (for tests and embedding).
+   *
+   * @param environment variable name to value
+   */
+  public Main(Map<String, String> environment) {
+    this.environment = Map.copyOf(Objects.requireNonNull(environment, "environment"));
+  }
+
+  /**
+   * Runs the executable and exits with its exit code.
+   *
+   * @param args the command line
+   */
+  public static void main(String[] args) {
+    int code = SizeFastPath.run(args, System.getenv(), System.out, System.err);
+    if (code == SizeFastPath.NOT_HANDLED) {
+      code = newCommandLine(new Main()).execute(args);
+    }
+    System.exit(code);
+  }
+
+  /**
+   * A command line for {@code main}, with the error handling of the executable: a usage error is
+   * one line on stderr and exit code 2.
+   *
+   * @param main the top-level command
+   * @return the command line; set its out and err writers to capture the output
+   */
+  public static CommandLine newCommandLine(Main main) {
+    CommandLine cl = new CommandLine(main);
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setParameterExceptionHandler(Main::usageError);
+    return cl;
+  }
+
+  private static int usageError(CommandLine.ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    PrintWriter err = cmd.getErr();
+    err.println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+    CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+    err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
+    err.flush();
+    return ExitCodes.USAGE;
+  }
+
+  /** Without a command, shows the usage on stderr and fails as a usage error. */
+  @Override
+  public Integer call() {
+    CommandLine cl = Objects.requireNonNull(spec, "spec").commandLine();
+    cl.getErr().println("swarmdb: missing command");
+    cl.usage(cl.getErr());
+    return ExitCodes.USAGE;
+  }
+
+  /** The validated environment; throws a usage error naming a bad variable. */
+  CliEnvironment environment() {
+    return CliEnvironment.from(environment);
+  }
+
+  /** The database file: {@code --db}, else {@code $MOAI_DB_PATH}, else the default path. */
+  Path databasePath(CliEnvironment env) {
+    if (db != null) {
+      return db;
+    }
+    String fromEnv = env.dbPath();
+    return Path.of(fromEnv != null ? fromEnv : SwarmDbConfig.DEFAULT_PATH);
+  }
+
+  boolean verbose() {
+    return verbose;
+  }
+
+  @Nullable Path logFile() {
+    return logFile;
+  }
+
+  /** Reports the version from the jar manifest. Stateless and thread safe. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"swarmdb " + (v == null ? "(development build)" : v)};
+    }
+  }
+}

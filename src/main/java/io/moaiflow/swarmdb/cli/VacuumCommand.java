@@ -1,0 +1,27 @@
+package io.moaiflow.swarmdb.cli;
+
+import io.moaiflow.swarmdb.SwarmDB;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code swarmdb vacuum}: rebuilds the file to return free pages to the file system. Blocks writers
+ * while it runs. Not thread safe (one invocation).
+ */
+@Command(
+    name = "vacuum",
+    mixinStandardHelpOptions = true,
+    description = "Rebuild the file to reclaim free pages (blocks writers while it runs).")
+final class VacuumCommand extends BaseCommand {
+
+  @Override
+  int run() {
+    try (SwarmDB db = openExisting()) {
+      long before = db.inspect().sizeBytes();
+      long after = db.maintenance().vacuum();
+      out()
+          .println(
+              "vacuumed " + db.path().orElseThrow() + ": " + before + " -> " + after + " bytes");
+    }
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,199 @@
+package io.moaiflow.swarmdb.cli;
+
+import io.moaiflow.swarmdb.SwarmDB;
+import io.moaiflow.swarmdb.health.CheckResult;
+import io.moaiflow.swarmdb.migrate.MigrationState;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code swarmdb verify}: structural check, schema version and migration checksums, the 12 indexes,
+ * WAL mode and file permissions. Exit 0 when all hold, 1 listing each problem. Never creates or
+ * migrates the database. Not thread safe (one invocation).
+ */
+@Command(
+    name = "verify",
+    mixinStandardHelpOptions = true,
+    description =
+        "Check integrity, schema and checksums, the 12 indexes, WAL mode and file permissions.")
+final class VerifyCommand extends BaseCommand {
+
+  /** The indexes of schema v1 (DESIGN section 3); each backs a DAO query. */
+  static final List<String> EXPECTED_INDEXES =
+      List.of(
+          "idx_agents_session",
+          "idx_agents_status_updated",
+          "idx_agents_type_status",
+          "idx_events_agent_ts",
+          "idx_events_session_ts",
+          "idx_events_ts",
+          "idx_events_type_ts",
+          "idx_memory_expires",
+          "idx_memory_session_updated",
+          "idx_memory_type_key",
+          "idx_sessions_started",
+          "idx_sessions_status_started");
+
+  private static final Set<PosixFilePermission> FILE_MODE =
+      PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> DIR_MODE =
+      PosixFilePermissions.fromString("rwx------");
+
+  @Option(
+      names = "--full",
+      description = "Run integrity_check (slow, checks index contents) instead of quick_check.")
+  private boolean full;
+
+  @Override
+  int run() throws IOException {
+    Path path = requireExistingDatabase().toAbsolutePath().normalize();
+    List<String> problems = new ArrayList<>();
+    List<String> passed = new ArrayList<>();
+    // Read the header before opening: opening through the library switches the file to WAL.
+    checkWalHeader(path, problems, passed);
+    checkPermissions(path, problems, passed);
+    try (SwarmDB db = open(false)) {
+      CheckResult check = full ? db.maintenance().integrityCheck() : db.maintenance().quickCheck();
+      if (check.ok()) {
+        passed.add(check.check() + " ok (" + check.millis() + " ms)");
+      } else {
+        for (String p : check.problems()) {
+          problems.add(check.check() + ": " + p);
+        }
+      }
+      checkSchema(db, problems, passed);
+      List<String> indexes = db.inspect().info().indexes();
+      Set<String> missing = new TreeSet<>(EXPECTED_INDEXES);
+      indexes.forEach(missing::remove);
+      Set<String> extra = new TreeSet<>(indexes);
+      EXPECTED_INDEXES.forEach(extra::remove);
+      if (!missing.isEmpty()) {
+        problems.add(
+            "missing index(es) "
+                + missing
+                + "; restore from a backup with 'swarmdb restore --from FILE'");
+      }
+      if (!extra.isEmpty()) {
+        problems.add("unexpected index(es) " + extra + "; the schema has 12, drop the others");
+      }
+      if (missing.isEmpty() && extra.isEmpty()) {
+        passed.add("indexes: all " + EXPECTED_INDEXES.size() + " present");
+      }
+    }
+    if (problems.isEmpty()) {
+      out().println("ok: " + path);
+      for (String p : passed) {
+        out().println("  ok   " + p);
+      }
+      return ExitCodes.OK;
+    }
+    out().println("FAILED: " + path + " (" + problems.size() + " problem(s))");
+    for (String p : problems) {
+      out().println("  FAIL " + p);
+    }
+    for (String p : passed) {
+      out().println("  ok   " + p);
+    }
+    return ExitCodes.CHECK_FAILED;
+  }
+
+  /**
+   * Opening already refused a schema newer than this library and changed migration scripts ({@code
+   * validate()}); this states the version and the number of matching checksums, or that migrations
+   * are pending.
+   */
+  private static void checkSchema(SwarmDB db, List<String> problems, List<String> passed) {
+    db.migrator().validate();
+    int current = db.migrator().currentVersion();
+    int latest = db.migrator().latestVersion();
+    if (current != latest) {
+      problems.add(
+          "schema version is "
+              + current
+              + ", this version of SwarmDB needs "
+              + latest
+              + "; run 'swarmdb migrate'");
+      return;
+    }
+    long applied =
+        db.migrator().status().stream().filter(m -> m.state() == MigrationState.APPLIED).count();
+    passed.add("schema version " + current + ", " + applied + " migration checksum(s) match");
+  }
+
+  /** Bytes 18 and 19 of a SQLite header are the write and read format versions: 2 means WAL. */
+  private static void checkWalHeader(Path path, List<String> problems, List<String> passed)
+      throws IOException {
+    byte[] header = new byte[20];
+    int read;
+    try (InputStream in = Files.newInputStream(path)) {
+      read = in.readNBytes(header, 0, header.length);
+    }
+    if (read < header.length) {
+      problems.add(
+          "journal mode: the file has only "
+              + read
+              + " bytes, no SQLite header; restore from a backup or create it with 'swarmdb"
+              + " init'");
+    } else if (header[18] == 2 && header[19] == 2) {
+      passed.add("journal_mode wal");
+    } else {
+      problems.add(
+          "journal mode is not WAL (header format versions "
+              + header[18]
+              + "/"
+              + header[19]
+              + "); run 'swarmdb init' once to switch it to WAL");
+    }
+  }
+
+  private static void checkPermissions(Path path, List<String> problems, List<String> passed)
+      throws IOException {
+    if (Files.getFileAttributeView(path, PosixFileAttributeView.class) == null) {
+      passed.add("permissions: not a POSIX file system, not checked");
+      return;
+    }
+    int before = problems.size();
+    for (Path p : List.of(path, Path.of(path + "-wal"), Path.of(path + "-shm"))) {
+      if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+        Set<PosixFilePermission> mode = Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);
+        if (!mode.equals(FILE_MODE)) {
+          problems.add(
+              "file mode of "
+                  + p
+                  + " is "
+                  + PosixFilePermissions.toString(mode)
+                  + ", expected rw------- (600); fix with: chmod 600 "
+                  + p);
+        }
+      }
+    }
+    Path dir = path.getParent();
+    if (dir != null) {
+      Set<PosixFilePermission> mode = Files.getPosixFilePermissions(dir);
+      if (!mode.equals(DIR_MODE)) {
+        problems.add(
+            "directory mode of "
+                + dir
+                + " is "
+                + PosixFilePermissions.toString(mode)
+                + ", expected rwx------ (700); fix with: chmod 700 "
+                + dir);
+      }
+    }
+    if (problems.size() == before) {
+      passed.add("permissions: file 600, directory 700");
+    }
+  }
+}

@@ -1,0 +1,295 @@
+package io.moaiflow.swarmdb.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.SwarmDB;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** backup and restore end to end. */
+class BackupRestoreTest {
+  @TempDir Path dir;
+
+  private static String mode(Path p) throws Exception {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+  }
+
+  private static long events(Path db) {
+    try (SwarmDB s = SwarmDB.open(db)) {
+      return s.events().count();
+    }
+  }
+
+  @Test
+  void backupToAFile() throws Exception {
+    Path db = TestDatabases.populated(dir.resolve("swarm.db"), 7);
+    Path out = dir.resolve("b/one.db");
+    CliRun r = CliRun.on(db, "backup", "--out", out.toString());
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.out()).startsWith("backup written: " + out.toAbsolutePath()).contains("verified");
+    assertThat(mode(out)).isEqualTo("rw-------");
+    assertThat(events(out)).isEqualTo(7);
+    CliRun again = CliRun.on(db, "backup", "--out", out.toString());
+    assertThat(again.code()).isEqualTo(2);
+    assertThat(again.err()).contains("already exists");
+  }
+
+  @Test
+  void backupIntoADirectoryRotatesOnlyItsOwnOldFiles() throws Exception {
+    Path db = TestDatabases.populated(dir.resolve("swarm.db"), 2);
+    Path backups = Files.createDirectory(dir.resolve("backups"));
+    String old = BackupCommand.STAMP.format(Instant.now().minus(40, ChronoUnit.DAYS));
+    String recent = BackupCommand.STAMP.format(Instant.now().minus(2, ChronoUnit.DAYS));
+    Path oldOwn = Files.writeString(backups.resolve("swarm-" + old + ".db"), "x");
+    Path recentOwn = Files.writeString(backups.resolve("swarm-" + recent + ".db"), "x");
+    Path otherDb = Files.writeString(backups.resolve("other-" + old + ".db"), "x");
+    Path unrelated = Files.writeString(backups.resolve("notes.txt"), "x");
+    Path notATime = Files.writeString(backups.resolve("swarm-20261399T999999999Z.db"), "x");
+
+    CliRun r = CliRun.on(db, "backup", "--dir", backups.toString(), "--keep-days", "30");
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.out())
+        .contains("deleted old backup: " + oldOwn)
+        .contains("kept backups newer than 30 day(s); deleted 1");
+    assertThat(oldOwn).doesNotExist();
+    assertThat(recentOwn).exists();
+    assertThat(otherDb).exists();
+    assertThat(unrelated).exists();
+    assertThat(notATime).exists();
+    try (Stream<Path> files = Files.list(backups)) {
+      List<Path> fresh =
+          files
+              .filter(p -> p.getFileName().toString().matches("swarm-\\d{8}T\\d{9}Z\\.db"))
+              .filter(p -> !p.equals(recentOwn) && !p.equals(notATime))
+              .toList();
+      assertThat(fresh).hasSize(1);
+      assertThat(mode(fresh.get(0))).isEqualTo("rw-------");
+      assertThat(events(fresh.get(0))).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void backupUsageErrors() throws Exception {
+    Path db = TestDatabases.populated(dir.resolve("swarm.db"), 1);
+    assertThat(CliRun.on(db, "backup").code()).isEqualTo(2);
+    assertThat(CliRun.on(db, "backup", "--out", "a.db", "--dir", "d").code()).isEqualTo(2);
+    CliRun keep = CliRun.on(db, "backup", "--dir", dir.toString(), "--keep-days", "0");
+    assertThat(keep.code()).isEqualTo(2);
+    assertThat(keep.err()).contains("--keep-days is 0");
+    Path file = Files.writeString(dir.resolve("plain"), "x");
+    assertThat(CliRun.on(db, "backup", "--dir", file.toString()).err()).contains("not a directory");
+    CliRun missing = CliRun.on(dir.resolve("none.db"), "backup", "--out", "x.db");
+    assertThat(missing.code()).isEqualTo(3);
+  }
+
+  @Test
+  void restoreReplacesWithForceAndKeepsTheOldFile() throws Exception {
+    Path db = TestDatabases.populated(dir.resolve("live/swarm.db"), 4);
+    Path backup = dir.resolve("b.db");
+    assertThat(CliRun.on(db, "backup", "--out", backup.toString()).code()).isZero();
+    try (SwarmDB s = SwarmDB.open(db)) {
+      s.events().append(AgentEvent.of("late", "agent-9", null, Map.of()));
+    }
+    CliRun refused = CliRun.on(db, "restore", "--from", backup.toString());
+    assertThat(refused.code()).as(refused.toString()).isEqualTo(2);
+    assertThat(refused.err()).contains("exists; pass --force");
+    assertThat(events(db)).isEqualTo(5);
+    // What a crashed writer leaves behind: both side files, no process holding them.
+    Files.write(Path.of(db + "-wal"), new byte[64]);
+    Files.write(Path.of(db + "-shm"), new byte[32768]);
+
+    CliRun r = CliRun.on(db, "restore", "--from", backup.toString(), "--force");
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.out())
+        .contains("restored " + db.toAbsolutePath(), "4 events", "integrity_check ok")
+        .contains("previous file kept as " + db.toAbsolutePath() + ".replaced-");
+    assertThat(mode(db)).isEqualTo("rw-------");
+    assertThat(Path.of(db + "-wal")).doesNotExist();
+    assertThat(Path.of(db + "-shm")).doesNotExist();
+    try (Stream<Path> files = Files.list(db.getParent())) {
+      List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
+      assertThat(names).anyMatch(n -> n.matches("swarm\\.db\\.replaced-\\d{8}T\\d{9}Z"));
+      assertThat(names).anyMatch(n -> n.matches("swarm\\.db\\.replaced-\\d{8}T\\d{9}Z-wal"));
+      assertThat(names).anyMatch(n -> n.matches("swarm\\.db\\.replaced-\\d{8}T\\d{9}Z-shm"));
+      assertThat(names).noneMatch(n -> n.endsWith(".tmp"));
+    }
+    assertThat(events(db)).isEqualTo(4);
+  }
+
+  @Test
+  void restoreIntoAMissingDatabaseNeedsNoForce() throws Exception {
+    Path backup = TestDatabases.populated(dir.resolve("src.db"), 3);
+    Path db = dir.resolve("new/dir/swarm.db");
+    CliRun r = CliRun.on(db, "restore", "--from", backup.toString());
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.out()).doesNotContain("previous file kept");
+    assertThat(mode(db)).isEqualTo("rw-------");
+    assertThat(mode(db.getParent())).isEqualTo("rwx------");
+    assertThat(events(db)).isEqualTo(3);
+  }
+
+  @Test
+  void restoreRefusesBadBackups() throws Exception {
+    Path db = TestDatabases.populated(dir.resolve("swarm.db"), 1);
+    byte[] before = Files.readAllBytes(db);
+
+    CliRun missing =
+        CliRun.on(db, "restore", "--from", dir.resolve("nope.db").toString(), "--force");
+    assertThat(missing.code()).isEqualTo(3);
+    assertThat(missing.err()).contains("does not exist");
+
+    Path garbage = Files.write(dir.resolve("garbage.db"), new byte[8192]);
+    Files.writeString(garbage, "this is not a database at all, just text".repeat(200));
+    CliRun corrupt = CliRun.on(db, "restore", "--from", garbage.toString(), "--force");
+    assertThat(corrupt.code()).as(corrupt.toString()).isEqualTo(3);
+    assertThat(corrupt.err()).contains("nothing was restored").contains(garbage.toString());
+
+    Path foreign = dir.resolve("foreign.db");
+    TestDatabases.sql(foreign, "CREATE TABLE x(y)");
+    CliRun notOurs = CliRun.on(db, "restore", "--from", foreign.toString(), "--force");
+    assertThat(notOurs.code()).isEqualTo(3);
+    assertThat(notOurs.err()).contains("is not a SwarmDB database");
+
+    Path future = dir.resolve("future.db");
+    assertThat(CliRun.on(db, "backup", "--out", future.toString()).code()).isZero();
+    TestDatabases.sql(future, "PRAGMA user_version = 42");
+    CliRun tooNew = CliRun.on(db, "restore", "--from", future.toString(), "--force");
+    assertThat(tooNew.code()).isEqualTo(3);
+    assertThat(tooNew.err()).contains("schema version 42, newer than this SwarmDB");
+
+    Path withWal = dir.resolve("withwal.db");
+    assertThat(CliRun.on(db, "backup", "--out", withWal.toString()).code()).isZero();
+    Files.writeString(Path.of(withWal + "-wal"), "pending frames");
+    CliRun wal = CliRun.on(db, "restore", "--from", withWal.toString(), "--force");
+    assertThat(wal.code()).isEqualTo(3);
+    assertThat(wal.err()).contains("wal_checkpoint(TRUNCATE)");
+
+    CliRun self = CliRun.on(db, "restore", "--from", db.toString(), "--force");
+    assertThat(self.code()).isEqualTo(2);
+    assertThat(Files.readAllBytes(db)).isEqualTo(before);
+  }
+
+  @Test
+  void restoreAnOutdatedBackupSuggestsMigrate() throws Exception {
+    Path db = dir.resolve("swarm.db");
+    Path old = TestDatabases.populated(dir.resolve("old.db"), 1);
+    TestDatabases.sql(old, "PRAGMA journal_mode=DELETE", "PRAGMA user_version = 0");
+    CliRun r = CliRun.on(db, "restore", "--from", old.toString());
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("run 'swarmdb migrate'");
+  }
+
+  @Test
+  void restoreRefusesWhileAnotherProcessHasTheDatabaseOpen() throws Exception {
+    Path db = TestDatabases.populated(dir.resolve("busy.db"), 2);
+    Path backup = dir.resolve("b.db");
+    assertThat(CliRun.on(db, "backup", "--out", backup.toString()).code()).isZero();
+    Process holder =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                HoldOpen.class.getName(),
+                db.toString())
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    try (BufferedReader in =
+        new BufferedReader(
+            new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      do {
+        line = in.readLine(); // the child's default logging also writes to stdout
+      } while (line != null && !line.equals("open"));
+      assertThat(line).isEqualTo("open");
+      CliRun r = CliRun.on(db, "restore", "--from", backup.toString(), "--force");
+      assertThat(r.code()).as(r.toString()).isEqualTo(3);
+      assertThat(r.err()).contains("is open in another process", "stop it, then run restore again");
+      assertThat(events(db)).isEqualTo(2);
+    } finally {
+      holder.getOutputStream().close();
+      assertThat(holder.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    }
+    CliRun after = CliRun.on(db, "restore", "--from", backup.toString(), "--force");
+    assertThat(after.code()).as(after.toString()).isZero();
+  }
+
+  @Test
+  void restoreRefusesWhileARollbackJournalWriterHoldsItsLock() throws Exception {
+    Path db = TestDatabases.populated(dir.resolve("rollback.db"), 1);
+    Path backup = dir.resolve("b.db");
+    assertThat(CliRun.on(db, "backup", "--out", backup.toString()).code()).isZero();
+    TestDatabases.sql(db, "PRAGMA journal_mode=DELETE");
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("BEGIN IMMEDIATE");
+      st.execute("DELETE FROM agent_events");
+      CliRun r = CliRun.on(db, "restore", "--from", backup.toString(), "--force");
+      assertThat(r.code()).as(r.toString()).isEqualTo(3);
+      assertThat(r.err()).contains("is open in another process");
+      st.execute("ROLLBACK");
+    }
+    CliRun after = CliRun.on(db, "restore", "--from", backup.toString(), "--force");
+    assertThat(after.code()).as(after.toString()).isZero();
+  }
+
+  @Test
+  void restoreReplacesACorruptDatabaseAndRefusesADamagedBackup() throws Exception {
+    Path good = TestDatabases.populated(dir.resolve("good.db"), 400);
+    Path backup = dir.resolve("b.db");
+    assertThat(CliRun.on(good, "backup", "--out", backup.toString()).code()).isZero();
+
+    // Damage the cell pointers of a small index (one leaf page): the file still opens and reads,
+    // integrity_check reports the damage row by row.
+    Path damaged = dir.resolve("damaged.db");
+    Path small = TestDatabases.populated(dir.resolve("small.db"), 5);
+    assertThat(CliRun.on(small, "backup", "--out", damaged.toString()).code()).isZero();
+    long root;
+    long pageSize;
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + damaged);
+        java.sql.Statement st = c.createStatement()) {
+      try (java.sql.ResultSet rs =
+          st.executeQuery(
+              "SELECT rootpage FROM sqlite_schema WHERE name = 'idx_events_agent_ts'")) {
+        rs.next();
+        root = rs.getLong(1);
+      }
+      try (java.sql.ResultSet rs = st.executeQuery("PRAGMA page_size")) {
+        rs.next();
+        pageSize = rs.getLong(1);
+      }
+    }
+    try (java.nio.channels.FileChannel ch =
+        java.nio.channels.FileChannel.open(damaged, java.nio.file.StandardOpenOption.WRITE)) {
+      byte[] junk = new byte[40];
+      java.util.Arrays.fill(junk, (byte) 0x07);
+      ch.write(java.nio.ByteBuffer.wrap(junk), (root - 1) * pageSize + 8);
+    }
+    CliRun refused = CliRun.on(good, "restore", "--from", damaged.toString(), "--force");
+    assertThat(refused.code()).as(refused.toString()).isEqualTo(3);
+    assertThat(refused.err())
+        .contains("backup " + damaged + " failed integrity_check")
+        .contains("nothing was restored");
+
+    // A corrupt live database is what restore is for.
+    Path live = dir.resolve("live.db");
+    byte[] junk = new byte[16384];
+    java.util.Arrays.fill(junk, (byte) 0x33);
+    Files.write(live, junk);
+    CliRun r = CliRun.on(live, "restore", "--from", backup.toString(), "--force");
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(events(live)).isEqualTo(400);
+  }
+}

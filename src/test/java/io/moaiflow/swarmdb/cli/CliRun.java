@@ -1,0 +1,43 @@
+package io.moaiflow.swarmdb.cli;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine;
+
+/** Runs the CLI in-process through picocli, capturing stdout and stderr. */
+record CliRun(int code, String out, String err) {
+
+  static CliRun run(Map<String, String> env, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = Main.newCommandLine(new Main(env));
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    int code = cl.execute(args);
+    return new CliRun(code, out.toString(), err.toString());
+  }
+
+  /** Runs against {@code db} (via --db) with a quiet production environment. */
+  static CliRun on(Path db, String... args) {
+    List<String> all = new ArrayList<>(List.of("--db", db.toString()));
+    all.addAll(List.of(args));
+    return run(quietEnv(), all.toArray(String[]::new));
+  }
+
+  static Map<String, String> quietEnv() {
+    Map<String, String> env = new HashMap<>();
+    env.put("MOAI_ENV", "production");
+    env.put("MOAI_LOG_LEVEL", "ERROR");
+    return env;
+  }
+
+  @Override
+  public String toString() {
+    return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err;
+  }
+}

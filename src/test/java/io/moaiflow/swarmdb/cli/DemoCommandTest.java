@@ -1,0 +1,49 @@
+package io.moaiflow.swarmdb.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.moaiflow.swarmdb.AgentStatus;
+import io.moaiflow.swarmdb.SwarmDB;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DemoCommandTest {
+  @TempDir Path dir;
+
+  @Test
+  void simulatesASwarmAndReports() {
+    Path db = dir.resolve("demo/swarm.db");
+    CliRun r = CliRun.on(db, "demo", "--agents", "10", "--sessions", "3", "--threads", "4");
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.out())
+        .contains("3 sessions, 10 agents on 4 threads")
+        .contains("agents by status: complete=8 error=2")
+        .contains("events by type:   spawn=10 start=10 tool_call=40 complete=8 error=2")
+        .containsPattern("throughput: +70 events in [0-9.]+ s = \\d+ events/s")
+        .contains("session memory:   13 entries")
+        .containsPattern("database size: +\\d+ bytes")
+        .contains("health:           healthy");
+    try (SwarmDB s = SwarmDB.open(db)) {
+      Map<AgentStatus, Long> byStatus = s.agents().countByStatus();
+      assertThat(byStatus.get(AgentStatus.COMPLETE)).isEqualTo(8);
+      assertThat(byStatus.get(AgentStatus.ERROR)).isEqualTo(2);
+      assertThat(s.events().count()).isEqualTo(70);
+      assertThat(s.sessions().open(10)).isEmpty();
+    }
+    // A second run adds to the same file and reports only its own agents.
+    CliRun second = CliRun.on(db, "demo", "--agents", "5", "--sessions", "1");
+    assertThat(second.out()).contains("agents by status: complete=4 error=1");
+  }
+
+  @Test
+  void rejectsOutOfRangeCounts() {
+    Path db = dir.resolve("x.db");
+    CliRun r = CliRun.on(db, "demo", "--agents", "0");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--agents is 0; pass a number from 1 to 10000");
+    assertThat(CliRun.on(db, "demo", "--sessions", "1001").code()).isEqualTo(2);
+    assertThat(CliRun.on(db, "demo", "--threads", "x").code()).isEqualTo(2);
+  }
+}

@@ -1,0 +1,167 @@
+package io.moaiflow.swarmdb.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.SwarmDB;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** export and import end to end. */
+class ExportImportTest {
+  @TempDir Path dir;
+
+  private static List<AgentEvent> all(Path db) {
+    try (SwarmDB s = SwarmDB.open(db)) {
+      return s.events().since(0, 10_000);
+    }
+  }
+
+  @Test
+  void roundTripIsExactAndImportIsIdempotent() throws Exception {
+    Path a = dir.resolve("a.db");
+    try (SwarmDB s = SwarmDB.open(a)) {
+      Map<String, Object> meta = new LinkedHashMap<>();
+      meta.put("text", "ünïcödé \"quoted\"\n");
+      meta.put("big", Long.MAX_VALUE);
+      meta.put("pi", 3.141592653589793);
+      meta.put("list", List.of(1, "two", false));
+      meta.put("nothing", null);
+      s.events()
+          .append(
+              new AgentEvent(
+                  0,
+                  "evt-1",
+                  "spawn",
+                  "agent-1",
+                  "expert",
+                  "s1",
+                  Instant.ofEpochMilli(1234),
+                  meta));
+      s.events().append(AgentEvent.of("tool_call", "agent-2", null, Map.of()));
+    }
+    TestDatabases.populated(a, 2500);
+    Path file = dir.resolve("events.jsonl");
+    CliRun export = CliRun.on(a, "export", "--out", file.toString());
+    assertThat(export.code()).as(export.toString()).isZero();
+    assertThat(export.out()).isEqualTo("exported 2502 events to " + file + "\n");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
+    assertThat(Files.readAllLines(file).get(0))
+        .startsWith("{\"type\":\"event\",\"eventId\":\"evt-1\"");
+
+    Path b = dir.resolve("b.db");
+    CliRun imp = CliRun.on(b, "import", "--in", file.toString());
+    assertThat(imp.code()).as(imp.toString()).isZero();
+    assertThat(imp.out()).contains("imported 2502 new events", "2502 lines; 0 already present");
+    List<AgentEvent> left = all(a);
+    List<AgentEvent> right = all(b);
+    assertThat(right).hasSameSizeAs(left);
+    for (int i = 0; i < left.size(); i++) {
+      assertThat(right.get(i).sameContent(left.get(i))).as(left.get(i).toString()).isTrue();
+    }
+
+    CliRun reExport = CliRun.on(b, "export");
+    assertThat(reExport.out()).isEqualTo(Files.readString(file, StandardCharsets.UTF_8));
+    assertThat(reExport.err()).isEqualTo("exported 2502 events\n");
+
+    CliRun again = CliRun.on(b, "import", "--in", file.toString());
+    assertThat(again.code()).isZero();
+    assertThat(again.out()).contains("imported 0 new events", "2502 already present");
+    assertThat(all(b)).hasSize(2502);
+  }
+
+  @Test
+  void conflictingContentIsReportedAndTheStoredRowKept() throws Exception {
+    Path db = dir.resolve("c.db");
+    try (SwarmDB s = SwarmDB.open(db)) {
+      s.events()
+          .append(
+              new AgentEvent(
+                  0, "evt-x", "spawn", "agent-1", null, null, Instant.ofEpochMilli(5), Map.of()));
+    }
+    Path file = dir.resolve("in.jsonl");
+    Files.writeString(
+        file,
+        "{\"type\":\"event\",\"eventId\":\"evt-x\",\"eventType\":\"complete\",\"agentId\":\"agent-1\",\"ts\":5}\n"
+            + "\n"
+            + "{\"type\":\"event\",\"eventId\":\"evt-y\",\"eventType\":\"spawn\",\"agentId\":\"agent-2\",\"ts\":6,\"metadata\":null}\n"
+            + "{\"type\":\"event\",\"eventId\":\"evt-y\",\"eventType\":\"spawn\",\"agentId\":\"agent-2\",\"ts\":6}\n");
+    CliRun r = CliRun.on(db, "import", "--in", file.toString());
+    assertThat(r.code()).as(r.toString()).isEqualTo(1);
+    assertThat(r.out())
+        .contains("imported 1 new events", "3 lines; 2 already present")
+        .contains("1 event id(s) are already stored with different content", "[evt-x]");
+    assertThat(all(db)).extracting(AgentEvent::eventType).containsExactly("spawn", "spawn");
+  }
+
+  @Test
+  void aBadLineImportsNothing() throws Exception {
+    Path db = TestDatabases.populated(dir.resolve("d.db"), 1);
+    String good =
+        "{\"type\":\"event\",\"eventId\":\"ok-1\",\"eventType\":\"spawn\",\"agentId\":\"a\",\"ts\":1}";
+    Map<String, String> bad = new LinkedHashMap<>();
+    bad.put("{not json", "not JSON");
+    bad.put("[1,2]", "not a JSON object");
+    bad.put("{\"type\":\"agent\"}", "\"type\" is \"agent\"; expected \"event\"");
+    bad.put(good.replace("\"ts\":1", "\"ts\":\"yesterday\""), "\"ts\" must be epoch milliseconds");
+    bad.put(good.replace(",\"ts\":1", ""), "\"ts\" must be epoch milliseconds");
+    bad.put(good.replace("\"agentId\":\"a\",", ""), "\"agentId\" is missing");
+    bad.put(good.replace("\"agentId\":\"a\"", "\"agentId\":7"), "\"agentId\" must be a string");
+    bad.put(
+        good.replace("\"ts\":1", "\"ts\":1,\"metadata\":[1]"),
+        "\"metadata\" must be a JSON object");
+    bad.put(good.replace("\"eventType\":\"spawn\"", "\"eventType\":\"bad type!\""), "eventType");
+    for (Map.Entry<String, String> e : bad.entrySet()) {
+      Path file = dir.resolve("bad.jsonl");
+      Files.writeString(file, good + "\n" + e.getKey() + "\n");
+      CliRun r = CliRun.on(db, "import", "--in", file.toString());
+      assertThat(r.code()).as(e.getKey() + ": " + r).isEqualTo(2);
+      assertThat(r.err())
+          .as(e.getKey())
+          .contains("line 2 of " + file)
+          .contains(e.getValue())
+          .contains("nothing was imported");
+    }
+    assertThat(all(db)).hasSize(1);
+
+    Path binary = dir.resolve("binary.jsonl");
+    byte[] bytes = new byte[64];
+    Arrays.fill(bytes, (byte) 0xff);
+    Files.write(binary, bytes);
+    CliRun notText = CliRun.on(db, "import", "--in", binary.toString());
+    assertThat(notText.code()).isEqualTo(2);
+    assertThat(notText.err()).contains("not UTF-8");
+    CliRun missing = CliRun.on(db, "import", "--in", dir.resolve("none").toString());
+    assertThat(missing.code()).isEqualTo(2);
+    assertThat(missing.err()).contains("does not exist");
+    assertThat(CliRun.on(db, "import").code()).isEqualTo(2);
+  }
+
+  @Test
+  void exportRefusesToOverwrite() throws Exception {
+    Path db = TestDatabases.populated(dir.resolve("e.db"), 1);
+    Path file = Files.writeString(dir.resolve("exists.jsonl"), "keep");
+    CliRun r = CliRun.on(db, "export", "--out", file.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("already exists");
+    assertThat(Files.readString(file)).isEqualTo("keep");
+  }
+
+  @Test
+  void exportIntoAMissingDirectoryIsAnIoError() {
+    Path db = TestDatabases.populated(dir.resolve("f.db"), 1);
+    CliRun r = CliRun.on(db, "export", "--out", dir.resolve("no/such/dir/x.jsonl").toString());
+    assertThat(r.code()).isEqualTo(3);
+    assertThat(r.err()).contains("NoSuchFileException", "readable and writable");
+  }
+}

@@ -1,0 +1,111 @@
+package io.moaiflow.swarmdb.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** init, info and health end to end. */
+class InspectCommandsTest {
+  @TempDir Path dir;
+  private final ObjectMapper json = new ObjectMapper();
+
+  @Test
+  void initCreatesAPrivateDatabaseAndIsIdempotent() throws Exception {
+    Path db = dir.resolve("a/b/swarm.db");
+    CliRun r = CliRun.on(db, "init");
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.out()).isEqualTo("initialised " + db.toAbsolutePath() + " at schema version 1\n");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(db)))
+        .isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(db.getParent())))
+        .isEqualTo("rwx------");
+    assertThat(CliRun.on(db, "init").code()).isZero();
+  }
+
+  @Test
+  void infoShowsSchemaCountsIndexesPragmasAndFiles() throws Exception {
+    Path db = TestDatabases.populated(dir.resolve("swarm.db"), 5);
+    CliRun r = CliRun.on(db, "info");
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.out())
+        .contains("schema version:  1 (library: 1)")
+        .containsPattern("agent_events +5")
+        .contains("indexes (12):", "idx_events_agent_ts", "idx_memory_session_updated")
+        .contains("journal_mode", "cache_size           10000")
+        .contains("pages:", "files:");
+
+    JsonNode n = json.readTree(CliRun.on(db, "info", "--json").out());
+    assertThat(n.get("schemaVersion").asInt()).isEqualTo(1);
+    assertThat(n.get("indexCount").asInt()).isEqualTo(12);
+    assertThat(n.get("indexes")).hasSize(12);
+    assertThat(n.get("rowCounts").get("agent_events").asLong()).isEqualTo(5);
+    assertThat(n.get("pragmas").get("journal_mode").asText()).isEqualTo("wal");
+    assertThat(n.get("files").get("totalBytes").asLong()).isPositive();
+  }
+
+  @Test
+  void healthIsHealthyOnACurrentDatabase() throws Exception {
+    Path db = TestDatabases.populated(dir.resolve("swarm.db"), 1);
+    CliRun r = CliRun.on(db, "health");
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.out()).startsWith("healthy: " + db.toAbsolutePath() + " connected, writable");
+
+    CliRun j = CliRun.on(db, "health", "--json");
+    assertThat(j.code()).isZero();
+    assertThat(j.out()).startsWith("{\"status\":\"healthy\",\"database\":\"connected\",");
+    JsonNode n = json.readTree(j.out());
+    assertThat(n.get("writable").asBoolean()).isTrue();
+    assertThat(n.get("schemaVersion").asInt()).isEqualTo(1);
+    assertThat(n.get("problems")).isEmpty();
+  }
+
+  @Test
+  void healthIsUnhealthyOnAnOutdatedSchema() throws Exception {
+    Path db = dir.resolve("old.db");
+    TestDatabases.sql(db, "PRAGMA journal_mode=WAL");
+    CliRun r = CliRun.on(db, "health");
+    assertThat(r.code()).as(r.toString()).isEqualTo(1);
+    assertThat(r.out())
+        .startsWith("unhealthy: ")
+        .contains("schema version is 0", "swarmdb migrate");
+    JsonNode n = json.readTree(CliRun.on(db, "health", "--json").out());
+    assertThat(n.get("status").asText()).isEqualTo("unhealthy");
+    assertThat(n.get("problems").get(0).asText()).contains("schema version is 0");
+  }
+
+  @Test
+  void inspectionNeverCreatesAMissingDatabase() {
+    Path db = dir.resolve("missing/swarm.db");
+    for (String cmd : new String[] {"info", "health", "verify", "migrate", "vacuum", "export"}) {
+      CliRun r = CliRun.on(db, cmd);
+      assertThat(r.code()).as(cmd + ": " + r).isEqualTo(3);
+      assertThat(r.err()).as(cmd).contains("does not exist", "swarmdb init");
+    }
+    CliRun j = CliRun.on(db, "health", "--json");
+    assertThat(j.out()).startsWith("{\"status\":\"unhealthy\",\"database\":\"disconnected\"");
+    assertThat(dir.resolve("missing")).doesNotExist();
+  }
+
+  @Test
+  void corruptFileIsADatabaseErrorWithOneLine() throws Exception {
+    Path db = dir.resolve("corrupt.db");
+    byte[] junk = new byte[8192];
+    java.util.Arrays.fill(junk, (byte) 0x5a);
+    Files.write(db, junk);
+    Files.setPosixFilePermissions(db, PosixFilePermissions.fromString("rw-------"));
+    CliRun r = CliRun.on(db, "info");
+    assertThat(r.code()).as(r.toString()).isEqualTo(3);
+    assertThat(r.err().lines()).hasSize(1);
+    assertThat(r.err()).startsWith("swarmdb info: ").contains(db.getFileName().toString());
+
+    CliRun verbose = CliRun.on(db, "--verbose", "health");
+    assertThat(verbose.code()).isEqualTo(3);
+    assertThat(verbose.err()).contains("SwarmDbException", "\tat ");
+  }
+}

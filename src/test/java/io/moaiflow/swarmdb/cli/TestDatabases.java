@@ -1,0 +1,45 @@
+package io.moaiflow.swarmdb.cli;
+
+import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.SwarmDB;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+
+/** Real database files for the CLI tests. */
+final class TestDatabases {
+  private TestDatabases() {}
+
+  /** A current database with a few events, agents, a session and memory. */
+  static Path populated(Path db, int events) {
+    try (SwarmDB s = SwarmDB.open(db)) {
+      s.sessions().start("s1", Map.of("goal", "test"));
+      s.agents().register("agent-1", "expert-backend", "s1", Map.of());
+      s.sessions().memory("s1").put("semantic", "lang", "java");
+      for (int i = 0; i < events; i++) {
+        s.events()
+            .append(
+                AgentEvent.of(
+                    i % 2 == 0 ? "spawn" : "tool_call",
+                    "agent-" + (i % 3),
+                    "expert",
+                    "s1",
+                    Map.of("i", i, "nested", Map.of("x", 1.5, "ok", true))));
+      }
+    }
+    return db;
+  }
+
+  /** Runs SQL on a plain connection, outside the library. */
+  static void sql(Path db, String... statements) throws SQLException {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+        Statement st = c.createStatement()) {
+      for (String s : statements) {
+        st.execute(s);
+      }
+    }
+  }
+}

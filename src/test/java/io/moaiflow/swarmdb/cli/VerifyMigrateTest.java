@@ -1,0 +1,125 @@
+package io.moaiflow.swarmdb.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.moaiflow.swarmdb.SwarmDB;
+import io.moaiflow.swarmdb.SwarmDbConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** verify and migrate end to end. */
+class VerifyMigrateTest {
+  @TempDir Path dir;
+
+  private Path privateDb() throws Exception {
+    Path d = dir.resolve("data");
+    Files.createDirectory(
+        d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    return TestDatabases.populated(d.resolve("swarm.db"), 3);
+  }
+
+  @Test
+  void verifyPassesOnAHealthyDatabase() throws Exception {
+    Path db = privateDb();
+    CliRun r = CliRun.on(db, "verify");
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.out())
+        .startsWith("ok: " + db.toAbsolutePath())
+        .contains(
+            "journal_mode wal",
+            "permissions: file 600, directory 700",
+            "quick_check ok",
+            "schema version 1, 1 migration checksum(s) match",
+            "indexes: all 12 present");
+    CliRun full = CliRun.on(db, "verify", "--full");
+    assertThat(full.code()).isZero();
+    assertThat(full.out()).contains("integrity_check ok");
+  }
+
+  @Test
+  void verifyListsEachProblem() throws Exception {
+    Path db = privateDb();
+    TestDatabases.sql(
+        db, "DROP INDEX idx_events_ts", "CREATE INDEX idx_extra ON agents(agent_type)");
+    Files.setPosixFilePermissions(db, PosixFilePermissions.fromString("rw-r--r--"));
+    Files.setPosixFilePermissions(db.getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
+    CliRun r = CliRun.on(db, "verify");
+    assertThat(r.code()).as(r.toString()).isEqualTo(1);
+    assertThat(r.out())
+        .startsWith("FAILED: ")
+        .contains("missing index(es) [idx_events_ts]")
+        .contains("unexpected index(es) [idx_extra]")
+        .contains("file mode of " + db.toAbsolutePath() + " is rw-r--r--", "chmod 600")
+        .contains("directory mode of", "chmod 700");
+  }
+
+  @Test
+  void verifyReportsANonWalFileAndAnOutdatedSchema() throws Exception {
+    Path d = dir.resolve("p");
+    Files.createDirectory(
+        d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    Path db = d.resolve("rollback.db");
+    TestDatabases.sql(db, "PRAGMA user_version = 0");
+    TestDatabases.sql(db, "CREATE TABLE IF NOT EXISTS keep(x)", "DROP TABLE keep");
+    Files.setPosixFilePermissions(db, PosixFilePermissions.fromString("rw-------"));
+    CliRun r = CliRun.on(db, "verify");
+    assertThat(r.code()).as(r.toString()).isEqualTo(1);
+    assertThat(r.out())
+        .contains("journal mode is not WAL")
+        .contains("schema version is 0, this version of SwarmDB needs 1; run 'swarmdb migrate'");
+  }
+
+  @Test
+  void verifyReportsAFileWithoutHeader() throws Exception {
+    Path db = dir.resolve("empty.db");
+    Files.createFile(
+        db, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    CliRun r = CliRun.on(db, "verify");
+    assertThat(r.code()).as(r.toString()).isEqualTo(1);
+    assertThat(r.out()).contains("no SQLite header");
+  }
+
+  @Test
+  void verifyReportsAChecksumMismatch() throws Exception {
+    Path db = privateDb();
+    TestDatabases.sql(db, "UPDATE schema_history SET checksum = checksum + 1 WHERE version = 1");
+    CliRun r = CliRun.on(db, "verify");
+    // The library refuses to open it at all, so this is a database error rather than a listing.
+    assertThat(r.code()).as(r.toString()).isEqualTo(3);
+    assertThat(r.err())
+        .startsWith("swarmdb verify: migration V1 (init) of " + db.toAbsolutePath())
+        .contains("was applied with checksum");
+  }
+
+  @Test
+  void migrateDryRunListsPendingAndChangesNothing() throws Exception {
+    Path db = dir.resolve("v0.db");
+    TestDatabases.sql(db, "PRAGMA journal_mode=WAL");
+    CliRun dry = CliRun.on(db, "migrate", "--dry-run");
+    assertThat(dry.code()).as(dry.toString()).isZero();
+    assertThat(dry.out())
+        .contains("schema version 0; 1 pending migration(s) (dry run, nothing applied):")
+        .contains("V1  init");
+    try (SwarmDB s = SwarmDB.open(SwarmDbConfig.builder(db).migrate(false).build())) {
+      assertThat(s.migrator().currentVersion()).isZero();
+    }
+
+    CliRun apply = CliRun.on(db, "migrate");
+    assertThat(apply.code()).as(apply.toString()).isZero();
+    assertThat(apply.out()).contains("migrated from version 0 to 1 (1 applied)");
+    CliRun again = CliRun.on(db, "migrate");
+    assertThat(again.out()).contains("schema version 1 is current; nothing to migrate");
+  }
+
+  @Test
+  void schemaTooNewIsADatabaseError() throws Exception {
+    Path db = privateDb();
+    TestDatabases.sql(db, "PRAGMA user_version = 99");
+    CliRun r = CliRun.on(db, "migrate", "--dry-run");
+    assertThat(r.code()).as(r.toString()).isEqualTo(3);
+    assertThat(r.err()).contains("99");
+  }
+}

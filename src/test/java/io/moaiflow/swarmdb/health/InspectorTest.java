@@ -1,0 +1,122 @@
+package io.moaiflow.swarmdb.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.SwarmDB;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class InspectorTest {
+  @TempDir Path dir;
+
+  @Test
+  void infoReportsSchemaCountsIndexesPragmasAndPages() {
+    Path file = dir.resolve("swarm.db");
+    try (SwarmDB db = SwarmDB.open(file)) {
+      for (int i = 0; i < 30; i++) {
+        db.events().append(AgentEvent.of("spawn", "a" + i, null, Map.of()));
+      }
+      db.sessions().start("s");
+      db.sessions().memory("s").put("semantic", "k", "v");
+      db.agents().register("a", "w");
+      DatabaseInfo info = db.inspect().info();
+      assertThat(info.path()).isEqualTo(file.toAbsolutePath().toString());
+      assertThat(info.sqliteVersion()).startsWith("3.");
+      assertThat(info.schemaVersion()).isEqualTo(1);
+      assertThat(info.latestSchemaVersion()).isEqualTo(1);
+      assertThat(info.rowCounts())
+          .containsExactly(
+              Map.entry("agent_events", 30L),
+              Map.entry("agents", 1L),
+              Map.entry("sessions", 1L),
+              Map.entry("session_memory", 1L),
+              Map.entry("schema_history", 1L));
+      assertThat(info.indexes())
+          .containsExactly(
+              "idx_agents_session",
+              "idx_agents_status_updated",
+              "idx_agents_type_status",
+              "idx_events_agent_ts",
+              "idx_events_session_ts",
+              "idx_events_ts",
+              "idx_events_type_ts",
+              "idx_memory_expires",
+              "idx_memory_session_updated",
+              "idx_memory_type_key",
+              "idx_sessions_started",
+              "idx_sessions_status_started");
+      assertThat(info.pragmas()).containsEntry("journal_mode", "wal").containsKey("page_size");
+      assertThat(info.pageSize()).isEqualTo(4096);
+      assertThat(info.pageCount()).isPositive();
+      assertThat(info.freelistCount()).isNotNegative();
+      FileSizes files = info.files();
+      assertThat(files.mainBytes()).isPositive();
+      assertThat(files.walBytes()).isPositive();
+      assertThat(files.totalBytes())
+          .isEqualTo(files.mainBytes() + files.walBytes() + files.shmBytes());
+      long size = db.inspect().sizeBytes();
+      assertThat(size).isEqualTo(Inspectors_files_total(file));
+      assertThat(db.inspect().walSizeBytes()).isEqualTo(sizeOf(Path.of(file + "-wal")));
+      WriterStats stats = db.inspect().writerStats();
+      assertThat(stats.transactions()).isPositive();
+      assertThat(stats.writes()).isGreaterThanOrEqualTo(33);
+      assertThat(stats.queueCapacity()).isEqualTo(10_000);
+      assertThat(stats.queueDepth()).isZero();
+      assertThat(stats.failures()).isZero();
+      assertThat(stats.busyRetries()).isZero();
+    }
+  }
+
+  static long sizeOf(Path p) {
+    try {
+      return Files.exists(p) ? Files.size(p) : 0;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  static long Inspectors_files_total(Path file) {
+    return sizeOf(file) + sizeOf(Path.of(file + "-wal")) + sizeOf(Path.of(file + "-shm"));
+  }
+
+  @Test
+  void healthyThenUnhealthyWhenTheFileIsDeleted() throws Exception {
+    Path file = dir.resolve("swarm.db");
+    try (SwarmDB db = SwarmDB.open(file)) {
+      HealthReport ok = db.inspect().health();
+      assertThat(ok.healthy()).isTrue();
+      assertThat(ok.status()).isEqualTo("healthy");
+      assertThat(ok.database()).isEqualTo("connected");
+      assertThat(ok.writable()).isTrue();
+      assertThat(ok.schemaVersion()).isEqualTo(1);
+      assertThat(ok.expectedSchemaVersion()).isEqualTo(1);
+      assertThat(ok.dbSizeBytes()).isPositive();
+      assertThat(ok.problems()).isEmpty();
+      assertThat(ok.checkedAt()).isNotNull();
+      assertThat(ok.checkMillis()).isNotNegative();
+
+      Files.delete(file);
+      HealthReport bad = db.inspect().health();
+      assertThat(bad.healthy()).isFalse();
+      assertThat(bad.status()).isEqualTo("unhealthy");
+      assertThat(bad.database()).isEqualTo("disconnected");
+      assertThat(bad.writable()).isFalse();
+      assertThat(bad.problems()).anyMatch(p -> p.contains("no longer exists"));
+    }
+  }
+
+  @Test
+  void recordsCopyTheirCollections() {
+    var problems = new java.util.ArrayList<>(List.of("x"));
+    CheckResult r = new CheckResult("quick_check", problems, 1);
+    problems.clear();
+    assertThat(r.problems()).containsExactly("x");
+    assertThat(r.ok()).isFalse();
+    assertThat(new CheckResult("quick_check", List.of(), 1).ok()).isTrue();
+  }
+}

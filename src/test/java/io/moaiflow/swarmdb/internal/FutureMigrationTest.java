@@ -1,0 +1,118 @@
+package io.moaiflow.swarmdb.internal;
+
+import static io.moaiflow.swarmdb.SwarmAssertions.assertFails;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.SwarmDB;
+import io.moaiflow.swarmdb.SwarmDbConfig;
+import io.moaiflow.swarmdb.migrate.MigrationResult;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs a synthetic V2 against the checked-in v1 file: the path every future migration takes
+ * (validate, back up, apply in one transaction, record, roll back on failure).
+ */
+class FutureMigrationTest {
+  @TempDir Path dir;
+
+  Path v1Copy() throws Exception {
+    Path file = dir.resolve("swarm.db");
+    try (InputStream in = FutureMigrationTest.class.getResourceAsStream("/db/v1/swarm-v1.db")) {
+      Files.copy(in, file);
+    }
+    return file;
+  }
+
+  static List<SqliteMigrator.Script> withV2(String sql) {
+    CRC32 crc = new CRC32();
+    crc.update(sql.getBytes(StandardCharsets.UTF_8));
+    List<SqliteMigrator.Script> scripts = new ArrayList<>(SqliteMigrator.shipped());
+    scripts.add(new SqliteMigrator.Script(2, "add notes", sql, crc.getValue()));
+    return scripts;
+  }
+
+  static Handle handle(Connection c) {
+    return new Handle(c, new StatementCache(c), 1_767_225_600_000L);
+  }
+
+  @Test
+  void aNewMigrationIsAppliedAfterABackupOfTheOldFile() throws Exception {
+    Path file = v1Copy();
+    List<SqliteMigrator.Script> scripts =
+        withV2(
+            "-- v2\nCREATE TABLE notes (\n  id INTEGER PRIMARY KEY,\n  body TEXT\n) STRICT;\n"
+                + "INSERT INTO notes (body) VALUES ('first');\n");
+    MigrationResult r;
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+      Handle h = handle(c);
+      r = SqliteMigrator.migrate(h, file, true, file.toString(), scripts);
+      assertThat(SqliteMigrator.userVersion(h)).isEqualTo(2);
+      assertThat(h.queryLong("SELECT count(*) FROM notes")).isEqualTo(1);
+      assertThat(SqliteMigrator.applied(h))
+          .extracting(SqliteMigrator.Applied::version)
+          .containsExactly(1, 2);
+      SqliteMigrator.validate(h, "x", scripts);
+      // the library that ships only V1 refuses the migrated file
+      assertThat(
+              assertFails(ErrorCode.SCHEMA_TOO_NEW, () -> SqliteMigrator.validate(h, "x"))
+                  .getMessage())
+          .contains("schema version 2", "up to 1");
+    }
+    assertThat(r.fromVersion()).isEqualTo(1);
+    assertThat(r.toVersion()).isEqualTo(2);
+    assertThat(r.applied()).singleElement().satisfies(i -> assertThat(i.version()).isEqualTo(2));
+    Path backup = r.backup();
+    assertThat(backup).isNotNull();
+    assertThat(backup.getFileName().toString())
+        .startsWith("swarm.db.pre-v2-20260101T")
+        .endsWith(".bak");
+    assertThat(Files.getPosixFilePermissions(backup))
+        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+    try (SwarmDB old = SwarmDB.open(SwarmDbConfig.builder(backup).migrate(false).build())) {
+      assertThat(old.migrator().currentVersion()).isEqualTo(1);
+      assertThat(old.events().count()).isEqualTo(20);
+    }
+  }
+
+  @Test
+  void aFailingMigrationRollsBackCompletely() throws Exception {
+    Path file = v1Copy();
+    List<SqliteMigrator.Script> scripts =
+        withV2("CREATE TABLE notes (id INTEGER) STRICT;\nCREATE TABLE agents (x TEXT);\n");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+      Handle h = handle(c);
+      var e =
+          assertFails(
+              ErrorCode.MIGRATION_FAILED,
+              () -> SqliteMigrator.migrate(h, file, false, "the-file", scripts));
+      assertThat(e.getMessage())
+          .contains("V2 (add notes) of the-file failed and was rolled back", "still at version 1");
+      assertThat(SqliteMigrator.userVersion(h)).isEqualTo(1);
+      assertThat(h.queryLong("SELECT count(*) FROM sqlite_schema WHERE name = 'notes'")).isZero();
+      assertThat(SqliteMigrator.applied(h)).hasSize(1);
+    }
+    assertThat(dir.toFile().list()).as("no backup when disabled").containsExactly("swarm.db");
+  }
+
+  @Test
+  void scriptsSplitIntoStatements() {
+    assertThat(
+            SqliteMigrator.statements(
+                "-- comment\nCREATE TABLE a (\n  x INTEGER\n);\n\n  -- more\nCREATE INDEX i ON a (x);\nSELECT 1"))
+        .containsExactly(
+            "CREATE TABLE a (\n  x INTEGER\n);", "CREATE INDEX i ON a (x);", "SELECT 1");
+    assertThat(SqliteMigrator.shipped()).hasSize(SqliteMigrator.shippedVersion());
+  }
+}

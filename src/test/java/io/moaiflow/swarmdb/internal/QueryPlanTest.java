@@ -1,0 +1,251 @@
+package io.moaiflow.swarmdb.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.AgentStatus;
+import io.moaiflow.swarmdb.EventQuery;
+import io.moaiflow.swarmdb.SessionMemory;
+import io.moaiflow.swarmdb.SwarmDbConfig;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Proves that no DAO statement scans a table: every statement the DAOs prepared during a workload
+ * that calls every DAO method, plus the statements they run uncached and every shape {@link
+ * SqliteEventStore#sql} builds, is run through {@code EXPLAIN QUERY PLAN}.
+ */
+class QueryPlanTest {
+  static final List<String> INDEXES =
+      List.of(
+          "idx_agents_session",
+          "idx_agents_status_updated",
+          "idx_agents_type_status",
+          "idx_events_agent_ts",
+          "idx_events_session_ts",
+          "idx_events_ts",
+          "idx_events_type_ts",
+          "idx_memory_expires",
+          "idx_memory_session_updated",
+          "idx_memory_type_key",
+          "idx_sessions_started",
+          "idx_sessions_status_started");
+
+  private static final Pattern SCAN = Pattern.compile("\\bSCAN (\\w+)(.*)");
+
+  @TempDir Path dir;
+
+  @Test
+  void noDaoStatementScansATableAndEveryIndexBacksOne() throws Exception {
+    Path file = dir.resolve("plan.db");
+    Set<String> statements = new TreeSet<>();
+    try (SqliteDatabase db = SqliteDatabase.open(SwarmDbConfig.builder(file).build())) {
+      runEveryDaoMethod(db);
+      statements.addAll(db.preparedSql());
+    }
+    // the capture works: statements from writer and readers are present
+    assertThat(statements)
+        .contains(
+            SqliteEventStore.sql(EventQuery.agent("a").withType("run").withSession("s"), false),
+            SqliteSessionMemory.SELECT
+                + " WHERE session_id = ? AND memory_type = ? AND key = ?"
+                + SqliteSessionMemory.UNEXPIRED);
+    assertThat(statements.size()).isGreaterThanOrEqualTo(35);
+    statements.addAll(uncachedStatements());
+    statements.addAll(everyEventQueryShape());
+
+    Map<String, List<String>> plans = new TreeMap<>();
+    List<String> scans = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+      for (String sql : statements) {
+        List<String> plan = explain(c, sql);
+        plans.put(sql, plan);
+        for (String line : tableScans(plan)) {
+          scans.add(line + "  <=  " + sql);
+        }
+      }
+      // the detector itself: a filter on an unindexed column is a scan, a count is not
+      assertThat(tableScans(explain(c, "SELECT agent_id FROM agents WHERE metadata = ?")))
+          .containsExactly("SCAN agents");
+      assertThat(explain(c, "SELECT count(*) FROM agents")).hasSize(1);
+      assertThat(tableScans(explain(c, "SELECT count(*) FROM agents"))).isEmpty();
+    }
+    assertThat(scans).as("table scans").isEmpty();
+    String allPlans = String.join("\n", plans.values().stream().flatMap(List::stream).toList());
+    for (String index : INDEXES) {
+      assertThat(allPlans).as("a DAO query uses " + index).contains(index + " ");
+    }
+  }
+
+  @Test
+  void schemaHasExactlyTheTwelveDesignedIndexes() throws Exception {
+    Path file = dir.resolve("idx.db");
+    new io.moaiflow.swarmdb.internal.SqliteDatabaseCloser(file).openAndClose();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL"
+                    + " ORDER BY name")) {
+      List<String> names = new ArrayList<>();
+      while (rs.next()) {
+        assertThat(rs.getString(2)).startsWith("CREATE INDEX ");
+        names.add(rs.getString(1));
+      }
+      assertThat(names).containsExactlyElementsOf(INDEXES);
+    }
+    String script =
+        new String(
+            QueryPlanTest.class
+                .getResourceAsStream("/db/migration/sqlite/V1__init.sql")
+                .readAllBytes(),
+            java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(Pattern.compile("(?m)^CREATE INDEX").matcher(script).results().count())
+        .isEqualTo(12);
+  }
+
+  static List<String> tableScans(List<String> plan) {
+    List<String> out = new ArrayList<>();
+    for (String line : plan) {
+      Matcher m = SCAN.matcher(line);
+      if (m.find()
+          && !m.group(1).equals("CONSTANT")
+          && !m.group(2).startsWith(" USING COVERING INDEX")) {
+        out.add(line);
+      }
+    }
+    return out;
+  }
+
+  static List<String> explain(Connection c, String sql) throws SQLException {
+    List<String> lines = new ArrayList<>();
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("EXPLAIN QUERY PLAN " + sql)) {
+      while (rs.next()) {
+        lines.add(rs.getString("detail"));
+      }
+    }
+    return lines;
+  }
+
+  /** Statements the DAOs run without the statement cache. */
+  static List<String> uncachedStatements() {
+    return List.of(
+        "SELECT count(*) FROM agent_events",
+        "SELECT coalesce(max(seq), 0) FROM agent_events",
+        "SELECT count(*) FROM sessions",
+        "SELECT last_insert_rowid()",
+        SqliteMigrator.APPLIED_SQL);
+  }
+
+  /** Every filter combination, with and without a cursor, as query and as count. */
+  static List<String> everyEventQueryShape() {
+    Instant t = Instant.parse("2026-01-01T00:00:00Z");
+    AgentEvent stored = new AgentEvent(5, "e", "run", "a", null, null, t, Map.of());
+    List<String> out = new ArrayList<>();
+    for (int mask = 0; mask < 16; mask++) {
+      EventQuery q = EventQuery.all();
+      if ((mask & 1) != 0) {
+        q = q.withAgent("a");
+      }
+      if ((mask & 2) != 0) {
+        q = q.withType("run");
+      }
+      if ((mask & 4) != 0) {
+        q = q.withSession("s");
+      }
+      if ((mask & 8) != 0) {
+        q = q.withWindow(t, t.plusSeconds(60));
+      }
+      out.add(SqliteEventStore.sql(q, false));
+      out.add(SqliteEventStore.sql(q, true));
+      out.add(SqliteEventStore.sql(q.after(stored), false));
+    }
+    return out;
+  }
+
+  private static void runEveryDaoMethod(SqliteDatabase db) {
+    Instant t = Instant.parse("2026-01-01T00:00:00Z");
+    SqliteEventStore events = new SqliteEventStore(db);
+    AgentEvent e = events.append(new AgentEvent(0, "e1", "run", "a", "w", "s", t, Map.of("k", 1)));
+    events.append(e);
+    events.appendAsync(AgentEvent.of("spawn", "a", "w", Map.of())).join();
+    events.appendAll(
+        List.of(
+            new AgentEvent(0, "e2", "run", "b", "w", "s", t.plusSeconds(1), Map.of()),
+            new AgentEvent(0, "e1", "run", "b", "w", "s", t.plusSeconds(2), Map.of())));
+    events.appendAll(List.of(new AgentEvent(0, "e3", "run", "b", "w", "s", t, Map.of())));
+    for (String sql : everyEventQueryShape()) {
+      assertThat(sql).isNotBlank();
+    }
+    events.query(EventQuery.agent("a").withType("run").withSession("s"));
+    events.query(EventQuery.between(t, t.plusSeconds(9)));
+    try (Stream<AgentEvent> s = events.stream(EventQuery.all().limit(2))) {
+      assertThat(s.count()).isEqualTo(2);
+    }
+    events.since(0, 10);
+    events.get("e1");
+    events.count();
+    events.count(EventQuery.type("run"));
+    events.countByType();
+    events.lastSeq();
+
+    SqliteSessionStore sessions = new SqliteSessionStore(db);
+    sessions.start("s");
+    sessions.start("s2");
+    sessions.end("s2");
+    sessions.get("s");
+    sessions.open(10);
+    sessions.recent(10);
+    sessions.count();
+    SessionMemory m = sessions.memory("s");
+    m.put("semantic", "k", 1, Duration.ofMinutes(1));
+    m.putAll("semantic", Map.of("k2", 2), null);
+    m.get("semantic", "k", Integer.class);
+    m.getAll("semantic", List.of("k", "k2"));
+    m.keys("semantic");
+    m.findByPrefix("semantic", "k");
+    m.findByGlob("semantic", "k*");
+    m.recent(10);
+    m.importJson(m.exportJson());
+    sessions.newest("semantic", "k");
+    m.delete("semantic", "k");
+    m.clear("semantic");
+    m.clear();
+
+    SqliteAgentRegistry agents = new SqliteAgentRegistry(db);
+    agents.register("a", "w", "s", Map.of());
+    agents.register("b", "w");
+    agents.heartbeat("a");
+    agents.transition("a", AgentStatus.RUNNING);
+    agents.get("a");
+    agents.active();
+    agents.byType("w");
+    agents.byType("w", AgentStatus.RUNNING);
+    agents.bySession("s");
+    agents.countByStatus();
+    agents.sweepStale(Duration.ofDays(1));
+
+    Maintenances maintenance = new Maintenances(db);
+    maintenance.deleteEventsOlderThan(Duration.ofDays(1));
+    maintenance.purgeExpiredMemory();
+    new SqliteMigrator(db).status();
+  }
+}

@@ -1,0 +1,135 @@
+package io.moaiflow.swarmdb.internal;
+
+import static io.moaiflow.swarmdb.SwarmAssertions.assertFails;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.SwarmDbException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+
+/** The small internal helpers: error mapping, native-library messages, files, JSON rules. */
+class SupportTest {
+  @TempDir Path dir;
+
+  @ParameterizedTest
+  @CsvSource({
+    "SQLITE_BUSY, BUSY, busy timeout",
+    "SQLITE_LOCKED, BUSY, busy timeout",
+    "SQLITE_BUSY_SNAPSHOT, BUSY, busy timeout",
+    "SQLITE_READONLY, READ_ONLY, read-only",
+    "SQLITE_FULL, DISK_FULL, Free space",
+    "SQLITE_CORRUPT, CORRUPT, restore",
+    "SQLITE_NOTADB, CORRUPT, not a SQLite database",
+    "SQLITE_IOERR, IO_ERROR, operating system",
+    "SQLITE_CANTOPEN, IO_ERROR, operating system",
+    "SQLITE_CONSTRAINT_UNIQUE, INVALID_ARGUMENT, constraint",
+    "SQLITE_ERROR, DATABASE_ERROR, boom"
+  })
+  void sqliteErrorsMapToCodesWithTheFix(String sqlite, ErrorCode code, String fragment) {
+    SQLiteErrorCode c = SQLiteErrorCode.valueOf(sqlite);
+    SQLiteException e = new SQLiteException("boom", c);
+    SwarmDbException mapped = SqliteErrors.map("append event", "/x/swarm.db", e);
+    assertThat(mapped.code()).isEqualTo(code);
+    assertThat(mapped.getMessage()).contains("append event failed on /x/swarm.db", fragment);
+    assertThat(mapped.getCause()).isSameAs(e);
+    assertThat(mapped.sqliteResultCode()).isEqualTo(c.code);
+    assertThat(SqliteErrors.isBusy(e)).isEqualTo(code == ErrorCode.BUSY);
+    assertThat(SqliteErrors.isConstraint(e)).isEqualTo(code == ErrorCode.INVALID_ARGUMENT);
+  }
+
+  @Test
+  void plainSqlExceptionsUseTheirVendorCode() {
+    assertThat(SqliteErrors.resultCode(new SQLException("x", "s", 13))).isEqualTo(13);
+    assertThat(SqliteErrors.resultCode(new SQLException("x"))).isEqualTo(-1);
+    assertThat(SqliteErrors.map("op", "f", new SQLException("x")).code())
+        .isEqualTo(ErrorCode.DATABASE_ERROR);
+  }
+
+  @Test
+  void nativeLibraryMessagesExplainTheFix() {
+    NativeLibrary.ensureLoaded();
+    NativeLibrary.ensureLoaded();
+    String m = NativeLibrary.explain(new UnsatisfiedLinkError("no sqlitejdbc"));
+    assertThat(m)
+        .contains("no sqlitejdbc", "noexec", "-Dorg.sqlite.tmpdir", "musl", "never falls back");
+    assertThat(NativeLibrary.explain(null)).contains("the loader reported failure");
+    assertThat(NativeLibrary.compareVersions("3.53.4", NativeLibrary.MINIMUM_SQLITE)).isPositive();
+    assertThat(NativeLibrary.compareVersions("3.51.2", "3.51.3")).isNegative();
+    assertThat(NativeLibrary.compareVersions("3.51", "3.51.0")).isZero();
+    assertThat(NativeLibrary.compareVersions("3.x.1", "3.0.1")).isZero();
+  }
+
+  @Test
+  void fileHelpers() throws Exception {
+    Path missing = dir.resolve("nope.db");
+    assertThat(
+            assertFails(ErrorCode.NOT_FOUND, () -> FileSecurity.prepareDatabaseFile(missing, false))
+                .getMessage())
+        .contains("does not exist", "swarmdb init");
+    assertThat(FileSecurity.prepareDatabaseFile(missing, true)).isTrue();
+    assertThat(FileSecurity.prepareDatabaseFile(missing, true)).isFalse();
+    assertThat(FileSecurity.mode(missing)).isEqualTo("600");
+    assertThat(FileSecurity.mode(dir.resolve("absent"))).isEmpty();
+    Path wide = Files.createFile(dir.resolve("wide"));
+    Files.setPosixFilePermissions(wide, PosixFilePermissions.fromString("rwxrwxrwx"));
+    assertThat(FileSecurity.mode(wide)).isEqualTo("777");
+    FileSecurity.makePrivate(wide);
+    assertThat(FileSecurity.mode(wide)).isEqualTo("600");
+    assertFails(ErrorCode.IO_ERROR, () -> FileSecurity.makePrivate(dir.resolve("absent")));
+    assertThat(FileSecurity.size(dir.resolve("absent"))).isZero();
+    assertFails(
+        ErrorCode.IO_ERROR,
+        () -> FileSecurity.createPrivateFile(dir.resolve("no/such/dir/f"), "test file"));
+  }
+
+  @Test
+  void backupVerificationRejectsForeignAndEmptyFiles() throws Exception {
+    Path foreign = dir.resolve("foreign.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + foreign);
+        Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE t (x)");
+    }
+    assertThat(assertFails(ErrorCode.CORRUPT, () -> Maintenances.verify(foreign)).getMessage())
+        .contains("holds no SwarmDB schema");
+  }
+
+  @Test
+  void storedJsonThatIsNotAnObjectIsReported() {
+    assertThat(assertFails(ErrorCode.INVALID_ARGUMENT, () -> Json.readMetadata("[1]")).getMessage())
+        .contains("stored metadata is not a JSON object");
+    assertThat(Json.readMetadata("{\"a\":1}")).isEqualTo(Map.of("a", 1));
+    assertThat(Json.asStored(Map.of("n", Double.NaN), "{\"n\":\"NaN\"}"))
+        .isEqualTo(Map.of("n", "NaN"));
+    assertThat(Json.asStored(Map.of("n", 5_000_000_000L), "{\"n\":5000000000}"))
+        .isEqualTo(Map.of("n", 5_000_000_000L));
+    java.util.Map<Object, Object> odd = new java.util.HashMap<>();
+    odd.put(1, "x");
+    assertThat(Json.asStored(Map.of("m", odd), "{\"m\":{\"1\":\"x\"}}"))
+        .isEqualTo(Map.of("m", Map.of("1", "x")));
+    assertThat(Json.asStored(Map.of("l", java.util.List.of(1L)), "{\"l\":[1]}"))
+        .isEqualTo(Map.of("l", java.util.List.of(1)));
+  }
+
+  @Test
+  void uuidsAreVersion7AndTimeOrdered() {
+    java.util.UUID a = Uuid7.at(1_000);
+    java.util.UUID b = Uuid7.at(2_000);
+    assertThat(a.version()).isEqualTo(7);
+    assertThat(a.variant()).isEqualTo(2);
+    assertThat(a.toString().compareTo(b.toString())).isNegative();
+    assertThat(a.getMostSignificantBits() >>> 16).isEqualTo(1_000);
+  }
+}

@@ -1,0 +1,126 @@
+package io.moaiflow.swarmdb.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.SwarmDB;
+import io.moaiflow.swarmdb.SwarmDbConfig;
+import io.moaiflow.swarmdb.SwarmDbException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Item 10: files and paths. A child JVM started under {@code umask 022} creates a database in new
+ * nested directories and a backup; while it holds the database open the database, -wal, -shm and
+ * the backup must be 0600 and every directory created 0700. Symlinks at the database or backup path
+ * and {@code file:} URIs are refused.
+ */
+@Tag("reliability")
+class FilesAndPathsTest {
+  @TempDir Path dir;
+
+  @Test
+  void filesAre600AndDirectories700UnderUmask022() throws Exception {
+    Path root = dir.resolve("umask");
+    Files.createDirectories(root);
+    try (ChildJvm child =
+        ChildJvm.start(
+            ReliabilityChild.class,
+            dir.resolve("files.err"),
+            "022",
+            null,
+            List.of(),
+            "files",
+            root.toString())) {
+      assertThat(child.awaitLine("READY", 120)).as(child.stderrText()).isNotNull();
+      Path db = root.resolve("a/b/swarm.db");
+      for (Path f :
+          List.of(
+              db,
+              Path.of(db + "-wal"),
+              Path.of(db + "-shm"),
+              root.resolve("backups/nested/copy.db"))) {
+        assertThat(Files.exists(f)).as("%s exists", f).isTrue();
+        assertThat(DbFiles.mode(f)).as("mode of %s", f).isEqualTo("600");
+      }
+      for (Path d :
+          List.of(
+              root.resolve("a"),
+              root.resolve("a/b"),
+              root.resolve("backups"),
+              root.resolve("backups/nested"))) {
+        assertThat(DbFiles.mode(d)).as("mode of %s", d).isEqualTo("700");
+      }
+      child.send("close");
+      assertThat(child.awaitLine("CLOSED", 60)).isNotNull();
+      assertThat(child.waitFor(60)).isZero();
+    }
+    // the umask really was 022: a plain file created by the shell gets 644
+    Path probe = dir.resolve("probe");
+    Tmpfs.run("/bin/sh", "-c", "umask 022; : > '" + probe + "'");
+    assertThat(DbFiles.mode(probe)).isEqualTo("644");
+  }
+
+  @Test
+  void symlinkAtTheDatabasePathIsRefused() throws Exception {
+    Path real = dir.resolve("real.db");
+    try (SwarmDB swarm = SwarmDB.open(real)) {
+      swarm.events().append(AgentEvent.of("spawn", "agent-1", null, Map.of()));
+    }
+    Path link = Files.createSymbolicLink(dir.resolve("link.db"), real);
+    Path dangling = Files.createSymbolicLink(dir.resolve("dangling.db"), dir.resolve("nowhere.db"));
+    for (Path p : List.of(link, dangling)) {
+      assertThatThrownBy(() -> SwarmDB.open(p).close())
+          .isInstanceOfSatisfying(
+              SwarmDbException.class,
+              e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+                assertThat(e.getMessage()).contains(p.toString()).contains("symbolic link");
+              });
+    }
+    assertThat(Files.exists(dir.resolve("nowhere.db"))).isFalse();
+  }
+
+  @Test
+  void backupToAUriOrThroughASymlinkIsRefused() throws Exception {
+    Path db = dir.resolve("src.db");
+    Path outside = dir.resolve("outside.db");
+    try (SwarmDB swarm = SwarmDB.open(db)) {
+      swarm.events().append(AgentEvent.of("spawn", "agent-1", null, Map.of()));
+      for (String target :
+          List.of(
+              "file:" + dir.resolve("uri.db"),
+              "file:" + dir.resolve("uri.db") + "?mode=rwc",
+              dir.resolve("q.db") + "?vfs=unix")) {
+        assertThatThrownBy(() -> swarm.maintenance().backupTo(Path.of(target)))
+            .isInstanceOfSatisfying(
+                SwarmDbException.class,
+                e -> {
+                  assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+                  assertThat(e.getMessage()).contains("URI");
+                });
+      }
+      Path link = Files.createSymbolicLink(dir.resolve("backup-link.db"), outside);
+      assertThatThrownBy(() -> swarm.maintenance().backupTo(link))
+          .isInstanceOfSatisfying(
+              SwarmDbException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
+      assertThat(Files.exists(outside)).isFalse();
+    }
+    assertThatThrownBy(() -> SwarmDbConfig.builder(Path.of("file:" + db)).build())
+        .isInstanceOfSatisfying(
+            SwarmDbException.class,
+            e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
+    try (var files = Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .noneMatch(n -> n.startsWith("uri") || n.startsWith("q.db") || n.startsWith("file:"));
+    }
+  }
+}
