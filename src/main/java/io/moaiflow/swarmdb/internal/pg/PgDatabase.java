@@ -146,11 +146,17 @@ public final class PgDatabase implements Backend {
       }
       PgDatabase db =
           new PgDatabase(config, ds, pool, base + " (schema " + schema + ")", version, schema);
-      if (config.migrate()) {
-        PgMigrator.migrate(db);
-      } else {
-        db.readUnchecked("migrator.validate", c -> PgMigrator.validate(c, db.label()));
-        db.schemaVersion = db.readUnchecked("migrator.currentVersion", PgMigrator::currentVersion);
+      try {
+        if (config.migrate()) {
+          PgMigrator.migrate(db);
+        } else {
+          db.readUnchecked("migrator.validate", c -> PgMigrator.validate(c, db.label()));
+          db.schemaVersion =
+              db.readUnchecked("migrator.currentVersion", PgMigrator::currentVersion);
+        }
+      } catch (RuntimeException e) {
+        db.close(); // stops the appender thread and closes the pool SwarmDB created
+        throw e;
       }
       LOG.debug("opened {} (PostgreSQL {}, schema v{})", db.label, version, db.schemaVersion);
       return db;
@@ -248,11 +254,13 @@ public final class PgDatabase implements Backend {
     long start = System.nanoTime();
     ErrorCode error = null;
     try (Connection c = dataSource.getConnection()) {
-      T result = work.apply(c);
-      if (!c.getAutoCommit()) {
-        c.rollback(); // end the caller pool's implicit read transaction
+      try {
+        return work.apply(c);
+      } finally {
+        if (!c.getAutoCommit()) {
+          rollbackQuietly(c); // end the caller pool's implicit read transaction
+        }
       }
-      return result;
     } catch (SQLException e) {
       SwarmDbException mapped = closed ? closedError(op) : PgErrors.map(op, label, e);
       error = mapped.code();

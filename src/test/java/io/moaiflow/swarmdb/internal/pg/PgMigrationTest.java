@@ -79,6 +79,9 @@ class PgMigrationTest {
               () -> SwarmDB.open(SwarmDbConfig.postgres(schema.url()).build()),
               ErrorCode.MIGRATION_FAILED);
       assertThat(e.getMessage()).contains("rolled back", "still at version 0");
+      // the failed open released what it started (tests run one class at a time)
+      assertThat(Thread.getAllStackTraces().keySet())
+          .noneMatch(th -> th.isAlive() && th.getName().equals("swarmdb-pg-appender"));
       for (String t :
           List.of("agent_events", "agents", "sessions", "session_memory", "schema_history")) {
         assertThat(PgMigrator.tableExists(c, t)).as(t).isFalse();
