@@ -52,9 +52,10 @@ class MaintenanceTest {
     appendEvents(100, NOW.minus(Duration.ofDays(1)), "new-");
     long before = db.inspect().writerStats().transactions();
     assertThat(maintenance.deleteEventsOlderThan(Duration.ofDays(30))).isEqualTo(4_500);
+    // chunks start at 500 rows and adapt to ~20 ms each: 4,500 rows never go in one transaction
     assertThat(db.inspect().writerStats().transactions() - before)
-        .as("one transaction per chunk of 2000")
-        .isEqualTo(3);
+        .as("retention commits in several short transactions")
+        .isBetween(2L, 4_500L / 50 + 1);
     assertThat(db.events().count()).isEqualTo(100);
     assertThat(db.events().query(EventQuery.all().limit(1000)))
         .allMatch(e -> e.eventId().startsWith("new-"));

@@ -99,6 +99,15 @@ abstract class BaseCommand implements Callable<Integer> {
         : message + " [database " + p + "]";
   }
 
+  /**
+   * The validated environment of this invocation.
+   *
+   * @return the environment
+   */
+  final CliEnvironment environment() {
+    return env == null ? main.environment() : env;
+  }
+
   final Path dbPath() {
     return main.databasePath(env == null ? main.environment() : env);
   }

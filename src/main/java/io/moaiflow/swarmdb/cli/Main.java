@@ -70,6 +70,7 @@ import picocli.CommandLine.ScopeType;
       VacuumCommand.class,
       ExportCommand.class,
       ImportCommand.class,
+      ServeCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Callable<Integer> {

@@ -20,6 +20,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteOpenMode;
 
 /**
  * The open SQLite database: the single writer, the read pool, the pragmas as read back, and the
@@ -139,6 +140,9 @@ public final class SqliteDatabase implements AutoCloseable {
               config.writeTimeout().toNanos());
       if (path != null) {
         SQLiteConfig readerConfig = connectionConfig(config);
+        // Readers never create the file: if it is deleted under a running process, a new pooled
+        // connection must fail (and health report it) rather than open a fresh empty database.
+        readerConfig.resetOpenMode(SQLiteOpenMode.CREATE);
         readers =
             new ReadPool(
                 url, readerConfig, config.readPoolSize(), config.writeTimeout().toMillis());

@@ -33,6 +33,18 @@ final class StatementCache implements AutoCloseable {
     return java.util.Set.copyOf(statements.keySet());
   }
 
+  /** Closes and forgets one statement, so the next {@link #get} prepares it afresh. */
+  void evict(String sql) {
+    PreparedStatement ps = statements.remove(sql);
+    if (ps != null) {
+      try {
+        ps.close();
+      } catch (SQLException ignored) {
+        // a statement in an error state: it is being replaced anyway
+      }
+    }
+  }
+
   int size() {
     return statements.size();
   }

@@ -328,6 +328,10 @@ final class Writer implements AutoCloseable {
         return;
       }
       rollbackQuietly();
+      // a BEGIN or COMMIT statement that failed (e.g. SQLITE_FULL) is left unusable by the
+      // driver ("statement is not executing"): prepare both afresh for the next transaction
+      cache.evict("BEGIN IMMEDIATE");
+      cache.evict("COMMIT");
       if (failedAt >= 0 && isOwnFault(failure)) {
         Task<?> bad = live.remove(failedAt);
         failures.incrementAndGet();

@@ -1,0 +1,476 @@
+package io.moaiflow.swarmdb.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.BaseUnits;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.moaiflow.swarmdb.Agent;
+import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.SwarmDB;
+import io.moaiflow.swarmdb.SwarmDbException;
+import io.moaiflow.swarmdb.SwarmDbListener;
+import io.moaiflow.swarmdb.health.WriterStats;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import java.util.function.ToDoubleFunction;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Binds SwarmDB's meters to a Micrometer {@link MeterRegistry}:
+ *
+ * <pre>{@code
+ * SwarmDbMetrics metrics = new SwarmDbMetrics(db);
+ * metrics.bindTo(registry); // registers itself as a listener of db
+ * }</pre>
+ *
+ * <table>
+ *   <caption>Meters (Prometheus names)</caption>
+ *   <tr><th>meter</th><th>type</th><th>tags</th></tr>
+ *   <tr><td>{@code moai_flow_events_total}</td><td>counter</td><td>{@code type}</td></tr>
+ *   <tr><td>{@code moai_flow_agents_active}</td><td>gauge</td><td></td></tr>
+ *   <tr><td>{@code moai_flow_agents_stale}</td><td>gauge</td><td></td></tr>
+ *   <tr><td>{@code moai_flow_query_duration_seconds}</td><td>timer (histogram)</td>
+ *       <td>{@code operation}</td></tr>
+ *   <tr><td>{@code moai_flow_db_size_bytes}</td><td>gauge</td><td></td></tr>
+ *   <tr><td>{@code moai_flow_wal_size_bytes}</td><td>gauge</td><td></td></tr>
+ *   <tr><td>{@code moai_flow_writer_queue_depth}</td><td>gauge</td><td></td></tr>
+ *   <tr><td>{@code moai_flow_writer_queue_capacity}</td><td>gauge</td><td></td></tr>
+ *   <tr><td>{@code moai_flow_writer_transactions_total}</td><td>counter</td><td></td></tr>
+ *   <tr><td>{@code moai_flow_writer_commit_duration_seconds}</td><td>timer</td><td></td></tr>
+ *   <tr><td>{@code moai_flow_writer_batch_size}</td><td>summary</td><td></td></tr>
+ *   <tr><td>{@code moai_flow_writer_busy_retries_total}</td><td>counter</td><td></td></tr>
+ *   <tr><td>{@code moai_flow_errors_total}</td><td>counter</td>
+ *       <td>{@code code}, {@code category}, {@code operation}</td></tr>
+ * </table>
+ *
+ * <p>A scrape never runs an integrity check and queries the database at most once: the active agent
+ * count is a snapshot refreshed at most once per {@code snapshotTtl} (default one second); the size
+ * gauges read file sizes and the writer gauges read in-memory counters. Event types become tag
+ * values; past {@code maxEventTypes} distinct types, new types are counted under {@code
+ * type="other"} so a caller's free-form types cannot explode the number of series.
+ *
+ * <p>This class is thread safe. {@link #close()} unregisters the listener and removes the meters.
+ */
+public final class SwarmDbMetrics implements MeterBinder, SwarmDbListener, AutoCloseable {
+  /** How long the active-agent snapshot is reused by default. */
+  public static final Duration DEFAULT_SNAPSHOT_TTL = Duration.ofSeconds(1);
+
+  /**
+   * How long an active agent may go without a transition or heartbeat before it counts as stale.
+   */
+  public static final Duration DEFAULT_STALE_AFTER = Duration.ofMinutes(15);
+
+  /** How many distinct event types get their own series by default. */
+  public static final int DEFAULT_MAX_EVENT_TYPES = 100;
+
+  /** The {@code type} tag of events whose type arrived after the limit was reached. */
+  public static final String OTHER_EVENT_TYPE = "other";
+
+  /** Histogram buckets of {@code moai.flow.query.duration}, from 100 µs to 10 s. */
+  static final Duration[] QUERY_BUCKETS = {
+    Duration.ofNanos(100_000),
+    Duration.ofNanos(250_000),
+    Duration.ofNanos(500_000),
+    Duration.ofMillis(1),
+    Duration.ofMillis(2),
+    Duration.ofMillis(5),
+    Duration.ofMillis(10),
+    Duration.ofMillis(25),
+    Duration.ofMillis(50),
+    Duration.ofMillis(100),
+    Duration.ofMillis(250),
+    Duration.ofMillis(500),
+    Duration.ofSeconds(1),
+    Duration.ofMillis(2500),
+    Duration.ofSeconds(5),
+    Duration.ofSeconds(10)
+  };
+
+  private static final Logger LOG = LoggerFactory.getLogger(SwarmDbMetrics.class);
+
+  private final SwarmDB db;
+  private final long snapshotTtlNanos;
+  private final Duration staleAfter;
+  private final int maxEventTypes;
+  private final LongSupplier nanoClock;
+  private final List<Binding> bindings = new CopyOnWriteArrayList<>();
+  private final Set<String> eventTypes = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean listening = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicLong snapshotQueries = new AtomicLong();
+  private final Object snapshotLock = new Object();
+  private long snapshotAt;
+  private boolean hasSnapshot;
+  private double activeAgents = Double.NaN;
+  private double staleAgents = Double.NaN;
+
+  /**
+   * Meters for a database with the default snapshot TTL and event type limit.
+   *
+   * @param db the database; it stays owned by the caller
+   */
+  public SwarmDbMetrics(SwarmDB db) {
+    this(db, DEFAULT_SNAPSHOT_TTL, DEFAULT_MAX_EVENT_TYPES, DEFAULT_STALE_AFTER);
+  }
+
+  /**
+   * Meters for a database.
+   *
+   * @param db the database; it stays owned by the caller
+   * @param snapshotTtl how long a database-backed gauge value is reused (0 to 1 minute)
+   * @param maxEventTypes how many distinct event types get their own series (1 to 10,000)
+   * @param staleAfter how long an active agent may stay silent before {@code
+   *     moai_flow_agents_stale} counts it (positive)
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} for values out of range
+   */
+  public SwarmDbMetrics(SwarmDB db, Duration snapshotTtl, int maxEventTypes, Duration staleAfter) {
+    this(db, snapshotTtl, maxEventTypes, staleAfter, System::nanoTime);
+  }
+
+  SwarmDbMetrics(
+      SwarmDB db,
+      Duration snapshotTtl,
+      int maxEventTypes,
+      Duration staleAfter,
+      LongSupplier nanoClock) {
+    this.db = Objects.requireNonNull(db, "db");
+    Objects.requireNonNull(snapshotTtl, "snapshotTtl");
+    this.staleAfter = Objects.requireNonNull(staleAfter, "staleAfter");
+    if (staleAfter.isZero() || staleAfter.isNegative()) {
+      throw new SwarmDbException(
+          ErrorCode.INVALID_ARGUMENT,
+          "staleAfter is " + staleAfter + "; use a positive duration (default PT15M)");
+    }
+    if (snapshotTtl.isNegative() || snapshotTtl.compareTo(Duration.ofMinutes(1)) > 0) {
+      throw new SwarmDbException(
+          ErrorCode.INVALID_ARGUMENT,
+          "snapshotTtl is " + snapshotTtl + "; use a value from PT0S to PT1M (default PT1S)");
+    }
+    if (maxEventTypes < 1 || maxEventTypes > 10_000) {
+      throw new SwarmDbException(
+          ErrorCode.INVALID_ARGUMENT,
+          "maxEventTypes is "
+              + maxEventTypes
+              + "; use a value from 1 to 10000 (default "
+              + DEFAULT_MAX_EVENT_TYPES
+              + ")");
+    }
+    this.snapshotTtlNanos = snapshotTtl.toNanos();
+    this.maxEventTypes = maxEventTypes;
+    this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+  }
+
+  /**
+   * Registers the meters with {@code registry} and, on the first call, this object as a listener of
+   * the database. May be called for several registries.
+   *
+   * @param registry the registry
+   * @throws IllegalStateException after {@link #close()}
+   */
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    Objects.requireNonNull(registry, "registry");
+    if (closed.get()) {
+      throw new IllegalStateException("SwarmDbMetrics for " + db + " is closed; create a new one");
+    }
+    bindings.add(new Binding(registry));
+    if (listening.compareAndSet(false, true)) {
+      db.addListener(this);
+    }
+  }
+
+  @Override
+  public void onEventsAppended(String eventType, int count) {
+    String type = typeTag(eventType);
+    for (Binding b : bindings) {
+      b.events(type).increment(count);
+    }
+  }
+
+  @Override
+  public void onOperation(String operation, long nanos, @Nullable ErrorCode error) {
+    for (Binding b : bindings) {
+      b.timer(operation).record(nanos, TimeUnit.NANOSECONDS);
+      if (error != null) {
+        b.errors(operation, error).increment();
+      }
+    }
+  }
+
+  @Override
+  public void onCommit(int writes, long nanos) {
+    for (Binding b : bindings) {
+      b.commits.record(nanos, TimeUnit.NANOSECONDS);
+      b.batchSize.record(writes);
+    }
+  }
+
+  @Override
+  public void onBusyRetry() {
+    for (Binding b : bindings) {
+      b.busyRetries.increment();
+    }
+  }
+
+  /**
+   * Spawned plus running agents, from a snapshot at most {@code snapshotTtl} old; NaN when the
+   * database cannot be read (it is closed, or the read failed).
+   *
+   * @return the count
+   */
+  double activeAgents() {
+    synchronized (snapshotLock) {
+      refreshSnapshot();
+      return activeAgents;
+    }
+  }
+
+  /**
+   * Active agents without a transition or heartbeat for longer than {@code staleAfter}, from the
+   * same snapshot.
+   *
+   * @return the count
+   */
+  double staleAgents() {
+    synchronized (snapshotLock) {
+      refreshSnapshot();
+      return staleAgents;
+    }
+  }
+
+  private void refreshSnapshot() {
+    long now = nanoClock.getAsLong();
+    if (hasSnapshot && now - snapshotAt < snapshotTtlNanos) {
+      return;
+    }
+    activeAgents = Double.NaN;
+    staleAgents = Double.NaN;
+    if (!db.isClosed()) {
+      snapshotQueries.incrementAndGet();
+      try {
+        List<Agent> active = db.agents().active();
+        Instant cutoff = db.config().clock().instant().minus(staleAfter);
+        long stale = 0;
+        for (Agent a : active) {
+          if (a.updatedAt().isBefore(cutoff)) {
+            stale++;
+          }
+        }
+        activeAgents = active.size();
+        staleAgents = stale;
+      } catch (SwarmDbException e) {
+        LOG.debug("moai.flow.agents.active: could not list the agents of {}", db, e);
+      }
+    }
+    snapshotAt = now;
+    hasSnapshot = true;
+  }
+
+  /**
+   * How many times a gauge went to the database (for tests of the snapshot).
+   *
+   * @return the count
+   */
+  long snapshotQueries() {
+    return snapshotQueries.get();
+  }
+
+  private String typeTag(String eventType) {
+    if (eventTypes.contains(eventType)) {
+      return eventType;
+    }
+    synchronized (eventTypes) {
+      if (eventTypes.size() < maxEventTypes) {
+        eventTypes.add(eventType);
+        return eventType;
+      }
+    }
+    return OTHER_EVENT_TYPE;
+  }
+
+  private double dbSizeBytes() {
+    try {
+      return db.inspect().sizeBytes();
+    } catch (SwarmDbException e) {
+      return Double.NaN;
+    }
+  }
+
+  private double walSizeBytes() {
+    try {
+      return db.inspect().walSizeBytes();
+    } catch (SwarmDbException e) {
+      return Double.NaN;
+    }
+  }
+
+  private double writer(ToDoubleFunction<WriterStats> figure) {
+    try {
+      return figure.applyAsDouble(db.inspect().writerStats());
+    } catch (SwarmDbException e) {
+      return Double.NaN;
+    }
+  }
+
+  /**
+   * Unregisters the listener and removes this object's meters from every registry it was bound to.
+   * Idempotent. The database stays open.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    if (listening.get()) {
+      db.removeListener(this);
+    }
+    for (Binding b : bindings) {
+      b.remove();
+    }
+    bindings.clear();
+  }
+
+  @Override
+  public String toString() {
+    return "SwarmDbMetrics[" + db + ", registries=" + bindings.size() + "]";
+  }
+
+  /** The meters of one registry; lazily created tagged meters are cached. */
+  private final class Binding {
+    private final MeterRegistry registry;
+    private final List<Meter> fixed = new ArrayList<>();
+    private final Map<String, Counter> events = new ConcurrentHashMap<>();
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    private final Map<String, Counter> errors = new ConcurrentHashMap<>();
+    private final Timer commits;
+    private final DistributionSummary batchSize;
+    private final Counter busyRetries;
+
+    Binding(MeterRegistry registry) {
+      this.registry = registry;
+      SwarmDbMetrics self = SwarmDbMetrics.this;
+      fixed.add(
+          Gauge.builder("moai.flow.agents.active", self, SwarmDbMetrics::activeAgents)
+              .description("Agents spawned or running (snapshot, at most one query per TTL)")
+              .strongReference(true)
+              .register(registry));
+      fixed.add(
+          Gauge.builder("moai.flow.agents.stale", self, SwarmDbMetrics::staleAgents)
+              .description("Active agents silent for longer than the stale threshold")
+              .strongReference(true)
+              .register(registry));
+      fixed.add(
+          Gauge.builder("moai.flow.db.size", self, SwarmDbMetrics::dbSizeBytes)
+              .description("Bytes on disk: main file + WAL + SHM")
+              .baseUnit(BaseUnits.BYTES)
+              .strongReference(true)
+              .register(registry));
+      fixed.add(
+          Gauge.builder("moai.flow.wal.size", self, SwarmDbMetrics::walSizeBytes)
+              .description("Bytes of the write-ahead log file")
+              .baseUnit(BaseUnits.BYTES)
+              .strongReference(true)
+              .register(registry));
+      fixed.add(
+          Gauge.builder(
+                  "moai.flow.writer.queue.depth", self, m -> m.writer(WriterStats::queueDepth))
+              .description("Writes waiting for the single writer")
+              .strongReference(true)
+              .register(registry));
+      fixed.add(
+          Gauge.builder(
+                  "moai.flow.writer.queue.capacity",
+                  self,
+                  m -> m.writer(WriterStats::queueCapacity))
+              .description("Most writes that may wait for the writer")
+              .strongReference(true)
+              .register(registry));
+      fixed.add(
+          FunctionCounter.builder(
+                  "moai.flow.writer.transactions", self, m -> m.writer(WriterStats::transactions))
+              .description("Transactions committed by the writer since open")
+              .register(registry));
+      commits =
+          Timer.builder("moai.flow.writer.commit.duration")
+              .description("Duration of the writer's transactions, commit included")
+              .register(registry);
+      fixed.add(commits);
+      batchSize =
+          DistributionSummary.builder("moai.flow.writer.batch.size")
+              .description("Writes per committed transaction (group commit)")
+              .register(registry);
+      fixed.add(batchSize);
+      busyRetries =
+          Counter.builder("moai.flow.writer.busy.retries")
+              .description("Whole-transaction retries after a busy database")
+              .register(registry);
+      fixed.add(busyRetries);
+    }
+
+    Counter events(String type) {
+      return events.computeIfAbsent(
+          type,
+          t ->
+              Counter.builder("moai.flow.events")
+                  .description("Agent events appended (committed), by event type")
+                  .tag("type", t)
+                  .register(registry));
+    }
+
+    Timer timer(String operation) {
+      return timers.computeIfAbsent(
+          operation,
+          op ->
+              Timer.builder("moai.flow.query.duration")
+                  .description("Duration of SwarmDB operations, by operation")
+                  .tag("operation", op)
+                  .serviceLevelObjectives(QUERY_BUCKETS)
+                  .register(registry));
+    }
+
+    Counter errors(String operation, ErrorCode code) {
+      return errors.computeIfAbsent(
+          operation + '\u0000' + code.name(),
+          k ->
+              Counter.builder("moai.flow.errors")
+                  .description("Failed SwarmDB operations, by error code")
+                  .tag("code", code.name())
+                  .tag("category", code.isDatabaseError() ? "database" : "caller")
+                  .tag("operation", operation)
+                  .register(registry));
+    }
+
+    void remove() {
+      for (Meter m : fixed) {
+        registry.remove(m);
+      }
+      for (Meter m : events.values()) {
+        registry.remove(m);
+      }
+      for (Meter m : timers.values()) {
+        registry.remove(m);
+      }
+      for (Meter m : errors.values()) {
+        registry.remove(m);
+      }
+    }
+  }
+}

@@ -1,0 +1,304 @@
+package io.moaiflow.swarmdb.ops;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.moaiflow.swarmdb.BackupResult;
+import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.SwarmDB;
+import io.moaiflow.swarmdb.SwarmDbException;
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs retention and backups on one background thread, so they never overlap, and logs what each
+ * run did. Thread safe.
+ */
+final class MaintenanceScheduler implements AutoCloseable {
+  static final Pattern BACKUP_NAME = Pattern.compile("swarmdb-\\d{8}T\\d{6}Z(-\\d+)?\\.db");
+  private static final DateTimeFormatter STAMP =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+  private static final Logger LOG = LoggerFactory.getLogger(MaintenanceScheduler.class);
+
+  private final SwarmDB db;
+  private final OpsOptions options;
+  private final Clock clock;
+  private final @Nullable ScheduledExecutorService executor;
+  private final List<ScheduledFuture<?>> schedules = new ArrayList<>();
+  private final List<Consumer<String>> observers = new CopyOnWriteArrayList<>();
+  private final Counter retentionOk;
+  private final Counter retentionFailed;
+  private final Counter backupOk;
+  private final Counter backupFailed;
+  private final AtomicLong lastBackupEpochSecond = new AtomicLong();
+
+  MaintenanceScheduler(
+      SwarmDB db,
+      OpsOptions options,
+      MeterRegistry registry,
+      Clock clock,
+      List<Consumer<String>> observers) {
+    this.db = db;
+    this.observers.addAll(observers);
+    this.options = options;
+    this.clock = clock;
+    retentionOk = runs(registry, "retention", "success");
+    retentionFailed = runs(registry, "retention", "failure");
+    backupOk = runs(registry, "backup", "success");
+    backupFailed = runs(registry, "backup", "failure");
+    if (options.backupDir() != null) {
+      Gauge.builder(
+              "moai.flow.backup.last.success.timestamp", lastBackupEpochSecond, AtomicLong::get)
+          .description("When the last backup succeeded, epoch seconds (0 = none since start)")
+          .baseUnit("seconds")
+          .register(registry);
+    }
+    if (options.retentionEnabled() || options.backupDir() != null) {
+      ScheduledExecutorService ses =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "swarmdb-ops-maintenance");
+                t.setDaemon(true);
+                return t;
+              });
+      executor = ses;
+      if (options.retentionEnabled()) {
+        long every = options.retentionInterval().toMillis();
+        // Runs catch everything, so the futures never complete exceptionally.
+        schedules.add(
+            ses.scheduleWithFixedDelay(this::scheduledRetention, 0, every, TimeUnit.MILLISECONDS));
+      }
+      if (options.backupDir() != null) {
+        long every = options.backupInterval().toMillis();
+        schedules.add(
+            ses.scheduleWithFixedDelay(
+                this::scheduledBackup, firstBackupDelayMillis(), every, TimeUnit.MILLISECONDS));
+      }
+    } else {
+      executor = null;
+    }
+  }
+
+  private static Counter runs(MeterRegistry registry, String task, String outcome) {
+    return Counter.builder("moai.flow.ops.maintenance.runs")
+        .description("Scheduled retention and backup runs of the ops server")
+        .tag("task", task)
+        .tag("outcome", outcome)
+        .register(registry);
+  }
+
+  private void notifyObservers(String what) {
+    for (Consumer<String> o : observers) {
+      o.accept(what);
+    }
+  }
+
+  /** The first backup comes one interval after the newest one already in the directory. */
+  long firstBackupDelayMillis() {
+    Path dir = options.backupDir();
+    if (dir == null) {
+      return 0;
+    }
+    Optional<Instant> newest =
+        listBackups(dir).stream().map(Backup::modified).max(Instant::compareTo);
+    if (newest.isEmpty()) {
+      return 0;
+    }
+    long due = newest.get().plus(options.backupInterval()).toEpochMilli() - clock.millis();
+    return Math.max(0, due);
+  }
+
+  RetentionResult runRetention() {
+    long start = System.nanoTime();
+    long events = 0;
+    long memory = 0;
+    List<String> stale = List.of();
+    Duration age = options.deleteEventsOlderThan();
+    if (age != null) {
+      events = db.maintenance().deleteEventsOlderThan(age);
+    }
+    if (options.purgeExpiredMemory()) {
+      memory = db.maintenance().purgeExpiredMemory();
+    }
+    Duration silence = options.sweepStaleAgentsAfter();
+    if (silence != null) {
+      stale = db.agents().sweepStale(silence);
+    }
+    RetentionResult r =
+        new RetentionResult(events, memory, stale, (System.nanoTime() - start) / 1_000_000);
+    LOG.info(
+        "retention run on {}: deleted {} events older than {}, purged {} expired memory entries{},"
+            + " marked {} stale agents {} (silent > {}) in {} ms",
+        db,
+        r.eventsDeleted(),
+        age == null ? "(off)" : age,
+        r.memoryPurged(),
+        options.purgeExpiredMemory() ? "" : " (off)",
+        r.staleAgents().size(),
+        r.staleAgents(),
+        silence == null ? "(off)" : silence,
+        r.millis());
+    return r;
+  }
+
+  Optional<BackupResult> runBackup() {
+    Path dir = options.backupDir();
+    if (dir == null) {
+      return Optional.empty();
+    }
+    createPrivateDirectory(dir);
+    Instant now = clock.instant();
+    Path target = dir.resolve("swarmdb-" + STAMP.format(now) + ".db");
+    for (int i = 1; Files.exists(target); i++) {
+      target = dir.resolve("swarmdb-" + STAMP.format(now) + "-" + i + ".db");
+    }
+    BackupResult result = db.maintenance().backupTo(target);
+    lastBackupEpochSecond.set(now.getEpochSecond());
+    List<Path> removed = pruneBackups(dir, now, result.path());
+    LOG.info(
+        "backup run on {}: wrote {} ({} bytes, events up to seq {}) in {} ms; deleted {} backups"
+            + " older than {}: {}",
+        db,
+        result.path(),
+        result.bytes(),
+        result.lastSeq(),
+        result.millis(),
+        removed.size(),
+        options.backupKeep(),
+        removed);
+    return Optional.of(result);
+  }
+
+  private List<Path> pruneBackups(Path dir, Instant now, Path keep) {
+    Instant cutoff = now.minus(options.backupKeep());
+    List<Path> removed = new ArrayList<>();
+    for (Backup b : listBackups(dir)) {
+      if (b.modified().isBefore(cutoff) && !b.path().equals(keep)) {
+        try {
+          Files.deleteIfExists(b.path());
+          removed.add(b.path());
+        } catch (IOException e) {
+          LOG.warn("could not delete old backup {}: {}; delete it by hand", b.path(), e.toString());
+        }
+      }
+    }
+    return removed;
+  }
+
+  record Backup(Path path, Instant modified) {}
+
+  static List<Backup> listBackups(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    List<Backup> out = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        Path name = p.getFileName();
+        if (name != null && BACKUP_NAME.matcher(name.toString()).matches()) {
+          FileTime t = Files.getLastModifiedTime(p);
+          out.add(new Backup(p, t.toInstant()));
+        }
+      }
+    } catch (IOException e) {
+      throw new SwarmDbException(
+          ErrorCode.IO_ERROR,
+          "could not list backup directory " + dir + ": " + e + "; check its permissions",
+          e);
+    }
+    return out;
+  }
+
+  private static void createPrivateDirectory(Path dir) {
+    if (Files.isDirectory(dir)) {
+      return;
+    }
+    try {
+      if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+        Files.createDirectories(
+            dir,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      } else {
+        Files.createDirectories(dir);
+      }
+    } catch (IOException e) {
+      throw new SwarmDbException(
+          ErrorCode.IO_ERROR,
+          "could not create backup directory " + dir + ": " + e + "; create it or fix permissions",
+          e);
+    }
+  }
+
+  private void scheduledRetention() {
+    try {
+      runRetention();
+      retentionOk.increment();
+      notifyObservers("retention:success");
+    } catch (RuntimeException e) {
+      retentionFailed.increment();
+      LOG.error("retention run on {} failed: {}", db, e.getMessage(), e);
+      notifyObservers("retention:failure");
+    }
+  }
+
+  private void scheduledBackup() {
+    try {
+      runBackup();
+      backupOk.increment();
+      notifyObservers("backup:success");
+    } catch (RuntimeException e) {
+      backupFailed.increment();
+      LOG.error("backup run on {} failed: {}", db, e.getMessage(), e);
+      notifyObservers("backup:failure");
+    }
+  }
+
+  /**
+   * Stops scheduling and waits up to a minute for a run in progress (a backup may take a while).
+   */
+  @Override
+  public void close() {
+    ScheduledExecutorService ses = executor;
+    if (ses == null) {
+      return;
+    }
+    for (ScheduledFuture<?> f : schedules) {
+      f.cancel(false);
+    }
+    ses.shutdown();
+    try {
+      if (!ses.awaitTermination(1, TimeUnit.MINUTES)) {
+        LOG.warn(
+            "a maintenance run on {} did not finish within 1 minute of close; interrupting", db);
+        ses.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      ses.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+}
