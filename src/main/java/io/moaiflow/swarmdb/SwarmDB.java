@@ -1,13 +1,9 @@
 package io.moaiflow.swarmdb;
 
 import io.moaiflow.swarmdb.health.Inspector;
-import io.moaiflow.swarmdb.internal.Inspectors;
-import io.moaiflow.swarmdb.internal.Maintenances;
-import io.moaiflow.swarmdb.internal.SqliteAgentRegistry;
-import io.moaiflow.swarmdb.internal.SqliteDatabase;
-import io.moaiflow.swarmdb.internal.SqliteEventStore;
-import io.moaiflow.swarmdb.internal.SqliteMigrator;
-import io.moaiflow.swarmdb.internal.SqliteSessionStore;
+import io.moaiflow.swarmdb.internal.Backend;
+import io.moaiflow.swarmdb.internal.SqliteBackend;
+import io.moaiflow.swarmdb.internal.pg.PgDatabase;
 import io.moaiflow.swarmdb.migrate.Migrator;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -27,7 +23,7 @@ import java.util.Objects;
  * pool of read-only connections. {@link #close()} waits for queued writes to commit.
  */
 public final class SwarmDB implements AutoCloseable {
-  private final SqliteDatabase db;
+  private final Backend db;
   private final EventStore events;
   private final AgentRegistry agents;
   private final SessionStore sessions;
@@ -35,19 +31,22 @@ public final class SwarmDB implements AutoCloseable {
   private final Inspector inspector;
   private final Maintenance maintenance;
 
-  private SwarmDB(SqliteDatabase db) {
+  private SwarmDB(Backend db) {
     this.db = db;
-    this.events = new SqliteEventStore(db);
-    this.agents = new SqliteAgentRegistry(db);
-    this.sessions = new SqliteSessionStore(db);
-    this.migrator = new SqliteMigrator(db);
-    this.inspector = new Inspectors(db);
-    this.maintenance = new Maintenances(db);
+    this.events = db.events();
+    this.agents = db.agents();
+    this.sessions = db.sessions();
+    this.migrator = db.migrator();
+    this.inspector = db.inspector();
+    this.maintenance = db.maintenance();
   }
 
   /**
    * Opens a database: creates a missing file (0600, directories 0700), sets and verifies the
-   * pragmas, validates and applies migrations (after backing up an existing file).
+   * pragmas, validates and applies migrations (after backing up an existing file). A configuration
+   * from {@link SwarmDbConfig#postgres(String)} or {@link
+   * SwarmDbConfig#dataSource(javax.sql.DataSource)} opens the PostgreSQL backend instead: same API,
+   * schema applied under an advisory lock.
    *
    * @param config the configuration
    * @return the open database; close it when done
@@ -57,7 +56,7 @@ public final class SwarmDB implements AutoCloseable {
    */
   public static SwarmDB open(SwarmDbConfig config) {
     Objects.requireNonNull(config, "config");
-    return new SwarmDB(SqliteDatabase.open(config));
+    return new SwarmDB(config.isPostgres() ? PgDatabase.open(config) : SqliteBackend.open(config));
   }
 
   /**

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -34,6 +35,10 @@ import org.jspecify.annotations.Nullable;
  * @param backupBeforeMigrate whether a file database is backed up before a migration is applied
  * @param quickCheckOnOpen whether {@link SwarmDB#open} runs {@code PRAGMA quick_check}
  * @param clock the clock for timestamps and TTLs
+ * @param jdbcUrl a PostgreSQL JDBC URL ({@code jdbc:postgresql://...}) when the database is on
+ *     PostgreSQL (see {@link #postgres(String)}), else null
+ * @param dataSource a caller's PostgreSQL {@link DataSource} (see {@link #dataSource(DataSource)}),
+ *     else null
  */
 public record SwarmDbConfig(
     @Nullable Path path,
@@ -51,7 +56,9 @@ public record SwarmDbConfig(
     boolean migrate,
     boolean backupBeforeMigrate,
     boolean quickCheckOnOpen,
-    Clock clock) {
+    Clock clock,
+    @Nullable String jdbcUrl,
+    @Nullable DataSource dataSource) {
 
   /** The path used when neither a path nor {@code $MOAI_DB_PATH} is given. */
   public static final String DEFAULT_PATH = ".moai/memory/swarm.db";
@@ -107,6 +114,20 @@ public record SwarmDbConfig(
     requireRange("maxBatchWait", millis("maxBatchWait", maxBatchWait), 0, 1_000, "ms");
     requireRange("writeQueueCapacity", writeQueueCapacity, 1, 10_000_000, "writes");
     requireRange("writeTimeout", millis("writeTimeout", writeTimeout), 1, Integer.MAX_VALUE, "ms");
+    int backends =
+        (path != null ? 1 : 0) + (jdbcUrl != null ? 1 : 0) + (dataSource != null ? 1 : 0);
+    if (backends > 1) {
+      throw invalid(
+          "more than one of path, jdbcUrl and dataSource is set; choose a SQLite file or a"
+              + " PostgreSQL URL or a DataSource");
+    }
+    if (jdbcUrl != null && !jdbcUrl.startsWith(POSTGRES_URL_PREFIX)) {
+      throw invalid(
+          "jdbcUrl '"
+              + redact(jdbcUrl)
+              + "' is not a PostgreSQL JDBC URL; pass jdbc:postgresql://HOST:5432/DATABASE, or"
+              + " use SwarmDbConfig.builder(Path) for a SQLite file");
+    }
   }
 
   private static long millis(String name, Duration d) {
@@ -115,6 +136,84 @@ public record SwarmDbConfig(
     } catch (ArithmeticException e) {
       throw invalid(name + " " + d + " overflows milliseconds; use a value in range");
     }
+  }
+
+  /** How every PostgreSQL JDBC URL starts. */
+  public static final String POSTGRES_URL_PREFIX = "jdbc:postgresql:";
+
+  /**
+   * Starts a configuration for a database on a PostgreSQL server, for swarms that span hosts.
+   * SwarmDB creates a HikariCP pool of {@code readPoolSize + 2} connections (reads and writes) and
+   * applies its schema to the URL's current schema (pick one with {@code ?currentSchema=NAME}).
+   * Needs the {@code org.postgresql:postgresql} driver on the class path.
+   *
+   * @param jdbcUrl for example {@code jdbc:postgresql://db:5432/swarm?user=swarm&password=...}
+   * @return a builder with the defaults
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} when the URL is not a PostgreSQL
+   *     JDBC URL
+   */
+  public static Builder postgres(String jdbcUrl) {
+    Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+    Builder b = new Builder(null);
+    b.jdbcUrl = jdbcUrl;
+    return b;
+  }
+
+  /**
+   * Starts a configuration for a PostgreSQL database reached through the caller's pool. SwarmDB
+   * borrows connections from it and never closes it; the pool's own settings (size, timeouts,
+   * schema) apply.
+   *
+   * @param dataSource a {@link DataSource} whose connections go to PostgreSQL
+   * @return a builder with the defaults
+   */
+  public static Builder dataSource(DataSource dataSource) {
+    Objects.requireNonNull(dataSource, "dataSource");
+    Builder b = new Builder(null);
+    b.dataSource = dataSource;
+    return b;
+  }
+
+  /**
+   * Whether this configuration describes a PostgreSQL database (by URL or DataSource).
+   *
+   * @return true for PostgreSQL
+   */
+  public boolean isPostgres() {
+    return jdbcUrl != null || dataSource != null;
+  }
+
+  /**
+   * A JDBC URL with the value of any {@code password} parameter replaced by {@code ***}, for logs
+   * and messages.
+   *
+   * @param url a JDBC URL
+   * @return the URL without its password
+   */
+  public static String redact(String url) {
+    return url.replaceAll("(?i)(password=)[^&;]*", "$1***")
+        .replaceAll("(//[^/@:]*:)[^/@]*@", "$1***@");
+  }
+
+  @Override
+  public String toString() {
+    return "SwarmDbConfig[path="
+        + path
+        + ", jdbcUrl="
+        + (jdbcUrl == null ? null : redact(jdbcUrl))
+        + ", dataSource="
+        + (dataSource == null ? null : dataSource.getClass().getName())
+        + ", synchronous="
+        + synchronous
+        + ", busyTimeout="
+        + busyTimeout
+        + ", readPoolSize="
+        + readPoolSize
+        + ", maxBatchSize="
+        + maxBatchSize
+        + ", migrate="
+        + migrate
+        + "]";
   }
 
   /**
@@ -157,7 +256,7 @@ public record SwarmDbConfig(
    * @return true when there is no file
    */
   public boolean isInMemory() {
-    return path == null;
+    return path == null && !isPostgres();
   }
 
   /**
@@ -206,6 +305,8 @@ public record SwarmDbConfig(
     private boolean backupBeforeMigrate = true;
     private boolean quickCheckOnOpen = false;
     private Clock clock = Clock.systemUTC();
+    private @Nullable String jdbcUrl;
+    private @Nullable DataSource dataSource;
 
     private Builder(@Nullable Path path) {
       this.path = path;
@@ -401,7 +502,9 @@ public record SwarmDbConfig(
           migrate,
           backupBeforeMigrate,
           quickCheckOnOpen,
-          clock);
+          clock,
+          jdbcUrl,
+          dataSource);
     }
   }
 }

@@ -1,0 +1,100 @@
+package io.moaiflow.swarmdb.internal;
+
+import io.moaiflow.swarmdb.AgentRegistry;
+import io.moaiflow.swarmdb.EventStore;
+import io.moaiflow.swarmdb.Maintenance;
+import io.moaiflow.swarmdb.SessionStore;
+import io.moaiflow.swarmdb.SwarmDbConfig;
+import io.moaiflow.swarmdb.health.Inspector;
+import io.moaiflow.swarmdb.migrate.Migrator;
+import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The seam between the {@code SwarmDB} facade and a storage engine (DESIGN §12): the embedded
+ * SQLite file ({@link SqliteBackend}) or a PostgreSQL server ({@code pg.PgDatabase}). Each backend
+ * supplies the same DAOs, migrator, inspector and maintenance. Implementations are thread safe.
+ */
+public interface Backend extends AutoCloseable {
+
+  /**
+   * The event log.
+   *
+   * @return the event store
+   */
+  EventStore events();
+
+  /**
+   * The agent registry.
+   *
+   * @return the registry
+   */
+  AgentRegistry agents();
+
+  /**
+   * Sessions and their memory.
+   *
+   * @return the session store
+   */
+  SessionStore sessions();
+
+  /**
+   * The schema migrator.
+   *
+   * @return the migrator
+   */
+  Migrator migrator();
+
+  /**
+   * Size, health and introspection.
+   *
+   * @return the inspector
+   */
+  Inspector inspector();
+
+  /**
+   * Retention, checks, compaction and backups.
+   *
+   * @return the maintenance operations
+   */
+  Maintenance maintenance();
+
+  /**
+   * The configuration the backend was opened with.
+   *
+   * @return the configuration
+   */
+  SwarmDbConfig config();
+
+  /**
+   * The database file, or null when there is none (in memory, PostgreSQL).
+   *
+   * @return the file
+   */
+  @Nullable Path path();
+
+  /**
+   * The registered listeners.
+   *
+   * @return the listeners
+   */
+  Listeners listeners();
+
+  /**
+   * Whether {@link #close()} was called.
+   *
+   * @return true once closed
+   */
+  boolean isClosed();
+
+  /**
+   * The database for messages: a file, {@code :memory:} or a URL without its password.
+   *
+   * @return the label
+   */
+  String label();
+
+  /** Finishes pending work and releases every connection. Idempotent. */
+  @Override
+  void close();
+}

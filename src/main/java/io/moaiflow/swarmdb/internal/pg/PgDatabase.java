@@ -1,0 +1,522 @@
+package io.moaiflow.swarmdb.internal.pg;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+import io.moaiflow.swarmdb.AgentRegistry;
+import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.EventStore;
+import io.moaiflow.swarmdb.Maintenance;
+import io.moaiflow.swarmdb.SessionStore;
+import io.moaiflow.swarmdb.SwarmDbConfig;
+import io.moaiflow.swarmdb.SwarmDbException;
+import io.moaiflow.swarmdb.health.Inspector;
+import io.moaiflow.swarmdb.health.WriterStats;
+import io.moaiflow.swarmdb.internal.Backend;
+import io.moaiflow.swarmdb.internal.Listeners;
+import io.moaiflow.swarmdb.internal.TimeSource;
+import io.moaiflow.swarmdb.migrate.Migrator;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An open PostgreSQL database: a HikariCP pool (or the caller's {@link DataSource}), the schema
+ * state, and the DAOs. Unlike SQLite there is no single writer: every write runs in its own
+ * transaction on a pooled connection, so threads and hosts write concurrently, and PostgreSQL's row
+ * locks order them. Event appends alone are serialised (see {@link PgEventStore}) so that the log
+ * position is also the commit order. Thread safe.
+ */
+public final class PgDatabase implements Backend {
+  private static final Logger LOG = LoggerFactory.getLogger(PgDatabase.class);
+
+  /** The oldest PostgreSQL major version supported ({@code pg_current_xact_id}, JSONB, etc.). */
+  static final int MINIMUM_MAJOR_VERSION = 13;
+
+  private static final int MAX_RETRIES = 5;
+
+  private final SwarmDbConfig config;
+  private final DataSource dataSource;
+  private final @Nullable HikariDataSource ownPool;
+  private final String label;
+  private final String serverVersion;
+  private final String schema;
+  private final TimeSource time;
+  private final Listeners listeners = new Listeners();
+  private final AtomicLong transactions = new AtomicLong();
+  private final AtomicLong retries = new AtomicLong();
+  private final AtomicLong failures = new AtomicLong();
+  private final PgEventStore events;
+  private final AgentRegistry agents;
+  private final SessionStore sessions;
+  private final Migrator migrator;
+  private final Inspector inspector;
+  private final Maintenance maintenance;
+  private volatile int schemaVersion;
+  private volatile boolean closed;
+
+  private PgDatabase(
+      SwarmDbConfig config,
+      DataSource dataSource,
+      @Nullable HikariDataSource ownPool,
+      String label,
+      String serverVersion,
+      String schema) {
+    this.config = config;
+    this.dataSource = dataSource;
+    this.ownPool = ownPool;
+    this.label = label;
+    this.serverVersion = serverVersion;
+    this.schema = schema;
+    this.time = new TimeSource(config.clock());
+    this.events = new PgEventStore(this);
+    this.agents = new PgAgentRegistry(this);
+    this.sessions = new PgSessionStore(this);
+    this.migrator = new PgMigrator(this);
+    this.inspector = new PgInspector(this);
+    this.maintenance = new PgMaintenance(this);
+  }
+
+  /**
+   * Connects, checks the server, and validates and (by default) migrates the schema under an
+   * advisory lock.
+   *
+   * @param config a configuration with a PostgreSQL URL or DataSource
+   * @return the open database
+   */
+  public static PgDatabase open(SwarmDbConfig config) {
+    Objects.requireNonNull(config, "config");
+    String url = config.jdbcUrl();
+    DataSource supplied = config.dataSource();
+    HikariDataSource pool = null;
+    String base;
+    DataSource ds;
+    if (supplied != null) {
+      ds = supplied;
+      base = "DataSource " + supplied.getClass().getName();
+    } else if (url != null) {
+      base = SwarmDbConfig.redact(url);
+      pool = createPool(config, url, base);
+      ds = pool;
+    } else {
+      throw new SwarmDbException(
+          ErrorCode.INVALID_ARGUMENT,
+          "the configuration names no PostgreSQL database; use SwarmDbConfig.postgres(URL) or"
+              + " SwarmDbConfig.dataSource(DataSource)");
+    }
+    try {
+      String version;
+      String schema;
+      try (Connection c = ds.getConnection()) {
+        DatabaseMetaData md = c.getMetaData();
+        if (!"PostgreSQL".equalsIgnoreCase(md.getDatabaseProductName())) {
+          throw new SwarmDbException(
+              ErrorCode.INVALID_ARGUMENT,
+              base
+                  + " connects to "
+                  + md.getDatabaseProductName()
+                  + ", not PostgreSQL; pass a PostgreSQL DataSource, or use"
+                  + " SwarmDbConfig.builder(Path) for a SQLite file");
+        }
+        if (md.getDatabaseMajorVersion() < MINIMUM_MAJOR_VERSION) {
+          throw new SwarmDbException(
+              ErrorCode.UNSUPPORTED,
+              base
+                  + " runs PostgreSQL "
+                  + md.getDatabaseProductVersion()
+                  + "; SwarmDB needs "
+                  + MINIMUM_MAJOR_VERSION
+                  + " or newer. Upgrade the server");
+        }
+        version = md.getDatabaseProductVersion();
+        schema = currentSchema(c, base);
+        if (!c.getAutoCommit()) {
+          c.rollback();
+        }
+      }
+      PgDatabase db =
+          new PgDatabase(config, ds, pool, base + " (schema " + schema + ")", version, schema);
+      try {
+        if (config.migrate()) {
+          PgMigrator.migrate(db);
+        } else {
+          db.readUnchecked("migrator.validate", c -> PgMigrator.validate(c, db.label()));
+          db.schemaVersion =
+              db.readUnchecked("migrator.currentVersion", PgMigrator::currentVersion);
+        }
+      } catch (RuntimeException e) {
+        db.close(); // stops the appender thread and closes the pool SwarmDB created
+        throw e;
+      }
+      LOG.debug("opened {} (PostgreSQL {}, schema v{})", db.label, version, db.schemaVersion);
+      return db;
+    } catch (SQLException e) {
+      closePool(pool);
+      throw PgErrors.map("opening the database", base, e);
+    } catch (RuntimeException e) {
+      closePool(pool);
+      throw e;
+    }
+  }
+
+  private static String currentSchema(Connection c, String base) throws SQLException {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT current_schema()")) {
+      String s = rs.next() ? rs.getString(1) : null;
+      if (s == null) {
+        throw new SwarmDbException(
+            ErrorCode.INVALID_ARGUMENT,
+            base
+                + " has no current schema (its search_path names no existing schema); create one"
+                + " and name it with ?currentSchema=NAME in the URL");
+      }
+      return s;
+    }
+  }
+
+  private static HikariDataSource createPool(SwarmDbConfig config, String url, String base) {
+    try {
+      Class.forName("org.postgresql.Driver");
+    } catch (ClassNotFoundException e) {
+      throw new SwarmDbException(
+          ErrorCode.UNSUPPORTED,
+          "cannot open "
+              + base
+              + ": the PostgreSQL JDBC driver (org.postgresql:postgresql, 42.7 or newer) is not on"
+              + " the class path; add it to your application's dependencies",
+          e);
+    }
+    HikariConfig hc = new HikariConfig();
+    hc.setJdbcUrl(url);
+    hc.setPoolName("swarmdb-pg");
+    hc.setMaximumPoolSize(config.readPoolSize() + 2);
+    hc.setMinimumIdle(1);
+    hc.setConnectionTimeout(Math.max(250, config.writeTimeout().toMillis()));
+    hc.setAutoCommit(true);
+    // SQLite's busy timeout becomes PostgreSQL's lock wait: a write blocked longer fails BUSY.
+    hc.setConnectionInitSql("SET lock_timeout = " + config.busyTimeout().toMillis());
+    hc.addDataSourceProperty("ApplicationName", "swarmdb");
+    try {
+      return new HikariDataSource(hc);
+    } catch (RuntimeException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof SQLException s) {
+        throw PgErrors.map("connecting", base, s);
+      }
+      throw new SwarmDbException(
+          ErrorCode.IO_ERROR,
+          "connecting to "
+              + base
+              + " failed: "
+              + e.getMessage()
+              + "; check that the server is up and the URL, user and password are right",
+          e);
+    }
+  }
+
+  private static void closePool(@Nullable HikariDataSource pool) {
+    if (pool != null) {
+      pool.close();
+    }
+  }
+
+  /**
+   * Runs a read on a pooled connection after checking the schema is current.
+   *
+   * @param op the operation name
+   * @param work the read
+   * @return its result
+   */
+  <T> T read(String op, PgWork<T> work) {
+    checkUsable(op);
+    return readUnchecked(op, work);
+  }
+
+  /**
+   * Runs a read without the schema check (introspection, the migrator).
+   *
+   * @param op the operation name
+   * @param work the read
+   * @return its result
+   */
+  <T> T readUnchecked(String op, PgWork<T> work) {
+    checkOpen(op);
+    long start = System.nanoTime();
+    ErrorCode error = null;
+    try (Connection c = dataSource.getConnection()) {
+      try {
+        return work.apply(c);
+      } finally {
+        if (!c.getAutoCommit()) {
+          rollbackQuietly(c); // end the caller pool's implicit read transaction
+        }
+      }
+    } catch (SQLException e) {
+      SwarmDbException mapped = closed ? closedError(op) : PgErrors.map(op, label, e);
+      error = mapped.code();
+      throw mapped;
+    } catch (SwarmDbException e) {
+      error = e.code();
+      throw e;
+    } finally {
+      if (listeners.active()) {
+        listeners.onOperation(op, System.nanoTime() - start, error);
+      }
+    }
+  }
+
+  /**
+   * Runs a write in its own transaction after checking the schema is current; retries the whole
+   * transaction after a serialization failure or deadlock.
+   *
+   * @param op the operation name
+   * @param work the write
+   * @return its result, once committed
+   */
+  <T> T write(String op, PgWork<T> work) {
+    checkUsable(op);
+    return writeUnchecked(op, work);
+  }
+
+  /**
+   * Runs a transaction without the schema check (migrations, probes).
+   *
+   * @param op the operation name
+   * @param work the work
+   * @return its result, once committed
+   */
+  <T> T writeUnchecked(String op, PgWork<T> work) {
+    checkOpen(op);
+    long start = System.nanoTime();
+    ErrorCode error = null;
+    try {
+      for (int attempt = 0; ; attempt++) {
+        try {
+          return transaction(work);
+        } catch (SQLException e) {
+          if (PgErrors.isRetryable(e) && attempt < MAX_RETRIES) {
+            retries.incrementAndGet();
+            listeners.onBusyRetry();
+            continue;
+          }
+          failures.incrementAndGet();
+          throw closed ? closedError(op) : PgErrors.map(op, label, e);
+        } catch (RuntimeException e) {
+          failures.incrementAndGet();
+          throw e;
+        }
+      }
+    } catch (SwarmDbException e) {
+      error = e.code();
+      throw e;
+    } finally {
+      if (listeners.active()) {
+        listeners.onOperation(op, System.nanoTime() - start, error);
+      }
+    }
+  }
+
+  private <T> T transaction(PgWork<T> work) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      boolean auto = c.getAutoCommit();
+      c.setAutoCommit(false);
+      long start = System.nanoTime();
+      boolean committed = false;
+      try {
+        T result = work.apply(c);
+        c.commit();
+        committed = true;
+        transactions.incrementAndGet();
+        if (listeners.active()) {
+          listeners.onCommit(1, System.nanoTime() - start);
+        }
+        return result;
+      } finally {
+        if (!committed) {
+          rollbackQuietly(c);
+        }
+        c.setAutoCommit(auto);
+      }
+    }
+  }
+
+  private static void rollbackQuietly(Connection c) {
+    try {
+      c.rollback();
+    } catch (SQLException e) {
+      LOG.debug("rollback failed after an error: {}", e.getMessage());
+    }
+  }
+
+  /**
+   * Runs work outside any transaction (VACUUM cannot run inside one).
+   *
+   * @param op the operation name
+   * @param work the work
+   * @return its result
+   */
+  <T> T autocommit(String op, PgWork<T> work) {
+    checkOpen(op);
+    try (Connection c = dataSource.getConnection()) {
+      boolean auto = c.getAutoCommit();
+      c.setAutoCommit(true);
+      try {
+        return work.apply(c);
+      } finally {
+        c.setAutoCommit(auto);
+      }
+    } catch (SQLException e) {
+      throw PgErrors.map(op, label, e);
+    }
+  }
+
+  private void checkOpen(String op) {
+    if (closed) {
+      throw closedError(op);
+    }
+  }
+
+  private SwarmDbException closedError(String op) {
+    return new SwarmDbException(
+        ErrorCode.CLOSED, op + " failed: the database " + label + " is closed; open it again");
+  }
+
+  private void checkUsable(String op) {
+    checkOpen(op);
+    int v = schemaVersion;
+    if (v != PgMigrator.shippedVersion()) {
+      throw new SwarmDbException(
+          ErrorCode.SCHEMA_OUTDATED,
+          op
+              + " failed: "
+              + label
+              + " is at schema version "
+              + v
+              + " and this library needs "
+              + PgMigrator.shippedVersion()
+              + "; run migrator().migrate() or 'swarmdb migrate'");
+    }
+  }
+
+  void schemaVersion(int v) {
+    this.schemaVersion = v;
+  }
+
+  int schemaVersion() {
+    return schemaVersion;
+  }
+
+  TimeSource time() {
+    return time;
+  }
+
+  String serverVersion() {
+    return serverVersion;
+  }
+
+  String schema() {
+    return schema;
+  }
+
+  boolean ownsPool() {
+    return ownPool != null;
+  }
+
+  WriterStats stats() {
+    int waiting = 0;
+    HikariDataSource pool = ownPool;
+    if (pool != null) {
+      HikariPoolMXBean bean = pool.getHikariPoolMXBean();
+      waiting = bean == null ? 0 : bean.getThreadsAwaitingConnection();
+    }
+    waiting += events.queueDepth();
+    int capacity = config.writeQueueCapacity();
+    long tx = transactions.get();
+    return new WriterStats(waiting, capacity, tx, tx, retries.get(), failures.get());
+  }
+
+  static long elapsedMillis(long startNanos) {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+  }
+
+  @Override
+  public EventStore events() {
+    return events;
+  }
+
+  @Override
+  public AgentRegistry agents() {
+    return agents;
+  }
+
+  @Override
+  public SessionStore sessions() {
+    return sessions;
+  }
+
+  @Override
+  public Migrator migrator() {
+    return migrator;
+  }
+
+  @Override
+  public Inspector inspector() {
+    return inspector;
+  }
+
+  @Override
+  public Maintenance maintenance() {
+    return maintenance;
+  }
+
+  @Override
+  public SwarmDbConfig config() {
+    return config;
+  }
+
+  @Override
+  public @Nullable Path path() {
+    return null;
+  }
+
+  @Override
+  public Listeners listeners() {
+    return listeners;
+  }
+
+  @Override
+  public boolean isClosed() {
+    return closed;
+  }
+
+  @Override
+  public String label() {
+    return label;
+  }
+
+  /**
+   * Closes the pool SwarmDB created (waiting for borrowed connections to return); a caller's
+   * DataSource is left open. Idempotent.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    // queued appends still commit before the pool closes
+    events.close();
+    closed = true;
+    closePool(ownPool);
+    LOG.debug("closed {}", label);
+  }
+}

@@ -1,0 +1,224 @@
+package io.moaiflow.swarmdb.internal.pg;
+
+import io.moaiflow.swarmdb.health.DatabaseInfo;
+import io.moaiflow.swarmdb.health.FileSizes;
+import io.moaiflow.swarmdb.health.HealthReport;
+import io.moaiflow.swarmdb.health.Inspector;
+import io.moaiflow.swarmdb.health.WriterStats;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Size, health and introspection on PostgreSQL. Sizes are those of SwarmDB's own relations (tables,
+ * their indexes and TOAST) in the current schema; the whole database's size is reported by {@link
+ * #info()} as the setting {@code database_size_bytes}. PostgreSQL's WAL belongs to the server, not
+ * to SwarmDB, so {@link #walSizeBytes()} is 0. Thread safe.
+ */
+final class PgInspector implements Inspector {
+  /** The tables whose rows {@link #info()} counts. */
+  static final List<String> TABLES =
+      List.of("agent_events", "agents", "sessions", "session_memory", "schema_history");
+
+  /** Server settings {@link #info()} reports, beside the version and sizes. */
+  private static final List<String> SETTINGS =
+      List.of(
+          "server_version",
+          "server_encoding",
+          "synchronous_commit",
+          "default_transaction_isolation",
+          "lock_timeout",
+          "statement_timeout",
+          "max_connections",
+          "shared_buffers",
+          "block_size",
+          "TimeZone");
+
+  private final PgDatabase db;
+
+  PgInspector(PgDatabase db) {
+    this.db = db;
+  }
+
+  /** Bytes of SwarmDB's relations (with indexes and TOAST) in the current schema. */
+  static long relationBytes(Connection c) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT coalesce(sum(pg_total_relation_size(to_regclass(t))), 0)"
+                + " FROM unnest(?::text[]) AS t WHERE to_regclass(t) IS NOT NULL")) {
+      ps.setArray(1, c.createArrayOf("text", TABLES.toArray(new String[0])));
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : 0;
+      }
+    }
+  }
+
+  /**
+   * The explicit indexes of SwarmDB's tables in the current schema: every index that does not back
+   * a primary-key or unique constraint, sorted by name.
+   */
+  static List<String> indexes(Connection c) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT i.relname FROM pg_index x"
+                    + " JOIN pg_class i ON i.oid = x.indexrelid"
+                    + " JOIN pg_class t ON t.oid = x.indrelid"
+                    + " JOIN pg_namespace n ON n.oid = t.relnamespace"
+                    + " WHERE n.nspname = current_schema()"
+                    + " AND t.relname IN ('agent_events', 'agents', 'sessions', 'session_memory')"
+                    + " AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid ="
+                    + " x.indexrelid) ORDER BY i.relname")) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public long sizeBytes() {
+    return db.readUnchecked("inspect.size", PgInspector::relationBytes);
+  }
+
+  @Override
+  public long walSizeBytes() {
+    return 0;
+  }
+
+  @Override
+  public DatabaseInfo info() {
+    return db.readUnchecked(
+        "inspect.info",
+        c -> {
+          Map<String, Long> counts = new LinkedHashMap<>();
+          for (String t : TABLES) {
+            if (PgMigrator.tableExists(c, t)) {
+              counts.put(t, PgEventStore.queryLong(c, "SELECT count(*) FROM " + t));
+            }
+          }
+          Map<String, String> settings = new LinkedHashMap<>();
+          settings.put("backend", "postgresql");
+          settings.put("schema", db.schema());
+          try (PreparedStatement ps = c.prepareStatement("SELECT current_setting(?, true)")) {
+            for (String s : SETTINGS) {
+              ps.setString(1, s);
+              try (ResultSet rs = ps.executeQuery()) {
+                String v = rs.next() ? rs.getString(1) : null;
+                settings.put(s, v == null ? "" : v);
+              }
+            }
+          }
+          long databaseBytes =
+              PgEventStore.queryLong(c, "SELECT pg_database_size(current_database())");
+          settings.put("database", queryString(c, "SELECT current_database()"));
+          settings.put("database_size_bytes", Long.toString(databaseBytes));
+          settings.put("pool", db.ownsPool() ? "hikari" : "caller DataSource");
+          long relations = relationBytes(c);
+          long blockSize = PgEventStore.queryLong(c, "SELECT current_setting('block_size')::int");
+          return new DatabaseInfo(
+              db.label(),
+              db.serverVersion(),
+              PgMigrator.currentVersion(c),
+              PgMigrator.shippedVersion(),
+              counts,
+              indexes(c),
+              settings,
+              blockSize,
+              blockSize == 0 ? 0 : relations / blockSize,
+              0,
+              new FileSizes(relations, 0, 0));
+        });
+  }
+
+  private static String queryString(Connection c, String sql) throws SQLException {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      String s = rs.next() ? rs.getString(1) : null;
+      return s == null ? "" : s;
+    }
+  }
+
+  @Override
+  public HealthReport health() {
+    long start = System.nanoTime();
+    List<String> problems = new ArrayList<>();
+    int version = -1;
+    boolean connected = false;
+    boolean writable = false;
+    long size = 0;
+    if (db.isClosed()) {
+      problems.add("database is closed");
+    } else {
+      try {
+        version =
+            db.readUnchecked(
+                "health.read",
+                c -> {
+                  PgEventStore.queryLong(c, "SELECT 1");
+                  return PgMigrator.currentVersion(c);
+                });
+        connected = true;
+      } catch (RuntimeException e) {
+        problems.add("read failed: " + e.getMessage());
+      }
+      if (connected) {
+        try {
+          // Assigning a transaction id fails on a standby or in a read-only transaction; the
+          // transaction is rolled back, so nothing is written.
+          db.autocommit(
+              "health.write",
+              c -> {
+                c.setAutoCommit(false);
+                try {
+                  PgEventStore.queryLong(c, "SELECT pg_current_xact_id()::text::bigint");
+                } finally {
+                  c.rollback();
+                }
+                return true;
+              });
+          writable = true;
+        } catch (RuntimeException e) {
+          problems.add("write probe failed: " + e.getMessage());
+        }
+        try {
+          size = sizeBytes();
+        } catch (RuntimeException e) {
+          problems.add("size query failed: " + e.getMessage());
+        }
+      }
+      if (version >= 0 && version != PgMigrator.shippedVersion()) {
+        problems.add(
+            "schema version is "
+                + version
+                + ", this library needs "
+                + PgMigrator.shippedVersion()
+                + "; run 'swarmdb migrate'");
+      }
+    }
+    return new HealthReport(
+        problems.isEmpty(),
+        connected ? "connected" : "disconnected",
+        writable,
+        version,
+        PgMigrator.shippedVersion(),
+        size,
+        0,
+        PgDatabase.elapsedMillis(start),
+        Instant.ofEpochMilli(db.time().now()),
+        problems);
+  }
+
+  @Override
+  public WriterStats writerStats() {
+    return db.stats();
+  }
+}

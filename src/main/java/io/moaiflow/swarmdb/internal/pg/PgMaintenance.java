@@ -1,0 +1,198 @@
+package io.moaiflow.swarmdb.internal.pg;
+
+import io.moaiflow.swarmdb.BackupResult;
+import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.Maintenance;
+import io.moaiflow.swarmdb.SwarmDbException;
+import io.moaiflow.swarmdb.health.CheckResult;
+import io.moaiflow.swarmdb.internal.Checks;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Retention, checks and compaction on PostgreSQL. The file operations of the SQLite backend (backup
+ * by {@code VACUUM INTO}, WAL checkpoint) have no meaning for a server database and fail with
+ * {@link ErrorCode#UNSUPPORTED} naming what to use instead; {@link #vacuum()} runs {@code VACUUM
+ * (ANALYZE)} on SwarmDB's tables. Thread safe.
+ */
+final class PgMaintenance implements Maintenance {
+  /** Rows deleted per retention transaction: short transactions, short row locks. */
+  static final int DELETE_CHUNK = 2_000;
+
+  private final PgDatabase db;
+
+  PgMaintenance(PgDatabase db) {
+    this.db = db;
+  }
+
+  @Override
+  public long deleteEventsOlderThan(Duration age) {
+    long ms = Checks.positiveMillis("age", age);
+    long cutoff = db.time().now() - ms;
+    return chunked(
+        "maintenance.deleteEvents",
+        "DELETE FROM agent_events WHERE seq IN (SELECT seq FROM agent_events"
+            + " WHERE ts < ? ORDER BY ts LIMIT ?)",
+        cutoff);
+  }
+
+  @Override
+  public long purgeExpiredMemory() {
+    return chunked(
+        "maintenance.purgeExpiredMemory",
+        "DELETE FROM session_memory WHERE (session_id, memory_type, key) IN (SELECT session_id,"
+            + " memory_type, key FROM session_memory WHERE expires_at <= ? LIMIT ?)",
+        db.time().now());
+  }
+
+  private long chunked(String op, String sql, long bound) {
+    long total = 0;
+    while (true) {
+      int deleted =
+          db.write(
+              op,
+              c -> {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                  ps.setLong(1, bound);
+                  ps.setInt(2, DELETE_CHUNK);
+                  return ps.executeUpdate();
+                }
+              });
+      total += deleted;
+      if (deleted < DELETE_CHUNK) {
+        return total;
+      }
+    }
+  }
+
+  /**
+   * The fast check: every SwarmDB table and all 12 indexes exist and every index is valid and ready
+   * (a failed {@code CREATE INDEX CONCURRENTLY} or a broken index shows here).
+   */
+  @Override
+  public CheckResult quickCheck() {
+    long start = System.nanoTime();
+    List<String> problems = db.readUnchecked("maintenance.quick_check", PgMaintenance::structure);
+    return new CheckResult("quick_check", problems, PgDatabase.elapsedMillis(start));
+  }
+
+  /**
+   * The full check: the quick check, then {@code bt_index_check} on every index when the {@code
+   * amcheck} extension is installed, and a full read of every table (which fails on damaged heap
+   * pages).
+   */
+  @Override
+  public CheckResult integrityCheck() {
+    long start = System.nanoTime();
+    List<String> problems =
+        db.readUnchecked(
+            "maintenance.integrity_check",
+            c -> {
+              List<String> p = structure(c);
+              if (!p.isEmpty()) {
+                return p;
+              }
+              boolean amcheck =
+                  PgEventStore.queryLong(
+                          c, "SELECT count(*) FROM pg_extension WHERE extname = 'amcheck'")
+                      > 0;
+              List<String> indexes = PgInspector.indexes(c);
+              if (amcheck) {
+                try (PreparedStatement ps =
+                    c.prepareStatement("SELECT bt_index_check(to_regclass(?))")) {
+                  for (String i : indexes) {
+                    ps.setString(1, i);
+                    try {
+                      ps.executeQuery().close();
+                    } catch (SQLException e) {
+                      p.add("index " + i + ": " + e.getMessage());
+                    }
+                  }
+                }
+              }
+              for (String t : PgMigrator.TABLES) {
+                // a sequential read of every row; damaged pages raise an error
+                PgEventStore.queryLong(
+                    c, "SELECT count(*) FROM (SELECT * FROM " + t + " OFFSET 0) AS r");
+              }
+              return p;
+            });
+    return new CheckResult("integrity_check", problems, PgDatabase.elapsedMillis(start));
+  }
+
+  private static List<String> structure(Connection c) throws SQLException {
+    List<String> problems = new ArrayList<>();
+    for (String t : PgMigrator.TABLES) {
+      if (!PgMigrator.tableExists(c, t)) {
+        problems.add("table " + t + " is missing");
+      }
+    }
+    List<String> indexes = PgInspector.indexes(c);
+    if (indexes.size() != 12) {
+      problems.add("expected 12 SwarmDB indexes, found " + indexes.size() + ": " + indexes);
+    }
+    try (Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
+                    + " JOIN pg_namespace n ON n.oid = i.relnamespace"
+                    + " WHERE n.nspname = current_schema()"
+                    + " AND NOT (x.indisvalid AND x.indisready) ORDER BY 1")) {
+      while (rs.next()) {
+        problems.add("index " + rs.getString(1) + " is not valid; REINDEX it");
+      }
+    }
+    return problems;
+  }
+
+  @Override
+  public long checkpoint() {
+    throw new SwarmDbException(
+        ErrorCode.UNSUPPORTED,
+        "checkpoint is SQLite-only (it truncates the database file's -wal); "
+            + db.label()
+            + " is on PostgreSQL, whose server manages its own WAL: nothing to do (a superuser"
+            + " may run CHECKPOINT on the server)");
+  }
+
+  /**
+   * Runs {@code VACUUM (ANALYZE)} on SwarmDB's tables: reclaims dead rows for reuse and refreshes
+   * planner statistics without blocking readers or writers (unlike SQLite's VACUUM, it does not
+   * shrink the files; {@code VACUUM FULL} would, under an exclusive lock).
+   *
+   * @return bytes of SwarmDB's relations afterwards
+   */
+  @Override
+  public long vacuum() {
+    return db.autocommit(
+        "maintenance.vacuum",
+        c -> {
+          try (Statement st = c.createStatement()) {
+            st.execute("VACUUM (ANALYZE) " + String.join(", ", PgInspector.TABLES));
+          }
+          return PgInspector.relationBytes(c);
+        });
+  }
+
+  @Override
+  public BackupResult backupTo(Path target) {
+    Objects.requireNonNull(target, "target");
+    throw new SwarmDbException(
+        ErrorCode.UNSUPPORTED,
+        "backupTo is SQLite-only (it copies the database file with VACUUM INTO); "
+            + db.label()
+            + " is on PostgreSQL: back it up with pg_dump, for example 'pg_dump --schema="
+            + db.schema()
+            + " --format=custom --file="
+            + target
+            + " DATABASE', or the server's continuous archiving");
+  }
+}

@@ -1,0 +1,387 @@
+package io.moaiflow.swarmdb.internal.pg;
+
+import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.SwarmDbException;
+import io.moaiflow.swarmdb.migrate.MigrationInfo;
+import io.moaiflow.swarmdb.migrate.MigrationResult;
+import io.moaiflow.swarmdb.migrate.MigrationState;
+import io.moaiflow.swarmdb.migrate.Migrator;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The migrator on PostgreSQL: scripts under {@code db/migration/postgresql/} listed in its {@code
+ * index.txt}, CRC32 checksums in {@code schema_history} (the schema version is the newest applied
+ * row). Every migration runs in one transaction that first takes a transaction-level advisory lock
+ * for the current schema, then re-reads {@code schema_history}: hosts that open the same database
+ * at once apply each migration exactly once, and PostgreSQL's transactional DDL means a failed
+ * migration leaves nothing behind. Thread safe.
+ */
+final class PgMigrator implements Migrator {
+  private static final Logger LOG = LoggerFactory.getLogger(PgMigrator.class);
+  private static final String ROOT = "/db/migration/postgresql/";
+  private static final Pattern NAME = Pattern.compile("V(\\d+)__(\\w+)\\.sql");
+  private static final List<Script> SCRIPTS = load(ROOT);
+
+  /** First key of the migration advisory lock ("SWM" 1); the second is the schema's hash. */
+  static final int MIGRATE_LOCK = 0x53574D01;
+
+  /** Takes the migration lock for the current schema until the transaction ends. */
+  static final String LOCK_SQL =
+      "SELECT pg_advisory_xact_lock(" + MIGRATE_LOCK + ", hashtext(current_schema()))";
+
+  /** The tables SwarmDB creates, to refuse a schema that holds them without its history. */
+  static final List<String> TABLES =
+      List.of("agent_events", "agents", "sessions", "session_memory");
+
+  private final PgDatabase db;
+
+  PgMigrator(PgDatabase db) {
+    this.db = db;
+  }
+
+  /** A shipped migration script. */
+  record Script(int version, String description, String sql, long checksum) {}
+
+  /** A row of {@code schema_history}. */
+  record Applied(int version, String description, long checksum, long appliedAt, long durationMs) {}
+
+  static List<Script> load(String root) {
+    List<Script> scripts = new ArrayList<>();
+    for (String name : resource(root, "index.txt").lines().toList()) {
+      String file = name.trim();
+      if (file.isEmpty()) {
+        continue;
+      }
+      Matcher m = NAME.matcher(file);
+      if (!m.matches()) {
+        throw new IllegalStateException("bad migration name " + file);
+      }
+      String sql = resource(root, file).replace("\r\n", "\n");
+      CRC32 crc = new CRC32();
+      crc.update(sql.getBytes(StandardCharsets.UTF_8));
+      scripts.add(
+          new Script(
+              Integer.parseInt(m.group(1)), m.group(2).replace('_', ' '), sql, crc.getValue()));
+    }
+    for (int i = 0; i < scripts.size(); i++) {
+      if (scripts.get(i).version() != i + 1) {
+        throw new IllegalStateException("migrations must be numbered 1.." + scripts.size());
+      }
+    }
+    return List.copyOf(scripts);
+  }
+
+  private static String resource(String root, String name) {
+    try (InputStream in = PgMigrator.class.getResourceAsStream(root + name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing migration resource " + root + name);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read migration resource " + root + name, e);
+    }
+  }
+
+  /**
+   * The newest version shipped.
+   *
+   * @return the version
+   */
+  static int shippedVersion() {
+    return SCRIPTS.size();
+  }
+
+  /**
+   * Whether a table exists in the current schema, read from {@code pg_class} with the statement's
+   * own snapshot. Not {@code to_regclass}: after waiting for the migration lock, this backend's
+   * catalog caches may still hold "no such table" from before another host's migration committed
+   * (an advisory lock does not process cache invalidations). Reading {@code pg_class} takes a
+   * relation lock, which does, so the statements after this one see the other host's tables.
+   */
+  static boolean tableExists(Connection c, String table) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class r"
+                + " JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace"
+                + " WHERE n.nspname = current_schema() AND r.relname = ? AND r.relkind = 'r')")) {
+      ps.setString(1, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
+      }
+    }
+  }
+
+  static List<Applied> applied(Connection c) throws SQLException {
+    List<Applied> rows = new ArrayList<>();
+    if (!tableExists(c, "schema_history")) {
+      return rows;
+    }
+    try (Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT version, description, checksum, applied_at, duration_ms"
+                    + " FROM schema_history WHERE success ORDER BY version")) {
+      while (rs.next()) {
+        rows.add(
+            new Applied(
+                rs.getInt(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)));
+      }
+    }
+    return rows;
+  }
+
+  static int currentVersion(Connection c) throws SQLException {
+    List<Applied> a = applied(c);
+    return a.isEmpty() ? 0 : a.get(a.size() - 1).version();
+  }
+
+  static List<MigrationInfo> status(Connection c) throws SQLException {
+    Map<Integer, Applied> applied = new LinkedHashMap<>();
+    for (Applied a : applied(c)) {
+      applied.put(a.version(), a);
+    }
+    List<MigrationInfo> out = new ArrayList<>();
+    for (Script s : SCRIPTS) {
+      Applied a = applied.remove(s.version());
+      if (a == null) {
+        out.add(
+            new MigrationInfo(
+                s.version(),
+                s.description(),
+                MigrationState.PENDING,
+                s.checksum(),
+                null,
+                null,
+                null));
+      } else {
+        out.add(
+            new MigrationInfo(
+                s.version(),
+                s.description(),
+                a.checksum() == s.checksum()
+                    ? MigrationState.APPLIED
+                    : MigrationState.CHECKSUM_MISMATCH,
+                s.checksum(),
+                a.checksum(),
+                Instant.ofEpochMilli(a.appliedAt()),
+                a.durationMs()));
+      }
+    }
+    for (Applied a : applied.values()) {
+      out.add(
+          new MigrationInfo(
+              a.version(),
+              a.description(),
+              MigrationState.FUTURE,
+              null,
+              a.checksum(),
+              Instant.ofEpochMilli(a.appliedAt()),
+              a.durationMs()));
+    }
+    return out;
+  }
+
+  /**
+   * Checks the schema against the shipped scripts; writes nothing.
+   *
+   * @param c a connection
+   * @param label the database, for messages
+   * @return true
+   * @throws SQLException when reading fails
+   */
+  static boolean validate(Connection c, String label) throws SQLException {
+    List<Applied> applied = applied(c);
+    int newest = applied.isEmpty() ? 0 : applied.get(applied.size() - 1).version();
+    if (newest > shippedVersion()) {
+      throw new SwarmDbException(
+          ErrorCode.SCHEMA_TOO_NEW,
+          "database "
+              + label
+              + " is at schema version "
+              + newest
+              + ", written by a newer SwarmDB; this library knows versions up to "
+              + shippedVersion()
+              + ". Upgrade SwarmDB on every host. Nothing was changed");
+    }
+    for (Applied a : applied) {
+      Script s = SCRIPTS.get(a.version() - 1);
+      if (s.checksum() != a.checksum()) {
+        throw new SwarmDbException(
+            ErrorCode.MIGRATION_CHECKSUM_MISMATCH,
+            "migration V"
+                + a.version()
+                + " ("
+                + s.description()
+                + ") of "
+                + label
+                + " was applied with checksum "
+                + a.checksum()
+                + " but this library ships checksum "
+                + s.checksum()
+                + "; the script changed after it was applied. Use the SwarmDB version that"
+                + " applied it, or export the data and import it into a new schema. Nothing"
+                + " was changed");
+      }
+    }
+    if (newest == 0) {
+      List<String> present = new ArrayList<>();
+      for (String t : TABLES) {
+        if (tableExists(c, t)) {
+          present.add(t);
+        }
+      }
+      if (!present.isEmpty()) {
+        throw new SwarmDbException(
+            ErrorCode.INVALID_ARGUMENT,
+            "schema of "
+                + label
+                + " already holds table(s) "
+                + present
+                + " but no SwarmDB schema_history; give SwarmDB its own schema with"
+                + " ?currentSchema=NAME. Nothing was changed");
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Applies every pending migration, each in its own locked transaction, and records the new
+   * version on {@code db}.
+   *
+   * @param db the database
+   * @return what was applied
+   */
+  static MigrationResult migrate(PgDatabase db) {
+    List<MigrationInfo> done = new ArrayList<>();
+    int from = -1;
+    while (true) {
+      Step step = db.writeUnchecked("migrator.migrate", c -> step(c, db));
+      if (from < 0) {
+        from = step.before();
+      }
+      MigrationInfo info = step.applied();
+      if (info == null) {
+        db.schemaVersion(step.before());
+        return new MigrationResult(from, step.before(), done, null);
+      }
+      done.add(info);
+    }
+  }
+
+  /** One locked transaction: the version found, and the migration applied (null when current). */
+  private record Step(int before, @Nullable MigrationInfo applied) {}
+
+  private static Step step(Connection c, PgDatabase db) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute(LOCK_SQL);
+    }
+    validate(c, db.label());
+    int version = currentVersion(c);
+    if (version >= shippedVersion()) {
+      return new Step(version, null);
+    }
+    Script s = SCRIPTS.get(version);
+    long start = System.nanoTime();
+    try (Statement st = c.createStatement()) {
+      st.execute(
+          "CREATE TABLE IF NOT EXISTS schema_history ("
+              + " version INTEGER NOT NULL PRIMARY KEY, description TEXT NOT NULL,"
+              + " checksum BIGINT NOT NULL, applied_at BIGINT NOT NULL,"
+              + " duration_ms BIGINT NOT NULL, success BOOLEAN NOT NULL)");
+      st.execute(s.sql());
+    } catch (SQLException e) {
+      throw new SwarmDbException(
+          ErrorCode.MIGRATION_FAILED,
+          "migration V"
+              + s.version()
+              + " ("
+              + s.description()
+              + ") of "
+              + db.label()
+              + " failed and was rolled back; the schema is still at version "
+              + version
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+    long ms = PgDatabase.elapsedMillis(start);
+    long now = db.time().now();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO schema_history (version, description, checksum, applied_at,"
+                + " duration_ms, success) VALUES (?, ?, ?, ?, ?, true)")) {
+      ps.setInt(1, s.version());
+      ps.setString(2, s.description());
+      ps.setLong(3, s.checksum());
+      ps.setLong(4, now);
+      ps.setLong(5, ms);
+      ps.executeUpdate();
+    }
+    LOG.info(
+        "applied migration V{} ({}) to {} in {} ms", s.version(), s.description(), db.label(), ms);
+    return new Step(
+        version,
+        new MigrationInfo(
+            s.version(),
+            s.description(),
+            MigrationState.APPLIED,
+            s.checksum(),
+            s.checksum(),
+            Instant.ofEpochMilli(now),
+            ms));
+  }
+
+  @Override
+  public int currentVersion() {
+    return db.readUnchecked("migrator.currentVersion", PgMigrator::currentVersion);
+  }
+
+  @Override
+  public int latestVersion() {
+    return shippedVersion();
+  }
+
+  @Override
+  public List<MigrationInfo> status() {
+    return db.readUnchecked("migrator.status", PgMigrator::status);
+  }
+
+  @Override
+  public List<MigrationInfo> pending() {
+    List<MigrationInfo> pending = new ArrayList<>();
+    for (MigrationInfo m : status()) {
+      if (m.state() == MigrationState.PENDING) {
+        pending.add(m);
+      }
+    }
+    return pending;
+  }
+
+  @Override
+  public void validate() {
+    db.readUnchecked("migrator.validate", c -> validate(c, db.label()));
+  }
+
+  @Override
+  public MigrationResult migrate() {
+    return migrate(db);
+  }
+}

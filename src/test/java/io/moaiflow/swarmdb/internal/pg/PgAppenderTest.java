@@ -1,0 +1,140 @@
+package io.moaiflow.swarmdb.internal.pg;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.SwarmDB;
+import io.moaiflow.swarmdb.SwarmDbConfig;
+import io.moaiflow.swarmdb.SwarmDbException;
+import io.moaiflow.swarmdb.backend.PgTestSupport;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Group commit of single appends on PostgreSQL. The test holds the append lock on its own
+ * connection so that the appender is stuck in its first batch while more appends queue behind it;
+ * releasing the lock lets the queued appends commit as one batch.
+ */
+class PgAppenderTest {
+
+  private static Connection holdAppendLock(PgTestSupport.Schema schema) throws Exception {
+    Connection c = schema.connect();
+    c.setAutoCommit(false);
+    try (Statement st = c.createStatement()) {
+      st.execute(PgEventStore.LOCK_SQL);
+    }
+    return c;
+  }
+
+  @Test
+  void queuedAppendsCommitTogetherAndABadRowFailsAlone() throws Exception {
+    try (PgTestSupport.Schema schema = PgTestSupport.newSchema();
+        SwarmDB db =
+            SwarmDB.open(
+                SwarmDbConfig.postgres(schema.url()).busyTimeout(Duration.ofSeconds(60)).build());
+        Connection observer = schema.connect()) {
+      long before = db.inspect().writerStats().transactions();
+      Connection gate = holdAppendLock(schema);
+      CompletableFuture<AgentEvent> first =
+          db.events().appendAsync(AgentEvent.of("spawn", "a", null, Map.of()));
+      PgLocks.awaitWaiters(observer, PgEventStore.APPEND_LOCK, 1);
+      List<CompletableFuture<AgentEvent>> good = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        good.add(db.events().appendAsync(AgentEvent.of("run", "a", null, Map.of("i", i))));
+      }
+      // JSONB cannot store U+0000: this row fails inside the batch
+      CompletableFuture<AgentEvent> bad =
+          db.events().appendAsync(AgentEvent.of("run", "a", null, Map.of("nul", "\u0000")));
+      assertThat(db.inspect().writerStats().queueDepth()).isGreaterThanOrEqualTo(21);
+      gate.commit();
+      gate.close();
+      assertThat(first.get().isStored()).isTrue();
+      for (CompletableFuture<AgentEvent> f : good) {
+        assertThat(f.get().seq()).isGreaterThan(first.get().seq());
+      }
+      Throwable failure = null;
+      try {
+        bad.get();
+      } catch (ExecutionException e) {
+        failure = e.getCause();
+      }
+      assertThat(failure).isInstanceOf(SwarmDbException.class);
+      assertThat(((SwarmDbException) failure).code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+      assertThat(db.events().count()).isEqualTo(21);
+      // first batch, the failed batch of 21, then 21 single retries (20 committed)
+      assertThat(db.inspect().writerStats().transactions() - before).isBetween(2L, 23L);
+    }
+  }
+
+  @Test
+  void aFullQueueTimesOutAndSynchronousAppendsReportTheirOwnErrors() throws Exception {
+    try (PgTestSupport.Schema schema = PgTestSupport.newSchema();
+        SwarmDB db =
+            SwarmDB.open(
+                SwarmDbConfig.postgres(schema.url())
+                    .busyTimeout(Duration.ofSeconds(60))
+                    .writeQueueCapacity(2)
+                    .writeTimeout(Duration.ofMillis(200))
+                    .build());
+        Connection observer = schema.connect()) {
+      Connection gate = holdAppendLock(schema);
+      List<CompletableFuture<AgentEvent>> queued = new ArrayList<>();
+      queued.add(db.events().appendAsync(AgentEvent.of("spawn", "a", null, Map.of())));
+      PgLocks.awaitWaiters(observer, PgEventStore.APPEND_LOCK, 1);
+      SwarmDbException timeout = null;
+      for (int i = 0; i < 10 && timeout == null; i++) {
+        try {
+          queued.add(db.events().appendAsync(AgentEvent.of("run", "a", null, Map.of())));
+        } catch (SwarmDbException e) {
+          timeout = e;
+        }
+      }
+      assertThat(timeout).isNotNull();
+      assertThat(timeout.code()).isEqualTo(ErrorCode.TIMEOUT);
+      assertThat(timeout.getMessage()).contains("writeQueueCapacity");
+      gate.commit();
+      gate.close();
+      for (CompletableFuture<AgentEvent> f : queued) {
+        assertThat(f.get().isStored()).isTrue();
+      }
+      Throwable t = null;
+      try {
+        db.events().append(AgentEvent.of("run", "a", null, Map.of("nul", "\u0000")));
+      } catch (SwarmDbException e) {
+        t = e;
+      }
+      assertThat(t).isInstanceOf(SwarmDbException.class);
+      assertThat(((SwarmDbException) t).code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+    }
+  }
+
+  @Test
+  void integrityCheckRunsAmcheckWhenInstalled() throws Exception {
+    try (PgTestSupport.Schema schema = PgTestSupport.newSchema();
+        SwarmDB db =
+            SwarmDB.open(
+                SwarmDbConfig.postgres(schema.url()).busyTimeout(Duration.ofSeconds(60)).build());
+        Connection c = schema.connect();
+        Statement st = c.createStatement()) {
+      boolean installed;
+      try {
+        st.execute("CREATE EXTENSION IF NOT EXISTS amcheck SCHEMA " + schema.name());
+        installed = true;
+      } catch (java.sql.SQLException e) {
+        installed = false; // not a superuser, or contrib missing: the fallback path is tested
+      }
+      db.events().append(AgentEvent.of("spawn", "a", null, Map.of()));
+      assertThat(db.maintenance().integrityCheck().ok()).isTrue();
+      org.junit.jupiter.api.Assumptions.assumeTrue(installed, "amcheck could not be installed");
+      st.execute("DROP EXTENSION amcheck");
+    }
+  }
+}

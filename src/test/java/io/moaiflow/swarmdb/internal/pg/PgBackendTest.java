@@ -1,0 +1,244 @@
+package io.moaiflow.swarmdb.internal.pg;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.SwarmDB;
+import io.moaiflow.swarmdb.SwarmDbConfig;
+import io.moaiflow.swarmdb.SwarmDbException;
+import io.moaiflow.swarmdb.backend.PgTestSupport;
+import io.moaiflow.swarmdb.health.DatabaseInfo;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteDataSource;
+
+/** PostgreSQL-only behaviour: configuration, SQLite-only operations, the caller's pool, errors. */
+class PgBackendTest {
+  @TempDir Path dir;
+
+  private static SwarmDbException thrown(ThrowingCallable call, ErrorCode code) {
+    Throwable t = catchThrowable(call);
+    assertThat(t).isInstanceOf(SwarmDbException.class);
+    SwarmDbException e = (SwarmDbException) t;
+    assertThat(e.code()).as(e.getMessage()).isEqualTo(code);
+    return e;
+  }
+
+  @Test
+  void configurationNamesPostgresAndHidesPasswords() {
+    SwarmDbConfig c =
+        SwarmDbConfig.postgres("jdbc:postgresql://db:5432/swarm?user=u&password=secret").build();
+    assertThat(c.isPostgres()).isTrue();
+    assertThat(c.isInMemory()).isFalse();
+    assertThat(c.file()).isEmpty();
+    assertThat(c.toString()).doesNotContain("secret").contains("password=***");
+    assertThat(SwarmDbConfig.redact("jdbc:postgresql://u:pw@db/x"))
+        .isEqualTo("jdbc:postgresql://u:***@db/x");
+    SwarmDbException e =
+        thrown(
+            () -> SwarmDbConfig.postgres("jdbc:sqlite:/tmp/x.db?password=p").build(),
+            ErrorCode.INVALID_ARGUMENT);
+    assertThat(e.getMessage()).contains("not a PostgreSQL JDBC URL").doesNotContain("=p");
+    assertThat(SwarmDbConfig.builder(dir.resolve("x.db")).build().isPostgres()).isFalse();
+    assertThat(SwarmDbConfig.inMemory().build().isInMemory()).isTrue();
+    thrown(
+        () ->
+            new SwarmDbConfig(
+                dir.resolve("x.db"),
+                c.synchronous(),
+                c.busyTimeout(),
+                c.cacheSizePages(),
+                c.journalSizeLimitBytes(),
+                c.walCheckpointThresholdBytes(),
+                c.mmapSizeBytes(),
+                c.readPoolSize(),
+                c.maxBatchSize(),
+                c.maxBatchWait(),
+                c.writeQueueCapacity(),
+                c.writeTimeout(),
+                true,
+                true,
+                false,
+                c.clock(),
+                "jdbc:postgresql://db/x",
+                null),
+        ErrorCode.INVALID_ARGUMENT);
+  }
+
+  @Test
+  void anUnreachableServerFailsOpenWithAnIoError() {
+    SwarmDbException e =
+        thrown(
+            () ->
+                SwarmDB.open(
+                    SwarmDbConfig.postgres("jdbc:postgresql://127.0.0.1:1/none?connectTimeout=2")
+                        .writeTimeout(Duration.ofSeconds(2))
+                        .build()),
+            ErrorCode.IO_ERROR);
+    assertThat(e.getMessage()).contains("127.0.0.1:1");
+  }
+
+  @Test
+  void aDataSourceThatIsNotPostgresIsRefused() {
+    SQLiteDataSource ds = new SQLiteDataSource();
+    ds.setUrl("jdbc:sqlite:" + dir.resolve("other.db"));
+    SwarmDbException e =
+        thrown(
+            () -> SwarmDB.open(SwarmDbConfig.dataSource(ds).build()), ErrorCode.INVALID_ARGUMENT);
+    assertThat(e.getMessage()).contains("not PostgreSQL");
+  }
+
+  @Test
+  void sqliteOnlyOperationsSaySoAndNameTheAlternative() throws Exception {
+    try (PgTestSupport.Schema schema = PgTestSupport.newSchema();
+        SwarmDB db = SwarmDB.open(SwarmDbConfig.postgres(schema.url()).build())) {
+      SwarmDbException backup =
+          thrown(() -> db.maintenance().backupTo(dir.resolve("b.db")), ErrorCode.UNSUPPORTED);
+      assertThat(backup.getMessage()).contains("SQLite-only", "pg_dump", schema.name());
+      SwarmDbException checkpoint =
+          thrown(() -> db.maintenance().checkpoint(), ErrorCode.UNSUPPORTED);
+      assertThat(checkpoint.getMessage()).contains("SQLite-only", "CHECKPOINT");
+      assertThat(db.maintenance().vacuum()).isPositive();
+      assertThat(db.path()).isEmpty();
+      assertThat(db.inspect().walSizeBytes()).isZero();
+      DatabaseInfo info = db.inspect().info();
+      assertThat(info.pragmas())
+          .containsEntry("backend", "postgresql")
+          .containsEntry("schema", schema.name())
+          .containsKeys("server_version", "synchronous_commit", "database_size_bytes");
+      assertThat(info.sqliteVersion()).isNotBlank();
+      assertThat(info.files().mainBytes()).isEqualTo(db.inspect().sizeBytes());
+      assertThat(db.inspect().writerStats().queueCapacity())
+          .isEqualTo(db.config().writeQueueCapacity());
+    }
+  }
+
+  @Test
+  void theCallersDataSourceIsUsedAndLeftOpen() throws Exception {
+    try (PgTestSupport.Schema schema = PgTestSupport.newSchema()) {
+      HikariConfig hc = new HikariConfig();
+      hc.setJdbcUrl(schema.url());
+      hc.setMaximumPoolSize(3);
+      hc.setAutoCommit(false); // SwarmDB must cope with a pool that hands out transactions
+      try (HikariDataSource ds = new HikariDataSource(hc)) {
+        try (SwarmDB db = SwarmDB.open(SwarmDbConfig.dataSource(ds).build())) {
+          db.sessions().start("s");
+          assertThat(db.events().append(AgentEvent.of("spawn", "a", null, Map.of())).seq()).isOne();
+          assertThat(db.events().count()).isOne();
+          assertThat(db.inspect().info().pragmas()).containsEntry("pool", "caller DataSource");
+          assertThat(db.inspect().writerStats().queueDepth()).isZero();
+          assertThat(db.toString()).contains("DataSource");
+        }
+        assertThat(ds.isClosed()).isFalse();
+        try (Connection c = ds.getConnection()) {
+          assertThat(PgEventStore.queryLong(c, "SELECT count(*) FROM agent_events")).isOne();
+          c.rollback();
+        }
+      }
+    }
+  }
+
+  @Test
+  void valuesPostgresCannotStoreAreInvalidArgumentsAndWriteNothing() throws Exception {
+    try (PgTestSupport.Schema schema = PgTestSupport.newSchema();
+        SwarmDB db = SwarmDB.open(SwarmDbConfig.postgres(schema.url()).build())) {
+      SwarmDbException e =
+          thrown(
+              () ->
+                  db.events().append(AgentEvent.of("spawn", "a", null, Map.of("nul", "a\u0000b"))),
+              ErrorCode.INVALID_ARGUMENT);
+      assertThat(e.getMessage()).contains("SQLSTATE 22");
+      assertThat(db.events().count()).isZero();
+      assertThat(db.inspect().writerStats().failures()).isOne();
+    }
+  }
+
+  @Test
+  void asyncAppendsCommitBeforeClose() throws Exception {
+    try (PgTestSupport.Schema schema = PgTestSupport.newSchema()) {
+      List<CompletableFuture<AgentEvent>> futures = new ArrayList<>();
+      SwarmDB db = SwarmDB.open(SwarmDbConfig.postgres(schema.url()).build());
+      for (int i = 0; i < 200; i++) {
+        futures.add(db.events().appendAsync(AgentEvent.of("run", "a", null, Map.of("i", i))));
+      }
+      db.close();
+      for (CompletableFuture<AgentEvent> f : futures) {
+        assertThat(f.get().isStored()).isTrue();
+      }
+      thrown(
+          () -> db.events().appendAsync(AgentEvent.of("run", "a", null, Map.of())),
+          ErrorCode.CLOSED);
+      try (Connection c = schema.connect()) {
+        assertThat(PgEventStore.queryLong(c, "SELECT count(*) FROM agent_events")).isEqualTo(200);
+      }
+    }
+  }
+
+  @Test
+  void errorsMapBySqlState() {
+    String label = "db";
+    assertThat(PgErrors.map("op", label, new SQLException("x", "55P03")).code())
+        .isEqualTo(ErrorCode.BUSY);
+    assertThat(PgErrors.map("op", label, new SQLException("x", "40P01")).code())
+        .isEqualTo(ErrorCode.BUSY);
+    assertThat(PgErrors.map("op", label, new SQLException("x", "57014")).code())
+        .isEqualTo(ErrorCode.TIMEOUT);
+    assertThat(PgErrors.map("op", label, new SQLException("x", "53100")).code())
+        .isEqualTo(ErrorCode.DISK_FULL);
+    assertThat(PgErrors.map("op", label, new SQLException("x", "25006")).code())
+        .isEqualTo(ErrorCode.READ_ONLY);
+    assertThat(PgErrors.map("op", label, new SQLException("x", "XX001")).code())
+        .isEqualTo(ErrorCode.CORRUPT);
+    assertThat(PgErrors.map("op", label, new SQLException("x", "08006")).code())
+        .isEqualTo(ErrorCode.IO_ERROR);
+    assertThat(PgErrors.map("op", label, new SQLException("x", "23505")).code())
+        .isEqualTo(ErrorCode.INVALID_ARGUMENT);
+    assertThat(PgErrors.map("op", label, new SQLException("x", "42P01")).code())
+        .isEqualTo(ErrorCode.DATABASE_ERROR);
+    assertThat(PgErrors.map("op", label, new SQLException("x")).code())
+        .isEqualTo(ErrorCode.DATABASE_ERROR);
+    assertThat(PgErrors.map("op", label, new SQLTransientConnectionException("x")).code())
+        .isEqualTo(ErrorCode.TIMEOUT);
+    assertThat(PgErrors.isRetryable(new SQLException("x", "40001"))).isTrue();
+    assertThat(PgErrors.isRetryable(new SQLException("x", "23505"))).isFalse();
+  }
+
+  @Test
+  void globsTranslateToAnchoredRegularExpressions() {
+    assertThat(PgSessionMemory.globToRegex("a*b?c")).isEqualTo("^a.*b.c$");
+    assertThat(PgSessionMemory.globToRegex("[^x]")).isEqualTo("^[^x]$");
+    assertThat(PgSessionMemory.globToRegex("[]a]")).isEqualTo("^[]a]$");
+    assertThat(PgSessionMemory.globToRegex("a.b+(c)")).isEqualTo("^a\\.b\\+\\(c\\)$");
+    assertThat(PgSessionMemory.globToRegex("x[")).isEqualTo("^x\\[$");
+  }
+
+  @Test
+  void quickAndIntegrityChecksReportAnInvalidIndex() throws Exception {
+    try (PgTestSupport.Schema schema = PgTestSupport.newSchema();
+        SwarmDB db = SwarmDB.open(SwarmDbConfig.postgres(schema.url()).build());
+        Connection c = schema.connect();
+        Statement st = c.createStatement()) {
+      st.execute("DROP INDEX idx_events_ts");
+      assertThat(db.maintenance().quickCheck().problems())
+          .singleElement()
+          .asString()
+          .contains("expected 12");
+      assertThat(db.maintenance().integrityCheck().ok()).isFalse();
+    }
+  }
+}
