@@ -30,7 +30,19 @@ public record Agent(
     @Nullable Long durationMs,
     Instant updatedAt,
     Map<String, @Nullable Object> metadata) {
-  /** Keeps a read-only copy of the metadata, so the record stays immutable. */
+  /**
+   * Keeps a read-only copy of the metadata, so the record stays immutable.
+   *
+   * @param agentId the agent's id
+   * @param agentType its type
+   * @param status its lifecycle state
+   * @param sessionId the session it works in, or null
+   * @param spawnedAt when it was registered
+   * @param completedAt when it reached an end state, or null
+   * @param durationMs milliseconds from spawn to end state, or null while not ended
+   * @param updatedAt its last transition or heartbeat
+   * @param metadata JSON details
+   */
   public Agent {
     metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
   }

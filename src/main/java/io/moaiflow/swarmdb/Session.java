@@ -21,7 +21,15 @@ public record Session(
     Instant startedAt,
     @Nullable Instant endedAt,
     Map<String, @Nullable Object> metadata) {
-  /** Keeps a read-only copy of the metadata, so the record stays immutable. */
+  /**
+   * Keeps a read-only copy of the metadata, so the record stays immutable.
+   *
+   * @param sessionId the session's id
+   * @param status active or ended
+   * @param startedAt when it started
+   * @param endedAt when it ended, or null while active
+   * @param metadata JSON details
+   */
   public Session {
     metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
   }

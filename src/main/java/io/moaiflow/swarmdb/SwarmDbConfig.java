@@ -89,6 +89,8 @@ public record SwarmDbConfig(
    * @param backupBeforeMigrate whether a file database is backed up before a migration is applied
    * @param quickCheckOnOpen whether {@link SwarmDB#open} runs {@code PRAGMA quick_check}
    * @param clock the clock for timestamps and TTLs
+   * @param jdbcUrl a PostgreSQL JDBC URL, or null
+   * @param dataSource a caller's PostgreSQL DataSource, or null
    */
   public SwarmDbConfig {
     Objects.requireNonNull(synchronous, "synchronous");
