@@ -93,6 +93,11 @@ abstract class BaseCommand implements Callable<Integer> {
   }
 
   private String withFile(String message) {
+    String url = main.databaseUrl();
+    if (url != null) {
+      String shown = SwarmDbConfig.redact(url);
+      return message.contains(shown) ? message : message + " [database " + shown + "]";
+    }
     Path p = dbPath().toAbsolutePath().normalize();
     return message.contains(p.toString()) || message.contains(dbPath().toString())
         ? message
@@ -126,6 +131,7 @@ abstract class BaseCommand implements Callable<Integer> {
    * @return the existing file
    */
   final Path requireExistingDatabase() {
+    requireFileDatabase();
     return requireExisting(dbPath());
   }
 
@@ -158,12 +164,46 @@ abstract class BaseCommand implements Callable<Integer> {
    * @return the open database
    */
   final SwarmDB open(boolean migrate) {
+    String url = main.databaseUrl();
+    if (url != null) {
+      return SwarmDB.open(SwarmDbConfig.postgres(url).migrate(migrate).build());
+    }
     return SwarmDB.open(SwarmDbConfig.builder(dbPath()).migrate(migrate).build());
+  }
+
+  /**
+   * Where the database is, for messages: the file, or the PostgreSQL URL without its password.
+   *
+   * @return a printable location
+   */
+  final String location() {
+    String url = main.databaseUrl();
+    return url != null
+        ? SwarmDbConfig.redact(url)
+        : dbPath().toAbsolutePath().normalize().toString();
+  }
+
+  /**
+   * Refuses to run a SQLite-file command against PostgreSQL ({@code --url}/{@code $MOAI_DB_URL}).
+   *
+   * @throws CliException exit 2 naming the command and the alternative
+   */
+  final void requireFileDatabase() {
+    if (main.databaseUrl() != null) {
+      throw CliException.usage(
+          "'"
+              + spec.name()
+              + "' works on the SQLite database file only and is not available with --url /"
+              + " $MOAI_DB_URL (PostgreSQL); use the server's own tools (pg_dump, pg_restore,"
+              + " pg_database_size) as docs/postgresql.md describes");
+    }
   }
 
   /** Opens an existing database without changing its schema. */
   final SwarmDB openExisting() {
-    requireExistingDatabase();
+    if (main.databaseUrl() == null) {
+      requireExistingDatabase();
+    }
     return open(false);
   }
 }

@@ -188,7 +188,7 @@ final class DemoCommand extends BaseCommand {
         "SwarmDB demo "
             + run
             + " on "
-            + db.path().orElseThrow()
+            + location()
             + ": "
             + sessionIds.size()
             + " sessions, "

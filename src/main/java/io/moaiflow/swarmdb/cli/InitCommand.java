@@ -18,10 +18,7 @@ final class InitCommand extends BaseCommand {
     try (SwarmDB db = open(true)) {
       out()
           .println(
-              "initialised "
-                  + db.path().orElseThrow()
-                  + " at schema version "
-                  + db.migrator().currentVersion());
+              "initialised " + location() + " at schema version " + db.migrator().currentVersion());
     }
     return ExitCodes.OK;
   }

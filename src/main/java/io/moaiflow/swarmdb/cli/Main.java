@@ -53,6 +53,7 @@ import picocli.CommandLine.ScopeType;
       "  MOAI_ENABLE_METRICS  true|false (default true): metrics on the ops endpoint",
       "  MOAI_METRICS_PORT    1-65535 (default 9090)",
       "  MOAI_HTTP_PORT       1-65535 (default 8000)",
+      "  MOAI_DB_URL          PostgreSQL JDBC URL when --url is not given (instead of a file)",
       "",
       "Example: java -jar target/swarmdb.jar --db .moai/memory/swarm.db health --json"
     },
@@ -84,6 +85,15 @@ public final class Main implements Callable<Integer> {
       description =
           "Database file (default $MOAI_DB_PATH, else " + SwarmDbConfig.DEFAULT_PATH + ").")
   private @Nullable Path db;
+
+  @Option(
+      names = "--url",
+      paramLabel = "JDBC_URL",
+      scope = ScopeType.INHERIT,
+      description =
+          "PostgreSQL database (jdbc:postgresql://HOST:5432/DB) instead of a file (default"
+              + " $MOAI_DB_URL). File-only commands (size, backup, restore, verify) refuse it.")
+  private @Nullable String url;
 
   @Option(
       names = {"-v", "--verbose"},
@@ -172,6 +182,15 @@ public final class Main implements Callable<Integer> {
     }
     String fromEnv = env.dbPath();
     return Path.of(fromEnv != null ? fromEnv : SwarmDbConfig.DEFAULT_PATH);
+  }
+
+  /** The PostgreSQL URL: {@code --url}, else {@code $MOAI_DB_URL}, else null (a SQLite file). */
+  @Nullable String databaseUrl() {
+    if (url != null) {
+      return url;
+    }
+    String fromEnv = environment.get("MOAI_DB_URL");
+    return fromEnv == null || fromEnv.isBlank() ? null : fromEnv;
   }
 
   boolean verbose() {

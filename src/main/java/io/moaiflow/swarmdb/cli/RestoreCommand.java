@@ -36,6 +36,7 @@ final class RestoreCommand extends BaseCommand {
 
   @Override
   int run() throws Exception {
+    requireFileDatabase();
     Path db = dbPath().toAbsolutePath().normalize();
     Path source = from.toAbsolutePath().normalize();
     if (!Files.isRegularFile(source)) {

@@ -172,7 +172,7 @@ final class ServeCommand extends BaseCommand {
       err()
           .println(
               "serving "
-                  + db.path().map(Path::toString).orElse(":memory:")
+                  + location()
                   + " on "
                   + server.address()
                   + " (metrics port "

@@ -18,9 +18,7 @@ final class VacuumCommand extends BaseCommand {
     try (SwarmDB db = openExisting()) {
       long before = db.inspect().sizeBytes();
       long after = db.maintenance().vacuum();
-      out()
-          .println(
-              "vacuumed " + db.path().orElseThrow() + ": " + before + " -> " + after + " bytes");
+      out().println("vacuumed " + location() + ": " + before + " -> " + after + " bytes");
     }
     return ExitCodes.OK;
   }

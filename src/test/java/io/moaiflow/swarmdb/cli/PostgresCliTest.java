@@ -1,0 +1,58 @@
+package io.moaiflow.swarmdb.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.moaiflow.swarmdb.backend.PgTestSupport;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI on PostgreSQL ({@code --url}, {@code $MOAI_DB_URL}) and its file-only refusals. */
+class PostgresCliTest {
+  @TempDir Path dir;
+
+  @Test
+  void fileOnlyCommandsRefuseAUrlWithoutTouchingAnything() {
+    String url = "jdbc:postgresql://127.0.0.1:1/none?user=x&password=secret";
+    for (String[] args :
+        new String[][] {
+          {"size"}, {"backup", "--out", dir.resolve("b.db").toString()},
+          {"restore", "--from", dir.resolve("b.db").toString()}, {"verify"}
+        }) {
+      String[] all = new String[args.length + 2];
+      all[0] = "--url";
+      all[1] = url;
+      System.arraycopy(args, 0, all, 2, args.length);
+      CliRun r = CliRun.run(CliRun.quietEnv(), all);
+      assertThat(r.code()).as(r::toString).isEqualTo(ExitCodes.USAGE);
+      assertThat(r.err()).contains("SQLite database file only", "pg_dump").doesNotContain("secret");
+    }
+  }
+
+  @Test
+  void aUrlThatIsNotPostgresIsAUsageError() {
+    CliRun r = CliRun.run(CliRun.quietEnv(), "--url", "jdbc:mysql://h/db", "health");
+    assertThat(r.code()).as(r::toString).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err()).contains("not a PostgreSQL JDBC URL");
+  }
+
+  @Test
+  void initHealthInfoAndDemoRunOnPostgres() throws Exception {
+    PgTestSupport.requireUrl();
+    try (PgTestSupport.Schema schema = PgTestSupport.newSchema()) {
+      CliRun init = CliRun.run(CliRun.quietEnv(), "--url", schema.url(), "init");
+      assertThat(init.code()).as(init::toString).isZero();
+      Map<String, String> env = new java.util.HashMap<>(CliRun.quietEnv());
+      env.put("MOAI_DB_URL", schema.url());
+      CliRun demo = CliRun.run(env, "demo", "--agents", "6", "--sessions", "2");
+      assertThat(demo.code()).as(demo::toString).isZero();
+      CliRun health = CliRun.run(env, "health", "--json");
+      assertThat(health.code()).as(health::toString).isZero();
+      assertThat(health.out()).contains("\"status\":\"healthy\"");
+      CliRun info = CliRun.run(env, "info");
+      assertThat(info.code()).as(info::toString).isZero();
+      assertThat(info.out()).contains("idx_events_agent_ts");
+    }
+  }
+}
