@@ -11,27 +11,20 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Spliterator;
-import java.util.Spliterators;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 import org.jspecify.annotations.Nullable;
 
 /** The event log on SQLite. Thread safe. */
 public final class SqliteEventStore implements EventStore {
   /** Most events {@link #appendAll} takes in one call. */
   public static final int MAX_BATCH = 100_000;
-
-  static final int STREAM_PAGE = 500;
 
   private static final String COLUMNS =
       "seq, event_id, event_type, agent_id, agent_type, session_id, ts, metadata";
@@ -307,54 +300,7 @@ public final class SqliteEventStore implements EventStore {
   @Override
   public Stream<AgentEvent> stream(EventQuery query) {
     Objects.requireNonNull(query, "query");
-    Iterator<AgentEvent> it = new PageIterator(query);
-    return StreamSupport.stream(
-        Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL), false);
-  }
-
-  /** Reads page after page with keyset cursors; holds one page and no transaction between. */
-  private final class PageIterator implements Iterator<AgentEvent> {
-    private EventQuery next;
-    private long remaining;
-    private List<AgentEvent> page = List.of();
-    private int index;
-    private boolean exhausted;
-
-    PageIterator(EventQuery query) {
-      this.next = query;
-      Integer limit = query.limit();
-      this.remaining = limit == null ? Long.MAX_VALUE : limit;
-    }
-
-    @Override
-    public boolean hasNext() {
-      if (index < page.size()) {
-        return true;
-      }
-      if (exhausted || remaining <= 0) {
-        return false;
-      }
-      int size = (int) Math.min(STREAM_PAGE, remaining);
-      EventQuery q = next;
-      page = db.read("events.stream", h -> page(h, q, size));
-      index = 0;
-      if (page.size() < size) {
-        exhausted = true;
-      }
-      if (!page.isEmpty()) {
-        next = q.after(page.get(page.size() - 1));
-      }
-      return !page.isEmpty();
-    }
-
-    @Override
-    public AgentEvent next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      remaining--;
-      return page.get(index++);
-    }
+    return KeysetPages.stream(query, (q, size) -> db.read("events.stream", h -> page(h, q, size)));
   }
 
   @Override

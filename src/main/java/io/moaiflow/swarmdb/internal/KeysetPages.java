@@ -1,0 +1,95 @@
+package io.moaiflow.swarmdb.internal;
+
+import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.EventQuery;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * {@code EventStore.stream} for every backend: reads page after page with keyset cursors ({@link
+ * EventQuery#after}), holding one page and no transaction or connection between pages, so memory
+ * stays bounded for any number of rows. The stream is single-threaded, like any iterator.
+ */
+public final class KeysetPages {
+  /** Rows fetched per page. */
+  public static final int PAGE_SIZE = 500;
+
+  /** Fetches one page of a query, newest first. */
+  @FunctionalInterface
+  public interface PageReader {
+    /**
+     * Reads at most {@code limit} rows of {@code query}.
+     *
+     * @param query the query with its cursor
+     * @param limit most rows
+     * @return the rows, newest first
+     */
+    List<AgentEvent> read(EventQuery query, int limit);
+  }
+
+  private KeysetPages() {}
+
+  /**
+   * A lazy stream over every row of {@code query} (up to its limit, when set).
+   *
+   * @param query the query
+   * @param reader reads one page
+   * @return the stream
+   */
+  public static Stream<AgentEvent> stream(EventQuery query, PageReader reader) {
+    Iterator<AgentEvent> it = new PageIterator(query, reader);
+    return StreamSupport.stream(
+        Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL), false);
+  }
+
+  private static final class PageIterator implements Iterator<AgentEvent> {
+    private final PageReader reader;
+    private EventQuery next;
+    private long remaining;
+    private List<AgentEvent> page = List.of();
+    private int index;
+    private boolean exhausted;
+
+    PageIterator(EventQuery query, PageReader reader) {
+      this.reader = reader;
+      this.next = query;
+      Integer limit = query.limit();
+      this.remaining = limit == null ? Long.MAX_VALUE : limit;
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (index < page.size()) {
+        return true;
+      }
+      if (exhausted || remaining <= 0) {
+        return false;
+      }
+      int size = (int) Math.min(PAGE_SIZE, remaining);
+      EventQuery q = next;
+      page = reader.read(q, size);
+      index = 0;
+      if (page.size() < size) {
+        exhausted = true;
+      }
+      if (!page.isEmpty()) {
+        next = q.after(page.get(page.size() - 1));
+      }
+      return !page.isEmpty();
+    }
+
+    @Override
+    public AgentEvent next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      remaining--;
+      return page.get(index++);
+    }
+  }
+}
