@@ -3,8 +3,6 @@ package io.moaiflow.swarmdb.internal;
 import io.moaiflow.swarmdb.Agent;
 import io.moaiflow.swarmdb.AgentRegistry;
 import io.moaiflow.swarmdb.AgentStatus;
-import io.moaiflow.swarmdb.ErrorCode;
-import io.moaiflow.swarmdb.SwarmDbException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -13,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -109,82 +106,22 @@ public final class SqliteAgentRegistry implements AgentRegistry {
   private static Agent update(
       Handle h, String agentId, @Nullable AgentStatus target, Map<String, @Nullable Object> patch)
       throws SQLException {
-    Agent a = find(h, agentId).orElseThrow(() -> notFound(agentId));
-    AgentStatus next = target == null ? a.status() : target;
-    if (target == null && a.status().isFinal()) {
-      throw new SwarmDbException(
-          ErrorCode.ILLEGAL_TRANSITION,
-          "agent '"
-              + agentId
-              + "' already ended ("
-              + a.status().dbName()
-              + "); a heartbeat needs"
-              + " a spawned or running agent");
-    }
-    if (target != null && !a.status().canMoveTo(target)) {
-      throw new SwarmDbException(
-          ErrorCode.ILLEGAL_TRANSITION,
-          "agent '"
-              + agentId
-              + "' cannot move from "
-              + a.status().dbName()
-              + " to "
-              + target.dbName()
-              + "; allowed from "
-              + a.status().dbName()
-              + ": "
-              + (a.status().isFinal() ? "nothing (final state)" : names(a.status())));
-    }
-    long now = Math.max(h.now(), a.updatedAt().toEpochMilli());
-    Map<String, @Nullable Object> meta = a.metadata();
-    if (!patch.isEmpty()) {
-      Map<String, @Nullable Object> merged = new LinkedHashMap<>(meta);
-      for (Map.Entry<String, @Nullable Object> e : patch.entrySet()) {
-        if (e.getValue() == null) {
-          merged.remove(e.getKey());
-        } else {
-          merged.put(e.getKey(), e.getValue());
-        }
-      }
-      meta = java.util.Collections.unmodifiableMap(merged);
-    }
-    Long completedAt = null;
-    Long duration = null;
-    if (next.isFinal()) {
-      completedAt = now;
-      duration = Math.max(0, now - a.spawnedAt().toEpochMilli());
-    }
+    Agent current = find(h, agentId).orElseThrow(() -> AgentTransitions.notFound(agentId));
+    Agent next = AgentTransitions.apply(current, target, patch, h.now());
+    String json = Json.writeMetadata(next.metadata());
     PreparedStatement ps =
         h.prepare(
             "UPDATE agents SET status = ?, updated_at = ?, completed_at = ?, duration_ms = ?,"
                 + " metadata = ? WHERE agent_id = ?");
-    ps.setString(1, next.dbName());
-    ps.setLong(2, now);
-    setLong(ps, 3, completedAt);
-    setLong(ps, 4, duration);
-    String json = Json.writeMetadata(meta);
-    meta = Json.asStored(meta, json);
+    ps.setString(1, next.status().dbName());
+    ps.setLong(2, next.updatedAt().toEpochMilli());
+    Instant completed = next.completedAt();
+    setLong(ps, 3, completed == null ? null : completed.toEpochMilli());
+    setLong(ps, 4, next.durationMs());
     ps.setString(5, json);
     ps.setString(6, agentId);
     ps.executeUpdate();
-    return new Agent(
-        a.agentId(),
-        a.agentType(),
-        next,
-        a.sessionId(),
-        a.spawnedAt(),
-        completedAt == null ? null : Instant.ofEpochMilli(completedAt),
-        duration,
-        Instant.ofEpochMilli(now),
-        meta);
-  }
-
-  private static String names(AgentStatus s) {
-    List<String> n = new ArrayList<>();
-    for (AgentStatus t : s.next()) {
-      n.add(t.dbName());
-    }
-    return String.join(", ", n);
+    return AgentTransitions.asStored(next, json);
   }
 
   private static void setLong(PreparedStatement ps, int i, @Nullable Long v) throws SQLException {
@@ -193,12 +130,6 @@ public final class SqliteAgentRegistry implements AgentRegistry {
     } else {
       ps.setLong(i, v);
     }
-  }
-
-  private static SwarmDbException notFound(String agentId) {
-    return new SwarmDbException(
-        ErrorCode.NOT_FOUND,
-        "agent '" + agentId + "' is not registered; register it first with agents().register()");
   }
 
   private static Optional<Agent> find(Handle h, String agentId) throws SQLException {

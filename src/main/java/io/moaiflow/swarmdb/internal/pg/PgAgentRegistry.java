@@ -3,8 +3,7 @@ package io.moaiflow.swarmdb.internal.pg;
 import io.moaiflow.swarmdb.Agent;
 import io.moaiflow.swarmdb.AgentRegistry;
 import io.moaiflow.swarmdb.AgentStatus;
-import io.moaiflow.swarmdb.ErrorCode;
-import io.moaiflow.swarmdb.SwarmDbException;
+import io.moaiflow.swarmdb.internal.AgentTransitions;
 import io.moaiflow.swarmdb.internal.Checks;
 import io.moaiflow.swarmdb.internal.Json;
 import java.sql.Connection;
@@ -18,7 +17,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -117,80 +115,23 @@ final class PgAgentRegistry implements AgentRegistry {
       @Nullable AgentStatus target,
       Map<String, @Nullable Object> patch)
       throws SQLException {
-    Agent a = find(c, agentId, true).orElseThrow(() -> notFound(agentId));
-    AgentStatus next = target == null ? a.status() : target;
-    if (target == null && a.status().isFinal()) {
-      throw new SwarmDbException(
-          ErrorCode.ILLEGAL_TRANSITION,
-          "agent '"
-              + agentId
-              + "' already ended ("
-              + a.status().dbName()
-              + "); a heartbeat needs a spawned or running agent");
-    }
-    if (target != null && !a.status().canMoveTo(target)) {
-      throw new SwarmDbException(
-          ErrorCode.ILLEGAL_TRANSITION,
-          "agent '"
-              + agentId
-              + "' cannot move from "
-              + a.status().dbName()
-              + " to "
-              + target.dbName()
-              + "; allowed from "
-              + a.status().dbName()
-              + ": "
-              + (a.status().isFinal() ? "nothing (final state)" : names(a.status())));
-    }
-    long now = Math.max(db.time().now(), a.updatedAt().toEpochMilli());
-    Map<String, @Nullable Object> meta = a.metadata();
-    if (!patch.isEmpty()) {
-      Map<String, @Nullable Object> merged = new LinkedHashMap<>(meta);
-      for (Map.Entry<String, @Nullable Object> e : patch.entrySet()) {
-        if (e.getValue() == null) {
-          merged.remove(e.getKey());
-        } else {
-          merged.put(e.getKey(), e.getValue());
-        }
-      }
-      meta = Collections.unmodifiableMap(merged);
-    }
-    Long completedAt = null;
-    Long duration = null;
-    if (next.isFinal()) {
-      completedAt = now;
-      duration = Math.max(0, now - a.spawnedAt().toEpochMilli());
-    }
+    Agent current = find(c, agentId, true).orElseThrow(() -> AgentTransitions.notFound(agentId));
+    Agent next = AgentTransitions.apply(current, target, patch, db.time().now());
+    String json = Json.writeMetadata(next.metadata());
     try (PreparedStatement ps =
         c.prepareStatement(
             "UPDATE agents SET status = ?, updated_at = ?, completed_at = ?, duration_ms = ?,"
                 + " metadata = ?::jsonb WHERE agent_id = ?")) {
-      ps.setString(1, next.dbName());
-      ps.setLong(2, now);
-      setLong(ps, 3, completedAt);
-      setLong(ps, 4, duration);
-      ps.setString(5, Json.writeMetadata(meta));
+      ps.setString(1, next.status().dbName());
+      ps.setLong(2, next.updatedAt().toEpochMilli());
+      Instant completed = next.completedAt();
+      setLong(ps, 3, completed == null ? null : completed.toEpochMilli());
+      setLong(ps, 4, next.durationMs());
+      ps.setString(5, json);
       ps.setString(6, agentId);
       ps.executeUpdate();
     }
-    return new Agent(
-        a.agentId(),
-        a.agentType(),
-        next,
-        a.sessionId(),
-        a.spawnedAt(),
-        completedAt == null ? null : Instant.ofEpochMilli(completedAt),
-        duration,
-        Instant.ofEpochMilli(now),
-        meta);
-  }
-
-  private static String names(AgentStatus s) {
-    List<String> n = new ArrayList<>();
-    for (AgentStatus t : s.next()) {
-      n.add(t.dbName());
-    }
-    return String.join(", ", n);
+    return AgentTransitions.asStored(next, json);
   }
 
   private static void setLong(PreparedStatement ps, int i, @Nullable Long v) throws SQLException {
@@ -199,12 +140,6 @@ final class PgAgentRegistry implements AgentRegistry {
     } else {
       ps.setLong(i, v);
     }
-  }
-
-  private static SwarmDbException notFound(String agentId) {
-    return new SwarmDbException(
-        ErrorCode.NOT_FOUND,
-        "agent '" + agentId + "' is not registered; register it first with agents().register()");
   }
 
   private static Optional<Agent> find(Connection c, String agentId, boolean forUpdate)
