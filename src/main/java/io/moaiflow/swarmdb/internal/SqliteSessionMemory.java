@@ -1,9 +1,5 @@
 package io.moaiflow.swarmdb.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.util.RawValue;
 import io.moaiflow.swarmdb.MemoryEntry;
 import io.moaiflow.swarmdb.SessionMemory;
 import java.sql.PreparedStatement;
@@ -348,74 +344,24 @@ final class SqliteSessionMemory implements SessionMemory {
               ps.setLong(2, h.now());
               return list(ps);
             });
-    ObjectNode root = Json.mapper().createObjectNode();
-    root.put("sessionId", sessionId);
-    ArrayNode arr = root.putArray("entries");
-    for (MemoryEntry e : entries) {
-      ObjectNode n = arr.addObject();
-      n.put("memoryType", e.memoryType());
-      n.put("key", e.key());
-      // the stored text as is: re-parsing would round decimals to double precision
-      n.putRawValue("value", new RawValue(e.valueJson()));
-      Instant exp = e.expiresAt();
-      if (exp == null) {
-        n.putNull("expiresAt");
-      } else {
-        n.put("expiresAt", exp.toEpochMilli());
-      }
-    }
-    return Json.write("export", root);
+    return MemoryDocuments.write(sessionId, entries);
   }
 
   @Override
   public int importJson(String json) {
-    Objects.requireNonNull(json, "json");
-    JsonNode root = Json.readTreeExact("memory import", json);
-    JsonNode entries = root == null ? null : root.get("entries");
-    if (entries == null || !entries.isArray()) {
-      throw Checks.invalid(
-          "memory import needs an object with an \"entries\" array, as exportJson() writes");
-    }
-    List<String> types = new ArrayList<>();
-    List<Put> puts = new ArrayList<>();
-    List<@Nullable Long> expiries = new ArrayList<>();
-    int i = 0;
-    for (JsonNode n : entries) {
-      JsonNode type = n.get("memoryType");
-      JsonNode key = n.get("key");
-      if (type == null || !type.isTextual() || key == null || !key.isTextual() || !n.has("value")) {
-        throw Checks.invalid(
-            "memory import entry " + i + " needs textual memoryType and key, and a value");
-      }
-      types.add(Checks.type("memoryType", type.asText()));
-      String k = Checks.key("key", key.asText());
-      puts.add(new Put(k, Json.write("value of '" + k + "'", n.get("value")), null));
-      JsonNode exp = n.get("expiresAt");
-      if (exp != null && !exp.isNull() && !(exp.isIntegralNumber() && exp.canConvertToLong())) {
-        throw Checks.invalid(
-            "memory import entry "
-                + i
-                + " has expiresAt "
-                + Checks.printable(exp.toString())
-                + "; it must be epoch milliseconds or null");
-      }
-      expiries.add(exp == null || exp.isNull() ? null : exp.asLong());
-      i++;
-    }
+    List<MemoryDocuments.Item> items = MemoryDocuments.read(json);
     return db.write(
         "memory.import",
         h -> {
           requireSession(h);
           int written = 0;
-          for (int j = 0; j < puts.size(); j++) {
-            Long exp = expiries.get(j);
+          for (MemoryDocuments.Item item : items) {
+            Long exp = item.expiresAt();
             if (exp != null && exp <= h.now()) {
               continue; // already expired: importing it would only hide it
             }
-            Put p = puts.get(j);
-            Put timed =
-                exp == null ? p : new Put(p.key(), p.json(), Duration.ofMillis(exp - h.now()));
-            upsert(h, types.get(j), timed);
+            Duration ttl = exp == null ? null : Duration.ofMillis(exp - h.now());
+            upsert(h, item.memoryType(), new Put(item.key(), item.valueJson(), ttl));
             written++;
           }
           return written;

@@ -1,13 +1,11 @@
 package io.moaiflow.swarmdb.internal.pg;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.moaiflow.swarmdb.MemoryEntry;
 import io.moaiflow.swarmdb.SessionMemory;
 import io.moaiflow.swarmdb.internal.Checks;
 import io.moaiflow.swarmdb.internal.Json;
+import io.moaiflow.swarmdb.internal.MemoryDocuments;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -447,74 +445,25 @@ final class PgSessionMemory implements SessionMemory {
                 return list(ps);
               }
             });
-    ObjectNode root = Json.mapper().createObjectNode();
-    root.put("sessionId", sessionId);
-    ArrayNode arr = root.putArray("entries");
-    for (MemoryEntry e : entries) {
-      ObjectNode n = arr.addObject();
-      n.put("memoryType", e.memoryType());
-      n.put("key", e.key());
-      try {
-        n.set("value", Json.mapper().readTree(e.valueJson()));
-      } catch (JsonProcessingException ex) {
-        throw Checks.invalid("stored value of '" + e.key() + "' is not JSON: " + ex.getMessage());
-      }
-      Instant exp = e.expiresAt();
-      if (exp == null) {
-        n.putNull("expiresAt");
-      } else {
-        n.put("expiresAt", exp.toEpochMilli());
-      }
-    }
-    return Json.write("export", root);
+    return MemoryDocuments.write(sessionId, entries);
   }
 
   @Override
   public int importJson(String json) {
-    Objects.requireNonNull(json, "json");
-    JsonNode root;
-    try {
-      root = Json.mapper().readTree(json);
-    } catch (JsonProcessingException e) {
-      throw Checks.invalid("memory import is not valid JSON: " + e.getOriginalMessage());
-    }
-    JsonNode entries = root == null ? null : root.get("entries");
-    if (entries == null || !entries.isArray()) {
-      throw Checks.invalid(
-          "memory import needs an object with an \"entries\" array, as exportJson() writes");
-    }
-    List<String> types = new ArrayList<>();
-    List<Put> puts = new ArrayList<>();
-    List<@Nullable Long> expiries = new ArrayList<>();
-    int i = 0;
-    for (JsonNode n : entries) {
-      JsonNode type = n.get("memoryType");
-      JsonNode key = n.get("key");
-      if (type == null || !type.isTextual() || key == null || !key.isTextual() || !n.has("value")) {
-        throw Checks.invalid(
-            "memory import entry " + i + " needs textual memoryType and key, and a value");
-      }
-      types.add(Checks.type("memoryType", type.asText()));
-      String k = Checks.key("key", key.asText());
-      puts.add(new Put(k, Json.write("value of '" + k + "'", n.get("value")), null));
-      JsonNode exp = n.get("expiresAt");
-      expiries.add(exp == null || exp.isNull() ? null : exp.asLong());
-      i++;
-    }
+    List<MemoryDocuments.Item> items = MemoryDocuments.read(json);
     return db.write(
         "memory.import",
         c -> {
           requireSession(c);
           long now = db.time().now();
           int written = 0;
-          for (int j = 0; j < puts.size(); j++) {
-            Long exp = expiries.get(j);
+          for (MemoryDocuments.Item item : items) {
+            Long exp = item.expiresAt();
             if (exp != null && exp <= now) {
               continue; // already expired: importing it would only hide it
             }
-            Put p = puts.get(j);
-            Put timed = exp == null ? p : new Put(p.key(), p.json(), Duration.ofMillis(exp - now));
-            upsert(c, types.get(j), timed);
+            Duration ttl = exp == null ? null : Duration.ofMillis(exp - now);
+            upsert(c, item.memoryType(), new Put(item.key(), item.valueJson(), ttl));
             written++;
           }
           return written;
