@@ -213,56 +213,9 @@ public final class SqliteEventStore implements EventStore {
     return db.read("events.query", h -> page(h, query, query.effectiveLimit()));
   }
 
-  /** Builds the SQL for a query: every filter has an index, the window bounds are always set. */
-  static String sql(EventQuery q, boolean count) {
-    StringBuilder sb = new StringBuilder(200);
-    sb.append(count ? "SELECT count(*)" : "SELECT " + COLUMNS).append(" FROM agent_events WHERE ");
-    if (q.agentId() != null) {
-      sb.append("agent_id = ? AND ");
-    }
-    if (q.sessionId() != null) {
-      sb.append("session_id = ? AND ");
-    }
-    if (q.eventType() != null) {
-      sb.append("event_type = ? AND ");
-    }
-    sb.append("ts >= ? AND ts < ?");
-    if (!count && q.beforeTimestamp() != null) {
-      sb.append(" AND (ts, seq) < (?, ?)");
-    }
-    if (!count) {
-      sb.append(" ORDER BY ts DESC, seq DESC LIMIT ?");
-    }
-    return sb.toString();
-  }
-
-  private static int bindQuery(PreparedStatement ps, EventQuery q, boolean count)
-      throws SQLException {
-    int i = 1;
-    if (q.agentId() != null) {
-      ps.setString(i++, q.agentId());
-    }
-    if (q.sessionId() != null) {
-      ps.setString(i++, q.sessionId());
-    }
-    if (q.eventType() != null) {
-      ps.setString(i++, q.eventType());
-    }
-    Instant from = q.from();
-    Instant to = q.to();
-    ps.setLong(i++, from == null ? Long.MIN_VALUE : from.toEpochMilli());
-    ps.setLong(i++, to == null ? Long.MAX_VALUE : to.toEpochMilli());
-    Instant before = q.beforeTimestamp();
-    if (!count && before != null) {
-      ps.setLong(i++, before.toEpochMilli());
-      ps.setLong(i++, q.beforeSeq());
-    }
-    return i;
-  }
-
   private static List<AgentEvent> page(Handle h, EventQuery q, int limit) throws SQLException {
-    PreparedStatement ps = h.prepare(sql(q, false));
-    int i = bindQuery(ps, q, false);
+    PreparedStatement ps = h.prepare(EventQuerySql.sql(COLUMNS, q, false));
+    int i = EventQuerySql.bind(ps, q, false);
     ps.setInt(i, limit);
     return readAll(ps);
   }
@@ -336,8 +289,8 @@ public final class SqliteEventStore implements EventStore {
     return db.read(
         "events.count",
         h -> {
-          PreparedStatement ps = h.prepare(sql(query, true));
-          bindQuery(ps, query, true);
+          PreparedStatement ps = h.prepare(EventQuerySql.sql(COLUMNS, query, true));
+          EventQuerySql.bind(ps, query, true);
           try (ResultSet rs = ps.executeQuery()) {
             return rs.next() ? rs.getLong(1) : 0L;
           }

@@ -6,6 +6,7 @@ import io.moaiflow.swarmdb.EventQuery;
 import io.moaiflow.swarmdb.EventStore;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.internal.Checks;
+import io.moaiflow.swarmdb.internal.EventQuerySql;
 import io.moaiflow.swarmdb.internal.Json;
 import io.moaiflow.swarmdb.internal.KeysetPages;
 import java.sql.Array;
@@ -337,56 +338,9 @@ final class PgEventStore implements EventStore {
     return db.read("events.query", c -> page(c, query, query.effectiveLimit()));
   }
 
-  /** Builds the SQL for a query: every filter has an index, the window bounds are always set. */
-  static String sql(EventQuery q, boolean count) {
-    StringBuilder sb = new StringBuilder(200);
-    sb.append(count ? "SELECT count(*)" : "SELECT " + COLUMNS).append(" FROM agent_events WHERE ");
-    if (q.agentId() != null) {
-      sb.append("agent_id = ? AND ");
-    }
-    if (q.sessionId() != null) {
-      sb.append("session_id = ? AND ");
-    }
-    if (q.eventType() != null) {
-      sb.append("event_type = ? AND ");
-    }
-    sb.append("ts >= ? AND ts < ?");
-    if (!count && q.beforeTimestamp() != null) {
-      sb.append(" AND (ts, seq) < (?, ?)");
-    }
-    if (!count) {
-      sb.append(" ORDER BY ts DESC, seq DESC LIMIT ?");
-    }
-    return sb.toString();
-  }
-
-  private static int bindQuery(PreparedStatement ps, EventQuery q, boolean count)
-      throws SQLException {
-    int i = 1;
-    if (q.agentId() != null) {
-      ps.setString(i++, q.agentId());
-    }
-    if (q.sessionId() != null) {
-      ps.setString(i++, q.sessionId());
-    }
-    if (q.eventType() != null) {
-      ps.setString(i++, q.eventType());
-    }
-    Instant from = q.from();
-    Instant to = q.to();
-    ps.setLong(i++, from == null ? Long.MIN_VALUE : from.toEpochMilli());
-    ps.setLong(i++, to == null ? Long.MAX_VALUE : to.toEpochMilli());
-    Instant before = q.beforeTimestamp();
-    if (!count && before != null) {
-      ps.setLong(i++, before.toEpochMilli());
-      ps.setLong(i++, q.beforeSeq());
-    }
-    return i;
-  }
-
   private static List<AgentEvent> page(Connection c, EventQuery q, int limit) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql(q, false))) {
-      int i = bindQuery(ps, q, false);
+    try (PreparedStatement ps = c.prepareStatement(EventQuerySql.sql(COLUMNS, q, false))) {
+      int i = EventQuerySql.bind(ps, q, false);
       ps.setInt(i, limit);
       return readAll(ps);
     }
@@ -469,8 +423,8 @@ final class PgEventStore implements EventStore {
     return db.read(
         "events.count",
         c -> {
-          try (PreparedStatement ps = c.prepareStatement(sql(query, true))) {
-            bindQuery(ps, query, true);
+          try (PreparedStatement ps = c.prepareStatement(EventQuerySql.sql(COLUMNS, query, true))) {
+            EventQuerySql.bind(ps, query, true);
             try (ResultSet rs = ps.executeQuery()) {
               return rs.next() ? rs.getLong(1) : 0L;
             }
