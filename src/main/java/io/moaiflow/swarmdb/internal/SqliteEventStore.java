@@ -26,7 +26,7 @@ public final class SqliteEventStore implements EventStore {
   /** Most events {@link #appendAll} takes in one call. */
   public static final int MAX_BATCH = 100_000;
 
-  private static final String COLUMNS =
+  static final String COLUMNS =
       "seq, event_id, event_type, agent_id, agent_type, session_id, ts, metadata";
   private static final String INSERT =
       "INSERT INTO agent_events (event_id, event_type, agent_id, agent_type, session_id, ts,"

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Proves that no DAO statement scans a table: every statement the DAOs prepared during a workload
  * that calls every DAO method, plus the statements they run uncached and every shape {@link
- * SqliteEventStore#sql} builds, is run through {@code EXPLAIN QUERY PLAN}.
+ * EventQuerySql#sql} builds, is run through {@code EXPLAIN QUERY PLAN}.
  */
 class QueryPlanTest {
   static final List<String> INDEXES =
@@ -63,7 +63,10 @@ class QueryPlanTest {
     // the capture works: statements from writer and readers are present
     assertThat(statements)
         .contains(
-            SqliteEventStore.sql(EventQuery.agent("a").withType("run").withSession("s"), false),
+            EventQuerySql.sql(
+                SqliteEventStore.COLUMNS,
+                EventQuery.agent("a").withType("run").withSession("s"),
+                false),
             SqliteSessionMemory.SELECT
                 + " WHERE session_id = ? AND memory_type = ? AND key = ?"
                 + SqliteSessionMemory.UNEXPIRED);
@@ -174,9 +177,9 @@ class QueryPlanTest {
       if ((mask & 8) != 0) {
         q = q.withWindow(t, t.plusSeconds(60));
       }
-      out.add(SqliteEventStore.sql(q, false));
-      out.add(SqliteEventStore.sql(q, true));
-      out.add(SqliteEventStore.sql(q.after(stored), false));
+      out.add(EventQuerySql.sql(SqliteEventStore.COLUMNS, q, false));
+      out.add(EventQuerySql.sql(SqliteEventStore.COLUMNS, q, true));
+      out.add(EventQuerySql.sql(SqliteEventStore.COLUMNS, q.after(stored), false));
     }
     return out;
   }
