@@ -136,35 +136,8 @@ public final class SqliteAgentRegistry implements AgentRegistry {
     PreparedStatement ps = h.prepare(SELECT + " WHERE agent_id = ?");
     ps.setString(1, agentId);
     try (ResultSet rs = ps.executeQuery()) {
-      return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+      return rs.next() ? Optional.of(Rows.agent(rs)) : Optional.empty();
     }
-  }
-
-  private static Agent map(ResultSet rs) throws SQLException {
-    long completed = rs.getLong(6);
-    boolean hasCompleted = !rs.wasNull();
-    long duration = rs.getLong(7);
-    boolean hasDuration = !rs.wasNull();
-    return new Agent(
-        rs.getString(1),
-        rs.getString(2),
-        AgentStatus.parse(rs.getString(3)),
-        rs.getString(4),
-        Instant.ofEpochMilli(rs.getLong(5)),
-        hasCompleted ? Instant.ofEpochMilli(completed) : null,
-        hasDuration ? duration : null,
-        Instant.ofEpochMilli(rs.getLong(8)),
-        Json.readMetadata(rs.getString(9)));
-  }
-
-  private static List<Agent> list(PreparedStatement ps) throws SQLException {
-    List<Agent> out = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        out.add(map(rs));
-      }
-    }
-    return out;
   }
 
   @Override
@@ -177,7 +150,7 @@ public final class SqliteAgentRegistry implements AgentRegistry {
   public List<Agent> active() {
     return db.read(
         "agents.active",
-        h -> list(h.prepare(SELECT + " WHERE " + LIVE + " ORDER BY updated_at, agent_id")));
+        h -> Rows.agents(h.prepare(SELECT + " WHERE " + LIVE + " ORDER BY updated_at, agent_id")));
   }
 
   @Override
@@ -188,7 +161,7 @@ public final class SqliteAgentRegistry implements AgentRegistry {
         h -> {
           PreparedStatement ps = h.prepare(SELECT + " WHERE agent_type = ? ORDER BY agent_id");
           ps.setString(1, agentType);
-          return list(ps);
+          return Rows.agents(ps);
         });
   }
 
@@ -205,7 +178,7 @@ public final class SqliteAgentRegistry implements AgentRegistry {
               h.prepare(SELECT + " WHERE agent_type = ? AND status = ? ORDER BY agent_id");
           ps.setString(1, agentType);
           ps.setString(2, status.dbName());
-          return list(ps);
+          return Rows.agents(ps);
         });
   }
 
@@ -217,7 +190,7 @@ public final class SqliteAgentRegistry implements AgentRegistry {
         h -> {
           PreparedStatement ps = h.prepare(SELECT + " WHERE session_id = ? ORDER BY agent_id");
           ps.setString(1, sessionId);
-          return list(ps);
+          return Rows.agents(ps);
         });
   }
 

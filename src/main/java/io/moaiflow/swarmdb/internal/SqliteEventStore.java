@@ -7,7 +7,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -217,36 +216,14 @@ public final class SqliteEventStore implements EventStore {
     PreparedStatement ps = h.prepare(EventQuerySql.sql(COLUMNS, q, false));
     int i = EventQuerySql.bind(ps, q, false);
     ps.setInt(i, limit);
-    return readAll(ps);
-  }
-
-  private static List<AgentEvent> readAll(PreparedStatement ps) throws SQLException {
-    List<AgentEvent> out = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        out.add(map(rs));
-      }
-    }
-    return out;
-  }
-
-  static AgentEvent map(ResultSet rs) throws SQLException {
-    return new AgentEvent(
-        rs.getLong(1),
-        rs.getString(2),
-        rs.getString(3),
-        rs.getString(4),
-        rs.getString(5),
-        rs.getString(6),
-        Instant.ofEpochMilli(rs.getLong(7)),
-        Json.readMetadata(rs.getString(8)));
+    return Rows.events(ps);
   }
 
   private static Optional<AgentEvent> byId(Handle h, String eventId) throws SQLException {
     PreparedStatement ps = h.prepare(BY_ID);
     ps.setString(1, eventId);
     try (ResultSet rs = ps.executeQuery()) {
-      return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+      return rs.next() ? Optional.of(Rows.event(rs)) : Optional.empty();
     }
   }
 
@@ -268,7 +245,7 @@ public final class SqliteEventStore implements EventStore {
           PreparedStatement ps = h.prepare(SINCE);
           ps.setLong(1, seq);
           ps.setInt(2, limit);
-          return readAll(ps);
+          return Rows.events(ps);
         });
   }
 

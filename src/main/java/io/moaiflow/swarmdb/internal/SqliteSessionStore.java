@@ -11,7 +11,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -99,29 +98,8 @@ public final class SqliteSessionStore implements SessionStore {
     PreparedStatement ps = h.prepare(SELECT + " WHERE session_id = ?");
     ps.setString(1, sessionId);
     try (ResultSet rs = ps.executeQuery()) {
-      return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+      return rs.next() ? Optional.of(Rows.session(rs)) : Optional.empty();
     }
-  }
-
-  private static Session map(ResultSet rs) throws SQLException {
-    long ended = rs.getLong(4);
-    boolean hasEnded = !rs.wasNull();
-    return new Session(
-        rs.getString(1),
-        "active".equals(rs.getString(2)) ? SessionStatus.ACTIVE : SessionStatus.ENDED,
-        Instant.ofEpochMilli(rs.getLong(3)),
-        hasEnded ? Instant.ofEpochMilli(ended) : null,
-        Json.readMetadata(rs.getString(5)));
-  }
-
-  private static List<Session> list(PreparedStatement ps) throws SQLException {
-    List<Session> out = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        out.add(map(rs));
-      }
-    }
-    return out;
   }
 
   @Override
@@ -140,7 +118,7 @@ public final class SqliteSessionStore implements SessionStore {
               h.prepare(
                   SELECT + " WHERE status = 'active' ORDER BY started_at DESC, session_id LIMIT ?");
           ps.setInt(1, limit);
-          return list(ps);
+          return Rows.sessions(ps);
         });
   }
 
@@ -154,7 +132,7 @@ public final class SqliteSessionStore implements SessionStore {
               h.prepare(SELECT + " WHERE started_at <= ? ORDER BY started_at DESC LIMIT ?");
           ps.setLong(1, Long.MAX_VALUE);
           ps.setInt(2, limit);
-          return list(ps);
+          return Rows.sessions(ps);
         });
   }
 

@@ -6,6 +6,7 @@ import io.moaiflow.swarmdb.AgentStatus;
 import io.moaiflow.swarmdb.internal.AgentTransitions;
 import io.moaiflow.swarmdb.internal.Checks;
 import io.moaiflow.swarmdb.internal.Json;
+import io.moaiflow.swarmdb.internal.Rows;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -147,36 +148,9 @@ final class PgAgentRegistry implements AgentRegistry {
     try (PreparedStatement ps =
         c.prepareStatement(SELECT + " WHERE agent_id = ?" + (forUpdate ? " FOR UPDATE" : ""))) {
       ps.setString(1, agentId);
-      List<Agent> rows = list(ps);
+      List<Agent> rows = Rows.agents(ps);
       return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
     }
-  }
-
-  private static Agent map(ResultSet rs) throws SQLException {
-    long completed = rs.getLong(6);
-    boolean hasCompleted = !rs.wasNull();
-    long duration = rs.getLong(7);
-    boolean hasDuration = !rs.wasNull();
-    return new Agent(
-        rs.getString(1),
-        rs.getString(2),
-        AgentStatus.parse(rs.getString(3)),
-        rs.getString(4),
-        Instant.ofEpochMilli(rs.getLong(5)),
-        hasCompleted ? Instant.ofEpochMilli(completed) : null,
-        hasDuration ? duration : null,
-        Instant.ofEpochMilli(rs.getLong(8)),
-        Json.readMetadata(rs.getString(9)));
-  }
-
-  private static List<Agent> list(PreparedStatement ps) throws SQLException {
-    List<Agent> out = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        out.add(map(rs));
-      }
-    }
-    return out;
   }
 
   @Override
@@ -192,7 +166,7 @@ final class PgAgentRegistry implements AgentRegistry {
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(SELECT + " WHERE " + LIVE + " ORDER BY updated_at, agent_id")) {
-            return list(ps);
+            return Rows.agents(ps);
           }
         });
   }
@@ -206,7 +180,7 @@ final class PgAgentRegistry implements AgentRegistry {
           try (PreparedStatement ps =
               c.prepareStatement(SELECT + " WHERE agent_type = ? ORDER BY agent_id")) {
             ps.setString(1, agentType);
-            return list(ps);
+            return Rows.agents(ps);
           }
         });
   }
@@ -225,7 +199,7 @@ final class PgAgentRegistry implements AgentRegistry {
                   SELECT + " WHERE agent_type = ? AND status = ? ORDER BY agent_id")) {
             ps.setString(1, agentType);
             ps.setString(2, status.dbName());
-            return list(ps);
+            return Rows.agents(ps);
           }
         });
   }
@@ -239,7 +213,7 @@ final class PgAgentRegistry implements AgentRegistry {
           try (PreparedStatement ps =
               c.prepareStatement(SELECT + " WHERE session_id = ? ORDER BY agent_id")) {
             ps.setString(1, sessionId);
-            return list(ps);
+            return Rows.agents(ps);
           }
         });
   }

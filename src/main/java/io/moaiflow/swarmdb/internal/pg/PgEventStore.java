@@ -9,6 +9,7 @@ import io.moaiflow.swarmdb.internal.Checks;
 import io.moaiflow.swarmdb.internal.EventQuerySql;
 import io.moaiflow.swarmdb.internal.Json;
 import io.moaiflow.swarmdb.internal.KeysetPages;
+import io.moaiflow.swarmdb.internal.Rows;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -16,7 +17,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -325,7 +325,7 @@ final class PgEventStore implements EventStore {
     try (PreparedStatement ps = c.prepareStatement(BY_IDS)) {
       Array arr = c.createArrayOf("text", ids.toArray(new String[0]));
       ps.setArray(1, arr);
-      for (AgentEvent e : readAll(ps)) {
+      for (AgentEvent e : Rows.events(ps)) {
         out.put(e.eventId(), e);
       }
     }
@@ -342,36 +342,14 @@ final class PgEventStore implements EventStore {
     try (PreparedStatement ps = c.prepareStatement(EventQuerySql.sql(COLUMNS, q, false))) {
       int i = EventQuerySql.bind(ps, q, false);
       ps.setInt(i, limit);
-      return readAll(ps);
+      return Rows.events(ps);
     }
-  }
-
-  private static List<AgentEvent> readAll(PreparedStatement ps) throws SQLException {
-    List<AgentEvent> out = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        out.add(map(rs));
-      }
-    }
-    return out;
-  }
-
-  private static AgentEvent map(ResultSet rs) throws SQLException {
-    return new AgentEvent(
-        rs.getLong(1),
-        rs.getString(2),
-        rs.getString(3),
-        rs.getString(4),
-        rs.getString(5),
-        rs.getString(6),
-        Instant.ofEpochMilli(rs.getLong(7)),
-        Json.readMetadata(rs.getString(8)));
   }
 
   private static Optional<AgentEvent> byId(Connection c, String eventId) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(BY_ID)) {
       ps.setString(1, eventId);
-      List<AgentEvent> rows = readAll(ps);
+      List<AgentEvent> rows = Rows.events(ps);
       return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
     }
   }
@@ -394,7 +372,7 @@ final class PgEventStore implements EventStore {
           try (PreparedStatement ps = c.prepareStatement(SINCE)) {
             ps.setLong(1, seq);
             ps.setInt(2, limit);
-            return readAll(ps);
+            return Rows.events(ps);
           }
         });
   }

@@ -9,12 +9,11 @@ import io.moaiflow.swarmdb.SessionStore;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.internal.Checks;
 import io.moaiflow.swarmdb.internal.Json;
+import io.moaiflow.swarmdb.internal.Rows;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -101,30 +100,9 @@ final class PgSessionStore implements SessionStore {
     try (PreparedStatement ps =
         c.prepareStatement(SELECT + " WHERE session_id = ?" + (forUpdate ? " FOR UPDATE" : ""))) {
       ps.setString(1, sessionId);
-      List<Session> rows = list(ps);
+      List<Session> rows = Rows.sessions(ps);
       return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
     }
-  }
-
-  private static Session map(ResultSet rs) throws SQLException {
-    long ended = rs.getLong(4);
-    boolean hasEnded = !rs.wasNull();
-    return new Session(
-        rs.getString(1),
-        "active".equals(rs.getString(2)) ? SessionStatus.ACTIVE : SessionStatus.ENDED,
-        Instant.ofEpochMilli(rs.getLong(3)),
-        hasEnded ? Instant.ofEpochMilli(ended) : null,
-        Json.readMetadata(rs.getString(5)));
-  }
-
-  private static List<Session> list(PreparedStatement ps) throws SQLException {
-    List<Session> out = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        out.add(map(rs));
-      }
-    }
-    return out;
   }
 
   @Override
@@ -144,7 +122,7 @@ final class PgSessionStore implements SessionStore {
                   SELECT
                       + " WHERE status = 'active' ORDER BY started_at DESC, session_id LIMIT ?")) {
             ps.setInt(1, limit);
-            return list(ps);
+            return Rows.sessions(ps);
           }
         });
   }
@@ -158,7 +136,7 @@ final class PgSessionStore implements SessionStore {
           try (PreparedStatement ps =
               c.prepareStatement(SELECT + " ORDER BY started_at DESC LIMIT ?")) {
             ps.setInt(1, limit);
-            return list(ps);
+            return Rows.sessions(ps);
           }
         });
   }

@@ -1,0 +1,134 @@
+package io.moaiflow.swarmdb.internal;
+
+import io.moaiflow.swarmdb.Agent;
+import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.AgentStatus;
+import io.moaiflow.swarmdb.Session;
+import io.moaiflow.swarmdb.SessionStatus;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Row mapping shared by both backends. Each method expects the columns in the order of its
+ * backend's select list (events: seq, event_id, event_type, agent_id, agent_type, session_id, ts,
+ * metadata; agents: agent_id, agent_type, status, session_id, spawned_at, completed_at,
+ * duration_ms, updated_at, metadata; sessions: session_id, status, started_at, ended_at, metadata),
+ * with metadata as JSON text. Stateless and thread safe.
+ */
+public final class Rows {
+  private Rows() {}
+
+  /** Maps one row of a result set. */
+  @FunctionalInterface
+  private interface Mapper<T> {
+    T map(ResultSet rs) throws SQLException;
+  }
+
+  private static <T> List<T> all(PreparedStatement ps, Mapper<T> mapper) throws SQLException {
+    List<T> out = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.add(mapper.map(rs));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * One event row.
+   *
+   * @param rs the result set on the row
+   * @return the event
+   * @throws SQLException when reading fails
+   */
+  public static AgentEvent event(ResultSet rs) throws SQLException {
+    return new AgentEvent(
+        rs.getLong(1),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getString(4),
+        rs.getString(5),
+        rs.getString(6),
+        Instant.ofEpochMilli(rs.getLong(7)),
+        Json.readMetadata(rs.getString(8)));
+  }
+
+  /**
+   * Every event row of a query.
+   *
+   * @param ps the bound statement
+   * @return the events in result order
+   * @throws SQLException when reading fails
+   */
+  public static List<AgentEvent> events(PreparedStatement ps) throws SQLException {
+    return all(ps, Rows::event);
+  }
+
+  /**
+   * One agent row.
+   *
+   * @param rs the result set on the row
+   * @return the agent
+   * @throws SQLException when reading fails
+   */
+  public static Agent agent(ResultSet rs) throws SQLException {
+    long completed = rs.getLong(6);
+    boolean hasCompleted = !rs.wasNull();
+    long duration = rs.getLong(7);
+    boolean hasDuration = !rs.wasNull();
+    return new Agent(
+        rs.getString(1),
+        rs.getString(2),
+        AgentStatus.parse(rs.getString(3)),
+        rs.getString(4),
+        Instant.ofEpochMilli(rs.getLong(5)),
+        hasCompleted ? Instant.ofEpochMilli(completed) : null,
+        hasDuration ? duration : null,
+        Instant.ofEpochMilli(rs.getLong(8)),
+        Json.readMetadata(rs.getString(9)));
+  }
+
+  /**
+   * Every agent row of a query.
+   *
+   * @param ps the bound statement
+   * @return the agents in result order
+   * @throws SQLException when reading fails
+   */
+  public static List<Agent> agents(PreparedStatement ps) throws SQLException {
+    return all(ps, Rows::agent);
+  }
+
+  /**
+   * One session row.
+   *
+   * @param rs the result set on the row
+   * @return the session
+   * @throws SQLException when reading fails
+   */
+  public static Session session(ResultSet rs) throws SQLException {
+    long ended = rs.getLong(4);
+    boolean hasEnded = !rs.wasNull();
+    return new Session(
+        rs.getString(1),
+        "active".equals(rs.getString(2)) ? SessionStatus.ACTIVE : SessionStatus.ENDED,
+        Instant.ofEpochMilli(rs.getLong(3)),
+        hasEnded ? Instant.ofEpochMilli(ended) : null,
+        Json.readMetadata(rs.getString(5)));
+  }
+
+  /**
+   * Every session row of a query.
+   *
+   * @param ps the bound statement
+   * @return the sessions in result order
+   * @throws SQLException when reading fails
+   */
+  public static List<Session> sessions(PreparedStatement ps) throws SQLException {
+    return all(ps, Rows::session);
+  }
+}
