@@ -2,13 +2,12 @@ package io.moaiflow.swarmdb.internal;
 
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDbException;
+import io.moaiflow.swarmdb.internal.MigrationScripts.Applied;
+import io.moaiflow.swarmdb.internal.MigrationScripts.Script;
 import io.moaiflow.swarmdb.migrate.MigrationInfo;
 import io.moaiflow.swarmdb.migrate.MigrationResult;
 import io.moaiflow.swarmdb.migrate.MigrationState;
 import io.moaiflow.swarmdb.migrate.Migrator;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,12 +16,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.zip.CRC32;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,8 +29,7 @@ import org.slf4j.LoggerFactory;
 public final class SqliteMigrator implements Migrator {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteMigrator.class);
   private static final String ROOT = "/db/migration/sqlite/";
-  private static final Pattern NAME = Pattern.compile("V(\\d+)__(\\w+)\\.sql");
-  private static final List<Script> SCRIPTS = load();
+  private static final List<Script> SCRIPTS = MigrationScripts.load(ROOT);
   private static final DateTimeFormatter STAMP =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
@@ -54,49 +47,6 @@ public final class SqliteMigrator implements Migrator {
    */
   public SqliteMigrator(SqliteDatabase db) {
     this.db = db;
-  }
-
-  /** A shipped migration script. */
-  record Script(int version, String description, String sql, long checksum) {}
-
-  /** A row of {@code schema_history}. */
-  record Applied(int version, String description, long checksum, long appliedAt, long durationMs) {}
-
-  private static List<Script> load() {
-    List<Script> scripts = new ArrayList<>();
-    for (String name : resource("index.txt").lines().toList()) {
-      String file = name.trim();
-      if (file.isEmpty()) {
-        continue;
-      }
-      Matcher m = NAME.matcher(file);
-      if (!m.matches()) {
-        throw new IllegalStateException("bad migration name " + file);
-      }
-      String sql = resource(file).replace("\r\n", "\n");
-      CRC32 crc = new CRC32();
-      crc.update(sql.getBytes(StandardCharsets.UTF_8));
-      scripts.add(
-          new Script(
-              Integer.parseInt(m.group(1)), m.group(2).replace('_', ' '), sql, crc.getValue()));
-    }
-    for (int i = 0; i < scripts.size(); i++) {
-      if (scripts.get(i).version() != i + 1) {
-        throw new IllegalStateException("migrations must be numbered 1.." + scripts.size());
-      }
-    }
-    return List.copyOf(scripts);
-  }
-
-  private static String resource(String name) {
-    try (InputStream in = SqliteMigrator.class.getResourceAsStream(ROOT + name)) {
-      if (in == null) {
-        throw new IllegalStateException("missing migration resource " + ROOT + name);
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot read migration resource " + ROOT + name, e);
-    }
   }
 
   /**
@@ -140,49 +90,7 @@ public final class SqliteMigrator implements Migrator {
   }
 
   static List<MigrationInfo> status(Handle h) throws SQLException {
-    Map<Integer, Applied> applied = new LinkedHashMap<>();
-    for (Applied a : applied(h)) {
-      applied.put(a.version(), a);
-    }
-    List<MigrationInfo> out = new ArrayList<>();
-    for (Script s : SCRIPTS) {
-      Applied a = applied.remove(s.version());
-      if (a == null) {
-        out.add(
-            new MigrationInfo(
-                s.version(),
-                s.description(),
-                MigrationState.PENDING,
-                s.checksum(),
-                null,
-                null,
-                null));
-      } else {
-        out.add(
-            new MigrationInfo(
-                s.version(),
-                s.description(),
-                a.checksum() == s.checksum()
-                    ? MigrationState.APPLIED
-                    : MigrationState.CHECKSUM_MISMATCH,
-                s.checksum(),
-                a.checksum(),
-                Instant.ofEpochMilli(a.appliedAt()),
-                a.durationMs()));
-      }
-    }
-    for (Applied a : applied.values()) {
-      out.add(
-          new MigrationInfo(
-              a.version(),
-              a.description(),
-              MigrationState.FUTURE,
-              null,
-              a.checksum(),
-              Instant.ofEpochMilli(a.appliedAt()),
-              a.durationMs()));
-    }
-    return out;
+    return MigrationScripts.status(SCRIPTS, applied(h));
   }
 
   /**

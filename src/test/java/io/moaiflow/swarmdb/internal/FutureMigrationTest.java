@@ -35,11 +35,11 @@ class FutureMigrationTest {
     return file;
   }
 
-  static List<SqliteMigrator.Script> withV2(String sql) {
+  static List<MigrationScripts.Script> withV2(String sql) {
     CRC32 crc = new CRC32();
     crc.update(sql.getBytes(StandardCharsets.UTF_8));
-    List<SqliteMigrator.Script> scripts = new ArrayList<>(SqliteMigrator.shipped());
-    scripts.add(new SqliteMigrator.Script(2, "add notes", sql, crc.getValue()));
+    List<MigrationScripts.Script> scripts = new ArrayList<>(SqliteMigrator.shipped());
+    scripts.add(new MigrationScripts.Script(2, "add notes", sql, crc.getValue()));
     return scripts;
   }
 
@@ -50,7 +50,7 @@ class FutureMigrationTest {
   @Test
   void aNewMigrationIsAppliedAfterABackupOfTheOldFile() throws Exception {
     Path file = v1Copy();
-    List<SqliteMigrator.Script> scripts =
+    List<MigrationScripts.Script> scripts =
         withV2(
             "-- v2\nCREATE TABLE notes (\n  id INTEGER PRIMARY KEY,\n  body TEXT\n) STRICT;\n"
                 + "INSERT INTO notes (body) VALUES ('first');\n");
@@ -61,7 +61,7 @@ class FutureMigrationTest {
       assertThat(SqliteMigrator.userVersion(h)).isEqualTo(2);
       assertThat(h.queryLong("SELECT count(*) FROM notes")).isEqualTo(1);
       assertThat(SqliteMigrator.applied(h))
-          .extracting(SqliteMigrator.Applied::version)
+          .extracting(MigrationScripts.Applied::version)
           .containsExactly(1, 2);
       SqliteMigrator.validate(h, "x", scripts);
       // the library that ships only V1 refuses the migrated file
@@ -89,7 +89,7 @@ class FutureMigrationTest {
   @Test
   void aFailingMigrationRollsBackCompletely() throws Exception {
     Path file = v1Copy();
-    List<SqliteMigrator.Script> scripts =
+    List<MigrationScripts.Script> scripts =
         withV2("CREATE TABLE notes (id INTEGER) STRICT;\nCREATE TABLE agents (x TEXT);\n");
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
       Handle h = handle(c);
