@@ -48,15 +48,10 @@ final class SqliteSessionMemory implements SessionMemory {
     return sessionId;
   }
 
-  /** A value checked and serialised before queuing. */
-  private record Put(String key, String json, @Nullable Duration ttl) {}
-
   @Override
   public MemoryEntry put(
       String memoryType, String key, @Nullable Object value, @Nullable Duration ttl) {
-    Checks.type("memoryType", memoryType);
-    Checks.key("key", key);
-    Put p = new Put(key, Json.write("value", value), checkTtl(ttl));
+    MemoryPut p = MemoryPut.of(memoryType, key, value, ttl);
     return db.write(
         "memory.put",
         h -> {
@@ -65,34 +60,16 @@ final class SqliteSessionMemory implements SessionMemory {
         });
   }
 
-  private static @Nullable Duration checkTtl(@Nullable Duration ttl) {
-    if (ttl != null) {
-      Checks.expiry(0, ttl);
-    }
-    return ttl;
-  }
-
   @Override
   public List<MemoryEntry> putAll(
       String memoryType, Map<String, ? extends @Nullable Object> values, @Nullable Duration ttl) {
-    Checks.type("memoryType", memoryType);
-    Objects.requireNonNull(values, "values");
-    checkTtl(ttl);
-    if (values.size() > Checks.MAX_LIMIT) {
-      throw Checks.invalid(
-          "putAll got " + values.size() + " values; the limit is " + Checks.MAX_LIMIT);
-    }
-    List<Put> puts = new ArrayList<>(values.size());
-    for (Map.Entry<String, ? extends @Nullable Object> e : values.entrySet()) {
-      Checks.key("key", e.getKey());
-      puts.add(new Put(e.getKey(), Json.write("value of '" + e.getKey() + "'", e.getValue()), ttl));
-    }
+    List<MemoryPut> puts = MemoryPut.all(memoryType, values, ttl);
     return db.write(
         "memory.putAll",
         h -> {
           requireSession(h);
           List<MemoryEntry> out = new ArrayList<>(puts.size());
-          for (Put p : puts) {
+          for (MemoryPut p : puts) {
             out.add(upsert(h, memoryType, p));
           }
           return List.copyOf(out);
@@ -109,7 +86,7 @@ final class SqliteSessionMemory implements SessionMemory {
     }
   }
 
-  private MemoryEntry upsert(Handle h, String memoryType, Put p) throws SQLException {
+  private MemoryEntry upsert(Handle h, String memoryType, MemoryPut p) throws SQLException {
     long now = h.now();
     Duration ttl = p.ttl();
     Long expires = ttl == null ? null : Checks.expiry(now, ttl);
@@ -361,7 +338,7 @@ final class SqliteSessionMemory implements SessionMemory {
               continue; // already expired: importing it would only hide it
             }
             Duration ttl = exp == null ? null : Duration.ofMillis(exp - h.now());
-            upsert(h, item.memoryType(), new Put(item.key(), item.valueJson(), ttl));
+            upsert(h, item.memoryType(), new MemoryPut(item.key(), item.valueJson(), ttl));
             written++;
           }
           return written;

@@ -6,6 +6,7 @@ import io.moaiflow.swarmdb.SessionMemory;
 import io.moaiflow.swarmdb.internal.Checks;
 import io.moaiflow.swarmdb.internal.Json;
 import io.moaiflow.swarmdb.internal.MemoryDocuments;
+import io.moaiflow.swarmdb.internal.MemoryPut;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -59,14 +60,10 @@ final class PgSessionMemory implements SessionMemory {
   }
 
   /** A value checked and serialised before a connection is borrowed. */
-  private record Put(String key, String json, @Nullable Duration ttl) {}
-
   @Override
   public MemoryEntry put(
       String memoryType, String key, @Nullable Object value, @Nullable Duration ttl) {
-    Checks.type("memoryType", memoryType);
-    Checks.key("key", key);
-    Put p = new Put(key, Json.write("value", value), checkTtl(ttl));
+    MemoryPut p = MemoryPut.of(memoryType, key, value, ttl);
     return db.write(
         "memory.put",
         c -> {
@@ -75,34 +72,16 @@ final class PgSessionMemory implements SessionMemory {
         });
   }
 
-  private static @Nullable Duration checkTtl(@Nullable Duration ttl) {
-    if (ttl != null) {
-      Checks.expiry(0, ttl);
-    }
-    return ttl;
-  }
-
   @Override
   public List<MemoryEntry> putAll(
       String memoryType, Map<String, ? extends @Nullable Object> values, @Nullable Duration ttl) {
-    Checks.type("memoryType", memoryType);
-    Objects.requireNonNull(values, "values");
-    checkTtl(ttl);
-    if (values.size() > Checks.MAX_LIMIT) {
-      throw Checks.invalid(
-          "putAll got " + values.size() + " values; the limit is " + Checks.MAX_LIMIT);
-    }
-    List<Put> puts = new ArrayList<>(values.size());
-    for (Map.Entry<String, ? extends @Nullable Object> e : values.entrySet()) {
-      Checks.key("key", e.getKey());
-      puts.add(new Put(e.getKey(), Json.write("value of '" + e.getKey() + "'", e.getValue()), ttl));
-    }
+    List<MemoryPut> puts = MemoryPut.all(memoryType, values, ttl);
     return db.write(
         "memory.putAll",
         c -> {
           requireSession(c);
           List<MemoryEntry> out = new ArrayList<>(puts.size());
-          for (Put p : puts) {
+          for (MemoryPut p : puts) {
             out.add(upsert(c, memoryType, p));
           }
           return List.copyOf(out);
@@ -122,7 +101,7 @@ final class PgSessionMemory implements SessionMemory {
     }
   }
 
-  private MemoryEntry upsert(Connection c, String memoryType, Put p) throws SQLException {
+  private MemoryEntry upsert(Connection c, String memoryType, MemoryPut p) throws SQLException {
     long now = db.time().now();
     Duration ttl = p.ttl();
     Long expires = ttl == null ? null : Checks.expiry(now, ttl);
@@ -463,7 +442,7 @@ final class PgSessionMemory implements SessionMemory {
               continue; // already expired: importing it would only hide it
             }
             Duration ttl = exp == null ? null : Duration.ofMillis(exp - now);
-            upsert(c, item.memoryType(), new Put(item.key(), item.valueJson(), ttl));
+            upsert(c, item.memoryType(), new MemoryPut(item.key(), item.valueJson(), ttl));
             written++;
           }
           return written;

@@ -1,0 +1,69 @@
+package io.moaiflow.swarmdb.internal;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A session-memory write checked and serialised before it is queued, so a backend's writer never
+ * sees bad input; shared by both backends. This record is immutable and thread safe.
+ *
+ * @param key the key
+ * @param json the value as JSON text
+ * @param ttl time to live, or null for none
+ */
+public record MemoryPut(String key, String json, @Nullable Duration ttl) {
+
+  /**
+   * Checks and serialises one value.
+   *
+   * @param memoryType the memory type
+   * @param key the key
+   * @param value a Jackson-serialisable value
+   * @param ttl positive time to live, or null
+   * @return the write
+   */
+  public static MemoryPut of(
+      String memoryType, String key, @Nullable Object value, @Nullable Duration ttl) {
+    Checks.type("memoryType", memoryType);
+    Checks.key("key", key);
+    return new MemoryPut(key, Json.write("value", value), checkTtl(ttl));
+  }
+
+  /**
+   * Checks and serialises several values of one type.
+   *
+   * @param memoryType the memory type
+   * @param values key to value, at most {@link Checks#MAX_LIMIT}
+   * @param ttl positive time to live, or null
+   * @return the writes in the map's order
+   */
+  public static List<MemoryPut> all(
+      String memoryType, Map<String, ? extends @Nullable Object> values, @Nullable Duration ttl) {
+    Checks.type("memoryType", memoryType);
+    Objects.requireNonNull(values, "values");
+    checkTtl(ttl);
+    if (values.size() > Checks.MAX_LIMIT) {
+      throw Checks.invalid(
+          "putAll got " + values.size() + " values; the limit is " + Checks.MAX_LIMIT);
+    }
+    List<MemoryPut> puts = new ArrayList<>(values.size());
+    for (Map.Entry<String, ? extends @Nullable Object> e : values.entrySet()) {
+      Checks.key("key", e.getKey());
+      puts.add(
+          new MemoryPut(
+              e.getKey(), Json.write("value of '" + e.getKey() + "'", e.getValue()), ttl));
+    }
+    return puts;
+  }
+
+  private static @Nullable Duration checkTtl(@Nullable Duration ttl) {
+    if (ttl != null) {
+      Checks.expiry(0, ttl);
+    }
+    return ttl;
+  }
+}
