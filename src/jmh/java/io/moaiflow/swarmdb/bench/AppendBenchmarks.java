@@ -2,12 +2,13 @@ package io.moaiflow.swarmdb.bench;
 
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.SwarmDB;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,15 +24,20 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Benchmarks 1-3: batched, concurrent single and asynchronous appends, each beside its raw
- * sqlite-jdbc baseline on a file whose schema SwarmDB created. Every benchmark method gets a fresh
- * directory per trial (fork), so the two sides start from the same empty tables.
+ * Benchmarks 1-3: batched, concurrent single and asynchronous appends, each beside its raw-JDBC
+ * baseline on a store whose schema SwarmDB created, on SQLite ({@code backend=sqlite}) or
+ * PostgreSQL ({@code backend=pg}, see {@link BenchBackend}). Every benchmark method gets fresh
+ * stores per trial (fork), so the two sides start from the same empty tables.
  */
 @State(Scope.Benchmark)
 public class AppendBenchmarks {
   /** Rows per raw-JDBC transaction in the group-commit baseline (a): the thread count. */
   @Param({"1000"})
   public int rawBatch;
+
+  /** The database: {@code sqlite} or {@code pg}. */
+  @Param({"sqlite"})
+  public String backend;
 
   private final AtomicInteger counter = new AtomicInteger();
   private final AtomicInteger asyncFailures = new AtomicInteger();
@@ -40,14 +46,28 @@ public class AppendBenchmarks {
   private Connection raw;
   private PreparedStatement rawInsert;
   private Semaphore inFlight;
+  private BenchBackend store;
+  private final Queue<Connection> own = new ConcurrentLinkedQueue<>();
+  private final ThreadLocal<PreparedStatement> ownInsert =
+      ThreadLocal.withInitial(this::openOwnConnection);
 
   @Setup(Level.Trial)
   public void setUp() throws SQLException {
-    Path dir = Fixtures.freshDir("append");
-    db = Fixtures.open(dir.resolve("swarm.db"));
-    raw = Fixtures.raw(dir.resolve("raw.db"));
-    rawInsert = raw.prepareStatement(Fixtures.RAW_INSERT);
+    store = BenchBackend.of(backend);
+    db = store.openFresh("append-swarm");
+    raw = store.rawFresh("append-raw");
+    rawInsert = raw.prepareStatement(store.insertSql());
     inFlight = new Semaphore(1_000);
+  }
+
+  private PreparedStatement openOwnConnection() {
+    Connection c = store.connect("append-raw");
+    own.add(c);
+    try {
+      return c.prepareStatement(store.insertSql());
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Waits for appendAsync calls still in flight so they land before the next iteration. */
@@ -64,6 +84,9 @@ public class AppendBenchmarks {
   public void tearDown() throws SQLException {
     rawInsert.close();
     raw.close();
+    for (Connection c : own) {
+      c.close(); // closes its statement too
+    }
     db.close();
   }
 
@@ -75,7 +98,7 @@ public class AppendBenchmarks {
     return db.events().appendAll(Fixtures.events(counter.getAndAdd(1_000), 1_000));
   }
 
-  /** 1 and 3: raw sqlite-jdbc batched insert of the same 1,000 rows in one transaction. */
+  /** 1 and 3: raw batched insert of the same 1,000 rows in one transaction. */
   @Benchmark
   @BenchmarkMode(Mode.Throughput)
   @OutputTimeUnit(TimeUnit.SECONDS)
@@ -111,6 +134,19 @@ public class AppendBenchmarks {
       Fixtures.bindRaw(rawInsert, i);
       return rawInsert.executeUpdate();
     }
+  }
+
+  /**
+   * 2(b) on PostgreSQL: every thread doing one autocommit insert on a connection of its own (the
+   * server takes concurrent writers; no lock, no seq ordering).
+   */
+  @Benchmark
+  @BenchmarkMode(Mode.SampleTime)
+  @OutputTimeUnit(TimeUnit.MICROSECONDS)
+  public int rawAutocommitOwnConnection() throws SQLException {
+    PreparedStatement ps = ownInsert.get();
+    Fixtures.bindRaw(ps, counter.getAndIncrement());
+    return ps.executeUpdate();
   }
 
   /**

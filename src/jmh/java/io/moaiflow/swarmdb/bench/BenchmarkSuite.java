@@ -35,6 +35,31 @@ public final class BenchmarkSuite {
   private static final String PKG = "io.moaiflow.swarmdb.bench.";
   private static final int[] THREADS = {1, 4, 16, 64};
 
+  /**
+   * One backend's run of the shared sections: its report heading decoration, raw driver, the
+   * per-thread autocommit baseline (b) of section 2, and whether the design targets apply.
+   */
+  private record Side(
+      String backend,
+      String prefix,
+      String suffix,
+      String driver,
+      String autocommitBenchmark,
+      String autocommitLabel,
+      boolean targets) {}
+
+  private static final Side SQLITE =
+      new Side("sqlite", "", "", "sqlite-jdbc", "rawAutocommitLocked", "autocommit+lock", true);
+  private static final Side PG =
+      new Side(
+          "pg",
+          "PG ",
+          " — PostgreSQL",
+          "pgjdbc",
+          "rawAutocommitOwnConnection",
+          "autocommit, connection per thread",
+          false);
+
   private BenchmarkSuite() {}
 
   /**
@@ -51,32 +76,37 @@ public final class BenchmarkSuite {
     Path data = target.resolve("bench-data");
     System.setProperty("bench.dataDir", data.toString());
     Report report = new Report();
+    if (parts.contains("pg") || (all && BenchBackend.pgUrl() != null)) {
+      BenchBackend.requirePgUrl(); // fails early, naming the variable
+      parts.add("pg");
+    } else if (all) {
+      report.note(
+          "PostgreSQL part skipped: "
+              + BenchBackend.PG_URL
+              + " is not set (see docs/performance.md)");
+    }
     Map<String, String> env = environment(data);
     env.put("load average at start", Report.loadAverage());
 
+    if (parts.contains("pg")) {
+      BenchBackend.Postgres pg = (BenchBackend.Postgres) BenchBackend.of("pg");
+      for (Map.Entry<String, String> e : pg.settings().entrySet()) {
+        env.put("PostgreSQL " + e.getKey(), e.getValue());
+      }
+    }
+
     RunResult rawBatch = null;
     if (all || parts.contains("appendall") || parts.contains("async")) {
-      rawBatch = jmh(base("AppendBenchmarks.rawBatchInsert1000"));
+      rawBatch = jmh(base(SQLITE, "AppendBenchmarks.rawBatchInsert1000"));
     }
     if (all || parts.contains("appendall")) {
-      RunResult swarm = jmh(base("AppendBenchmarks.appendAll1000"));
-      Report.Rate s = Report.throughputRows(swarm, 1_000);
-      Report.Rate r = Report.throughputRows(rawBatch, 1_000);
-      Report.Rate ratio = s.ratioTo(r);
-      report.heading("1. appendAll, 1,000-row batches");
-      report.line("| side | rows/s |");
-      report.line("|---|---:|");
-      report.line("| SwarmDB appendAll | " + Report.rate(s) + " |");
-      report.line("| raw sqlite-jdbc batched insert | " + Report.rate(r) + " |");
-      report.line("| **ratio** | **" + Report.ratio(ratio) + "** |");
-      report.verdict(
-          "1. appendAll vs raw batched insert ≥ 0.9", ratio.value() >= 0.9, Report.ratio(ratio));
+      appendAll(report, SQLITE, rawBatch);
     }
     if (all || parts.contains("concurrent")) {
-      concurrent(report);
+      concurrent(report, SQLITE);
     }
     if (all || parts.contains("async")) {
-      RunResult async = jmh(base("AppendBenchmarks.appendAsync1000"));
+      RunResult async = jmh(base(SQLITE, "AppendBenchmarks.appendAsync1000"));
       Report.Rate s = Report.throughputRows(async, 1_000);
       Report.Rate r = Report.throughputRows(rawBatch, 1_000);
       Report.Rate ratio = s.ratioTo(r);
@@ -92,21 +122,17 @@ public final class BenchmarkSuite {
           Report.ratio(ratio));
     }
     if (all || parts.contains("query")) {
-      Fixtures.queryFixture();
-      latencyTable(
-          report,
-          "4. Queries over 1,000,000 events (µs)",
-          "QueryBenchmarks",
-          new String[][] {
-            {"agent's newest 100", "agentNewest100", "rawAgentNewest100"},
-            {"session timeline (newest 100)", "sessionTimeline100", "rawSessionTimeline100"},
-            {"type in a 1-hour window (≤ 100)", "typeInHourWindow", "rawTypeInHourWindow"}
-          },
-          true);
+      queries(report, SQLITE);
+    }
+    if (parts.contains("pg")) {
+      appendAll(report, PG, jmh(base(PG, "AppendBenchmarks.rawBatchInsert1000")));
+      concurrent(report, PG);
+      queries(report, PG);
     }
     if (all || parts.contains("memory")) {
       latencyTable(
           report,
+          SQLITE,
           "5. Session memory (µs, one thread)",
           "MemoryBenchmarks",
           new String[][] {
@@ -141,6 +167,14 @@ public final class BenchmarkSuite {
   }
 
   private static ChainedOptionsBuilder base(String benchmark) {
+    List<String> jvm = new ArrayList<>();
+    jvm.add("-Xmx1g");
+    jvm.add("-Dbench.dataDir=" + System.getProperty("bench.dataDir"));
+    jvm.add("-Dlogback.configurationFile=" + System.getProperty("logback.configurationFile", ""));
+    String pgUrl = System.getProperty(BenchBackend.PG_URL);
+    if (pgUrl != null) {
+      jvm.add("-D" + BenchBackend.PG_URL + "=" + pgUrl); // the environment variable is inherited
+    }
     return new OptionsBuilder()
         .include(PKG + benchmark + "$")
         .forks(1)
@@ -148,11 +182,46 @@ public final class BenchmarkSuite {
         .warmupTime(TimeValue.seconds(1))
         .measurementIterations(5)
         .measurementTime(TimeValue.seconds(1))
-        .jvmArgsAppend(
-            "-Xmx1g",
-            "-Dbench.dataDir=" + System.getProperty("bench.dataDir"),
-            "-Dlogback.configurationFile=" + System.getProperty("logback.configurationFile", ""))
+        .jvmArgsAppend(jvm.toArray(new String[0]))
         .shouldFailOnError(true);
+  }
+
+  /** A benchmark of a backend-parameterised class, on the given side's backend. */
+  private static ChainedOptionsBuilder base(Side side, String benchmark) {
+    return base(benchmark).param("backend", side.backend());
+  }
+
+  private static void appendAll(Report report, Side side, RunResult rawBatch)
+      throws RunnerException {
+    RunResult swarm = jmh(base(side, "AppendBenchmarks.appendAll1000"));
+    Report.Rate s = Report.throughputRows(swarm, 1_000);
+    Report.Rate r = Report.throughputRows(rawBatch, 1_000);
+    Report.Rate ratio = s.ratioTo(r);
+    report.heading(side.prefix() + "1. appendAll, 1,000-row batches" + side.suffix());
+    report.line("| side | rows/s |");
+    report.line("|---|---:|");
+    report.line("| SwarmDB appendAll | " + Report.rate(s) + " |");
+    report.line("| raw " + side.driver() + " batched insert | " + Report.rate(r) + " |");
+    report.line("| **ratio** | **" + Report.ratio(ratio) + "** |");
+    if (side.targets()) {
+      report.verdict(
+          "1. appendAll vs raw batched insert ≥ 0.9", ratio.value() >= 0.9, Report.ratio(ratio));
+    }
+  }
+
+  private static void queries(Report report, Side side) throws RunnerException {
+    BenchBackend.of(side.backend()).buildQueryFixture(); // once, outside the forks' setup
+    latencyTable(
+        report,
+        side,
+        side.prefix() + "4. Queries over 1,000,000 events (µs)" + side.suffix(),
+        "QueryBenchmarks",
+        new String[][] {
+          {"agent's newest 100", "agentNewest100", "rawAgentNewest100"},
+          {"session timeline (newest 100)", "sessionTimeline100", "rawSessionTimeline100"},
+          {"type in a 1-hour window (≤ 100)", "typeInHourWindow", "rawTypeInHourWindow"}
+        },
+        side.targets());
   }
 
   private static RunResult jmh(ChainedOptionsBuilder options) throws RunnerException {
@@ -163,21 +232,23 @@ public final class BenchmarkSuite {
     return results.iterator().next();
   }
 
-  private static void concurrent(Report report) throws RunnerException {
-    report.heading("2. Concurrent single appends (group commit)");
+  private static void concurrent(Report report, Side side) throws RunnerException {
+    report.heading(side.prefix() + "2. Concurrent single appends (group commit)" + side.suffix());
     report.line(
         "Rows/s derived from SampleTime means (threads × 1e6 / mean µs); latency of one append"
             + " call.");
     report.line("");
     report.line(
         "| threads | SwarmDB rows/s | p50 µs | p99 µs | (a) raw batch=threads rows/s | ratio vs (a)"
-            + " | (b) autocommit+lock rows/s | ratio vs (b) |");
+            + " | (b) "
+            + side.autocommitLabel()
+            + " rows/s | ratio vs (b) |");
     report.line("|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (int t : THREADS) {
-      RunResult swarm = jmh(base("AppendBenchmarks.append").threads(t));
+      RunResult swarm = jmh(base(side, "AppendBenchmarks.append").threads(t));
       RunResult a =
-          jmh(base("AppendBenchmarks.rawGroupBatch").threads(1).param("rawBatch", "" + t));
-      RunResult b = jmh(base("AppendBenchmarks.rawAutocommitLocked").threads(t));
+          jmh(base(side, "AppendBenchmarks.rawGroupBatch").threads(1).param("rawBatch", "" + t));
+      RunResult b = jmh(base(side, "AppendBenchmarks." + side.autocommitBenchmark()).threads(t));
       Report.Rate s = Report.sampledRows(swarm, t, 1);
       Report.Rate ra = Report.sampledRows(a, 1, t);
       Report.Rate rb = Report.sampledRows(b, t, 1);
@@ -194,7 +265,7 @@ public final class BenchmarkSuite {
               Report.ratio(va),
               Report.rate(rb),
               Report.ratio(vb)));
-      if (t == 16) {
+      if (t == 16 && side.targets()) {
         report.verdict(
             "2. 16 threads append vs (a) raw 16-row batches ≥ 0.8",
             va.value() >= 0.8,
@@ -208,7 +279,7 @@ public final class BenchmarkSuite {
   }
 
   private static void latencyTable(
-      Report report, String title, String clazz, String[][] rows, boolean target)
+      Report report, Side side, String title, String clazz, String[][] rows, boolean target)
       throws RunnerException {
     report.heading(title);
     report.line(
@@ -216,8 +287,8 @@ public final class BenchmarkSuite {
             + " raw/SwarmDB |");
     report.line("|---|---:|---:|---:|---:|---:|---:|---:|");
     for (String[] row : rows) {
-      RunResult s = jmh(base(clazz + "." + row[1]));
-      RunResult r = jmh(base(clazz + "." + row[2]));
+      RunResult s = jmh(base(side, clazz + "." + row[1]));
+      RunResult r = jmh(base(side, clazz + "." + row[2]));
       Report.Rate speed =
           new Report.Rate(
               1e6 / s.getPrimaryResult().getScore(),

@@ -3,8 +3,6 @@ package io.moaiflow.swarmdb.bench;
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.EventQuery;
 import io.moaiflow.swarmdb.SwarmDB;
-import io.moaiflow.swarmdb.SwarmDbConfig;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -17,6 +15,7 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -24,7 +23,8 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Benchmark 4: the three history queries over 1,000,000 events, SwarmDB beside the same query
- * written by hand on one sqlite-jdbc connection (both map rows and parse the metadata JSON).
+ * written by hand on one plain JDBC connection (both map rows and parse the metadata JSON), on
+ * SQLite ({@code backend=sqlite}) or PostgreSQL ({@code backend=pg}, see {@link BenchBackend}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -32,6 +32,10 @@ import org.openjdk.jmh.annotations.TearDown;
 public class QueryBenchmarks {
   private static final long HOUR = Duration.ofHours(1).toMillis();
   private static final long START = Fixtures.FIXTURE_END_MS - Fixtures.FIXTURE_SPAN_MS;
+
+  /** The database: {@code sqlite} or {@code pg}. */
+  @Param({"sqlite"})
+  public String backend;
 
   private SwarmDB db;
   private Connection raw;
@@ -41,23 +45,23 @@ public class QueryBenchmarks {
 
   @Setup(Level.Trial)
   public void setUp() throws SQLException {
-    Path file = Fixtures.queryFixture();
-    db = Fixtures.open(file);
-    raw = Fixtures.rawConnection(file, SwarmDbConfig.builder(file).build(), true);
+    BenchBackend store = BenchBackend.of(backend);
+    db = store.openQueryFixture();
+    raw = store.rawQueryFixture();
     rawAgent =
         raw.prepareStatement(
             "SELECT "
-                + Fixtures.COLUMNS
+                + store.columns()
                 + " FROM agent_events WHERE agent_id = ? ORDER BY ts DESC, seq DESC LIMIT 100");
     rawSession =
         raw.prepareStatement(
             "SELECT "
-                + Fixtures.COLUMNS
+                + store.columns()
                 + " FROM agent_events WHERE session_id = ? ORDER BY ts DESC, seq DESC LIMIT 100");
     rawType =
         raw.prepareStatement(
             "SELECT "
-                + Fixtures.COLUMNS
+                + store.columns()
                 + " FROM agent_events WHERE event_type = ? AND ts >= ? AND ts < ?"
                 + " ORDER BY ts DESC, seq DESC LIMIT 100");
   }
