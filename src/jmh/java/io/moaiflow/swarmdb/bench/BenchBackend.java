@@ -166,6 +166,36 @@ abstract class BenchBackend {
       return "bench_" + store.replace('-', '_');
     }
 
+    /**
+     * Transactions committed so far in the server's database, by every session. A backend reports
+     * its counts when its session ends, so the forks' are in once their connections have closed.
+     */
+    static long commits() {
+      try {
+        Thread.sleep(1_000); // let the server's backends of a finished fork exit and report
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return queryLong(
+          "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()");
+    }
+
+    /** Rows in a store's event table. */
+    static long rows(String store) {
+      return queryLong("SELECT count(*) FROM " + schema(store) + ".agent_events");
+    }
+
+    private static long queryLong(String sql) {
+      try (Connection c = DriverManager.getConnection(requirePgUrl());
+          Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery(sql)) {
+        rs.next();
+        return rs.getLong(1);
+      } catch (SQLException e) {
+        throw new IllegalStateException(sql + " failed: " + e.getMessage(), e);
+      }
+    }
+
     private String url(String store) {
       return url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema(store);
     }

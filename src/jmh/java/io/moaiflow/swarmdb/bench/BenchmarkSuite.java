@@ -27,9 +27,12 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * Runs the whole suite (or the parts named on the command line) and writes {@code
  * target/bench/report.md}. Started by {@code ./mvnw -B -Pbench -DskipTests package}; parts: {@code
- * appendall, concurrent, async, query, memory, retention, heap, size, tuning} (default {@code
- * all}). Short runs on purpose (1 fork, 2 warm-up and 5 measured iterations of 1 s): the machine is
- * shared, and what counts is the ratio of figures measured side by side in one run.
+ * appendall, concurrent, async, query, memory, retention, heap, size, tuning, pg} (default {@code
+ * all}). {@code pg} runs sections 1, 2 and 4 on the PostgreSQL server named by {@value
+ * BenchBackend#PG_URL} (environment variable or system property) beside raw pgjdbc; {@code all}
+ * includes it only when that variable is set, and {@code pg} without it fails naming it. Short runs
+ * on purpose (1 fork, 2 warm-up and 5 measured iterations of 1 s): the machine is shared, and what
+ * counts is the ratio of figures measured side by side in one run.
  */
 public final class BenchmarkSuite {
   private static final String PKG = "io.moaiflow.swarmdb.bench.";
@@ -46,10 +49,12 @@ public final class BenchmarkSuite {
       String driver,
       String autocommitBenchmark,
       String autocommitLabel,
-      boolean targets) {}
+      boolean targets,
+      boolean rowsPerCommit) {}
 
   private static final Side SQLITE =
-      new Side("sqlite", "", "", "sqlite-jdbc", "rawAutocommitLocked", "autocommit+lock", true);
+      new Side(
+          "sqlite", "", "", "sqlite-jdbc", "rawAutocommitLocked", "autocommit+lock", true, false);
   private static final Side PG =
       new Side(
           "pg",
@@ -58,7 +63,8 @@ public final class BenchmarkSuite {
           "pgjdbc",
           "rawAutocommitOwnConnection",
           "autocommit, connection per thread",
-          false);
+          false,
+          true);
 
   private BenchmarkSuite() {}
 
@@ -244,8 +250,18 @@ public final class BenchmarkSuite {
             + side.autocommitLabel()
             + " rows/s | ratio vs (b) |");
     report.line("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    List<String> perCommit = new ArrayList<>();
     for (int t : THREADS) {
+      long commitsBefore = side.rowsPerCommit() ? BenchBackend.Postgres.commits() : 0;
       RunResult swarm = jmh(base(side, "AppendBenchmarks.append").threads(t));
+      if (side.rowsPerCommit()) {
+        long rows = BenchBackend.Postgres.rows("append-swarm");
+        long commits = BenchBackend.Postgres.commits() - commitsBefore;
+        perCommit.add(
+            Report.fmt(
+                "%d threads %.1f (%,d rows, %,d commits)",
+                t, (double) rows / commits, rows, commits));
+      }
       RunResult a =
           jmh(base(side, "AppendBenchmarks.rawGroupBatch").threads(1).param("rawBatch", "" + t));
       RunResult b = jmh(base(side, "AppendBenchmarks." + side.autocommitBenchmark()).threads(t));
@@ -275,6 +291,14 @@ public final class BenchmarkSuite {
             vb.value() >= 2,
             Report.ratio(vb));
       }
+    }
+    if (!perCommit.isEmpty()) {
+      report.line("");
+      report.line(
+          "SwarmDB rows per transaction (rows in the table after the fork ÷ the server's"
+              + " pg_stat_database.xact_commit delta over the fork, warm-up and setup included): "
+              + String.join("; ", perCommit)
+              + ".");
     }
   }
 
