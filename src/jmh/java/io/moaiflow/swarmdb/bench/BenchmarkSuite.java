@@ -259,7 +259,7 @@ public final class BenchmarkSuite {
         long commits = BenchBackend.Postgres.commits() - commitsBefore;
         perCommit.add(
             Report.fmt(
-                "%d threads %.1f (%,d rows, %,d commits)",
+                "threads %d: %.1f (%,d rows, %,d commits)",
                 t, (double) rows / commits, rows, commits));
       }
       RunResult a =
