@@ -8,9 +8,11 @@ import io.moaiflow.swarmdb.SessionStatus;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Row mapping shared by both backends. Each method expects the columns in the order of its
@@ -26,6 +28,23 @@ public final class Rows {
   @FunctionalInterface
   private interface Mapper<T> {
     T map(ResultSet rs) throws SQLException;
+  }
+
+  /**
+   * Binds a string parameter that may be SQL NULL.
+   *
+   * @param ps the statement
+   * @param i the parameter index
+   * @param v the value, or null
+   * @throws SQLException when binding fails
+   */
+  public static void setNullable(PreparedStatement ps, int i, @Nullable String v)
+      throws SQLException {
+    if (v == null) {
+      ps.setNull(i, Types.VARCHAR);
+    } else {
+      ps.setString(i, v);
+    }
   }
 
   private static <T> List<T> all(PreparedStatement ps, Mapper<T> mapper) throws SQLException {

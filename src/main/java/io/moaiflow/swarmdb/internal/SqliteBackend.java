@@ -23,8 +23,8 @@ public final class SqliteBackend implements Backend {
   private SqliteBackend(SqliteDatabase db) {
     this.db = db;
     this.events = new SqliteEventStore(db);
-    this.agents = new SqliteAgentRegistry(db);
-    this.sessions = new SqliteSessionStore(db);
+    this.agents = new SqlAgentRegistry(db);
+    this.sessions = new SqlSessionStore(db);
     this.migrator = new SqliteMigrator(db);
     this.inspector = new Inspectors(db);
     this.maintenance = new Maintenances(db);

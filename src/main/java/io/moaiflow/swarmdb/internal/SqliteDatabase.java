@@ -24,10 +24,11 @@ import org.sqlite.SQLiteOpenMode;
 
 /**
  * The open SQLite database: the single writer, the read pool, the pragmas as read back, and the
- * schema state. DAOs do all their work through {@link #read}, {@link #write} and {@link
+ * schema state. The shared DAOs do all their work through {@link #read} and {@link #write} (the
+ * {@link Database} seam); SQLite's own appends also use {@link #writeAsync}, and maintenance {@link
  * #exclusive}. Thread safe.
  */
-public final class SqliteDatabase implements AutoCloseable {
+public final class SqliteDatabase implements AutoCloseable, Database {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteDatabase.class);
 
   private final SwarmDbConfig config;
@@ -275,6 +276,7 @@ public final class SqliteDatabase implements AutoCloseable {
    * @param fn the read
    * @return its result
    */
+  @Override
   public <T> T read(String op, SqlFunction<T> fn) {
     checkUsable(op);
     return readUnchecked(op, fn);
@@ -331,6 +333,7 @@ public final class SqliteDatabase implements AutoCloseable {
    * @param fn the write
    * @return its result
    */
+  @Override
   public <T> T write(String op, SqlFunction<T> fn) {
     checkUsable(op);
     long start = System.nanoTime();
@@ -450,6 +453,7 @@ public final class SqliteDatabase implements AutoCloseable {
    *
    * @return the label
    */
+  @Override
   public String label() {
     return label;
   }
@@ -468,8 +472,14 @@ public final class SqliteDatabase implements AutoCloseable {
    *
    * @return the listeners
    */
+  @Override
   public Listeners listeners() {
     return listeners;
+  }
+
+  @Override
+  public Dialect dialect() {
+    return SqliteDialect.INSTANCE;
   }
 
   /**

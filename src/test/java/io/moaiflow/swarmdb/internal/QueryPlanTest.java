@@ -64,12 +64,10 @@ class QueryPlanTest {
     assertThat(statements)
         .contains(
             EventQuerySql.sql(
-                SqliteEventStore.COLUMNS,
+                SqlEventStore.columns(SqliteDialect.INSTANCE),
                 EventQuery.agent("a").withType("run").withSession("s"),
                 false),
-            SqliteSessionMemory.SELECT
-                + " WHERE session_id = ? AND memory_type = ? AND key = ?"
-                + SqliteSessionMemory.UNEXPIRED);
+            new SqlSessionMemory.Statements(SqliteDialect.INSTANCE).entry);
     assertThat(statements.size()).isGreaterThanOrEqualTo(35);
     statements.addAll(uncachedStatements());
     statements.addAll(everyEventQueryShape());
@@ -177,9 +175,10 @@ class QueryPlanTest {
       if ((mask & 8) != 0) {
         q = q.withWindow(t, t.plusSeconds(60));
       }
-      out.add(EventQuerySql.sql(SqliteEventStore.COLUMNS, q, false));
-      out.add(EventQuerySql.sql(SqliteEventStore.COLUMNS, q, true));
-      out.add(EventQuerySql.sql(SqliteEventStore.COLUMNS, q.after(stored), false));
+      out.add(EventQuerySql.sql(SqlEventStore.columns(SqliteDialect.INSTANCE), q, false));
+      out.add(EventQuerySql.sql(SqlEventStore.columns(SqliteDialect.INSTANCE), q, true));
+      out.add(
+          EventQuerySql.sql(SqlEventStore.columns(SqliteDialect.INSTANCE), q.after(stored), false));
     }
     return out;
   }
@@ -210,7 +209,7 @@ class QueryPlanTest {
     events.countByType();
     events.lastSeq();
 
-    SqliteSessionStore sessions = new SqliteSessionStore(db);
+    SqlSessionStore sessions = new SqlSessionStore(db);
     sessions.start("s");
     sessions.start("s2");
     sessions.end("s2");
@@ -233,7 +232,7 @@ class QueryPlanTest {
     m.clear("semantic");
     m.clear();
 
-    SqliteAgentRegistry agents = new SqliteAgentRegistry(db);
+    SqlAgentRegistry agents = new SqlAgentRegistry(db);
     agents.register("a", "w", "s", Map.of());
     agents.register("b", "w");
     agents.heartbeat("a");

@@ -13,7 +13,13 @@ import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.health.Inspector;
 import io.moaiflow.swarmdb.health.WriterStats;
 import io.moaiflow.swarmdb.internal.Backend;
+import io.moaiflow.swarmdb.internal.Database;
+import io.moaiflow.swarmdb.internal.Dialect;
+import io.moaiflow.swarmdb.internal.Handle;
 import io.moaiflow.swarmdb.internal.Listeners;
+import io.moaiflow.swarmdb.internal.SqlAgentRegistry;
+import io.moaiflow.swarmdb.internal.SqlFunction;
+import io.moaiflow.swarmdb.internal.SqlSessionStore;
 import io.moaiflow.swarmdb.internal.TimeSource;
 import io.moaiflow.swarmdb.migrate.Migrator;
 import java.nio.file.Path;
@@ -37,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * locks order them. Event appends alone are serialised (see {@link PgEventStore}) so that the log
  * position is also the commit order. Thread safe.
  */
-public final class PgDatabase implements Backend {
+public final class PgDatabase implements Backend, Database {
   private static final Logger LOG = LoggerFactory.getLogger(PgDatabase.class);
 
   /** The oldest PostgreSQL major version supported ({@code pg_current_xact_id}, JSONB, etc.). */
@@ -80,8 +86,8 @@ public final class PgDatabase implements Backend {
     this.schema = schema;
     this.time = new TimeSource(config.clock());
     this.events = new PgEventStore(this);
-    this.agents = new PgAgentRegistry(this);
-    this.sessions = new PgSessionStore(this);
+    this.agents = new SqlAgentRegistry(this);
+    this.sessions = new SqlSessionStore(this);
     this.migrator = new PgMigrator(this);
     this.inspector = new PgInspector(this);
     this.maintenance = new PgMaintenance(this);
@@ -230,16 +236,10 @@ public final class PgDatabase implements Backend {
     }
   }
 
-  /**
-   * Runs a read on a pooled connection after checking the schema is current.
-   *
-   * @param op the operation name
-   * @param work the read
-   * @return its result
-   */
-  <T> T read(String op, PgWork<T> work) {
+  @Override
+  public <T> T read(String op, SqlFunction<T> fn) {
     checkUsable(op);
-    return readUnchecked(op, work);
+    return readUnchecked(op, c -> Handle.run(c, time.now(), fn));
   }
 
   /**
@@ -276,16 +276,20 @@ public final class PgDatabase implements Backend {
   }
 
   /**
-   * Runs a write in its own transaction after checking the schema is current; retries the whole
-   * transaction after a serialization failure or deadlock.
+   * {@inheritDoc}
    *
-   * @param op the operation name
-   * @param work the write
-   * @return its result, once committed
+   * <p>The write runs in its own transaction on a pooled connection; the whole transaction is
+   * retried after a serialization failure or deadlock.
    */
-  <T> T write(String op, PgWork<T> work) {
+  @Override
+  public <T> T write(String op, SqlFunction<T> fn) {
     checkUsable(op);
-    return writeUnchecked(op, work);
+    return writeUnchecked(op, c -> Handle.run(c, time.now(), fn));
+  }
+
+  @Override
+  public Dialect dialect() {
+    return PgDialect.INSTANCE;
   }
 
   /**

@@ -59,12 +59,11 @@ final class PgMaintenance implements Maintenance {
       int deleted =
           db.write(
               op,
-              c -> {
-                try (PreparedStatement ps = c.prepareStatement(sql)) {
-                  ps.setLong(1, bound);
-                  ps.setInt(2, DELETE_CHUNK);
-                  return ps.executeUpdate();
-                }
+              h -> {
+                PreparedStatement ps = h.prepare(sql);
+                ps.setLong(1, bound);
+                ps.setInt(2, DELETE_CHUNK);
+                return ps.executeUpdate();
               });
       total += deleted;
       if (deleted < DELETE_CHUNK) {

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,29 +18,112 @@ import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
-/** One session's memory on SQLite. Thread safe (it holds only the session id). */
-final class SqliteSessionMemory implements SessionMemory {
-  static final String SELECT =
-      "SELECT session_id, memory_type, key, value, version, created_at, updated_at, expires_at"
-          + " FROM session_memory";
+/**
+ * One session's memory on either backend. A write first checks the session exists (and on
+ * PostgreSQL keeps it from being deleted until the write commits). Values are reported as compact
+ * JSON of what is stored. Thread safe (it holds only the session id and immutable statements).
+ */
+final class SqlSessionMemory implements SessionMemory {
   static final String UNEXPIRED = " AND (expires_at IS NULL OR expires_at > ?)";
-  private static final String UPSERT =
-      "INSERT INTO session_memory (session_id, memory_type, key, value, version, created_at,"
-          + " updated_at, expires_at) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5, ?6)"
-          + " ON CONFLICT (session_id, memory_type, key) DO UPDATE SET"
-          + " value = excluded.value,"
-          + " version = CASE WHEN session_memory.expires_at <= excluded.updated_at THEN 1"
-          + " ELSE session_memory.version + 1 END,"
-          + " created_at = CASE WHEN session_memory.expires_at <= excluded.updated_at"
-          + " THEN excluded.created_at ELSE session_memory.created_at END,"
-          + " updated_at = excluded.updated_at, expires_at = excluded.expires_at"
-          + " RETURNING version, created_at";
 
-  private final SqliteDatabase db;
+  /** The memory statements of one dialect, built once per database. Immutable, thread safe. */
+  static final class Statements {
+    final Dialect dialect;
+    final String select;
+    final String entry;
+    final @Nullable String entries;
+    final String newest;
+    final String upsert;
+    final String sessionExists;
+    final String keys;
+    final String prefix;
+    final String glob;
+    final String recent;
+    final String export;
+
+    Statements(Dialect d) {
+      this.dialect = d;
+      this.select =
+          "SELECT session_id, memory_type, key, "
+              + d.jsonColumn("value")
+              + ", version, created_at, updated_at, expires_at FROM session_memory";
+      String ofType = " WHERE session_id = ? AND memory_type = ? AND ";
+      this.entry = select + ofType + "key = ?" + UNEXPIRED;
+      String anyKey = d.keyInArray();
+      this.entries = anyKey == null ? null : select + ofType + anyKey + UNEXPIRED;
+      this.newest =
+          select
+              + " WHERE memory_type = ? AND key = ?"
+              + UNEXPIRED
+              + " ORDER BY updated_at DESC"
+              + " LIMIT 1";
+      this.upsert =
+          "INSERT INTO session_memory AS m (session_id, memory_type, key, value, version,"
+              + " created_at, updated_at, expires_at) VALUES (?, ?, ?, "
+              + d.jsonParameter()
+              + ", 1, ?, ?, ?) ON CONFLICT (session_id, memory_type, key) DO UPDATE SET"
+              + " value = excluded.value,"
+              + " version = CASE WHEN m.expires_at <= excluded.updated_at THEN 1"
+              + " ELSE m.version + 1 END,"
+              + " created_at = CASE WHEN m.expires_at <= excluded.updated_at"
+              + " THEN excluded.created_at ELSE m.created_at END,"
+              + " updated_at = excluded.updated_at, expires_at = excluded.expires_at"
+              + " RETURNING version, created_at, "
+              + d.jsonColumn("value");
+      this.sessionExists = "SELECT 1 FROM sessions WHERE session_id = ?" + d.forKeyShare();
+      String byKey = " ORDER BY key" + d.binaryCollation();
+      this.keys =
+          "SELECT key FROM session_memory WHERE session_id = ? AND memory_type = ?"
+              + UNEXPIRED
+              + byKey;
+      this.prefix = select + ofType + d.prefixPredicate() + UNEXPIRED + byKey;
+      this.glob = select + ofType + d.globPredicate() + UNEXPIRED + byKey;
+      this.recent =
+          select + " WHERE session_id = ?" + UNEXPIRED + " ORDER BY updated_at DESC LIMIT ?";
+      this.export =
+          select
+              + " WHERE session_id = ?"
+              + UNEXPIRED
+              + " ORDER BY memory_type"
+              + d.binaryCollation()
+              + ", key"
+              + d.binaryCollation();
+    }
+
+    List<MemoryEntry> list(PreparedStatement ps) throws SQLException {
+      List<MemoryEntry> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          long exp = rs.getLong(8);
+          boolean hasExp = !rs.wasNull();
+          out.add(
+              new MemoryEntry(
+                  rs.getString(1),
+                  rs.getString(2),
+                  rs.getString(3),
+                  dialect.storedJson(rs.getString(4)),
+                  rs.getLong(5),
+                  Instant.ofEpochMilli(rs.getLong(6)),
+                  Instant.ofEpochMilli(rs.getLong(7)),
+                  hasExp ? Instant.ofEpochMilli(exp) : null));
+        }
+      }
+      return out;
+    }
+
+    Optional<MemoryEntry> first(PreparedStatement ps) throws SQLException {
+      List<MemoryEntry> rows = list(ps);
+      return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+    }
+  }
+
+  private final Database db;
+  private final Statements sql;
   private final String sessionId;
 
-  SqliteSessionMemory(SqliteDatabase db, String sessionId) {
+  SqlSessionMemory(Database db, Statements sql, String sessionId) {
     this.db = db;
+    this.sql = sql;
     this.sessionId = sessionId;
   }
 
@@ -77,11 +161,11 @@ final class SqliteSessionMemory implements SessionMemory {
   }
 
   private void requireSession(Handle h) throws SQLException {
-    PreparedStatement ps = h.prepare("SELECT 1 FROM sessions WHERE session_id = ?");
+    PreparedStatement ps = h.prepare(sql.sessionExists);
     ps.setString(1, sessionId);
     try (ResultSet rs = ps.executeQuery()) {
       if (!rs.next()) {
-        throw SqliteSessionStore.notFound(sessionId);
+        throw SqlSessionStore.notFound(sessionId);
       }
     }
   }
@@ -90,24 +174,27 @@ final class SqliteSessionMemory implements SessionMemory {
     long now = h.now();
     Duration ttl = p.ttl();
     Long expires = ttl == null ? null : Checks.expiry(now, ttl);
-    PreparedStatement ps = h.prepare(UPSERT);
+    PreparedStatement ps = h.prepare(sql.upsert);
     ps.setString(1, sessionId);
     ps.setString(2, memoryType);
     ps.setString(3, p.key());
     ps.setString(4, p.json());
     ps.setLong(5, now);
+    ps.setLong(6, now);
     if (expires == null) {
-      ps.setNull(6, Types.INTEGER);
+      ps.setNull(7, Types.BIGINT);
     } else {
-      ps.setLong(6, expires);
+      ps.setLong(7, expires);
     }
     try (ResultSet rs = ps.executeQuery()) {
-      rs.next();
+      if (!rs.next()) {
+        throw new SQLException("upsert of '" + p.key() + "' returned no row");
+      }
       return new MemoryEntry(
           sessionId,
           memoryType,
           p.key(),
-          p.json(),
+          sql.dialect.storedJson(rs.getString(3)),
           rs.getLong(1),
           Instant.ofEpochMilli(rs.getLong(2)),
           Instant.ofEpochMilli(now),
@@ -129,15 +216,12 @@ final class SqliteSessionMemory implements SessionMemory {
     return db.read(
         "memory.get",
         h -> {
-          PreparedStatement ps =
-              h.prepare(
-                  SELECT + " WHERE session_id = ? AND memory_type = ? AND key = ?" + UNEXPIRED);
+          PreparedStatement ps = h.prepare(sql.entry);
           ps.setString(1, sessionId);
           ps.setString(2, memoryType);
           ps.setString(3, key);
           ps.setLong(4, h.now());
-          List<MemoryEntry> rows = list(ps);
-          return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+          return sql.first(ps);
         });
   }
 
@@ -154,20 +238,37 @@ final class SqliteSessionMemory implements SessionMemory {
     return db.read(
         "memory.getAll",
         h -> {
-          Map<String, MemoryEntry> out = new LinkedHashMap<>();
-          PreparedStatement ps =
-              h.prepare(
-                  SELECT + " WHERE session_id = ? AND memory_type = ? AND key = ?" + UNEXPIRED);
-          for (String k : keys) {
+          Map<String, MemoryEntry> found = new LinkedHashMap<>();
+          String entries = sql.entries;
+          if (entries != null) { // one statement for all keys
+            PreparedStatement ps = h.prepare(entries);
             ps.setString(1, sessionId);
             ps.setString(2, memoryType);
-            ps.setString(3, k);
+            ps.setArray(3, h.connection().createArrayOf("text", keys.toArray(new String[0])));
             ps.setLong(4, h.now());
-            for (MemoryEntry e : list(ps)) {
+            for (MemoryEntry e : sql.list(ps)) {
+              found.put(e.key(), e);
+            }
+          } else { // one indexed lookup a key
+            PreparedStatement ps = h.prepare(sql.entry);
+            for (String k : keys) {
+              ps.setString(1, sessionId);
+              ps.setString(2, memoryType);
+              ps.setString(3, k);
+              ps.setLong(4, h.now());
+              for (MemoryEntry e : sql.list(ps)) {
+                found.put(k, e);
+              }
+            }
+          }
+          Map<String, MemoryEntry> out = new LinkedHashMap<>();
+          for (String k : keys) {
+            MemoryEntry e = found.get(k);
+            if (e != null) {
               out.put(k, e);
             }
           }
-          return java.util.Collections.unmodifiableMap(out);
+          return Collections.unmodifiableMap(out);
         });
   }
 
@@ -194,11 +295,7 @@ final class SqliteSessionMemory implements SessionMemory {
     return db.read(
         "memory.keys",
         h -> {
-          PreparedStatement ps =
-              h.prepare(
-                  "SELECT key FROM session_memory WHERE session_id = ? AND memory_type = ?"
-                      + UNEXPIRED
-                      + " ORDER BY key");
+          PreparedStatement ps = h.prepare(sql.keys);
           ps.setString(1, sessionId);
           ps.setString(2, memoryType);
           ps.setLong(3, h.now());
@@ -212,55 +309,29 @@ final class SqliteSessionMemory implements SessionMemory {
         });
   }
 
-  /**
-   * Escapes GLOB metacharacters so user text matches literally: {@code *}, {@code ?} and {@code [}
-   * become one-character classes.
-   */
-  static String escapeGlob(String text) {
-    StringBuilder sb = new StringBuilder(text.length() + 8);
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c == '*' || c == '?' || c == '[') {
-        sb.append('[').append(c).append(']');
-      } else {
-        sb.append(c);
-      }
-    }
-    return sb.toString();
-  }
-
   @Override
   public List<MemoryEntry> findByPrefix(String memoryType, String prefix) {
-    Checks.searchText("prefix", prefix, false);
-    return glob("memory.findByPrefix", memoryType, escapeGlob(prefix) + "*");
+    String arg = sql.dialect.prefixArgument(prefix);
+    return match("memory.findByPrefix", memoryType, sql.prefix, arg);
   }
 
   @Override
   public List<MemoryEntry> findByGlob(String memoryType, String glob) {
-    Checks.searchText("glob", glob, true);
-    return glob("memory.findByGlob", memoryType, glob);
+    String arg = sql.dialect.globArgument(glob);
+    return match("memory.findByGlob", memoryType, sql.glob, arg);
   }
 
-  /**
-   * Rejects an unpaired surrogate: the driver encodes it to UTF-8 as {@code ?}, which GLOB reads as
-   * "any character", so a lookup for a literal prefix would match every key.
-   */
-  private List<MemoryEntry> glob(String op, String memoryType, String pattern) {
+  private List<MemoryEntry> match(String op, String memoryType, String statement, String arg) {
     Checks.type("memoryType", memoryType);
     return db.read(
         op,
         h -> {
-          PreparedStatement ps =
-              h.prepare(
-                  SELECT
-                      + " WHERE session_id = ? AND memory_type = ? AND key GLOB ?"
-                      + UNEXPIRED
-                      + " ORDER BY key");
+          PreparedStatement ps = h.prepare(statement);
           ps.setString(1, sessionId);
           ps.setString(2, memoryType);
-          ps.setString(3, pattern);
+          ps.setString(3, arg);
           ps.setLong(4, h.now());
-          return list(ps);
+          return sql.list(ps);
         });
   }
 
@@ -270,16 +341,11 @@ final class SqliteSessionMemory implements SessionMemory {
     return db.read(
         "memory.recent",
         h -> {
-          PreparedStatement ps =
-              h.prepare(
-                  SELECT
-                      + " WHERE session_id = ?"
-                      + UNEXPIRED
-                      + " ORDER BY updated_at DESC LIMIT ?");
+          PreparedStatement ps = h.prepare(sql.recent);
           ps.setString(1, sessionId);
           ps.setLong(2, h.now());
           ps.setInt(3, limit);
-          return list(ps);
+          return sql.list(ps);
         });
   }
 
@@ -314,12 +380,10 @@ final class SqliteSessionMemory implements SessionMemory {
         db.read(
             "memory.export",
             h -> {
-              PreparedStatement ps =
-                  h.prepare(
-                      SELECT + " WHERE session_id = ?" + UNEXPIRED + " ORDER BY memory_type, key");
+              PreparedStatement ps = h.prepare(sql.export);
               ps.setString(1, sessionId);
               ps.setLong(2, h.now());
-              return list(ps);
+              return sql.list(ps);
             });
     return MemoryDocuments.write(sessionId, entries);
   }
@@ -343,26 +407,5 @@ final class SqliteSessionMemory implements SessionMemory {
           }
           return written;
         });
-  }
-
-  static List<MemoryEntry> list(PreparedStatement ps) throws SQLException {
-    List<MemoryEntry> out = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        long exp = rs.getLong(8);
-        boolean hasExp = !rs.wasNull();
-        out.add(
-            new MemoryEntry(
-                rs.getString(1),
-                rs.getString(2),
-                rs.getString(3),
-                rs.getString(4),
-                rs.getLong(5),
-                Instant.ofEpochMilli(rs.getLong(6)),
-                Instant.ofEpochMilli(rs.getLong(7)),
-                hasExp ? Instant.ofEpochMilli(exp) : null));
-      }
-    }
-    return out;
   }
 }

@@ -16,20 +16,41 @@ import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
-/** Sessions on SQLite. Thread safe. */
-public final class SqliteSessionStore implements SessionStore {
-  private static final String SELECT =
-      "SELECT session_id, status, started_at, ended_at, metadata FROM sessions";
-
-  private final SqliteDatabase db;
+/**
+ * Sessions on either backend. Ending a session reads and updates it in one transaction, with the
+ * row locked on PostgreSQL. Thread safe.
+ */
+public final class SqlSessionStore implements SessionStore {
+  private final Database db;
+  private final String byId;
+  private final String byIdForUpdate;
+  private final String insert;
+  private final String openSessions;
+  private final String recentSessions;
+  private final SqlSessionMemory.Statements memory;
 
   /**
    * The sessions of an open database.
    *
    * @param db the database
    */
-  public SqliteSessionStore(SqliteDatabase db) {
+  public SqlSessionStore(Database db) {
     this.db = db;
+    Dialect d = db.dialect();
+    String select =
+        "SELECT session_id, status, started_at, ended_at, "
+            + d.jsonColumn("metadata")
+            + " FROM sessions";
+    this.byId = select + " WHERE session_id = ?";
+    this.byIdForUpdate = byId + d.forUpdate();
+    this.openSessions =
+        select + " WHERE status = 'active' ORDER BY started_at DESC, session_id LIMIT ?";
+    this.recentSessions = select + " WHERE started_at <= ? ORDER BY started_at DESC LIMIT ?";
+    this.memory = new SqlSessionMemory.Statements(d);
+    this.insert =
+        "INSERT INTO sessions (session_id, status, started_at, metadata) VALUES (?, 'active', ?, "
+            + d.jsonParameter()
+            + ") ON CONFLICT (session_id) DO NOTHING";
   }
 
   @Override
@@ -41,10 +62,7 @@ public final class SqliteSessionStore implements SessionStore {
     return db.write(
         "sessions.start",
         h -> {
-          PreparedStatement ps =
-              h.prepare(
-                  "INSERT INTO sessions (session_id, status, started_at, metadata)"
-                      + " VALUES (?, 'active', ?, ?) ON CONFLICT (session_id) DO NOTHING");
+          PreparedStatement ps = h.prepare(insert);
           ps.setString(1, sessionId);
           ps.setLong(2, h.now());
           ps.setString(3, json);
@@ -63,7 +81,7 @@ public final class SqliteSessionStore implements SessionStore {
     return db.write(
         "sessions.end",
         h -> {
-          Session s = find(h, sessionId).orElseThrow(() -> notFound(sessionId));
+          Session s = find(h, byIdForUpdate, sessionId).orElseThrow(() -> notFound(sessionId));
           if (!s.isActive()) {
             throw new SwarmDbException(
                 ErrorCode.ILLEGAL_TRANSITION,
@@ -94,8 +112,9 @@ public final class SqliteSessionStore implements SessionStore {
             + "\")");
   }
 
-  static Optional<Session> find(Handle h, String sessionId) throws SQLException {
-    PreparedStatement ps = h.prepare(SELECT + " WHERE session_id = ?");
+  private static Optional<Session> find(Handle h, String sql, String sessionId)
+      throws SQLException {
+    PreparedStatement ps = h.prepare(sql);
     ps.setString(1, sessionId);
     try (ResultSet rs = ps.executeQuery()) {
       return rs.next() ? Optional.of(Rows.session(rs)) : Optional.empty();
@@ -105,7 +124,7 @@ public final class SqliteSessionStore implements SessionStore {
   @Override
   public Optional<Session> get(String sessionId) {
     Checks.id("sessionId", sessionId);
-    return db.read("sessions.get", h -> find(h, sessionId));
+    return db.read("sessions.get", h -> find(h, byId, sessionId));
   }
 
   @Override
@@ -114,9 +133,7 @@ public final class SqliteSessionStore implements SessionStore {
     return db.read(
         "sessions.open",
         h -> {
-          PreparedStatement ps =
-              h.prepare(
-                  SELECT + " WHERE status = 'active' ORDER BY started_at DESC, session_id LIMIT ?");
+          PreparedStatement ps = h.prepare(openSessions);
           ps.setInt(1, limit);
           return Rows.sessions(ps);
         });
@@ -128,8 +145,7 @@ public final class SqliteSessionStore implements SessionStore {
     return db.read(
         "sessions.recent",
         h -> {
-          PreparedStatement ps =
-              h.prepare(SELECT + " WHERE started_at <= ? ORDER BY started_at DESC LIMIT ?");
+          PreparedStatement ps = h.prepare(recentSessions);
           ps.setLong(1, Long.MAX_VALUE);
           ps.setInt(2, limit);
           return Rows.sessions(ps);
@@ -144,7 +160,7 @@ public final class SqliteSessionStore implements SessionStore {
   @Override
   public SessionMemory memory(String sessionId) {
     Checks.id("sessionId", sessionId);
-    return new SqliteSessionMemory(db, sessionId);
+    return new SqlSessionMemory(db, memory, sessionId);
   }
 
   @Override
@@ -154,17 +170,11 @@ public final class SqliteSessionStore implements SessionStore {
     return db.read(
         "memory.newest",
         h -> {
-          PreparedStatement ps =
-              h.prepare(
-                  SqliteSessionMemory.SELECT
-                      + " WHERE memory_type = ? AND key = ?"
-                      + SqliteSessionMemory.UNEXPIRED
-                      + " ORDER BY updated_at DESC LIMIT 1");
+          PreparedStatement ps = h.prepare(memory.newest);
           ps.setString(1, memoryType);
           ps.setString(2, key);
           ps.setLong(3, h.now());
-          List<MemoryEntry> rows = SqliteSessionMemory.list(ps);
-          return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+          return memory.first(ps);
         });
   }
 }
