@@ -40,8 +40,7 @@ public final class SqliteDatabase implements AutoCloseable, Database {
   private final @Nullable ReadPool readers;
   private final Map<String, String> pragmas;
   private final String sqliteVersion;
-  private volatile int schemaVersion;
-  private volatile boolean closed;
+  private final OpenState state;
 
   private SqliteDatabase(
       SwarmDbConfig config,
@@ -63,7 +62,7 @@ public final class SqliteDatabase implements AutoCloseable, Database {
     this.readers = readers;
     this.pragmas = pragmas;
     this.sqliteVersion = sqliteVersion;
-    this.schemaVersion = schemaVersion;
+    this.state = new OpenState(label, SqliteMigrator.shippedVersion(), schemaVersion);
   }
 
   /**
@@ -278,7 +277,7 @@ public final class SqliteDatabase implements AutoCloseable, Database {
    */
   @Override
   public <T> T read(String op, SqlFunction<T> fn) {
-    checkUsable(op);
+    state.checkUsable(op);
     return readUnchecked(op, fn);
   }
 
@@ -291,7 +290,7 @@ public final class SqliteDatabase implements AutoCloseable, Database {
    * @return its result
    */
   public <T> T readUnchecked(String op, SqlFunction<T> fn) {
-    checkOpen(op);
+    state.checkOpen(op);
     long start = System.nanoTime();
     ErrorCode error = null;
     try {
@@ -310,8 +309,8 @@ public final class SqliteDatabase implements AutoCloseable, Database {
                 + "); close streams promptly or raise readPoolSize",
             e);
       } catch (SQLException e) {
-        if (closed) {
-          throw closedError(op);
+        if (state.isClosed()) {
+          throw state.closedError(op);
         }
         throw SqliteErrors.map(op, label, e);
       }
@@ -335,7 +334,7 @@ public final class SqliteDatabase implements AutoCloseable, Database {
    */
   @Override
   public <T> T write(String op, SqlFunction<T> fn) {
-    checkUsable(op);
+    state.checkUsable(op);
     long start = System.nanoTime();
     ErrorCode error = null;
     try {
@@ -359,7 +358,7 @@ public final class SqliteDatabase implements AutoCloseable, Database {
    * @return the future
    */
   public <T> CompletableFuture<T> writeAsync(String op, SqlFunction<T> fn) {
-    checkUsable(op);
+    state.checkUsable(op);
     if (!listeners.active()) {
       return writer.submit(op, fn, true);
     }
@@ -385,40 +384,12 @@ public final class SqliteDatabase implements AutoCloseable, Database {
    * @return its result
    */
   public <T> T exclusive(String op, SqlFunction<T> fn) {
-    checkOpen(op);
+    state.checkOpen(op);
     return writer.call(op, fn, false);
   }
 
-  private void checkOpen(String op) {
-    if (closed) {
-      throw closedError(op);
-    }
-  }
-
-  private SwarmDbException closedError(String op) {
-    return new SwarmDbException(
-        ErrorCode.CLOSED, op + " failed: the database " + label + " is closed; open it again");
-  }
-
-  private void checkUsable(String op) {
-    checkOpen(op);
-    int v = schemaVersion;
-    if (v != SqliteMigrator.shippedVersion()) {
-      throw new SwarmDbException(
-          ErrorCode.SCHEMA_OUTDATED,
-          op
-              + " failed: "
-              + label
-              + " is at schema version "
-              + v
-              + " and this library needs "
-              + SqliteMigrator.shippedVersion()
-              + "; run migrator().migrate() or 'swarmdb migrate'");
-    }
-  }
-
   void schemaVersion(int v) {
-    this.schemaVersion = v;
+    state.schemaVersion(v);
   }
 
   /**
@@ -427,7 +398,7 @@ public final class SqliteDatabase implements AutoCloseable, Database {
    * @return the version
    */
   public int schemaVersion() {
-    return schemaVersion;
+    return state.schemaVersion();
   }
 
   /**
@@ -529,13 +500,13 @@ public final class SqliteDatabase implements AutoCloseable, Database {
    * @return true once closed
    */
   public boolean isClosed() {
-    return closed;
+    return state.isClosed();
   }
 
   /** Drains queued writes, truncates the WAL, and closes every connection. Idempotent. */
   @Override
   public synchronized void close() {
-    if (closed) {
+    if (state.isClosed()) {
       return;
     }
     try {
@@ -553,7 +524,7 @@ public final class SqliteDatabase implements AutoCloseable, Database {
         }
       }
     } finally {
-      closed = true;
+      state.markClosed();
       writer.close();
       if (readers != null) {
         readers.close();

@@ -17,6 +17,7 @@ import io.moaiflow.swarmdb.internal.Database;
 import io.moaiflow.swarmdb.internal.Dialect;
 import io.moaiflow.swarmdb.internal.Handle;
 import io.moaiflow.swarmdb.internal.Listeners;
+import io.moaiflow.swarmdb.internal.OpenState;
 import io.moaiflow.swarmdb.internal.SqlAgentRegistry;
 import io.moaiflow.swarmdb.internal.SqlFunction;
 import io.moaiflow.swarmdb.internal.SqlSessionStore;
@@ -68,8 +69,7 @@ public final class PgDatabase implements Backend, Database {
   private final Migrator migrator;
   private final Inspector inspector;
   private final Maintenance maintenance;
-  private volatile int schemaVersion;
-  private volatile boolean closed;
+  private final OpenState state;
 
   private PgDatabase(
       SwarmDbConfig config,
@@ -85,6 +85,7 @@ public final class PgDatabase implements Backend, Database {
     this.serverVersion = serverVersion;
     this.schema = schema;
     this.time = new TimeSource(config.clock());
+    this.state = new OpenState(label, PgMigrator.shippedVersion(), 0);
     this.events = new PgEventStore(this);
     this.agents = new SqlAgentRegistry(this);
     this.sessions = new SqlSessionStore(this);
@@ -157,14 +158,13 @@ public final class PgDatabase implements Backend, Database {
           PgMigrator.migrate(db);
         } else {
           db.readUnchecked("migrator.validate", c -> PgMigrator.validate(c, db.label()));
-          db.schemaVersion =
-              db.readUnchecked("migrator.currentVersion", PgMigrator::currentVersion);
+          db.schemaVersion(db.readUnchecked("migrator.currentVersion", PgMigrator::currentVersion));
         }
       } catch (RuntimeException e) {
         db.close(); // stops the appender thread and closes the pool SwarmDB created
         throw e;
       }
-      LOG.debug("opened {} (PostgreSQL {}, schema v{})", db.label, version, db.schemaVersion);
+      LOG.debug("opened {} (PostgreSQL {}, schema v{})", db.label, version, db.schemaVersion());
       return db;
     } catch (SQLException e) {
       closePool(pool);
@@ -238,7 +238,7 @@ public final class PgDatabase implements Backend, Database {
 
   @Override
   public <T> T read(String op, SqlFunction<T> fn) {
-    checkUsable(op);
+    state.checkUsable(op);
     return readUnchecked(op, c -> Handle.run(c, time.now(), fn));
   }
 
@@ -250,7 +250,7 @@ public final class PgDatabase implements Backend, Database {
    * @return its result
    */
   <T> T readUnchecked(String op, PgWork<T> work) {
-    checkOpen(op);
+    state.checkOpen(op);
     long start = System.nanoTime();
     ErrorCode error = null;
     try (Connection c = dataSource.getConnection()) {
@@ -262,7 +262,8 @@ public final class PgDatabase implements Backend, Database {
         }
       }
     } catch (SQLException e) {
-      SwarmDbException mapped = closed ? closedError(op) : PgErrors.map(op, label, e);
+      SwarmDbException mapped =
+          state.isClosed() ? state.closedError(op) : PgErrors.map(op, label, e);
       error = mapped.code();
       throw mapped;
     } catch (SwarmDbException e) {
@@ -283,7 +284,7 @@ public final class PgDatabase implements Backend, Database {
    */
   @Override
   public <T> T write(String op, SqlFunction<T> fn) {
-    checkUsable(op);
+    state.checkUsable(op);
     return writeUnchecked(op, c -> Handle.run(c, time.now(), fn));
   }
 
@@ -300,7 +301,7 @@ public final class PgDatabase implements Backend, Database {
    * @return its result, once committed
    */
   <T> T writeUnchecked(String op, PgWork<T> work) {
-    checkOpen(op);
+    state.checkOpen(op);
     long start = System.nanoTime();
     ErrorCode error = null;
     try {
@@ -314,7 +315,7 @@ public final class PgDatabase implements Backend, Database {
             continue;
           }
           failures.incrementAndGet();
-          throw closed ? closedError(op) : PgErrors.map(op, label, e);
+          throw state.isClosed() ? state.closedError(op) : PgErrors.map(op, label, e);
         } catch (RuntimeException e) {
           failures.incrementAndGet();
           throw e;
@@ -370,7 +371,7 @@ public final class PgDatabase implements Backend, Database {
    * @return its result
    */
   <T> T autocommit(String op, PgWork<T> work) {
-    checkOpen(op);
+    state.checkOpen(op);
     try (Connection c = dataSource.getConnection()) {
       boolean auto = c.getAutoCommit();
       c.setAutoCommit(true);
@@ -384,40 +385,12 @@ public final class PgDatabase implements Backend, Database {
     }
   }
 
-  private void checkOpen(String op) {
-    if (closed) {
-      throw closedError(op);
-    }
-  }
-
-  private SwarmDbException closedError(String op) {
-    return new SwarmDbException(
-        ErrorCode.CLOSED, op + " failed: the database " + label + " is closed; open it again");
-  }
-
-  private void checkUsable(String op) {
-    checkOpen(op);
-    int v = schemaVersion;
-    if (v != PgMigrator.shippedVersion()) {
-      throw new SwarmDbException(
-          ErrorCode.SCHEMA_OUTDATED,
-          op
-              + " failed: "
-              + label
-              + " is at schema version "
-              + v
-              + " and this library needs "
-              + PgMigrator.shippedVersion()
-              + "; run migrator().migrate() or 'swarmdb migrate'");
-    }
-  }
-
   void schemaVersion(int v) {
-    this.schemaVersion = v;
+    state.schemaVersion(v);
   }
 
   int schemaVersion() {
-    return schemaVersion;
+    return state.schemaVersion();
   }
 
   TimeSource time() {
@@ -500,7 +473,7 @@ public final class PgDatabase implements Backend, Database {
 
   @Override
   public boolean isClosed() {
-    return closed;
+    return state.isClosed();
   }
 
   @Override
@@ -514,12 +487,12 @@ public final class PgDatabase implements Backend, Database {
    */
   @Override
   public synchronized void close() {
-    if (closed) {
+    if (state.isClosed()) {
       return;
     }
     // queued appends still commit before the pool closes
     events.close();
-    closed = true;
+    state.markClosed();
     closePool(ownPool);
     LOG.debug("closed {}", label);
   }
