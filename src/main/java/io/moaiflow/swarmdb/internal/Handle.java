@@ -55,6 +55,23 @@ public final class Handle {
   }
 
   /**
+   * A cached prepared statement with its parameters bound in order, for reads and small writes (the
+   * append paths bind their own).
+   *
+   * @param sql the statement text
+   * @param params the parameters: strings and numbers, none null
+   * @return the statement; do not close it
+   * @throws SQLException when preparing or binding fails
+   */
+  public PreparedStatement prepare(String sql, Object... params) throws SQLException {
+    PreparedStatement ps = prepare(sql);
+    for (int i = 0; i < params.length; i++) {
+      ps.setObject(i + 1, params[i]);
+    }
+    return ps;
+  }
+
+  /**
    * The physical connection.
    *
    * @return the connection; do not close it

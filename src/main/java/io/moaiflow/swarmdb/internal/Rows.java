@@ -12,6 +12,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -45,6 +46,28 @@ public final class Rows {
     } else {
       ps.setString(i, v);
     }
+  }
+
+  /**
+   * The first row of a result list.
+   *
+   * @param <T> the row type
+   * @param rows the rows
+   * @return the first, or empty
+   */
+  public static <T> Optional<T> first(List<T> rows) {
+    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+  }
+
+  /**
+   * Every row's first column as text.
+   *
+   * @param ps the query
+   * @return the values, in row order
+   * @throws SQLException when the query fails
+   */
+  public static List<String> strings(PreparedStatement ps) throws SQLException {
+    return all(ps, rs -> rs.getString(1));
   }
 
   private static <T> List<T> all(PreparedStatement ps, Mapper<T> mapper) throws SQLException {

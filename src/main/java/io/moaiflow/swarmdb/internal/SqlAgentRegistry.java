@@ -9,7 +9,6 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
@@ -167,11 +166,8 @@ public final class SqlAgentRegistry implements AgentRegistry {
   }
 
   private Optional<Agent> find(Handle h, String agentId, boolean forUpdate) throws SQLException {
-    PreparedStatement ps = h.prepare(forUpdate ? selectByIdForUpdate : selectById);
-    ps.setString(1, agentId);
-    try (ResultSet rs = ps.executeQuery()) {
-      return rs.next() ? Optional.of(Rows.agent(rs)) : Optional.empty();
-    }
+    return Rows.first(
+        Rows.agents(h.prepare(forUpdate ? selectByIdForUpdate : selectById, agentId)));
   }
 
   @Override
@@ -188,13 +184,7 @@ public final class SqlAgentRegistry implements AgentRegistry {
   @Override
   public List<Agent> byType(String agentType) {
     Checks.type("agentType", agentType);
-    return db.read(
-        "agents.byType",
-        h -> {
-          PreparedStatement ps = h.prepare(selectByType);
-          ps.setString(1, agentType);
-          return Rows.agents(ps);
-        });
+    return db.read("agents.byType", h -> Rows.agents(h.prepare(selectByType, agentType)));
   }
 
   @Override
@@ -205,24 +195,13 @@ public final class SqlAgentRegistry implements AgentRegistry {
     }
     return db.read(
         "agents.byType",
-        h -> {
-          PreparedStatement ps = h.prepare(selectByTypeAndStatus);
-          ps.setString(1, agentType);
-          ps.setString(2, status.dbName());
-          return Rows.agents(ps);
-        });
+        h -> Rows.agents(h.prepare(selectByTypeAndStatus, agentType, status.dbName())));
   }
 
   @Override
   public List<Agent> bySession(String sessionId) {
     Checks.id("sessionId", sessionId);
-    return db.read(
-        "agents.bySession",
-        h -> {
-          PreparedStatement ps = h.prepare(selectBySession);
-          ps.setString(1, sessionId);
-          return Rows.agents(ps);
-        });
+    return db.read("agents.bySession", h -> Rows.agents(h.prepare(selectBySession, sessionId)));
   }
 
   @Override
@@ -251,17 +230,7 @@ public final class SqlAgentRegistry implements AgentRegistry {
         "agents.sweepStale",
         h -> {
           long now = h.now();
-          PreparedStatement ps = h.prepare(sweep);
-          ps.setLong(1, now);
-          ps.setLong(2, now);
-          ps.setLong(3, now);
-          ps.setLong(4, now - ms);
-          List<String> ids = new ArrayList<>();
-          try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              ids.add(rs.getString(1));
-            }
-          }
+          List<String> ids = Rows.strings(h.prepare(sweep, now, now, now, now - ms));
           ids.sort(null);
           return List.copyOf(ids);
         });

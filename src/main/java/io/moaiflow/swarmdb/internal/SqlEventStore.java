@@ -311,11 +311,7 @@ public abstract class SqlEventStore implements EventStore {
   }
 
   private Optional<AgentEvent> byId(Handle h, String eventId) throws SQLException {
-    PreparedStatement ps = h.prepare(byId);
-    ps.setString(1, eventId);
-    try (ResultSet rs = ps.executeQuery()) {
-      return rs.next() ? Optional.of(Rows.event(rs)) : Optional.empty();
-    }
+    return Rows.first(Rows.events(h.prepare(byId, eventId)));
   }
 
   @Override
@@ -330,14 +326,7 @@ public abstract class SqlEventStore implements EventStore {
       throw Checks.invalid("seq is " + seq + "; pass 0 to start or the last seq you read");
     }
     Checks.limit(limit);
-    return db.read(
-        "events.since",
-        h -> {
-          PreparedStatement ps = h.prepare(since);
-          ps.setLong(1, seq);
-          ps.setInt(2, limit);
-          return Rows.events(ps);
-        });
+    return db.read("events.since", h -> Rows.events(h.prepare(since, seq, limit)));
   }
 
   @Override

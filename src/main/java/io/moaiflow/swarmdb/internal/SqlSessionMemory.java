@@ -101,7 +101,7 @@ final class SqlSessionMemory implements SessionMemory {
                   rs.getString(1),
                   rs.getString(2),
                   rs.getString(3),
-                  dialect.storedJson(rs.getString(4)),
+                  dialect.storedJson().apply(rs.getString(4)),
                   rs.getLong(5),
                   Instant.ofEpochMilli(rs.getLong(6)),
                   Instant.ofEpochMilli(rs.getLong(7)),
@@ -109,11 +109,6 @@ final class SqlSessionMemory implements SessionMemory {
         }
       }
       return out;
-    }
-
-    Optional<MemoryEntry> first(PreparedStatement ps) throws SQLException {
-      List<MemoryEntry> rows = list(ps);
-      return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
     }
   }
 
@@ -161,9 +156,7 @@ final class SqlSessionMemory implements SessionMemory {
   }
 
   private void requireSession(Handle h) throws SQLException {
-    PreparedStatement ps = h.prepare(sql.sessionExists);
-    ps.setString(1, sessionId);
-    try (ResultSet rs = ps.executeQuery()) {
+    try (ResultSet rs = h.prepare(sql.sessionExists, sessionId).executeQuery()) {
       if (!rs.next()) {
         throw SqlSessionStore.notFound(sessionId);
       }
@@ -194,7 +187,7 @@ final class SqlSessionMemory implements SessionMemory {
           sessionId,
           memoryType,
           p.key(),
-          sql.dialect.storedJson(rs.getString(3)),
+          sql.dialect.storedJson().apply(rs.getString(3)),
           rs.getLong(1),
           Instant.ofEpochMilli(rs.getLong(2)),
           Instant.ofEpochMilli(now),
@@ -215,14 +208,7 @@ final class SqlSessionMemory implements SessionMemory {
     Checks.key("key", key);
     return db.read(
         "memory.get",
-        h -> {
-          PreparedStatement ps = h.prepare(sql.entry);
-          ps.setString(1, sessionId);
-          ps.setString(2, memoryType);
-          ps.setString(3, key);
-          ps.setLong(4, h.now());
-          return sql.first(ps);
-        });
+        h -> Rows.first(sql.list(h.prepare(sql.entry, sessionId, memoryType, key, h.now()))));
   }
 
   @Override
@@ -250,13 +236,9 @@ final class SqlSessionMemory implements SessionMemory {
               found.put(e.key(), e);
             }
           } else { // one indexed lookup a key
-            PreparedStatement ps = h.prepare(sql.entry);
             for (String k : keys) {
-              ps.setString(1, sessionId);
-              ps.setString(2, memoryType);
-              ps.setString(3, k);
-              ps.setLong(4, h.now());
-              for (MemoryEntry e : sql.list(ps)) {
+              for (MemoryEntry e :
+                  sql.list(h.prepare(sql.entry, sessionId, memoryType, k, h.now()))) {
                 found.put(k, e);
               }
             }
@@ -276,17 +258,10 @@ final class SqlSessionMemory implements SessionMemory {
   public boolean delete(String memoryType, String key) {
     Checks.type("memoryType", memoryType);
     Checks.key("key", key);
+    String delete =
+        "DELETE FROM session_memory WHERE session_id = ? AND memory_type = ? AND key = ?";
     return db.write(
-        "memory.delete",
-        h -> {
-          PreparedStatement ps =
-              h.prepare(
-                  "DELETE FROM session_memory WHERE session_id = ? AND memory_type = ? AND key = ?");
-          ps.setString(1, sessionId);
-          ps.setString(2, memoryType);
-          ps.setString(3, key);
-          return ps.executeUpdate() > 0;
-        });
+        "memory.delete", h -> h.prepare(delete, sessionId, memoryType, key).executeUpdate() > 0);
   }
 
   @Override
@@ -294,97 +269,53 @@ final class SqlSessionMemory implements SessionMemory {
     Checks.type("memoryType", memoryType);
     return db.read(
         "memory.keys",
-        h -> {
-          PreparedStatement ps = h.prepare(sql.keys);
-          ps.setString(1, sessionId);
-          ps.setString(2, memoryType);
-          ps.setLong(3, h.now());
-          List<String> out = new ArrayList<>();
-          try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              out.add(rs.getString(1));
-            }
-          }
-          return List.copyOf(out);
-        });
+        h -> List.copyOf(Rows.strings(h.prepare(sql.keys, sessionId, memoryType, h.now()))));
   }
 
   @Override
   public List<MemoryEntry> findByPrefix(String memoryType, String prefix) {
-    String arg = sql.dialect.prefixArgument(prefix);
+    String arg = sql.dialect.prefixArgument().apply(prefix);
     return match("memory.findByPrefix", memoryType, sql.prefix, arg);
   }
 
   @Override
   public List<MemoryEntry> findByGlob(String memoryType, String glob) {
-    String arg = sql.dialect.globArgument(glob);
+    String arg = sql.dialect.globArgument().apply(glob);
     return match("memory.findByGlob", memoryType, sql.glob, arg);
   }
 
   private List<MemoryEntry> match(String op, String memoryType, String statement, String arg) {
     Checks.type("memoryType", memoryType);
-    return db.read(
-        op,
-        h -> {
-          PreparedStatement ps = h.prepare(statement);
-          ps.setString(1, sessionId);
-          ps.setString(2, memoryType);
-          ps.setString(3, arg);
-          ps.setLong(4, h.now());
-          return sql.list(ps);
-        });
+    return db.read(op, h -> sql.list(h.prepare(statement, sessionId, memoryType, arg, h.now())));
   }
 
   @Override
   public List<MemoryEntry> recent(int limit) {
     Checks.limit(limit);
     return db.read(
-        "memory.recent",
-        h -> {
-          PreparedStatement ps = h.prepare(sql.recent);
-          ps.setString(1, sessionId);
-          ps.setLong(2, h.now());
-          ps.setInt(3, limit);
-          return sql.list(ps);
-        });
+        "memory.recent", h -> sql.list(h.prepare(sql.recent, sessionId, h.now(), limit)));
   }
 
   @Override
   public int clear() {
     return db.write(
         "memory.clear",
-        h -> {
-          PreparedStatement ps = h.prepare("DELETE FROM session_memory WHERE session_id = ?");
-          ps.setString(1, sessionId);
-          return ps.executeUpdate();
-        });
+        h ->
+            h.prepare("DELETE FROM session_memory WHERE session_id = ?", sessionId)
+                .executeUpdate());
   }
 
   @Override
   public int clear(String memoryType) {
     Checks.type("memoryType", memoryType);
-    return db.write(
-        "memory.clear",
-        h -> {
-          PreparedStatement ps =
-              h.prepare("DELETE FROM session_memory WHERE session_id = ? AND memory_type = ?");
-          ps.setString(1, sessionId);
-          ps.setString(2, memoryType);
-          return ps.executeUpdate();
-        });
+    String delete = "DELETE FROM session_memory WHERE session_id = ? AND memory_type = ?";
+    return db.write("memory.clear", h -> h.prepare(delete, sessionId, memoryType).executeUpdate());
   }
 
   @Override
   public String exportJson() {
     List<MemoryEntry> entries =
-        db.read(
-            "memory.export",
-            h -> {
-              PreparedStatement ps = h.prepare(sql.export);
-              ps.setString(1, sessionId);
-              ps.setLong(2, h.now());
-              return sql.list(ps);
-            });
+        db.read("memory.export", h -> sql.list(h.prepare(sql.export, sessionId, h.now())));
     return MemoryDocuments.write(sessionId, entries);
   }
 

@@ -8,7 +8,6 @@ import io.moaiflow.swarmdb.SessionStatus;
 import io.moaiflow.swarmdb.SessionStore;
 import io.moaiflow.swarmdb.SwarmDbException;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
@@ -114,11 +113,7 @@ public final class SqlSessionStore implements SessionStore {
 
   private static Optional<Session> find(Handle h, String sql, String sessionId)
       throws SQLException {
-    PreparedStatement ps = h.prepare(sql);
-    ps.setString(1, sessionId);
-    try (ResultSet rs = ps.executeQuery()) {
-      return rs.next() ? Optional.of(Rows.session(rs)) : Optional.empty();
-    }
+    return Rows.first(Rows.sessions(h.prepare(sql, sessionId)));
   }
 
   @Override
@@ -130,26 +125,14 @@ public final class SqlSessionStore implements SessionStore {
   @Override
   public List<Session> open(int limit) {
     Checks.limit(limit);
-    return db.read(
-        "sessions.open",
-        h -> {
-          PreparedStatement ps = h.prepare(openSessions);
-          ps.setInt(1, limit);
-          return Rows.sessions(ps);
-        });
+    return db.read("sessions.open", h -> Rows.sessions(h.prepare(openSessions, limit)));
   }
 
   @Override
   public List<Session> recent(int limit) {
     Checks.limit(limit);
     return db.read(
-        "sessions.recent",
-        h -> {
-          PreparedStatement ps = h.prepare(recentSessions);
-          ps.setLong(1, Long.MAX_VALUE);
-          ps.setInt(2, limit);
-          return Rows.sessions(ps);
-        });
+        "sessions.recent", h -> Rows.sessions(h.prepare(recentSessions, Long.MAX_VALUE, limit)));
   }
 
   @Override
@@ -169,12 +152,6 @@ public final class SqlSessionStore implements SessionStore {
     Checks.key("key", key);
     return db.read(
         "memory.newest",
-        h -> {
-          PreparedStatement ps = h.prepare(memory.newest);
-          ps.setString(1, memoryType);
-          ps.setString(2, key);
-          ps.setLong(3, h.now());
-          return memory.first(ps);
-        });
+        h -> Rows.first(memory.list(h.prepare(memory.newest, memoryType, key, h.now()))));
   }
 }

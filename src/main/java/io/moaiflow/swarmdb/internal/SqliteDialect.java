@@ -1,84 +1,38 @@
 package io.moaiflow.swarmdb.internal;
 
-import org.jspecify.annotations.Nullable;
+import java.util.function.UnaryOperator;
 
 /**
- * SQLite's spellings: JSON is stored as text, the single writer needs no row locks, text compares
- * by code point, and keys match with {@code GLOB}. Stateless and thread safe.
+ * SQLite's {@link Dialect}: JSON is stored as text, the single writer needs no row locks, text
+ * compares by code point, and keys match with {@code GLOB}. Stateless and thread safe.
  */
-final class SqliteDialect implements Dialect {
-  static final SqliteDialect INSTANCE = new SqliteDialect();
+final class SqliteDialect {
+  static final Dialect INSTANCE =
+      new Dialect(
+          "",
+          "?",
+          UnaryOperator.identity(),
+          "",
+          "",
+          "",
+          "max",
+          "json_set(metadata, '$.stale', json('true'))",
+          null,
+          "key GLOB ?",
+          SqliteDialect::prefixPattern,
+          "key GLOB ?",
+          glob -> Checks.searchText("glob", glob, true));
 
   private SqliteDialect() {}
 
-  @Override
-  public String jsonColumn(String column) {
-    return column;
-  }
-
-  @Override
-  public String jsonParameter() {
-    return "?";
-  }
-
-  @Override
-  public String storedJson(String text) {
-    return text;
-  }
-
-  @Override
-  public String forUpdate() {
-    return "";
-  }
-
-  @Override
-  public String forKeyShare() {
-    return "";
-  }
-
-  @Override
-  public String binaryCollation() {
-    return "";
-  }
-
-  @Override
-  public String greatest() {
-    return "max";
-  }
-
-  @Override
-  public String markedStale() {
-    return "json_set(metadata, '$.stale', json('true'))";
-  }
-
-  @Override
-  public @Nullable String keyInArray() {
-    return null;
-  }
-
-  @Override
-  public String prefixPredicate() {
-    return "key GLOB ?";
-  }
-
   /**
-   * Rejects an unpaired surrogate: the driver encodes it to UTF-8 as {@code ?}, which GLOB reads as
-   * "any character", so a lookup for a literal prefix would match every key.
+   * A glob matching a literal prefix. Rejects an unpaired surrogate: the driver encodes it to UTF-8
+   * as {@code ?}, which GLOB reads as "any character", so a lookup for a literal prefix would match
+   * every key.
    */
-  @Override
-  public String prefixArgument(String prefix) {
+  private static String prefixPattern(String prefix) {
     Checks.searchText("prefix", prefix, false);
     return escapeGlob(prefix) + "*";
-  }
-
-  @Override
-  public String globPredicate() {
-    return "key GLOB ?";
-  }
-
-  @Override
-  public String globArgument(String glob) {
-    return Checks.searchText("glob", glob, true);
   }
 
   /**

@@ -7,72 +7,39 @@ import io.moaiflow.swarmdb.internal.Json;
 import java.util.Objects;
 
 /**
- * PostgreSQL's spellings: JSON is JSONB (cast on the way in and out), rows read for an update are
- * locked because writers run concurrently, keys sort with {@code COLLATE "C"} like SQLite's, and
- * globs become anchored regular expressions. Stateless and thread safe.
+ * PostgreSQL's {@link Dialect}: JSON is JSONB (cast on the way in and out), rows read for an update
+ * are locked because writers run concurrently, keys sort with {@code COLLATE "C"} like SQLite's,
+ * and globs become anchored regular expressions. Stateless and thread safe.
  */
-final class PgDialect implements Dialect {
-  static final PgDialect INSTANCE = new PgDialect();
+final class PgDialect {
+  static final Dialect INSTANCE =
+      new Dialect(
+          "::text",
+          "?::jsonb",
+          PgDialect::compact,
+          " FOR UPDATE",
+          " FOR KEY SHARE",
+          " COLLATE \"C\"",
+          "greatest",
+          "metadata || '{\"stale\": true}'::jsonb",
+          "key = ANY(?::text[])",
+          "starts_with(key, ?)",
+          PgDialect::checkPrefix,
+          "key ~ ?",
+          glob -> globToRegex(checkGlob(glob)));
 
   private PgDialect() {}
 
-  @Override
-  public String jsonColumn(String column) {
-    return column + "::text";
-  }
-
-  @Override
-  public String jsonParameter() {
-    return "?::jsonb";
-  }
-
   /** JSONB's text form ({@code {"a": 1}}) as compact JSON ({@code {"a":1}}), like SQLite's. */
-  @Override
-  public String storedJson(String text) {
+  private static String compact(String jsonb) {
     try {
-      return Json.mapper().writeValueAsString(Json.mapper().readTree(text));
+      return Json.mapper().writeValueAsString(Json.mapper().readTree(jsonb));
     } catch (JsonProcessingException e) {
       throw Checks.invalid("stored value is not JSON: " + e.getOriginalMessage());
     }
   }
 
-  @Override
-  public String forUpdate() {
-    return " FOR UPDATE";
-  }
-
-  @Override
-  public String forKeyShare() {
-    return " FOR KEY SHARE";
-  }
-
-  @Override
-  public String binaryCollation() {
-    return " COLLATE \"C\"";
-  }
-
-  @Override
-  public String greatest() {
-    return "greatest";
-  }
-
-  @Override
-  public String markedStale() {
-    return "metadata || '{\"stale\": true}'::jsonb";
-  }
-
-  @Override
-  public String keyInArray() {
-    return "key = ANY(?::text[])";
-  }
-
-  @Override
-  public String prefixPredicate() {
-    return "starts_with(key, ?)";
-  }
-
-  @Override
-  public String prefixArgument(String prefix) {
+  private static String checkPrefix(String prefix) {
     Objects.requireNonNull(prefix, "prefix");
     if (prefix.length() > Checks.MAX_KEY_LENGTH || prefix.indexOf('\0') >= 0) {
       throw Checks.invalid(
@@ -81,19 +48,13 @@ final class PgDialect implements Dialect {
     return prefix;
   }
 
-  @Override
-  public String globPredicate() {
-    return "key ~ ?";
-  }
-
-  @Override
-  public String globArgument(String glob) {
+  private static String checkGlob(String glob) {
     Objects.requireNonNull(glob, "glob");
     if (glob.isEmpty() || glob.length() > Checks.MAX_KEY_LENGTH || glob.indexOf('\0') >= 0) {
       throw Checks.invalid(
           "glob must be 1 to " + Checks.MAX_KEY_LENGTH + " characters without NUL");
     }
-    return globToRegex(glob);
+    return glob;
   }
 
   /**
