@@ -86,9 +86,7 @@ public final class SqlAgentRegistry implements AgentRegistry {
     if (sessionId != null) {
       Checks.id("sessionId", sessionId);
     }
-    Map<String, @Nullable Object> given = Checks.metadata(metadata);
-    String json = Json.writeMetadata(given);
-    Map<String, @Nullable Object> meta = Json.asStored(given, json);
+    StoredMetadata meta = StoredMetadata.of(metadata);
     return db.write(
         "agents.register",
         h -> {
@@ -98,7 +96,7 @@ public final class SqlAgentRegistry implements AgentRegistry {
           Rows.setNullable(ps, 3, sessionId);
           ps.setLong(4, h.now());
           ps.setLong(5, h.now());
-          ps.setString(6, json);
+          ps.setString(6, meta.json());
           if (ps.executeUpdate() == 0) {
             Agent existing = find(h, agentId, false).orElseThrow();
             throw Checks.invalid(
@@ -112,7 +110,15 @@ public final class SqlAgentRegistry implements AgentRegistry {
           }
           Instant now = Instant.ofEpochMilli(h.now());
           return new Agent(
-              agentId, agentType, AgentStatus.SPAWNED, sessionId, now, null, null, now, meta);
+              agentId,
+              agentType,
+              AgentStatus.SPAWNED,
+              sessionId,
+              now,
+              null,
+              null,
+              now,
+              meta.stored());
         });
   }
 

@@ -28,8 +28,7 @@ public abstract class SqlEventStore implements EventStore {
   /** Most events {@link #appendAll} takes in one call. */
   public static final int MAX_BATCH = 100_000;
 
-  /** The database the store runs on. */
-  protected final Database db;
+  private final Database db;
 
   private final String columns;
   private final String insert;
@@ -44,12 +43,11 @@ public abstract class SqlEventStore implements EventStore {
    */
   protected SqlEventStore(Database db) {
     this.db = db;
-    Dialect d = db.dialect();
-    this.columns = columns(d);
+    this.columns = columns(db.dialect());
     this.insert =
         "INSERT INTO agent_events (event_id, event_type, agent_id, agent_type, session_id, ts,"
             + " metadata) VALUES (?, ?, ?, ?, ?, ?, "
-            + d.jsonParameter()
+            + db.dialect().jsonParameter()
             + ") ON CONFLICT (event_id) DO NOTHING";
     this.insertReturning = insert + " RETURNING seq";
     this.byId = "SELECT " + columns + " FROM agent_events WHERE event_id = ?";

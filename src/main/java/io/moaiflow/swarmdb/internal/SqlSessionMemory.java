@@ -22,8 +22,13 @@ import org.jspecify.annotations.Nullable;
  * One session's memory on either backend. A write first checks the session exists (and on
  * PostgreSQL keeps it from being deleted until the write commits). Values are reported as compact
  * JSON of what is stored. Thread safe (it holds only the session id and immutable statements).
+ *
+ * @param db the database
+ * @param sql the statements of its dialect
+ * @param sessionId the session
  */
-final class SqlSessionMemory implements SessionMemory {
+record SqlSessionMemory(Database db, SqlSessionMemory.Statements sql, String sessionId)
+    implements SessionMemory {
   static final String UNEXPIRED = " AND (expires_at IS NULL OR expires_at > ?)";
 
   /** The memory statements of one dialect, built once per database. Immutable, thread safe. */
@@ -110,21 +115,30 @@ final class SqlSessionMemory implements SessionMemory {
       }
       return out;
     }
-  }
 
-  private final Database db;
-  private final Statements sql;
-  private final String sessionId;
-
-  SqlSessionMemory(Database db, Statements sql, String sessionId) {
-    this.db = db;
-    this.sql = sql;
-    this.sessionId = sessionId;
-  }
-
-  @Override
-  public String sessionId() {
-    return sessionId;
+    /**
+     * The live entry of a type and key: in one session, or the newest across sessions.
+     *
+     * @param db the database
+     * @param op the operation name
+     * @param memoryType the memory type
+     * @param key the key
+     * @param sessionId the session, or null for the newest in any session
+     * @return the entry, or empty
+     */
+    Optional<MemoryEntry> lookup(
+        Database db, String op, String memoryType, String key, @Nullable String sessionId) {
+      Checks.type("memoryType", memoryType);
+      Checks.key("key", key);
+      return db.read(
+          op,
+          h ->
+              Rows.first(
+                  list(
+                      sessionId == null
+                          ? h.prepare(newest, memoryType, key, h.now())
+                          : h.prepare(entry, sessionId, memoryType, key, h.now()))));
+    }
   }
 
   @Override
@@ -204,11 +218,7 @@ final class SqlSessionMemory implements SessionMemory {
 
   @Override
   public Optional<MemoryEntry> entry(String memoryType, String key) {
-    Checks.type("memoryType", memoryType);
-    Checks.key("key", key);
-    return db.read(
-        "memory.get",
-        h -> Rows.first(sql.list(h.prepare(sql.entry, sessionId, memoryType, key, h.now()))));
+    return sql.lookup(db, "memory.get", memoryType, key, sessionId);
   }
 
   @Override

@@ -55,22 +55,16 @@ public final class SqlSessionStore implements SessionStore {
   @Override
   public Session start(String sessionId, Map<String, ? extends @Nullable Object> metadata) {
     Checks.id("sessionId", sessionId);
-    Map<String, @Nullable Object> given = Checks.metadata(metadata);
-    String json = Json.writeMetadata(given);
-    Map<String, @Nullable Object> meta = Json.asStored(given, json);
+    StoredMetadata meta = StoredMetadata.of(metadata);
     return db.write(
         "sessions.start",
         h -> {
-          PreparedStatement ps = h.prepare(insert);
-          ps.setString(1, sessionId);
-          ps.setLong(2, h.now());
-          ps.setString(3, json);
-          if (ps.executeUpdate() == 0) {
+          if (h.prepare(insert, sessionId, h.now(), meta.json()).executeUpdate() == 0) {
             throw Checks.invalid(
                 "session '" + sessionId + "' already exists; start a session with a new id");
           }
           return new Session(
-              sessionId, SessionStatus.ACTIVE, Instant.ofEpochMilli(h.now()), null, meta);
+              sessionId, SessionStatus.ACTIVE, Instant.ofEpochMilli(h.now()), null, meta.stored());
         });
   }
 
@@ -148,10 +142,6 @@ public final class SqlSessionStore implements SessionStore {
 
   @Override
   public Optional<MemoryEntry> newest(String memoryType, String key) {
-    Checks.type("memoryType", memoryType);
-    Checks.key("key", key);
-    return db.read(
-        "memory.newest",
-        h -> Rows.first(memory.list(h.prepare(memory.newest, memoryType, key, h.now()))));
+    return memory.lookup(db, "memory.newest", memoryType, key, null);
   }
 }
