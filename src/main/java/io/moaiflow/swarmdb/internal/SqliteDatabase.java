@@ -318,9 +318,7 @@ public final class SqliteDatabase implements AutoCloseable, Database {
       error = e.code();
       throw e;
     } finally {
-      if (listeners.active()) {
-        listeners.onOperation(op, System.nanoTime() - start, error);
-      }
+      listeners.operationEnded(op, start, error);
     }
   }
 
@@ -343,9 +341,7 @@ public final class SqliteDatabase implements AutoCloseable, Database {
       error = e.code();
       throw e;
     } finally {
-      if (listeners.active()) {
-        listeners.onOperation(op, System.nanoTime() - start, error);
-      }
+      listeners.operationEnded(op, start, error);
     }
   }
 

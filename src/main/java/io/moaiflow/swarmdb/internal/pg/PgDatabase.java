@@ -3,14 +3,9 @@ package io.moaiflow.swarmdb.internal.pg;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
-import io.moaiflow.swarmdb.AgentRegistry;
 import io.moaiflow.swarmdb.ErrorCode;
-import io.moaiflow.swarmdb.EventStore;
-import io.moaiflow.swarmdb.Maintenance;
-import io.moaiflow.swarmdb.SessionStore;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
-import io.moaiflow.swarmdb.health.Inspector;
 import io.moaiflow.swarmdb.health.WriterStats;
 import io.moaiflow.swarmdb.internal.Backend;
 import io.moaiflow.swarmdb.internal.Database;
@@ -22,7 +17,6 @@ import io.moaiflow.swarmdb.internal.SqlAgentRegistry;
 import io.moaiflow.swarmdb.internal.SqlFunction;
 import io.moaiflow.swarmdb.internal.SqlSessionStore;
 import io.moaiflow.swarmdb.internal.TimeSource;
-import io.moaiflow.swarmdb.migrate.Migrator;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -64,11 +58,7 @@ public final class PgDatabase implements Backend, Database {
   private final AtomicLong retries = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
   private final PgEventStore events;
-  private final AgentRegistry agents;
-  private final SessionStore sessions;
-  private final Migrator migrator;
-  private final Inspector inspector;
-  private final Maintenance maintenance;
+  private final Daos daos;
   private final OpenState state;
 
   private PgDatabase(
@@ -87,11 +77,14 @@ public final class PgDatabase implements Backend, Database {
     this.time = new TimeSource(config.clock());
     this.state = new OpenState(label, PgMigrator.shippedVersion(), 0);
     this.events = new PgEventStore(this);
-    this.agents = new SqlAgentRegistry(this);
-    this.sessions = new SqlSessionStore(this);
-    this.migrator = new PgMigrator(this);
-    this.inspector = new PgInspector(this);
-    this.maintenance = new PgMaintenance(this);
+    this.daos =
+        new Daos(
+            events,
+            new SqlAgentRegistry(this),
+            new SqlSessionStore(this),
+            new PgMigrator(this),
+            new PgInspector(this),
+            new PgMaintenance(this));
   }
 
   /**
@@ -270,9 +263,7 @@ public final class PgDatabase implements Backend, Database {
       error = e.code();
       throw e;
     } finally {
-      if (listeners.active()) {
-        listeners.onOperation(op, System.nanoTime() - start, error);
-      }
+      listeners.operationEnded(op, start, error);
     }
   }
 
@@ -325,9 +316,7 @@ public final class PgDatabase implements Backend, Database {
       error = e.code();
       throw e;
     } finally {
-      if (listeners.active()) {
-        listeners.onOperation(op, System.nanoTime() - start, error);
-      }
+      listeners.operationEnded(op, start, error);
     }
   }
 
@@ -427,33 +416,8 @@ public final class PgDatabase implements Backend, Database {
   }
 
   @Override
-  public EventStore events() {
-    return events;
-  }
-
-  @Override
-  public AgentRegistry agents() {
-    return agents;
-  }
-
-  @Override
-  public SessionStore sessions() {
-    return sessions;
-  }
-
-  @Override
-  public Migrator migrator() {
-    return migrator;
-  }
-
-  @Override
-  public Inspector inspector() {
-    return inspector;
-  }
-
-  @Override
-  public Maintenance maintenance() {
-    return maintenance;
+  public Daos daos() {
+    return daos;
   }
 
   @Override
