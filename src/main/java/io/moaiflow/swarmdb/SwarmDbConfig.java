@@ -1,5 +1,6 @@
 package io.moaiflow.swarmdb;
 
+import io.moaiflow.swarmdb.internal.FileSecurity;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,6 +40,9 @@ import org.jspecify.annotations.Nullable;
  *     PostgreSQL (see {@link #postgres(String)}), else null
  * @param dataSource a caller's PostgreSQL {@link DataSource} (see {@link #dataSource(DataSource)}),
  *     else null
+ * @param backupRoot when set, the only directory that backups may be written into ({@link
+ *     Maintenance#backupTo}) or restored from (see {@link #checkBackupPath(Path)}); null allows any
+ *     path
  */
 public record SwarmDbConfig(
     @Nullable Path path,
@@ -58,7 +62,8 @@ public record SwarmDbConfig(
     boolean quickCheckOnOpen,
     Clock clock,
     @Nullable String jdbcUrl,
-    @Nullable DataSource dataSource) {
+    @Nullable DataSource dataSource,
+    @Nullable Path backupRoot) {
 
   /** The path used when neither a path nor {@code $MOAI_DB_PATH} is given. */
   public static final String DEFAULT_PATH = ".moai/memory/swarm.db";
@@ -91,6 +96,7 @@ public record SwarmDbConfig(
    * @param clock the clock for timestamps and TTLs
    * @param jdbcUrl a PostgreSQL JDBC URL, or null
    * @param dataSource a caller's PostgreSQL DataSource, or null
+   * @param backupRoot the directory backups must stay inside, or null for anywhere
    */
   public SwarmDbConfig {
     Objects.requireNonNull(synchronous, "synchronous");
@@ -101,6 +107,10 @@ public record SwarmDbConfig(
     if (path != null && path.toString().startsWith("file:")) {
       throw invalid(
           "path '" + path + "' is a URI; pass a filesystem path such as .moai/memory/swarm.db");
+    }
+    if (backupRoot != null
+        && (backupRoot.toString().startsWith("file:") || backupRoot.toString().isBlank())) {
+      throw invalid("backupRoot '" + backupRoot + "' is not a directory path; pass a directory");
     }
     if (path != null && path.toString().isBlank()) {
       throw invalid("path is blank; pass a file path or use SwarmDbConfig.inMemory()");
@@ -131,6 +141,34 @@ public record SwarmDbConfig(
               + " use SwarmDbConfig.builder(Path) for a SQLite file");
     }
   }
+
+  /**
+   * Checks that a backup file, to be written or restored from, lies inside {@link #backupRoot()}.
+   * Both paths are made absolute, {@code ..} is resolved and existing directories are followed
+   * through their symlinks, so neither {@code root/../x} nor a symlinked directory inside the root
+   * leads out of it. Without a backup root every path passes.
+   *
+   * @param file the backup file
+   * @return the file, absolute and resolved as checked
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} when the file is outside the root,
+   *     naming both
+   */
+  public Path checkBackupPath(Path file) {
+    Objects.requireNonNull(file, "file");
+    if (backupRoot == null) {
+      return file.toAbsolutePath().normalize();
+    }
+    return FileSecurity.requireInside(
+        backupRoot,
+        file,
+        "backup file",
+        "the backup root (SwarmDbConfig.Builder.backupRoot; in the CLI --backup-root or $"
+            + BACKUP_ROOT_ENV
+            + ")");
+  }
+
+  /** The environment variable the CLI reads the backup root from. */
+  public static final String BACKUP_ROOT_ENV = "MOAI_BACKUP_ROOT";
 
   private static long millis(String name, Duration d) {
     try {
@@ -215,6 +253,8 @@ public record SwarmDbConfig(
         + maxBatchSize
         + ", migrate="
         + migrate
+        + ", backupRoot="
+        + backupRoot
         + "]";
   }
 
@@ -309,6 +349,7 @@ public record SwarmDbConfig(
     private Clock clock = Clock.systemUTC();
     private @Nullable String jdbcUrl;
     private @Nullable DataSource dataSource;
+    private @Nullable Path backupRoot;
 
     private Builder(@Nullable Path path) {
       this.path = path;
@@ -482,6 +523,20 @@ public record SwarmDbConfig(
     }
 
     /**
+     * Restricts backups to one directory (default: none, any path). {@link Maintenance#backupTo}
+     * then refuses a target outside it with {@link ErrorCode#INVALID_ARGUMENT} before anything is
+     * written, and the CLI's {@code restore} refuses a backup outside it. Backups taken before a
+     * migration go beside the database file and are not affected.
+     *
+     * @param dir the directory; it need not exist yet
+     * @return this builder
+     */
+    public Builder backupRoot(Path dir) {
+      this.backupRoot = Objects.requireNonNull(dir, "backupRoot");
+      return this;
+    }
+
+    /**
      * Validates and builds the configuration.
      *
      * @return the configuration
@@ -506,7 +561,8 @@ public record SwarmDbConfig(
           quickCheckOnOpen,
           clock,
           jdbcUrl,
-          dataSource);
+          dataSource,
+          backupRoot);
     }
   }
 }

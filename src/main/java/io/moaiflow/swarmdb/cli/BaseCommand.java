@@ -168,7 +168,21 @@ abstract class BaseCommand implements Callable<Integer> {
     if (url != null) {
       return SwarmDB.open(SwarmDbConfig.postgres(url).migrate(migrate).build());
     }
-    return SwarmDB.open(SwarmDbConfig.builder(dbPath()).migrate(migrate).build());
+    return SwarmDB.open(fileConfig().migrate(migrate).build());
+  }
+
+  /**
+   * The configuration of the database file with the global settings (the backup root) applied.
+   *
+   * @return a builder to finish
+   */
+  final SwarmDbConfig.Builder fileConfig() {
+    SwarmDbConfig.Builder b = SwarmDbConfig.builder(dbPath());
+    Path root = main.backupRoot();
+    if (root != null) {
+      b.backupRoot(root);
+    }
+    return b;
   }
 
   /**

@@ -54,6 +54,7 @@ import picocli.CommandLine.ScopeType;
       "  MOAI_METRICS_PORT    1-65535 (default 9090)",
       "  MOAI_HTTP_PORT       1-65535 (default 8000)",
       "  MOAI_DB_URL          PostgreSQL JDBC URL when --url is not given (instead of a file)",
+      "  MOAI_BACKUP_ROOT     only directory backup writes to and restore reads from (default any)",
       "",
       "Example: java -jar target/swarmdb.jar --db .moai/memory/swarm.db health --json"
     },
@@ -94,6 +95,15 @@ public final class Main implements Callable<Integer> {
           "PostgreSQL database (jdbc:postgresql://HOST:5432/DB) instead of a file (default"
               + " $MOAI_DB_URL). File-only commands (size, backup, restore, verify) refuse it.")
   private @Nullable String url;
+
+  @Option(
+      names = "--backup-root",
+      paramLabel = "DIR",
+      scope = ScopeType.INHERIT,
+      description =
+          "Refuse backups written, or restored from, outside DIR (default $MOAI_BACKUP_ROOT, else"
+              + " no limit).")
+  private @Nullable Path backupRoot;
 
   @Option(
       names = {"-v", "--verbose"},
@@ -191,6 +201,15 @@ public final class Main implements Callable<Integer> {
     }
     String fromEnv = environment.get("MOAI_DB_URL");
     return fromEnv == null || fromEnv.isBlank() ? null : fromEnv;
+  }
+
+  /** The backup root: {@code --backup-root}, else {@code $MOAI_BACKUP_ROOT}, else null (none). */
+  @Nullable Path backupRoot() {
+    if (backupRoot != null) {
+      return backupRoot;
+    }
+    String fromEnv = environment.get(SwarmDbConfig.BACKUP_ROOT_ENV);
+    return fromEnv == null || fromEnv.isBlank() ? null : Path.of(fromEnv.trim());
   }
 
   boolean verbose() {

@@ -39,6 +39,7 @@ final class RestoreCommand extends BaseCommand {
     requireFileDatabase();
     Path db = dbPath().toAbsolutePath().normalize();
     Path source = from.toAbsolutePath().normalize();
+    fileConfig().build().checkBackupPath(from);
     if (!Files.isRegularFile(source)) {
       throw CliException.database(
           "backup file " + source + " does not exist or is not a file; pass --from FILE");

@@ -162,6 +162,8 @@ final class ServeCommand extends BaseCommand {
       options.tls(keystore, readSecret(keystorePasswordFile, "--tls-password-file"));
     }
     if (backupDir != null) {
+      // refuse a backup directory outside --backup-root now, not at the first scheduled backup
+      fileConfig().build().checkBackupPath(backupDir.resolve("backup.db"));
       options.backups(backupDir, backupInterval, Duration.ofDays(backupKeepDays));
     }
     OpsOptions built = options.build();

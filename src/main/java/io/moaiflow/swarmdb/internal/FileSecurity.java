@@ -182,6 +182,62 @@ public final class FileSecurity {
   }
 
   /**
+   * Refuses a path that does not lie strictly inside {@code root}. Both are made absolute, {@code
+   * ..} is resolved, and the deepest existing directory of each is resolved through its symlinks,
+   * so neither {@code root/../x} nor a symlinked directory inside the root can lead out of it.
+   *
+   * @param root the allowed directory
+   * @param path the backup file to check
+   * @param what what the path is, for the message (for example "backup target")
+   * @param setting how the user sets the root, for the message
+   * @return the resolved path
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} naming the path, the root and the
+   *     fix
+   */
+  public static Path requireInside(Path root, Path path, String what, String setting) {
+    Path realRoot = resolveExisting(root);
+    Path real = resolveExisting(path);
+    if (!real.startsWith(realRoot) || real.equals(realRoot)) {
+      String shown =
+          real.equals(path.toAbsolutePath().normalize()) ? "" : " (resolves to " + real + ")";
+      throw new SwarmDbException(
+          ErrorCode.INVALID_ARGUMENT,
+          what
+              + " "
+              + path
+              + shown
+              + " is outside the allowed backup root "
+              + realRoot
+              + "; pass a file inside that directory, or change "
+              + setting);
+    }
+    return real;
+  }
+
+  /**
+   * A path made absolute and normal, with its deepest existing ancestor replaced by that ancestor's
+   * real path (symlinks resolved); the missing rest is appended as written.
+   */
+  private static Path resolveExisting(Path path) {
+    Path abs = path.toAbsolutePath().normalize();
+    Path existing = abs;
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing == null) {
+      return abs;
+    }
+    try {
+      return existing.toRealPath().resolve(existing.relativize(abs)).normalize();
+    } catch (IOException e) {
+      throw new SwarmDbException(
+          ErrorCode.IO_ERROR,
+          "could not resolve " + existing + " while checking " + abs + ": " + e + "; check it",
+          e);
+    }
+  }
+
+  /**
    * The POSIX mode of a file as an octal string such as {@code 600}, or empty when not POSIX.
    *
    * @param path the file

@@ -214,7 +214,10 @@ public final class Maintenances implements Maintenance {
     if (db.isClosed()) {
       throw new SwarmDbException(ErrorCode.CLOSED, "backup failed: the database is closed");
     }
-    return backup(source, target, db.config().busyTimeout().toMillis());
+    refuseUri(target);
+    FileSecurity.refuseSymlink(target.toAbsolutePath().normalize());
+    Path allowed = db.config().checkBackupPath(target);
+    return backup(source, allowed, db.config().busyTimeout().toMillis());
   }
 
   /**
@@ -227,11 +230,7 @@ public final class Maintenances implements Maintenance {
    * @return what was written
    */
   public static BackupResult backup(Path source, Path target, long busyTimeoutMs) {
-    String t = target.toString();
-    if (t.startsWith("file:") || t.contains("?")) {
-      throw Checks.invalid(
-          "backup target '" + t + "' looks like a URI; pass a plain filesystem path");
-    }
+    refuseUri(target);
     Path abs = target.toAbsolutePath().normalize();
     if (abs.equals(source.toAbsolutePath().normalize())) {
       throw Checks.invalid("backup target is the database itself; pass another path");
@@ -269,6 +268,14 @@ public final class Maintenances implements Maintenance {
     } catch (RuntimeException e) {
       deleteQuietly(abs, created);
       throw e;
+    }
+  }
+
+  private static void refuseUri(Path target) {
+    String t = target.toString();
+    if (t.startsWith("file:") || t.contains("?")) {
+      throw Checks.invalid(
+          "backup target '" + t + "' looks like a URI; pass a plain filesystem path");
     }
   }
 

@@ -295,4 +295,59 @@ class BackupRestoreTest {
     assertThat(r.code()).as(r.toString()).isZero();
     assertThat(events(live)).isEqualTo(400);
   }
+
+  @Test
+  void backupRootFromTheOptionOrTheEnvironmentBoundsBackupRestoreAndServe() throws Exception {
+    Path db = TestDatabases.populated(dir.resolve("swarm.db"), 3);
+    Path root = dir.resolve("vault");
+    Path outside = dir.resolve("loose.db");
+
+    CliRun refused =
+        CliRun.on(db, "--backup-root", root.toString(), "backup", "--out", outside.toString());
+    assertThat(refused.code()).as(refused.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(refused.err()).contains("outside the allowed backup root", outside.toString());
+    assertThat(outside).doesNotExist();
+
+    Map<String, String> env = new java.util.HashMap<>(CliRun.quietEnv());
+    env.put("MOAI_BACKUP_ROOT", root.toString());
+    CliRun viaEnv =
+        CliRun.run(env, "--db", db.toString(), "backup", "--dir", dir.resolve("d").toString());
+    assertThat(viaEnv.code()).as(viaEnv.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(dir.resolve("d")).doesNotExist();
+
+    Path inside = root.resolve("one.db");
+    CliRun ok = CliRun.run(env, "--db", db.toString(), "backup", "--out", inside.toString());
+    assertThat(ok.code()).as(ok.toString()).isZero();
+    assertThat(events(inside)).isEqualTo(3);
+
+    // restore reads only from inside the root; a refused restore leaves the database as it was
+    Path stray = dir.resolve("stray.db");
+    Files.copy(inside, stray);
+    Path target = TestDatabases.populated(dir.resolve("target.db"), 5);
+    CliRun badRestore =
+        CliRun.run(
+            env, "--db", target.toString(), "restore", "--from", stray.toString(), "--force");
+    assertThat(badRestore.code()).as(badRestore.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(badRestore.err()).contains("outside the allowed backup root", stray.toString());
+    assertThat(events(target)).isEqualTo(5);
+    CliRun goodRestore =
+        CliRun.run(
+            env, "--db", target.toString(), "restore", "--from", inside.toString(), "--force");
+    assertThat(goodRestore.code()).as(goodRestore.toString()).isZero();
+    assertThat(events(target)).isEqualTo(3);
+
+    // serve refuses a scheduled-backup directory outside the root before it starts
+    CliRun serve =
+        CliRun.run(
+            env,
+            "--db",
+            db.toString(),
+            "serve",
+            "--port",
+            "0",
+            "--backup-dir",
+            dir.resolve("sched").toString());
+    assertThat(serve.code()).as(serve.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(serve.err()).contains("outside the allowed backup root");
+  }
 }

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Item 10: files and paths. A child JVM started under {@code umask 022} creates a database in new
  * nested directories and a backup; while it holds the database open the database, -wal, -shm and
  * the backup must be 0600 and every directory created 0700. Symlinks at the database or backup path
- * and {@code file:} URIs are refused.
+ * and {@code file:} URIs are refused, and with a backup root no backup leaves it (by {@code ..}, a
+ * symlinked directory, or a plain outside path).
  */
 @Tag("reliability")
 class FilesAndPathsTest {
@@ -121,6 +122,85 @@ class FilesAndPathsTest {
     try (var files = Files.list(dir)) {
       assertThat(files.map(p -> p.getFileName().toString()))
           .noneMatch(n -> n.startsWith("uri") || n.startsWith("q.db") || n.startsWith("file:"));
+    }
+  }
+
+  @Test
+  void backupOutsideTheAllowedRootIsRefusedBeforeAnythingIsWritten() throws Exception {
+    Path root = dir.resolve("backups");
+    Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+    Files.createDirectories(root);
+    Path escape = Files.createSymbolicLink(root.resolve("escape"), elsewhere);
+    Path db = dir.resolve("rooted.db");
+    SwarmDbConfig config = SwarmDbConfig.builder(db).backupRoot(root).build();
+    String realRoot = root.toRealPath().toString();
+    try (SwarmDB swarm = SwarmDB.open(config)) {
+      swarm.events().append(AgentEvent.of("spawn", "agent-1", null, Map.of()));
+      for (Path target :
+          List.of(
+              dir.resolve("beside.db"),
+              root.resolve("../dotdot.db"),
+              root.resolve("sub/../../dotdot2.db"),
+              escape.resolve("through-link.db"),
+              root,
+              dir.resolve("backups-sibling/x.db"))) {
+        assertThatThrownBy(() -> swarm.maintenance().backupTo(target))
+            .as("backup to %s", target)
+            .isInstanceOfSatisfying(
+                SwarmDbException.class,
+                e -> {
+                  assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+                  assertThat(e.getMessage())
+                      .contains("outside the allowed backup root " + realRoot)
+                      .contains("--backup-root");
+                });
+      }
+      try (var files = Files.list(elsewhere)) {
+        assertThat(files).isEmpty();
+      }
+      assertThat(dir.resolve("beside.db")).doesNotExist();
+      assertThat(dir.resolve("dotdot.db")).doesNotExist();
+      assertThat(dir.resolve("backups-sibling")).doesNotExist();
+
+      // inside the root, in new nested directories, the backup is written and private
+      Path inside = root.resolve("nested/deeper/ok.db");
+      assertThat(swarm.maintenance().backupTo(inside).lastSeq()).isEqualTo(1);
+      assertThat(DbFiles.mode(inside)).isEqualTo("600");
+      // "x/../" that stays inside is fine too
+      Path stays = root.resolve("nested/../stays.db");
+      assertThat(swarm.maintenance().backupTo(stays).path()).isEqualTo(root.resolve("stays.db"));
+    }
+  }
+
+  @Test
+  void theBackupRootItselfMayBeReachedThroughASymlink() throws Exception {
+    Path realRoot = Files.createDirectories(dir.resolve("real-root"));
+    Path linkRoot = Files.createSymbolicLink(dir.resolve("link-root"), realRoot);
+    SwarmDbConfig viaLink = SwarmDbConfig.builder(dir.resolve("a.db")).backupRoot(linkRoot).build();
+    assertThat(viaLink.checkBackupPath(realRoot.resolve("b.db")))
+        .isEqualTo(realRoot.resolve("b.db"));
+    assertThat(viaLink.checkBackupPath(linkRoot.resolve("c.db")))
+        .isEqualTo(realRoot.resolve("c.db"));
+    // a root that does not exist yet still bounds paths by their spelling
+    SwarmDbConfig missing =
+        SwarmDbConfig.builder(dir.resolve("a.db")).backupRoot(dir.resolve("not-yet")).build();
+    assertThat(missing.checkBackupPath(dir.resolve("not-yet/d.db")))
+        .isEqualTo(dir.toRealPath().resolve("not-yet/d.db"));
+    assertThatThrownBy(() -> missing.checkBackupPath(dir.resolve("not-yet-2/d.db")))
+        .isInstanceOfSatisfying(
+            SwarmDbException.class,
+            e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
+    // without a root every path passes, made absolute
+    SwarmDbConfig open = SwarmDbConfig.builder(dir.resolve("a.db")).build();
+    assertThat(open.backupRoot()).isNull();
+    assertThat(open.checkBackupPath(Path.of("rel.db"))).isAbsolute();
+    // a URI or a blank root is a configuration error
+    for (String bad : List.of("file:" + dir, " ")) {
+      assertThatThrownBy(
+              () -> SwarmDbConfig.builder(dir.resolve("a.db")).backupRoot(Path.of(bad)).build())
+          .isInstanceOfSatisfying(
+              SwarmDbException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
     }
   }
 }

@@ -76,6 +76,7 @@ class PgBackendTest {
                 false,
                 c.clock(),
                 "jdbc:postgresql://db/x",
+                null,
                 null),
         ErrorCode.INVALID_ARGUMENT);
   }
