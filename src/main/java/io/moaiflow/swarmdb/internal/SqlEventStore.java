@@ -120,7 +120,8 @@ public abstract class SqlEventStore implements EventStore {
   }
 
   /**
-   * The stored row, and whether this call inserted it (false for an idempotent retry).
+   * The stored row, and whether this call inserted it (false for an idempotent retry). Immutable,
+   * thread safe.
    *
    * @param event the stored event
    * @param fresh whether this call inserted it
@@ -128,7 +129,8 @@ public abstract class SqlEventStore implements EventStore {
   public record Inserted(AgentEvent event, boolean fresh) {}
 
   /**
-   * The stored rows of a batch in input order, and how many of each type it inserted.
+   * The stored rows of a batch in input order (unmodifiable), and how many of each type it
+   * inserted. Not thread safe: it passes from a backend's insert to the store within one call.
    *
    * @param stored the stored events
    * @param freshByType event type to the number inserted
