@@ -27,6 +27,8 @@ import org.jspecify.annotations.Nullable;
  * @param prefixArgument checks a prefix and turns it into the argument of {@code prefixPredicate}
  * @param globPredicate the predicate on {@code key} for a SQLite-style glob, with one parameter
  * @param globArgument checks a glob and turns it into the argument of {@code globPredicate}
+ * @param memoryRowKey what identifies a {@code session_memory} row in a {@code DELETE ... WHERE key
+ *     IN (SELECT key ... LIMIT ?)} ({@code rowid}, or the primary key as a row value)
  */
 public record Dialect(
     String jsonCast,
@@ -41,7 +43,8 @@ public record Dialect(
     String prefixPredicate,
     UnaryOperator<String> prefixArgument,
     String globPredicate,
-    UnaryOperator<String> globArgument) {
+    UnaryOperator<String> globArgument,
+    String memoryRowKey) {
 
   /**
    * A JSON column as a select-list item that reads as JSON text.

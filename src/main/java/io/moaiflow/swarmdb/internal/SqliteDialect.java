@@ -21,7 +21,8 @@ final class SqliteDialect {
           "key GLOB ?",
           SqliteDialect::prefixPattern,
           "key GLOB ?",
-          glob -> Checks.searchText("glob", glob, true));
+          glob -> Checks.searchText("glob", glob, true),
+          "rowid");
 
   private SqliteDialect() {}
 

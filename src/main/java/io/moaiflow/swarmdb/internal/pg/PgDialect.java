@@ -26,7 +26,8 @@ final class PgDialect {
           "starts_with(key, ?)",
           PgDialect::checkPrefix,
           "key ~ ?",
-          glob -> globToRegex(checkGlob(glob)));
+          glob -> globToRegex(checkGlob(glob)),
+          "session_id, memory_type, key");
 
   private PgDialect() {}
 

@@ -6,6 +6,7 @@ import io.moaiflow.swarmdb.Maintenance;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.health.CheckResult;
 import io.moaiflow.swarmdb.internal.Checks;
+import io.moaiflow.swarmdb.internal.Retention;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,9 +25,6 @@ import java.util.Objects;
  * (ANALYZE)} on SwarmDB's tables. Thread safe.
  */
 final class PgMaintenance implements Maintenance {
-  /** Rows deleted per retention transaction: short transactions, short row locks. */
-  static final int DELETE_CHUNK = 2_000;
-
   private final PgDatabase db;
 
   PgMaintenance(PgDatabase db) {
@@ -36,40 +34,12 @@ final class PgMaintenance implements Maintenance {
   @Override
   public long deleteEventsOlderThan(Duration age) {
     long ms = Checks.positiveMillis("age", age);
-    long cutoff = db.time().now() - ms;
-    return chunked(
-        "maintenance.deleteEvents",
-        "DELETE FROM agent_events WHERE seq IN (SELECT seq FROM agent_events"
-            + " WHERE ts < ? ORDER BY ts LIMIT ?)",
-        cutoff);
+    return Retention.deleteEventsBefore(db, db.time().now() - ms);
   }
 
   @Override
   public long purgeExpiredMemory() {
-    return chunked(
-        "maintenance.purgeExpiredMemory",
-        "DELETE FROM session_memory WHERE (session_id, memory_type, key) IN (SELECT session_id,"
-            + " memory_type, key FROM session_memory WHERE expires_at <= ? LIMIT ?)",
-        db.time().now());
-  }
-
-  private long chunked(String op, String sql, long bound) {
-    long total = 0;
-    while (true) {
-      int deleted =
-          db.write(
-              op,
-              h -> {
-                PreparedStatement ps = h.prepare(sql);
-                ps.setLong(1, bound);
-                ps.setInt(2, DELETE_CHUNK);
-                return ps.executeUpdate();
-              });
-      total += deleted;
-      if (deleted < DELETE_CHUNK) {
-        return total;
-      }
-    }
+    return Retention.purgeExpiredMemory(db, db.time().now());
   }
 
   /**
