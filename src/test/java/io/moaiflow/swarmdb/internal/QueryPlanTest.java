@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.AgentStatus;
 import io.moaiflow.swarmdb.EventQuery;
+import io.moaiflow.swarmdb.SchemaV1;
 import io.moaiflow.swarmdb.SessionMemory;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import java.nio.file.Path;
@@ -33,20 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * EventQuerySql#sql} builds, is run through {@code EXPLAIN QUERY PLAN}.
  */
 class QueryPlanTest {
-  static final List<String> INDEXES =
-      List.of(
-          "idx_agents_session",
-          "idx_agents_status_updated",
-          "idx_agents_type_status",
-          "idx_events_agent_ts",
-          "idx_events_session_ts",
-          "idx_events_ts",
-          "idx_events_type_ts",
-          "idx_memory_expires",
-          "idx_memory_session_updated",
-          "idx_memory_type_key",
-          "idx_sessions_started",
-          "idx_sessions_status_started");
+  static final List<String> INDEXES = SchemaV1.INDEXES;
 
   private static final Pattern SCAN = Pattern.compile("\\bSCAN (\\w+)(.*)");
 
