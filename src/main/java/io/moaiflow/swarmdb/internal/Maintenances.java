@@ -2,7 +2,6 @@ package io.moaiflow.swarmdb.internal;
 
 import io.moaiflow.swarmdb.BackupResult;
 import io.moaiflow.swarmdb.ErrorCode;
-import io.moaiflow.swarmdb.Maintenance;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.health.CheckResult;
 import java.io.IOException;
@@ -14,7 +13,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -23,7 +21,7 @@ import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 
 /** Retention, checks, compaction and backups on SQLite. Thread safe. */
-public final class Maintenances implements Maintenance {
+public final class Maintenances extends Retention {
   private static final Logger LOG = LoggerFactory.getLogger(Maintenances.class);
 
   private final SqliteDatabase db;
@@ -34,18 +32,8 @@ public final class Maintenances implements Maintenance {
    * @param db the database
    */
   public Maintenances(SqliteDatabase db) {
+    super(db, db.time());
     this.db = db;
-  }
-
-  @Override
-  public long deleteEventsOlderThan(Duration age) {
-    long ms = Checks.positiveMillis("age", age);
-    return Retention.deleteEventsBefore(db, db.time().now() - ms);
-  }
-
-  @Override
-  public long purgeExpiredMemory() {
-    return Retention.purgeExpiredMemory(db, db.time().now());
   }
 
   @Override

@@ -1,12 +1,17 @@
 package io.moaiflow.swarmdb.internal;
 
+import io.moaiflow.swarmdb.Maintenance;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
 
 /**
- * Retention on either backend: old events and expired memory are deleted in chunks, one write
- * transaction each, so appenders never queue behind one long delete. Stateless and thread safe.
+ * The retention half of {@link Maintenance}, the same on both backends: old events and expired
+ * memory are deleted in chunks, one write transaction each, so appenders never queue behind one
+ * long delete. Each backend's maintenance extends it with its own checks, compaction and backups.
+ * Thread safe when the database is (both are).
  */
-public final class Retention {
+public abstract class Retention implements Maintenance {
 
   /** Memory rows deleted per purge transaction. */
   static final int MEMORY_CHUNK = 2_000;
@@ -28,17 +33,34 @@ public final class Retention {
       "DELETE FROM agent_events WHERE seq IN (SELECT seq FROM agent_events WHERE ts < ? ORDER BY"
           + " ts LIMIT ?)";
 
-  private Retention() {}
+  private final Database db;
+  private final TimeSource time;
 
   /**
-   * Deletes every event older than {@code cutoff}, oldest first, in chunks sized by {@link
-   * #nextEventChunk}.
+   * Retention over a database.
    *
    * @param db the database
-   * @param cutoff epoch milliseconds; events with an earlier timestamp go
-   * @return how many events were deleted
+   * @param time its clock
    */
-  public static long deleteEventsBefore(Database db, long cutoff) {
+  protected Retention(Database db, TimeSource time) {
+    this.db = db;
+    this.time = time;
+  }
+
+  /** Deletes the events older than {@code age}, oldest first, in chunks sized by the last one. */
+  @Override
+  public final long deleteEventsOlderThan(Duration age) {
+    long ms = Checks.positiveMillis("age", age);
+    return deleteEventsBefore(time.now() - ms);
+  }
+
+  /** Deletes the memory entries that have expired, in chunks of {@value #MEMORY_CHUNK}. */
+  @Override
+  public final long purgeExpiredMemory() {
+    return purgeExpiredMemory(time.now());
+  }
+
+  private long deleteEventsBefore(long cutoff) {
     long total = 0;
     int chunk = EVENT_CHUNK_START;
     while (true) {
@@ -57,15 +79,7 @@ public final class Retention {
     }
   }
 
-  /**
-   * Deletes every memory entry that expired at or before {@code now}, in chunks of {@value
-   * #MEMORY_CHUNK}.
-   *
-   * @param db the database
-   * @param now epoch milliseconds
-   * @return how many entries were deleted
-   */
-  public static long purgeExpiredMemory(Database db, long now) {
+  private long purgeExpiredMemory(long now) {
     String key = db.dialect().memoryRowKey();
     String sql =
         "DELETE FROM session_memory WHERE ("
@@ -84,8 +98,7 @@ public final class Retention {
     }
   }
 
-  private static int delete(Handle h, String sql, long bound, int limit)
-      throws java.sql.SQLException {
+  private static int delete(Handle h, String sql, long bound, int limit) throws SQLException {
     PreparedStatement ps = h.prepare(sql);
     ps.setLong(1, bound);
     ps.setInt(2, limit);

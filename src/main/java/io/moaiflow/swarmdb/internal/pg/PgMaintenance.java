@@ -2,10 +2,8 @@ package io.moaiflow.swarmdb.internal.pg;
 
 import io.moaiflow.swarmdb.BackupResult;
 import io.moaiflow.swarmdb.ErrorCode;
-import io.moaiflow.swarmdb.Maintenance;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.health.CheckResult;
-import io.moaiflow.swarmdb.internal.Checks;
 import io.moaiflow.swarmdb.internal.Retention;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -13,7 +11,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -24,22 +21,12 @@ import java.util.Objects;
  * {@link ErrorCode#UNSUPPORTED} naming what to use instead; {@link #vacuum()} runs {@code VACUUM
  * (ANALYZE)} on SwarmDB's tables. Thread safe.
  */
-final class PgMaintenance implements Maintenance {
+final class PgMaintenance extends Retention {
   private final PgDatabase db;
 
   PgMaintenance(PgDatabase db) {
+    super(db, db.time());
     this.db = db;
-  }
-
-  @Override
-  public long deleteEventsOlderThan(Duration age) {
-    long ms = Checks.positiveMillis("age", age);
-    return Retention.deleteEventsBefore(db, db.time().now() - ms);
-  }
-
-  @Override
-  public long purgeExpiredMemory() {
-    return Retention.purgeExpiredMemory(db, db.time().now());
   }
 
   /**
