@@ -33,12 +33,13 @@ public final class SwarmDB implements AutoCloseable {
 
   private SwarmDB(Backend db) {
     this.db = db;
-    this.events = db.events();
-    this.agents = db.agents();
-    this.sessions = db.sessions();
-    this.migrator = db.migrator();
-    this.inspector = db.inspector();
-    this.maintenance = db.maintenance();
+    Backend.Daos daos = db.daos();
+    this.events = daos.events();
+    this.agents = daos.agents();
+    this.sessions = daos.sessions();
+    this.migrator = daos.migrator();
+    this.inspector = daos.inspector();
+    this.maintenance = daos.maintenance();
   }
 
   /**

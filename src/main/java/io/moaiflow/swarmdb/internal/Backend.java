@@ -18,46 +18,29 @@ import org.jspecify.annotations.Nullable;
 public interface Backend extends AutoCloseable {
 
   /**
-   * The event log.
+   * The DAOs of one backend. Immutable; each DAO is thread safe.
    *
-   * @return the event store
+   * @param events the event log
+   * @param agents the agent registry
+   * @param sessions sessions and their memory
+   * @param migrator the schema migrator
+   * @param inspector size, health and introspection
+   * @param maintenance retention, checks, compaction and backups
    */
-  EventStore events();
+  record Daos(
+      EventStore events,
+      AgentRegistry agents,
+      SessionStore sessions,
+      Migrator migrator,
+      Inspector inspector,
+      Maintenance maintenance) {}
 
   /**
-   * The agent registry.
+   * The DAOs: the event log, agent registry, sessions, migrator, inspector and maintenance.
    *
-   * @return the registry
+   * @return the DAOs
    */
-  AgentRegistry agents();
-
-  /**
-   * Sessions and their memory.
-   *
-   * @return the session store
-   */
-  SessionStore sessions();
-
-  /**
-   * The schema migrator.
-   *
-   * @return the migrator
-   */
-  Migrator migrator();
-
-  /**
-   * Size, health and introspection.
-   *
-   * @return the inspector
-   */
-  Inspector inspector();
-
-  /**
-   * Retention, checks, compaction and backups.
-   *
-   * @return the maintenance operations
-   */
-  Maintenance maintenance();
+  Daos daos();
 
   /**
    * The configuration the backend was opened with.

@@ -7,7 +7,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * One connection with its statement cache, lent to a read or a write for its duration. Not thread
+ * One connection with its statement cache, lent to a read or a write for its duration: the SQLite
+ * writer's or a pooled reader's long-lived cache, or (on PostgreSQL) a cache of its own that lives
+ * for one unit of work ({@link #run}). The DAOs see only this and {@link Database}. Not thread
  * safe: it belongs to the thread doing the work until the work returns.
  */
 public final class Handle {
@@ -22,6 +24,24 @@ public final class Handle {
   }
 
   /**
+   * Runs work on a connection with a statement cache that lives only as long as the work: every
+   * statement it prepares is closed when it returns. For pooled connections that keep no cache of
+   * their own (PostgreSQL).
+   *
+   * @param <T> the result type
+   * @param connection the connection; left open
+   * @param now the time the work runs at (epoch ms)
+   * @param fn the work
+   * @return its result
+   * @throws SQLException when the database fails
+   */
+  public static <T> T run(Connection connection, long now, SqlFunction<T> fn) throws SQLException {
+    try (StatementCache statements = new StatementCache(connection)) {
+      return fn.apply(new Handle(connection, statements, now));
+    }
+  }
+
+  /**
    * A cached prepared statement with its parameters cleared.
    *
    * @param sql the statement text
@@ -31,6 +51,23 @@ public final class Handle {
   public PreparedStatement prepare(String sql) throws SQLException {
     PreparedStatement ps = cache.get(sql);
     ps.clearParameters();
+    return ps;
+  }
+
+  /**
+   * A cached prepared statement with its parameters bound in order, for reads and small writes (the
+   * append paths bind their own).
+   *
+   * @param sql the statement text
+   * @param params the parameters: strings and numbers, none null
+   * @return the statement; do not close it
+   * @throws SQLException when preparing or binding fails
+   */
+  public PreparedStatement prepare(String sql, Object... params) throws SQLException {
+    PreparedStatement ps = prepare(sql);
+    for (int i = 0; i < params.length; i++) {
+      ps.setObject(i + 1, params[i]);
+    }
     return ps;
   }
 
@@ -57,7 +94,7 @@ public final class Handle {
    *
    * @param sql the statement
    * @return the first column of the first row, or 0 when there is none
-   * @throws SQLException when SQLite fails
+   * @throws SQLException when the database fails
    */
   public long queryLong(String sql) throws SQLException {
     try (Statement st = connection.createStatement();
@@ -71,7 +108,7 @@ public final class Handle {
    *
    * @param sql the statement
    * @return the first column of the first row, or the empty string
-   * @throws SQLException when SQLite fails
+   * @throws SQLException when the database fails
    */
   public String queryString(String sql) throws SQLException {
     try (Statement st = connection.createStatement();
@@ -85,7 +122,7 @@ public final class Handle {
    * Runs a statement without results.
    *
    * @param sql the statement
-   * @throws SQLException when SQLite fails
+   * @throws SQLException when the database fails
    */
   public void execute(String sql) throws SQLException {
     try (Statement st = connection.createStatement()) {

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -137,26 +136,17 @@ public final class Inspectors implements Inspector {
           problems.add("write probe failed: " + e.getMessage());
         }
       }
-      if (version >= 0 && version != SqliteMigrator.shippedVersion()) {
-        problems.add(
-            "schema version is "
-                + version
-                + ", this library needs "
-                + SqliteMigrator.shippedVersion()
-                + "; run 'swarmdb migrate'");
-      }
     }
     FileSizes files = p == null ? new FileSizes(0, 0, 0) : files(p);
-    return new HealthReport(
-        problems.isEmpty(),
-        connected ? "connected" : "disconnected",
+    return HealthReports.of(
+        connected,
         writable,
         version,
         SqliteMigrator.shippedVersion(),
         files.totalBytes(),
         files.walBytes(),
-        SqliteDatabase.elapsedMillis(start),
-        Instant.ofEpochMilli(db.time().now()),
+        start,
+        db.time().now(),
         problems);
   }
 

@@ -51,6 +51,20 @@ public final class Listeners implements SwarmDbListener {
     }
   }
 
+  /**
+   * Reports an operation that started at {@code startNanos} (a {@link System#nanoTime()} reading),
+   * when any listener is registered.
+   *
+   * @param operation the operation name
+   * @param startNanos when it started
+   * @param error its error code, or null when it succeeded
+   */
+  public void operationEnded(String operation, long startNanos, @Nullable ErrorCode error) {
+    if (active()) {
+      onOperation(operation, System.nanoTime() - startNanos, error);
+    }
+  }
+
   @Override
   public void onOperation(String operation, long nanos, @Nullable ErrorCode error) {
     for (SwarmDbListener l : listeners) {

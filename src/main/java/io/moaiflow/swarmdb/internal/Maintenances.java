@@ -2,7 +2,6 @@ package io.moaiflow.swarmdb.internal;
 
 import io.moaiflow.swarmdb.BackupResult;
 import io.moaiflow.swarmdb.ErrorCode;
-import io.moaiflow.swarmdb.Maintenance;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.health.CheckResult;
 import java.io.IOException;
@@ -14,7 +13,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -23,24 +21,8 @@ import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 
 /** Retention, checks, compaction and backups on SQLite. Thread safe. */
-public final class Maintenances implements Maintenance {
+public final class Maintenances extends Retention {
   private static final Logger LOG = LoggerFactory.getLogger(Maintenances.class);
-
-  /** Rows deleted per retention transaction: small enough that appends never wait long. */
-  static final int DELETE_CHUNK = 2_000;
-
-  /** First event-retention chunk; later chunks adapt to {@link #EVENT_CHUNK_TARGET_NANOS}. */
-  static final int EVENT_CHUNK_START = 500;
-
-  static final int EVENT_CHUNK_MIN = 50;
-  static final int EVENT_CHUNK_MAX = 20_000;
-
-  /**
-   * Aimed time of one event-retention write (docs/performance.md: on the 1,000-agent fixture a
-   * 2,000-row chunk took 125-134 ms, a 500-row chunk 21-54 ms), leaving room under the 100 ms an
-   * appender may wait.
-   */
-  static final long EVENT_CHUNK_TARGET_NANOS = 20_000_000L;
 
   private final SqliteDatabase db;
 
@@ -50,83 +32,8 @@ public final class Maintenances implements Maintenance {
    * @param db the database
    */
   public Maintenances(SqliteDatabase db) {
+    super(db, db.time());
     this.db = db;
-  }
-
-  @Override
-  public long deleteEventsOlderThan(Duration age) {
-    long ms = Checks.positiveMillis("age", age);
-    long cutoff = db.time().now() - ms;
-    long total = 0;
-    int chunk = EVENT_CHUNK_START;
-    while (true) {
-      int limit = chunk;
-      long start = System.nanoTime();
-      int deleted =
-          db.write(
-              "maintenance.deleteEvents",
-              h -> {
-                PreparedStatement ps =
-                    h.prepare(
-                        "DELETE FROM agent_events WHERE seq IN (SELECT seq FROM agent_events"
-                            + " WHERE ts < ? ORDER BY ts LIMIT ?)");
-                ps.setLong(1, cutoff);
-                ps.setInt(2, limit);
-                return ps.executeUpdate();
-              });
-      // the round trip includes the commit and any WAL checkpoint it triggered: what appenders
-      // queued behind this chunk waited for
-      long nanos = System.nanoTime() - start;
-      total += deleted;
-      if (deleted < limit) {
-        return total;
-      }
-      chunk = nextEventChunk(chunk, nanos);
-    }
-  }
-
-  /**
-   * The next retention chunk size: each chunk is one write transaction that appenders queue behind,
-   * so its size follows the measured time of the last one towards {@link
-   * #EVENT_CHUNK_TARGET_NANOS}. What a row costs depends on how many index pages it shares with its
-   * neighbours (1,000 agents spread over the log touch ~1 agent-index page per row), so a fixed row
-   * count cannot bound the time.
-   *
-   * @param chunk the last chunk size
-   * @param nanos how long its write took, commit included
-   * @return the next chunk size, between {@link #EVENT_CHUNK_MIN} and {@link #EVENT_CHUNK_MAX}
-   */
-  static int nextEventChunk(int chunk, long nanos) {
-    if (nanos > 2 * EVENT_CHUNK_TARGET_NANOS) {
-      return Math.max(EVENT_CHUNK_MIN, chunk / 2);
-    }
-    if (nanos < EVENT_CHUNK_TARGET_NANOS / 2) {
-      return Math.min(EVENT_CHUNK_MAX, chunk * 2);
-    }
-    return chunk;
-  }
-
-  @Override
-  public long purgeExpiredMemory() {
-    long total = 0;
-    while (true) {
-      int deleted =
-          db.write(
-              "maintenance.purgeExpiredMemory",
-              h -> {
-                PreparedStatement ps =
-                    h.prepare(
-                        "DELETE FROM session_memory WHERE rowid IN (SELECT rowid FROM"
-                            + " session_memory WHERE expires_at <= ? LIMIT ?)");
-                ps.setLong(1, h.now());
-                ps.setInt(2, DELETE_CHUNK);
-                return ps.executeUpdate();
-              });
-      total += deleted;
-      if (deleted < DELETE_CHUNK) {
-        return total;
-      }
-    }
   }
 
   @Override

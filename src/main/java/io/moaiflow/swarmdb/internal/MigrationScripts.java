@@ -1,10 +1,15 @@
 package io.moaiflow.swarmdb.internal;
 
+import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.migrate.MigrationInfo;
 import io.moaiflow.swarmdb.migrate.MigrationState;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -140,5 +145,124 @@ public final class MigrationScripts {
               a.durationMs()));
     }
     return out;
+  }
+
+  /**
+   * Reads {@code schema_history} rows selected as version, description, checksum, applied_at,
+   * duration_ms.
+   *
+   * @param ps the query
+   * @return the rows, in the query's order
+   * @throws SQLException when reading fails
+   */
+  public static List<Applied> applied(PreparedStatement ps) throws SQLException {
+    List<Applied> rows = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        rows.add(
+            new Applied(
+                rs.getInt(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)));
+      }
+    }
+    return rows;
+  }
+
+  /**
+   * Refuses a database that recorded a newer migration than the shipped ones, or a shipped one with
+   * a different checksum; writes nothing.
+   *
+   * @param scripts the shipped scripts, numbered 1..n
+   * @param applied the recorded migrations
+   * @param newest the newest version the database is at
+   * @param label the database, for messages
+   * @param upgrade what to do about a too-new database
+   * @param container where exported data goes instead ("database" or "schema")
+   */
+  public static void checkRecorded(
+      List<Script> scripts,
+      List<Applied> applied,
+      int newest,
+      String label,
+      String upgrade,
+      String container) {
+    if (newest > scripts.size()) {
+      throw new SwarmDbException(
+          ErrorCode.SCHEMA_TOO_NEW,
+          "database "
+              + label
+              + " is at schema version "
+              + newest
+              + ", written by a newer SwarmDB; this library knows versions up to "
+              + scripts.size()
+              + ". "
+              + upgrade
+              + ". Nothing was changed");
+    }
+    for (Applied a : applied) {
+      Script s = scripts.get(a.version() - 1);
+      if (s.checksum() != a.checksum()) {
+        throw new SwarmDbException(
+            ErrorCode.MIGRATION_CHECKSUM_MISMATCH,
+            "migration V"
+                + a.version()
+                + " ("
+                + s.description()
+                + ") of "
+                + label
+                + " was applied with checksum "
+                + a.checksum()
+                + " but this library ships checksum "
+                + s.checksum()
+                + "; the script changed after it was applied. Use the SwarmDB version that"
+                + " applied it, or export the data and import it into a new "
+                + container
+                + ". Nothing was changed");
+      }
+    }
+  }
+
+  /**
+   * Records a migration just applied in {@code schema_history}.
+   *
+   * @param insert the insert, with parameters version, description, checksum, applied_at,
+   *     duration_ms
+   * @param s the script
+   * @param now when it was applied (epoch ms)
+   * @param ms how long it took
+   * @return the migration as {@link MigrationState#APPLIED}
+   * @throws SQLException when the insert fails
+   */
+  public static MigrationInfo record(PreparedStatement insert, Script s, long now, long ms)
+      throws SQLException {
+    insert.setInt(1, s.version());
+    insert.setString(2, s.description());
+    insert.setLong(3, s.checksum());
+    insert.setLong(4, now);
+    insert.setLong(5, ms);
+    insert.executeUpdate();
+    return new MigrationInfo(
+        s.version(),
+        s.description(),
+        MigrationState.APPLIED,
+        s.checksum(),
+        s.checksum(),
+        Instant.ofEpochMilli(now),
+        ms);
+  }
+
+  /**
+   * The pending migrations of a status list.
+   *
+   * @param status every migration with its state
+   * @return those not applied yet
+   */
+  public static List<MigrationInfo> pending(List<MigrationInfo> status) {
+    List<MigrationInfo> pending = new ArrayList<>();
+    for (MigrationInfo m : status) {
+      if (m.state() == MigrationState.PENDING) {
+        pending.add(m);
+      }
+    }
+    return pending;
   }
 }

@@ -8,9 +8,12 @@ import io.moaiflow.swarmdb.SessionStatus;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Row mapping shared by both backends. Each method expects the columns in the order of its
@@ -26,6 +29,45 @@ public final class Rows {
   @FunctionalInterface
   private interface Mapper<T> {
     T map(ResultSet rs) throws SQLException;
+  }
+
+  /**
+   * Binds a string parameter that may be SQL NULL.
+   *
+   * @param ps the statement
+   * @param i the parameter index
+   * @param v the value, or null
+   * @throws SQLException when binding fails
+   */
+  public static void setNullable(PreparedStatement ps, int i, @Nullable String v)
+      throws SQLException {
+    if (v == null) {
+      ps.setNull(i, Types.VARCHAR);
+    } else {
+      ps.setString(i, v);
+    }
+  }
+
+  /**
+   * The first row of a result list.
+   *
+   * @param <T> the row type
+   * @param rows the rows
+   * @return the first, or empty
+   */
+  public static <T> Optional<T> first(List<T> rows) {
+    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+  }
+
+  /**
+   * Every row's first column as text.
+   *
+   * @param ps the query
+   * @return the values, in row order
+   * @throws SQLException when the query fails
+   */
+  public static List<String> strings(PreparedStatement ps) throws SQLException {
+    return all(ps, rs -> rs.getString(1));
   }
 
   private static <T> List<T> all(PreparedStatement ps, Mapper<T> mapper) throws SQLException {

@@ -14,7 +14,7 @@ public interface SqlFunction<T> {
    *
    * @param handle the connection and its statement cache
    * @return the result
-   * @throws SQLException when SQLite fails
+   * @throws SQLException when the database fails
    */
   T apply(Handle handle) throws SQLException;
 }

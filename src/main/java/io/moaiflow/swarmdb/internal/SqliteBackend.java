@@ -1,33 +1,24 @@
 package io.moaiflow.swarmdb.internal;
 
-import io.moaiflow.swarmdb.AgentRegistry;
-import io.moaiflow.swarmdb.EventStore;
-import io.moaiflow.swarmdb.Maintenance;
-import io.moaiflow.swarmdb.SessionStore;
 import io.moaiflow.swarmdb.SwarmDbConfig;
-import io.moaiflow.swarmdb.health.Inspector;
-import io.moaiflow.swarmdb.migrate.Migrator;
 import java.nio.file.Path;
 import org.jspecify.annotations.Nullable;
 
 /** The embedded SQLite backend: an open {@link SqliteDatabase} and its DAOs. Thread safe. */
 public final class SqliteBackend implements Backend {
   private final SqliteDatabase db;
-  private final EventStore events;
-  private final AgentRegistry agents;
-  private final SessionStore sessions;
-  private final Migrator migrator;
-  private final Inspector inspector;
-  private final Maintenance maintenance;
+  private final Daos daos;
 
   private SqliteBackend(SqliteDatabase db) {
     this.db = db;
-    this.events = new SqliteEventStore(db);
-    this.agents = new SqliteAgentRegistry(db);
-    this.sessions = new SqliteSessionStore(db);
-    this.migrator = new SqliteMigrator(db);
-    this.inspector = new Inspectors(db);
-    this.maintenance = new Maintenances(db);
+    this.daos =
+        new Daos(
+            new SqliteEventStore(db),
+            new SqlAgentRegistry(db),
+            new SqlSessionStore(db),
+            new SqliteMigrator(db),
+            new Inspectors(db),
+            new Maintenances(db));
   }
 
   /**
@@ -41,33 +32,8 @@ public final class SqliteBackend implements Backend {
   }
 
   @Override
-  public EventStore events() {
-    return events;
-  }
-
-  @Override
-  public AgentRegistry agents() {
-    return agents;
-  }
-
-  @Override
-  public SessionStore sessions() {
-    return sessions;
-  }
-
-  @Override
-  public Migrator migrator() {
-    return migrator;
-  }
-
-  @Override
-  public Inspector inspector() {
-    return inspector;
-  }
-
-  @Override
-  public Maintenance maintenance() {
-    return maintenance;
+  public Daos daos() {
+    return daos;
   }
 
   @Override

@@ -24,10 +24,11 @@ import org.sqlite.SQLiteOpenMode;
 
 /**
  * The open SQLite database: the single writer, the read pool, the pragmas as read back, and the
- * schema state. DAOs do all their work through {@link #read}, {@link #write} and {@link
+ * schema state. The shared DAOs do all their work through {@link #read} and {@link #write} (the
+ * {@link Database} seam); SQLite's own appends also use {@link #writeAsync}, and maintenance {@link
  * #exclusive}. Thread safe.
  */
-public final class SqliteDatabase implements AutoCloseable {
+public final class SqliteDatabase implements AutoCloseable, Database {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteDatabase.class);
 
   private final SwarmDbConfig config;
@@ -39,8 +40,7 @@ public final class SqliteDatabase implements AutoCloseable {
   private final @Nullable ReadPool readers;
   private final Map<String, String> pragmas;
   private final String sqliteVersion;
-  private volatile int schemaVersion;
-  private volatile boolean closed;
+  private final OpenState state;
 
   private SqliteDatabase(
       SwarmDbConfig config,
@@ -62,7 +62,7 @@ public final class SqliteDatabase implements AutoCloseable {
     this.readers = readers;
     this.pragmas = pragmas;
     this.sqliteVersion = sqliteVersion;
-    this.schemaVersion = schemaVersion;
+    this.state = new OpenState(label, SqliteMigrator.shippedVersion(), schemaVersion);
   }
 
   /**
@@ -275,8 +275,9 @@ public final class SqliteDatabase implements AutoCloseable {
    * @param fn the read
    * @return its result
    */
+  @Override
   public <T> T read(String op, SqlFunction<T> fn) {
-    checkUsable(op);
+    state.checkUsable(op);
     return readUnchecked(op, fn);
   }
 
@@ -289,7 +290,7 @@ public final class SqliteDatabase implements AutoCloseable {
    * @return its result
    */
   public <T> T readUnchecked(String op, SqlFunction<T> fn) {
-    checkOpen(op);
+    state.checkOpen(op);
     long start = System.nanoTime();
     ErrorCode error = null;
     try {
@@ -308,8 +309,8 @@ public final class SqliteDatabase implements AutoCloseable {
                 + "); close streams promptly or raise readPoolSize",
             e);
       } catch (SQLException e) {
-        if (closed) {
-          throw closedError(op);
+        if (state.isClosed()) {
+          throw state.closedError(op);
         }
         throw SqliteErrors.map(op, label, e);
       }
@@ -317,9 +318,7 @@ public final class SqliteDatabase implements AutoCloseable {
       error = e.code();
       throw e;
     } finally {
-      if (listeners.active()) {
-        listeners.onOperation(op, System.nanoTime() - start, error);
-      }
+      listeners.operationEnded(op, start, error);
     }
   }
 
@@ -331,8 +330,9 @@ public final class SqliteDatabase implements AutoCloseable {
    * @param fn the write
    * @return its result
    */
+  @Override
   public <T> T write(String op, SqlFunction<T> fn) {
-    checkUsable(op);
+    state.checkUsable(op);
     long start = System.nanoTime();
     ErrorCode error = null;
     try {
@@ -341,9 +341,7 @@ public final class SqliteDatabase implements AutoCloseable {
       error = e.code();
       throw e;
     } finally {
-      if (listeners.active()) {
-        listeners.onOperation(op, System.nanoTime() - start, error);
-      }
+      listeners.operationEnded(op, start, error);
     }
   }
 
@@ -356,7 +354,7 @@ public final class SqliteDatabase implements AutoCloseable {
    * @return the future
    */
   public <T> CompletableFuture<T> writeAsync(String op, SqlFunction<T> fn) {
-    checkUsable(op);
+    state.checkUsable(op);
     if (!listeners.active()) {
       return writer.submit(op, fn, true);
     }
@@ -382,40 +380,12 @@ public final class SqliteDatabase implements AutoCloseable {
    * @return its result
    */
   public <T> T exclusive(String op, SqlFunction<T> fn) {
-    checkOpen(op);
+    state.checkOpen(op);
     return writer.call(op, fn, false);
   }
 
-  private void checkOpen(String op) {
-    if (closed) {
-      throw closedError(op);
-    }
-  }
-
-  private SwarmDbException closedError(String op) {
-    return new SwarmDbException(
-        ErrorCode.CLOSED, op + " failed: the database " + label + " is closed; open it again");
-  }
-
-  private void checkUsable(String op) {
-    checkOpen(op);
-    int v = schemaVersion;
-    if (v != SqliteMigrator.shippedVersion()) {
-      throw new SwarmDbException(
-          ErrorCode.SCHEMA_OUTDATED,
-          op
-              + " failed: "
-              + label
-              + " is at schema version "
-              + v
-              + " and this library needs "
-              + SqliteMigrator.shippedVersion()
-              + "; run migrator().migrate() or 'swarmdb migrate'");
-    }
-  }
-
   void schemaVersion(int v) {
-    this.schemaVersion = v;
+    state.schemaVersion(v);
   }
 
   /**
@@ -424,7 +394,7 @@ public final class SqliteDatabase implements AutoCloseable {
    * @return the version
    */
   public int schemaVersion() {
-    return schemaVersion;
+    return state.schemaVersion();
   }
 
   /**
@@ -450,6 +420,7 @@ public final class SqliteDatabase implements AutoCloseable {
    *
    * @return the label
    */
+  @Override
   public String label() {
     return label;
   }
@@ -468,8 +439,14 @@ public final class SqliteDatabase implements AutoCloseable {
    *
    * @return the listeners
    */
+  @Override
   public Listeners listeners() {
     return listeners;
+  }
+
+  @Override
+  public Dialect dialect() {
+    return SqliteDialect.INSTANCE;
   }
 
   /**
@@ -519,13 +496,13 @@ public final class SqliteDatabase implements AutoCloseable {
    * @return true once closed
    */
   public boolean isClosed() {
-    return closed;
+    return state.isClosed();
   }
 
   /** Drains queued writes, truncates the WAL, and closes every connection. Idempotent. */
   @Override
   public synchronized void close() {
-    if (closed) {
+    if (state.isClosed()) {
       return;
     }
     try {
@@ -543,7 +520,7 @@ public final class SqliteDatabase implements AutoCloseable {
         }
       }
     } finally {
-      closed = true;
+      state.markClosed();
       writer.close();
       if (readers != null) {
         readers.close();

@@ -6,11 +6,9 @@ import io.moaiflow.swarmdb.internal.MigrationScripts.Applied;
 import io.moaiflow.swarmdb.internal.MigrationScripts.Script;
 import io.moaiflow.swarmdb.migrate.MigrationInfo;
 import io.moaiflow.swarmdb.migrate.MigrationResult;
-import io.moaiflow.swarmdb.migrate.MigrationState;
 import io.moaiflow.swarmdb.migrate.Migrator;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -63,21 +61,14 @@ public final class SqliteMigrator implements Migrator {
   }
 
   static List<Applied> applied(Handle h) throws SQLException {
-    List<Applied> rows = new ArrayList<>();
     if (h.queryLong(
             "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_history'")
         == 0) {
-      return rows;
+      return new ArrayList<>();
     }
-    try (PreparedStatement ps = h.connection().prepareStatement(APPLIED_SQL);
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        rows.add(
-            new Applied(
-                rs.getInt(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)));
-      }
+    try (PreparedStatement ps = h.connection().prepareStatement(APPLIED_SQL)) {
+      return MigrationScripts.applied(ps);
     }
-    return rows;
   }
 
   /**
@@ -117,38 +108,13 @@ public final class SqliteMigrator implements Migrator {
     List<Applied> applied = applied(h);
     int newestApplied = applied.isEmpty() ? 0 : applied.get(applied.size() - 1).version();
     int newest = Math.max(version, newestApplied);
-    if (newest > scripts.size()) {
-      throw new SwarmDbException(
-          ErrorCode.SCHEMA_TOO_NEW,
-          "database "
-              + label
-              + " is at schema version "
-              + newest
-              + ", written by a newer SwarmDB; this library knows versions up to "
-              + scripts.size()
-              + ". Upgrade SwarmDB, or restore a backup taken before the upgrade. Nothing was"
-              + " changed");
-    }
-    for (Applied a : applied) {
-      Script s = scripts.get(a.version() - 1);
-      if (s.checksum() != a.checksum()) {
-        throw new SwarmDbException(
-            ErrorCode.MIGRATION_CHECKSUM_MISMATCH,
-            "migration V"
-                + a.version()
-                + " ("
-                + s.description()
-                + ") of "
-                + label
-                + " was applied with checksum "
-                + a.checksum()
-                + " but this library ships checksum "
-                + s.checksum()
-                + "; the script changed after it was applied. Use the SwarmDB version that"
-                + " applied it, or export the data and import it into a new database. Nothing"
-                + " was changed");
-      }
-    }
+    MigrationScripts.checkRecorded(
+        scripts,
+        applied,
+        newest,
+        label,
+        "Upgrade SwarmDB, or restore a backup taken before the upgrade",
+        "database");
     if (version != newestApplied) {
       throw new SwarmDbException(
           ErrorCode.MIGRATION_FAILED,
@@ -251,29 +217,17 @@ public final class SqliteMigrator implements Migrator {
           h.execute(statement);
         }
         long ms = SqliteDatabase.elapsedMillis(start);
+        MigrationInfo info;
         try (PreparedStatement ps =
             h.connection()
                 .prepareStatement(
                     "INSERT INTO schema_history (version, description, checksum, applied_at,"
                         + " duration_ms, success) VALUES (?, ?, ?, ?, ?, 1)")) {
-          ps.setInt(1, s.version());
-          ps.setString(2, s.description());
-          ps.setLong(3, s.checksum());
-          ps.setLong(4, h.now());
-          ps.setLong(5, ms);
-          ps.executeUpdate();
+          info = MigrationScripts.record(ps, s, h.now(), ms);
         }
         h.execute("PRAGMA user_version = " + s.version());
         h.execute("COMMIT");
-        done.add(
-            new MigrationInfo(
-                s.version(),
-                s.description(),
-                MigrationState.APPLIED,
-                s.checksum(),
-                s.checksum(),
-                Instant.ofEpochMilli(h.now()),
-                ms));
+        done.add(info);
         LOG.info(
             "applied migration V{} ({}) to {} in {} ms", s.version(), s.description(), label, ms);
       } catch (SQLException e) {
@@ -342,13 +296,7 @@ public final class SqliteMigrator implements Migrator {
 
   @Override
   public List<MigrationInfo> pending() {
-    List<MigrationInfo> pending = new ArrayList<>();
-    for (MigrationInfo m : status()) {
-      if (m.state() == MigrationState.PENDING) {
-        pending.add(m);
-      }
-    }
-    return pending;
+    return MigrationScripts.pending(status());
   }
 
   @Override

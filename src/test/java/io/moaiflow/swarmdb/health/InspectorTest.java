@@ -3,6 +3,7 @@ package io.moaiflow.swarmdb.health;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.SchemaV1;
 import io.moaiflow.swarmdb.SwarmDB;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,20 +37,7 @@ class InspectorTest {
               Map.entry("sessions", 1L),
               Map.entry("session_memory", 1L),
               Map.entry("schema_history", 1L));
-      assertThat(info.indexes())
-          .containsExactly(
-              "idx_agents_session",
-              "idx_agents_status_updated",
-              "idx_agents_type_status",
-              "idx_events_agent_ts",
-              "idx_events_session_ts",
-              "idx_events_ts",
-              "idx_events_type_ts",
-              "idx_memory_expires",
-              "idx_memory_session_updated",
-              "idx_memory_type_key",
-              "idx_sessions_started",
-              "idx_sessions_status_started");
+      assertThat(info.indexes()).containsExactly(SchemaV1.INDEXES.toArray(String[]::new));
       assertThat(info.pragmas()).containsEntry("journal_mode", "wal").containsKey("page_size");
       assertThat(info.pageSize()).isEqualTo(4096);
       assertThat(info.pageCount()).isPositive();

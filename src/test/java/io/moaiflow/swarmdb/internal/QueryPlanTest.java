@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.AgentStatus;
 import io.moaiflow.swarmdb.EventQuery;
+import io.moaiflow.swarmdb.SchemaV1;
 import io.moaiflow.swarmdb.SessionMemory;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import java.nio.file.Path;
@@ -33,20 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * EventQuerySql#sql} builds, is run through {@code EXPLAIN QUERY PLAN}.
  */
 class QueryPlanTest {
-  static final List<String> INDEXES =
-      List.of(
-          "idx_agents_session",
-          "idx_agents_status_updated",
-          "idx_agents_type_status",
-          "idx_events_agent_ts",
-          "idx_events_session_ts",
-          "idx_events_ts",
-          "idx_events_type_ts",
-          "idx_memory_expires",
-          "idx_memory_session_updated",
-          "idx_memory_type_key",
-          "idx_sessions_started",
-          "idx_sessions_status_started");
+  static final List<String> INDEXES = SchemaV1.INDEXES;
 
   private static final Pattern SCAN = Pattern.compile("\\bSCAN (\\w+)(.*)");
 
@@ -64,12 +52,10 @@ class QueryPlanTest {
     assertThat(statements)
         .contains(
             EventQuerySql.sql(
-                SqliteEventStore.COLUMNS,
+                SqlEventStore.columns(SqliteDialect.INSTANCE),
                 EventQuery.agent("a").withType("run").withSession("s"),
                 false),
-            SqliteSessionMemory.SELECT
-                + " WHERE session_id = ? AND memory_type = ? AND key = ?"
-                + SqliteSessionMemory.UNEXPIRED);
+            new SqlSessionMemory.Statements(SqliteDialect.INSTANCE).entry);
     assertThat(statements.size()).isGreaterThanOrEqualTo(35);
     statements.addAll(uncachedStatements());
     statements.addAll(everyEventQueryShape());
@@ -177,9 +163,10 @@ class QueryPlanTest {
       if ((mask & 8) != 0) {
         q = q.withWindow(t, t.plusSeconds(60));
       }
-      out.add(EventQuerySql.sql(SqliteEventStore.COLUMNS, q, false));
-      out.add(EventQuerySql.sql(SqliteEventStore.COLUMNS, q, true));
-      out.add(EventQuerySql.sql(SqliteEventStore.COLUMNS, q.after(stored), false));
+      out.add(EventQuerySql.sql(SqlEventStore.columns(SqliteDialect.INSTANCE), q, false));
+      out.add(EventQuerySql.sql(SqlEventStore.columns(SqliteDialect.INSTANCE), q, true));
+      out.add(
+          EventQuerySql.sql(SqlEventStore.columns(SqliteDialect.INSTANCE), q.after(stored), false));
     }
     return out;
   }
@@ -210,7 +197,7 @@ class QueryPlanTest {
     events.countByType();
     events.lastSeq();
 
-    SqliteSessionStore sessions = new SqliteSessionStore(db);
+    SqlSessionStore sessions = new SqlSessionStore(db);
     sessions.start("s");
     sessions.start("s2");
     sessions.end("s2");
@@ -233,7 +220,7 @@ class QueryPlanTest {
     m.clear("semantic");
     m.clear();
 
-    SqliteAgentRegistry agents = new SqliteAgentRegistry(db);
+    SqlAgentRegistry agents = new SqlAgentRegistry(db);
     agents.register("a", "w", "s", Map.of());
     agents.register("b", "w");
     agents.heartbeat("a");

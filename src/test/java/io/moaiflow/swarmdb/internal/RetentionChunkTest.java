@@ -20,21 +20,21 @@ import org.junit.jupiter.api.io.TempDir;
 class RetentionChunkTest {
   @TempDir Path dir;
 
-  private static final long TARGET = Maintenances.EVENT_CHUNK_TARGET_NANOS;
+  private static final long TARGET = Retention.EVENT_CHUNK_TARGET_NANOS;
 
   @Test
   void aSlowChunkHalvesTheNextAndAFastOneDoublesIt() {
-    assertThat(Maintenances.nextEventChunk(1_000, 3 * TARGET)).isEqualTo(500);
-    assertThat(Maintenances.nextEventChunk(1_000, TARGET / 4)).isEqualTo(2_000);
-    assertThat(Maintenances.nextEventChunk(1_000, TARGET)).isEqualTo(1_000);
+    assertThat(Retention.nextEventChunk(1_000, 3 * TARGET)).isEqualTo(500);
+    assertThat(Retention.nextEventChunk(1_000, TARGET / 4)).isEqualTo(2_000);
+    assertThat(Retention.nextEventChunk(1_000, TARGET)).isEqualTo(1_000);
   }
 
   @Test
   void chunksStayWithinTheirBounds() {
-    assertThat(Maintenances.nextEventChunk(Maintenances.EVENT_CHUNK_MIN, 10 * TARGET))
-        .isEqualTo(Maintenances.EVENT_CHUNK_MIN);
-    assertThat(Maintenances.nextEventChunk(Maintenances.EVENT_CHUNK_MAX, 0))
-        .isEqualTo(Maintenances.EVENT_CHUNK_MAX);
+    assertThat(Retention.nextEventChunk(Retention.EVENT_CHUNK_MIN, 10 * TARGET))
+        .isEqualTo(Retention.EVENT_CHUNK_MIN);
+    assertThat(Retention.nextEventChunk(Retention.EVENT_CHUNK_MAX, 0))
+        .isEqualTo(Retention.EVENT_CHUNK_MAX);
   }
 
   @Test
@@ -46,7 +46,7 @@ class RetentionChunkTest {
             .build();
     try (SqliteDatabase db = SqliteDatabase.open(config)) {
       SqliteEventStore events = new SqliteEventStore(db);
-      int old = 3 * Maintenances.EVENT_CHUNK_START + 17; // several chunks, the last one partial
+      int old = 3 * Retention.EVENT_CHUNK_START + 17; // several chunks, the last one partial
       List<AgentEvent> batch = new ArrayList<>();
       for (int i = 0; i < old; i++) {
         batch.add(

@@ -2,6 +2,7 @@ package io.moaiflow.swarmdb.internal.pg;
 
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDbException;
+import io.moaiflow.swarmdb.internal.SqlEventStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -28,11 +29,11 @@ final class PgAppender implements AutoCloseable {
   /** Writes a batch in one transaction and returns one result per row, in order. */
   @FunctionalInterface
   interface BatchWriter {
-    List<PgEventStore.One> write(List<PgEventStore.Row> rows);
+    List<SqlEventStore.Inserted> write(List<SqlEventStore.Row> rows);
   }
 
   private record Pending(
-      PgEventStore.@Nullable Row row, CompletableFuture<PgEventStore.One> done) {}
+      SqlEventStore.@Nullable Row row, CompletableFuture<SqlEventStore.Inserted> done) {}
 
   private final String label;
   private final BatchWriter writer;
@@ -60,7 +61,7 @@ final class PgAppender implements AutoCloseable {
    * @param row a checked row
    * @return the future
    */
-  CompletableFuture<PgEventStore.One> submit(PgEventStore.Row row) {
+  CompletableFuture<SqlEventStore.Inserted> submit(SqlEventStore.Row row) {
     if (closing) {
       throw closed();
     }
@@ -134,12 +135,12 @@ final class PgAppender implements AutoCloseable {
   }
 
   private void commit(List<Pending> batch) {
-    List<PgEventStore.Row> rows = new ArrayList<>(batch.size());
+    List<SqlEventStore.Row> rows = new ArrayList<>(batch.size());
     for (Pending p : batch) {
       rows.add(Objects.requireNonNull(p.row()));
     }
     try {
-      List<PgEventStore.One> stored = writer.write(rows);
+      List<SqlEventStore.Inserted> stored = writer.write(rows);
       for (int i = 0; i < batch.size(); i++) {
         batch.get(i).done().complete(stored.get(i));
       }

@@ -3,19 +3,20 @@ package io.moaiflow.swarmdb.internal.pg;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
-import io.moaiflow.swarmdb.AgentRegistry;
 import io.moaiflow.swarmdb.ErrorCode;
-import io.moaiflow.swarmdb.EventStore;
-import io.moaiflow.swarmdb.Maintenance;
-import io.moaiflow.swarmdb.SessionStore;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
-import io.moaiflow.swarmdb.health.Inspector;
 import io.moaiflow.swarmdb.health.WriterStats;
 import io.moaiflow.swarmdb.internal.Backend;
+import io.moaiflow.swarmdb.internal.Database;
+import io.moaiflow.swarmdb.internal.Dialect;
+import io.moaiflow.swarmdb.internal.Handle;
 import io.moaiflow.swarmdb.internal.Listeners;
+import io.moaiflow.swarmdb.internal.OpenState;
+import io.moaiflow.swarmdb.internal.SqlAgentRegistry;
+import io.moaiflow.swarmdb.internal.SqlFunction;
+import io.moaiflow.swarmdb.internal.SqlSessionStore;
 import io.moaiflow.swarmdb.internal.TimeSource;
-import io.moaiflow.swarmdb.migrate.Migrator;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * locks order them. Event appends alone are serialised (see {@link PgEventStore}) so that the log
  * position is also the commit order. Thread safe.
  */
-public final class PgDatabase implements Backend {
+public final class PgDatabase implements Backend, Database {
   private static final Logger LOG = LoggerFactory.getLogger(PgDatabase.class);
 
   /** The oldest PostgreSQL major version supported ({@code pg_current_xact_id}, JSONB, etc.). */
@@ -57,13 +58,8 @@ public final class PgDatabase implements Backend {
   private final AtomicLong retries = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
   private final PgEventStore events;
-  private final AgentRegistry agents;
-  private final SessionStore sessions;
-  private final Migrator migrator;
-  private final Inspector inspector;
-  private final Maintenance maintenance;
-  private volatile int schemaVersion;
-  private volatile boolean closed;
+  private final Daos daos;
+  private final OpenState state;
 
   private PgDatabase(
       SwarmDbConfig config,
@@ -79,12 +75,16 @@ public final class PgDatabase implements Backend {
     this.serverVersion = serverVersion;
     this.schema = schema;
     this.time = new TimeSource(config.clock());
+    this.state = new OpenState(label, PgMigrator.shippedVersion(), 0);
     this.events = new PgEventStore(this);
-    this.agents = new PgAgentRegistry(this);
-    this.sessions = new PgSessionStore(this);
-    this.migrator = new PgMigrator(this);
-    this.inspector = new PgInspector(this);
-    this.maintenance = new PgMaintenance(this);
+    this.daos =
+        new Daos(
+            events,
+            new SqlAgentRegistry(this),
+            new SqlSessionStore(this),
+            new PgMigrator(this),
+            new PgInspector(this),
+            new PgMaintenance(this));
   }
 
   /**
@@ -151,14 +151,13 @@ public final class PgDatabase implements Backend {
           PgMigrator.migrate(db);
         } else {
           db.readUnchecked("migrator.validate", c -> PgMigrator.validate(c, db.label()));
-          db.schemaVersion =
-              db.readUnchecked("migrator.currentVersion", PgMigrator::currentVersion);
+          db.schemaVersion(db.readUnchecked("migrator.currentVersion", PgMigrator::currentVersion));
         }
       } catch (RuntimeException e) {
         db.close(); // stops the appender thread and closes the pool SwarmDB created
         throw e;
       }
-      LOG.debug("opened {} (PostgreSQL {}, schema v{})", db.label, version, db.schemaVersion);
+      LOG.debug("opened {} (PostgreSQL {}, schema v{})", db.label, version, db.schemaVersion());
       return db;
     } catch (SQLException e) {
       closePool(pool);
@@ -230,16 +229,10 @@ public final class PgDatabase implements Backend {
     }
   }
 
-  /**
-   * Runs a read on a pooled connection after checking the schema is current.
-   *
-   * @param op the operation name
-   * @param work the read
-   * @return its result
-   */
-  <T> T read(String op, PgWork<T> work) {
-    checkUsable(op);
-    return readUnchecked(op, work);
+  @Override
+  public <T> T read(String op, SqlFunction<T> fn) {
+    state.checkUsable(op);
+    return readUnchecked(op, c -> Handle.run(c, time.now(), fn));
   }
 
   /**
@@ -250,7 +243,7 @@ public final class PgDatabase implements Backend {
    * @return its result
    */
   <T> T readUnchecked(String op, PgWork<T> work) {
-    checkOpen(op);
+    state.checkOpen(op);
     long start = System.nanoTime();
     ErrorCode error = null;
     try (Connection c = dataSource.getConnection()) {
@@ -262,30 +255,33 @@ public final class PgDatabase implements Backend {
         }
       }
     } catch (SQLException e) {
-      SwarmDbException mapped = closed ? closedError(op) : PgErrors.map(op, label, e);
+      SwarmDbException mapped =
+          state.isClosed() ? state.closedError(op) : PgErrors.map(op, label, e);
       error = mapped.code();
       throw mapped;
     } catch (SwarmDbException e) {
       error = e.code();
       throw e;
     } finally {
-      if (listeners.active()) {
-        listeners.onOperation(op, System.nanoTime() - start, error);
-      }
+      listeners.operationEnded(op, start, error);
     }
   }
 
   /**
-   * Runs a write in its own transaction after checking the schema is current; retries the whole
-   * transaction after a serialization failure or deadlock.
+   * {@inheritDoc}
    *
-   * @param op the operation name
-   * @param work the write
-   * @return its result, once committed
+   * <p>The write runs in its own transaction on a pooled connection; the whole transaction is
+   * retried after a serialization failure or deadlock.
    */
-  <T> T write(String op, PgWork<T> work) {
-    checkUsable(op);
-    return writeUnchecked(op, work);
+  @Override
+  public <T> T write(String op, SqlFunction<T> fn) {
+    state.checkUsable(op);
+    return writeUnchecked(op, c -> Handle.run(c, time.now(), fn));
+  }
+
+  @Override
+  public Dialect dialect() {
+    return PgDialect.INSTANCE;
   }
 
   /**
@@ -296,7 +292,7 @@ public final class PgDatabase implements Backend {
    * @return its result, once committed
    */
   <T> T writeUnchecked(String op, PgWork<T> work) {
-    checkOpen(op);
+    state.checkOpen(op);
     long start = System.nanoTime();
     ErrorCode error = null;
     try {
@@ -310,7 +306,7 @@ public final class PgDatabase implements Backend {
             continue;
           }
           failures.incrementAndGet();
-          throw closed ? closedError(op) : PgErrors.map(op, label, e);
+          throw state.isClosed() ? state.closedError(op) : PgErrors.map(op, label, e);
         } catch (RuntimeException e) {
           failures.incrementAndGet();
           throw e;
@@ -320,9 +316,7 @@ public final class PgDatabase implements Backend {
       error = e.code();
       throw e;
     } finally {
-      if (listeners.active()) {
-        listeners.onOperation(op, System.nanoTime() - start, error);
-      }
+      listeners.operationEnded(op, start, error);
     }
   }
 
@@ -366,7 +360,7 @@ public final class PgDatabase implements Backend {
    * @return its result
    */
   <T> T autocommit(String op, PgWork<T> work) {
-    checkOpen(op);
+    state.checkOpen(op);
     try (Connection c = dataSource.getConnection()) {
       boolean auto = c.getAutoCommit();
       c.setAutoCommit(true);
@@ -380,40 +374,12 @@ public final class PgDatabase implements Backend {
     }
   }
 
-  private void checkOpen(String op) {
-    if (closed) {
-      throw closedError(op);
-    }
-  }
-
-  private SwarmDbException closedError(String op) {
-    return new SwarmDbException(
-        ErrorCode.CLOSED, op + " failed: the database " + label + " is closed; open it again");
-  }
-
-  private void checkUsable(String op) {
-    checkOpen(op);
-    int v = schemaVersion;
-    if (v != PgMigrator.shippedVersion()) {
-      throw new SwarmDbException(
-          ErrorCode.SCHEMA_OUTDATED,
-          op
-              + " failed: "
-              + label
-              + " is at schema version "
-              + v
-              + " and this library needs "
-              + PgMigrator.shippedVersion()
-              + "; run migrator().migrate() or 'swarmdb migrate'");
-    }
-  }
-
   void schemaVersion(int v) {
-    this.schemaVersion = v;
+    state.schemaVersion(v);
   }
 
   int schemaVersion() {
-    return schemaVersion;
+    return state.schemaVersion();
   }
 
   TimeSource time() {
@@ -450,33 +416,8 @@ public final class PgDatabase implements Backend {
   }
 
   @Override
-  public EventStore events() {
-    return events;
-  }
-
-  @Override
-  public AgentRegistry agents() {
-    return agents;
-  }
-
-  @Override
-  public SessionStore sessions() {
-    return sessions;
-  }
-
-  @Override
-  public Migrator migrator() {
-    return migrator;
-  }
-
-  @Override
-  public Inspector inspector() {
-    return inspector;
-  }
-
-  @Override
-  public Maintenance maintenance() {
-    return maintenance;
+  public Daos daos() {
+    return daos;
   }
 
   @Override
@@ -496,7 +437,7 @@ public final class PgDatabase implements Backend {
 
   @Override
   public boolean isClosed() {
-    return closed;
+    return state.isClosed();
   }
 
   @Override
@@ -510,12 +451,12 @@ public final class PgDatabase implements Backend {
    */
   @Override
   public synchronized void close() {
-    if (closed) {
+    if (state.isClosed()) {
       return;
     }
     // queued appends still commit before the pool closes
     events.close();
-    closed = true;
+    state.markClosed();
     closePool(ownPool);
     LOG.debug("closed {}", label);
   }

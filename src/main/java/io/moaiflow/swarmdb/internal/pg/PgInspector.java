@@ -5,12 +5,12 @@ import io.moaiflow.swarmdb.health.FileSizes;
 import io.moaiflow.swarmdb.health.HealthReport;
 import io.moaiflow.swarmdb.health.Inspector;
 import io.moaiflow.swarmdb.health.WriterStats;
+import io.moaiflow.swarmdb.internal.HealthReports;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -195,25 +195,16 @@ final class PgInspector implements Inspector {
           problems.add("size query failed: " + e.getMessage());
         }
       }
-      if (version >= 0 && version != PgMigrator.shippedVersion()) {
-        problems.add(
-            "schema version is "
-                + version
-                + ", this library needs "
-                + PgMigrator.shippedVersion()
-                + "; run 'swarmdb migrate'");
-      }
     }
-    return new HealthReport(
-        problems.isEmpty(),
-        connected ? "connected" : "disconnected",
+    return HealthReports.of(
+        connected,
         writable,
         version,
         PgMigrator.shippedVersion(),
         size,
         0,
-        PgDatabase.elapsedMillis(start),
-        Instant.ofEpochMilli(db.time().now()),
+        start,
+        db.time().now(),
         problems);
   }
 

@@ -2,17 +2,15 @@ package io.moaiflow.swarmdb.internal.pg;
 
 import io.moaiflow.swarmdb.BackupResult;
 import io.moaiflow.swarmdb.ErrorCode;
-import io.moaiflow.swarmdb.Maintenance;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.health.CheckResult;
-import io.moaiflow.swarmdb.internal.Checks;
+import io.moaiflow.swarmdb.internal.Retention;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -23,54 +21,12 @@ import java.util.Objects;
  * {@link ErrorCode#UNSUPPORTED} naming what to use instead; {@link #vacuum()} runs {@code VACUUM
  * (ANALYZE)} on SwarmDB's tables. Thread safe.
  */
-final class PgMaintenance implements Maintenance {
-  /** Rows deleted per retention transaction: short transactions, short row locks. */
-  static final int DELETE_CHUNK = 2_000;
-
+final class PgMaintenance extends Retention {
   private final PgDatabase db;
 
   PgMaintenance(PgDatabase db) {
+    super(db, db.time());
     this.db = db;
-  }
-
-  @Override
-  public long deleteEventsOlderThan(Duration age) {
-    long ms = Checks.positiveMillis("age", age);
-    long cutoff = db.time().now() - ms;
-    return chunked(
-        "maintenance.deleteEvents",
-        "DELETE FROM agent_events WHERE seq IN (SELECT seq FROM agent_events"
-            + " WHERE ts < ? ORDER BY ts LIMIT ?)",
-        cutoff);
-  }
-
-  @Override
-  public long purgeExpiredMemory() {
-    return chunked(
-        "maintenance.purgeExpiredMemory",
-        "DELETE FROM session_memory WHERE (session_id, memory_type, key) IN (SELECT session_id,"
-            + " memory_type, key FROM session_memory WHERE expires_at <= ? LIMIT ?)",
-        db.time().now());
-  }
-
-  private long chunked(String op, String sql, long bound) {
-    long total = 0;
-    while (true) {
-      int deleted =
-          db.write(
-              op,
-              c -> {
-                try (PreparedStatement ps = c.prepareStatement(sql)) {
-                  ps.setLong(1, bound);
-                  ps.setInt(2, DELETE_CHUNK);
-                  return ps.executeUpdate();
-                }
-              });
-      total += deleted;
-      if (deleted < DELETE_CHUNK) {
-        return total;
-      }
-    }
   }
 
   /**

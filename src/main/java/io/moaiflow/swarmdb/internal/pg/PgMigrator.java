@@ -7,14 +7,12 @@ import io.moaiflow.swarmdb.internal.MigrationScripts.Applied;
 import io.moaiflow.swarmdb.internal.MigrationScripts.Script;
 import io.moaiflow.swarmdb.migrate.MigrationInfo;
 import io.moaiflow.swarmdb.migrate.MigrationResult;
-import io.moaiflow.swarmdb.migrate.MigrationState;
 import io.moaiflow.swarmdb.migrate.Migrator;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -81,22 +79,15 @@ final class PgMigrator implements Migrator {
   }
 
   static List<Applied> applied(Connection c) throws SQLException {
-    List<Applied> rows = new ArrayList<>();
     if (!tableExists(c, "schema_history")) {
-      return rows;
+      return new ArrayList<>();
     }
-    try (Statement st = c.createStatement();
-        ResultSet rs =
-            st.executeQuery(
-                "SELECT version, description, checksum, applied_at, duration_ms"
-                    + " FROM schema_history WHERE success ORDER BY version")) {
-      while (rs.next()) {
-        rows.add(
-            new Applied(
-                rs.getInt(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)));
-      }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT version, description, checksum, applied_at, duration_ms"
+                + " FROM schema_history WHERE success ORDER BY version")) {
+      return MigrationScripts.applied(ps);
     }
-    return rows;
   }
 
   static int currentVersion(Connection c) throws SQLException {
@@ -119,37 +110,8 @@ final class PgMigrator implements Migrator {
   static boolean validate(Connection c, String label) throws SQLException {
     List<Applied> applied = applied(c);
     int newest = applied.isEmpty() ? 0 : applied.get(applied.size() - 1).version();
-    if (newest > shippedVersion()) {
-      throw new SwarmDbException(
-          ErrorCode.SCHEMA_TOO_NEW,
-          "database "
-              + label
-              + " is at schema version "
-              + newest
-              + ", written by a newer SwarmDB; this library knows versions up to "
-              + shippedVersion()
-              + ". Upgrade SwarmDB on every host. Nothing was changed");
-    }
-    for (Applied a : applied) {
-      Script s = SCRIPTS.get(a.version() - 1);
-      if (s.checksum() != a.checksum()) {
-        throw new SwarmDbException(
-            ErrorCode.MIGRATION_CHECKSUM_MISMATCH,
-            "migration V"
-                + a.version()
-                + " ("
-                + s.description()
-                + ") of "
-                + label
-                + " was applied with checksum "
-                + a.checksum()
-                + " but this library ships checksum "
-                + s.checksum()
-                + "; the script changed after it was applied. Use the SwarmDB version that"
-                + " applied it, or export the data and import it into a new schema. Nothing"
-                + " was changed");
-      }
-    }
+    MigrationScripts.checkRecorded(
+        SCRIPTS, applied, newest, label, "Upgrade SwarmDB on every host", "schema");
     if (newest == 0) {
       List<String> present = new ArrayList<>();
       for (String t : TABLES) {
@@ -233,29 +195,16 @@ final class PgMigrator implements Migrator {
     }
     long ms = PgDatabase.elapsedMillis(start);
     long now = db.time().now();
+    MigrationInfo info;
     try (PreparedStatement ps =
         c.prepareStatement(
             "INSERT INTO schema_history (version, description, checksum, applied_at,"
                 + " duration_ms, success) VALUES (?, ?, ?, ?, ?, true)")) {
-      ps.setInt(1, s.version());
-      ps.setString(2, s.description());
-      ps.setLong(3, s.checksum());
-      ps.setLong(4, now);
-      ps.setLong(5, ms);
-      ps.executeUpdate();
+      info = MigrationScripts.record(ps, s, now, ms);
     }
     LOG.info(
         "applied migration V{} ({}) to {} in {} ms", s.version(), s.description(), db.label(), ms);
-    return new Step(
-        version,
-        new MigrationInfo(
-            s.version(),
-            s.description(),
-            MigrationState.APPLIED,
-            s.checksum(),
-            s.checksum(),
-            Instant.ofEpochMilli(now),
-            ms));
+    return new Step(version, info);
   }
 
   @Override
@@ -275,13 +224,7 @@ final class PgMigrator implements Migrator {
 
   @Override
   public List<MigrationInfo> pending() {
-    List<MigrationInfo> pending = new ArrayList<>();
-    for (MigrationInfo m : status()) {
-      if (m.state() == MigrationState.PENDING) {
-        pending.add(m);
-      }
-    }
-    return pending;
+    return MigrationScripts.pending(status());
   }
 
   @Override

@@ -221,11 +221,11 @@ class PgBackendTest {
 
   @Test
   void globsTranslateToAnchoredRegularExpressions() {
-    assertThat(PgSessionMemory.globToRegex("a*b?c")).isEqualTo("^a.*b.c$");
-    assertThat(PgSessionMemory.globToRegex("[^x]")).isEqualTo("^[^x]$");
-    assertThat(PgSessionMemory.globToRegex("[]a]")).isEqualTo("^[]a]$");
-    assertThat(PgSessionMemory.globToRegex("a.b+(c)")).isEqualTo("^a\\.b\\+\\(c\\)$");
-    assertThat(PgSessionMemory.globToRegex("x[")).isEqualTo("^x\\[$");
+    assertThat(PgDialect.globToRegex("a*b?c")).isEqualTo("^a.*b.c$");
+    assertThat(PgDialect.globToRegex("[^x]")).isEqualTo("^[^x]$");
+    assertThat(PgDialect.globToRegex("[]a]")).isEqualTo("^[]a]$");
+    assertThat(PgDialect.globToRegex("a.b+(c)")).isEqualTo("^a\\.b\\+\\(c\\)$");
+    assertThat(PgDialect.globToRegex("x[")).isEqualTo("^x\\[$");
   }
 
   @Test

@@ -8,7 +8,6 @@ import io.moaiflow.swarmdb.SessionStatus;
 import io.moaiflow.swarmdb.SessionStore;
 import io.moaiflow.swarmdb.SwarmDbException;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
@@ -16,44 +15,56 @@ import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
-/** Sessions on SQLite. Thread safe. */
-public final class SqliteSessionStore implements SessionStore {
-  private static final String SELECT =
-      "SELECT session_id, status, started_at, ended_at, metadata FROM sessions";
-
-  private final SqliteDatabase db;
+/**
+ * Sessions on either backend. Ending a session reads and updates it in one transaction, with the
+ * row locked on PostgreSQL. Thread safe.
+ */
+public final class SqlSessionStore implements SessionStore {
+  private final Database db;
+  private final String byId;
+  private final String byIdForUpdate;
+  private final String insert;
+  private final String openSessions;
+  private final String recentSessions;
+  private final SqlSessionMemory.Statements memory;
 
   /**
    * The sessions of an open database.
    *
    * @param db the database
    */
-  public SqliteSessionStore(SqliteDatabase db) {
+  public SqlSessionStore(Database db) {
     this.db = db;
+    Dialect d = db.dialect();
+    String select =
+        "SELECT session_id, status, started_at, ended_at, "
+            + d.jsonColumn("metadata")
+            + " FROM sessions";
+    this.byId = select + " WHERE session_id = ?";
+    this.byIdForUpdate = byId + d.forUpdate();
+    this.openSessions =
+        select + " WHERE status = 'active' ORDER BY started_at DESC, session_id LIMIT ?";
+    this.recentSessions = select + " WHERE started_at <= ? ORDER BY started_at DESC LIMIT ?";
+    this.memory = new SqlSessionMemory.Statements(d);
+    this.insert =
+        "INSERT INTO sessions (session_id, status, started_at, metadata) VALUES (?, 'active', ?, "
+            + d.jsonParameter()
+            + ") ON CONFLICT (session_id) DO NOTHING";
   }
 
   @Override
   public Session start(String sessionId, Map<String, ? extends @Nullable Object> metadata) {
     Checks.id("sessionId", sessionId);
-    Map<String, @Nullable Object> given = Checks.metadata(metadata);
-    String json = Json.writeMetadata(given);
-    Map<String, @Nullable Object> meta = Json.asStored(given, json);
+    StoredMetadata meta = StoredMetadata.of(metadata);
     return db.write(
         "sessions.start",
         h -> {
-          PreparedStatement ps =
-              h.prepare(
-                  "INSERT INTO sessions (session_id, status, started_at, metadata)"
-                      + " VALUES (?, 'active', ?, ?) ON CONFLICT (session_id) DO NOTHING");
-          ps.setString(1, sessionId);
-          ps.setLong(2, h.now());
-          ps.setString(3, json);
-          if (ps.executeUpdate() == 0) {
+          if (h.prepare(insert, sessionId, h.now(), meta.json()).executeUpdate() == 0) {
             throw Checks.invalid(
                 "session '" + sessionId + "' already exists; start a session with a new id");
           }
           return new Session(
-              sessionId, SessionStatus.ACTIVE, Instant.ofEpochMilli(h.now()), null, meta);
+              sessionId, SessionStatus.ACTIVE, Instant.ofEpochMilli(h.now()), null, meta.stored());
         });
   }
 
@@ -63,7 +74,7 @@ public final class SqliteSessionStore implements SessionStore {
     return db.write(
         "sessions.end",
         h -> {
-          Session s = find(h, sessionId).orElseThrow(() -> notFound(sessionId));
+          Session s = find(h, byIdForUpdate, sessionId).orElseThrow(() -> notFound(sessionId));
           if (!s.isActive()) {
             throw new SwarmDbException(
                 ErrorCode.ILLEGAL_TRANSITION,
@@ -94,46 +105,28 @@ public final class SqliteSessionStore implements SessionStore {
             + "\")");
   }
 
-  static Optional<Session> find(Handle h, String sessionId) throws SQLException {
-    PreparedStatement ps = h.prepare(SELECT + " WHERE session_id = ?");
-    ps.setString(1, sessionId);
-    try (ResultSet rs = ps.executeQuery()) {
-      return rs.next() ? Optional.of(Rows.session(rs)) : Optional.empty();
-    }
+  private static Optional<Session> find(Handle h, String sql, String sessionId)
+      throws SQLException {
+    return Rows.first(Rows.sessions(h.prepare(sql, sessionId)));
   }
 
   @Override
   public Optional<Session> get(String sessionId) {
     Checks.id("sessionId", sessionId);
-    return db.read("sessions.get", h -> find(h, sessionId));
+    return db.read("sessions.get", h -> find(h, byId, sessionId));
   }
 
   @Override
   public List<Session> open(int limit) {
     Checks.limit(limit);
-    return db.read(
-        "sessions.open",
-        h -> {
-          PreparedStatement ps =
-              h.prepare(
-                  SELECT + " WHERE status = 'active' ORDER BY started_at DESC, session_id LIMIT ?");
-          ps.setInt(1, limit);
-          return Rows.sessions(ps);
-        });
+    return db.read("sessions.open", h -> Rows.sessions(h.prepare(openSessions, limit)));
   }
 
   @Override
   public List<Session> recent(int limit) {
     Checks.limit(limit);
     return db.read(
-        "sessions.recent",
-        h -> {
-          PreparedStatement ps =
-              h.prepare(SELECT + " WHERE started_at <= ? ORDER BY started_at DESC LIMIT ?");
-          ps.setLong(1, Long.MAX_VALUE);
-          ps.setInt(2, limit);
-          return Rows.sessions(ps);
-        });
+        "sessions.recent", h -> Rows.sessions(h.prepare(recentSessions, Long.MAX_VALUE, limit)));
   }
 
   @Override
@@ -144,27 +137,11 @@ public final class SqliteSessionStore implements SessionStore {
   @Override
   public SessionMemory memory(String sessionId) {
     Checks.id("sessionId", sessionId);
-    return new SqliteSessionMemory(db, sessionId);
+    return new SqlSessionMemory(db, memory, sessionId);
   }
 
   @Override
   public Optional<MemoryEntry> newest(String memoryType, String key) {
-    Checks.type("memoryType", memoryType);
-    Checks.key("key", key);
-    return db.read(
-        "memory.newest",
-        h -> {
-          PreparedStatement ps =
-              h.prepare(
-                  SqliteSessionMemory.SELECT
-                      + " WHERE memory_type = ? AND key = ?"
-                      + SqliteSessionMemory.UNEXPIRED
-                      + " ORDER BY updated_at DESC LIMIT 1");
-          ps.setString(1, memoryType);
-          ps.setString(2, key);
-          ps.setLong(3, h.now());
-          List<MemoryEntry> rows = SqliteSessionMemory.list(ps);
-          return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
-        });
+    return memory.lookup(db, "memory.newest", memoryType, key, null);
   }
 }

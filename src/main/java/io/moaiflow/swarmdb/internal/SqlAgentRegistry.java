@@ -9,30 +9,70 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
-/** The agent registry on SQLite. Thread safe. */
-public final class SqliteAgentRegistry implements AgentRegistry {
-  private static final String COLUMNS =
-      "agent_id, agent_type, status, session_id, spawned_at, completed_at, duration_ms,"
-          + " updated_at, metadata";
-  private static final String SELECT = "SELECT " + COLUMNS + " FROM agents";
+/**
+ * The agent registry on either backend. A transition reads the agent and writes it in one
+ * transaction; on PostgreSQL the read is {@code SELECT ... FOR UPDATE}, so concurrent transitions
+ * of one agent from any host are ordered by the row lock and cannot both win (SQLite's single
+ * writer orders them anyway). Thread safe.
+ */
+public final class SqlAgentRegistry implements AgentRegistry {
   private static final String LIVE = "status IN ('spawned', 'running')";
 
-  private final SqliteDatabase db;
+  private final Database db;
+  private final String selectById;
+  private final String selectByIdForUpdate;
+  private final String selectLive;
+  private final String selectByType;
+  private final String selectByTypeAndStatus;
+  private final String selectBySession;
+  private final String insert;
+  private final String update;
+  private final String sweep;
 
   /**
    * The registry of an open database.
    *
    * @param db the database
    */
-  public SqliteAgentRegistry(SqliteDatabase db) {
+  public SqlAgentRegistry(Database db) {
     this.db = db;
+    Dialect d = db.dialect();
+    String select =
+        "SELECT agent_id, agent_type, status, session_id, spawned_at, completed_at, duration_ms,"
+            + " updated_at, "
+            + d.jsonColumn("metadata")
+            + " FROM agents";
+    this.selectById = select + " WHERE agent_id = ?";
+    this.selectByIdForUpdate = selectById + d.forUpdate();
+    this.selectLive = select + " WHERE " + LIVE + " ORDER BY updated_at, agent_id";
+    this.selectByType = select + " WHERE agent_type = ? ORDER BY agent_id";
+    this.selectByTypeAndStatus = select + " WHERE agent_type = ? AND status = ? ORDER BY agent_id";
+    this.selectBySession = select + " WHERE session_id = ? ORDER BY agent_id";
+    this.insert =
+        "INSERT INTO agents (agent_id, agent_type, status, session_id, spawned_at, updated_at,"
+            + " metadata) VALUES (?, ?, 'spawned', ?, ?, ?, "
+            + d.jsonParameter()
+            + ") ON CONFLICT (agent_id) DO NOTHING";
+    this.update =
+        "UPDATE agents SET status = ?, updated_at = ?, completed_at = ?, duration_ms = ?,"
+            + " metadata = "
+            + d.jsonParameter()
+            + " WHERE agent_id = ?";
+    this.sweep =
+        "UPDATE agents SET status = 'error', completed_at = ?, duration_ms = "
+            + d.greatest()
+            + "(0, ? - spawned_at), updated_at = ?, metadata = "
+            + d.markedStale()
+            + " WHERE "
+            + LIVE
+            + " AND updated_at < ? RETURNING agent_id";
   }
 
   @Override
@@ -46,25 +86,19 @@ public final class SqliteAgentRegistry implements AgentRegistry {
     if (sessionId != null) {
       Checks.id("sessionId", sessionId);
     }
-    Map<String, @Nullable Object> given = Checks.metadata(metadata);
-    String json = Json.writeMetadata(given);
-    Map<String, @Nullable Object> meta = Json.asStored(given, json);
+    StoredMetadata meta = StoredMetadata.of(metadata);
     return db.write(
         "agents.register",
         h -> {
-          PreparedStatement ps =
-              h.prepare(
-                  "INSERT INTO agents (agent_id, agent_type, status, session_id, spawned_at,"
-                      + " updated_at, metadata) VALUES (?, ?, 'spawned', ?, ?, ?, ?)"
-                      + " ON CONFLICT (agent_id) DO NOTHING");
+          PreparedStatement ps = h.prepare(insert);
           ps.setString(1, agentId);
           ps.setString(2, agentType);
-          SqliteEventStore.setNullable(ps, 3, sessionId);
+          Rows.setNullable(ps, 3, sessionId);
           ps.setLong(4, h.now());
           ps.setLong(5, h.now());
-          ps.setString(6, json);
+          ps.setString(6, meta.json());
           if (ps.executeUpdate() == 0) {
-            Agent existing = find(h, agentId).orElseThrow();
+            Agent existing = find(h, agentId, false).orElseThrow();
             throw Checks.invalid(
                 "agent '"
                     + agentId
@@ -76,7 +110,15 @@ public final class SqliteAgentRegistry implements AgentRegistry {
           }
           Instant now = Instant.ofEpochMilli(h.now());
           return new Agent(
-              agentId, agentType, AgentStatus.SPAWNED, sessionId, now, null, null, now, meta);
+              agentId,
+              agentType,
+              AgentStatus.SPAWNED,
+              sessionId,
+              now,
+              null,
+              null,
+              now,
+              meta.stored());
         });
   }
 
@@ -92,9 +134,9 @@ public final class SqliteAgentRegistry implements AgentRegistry {
     if (target == null) {
       throw Checks.invalid("target status is null; pass an AgentStatus");
     }
-    Map<String, @Nullable Object> update = Checks.metadata(metadataUpdate);
-    Json.writeMetadata(update); // reject unserialisable values before queuing
-    return db.write("agents.transition", h -> update(h, agentId, target, update));
+    Map<String, @Nullable Object> patch = Checks.metadata(metadataUpdate);
+    Json.writeMetadata(patch); // reject unserialisable values before any work is queued
+    return db.write("agents.transition", h -> update(h, agentId, target, patch));
   }
 
   @Override
@@ -103,16 +145,13 @@ public final class SqliteAgentRegistry implements AgentRegistry {
     return db.write("agents.heartbeat", h -> update(h, agentId, null, Map.of()));
   }
 
-  private static Agent update(
+  private Agent update(
       Handle h, String agentId, @Nullable AgentStatus target, Map<String, @Nullable Object> patch)
       throws SQLException {
-    Agent current = find(h, agentId).orElseThrow(() -> AgentTransitions.notFound(agentId));
+    Agent current = find(h, agentId, true).orElseThrow(() -> AgentTransitions.notFound(agentId));
     Agent next = AgentTransitions.apply(current, target, patch, h.now());
     String json = Json.writeMetadata(next.metadata());
-    PreparedStatement ps =
-        h.prepare(
-            "UPDATE agents SET status = ?, updated_at = ?, completed_at = ?, duration_ms = ?,"
-                + " metadata = ? WHERE agent_id = ?");
+    PreparedStatement ps = h.prepare(update);
     ps.setString(1, next.status().dbName());
     ps.setLong(2, next.updatedAt().toEpochMilli());
     Instant completed = next.completedAt();
@@ -126,43 +165,32 @@ public final class SqliteAgentRegistry implements AgentRegistry {
 
   private static void setLong(PreparedStatement ps, int i, @Nullable Long v) throws SQLException {
     if (v == null) {
-      ps.setNull(i, Types.INTEGER);
+      ps.setNull(i, Types.BIGINT);
     } else {
       ps.setLong(i, v);
     }
   }
 
-  private static Optional<Agent> find(Handle h, String agentId) throws SQLException {
-    PreparedStatement ps = h.prepare(SELECT + " WHERE agent_id = ?");
-    ps.setString(1, agentId);
-    try (ResultSet rs = ps.executeQuery()) {
-      return rs.next() ? Optional.of(Rows.agent(rs)) : Optional.empty();
-    }
+  private Optional<Agent> find(Handle h, String agentId, boolean forUpdate) throws SQLException {
+    return Rows.first(
+        Rows.agents(h.prepare(forUpdate ? selectByIdForUpdate : selectById, agentId)));
   }
 
   @Override
   public Optional<Agent> get(String agentId) {
     Checks.id("agentId", agentId);
-    return db.read("agents.get", h -> find(h, agentId));
+    return db.read("agents.get", h -> find(h, agentId, false));
   }
 
   @Override
   public List<Agent> active() {
-    return db.read(
-        "agents.active",
-        h -> Rows.agents(h.prepare(SELECT + " WHERE " + LIVE + " ORDER BY updated_at, agent_id")));
+    return db.read("agents.active", h -> Rows.agents(h.prepare(selectLive)));
   }
 
   @Override
   public List<Agent> byType(String agentType) {
     Checks.type("agentType", agentType);
-    return db.read(
-        "agents.byType",
-        h -> {
-          PreparedStatement ps = h.prepare(SELECT + " WHERE agent_type = ? ORDER BY agent_id");
-          ps.setString(1, agentType);
-          return Rows.agents(ps);
-        });
+    return db.read("agents.byType", h -> Rows.agents(h.prepare(selectByType, agentType)));
   }
 
   @Override
@@ -173,25 +201,13 @@ public final class SqliteAgentRegistry implements AgentRegistry {
     }
     return db.read(
         "agents.byType",
-        h -> {
-          PreparedStatement ps =
-              h.prepare(SELECT + " WHERE agent_type = ? AND status = ? ORDER BY agent_id");
-          ps.setString(1, agentType);
-          ps.setString(2, status.dbName());
-          return Rows.agents(ps);
-        });
+        h -> Rows.agents(h.prepare(selectByTypeAndStatus, agentType, status.dbName())));
   }
 
   @Override
   public List<Agent> bySession(String sessionId) {
     Checks.id("sessionId", sessionId);
-    return db.read(
-        "agents.bySession",
-        h -> {
-          PreparedStatement ps = h.prepare(SELECT + " WHERE session_id = ? ORDER BY agent_id");
-          ps.setString(1, sessionId);
-          return Rows.agents(ps);
-        });
+    return db.read("agents.bySession", h -> Rows.agents(h.prepare(selectBySession, sessionId)));
   }
 
   @Override
@@ -209,7 +225,7 @@ public final class SqliteAgentRegistry implements AgentRegistry {
               out.put(AgentStatus.parse(rs.getString(1)), rs.getLong(2));
             }
           }
-          return java.util.Collections.unmodifiableMap(out);
+          return Collections.unmodifiableMap(out);
         });
   }
 
@@ -220,22 +236,7 @@ public final class SqliteAgentRegistry implements AgentRegistry {
         "agents.sweepStale",
         h -> {
           long now = h.now();
-          PreparedStatement ps =
-              h.prepare(
-                  "UPDATE agents SET status = 'error', completed_at = ?1,"
-                      + " duration_ms = max(0, ?1 - spawned_at), updated_at = ?1,"
-                      + " metadata = json_set(metadata, '$.stale', json('true'))"
-                      + " WHERE "
-                      + LIVE
-                      + " AND updated_at < ?2 RETURNING agent_id");
-          ps.setLong(1, now);
-          ps.setLong(2, now - ms);
-          List<String> ids = new ArrayList<>();
-          try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              ids.add(rs.getString(1));
-            }
-          }
+          List<String> ids = Rows.strings(h.prepare(sweep, now, now, now, now - ms));
           ids.sort(null);
           return List.copyOf(ids);
         });

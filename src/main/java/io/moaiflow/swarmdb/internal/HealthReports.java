@@ -1,0 +1,58 @@
+package io.moaiflow.swarmdb.internal;
+
+import io.moaiflow.swarmdb.health.HealthReport;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Builds a {@link HealthReport} from what a backend's probes found, the same way on both backends.
+ * Stateless and thread safe.
+ */
+public final class HealthReports {
+  private HealthReports() {}
+
+  /**
+   * The report; a schema version other than the shipped one is added to the problems.
+   *
+   * @param connected whether the read probe succeeded
+   * @param writable whether the write probe succeeded
+   * @param version the schema version read, or -1 when it could not be read
+   * @param shipped the schema version this library needs
+   * @param totalBytes the database's size
+   * @param walBytes the write-ahead log's size (0 where there is none)
+   * @param startNanos when the check started ({@link System#nanoTime()})
+   * @param now the time of the check (epoch ms)
+   * @param problems what the probes found wrong; appended to
+   * @return the report
+   */
+  public static HealthReport of(
+      boolean connected,
+      boolean writable,
+      int version,
+      int shipped,
+      long totalBytes,
+      long walBytes,
+      long startNanos,
+      long now,
+      List<String> problems) {
+    if (version >= 0 && version != shipped) {
+      problems.add(
+          "schema version is "
+              + version
+              + ", this library needs "
+              + shipped
+              + "; run 'swarmdb migrate'");
+    }
+    return new HealthReport(
+        problems.isEmpty(),
+        connected ? "connected" : "disconnected",
+        writable,
+        version,
+        shipped,
+        totalBytes,
+        walBytes,
+        SqliteDatabase.elapsedMillis(startNanos),
+        Instant.ofEpochMilli(now),
+        problems);
+  }
+}

@@ -1,0 +1,128 @@
+package io.moaiflow.swarmdb.internal;
+
+import io.moaiflow.swarmdb.Maintenance;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+
+/**
+ * The retention half of {@link Maintenance}, the same on both backends: old events and expired
+ * memory are deleted in chunks, one write transaction each, so appenders never queue behind one
+ * long delete. Each backend's maintenance extends it with its own checks, compaction and backups.
+ * Thread safe when the database is (both are).
+ */
+public abstract class Retention implements Maintenance {
+
+  /** Memory rows deleted per purge transaction. */
+  static final int MEMORY_CHUNK = 2_000;
+
+  /** First event-retention chunk; later chunks adapt to {@link #EVENT_CHUNK_TARGET_NANOS}. */
+  static final int EVENT_CHUNK_START = 500;
+
+  static final int EVENT_CHUNK_MIN = 50;
+  static final int EVENT_CHUNK_MAX = 20_000;
+
+  /**
+   * Aimed time of one event-retention write (docs/performance.md: on the 1,000-agent fixture a
+   * 2,000-row chunk took 125-134 ms, a 500-row chunk 21-54 ms), leaving room under the 100 ms an
+   * appender may wait.
+   */
+  static final long EVENT_CHUNK_TARGET_NANOS = 20_000_000L;
+
+  private static final String DELETE_EVENTS =
+      "DELETE FROM agent_events WHERE seq IN (SELECT seq FROM agent_events WHERE ts < ? ORDER BY"
+          + " ts LIMIT ?)";
+
+  private final Database db;
+  private final TimeSource time;
+
+  /**
+   * Retention over a database.
+   *
+   * @param db the database
+   * @param time its clock
+   */
+  protected Retention(Database db, TimeSource time) {
+    this.db = db;
+    this.time = time;
+  }
+
+  /** Deletes the events older than {@code age}, oldest first, in chunks sized by the last one. */
+  @Override
+  public final long deleteEventsOlderThan(Duration age) {
+    long ms = Checks.positiveMillis("age", age);
+    return deleteEventsBefore(time.now() - ms);
+  }
+
+  /** Deletes the memory entries that have expired, in chunks of {@value #MEMORY_CHUNK}. */
+  @Override
+  public final long purgeExpiredMemory() {
+    return purgeExpiredMemory(time.now());
+  }
+
+  private long deleteEventsBefore(long cutoff) {
+    long total = 0;
+    int chunk = EVENT_CHUNK_START;
+    while (true) {
+      int limit = chunk;
+      long start = System.nanoTime();
+      int deleted =
+          db.write("maintenance.deleteEvents", h -> delete(h, DELETE_EVENTS, cutoff, limit));
+      // the round trip includes the commit (and on SQLite any WAL checkpoint it triggered): what
+      // appenders queued behind this chunk waited for
+      long nanos = System.nanoTime() - start;
+      total += deleted;
+      if (deleted < limit) {
+        return total;
+      }
+      chunk = nextEventChunk(chunk, nanos);
+    }
+  }
+
+  private long purgeExpiredMemory(long now) {
+    String key = db.dialect().memoryRowKey();
+    String sql =
+        "DELETE FROM session_memory WHERE ("
+            + key
+            + ") IN (SELECT "
+            + key
+            + " FROM session_memory WHERE expires_at <= ? LIMIT ?)";
+    long total = 0;
+    while (true) {
+      int deleted =
+          db.write("maintenance.purgeExpiredMemory", h -> delete(h, sql, now, MEMORY_CHUNK));
+      total += deleted;
+      if (deleted < MEMORY_CHUNK) {
+        return total;
+      }
+    }
+  }
+
+  private static int delete(Handle h, String sql, long bound, int limit) throws SQLException {
+    PreparedStatement ps = h.prepare(sql);
+    ps.setLong(1, bound);
+    ps.setInt(2, limit);
+    return ps.executeUpdate();
+  }
+
+  /**
+   * The next retention chunk size: each chunk is one write transaction that appenders queue behind,
+   * so its size follows the measured time of the last one towards {@link
+   * #EVENT_CHUNK_TARGET_NANOS}. What a row costs depends on how many index pages it shares with its
+   * neighbours (1,000 agents spread over the log touch ~1 agent-index page per row), so a fixed row
+   * count cannot bound the time.
+   *
+   * @param chunk the last chunk size
+   * @param nanos how long its write took, commit included
+   * @return the next chunk size, between {@link #EVENT_CHUNK_MIN} and {@link #EVENT_CHUNK_MAX}
+   */
+  static int nextEventChunk(int chunk, long nanos) {
+    if (nanos > 2 * EVENT_CHUNK_TARGET_NANOS) {
+      return Math.max(EVENT_CHUNK_MIN, chunk / 2);
+    }
+    if (nanos < EVENT_CHUNK_TARGET_NANOS / 2) {
+      return Math.min(EVENT_CHUNK_MAX, chunk * 2);
+    }
+    return chunk;
+  }
+}

@@ -1,0 +1,379 @@
+package io.moaiflow.swarmdb.internal;
+
+import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.EventQuery;
+import io.moaiflow.swarmdb.EventStore;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The event log on either backend: input checks, idempotent single inserts, listener notifications
+ * and every query. A backend supplies only how appends reach a transaction ({@link #appendOne},
+ * {@link #appendOneAsync}, {@link #appendRows}): SQLite through its group-committing writer,
+ * PostgreSQL through its commit-ordered appender. Thread safe, as are the subclasses.
+ */
+public abstract class SqlEventStore implements EventStore {
+  /** Most events {@link #appendAll} takes in one call. */
+  public static final int MAX_BATCH = 100_000;
+
+  private final Database db;
+
+  private final String columns;
+  private final String insert;
+  private final String insertReturning;
+  private final String byId;
+  private final String since;
+
+  /**
+   * The event log of an open database.
+   *
+   * @param db the database
+   */
+  protected SqlEventStore(Database db) {
+    this.db = db;
+    this.columns = columns(db.dialect());
+    this.insert =
+        "INSERT INTO agent_events (event_id, event_type, agent_id, agent_type, session_id, ts,"
+            + " metadata) VALUES (?, ?, ?, ?, ?, ?, "
+            + db.dialect().jsonParameter()
+            + ") ON CONFLICT (event_id) DO NOTHING";
+    this.insertReturning = insert + " RETURNING seq";
+    this.byId = "SELECT " + columns + " FROM agent_events WHERE event_id = ?";
+    this.since = "SELECT " + columns + " FROM agent_events WHERE seq > ? ORDER BY seq LIMIT ?";
+  }
+
+  /**
+   * The select list of an event row, in the order {@link Rows#event} reads it.
+   *
+   * @param d the dialect
+   * @return the columns
+   */
+  public static String columns(Dialect d) {
+    return "seq, event_id, event_type, agent_id, agent_type, session_id, ts, "
+        + d.jsonColumn("metadata");
+  }
+
+  /**
+   * An event checked and serialised before it is queued or a connection is borrowed, so a
+   * transaction never sees bad input. Immutable, thread safe.
+   */
+  public static final class Row {
+    private final AgentEvent event;
+    private final String metadataJson;
+    // the metadata as queries will read it back, so append returns what get() returns
+    private final Map<String, @Nullable Object> storedMetadata;
+
+    Row(AgentEvent event) {
+      this.event = Objects.requireNonNull(event, "event");
+      this.metadataJson = Json.writeMetadata(event.metadata());
+      this.storedMetadata = Json.asStored(event.metadata(), metadataJson);
+    }
+
+    /**
+     * The event as given.
+     *
+     * @return the event
+     */
+    public AgentEvent event() {
+      return event;
+    }
+
+    /**
+     * The metadata as JSON text.
+     *
+     * @return the JSON
+     */
+    public String metadataJson() {
+      return metadataJson;
+    }
+
+    /**
+     * The event as stored at a log position.
+     *
+     * @param seq the position
+     * @return the stored event
+     */
+    public AgentEvent stored(long seq) {
+      AgentEvent e = event;
+      return new AgentEvent(
+          seq,
+          e.eventId(),
+          e.eventType(),
+          e.agentId(),
+          e.agentType(),
+          e.sessionId(),
+          e.timestamp(),
+          storedMetadata);
+    }
+  }
+
+  /**
+   * The stored row, and whether this call inserted it (false for an idempotent retry). Immutable,
+   * thread safe.
+   *
+   * @param event the stored event
+   * @param fresh whether this call inserted it
+   */
+  public record Inserted(AgentEvent event, boolean fresh) {}
+
+  /**
+   * The stored rows of a batch in input order (unmodifiable), and how many of each type it
+   * inserted. Not thread safe: it passes from a backend's insert to the store within one call.
+   *
+   * @param stored the stored events
+   * @param freshByType event type to the number inserted
+   */
+  public record InsertedBatch(List<AgentEvent> stored, Map<String, Integer> freshByType) {}
+
+  /**
+   * Appends one event in a transaction and waits for its commit.
+   *
+   * @param row the checked event
+   * @return the stored row
+   */
+  protected abstract Inserted appendOne(Row row);
+
+  /**
+   * Queues one event; the future completes after its commit.
+   *
+   * @param row the checked event
+   * @return the future
+   */
+  protected abstract CompletableFuture<Inserted> appendOneAsync(Row row);
+
+  /**
+   * Appends a non-empty batch in one transaction.
+   *
+   * @param rows the checked events
+   * @return the stored rows
+   */
+  protected abstract InsertedBatch appendRows(List<Row> rows);
+
+  @Override
+  public AgentEvent append(AgentEvent event) {
+    Inserted r = appendOne(new Row(event));
+    notifyAppended(r);
+    return r.event();
+  }
+
+  @Override
+  public CompletableFuture<AgentEvent> appendAsync(AgentEvent event) {
+    return appendOneAsync(new Row(event))
+        .thenApply(
+            r -> {
+              notifyAppended(r);
+              return r.event();
+            });
+  }
+
+  private void notifyAppended(Inserted r) {
+    // an idempotent retry returns the older row and must not count as a new event
+    if (r.fresh() && db.listeners().active()) {
+      db.listeners().onEventsAppended(r.event().eventType(), 1);
+    }
+  }
+
+  @Override
+  public List<AgentEvent> appendAll(List<AgentEvent> events) {
+    Objects.requireNonNull(events, "events");
+    if (events.size() > MAX_BATCH) {
+      throw Checks.invalid(
+          "appendAll got "
+              + events.size()
+              + " events; the limit is "
+              + MAX_BATCH
+              + " per call: split the list");
+    }
+    if (events.isEmpty()) {
+      return List.of();
+    }
+    List<Row> rows = new ArrayList<>(events.size());
+    for (AgentEvent e : events) {
+      rows.add(new Row(e));
+    }
+    InsertedBatch result = appendRows(rows);
+    if (db.listeners().active()) {
+      for (Map.Entry<String, Integer> e : result.freshByType().entrySet()) {
+        db.listeners().onEventsAppended(e.getKey(), e.getValue());
+      }
+    }
+    return result.stored();
+  }
+
+  /**
+   * Inserts one event unless its id is stored already, in the caller's transaction.
+   *
+   * @param h the handle
+   * @param row the checked event
+   * @return the new row, or the row stored before
+   * @throws SQLException when the database fails
+   */
+  protected final Inserted insertOne(Handle h, Row row) throws SQLException {
+    PreparedStatement ps = h.prepare(insertReturning);
+    bind(ps, row);
+    try (ResultSet rs = ps.executeQuery()) {
+      if (rs.next()) {
+        return new Inserted(row.stored(rs.getLong(1)), true);
+      }
+    }
+    return new Inserted(stored(h, row.event.eventId()), false);
+  }
+
+  /**
+   * The insert without {@code RETURNING}, for JDBC batches.
+   *
+   * @return the statement text
+   */
+  protected final String insertSql() {
+    return insert;
+  }
+
+  /**
+   * Binds a row to {@link #insertSql()}'s parameters.
+   *
+   * @param ps the statement
+   * @param row the checked event
+   * @throws SQLException when binding fails
+   */
+  protected static void bind(PreparedStatement ps, Row row) throws SQLException {
+    AgentEvent e = row.event;
+    ps.setString(1, e.eventId());
+    ps.setString(2, e.eventType());
+    ps.setString(3, e.agentId());
+    Rows.setNullable(ps, 4, e.agentType());
+    Rows.setNullable(ps, 5, e.sessionId());
+    ps.setLong(6, e.timestamp().toEpochMilli());
+    ps.setString(7, row.metadataJson);
+  }
+
+  /**
+   * Counts a batch's results by type.
+   *
+   * @param results one result per row, in input order
+   * @return the batch
+   */
+  protected static InsertedBatch batch(List<Inserted> results) {
+    List<AgentEvent> stored = new ArrayList<>(results.size());
+    Map<String, Integer> fresh = new TreeMap<>();
+    for (Inserted r : results) {
+      stored.add(r.event());
+      if (r.fresh()) {
+        fresh.merge(r.event().eventType(), 1, Integer::sum);
+      }
+    }
+    return new InsertedBatch(Collections.unmodifiableList(stored), fresh);
+  }
+
+  /**
+   * The stored event with an id that must exist (it conflicted in this transaction).
+   *
+   * @param h the handle
+   * @param eventId the id
+   * @return the event
+   * @throws SQLException when the database fails or the row vanished
+   */
+  protected final AgentEvent stored(Handle h, String eventId) throws SQLException {
+    return byId(h, eventId).orElseThrow(() -> new SQLException("event " + eventId + " vanished"));
+  }
+
+  /**
+   * The select list of this store's dialect.
+   *
+   * @return the columns
+   */
+  protected final String columns() {
+    return columns;
+  }
+
+  @Override
+  public List<AgentEvent> query(EventQuery query) {
+    Objects.requireNonNull(query, "query");
+    return db.read("events.query", h -> page(h, query, query.effectiveLimit()));
+  }
+
+  private List<AgentEvent> page(Handle h, EventQuery q, int limit) throws SQLException {
+    PreparedStatement ps = h.prepare(EventQuerySql.sql(columns, q, false));
+    int i = EventQuerySql.bind(ps, q, false);
+    ps.setInt(i, limit);
+    return Rows.events(ps);
+  }
+
+  private Optional<AgentEvent> byId(Handle h, String eventId) throws SQLException {
+    return Rows.first(Rows.events(h.prepare(byId, eventId)));
+  }
+
+  @Override
+  public Stream<AgentEvent> stream(EventQuery query) {
+    Objects.requireNonNull(query, "query");
+    return KeysetPages.stream(query, (q, size) -> db.read("events.stream", h -> page(h, q, size)));
+  }
+
+  @Override
+  public List<AgentEvent> since(long seq, int limit) {
+    if (seq < 0) {
+      throw Checks.invalid("seq is " + seq + "; pass 0 to start or the last seq you read");
+    }
+    Checks.limit(limit);
+    return db.read("events.since", h -> Rows.events(h.prepare(since, seq, limit)));
+  }
+
+  @Override
+  public Optional<AgentEvent> get(String eventId) {
+    Checks.id("eventId", eventId);
+    return db.read("events.get", h -> byId(h, eventId));
+  }
+
+  @Override
+  public long count() {
+    return db.read("events.count", h -> h.queryLong("SELECT count(*) FROM agent_events"));
+  }
+
+  @Override
+  public long count(EventQuery query) {
+    Objects.requireNonNull(query, "query");
+    return db.read(
+        "events.count",
+        h -> {
+          PreparedStatement ps = h.prepare(EventQuerySql.sql(columns, query, true));
+          EventQuerySql.bind(ps, query, true);
+          try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : 0L;
+          }
+        });
+  }
+
+  @Override
+  public Map<String, Long> countByType() {
+    return db.read(
+        "events.countByType",
+        h -> {
+          Map<String, Long> out = new TreeMap<>();
+          PreparedStatement ps =
+              h.prepare("SELECT event_type, count(*) FROM agent_events GROUP BY event_type");
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              out.put(rs.getString(1), rs.getLong(2));
+            }
+          }
+          return Collections.unmodifiableMap(new LinkedHashMap<>(out));
+        });
+  }
+
+  @Override
+  public long lastSeq() {
+    return db.read(
+        "events.lastSeq", h -> h.queryLong("SELECT coalesce(max(seq), 0) FROM agent_events"));
+  }
+}
