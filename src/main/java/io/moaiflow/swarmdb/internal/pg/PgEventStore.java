@@ -32,8 +32,10 @@ import java.util.concurrent.ExecutionException;
  * draws its seq, and holds it until commit: appends to one schema commit one transaction at a time,
  * in seq order, from every host. A reader that sees seq N therefore sees every committed seq below
  * N, and {@link #since} is a plain {@code seq > ?} range scan. The cost is that appends do not
- * overlap their commits; {@link #appendAll} amortises it (one lock, one round trip, one commit for
- * the whole batch). Other writes (registry, sessions, memory, retention) take no such lock.
+ * overlap their commits; the lock is taken inside the insert statement (no round trip of its own),
+ * and {@link #appendAll} and the appender's group commit amortise it (one lock, one statement, one
+ * commit for the whole batch). Other writes (registry, sessions, memory, retention) take no such
+ * lock.
  *
  * <p><b>Idempotency.</b> {@code INSERT ... ON CONFLICT (event_id) DO NOTHING RETURNING seq}; when
  * nothing is returned the stored row is read back, so a retry from any host returns the original
@@ -47,10 +49,18 @@ final class PgEventStore extends SqlEventStore {
   static final String LOCK_SQL =
       "SELECT pg_advisory_xact_lock(" + APPEND_LOCK + ", hashtext(current_schema()))";
 
+  /**
+   * Inserts a batch (or one row) under the append lock in one statement: the lock is a CTE the
+   * insert reads from, so every row's seq is drawn after the lock is held, and taking it costs no
+   * round trip of its own (PostgreSQL evaluates a CTE with a volatile function once, never
+   * inlined).
+   */
   private static final String INSERT_MANY =
-      "INSERT INTO agent_events (event_id, event_type, agent_id, agent_type, session_id, ts,"
-          + " metadata) SELECT e, t, a, at, s, ts, m::jsonb FROM unnest(?::text[], ?::text[],"
-          + " ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[]) WITH ORDINALITY"
+      "WITH append_lock AS ("
+          + LOCK_SQL
+          + ") INSERT INTO agent_events (event_id, event_type, agent_id, agent_type, session_id, ts,"
+          + " metadata) SELECT e, t, a, at, s, ts, m::jsonb FROM append_lock, unnest(?::text[],"
+          + " ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[]) WITH ORDINALITY"
           + " AS u(e, t, a, at, s, ts, m, ord) ORDER BY ord"
           + " ON CONFLICT (event_id) DO NOTHING RETURNING event_id, seq";
 
@@ -65,7 +75,7 @@ final class PgEventStore extends SqlEventStore {
     this.appender =
         new PgAppender(
             db.label(),
-            rows -> db.write("events.append", h -> insert(h, rows)),
+            rows -> db.write("events.append", h -> insertMany(h, rows)),
             db.config().maxBatchSize(),
             db.config().writeQueueCapacity(),
             db.config().writeTimeout().toNanos());
@@ -78,18 +88,6 @@ final class PgEventStore extends SqlEventStore {
 
   int queueDepth() {
     return appender.queueDepth();
-  }
-
-  private List<Inserted> insert(Handle h, List<Row> rows) throws SQLException {
-    if (rows.size() == 1) {
-      lock(h);
-      return List.of(insertOne(h, rows.get(0)));
-    }
-    return insertMany(h, rows);
-  }
-
-  private static void lock(Handle h) throws SQLException {
-    h.execute(LOCK_SQL);
   }
 
   @Override
@@ -154,7 +152,6 @@ final class PgEventStore extends SqlEventStore {
       times[i] = e.timestamp().toEpochMilli();
       metadata[i] = rows.get(i).metadataJson();
     }
-    lock(h);
     Connection c = h.connection();
     Map<String, Long> inserted = new HashMap<>();
     PreparedStatement ps = h.prepare(INSERT_MANY);
