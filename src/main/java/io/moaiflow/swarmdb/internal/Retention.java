@@ -35,6 +35,7 @@ public abstract class Retention implements Maintenance {
 
   private final Database db;
   private final TimeSource time;
+  private final String purgeMemory;
 
   /**
    * Retention over a database.
@@ -45,6 +46,13 @@ public abstract class Retention implements Maintenance {
   protected Retention(Database db, TimeSource time) {
     this.db = db;
     this.time = time;
+    String key = db.dialect().memoryRowKey();
+    this.purgeMemory =
+        "DELETE FROM session_memory WHERE ("
+            + key
+            + ") IN (SELECT "
+            + key
+            + " FROM session_memory WHERE expires_at <= ? LIMIT ?)";
   }
 
   /** Deletes the events older than {@code age}, oldest first, in chunks sized by the last one. */
@@ -80,17 +88,11 @@ public abstract class Retention implements Maintenance {
   }
 
   private long purgeExpiredMemory(long now) {
-    String key = db.dialect().memoryRowKey();
-    String sql =
-        "DELETE FROM session_memory WHERE ("
-            + key
-            + ") IN (SELECT "
-            + key
-            + " FROM session_memory WHERE expires_at <= ? LIMIT ?)";
     long total = 0;
     while (true) {
       int deleted =
-          db.write("maintenance.purgeExpiredMemory", h -> delete(h, sql, now, MEMORY_CHUNK));
+          db.write(
+              "maintenance.purgeExpiredMemory", h -> delete(h, purgeMemory, now, MEMORY_CHUNK));
       total += deleted;
       if (deleted < MEMORY_CHUNK) {
         return total;
