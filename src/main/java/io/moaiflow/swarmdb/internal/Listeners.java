@@ -8,10 +8,16 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The registered {@link SwarmDbListener}s; a failing listener is logged, never propagated. */
+/**
+ * The registered {@link SwarmDbListener}s; a failing listener is logged, never propagated. Thread
+ * safe: listeners may be added and removed while operations are reported.
+ */
 public final class Listeners implements SwarmDbListener {
   private static final Logger LOG = LoggerFactory.getLogger(Listeners.class);
   private final List<SwarmDbListener> listeners = new CopyOnWriteArrayList<>();
+
+  /** Creates an empty list of listeners. */
+  public Listeners() {}
 
   /**
    * Adds a listener.
