@@ -7,20 +7,36 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A clock tests move by hand, forwards or backwards. Thread safe. */
+/**
+ * A clock tests move by hand, forwards or backwards; it remembers the latest time it has shown.
+ * Thread safe.
+ */
 public final class MutableClock extends Clock {
   private final AtomicLong millis;
+  private final AtomicLong highest;
 
   public MutableClock(Instant start) {
     this.millis = new AtomicLong(start.toEpochMilli());
+    this.highest = new AtomicLong(start.toEpochMilli());
   }
 
   public void advance(Duration d) {
-    millis.addAndGet(d.toMillis());
+    set(millis.get() + d.toMillis());
   }
 
   public void set(Instant t) {
-    millis.set(t.toEpochMilli());
+    set(t.toEpochMilli());
+  }
+
+  /** Sets the time in epoch milliseconds. */
+  public void set(long epochMillis) {
+    millis.set(epochMillis);
+    highest.accumulateAndGet(epochMillis, Math::max);
+  }
+
+  /** The latest time this clock has been set to, in epoch milliseconds. */
+  public long highest() {
+    return highest.get();
   }
 
   @Override

@@ -6,6 +6,7 @@ import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.EventQuery;
 import io.moaiflow.swarmdb.MemoryEntry;
+import io.moaiflow.swarmdb.MutableClock;
 import io.moaiflow.swarmdb.SessionMemory;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbConfig;
@@ -13,11 +14,8 @@ import io.moaiflow.swarmdb.SwarmDbException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,14 +70,14 @@ class HostileInputTest {
           "a\uD83D\uDE00");
 
   static Path dir;
-  static SteppedClock clock;
+  static MutableClock clock;
   static SwarmDB swarm;
   static final AtomicLong counter = new AtomicLong();
 
   @BeforeContainer
   static void open() throws IOException {
     dir = Files.createTempDirectory("swarmdb-hostile");
-    clock = new SteppedClock(TS.toEpochMilli());
+    clock = new MutableClock(TS);
     swarm = SwarmDB.open(SwarmDbConfig.builder(dir.resolve("hostile.db")).clock(clock).build());
     swarm.sessions().start("s");
     SessionMemory m = swarm.sessions().memory("s");
@@ -371,46 +369,6 @@ class HostileInputTest {
       r.run();
     } catch (SwarmDbException e) {
       assertThat(e.code()).as(String.valueOf(e.getMessage())).isEqualTo(ErrorCode.INVALID_ARGUMENT);
-    }
-  }
-
-  /** A wall clock the test steps forwards and backwards. */
-  static final class SteppedClock extends Clock {
-    private final AtomicLong now;
-    private final AtomicLong highest;
-
-    SteppedClock(long start) {
-      this.now = new AtomicLong(start);
-      this.highest = new AtomicLong(start);
-    }
-
-    void set(long millis) {
-      now.set(millis);
-      highest.accumulateAndGet(millis, Math::max);
-    }
-
-    long highest() {
-      return highest.get();
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public long millis() {
-      return now.get();
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis());
     }
   }
 }
