@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 class OpsOptionsTest {
@@ -114,54 +115,8 @@ class OpsOptionsTest {
     rejected(
         () -> OpsOptions.builder().metricsToken("0123456789abcdef ghi").build(), "at index 16");
     rejected(() -> OpsOptions.builder().metricsToken("0123456789abcdefé").build(), "non-ASCII");
-    rejected(
-        () ->
-            new OpsOptions(
-                "127.0.0.1",
-                1,
-                2,
-                null,
-                Path.of("k.p12"),
-                null,
-                Duration.ofSeconds(1),
-                1,
-                1,
-                1,
-                1,
-                Duration.ZERO,
-                null,
-                false,
-                null,
-                Duration.ofHours(1),
-                null,
-                Duration.ofHours(1),
-                Duration.ofDays(1),
-                true),
-        "a keystore without a password");
-    rejected(
-        () ->
-            new OpsOptions(
-                "127.0.0.1",
-                1,
-                2,
-                null,
-                null,
-                "pw",
-                Duration.ofSeconds(1),
-                1,
-                1,
-                1,
-                1,
-                Duration.ZERO,
-                null,
-                false,
-                null,
-                Duration.ofHours(1),
-                null,
-                Duration.ofHours(1),
-                Duration.ofDays(1),
-                true),
-        "a password without a keystore");
+    rejected(() -> withTls(Path.of("k.p12"), null), "a keystore without a password");
+    rejected(() -> withTls(null, "pw"), "a password without a keystore");
     rejected(
         () -> OpsOptions.builder().requestTimeout(Duration.ofMillis(500)).build(),
         "requestTimeout is PT0.5S");
@@ -218,5 +173,30 @@ class OpsOptionsTest {
     assertThat(again).isEqualTo(first);
     assertThat(System.getProperty(HttpLimits.MAX_REQ_TIME))
         .isEqualTo(first.get(HttpLimits.MAX_REQ_TIME));
+  }
+
+  /** The canonical constructor with every other component valid, so only the TLS pair can fail. */
+  private static OpsOptions withTls(@Nullable Path keystore, @Nullable String password) {
+    return new OpsOptions(
+        "127.0.0.1",
+        1,
+        2,
+        null,
+        keystore,
+        password,
+        Duration.ofSeconds(1),
+        1,
+        1,
+        1,
+        1,
+        Duration.ZERO,
+        null,
+        false,
+        null,
+        Duration.ofHours(1),
+        null,
+        Duration.ofHours(1),
+        Duration.ofDays(1),
+        true);
   }
 }
