@@ -1,9 +1,11 @@
 package io.moaiflow.swarmdb.internal;
 
 import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.SwarmDbListener;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,16 +60,26 @@ public final class Listeners implements SwarmDbListener {
   }
 
   /**
-   * Reports an operation that started at {@code startNanos} (a {@link System#nanoTime()} reading),
-   * when any listener is registered.
+   * Runs an operation and reports its duration and outcome (the {@link SwarmDbException}'s code, or
+   * none) to the listeners, when any is registered.
    *
+   * @param <T> the result type
    * @param operation the operation name
-   * @param startNanos when it started
-   * @param error its error code, or null when it succeeded
+   * @param body the operation
+   * @return its result
    */
-  public void operationEnded(String operation, long startNanos, @Nullable ErrorCode error) {
-    if (active()) {
-      onOperation(operation, System.nanoTime() - startNanos, error);
+  public <T> T observe(String operation, Supplier<T> body) {
+    long start = System.nanoTime();
+    ErrorCode error = null;
+    try {
+      return body.get();
+    } catch (SwarmDbException e) {
+      error = e.code();
+      throw e;
+    } finally {
+      if (active()) {
+        onOperation(operation, System.nanoTime() - start, error);
+      }
     }
   }
 

@@ -291,34 +291,29 @@ public final class SqliteDatabase implements AutoCloseable, Database {
    */
   public <T> T readUnchecked(String op, SqlFunction<T> fn) {
     state.checkOpen(op);
-    long start = System.nanoTime();
-    ErrorCode error = null;
+    return listeners.observe(op, () -> readNow(op, fn));
+  }
+
+  private <T> T readNow(String op, SqlFunction<T> fn) {
+    ReadPool pool = readers;
+    if (pool == null) {
+      return writer.call(op, fn, false);
+    }
     try {
-      ReadPool pool = readers;
-      if (pool == null) {
-        return writer.call(op, fn, false);
+      return pool.read(fn, time.now());
+    } catch (SQLTransientConnectionException e) {
+      throw new SwarmDbException(
+          ErrorCode.TIMEOUT,
+          op
+              + " timed out waiting for a read connection ("
+              + pool.state()
+              + "); close streams promptly or raise readPoolSize",
+          e);
+    } catch (SQLException e) {
+      if (state.isClosed()) {
+        throw state.closedError(op);
       }
-      try {
-        return pool.read(fn, time.now());
-      } catch (SQLTransientConnectionException e) {
-        throw new SwarmDbException(
-            ErrorCode.TIMEOUT,
-            op
-                + " timed out waiting for a read connection ("
-                + pool.state()
-                + "); close streams promptly or raise readPoolSize",
-            e);
-      } catch (SQLException e) {
-        if (state.isClosed()) {
-          throw state.closedError(op);
-        }
-        throw SqliteErrors.map(op, label, e);
-      }
-    } catch (SwarmDbException e) {
-      error = e.code();
-      throw e;
-    } finally {
-      listeners.operationEnded(op, start, error);
+      throw SqliteErrors.map(op, label, e);
     }
   }
 
@@ -333,16 +328,7 @@ public final class SqliteDatabase implements AutoCloseable, Database {
   @Override
   public <T> T write(String op, SqlFunction<T> fn) {
     state.checkUsable(op);
-    long start = System.nanoTime();
-    ErrorCode error = null;
-    try {
-      return writer.call(op, fn, true);
-    } catch (SwarmDbException e) {
-      error = e.code();
-      throw e;
-    } finally {
-      listeners.operationEnded(op, start, error);
-    }
+    return listeners.observe(op, () -> writer.call(op, fn, true));
   }
 
   /**

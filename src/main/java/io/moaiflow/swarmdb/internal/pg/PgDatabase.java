@@ -244,8 +244,10 @@ public final class PgDatabase implements Backend, Database {
    */
   <T> T readUnchecked(String op, PgWork<T> work) {
     state.checkOpen(op);
-    long start = System.nanoTime();
-    ErrorCode error = null;
+    return listeners.observe(op, () -> readNow(op, work));
+  }
+
+  private <T> T readNow(String op, PgWork<T> work) {
     try (Connection c = dataSource.getConnection()) {
       try {
         return work.apply(c);
@@ -255,15 +257,7 @@ public final class PgDatabase implements Backend, Database {
         }
       }
     } catch (SQLException e) {
-      SwarmDbException mapped =
-          state.isClosed() ? state.closedError(op) : PgErrors.map(op, label, e);
-      error = mapped.code();
-      throw mapped;
-    } catch (SwarmDbException e) {
-      error = e.code();
-      throw e;
-    } finally {
-      listeners.operationEnded(op, start, error);
+      throw state.isClosed() ? state.closedError(op) : PgErrors.map(op, label, e);
     }
   }
 
@@ -293,30 +287,26 @@ public final class PgDatabase implements Backend, Database {
    */
   <T> T writeUnchecked(String op, PgWork<T> work) {
     state.checkOpen(op);
-    long start = System.nanoTime();
-    ErrorCode error = null;
-    try {
-      for (int attempt = 0; ; attempt++) {
-        try {
-          return transaction(work);
-        } catch (SQLException e) {
-          if (PgErrors.isRetryable(e) && attempt < MAX_RETRIES) {
-            retries.incrementAndGet();
-            listeners.onBusyRetry();
-            continue;
-          }
-          failures.incrementAndGet();
-          throw state.isClosed() ? state.closedError(op) : PgErrors.map(op, label, e);
-        } catch (RuntimeException e) {
-          failures.incrementAndGet();
-          throw e;
+    return listeners.observe(op, () -> writeNow(op, work));
+  }
+
+  /** Runs the transaction, again after a serialization failure or deadlock. */
+  private <T> T writeNow(String op, PgWork<T> work) {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return transaction(work);
+      } catch (SQLException e) {
+        if (PgErrors.isRetryable(e) && attempt < MAX_RETRIES) {
+          retries.incrementAndGet();
+          listeners.onBusyRetry();
+          continue;
         }
+        failures.incrementAndGet();
+        throw state.isClosed() ? state.closedError(op) : PgErrors.map(op, label, e);
+      } catch (RuntimeException e) {
+        failures.incrementAndGet();
+        throw e;
       }
-    } catch (SwarmDbException e) {
-      error = e.code();
-      throw e;
-    } finally {
-      listeners.operationEnded(op, start, error);
     }
   }
 
