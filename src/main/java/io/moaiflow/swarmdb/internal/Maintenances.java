@@ -121,9 +121,21 @@ public final class Maintenances extends Retention {
     if (db.isClosed()) {
       throw new SwarmDbException(ErrorCode.CLOSED, "backup failed: the database is closed");
     }
-    refuseUri(target);
-    FileSecurity.refuseSymlink(target.toAbsolutePath().normalize());
-    Path allowed = db.config().checkBackupPath(target);
+    String t = target.toString();
+    if (t.startsWith("file:") || t.contains("?")) {
+      throw Checks.invalid(
+          "backup target '" + t + "' looks like a URI; pass a plain filesystem path");
+    }
+    Path abs = target.toAbsolutePath().normalize();
+    FileSecurity.refuseSymlink(abs); // before the root check, which follows links
+    Path allowed = db.config().checkBackupPath(abs);
+    if (abs.equals(source.toAbsolutePath().normalize())) {
+      throw Checks.invalid("backup target is the database itself; pass another path");
+    }
+    if (Files.exists(abs, LinkOption.NOFOLLOW_LINKS) && FileSecurity.size(abs) > 0) {
+      throw Checks.invalid(
+          "backup target " + abs + " already exists and is not empty; pass a new file name");
+    }
     return backup(source, allowed, db.config().busyTimeout().toMillis());
   }
 
@@ -132,21 +144,11 @@ public final class Maintenances extends Retention {
    * writer nor the read pool is held), into a new 0600 file, then verifies the copy.
    *
    * @param source the live database
-   * @param target the new file
+   * @param abs the new file, absolute, checked by {@link #backupTo}
    * @param busyTimeoutMs lock wait
    * @return what was written
    */
-  public static BackupResult backup(Path source, Path target, long busyTimeoutMs) {
-    refuseUri(target);
-    Path abs = target.toAbsolutePath().normalize();
-    if (abs.equals(source.toAbsolutePath().normalize())) {
-      throw Checks.invalid("backup target is the database itself; pass another path");
-    }
-    FileSecurity.refuseSymlink(abs);
-    if (Files.exists(abs, LinkOption.NOFOLLOW_LINKS) && FileSecurity.size(abs) > 0) {
-      throw Checks.invalid(
-          "backup target " + abs + " already exists and is not empty; pass a new file name");
-    }
+  private static BackupResult backup(Path source, Path abs, long busyTimeoutMs) {
     Path parent = abs.getParent();
     if (parent != null) {
       FileSecurity.createDirectories(parent);
@@ -175,14 +177,6 @@ public final class Maintenances extends Retention {
     } catch (RuntimeException e) {
       deleteQuietly(abs, created);
       throw e;
-    }
-  }
-
-  private static void refuseUri(Path target) {
-    String t = target.toString();
-    if (t.startsWith("file:") || t.contains("?")) {
-      throw Checks.invalid(
-          "backup target '" + t + "' looks like a URI; pass a plain filesystem path");
     }
   }
 
