@@ -17,6 +17,17 @@ set -euo pipefail
 state_file=${SWARMDB_PG_STATE:-/tmp/swarmdb-pg.state}
 db_name=${SWARMDB_PG_DB:-swarmdb_test}
 
+# Never overwrite the record of a cluster that still exists: stop-postgres.sh could no longer find
+# it, and it would run on after the caller's cleanup.
+if [ -f "$state_file" ]; then
+  recorded=$(head -n 1 "$state_file")
+  if [ -d "$recorded/data" ]; then
+    echo "start-postgres: $state_file already records the cluster in $recorded; stop it with" \
+      "src/test/scripts/stop-postgres.sh, or set SWARMDB_PG_STATE to another file" >&2
+    exit 2
+  fi
+fi
+
 bin_dir=""
 if command -v pg_ctl >/dev/null 2>&1; then
   bin_dir=$(dirname "$(readlink -f "$(command -v pg_ctl)")")
