@@ -78,6 +78,7 @@ import picocli.CommandLine.ScopeType;
 public final class Main implements Callable<Integer> {
 
   private final Map<String, String> environment;
+  private final Path workingDirectory;
 
   @Option(
       names = "--db",
@@ -131,7 +132,20 @@ public final class Main implements Callable<Integer> {
    * @param environment variable name to value
    */
   public Main(Map<String, String> environment) {
+    this(environment, Path.of(""));
+  }
+
+  /**
+   * Creates the command with the given environment variables and working directory, against which a
+   * relative {@code --db} or {@code $MOAI_DB_PATH} and the default path are resolved (for tests and
+   * embedding: a test never depends on the process's working directory).
+   *
+   * @param environment variable name to value
+   * @param workingDirectory the directory relative database paths are resolved against
+   */
+  public Main(Map<String, String> environment, Path workingDirectory) {
     this.environment = Map.copyOf(Objects.requireNonNull(environment, "environment"));
+    this.workingDirectory = Objects.requireNonNull(workingDirectory, "workingDirectory");
   }
 
   /**
@@ -140,7 +154,7 @@ public final class Main implements Callable<Integer> {
    * @param args the command line
    */
   public static void main(String[] args) {
-    int code = SizeFastPath.run(args, System.getenv(), System.out, System.err);
+    int code = SizeFastPath.run(args, System.getenv(), Path.of(""), System.out, System.err);
     if (code == SizeFastPath.NOT_HANDLED) {
       code = newCommandLine(new Main()).execute(args);
     }
@@ -188,10 +202,10 @@ public final class Main implements Callable<Integer> {
   /** The database file: {@code --db}, else {@code $MOAI_DB_PATH}, else the default path. */
   Path databasePath(CliEnvironment env) {
     if (db != null) {
-      return db;
+      return workingDirectory.resolve(db);
     }
     String fromEnv = env.dbPath();
-    return Path.of(fromEnv != null ? fromEnv : SwarmDbConfig.DEFAULT_PATH);
+    return workingDirectory.resolve(fromEnv != null ? fromEnv : SwarmDbConfig.DEFAULT_PATH);
   }
 
   /** The PostgreSQL URL: {@code --url}, else {@code $MOAI_DB_URL}, else null (a SQLite file). */

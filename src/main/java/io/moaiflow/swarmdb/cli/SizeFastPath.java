@@ -24,11 +24,17 @@ final class SizeFastPath {
    *
    * @param args the command line
    * @param env the environment variables
+   * @param workingDirectory the directory a relative path is resolved against
    * @param out stdout
    * @param err stderr
    * @return the exit code, or {@link #NOT_HANDLED}
    */
-  static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+  static int run(
+      String[] args,
+      Map<String, String> env,
+      Path workingDirectory,
+      PrintStream out,
+      PrintStream err) {
     @Nullable String db = null;
     boolean json = false;
     boolean size = false;
@@ -52,7 +58,9 @@ final class SizeFastPath {
     try {
       CliEnvironment environment = CliEnvironment.from(env);
       String fromEnv = environment.dbPath();
-      Path path = Path.of(db != null ? db : fromEnv != null ? fromEnv : SwarmDbConfig.DEFAULT_PATH);
+      Path path =
+          workingDirectory.resolve(
+              db != null ? db : fromEnv != null ? fromEnv : SwarmDbConfig.DEFAULT_PATH);
       out.println(SizeCommand.report(BaseCommand.requireExisting(path), json));
       out.flush();
       return ExitCodes.OK;

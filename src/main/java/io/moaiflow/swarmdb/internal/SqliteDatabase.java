@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,7 +104,7 @@ public final class SqliteDatabase implements AutoCloseable, Database {
       // already change its header before it is refused.
       SqliteMigrator.validate(h, label);
       if (path != null) {
-        h.execute("PRAGMA journal_mode = WAL");
+        switchToWal(h, config.busyTimeout().toNanos(), label);
       }
       Map<String, String> pragmas = readBack(h, config, path != null, label);
       if (config.migrate()) {
@@ -160,6 +161,54 @@ public final class SqliteDatabase implements AutoCloseable, Database {
         throw SqliteErrors.map("opening the database", label, (SQLException) e.getCause());
       }
       throw e;
+    }
+  }
+
+  /**
+   * Sets WAL mode, retrying while another connection holds a lock. Changing the journal mode needs
+   * an exclusive lock, and SQLite answers {@code SQLITE_BUSY} at once here, without calling the
+   * busy handler: several processes opening one new file at the same moment meet this (one of them
+   * is reading the schema while another switches the mode). Retries with a growing pause until the
+   * mode reads back {@code wal} or the busy timeout has passed, then fails with a BUSY that says
+   * how long it waited.
+   */
+  static void switchToWal(Handle h, long busyTimeoutNanos, String label) throws SQLException {
+    long start = System.nanoTime();
+    long pauseMicros = 100;
+    int attempts = 0;
+    while (true) {
+      attempts++;
+      SQLException busy;
+      try {
+        String mode = h.queryString("PRAGMA journal_mode = WAL");
+        if ("wal".equalsIgnoreCase(mode)) {
+          return;
+        }
+        busy = null; // the old mode came back: the change did not get its lock
+      } catch (SQLException e) {
+        if (!SqliteErrors.isBusy(e)) {
+          throw e;
+        }
+        busy = e;
+      }
+      long waited = System.nanoTime() - start;
+      if (waited >= busyTimeoutNanos) {
+        throw new SwarmDbException(
+            ErrorCode.BUSY,
+            "switching "
+                + label
+                + " to WAL mode failed: another connection or process held a lock on it for the"
+                + " whole busy timeout ("
+                + TimeUnit.NANOSECONDS.toMillis(waited)
+                + " ms, "
+                + attempts
+                + " attempts). Find the process holding the file (fuser/lsof), or raise"
+                + " busyTimeout",
+            busy,
+            busy == null ? SqliteErrors.BUSY : SqliteErrors.resultCode(busy));
+      }
+      LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(pauseMicros));
+      pauseMicros = Math.min(pauseMicros * 2, 10_000);
     }
   }
 

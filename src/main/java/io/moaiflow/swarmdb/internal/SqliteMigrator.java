@@ -104,6 +104,25 @@ public final class SqliteMigrator implements Migrator {
    * @throws SQLException when reading fails
    */
   static void validate(Handle h, String label, List<Script> scripts) throws SQLException {
+    // One read transaction: user_version, schema_history and the table count come from one
+    // snapshot. Read in separate autocommit statements, another process's V1 commit could land
+    // between them, and a healthy file looked changed outside SwarmDB or foreign.
+    h.execute("BEGIN");
+    try {
+      validateSnapshot(h, label, scripts);
+    } catch (SQLException | RuntimeException e) {
+      try {
+        h.execute("ROLLBACK");
+      } catch (SQLException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+    h.execute("COMMIT");
+  }
+
+  private static void validateSnapshot(Handle h, String label, List<Script> scripts)
+      throws SQLException {
     int version = userVersion(h);
     List<Applied> applied = applied(h);
     int newestApplied = applied.isEmpty() ? 0 : applied.get(applied.size() - 1).version();

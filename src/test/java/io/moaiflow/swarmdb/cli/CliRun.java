@@ -13,9 +13,22 @@ import picocli.CommandLine;
 record CliRun(int code, String out, String err) {
 
   static CliRun run(Map<String, String> env, String... args) {
+    return run(new Main(env), args);
+  }
+
+  /**
+   * Runs with {@code workingDirectory} as the directory relative paths and the default database
+   * path resolve against, so a test never sees the process's working directory (where the README's
+   * demo leaves {@code .moai/}).
+   */
+  static CliRun runIn(Path workingDirectory, Map<String, String> env, String... args) {
+    return run(new Main(env, workingDirectory), args);
+  }
+
+  private static CliRun run(Main main, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cl = Main.newCommandLine(new Main(env));
+    CommandLine cl = Main.newCommandLine(main);
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     int code = cl.execute(args);

@@ -118,9 +118,20 @@ class MainTest {
     assertThat(CliRun.run(env, "size").out().trim()).isEqualTo("7");
     assertThat(CliRun.run(env, "--db", fromFlag.toString(), "size").out().trim()).isEqualTo("3");
     assertThat(CliRun.run(env, "size", "--db", fromFlag.toString()).out().trim()).isEqualTo("3");
-    CliRun dflt = CliRun.run(Map.of(), "size");
-    assertThat(dflt.code()).isEqualTo(3);
-    assertThat(dflt.err()).contains(".moai/memory/swarm.db does not exist");
+    // The default path resolves against the working directory, here a fresh one: the README's
+    // demo leaves .moai/memory/swarm.db in the process's working directory, which no test may see.
+    Path cwd = Files.createDirectory(dir.resolve("cwd"));
+    CliRun dflt = CliRun.runIn(cwd, Map.of(), "size");
+    assertThat(dflt.code()).as(dflt::toString).isEqualTo(3);
+    assertThat(dflt.err()).contains(cwd.resolve(".moai/memory/swarm.db") + " does not exist");
+    Path made = cwd.resolve(".moai/memory/swarm.db");
+    Files.createDirectories(made.getParent());
+    Files.write(made, new byte[11]);
+    assertThat(CliRun.runIn(cwd, Map.of(), "size").out().trim()).isEqualTo("11");
+    assertThat(CliRun.runIn(cwd, env, "size").out().trim()).isEqualTo("7");
+    assertThat(CliRun.runIn(cwd, Map.of(), "--db", "flag.db", "size").code()).isEqualTo(3);
+    Files.write(cwd.resolve("flag.db"), new byte[5]);
+    assertThat(CliRun.runIn(cwd, Map.of(), "--db", "flag.db", "size").out().trim()).isEqualTo("5");
   }
 
   @Test

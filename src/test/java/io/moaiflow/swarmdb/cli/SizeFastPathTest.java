@@ -16,13 +16,14 @@ class SizeFastPathTest {
 
   private record Run(int code, String out, String err) {}
 
-  private static Run run(Map<String, String> env, String... args) {
+  private Run run(Map<String, String> env, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code =
         SizeFastPath.run(
             args,
             env,
+            dir,
             new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8));
     return new Run(

@@ -39,6 +39,9 @@ import java.util.concurrent.CompletionException;
  *       DIR/backups/nested/copy.db}, prints {@code READY}, and closes when a line arrives.
  *   <li>{@code migrate DB}: prints {@code OPENING}, opens the database (migrating it), prints
  *       {@code OPENED} or {@code ERROR code message}.
+ *   <li>{@code opener DIR}: prints {@code READY}; for each stdin line {@code N} opens the new file
+ *       {@code DIR/N.db} (racing the other children, released by the same line), appends one event,
+ *       closes, and prints {@code OPENED N} or {@code FAILED N code message}; stops at {@code end}.
  * </ul>
  *
  * Failures print {@code ERROR code message} and exit 3.
@@ -55,6 +58,7 @@ public final class ReliabilityChild {
         case "lock" -> lock(args, out, in);
         case "files" -> files(args, out, in);
         case "migrate" -> migrate(args, out);
+        case "opener" -> opener(args, out, in);
         default -> throw new IllegalArgumentException("unknown mode " + args[0]);
       }
     } catch (SwarmDbException e) {
@@ -165,5 +169,23 @@ public final class ReliabilityChild {
     try (SwarmDB swarm = SwarmDB.open(Path.of(args[1]))) {
       say(out, "OPENED v" + swarm.migrator().currentVersion());
     }
+  }
+
+  private static void opener(String[] args, PrintWriter out, BufferedReader in) throws Exception {
+    Path dir = Path.of(args[1]);
+    say(out, "READY");
+    String line;
+    while ((line = in.readLine()) != null && !"end".equals(line)) {
+      try (SwarmDB swarm = SwarmDB.open(dir.resolve(line + ".db"))) {
+        swarm
+            .events()
+            .append(
+                AgentEvent.of("spawn", "agent-" + ProcessHandle.current().pid(), null, Map.of()));
+        say(out, "OPENED " + line);
+      } catch (SwarmDbException e) {
+        say(out, "FAILED " + line + " " + e.code() + " " + oneLine(e.getMessage()));
+      }
+    }
+    say(out, "DONE");
   }
 }
