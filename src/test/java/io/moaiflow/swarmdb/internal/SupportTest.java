@@ -132,4 +132,64 @@ class SupportTest {
     assertThat(a.toString().compareTo(b.toString())).isNegative();
     assertThat(a.getMostSignificantBits() >>> 16).isEqualTo(1_000);
   }
+
+  /**
+   * Ids made one after the other sort in that order, also the thousands made within one millisecond
+   * (before: same-millisecond ids sorted randomly), and ids made on 8 threads at once are all
+   * distinct, each thread's in its own order, with the millisecond of their making.
+   */
+  @Test
+  void uuidsAreUniqueAndMonotonicWithinAMillisecond() throws Exception {
+    long before = System.currentTimeMillis();
+    String previous = Uuid7.next();
+    int sameMillisecond = 0;
+    for (int i = 0; i < 200_000; i++) {
+      String id = Uuid7.next();
+      assertThat(id).as("id %d after %s", i, previous).isGreaterThan(previous);
+      java.util.UUID u = java.util.UUID.fromString(id);
+      assertThat(u.version()).isEqualTo(7);
+      assertThat(u.variant()).isEqualTo(2);
+      if (id.regionMatches(0, previous, 0, 13)) {
+        sameMillisecond++;
+      }
+      previous = id;
+    }
+    long after = System.currentTimeMillis();
+    long millis = java.util.UUID.fromString(previous).getMostSignificantBits() >>> 16;
+    assertThat(millis).isBetween(before, after);
+    assertThat(sameMillisecond)
+        .as("ids that shared a millisecond with the one before")
+        .isPositive();
+
+    int threads = 8;
+    int each = 50_000;
+    java.util.concurrent.CyclicBarrier go = new java.util.concurrent.CyclicBarrier(threads);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      java.util.List<java.util.concurrent.Future<java.util.List<String>>> parts =
+          new java.util.ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        parts.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  java.util.List<String> ids = new java.util.ArrayList<>(each);
+                  for (int i = 0; i < each; i++) {
+                    ids.add(Uuid7.next());
+                  }
+                  return ids;
+                }));
+      }
+      java.util.Set<String> all = new java.util.HashSet<>();
+      for (java.util.concurrent.Future<java.util.List<String>> f : parts) {
+        java.util.List<String> ids = f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(ids).isSorted();
+        all.addAll(ids);
+      }
+      assertThat(all).hasSize(threads * each);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }
