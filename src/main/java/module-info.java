@@ -1,0 +1,35 @@
+/**
+ * SwarmDB: the persistent memory of a multi-agent swarm. The module exports only the public API
+ * (the facade and its values, health, metrics, migrate, and the embeddable ops endpoint); {@code
+ * io.moaiflow.swarmdb.internal} with its backend packages, and the executable's {@code cli}, stay
+ * hidden. The optional parts (Micrometer metrics, the PostgreSQL driver, and the executable's
+ * picocli, Logback and Prometheus registry) are {@code requires static}: an application that uses
+ * one of them puts it on its module path itself. Micrometer and the PostgreSQL driver are automatic
+ * modules (named by their manifests), hence the suppressed lint.
+ */
+@SuppressWarnings("requires-automatic")
+module io.moaiflow.swarmdb {
+  requires transitive java.sql;
+  requires org.xerial.sqlitejdbc;
+  requires com.zaxxer.hikari;
+  requires com.fasterxml.jackson.databind;
+  requires org.slf4j;
+  requires static org.jspecify;
+  requires static micrometer.core;
+  requires static org.postgresql.jdbc;
+  requires static info.picocli;
+  requires static ch.qos.logback.classic;
+  requires static ch.qos.logback.core;
+  requires static micrometer.registry.prometheus;
+  requires static jdk.httpserver;
+
+  exports io.moaiflow.swarmdb;
+  exports io.moaiflow.swarmdb.health;
+  exports io.moaiflow.swarmdb.metrics;
+  exports io.moaiflow.swarmdb.migrate;
+  exports io.moaiflow.swarmdb.ops;
+
+  // picocli fills the executable's option fields by reflection
+  opens io.moaiflow.swarmdb.cli to
+      info.picocli;
+}
