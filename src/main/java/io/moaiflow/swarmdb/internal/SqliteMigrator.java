@@ -8,6 +8,7 @@ import io.moaiflow.swarmdb.migrate.MigrationInfo;
 import io.moaiflow.swarmdb.migrate.MigrationResult;
 import io.moaiflow.swarmdb.migrate.Migrator;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -85,7 +86,7 @@ public final class SqliteMigrator implements Migrator {
   }
 
   /**
-   * Checks the database against the shipped scripts; writes nothing.
+   * Checks the database against the shipped scripts in one read snapshot; writes nothing.
    *
    * @param h a connection
    * @param label the file, for messages
@@ -96,7 +97,7 @@ public final class SqliteMigrator implements Migrator {
   }
 
   /**
-   * Checks the database against {@code scripts}; writes nothing.
+   * Checks the database against {@code scripts} in one read snapshot; writes nothing.
    *
    * @param h a connection
    * @param label the file, for messages
@@ -104,63 +105,7 @@ public final class SqliteMigrator implements Migrator {
    * @throws SQLException when reading fails
    */
   static void validate(Handle h, String label, List<Script> scripts) throws SQLException {
-    // One read transaction: user_version, schema_history and the table count come from one
-    // snapshot. Read in separate autocommit statements, another process's V1 commit could land
-    // between them, and a healthy file looked changed outside SwarmDB or foreign.
-    h.execute("BEGIN");
-    try {
-      validateSnapshot(h, label, scripts);
-    } catch (SQLException | RuntimeException e) {
-      try {
-        h.execute("ROLLBACK");
-      } catch (SQLException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw e;
-    }
-    h.execute("COMMIT");
-  }
-
-  private static void validateSnapshot(Handle h, String label, List<Script> scripts)
-      throws SQLException {
-    int version = userVersion(h);
-    List<Applied> applied = applied(h);
-    int newestApplied = applied.isEmpty() ? 0 : applied.get(applied.size() - 1).version();
-    int newest = Math.max(version, newestApplied);
-    MigrationScripts.checkRecorded(
-        scripts,
-        applied,
-        newest,
-        label,
-        "Upgrade SwarmDB, or restore a backup taken before the upgrade",
-        "database");
-    if (version != newestApplied) {
-      throw new SwarmDbException(
-          ErrorCode.MIGRATION_FAILED,
-          "database "
-              + label
-              + " has PRAGMA user_version "
-              + version
-              + " but schema_history records version "
-              + newestApplied
-              + "; it was changed outside SwarmDB. Restore a backup. Nothing was changed");
-    }
-    if (version == 0) {
-      long tables =
-          h.queryLong(
-              "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
-                  + " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'");
-      if (tables > 0) {
-        throw new SwarmDbException(
-            ErrorCode.INVALID_ARGUMENT,
-            "database "
-                + label
-                + " already holds "
-                + tables
-                + " table(s) but no SwarmDB schema; point SwarmDB at a new file. Nothing was"
-                + " changed");
-      }
-    }
+    MigrationEngine.validate(new Target(h, null, false, label, scripts), h.connection());
   }
 
   /**
@@ -192,86 +137,116 @@ public final class SqliteMigrator implements Migrator {
   static MigrationResult migrate(
       Handle h, @Nullable Path file, boolean backup, String label, List<Script> scripts)
       throws SQLException {
-    validate(h, label, scripts);
-    int from = userVersion(h);
-    if (from == scripts.size()) {
-      return new MigrationResult(from, from, List.of(), null);
+    return MigrationEngine.migrate(new Target(h, file, backup, label, scripts), h.connection());
+  }
+
+  /**
+   * SQLite's part of the migration algorithm: {@code BEGIN IMMEDIATE} is the lock, the version is
+   * mirrored in {@code PRAGMA user_version}, a file at version 1 or later is backed up with {@code
+   * VACUUM INTO} first, and any table of its own makes a file without a history foreign.
+   */
+  private static final class Target extends MigrationEngine.Target {
+    private final Handle h;
+    private final @Nullable Path file;
+
+    Target(Handle h, @Nullable Path file, boolean backup, String label, List<Script> scripts) {
+      super(
+          label,
+          scripts,
+          "Upgrade SwarmDB, or restore a backup taken before the upgrade",
+          "database",
+          "CREATE TABLE IF NOT EXISTS schema_history ("
+              + " version INTEGER NOT NULL PRIMARY KEY, description TEXT NOT NULL,"
+              + " checksum INTEGER NOT NULL, applied_at INTEGER NOT NULL,"
+              + " duration_ms INTEGER NOT NULL, success INTEGER NOT NULL) STRICT",
+          "INSERT INTO schema_history (version, description, checksum, applied_at,"
+              + " duration_ms, success) VALUES (?, ?, ?, ?, ?, 1)");
+      this.h = h;
+      this.file = backup ? file : null;
     }
-    Path backupPath = null;
-    if (file != null && backup && from > 0) {
-      backupPath =
-          Path.of(
-              file
-                  + ".pre-v"
-                  + scripts.size()
-                  + "-"
-                  + STAMP.format(Instant.ofEpochMilli(h.now()))
-                  + ".bak");
+
+    @Override
+    protected void begin(Connection c, boolean lock) throws SQLException {
+      h.execute(lock ? "BEGIN IMMEDIATE" : "BEGIN");
+    }
+
+    @Override
+    protected void end(Connection c, boolean commit) throws SQLException {
+      if (commit) {
+        h.execute("COMMIT");
+        return;
+      }
+      try {
+        h.execute("ROLLBACK");
+      } catch (SQLException ignored) {
+        // SQLite rolled back already
+      }
+    }
+
+    @Override
+    protected List<Applied> applied(Connection c) throws SQLException {
+      return SqliteMigrator.applied(h);
+    }
+
+    @Override
+    protected int storedVersion(Connection c, int newestApplied) throws SQLException {
+      return userVersion(h);
+    }
+
+    @Override
+    protected void setVersion(Connection c, int version) throws SQLException {
+      h.execute("PRAGMA user_version = " + version);
+    }
+
+    @Override
+    protected @Nullable SwarmDbException foreign(Connection c) throws SQLException {
+      long tables =
+          h.queryLong(
+              "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
+                  + " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'");
+      return tables == 0
+          ? null
+          : new SwarmDbException(
+              ErrorCode.INVALID_ARGUMENT,
+              "database "
+                  + label
+                  + " already holds "
+                  + tables
+                  + " table(s) but no SwarmDB schema; point SwarmDB at a new file. Nothing was"
+                  + " changed");
+    }
+
+    @Override
+    protected List<String> statements(Script script) {
+      return SqliteMigrator.statements(script.sql());
+    }
+
+    @Override
+    protected @Nullable Path backup(Connection c, int from) throws SQLException {
+      Path f = file;
+      if (f == null || from == 0) {
+        return null;
+      }
+      String stamp = STAMP.format(Instant.ofEpochMilli(h.now()));
+      Path backupPath = Path.of(f + ".pre-v" + scripts.size() + "-" + stamp + ".bak");
       FileSecurity.createPrivateFile(backupPath, "pre-migration backup");
-      try (PreparedStatement ps = h.connection().prepareStatement("VACUUM INTO ?")) {
+      try (PreparedStatement ps = c.prepareStatement("VACUUM INTO ?")) {
         ps.setString(1, backupPath.toString());
         ps.executeUpdate();
       }
       LOG.info("backed up {} to {} before migrating", label, backupPath);
+      return backupPath;
     }
-    List<MigrationInfo> done = new ArrayList<>();
-    for (Script s : scripts.subList(from, scripts.size())) {
-      long start = System.nanoTime();
-      try {
-        h.execute("BEGIN IMMEDIATE");
-        // Another process may have applied this version between our validation (a read) and
-        // taking the write lock: re-read under the lock and skip what is already there.
-        if (userVersion(h) >= s.version()) {
-          h.execute("ROLLBACK");
-          LOG.info(
-              "migration V{} of {} was applied by another process meanwhile", s.version(), label);
-          continue;
-        }
-        h.execute(
-            "CREATE TABLE IF NOT EXISTS schema_history ("
-                + " version INTEGER NOT NULL PRIMARY KEY, description TEXT NOT NULL,"
-                + " checksum INTEGER NOT NULL, applied_at INTEGER NOT NULL,"
-                + " duration_ms INTEGER NOT NULL, success INTEGER NOT NULL) STRICT");
-        for (String statement : statements(s.sql())) {
-          h.execute(statement);
-        }
-        long ms = SqliteDatabase.elapsedMillis(start);
-        MigrationInfo info;
-        try (PreparedStatement ps =
-            h.connection()
-                .prepareStatement(
-                    "INSERT INTO schema_history (version, description, checksum, applied_at,"
-                        + " duration_ms, success) VALUES (?, ?, ?, ?, ?, 1)")) {
-          info = MigrationScripts.record(ps, s, h.now(), ms);
-        }
-        h.execute("PRAGMA user_version = " + s.version());
-        h.execute("COMMIT");
-        done.add(info);
-        LOG.info(
-            "applied migration V{} ({}) to {} in {} ms", s.version(), s.description(), label, ms);
-      } catch (SQLException e) {
-        try {
-          h.execute("ROLLBACK");
-        } catch (SQLException ignored) {
-          // SQLite rolled back already
-        }
-        throw new SwarmDbException(
-            ErrorCode.MIGRATION_FAILED,
-            "migration V"
-                + s.version()
-                + " ("
-                + s.description()
-                + ") of "
-                + label
-                + " failed and was rolled back; the schema is still at version "
-                + userVersion(h)
-                + ": "
-                + e.getMessage(),
-            e,
-            SqliteErrors.resultCode(e));
-      }
+
+    @Override
+    protected long now() {
+      return h.now();
     }
-    return new MigrationResult(from, scripts.size(), done, backupPath);
+
+    @Override
+    protected int resultCode(SQLException e) {
+      return SqliteErrors.resultCode(e);
+    }
   }
 
   /**

@@ -150,7 +150,7 @@ public final class PgDatabase implements Backend, Database {
         if (config.migrate()) {
           PgMigrator.migrate(db);
         } else {
-          db.readUnchecked("migrator.validate", c -> PgMigrator.validate(c, db.label()));
+          db.autocommit("migrator.validate", c -> PgMigrator.validate(c, db));
           db.schemaVersion(db.readUnchecked("migrator.currentVersion", PgMigrator::currentVersion));
         }
       } catch (RuntimeException e) {

@@ -2,12 +2,14 @@ package io.moaiflow.swarmdb.internal.pg;
 
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDbException;
+import io.moaiflow.swarmdb.internal.MigrationEngine;
 import io.moaiflow.swarmdb.internal.MigrationScripts;
 import io.moaiflow.swarmdb.internal.MigrationScripts.Applied;
 import io.moaiflow.swarmdb.internal.MigrationScripts.Script;
 import io.moaiflow.swarmdb.migrate.MigrationInfo;
 import io.moaiflow.swarmdb.migrate.MigrationResult;
 import io.moaiflow.swarmdb.migrate.Migrator;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -100,36 +102,15 @@ final class PgMigrator implements Migrator {
   }
 
   /**
-   * Checks the schema against the shipped scripts; writes nothing.
+   * Checks the schema against the shipped scripts in one snapshot; writes nothing.
    *
-   * @param c a connection
-   * @param label the database, for messages
+   * @param c a connection in autocommit mode
+   * @param db the database
    * @return true
    * @throws SQLException when reading fails
    */
-  static boolean validate(Connection c, String label) throws SQLException {
-    List<Applied> applied = applied(c);
-    int newest = applied.isEmpty() ? 0 : applied.get(applied.size() - 1).version();
-    MigrationScripts.checkRecorded(
-        SCRIPTS, applied, newest, label, "Upgrade SwarmDB on every host", "schema");
-    if (newest == 0) {
-      List<String> present = new ArrayList<>();
-      for (String t : TABLES) {
-        if (tableExists(c, t)) {
-          present.add(t);
-        }
-      }
-      if (!present.isEmpty()) {
-        throw new SwarmDbException(
-            ErrorCode.INVALID_ARGUMENT,
-            "schema of "
-                + label
-                + " already holds table(s) "
-                + present
-                + " but no SwarmDB schema_history; give SwarmDB its own schema with"
-                + " ?currentSchema=NAME. Nothing was changed");
-      }
-    }
+  static boolean validate(Connection c, PgDatabase db) throws SQLException {
+    MigrationEngine.validate(new Target(db), c);
     return true;
   }
 
@@ -141,70 +122,113 @@ final class PgMigrator implements Migrator {
    * @return what was applied
    */
   static MigrationResult migrate(PgDatabase db) {
-    List<MigrationInfo> done = new ArrayList<>();
-    int from = -1;
-    while (true) {
-      Step step = db.writeUnchecked("migrator.migrate", c -> step(c, db));
-      if (from < 0) {
-        from = step.before();
-      }
-      MigrationInfo info = step.applied();
-      if (info == null) {
-        db.schemaVersion(step.before());
-        return new MigrationResult(from, step.before(), done, null);
-      }
-      done.add(info);
-    }
+    MigrationResult result =
+        db.autocommit("migrator.migrate", c -> MigrationEngine.migrate(new Target(db), c));
+    db.schemaVersion(result.toVersion());
+    return result;
   }
 
-  /** One locked transaction: the version found, and the migration applied (null when current). */
-  private record Step(int before, @Nullable MigrationInfo applied) {}
+  /**
+   * PostgreSQL's part of the migration algorithm: a transaction-level advisory lock for the current
+   * schema is the lock, the history's newest row is the version, DDL is transactional (a failed
+   * script leaves nothing behind), and SwarmDB's own table names in a schema without a history make
+   * it foreign. No backup: that is the server's (pg_dump, PITR).
+   */
+  private static final class Target extends MigrationEngine.Target {
+    private final PgDatabase db;
 
-  private static Step step(Connection c, PgDatabase db) throws SQLException {
-    try (Statement st = c.createStatement()) {
-      st.execute(LOCK_SQL);
-    }
-    validate(c, db.label());
-    int version = currentVersion(c);
-    if (version >= shippedVersion()) {
-      return new Step(version, null);
-    }
-    Script s = SCRIPTS.get(version);
-    long start = System.nanoTime();
-    try (Statement st = c.createStatement()) {
-      st.execute(
+    Target(PgDatabase db) {
+      super(
+          db.label(),
+          SCRIPTS,
+          "Upgrade SwarmDB on every host",
+          "schema",
           "CREATE TABLE IF NOT EXISTS schema_history ("
               + " version INTEGER NOT NULL PRIMARY KEY, description TEXT NOT NULL,"
               + " checksum BIGINT NOT NULL, applied_at BIGINT NOT NULL,"
-              + " duration_ms BIGINT NOT NULL, success BOOLEAN NOT NULL)");
-      st.execute(s.sql());
-    } catch (SQLException e) {
-      throw new SwarmDbException(
-          ErrorCode.MIGRATION_FAILED,
-          "migration V"
-              + s.version()
-              + " ("
-              + s.description()
-              + ") of "
-              + db.label()
-              + " failed and was rolled back; the schema is still at version "
-              + version
-              + ": "
-              + e.getMessage(),
-          e);
+              + " duration_ms BIGINT NOT NULL, success BOOLEAN NOT NULL)",
+          "INSERT INTO schema_history (version, description, checksum, applied_at,"
+              + " duration_ms, success) VALUES (?, ?, ?, ?, ?, true)");
+      this.db = db;
     }
-    long ms = PgDatabase.elapsedMillis(start);
-    long now = db.time().now();
-    MigrationInfo info;
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "INSERT INTO schema_history (version, description, checksum, applied_at,"
-                + " duration_ms, success) VALUES (?, ?, ?, ?, ?, true)")) {
-      info = MigrationScripts.record(ps, s, now, ms);
+
+    @Override
+    protected void begin(Connection c, boolean lock) throws SQLException {
+      c.setAutoCommit(false);
+      try (Statement st = c.createStatement()) {
+        // the snapshot level is set for this transaction only; the pooled connection keeps its own
+        st.execute(lock ? LOCK_SQL : "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+      }
     }
-    LOG.info(
-        "applied migration V{} ({}) to {} in {} ms", s.version(), s.description(), db.label(), ms);
-    return new Step(version, info);
+
+    @Override
+    protected void end(Connection c, boolean commit) throws SQLException {
+      if (commit) {
+        c.commit();
+      } else {
+        try {
+          c.rollback();
+        } catch (SQLException e) {
+          LOG.debug("rollback failed after an error: {}", e.getMessage());
+        }
+      }
+      c.setAutoCommit(true);
+    }
+
+    @Override
+    protected List<Applied> applied(Connection c) throws SQLException {
+      return PgMigrator.applied(c);
+    }
+
+    @Override
+    protected int storedVersion(Connection c, int newestApplied) {
+      return newestApplied;
+    }
+
+    @Override
+    protected void setVersion(Connection c, int version) {
+      // the history is the version
+    }
+
+    @Override
+    protected @Nullable SwarmDbException foreign(Connection c) throws SQLException {
+      List<String> present = new ArrayList<>();
+      for (String t : TABLES) {
+        if (tableExists(c, t)) {
+          present.add(t);
+        }
+      }
+      return present.isEmpty()
+          ? null
+          : new SwarmDbException(
+              ErrorCode.INVALID_ARGUMENT,
+              "schema of "
+                  + label
+                  + " already holds table(s) "
+                  + present
+                  + " but no SwarmDB schema_history; give SwarmDB its own schema with"
+                  + " ?currentSchema=NAME. Nothing was changed");
+    }
+
+    @Override
+    protected List<String> statements(Script script) {
+      return List.of(script.sql());
+    }
+
+    @Override
+    protected @Nullable Path backup(Connection c, int from) {
+      return null;
+    }
+
+    @Override
+    protected long now() {
+      return db.time().now();
+    }
+
+    @Override
+    protected int resultCode(SQLException e) {
+      return SwarmDbException.NO_RESULT_CODE;
+    }
   }
 
   @Override
@@ -229,7 +253,7 @@ final class PgMigrator implements Migrator {
 
   @Override
   public void validate() {
-    db.readUnchecked("migrator.validate", c -> validate(c, db.label()));
+    db.autocommit("migrator.validate", c -> validate(c, db));
   }
 
   @Override
