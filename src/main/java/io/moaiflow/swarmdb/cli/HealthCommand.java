@@ -30,7 +30,7 @@ final class HealthCommand extends BaseCommand {
   int run() {
     Path path = dbPath().toAbsolutePath().normalize();
     HealthReport report;
-    try (SwarmDB db = openExisting()) {
+    try (SwarmDB db = openForChecks()) {
       report = db.inspect().health();
     } catch (SwarmDbException | CliException e) {
       // Scripts that parse stdout still get a status document; the error line goes to stderr.

@@ -24,7 +24,7 @@ final class InfoCommand extends BaseCommand {
   @Override
   int run() {
     DatabaseInfo info;
-    try (SwarmDB db = openExisting()) {
+    try (SwarmDB db = openForChecks()) {
       info = db.inspect().info();
     }
     PrintWriter out = out();
