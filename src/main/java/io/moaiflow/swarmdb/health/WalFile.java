@@ -266,17 +266,23 @@ public record WalFile(
               + firstInvalidFrame
               + " fails its "
               + invalidReason
-              + " check, so SQLite recovers only frames 1-"
-              + recoveredFrames
-              + " ("
-              + recoveredCommits
-              + " transaction(s)) and "
+              + " check, so SQLite recovers "
+              + (recoveredFrames == 0
+                  ? "no frame"
+                  : "only frames 1-"
+                      + recoveredFrames
+                      + " ("
+                      + recoveredCommits
+                      + " transaction(s))")
+              + " and "
               + lostCommits
-              + " committed transaction(s) after it are not recovered. After a power loss with"
-              + " synchronous=NORMAL the last transactions can be torn like this; otherwise the"
-              + " -wal is damaged. The next read-write open keeps frames 1-"
-              + recoveredFrames
-              + " and discards the rest: copy the -wal aside first if you need those"
+              + " committed transaction(s) at or after it are not recovered. After a power loss"
+              + " with synchronous=NORMAL the last transactions can be torn like this; otherwise"
+              + " the -wal is damaged. The checks below describe the database as SQLite reads it"
+              + " (the main file"
+              + (recoveredFrames == 0 ? "" : " plus frames 1-" + recoveredFrames)
+              + "); the next read-write open keeps that and discards the rest: copy the -wal"
+              + " aside first if you need those"
               + " transactions");
     }
     return Optional.empty();

@@ -66,7 +66,8 @@ final class CheckOpen {
                 + " committed transaction(s) but there is no -shm, and SQLite can only read"
                 + " them by creating and building a -shm. Nothing was opened. Open it read-write"
                 + " once (the swarm, or 'swarmdb migrate') to recover the WAL into the main file,"
-                + " or check a copy of the main file and its -wal in a writable directory");
+                + " or copy the main file and its -wal elsewhere and open the copy read-write"
+                + " ('swarmdb --db COPY migrate')");
       }
     }
     return file + "?immutable=1";
