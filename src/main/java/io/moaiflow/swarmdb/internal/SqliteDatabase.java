@@ -319,7 +319,7 @@ public final class SqliteDatabase implements AutoCloseable, Database {
     return readOnly;
   }
 
-  private SwarmDbException readOnlyError(String op) {
+  SwarmDbException readOnlyError(String op) {
     return new SwarmDbException(
         ErrorCode.READ_ONLY,
         op
