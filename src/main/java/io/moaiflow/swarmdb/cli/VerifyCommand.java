@@ -92,9 +92,10 @@ final class VerifyCommand extends BaseCommand {
               + " migrate' and verify the copy");
       return report(path, problems, passed);
     }
-    // Without a -shm the check reads the main file without locks (immutable): detect a process
-    // that opened the database read-write meanwhile.
-    String before = hasShm ? "" : fingerprint(path);
+    // Without a -shm, or with a -wal SQLite ignores, the check reads the main file without locks
+    // (immutable): detect a process that opened the database read-write meanwhile.
+    boolean lockFree = !hasShm || (wal.bytes() > 0 && !wal.headerValid());
+    String before = lockFree ? fingerprint(path) : "";
     try (SwarmDB db = openForChecks()) {
       CheckResult check = full ? db.maintenance().integrityCheck() : db.maintenance().quickCheck();
       if (check.ok()) {
@@ -123,7 +124,7 @@ final class VerifyCommand extends BaseCommand {
         passed.add("indexes: all " + EXPECTED_INDEXES.size() + " present");
       }
     }
-    if (!hasShm && !before.equals(fingerprint(path))) {
+    if (lockFree && !before.equals(fingerprint(path))) {
       problems.add(
           "the database changed during the check (before: "
               + before

@@ -13,11 +13,13 @@ import java.nio.file.Path;
  * {@code -shm} is created, no {@code -shm} is rebuilt, nothing is checkpointed or truncated.
  *
  * <ul>
- *   <li>{@code -wal} and {@code -shm} exist: {@code mode=ro&readonly_shm=1}. With a live writer
- *       SQLite reads through its {@code -shm} (read-only mapping); with none it reads the WAL into
- *       private memory, validating frames as recovery does, and leaves both files alone.
- *   <li>No {@code -wal}, or one from which SQLite would recover nothing, and no {@code -shm}:
- *       {@code immutable=1}. The database is then exactly the main file; nothing is locked.
+ *   <li>{@code -wal} (empty, or with a valid header) and {@code -shm} exist: {@code
+ *       mode=ro&readonly_shm=1}. With a live writer SQLite reads through its {@code -shm}
+ *       (read-only mapping); with none it reads the WAL into private memory, validating frames as
+ *       recovery does, and leaves both files alone.
+ *   <li>No {@code -wal}, a {@code -wal} with no valid header, or one from which SQLite would
+ *       recover nothing and no {@code -shm}: {@code immutable=1}. The database is then exactly the
+ *       main file; nothing is locked.
  *   <li>A {@code -wal} holding committed frames but no {@code -shm}: SQLite can only read it by
  *       creating and building a {@code -shm}, so this is refused with {@link ErrorCode#READ_ONLY}
  *       rather than reading the main file without those transactions.
@@ -44,31 +46,36 @@ final class CheckOpen {
     Path shm = Path.of(db + "-shm");
     Path journal = Path.of(db + "-journal");
     String file = "jdbc:sqlite:file:" + encode(db.toString());
-    boolean hasWal = Files.exists(wal, LinkOption.NOFOLLOW_LINKS);
     boolean hasShm = Files.exists(shm, LinkOption.NOFOLLOW_LINKS);
     if (FileSecurity.size(journal) > 0) {
       return file + "?mode=ro";
     }
-    if (hasWal && hasShm) {
+    if (!Files.exists(wal, LinkOption.NOFOLLOW_LINKS)) {
+      return file + "?immutable=1";
+    }
+    WalFile w = WalFile.read(wal);
+    if (w.bytes() > 0 && !w.headerValid()) {
+      // SQLite recovers nothing from it (a read-only open with a -shm fails with
+      // SQLITE_PROTOCOL); the database is the main file alone.
+      return file + "?immutable=1";
+    }
+    if (hasShm) {
       return file + "?mode=ro&readonly_shm=1";
     }
-    if (hasWal) {
-      WalFile w = WalFile.read(wal);
-      if (w.recoveredFrames() > 0) {
-        throw new SwarmDbException(
-            ErrorCode.READ_ONLY,
-            "cannot read "
-                + label
-                + " without changing it: its -wal holds "
-                + w.bytes()
-                + " bytes with "
-                + w.recoveredCommits()
-                + " committed transaction(s) but there is no -shm, and SQLite can only read"
-                + " them by creating and building a -shm. Nothing was opened. Open it read-write"
-                + " once (the swarm, or 'swarmdb migrate') to recover the WAL into the main file,"
-                + " or copy the main file and its -wal elsewhere and open the copy read-write"
-                + " ('swarmdb --db COPY migrate')");
-      }
+    if (w.recoveredFrames() > 0) {
+      throw new SwarmDbException(
+          ErrorCode.READ_ONLY,
+          "cannot read "
+              + label
+              + " without changing it: its -wal holds "
+              + w.bytes()
+              + " bytes with "
+              + w.recoveredCommits()
+              + " committed transaction(s) but there is no -shm, and SQLite can only read"
+              + " them by creating and building a -shm. Nothing was opened. Open it read-write"
+              + " once (the swarm, or 'swarmdb migrate') to recover the WAL into the main file,"
+              + " or copy the main file and its -wal elsewhere and open the copy read-write"
+              + " ('swarmdb --db COPY migrate')");
     }
     return file + "?immutable=1";
   }

@@ -146,6 +146,15 @@ class ChecksChangeNothingTest {
         .contains("FAIL", "-wal", "5000 bytes", "no valid WAL header", "recovers nothing")
         .doesNotContain("restore");
 
+    for (String name : List.of("garbage-wal", "garbage-wal-with-shm")) {
+      Run info = cli(in.get(name), List.of("info"));
+      assertThat(info.code()).as(info.toString()).isZero();
+      assertThat(info.out()).as(name).containsPattern("agent_events +1\n");
+    }
+    Run garbageShm = cli(in.get("garbage-wal-with-shm"), List.of("verify"));
+    assertThat(garbageShm.code()).as(garbageShm.toString()).isEqualTo(1);
+    assertThat(garbageShm.out()).contains("FAIL", "no valid WAL header", "quick_check ok");
+
     Run frame = cli(in.get("damaged-wal"), List.of("verify"));
     assertThat(frame.code()).as(frame.toString()).isEqualTo(1);
     assertThat(frame.out()).contains("FAIL", "-wal", "frame 2", "checksum", "not recovered");
@@ -210,6 +219,11 @@ class ChecksChangeNothingTest {
     Arrays.fill(junk, (byte) 0x5a);
     writePrivate(Path.of(garbage + "-wal"), junk);
     in.put("garbage-wal", garbage);
+    // A garbage -wal beside the -shm of the writer that left it: SQLite's read-only open would
+    // fail with SQLITE_PROTOCOL.
+    Path garbageShm = hotWal(root, "garbage-wal-with-shm", true);
+    Files.write(Path.of(garbageShm + "-wal"), junk);
+    in.put("garbage-wal-with-shm", garbageShm);
     Path damagedWal = hotWal(root, "damaged-wal", true);
     try (RandomAccessFile f = new RandomAccessFile(damagedWal + "-wal", "rw")) {
       // Frame 2's page: its checksum no longer matches, so recovery stops after frame 1.
