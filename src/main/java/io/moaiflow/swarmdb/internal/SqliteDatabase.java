@@ -229,6 +229,8 @@ public final class SqliteDatabase implements AutoCloseable, Database {
       String version = h.queryString("SELECT sqlite_version()");
       SqliteMigrator.validate(h, label);
       Map<String, String> pragmas = new LinkedHashMap<>();
+      // An immutable connection reports "delete"; the file's own mode is in its header.
+      pragmas.put("journal_mode", walHeader(path) ? "wal" : "delete");
       for (String p :
           new String[] {
             "synchronous",
@@ -243,8 +245,6 @@ public final class SqliteDatabase implements AutoCloseable, Database {
           }) {
         pragmas.put(p, h.queryString("PRAGMA " + p));
       }
-      // An immutable connection reports "delete"; the file's own mode is in its header.
-      pragmas.put("journal_mode", walHeader(path) ? "wal" : "delete");
       int schema = SqliteMigrator.userVersion(h);
       if (config.quickCheckOnOpen()) {
         var problems = Maintenances.check(h, "quick_check");
