@@ -61,6 +61,31 @@ public final class SwarmDB implements AutoCloseable {
   }
 
   /**
+   * Opens an existing SQLite database file for checks (integrity checks, schema, counts, health)
+   * without changing any of its files: no {@code -wal} or {@code -shm} is created, no {@code -shm}
+   * is rebuilt, nothing is migrated, checkpointed or truncated, on open or on close. It works on a
+   * read-only mount. A hot WAL is read through its existing {@code -shm} opened read-only (SQLite
+   * validates its frames as recovery would, in private memory, when no other process has it open).
+   * Without a {@code -wal}, or with one from which SQLite recovers nothing, the main file is read
+   * as immutable. Every write, migration, checkpoint, vacuum or backup fails with {@link
+   * ErrorCode#READ_ONLY} before anything is written; {@code inspect().health()} reports the files
+   * as writable when this user may write them and their directory, without taking the write lock.
+   *
+   * @param config a file configuration ({@link SwarmDbConfig#builder(Path)}) with {@code
+   *     migrate(false)}
+   * @return the open database; close it when done
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} for PostgreSQL, in-memory or
+   *     migrating configurations, {@link ErrorCode#NOT_FOUND} for a missing file, {@link
+   *     ErrorCode#READ_ONLY} when a {@code -wal} holds committed transactions but there is no
+   *     {@code -shm} (SQLite can only read them by building one), {@link ErrorCode#CORRUPT} for a
+   *     damaged file
+   */
+  public static SwarmDB openReadOnly(SwarmDbConfig config) {
+    Objects.requireNonNull(config, "config");
+    return new SwarmDB(SqliteBackend.openReadOnly(config));
+  }
+
+  /**
    * Opens a database file with the default configuration.
    *
    * @param path the file

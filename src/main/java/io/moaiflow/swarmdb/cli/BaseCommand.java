@@ -213,6 +213,21 @@ abstract class BaseCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * Opens an existing database for a check command ({@code verify}, {@code health}, {@code info}):
+   * a SQLite file through {@link SwarmDB#openReadOnly}, which changes none of its files; PostgreSQL
+   * as usual, without migrating.
+   *
+   * @return the open database
+   */
+  final SwarmDB openForChecks() {
+    if (main.databaseUrl() != null) {
+      return open(false);
+    }
+    requireExistingDatabase();
+    return SwarmDB.openReadOnly(fileConfig().migrate(false).build());
+  }
+
   /** Opens an existing database without changing its schema. */
   final SwarmDB openExisting() {
     if (main.databaseUrl() == null) {

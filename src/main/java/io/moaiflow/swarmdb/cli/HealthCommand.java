@@ -11,9 +11,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code swarmdb health}: connects, probes a read and a write, checks the schema version. Exit 0
- * healthy, 1 unhealthy (with the reasons), 3 when the database cannot be opened at all. Never
- * creates or migrates the database. Not thread safe (one invocation).
+ * {@code swarmdb health}: connects, probes a read, checks that the files are writable and the
+ * schema version. Exit 0 healthy, 1 unhealthy (with the reasons), 3 when the database cannot be
+ * opened at all. A SQLite file is opened through {@link SwarmDB#openReadOnly}, so no file changes
+ * (the write lock is not taken); PostgreSQL gets a rolled-back write probe. Never creates or
+ * migrates the database. Not thread safe (one invocation).
  */
 @Command(
     name = "health",
@@ -30,7 +32,7 @@ final class HealthCommand extends BaseCommand {
   int run() {
     Path path = dbPath().toAbsolutePath().normalize();
     HealthReport report;
-    try (SwarmDB db = openExisting()) {
+    try (SwarmDB db = openForChecks()) {
       report = db.inspect().health();
     } catch (SwarmDbException | CliException e) {
       // Scripts that parse stdout still get a status document; the error line goes to stderr.

@@ -9,8 +9,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code swarmdb info}: schema version, row counts, indexes, effective pragmas, page figures and
- * file sizes of an existing database. Never creates or migrates it. Not thread safe (one
- * invocation).
+ * file sizes of an existing database. Never creates or migrates it; a SQLite file is opened through
+ * {@link SwarmDB#openReadOnly}, so none of its files changes. Not thread safe (one invocation).
  */
 @Command(
     name = "info",
@@ -24,7 +24,7 @@ final class InfoCommand extends BaseCommand {
   @Override
   int run() {
     DatabaseInfo info;
-    try (SwarmDB db = openExisting()) {
+    try (SwarmDB db = openForChecks()) {
       info = db.inspect().info();
     }
     PrintWriter out = out();

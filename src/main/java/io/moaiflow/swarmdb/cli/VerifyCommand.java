@@ -2,6 +2,7 @@ package io.moaiflow.swarmdb.cli;
 
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.health.CheckResult;
+import io.moaiflow.swarmdb.health.WalFile;
 import io.moaiflow.swarmdb.migrate.MigrationState;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import picocli.CommandLine.Command;
@@ -20,8 +22,10 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code swarmdb verify}: structural check, schema version and migration checksums, the 12 indexes,
- * WAL mode and file permissions. Exit 0 when all hold, 1 listing each problem. Never creates or
- * migrates the database. Not thread safe (one invocation).
+ * WAL mode, the {@code -wal}'s frames and file permissions. Exit 0 when all hold, 1 listing each
+ * problem. Opens the file through {@link SwarmDB#openReadOnly}: it never creates, migrates,
+ * checkpoints or otherwise changes the database or its {@code -wal} and {@code -shm}. Not thread
+ * safe (one invocation).
  */
 @Command(
     name = "verify",
@@ -61,10 +65,38 @@ final class VerifyCommand extends BaseCommand {
     Path path = requireExistingDatabase().toAbsolutePath().normalize();
     List<String> problems = new ArrayList<>();
     List<String> passed = new ArrayList<>();
-    // Read the header before opening: opening through the library switches the file to WAL.
     checkWalHeader(path, problems, passed);
     checkPermissions(path, problems, passed);
-    try (SwarmDB db = open(false)) {
+    WalFile wal = WalFile.of(path);
+    Optional<String> walProblem = wal.problem();
+    if (walProblem.isPresent()) {
+      problems.add(walProblem.get());
+    } else {
+      passed.add(wal.summary());
+    }
+    Path shm = Path.of(path + "-shm");
+    boolean hasShm = Files.exists(shm, LinkOption.NOFOLLOW_LINKS);
+    if (!hasShm && wal.recoveredFrames() > 0) {
+      problems.add(
+          "not checked: integrity, schema and indexes. "
+              + wal.path()
+              + " holds "
+              + wal.recoveredCommits()
+              + " committed transaction(s) in "
+              + wal.bytes()
+              + " bytes but there is no -shm: SQLite can only read them by creating and building"
+              + " a -shm, which a check never does, and checking the main file alone would leave"
+              + " them out. Open the database read-write once (the swarm, or 'swarmdb migrate')"
+              + " to recover the WAL into the main file, then run verify again; to leave this file"
+              + " alone, copy the main file and its -wal elsewhere, run 'swarmdb --db COPY"
+              + " migrate' and verify the copy");
+      return report(path, problems, passed);
+    }
+    // Without a -shm, or with a -wal SQLite ignores, the check reads the main file without locks
+    // (immutable): detect a process that opened the database read-write meanwhile.
+    boolean lockFree = !hasShm || (wal.bytes() > 0 && !wal.headerValid());
+    String before = lockFree ? fingerprint(path) : "";
+    try (SwarmDB db = openForChecks()) {
       CheckResult check = full ? db.maintenance().integrityCheck() : db.maintenance().quickCheck();
       if (check.ok()) {
         passed.add(check.check() + " ok (" + check.millis() + " ms)");
@@ -92,6 +124,35 @@ final class VerifyCommand extends BaseCommand {
         passed.add("indexes: all " + EXPECTED_INDEXES.size() + " present");
       }
     }
+    if (lockFree && !before.equals(fingerprint(path))) {
+      problems.add(
+          "the database changed during the check (before: "
+              + before
+              + "; after: "
+              + fingerprint(path)
+              + "): another process opened it read-write while verify read the main file without"
+              + " locks, so the results above may not hold; run verify again");
+    }
+    return report(path, problems, passed);
+  }
+
+  /** Size and modification time of the main file and whether -wal and -shm exist. */
+  private static String fingerprint(Path path) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    sb.append("main ")
+        .append(Files.size(path))
+        .append(" bytes modified ")
+        .append(Files.getLastModifiedTime(path));
+    for (String suffix : List.of("-wal", "-shm")) {
+      Path p = Path.of(path + suffix);
+      sb.append(", ")
+          .append(suffix)
+          .append(Files.exists(p, LinkOption.NOFOLLOW_LINKS) ? " present" : " absent");
+    }
+    return sb.toString();
+  }
+
+  private int report(Path path, List<String> problems, List<String> passed) {
     if (problems.isEmpty()) {
       out().println("ok: " + path);
       for (String p : passed) {

@@ -119,7 +119,27 @@ public final class Inspectors implements Inspector {
         connected = false;
         problems.add("database file " + p + " no longer exists");
       }
-      if (connected) {
+      if (connected && db.readOnly() && p != null) {
+        // A read-only check takes no write lock (a read-write connection would rebuild -shm and
+        // checkpoint on close); it reports whether this user could write the files.
+        List<Path> unwritable = new ArrayList<>();
+        Path dir = p.getParent();
+        for (Path f : new Path[] {p, Maintenances.walOf(p), Path.of(p + "-shm"), dir}) {
+          if (f != null && Files.exists(f) && !Files.isWritable(f)) {
+            unwritable.add(f);
+          }
+        }
+        writable = unwritable.isEmpty();
+        if (!writable) {
+          problems.add(
+              "database file "
+                  + p
+                  + " is not writable: "
+                  + unwritable
+                  + " cannot be written by this user or sit on a read-only mount (checked"
+                  + " read-only; the write lock was not taken)");
+        }
+      } else if (connected) {
         try {
           db.exclusive(
               "health.write",

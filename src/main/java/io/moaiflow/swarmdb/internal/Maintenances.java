@@ -118,6 +118,10 @@ public final class Maintenances extends Retention {
   public BackupResult backupTo(Path target) {
     Path source = requireFile("backup");
     Objects.requireNonNull(target, "target");
+    if (db.readOnly()) {
+      // The copy runs on its own read-write connection, which could checkpoint the source.
+      throw db.readOnlyError("backup");
+    }
     if (db.isClosed()) {
       throw new SwarmDbException(ErrorCode.CLOSED, "backup failed: the database is closed");
     }

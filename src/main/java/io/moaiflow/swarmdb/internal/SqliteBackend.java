@@ -31,6 +31,17 @@ public final class SqliteBackend implements Backend {
     return new SqliteBackend(SqliteDatabase.open(config));
   }
 
+  /**
+   * Opens an existing SQLite file for checks without changing it ({@link
+   * SqliteDatabase#openReadOnly}).
+   *
+   * @param config a file configuration with {@code migrate(false)}
+   * @return the backend
+   */
+  public static SqliteBackend openReadOnly(SwarmDbConfig config) {
+    return new SqliteBackend(SqliteDatabase.openReadOnly(config));
+  }
+
   @Override
   public Daos daos() {
     return daos;

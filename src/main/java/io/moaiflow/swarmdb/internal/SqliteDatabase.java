@@ -42,6 +42,7 @@ public final class SqliteDatabase implements AutoCloseable, Database {
   private final Map<String, String> pragmas;
   private final String sqliteVersion;
   private final OpenState state;
+  private final boolean readOnly;
 
   private SqliteDatabase(
       SwarmDbConfig config,
@@ -54,6 +55,33 @@ public final class SqliteDatabase implements AutoCloseable, Database {
       Map<String, String> pragmas,
       String sqliteVersion,
       int schemaVersion) {
+    this(
+        config,
+        path,
+        label,
+        time,
+        listeners,
+        writer,
+        readers,
+        pragmas,
+        sqliteVersion,
+        schemaVersion,
+        false);
+  }
+
+  private SqliteDatabase(
+      SwarmDbConfig config,
+      @Nullable Path path,
+      String label,
+      TimeSource time,
+      Listeners listeners,
+      Writer writer,
+      @Nullable ReadPool readers,
+      Map<String, String> pragmas,
+      String sqliteVersion,
+      int schemaVersion,
+      boolean readOnly) {
+    this.readOnly = readOnly;
     this.config = config;
     this.path = path;
     this.label = label;
@@ -210,6 +238,144 @@ public final class SqliteDatabase implements AutoCloseable, Database {
       LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(pauseMicros));
       pauseMicros = Math.min(pauseMicros * 2, 10_000);
     }
+  }
+
+  /**
+   * Opens an existing database file for checks without changing it (see {@link CheckOpen}): one
+   * read-only connection, no {@code PRAGMA journal_mode}, no migration, no checkpoint or WAL
+   * truncation on close. Every write, migration and maintenance call fails with {@link
+   * ErrorCode#READ_ONLY} before anything runs.
+   *
+   * @param config a file configuration with {@code migrate(false)}
+   * @return the open database
+   */
+  public static SqliteDatabase openReadOnly(SwarmDbConfig config) {
+    Path configured = config.path();
+    if (configured == null || config.isPostgres()) {
+      throw new SwarmDbException(
+          ErrorCode.INVALID_ARGUMENT,
+          "a read-only check opens a SQLite database file; pass SwarmDbConfig.builder(path)");
+    }
+    if (config.migrate()) {
+      throw new SwarmDbException(
+          ErrorCode.INVALID_ARGUMENT,
+          "a read-only open never migrates; build the configuration with migrate(false)");
+    }
+    NativeLibrary.ensureLoaded();
+    Path path = configured.toAbsolutePath().normalize();
+    String label = path.toString();
+    FileSecurity.prepareDatabaseFile(path, false);
+    String url = CheckOpen.url(path, label);
+    SQLiteConfig sc = connectionConfig(config);
+    sc.setReadOnly(true);
+    sc.resetOpenMode(SQLiteOpenMode.CREATE);
+    sc.setOpenMode(SQLiteOpenMode.OPEN_URI);
+    Connection connection = null;
+    try {
+      connection = sc.createConnection(url);
+      TimeSource time = new TimeSource(config.clock());
+      Handle h = new Handle(connection, new StatementCache(connection), time.now());
+      String version = h.queryString("SELECT sqlite_version()");
+      SqliteMigrator.validate(h, label);
+      Map<String, String> pragmas = new LinkedHashMap<>();
+      // An immutable connection reports "delete"; the file's own mode is in its header.
+      pragmas.put("journal_mode", walHeader(path) ? "wal" : "delete");
+      for (String p :
+          new String[] {
+            "synchronous",
+            "cache_size",
+            "busy_timeout",
+            "foreign_keys",
+            "temp_store",
+            "journal_size_limit",
+            "mmap_size",
+            "page_size",
+            "wal_autocheckpoint"
+          }) {
+        pragmas.put(p, h.queryString("PRAGMA " + p));
+      }
+      int schema = SqliteMigrator.userVersion(h);
+      if (config.quickCheckOnOpen()) {
+        var problems = Maintenances.check(h, "quick_check");
+        if (!problems.isEmpty()) {
+          throw new SwarmDbException(
+              ErrorCode.CORRUPT,
+              "quick_check of "
+                  + label
+                  + " found "
+                  + problems.size()
+                  + " problem(s), first: "
+                  + problems.get(0)
+                  + "; restore from a backup with 'swarmdb restore --from FILE'");
+        }
+      }
+      Listeners listeners = new Listeners();
+      Writer writer =
+          new Writer(
+              connection,
+              label,
+              null,
+              config.walCheckpointThresholdBytes(),
+              time,
+              listeners,
+              config.maxBatchSize(),
+              config.maxBatchWait().toNanos(),
+              config.writeQueueCapacity(),
+              config.writeTimeout().toNanos());
+      writer.start();
+      LOG.debug("opened {} read-only for checks ({})", label, url);
+      return new SqliteDatabase(
+          config,
+          path,
+          label,
+          time,
+          listeners,
+          writer,
+          null,
+          Collections.unmodifiableMap(pragmas),
+          version,
+          schema,
+          true);
+    } catch (SQLException e) {
+      closeQuietly(null, connection);
+      throw SqliteErrors.map("opening the database read-only", label, e);
+    } catch (RuntimeException e) {
+      closeQuietly(null, connection);
+      if (!(e instanceof SwarmDbException) && e.getCause() instanceof SQLException) {
+        throw SqliteErrors.map(
+            "opening the database read-only", label, (SQLException) e.getCause());
+      }
+      throw e;
+    }
+  }
+
+  /** Whether bytes 18 and 19 of the SQLite header are 2 (WAL), read without SQLite. */
+  private static boolean walHeader(Path path) {
+    byte[] b = new byte[20];
+    try (java.io.InputStream in = Files.newInputStream(path)) {
+      return in.readNBytes(b, 0, b.length) == b.length && b[18] == 2 && b[19] == 2;
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Whether this database was opened by {@link #openReadOnly}.
+   *
+   * @return true for a read-only check
+   */
+  public boolean readOnly() {
+    return readOnly;
+  }
+
+  SwarmDbException readOnlyError(String op) {
+    return new SwarmDbException(
+        ErrorCode.READ_ONLY,
+        op
+            + " refused: "
+            + label
+            + " was opened read-only for checks (SwarmDB.openReadOnly), which never writes; open"
+            + " it with SwarmDB.open to change it");
   }
 
   private static void closeQuietly(@Nullable ReadPool readers, @Nullable Connection connection) {
@@ -377,6 +543,9 @@ public final class SqliteDatabase implements AutoCloseable, Database {
   @Override
   public <T> T write(String op, SqlFunction<T> fn) {
     state.checkUsable(op);
+    if (readOnly) {
+      throw readOnlyError(op);
+    }
     return listeners.observe(op, () -> writer.call(op, fn, true));
   }
 
@@ -390,6 +559,9 @@ public final class SqliteDatabase implements AutoCloseable, Database {
    */
   public <T> CompletableFuture<T> writeAsync(String op, SqlFunction<T> fn) {
     state.checkUsable(op);
+    if (readOnly) {
+      throw readOnlyError(op);
+    }
     if (!listeners.active()) {
       return writer.submit(op, fn, true);
     }
@@ -416,6 +588,9 @@ public final class SqliteDatabase implements AutoCloseable, Database {
    */
   public <T> T exclusive(String op, SqlFunction<T> fn) {
     state.checkOpen(op);
+    if (readOnly) {
+      throw readOnlyError(op);
+    }
     return writer.call(op, fn, false);
   }
 
@@ -534,14 +709,17 @@ public final class SqliteDatabase implements AutoCloseable, Database {
     return state.isClosed();
   }
 
-  /** Drains queued writes, truncates the WAL, and closes every connection. Idempotent. */
+  /**
+   * Drains queued writes, truncates the WAL (not when {@linkplain #readOnly() read-only}), and
+   * closes every connection. Idempotent.
+   */
   @Override
   public synchronized void close() {
     if (state.isClosed()) {
       return;
     }
     try {
-      if (path != null) {
+      if (path != null && !readOnly) {
         try {
           writer.call(
               "close checkpoint",

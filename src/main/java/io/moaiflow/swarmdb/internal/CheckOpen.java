@@ -1,0 +1,110 @@
+package io.moaiflow.swarmdb.internal;
+
+import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.SwarmDbException;
+import io.moaiflow.swarmdb.health.WalFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+
+/**
+ * How a read-only check opens a database file so that SQLite writes nothing: no {@code -wal} or
+ * {@code -shm} is created, no {@code -shm} is rebuilt, nothing is checkpointed or truncated.
+ *
+ * <ul>
+ *   <li>{@code -wal} (empty, or with a valid header) and {@code -shm} exist: {@code
+ *       mode=ro&readonly_shm=1}. With a live writer SQLite reads through its {@code -shm}
+ *       (read-only mapping); with none it reads the WAL into private memory, validating frames as
+ *       recovery does, and leaves both files alone.
+ *   <li>No {@code -wal}, a {@code -wal} with no valid header, or one from which SQLite would
+ *       recover nothing and no {@code -shm}: {@code immutable=1}. The database is then exactly the
+ *       main file; nothing is locked.
+ *   <li>A {@code -wal} holding committed frames but no {@code -shm}: SQLite can only read it by
+ *       creating and building a {@code -shm}, so this is refused with {@link ErrorCode#READ_ONLY}
+ *       rather than reading the main file without those transactions.
+ *   <li>A non-empty {@code -journal} (a rollback-journal file mid-transaction): {@code mode=ro},
+ *       and SQLite refuses to read it without rolling back.
+ * </ul>
+ *
+ * Stateless and thread safe.
+ */
+final class CheckOpen {
+  private CheckOpen() {}
+
+  /**
+   * The JDBC URL for a read-only check of {@code db}.
+   *
+   * @param db the absolute, existing main file
+   * @param label the file for messages
+   * @return the URL
+   * @throws SwarmDbException {@link ErrorCode#READ_ONLY} when the WAL cannot be read without
+   *     writing
+   */
+  static String url(Path db, String label) {
+    Path wal = Path.of(db + "-wal");
+    Path shm = Path.of(db + "-shm");
+    Path journal = Path.of(db + "-journal");
+    String file = "jdbc:sqlite:file:" + encode(db.toString());
+    boolean hasShm = Files.exists(shm, LinkOption.NOFOLLOW_LINKS);
+    if (FileSecurity.size(journal) > 0) {
+      return file + "?mode=ro";
+    }
+    if (!Files.exists(wal, LinkOption.NOFOLLOW_LINKS)) {
+      return file + "?immutable=1";
+    }
+    WalFile w = WalFile.read(wal);
+    if (w.bytes() > 0 && !w.headerValid()) {
+      // SQLite recovers nothing from it (a read-only open with a -shm fails with
+      // SQLITE_PROTOCOL); the database is the main file alone.
+      return file + "?immutable=1";
+    }
+    if (hasShm) {
+      return file + "?mode=ro&readonly_shm=1";
+    }
+    if (w.recoveredFrames() > 0) {
+      throw new SwarmDbException(
+          ErrorCode.READ_ONLY,
+          "cannot read "
+              + label
+              + " without changing it: its -wal holds "
+              + w.bytes()
+              + " bytes with "
+              + w.recoveredCommits()
+              + " committed transaction(s) but there is no -shm, and SQLite can only read"
+              + " them by creating and building a -shm. Nothing was opened. Open it read-write"
+              + " once (the swarm, or 'swarmdb migrate') to recover the WAL into the main file,"
+              + " or copy the main file and its -wal elsewhere and open the copy read-write"
+              + " ('swarmdb --db COPY migrate')");
+    }
+    return file + "?immutable=1";
+  }
+
+  /**
+   * Percent-encodes a path for a SQLite {@code file:} URI: every byte except unreserved characters
+   * and {@code /}, so {@code ?}, {@code #} and {@code %} name the file rather than start the query.
+   *
+   * @param path the path
+   * @return the encoded path
+   */
+  static String encode(String path) {
+    StringBuilder sb = new StringBuilder();
+    for (byte b : path.getBytes(StandardCharsets.UTF_8)) {
+      int c = b & 0xff;
+      if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || c == '/'
+          || c == '-'
+          || c == '_'
+          || c == '.'
+          || c == '~') {
+        sb.append((char) c);
+      } else {
+        sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)));
+        sb.append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+      }
+    }
+    return sb.toString();
+  }
+}
