@@ -61,7 +61,9 @@ final class RestoreCommand extends BaseCommand {
               + " 'PRAGMA wal_checkpoint(TRUNCATE)'");
     }
     int latest;
-    try (SwarmDB probe = SwarmDB.openInMemory()) {
+    // only the library's schema version is wanted: an unmigrated in-memory database, so that no
+    // "applied migration ... to :memory:" line suggests restore migrated something
+    try (SwarmDB probe = SwarmDB.open(SwarmDbConfig.inMemory().migrate(false).build())) {
       latest = probe.migrator().latestVersion();
     }
     DatabaseFiles.BackupCheck check = DatabaseFiles.checkBackup(source, latest);
