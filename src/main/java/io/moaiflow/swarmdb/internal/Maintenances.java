@@ -2,6 +2,7 @@ package io.moaiflow.swarmdb.internal;
 
 import io.moaiflow.swarmdb.BackupResult;
 import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.health.CheckResult;
 import java.io.IOException;
@@ -166,7 +167,7 @@ public final class Maintenances extends Retention {
     try {
       SQLiteConfig cfg = new SQLiteConfig();
       cfg.setBusyTimeout((int) Math.min(Integer.MAX_VALUE, busyTimeoutMs));
-      try (Connection c = cfg.createConnection("jdbc:sqlite:" + source);
+      try (Connection c = cfg.createConnection(SwarmDbConfig.sqliteJdbcUrl(source));
           PreparedStatement ps = c.prepareStatement("VACUUM INTO ?")) {
         ps.setString(1, abs.toString());
         ps.executeUpdate();
@@ -194,7 +195,7 @@ public final class Maintenances extends Retention {
   public static long verify(Path file) throws SQLException {
     SQLiteConfig cfg = new SQLiteConfig();
     cfg.setReadOnly(true);
-    try (Connection c = cfg.createConnection("jdbc:sqlite:" + file)) {
+    try (Connection c = cfg.createConnection(SwarmDbConfig.sqliteJdbcUrl(file))) {
       Handle h = new Handle(c, new StatementCache(c), 0);
       List<String> problems = check(h, "integrity_check");
       if (!problems.isEmpty()) {

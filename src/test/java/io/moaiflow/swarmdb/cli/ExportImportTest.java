@@ -148,6 +148,50 @@ class ExportImportTest {
   }
 
   @Test
+  void importReadsLinesUpToTheLimitAndRefusesLongerOnes() throws Exception {
+    Path db = TestDatabases.populated(dir.resolve("limit.db"), 0);
+    int limit = ImportLines.MAX_LINE_BYTES;
+    assertThat(limit).isEqualTo(16 * 1024 * 1024 + 64 * 1024);
+    for (int length : new int[] {limit - 1, limit}) {
+      Path file = dir.resolve("ok-" + length + ".jsonl");
+      Files.writeString(file, "\n" + padded("ok-" + length, length) + "\n");
+      CliRun r = CliRun.on(db, "import", "--in", file.toString());
+      assertThat(r.code()).as("%d bytes: %s", length, r).isZero();
+      assertThat(r.out()).contains("imported 1 new events");
+    }
+    assertThat(all(db)).hasSize(2);
+    Path tooLong = dir.resolve("long.jsonl");
+    Files.writeString(tooLong, padded("small", 100) + "\n" + padded("big", limit + 1) + "\n");
+    CliRun r = CliRun.on(db, "import", "--in", tooLong.toString());
+    assertThat(r.code()).as(r::toString).isEqualTo(2);
+    assertThat(r.err())
+        .contains("line 2 of " + tooLong + " is longer than " + limit + " bytes")
+        .contains("nothing was imported");
+    assertThat(all(db)).hasSize(2);
+    // no line break at all: refused after the limit, not read whole
+    Path endless = dir.resolve("endless.jsonl");
+    try (var out = Files.newOutputStream(endless)) {
+      byte[] chunk = new byte[1 << 20];
+      Arrays.fill(chunk, (byte) ' ');
+      for (int i = 0; i < 64; i++) {
+        out.write(chunk);
+      }
+    }
+    CliRun e = CliRun.on(db, "import", "--in", endless.toString());
+    assertThat(e.code()).as(e::toString).isEqualTo(2);
+    assertThat(e.err()).contains("line 1 of " + endless + " is longer than " + limit + " bytes");
+  }
+
+  /** An event line padded with trailing spaces to exactly {@code length} bytes. */
+  private static String padded(String id, int length) {
+    String line =
+        "{\"type\":\"event\",\"eventId\":\""
+            + id
+            + "\",\"eventType\":\"spawn\",\"agentId\":\"agent-1\",\"ts\":1,\"metadata\":{}}";
+    return line + " ".repeat(length - line.getBytes(StandardCharsets.UTF_8).length);
+  }
+
+  @Test
   void exportRefusesToOverwrite() throws Exception {
     Path db = TestDatabases.populated(dir.resolve("e.db"), 1);
     Path file = Files.writeString(dir.resolve("exists.jsonl"), "keep");
