@@ -35,6 +35,8 @@ public final class MemoryDocuments {
    * @param sessionId the session
    * @param entries its unexpired entries
    * @return {@code {"sessionId":..., "entries":[{"memoryType", "key", "value", "expiresAt"}]}}
+   * @throws io.moaiflow.swarmdb.SwarmDbException {@code CORRUPT} naming the first entry whose
+   *     stored value is not readable JSON
    */
   public static String write(String sessionId, List<MemoryEntry> entries) {
     ObjectNode root = Json.mapper().createObjectNode();
@@ -44,8 +46,13 @@ public final class MemoryDocuments {
       ObjectNode n = arr.addObject();
       n.put("memoryType", e.memoryType());
       n.put("key", e.key());
-      // the stored text as is: re-parsing would round decimals to double precision
-      n.putRawValue("value", new RawValue(e.valueJson()));
+      // the stored text as is (re-parsing would round decimals to double precision), once it is
+      // known to be one readable JSON value: damaged text would make the whole document invalid
+      n.putRawValue(
+          "value",
+          new RawValue(
+              Json.checkStored(
+                  Rows.memoryRow(sessionId, e.memoryType(), e.key()), "value", e.valueJson())));
       Instant exp = e.expiresAt();
       if (exp == null) {
         n.putNull("expiresAt");

@@ -88,15 +88,44 @@ public final class Rows {
    * @throws SQLException when reading fails
    */
   public static AgentEvent event(ResultSet rs) throws SQLException {
+    long seq = rs.getLong(1);
     return new AgentEvent(
-        rs.getLong(1),
+        seq,
         rs.getString(2),
         rs.getString(3),
         rs.getString(4),
         rs.getString(5),
         rs.getString(6),
         Instant.ofEpochMilli(rs.getLong(7)),
-        Json.readMetadata(rs.getString(8)));
+        Json.readMetadata(eventRow(seq), rs.getString(8)));
+  }
+
+  /**
+   * How messages name an event row.
+   *
+   * @param seq its log position
+   * @return for example {@code agent_events row seq 3}
+   */
+  public static String eventRow(long seq) {
+    return "agent_events row seq " + seq;
+  }
+
+  /**
+   * How messages name a memory row.
+   *
+   * @param sessionId the session
+   * @param memoryType the memory type
+   * @param key the key
+   * @return for example {@code session_memory row session 's1' type 'semantic' key 'k'}
+   */
+  public static String memoryRow(String sessionId, String memoryType, String key) {
+    return "session_memory row session '"
+        + Checks.printable(sessionId)
+        + "' type '"
+        + memoryType
+        + "' key '"
+        + Checks.printable(key)
+        + "'";
   }
 
   /**
@@ -118,12 +147,13 @@ public final class Rows {
    * @throws SQLException when reading fails
    */
   public static Agent agent(ResultSet rs) throws SQLException {
+    String agentId = rs.getString(1);
     long completed = rs.getLong(6);
     boolean hasCompleted = !rs.wasNull();
     long duration = rs.getLong(7);
     boolean hasDuration = !rs.wasNull();
     return new Agent(
-        rs.getString(1),
+        agentId,
         rs.getString(2),
         AgentStatus.parse(rs.getString(3)),
         rs.getString(4),
@@ -131,7 +161,8 @@ public final class Rows {
         hasCompleted ? Instant.ofEpochMilli(completed) : null,
         hasDuration ? duration : null,
         Instant.ofEpochMilli(rs.getLong(8)),
-        Json.readMetadata(rs.getString(9)));
+        Json.readMetadata(
+            "agents row agent_id '" + Checks.printable(agentId) + "'", rs.getString(9)));
   }
 
   /**
@@ -153,14 +184,16 @@ public final class Rows {
    * @throws SQLException when reading fails
    */
   public static Session session(ResultSet rs) throws SQLException {
+    String sessionId = rs.getString(1);
     long ended = rs.getLong(4);
     boolean hasEnded = !rs.wasNull();
     return new Session(
-        rs.getString(1),
+        sessionId,
         "active".equals(rs.getString(2)) ? SessionStatus.ACTIVE : SessionStatus.ENDED,
         Instant.ofEpochMilli(rs.getLong(3)),
         hasEnded ? Instant.ofEpochMilli(ended) : null,
-        Json.readMetadata(rs.getString(5)));
+        Json.readMetadata(
+            "sessions row session_id '" + Checks.printable(sessionId) + "'", rs.getString(5)));
   }
 
   /**

@@ -201,6 +201,14 @@ public abstract class SqlEventStore implements EventStore {
     }
     List<Row> rows = new ArrayList<>(events.size());
     for (AgentEvent e : events) {
+      if (e == null) {
+        throw Checks.invalid(
+            "appendAll got a null event at index "
+                + rows.size()
+                + " of "
+                + events.size()
+                + "; nothing was written: remove it from the list");
+      }
       rows.add(new Row(e));
     }
     InsertedBatch result = appendRows(rows);

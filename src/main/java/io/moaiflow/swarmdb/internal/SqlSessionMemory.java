@@ -213,7 +213,7 @@ record SqlSessionMemory(Database db, SqlSessionMemory.Statements sql, String ses
   public <T> Optional<T> get(String memoryType, String key, Class<T> valueType) {
     Objects.requireNonNull(valueType, "valueType");
     return entry(memoryType, key)
-        .map(e -> Json.read("memory value '" + key + "'", e.valueJson(), valueType));
+        .map(e -> Json.read(Rows.memoryRow(sessionId, memoryType, key), e.valueJson(), valueType));
   }
 
   @Override
