@@ -73,6 +73,20 @@ public interface EventStore {
   List<AgentEvent> since(long seq, int limit);
 
   /**
+   * Events after a log position like {@link #since}, for salvage (as {@code swarmdb export
+   * --skip-corrupt} does): a row whose stored data cannot be read is reported in {@link
+   * SalvagedEvents#damaged()} by its {@code seq} instead of failing the call, and the readable rows
+   * around it are returned. Nothing is repaired or deleted. {@link #since} and the other readers
+   * keep failing on such a row with {@link ErrorCode#CORRUPT}.
+   *
+   * @param seq the last position seen (0 to start); continue from {@link SalvagedEvents#lastSeq()}
+   * @param limit most rows covered, readable or damaged, between 1 and {@value
+   *     EventQuery#MAX_LIMIT}
+   * @return the page; {@link SalvagedEvents#isEmpty()} at the end of the log
+   */
+  SalvagedEvents salvageSince(long seq, int limit);
+
+  /**
    * One event by id.
    *
    * @param eventId the id

@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code swarmdb verify}: structural check, schema version and migration checksums, the 12 indexes,
- * WAL mode and file permissions. Exit 0 when all hold, 1 listing each problem. Never creates or
+ * WAL mode and file permissions; with {@code --full} also {@code json_valid} over every JSON
+ * column, listing each damaged row. Exit 0 when all hold, 1 listing each problem. Never creates or
  * migrates the database. Not thread safe (one invocation).
  */
 @Command(
@@ -53,7 +54,9 @@ final class VerifyCommand extends BaseCommand {
 
   @Option(
       names = "--full",
-      description = "Run integrity_check (slow, checks index contents) instead of quick_check.")
+      description =
+          "Run integrity_check (slow, checks index contents) instead of quick_check, and check"
+              + " that every JSON column of every row is valid JSON (json_valid).")
   private boolean full;
 
   @Override
@@ -71,6 +74,16 @@ final class VerifyCommand extends BaseCommand {
       } else {
         for (String p : check.problems()) {
           problems.add(check.check() + ": " + p);
+        }
+      }
+      if (full) {
+        CheckResult json = db.maintenance().jsonCheck();
+        if (json.ok()) {
+          passed.add("json_valid ok: every JSON column of every row (" + json.millis() + " ms)");
+        } else {
+          for (String p : json.problems()) {
+            problems.add("json_valid: " + p);
+          }
         }
       }
       checkSchema(db, problems, passed);

@@ -183,9 +183,12 @@ public final class Json {
    * @throws io.moaiflow.swarmdb.SwarmDbException {@link ErrorCode#CORRUPT} naming the row when the
    *     text is not a JSON object within {@link JsonLimits}
    */
-  public static Map<String, @Nullable Object> readMetadata(String row, String json) {
+  public static Map<String, @Nullable Object> readMetadata(String row, @Nullable String json) {
     if ("{}".equals(json)) {
       return Map.of();
+    }
+    if (json == null) {
+      throw corrupt(row, "metadata", "it is SQL NULL");
     }
     Map<String, @Nullable Object> map;
     try {
