@@ -46,13 +46,9 @@ public final class MemoryDocuments {
       ObjectNode n = arr.addObject();
       n.put("memoryType", e.memoryType());
       n.put("key", e.key());
-      // the stored text as is (re-parsing would round decimals to double precision), once it is
-      // known to be one readable JSON value: damaged text would make the whole document invalid
-      n.putRawValue(
-          "value",
-          new RawValue(
-              Json.checkStored(
-                  Rows.memoryRow(sessionId, e.memoryType(), e.key()), "value", e.valueJson())));
+      // the stored text as is: re-parsing would round decimals to double precision (entries
+      // are read with their value checked, so damaged text cannot make the document invalid)
+      n.putRawValue("value", new RawValue(e.valueJson()));
       Instant exp = e.expiresAt();
       if (exp == null) {
         n.putNull("expiresAt");

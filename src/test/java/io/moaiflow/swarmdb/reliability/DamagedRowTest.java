@@ -214,6 +214,13 @@ class DamagedRowTest {
       corrupt(() -> m.get("semantic", "bad", Object.class), memRow, "value");
       corrupt(() -> m.get("semantic", "bad", Map.class), memRow);
       corrupt(m::exportJson, memRow);
+      // entries hand the stored text on as is: damaged text is refused, not passed on
+      corrupt(() -> m.entry("semantic", "bad"), memRow);
+      corrupt(() -> m.getAll("semantic", List.of("good", "bad")), memRow);
+      corrupt(() -> m.findByPrefix("semantic", "b"), memRow);
+      corrupt(() -> m.recent(10), memRow);
+      corrupt(() -> db.sessions().newest("semantic", "bad"), memRow);
+      assertThat(m.entry("semantic", "good").orElseThrow().valueJson()).isEqualTo("{\"v\":1}");
       assertThat(m.get("semantic", "good", Map.class)).contains(Map.of("v", 1));
       // a readable value read as the wrong type is still the caller's mistake
       SwarmDbException wrongType =
