@@ -12,6 +12,12 @@ import java.util.stream.Stream;
  * <p>Implementations are thread safe: many threads may append and query at once. Concurrent {@link
  * #append} calls are committed together (group commit); each returns only after the transaction
  * holding its row has committed.
+ *
+ * <p>Metadata must fit {@link JsonLimits} (nesting, key and number length, size, finite numbers);
+ * every write checks them before anything is written, so every stored event reads back. A stored
+ * row that cannot be read is damage: the readers ({@link #get}, {@link #since}, {@link #query},
+ * {@link #stream}) fail with {@link ErrorCode#CORRUPT} naming its {@code seq}, and {@link
+ * #salvageSince} reads around it.
  */
 public interface EventStore {
 
