@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamWriteConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -279,11 +280,13 @@ public final class Json {
           what
               + " is not valid JSON: "
               + e.getOriginalMessage()
-              + "; values may be nested at most "
-              + MAX_DEPTH
-              + " levels deep (the "
-              + DOCUMENT_ENVELOPE
-              + " levels of the document around each value do not count)");
+              + (e instanceof StreamConstraintsException
+                  ? "; values may be nested at most "
+                      + MAX_DEPTH
+                      + " levels deep (the "
+                      + DOCUMENT_ENVELOPE
+                      + " levels of the document around each value do not count)"
+                  : ""));
     }
   }
 
