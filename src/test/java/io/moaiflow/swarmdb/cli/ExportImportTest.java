@@ -3,7 +3,9 @@ package io.moaiflow.swarmdb.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.JsonLimits;
 import io.moaiflow.swarmdb.SwarmDB;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,6 +82,49 @@ class ExportImportTest {
     assertThat(all(b)).hasSize(2502);
   }
 
+  /** {@code depth} nested containers around a string, arrays or objects. */
+  private static Object nested(int depth, boolean objects) {
+    Object v = "leaf";
+    for (int i = 0; i < depth; i++) {
+      v = objects ? Map.of("k", v) : List.of(v);
+    }
+    return v;
+  }
+
+  /** Issue 12 item 3: every event the library accepted exports, and imports again, unchanged. */
+  @Test
+  void eventsAtEveryJsonLimitExportAndImportAgain() throws Exception {
+    Path a = dir.resolve("limits-a.db");
+    List<Map<String, Object>> metas =
+        List.of(
+            // metadata is level 1: these are 999 and 1,000 levels deep as stored
+            Map.of("d", nested(JsonLimits.MAX_DEPTH - 2, false)),
+            Map.of("d", nested(JsonLimits.MAX_DEPTH - 1, false)),
+            Map.of("d", nested(JsonLimits.MAX_DEPTH - 1, true)),
+            Map.of("k".repeat(JsonLimits.MAX_NAME_LENGTH), 1),
+            Map.of("n", new BigInteger("9".repeat(JsonLimits.MAX_NUMBER_LENGTH))));
+    try (SwarmDB s = SwarmDB.open(a)) {
+      for (Map<String, Object> m : metas) {
+        s.events().append(AgentEvent.of("run", "agent", null, m));
+      }
+    }
+    Path file = dir.resolve("limits.jsonl");
+    CliRun export = CliRun.on(a, "export", "--out", file.toString());
+    assertThat(export.code()).as(export.toString()).isZero();
+    assertThat(export.out()).contains("exported " + metas.size() + " events");
+    Path b = dir.resolve("limits-b.db");
+    CliRun imp = CliRun.on(b, "import", "--in", file.toString());
+    assertThat(imp.code()).as(imp.toString()).isZero();
+    assertThat(imp.out()).contains("imported " + metas.size() + " new events");
+    List<AgentEvent> left = all(a);
+    List<AgentEvent> right = all(b);
+    assertThat(right).hasSameSizeAs(left);
+    for (int i = 0; i < left.size(); i++) {
+      assertThat(right.get(i).metadata()).isEqualTo(metas.get(i));
+      assertThat(right.get(i).sameContent(left.get(i))).isTrue();
+    }
+  }
+
   @Test
   void conflictingContentIsReportedAndTheStoredRowKept() throws Exception {
     Path db = dir.resolve("c.db");
@@ -121,6 +166,20 @@ class ExportImportTest {
         good.replace("\"ts\":1", "\"ts\":1,\"metadata\":[1]"),
         "\"metadata\" must be a JSON object");
     bad.put(good.replace("\"eventType\":\"spawn\"", "\"eventType\":\"bad type!\""), "eventType");
+    // beyond the library's limits: refused while checking, before the first batch is written
+    bad.put(
+        good.replace(
+            "\"ts\":1",
+            "\"ts\":1,\"metadata\":{\"d\":"
+                + "[".repeat(JsonLimits.MAX_DEPTH)
+                + "]".repeat(JsonLimits.MAX_DEPTH)
+                + "}"),
+        "metadata may be nested at most 1000 levels");
+    bad.put(
+        good.replace(
+            "\"ts\":1",
+            "\"ts\":1,\"metadata\":{\"" + "k".repeat(JsonLimits.MAX_NAME_LENGTH + 1) + "\":1}"),
+        "Name length (50001)");
     for (Map.Entry<String, String> e : bad.entrySet()) {
       Path file = dir.resolve("bad.jsonl");
       Files.writeString(file, good + "\n" + e.getKey() + "\n");
