@@ -217,7 +217,9 @@ abstract class BenchBackend {
     @Override
     Connection connect(String store) {
       try {
-        return DriverManager.getConnection(url(store));
+        // a careful hand-written batch on pgjdbc lets the driver send multi-row INSERTs, as
+        // SwarmDB sends one INSERT ... SELECT FROM unnest(...) per batch
+        return DriverManager.getConnection(url(store) + "&reWriteBatchedInserts=true");
       } catch (SQLException e) {
         throw new IllegalStateException("cannot connect to schema " + schema(store), e);
       }
