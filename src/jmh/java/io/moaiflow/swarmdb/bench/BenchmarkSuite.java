@@ -20,8 +20,9 @@ import java.util.jar.JarFile;
 /**
  * Runs the whole suite (or the parts named on the command line) and writes {@code
  * target/bench/report.md}. Started by {@code ./mvnw -B -Pbench -DskipTests package}; parts: {@code
- * appendall, concurrent, async, query, memory, retention, heap, size, tuning, pg} (default {@code
- * all}). {@code pg} runs sections 1, 2 and 4 on the PostgreSQL server named by {@value
+ * appendall, concurrent, async, query, memory, scale, retention, heap, size, tuning, pg} (default
+ * {@code all}; {@code scale10m} adds a 10,000,000-event size to {@code scale} and runs only when
+ * named, since building it is slow). {@code pg} runs sections 1, 2 and 4 on the PostgreSQL server named by {@value
  * BenchBackend#PG_URL} (environment variable or system property) beside raw pgjdbc; {@code all}
  * includes it only when that variable is set, and {@code pg} without it fails naming it. Every
  * comparison follows {@link Rounds}: both sides interleaved in this JVM on same-sized tables, the
@@ -124,6 +125,13 @@ public final class BenchmarkSuite {
     }
     if (all || parts.contains("memory")) {
       memory(report);
+    }
+    if (all || parts.contains("scale") || parts.contains("scale10m")) {
+      scale(
+          report,
+          parts.contains("scale10m")
+              ? new long[] {10_000, 100_000, 1_000_000, 10_000_000}
+              : new long[] {10_000, 100_000, 1_000_000});
     }
     if (all || parts.contains("retention")) {
       RetentionHarness.run(report, 1_000_000);
@@ -302,6 +310,71 @@ public final class BenchmarkSuite {
         Rounds.Summary.of(results.get(0).p50Ratio()),
         1.15,
         false);
+  }
+
+  /**
+   * Part 3 of issue 13: appendAll throughput (beside raw batches) and the agent's newest 100
+   * (beside raw+Jackson) on tables of each size, prefilled alike on both sides.
+   */
+  private static void scale(Report report, long[] sizes) throws Exception {
+    report.heading("Scale: appendAll and the agent's newest 100 by table size");
+    List<Rounds.Writes> writes = new ArrayList<>();
+    List<Rounds.Latencies> reads = new ArrayList<>();
+    for (long size : sizes) {
+      try (WritePair pair = WritePair.open(SQLITE.store(), "scale", size, 1)) {
+        writes.add(
+            Rounds.writes(
+                pair,
+                Rounds.scaled(20_000, 1_000),
+                1,
+                List.of(
+                    new Rounds.WriteSide(
+                        "SwarmDB", "SwarmDB appendAll, " + size + " events", "appendAll1000", 0),
+                    new Rounds.WriteSide(
+                        "raw", "raw batched insert", "rawBatchInsert1000", 1_000))));
+        try (QueryBenchmarks.Stores stores =
+            new QueryBenchmarks.Stores(
+                pair.db, pair.connectRaw(1), SQLITE.store().columns(), false)) {
+          QueryBenchmarks.stores = stores;
+          try {
+            reads.add(Rounds.latencies("QueryBenchmarks", "agentNewest100", "rawAgentNewest100"));
+          } finally {
+            QueryBenchmarks.stores = null;
+          }
+        }
+      }
+    }
+    report.method(writes.get(0));
+    report.line(
+        "Each size gets fresh stores prefilled with that many events (1,000 agents); the query"
+            + " rounds follow the write rounds on the same stores (SwarmDB on its store, raw on"
+            + " the raw side's store: the same rows). With 10,000 events an agent has only 10"
+            + " prefilled events, so its newest 100 are mostly the rows the write rounds added.");
+    report.line("");
+    report.line(
+        "| events before | SwarmDB appendAll rows/s | raw rows/s | ratio | newest 100 SwarmDB p50 µs"
+            + " | p99 µs | raw p50 µs | p50 ratio SwarmDB/raw |");
+    report.line("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (int i = 0; i < sizes.length; i++) {
+      Rounds.Writes w = writes.get(i);
+      Rounds.Latencies l = reads.get(i);
+      report.line(
+          Report.fmt(
+              "| %,d | %s | %s | **%s** | %s | %s | %s | **%s** |",
+              sizes[i],
+              Rounds.Summary.of(w.rowsPerSecond()[0]).rate(),
+              Rounds.Summary.of(w.rowsPerSecond()[1]).rate(),
+              Rounds.Summary.of(w.ratio(1)).ratio(),
+              Rounds.Summary.of(l.p50()[0]).micros(),
+              Rounds.Summary.of(l.p99()[0]).micros(),
+              Rounds.Summary.of(l.p50()[1]).micros(),
+              Rounds.Summary.of(l.p50Ratio()).ratio()));
+    }
+    for (int i = 0; i < sizes.length; i++) {
+      report.suspicious(
+          Report.fmt("scale: appendAll into %,d events vs raw batched insert", sizes[i]),
+          writes.get(i).ratio(1));
+    }
   }
 
   private static String threads(int t) {

@@ -43,13 +43,24 @@ public class QueryBenchmarks {
     final PreparedStatement rawAgent;
     final PreparedStatement rawSession;
     final PreparedStatement rawType;
+    private final boolean ownsDb;
 
+    /** Both sides on a backend's query fixture; closing closes both. */
     Stores(BenchBackend store) throws SQLException {
-      db = store.openQueryFixture();
-      raw = store.rawQueryFixture();
-      rawAgent = raw.prepareStatement(String.format(BenchRows.AGENT_NEWEST, store.columns()));
-      rawSession = raw.prepareStatement(String.format(BenchRows.SESSION_NEWEST, store.columns()));
-      rawType = raw.prepareStatement(String.format(BenchRows.TYPE_IN_WINDOW, store.columns()));
+      this(store.openQueryFixture(), store.rawQueryFixture(), store.columns(), true);
+    }
+
+    /**
+     * SwarmDB as given (closed by its owner unless {@code ownsDb}) and a raw connection on a store
+     * with the same rows (closed with this).
+     */
+    Stores(SwarmDB db, Connection raw, String columns, boolean ownsDb) throws SQLException {
+      this.db = db;
+      this.raw = raw;
+      this.ownsDb = ownsDb;
+      rawAgent = raw.prepareStatement(String.format(BenchRows.AGENT_NEWEST, columns));
+      rawSession = raw.prepareStatement(String.format(BenchRows.SESSION_NEWEST, columns));
+      rawType = raw.prepareStatement(String.format(BenchRows.TYPE_IN_WINDOW, columns));
     }
 
     @Override
@@ -58,7 +69,9 @@ public class QueryBenchmarks {
       rawSession.close();
       rawType.close();
       raw.close();
-      db.close();
+      if (ownsDb) {
+        db.close();
+      }
     }
   }
 

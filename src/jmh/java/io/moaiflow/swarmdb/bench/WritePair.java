@@ -117,6 +117,11 @@ final class WritePair implements AutoCloseable {
     return r.ownInserts.subList(0, count);
   }
 
+  /** A new plain connection to raw store {@code side} (1-based), closed by the caller. */
+  Connection connectRaw(int side) {
+    return store.connect(raws.get(side - 1).name);
+  }
+
   /** Transactions SwarmDB's writer has committed since open. */
   long swarmTransactions() {
     return db.inspect().writerStats().transactions();
