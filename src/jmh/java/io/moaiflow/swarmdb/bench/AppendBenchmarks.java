@@ -16,8 +16,9 @@ import org.openjdk.jmh.annotations.State;
  * WritePair#events()}, built before the round and the same for every side) written and committed,
  * through {@link RoundWork} — the calls {@code BaselineFairnessTest} proves store identical rows.
  * The suite runs these with {@code forks(0)} so that both sides' stores stay open in {@link #pair}
- * for all rounds, alternating which side goes first (see {@link Rounds}); on SQLite ({@code
- * backend=sqlite}) or PostgreSQL ({@code backend=pg}, see {@link BenchBackend}).
+ * for all rounds, alternating which side goes first (see {@link Rounds}); on SQLite or PostgreSQL,
+ * whichever {@link BenchBackend} the pair was opened on. Not thread safe: each benchmark runs on
+ * one JMH thread (the caller threads of a round are {@link RoundWork}'s).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)

@@ -22,14 +22,16 @@ import java.util.jar.JarFile;
  * target/bench/report.md}. Started by {@code ./mvnw -B -Pbench -DskipTests package}; parts: {@code
  * appendall, concurrent, async, query, memory, scale, retention, heap, size, tuning, pg} (default
  * {@code all}; {@code scale10m} adds a 10,000,000-event size to {@code scale} and runs only when
- * named, since building it is slow). {@code pg} runs sections 1, 2 and 4 on the PostgreSQL server named by {@value
- * BenchBackend#PG_URL} (environment variable or system property) beside raw pgjdbc; {@code all}
- * includes it only when that variable is set, and {@code pg} without it fails naming it. Every
- * comparison follows {@link Rounds}: both sides interleaved in this JVM on same-sized tables, the
- * ratio taken per round and reported as median (min–max). Sizes: {@code -Dbench.rounds} (default
- * 7, at least 5), {@code -Dbench.warmupRounds} (1), {@code -Dbench.prefill} (rows in each write
- * table before the first round, 1,000,000), {@code -Dbench.scale} (rows per round × this, 1),
- * {@code -Dbench.sampleMillis} (sampling per side per round of the latency comparisons, 1,000).
+ * named, since building it is slow). {@code pg} runs sections 1, 2 and 4 on the PostgreSQL
+ * server named by {@value BenchBackend#PG_URL} (environment variable or system property) beside
+ * raw pgjdbc; {@code all} includes it only when that variable is set, and {@code pg} without it
+ * fails naming it. Every comparison follows {@link Rounds}: both sides interleaved in this JVM on
+ * same-sized tables, the ratio taken per round and reported as median (min–max). Sizes: {@code
+ * -Dbench.rounds} (default 7, at least 5), {@code -Dbench.warmupRounds} (1), {@code
+ * -Dbench.prefill} (rows in each write table before the first round, 1,000,000), {@code
+ * -Dbench.scale} (rows per round × this, 1), {@code -Dbench.sampleMillis} (sampling per side per
+ * round of the latency comparisons, 1,000), {@code -Dbench.queryRows} (events in the query
+ * fixture, 1,000,000). Not thread safe (a program's entry point).
  */
 public final class BenchmarkSuite {
   private static final String PKG = "io.moaiflow.swarmdb.bench.";

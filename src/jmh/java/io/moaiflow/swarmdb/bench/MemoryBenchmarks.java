@@ -25,7 +25,8 @@ import org.openjdk.jmh.annotations.State;
  * the same upsert and lookup by hand on sqlite-jdbc ({@link BenchRows#MEMORY_UPSERT}, {@link
  * BenchRows#MEMORY_GET}; autocommit, JSON via Jackson on both sides). Both stores stay open in
  * {@link #stores} for all rounds (the suite runs these with {@code forks(0)}); the tables do not
- * grow (1,000 keys, all written before the first round), so time-based sampling is fair.
+ * grow (1,000 keys, all written before the first round), so time-based sampling is fair. Not
+ * thread safe: each benchmark runs on one JMH thread.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)

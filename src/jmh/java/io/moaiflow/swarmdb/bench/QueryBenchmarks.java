@@ -24,7 +24,8 @@ import org.openjdk.jmh.annotations.State;
  * written by hand on one plain JDBC connection ({@link BenchRows#AGENT_NEWEST} and friends; both map
  * rows and parse the metadata JSON), on SQLite or PostgreSQL (see {@link BenchBackend}). Both read
  * the same fixture, so the tables are the same size by construction; the suite keeps them open in
- * {@link #stores} for all rounds ({@code forks(0)}).
+ * {@link #stores} for all rounds ({@code forks(0)}). Not thread safe: each benchmark runs on one
+ * JMH thread.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
