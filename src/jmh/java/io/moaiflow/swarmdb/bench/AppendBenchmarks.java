@@ -1,174 +1,83 @@
 package io.moaiflow.swarmdb.bench;
 
-import io.moaiflow.swarmdb.AgentEvent;
-import io.moaiflow.swarmdb.SwarmDB;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Benchmarks 1-3: batched, concurrent single and asynchronous appends, each beside its raw-JDBC
- * baseline on a store whose schema SwarmDB created, on SQLite ({@code backend=sqlite}) or
- * PostgreSQL ({@code backend=pg}, see {@link BenchBackend}). Every benchmark method gets fresh
- * stores per trial (fork), so the two sides start from the same empty tables.
+ * Benchmarks 1-3: one round of fixed work of each side of the write comparisons, timed by JMH as a
+ * single shot. One op is the whole round: every row of the round's events ({@link
+ * WritePair#events()}, built before the round and the same for every side) written and committed,
+ * through {@link RoundWork} — the calls {@code BaselineFairnessTest} proves store identical rows.
+ * The suite runs these with {@code forks(0)} so that both sides' stores stay open in {@link #pair}
+ * for all rounds, alternating which side goes first (see {@link Rounds}); on SQLite or PostgreSQL,
+ * whichever {@link BenchBackend} the pair was opened on. Not thread safe: each benchmark runs on
+ * one JMH thread (the caller threads of a round are {@link RoundWork}'s).
  */
 @State(Scope.Benchmark)
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class AppendBenchmarks {
-  /** Rows per raw-JDBC transaction in the group-commit baseline (a): the thread count. */
-  @Param({"1000"})
-  public int rawBatch;
+  /** The comparison in progress; set by the suite (the benchmarks run in its JVM). */
+  static volatile WritePair pair;
 
-  /** The database: {@code sqlite} or {@code pg}. */
-  @Param({"sqlite"})
-  public String backend;
-
-  private final AtomicInteger counter = new AtomicInteger();
-  private final AtomicInteger asyncFailures = new AtomicInteger();
-  private final Object lock = new Object();
-  private SwarmDB db;
-  private Connection raw;
-  private PreparedStatement rawInsert;
-  private Semaphore inFlight;
-  private BenchBackend store;
-  private final Queue<Connection> own = new ConcurrentLinkedQueue<>();
-  private final ThreadLocal<PreparedStatement> ownInsert =
-      ThreadLocal.withInitial(this::openOwnConnection);
+  private WritePair p;
 
   @Setup(Level.Trial)
-  public void setUp() throws SQLException {
-    store = BenchBackend.of(backend);
-    db = store.openFresh("append-swarm");
-    raw = store.rawFresh("append-raw");
-    rawInsert = raw.prepareStatement(store.insertSql());
-    inFlight = new Semaphore(1_000);
-  }
-
-  private PreparedStatement openOwnConnection() {
-    Connection c = store.connect("append-raw");
-    own.add(c);
-    try {
-      return c.prepareStatement(store.insertSql());
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
+  public void setUp() {
+    p = pair;
+    if (p == null) {
+      throw new IllegalStateException(
+          "AppendBenchmarks run only inside BenchmarkSuite (forks(0)), which opens the stores");
     }
   }
 
-  /** Waits for appendAsync calls still in flight so they land before the next iteration. */
-  @TearDown(Level.Iteration)
-  public void drain() throws InterruptedException {
-    inFlight.acquire(1_000);
-    inFlight.release(1_000);
-    if (asyncFailures.get() > 0) {
-      throw new IllegalStateException(asyncFailures.get() + " appendAsync calls failed");
-    }
-  }
-
-  @TearDown(Level.Trial)
-  public void tearDown() throws SQLException {
-    rawInsert.close();
-    raw.close();
-    for (Connection c : own) {
-      c.close(); // closes its statement too
-    }
-    db.close();
-  }
-
-  /** 1: SwarmDB appendAll of a 1,000-row batch (one op = 1,000 rows). */
+  /** 1: SwarmDB appendAll of the round in 1,000-row batches. */
   @Benchmark
-  @BenchmarkMode(Mode.Throughput)
-  @OutputTimeUnit(TimeUnit.SECONDS)
-  public List<AgentEvent> appendAll1000() {
-    return db.events().appendAll(Fixtures.events(counter.getAndAdd(1_000), 1_000));
+  public int appendAll1000() {
+    return RoundWork.appendAll(p.db.events(), p.events(), 1_000);
   }
 
-  /** 1 and 3: raw batched insert of the same 1,000 rows in one transaction. */
+  /** 1 and 3: raw batched insert of the same rows, 1,000 per transaction, one thread. */
   @Benchmark
-  @BenchmarkMode(Mode.Throughput)
-  @OutputTimeUnit(TimeUnit.SECONDS)
-  public int rawBatchInsert1000() throws SQLException {
-    Fixtures.rawBatch(raw, rawInsert, counter.getAndAdd(1_000), 1_000);
-    return 1_000;
+  public int rawBatchInsert1000() throws Exception {
+    return RoundWork.rawBatches(p.raw(), p.rawInsert(), p.events(), 1_000);
   }
 
-  /** 2: one append per op from every benchmark thread (group commit). */
+  /** 2: every caller thread appending its share one {@code append} at a time (group commit). */
   @Benchmark
-  @BenchmarkMode(Mode.SampleTime)
-  @OutputTimeUnit(TimeUnit.MICROSECONDS)
-  public AgentEvent append() {
-    return db.events().append(Fixtures.event(counter.getAndIncrement()));
+  public int append() throws Exception {
+    return RoundWork.append(p.pool, p.db.events(), p.events(), p.threads());
   }
 
-  /** 2(a): one thread committing raw batches as large as the thread count (op = one batch). */
+  /** 2(a): one thread committing raw batches as large as the caller count. */
   @Benchmark
-  @BenchmarkMode(Mode.SampleTime)
-  @OutputTimeUnit(TimeUnit.MICROSECONDS)
-  public int rawGroupBatch() throws SQLException {
-    Fixtures.rawBatch(raw, rawInsert, counter.getAndAdd(rawBatch), rawBatch);
-    return rawBatch;
+  public int rawGroupBatch() throws Exception {
+    return RoundWork.rawBatches(p.raw(), p.rawInsert(), p.events(), p.threads());
   }
 
-  /** 2(b): every thread doing one autocommit insert through a shared lock. */
+  /** 2(b): every caller thread building its rows, then autocommit inserts through one lock. */
   @Benchmark
-  @BenchmarkMode(Mode.SampleTime)
-  @OutputTimeUnit(TimeUnit.MICROSECONDS)
-  public int rawAutocommitLocked() throws SQLException {
-    int i = counter.getAndIncrement();
-    synchronized (lock) {
-      Fixtures.bindRaw(rawInsert, i);
-      return rawInsert.executeUpdate();
-    }
+  public int rawAutocommitLocked() throws Exception {
+    return RoundWork.rawAutocommitLocked(p.pool, p.rawInsert(), p.events(), p.threads());
   }
 
-  /**
-   * 2(b) on PostgreSQL: every thread doing one autocommit insert on a connection of its own (the
-   * server takes concurrent writers; no lock, no seq ordering).
-   */
+  /** 2(b) on PostgreSQL: every caller thread inserting in autocommit on its own connection. */
   @Benchmark
-  @BenchmarkMode(Mode.SampleTime)
-  @OutputTimeUnit(TimeUnit.MICROSECONDS)
-  public int rawAutocommitOwnConnection() throws SQLException {
-    PreparedStatement ps = ownInsert.get();
-    Fixtures.bindRaw(ps, counter.getAndIncrement());
-    return ps.executeUpdate();
+  public int rawAutocommitOwnConnection() throws Exception {
+    return RoundWork.rawAutocommitOwnConnection(
+        p.pool, p.ownInserts(p.threads()), p.events(), p.threads());
   }
 
-  /**
-   * 3: one thread keeping up to 1,000 appendAsync calls in flight (one op = 1,000 submitted
-   * appends; the window is drained outside the measurement after each iteration).
-   */
+  /** 3: one thread keeping up to 1,000 appendAsync calls in flight, until all have committed. */
   @Benchmark
-  @BenchmarkMode(Mode.Throughput)
-  @OutputTimeUnit(TimeUnit.SECONDS)
-  public int appendAsync1000() throws InterruptedException {
-    int start = counter.getAndAdd(1_000);
-    for (int i = 0; i < 1_000; i++) {
-      inFlight.acquire();
-      CompletableFuture<AgentEvent> f = db.events().appendAsync(Fixtures.event(start + i));
-      f.whenComplete(
-          (e, t) -> {
-            if (t != null) {
-              asyncFailures.incrementAndGet();
-            }
-            inFlight.release();
-          });
-    }
-    return 1_000;
+  public int appendAsync1000() throws Exception {
+    return RoundWork.appendAsync(p.db.events(), p.events());
   }
 }

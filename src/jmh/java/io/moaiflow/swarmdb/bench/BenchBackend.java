@@ -25,9 +25,6 @@ abstract class BenchBackend {
   /** Environment variable (or system property) with the benchmark server's JDBC URL. */
   static final String PG_URL = "SWARMDB_BENCH_PG_URL";
 
-  /** Rows in the query fixture: 1,000 agents, 1,000 sessions, 8 types, 30 days. */
-  static final long QUERY_ROWS = 1_000_000;
-
   static BenchBackend of(String name) {
     return switch (name) {
       case "sqlite" -> new Sqlite();
@@ -61,14 +58,17 @@ abstract class BenchBackend {
   /** The driver the raw side uses, for report labels. */
   abstract String driver();
 
-  /** The raw insert of one event row (same columns as {@link Fixtures#bindRaw}). */
+  /** The raw insert of one event row (same columns as {@link BenchRows#bind}). */
   abstract String insertSql();
 
-  /** The selected columns, in {@link Fixtures#readRaw} order, metadata as text. */
+  /** The selected columns, in {@link BenchRows#readEvents} order, metadata as text. */
   abstract String columns();
 
   /** SwarmDB on a fresh, empty store. */
   abstract SwarmDB openFresh(String store);
+
+  /** SwarmDB on an existing store. */
+  abstract SwarmDB open(String store);
 
   /** A fresh store whose schema SwarmDB created, and a plain connection to it. */
   final Connection rawFresh(String store) {
@@ -78,6 +78,12 @@ abstract class BenchBackend {
 
   /** Another plain read-write connection to an existing store. */
   abstract Connection connect(String store);
+
+  /**
+   * Adds {@code rows} generated events (the rows of {@link Fixtures#fill}: ids {@code fx-…}, 30 days
+   * before {@link Fixtures#FIXTURE_END_MS}) to a store's event table, inside the database.
+   */
+  abstract void prefill(String store, long rows);
 
   /** SwarmDB on the query fixture, built first when missing. */
   abstract SwarmDB openQueryFixture();
@@ -97,12 +103,12 @@ abstract class BenchBackend {
 
     @Override
     String insertSql() {
-      return Fixtures.RAW_INSERT;
+      return BenchRows.INSERT;
     }
 
     @Override
     String columns() {
-      return Fixtures.COLUMNS;
+      return BenchRows.COLUMNS;
     }
 
     private static Path file(String store) {
@@ -116,9 +122,24 @@ abstract class BenchBackend {
     }
 
     @Override
+    SwarmDB open(String store) {
+      return Fixtures.open(file(store));
+    }
+
+    @Override
     Connection connect(String store) {
       Path f = file(store);
       return Fixtures.rawConnection(f, SwarmDbConfig.builder(f).build(), false);
+    }
+
+    @Override
+    void prefill(String store, long rows) {
+      try (Connection c = connect(store)) {
+        Fixtures.fill(
+            c, rows, Fixtures.FIXTURE_END_MS - Fixtures.FIXTURE_SPAN_MS, Fixtures.FIXTURE_SPAN_MS, 0);
+      } catch (SQLException e) {
+        throw new IllegalStateException("prefilling " + file(store) + " failed", e);
+      }
     }
 
     @Override
@@ -154,46 +175,16 @@ abstract class BenchBackend {
 
     @Override
     String insertSql() {
-      return Fixtures.RAW_INSERT.replace("?)", "?::jsonb)");
+      return BenchRows.INSERT.replace("?)", "?::jsonb)");
     }
 
     @Override
     String columns() {
-      return Fixtures.COLUMNS.replace("metadata", "metadata::text");
+      return BenchRows.COLUMNS.replace("metadata", "metadata::text");
     }
 
     private static String schema(String store) {
       return "bench_" + store.replace('-', '_');
-    }
-
-    /**
-     * Transactions committed so far in the server's database, by every session. A backend reports
-     * its counts when its session ends, so the forks' are in once their connections have closed.
-     */
-    static long commits() {
-      try {
-        Thread.sleep(1_000); // let the server's backends of a finished fork exit and report
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return queryLong(
-          "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()");
-    }
-
-    /** Rows in a store's event table. */
-    static long rows(String store) {
-      return queryLong("SELECT count(*) FROM " + schema(store) + ".agent_events");
-    }
-
-    private static long queryLong(String sql) {
-      try (Connection c = DriverManager.getConnection(requirePgUrl());
-          Statement st = c.createStatement();
-          ResultSet rs = st.executeQuery(sql)) {
-        rs.next();
-        return rs.getLong(1);
-      } catch (SQLException e) {
-        throw new IllegalStateException(sql + " failed: " + e.getMessage(), e);
-      }
     }
 
     private String url(String store) {
@@ -211,7 +202,8 @@ abstract class BenchBackend {
       }
     }
 
-    private SwarmDB open(String store) {
+    @Override
+    SwarmDB open(String store) {
       return SwarmDB.open(SwarmDbConfig.postgres(url(store)).build());
     }
 
@@ -225,7 +217,9 @@ abstract class BenchBackend {
     @Override
     Connection connect(String store) {
       try {
-        return DriverManager.getConnection(url(store));
+        // a careful hand-written batch on pgjdbc lets the driver send multi-row INSERTs, as
+        // SwarmDB sends one INSERT ... SELECT FROM unnest(...) per batch
+        return DriverManager.getConnection(url(store) + "&reWriteBatchedInserts=true");
       } catch (SQLException e) {
         throw new IllegalStateException("cannot connect to schema " + schema(store), e);
       }
@@ -254,22 +248,27 @@ abstract class BenchBackend {
       try (Connection c = connect(QUERY_STORE);
           Statement st = c.createStatement();
           ResultSet rs = st.executeQuery("SELECT count(*) FROM agent_events")) {
-        if (rs.next() && rs.getLong(1) == QUERY_ROWS) {
+        if (rs.next() && rs.getLong(1) == Fixtures.queryRows()) {
           return;
         }
       } catch (SQLException e) {
         // no fixture yet (the schema or table is missing): built below
       }
       openFresh(QUERY_STORE).close();
-      try (Connection c = connect(QUERY_STORE)) {
-        fill(c);
+      prefill(QUERY_STORE, Fixtures.queryRows());
+    }
+
+    @Override
+    void prefill(String store, long rows) {
+      try (Connection c = connect(store)) {
+        fill(c, rows);
       } catch (SQLException e) {
-        throw new IllegalStateException("building the PostgreSQL query fixture failed", e);
+        throw new IllegalStateException("prefilling schema " + schema(store) + " failed", e);
       }
     }
 
     /** The rows of {@link Fixtures#fill}, generated inside PostgreSQL. */
-    private static void fill(Connection c) throws SQLException {
+    private static void fill(Connection c, long rows) throws SQLException {
       StringBuilder types = new StringBuilder("(ARRAY[");
       for (int t = 0; t < Fixtures.TYPES.length; t++) {
         types.append(t == 0 ? "'" : ", '").append(Fixtures.TYPES[t]).append('\'');
@@ -285,12 +284,12 @@ abstract class BenchBackend {
               + " FROM generate_series(?::bigint, ?::bigint - 1) AS i";
       long start = Fixtures.FIXTURE_END_MS - Fixtures.FIXTURE_SPAN_MS;
       try (PreparedStatement ps = c.prepareStatement(sql)) {
-        for (long from = 0; from < QUERY_ROWS; from += 100_000) {
+        for (long from = 0; from < rows; from += 100_000) {
           ps.setLong(1, start);
           ps.setLong(2, Fixtures.FIXTURE_SPAN_MS);
-          ps.setLong(3, QUERY_ROWS);
+          ps.setLong(3, rows);
           ps.setLong(4, from);
-          ps.setLong(5, Math.min(QUERY_ROWS, from + 100_000));
+          ps.setLong(5, Math.min(rows, from + 100_000));
           ps.executeUpdate();
         }
       }

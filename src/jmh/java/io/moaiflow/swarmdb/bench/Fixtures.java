@@ -1,8 +1,5 @@
 package io.moaiflow.swarmdb.bench;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbConfig;
@@ -15,44 +12,28 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 import org.sqlite.SQLiteConfig;
 
 /**
- * Databases, rows and raw-JDBC baselines shared by the benchmarks. The baseline files get their
+ * Databases and fixtures shared by the benchmarks; the rows themselves come from {@link BenchRows}
+ * (shared with the default build's {@code BaselineFairnessTest}). The baseline files get their
  * schema from {@link SwarmDB#open} and are then written through a plain sqlite-jdbc connection with
  * the library's pragmas, so both sides write the same schema on the same disk.
  */
 final class Fixtures {
-  static final int AGENTS = 1_000;
-  static final int EVENTS_PER_SESSION = 1_000;
-  static final String[] TYPES = {
-    "spawn", "running", "tool_call", "message", "checkpoint", "heartbeat", "complete", "error"
-  };
+  static final String[] TYPES = BenchRows.TYPES;
 
   /** Newest fixture event time; the query fixture spans 30 days before it. */
   static final long FIXTURE_END_MS = Instant.parse("2026-11-01T00:00:00Z").toEpochMilli();
 
   static final long FIXTURE_SPAN_MS = Duration.ofDays(30).toMillis();
 
-  static final String RAW_INSERT =
-      "INSERT INTO agent_events (event_id, event_type, agent_id, agent_type, session_id, ts,"
-          + " metadata) VALUES (?, ?, ?, ?, ?, ?, ?)";
-
-  static final String COLUMNS =
-      "seq, event_id, event_type, agent_id, agent_type, session_id, ts, metadata";
-
-  static final ObjectMapper JSON = new ObjectMapper();
-  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
 
   private Fixtures() {}
 
@@ -106,128 +87,24 @@ final class Fixtures {
 
   /** A plain sqlite-jdbc connection with the pragmas SwarmDB sets on its own connections. */
   static Connection rawConnection(Path file, SwarmDbConfig c, boolean readOnly) {
-    SQLiteConfig sc = new SQLiteConfig();
-    sc.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
-    sc.setCacheSize(c.cacheSizePages());
-    sc.setBusyTimeout((int) c.busyTimeout().toMillis());
-    sc.enforceForeignKeys(true);
-    sc.setTempStore(SQLiteConfig.TempStore.MEMORY);
-    sc.setPragma(SQLiteConfig.Pragma.JOURNAL_SIZE_LIMIT, Long.toString(c.journalSizeLimitBytes()));
-    sc.setPragma(SQLiteConfig.Pragma.MMAP_SIZE, Long.toString(c.mmapSizeBytes()));
-    sc.setGetGeneratedKeys(false);
-    if (readOnly) {
-      sc.setReadOnly(true);
-    }
-    try {
-      return sc.createConnection(SwarmDbConfig.sqliteJdbcUrl(file));
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot open " + file, e);
-    }
+    return BenchRows.rawConnection(file, c, readOnly);
   }
 
   static String type(int i) {
-    return TYPES[Math.floorMod(i, TYPES.length)];
+    return BenchRows.type(i);
   }
 
   static String agent(int i) {
-    return "agent-" + Math.floorMod(i, AGENTS);
-  }
-
-  static Map<String, Object> metadata(int i) {
-    return Map.of("prompt", "Design the API", "step", i);
+    return BenchRows.agent(i);
   }
 
   /** A new event as an application would build it. */
   static AgentEvent event(int i) {
-    return AgentEvent.of(
-        type(i), agent(i), "expert-backend", "session-" + (i / EVENTS_PER_SESSION), metadata(i));
+    return BenchRows.event(i);
   }
 
   static List<AgentEvent> events(int start, int count) {
-    List<AgentEvent> out = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      out.add(event(start + i));
-    }
-    return out;
-  }
-
-  static String json(Object value) {
-    try {
-      return JSON.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  static Map<String, Object> parse(String json) {
-    try {
-      return JSON.readValue(json, MAP);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /**
-   * Binds the same row a hand-written JDBC store would write for {@link #event(int)}: a fresh UUID,
-   * Jackson-serialised metadata, the current time.
-   */
-  static void bindRaw(PreparedStatement ps, int i) throws SQLException {
-    ps.setString(1, UUID.randomUUID().toString());
-    ps.setString(2, type(i));
-    ps.setString(3, agent(i));
-    ps.setString(4, "expert-backend");
-    ps.setString(5, "session-" + (i / EVENTS_PER_SESSION));
-    ps.setLong(6, System.currentTimeMillis());
-    ps.setString(7, json(metadata(i)));
-  }
-
-  /** A raw-JDBC batched insert of {@code count} rows in one transaction. */
-  static void rawBatch(Connection c, PreparedStatement ps, int start, int count)
-      throws SQLException {
-    c.setAutoCommit(false);
-    try {
-      for (int i = 0; i < count; i++) {
-        bindRaw(ps, start + i);
-        ps.addBatch();
-      }
-      ps.executeBatch();
-      c.commit();
-    } catch (SQLException e) {
-      c.rollback();
-      throw e;
-    } finally {
-      c.setAutoCommit(true);
-    }
-  }
-
-  /** What a hand-written store maps a row to: the columns and the parsed metadata. */
-  record RawEvent(
-      long seq,
-      String eventId,
-      String eventType,
-      String agentId,
-      String agentType,
-      String sessionId,
-      long ts,
-      Map<String, Object> metadata) {}
-
-  static List<RawEvent> readRaw(PreparedStatement ps) throws SQLException {
-    List<RawEvent> out = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        out.add(
-            new RawEvent(
-                rs.getLong(1),
-                rs.getString(2),
-                rs.getString(3),
-                rs.getString(4),
-                rs.getString(5),
-                rs.getString(6),
-                rs.getLong(7),
-                parse(rs.getString(8))));
-      }
-    }
-    return out;
+    return BenchRows.events(start, count);
   }
 
   /**
@@ -275,11 +152,22 @@ final class Fixtures {
   }
 
   /**
-   * The 1,000,000-event query fixture (1,000 agents, 1,000 sessions, 8 types, 30 days), built once
-   * and reused while its row count matches.
+   * The query fixture ({@link #queryRows()} events, default 1,000,000: 1,000 agents, sessions of
+   * 1,000 events, 8 types, 30 days), built once and reused while its row count matches.
    */
   static Path queryFixture() {
-    return fixture("query-1m.db", 1_000_000, 0);
+    long rows = queryRows();
+    return fixture(rows == 1_000_000 ? "query-1m.db" : "query-" + rows + ".db", rows, 0);
+  }
+
+  /** Rows in the query fixture: {@code bench.queryRows}, default 1,000,000. */
+  static long queryRows() {
+    long rows = Long.getLong("bench.queryRows", 1_000_000L);
+    if (rows < 1_000) {
+      throw new IllegalArgumentException(
+          "bench.queryRows is " + rows + "; the queries need at least 1,000 events");
+    }
+    return rows;
   }
 
   static Path fixture(String name, long rows, int pad) {
@@ -316,13 +204,5 @@ final class Fixtures {
 
   static int random(int bound) {
     return ThreadLocalRandom.current().nextInt(bound);
-  }
-
-  static void setNullableLong(PreparedStatement ps, int i, Long v) throws SQLException {
-    if (v == null) {
-      ps.setNull(i, Types.INTEGER);
-    } else {
-      ps.setLong(i, v);
-    }
   }
 }

@@ -6,11 +6,10 @@ import io.moaiflow.swarmdb.SwarmDB;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -20,114 +19,109 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Benchmark 5: session memory get and put (with and without TTL) from one thread, SwarmDB beside
- * the same upsert and lookup by hand on sqlite-jdbc (autocommit, JSON via Jackson on both sides).
+ * the same upsert and lookup by hand on sqlite-jdbc ({@link BenchRows#MEMORY_UPSERT}, {@link
+ * BenchRows#MEMORY_GET}; autocommit, JSON via Jackson on both sides). Both stores stay open in
+ * {@link #stores} for all rounds (the suite runs these with {@code forks(0)}); the tables do not
+ * grow (1,000 keys, all written before the first round), so time-based sampling is fair. Not
+ * thread safe: each benchmark runs on one JMH thread.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class MemoryBenchmarks {
-  private static final int KEYS = 1_000;
+  static final int KEYS = 1_000;
   private static final Duration TTL = Duration.ofHours(24);
-  private static final String RAW_UPSERT =
-      "INSERT INTO session_memory (session_id, memory_type, key, value, version, created_at,"
-          + " updated_at, expires_at) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5, ?6)"
-          + " ON CONFLICT (session_id, memory_type, key) DO UPDATE SET value = excluded.value,"
-          + " version = session_memory.version + 1, updated_at = excluded.updated_at,"
-          + " expires_at = excluded.expires_at";
-  private static final String RAW_GET =
-      "SELECT value, version, created_at, updated_at, expires_at FROM session_memory"
-          + " WHERE session_id = ? AND memory_type = ? AND key = ?"
-          + " AND (expires_at IS NULL OR expires_at > ?)";
 
-  private SwarmDB db;
-  private SessionMemory memory;
-  private Connection raw;
-  private PreparedStatement rawUpsert;
-  private PreparedStatement rawGet;
+  /** The open stores; set by the suite (the benchmarks run in its JVM). */
+  static volatile Stores stores;
+
+  /** Both sides' stores. Not thread safe (one benchmark thread at a time). */
+  static final class Stores implements AutoCloseable {
+    final SwarmDB db;
+    final SessionMemory memory;
+    final Connection raw;
+    final PreparedStatement rawUpsert;
+    final PreparedStatement rawGet;
+
+    Stores() throws SQLException {
+      Path dir = Fixtures.freshDir("memory");
+      db = Fixtures.open(dir.resolve("swarm.db"));
+      db.sessions().start(BenchRows.MEMORY_SESSION);
+      memory = db.sessions().memory(BenchRows.MEMORY_SESSION);
+      raw = Fixtures.raw(dir.resolve("raw.db"));
+      try (PreparedStatement ps =
+          raw.prepareStatement(
+              "INSERT INTO sessions (session_id, status, started_at) VALUES (?, 'active', ?)")) {
+        ps.setString(1, BenchRows.MEMORY_SESSION);
+        ps.setLong(2, System.currentTimeMillis());
+        ps.executeUpdate();
+      }
+      rawUpsert = raw.prepareStatement(BenchRows.MEMORY_UPSERT);
+      rawGet = raw.prepareStatement(BenchRows.MEMORY_GET);
+      for (int k = 0; k < KEYS; k++) {
+        memory.put(BenchRows.MEMORY_TYPE, BenchRows.memoryKey(k), BenchRows.memoryValue(k));
+        BenchRows.upsert(rawUpsert, k, System.currentTimeMillis(), null);
+      }
+    }
+
+    @Override
+    public void close() throws SQLException {
+      rawUpsert.close();
+      rawGet.close();
+      raw.close();
+      db.close();
+    }
+  }
+
+  private Stores s;
 
   @Setup(Level.Trial)
-  public void setUp() throws SQLException {
-    Path dir = Fixtures.freshDir("memory");
-    db = Fixtures.open(dir.resolve("swarm.db"));
-    db.sessions().start("bench-session");
-    memory = db.sessions().memory("bench-session");
-    raw = Fixtures.raw(dir.resolve("raw.db"));
-    try (PreparedStatement ps =
-        raw.prepareStatement(
-            "INSERT INTO sessions (session_id, status, started_at) VALUES ('bench-session',"
-                + " 'active', 0)")) {
-      ps.executeUpdate();
-    }
-    rawUpsert = raw.prepareStatement(RAW_UPSERT);
-    rawGet = raw.prepareStatement(RAW_GET);
-    for (int k = 0; k < KEYS; k++) {
-      memory.put(SessionMemory.CONTEXT_HINT, "key-" + k, value(k));
-      upsert(k, null);
+  public void setUp() {
+    s = stores;
+    if (s == null) {
+      throw new IllegalStateException(
+          "MemoryBenchmarks run only inside BenchmarkSuite (forks(0)), which opens the stores");
     }
   }
 
-  @TearDown(Level.Trial)
-  public void tearDown() throws SQLException {
-    rawUpsert.close();
-    rawGet.close();
-    raw.close();
-    db.close();
-  }
-
-  private static Map<String, Object> value(int k) {
-    return Map.of("lang", "java", "score", k);
-  }
-
-  private int upsert(int k, Duration ttl) throws SQLException {
-    long now = System.currentTimeMillis();
-    rawUpsert.setString(1, "bench-session");
-    rawUpsert.setString(2, SessionMemory.CONTEXT_HINT);
-    rawUpsert.setString(3, "key-" + k);
-    rawUpsert.setString(4, Fixtures.json(value(k)));
-    rawUpsert.setLong(5, now);
-    Fixtures.setNullableLong(rawUpsert, 6, ttl == null ? null : now + ttl.toMillis());
-    return rawUpsert.executeUpdate();
+  private static int key() {
+    return ThreadLocalRandom.current().nextInt(KEYS);
   }
 
   @Benchmark
   public MemoryEntry put() {
-    int k = Fixtures.random(KEYS);
-    return memory.put(SessionMemory.CONTEXT_HINT, "key-" + k, value(k));
+    int k = key();
+    return s.memory.put(BenchRows.MEMORY_TYPE, BenchRows.memoryKey(k), BenchRows.memoryValue(k));
   }
 
   @Benchmark
   public int rawPut() throws SQLException {
-    return upsert(Fixtures.random(KEYS), null);
+    return BenchRows.upsert(s.rawUpsert, key(), System.currentTimeMillis(), null);
   }
 
   @Benchmark
   public MemoryEntry putWithTtl() {
-    int k = Fixtures.random(KEYS);
-    return memory.put(SessionMemory.CONTEXT_HINT, "key-" + k, value(k), TTL);
+    int k = key();
+    return s.memory.put(
+        BenchRows.MEMORY_TYPE, BenchRows.memoryKey(k), BenchRows.memoryValue(k), TTL);
   }
 
   @Benchmark
   public int rawPutWithTtl() throws SQLException {
-    return upsert(Fixtures.random(KEYS), TTL);
+    return BenchRows.upsert(s.rawUpsert, key(), System.currentTimeMillis(), TTL.toMillis());
   }
 
   @Benchmark
   public Optional<Object> get() {
-    return memory.get(SessionMemory.CONTEXT_HINT, "key-" + Fixtures.random(KEYS), Object.class);
+    return s.memory.get(BenchRows.MEMORY_TYPE, BenchRows.memoryKey(key()), Object.class);
   }
 
   @Benchmark
-  public Map<String, Object> rawGet() throws SQLException {
-    rawGet.setString(1, "bench-session");
-    rawGet.setString(2, SessionMemory.CONTEXT_HINT);
-    rawGet.setString(3, "key-" + Fixtures.random(KEYS));
-    rawGet.setLong(4, System.currentTimeMillis());
-    try (ResultSet rs = rawGet.executeQuery()) {
-      return rs.next() ? Fixtures.parse(rs.getString(1)) : Map.of();
-    }
+  public Object rawGet() throws SQLException {
+    Object v = BenchRows.get(s.rawGet, key(), System.currentTimeMillis());
+    return v == null ? Optional.empty() : v;
   }
 }

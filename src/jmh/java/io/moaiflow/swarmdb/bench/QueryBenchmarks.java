@@ -15,16 +15,17 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Benchmark 4: the three history queries over 1,000,000 events, SwarmDB beside the same query
- * written by hand on one plain JDBC connection (both map rows and parse the metadata JSON), on
- * SQLite ({@code backend=sqlite}) or PostgreSQL ({@code backend=pg}, see {@link BenchBackend}).
+ * written by hand on one plain JDBC connection ({@link BenchRows#AGENT_NEWEST} and friends; both map
+ * rows and parse the metadata JSON), on SQLite or PostgreSQL (see {@link BenchBackend}). Both read
+ * the same fixture, so the tables are the same size by construction; the suite keeps them open in
+ * {@link #stores} for all rounds ({@code forks(0)}). Not thread safe: each benchmark runs on one
+ * JMH thread.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -33,46 +34,57 @@ public class QueryBenchmarks {
   private static final long HOUR = Duration.ofHours(1).toMillis();
   private static final long START = Fixtures.FIXTURE_END_MS - Fixtures.FIXTURE_SPAN_MS;
 
-  /** The database: {@code sqlite} or {@code pg}. */
-  @Param({"sqlite"})
-  public String backend;
+  /** The open stores; set by the suite (the benchmarks run in its JVM). */
+  static volatile Stores stores;
 
-  private SwarmDB db;
-  private Connection raw;
-  private PreparedStatement rawAgent;
-  private PreparedStatement rawSession;
-  private PreparedStatement rawType;
+  /** SwarmDB and a plain connection on one backend's query fixture. Not thread safe. */
+  static final class Stores implements AutoCloseable {
+    final SwarmDB db;
+    final Connection raw;
+    final PreparedStatement rawAgent;
+    final PreparedStatement rawSession;
+    final PreparedStatement rawType;
+    private final boolean ownsDb;
 
-  @Setup(Level.Trial)
-  public void setUp() throws SQLException {
-    BenchBackend store = BenchBackend.of(backend);
-    db = store.openQueryFixture();
-    raw = store.rawQueryFixture();
-    rawAgent =
-        raw.prepareStatement(
-            "SELECT "
-                + store.columns()
-                + " FROM agent_events WHERE agent_id = ? ORDER BY ts DESC, seq DESC LIMIT 100");
-    rawSession =
-        raw.prepareStatement(
-            "SELECT "
-                + store.columns()
-                + " FROM agent_events WHERE session_id = ? ORDER BY ts DESC, seq DESC LIMIT 100");
-    rawType =
-        raw.prepareStatement(
-            "SELECT "
-                + store.columns()
-                + " FROM agent_events WHERE event_type = ? AND ts >= ? AND ts < ?"
-                + " ORDER BY ts DESC, seq DESC LIMIT 100");
+    /** Both sides on a backend's query fixture; closing closes both. */
+    Stores(BenchBackend store) throws SQLException {
+      this(store.openQueryFixture(), store.rawQueryFixture(), store.columns(), true);
+    }
+
+    /**
+     * SwarmDB as given (closed by its owner unless {@code ownsDb}) and a raw connection on a store
+     * with the same rows (closed with this).
+     */
+    Stores(SwarmDB db, Connection raw, String columns, boolean ownsDb) throws SQLException {
+      this.db = db;
+      this.raw = raw;
+      this.ownsDb = ownsDb;
+      rawAgent = raw.prepareStatement(String.format(BenchRows.AGENT_NEWEST, columns));
+      rawSession = raw.prepareStatement(String.format(BenchRows.SESSION_NEWEST, columns));
+      rawType = raw.prepareStatement(String.format(BenchRows.TYPE_IN_WINDOW, columns));
+    }
+
+    @Override
+    public void close() throws SQLException {
+      rawAgent.close();
+      rawSession.close();
+      rawType.close();
+      raw.close();
+      if (ownsDb) {
+        db.close();
+      }
+    }
   }
 
-  @TearDown(Level.Trial)
-  public void tearDown() throws SQLException {
-    rawAgent.close();
-    rawSession.close();
-    rawType.close();
-    raw.close();
-    db.close();
+  private Stores s;
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    s = stores;
+    if (s == null) {
+      throw new IllegalStateException(
+          "QueryBenchmarks run only inside BenchmarkSuite (forks(0)), which opens the stores");
+    }
   }
 
   private static long windowStart() {
@@ -81,30 +93,31 @@ public class QueryBenchmarks {
 
   @Benchmark
   public List<AgentEvent> agentNewest100() {
-    return db.events().query(EventQuery.agent(Fixtures.agent(Fixtures.random(1_000))).limit(100));
+    return s.db.events().query(EventQuery.agent(Fixtures.agent(Fixtures.random(1_000))).limit(100));
   }
 
   @Benchmark
-  public List<Fixtures.RawEvent> rawAgentNewest100() throws SQLException {
-    rawAgent.setString(1, Fixtures.agent(Fixtures.random(1_000)));
-    return Fixtures.readRaw(rawAgent);
+  public List<BenchRows.RawEvent> rawAgentNewest100() throws SQLException {
+    s.rawAgent.setString(1, Fixtures.agent(Fixtures.random(1_000)));
+    return BenchRows.readEvents(s.rawAgent);
   }
 
   @Benchmark
   public List<AgentEvent> sessionTimeline100() {
-    return db.events().query(EventQuery.session("session-" + Fixtures.random(1_000)).limit(100));
+    return s.db.events()
+        .query(EventQuery.session("session-" + Fixtures.random(1_000)).limit(100));
   }
 
   @Benchmark
-  public List<Fixtures.RawEvent> rawSessionTimeline100() throws SQLException {
-    rawSession.setString(1, "session-" + Fixtures.random(1_000));
-    return Fixtures.readRaw(rawSession);
+  public List<BenchRows.RawEvent> rawSessionTimeline100() throws SQLException {
+    s.rawSession.setString(1, "session-" + Fixtures.random(1_000));
+    return BenchRows.readEvents(s.rawSession);
   }
 
   @Benchmark
   public List<AgentEvent> typeInHourWindow() {
     long from = windowStart();
-    return db.events()
+    return s.db.events()
         .query(
             EventQuery.type(Fixtures.type(Fixtures.random(8)))
                 .withWindow(Instant.ofEpochMilli(from), Instant.ofEpochMilli(from + HOUR))
@@ -112,11 +125,11 @@ public class QueryBenchmarks {
   }
 
   @Benchmark
-  public List<Fixtures.RawEvent> rawTypeInHourWindow() throws SQLException {
+  public List<BenchRows.RawEvent> rawTypeInHourWindow() throws SQLException {
     long from = windowStart();
-    rawType.setString(1, Fixtures.type(Fixtures.random(8)));
-    rawType.setLong(2, from);
-    rawType.setLong(3, from + HOUR);
-    return Fixtures.readRaw(rawType);
+    s.rawType.setString(1, Fixtures.type(Fixtures.random(8)));
+    s.rawType.setLong(2, from);
+    s.rawType.setLong(3, from + HOUR);
+    return BenchRows.readEvents(s.rawType);
   }
 }
