@@ -44,6 +44,7 @@ import org.slf4j.LoggerFactory;
 final class Writer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Writer.class);
   private static final int MAX_BUSY_RETRIES = 5;
+  private static final long FILL_NANOS = 50_000;
 
   private final Connection connection;
   private final StatementCache cache;
@@ -317,7 +318,11 @@ final class Writer implements AutoCloseable {
       batch.add(queue.remove());
       pending.decrementAndGet();
     }
-    if (maxWaitNanos <= 0 || batch.size() >= maxBatch) {
+    if (batch.size() >= maxBatch) {
+      return;
+    }
+    if (maxWaitNanos <= 0) {
+      fill(batch);
       return;
     }
     long deadline = System.nanoTime() + maxWaitNanos;
@@ -329,6 +334,42 @@ final class Writer implements AutoCloseable {
       Task<?> t;
       try {
         t = queue.poll(left, TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (t == null) {
+        return;
+      }
+      if (!t.transactional) {
+        carried = t;
+        return;
+      }
+      batch.add(t);
+      pending.decrementAndGet();
+    }
+  }
+
+  /**
+   * Without a configured batch wait: when fewer writes are queued than shared the last transaction,
+   * their callers are most likely between their previous commit and their next write. Wait for them
+   * (each offer wakes the writer) for at most {@link #FILL_NANOS} (about one commit), so the
+   * transaction carries them instead of committing a fraction now and the rest right after. A lone
+   * caller (last batch of one) never waits.
+   */
+  private void fill(List<Task<?>> batch) {
+    int expected = Math.min(lastBatchSize, maxBatch);
+    if (batch.size() >= expected) {
+      return;
+    }
+    long deadline = System.nanoTime() + FILL_NANOS;
+    while (batch.size() < expected) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
+      Task<?> t;
+      try {
+        t = queue.poll(left, TimeUnit.NANOSECONDS); // an offer wakes the writer at once
       } catch (InterruptedException e) {
         return;
       }
