@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  * @param agentType the agent's type, or null
  * @param sessionId the session the event belongs to, or null
  * @param timestamp when it happened (millisecond precision)
- * @param metadata JSON-serialisable details
+ * @param metadata JSON-serialisable details, within {@link JsonLimits} (checked when appended)
  */
 public record AgentEvent(
     long seq,

@@ -20,7 +20,7 @@ public interface AgentRegistry {
    * @param agentId a new id
    * @param agentType its type
    * @param sessionId its session, or null
-   * @param metadata JSON details
+   * @param metadata JSON details, within {@link JsonLimits}
    * @return the stored agent
    * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} when the id is already registered
    */
@@ -59,7 +59,7 @@ public interface AgentRegistry {
    *
    * @param agentId the agent
    * @param target the new state
-   * @param metadataUpdate keys to set or remove
+   * @param metadataUpdate keys to set or remove; the merged metadata must fit {@link JsonLimits}
    * @return the updated agent
    */
   Agent transition(

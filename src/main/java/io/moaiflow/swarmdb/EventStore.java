@@ -12,6 +12,12 @@ import java.util.stream.Stream;
  * <p>Implementations are thread safe: many threads may append and query at once. Concurrent {@link
  * #append} calls are committed together (group commit); each returns only after the transaction
  * holding its row has committed.
+ *
+ * <p>Metadata must fit {@link JsonLimits} (nesting, key and number length, size, finite numbers);
+ * every write checks them before anything is written, so every stored event reads back. A stored
+ * row that cannot be read is damage: the readers ({@link #get}, {@link #since}, {@link #query},
+ * {@link #stream}) fail with {@link ErrorCode#CORRUPT} naming its {@code seq}, and {@link
+ * #salvageSince} reads around it.
  */
 public interface EventStore {
 
@@ -71,6 +77,20 @@ public interface EventStore {
    * @return the next events in commit order
    */
   List<AgentEvent> since(long seq, int limit);
+
+  /**
+   * Events after a log position like {@link #since}, for salvage (as {@code swarmdb export
+   * --skip-corrupt} does): a row whose stored data cannot be read is reported in {@link
+   * SalvagedEvents#damaged()} by its {@code seq} instead of failing the call, and the readable rows
+   * around it are returned. Nothing is repaired or deleted. {@link #since} and the other readers
+   * keep failing on such a row with {@link ErrorCode#CORRUPT}.
+   *
+   * @param seq the last position seen (0 to start); continue from {@link SalvagedEvents#lastSeq()}
+   * @param limit most rows covered, readable or damaged, between 1 and {@value
+   *     EventQuery#MAX_LIMIT}
+   * @return the page; {@link SalvagedEvents#isEmpty()} at the end of the log
+   */
+  SalvagedEvents salvageSince(long seq, int limit);
 
   /**
    * One event by id.

@@ -42,6 +42,21 @@ public interface Maintenance {
   CheckResult integrityCheck();
 
   /**
+   * Checks that every stored JSON column holds readable JSON: event, agent and session metadata (a
+   * JSON object) and memory values, row by row. {@link #integrityCheck} cannot see this: bytes
+   * changed inside a row's text leave the file's structure intact, and such a row fails every
+   * reader with {@link ErrorCode#CORRUPT}. Reads every row (O(N)); changes nothing. On PostgreSQL,
+   * JSONB columns cannot hold invalid JSON and the check reads nothing.
+   *
+   * @return {@code json_valid}, with one problem per damaged row naming its table and row (at most
+   *     {@value #MAX_LISTED_ROWS} a table, then how many more)
+   */
+  CheckResult jsonCheck();
+
+  /** Most damaged rows of one table that {@link #jsonCheck} lists by name. */
+  int MAX_LISTED_ROWS = 100;
+
+  /**
    * Checkpoints the WAL into the main file and truncates it ({@code wal_checkpoint(TRUNCATE)}).
    *
    * @return WAL bytes after the checkpoint

@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
  * @param sessionId the session
  * @param memoryType the memory type, such as {@code semantic}
  * @param key the key
- * @param valueJson the value as JSON text
+ * @param valueJson the value as JSON text (checked to be one readable JSON value when read)
  * @param version 1 on first write, incremented by each upsert
  * @param createdAt first write
  * @param updatedAt last write

@@ -12,9 +12,11 @@ import org.jspecify.annotations.Nullable;
  * Jackson-serialisable object stored as JSON; entries may carry a TTL after which they are never
  * returned. Obtain it from {@link SessionStore#memory(String)}.
  *
- * <p>Limits: keys at most {@value #MAX_KEY_LENGTH} characters; a value's JSON at most 16 MiB.
- * Memory types are letters, digits and {@code _ . : -}, at most 64 characters. Implementations are
- * thread safe.
+ * <p>Limits: keys at most {@value #MAX_KEY_LENGTH} characters; a value's JSON within {@link
+ * JsonLimits} (at most 16 MiB, nested at most {@value JsonLimits#MAX_DEPTH} levels, finite
+ * numbers), checked by every write; anything stored reads back. A stored value that cannot be read
+ * is damage: every reader of it fails with {@link ErrorCode#CORRUPT} naming the entry. Memory types
+ * are letters, digits and {@code _ . : -}, at most 64 characters. Implementations are thread safe.
  */
 public interface SessionMemory {
 

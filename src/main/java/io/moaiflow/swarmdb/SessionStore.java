@@ -15,7 +15,7 @@ public interface SessionStore {
    * Starts a new session.
    *
    * @param sessionId a new id
-   * @param metadata JSON details
+   * @param metadata JSON details, within {@link JsonLimits}
    * @return the stored session
    * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} when the id already exists
    */

@@ -119,7 +119,7 @@ final class Fixtures {
       sc.setReadOnly(true);
     }
     try {
-      return sc.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
+      return sc.createConnection(SwarmDbConfig.sqliteJdbcUrl(file));
     } catch (SQLException e) {
       throw new IllegalStateException("cannot open " + file, e);
     }

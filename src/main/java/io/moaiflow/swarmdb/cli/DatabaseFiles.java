@@ -1,5 +1,6 @@
 package io.moaiflow.swarmdb.cli;
 
+import io.moaiflow.swarmdb.SwarmDbConfig;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
@@ -68,7 +69,7 @@ final class DatabaseFiles {
     cfg.setReadOnly(true);
     cfg.setOpenMode(SQLiteOpenMode.READONLY);
     cfg.setBusyTimeout(2_000);
-    try (Connection c = cfg.createConnection("jdbc:sqlite:" + backup.toAbsolutePath());
+    try (Connection c = cfg.createConnection(SwarmDbConfig.sqliteJdbcUrl(backup));
         Statement st = c.createStatement()) {
       List<String> problems = new ArrayList<>();
       try (ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {
@@ -170,7 +171,7 @@ final class DatabaseFiles {
     }
     SQLiteConfig cfg = new SQLiteConfig();
     cfg.setBusyTimeout(200);
-    try (Connection c = cfg.createConnection("jdbc:sqlite:" + db.toAbsolutePath());
+    try (Connection c = cfg.createConnection(SwarmDbConfig.sqliteJdbcUrl(db));
         Statement st = c.createStatement()) {
       st.execute("BEGIN IMMEDIATE");
       st.execute("ROLLBACK");

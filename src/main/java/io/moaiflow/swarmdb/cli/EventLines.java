@@ -1,9 +1,16 @@
 package io.moaiflow.swarmdb.cli;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamWriteConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.JsonLimits;
 import io.moaiflow.swarmdb.SwarmDbException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -19,6 +26,27 @@ import org.jspecify.annotations.Nullable;
 final class EventLines {
   static final String TYPE = "event";
 
+  /**
+   * The library's {@link JsonLimits}, one level deeper: a line wraps the event's metadata in one
+   * more object, so every event the library accepted exports and imports again.
+   */
+  private static final ObjectMapper LINES =
+      JsonMapper.builder(
+              JsonFactory.builder()
+                  .streamReadConstraints(
+                      StreamReadConstraints.builder()
+                          .maxNestingDepth(JsonLimits.MAX_DEPTH + 1)
+                          .maxNameLength(JsonLimits.MAX_NAME_LENGTH)
+                          .maxNumberLength(JsonLimits.MAX_NUMBER_LENGTH)
+                          .maxStringLength(JsonLimits.MAX_BYTES)
+                          .build())
+                  .streamWriteConstraints(
+                      StreamWriteConstraints.builder()
+                          .maxNestingDepth(JsonLimits.MAX_DEPTH + 1)
+                          .build())
+                  .build())
+          .build();
+
   private EventLines() {}
 
   static String write(AgentEvent e) {
@@ -31,7 +59,12 @@ final class EventLines {
     m.put("sessionId", e.sessionId());
     m.put("ts", e.timestamp().toEpochMilli());
     m.put("metadata", e.metadata());
-    return Reports.json(m);
+    try {
+      return LINES.writeValueAsString(m);
+    } catch (JsonProcessingException ex) {
+      throw new IllegalStateException(
+          "cannot write event " + e.eventId() + " as JSON: " + ex.getOriginalMessage(), ex);
+    }
   }
 
   /**
@@ -44,9 +77,21 @@ final class EventLines {
   static AgentEvent read(String line) {
     JsonNode n;
     try {
-      n = Reports.MAPPER.readTree(line);
+      n = LINES.readTree(line);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException(
+          (e instanceof StreamConstraintsException ? "beyond a JSON limit: " : "not JSON: ")
+              + e.getOriginalMessage()
+              + (e instanceof StreamConstraintsException
+                  ? "; metadata may be nested at most "
+                      + JsonLimits.MAX_DEPTH
+                      + " levels (the line adds one), keys "
+                      + JsonLimits.MAX_NAME_LENGTH
+                      + " and numbers "
+                      + JsonLimits.MAX_NUMBER_LENGTH
+                      + " characters"
+                  : ""),
+          e);
     }
     if (n == null || !n.isObject()) {
       throw new IllegalArgumentException("not a JSON object");
@@ -67,8 +112,7 @@ final class EventLines {
       }
       try {
         @SuppressWarnings("unchecked")
-        Map<String, @Nullable Object> parsed =
-            Reports.MAPPER.treeToValue(meta, LinkedHashMap.class);
+        Map<String, @Nullable Object> parsed = LINES.treeToValue(meta, LinkedHashMap.class);
         metadata = parsed;
       } catch (JsonProcessingException e) {
         throw new IllegalArgumentException("\"metadata\": " + e.getOriginalMessage(), e);

@@ -1,8 +1,11 @@
 package io.moaiflow.swarmdb.cli;
 
 import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.EventQuery;
+import io.moaiflow.swarmdb.SalvagedEvents;
 import io.moaiflow.swarmdb.SwarmDB;
+import io.moaiflow.swarmdb.SwarmDbException;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -13,14 +16,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.List;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code swarmdb export}: every event as JSON lines, oldest first, read page by page (bounded
- * memory, no long read transaction). Not thread safe (one invocation).
+ * memory, no long read transaction). A row whose stored data cannot be read stops the export after
+ * the rows before it (exit 3, naming its seq); with {@code --skip-corrupt} every readable row is
+ * exported and each damaged one is listed on stderr (exit 1). Not thread safe (one invocation).
  */
 @Command(
     name = "export",
@@ -34,14 +38,22 @@ final class ExportCommand extends BaseCommand {
       description = "New file to write (mode 0600); default stdout.")
   private @Nullable Path outFile;
 
+  @Option(
+      names = "--skip-corrupt",
+      description =
+          "Export every readable event and list each damaged row on stderr (exit 1), instead of"
+              + " stopping at the first damaged row (exit 3).")
+  private boolean skipCorrupt;
+
   @Override
   int run() throws IOException {
+    long[] counts;
     try (SwarmDB db = openExisting()) {
       if (outFile == null) {
-        long n = export(db, out());
+        counts = export(db, out());
         out().flush();
-        err().println("exported " + n + " events");
-        return ExitCodes.OK;
+        err().println("exported " + counts[0] + " events" + skipped(counts[1]));
+        return counts[1] == 0 ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
       }
       Path file = outFile;
       try (Writer w =
@@ -49,11 +61,23 @@ final class ExportCommand extends BaseCommand {
               new OutputStreamWriter(
                   Files.newOutputStream(create(file), StandardOpenOption.WRITE),
                   StandardCharsets.UTF_8))) {
-        long n = export(db, w);
-        out().println("exported " + n + " events to " + file);
+        counts = export(db, w);
+      }
+      out().println("exported " + counts[0] + " events to " + file);
+      if (counts[1] > 0) {
+        err().println("exported " + counts[0] + " events" + skipped(counts[1]));
       }
     }
-    return ExitCodes.OK;
+    return counts[1] == 0 ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
+  }
+
+  private static String skipped(long n) {
+    return n == 0
+        ? ""
+        : "; skipped "
+            + n
+            + " damaged row(s), listed above (left in the database as they are; 'swarmdb verify"
+            + " --full' lists every damaged row, 'swarmdb restore' brings back a backup)";
   }
 
   private static Path create(Path file) throws IOException {
@@ -70,20 +94,47 @@ final class ExportCommand extends BaseCommand {
     }
   }
 
-  private static long export(SwarmDB db, Writer w) throws IOException {
+  /** Writes the events; returns {exported, skipped}. */
+  private long[] export(SwarmDB db, Writer w) throws IOException {
     long cursor = 0;
     long n = 0;
+    long skipped = 0;
     while (true) {
-      List<AgentEvent> page = db.events().since(cursor, EventQuery.MAX_LIMIT);
+      SalvagedEvents page = db.events().salvageSince(cursor, EventQuery.MAX_LIMIT);
       if (page.isEmpty()) {
-        return n;
+        return new long[] {n, skipped};
       }
-      for (AgentEvent e : page) {
-        w.write(EventLines.write(e));
-        w.write('\n');
+      if (!skipCorrupt && !page.damaged().isEmpty()) {
+        long bad = page.damaged().firstKey();
+        for (AgentEvent e : page.events()) {
+          if (e.seq() < bad) {
+            write(w, e);
+            n++;
+          }
+        }
+        w.flush();
+        throw new SwarmDbException(
+            ErrorCode.CORRUPT,
+            page.damaged().get(bad)
+                + ". export stopped at it: exported "
+                + n
+                + " events before it; pass --skip-corrupt to export every readable event and list"
+                + " the damaged rows");
+      }
+      for (AgentEvent e : page.events()) {
+        write(w, e);
         n++;
       }
-      cursor = page.get(page.size() - 1).seq();
+      for (String why : page.damaged().values()) {
+        err().println("skipped " + why);
+        skipped++;
+      }
+      cursor = page.lastSeq();
     }
+  }
+
+  private static void write(Writer w, AgentEvent e) throws IOException {
+    w.write(EventLines.write(e));
+    w.write('\n');
   }
 }

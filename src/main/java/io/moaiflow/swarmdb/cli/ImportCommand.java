@@ -2,11 +2,7 @@ package io.moaiflow.swarmdb.cli;
 
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.SwarmDB;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +23,14 @@ final class ImportCommand extends BaseCommand {
   static final int BATCH = 1_000;
 
   @SuppressWarnings("NullAway.Init") // required option, set by picocli
-  @Option(names = "--in", paramLabel = "FILE", required = true, description = "JSON-lines file.")
+  @Option(
+      names = "--in",
+      paramLabel = "FILE",
+      required = true,
+      description =
+          "JSON-lines file; a line may have at most "
+              + ImportLines.MAX_LINE_BYTES
+              + " bytes (16 MiB of metadata plus 64 KiB).")
   private Path in;
 
   @Override
@@ -37,10 +40,10 @@ final class ImportCommand extends BaseCommand {
     long present = 0;
     List<String> conflicts = new ArrayList<>();
     try (SwarmDB db = open(true);
-        BufferedReader r = Files.newBufferedReader(in, StandardCharsets.UTF_8)) {
+        ImportLines r = new ImportLines(in, ImportLines.MAX_LINE_BYTES)) {
       List<AgentEvent> batch = new ArrayList<>(BATCH);
       String line;
-      while ((line = r.readLine()) != null) {
+      while ((line = r.next()) != null) {
         if (line.isBlank()) {
           continue;
         }
@@ -82,11 +85,9 @@ final class ImportCommand extends BaseCommand {
   /** Parses every line first, so a bad file writes nothing. */
   private long check() throws IOException {
     long n = 0;
-    long lineNo = 0;
-    try (BufferedReader r = Files.newBufferedReader(in, StandardCharsets.UTF_8)) {
+    try (ImportLines r = new ImportLines(in, ImportLines.MAX_LINE_BYTES)) {
       String line;
-      while ((line = r.readLine()) != null) {
-        lineNo++;
+      while ((line = r.next()) != null) {
         if (line.isBlank()) {
           continue;
         }
@@ -95,7 +96,7 @@ final class ImportCommand extends BaseCommand {
         } catch (IllegalArgumentException e) {
           throw CliException.usage(
               "line "
-                  + lineNo
+                  + r.number()
                   + " of "
                   + in
                   + ": "
@@ -104,11 +105,6 @@ final class ImportCommand extends BaseCommand {
         }
         n++;
       }
-    } catch (NoSuchFileException e) {
-      throw CliException.usage("import file " + in + " does not exist; pass --in FILE");
-    } catch (java.nio.charset.MalformedInputException e) {
-      throw CliException.usage(
-          "import file " + in + " is not UTF-8 text; pass a file written by 'swarmdb export'");
     }
     return n;
   }

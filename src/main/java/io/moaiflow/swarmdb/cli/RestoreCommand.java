@@ -1,6 +1,7 @@
 package io.moaiflow.swarmdb.cli;
 
 import io.moaiflow.swarmdb.SwarmDB;
+import io.moaiflow.swarmdb.SwarmDbConfig;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -60,7 +61,9 @@ final class RestoreCommand extends BaseCommand {
               + " 'PRAGMA wal_checkpoint(TRUNCATE)'");
     }
     int latest;
-    try (SwarmDB probe = SwarmDB.openInMemory()) {
+    // only the library's schema version is wanted: an unmigrated in-memory database, so that no
+    // "applied migration ... to :memory:" line suggests restore migrated something
+    try (SwarmDB probe = SwarmDB.open(SwarmDbConfig.inMemory().migrate(false).build())) {
       latest = probe.migrator().latestVersion();
     }
     DatabaseFiles.BackupCheck check = DatabaseFiles.checkBackup(source, latest);
@@ -116,7 +119,8 @@ final class RestoreCommand extends BaseCommand {
    * library creates (and {@code verify} passes) without waiting for the next open.
    */
   private static void enableWal(Path file) throws java.io.IOException {
-    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+    try (java.sql.Connection c =
+            java.sql.DriverManager.getConnection(SwarmDbConfig.sqliteJdbcUrl(file));
         java.sql.Statement st = c.createStatement();
         java.sql.ResultSet rs = st.executeQuery("PRAGMA journal_mode=WAL")) {
       String mode = rs.next() ? rs.getString(1) : "";

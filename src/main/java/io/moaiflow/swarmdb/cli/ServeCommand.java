@@ -1,15 +1,28 @@
 package io.moaiflow.swarmdb.cli;
 
+import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDB;
+import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.ops.OpsOptions;
 import io.moaiflow.swarmdb.ops.OpsServer;
 import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -24,6 +37,10 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Run the ops endpoint (/health, /live, /ready, /metrics) until stopped.")
 final class ServeCommand extends BaseCommand {
+  private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
+  /** How long the shutdown hook waits for the server and the database to close. */
+  static final int SHUTDOWN_WAIT_SECONDS = 25;
 
   @Option(
       names = "--bind",
@@ -52,6 +69,13 @@ final class ServeCommand extends BaseCommand {
       description =
           "Require 'Authorization: Bearer <token>' on /metrics; the token is read from FILE.")
   private @Nullable Path tokenFile;
+
+  @Option(
+      names = "--allow-unauthenticated",
+      description =
+          "Serve on a non-loopback --bind address without --metrics-token-file or TLS (logged as a"
+              + " warning); without it such a bind is refused.")
+  private boolean allowUnauthenticated;
 
   @Option(
       names = "--tls-keystore",
@@ -153,6 +177,7 @@ final class ServeCommand extends BaseCommand {
             .sweepStaleAgentsAfter(staleAgents)
             .retentionInterval(retentionInterval);
     if (tokenFile != null) {
+      refuseShared(tokenFile, "--metrics-token-file");
       options.metricsToken(readSecret(tokenFile, "--metrics-token-file"));
     }
     if (keystore != null || keystorePasswordFile != null) {
@@ -167,30 +192,112 @@ final class ServeCommand extends BaseCommand {
       options.backups(backupDir, backupInterval, Duration.ofDays(backupKeepDays));
     }
     OpsOptions built = options.build();
-    try (SwarmDB db = open(true);
-        OpsServer server = OpsServer.start(db, built)) {
-      Thread hook = new Thread(stop::countDown, "swarmdb-serve-shutdown");
-      Runtime.getRuntime().addShutdownHook(hook);
-      err()
-          .println(
-              "serving "
-                  + location()
-                  + " on "
-                  + server.address()
-                  + " (metrics port "
-                  + server.metricsPort()
-                  + ")");
-      err().flush();
-      boundPort = server.port();
-      boundMetricsPort = server.metricsPort();
-      started.countDown();
-      try {
-        stop.await();
-      } finally {
-        removeHook(hook);
+    if (built.metricsToken() == null && !built.tls() && !isLoopback(bind)) {
+      if (!allowUnauthenticated) {
+        throw CliException.usage(
+            "--bind "
+                + bind
+                + " is not a loopback address, and without --metrics-token-file or TLS"
+                + " (--tls-keystore with --tls-password-file) anyone who can reach it reads"
+                + " /metrics. Pass --metrics-token-file FILE (a file only you can read, e.g."
+                + " 'openssl rand -hex 32 > FILE; chmod 600 FILE') or TLS, bind 127.0.0.1, or"
+                + " accept an open endpoint explicitly with --allow-unauthenticated");
       }
+      LOG.warn(
+          "serving on {} without a metrics token or TLS (--allow-unauthenticated): anyone who can"
+              + " reach this address reads /metrics",
+          bind);
     }
-    return ExitCodes.OK;
+    CountDownLatch finished = new CountDownLatch(1);
+    AtomicInteger exitCode = new AtomicInteger(ExitCodes.DATABASE);
+    AtomicBoolean shuttingDown = new AtomicBoolean();
+    Thread hook =
+        new Thread(
+            () -> {
+              shuttingDown.set(true);
+              stop.countDown();
+              awaitThenHalt(finished, exitCode);
+            },
+            "swarmdb-serve-shutdown");
+    try {
+      try (SwarmDB db = open(true);
+          OpsServer server = start(db, built)) {
+        Runtime.getRuntime().addShutdownHook(hook);
+        err()
+            .println(
+                "serving "
+                    + location()
+                    + " on "
+                    + server.address()
+                    + " (metrics port "
+                    + server.metricsPort()
+                    + ")");
+        err().flush();
+        boundPort = server.port();
+        boundMetricsPort = server.metricsPort();
+        started.countDown();
+        try {
+          stop.await();
+        } finally {
+          removeHook(hook);
+        }
+      }
+      String line =
+          "stopped serving "
+              + location()
+              + (shuttingDown.get() ? " (shutdown signal)" : "")
+              + "; the endpoint and the database are closed";
+      LOG.info(line);
+      err().println(line);
+      err().flush();
+      exitCode.set(ExitCodes.OK);
+      return ExitCodes.OK;
+    } finally {
+      finished.countDown();
+    }
+  }
+
+  /**
+   * Starts the server; a port another process holds is a usage error (exit 2): the command line
+   * asked for a port this host cannot give.
+   */
+  private static OpsServer start(SwarmDB db, OpsOptions options) {
+    try {
+      return OpsServer.start(db, options);
+    } catch (SwarmDbException e) {
+      if (e.code() == ErrorCode.IO_ERROR && e.getCause() instanceof BindException) {
+        throw new CliException(ExitCodes.USAGE, String.valueOf(e.getMessage()), e);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Whether {@code bind} is a loopback address (127.0.0.0/8, ::1, or a name such as localhost that
+   * resolves to one). A name that does not resolve counts as loopback here: the server refuses it
+   * with its own message.
+   */
+  static boolean isLoopback(String bind) {
+    try {
+      return InetAddress.getByName(bind).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return true;
+    }
+  }
+
+  /**
+   * In the shutdown hook: waits for {@link #run()} to close the server and the database and print
+   * its last line, then ends the JVM with that exit code (0), where a signal would otherwise end it
+   * with 128 + the signal number.
+   */
+  private static void awaitThenHalt(CountDownLatch finished, AtomicInteger exitCode) {
+    try {
+      if (finished.await(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS)) {
+        Runtime.getRuntime().halt(exitCode.get());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void removeHook(Thread hook) {
@@ -198,6 +305,26 @@ final class ServeCommand extends BaseCommand {
       Runtime.getRuntime().removeShutdownHook(hook);
     } catch (IllegalStateException shuttingDown) {
       // the JVM is already stopping: the hook has run or is running
+    }
+  }
+
+  /** Refuses a secret file that the file's group or other users can read (POSIX only). */
+  private static void refuseShared(Path file, String option) throws IOException {
+    if (!Files.isRegularFile(file)
+        || !file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      return; // readSecret reports a missing file
+    }
+    Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+    if (perms.contains(PosixFilePermission.GROUP_READ)
+        || perms.contains(PosixFilePermission.OTHERS_READ)) {
+      throw CliException.usage(
+          option
+              + " "
+              + file
+              + " is readable by its group or by others (mode "
+              + PosixFilePermissions.toString(perms)
+              + "); make it private with: chmod 600 "
+              + file);
     }
   }
 

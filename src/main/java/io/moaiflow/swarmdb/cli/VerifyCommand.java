@@ -22,8 +22,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code swarmdb verify}: structural check, schema version and migration checksums, the 12 indexes,
- * WAL mode, the {@code -wal}'s frames and file permissions. Exit 0 when all hold, 1 listing each
- * problem. Opens the file through {@link SwarmDB#openReadOnly}: it never creates, migrates,
+ * WAL mode, the {@code -wal}'s frames and file permissions; with {@code --full} also {@code
+ * json_valid} over every JSON column, listing each damaged row. Exit 0 when all hold, 1 listing
+ * each problem. Opens the file through {@link SwarmDB#openReadOnly}: it never creates, migrates,
  * checkpoints or otherwise changes the database or its {@code -wal} and {@code -shm}. Not thread
  * safe (one invocation).
  */
@@ -57,7 +58,9 @@ final class VerifyCommand extends BaseCommand {
 
   @Option(
       names = "--full",
-      description = "Run integrity_check (slow, checks index contents) instead of quick_check.")
+      description =
+          "Run integrity_check (slow, checks index contents) instead of quick_check, and check"
+              + " that every JSON column of every row is valid JSON (json_valid).")
   private boolean full;
 
   @Override
@@ -103,6 +106,16 @@ final class VerifyCommand extends BaseCommand {
       } else {
         for (String p : check.problems()) {
           problems.add(check.check() + ": " + p);
+        }
+      }
+      if (full) {
+        CheckResult json = db.maintenance().jsonCheck();
+        if (json.ok()) {
+          passed.add("json_valid ok: every JSON column of every row (" + json.millis() + " ms)");
+        } else {
+          for (String p : json.problems()) {
+            problems.add("json_valid: " + p);
+          }
         }
       }
       checkSchema(db, problems, passed);

@@ -1,9 +1,9 @@
 package io.moaiflow.swarmdb.internal;
 
 import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.health.WalFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -45,7 +45,7 @@ final class CheckOpen {
     Path wal = Path.of(db + "-wal");
     Path shm = Path.of(db + "-shm");
     Path journal = Path.of(db + "-journal");
-    String file = "jdbc:sqlite:file:" + encode(db.toString());
+    String file = SwarmDbConfig.sqliteJdbcUrl(db);
     boolean hasShm = Files.exists(shm, LinkOption.NOFOLLOW_LINKS);
     if (FileSecurity.size(journal) > 0) {
       return file + "?mode=ro";
@@ -78,33 +78,5 @@ final class CheckOpen {
               + " ('swarmdb --db COPY migrate')");
     }
     return file + "?immutable=1";
-  }
-
-  /**
-   * Percent-encodes a path for a SQLite {@code file:} URI: every byte except unreserved characters
-   * and {@code /}, so {@code ?}, {@code #} and {@code %} name the file rather than start the query.
-   *
-   * @param path the path
-   * @return the encoded path
-   */
-  static String encode(String path) {
-    StringBuilder sb = new StringBuilder();
-    for (byte b : path.getBytes(StandardCharsets.UTF_8)) {
-      int c = b & 0xff;
-      if ((c >= 'a' && c <= 'z')
-          || (c >= 'A' && c <= 'Z')
-          || (c >= '0' && c <= '9')
-          || c == '/'
-          || c == '-'
-          || c == '_'
-          || c == '.'
-          || c == '~') {
-        sb.append((char) c);
-      } else {
-        sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)));
-        sb.append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-      }
-    }
-    return sb.toString();
   }
 }

@@ -26,7 +26,7 @@ public final class Checks {
   public static final int MAX_TYPE_LENGTH = 64;
 
   /** Largest JSON text (metadata or memory value) accepted, in UTF-8 bytes. */
-  public static final int MAX_JSON_BYTES = 16 * 1024 * 1024;
+  public static final int MAX_JSON_BYTES = io.moaiflow.swarmdb.JsonLimits.MAX_BYTES;
 
   /** Most rows a list call returns. */
   public static final int MAX_LIMIT = 10_000;

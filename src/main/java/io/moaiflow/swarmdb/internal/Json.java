@@ -1,9 +1,11 @@
 package io.moaiflow.swarmdb.internal;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamWriteConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -12,6 +14,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.JsonLimits;
+import io.moaiflow.swarmdb.SwarmDbException;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -19,39 +25,50 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The one Jackson mapper the library uses, with limits that match the storage rules: nesting at
- * most {@value #MAX_DEPTH} levels, text at most {@link Checks#MAX_JSON_BYTES}. This class is thread
- * safe (the mapper is configured once and never changed).
+ * The one Jackson mapper the library uses, with the limits of {@link JsonLimits} applied
+ * identically when writing (by {@link LimitedGenerator}) and when reading (by the parser's
+ * constraints), so any document a write accepts reads back. Stored text that does not parse is
+ * damage: {@link ErrorCode#CORRUPT} naming the row, never a usage error. This class is thread safe
+ * (the mappers are configured once and never changed).
  */
 public final class Json {
   /** Deepest JSON nesting accepted, reading or writing. */
-  public static final int MAX_DEPTH = 1000;
+  public static final int MAX_DEPTH = JsonLimits.MAX_DEPTH;
+
+  /**
+   * Levels a memory export document ({@code {"entries":[{"value":...}]}}) adds around each value:
+   * such documents may nest this much deeper than a value, and each value is checked on its own.
+   */
+  public static final int DOCUMENT_ENVELOPE = 3;
 
   private static final TypeReference<LinkedHashMap<String, @Nullable Object>> MAP =
       new TypeReference<>() {};
 
-  private static final ObjectMapper MAPPER = build();
+  private static final ObjectMapper MAPPER = build(MAX_DEPTH);
 
-  private static final ObjectReader EXACT =
-      MAPPER
+  private static final ObjectReader EXACT_DOCUMENT =
+      build(MAX_DEPTH + DOCUMENT_ENVELOPE)
           .reader()
           .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
           .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES);
 
   private Json() {}
 
-  private static ObjectMapper build() {
+  private static ObjectMapper build(int maxDepth) {
     JsonFactory factory =
         JsonFactory.builder()
             .streamReadConstraints(
                 StreamReadConstraints.builder()
-                    .maxNestingDepth(MAX_DEPTH)
-                    .maxStringLength(Checks.MAX_JSON_BYTES)
-                    .maxDocumentLength(Checks.MAX_JSON_BYTES + 1024L)
+                    .maxNestingDepth(maxDepth)
+                    .maxNameLength(JsonLimits.MAX_NAME_LENGTH)
+                    .maxNumberLength(JsonLimits.MAX_NUMBER_LENGTH)
+                    .maxStringLength(JsonLimits.MAX_BYTES)
+                    .maxDocumentLength(JsonLimits.MAX_BYTES + 1024L)
                     .build())
             .streamWriteConstraints(
-                StreamWriteConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+                StreamWriteConstraints.builder().maxNestingDepth(maxDepth).build())
             .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .addDecorator((f, g) -> new LimitedGenerator(g, maxDepth))
             .build();
     return JsonMapper.builder(factory)
         .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -90,7 +107,7 @@ public final class Json {
     return json;
   }
 
-  private static io.moaiflow.swarmdb.SwarmDbException notJson(String what, String reason) {
+  private static SwarmDbException notJson(String what, String reason) {
     return Checks.invalid(
         what
             + " cannot be written as JSON: "
@@ -126,7 +143,7 @@ public final class Json {
    */
   public static Map<String, @Nullable Object> asStored(
       Map<String, @Nullable Object> metadata, String json) {
-    return isCanonical(metadata) ? metadata : readMetadata(json);
+    return isCanonical(metadata) ? metadata : readMetadata("metadata just written", json);
   }
 
   private static boolean isCanonical(@Nullable Object v) {
@@ -161,23 +178,95 @@ public final class Json {
   /**
    * Parses stored metadata.
    *
+   * @param row the row it was read from, for messages, such as {@code agent_events row seq 3}
    * @param json JSON object text
    * @return an unmodifiable, insertion-ordered map
+   * @throws io.moaiflow.swarmdb.SwarmDbException {@link ErrorCode#CORRUPT} naming the row when the
+   *     text is not a JSON object within {@link JsonLimits}
    */
-  public static Map<String, @Nullable Object> readMetadata(String json) {
+  public static Map<String, @Nullable Object> readMetadata(String row, @Nullable String json) {
     if ("{}".equals(json)) {
       return Map.of();
     }
+    if (json == null) {
+      throw corrupt(row, "metadata", "it is SQL NULL");
+    }
+    Map<String, @Nullable Object> map;
     try {
-      return Collections.unmodifiableMap(MAPPER.readValue(json, MAP));
+      map = MAPPER.readValue(json, MAP);
     } catch (JsonProcessingException e) {
-      throw Checks.invalid("stored metadata is not a JSON object: " + e.getOriginalMessage());
+      throw corrupt(row, "metadata", e.getOriginalMessage());
+    }
+    if (map == null) {
+      throw corrupt(row, "metadata", "it is JSON null, not an object");
+    }
+    return Collections.unmodifiableMap(map);
+  }
+
+  /**
+   * The error for a stored JSON column that cannot be read: damage, never the caller's input.
+   *
+   * @param row the row, such as {@code agent_events row seq 3}
+   * @param column the column
+   * @param reason what the parser reported
+   * @return the {@link ErrorCode#CORRUPT} exception, to throw
+   */
+  public static SwarmDbException corrupt(String row, String column, String reason) {
+    return new SwarmDbException(
+        ErrorCode.CORRUPT,
+        row
+            + ": the stored "
+            + column
+            + " is not readable JSON ("
+            + reason
+            + "); the row is damaged. 'swarmdb verify --full' lists every damaged row,"
+            + " 'swarmdb export --skip-corrupt' saves the readable events, 'swarmdb restore'"
+            + " brings back a backup");
+  }
+
+  /**
+   * Why stored JSON text cannot be read back, or null when it can: one JSON value within {@link
+   * JsonLimits}, nothing after it. Reads tokens only (no objects are built).
+   *
+   * @param json the stored text
+   * @return the problem, or null
+   */
+  public static @Nullable String problem(String json) {
+    try (JsonParser p = MAPPER.createParser(json)) {
+      if (p.nextToken() == null) {
+        return "it is empty";
+      }
+      p.skipChildren();
+      if (p.nextToken() != null) {
+        return "text follows the JSON value at offset " + p.currentTokenLocation().getCharOffset();
+      }
+      return null;
+    } catch (IOException e) {
+      return e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.toString();
     }
   }
 
   /**
-   * Parses JSON text into a tree keeping every number exactly (decimals as written, not rounded to
-   * double), for documents whose values are stored again.
+   * Checks stored JSON text before it is passed on unparsed (for example into an export).
+   *
+   * @param row the row, for messages
+   * @param column the column
+   * @param json the stored text
+   * @return the text
+   * @throws io.moaiflow.swarmdb.SwarmDbException {@link ErrorCode#CORRUPT} when it cannot be read
+   */
+  public static String checkStored(String row, String column, String json) {
+    String problem = problem(json);
+    if (problem != null) {
+      throw corrupt(row, column, problem);
+    }
+    return json;
+  }
+
+  /**
+   * Parses a document whose values are stored again into a tree keeping every number exactly
+   * (decimals as written, not rounded to double). It may nest {@value #DOCUMENT_ENVELOPE} levels
+   * deeper than a value; each value is checked against {@link JsonLimits} when it is written.
    *
    * @param what the document, for messages
    * @param json the text
@@ -185,27 +274,47 @@ public final class Json {
    */
   public static JsonNode readTreeExact(String what, String json) {
     try {
-      return EXACT.readTree(json);
+      return EXACT_DOCUMENT.readTree(json);
     } catch (JsonProcessingException e) {
-      throw Checks.invalid(what + " is not valid JSON: " + e.getOriginalMessage());
+      throw Checks.invalid(
+          what
+              + " is not valid JSON: "
+              + e.getOriginalMessage()
+              + (e instanceof StreamConstraintsException
+                  ? "; values may be nested at most "
+                      + MAX_DEPTH
+                      + " levels deep (the "
+                      + DOCUMENT_ENVELOPE
+                      + " levels of the document around each value do not count)"
+                  : ""));
     }
   }
 
   /**
-   * Parses JSON text into a type.
+   * Parses a stored JSON value into a type.
    *
    * @param <T> the type
-   * @param what the parameter name for messages
-   * @param json the text
+   * @param row the row it was read from, for messages
+   * @param json the stored text
    * @param type the class
    * @return the value, or null for JSON null
+   * @throws io.moaiflow.swarmdb.SwarmDbException {@link ErrorCode#CORRUPT} when the text is not
+   *     readable JSON; {@link ErrorCode#INVALID_ARGUMENT} when it is, but not as {@code type}
    */
-  public static <T> @Nullable T read(String what, String json, Class<T> type) {
+  public static <T> @Nullable T read(String row, String json, Class<T> type) {
     try {
       return MAPPER.readValue(json, type);
     } catch (JsonProcessingException e) {
+      String problem = problem(json);
+      if (problem != null) {
+        throw corrupt(row, "value", problem);
+      }
       throw Checks.invalid(
-          what + " cannot be read as " + type.getSimpleName() + ": " + e.getOriginalMessage());
+          row
+              + ": the value cannot be read as "
+              + type.getSimpleName()
+              + ": "
+              + e.getOriginalMessage());
     }
   }
 

@@ -2,6 +2,7 @@ package io.moaiflow.swarmdb.internal;
 
 import io.moaiflow.swarmdb.BackupResult;
 import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.health.CheckResult;
 import java.io.IOException;
@@ -72,6 +73,95 @@ public final class Maintenances extends Retention {
       }
     }
     return problems;
+  }
+
+  /** A JSON column to check: the query listing its bad rows, and how a row is named. */
+  private record JsonColumn(String table, String column, String badRows, RowName name) {}
+
+  /** Names a bad row from the first columns of its result. */
+  @FunctionalInterface
+  private interface RowName {
+    String of(ResultSet rs) throws SQLException;
+  }
+
+  /** A metadata column must hold a JSON object; the query's last column is json_valid. */
+  private static String badMetadata(String table, String keys, String order) {
+    return "SELECT "
+        + keys
+        + ", json_valid(metadata) FROM "
+        + table
+        + " WHERE CASE WHEN json_valid(metadata) THEN json_type(metadata) IS NOT 'object'"
+        + " ELSE 1 END ORDER BY "
+        + order;
+  }
+
+  private static final List<JsonColumn> JSON_COLUMNS =
+      List.of(
+          new JsonColumn(
+              "agent_events",
+              "metadata",
+              badMetadata("agent_events", "seq", "seq"),
+              rs -> Rows.eventRow(rs.getLong(1))),
+          new JsonColumn(
+              "agents",
+              "metadata",
+              badMetadata("agents", "agent_id", "agent_id"),
+              rs -> "agents row agent_id '" + Checks.printable(rs.getString(1)) + "'"),
+          new JsonColumn(
+              "sessions",
+              "metadata",
+              badMetadata("sessions", "session_id", "session_id"),
+              rs -> "sessions row session_id '" + Checks.printable(rs.getString(1)) + "'"),
+          new JsonColumn(
+              "session_memory",
+              "value",
+              "SELECT session_id, memory_type, key, 0 FROM session_memory"
+                  + " WHERE json_valid(value) IS NOT 1 ORDER BY session_id, memory_type, key",
+              rs -> Rows.memoryRow(rs.getString(1), rs.getString(2), rs.getString(3))));
+
+  /**
+   * SQLite's {@code json_valid} over every row of every JSON column (its nesting limit is the
+   * library's, 1000), metadata also {@code json_type} object. Full scans, on a read connection.
+   */
+  @Override
+  public CheckResult jsonCheck() {
+    long start = System.nanoTime();
+    List<String> problems =
+        db.readUnchecked(
+            "maintenance.json_check",
+            h -> {
+              List<String> out = new ArrayList<>();
+              for (JsonColumn c : JSON_COLUMNS) {
+                long bad = 0;
+                try (Statement st = h.connection().createStatement();
+                    ResultSet rs = st.executeQuery(c.badRows())) {
+                  while (rs.next()) {
+                    bad++;
+                    if (bad <= MAX_LISTED_ROWS) {
+                      boolean valid = rs.getInt(rs.getMetaData().getColumnCount()) == 1;
+                      out.add(
+                          c.name().of(rs)
+                              + ": "
+                              + c.column()
+                              + (valid
+                                  ? " is valid JSON but not an object"
+                                  : " is not valid JSON"));
+                    }
+                  }
+                }
+                if (bad > MAX_LISTED_ROWS) {
+                  out.add(
+                      c.table()
+                          + ": "
+                          + (bad - MAX_LISTED_ROWS)
+                          + " more damaged row(s) not listed ("
+                          + bad
+                          + " in all)");
+                }
+              }
+              return out;
+            });
+    return new CheckResult("json_valid", problems, SqliteDatabase.elapsedMillis(start));
   }
 
   @Override
@@ -166,7 +256,7 @@ public final class Maintenances extends Retention {
     try {
       SQLiteConfig cfg = new SQLiteConfig();
       cfg.setBusyTimeout((int) Math.min(Integer.MAX_VALUE, busyTimeoutMs));
-      try (Connection c = cfg.createConnection("jdbc:sqlite:" + source);
+      try (Connection c = cfg.createConnection(SwarmDbConfig.sqliteJdbcUrl(source));
           PreparedStatement ps = c.prepareStatement("VACUUM INTO ?")) {
         ps.setString(1, abs.toString());
         ps.executeUpdate();
@@ -194,7 +284,7 @@ public final class Maintenances extends Retention {
   public static long verify(Path file) throws SQLException {
     SQLiteConfig cfg = new SQLiteConfig();
     cfg.setReadOnly(true);
-    try (Connection c = cfg.createConnection("jdbc:sqlite:" + file)) {
+    try (Connection c = cfg.createConnection(SwarmDbConfig.sqliteJdbcUrl(file))) {
       Handle h = new Handle(c, new StatementCache(c), 0);
       List<String> problems = check(h, "integrity_check");
       if (!problems.isEmpty()) {

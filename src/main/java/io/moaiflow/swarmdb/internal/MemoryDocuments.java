@@ -35,6 +35,8 @@ public final class MemoryDocuments {
    * @param sessionId the session
    * @param entries its unexpired entries
    * @return {@code {"sessionId":..., "entries":[{"memoryType", "key", "value", "expiresAt"}]}}
+   * @throws io.moaiflow.swarmdb.SwarmDbException {@code CORRUPT} naming the first entry whose
+   *     stored value is not readable JSON
    */
   public static String write(String sessionId, List<MemoryEntry> entries) {
     ObjectNode root = Json.mapper().createObjectNode();
@@ -44,7 +46,8 @@ public final class MemoryDocuments {
       ObjectNode n = arr.addObject();
       n.put("memoryType", e.memoryType());
       n.put("key", e.key());
-      // the stored text as is: re-parsing would round decimals to double precision
+      // the stored text as is: re-parsing would round decimals to double precision (entries
+      // are read with their value checked, so damaged text cannot make the document invalid)
       n.putRawValue("value", new RawValue(e.valueJson()));
       Instant exp = e.expiresAt();
       if (exp == null) {

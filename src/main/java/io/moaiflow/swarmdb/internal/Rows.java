@@ -3,8 +3,10 @@ package io.moaiflow.swarmdb.internal;
 import io.moaiflow.swarmdb.Agent;
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.AgentStatus;
+import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.Session;
 import io.moaiflow.swarmdb.SessionStatus;
+import io.moaiflow.swarmdb.SwarmDbException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -12,6 +14,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -88,15 +91,68 @@ public final class Rows {
    * @throws SQLException when reading fails
    */
   public static AgentEvent event(ResultSet rs) throws SQLException {
-    return new AgentEvent(
-        rs.getLong(1),
-        rs.getString(2),
-        rs.getString(3),
-        rs.getString(4),
-        rs.getString(5),
-        rs.getString(6),
-        Instant.ofEpochMilli(rs.getLong(7)),
-        Json.readMetadata(rs.getString(8)));
+    long seq = rs.getLong(1);
+    String row = eventRow(seq);
+    Map<String, @Nullable Object> metadata = Json.readMetadata(row, rs.getString(8));
+    try {
+      return new AgentEvent(
+          seq,
+          rs.getString(2),
+          rs.getString(3),
+          rs.getString(4),
+          rs.getString(5),
+          rs.getString(6),
+          Instant.ofEpochMilli(rs.getLong(7)),
+          metadata);
+    } catch (SwarmDbException e) {
+      throw damaged(row, e);
+    }
+  }
+
+  /**
+   * A stored row that no write would have produced (a field fails the checks every write makes):
+   * damage, so {@link ErrorCode#CORRUPT}, never the caller's {@link ErrorCode#INVALID_ARGUMENT}.
+   */
+  private static SwarmDbException damaged(String row, SwarmDbException e) {
+    if (e.code() != ErrorCode.INVALID_ARGUMENT) {
+      return e;
+    }
+    return new SwarmDbException(
+        ErrorCode.CORRUPT,
+        row
+            + ": a stored field is damaged ("
+            + e.getMessage()
+            + "). 'swarmdb verify --full' checks every JSON column, 'swarmdb export --skip-corrupt'"
+            + " saves the readable events, 'swarmdb restore' brings back a backup",
+        e);
+  }
+
+  /**
+   * How messages name an event row.
+   *
+   * @param seq its log position
+   * @return for example {@code agent_events row seq 3}
+   */
+  public static String eventRow(long seq) {
+    return "agent_events row seq " + seq;
+  }
+
+  /**
+   * How messages name a memory row.
+   *
+   * @param sessionId the session
+   * @param memoryType the memory type
+   * @param key the key
+   * @return for example {@code session_memory row session 's1' type 'semantic' key 'k'}
+   */
+  public static String memoryRow(String sessionId, String memoryType, String key) {
+    return "session_memory row session '"
+        + Checks.printable(sessionId)
+        + "' type '"
+        + memoryType
+        + "' key '"
+        + Checks.printable(key)
+        + "'";
   }
 
   /**
@@ -118,20 +174,27 @@ public final class Rows {
    * @throws SQLException when reading fails
    */
   public static Agent agent(ResultSet rs) throws SQLException {
+    String agentId = rs.getString(1);
+    String row = "agents row agent_id '" + Checks.printable(String.valueOf(agentId)) + "'";
+    Map<String, @Nullable Object> metadata = Json.readMetadata(row, rs.getString(9));
     long completed = rs.getLong(6);
     boolean hasCompleted = !rs.wasNull();
     long duration = rs.getLong(7);
     boolean hasDuration = !rs.wasNull();
-    return new Agent(
-        rs.getString(1),
-        rs.getString(2),
-        AgentStatus.parse(rs.getString(3)),
-        rs.getString(4),
-        Instant.ofEpochMilli(rs.getLong(5)),
-        hasCompleted ? Instant.ofEpochMilli(completed) : null,
-        hasDuration ? duration : null,
-        Instant.ofEpochMilli(rs.getLong(8)),
-        Json.readMetadata(rs.getString(9)));
+    try {
+      return new Agent(
+          agentId,
+          rs.getString(2),
+          AgentStatus.parse(rs.getString(3)),
+          rs.getString(4),
+          Instant.ofEpochMilli(rs.getLong(5)),
+          hasCompleted ? Instant.ofEpochMilli(completed) : null,
+          hasDuration ? duration : null,
+          Instant.ofEpochMilli(rs.getLong(8)),
+          metadata);
+    } catch (SwarmDbException e) {
+      throw damaged(row, e);
+    }
   }
 
   /**
@@ -153,14 +216,21 @@ public final class Rows {
    * @throws SQLException when reading fails
    */
   public static Session session(ResultSet rs) throws SQLException {
+    String sessionId = rs.getString(1);
+    String row = "sessions row session_id '" + Checks.printable(String.valueOf(sessionId)) + "'";
+    Map<String, @Nullable Object> metadata = Json.readMetadata(row, rs.getString(5));
     long ended = rs.getLong(4);
     boolean hasEnded = !rs.wasNull();
-    return new Session(
-        rs.getString(1),
-        "active".equals(rs.getString(2)) ? SessionStatus.ACTIVE : SessionStatus.ENDED,
-        Instant.ofEpochMilli(rs.getLong(3)),
-        hasEnded ? Instant.ofEpochMilli(ended) : null,
-        Json.readMetadata(rs.getString(5)));
+    try {
+      return new Session(
+          sessionId,
+          "active".equals(rs.getString(2)) ? SessionStatus.ACTIVE : SessionStatus.ENDED,
+          Instant.ofEpochMilli(rs.getLong(3)),
+          hasEnded ? Instant.ofEpochMilli(ended) : null,
+          metadata);
+    } catch (SwarmDbException e) {
+      throw damaged(row, e);
+    }
   }
 
   /**

@@ -1,8 +1,11 @@
 package io.moaiflow.swarmdb.internal;
 
 import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.EventQuery;
 import io.moaiflow.swarmdb.EventStore;
+import io.moaiflow.swarmdb.SalvagedEvents;
+import io.moaiflow.swarmdb.SwarmDbException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -201,6 +204,14 @@ public abstract class SqlEventStore implements EventStore {
     }
     List<Row> rows = new ArrayList<>(events.size());
     for (AgentEvent e : events) {
+      if (e == null) {
+        throw Checks.invalid(
+            "appendAll got a null event at index "
+                + rows.size()
+                + " of "
+                + events.size()
+                + "; nothing was written: remove it from the list");
+      }
       rows.add(new Row(e));
     }
     InsertedBatch result = appendRows(rows);
@@ -327,6 +338,35 @@ public abstract class SqlEventStore implements EventStore {
     }
     Checks.limit(limit);
     return db.read("events.since", h -> Rows.events(h.prepare(since, seq, limit)));
+  }
+
+  @Override
+  public SalvagedEvents salvageSince(long seq, int limit) {
+    if (seq < 0) {
+      throw Checks.invalid("seq is " + seq + "; pass 0 to start or the lastSeq of the last page");
+    }
+    Checks.limit(limit);
+    return db.read(
+        "events.salvage",
+        h -> {
+          List<AgentEvent> events = new ArrayList<>();
+          Map<Long, String> damaged = new TreeMap<>();
+          long last = seq;
+          try (ResultSet rs = h.prepare(since, seq, limit).executeQuery()) {
+            while (rs.next()) {
+              last = rs.getLong(1);
+              try {
+                events.add(Rows.event(rs));
+              } catch (SwarmDbException e) {
+                if (e.code() != ErrorCode.CORRUPT) {
+                  throw e;
+                }
+                damaged.put(last, String.valueOf(e.getMessage()));
+              }
+            }
+          }
+          return new SalvagedEvents(events, new TreeMap<>(damaged), last);
+        });
   }
 
   @Override

@@ -99,14 +99,23 @@ record SqlSessionMemory(Database db, SqlSessionMemory.Statements sql, String ses
       List<MemoryEntry> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
+          String session = rs.getString(1);
+          String type = rs.getString(2);
+          String key = rs.getString(3);
+          // entries hand the stored text on unparsed: damaged text must not pass as a value
+          String value =
+              Json.checkStored(
+                  Rows.memoryRow(session, type, key),
+                  "value",
+                  dialect.storedJson().apply(rs.getString(4)));
           long exp = rs.getLong(8);
           boolean hasExp = !rs.wasNull();
           out.add(
               new MemoryEntry(
-                  rs.getString(1),
-                  rs.getString(2),
-                  rs.getString(3),
-                  dialect.storedJson().apply(rs.getString(4)),
+                  session,
+                  type,
+                  key,
+                  value,
                   rs.getLong(5),
                   Instant.ofEpochMilli(rs.getLong(6)),
                   Instant.ofEpochMilli(rs.getLong(7)),
@@ -213,7 +222,7 @@ record SqlSessionMemory(Database db, SqlSessionMemory.Statements sql, String ses
   public <T> Optional<T> get(String memoryType, String key, Class<T> valueType) {
     Objects.requireNonNull(valueType, "valueType");
     return entry(memoryType, key)
-        .map(e -> Json.read("memory value '" + key + "'", e.valueJson(), valueType));
+        .map(e -> Json.read(Rows.memoryRow(sessionId, memoryType, key), e.valueJson(), valueType));
   }
 
   @Override

@@ -108,7 +108,7 @@ public final class SqliteDatabase implements AutoCloseable, Database {
       FileSecurity.prepareDatabaseFile(path, true);
       requireWritable(path);
     }
-    String url = path == null ? "jdbc:sqlite::memory:" : "jdbc:sqlite:" + path;
+    String url = path == null ? "jdbc:sqlite::memory:" : SwarmDbConfig.sqliteJdbcUrl(path);
     SQLiteConfig writerConfig = connectionConfig(config);
     Connection connection = null;
     ReadPool readers = null;

@@ -96,6 +96,31 @@ class BackupRestoreTest {
   }
 
   @Test
+  void restoreLogsNoMigrationOfAnInMemoryDatabase() throws Exception {
+    Path db = TestDatabases.populated(dir.resolve("live/swarm.db"), 2);
+    Path backup = dir.resolve("b.db");
+    assertThat(CliRun.on(db, "backup", "--out", backup.toString()).code()).isZero();
+    Path log = dir.resolve("restore.log");
+    Map<String, String> env = new java.util.HashMap<>(CliRun.quietEnv());
+    env.put("MOAI_LOG_LEVEL", "INFO");
+    CliRun r =
+        CliRun.run(
+            env,
+            "--db",
+            db.toString(),
+            "--log-file",
+            log.toString(),
+            "restore",
+            "--from",
+            backup.toString(),
+            "--force");
+    assertThat(r.code()).as(r.toString()).isZero();
+    List<String> lines = Files.readAllLines(log);
+    assertThat(lines).noneMatch(l -> l.contains("applied migration"));
+    assertThat(lines).noneMatch(l -> l.contains(":memory:"));
+  }
+
+  @Test
   void restoreReplacesWithForceAndKeepsTheOldFile() throws Exception {
     Path db = TestDatabases.populated(dir.resolve("live/swarm.db"), 4);
     Path backup = dir.resolve("b.db");

@@ -3,7 +3,9 @@ package io.moaiflow.swarmdb.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.JsonLimits;
 import io.moaiflow.swarmdb.SwarmDB;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,6 +82,49 @@ class ExportImportTest {
     assertThat(all(b)).hasSize(2502);
   }
 
+  /** {@code depth} nested containers around a string, arrays or objects. */
+  private static Object nested(int depth, boolean objects) {
+    Object v = "leaf";
+    for (int i = 0; i < depth; i++) {
+      v = objects ? Map.of("k", v) : List.of(v);
+    }
+    return v;
+  }
+
+  /** Issue 12 item 3: every event the library accepted exports, and imports again, unchanged. */
+  @Test
+  void eventsAtEveryJsonLimitExportAndImportAgain() throws Exception {
+    Path a = dir.resolve("limits-a.db");
+    List<Map<String, Object>> metas =
+        List.of(
+            // metadata is level 1: these are 999 and 1,000 levels deep as stored
+            Map.of("d", nested(JsonLimits.MAX_DEPTH - 2, false)),
+            Map.of("d", nested(JsonLimits.MAX_DEPTH - 1, false)),
+            Map.of("d", nested(JsonLimits.MAX_DEPTH - 1, true)),
+            Map.of("k".repeat(JsonLimits.MAX_NAME_LENGTH), 1),
+            Map.of("n", new BigInteger("9".repeat(JsonLimits.MAX_NUMBER_LENGTH))));
+    try (SwarmDB s = SwarmDB.open(a)) {
+      for (Map<String, Object> m : metas) {
+        s.events().append(AgentEvent.of("run", "agent", null, m));
+      }
+    }
+    Path file = dir.resolve("limits.jsonl");
+    CliRun export = CliRun.on(a, "export", "--out", file.toString());
+    assertThat(export.code()).as(export.toString()).isZero();
+    assertThat(export.out()).contains("exported " + metas.size() + " events");
+    Path b = dir.resolve("limits-b.db");
+    CliRun imp = CliRun.on(b, "import", "--in", file.toString());
+    assertThat(imp.code()).as(imp.toString()).isZero();
+    assertThat(imp.out()).contains("imported " + metas.size() + " new events");
+    List<AgentEvent> left = all(a);
+    List<AgentEvent> right = all(b);
+    assertThat(right).hasSameSizeAs(left);
+    for (int i = 0; i < left.size(); i++) {
+      assertThat(right.get(i).metadata()).isEqualTo(metas.get(i));
+      assertThat(right.get(i).sameContent(left.get(i))).isTrue();
+    }
+  }
+
   @Test
   void conflictingContentIsReportedAndTheStoredRowKept() throws Exception {
     Path db = dir.resolve("c.db");
@@ -121,6 +166,20 @@ class ExportImportTest {
         good.replace("\"ts\":1", "\"ts\":1,\"metadata\":[1]"),
         "\"metadata\" must be a JSON object");
     bad.put(good.replace("\"eventType\":\"spawn\"", "\"eventType\":\"bad type!\""), "eventType");
+    // beyond the library's limits: refused while checking, before the first batch is written
+    bad.put(
+        good.replace(
+            "\"ts\":1",
+            "\"ts\":1,\"metadata\":{\"d\":"
+                + "[".repeat(JsonLimits.MAX_DEPTH)
+                + "]".repeat(JsonLimits.MAX_DEPTH)
+                + "}"),
+        "metadata may be nested at most 1000 levels");
+    bad.put(
+        good.replace(
+            "\"ts\":1",
+            "\"ts\":1,\"metadata\":{\"" + "k".repeat(JsonLimits.MAX_NAME_LENGTH + 1) + "\":1}"),
+        "Name length (50001)");
     for (Map.Entry<String, String> e : bad.entrySet()) {
       Path file = dir.resolve("bad.jsonl");
       Files.writeString(file, good + "\n" + e.getKey() + "\n");
@@ -145,6 +204,50 @@ class ExportImportTest {
     assertThat(missing.code()).isEqualTo(2);
     assertThat(missing.err()).contains("does not exist");
     assertThat(CliRun.on(db, "import").code()).isEqualTo(2);
+  }
+
+  @Test
+  void importReadsLinesUpToTheLimitAndRefusesLongerOnes() throws Exception {
+    Path db = TestDatabases.populated(dir.resolve("limit.db"), 0);
+    int limit = ImportLines.MAX_LINE_BYTES;
+    assertThat(limit).isEqualTo(16 * 1024 * 1024 + 64 * 1024);
+    for (int length : new int[] {limit - 1, limit}) {
+      Path file = dir.resolve("ok-" + length + ".jsonl");
+      Files.writeString(file, "\n" + padded("ok-" + length, length) + "\n");
+      CliRun r = CliRun.on(db, "import", "--in", file.toString());
+      assertThat(r.code()).as("%d bytes: %s", length, r).isZero();
+      assertThat(r.out()).contains("imported 1 new events");
+    }
+    assertThat(all(db)).hasSize(2);
+    Path tooLong = dir.resolve("long.jsonl");
+    Files.writeString(tooLong, padded("small", 100) + "\n" + padded("big", limit + 1) + "\n");
+    CliRun r = CliRun.on(db, "import", "--in", tooLong.toString());
+    assertThat(r.code()).as(r::toString).isEqualTo(2);
+    assertThat(r.err())
+        .contains("line 2 of " + tooLong + " is longer than " + limit + " bytes")
+        .contains("nothing was imported");
+    assertThat(all(db)).hasSize(2);
+    // no line break at all: refused after the limit, not read whole
+    Path endless = dir.resolve("endless.jsonl");
+    try (var out = Files.newOutputStream(endless)) {
+      byte[] chunk = new byte[1 << 20];
+      Arrays.fill(chunk, (byte) ' ');
+      for (int i = 0; i < 64; i++) {
+        out.write(chunk);
+      }
+    }
+    CliRun e = CliRun.on(db, "import", "--in", endless.toString());
+    assertThat(e.code()).as(e::toString).isEqualTo(2);
+    assertThat(e.err()).contains("line 1 of " + endless + " is longer than " + limit + " bytes");
+  }
+
+  /** An event line padded with trailing spaces to exactly {@code length} bytes. */
+  private static String padded(String id, int length) {
+    String line =
+        "{\"type\":\"event\",\"eventId\":\""
+            + id
+            + "\",\"eventType\":\"spawn\",\"agentId\":\"agent-1\",\"ts\":1,\"metadata\":{}}";
+    return line + " ".repeat(length - line.getBytes(StandardCharsets.UTF_8).length);
   }
 
   @Test

@@ -84,6 +84,28 @@ class LoggingTest {
   }
 
   @Test
+  void logFileDirectoriesAre700AndTheFile600() throws Exception {
+    Path file = dir.resolve("a/b/swarmdb.log");
+    Logging.configure(CliEnvironment.from(Map.of("MOAI_ENV", "staging")), false, file);
+    LoggerFactory.getLogger("test.logging").info("private");
+    assertThat(Files.readAllLines(file)).hasSize(1);
+    assertThat(mode(dir.resolve("a"))).isEqualTo("rwx------");
+    assertThat(mode(dir.resolve("a/b"))).isEqualTo("rwx------");
+    assertThat(mode(file)).isEqualTo("rw-------");
+    // the file a daily roll opens is private too
+    Files.delete(file);
+    RollingFileAppender<?> rolling =
+        (RollingFileAppender<?>)
+            appenders().stream().filter(a -> a.getName().equals("FILE")).findFirst().orElseThrow();
+    rolling.openFile(file.toString());
+    assertThat(mode(file)).isEqualTo("rw-------");
+  }
+
+  private static String mode(Path p) throws Exception {
+    return java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+  }
+
+  @Test
   void unwritableLogFileIsAUsageError() throws Exception {
     Path blocker = Files.writeString(dir.resolve("file"), "x");
     Path db = TestDatabases.populated(dir.resolve("swarm.db"), 1);

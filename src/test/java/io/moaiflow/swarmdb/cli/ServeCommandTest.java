@@ -4,13 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -33,8 +39,7 @@ class ServeCommandTest {
   @Test
   void servesHealthAndProtectedMetricsUntilStopped() throws Exception {
     Path db = dir.resolve("serve/swarm.db");
-    Path token = dir.resolve("token");
-    Files.writeString(token, "0123456789abcdef0123\n");
+    Path token = secret("token", "0123456789abcdef0123\n");
     StringWriter err = new StringWriter();
     CommandLine cl = Main.newCommandLine(new Main(CliRun.quietEnv()));
     cl.setOut(new PrintWriter(new StringWriter(), true));
@@ -84,8 +89,7 @@ class ServeCommandTest {
     assertThat(tls.err()).contains("--tls-password-file");
     CliRun keep = CliRun.on(db, "serve", "--backup-keep-days", "0");
     assertThat(keep.code()).as(keep::toString).isEqualTo(ExitCodes.USAGE);
-    Path empty = dir.resolve("empty");
-    Files.writeString(empty, "  \n");
+    Path empty = secret("empty", "  \n");
     CliRun token = CliRun.on(db, "serve", "--metrics-token-file", empty.toString());
     assertThat(token.code()).as(token::toString).isEqualTo(ExitCodes.USAGE);
     assertThat(token.err()).contains("is empty");
@@ -96,9 +100,116 @@ class ServeCommandTest {
     assertThat(shortToken.err()).contains("at least 16");
   }
 
+  @Test
+  void aNonLoopbackBindWithoutTokenOrTlsIsRefusedBeforeAnythingIsWritten() throws Exception {
+    Path db = dir.resolve("open/swarm.db");
+    for (String bind : List.of("0.0.0.0", "::")) {
+      CliRun r = CliRun.on(db, "serve", "--bind", bind, "--port", "0", "--metrics-port", "0");
+      assertThat(r.code()).as(r::toString).isEqualTo(ExitCodes.USAGE);
+      assertThat(r.err())
+          .contains("--bind " + bind + " is not a loopback address")
+          .contains("--metrics-token-file", "--tls-keystore", "--allow-unauthenticated");
+    }
+    assertThat(dir.resolve("open")).doesNotExist();
+  }
+
+  @Test
+  void loopbackAddressesNeedNoToken() {
+    for (String bind : List.of("127.0.0.1", "127.0.0.2", "::1", "localhost")) {
+      assertThat(ServeCommand.isLoopback(bind)).as(bind).isTrue();
+    }
+    for (String bind : List.of("0.0.0.0", "::", "10.0.0.1", "192.168.1.1")) {
+      assertThat(ServeCommand.isLoopback(bind)).as(bind).isFalse();
+    }
+  }
+
+  @Test
+  void allowUnauthenticatedServesOffLoopbackAndLogsAWarning() throws Exception {
+    Path db = dir.resolve("swarm.db");
+    Path log = dir.resolve("logs/serve.log");
+    Map<String, String> env = new HashMap<>(CliRun.quietEnv());
+    env.put("MOAI_LOG_LEVEL", "WARN");
+    StringWriter err = new StringWriter();
+    CommandLine cl = Main.newCommandLine(new Main(env));
+    cl.setOut(new PrintWriter(new StringWriter(), true));
+    cl.setErr(new PrintWriter(err, true));
+    ServeCommand serve = cl.getSubcommands().get("serve").getCommand();
+    CompletableFuture<Integer> exit =
+        CompletableFuture.supplyAsync(
+            () ->
+                cl.execute(
+                    "--db",
+                    db.toString(),
+                    "--log-file",
+                    log.toString(),
+                    "serve",
+                    "--bind",
+                    "0.0.0.0",
+                    "--allow-unauthenticated",
+                    "--port",
+                    "0",
+                    "--metrics-port",
+                    "0"));
+    try {
+      assertThat(serve.started.await(60, TimeUnit.SECONDS)).as(err::toString).isTrue();
+      assertThat(get(serve.boundPort(), "/live", "").statusCode()).isEqualTo(200);
+    } finally {
+      serve.stop.countDown();
+    }
+    assertThat(exit.get(60, TimeUnit.SECONDS)).as(err::toString).isEqualTo(ExitCodes.OK);
+    assertThat(Files.readAllLines(log))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains("\"level\":\"WARN\"")
+                    .contains("serving on 0.0.0.0 without a metrics token or TLS")
+                    .contains("--allow-unauthenticated"));
+    assertThat(err.toString()).contains("stopped serving " + db.toAbsolutePath());
+  }
+
+  @Test
+  void aTokenFileReadableByGroupOrOthersIsRefused() throws Exception {
+    Path db = dir.resolve("swarm.db");
+    for (String mode : List.of("rw-r-----", "rw----r--", "rw-r--r--")) {
+      Path token = dir.resolve("token-" + mode);
+      Files.writeString(token, "0123456789abcdef0123\n");
+      Files.setPosixFilePermissions(token, PosixFilePermissions.fromString(mode));
+      CliRun r = CliRun.on(db, "serve", "--port", "0", "--metrics-token-file", token.toString());
+      assertThat(r.code()).as(r::toString).isEqualTo(ExitCodes.USAGE);
+      assertThat(r.err())
+          .contains("--metrics-token-file " + token + " is readable by its group or by others")
+          .contains("(mode " + mode + ")", "chmod 600 " + token);
+    }
+    assertThat(db).doesNotExist();
+  }
+
+  @Test
+  void aPortInUseIsAUsageError() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      int port = taken.getLocalPort();
+      CliRun r =
+          CliRun.on(
+              dir.resolve("swarm.db"),
+              "serve",
+              "--port",
+              Integer.toString(port),
+              "--metrics-port",
+              "0");
+      assertThat(r.code()).as(r::toString).isEqualTo(ExitCodes.USAGE);
+      assertThat(r.err()).contains("could not listen on 127.0.0.1:" + port, "choose another port");
+    }
+  }
+
   private String writeShort() throws Exception {
-    Path p = dir.resolve("short");
-    Files.writeString(p, "abc");
-    return p.toString();
+    return secret("short", "abc").toString();
+  }
+
+  /** A file only its owner can read, as --metrics-token-file requires. */
+  private Path secret(String name, String content) throws Exception {
+    Path p =
+        Files.createFile(
+            dir.resolve(name),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    return Files.writeString(p, content);
   }
 }

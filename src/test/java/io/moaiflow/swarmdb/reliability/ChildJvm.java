@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A child JVM running one of the test-scope main classes in this package with the test classpath.
@@ -30,9 +31,9 @@ final class ChildJvm implements AutoCloseable {
   private final LinkedBlockingQueue<String> pending = new LinkedBlockingQueue<>();
   private final Thread reader;
   private final Writer stdin;
-  private final Path stderr;
+  private final @Nullable Path stderr;
 
-  private ChildJvm(Process process, Path stderr) {
+  private ChildJvm(Process process, @Nullable Path stderr) {
     this.process = process;
     this.stderr = stderr;
     this.stdin = new OutputStreamWriter(process.getOutputStream(), UTF_8);
@@ -79,6 +80,25 @@ final class ChildJvm implements AutoCloseable {
     ProcessBuilder pb = new ProcessBuilder(full);
     pb.redirectError(stderr.toFile());
     return new ChildJvm(pb.start(), stderr);
+  }
+
+  /**
+   * Starts {@code java -cp <test classpath> main args...} with {@code env} entries ({@code
+   * NAME=value}) added to the environment and stderr merged into the stdout that {@link #awaitLine}
+   * reads.
+   */
+  static ChildJvm startMergingStderr(Class<?> main, List<String> env, String... args)
+      throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(JAVA, "-Xmx256m", "-XX:TieredStopAtLevel=1"));
+    cmd.addAll(List.of("-cp", testClasspath(), main.getName()));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    for (String e : env) {
+      int eq = e.indexOf('=');
+      pb.environment().put(e.substring(0, eq), e.substring(eq + 1));
+    }
+    pb.redirectErrorStream(true);
+    return new ChildJvm(pb.start(), null);
   }
 
   static ChildJvm start(Class<?> main, Path stderr, String... args) throws IOException {
@@ -140,6 +160,17 @@ final class ChildJvm implements AutoCloseable {
     stdin.flush();
   }
 
+  /**
+   * SIGTERM; {@link #waitFor} then gives the exit code. Through the process handle, because {@link
+   * Process#destroy()} also closes our end of the child's stdout, losing what it prints while it
+   * shuts down.
+   */
+  void terminate() {
+    if (!process.toHandle().destroy()) {
+      throw new IllegalStateException("could not send SIGTERM to child " + process.pid());
+    }
+  }
+
   /** SIGKILL, then waits for the process to be gone and for its stdout to be drained. */
   void kill() throws InterruptedException {
     process.destroyForcibly();
@@ -170,6 +201,9 @@ final class ChildJvm implements AutoCloseable {
   }
 
   String stderrText() {
+    if (stderr == null) {
+      return String.join("\n", lines);
+    }
     try {
       String s = Files.readString(stderr, UTF_8);
       return s.length() > 4000 ? s.substring(s.length() - 4000) : s;

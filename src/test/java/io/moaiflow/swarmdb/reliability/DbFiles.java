@@ -1,5 +1,6 @@
 package io.moaiflow.swarmdb.reliability;
 
+import io.moaiflow.swarmdb.SwarmDbConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -24,7 +25,7 @@ final class DbFiles {
     SQLiteConfig cfg = new SQLiteConfig();
     cfg.setReadOnly(true);
     cfg.setBusyTimeout(10_000);
-    return cfg.createConnection("jdbc:sqlite:" + db);
+    return cfg.createConnection(SwarmDbConfig.sqliteJdbcUrl(db));
   }
 
   /** Every event_id in the file. */

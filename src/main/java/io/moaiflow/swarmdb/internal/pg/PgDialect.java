@@ -36,7 +36,7 @@ final class PgDialect {
     try {
       return Json.mapper().writeValueAsString(Json.mapper().readTree(jsonb));
     } catch (JsonProcessingException e) {
-      throw Checks.invalid("stored value is not JSON: " + e.getOriginalMessage());
+      throw Json.corrupt("a session_memory row", "value", e.getOriginalMessage());
     }
   }
 
