@@ -219,4 +219,39 @@ class GroupCommitTest {
       assertThat(db.events().count()).isEqualTo(3);
     }
   }
+
+  /**
+   * A lone synchronous caller commits on its own thread (no hand-off to the writer thread and
+   * back), and never overtakes writes it queued before: 1,000 appendAsync calls then one append
+   * from the same thread, the append's seq is after every async one. Repeated 20 times.
+   */
+  @Test
+  void aLoneCallerCommitsOnItsOwnThreadWithoutOvertakingQueuedWrites() throws Exception {
+    try (SwarmDB db = SwarmDB.open(dir.resolve("idle.db"))) {
+      List<String> committers = new CopyOnWriteArrayList<>();
+      db.addListener(
+          new SwarmDbListener() {
+            @Override
+            public void onCommit(int writes, long nanos) {
+              committers.add(Thread.currentThread().getName());
+            }
+          });
+      for (int i = 0; i < 200; i++) {
+        db.events().append(AgentEvent.of("run", "agent-1", null, Map.of("i", i)));
+      }
+      assertThat(committers).hasSize(200);
+      // after the first (the initial state), every lone synchronous append commits on this thread
+      assertThat(committers.subList(1, 200)).containsOnly(Thread.currentThread().getName());
+      for (int round = 0; round < 20; round++) {
+        List<CompletableFuture<AgentEvent>> queued = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+          queued.add(db.events().appendAsync(AgentEvent.of("async", "agent-1", null, Map.of())));
+        }
+        AgentEvent last = db.events().append(AgentEvent.of("sync", "agent-1", null, Map.of()));
+        for (CompletableFuture<AgentEvent> f : queued) {
+          assertThat(f.get().seq()).as("round %d", round).isLessThan(last.seq());
+        }
+      }
+    }
+  }
 }

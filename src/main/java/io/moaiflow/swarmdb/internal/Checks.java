@@ -4,10 +4,8 @@ import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDbException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,8 +28,6 @@ public final class Checks {
 
   /** Most rows a list call returns. */
   public static final int MAX_LIMIT = 10_000;
-
-  private static final Pattern TYPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:\\-]{0,63}");
 
   private Checks() {}
 
@@ -79,7 +75,7 @@ public final class Checks {
     if (value == null) {
       throw invalid(name + " is null; pass a type such as 'spawn' or 'semantic'");
     }
-    if (!TYPE.matcher(value).matches()) {
+    if (!isTypeName(value)) {
       throw invalid(
           name
               + " '"
@@ -88,6 +84,22 @@ public final class Checks {
               + " starting with a letter or digit");
     }
     return value;
+  }
+
+  /** {@code [A-Za-z0-9][A-Za-z0-9_.:-]{0,63}}, without a regex: every row read passes here. */
+  private static boolean isTypeName(String value) {
+    int n = value.length();
+    if (n == 0 || n > MAX_TYPE_LENGTH) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = value.charAt(i);
+      boolean alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      if (!alnum && (i == 0 || (c != '_' && c != '.' && c != ':' && c != '-'))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -123,14 +135,25 @@ public final class Checks {
     if (value == null) {
       throw invalid(name + " is null; pass a non-blank string");
     }
-    if (value.isBlank()) {
+    int n = value.length();
+    if (n > max) {
+      throw invalid(name + " is " + n + " characters long; the limit is " + max + " characters");
+    }
+    // one pass for the common case (ASCII letters, digits and punctuation, no space first); any
+    // other character takes the full checks below
+    for (int i = 0; i < n; i++) {
+      char c = value.charAt(i);
+      if (c <= ' ' || c >= 0x7f) {
+        if (value.isBlank()) {
+          throw invalid(name + " is blank; pass a non-blank string");
+        }
+        checkChars(name, value);
+        return value;
+      }
+    }
+    if (n == 0) {
       throw invalid(name + " is blank; pass a non-blank string");
     }
-    if (value.length() > max) {
-      throw invalid(
-          name + " is " + value.length() + " characters long; the limit is " + max + " characters");
-    }
-    checkChars(name, value);
     return value;
   }
 
@@ -255,14 +278,20 @@ public final class Checks {
     if (metadata == null) {
       throw invalid("metadata is null; pass Map.of() for none");
     }
-    Map<String, @Nullable Object> copy = new LinkedHashMap<>(metadata.size() * 2);
+    if (metadata instanceof FrozenMap f) {
+      return f; // made by this library from a map nobody else holds: already checked and owned
+    }
+    if (metadata.isEmpty()) {
+      return Map.of();
+    }
+    LinkedHashMap<String, @Nullable Object> copy = new LinkedHashMap<>(metadata.size() * 2);
     for (Map.Entry<String, ? extends @Nullable Object> e : metadata.entrySet()) {
       if (e.getKey() == null) {
         throw invalid("metadata has a null key; JSON object keys must be strings");
       }
       copy.put(e.getKey(), e.getValue());
     }
-    return Collections.unmodifiableMap(copy);
+    return FrozenMap.of(copy);
   }
 
   /**

@@ -19,7 +19,6 @@ import io.moaiflow.swarmdb.JsonLimits;
 import io.moaiflow.swarmdb.SwarmDbException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -191,7 +190,7 @@ public final class Json {
     if (json == null) {
       throw corrupt(row, "metadata", "it is SQL NULL");
     }
-    Map<String, @Nullable Object> map;
+    LinkedHashMap<String, @Nullable Object> map;
     try {
       map = MAPPER.readValue(json, MAP);
     } catch (JsonProcessingException e) {
@@ -200,7 +199,7 @@ public final class Json {
     if (map == null) {
       throw corrupt(row, "metadata", "it is JSON null, not an object");
     }
-    return Collections.unmodifiableMap(map);
+    return FrozenMap.of(map);
   }
 
   /**
