@@ -4,38 +4,30 @@ import static io.moaiflow.swarmdb.SwarmAssertions.assertFails;
 import static io.moaiflow.swarmdb.SwarmAssertions.assertInvalid;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
+import io.moaiflow.swarmdb.backend.BackendTest;
+import io.moaiflow.swarmdb.backend.TestBackend;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class AgentRegistryTest {
   static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
 
-  @TempDir Path dir;
   MutableClock clock = new MutableClock(T0);
   SwarmDB db;
   AgentRegistry agents;
 
   @BeforeEach
-  void open() {
-    db = SwarmDB.open(SwarmDbConfig.builder(dir.resolve("swarm.db")).clock(clock).build());
+  void open(TestBackend backend) {
+    db = backend.open(clock);
     agents = db.agents();
   }
 
-  @AfterEach
-  void close() {
-    db.close();
-  }
-
-  @Test
+  @BackendTest
   void registerStoresASpawnedAgent() {
     Agent a = agents.register("agent-1", "expert-backend", "s1", Map.of("prompt", "Design API"));
     assertThat(a.status()).isEqualTo(AgentStatus.SPAWNED);
@@ -51,7 +43,7 @@ class AgentRegistryTest {
     assertThat(plain.sessionId()).isNull();
   }
 
-  @Test
+  @BackendTest
   void registeringAnExistingIdIsRejectedAndChangesNothing() {
     agents.register("agent-1", "expert");
     agents.transition("agent-1", AgentStatus.RUNNING);
@@ -83,7 +75,7 @@ class AgentRegistryTest {
     }
   }
 
-  @Test
+  @BackendTest
   void everyTransitionFollowsTheStateMachine() {
     int n = 0;
     for (AgentStatus from : AgentStatus.values()) {
@@ -110,7 +102,7 @@ class AgentRegistryTest {
         .containsExactly(AgentStatus.COMPLETE, AgentStatus.ERROR, AgentStatus.CANCELLED);
   }
 
-  @Test
+  @BackendTest
   void unknownAgentsAreNotFound() {
     assertThat(
             assertFails(ErrorCode.NOT_FOUND, () -> agents.transition("ghost", AgentStatus.RUNNING))
@@ -119,7 +111,7 @@ class AgentRegistryTest {
     assertFails(ErrorCode.NOT_FOUND, () -> agents.heartbeat("ghost"));
   }
 
-  @Test
+  @BackendTest
   void completionRecordsTimeAndDuration() {
     agents.register("a", "w");
     clock.advance(Duration.ofMillis(1500));
@@ -135,7 +127,7 @@ class AgentRegistryTest {
     assertThat(agents.get("a")).contains(done);
   }
 
-  @Test
+  @BackendTest
   void aClockSteppedBackNeverGivesNegativeDurations() {
     agents.register("a", "w");
     clock.set(T0.minusSeconds(3600));
@@ -144,7 +136,7 @@ class AgentRegistryTest {
     assertThat(done.completedAt()).isEqualTo(T0);
   }
 
-  @Test
+  @BackendTest
   void metadataUpdatesMergeAndNullRemoves() {
     agents.register("a", "w", null, Map.of("keep", 1, "drop", 2));
     java.util.Map<String, Object> patch = new java.util.HashMap<>();
@@ -160,7 +152,7 @@ class AgentRegistryTest {
     assertInvalid(() -> agents.transition("a", null), "target status is null");
   }
 
-  @Test
+  @BackendTest
   void heartbeatTouchesLiveAgentsOnly() {
     agents.register("a", "w");
     clock.advance(Duration.ofSeconds(10));
@@ -172,7 +164,7 @@ class AgentRegistryTest {
         .contains("already ended (cancelled)");
   }
 
-  @Test
+  @BackendTest
   void listsByStateTypeAndSession() {
     agents.register("b", "coder", "s1", Map.of());
     clock.advance(Duration.ofSeconds(1));
@@ -201,7 +193,7 @@ class AgentRegistryTest {
     assertInvalid(() -> agents.byType("coder", null), "status is null");
   }
 
-  @Test
+  @BackendTest
   void sweepStaleMarksSilentAgentsAsError() {
     agents.register("silent", "w");
     agents.register("beating", "w");
@@ -235,7 +227,7 @@ class AgentRegistryTest {
     assertInvalid(() -> agents.sweepStale(null), "silence is null");
   }
 
-  @Test
+  @BackendTest
   void agentAndSessionRecordsKeepAReadOnlyCopyOfTheirMetadata() {
     java.util.Map<String, Object> meta = new java.util.HashMap<>(Map.of("k", 1));
     Agent a = new Agent("a", "w", AgentStatus.SPAWNED, null, T0, null, null, T0, meta);
@@ -249,7 +241,7 @@ class AgentRegistryTest {
         .isInstanceOf(UnsupportedOperationException.class);
   }
 
-  @Test
+  @BackendTest
   void statusNamesParse() {
     assertThat(AgentStatus.parse("Running")).isEqualTo(AgentStatus.RUNNING);
     assertThat(AgentStatus.RUNNING.dbName()).isEqualTo("running");
