@@ -4,9 +4,9 @@ import static io.moaiflow.swarmdb.SwarmAssertions.assertFails;
 import static io.moaiflow.swarmdb.SwarmAssertions.assertInvalid;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
+import io.moaiflow.swarmdb.backend.BackendTest;
+import io.moaiflow.swarmdb.backend.TestBackend;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,29 +21,21 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class EventStoreTest {
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
-  @TempDir Path dir;
-  Path file;
+  final MutableClock clock = new MutableClock(T0);
+  TestBackend backend;
   SwarmDB db;
   EventStore events;
 
   @BeforeEach
-  void open() {
-    file = dir.resolve("swarm.db");
-    db = SwarmDB.open(file);
+  void open(TestBackend backend) {
+    this.backend = backend;
+    db = backend.open(clock);
     events = db.events();
-  }
-
-  @AfterEach
-  void close() {
-    db.close();
   }
 
   static AgentEvent event(String id, String type, String agent, String session, long tsOffset) {
@@ -58,7 +50,7 @@ class EventStoreTest {
         Map.of("n", (int) tsOffset));
   }
 
-  @Test
+  @BackendTest
   void appendReturnsStoredRowWithSeqAndDefaultsToUuidV7() {
     AgentEvent given = AgentEvent.of("spawn", "agent-1", "expert", "s1", Map.of("k", "v"));
     assertThat(given.eventId()).matches("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab].{3}-.{12}");
@@ -72,7 +64,7 @@ class EventStoreTest {
 
   record Detail(String name, long size) {}
 
-  @Test
+  @BackendTest
   void appendReturnsMetadataExactlyAsQueriesReadItBack() {
     Map<String, Object> meta =
         Map.of("small", 7L, "big", 1L << 40, "pojo", new Detail("x", 3), "list", List.of(1, "a"));
@@ -92,7 +84,7 @@ class EventStoreTest {
     assertThat(db.sessions().start("s", meta)).isEqualTo(db.sessions().get("s").get());
   }
 
-  @Test
+  @BackendTest
   void appendingAnExistingEventIdReturnsTheExistingRowAndWritesNothing() {
     AgentEvent first = events.append(event("e-1", "spawn", "a", "s", 0));
     AgentEvent retry =
@@ -107,7 +99,7 @@ class EventStoreTest {
     assertThat(events.lastSeq()).isEqualTo(first.seq());
   }
 
-  @Test
+  @BackendTest
   void appendAllStoresInOrderWithIncreasingSeqs() {
     List<AgentEvent> batch = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
@@ -123,7 +115,7 @@ class EventStoreTest {
     assertThat(events.appendAll(List.of())).isEmpty();
   }
 
-  @Test
+  @BackendTest
   void appendAllWithKnownAndDuplicateIdsReturnsStoredRows() {
     AgentEvent old = events.append(event("x-0", "spawn", "a", null, 0));
     List<AgentEvent> stored =
@@ -141,14 +133,26 @@ class EventStoreTest {
     assertThat(events.since(0, 10)).containsExactly(old, stored.get(0), stored.get(3));
   }
 
-  @Test
+  @BackendTest
   void appendAllIsAllOrNothingWhenTheDatabaseRejectsOneRow() throws Exception {
     events.append(event("keep", "spawn", "a", null, 0));
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+    // the same rejection on both backends: a trigger that fails the insert of one row
+    try (Connection c = backend.connect();
         Statement st = c.createStatement()) {
-      st.execute(
-          "CREATE TRIGGER reject_boom BEFORE INSERT ON agent_events WHEN NEW.event_type = 'boom'"
-              + " BEGIN SELECT RAISE(ABORT, 'boom rejected'); END");
+      if (backend.isPostgres()) {
+        st.execute(
+            "CREATE FUNCTION reject_boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                + " IF NEW.event_type = 'boom' THEN"
+                + " RAISE EXCEPTION 'boom rejected' USING ERRCODE = 'check_violation'; END IF;"
+                + " RETURN NEW; END $$");
+        st.execute(
+            "CREATE TRIGGER reject_boom BEFORE INSERT ON agent_events FOR EACH ROW"
+                + " EXECUTE FUNCTION reject_boom()");
+      } else {
+        st.execute(
+            "CREATE TRIGGER reject_boom BEFORE INSERT ON agent_events WHEN NEW.event_type = 'boom'"
+                + " BEGIN SELECT RAISE(ABORT, 'boom rejected'); END");
+      }
     }
     List<AgentEvent> batch =
         List.of(
@@ -163,7 +167,7 @@ class EventStoreTest {
     assertThat(events.append(event("after", "run", "a", null, 5)).seq()).isGreaterThan(1);
   }
 
-  @Test
+  @BackendTest
   void appendAllRejectsBadInputBeforeWriting() {
     assertInvalid(
         () -> events.appendAll(Collections.nCopies(100_001, event("n", "t", "a", null, 0))),
@@ -195,7 +199,7 @@ class EventStoreTest {
   static final Comparator<AgentEvent> NEWEST_FIRST =
       Comparator.comparing(AgentEvent::timestamp).thenComparingLong(AgentEvent::seq).reversed();
 
-  @Test
+  @BackendTest
   void queryFiltersNewestFirstWithLimits() {
     List<AgentEvent> all = seedForQueries();
     assertQuery(all, EventQuery.agent("agent-1"), e -> e.agentId().equals("agent-1"));
@@ -231,7 +235,7 @@ class EventStoreTest {
     assertThat(events.query(q.limit(3))).containsExactlyElementsOf(expected.subList(0, 3));
   }
 
-  @Test
+  @BackendTest
   void keysetPagingVisitsEveryRowOnceEvenWithTiesAndConcurrentAppends() {
     List<AgentEvent> all = seedForQueries();
     List<AgentEvent> expected =
@@ -256,7 +260,7 @@ class EventStoreTest {
         () -> EventQuery.all().after(event("never", "run", "a", null, 0)), "never stored");
   }
 
-  @Test
+  @BackendTest
   void streamReadsThousandsOfRowsInOrderAndHonoursLimit() {
     List<AgentEvent> batch = new ArrayList<>();
     for (int i = 0; i < 3_001; i++) {
@@ -283,7 +287,7 @@ class EventStoreTest {
         .isInstanceOf(java.util.NoSuchElementException.class);
   }
 
-  @Test
+  @BackendTest
   void sinceTailsInCommitOrder() {
     assertThat(events.since(0, 10)).isEmpty();
     assertThat(events.lastSeq()).isZero();
@@ -310,7 +314,7 @@ class EventStoreTest {
     assertInvalid(() -> events.since(0, 10_001), "10000");
   }
 
-  @Test
+  @BackendTest
   void countsByTypeAndTotal() {
     seedForQueries();
     assertThat(events.count()).isEqualTo(240);
@@ -319,7 +323,7 @@ class EventStoreTest {
     assertThat(events.count(EventQuery.agent("agent-0").withType("spawn"))).isEqualTo(40);
   }
 
-  @Test
+  @BackendTest
   void appendAsyncCompletesWithTheStoredRow() {
     List<CompletableFuture<AgentEvent>> futures = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
@@ -333,7 +337,7 @@ class EventStoreTest {
     assertThat(events.count()).isEqualTo(100);
   }
 
-  @Test
+  @BackendTest
   void eventQueryRejectsBadFilters() {
     assertInvalid(() -> EventQuery.all().limit(0), "limit is 0");
     assertInvalid(() -> EventQuery.all().limit(10_001), "10000", "stream()");
@@ -348,7 +352,7 @@ class EventStoreTest {
     assertThat(EventQuery.all().limit(5).effectiveLimit()).isEqualTo(5);
   }
 
-  @Test
+  @BackendTest
   void listenersCountOnlyFreshAppends() {
     List<String> appended = new CopyOnWriteArrayList<>();
     List<String> ops = new CopyOnWriteArrayList<>();
@@ -389,7 +393,7 @@ class EventStoreTest {
     assertThat(appended).hasSize(4);
   }
 
-  @Test
+  @BackendTest
   void aThrowingListenerDoesNotBreakWrites() {
     db.addListener(
         new SwarmDbListener() {
@@ -417,7 +421,7 @@ class EventStoreTest {
     assertThat(events.count()).isEqualTo(1);
   }
 
-  @Test
+  @BackendTest
   void timestampsKeepMillisecondPrecisionAndNullableFields() {
     AgentEvent e =
         new AgentEvent(0, "p", "run", "a", null, null, T0.plusNanos(1_234_567), Map.of());
