@@ -18,7 +18,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -391,6 +397,59 @@ class EventStoreTest {
     db.removeListener(listener);
     events.append(event("l-5", "run", "a", null, 4));
     assertThat(appended).hasSize(4);
+  }
+
+  @BackendTest
+  void everyAppendCallIsOneOperationEvenWhenGroupCommitted() throws Exception {
+    Map<String, AtomicInteger> ops = new ConcurrentHashMap<>();
+    AtomicInteger appended = new AtomicInteger();
+    db.addListener(
+        new SwarmDbListener() {
+          @Override
+          public void onEventsAppended(String eventType, int count) {
+            appended.addAndGet(count);
+          }
+
+          @Override
+          public void onOperation(String operation, long nanos, ErrorCode error) {
+            ops.computeIfAbsent(
+                    operation + (error == null ? "" : ":" + error), k -> new AtomicInteger())
+                .incrementAndGet();
+          }
+        });
+    int threads = 8;
+    int perThread = 25;
+    CyclicBarrier start = new CyclicBarrier(threads);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        done.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  List<CompletableFuture<AgentEvent>> async = new ArrayList<>();
+                  for (int i = 0; i < perThread; i++) {
+                    events.append(event("g-" + thread + "-" + i, "run", "a", null, i));
+                    async.add(
+                        events.appendAsync(event("h-" + thread + "-" + i, "run", "a", null, i)));
+                  }
+                  async.forEach(CompletableFuture::join);
+                  return null;
+                }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+    // concurrent appends share commits (group commit on both backends), yet each call is reported
+    assertThat(events.count()).isEqualTo(2L * threads * perThread);
+    assertThat(appended.get()).isEqualTo(2 * threads * perThread);
+    assertThat(ops.get("events.append")).hasValue(threads * perThread);
+    assertThat(ops.get("events.appendAsync")).hasValue(threads * perThread);
   }
 
   @BackendTest
