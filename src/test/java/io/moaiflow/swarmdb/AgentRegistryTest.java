@@ -9,6 +9,7 @@ import io.moaiflow.swarmdb.backend.TestBackend;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -246,5 +247,45 @@ class AgentRegistryTest {
     assertThat(AgentStatus.parse("Running")).isEqualTo(AgentStatus.RUNNING);
     assertThat(AgentStatus.RUNNING.dbName()).isEqualTo("running");
     assertInvalid(() -> AgentStatus.parse("paused"), "unknown agent status 'paused'", "cancelled");
+  }
+
+  // from BackendContractTest, now on both backends through @BackendTest
+  @BackendTest
+  void agentLifecycle() throws Exception {
+    Agent a = db.agents().register("a1", "expert", "s1", Map.of("k", "v"));
+    assertThat(a.status()).isEqualTo(AgentStatus.SPAWNED);
+    assertFails(ErrorCode.INVALID_ARGUMENT, () -> db.agents().register("a1", "expert"));
+    db.agents().register("a2", "expert");
+    db.agents().register("a3", "other", "s1", Map.of());
+    clock.advance(Duration.ofSeconds(2));
+    Agent running = db.agents().transition("a1", AgentStatus.RUNNING, Map.of("step", 1));
+    assertThat(running.metadata()).containsEntry("k", "v").containsEntry("step", 1);
+    Map<String, Object> remove = new LinkedHashMap<>();
+    remove.put("k", null);
+    clock.advance(Duration.ofSeconds(3));
+    Agent done = db.agents().transition("a1", AgentStatus.COMPLETE, remove);
+    assertThat(done.metadata()).doesNotContainKey("k").containsEntry("step", 1);
+    assertThat(done.durationMs()).isEqualTo(5000L);
+    assertThat(db.agents().get("a1")).contains(done);
+    assertFails(
+        ErrorCode.ILLEGAL_TRANSITION, () -> db.agents().transition("a1", AgentStatus.RUNNING));
+    assertFails(ErrorCode.ILLEGAL_TRANSITION, () -> db.agents().heartbeat("a1"));
+    assertFails(ErrorCode.NOT_FOUND, () -> db.agents().transition("nobody", AgentStatus.RUNNING));
+    assertThat(db.agents().heartbeat("a2").updatedAt()).isEqualTo(clock.instant());
+    assertThat(db.agents().active()).extracting(Agent::agentId).containsExactly("a3", "a2");
+    assertThat(db.agents().byType("expert")).extracting(Agent::agentId).containsExactly("a1", "a2");
+    assertThat(db.agents().byType("expert", AgentStatus.COMPLETE)).hasSize(1);
+    assertThat(db.agents().bySession("s1")).extracting(Agent::agentId).containsExactly("a1", "a3");
+    assertThat(db.agents().countByStatus())
+        .containsEntry(AgentStatus.SPAWNED, 2L)
+        .containsEntry(AgentStatus.COMPLETE, 1L)
+        .containsEntry(AgentStatus.RUNNING, 0L);
+    clock.advance(Duration.ofMinutes(10));
+    db.agents().heartbeat("a2");
+    assertThat(db.agents().sweepStale(Duration.ofMinutes(5))).containsExactly("a3");
+    Agent stale = db.agents().get("a3").orElseThrow();
+    assertThat(stale.status()).isEqualTo(AgentStatus.ERROR);
+    assertThat(stale.metadata()).containsEntry("stale", true);
+    assertThat(stale.durationMs()).isPositive();
   }
 }

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.moaiflow.swarmdb.backend.BackendTest;
 import io.moaiflow.swarmdb.backend.TestBackend;
+import io.moaiflow.swarmdb.health.DatabaseInfo;
+import io.moaiflow.swarmdb.health.HealthReport;
+import io.moaiflow.swarmdb.migrate.MigrationState;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -495,5 +498,198 @@ class EventStoreTest {
     assertThat(moved.timestamp()).isEqualTo(T0);
     assertThat(Duration.between(T0, moved.timestamp())).isZero();
     assertInvalid(() -> new AgentEvent(-1, "p", "run", "a", null, null, T0, Map.of()), "seq is -1");
+  }
+
+  /** An event of BackendContractTest's shape at {@code ts}. */
+  private static AgentEvent eventAt(String type, String agent, String session, Instant ts) {
+    return AgentEvent.of(type, agent, "expert", session, Map.of("n", 1, "s", "x"))
+        .withTimestamp(ts);
+  }
+
+  // from BackendContractTest, now on both backends through @BackendTest
+  @BackendTest
+  void appendIsIdempotentAndReturnsTheStoredRow() throws Exception {
+    AgentEvent e = eventAt("spawn", "a1", "s1", T0);
+    AgentEvent stored = db.events().append(e);
+    assertThat(stored.seq()).isPositive();
+    assertThat(stored.sameContent(e)).isTrue();
+    AgentEvent again = db.events().append(e.withEventId(e.eventId()));
+    assertThat(again.seq()).isEqualTo(stored.seq());
+    assertThat(db.events().count()).isEqualTo(1);
+    assertThat(db.events().get(e.eventId())).contains(stored);
+    assertThat(db.events().get("missing")).isEmpty();
+    assertThat(db.events().lastSeq()).isEqualTo(stored.seq());
+    AgentEvent async = db.events().appendAsync(eventAt("run", "a1", "s1", T0)).get();
+    assertThat(async.seq()).isGreaterThan(stored.seq());
+  }
+
+  // from BackendContractTest, now on both backends through @BackendTest
+  @BackendTest
+  void appendAllIsOneTransactionInOrderAndSkipsStoredIds() throws Exception {
+    AgentEvent first = db.events().append(eventAt("spawn", "a0", null, T0));
+    List<AgentEvent> batch = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      batch.add(eventAt("run", "a" + (i % 5), "s" + (i % 2), T0.plusMillis(i)));
+    }
+    batch.add(first.withEventId(first.eventId()));
+    batch.add(batch.get(3).withEventId(batch.get(3).eventId()));
+    List<AgentEvent> stored = db.events().appendAll(batch);
+    assertThat(stored).hasSize(52);
+    assertThat(stored.subList(0, 50))
+        .extracting(AgentEvent::seq)
+        .isSorted()
+        .doesNotHaveDuplicates();
+    assertThat(stored.get(0).seq()).isGreaterThan(first.seq());
+    assertThat(stored.get(50)).isEqualTo(first);
+    assertThat(stored.get(51)).isEqualTo(stored.get(3));
+    for (int i = 0; i < 50; i++) {
+      assertThat(stored.get(i).sameContent(batch.get(i))).isTrue();
+    }
+    assertThat(db.events().count()).isEqualTo(51);
+    assertThat(db.events().appendAll(List.of())).isEmpty();
+    // a batch with one bad event writes nothing
+    AgentEvent bad = AgentEvent.of("x", "a", null, Map.of("o", new Object()));
+    assertFails(
+        ErrorCode.INVALID_ARGUMENT,
+        () -> db.events().appendAll(List.of(eventAt("x", "a", null, T0), bad)));
+    assertThat(db.events().count()).isEqualTo(51);
+  }
+
+  // from BackendContractTest, now on both backends through @BackendTest
+  @BackendTest
+  void queriesAnswerEveryFilterNewestFirstWithKeysetPaging() throws Exception {
+    List<AgentEvent> batch = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      batch.add(
+          eventAt(i % 3 == 0 ? "spawn" : "run", "a" + (i % 3), "s" + (i % 2), T0.plusSeconds(i)));
+    }
+    db.events().appendAll(batch);
+    List<AgentEvent> a1 = db.events().query(EventQuery.agent("a1").limit(4));
+    assertThat(a1).hasSize(4).allMatch(e -> e.agentId().equals("a1"));
+    assertThat(a1).extracting(AgentEvent::timestamp).isSortedAccordingTo((x, y) -> y.compareTo(x));
+    assertThat(db.events().query(EventQuery.type("spawn"))).hasSize(10);
+    assertThat(db.events().query(EventQuery.session("s0"))).hasSize(15);
+    assertThat(db.events().query(EventQuery.between(T0, T0.plusSeconds(10)))).hasSize(10);
+    assertThat(
+            db.events()
+                .query(EventQuery.agent("a0").withType("spawn").withSession("s0").limit(100)))
+        .hasSize(5);
+    List<AgentEvent> page2 = db.events().query(EventQuery.all().limit(4).after(a1.get(3)));
+    assertThat(page2).hasSize(4);
+    assertThat(page2.get(0).timestamp()).isBefore(a1.get(3).timestamp());
+    try (Stream<AgentEvent> s = db.events().stream(EventQuery.all())) {
+      assertThat(s.count()).isEqualTo(30);
+    }
+    try (Stream<AgentEvent> s = db.events().stream(EventQuery.all().limit(7))) {
+      assertThat(s.count()).isEqualTo(7);
+    }
+    assertThat(db.events().count(EventQuery.type("run"))).isEqualTo(20);
+    assertThat(db.events().countByType())
+        .containsExactly(Map.entry("run", 20L), Map.entry("spawn", 10L));
+  }
+
+  // from BackendContractTest, now on both backends through @BackendTest
+  @BackendTest
+  void sinceTailsInSeqOrder() throws Exception {
+    List<AgentEvent> batch = new ArrayList<>();
+    for (int i = 0; i < 25; i++) {
+      batch.add(eventAt("run", "a", null, T0));
+    }
+    List<AgentEvent> stored = db.events().appendAll(batch);
+    List<AgentEvent> seen = new ArrayList<>();
+    long cursor = 0;
+    while (true) {
+      List<AgentEvent> next = db.events().since(cursor, 10);
+      if (next.isEmpty()) {
+        break;
+      }
+      seen.addAll(next);
+      cursor = next.get(next.size() - 1).seq();
+    }
+    assertThat(seen).containsExactlyElementsOf(stored);
+    assertFails(ErrorCode.INVALID_ARGUMENT, () -> db.events().since(-1, 10));
+    assertFails(ErrorCode.INVALID_ARGUMENT, () -> db.events().since(0, 0));
+  }
+
+  // from BackendContractTest, now on both backends through @BackendTest
+  @BackendTest
+  void listenersSeeAppendsAndOperations() throws Exception {
+    AtomicInteger appended = new AtomicInteger();
+    AtomicInteger operations = new AtomicInteger();
+    SwarmDbListener l =
+        new SwarmDbListener() {
+          @Override
+          public void onEventsAppended(String eventType, int count) {
+            appended.addAndGet(count);
+          }
+
+          @Override
+          public void onOperation(String operation, long nanos, ErrorCode error) {
+            operations.incrementAndGet();
+          }
+        };
+    db.addListener(l);
+    db.events().append(eventAt("spawn", "a", null, T0));
+    db.events().appendAll(List.of(eventAt("run", "a", null, T0), eventAt("run", "a", null, T0)));
+    db.events().appendAsync(eventAt("run", "a", null, T0)).get();
+    db.events().count();
+    assertThat(appended.get()).isEqualTo(4);
+    assertThat(operations.get()).isGreaterThanOrEqualTo(4);
+    db.removeListener(l);
+  }
+
+  // from BackendContractTest, now on both backends through @BackendTest
+  @BackendTest
+  void maintenanceDeletesOldEventsAndExpiredMemory() throws Exception {
+    List<AgentEvent> batch = new ArrayList<>();
+    for (int i = 0; i < 2_500; i++) {
+      batch.add(eventAt("run", "a", null, T0.minus(Duration.ofDays(40))));
+    }
+    batch.add(eventAt("run", "a", null, T0));
+    db.events().appendAll(batch);
+    assertThat(db.maintenance().deleteEventsOlderThan(Duration.ofDays(30))).isEqualTo(2_500);
+    assertThat(db.events().count()).isEqualTo(1);
+    db.sessions().start("s");
+    db.sessions().memory("s").put("semantic", "old", 1, Duration.ofSeconds(1));
+    db.sessions().memory("s").put("semantic", "keep", 1);
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(db.maintenance().purgeExpiredMemory()).isEqualTo(1);
+    assertThat(db.maintenance().quickCheck().ok()).isTrue();
+    assertThat(db.maintenance().integrityCheck().ok()).isTrue();
+    assertThat(db.maintenance().vacuum()).isPositive();
+  }
+
+  // from BackendContractTest, now on both backends through @BackendTest
+  @BackendTest
+  void inspectionReportsTheTwelveIndexesCountsAndHealth() throws Exception {
+    db.events().append(eventAt("spawn", "a", null, T0));
+    db.sessions().start("s");
+    DatabaseInfo info = db.inspect().info();
+    assertThat(info.indexes()).containsExactly(SchemaV1.INDEXES.toArray(String[]::new));
+    assertThat(info.schemaVersion()).isEqualTo(1);
+    assertThat(info.latestSchemaVersion()).isEqualTo(1);
+    assertThat(info.rowCounts())
+        .containsEntry("agent_events", 1L)
+        .containsEntry("sessions", 1L)
+        .containsEntry("agents", 0L)
+        .containsEntry("schema_history", 1L);
+    assertThat(info.pageSize()).isPositive();
+    assertThat(db.inspect().sizeBytes()).isPositive();
+    assertThat(db.inspect().walSizeBytes()).isNotNegative();
+    HealthReport h = db.inspect().health();
+    assertThat(h.healthy()).as(h.problems().toString()).isTrue();
+    assertThat(h.database()).isEqualTo("connected");
+    assertThat(h.writable()).isTrue();
+    assertThat(h.schemaVersion()).isEqualTo(1);
+    assertThat(db.inspect().writerStats().transactions()).isPositive();
+    assertThat(db.migrator().status())
+        .singleElement()
+        .extracting(s -> s.state())
+        .isEqualTo(MigrationState.APPLIED);
+    assertThat(db.migrator().pending()).isEmpty();
+    assertThat(db.migrator().currentVersion()).isEqualTo(1);
+    assertThat(db.migrator().latestVersion()).isEqualTo(1);
+    db.migrator().validate();
+    assertThat(db.migrator().migrate().applied()).isEmpty();
   }
 }

@@ -314,4 +314,105 @@ class SessionStoreTest {
     sessions.end("s");
     assertThat(sessions.memory("s").get(HINT, "k", Integer.class)).contains(1);
   }
+
+  // from BackendContractTest, now on both backends through @BackendTest
+  @BackendTest
+  void sessionLifecycleWithTwoSessions() throws Exception {
+    Session s1 = db.sessions().start("s1", Map.of("goal", "ship"));
+    assertThat(s1.isActive()).isTrue();
+    assertFails(ErrorCode.INVALID_ARGUMENT, () -> db.sessions().start("s1"));
+    clock.advance(Duration.ofSeconds(1));
+    db.sessions().start("s2");
+    clock.advance(Duration.ofSeconds(1));
+    Session ended = db.sessions().end("s1");
+    assertThat(ended.endedAt()).isEqualTo(clock.instant());
+    assertThat(ended.metadata()).containsEntry("goal", "ship");
+    assertFails(ErrorCode.ILLEGAL_TRANSITION, () -> db.sessions().end("s1"));
+    assertFails(ErrorCode.NOT_FOUND, () -> db.sessions().end("nope"));
+    assertThat(db.sessions().get("s1")).contains(ended);
+    assertThat(db.sessions().open(10)).extracting(Session::sessionId).containsExactly("s2");
+    assertThat(db.sessions().recent(10)).extracting(Session::sessionId).containsExactly("s2", "s1");
+    assertThat(db.sessions().count()).isEqualTo(2);
+  }
+
+  // from BackendContractTest, now on both backends through @BackendTest
+  @BackendTest
+  void memoryUpsertsVersionsExpiresAndMatches() throws Exception {
+    db.sessions().start("s1");
+    db.sessions().start("s2");
+    SessionMemory m = db.sessions().memory("s1");
+    assertThat(m.sessionId()).isEqualTo("s1");
+    MemoryEntry e1 = m.put(SessionMemory.SEMANTIC, "lang", Map.of("b", 2, "a", List.of(1, "x")));
+    assertThat(e1.version()).isEqualTo(1);
+    MemoryEntry e2 = m.put(SessionMemory.SEMANTIC, "lang", "java");
+    assertThat(e2.version()).isEqualTo(2);
+    assertThat(e2.createdAt()).isEqualTo(e1.createdAt());
+    assertThat(m.get(SessionMemory.SEMANTIC, "lang", String.class)).contains("java");
+    assertThat(m.entry(SessionMemory.SEMANTIC, "lang").orElseThrow().valueJson())
+        .isEqualTo("\"java\"");
+    MemoryEntry obj = m.put("context_hint", "obj", Map.of("k", List.of(1, 2)));
+    assertThat(obj.valueJson()).isEqualTo("{\"k\":[1,2]}");
+    assertThat(m.entry("context_hint", "obj").orElseThrow().valueJson()).isEqualTo("{\"k\":[1,2]}");
+    m.put(SessionMemory.EPISODIC, "ttl", 1, Duration.ofMinutes(1));
+    assertThat(m.get(SessionMemory.EPISODIC, "ttl", Integer.class)).contains(1);
+    assertThat(m.put(SessionMemory.SEMANTIC, "null", null).valueJson()).isEqualTo("null");
+    assertThat(m.get(SessionMemory.SEMANTIC, "null", String.class)).isEmpty();
+    clock.advance(Duration.ofMinutes(2));
+    assertThat(m.entry(SessionMemory.EPISODIC, "ttl")).isEmpty();
+    assertThat(m.put(SessionMemory.EPISODIC, "ttl", 2).version()).isEqualTo(1);
+    Map<String, Object> many = new LinkedHashMap<>();
+    many.put("a*b", 1);
+    many.put("a?c", 2);
+    many.put("abd", 3);
+    many.put("b[1]", 4);
+    many.put("a%", 5);
+    assertThat(m.putAll("kv", many, null))
+        .extracting(MemoryEntry::key)
+        .containsExactly("a*b", "a?c", "abd", "b[1]", "a%");
+    assertThat(m.getAll("kv", List.of("abd", "zzz", "a*b")).keySet()).containsExactly("abd", "a*b");
+    assertThat(m.keys("kv")).containsExactly("a%", "a*b", "a?c", "abd", "b[1]");
+    assertThat(m.findByPrefix("kv", "a*")).extracting(MemoryEntry::key).containsExactly("a*b");
+    assertThat(m.findByPrefix("kv", "a%")).extracting(MemoryEntry::key).containsExactly("a%");
+    assertThat(m.findByPrefix("kv", "a")).hasSize(4);
+    assertThat(m.findByGlob("kv", "a?[bcd]"))
+        .extracting(MemoryEntry::key)
+        .containsExactly("a*b", "a?c", "abd");
+    assertThat(m.findByGlob("kv", "a[^b]?"))
+        .extracting(MemoryEntry::key)
+        .containsExactly("a*b", "a?c");
+    assertThat(m.findByGlob("kv", "b[[]1]")).extracting(MemoryEntry::key).containsExactly("b[1]");
+    assertThat(m.findByGlob("kv", "*.x")).isEmpty();
+    assertThat(m.recent(2)).hasSize(2);
+    db.sessions().memory("s2").put(SessionMemory.SEMANTIC, "lang", "go");
+    clock.advance(Duration.ofSeconds(1));
+    db.sessions().memory("s2").put(SessionMemory.SEMANTIC, "lang", "rust");
+    assertThat(db.sessions().newest(SessionMemory.SEMANTIC, "lang").orElseThrow().sessionId())
+        .isEqualTo("s2");
+    assertThat(m.delete("kv", "abd")).isTrue();
+    assertThat(m.delete("kv", "abd")).isFalse();
+    String export = m.exportJson();
+    assertThat(m.clear("kv")).isEqualTo(4);
+    assertThat(m.clear()).isEqualTo(4);
+    assertThat(m.importJson(export)).isEqualTo(8);
+    assertThat(m.get("kv", "b[1]", Integer.class)).contains(4);
+    assertThat(m.entry("context_hint", "obj").orElseThrow().valueJson()).isEqualTo("{\"k\":[1,2]}");
+    assertFails(ErrorCode.NOT_FOUND, () -> db.sessions().memory("nope").put("semantic", "k", 1));
+    assertFails(ErrorCode.INVALID_ARGUMENT, () -> m.importJson("{\"entries\": 3}"));
+    assertFails(ErrorCode.INVALID_ARGUMENT, () -> m.put("bad type!", "k", 1));
+  }
+
+  // from BackendContractTest, now on both backends through @BackendTest
+  @BackendTest
+  void closedDatabaseRefusesWork() throws Exception {
+    assertThat(db.isClosed()).isFalse();
+    assertThat(db.toString()).contains("SwarmDB[");
+    assertThat(db.config().isPostgres()).isEqualTo(backend.isPostgres());
+    assertThat(db.path().isPresent()).isEqualTo(!backend.isPostgres());
+    db.close();
+    db.close();
+    assertThat(db.isClosed()).isTrue();
+    assertFails(ErrorCode.CLOSED, () -> db.events().count());
+    assertFails(ErrorCode.CLOSED, () -> db.sessions().start("x"));
+    assertThat(db.inspect().health().healthy()).isFalse();
+  }
 }
