@@ -4,38 +4,31 @@ import static io.moaiflow.swarmdb.SwarmAssertions.assertFails;
 import static io.moaiflow.swarmdb.SwarmAssertions.assertInvalid;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
+import io.moaiflow.swarmdb.backend.BackendTest;
+import io.moaiflow.swarmdb.backend.TestBackend;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class AgentRegistryTest {
   static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
 
-  @TempDir Path dir;
   MutableClock clock = new MutableClock(T0);
   SwarmDB db;
   AgentRegistry agents;
 
   @BeforeEach
-  void open() {
-    db = SwarmDB.open(SwarmDbConfig.builder(dir.resolve("swarm.db")).clock(clock).build());
+  void open(TestBackend backend) {
+    db = backend.open(clock);
     agents = db.agents();
   }
 
-  @AfterEach
-  void close() {
-    db.close();
-  }
-
-  @Test
+  @BackendTest
   void registerStoresASpawnedAgent() {
     Agent a = agents.register("agent-1", "expert-backend", "s1", Map.of("prompt", "Design API"));
     assertThat(a.status()).isEqualTo(AgentStatus.SPAWNED);
@@ -51,7 +44,7 @@ class AgentRegistryTest {
     assertThat(plain.sessionId()).isNull();
   }
 
-  @Test
+  @BackendTest
   void registeringAnExistingIdIsRejectedAndChangesNothing() {
     agents.register("agent-1", "expert");
     agents.transition("agent-1", AgentStatus.RUNNING);
@@ -83,7 +76,7 @@ class AgentRegistryTest {
     }
   }
 
-  @Test
+  @BackendTest
   void everyTransitionFollowsTheStateMachine() {
     int n = 0;
     for (AgentStatus from : AgentStatus.values()) {
@@ -110,7 +103,7 @@ class AgentRegistryTest {
         .containsExactly(AgentStatus.COMPLETE, AgentStatus.ERROR, AgentStatus.CANCELLED);
   }
 
-  @Test
+  @BackendTest
   void unknownAgentsAreNotFound() {
     assertThat(
             assertFails(ErrorCode.NOT_FOUND, () -> agents.transition("ghost", AgentStatus.RUNNING))
@@ -119,7 +112,7 @@ class AgentRegistryTest {
     assertFails(ErrorCode.NOT_FOUND, () -> agents.heartbeat("ghost"));
   }
 
-  @Test
+  @BackendTest
   void completionRecordsTimeAndDuration() {
     agents.register("a", "w");
     clock.advance(Duration.ofMillis(1500));
@@ -135,7 +128,7 @@ class AgentRegistryTest {
     assertThat(agents.get("a")).contains(done);
   }
 
-  @Test
+  @BackendTest
   void aClockSteppedBackNeverGivesNegativeDurations() {
     agents.register("a", "w");
     clock.set(T0.minusSeconds(3600));
@@ -144,7 +137,7 @@ class AgentRegistryTest {
     assertThat(done.completedAt()).isEqualTo(T0);
   }
 
-  @Test
+  @BackendTest
   void metadataUpdatesMergeAndNullRemoves() {
     agents.register("a", "w", null, Map.of("keep", 1, "drop", 2));
     java.util.Map<String, Object> patch = new java.util.HashMap<>();
@@ -160,7 +153,7 @@ class AgentRegistryTest {
     assertInvalid(() -> agents.transition("a", null), "target status is null");
   }
 
-  @Test
+  @BackendTest
   void heartbeatTouchesLiveAgentsOnly() {
     agents.register("a", "w");
     clock.advance(Duration.ofSeconds(10));
@@ -172,7 +165,7 @@ class AgentRegistryTest {
         .contains("already ended (cancelled)");
   }
 
-  @Test
+  @BackendTest
   void listsByStateTypeAndSession() {
     agents.register("b", "coder", "s1", Map.of());
     clock.advance(Duration.ofSeconds(1));
@@ -201,7 +194,7 @@ class AgentRegistryTest {
     assertInvalid(() -> agents.byType("coder", null), "status is null");
   }
 
-  @Test
+  @BackendTest
   void sweepStaleMarksSilentAgentsAsError() {
     agents.register("silent", "w");
     agents.register("beating", "w");
@@ -235,7 +228,7 @@ class AgentRegistryTest {
     assertInvalid(() -> agents.sweepStale(null), "silence is null");
   }
 
-  @Test
+  @BackendTest
   void agentAndSessionRecordsKeepAReadOnlyCopyOfTheirMetadata() {
     java.util.Map<String, Object> meta = new java.util.HashMap<>(Map.of("k", 1));
     Agent a = new Agent("a", "w", AgentStatus.SPAWNED, null, T0, null, null, T0, meta);
@@ -249,10 +242,50 @@ class AgentRegistryTest {
         .isInstanceOf(UnsupportedOperationException.class);
   }
 
-  @Test
+  @BackendTest
   void statusNamesParse() {
     assertThat(AgentStatus.parse("Running")).isEqualTo(AgentStatus.RUNNING);
     assertThat(AgentStatus.RUNNING.dbName()).isEqualTo("running");
     assertInvalid(() -> AgentStatus.parse("paused"), "unknown agent status 'paused'", "cancelled");
+  }
+
+  // from BackendContractTest, now on both backends through @BackendTest
+  @BackendTest
+  void agentLifecycle() throws Exception {
+    Agent a = db.agents().register("a1", "expert", "s1", Map.of("k", "v"));
+    assertThat(a.status()).isEqualTo(AgentStatus.SPAWNED);
+    assertFails(ErrorCode.INVALID_ARGUMENT, () -> db.agents().register("a1", "expert"));
+    db.agents().register("a2", "expert");
+    db.agents().register("a3", "other", "s1", Map.of());
+    clock.advance(Duration.ofSeconds(2));
+    Agent running = db.agents().transition("a1", AgentStatus.RUNNING, Map.of("step", 1));
+    assertThat(running.metadata()).containsEntry("k", "v").containsEntry("step", 1);
+    Map<String, Object> remove = new LinkedHashMap<>();
+    remove.put("k", null);
+    clock.advance(Duration.ofSeconds(3));
+    Agent done = db.agents().transition("a1", AgentStatus.COMPLETE, remove);
+    assertThat(done.metadata()).doesNotContainKey("k").containsEntry("step", 1);
+    assertThat(done.durationMs()).isEqualTo(5000L);
+    assertThat(db.agents().get("a1")).contains(done);
+    assertFails(
+        ErrorCode.ILLEGAL_TRANSITION, () -> db.agents().transition("a1", AgentStatus.RUNNING));
+    assertFails(ErrorCode.ILLEGAL_TRANSITION, () -> db.agents().heartbeat("a1"));
+    assertFails(ErrorCode.NOT_FOUND, () -> db.agents().transition("nobody", AgentStatus.RUNNING));
+    assertThat(db.agents().heartbeat("a2").updatedAt()).isEqualTo(clock.instant());
+    assertThat(db.agents().active()).extracting(Agent::agentId).containsExactly("a3", "a2");
+    assertThat(db.agents().byType("expert")).extracting(Agent::agentId).containsExactly("a1", "a2");
+    assertThat(db.agents().byType("expert", AgentStatus.COMPLETE)).hasSize(1);
+    assertThat(db.agents().bySession("s1")).extracting(Agent::agentId).containsExactly("a1", "a3");
+    assertThat(db.agents().countByStatus())
+        .containsEntry(AgentStatus.SPAWNED, 2L)
+        .containsEntry(AgentStatus.COMPLETE, 1L)
+        .containsEntry(AgentStatus.RUNNING, 0L);
+    clock.advance(Duration.ofMinutes(10));
+    db.agents().heartbeat("a2");
+    assertThat(db.agents().sweepStale(Duration.ofMinutes(5))).containsExactly("a3");
+    Agent stale = db.agents().get("a3").orElseThrow();
+    assertThat(stale.status()).isEqualTo(AgentStatus.ERROR);
+    assertThat(stale.metadata()).containsEntry("stale", true);
+    assertThat(stale.durationMs()).isPositive();
   }
 }

@@ -4,9 +4,12 @@ import static io.moaiflow.swarmdb.SwarmAssertions.assertFails;
 import static io.moaiflow.swarmdb.SwarmAssertions.assertInvalid;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
+import io.moaiflow.swarmdb.backend.BackendTest;
+import io.moaiflow.swarmdb.backend.TestBackend;
+import io.moaiflow.swarmdb.health.DatabaseInfo;
+import io.moaiflow.swarmdb.health.HealthReport;
+import io.moaiflow.swarmdb.migrate.MigrationState;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,32 +21,30 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class EventStoreTest {
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
-  @TempDir Path dir;
-  Path file;
+  final MutableClock clock = new MutableClock(T0);
+  TestBackend backend;
   SwarmDB db;
   EventStore events;
 
   @BeforeEach
-  void open() {
-    file = dir.resolve("swarm.db");
-    db = SwarmDB.open(file);
+  void open(TestBackend backend) {
+    this.backend = backend;
+    db = backend.open(clock);
     events = db.events();
-  }
-
-  @AfterEach
-  void close() {
-    db.close();
   }
 
   static AgentEvent event(String id, String type, String agent, String session, long tsOffset) {
@@ -58,7 +59,7 @@ class EventStoreTest {
         Map.of("n", (int) tsOffset));
   }
 
-  @Test
+  @BackendTest
   void appendReturnsStoredRowWithSeqAndDefaultsToUuidV7() {
     AgentEvent given = AgentEvent.of("spawn", "agent-1", "expert", "s1", Map.of("k", "v"));
     assertThat(given.eventId()).matches("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab].{3}-.{12}");
@@ -72,7 +73,7 @@ class EventStoreTest {
 
   record Detail(String name, long size) {}
 
-  @Test
+  @BackendTest
   void appendReturnsMetadataExactlyAsQueriesReadItBack() {
     Map<String, Object> meta =
         Map.of("small", 7L, "big", 1L << 40, "pojo", new Detail("x", 3), "list", List.of(1, "a"));
@@ -92,7 +93,7 @@ class EventStoreTest {
     assertThat(db.sessions().start("s", meta)).isEqualTo(db.sessions().get("s").get());
   }
 
-  @Test
+  @BackendTest
   void appendingAnExistingEventIdReturnsTheExistingRowAndWritesNothing() {
     AgentEvent first = events.append(event("e-1", "spawn", "a", "s", 0));
     AgentEvent retry =
@@ -107,7 +108,7 @@ class EventStoreTest {
     assertThat(events.lastSeq()).isEqualTo(first.seq());
   }
 
-  @Test
+  @BackendTest
   void appendAllStoresInOrderWithIncreasingSeqs() {
     List<AgentEvent> batch = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
@@ -123,7 +124,7 @@ class EventStoreTest {
     assertThat(events.appendAll(List.of())).isEmpty();
   }
 
-  @Test
+  @BackendTest
   void appendAllWithKnownAndDuplicateIdsReturnsStoredRows() {
     AgentEvent old = events.append(event("x-0", "spawn", "a", null, 0));
     List<AgentEvent> stored =
@@ -141,14 +142,26 @@ class EventStoreTest {
     assertThat(events.since(0, 10)).containsExactly(old, stored.get(0), stored.get(3));
   }
 
-  @Test
+  @BackendTest
   void appendAllIsAllOrNothingWhenTheDatabaseRejectsOneRow() throws Exception {
     events.append(event("keep", "spawn", "a", null, 0));
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+    // the same rejection on both backends: a trigger that fails the insert of one row
+    try (Connection c = backend.connect();
         Statement st = c.createStatement()) {
-      st.execute(
-          "CREATE TRIGGER reject_boom BEFORE INSERT ON agent_events WHEN NEW.event_type = 'boom'"
-              + " BEGIN SELECT RAISE(ABORT, 'boom rejected'); END");
+      if (backend.isPostgres()) {
+        st.execute(
+            "CREATE FUNCTION reject_boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                + " IF NEW.event_type = 'boom' THEN"
+                + " RAISE EXCEPTION 'boom rejected' USING ERRCODE = 'check_violation'; END IF;"
+                + " RETURN NEW; END $$");
+        st.execute(
+            "CREATE TRIGGER reject_boom BEFORE INSERT ON agent_events FOR EACH ROW"
+                + " EXECUTE FUNCTION reject_boom()");
+      } else {
+        st.execute(
+            "CREATE TRIGGER reject_boom BEFORE INSERT ON agent_events WHEN NEW.event_type = 'boom'"
+                + " BEGIN SELECT RAISE(ABORT, 'boom rejected'); END");
+      }
     }
     List<AgentEvent> batch =
         List.of(
@@ -163,7 +176,7 @@ class EventStoreTest {
     assertThat(events.append(event("after", "run", "a", null, 5)).seq()).isGreaterThan(1);
   }
 
-  @Test
+  @BackendTest
   void appendAllRejectsBadInputBeforeWriting() {
     assertInvalid(
         () -> events.appendAll(Collections.nCopies(100_001, event("n", "t", "a", null, 0))),
@@ -195,7 +208,7 @@ class EventStoreTest {
   static final Comparator<AgentEvent> NEWEST_FIRST =
       Comparator.comparing(AgentEvent::timestamp).thenComparingLong(AgentEvent::seq).reversed();
 
-  @Test
+  @BackendTest
   void queryFiltersNewestFirstWithLimits() {
     List<AgentEvent> all = seedForQueries();
     assertQuery(all, EventQuery.agent("agent-1"), e -> e.agentId().equals("agent-1"));
@@ -231,7 +244,7 @@ class EventStoreTest {
     assertThat(events.query(q.limit(3))).containsExactlyElementsOf(expected.subList(0, 3));
   }
 
-  @Test
+  @BackendTest
   void keysetPagingVisitsEveryRowOnceEvenWithTiesAndConcurrentAppends() {
     List<AgentEvent> all = seedForQueries();
     List<AgentEvent> expected =
@@ -256,7 +269,7 @@ class EventStoreTest {
         () -> EventQuery.all().after(event("never", "run", "a", null, 0)), "never stored");
   }
 
-  @Test
+  @BackendTest
   void streamReadsThousandsOfRowsInOrderAndHonoursLimit() {
     List<AgentEvent> batch = new ArrayList<>();
     for (int i = 0; i < 3_001; i++) {
@@ -283,7 +296,7 @@ class EventStoreTest {
         .isInstanceOf(java.util.NoSuchElementException.class);
   }
 
-  @Test
+  @BackendTest
   void sinceTailsInCommitOrder() {
     assertThat(events.since(0, 10)).isEmpty();
     assertThat(events.lastSeq()).isZero();
@@ -310,7 +323,7 @@ class EventStoreTest {
     assertInvalid(() -> events.since(0, 10_001), "10000");
   }
 
-  @Test
+  @BackendTest
   void countsByTypeAndTotal() {
     seedForQueries();
     assertThat(events.count()).isEqualTo(240);
@@ -319,7 +332,7 @@ class EventStoreTest {
     assertThat(events.count(EventQuery.agent("agent-0").withType("spawn"))).isEqualTo(40);
   }
 
-  @Test
+  @BackendTest
   void appendAsyncCompletesWithTheStoredRow() {
     List<CompletableFuture<AgentEvent>> futures = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
@@ -333,7 +346,7 @@ class EventStoreTest {
     assertThat(events.count()).isEqualTo(100);
   }
 
-  @Test
+  @BackendTest
   void eventQueryRejectsBadFilters() {
     assertInvalid(() -> EventQuery.all().limit(0), "limit is 0");
     assertInvalid(() -> EventQuery.all().limit(10_001), "10000", "stream()");
@@ -348,7 +361,7 @@ class EventStoreTest {
     assertThat(EventQuery.all().limit(5).effectiveLimit()).isEqualTo(5);
   }
 
-  @Test
+  @BackendTest
   void listenersCountOnlyFreshAppends() {
     List<String> appended = new CopyOnWriteArrayList<>();
     List<String> ops = new CopyOnWriteArrayList<>();
@@ -389,7 +402,60 @@ class EventStoreTest {
     assertThat(appended).hasSize(4);
   }
 
-  @Test
+  @BackendTest
+  void everyAppendCallIsOneOperationEvenWhenGroupCommitted() throws Exception {
+    Map<String, AtomicInteger> ops = new ConcurrentHashMap<>();
+    AtomicInteger appended = new AtomicInteger();
+    db.addListener(
+        new SwarmDbListener() {
+          @Override
+          public void onEventsAppended(String eventType, int count) {
+            appended.addAndGet(count);
+          }
+
+          @Override
+          public void onOperation(String operation, long nanos, ErrorCode error) {
+            ops.computeIfAbsent(
+                    operation + (error == null ? "" : ":" + error), k -> new AtomicInteger())
+                .incrementAndGet();
+          }
+        });
+    int threads = 8;
+    int perThread = 25;
+    CyclicBarrier start = new CyclicBarrier(threads);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        done.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  List<CompletableFuture<AgentEvent>> async = new ArrayList<>();
+                  for (int i = 0; i < perThread; i++) {
+                    events.append(event("g-" + thread + "-" + i, "run", "a", null, i));
+                    async.add(
+                        events.appendAsync(event("h-" + thread + "-" + i, "run", "a", null, i)));
+                  }
+                  async.forEach(CompletableFuture::join);
+                  return null;
+                }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+    // concurrent appends share commits (group commit on both backends), yet each call is reported
+    assertThat(events.count()).isEqualTo(2L * threads * perThread);
+    assertThat(appended.get()).isEqualTo(2 * threads * perThread);
+    assertThat(ops.get("events.append")).hasValue(threads * perThread);
+    assertThat(ops.get("events.appendAsync")).hasValue(threads * perThread);
+  }
+
+  @BackendTest
   void aThrowingListenerDoesNotBreakWrites() {
     db.addListener(
         new SwarmDbListener() {
@@ -417,7 +483,7 @@ class EventStoreTest {
     assertThat(events.count()).isEqualTo(1);
   }
 
-  @Test
+  @BackendTest
   void timestampsKeepMillisecondPrecisionAndNullableFields() {
     AgentEvent e =
         new AgentEvent(0, "p", "run", "a", null, null, T0.plusNanos(1_234_567), Map.of());
@@ -432,5 +498,198 @@ class EventStoreTest {
     assertThat(moved.timestamp()).isEqualTo(T0);
     assertThat(Duration.between(T0, moved.timestamp())).isZero();
     assertInvalid(() -> new AgentEvent(-1, "p", "run", "a", null, null, T0, Map.of()), "seq is -1");
+  }
+
+  /** An event of BackendContractTest's shape at {@code ts}. */
+  private static AgentEvent eventAt(String type, String agent, String session, Instant ts) {
+    return AgentEvent.of(type, agent, "expert", session, Map.of("n", 1, "s", "x"))
+        .withTimestamp(ts);
+  }
+
+  // from BackendContractTest, now on both backends through @BackendTest
+  @BackendTest
+  void appendIsIdempotentAndReturnsTheStoredRow() throws Exception {
+    AgentEvent e = eventAt("spawn", "a1", "s1", T0);
+    AgentEvent stored = db.events().append(e);
+    assertThat(stored.seq()).isPositive();
+    assertThat(stored.sameContent(e)).isTrue();
+    AgentEvent again = db.events().append(e.withEventId(e.eventId()));
+    assertThat(again.seq()).isEqualTo(stored.seq());
+    assertThat(db.events().count()).isEqualTo(1);
+    assertThat(db.events().get(e.eventId())).contains(stored);
+    assertThat(db.events().get("missing")).isEmpty();
+    assertThat(db.events().lastSeq()).isEqualTo(stored.seq());
+    AgentEvent async = db.events().appendAsync(eventAt("run", "a1", "s1", T0)).get();
+    assertThat(async.seq()).isGreaterThan(stored.seq());
+  }
+
+  // from BackendContractTest, now on both backends through @BackendTest
+  @BackendTest
+  void appendAllIsOneTransactionInOrderAndSkipsStoredIds() throws Exception {
+    AgentEvent first = db.events().append(eventAt("spawn", "a0", null, T0));
+    List<AgentEvent> batch = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      batch.add(eventAt("run", "a" + (i % 5), "s" + (i % 2), T0.plusMillis(i)));
+    }
+    batch.add(first.withEventId(first.eventId()));
+    batch.add(batch.get(3).withEventId(batch.get(3).eventId()));
+    List<AgentEvent> stored = db.events().appendAll(batch);
+    assertThat(stored).hasSize(52);
+    assertThat(stored.subList(0, 50))
+        .extracting(AgentEvent::seq)
+        .isSorted()
+        .doesNotHaveDuplicates();
+    assertThat(stored.get(0).seq()).isGreaterThan(first.seq());
+    assertThat(stored.get(50)).isEqualTo(first);
+    assertThat(stored.get(51)).isEqualTo(stored.get(3));
+    for (int i = 0; i < 50; i++) {
+      assertThat(stored.get(i).sameContent(batch.get(i))).isTrue();
+    }
+    assertThat(db.events().count()).isEqualTo(51);
+    assertThat(db.events().appendAll(List.of())).isEmpty();
+    // a batch with one bad event writes nothing
+    AgentEvent bad = AgentEvent.of("x", "a", null, Map.of("o", new Object()));
+    assertFails(
+        ErrorCode.INVALID_ARGUMENT,
+        () -> db.events().appendAll(List.of(eventAt("x", "a", null, T0), bad)));
+    assertThat(db.events().count()).isEqualTo(51);
+  }
+
+  // from BackendContractTest, now on both backends through @BackendTest
+  @BackendTest
+  void queriesAnswerEveryFilterNewestFirstWithKeysetPaging() throws Exception {
+    List<AgentEvent> batch = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      batch.add(
+          eventAt(i % 3 == 0 ? "spawn" : "run", "a" + (i % 3), "s" + (i % 2), T0.plusSeconds(i)));
+    }
+    db.events().appendAll(batch);
+    List<AgentEvent> a1 = db.events().query(EventQuery.agent("a1").limit(4));
+    assertThat(a1).hasSize(4).allMatch(e -> e.agentId().equals("a1"));
+    assertThat(a1).extracting(AgentEvent::timestamp).isSortedAccordingTo((x, y) -> y.compareTo(x));
+    assertThat(db.events().query(EventQuery.type("spawn"))).hasSize(10);
+    assertThat(db.events().query(EventQuery.session("s0"))).hasSize(15);
+    assertThat(db.events().query(EventQuery.between(T0, T0.plusSeconds(10)))).hasSize(10);
+    assertThat(
+            db.events()
+                .query(EventQuery.agent("a0").withType("spawn").withSession("s0").limit(100)))
+        .hasSize(5);
+    List<AgentEvent> page2 = db.events().query(EventQuery.all().limit(4).after(a1.get(3)));
+    assertThat(page2).hasSize(4);
+    assertThat(page2.get(0).timestamp()).isBefore(a1.get(3).timestamp());
+    try (Stream<AgentEvent> s = db.events().stream(EventQuery.all())) {
+      assertThat(s.count()).isEqualTo(30);
+    }
+    try (Stream<AgentEvent> s = db.events().stream(EventQuery.all().limit(7))) {
+      assertThat(s.count()).isEqualTo(7);
+    }
+    assertThat(db.events().count(EventQuery.type("run"))).isEqualTo(20);
+    assertThat(db.events().countByType())
+        .containsExactly(Map.entry("run", 20L), Map.entry("spawn", 10L));
+  }
+
+  // from BackendContractTest, now on both backends through @BackendTest
+  @BackendTest
+  void sinceTailsInSeqOrder() throws Exception {
+    List<AgentEvent> batch = new ArrayList<>();
+    for (int i = 0; i < 25; i++) {
+      batch.add(eventAt("run", "a", null, T0));
+    }
+    List<AgentEvent> stored = db.events().appendAll(batch);
+    List<AgentEvent> seen = new ArrayList<>();
+    long cursor = 0;
+    while (true) {
+      List<AgentEvent> next = db.events().since(cursor, 10);
+      if (next.isEmpty()) {
+        break;
+      }
+      seen.addAll(next);
+      cursor = next.get(next.size() - 1).seq();
+    }
+    assertThat(seen).containsExactlyElementsOf(stored);
+    assertFails(ErrorCode.INVALID_ARGUMENT, () -> db.events().since(-1, 10));
+    assertFails(ErrorCode.INVALID_ARGUMENT, () -> db.events().since(0, 0));
+  }
+
+  // from BackendContractTest, now on both backends through @BackendTest
+  @BackendTest
+  void listenersSeeAppendsAndOperations() throws Exception {
+    AtomicInteger appended = new AtomicInteger();
+    AtomicInteger operations = new AtomicInteger();
+    SwarmDbListener l =
+        new SwarmDbListener() {
+          @Override
+          public void onEventsAppended(String eventType, int count) {
+            appended.addAndGet(count);
+          }
+
+          @Override
+          public void onOperation(String operation, long nanos, ErrorCode error) {
+            operations.incrementAndGet();
+          }
+        };
+    db.addListener(l);
+    db.events().append(eventAt("spawn", "a", null, T0));
+    db.events().appendAll(List.of(eventAt("run", "a", null, T0), eventAt("run", "a", null, T0)));
+    db.events().appendAsync(eventAt("run", "a", null, T0)).get();
+    db.events().count();
+    assertThat(appended.get()).isEqualTo(4);
+    assertThat(operations.get()).isGreaterThanOrEqualTo(4);
+    db.removeListener(l);
+  }
+
+  // from BackendContractTest, now on both backends through @BackendTest
+  @BackendTest
+  void maintenanceDeletesOldEventsAndExpiredMemory() throws Exception {
+    List<AgentEvent> batch = new ArrayList<>();
+    for (int i = 0; i < 2_500; i++) {
+      batch.add(eventAt("run", "a", null, T0.minus(Duration.ofDays(40))));
+    }
+    batch.add(eventAt("run", "a", null, T0));
+    db.events().appendAll(batch);
+    assertThat(db.maintenance().deleteEventsOlderThan(Duration.ofDays(30))).isEqualTo(2_500);
+    assertThat(db.events().count()).isEqualTo(1);
+    db.sessions().start("s");
+    db.sessions().memory("s").put("semantic", "old", 1, Duration.ofSeconds(1));
+    db.sessions().memory("s").put("semantic", "keep", 1);
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(db.maintenance().purgeExpiredMemory()).isEqualTo(1);
+    assertThat(db.maintenance().quickCheck().ok()).isTrue();
+    assertThat(db.maintenance().integrityCheck().ok()).isTrue();
+    assertThat(db.maintenance().vacuum()).isPositive();
+  }
+
+  // from BackendContractTest, now on both backends through @BackendTest
+  @BackendTest
+  void inspectionReportsTheTwelveIndexesCountsAndHealth() throws Exception {
+    db.events().append(eventAt("spawn", "a", null, T0));
+    db.sessions().start("s");
+    DatabaseInfo info = db.inspect().info();
+    assertThat(info.indexes()).containsExactly(SchemaV1.INDEXES.toArray(String[]::new));
+    assertThat(info.schemaVersion()).isEqualTo(1);
+    assertThat(info.latestSchemaVersion()).isEqualTo(1);
+    assertThat(info.rowCounts())
+        .containsEntry("agent_events", 1L)
+        .containsEntry("sessions", 1L)
+        .containsEntry("agents", 0L)
+        .containsEntry("schema_history", 1L);
+    assertThat(info.pageSize()).isPositive();
+    assertThat(db.inspect().sizeBytes()).isPositive();
+    assertThat(db.inspect().walSizeBytes()).isNotNegative();
+    HealthReport h = db.inspect().health();
+    assertThat(h.healthy()).as(h.problems().toString()).isTrue();
+    assertThat(h.database()).isEqualTo("connected");
+    assertThat(h.writable()).isTrue();
+    assertThat(h.schemaVersion()).isEqualTo(1);
+    assertThat(db.inspect().writerStats().transactions()).isPositive();
+    assertThat(db.migrator().status())
+        .singleElement()
+        .extracting(s -> s.state())
+        .isEqualTo(MigrationState.APPLIED);
+    assertThat(db.migrator().pending()).isEmpty();
+    assertThat(db.migrator().currentVersion()).isEqualTo(1);
+    assertThat(db.migrator().latestVersion()).isEqualTo(1);
+    db.migrator().validate();
+    assertThat(db.migrator().migrate().applied()).isEmpty();
   }
 }

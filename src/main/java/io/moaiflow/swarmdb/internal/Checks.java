@@ -104,7 +104,8 @@ public final class Checks {
 
   /**
    * Checks search text (a literal prefix or a glob): at most {@value #MAX_KEY_LENGTH} characters,
-   * no NUL, valid UTF-16 (an unpaired surrogate would reach SQLite as {@code ?}, a wildcard).
+   * no NUL, valid UTF-16 (an unpaired surrogate would reach the database as {@code ?}: a wildcard
+   * in SQLite's GLOB, a literal character on PostgreSQL, wrong either way).
    *
    * @param name the parameter name
    * @param value the text
@@ -167,7 +168,7 @@ public final class Checks {
           name
               + " contains an unpaired UTF-16 surrogate at index "
               + bad
-              + "; SQLite stores UTF-8, which cannot represent it");
+              + "; the database stores UTF-8, which cannot represent it");
     }
   }
 

@@ -273,6 +273,19 @@ public final class PgDatabase implements Backend, Database {
     return writeUnchecked(op, c -> Handle.run(c, time.now(), fn));
   }
 
+  /**
+   * Like {@link #write}, but reports no operation to the listeners: for the appender's group
+   * commits, whose callers each report their own {@code append} or {@code appendAsync} call.
+   *
+   * @param op the operation name (for errors)
+   * @param fn the write
+   * @return its result, once committed
+   */
+  <T> T writeUnobserved(String op, SqlFunction<T> fn) {
+    state.checkUsable(op);
+    return writeNow(op, c -> Handle.run(c, time.now(), fn));
+  }
+
   @Override
   public Dialect dialect() {
     return PgDialect.INSTANCE;

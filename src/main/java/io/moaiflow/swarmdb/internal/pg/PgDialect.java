@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.moaiflow.swarmdb.internal.Checks;
 import io.moaiflow.swarmdb.internal.Dialect;
 import io.moaiflow.swarmdb.internal.Json;
-import java.util.Objects;
 
 /**
  * PostgreSQL's {@link Dialect}: JSON is JSONB (cast on the way in and out), rows read for an update
@@ -40,22 +39,13 @@ final class PgDialect {
     }
   }
 
+  /** The same checks as on SQLite: an unpaired surrogate would reach the server as {@code ?}. */
   private static String checkPrefix(String prefix) {
-    Objects.requireNonNull(prefix, "prefix");
-    if (prefix.length() > Checks.MAX_KEY_LENGTH || prefix.indexOf('\0') >= 0) {
-      throw Checks.invalid(
-          "prefix must be at most " + Checks.MAX_KEY_LENGTH + " characters without NUL");
-    }
-    return prefix;
+    return Checks.searchText("prefix", prefix, false);
   }
 
   private static String checkGlob(String glob) {
-    Objects.requireNonNull(glob, "glob");
-    if (glob.isEmpty() || glob.length() > Checks.MAX_KEY_LENGTH || glob.indexOf('\0') >= 0) {
-      throw Checks.invalid(
-          "glob must be 1 to " + Checks.MAX_KEY_LENGTH + " characters without NUL");
-    }
-    return glob;
+    return Checks.searchText("glob", glob, true);
   }
 
   /**

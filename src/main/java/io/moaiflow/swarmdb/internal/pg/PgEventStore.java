@@ -4,6 +4,7 @@ import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.internal.Handle;
+import io.moaiflow.swarmdb.internal.Listeners;
 import io.moaiflow.swarmdb.internal.Rows;
 import io.moaiflow.swarmdb.internal.SqlEventStore;
 import java.sql.Connection;
@@ -75,7 +76,7 @@ final class PgEventStore extends SqlEventStore {
     this.appender =
         new PgAppender(
             db.label(),
-            rows -> db.write("events.append", h -> insertMany(h, rows)),
+            rows -> db.writeUnobserved("events.append", h -> insertMany(h, rows)),
             db.config().maxBatchSize(),
             db.config().writeQueueCapacity(),
             db.config().writeTimeout().toNanos());
@@ -90,9 +91,22 @@ final class PgEventStore extends SqlEventStore {
     return appender.queueDepth();
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Reported to the listeners as one {@code events.append} operation per call, from submit to
+   * commit, as on SQLite; the group commit it shares with other calls is not an operation of its
+   * own.
+   */
   @Override
   protected Inserted appendOne(Row row) {
-    CompletableFuture<Inserted> f = submit(row);
+    if (pg.isClosed()) {
+      throw closed();
+    }
+    return pg.listeners().observe("events.append", () -> await(row, submit(row)));
+  }
+
+  private static Inserted await(Row row, CompletableFuture<Inserted> f) {
     try {
       return f.get();
     } catch (InterruptedException e) {
@@ -114,18 +128,41 @@ final class PgEventStore extends SqlEventStore {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Reported to the listeners as one {@code events.appendAsync} operation per call when its
+   * future completes, as on SQLite.
+   */
   @Override
   protected CompletableFuture<Inserted> appendOneAsync(Row row) {
-    return submit(row);
+    Listeners listeners = pg.listeners();
+    if (!listeners.active()) {
+      return submit(row);
+    }
+    long start = System.nanoTime();
+    return submit(row)
+        .whenComplete(
+            (v, e) ->
+                listeners.onOperation(
+                    "events.appendAsync",
+                    System.nanoTime() - start,
+                    e == null
+                        ? null
+                        : e instanceof SwarmDbException s ? s.code() : ErrorCode.DATABASE_ERROR));
   }
 
   private CompletableFuture<Inserted> submit(Row row) {
     if (pg.isClosed()) {
-      throw new SwarmDbException(
-          ErrorCode.CLOSED,
-          "events.append failed: the database " + pg.label() + " is closed; open it again");
+      throw closed();
     }
     return appender.submit(row);
+  }
+
+  private SwarmDbException closed() {
+    return new SwarmDbException(
+        ErrorCode.CLOSED,
+        "events.append failed: the database " + pg.label() + " is closed; open it again");
   }
 
   @Override
