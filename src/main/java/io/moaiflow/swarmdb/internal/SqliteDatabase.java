@@ -139,34 +139,10 @@ public final class SqliteDatabase implements AutoCloseable, Database {
         SqliteMigrator.migrate(h, path, config.backupBeforeMigrate(), label);
       }
       int schema = SqliteMigrator.userVersion(h);
-      if (config.quickCheckOnOpen()) {
-        var problems = Maintenances.check(h, "quick_check");
-        if (!problems.isEmpty()) {
-          throw new SwarmDbException(
-              ErrorCode.CORRUPT,
-              "quick_check of "
-                  + label
-                  + " found "
-                  + problems.size()
-                  + " problem(s), first: "
-                  + problems.get(0)
-                  + "; restore from a backup with 'swarmdb restore --from FILE'");
-        }
-      }
+      quickCheckOnOpen(h, config, label);
       Listeners listeners = new Listeners();
       Path wal = path == null ? null : Path.of(path + "-wal");
-      writer =
-          new Writer(
-              connection,
-              label,
-              wal,
-              config.walCheckpointThresholdBytes(),
-              time,
-              listeners,
-              config.maxBatchSize(),
-              config.maxBatchWait().toNanos(),
-              config.writeQueueCapacity(),
-              config.writeTimeout().toNanos());
+      writer = newWriter(connection, label, wal, config, time, listeners);
       if (path != null) {
         SQLiteConfig readerConfig = connectionConfig(config);
         // Readers never create the file: if it is deleted under a running process, a new pooled
@@ -280,48 +256,13 @@ public final class SqliteDatabase implements AutoCloseable, Database {
       Map<String, String> pragmas = new LinkedHashMap<>();
       // An immutable connection reports "delete"; the file's own mode is in its header.
       pragmas.put("journal_mode", walHeader(path) ? "wal" : "delete");
-      for (String p :
-          new String[] {
-            "synchronous",
-            "cache_size",
-            "busy_timeout",
-            "foreign_keys",
-            "temp_store",
-            "journal_size_limit",
-            "mmap_size",
-            "page_size",
-            "wal_autocheckpoint"
-          }) {
+      for (String p : PRAGMAS.subList(1, PRAGMAS.size())) {
         pragmas.put(p, h.queryString("PRAGMA " + p));
       }
       int schema = SqliteMigrator.userVersion(h);
-      if (config.quickCheckOnOpen()) {
-        var problems = Maintenances.check(h, "quick_check");
-        if (!problems.isEmpty()) {
-          throw new SwarmDbException(
-              ErrorCode.CORRUPT,
-              "quick_check of "
-                  + label
-                  + " found "
-                  + problems.size()
-                  + " problem(s), first: "
-                  + problems.get(0)
-                  + "; restore from a backup with 'swarmdb restore --from FILE'");
-        }
-      }
+      quickCheckOnOpen(h, config, label);
       Listeners listeners = new Listeners();
-      Writer writer =
-          new Writer(
-              connection,
-              label,
-              null,
-              config.walCheckpointThresholdBytes(),
-              time,
-              listeners,
-              config.maxBatchSize(),
-              config.maxBatchWait().toNanos(),
-              config.writeQueueCapacity(),
-              config.writeTimeout().toNanos());
+      Writer writer = newWriter(connection, label, null, config, time, listeners);
       writer.start();
       LOG.debug("opened {} read-only for checks ({})", label, url);
       return new SqliteDatabase(
@@ -378,6 +319,59 @@ public final class SqliteDatabase implements AutoCloseable, Database {
             + " it with SwarmDB.open to change it");
   }
 
+  /** The pragmas read back after opening, journal_mode first. */
+  private static final java.util.List<String> PRAGMAS =
+      java.util.List.of(
+          "journal_mode",
+          "synchronous",
+          "cache_size",
+          "busy_timeout",
+          "foreign_keys",
+          "temp_store",
+          "journal_size_limit",
+          "mmap_size",
+          "page_size",
+          "wal_autocheckpoint");
+
+  private static void quickCheckOnOpen(Handle h, SwarmDbConfig config, String label)
+      throws SQLException {
+    if (!config.quickCheckOnOpen()) {
+      return;
+    }
+    var problems = Maintenances.check(h, "quick_check");
+    if (!problems.isEmpty()) {
+      throw new SwarmDbException(
+          ErrorCode.CORRUPT,
+          "quick_check of "
+              + label
+              + " found "
+              + problems.size()
+              + " problem(s), first: "
+              + problems.get(0)
+              + "; restore from a backup with 'swarmdb restore --from FILE'");
+    }
+  }
+
+  private static Writer newWriter(
+      Connection connection,
+      String label,
+      @Nullable Path wal,
+      SwarmDbConfig config,
+      TimeSource time,
+      Listeners listeners) {
+    return new Writer(
+        connection,
+        label,
+        wal,
+        config.walCheckpointThresholdBytes(),
+        time,
+        listeners,
+        config.maxBatchSize(),
+        config.maxBatchWait().toNanos(),
+        config.writeQueueCapacity(),
+        config.writeTimeout().toNanos());
+  }
+
   private static void closeQuietly(@Nullable ReadPool readers, @Nullable Connection connection) {
     if (readers != null) {
       readers.close();
@@ -432,19 +426,7 @@ public final class SqliteDatabase implements AutoCloseable, Database {
   private static Map<String, String> readBack(
       Handle h, SwarmDbConfig config, boolean file, String label) throws SQLException {
     Map<String, String> actual = new LinkedHashMap<>();
-    for (String p :
-        new String[] {
-          "journal_mode",
-          "synchronous",
-          "cache_size",
-          "busy_timeout",
-          "foreign_keys",
-          "temp_store",
-          "journal_size_limit",
-          "mmap_size",
-          "page_size",
-          "wal_autocheckpoint"
-        }) {
+    for (String p : PRAGMAS) {
       actual.put(p, h.queryString("PRAGMA " + p));
     }
     Map<String, String> expected = new LinkedHashMap<>();
