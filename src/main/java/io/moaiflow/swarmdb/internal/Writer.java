@@ -53,6 +53,7 @@ final class Writer implements AutoCloseable {
   private final AtomicLong writes = new AtomicLong();
   private final AtomicLong busyRetries = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
+  private final WriteFailures recentFailures = new WriteFailures();
   private final Task<Boolean> poison = new Task<>("close", h -> true, false);
   private @Nullable Task<?> carried;
   private boolean closed; // guarded by gate
@@ -170,6 +171,11 @@ final class Writer implements AutoCloseable {
         writes.get(),
         busyRetries.get(),
         failures.get());
+  }
+
+  /** The failed transactions of the last minute, for health. */
+  WriteFailures recentFailures() {
+    return recentFailures;
   }
 
   boolean isWriterThread() {
@@ -323,6 +329,7 @@ final class Writer implements AutoCloseable {
         for (int i = 0; i < live.size(); i++) {
           complete(live.get(i), results[i]);
         }
+        recentFailures.succeeded();
         listeners.onCommit(live.size(), System.nanoTime() - start);
         checkpointIfLarge();
         return;
@@ -348,6 +355,7 @@ final class Writer implements AutoCloseable {
       failures.addAndGet(live.size());
       String op = live.size() == 1 ? live.get(0).op : "a transaction of " + live.size() + " writes";
       SwarmDbException mapped = asSwarm(op, failure);
+      recentFailures.failed(mapped.code(), mapped.getMessage());
       for (Task<?> t : live) {
         t.future.completeExceptionally(mapped);
       }

@@ -185,6 +185,9 @@ final class OpsHandler implements HttpHandler {
     body.put("walSizeBytes", r.walSizeBytes());
     body.put("checkMillis", r.checkMillis());
     body.put("checkedAt", r.checkedAt().toString());
+    body.put("recentWriteFailures", r.recentWriteFailures());
+    body.put("usableBytes", r.usableBytes());
+    body.put("minFreeBytes", r.minFreeBytes());
     body.put("problems", r.problems());
     return send(ex, r.healthy() ? 200 : 503, JSON, json(body));
   }

@@ -17,6 +17,7 @@ import io.moaiflow.swarmdb.internal.SqlAgentRegistry;
 import io.moaiflow.swarmdb.internal.SqlFunction;
 import io.moaiflow.swarmdb.internal.SqlSessionStore;
 import io.moaiflow.swarmdb.internal.TimeSource;
+import io.moaiflow.swarmdb.internal.WriteFailures;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -57,6 +58,7 @@ public final class PgDatabase implements Backend, Database {
   private final AtomicLong transactions = new AtomicLong();
   private final AtomicLong retries = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
+  private final WriteFailures recentFailures = new WriteFailures();
   private final PgEventStore events;
   private final Daos daos;
   private final OpenState state;
@@ -302,9 +304,17 @@ public final class PgDatabase implements Backend, Database {
           continue;
         }
         failures.incrementAndGet();
-        throw state.isClosed() ? state.closedError(op) : PgErrors.map(op, label, e);
+        if (state.isClosed()) {
+          throw state.closedError(op);
+        }
+        SwarmDbException mapped = PgErrors.map(op, label, e);
+        recentFailures.failed(mapped.code(), mapped.getMessage());
+        throw mapped;
       } catch (RuntimeException e) {
         failures.incrementAndGet();
+        if (e instanceof SwarmDbException s) {
+          recentFailures.failed(s.code(), s.getMessage());
+        }
         throw e;
       }
     }
@@ -321,6 +331,7 @@ public final class PgDatabase implements Backend, Database {
         c.commit();
         committed = true;
         transactions.incrementAndGet();
+        recentFailures.succeeded();
         if (listeners.active()) {
           listeners.onCommit(1, System.nanoTime() - start);
         }
@@ -386,6 +397,10 @@ public final class PgDatabase implements Backend, Database {
 
   boolean ownsPool() {
     return ownPool != null;
+  }
+
+  WriteFailures writeFailures() {
+    return recentFailures;
   }
 
   WriterStats stats() {

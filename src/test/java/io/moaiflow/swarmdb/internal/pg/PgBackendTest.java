@@ -77,7 +77,8 @@ class PgBackendTest {
                 c.clock(),
                 "jdbc:postgresql://db/x",
                 null,
-                null),
+                null,
+                c.minFreeSpaceBytes()),
         ErrorCode.INVALID_ARGUMENT);
   }
 
