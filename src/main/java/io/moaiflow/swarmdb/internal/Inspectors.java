@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Size, health and introspection on SQLite. Thread safe. */
 public final class Inspectors implements Inspector {
@@ -178,20 +179,35 @@ public final class Inspectors implements Inspector {
       }
       return -1;
     }
-    if (usable < min) {
-      problems.add(
-          String.format(
-              Locale.ROOT,
-              "free space on the filesystem holding %s is %d bytes (%.1f MiB), below the minimum of"
-                  + " %d bytes (%.1f MiB); writes fail with DISK_FULL when it runs out: free space"
-                  + " (or delete old events with 'swarmdb cleanup'), or lower minFreeSpaceBytes",
-              file,
-              usable,
-              usable / 1048576.0,
-              min,
-              min / 1048576.0));
+    String low = freeSpaceProblem(file, usable, min);
+    if (low != null) {
+      problems.add(low);
     }
     return usable;
+  }
+
+  /**
+   * The problem when {@code usable} is below {@code min}, else null (equal passes).
+   *
+   * @param file the database file, for the message
+   * @param usable usable bytes
+   * @param min the minimum
+   * @return the problem, naming both figures and the fixes, or null
+   */
+  static @Nullable String freeSpaceProblem(Path file, long usable, long min) {
+    if (usable >= min) {
+      return null;
+    }
+    return String.format(
+        Locale.ROOT,
+        "free space on the filesystem holding %s is %d bytes (%.1f MiB), below the minimum of %d"
+            + " bytes (%.1f MiB); writes fail with DISK_FULL when it runs out: free space (or"
+            + " delete old events with 'swarmdb cleanup'), or lower minFreeSpaceBytes",
+        file,
+        usable,
+        usable / 1048576.0,
+        min,
+        min / 1048576.0);
   }
 
   @Override
