@@ -1,6 +1,7 @@
 package io.moaiflow.swarmdb.internal;
 
 import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.EventCounts;
 import io.moaiflow.swarmdb.EventQuery;
 import io.moaiflow.swarmdb.EventStore;
 import java.sql.PreparedStatement;
@@ -370,6 +371,39 @@ public abstract class SqlEventStore implements EventStore {
           return Collections.unmodifiableMap(new LinkedHashMap<>(out));
         });
   }
+
+  @Override
+  public EventCounts countByTypeAfter(long afterSeq) {
+    if (afterSeq < 0) {
+      throw Checks.invalid(
+          "afterSeq is " + afterSeq + "; pass 0 for the whole log or the lastSeq of the last call");
+    }
+    return db.read(
+        "events.countByTypeAfter",
+        h -> {
+          Map<String, Long> out = new TreeMap<>();
+          long last = afterSeq;
+          // the whole log on the covering (event_type, ts) index; later, only rows past the
+          // cursor by primary key
+          PreparedStatement ps =
+              afterSeq == 0 ? h.prepare(COUNT_BY_TYPE) : h.prepare(COUNT_BY_TYPE_AFTER, afterSeq);
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              out.put(rs.getString(1), rs.getLong(2));
+              last = Math.max(last, rs.getLong(3));
+            }
+          }
+          return new EventCounts(last, out);
+        });
+  }
+
+  /** Events per type and the newest seq of each, the whole log. */
+  static final String COUNT_BY_TYPE =
+      "SELECT event_type, count(*), max(seq) FROM agent_events GROUP BY event_type";
+
+  /** Events per type and the newest seq of each, past a seq. */
+  static final String COUNT_BY_TYPE_AFTER =
+      "SELECT event_type, count(*), max(seq) FROM agent_events WHERE seq > ? GROUP BY event_type";
 
   @Override
   public long lastSeq() {

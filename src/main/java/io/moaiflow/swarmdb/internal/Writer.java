@@ -326,11 +326,13 @@ final class Writer implements AutoCloseable {
       if (failure == null) {
         transactions.incrementAndGet();
         writes.addAndGet(live.size());
+        // health and listeners learn of the commit before any caller returns: a caller that
+        // reads health or metrics right after its write sees it
+        recentFailures.succeeded();
+        listeners.onCommit(live.size(), System.nanoTime() - start);
         for (int i = 0; i < live.size(); i++) {
           complete(live.get(i), results[i]);
         }
-        recentFailures.succeeded();
-        listeners.onCommit(live.size(), System.nanoTime() - start);
         checkpointIfLarge();
         return;
       }

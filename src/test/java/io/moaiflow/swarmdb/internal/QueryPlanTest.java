@@ -57,6 +57,9 @@ class QueryPlanTest {
                 false),
             new SqlSessionMemory.Statements(SqliteDialect.INSTANCE).entry);
     assertThat(statements.size()).isGreaterThanOrEqualTo(35);
+    assertThat(statements)
+        .as("the metrics' event counts")
+        .contains(SqlEventStore.COUNT_BY_TYPE, SqlEventStore.COUNT_BY_TYPE_AFTER);
     statements.addAll(uncachedStatements());
     statements.addAll(everyEventQueryShape());
 
@@ -195,6 +198,8 @@ class QueryPlanTest {
     events.count();
     events.count(EventQuery.type("run"));
     events.countByType();
+    events.countByTypeAfter(0);
+    events.countByTypeAfter(1);
     events.lastSeq();
 
     SqlSessionStore sessions = new SqlSessionStore(db);
