@@ -36,6 +36,7 @@ public abstract class SqlEventStore implements EventStore {
   private final String insertReturning;
   private final String byId;
   private final String since;
+  private final String countAfter;
 
   /**
    * The event log of an open database.
@@ -53,6 +54,7 @@ public abstract class SqlEventStore implements EventStore {
     this.insertReturning = insert + " RETURNING seq";
     this.byId = "SELECT " + columns + " FROM agent_events WHERE event_id = ?";
     this.since = "SELECT " + columns + " FROM agent_events WHERE seq > ? ORDER BY seq LIMIT ?";
+    this.countAfter = countByTypeAfter(db.dialect());
   }
 
   /**
@@ -386,7 +388,7 @@ public abstract class SqlEventStore implements EventStore {
           // the whole log on the covering (event_type, ts) index; later, only rows past the
           // cursor by primary key
           PreparedStatement ps =
-              afterSeq == 0 ? h.prepare(COUNT_BY_TYPE) : h.prepare(COUNT_BY_TYPE_AFTER, afterSeq);
+              afterSeq == 0 ? h.prepare(COUNT_BY_TYPE) : h.prepare(countAfter, afterSeq);
           try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
               out.put(rs.getString(1), rs.getLong(2));
@@ -401,9 +403,17 @@ public abstract class SqlEventStore implements EventStore {
   static final String COUNT_BY_TYPE =
       "SELECT event_type, count(*), max(seq) FROM agent_events GROUP BY event_type";
 
-  /** Events per type and the newest seq of each, past a seq. */
-  static final String COUNT_BY_TYPE_AFTER =
-      "SELECT event_type, count(*), max(seq) FROM agent_events WHERE seq > ? GROUP BY event_type";
+  /**
+   * Events per type and the newest seq of each, past a seq, reading only those rows by primary key.
+   *
+   * @param d the dialect
+   * @return the statement
+   */
+  static String countByTypeAfter(Dialect d) {
+    return "SELECT event_type, count(*), max(seq) FROM agent_events"
+        + d.primaryKeyOnly()
+        + " WHERE seq > ? GROUP BY event_type";
+  }
 
   @Override
   public long lastSeq() {

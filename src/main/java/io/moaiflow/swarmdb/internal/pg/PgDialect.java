@@ -27,7 +27,8 @@ final class PgDialect {
           PgDialect::checkPrefix,
           "key ~ ?",
           glob -> globToRegex(checkGlob(glob)),
-          "session_id, memory_type, key");
+          "session_id, memory_type, key",
+          "");
 
   private PgDialect() {}
 
