@@ -7,6 +7,7 @@ import io.moaiflow.swarmdb.Agent;
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.AgentStatus;
 import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.EventCounts;
 import io.moaiflow.swarmdb.EventQuery;
 import io.moaiflow.swarmdb.MemoryEntry;
 import io.moaiflow.swarmdb.MutableClock;
@@ -193,6 +194,38 @@ class BackendContractTest {
     assertThat(seen).containsExactlyElementsOf(stored);
     assertCode(() -> db.events().since(-1, 10), ErrorCode.INVALID_ARGUMENT);
     assertCode(() -> db.events().since(0, 0), ErrorCode.INVALID_ARGUMENT);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void countByTypeAfterCountsEachEventOnceAcrossCalls(Kind kind) throws Exception {
+    SwarmDB db = open(kind);
+    assertThat(db.events().countByTypeAfter(0)).isEqualTo(new EventCounts(0, Map.of()));
+    List<AgentEvent> first =
+        db.events()
+            .appendAll(
+                List.of(
+                    event("spawn", "a", null, T0),
+                    event("spawn", "b", null, T0),
+                    event("run", "a", null, T0)));
+    EventCounts all = db.events().countByTypeAfter(0);
+    assertThat(all.byType()).containsExactlyInAnyOrderEntriesOf(Map.of("spawn", 2L, "run", 1L));
+    assertThat(all.lastSeq()).isEqualTo(first.get(2).seq());
+    assertThat(all.total()).isEqualTo(3);
+    AgentEvent later = db.events().append(event("complete", "a", null, T0));
+    EventCounts next = db.events().countByTypeAfter(all.lastSeq());
+    assertThat(next).isEqualTo(new EventCounts(later.seq(), Map.of("complete", 1L)));
+    // nothing newer: the cursor stays, nothing is counted twice
+    assertThat(db.events().countByTypeAfter(next.lastSeq()))
+        .isEqualTo(new EventCounts(later.seq(), Map.of()));
+    // the cursor at limit - 1, limit, limit + 1 of the newest seq
+    assertThat(db.events().countByTypeAfter(later.seq() - 1).byType())
+        .isEqualTo(Map.of("complete", 1L));
+    assertThat(db.events().countByTypeAfter(later.seq() + 1))
+        .isEqualTo(new EventCounts(later.seq() + 1, Map.of()));
+    assertCode(() -> db.events().countByTypeAfter(-1), ErrorCode.INVALID_ARGUMENT);
+    assertThatThrownBy(() -> db.events().countByTypeAfter(-1))
+        .hasMessageContaining("afterSeq is -1");
   }
 
   @ParameterizedTest

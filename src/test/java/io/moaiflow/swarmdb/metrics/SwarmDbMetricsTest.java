@@ -90,6 +90,44 @@ class SwarmDbMetricsTest {
   }
 
   @Test
+  void eventsOfAnotherInstanceAndOlderEventsAreCountedAndRetentionNeverLowersACount(
+      @TempDir Path other) {
+    MutableClock clock = new MutableClock(Instant.parse("2026-11-24T12:00:00Z"));
+    Path file = other.resolve("shared.db");
+    try (SwarmDB sidecar = SwarmDB.open(SwarmDbConfig.builder(file).clock(clock).build());
+        SwarmDB writer = SwarmDB.open(SwarmDbConfig.builder(file).clock(clock).build())) {
+      Instant old = Instant.parse("2026-11-20T12:00:00Z");
+      writer.events().append(AgentEvent.of("spawn", "agent-1", null, Map.of()).withTimestamp(old));
+      writer.events().append(AgentEvent.of("spawn", "agent-2", null, Map.of()).withTimestamp(old));
+      SwarmDbMetrics metrics =
+          new SwarmDbMetrics(sidecar, Duration.ofSeconds(1), 100, Duration.ofMinutes(15));
+      metrics.bindTo(registry);
+      // present at once: events written before the binding, by another instance
+      FunctionCounter spawn =
+          registry.get("moai.flow.events").tag("type", "spawn").functionCounter();
+      assertThat(spawn.count()).isEqualTo(2.0);
+      assertThat(metrics.eventQueries()).isEqualTo(1);
+
+      Instant recent = clock.instant();
+      writer
+          .events()
+          .append(AgentEvent.of("spawn", "agent-3", null, Map.of()).withTimestamp(recent));
+      writer
+          .events()
+          .append(AgentEvent.of("complete", "agent-1", null, Map.of()).withTimestamp(recent));
+      assertThat(writer.maintenance().deleteEventsOlderThan(Duration.ofDays(1))).isEqualTo(2);
+      metrics.refresh();
+      assertThat(spawn.count()).as("deleted events stay counted").isEqualTo(3.0);
+      assertThat(registry.get("moai.flow.events").tag("type", "complete").functionCounter().count())
+          .isEqualTo(1.0);
+      assertThat(metrics.eventQueries()).isEqualTo(2);
+      metrics.refresh();
+      assertThat(spawn.count()).isEqualTo(3.0);
+      metrics.close();
+    }
+  }
+
+  @Test
   void gaugesShowAgentsSizesAndQueue() {
     new SwarmDbMetrics(db).bindTo(registry);
     db.agents().register("a1", "expert");
