@@ -55,6 +55,7 @@ import picocli.CommandLine.ScopeType;
       "  MOAI_HTTP_PORT       1-65535 (default 8000)",
       "  MOAI_DB_URL          PostgreSQL JDBC URL when --url is not given (instead of a file)",
       "  MOAI_BACKUP_ROOT     only directory backup writes to and restore reads from (default any)",
+      "  MOAI_MIN_FREE_BYTES  health is unhealthy below this free space (default 67108864, 0 off)",
       "",
       "Example: java -jar target/swarmdb.jar --db .moai/memory/swarm.db health --json"
     },

@@ -62,11 +62,24 @@ import org.slf4j.LoggerFactory;
  *       <td>{@code code}, {@code category}, {@code operation}</td></tr>
  * </table>
  *
- * <p>A scrape never runs an integrity check and queries the database at most once: the active agent
- * count is a snapshot refreshed at most once per {@code snapshotTtl} (default one second); the size
- * gauges read file sizes and the writer gauges read in-memory counters. Event types become tag
- * values; past {@code maxEventTypes} distinct types, new types are counted under {@code
- * type="other"} so a caller's free-form types cannot explode the number of series.
+ * <p><b>Database-wide or per process.</b> {@code moai_flow_events_total}, {@code
+ * moai_flow_agents_active}, {@code moai_flow_agents_stale}, {@code moai_flow_db_size_bytes} and
+ * {@code moai_flow_wal_size_bytes} describe the database whoever wrote it, so a sidecar that shares
+ * the file reports the same figures as the orchestrator. The other meters (operation durations,
+ * errors, the writer's figures) describe the process this binder runs in.
+ *
+ * <p>The event counters come from the log: at {@link #bindTo} one grouped count on the event-type
+ * index, then only the events with a {@code seq} above the last one seen ({@link
+ * io.moaiflow.swarmdb.EventStore#countByTypeAfter}), so each event is counted once whichever
+ * process appended it, and a counter never goes down (events deleted by retention stay counted).
+ * Reading a counter refreshes them at most once per {@code snapshotTtl}, and at once after this
+ * process appended; {@link #refresh()} refreshes now. A type's series exists from its first event.
+ *
+ * <p>A scrape never runs an integrity check or a full count: the active agent count is a snapshot
+ * refreshed at most once per {@code snapshotTtl} (default one second); the size gauges read file
+ * sizes and the writer gauges read in-memory counters. Event types become tag values; past {@code
+ * maxEventTypes} distinct types, new types are counted under {@code type="other"} so a caller's
+ * free-form types cannot explode the number of series.
  *
  * <p>This class is thread safe. {@link #close()} unregisters the listener and removes the meters.
  */
