@@ -84,6 +84,9 @@ class DiskFullHealthTest {
         Cli cli = cli(db, "health");
         assertThat(cli.code).as(cli.toString()).isEqualTo(1);
         assertThat(cli.out).contains("unhealthy").contains("free space");
+        Cli verify = cli(db, "verify");
+        assertThat(verify.code).as(verify.toString()).isEqualTo(1);
+        assertThat(verify.out).contains("FAIL free space on the filesystem holding");
 
         Files.delete(filler);
         HealthReport freed = swarm.inspect().health();
@@ -100,6 +103,8 @@ class DiskFullHealthTest {
         assertThat(health(ops.port()).statusCode()).isEqualTo(200);
         Cli ok = cli(db, "health");
         assertThat(ok.code).as(ok.toString()).isZero();
+        Cli verified = cli(db, "verify");
+        assertThat(verified.code).as(verified.toString()).isZero();
         System.out.printf(
             "FIGURES diskfull-health tmpfsBytes=%d usableWhenFull=%d usableAfterFree=%d"
                 + " failuresInWindow=%s%n",
