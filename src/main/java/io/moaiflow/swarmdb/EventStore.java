@@ -123,6 +123,20 @@ public interface EventStore {
   Map<String, Long> countByType();
 
   /**
+   * Number of events per type with {@code seq} greater than {@code afterSeq}, and the highest such
+   * {@code seq}, in one read snapshot. {@code seq} is assigned in commit order and never reused, so
+   * passing the returned {@link EventCounts#lastSeq()} back counts each event exactly once, whoever
+   * appended it (any process). With 0 the whole log is counted on the event-type index; after that
+   * only the newer rows are read, by primary key. Events deleted by retention after they were
+   * counted are not subtracted.
+   *
+   * @param afterSeq 0 for the whole log, or the {@code lastSeq} of the previous call
+   * @return the counts
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} when {@code afterSeq} is negative
+   */
+  EventCounts countByTypeAfter(long afterSeq);
+
+  /**
    * The newest log position, or 0 when the log is empty.
    *
    * @return the last seq

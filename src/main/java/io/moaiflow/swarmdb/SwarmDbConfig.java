@@ -44,6 +44,9 @@ import org.jspecify.annotations.Nullable;
  * @param backupRoot when set, the only directory that backups may be written into ({@link
  *     Maintenance#backupTo}) or restored from (see {@link #checkBackupPath(Path)}); null allows any
  *     path
+ * @param minFreeSpaceBytes {@code inspect().health()} is unhealthy while the usable space on the
+ *     database file's filesystem is below this (default {@value #DEFAULT_MIN_FREE_SPACE_BYTES}
+ *     bytes, 64 MiB; 0 turns the check off; not used in memory or on PostgreSQL)
  */
 public record SwarmDbConfig(
     @Nullable Path path,
@@ -64,7 +67,11 @@ public record SwarmDbConfig(
     Clock clock,
     @Nullable String jdbcUrl,
     @Nullable DataSource dataSource,
-    @Nullable Path backupRoot) {
+    @Nullable Path backupRoot,
+    long minFreeSpaceBytes) {
+
+  /** The default of {@link #minFreeSpaceBytes()}: 64 MiB. */
+  public static final long DEFAULT_MIN_FREE_SPACE_BYTES = 64L * 1024 * 1024;
 
   /** The path used when neither a path nor {@code $MOAI_DB_PATH} is given. */
   public static final String DEFAULT_PATH = ".moai/memory/swarm.db";
@@ -98,6 +105,7 @@ public record SwarmDbConfig(
    * @param jdbcUrl a PostgreSQL JDBC URL, or null
    * @param dataSource a caller's PostgreSQL DataSource, or null
    * @param backupRoot the directory backups must stay inside, or null for anywhere
+   * @param minFreeSpaceBytes the usable bytes below which health is unhealthy; 0 for no check
    */
   public SwarmDbConfig {
     Objects.requireNonNull(synchronous, "synchronous");
@@ -127,6 +135,7 @@ public record SwarmDbConfig(
     requireRange("maxBatchWait", millis("maxBatchWait", maxBatchWait), 0, 1_000, "ms");
     requireRange("writeQueueCapacity", writeQueueCapacity, 1, 10_000_000, "writes");
     requireRange("writeTimeout", millis("writeTimeout", writeTimeout), 1, Integer.MAX_VALUE, "ms");
+    requireRange("minFreeSpaceBytes", minFreeSpaceBytes, 0, Long.MAX_VALUE, "bytes");
     int backends =
         (path != null ? 1 : 0) + (jdbcUrl != null ? 1 : 0) + (dataSource != null ? 1 : 0);
     if (backends > 1) {
@@ -294,6 +303,8 @@ public record SwarmDbConfig(
         + migrate
         + ", backupRoot="
         + backupRoot
+        + ", minFreeSpaceBytes="
+        + minFreeSpaceBytes
         + "]";
   }
 
@@ -389,6 +400,7 @@ public record SwarmDbConfig(
     private @Nullable String jdbcUrl;
     private @Nullable DataSource dataSource;
     private @Nullable Path backupRoot;
+    private long minFreeSpaceBytes = DEFAULT_MIN_FREE_SPACE_BYTES;
 
     private Builder(@Nullable Path path) {
       this.path = path;
@@ -576,6 +588,21 @@ public record SwarmDbConfig(
     }
 
     /**
+     * Sets the usable space on the database file's filesystem below which {@code
+     * inspect().health()} (and so the CLI's {@code health} and the ops endpoint's {@code /health})
+     * reports unhealthy, naming both figures (default {@value #DEFAULT_MIN_FREE_SPACE_BYTES} bytes,
+     * 64 MiB). SQLite needs room for the WAL and for checkpoints; with less, appends soon fail with
+     * {@link ErrorCode#DISK_FULL}. 0 turns the check off. Not used in memory or on PostgreSQL.
+     *
+     * @param value bytes, 0 or more
+     * @return this builder
+     */
+    public Builder minFreeSpaceBytes(long value) {
+      this.minFreeSpaceBytes = value;
+      return this;
+    }
+
+    /**
      * Validates and builds the configuration.
      *
      * @return the configuration
@@ -601,7 +628,8 @@ public record SwarmDbConfig(
           clock,
           jdbcUrl,
           dataSource,
-          backupRoot);
+          backupRoot,
+          minFreeSpaceBytes);
     }
   }
 }

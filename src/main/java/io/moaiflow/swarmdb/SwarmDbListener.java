@@ -27,7 +27,8 @@ public interface SwarmDbListener {
       String operation, long nanos, @org.jspecify.annotations.Nullable ErrorCode error) {}
 
   /**
-   * The writer committed a transaction.
+   * The writer committed a transaction. On SQLite it is called on the writer thread before the
+   * transaction's callers return, so a caller that reads its metrics right after a write sees it.
    *
    * @param writes how many queued writes it held
    * @param nanos how long the transaction took, commit included

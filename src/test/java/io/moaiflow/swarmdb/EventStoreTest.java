@@ -59,6 +59,34 @@ class EventStoreTest {
         Map.of("n", (int) tsOffset));
   }
 
+  /** The sidecar's database-wide event counter: a grouped count, then seq deltas. */
+  @BackendTest
+  void countByTypeAfterCountsEachEventOnceAcrossCalls() {
+    assertThat(events.countByTypeAfter(0)).isEqualTo(new EventCounts(0, Map.of()));
+    List<AgentEvent> first =
+        events.appendAll(
+            List.of(
+                event("c-1", "spawn", "a", null, 0),
+                event("c-2", "spawn", "b", null, 0),
+                event("c-3", "run", "a", null, 0)));
+    EventCounts all = events.countByTypeAfter(0);
+    assertThat(all.byType()).containsExactlyInAnyOrderEntriesOf(Map.of("spawn", 2L, "run", 1L));
+    assertThat(all.lastSeq()).isEqualTo(first.get(2).seq());
+    assertThat(all.total()).isEqualTo(3);
+    AgentEvent later = events.append(event("c-4", "complete", "a", null, 0));
+    EventCounts next = events.countByTypeAfter(all.lastSeq());
+    assertThat(next).isEqualTo(new EventCounts(later.seq(), Map.of("complete", 1L)));
+    // nothing newer: the cursor stays, nothing is counted twice
+    assertThat(events.countByTypeAfter(next.lastSeq()))
+        .isEqualTo(new EventCounts(later.seq(), Map.of()));
+    // the cursor at limit - 1, limit, limit + 1 of the newest seq
+    assertThat(events.countByTypeAfter(later.seq() - 1).byType()).isEqualTo(Map.of("complete", 1L));
+    assertThat(events.countByTypeAfter(later.seq() + 1))
+        .isEqualTo(new EventCounts(later.seq() + 1, Map.of()));
+    assertThat(assertFails(ErrorCode.INVALID_ARGUMENT, () -> events.countByTypeAfter(-1)))
+        .hasMessageContaining("afterSeq is -1");
+  }
+
   @BackendTest
   void appendReturnsStoredRowWithSeqAndDefaultsToUuidV7() {
     AgentEvent given = AgentEvent.of("spawn", "agent-1", "expert", "s1", Map.of("k", "v"));

@@ -226,6 +226,15 @@ class OpeningTest {
     assertInvalid(
         () -> SwarmDbConfig.builder(f).writeTimeout(Duration.ofSeconds(Long.MIN_VALUE)).build(),
         "writeTimeout");
+    assertInvalid(
+        () -> SwarmDbConfig.builder(f).minFreeSpaceBytes(-1).build(),
+        "minFreeSpaceBytes is -1 bytes; it must be between 0 and");
+    assertThat(SwarmDbConfig.builder(f).minFreeSpaceBytes(0).build().minFreeSpaceBytes()).isZero();
+    assertThat(SwarmDbConfig.builder(f).minFreeSpaceBytes(1).build().minFreeSpaceBytes())
+        .isEqualTo(1);
+    assertThat(SwarmDbConfig.builder(f).build().minFreeSpaceBytes())
+        .isEqualTo(SwarmDbConfig.DEFAULT_MIN_FREE_SPACE_BYTES)
+        .isEqualTo(64L * 1024 * 1024);
     assertInvalid(() -> SwarmDbConfig.builder(Path.of("file:x.db")).build(), "URI");
     assertInvalid(() -> SwarmDbConfig.builder(Path.of(" ")).build(), "blank");
   }

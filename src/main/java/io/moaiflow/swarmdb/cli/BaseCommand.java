@@ -182,6 +182,10 @@ abstract class BaseCommand implements Callable<Integer> {
     if (root != null) {
       b.backupRoot(root);
     }
+    Long minFree = main.minFreeBytes();
+    if (minFree != null) {
+      b.minFreeSpaceBytes(minFree);
+    }
     return b;
   }
 

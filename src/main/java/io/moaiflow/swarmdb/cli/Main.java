@@ -55,6 +55,7 @@ import picocli.CommandLine.ScopeType;
       "  MOAI_HTTP_PORT       1-65535 (default 8000)",
       "  MOAI_DB_URL          PostgreSQL JDBC URL when --url is not given (instead of a file)",
       "  MOAI_BACKUP_ROOT     only directory backup writes to and restore reads from (default any)",
+      "  MOAI_MIN_FREE_BYTES  health is unhealthy below this free space (default 67108864, 0 off)",
       "",
       "Example: java -jar target/swarmdb.jar --db .moai/memory/swarm.db health --json"
     },
@@ -105,6 +106,17 @@ public final class Main implements Callable<Integer> {
           "Refuse backups written, or restored from, outside DIR (default $MOAI_BACKUP_ROOT, else"
               + " no limit).")
   private @Nullable Path backupRoot;
+
+  @Option(
+      names = "--min-free-bytes",
+      paramLabel = "BYTES",
+      scope = ScopeType.INHERIT,
+      description =
+          "health and /health are unhealthy while the database's filesystem has less usable space"
+              + " than this (default $"
+              + MIN_FREE_BYTES_ENV
+              + ", else 67108864 = 64 MiB; 0 turns the check off).")
+  private @Nullable Long minFreeBytes;
 
   @Option(
       names = {"-v", "--verbose"},
@@ -224,6 +236,34 @@ public final class Main implements Callable<Integer> {
     }
     String fromEnv = environment.get(SwarmDbConfig.BACKUP_ROOT_ENV);
     return fromEnv == null || fromEnv.isBlank() ? null : Path.of(fromEnv.trim());
+  }
+
+  /** The environment variable of {@code --min-free-bytes}. */
+  static final String MIN_FREE_BYTES_ENV = "MOAI_MIN_FREE_BYTES";
+
+  /**
+   * The minimum free space: {@code --min-free-bytes}, else {@code $MOAI_MIN_FREE_BYTES}, else null
+   * (the library's default).
+   */
+  @Nullable Long minFreeBytes() {
+    if (minFreeBytes != null) {
+      return minFreeBytes;
+    }
+    String fromEnv = environment.get(MIN_FREE_BYTES_ENV);
+    if (fromEnv == null || fromEnv.isBlank()) {
+      return null;
+    }
+    try {
+      return Long.parseLong(fromEnv.trim());
+    } catch (NumberFormatException e) {
+      throw CliException.usage(
+          "environment variable "
+              + MIN_FREE_BYTES_ENV
+              + "='"
+              + fromEnv
+              + "' is not a number of bytes; use for example 67108864 (64 MiB), or 0 to turn the"
+              + " free-space check off");
+    }
   }
 
   boolean verbose() {

@@ -37,6 +37,9 @@ final class Reports {
     m.put("walSizeBytes", h.walSizeBytes());
     m.put("checkMillis", h.checkMillis());
     m.put("checkedAt", h.checkedAt().toString());
+    m.put("recentWriteFailures", h.recentWriteFailures());
+    m.put("usableBytes", h.usableBytes());
+    m.put("minFreeBytes", h.minFreeBytes());
     m.put("problems", h.problems());
     return m;
   }

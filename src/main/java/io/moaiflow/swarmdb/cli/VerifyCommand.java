@@ -2,6 +2,7 @@ package io.moaiflow.swarmdb.cli;
 
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.health.CheckResult;
+import io.moaiflow.swarmdb.health.HealthReport;
 import io.moaiflow.swarmdb.health.WalFile;
 import io.moaiflow.swarmdb.migrate.MigrationState;
 import java.io.IOException;
@@ -22,11 +23,11 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code swarmdb verify}: structural check, schema version and migration checksums, the 12 indexes,
- * WAL mode, the {@code -wal}'s frames and file permissions; with {@code --full} also {@code
- * json_valid} over every JSON column, listing each damaged row. Exit 0 when all hold, 1 listing
- * each problem. Opens the file through {@link SwarmDB#openReadOnly}: it never creates, migrates,
- * checkpoints or otherwise changes the database or its {@code -wal} and {@code -shm}. Not thread
- * safe (one invocation).
+ * WAL mode, the {@code -wal}'s frames, file permissions and free space (against {@code
+ * --min-free-bytes}); with {@code --full} also {@code json_valid} over every JSON column, listing
+ * each damaged row. Exit 0 when all hold, 1 listing each problem. Opens the file through {@link
+ * SwarmDB#openReadOnly}: it never creates, migrates, checkpoints or otherwise changes the database
+ * or its {@code -wal} and {@code -shm}. Not thread safe (one invocation).
  */
 @Command(
     name = "verify",
@@ -119,6 +120,7 @@ final class VerifyCommand extends BaseCommand {
         }
       }
       checkSchema(db, problems, passed);
+      checkFreeSpace(db.inspect().health(), path, problems, passed);
       List<String> indexes = db.inspect().info().indexes();
       Set<String> missing = new TreeSet<>(EXPECTED_INDEXES);
       indexes.forEach(missing::remove);
@@ -204,6 +206,33 @@ final class VerifyCommand extends BaseCommand {
     long applied =
         db.migrator().status().stream().filter(m -> m.state() == MigrationState.APPLIED).count();
     passed.add("schema version " + current + ", " + applied + " migration checksum(s) match");
+  }
+
+  /** The free space on the database's filesystem against --min-free-bytes, as health checks it. */
+  private static void checkFreeSpace(
+      HealthReport health, Path path, List<String> problems, List<String> passed) {
+    long usable = health.usableBytes();
+    long min = health.minFreeBytes();
+    if (min == 0) {
+      passed.add("free space: not checked (--min-free-bytes 0)");
+    } else if (usable < 0) {
+      problems.add(
+          "free space of the filesystem holding "
+              + path
+              + " could not be read; check the mount, or pass --min-free-bytes 0");
+    } else if (usable < min) {
+      problems.add(
+          "free space on the filesystem holding "
+              + path
+              + " is "
+              + usable
+              + " bytes, below the minimum of "
+              + min
+              + " bytes; writes fail with DISK_FULL when it runs out: free space, or lower"
+              + " --min-free-bytes");
+    } else {
+      passed.add("free space " + usable + " bytes (minimum " + min + ")");
+    }
   }
 
   /** Bytes 18 and 19 of a SQLite header are the write and read format versions: 2 means WAL. */

@@ -1,10 +1,19 @@
 package io.moaiflow.swarmdb.health;
 
+import io.moaiflow.swarmdb.ErrorCode;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The result of a health check. This record is immutable and thread safe.
+ *
+ * <p>Besides the probes, two rules make a database unhealthy while writes fail or are about to: the
+ * writer's recent failures (a write transaction that failed with a database error, such as {@link
+ * ErrorCode#DISK_FULL}, in the last 60 seconds with no commit since; the next successful commit, or
+ * 60 seconds without another failure, clears it), and the usable space on the database file's
+ * filesystem below the configured minimum ({@code SwarmDbConfig.Builder.minFreeSpaceBytes}). Each
+ * adds a problem naming its figures.
  *
  * @param healthy true when the database is connected, readable, writable and at the current schema
  * @param database {@code connected} or {@code disconnected}
@@ -16,6 +25,11 @@ import java.util.List;
  * @param checkMillis how long the check took
  * @param checkedAt when it ran
  * @param problems why it is unhealthy; empty when healthy
+ * @param recentWriteFailures failed write transactions of the last 60 seconds in this process, by
+ *     code; empty when none
+ * @param usableBytes usable bytes on the database file's filesystem, or -1 when not measured (in
+ *     memory, PostgreSQL, or the filesystem could not be read)
+ * @param minFreeBytes the configured minimum of usable bytes (0 when the check is off)
  */
 public record HealthReport(
     boolean healthy,
@@ -27,10 +41,13 @@ public record HealthReport(
     long walSizeBytes,
     long checkMillis,
     Instant checkedAt,
-    List<String> problems) {
+    List<String> problems,
+    Map<ErrorCode, Long> recentWriteFailures,
+    long usableBytes,
+    long minFreeBytes) {
 
   /**
-   * Copies the problems.
+   * Copies the problems and the failure counts.
    *
    * @param healthy true when the database is connected, readable, writable and at the current
    *     schema
@@ -43,9 +60,13 @@ public record HealthReport(
    * @param checkMillis how long the check took
    * @param checkedAt when it ran
    * @param problems why it is unhealthy; empty when healthy
+   * @param recentWriteFailures failed write transactions of the last 60 seconds, by code
+   * @param usableBytes usable bytes on the database file's filesystem, or -1 when not measured
+   * @param minFreeBytes the configured minimum of usable bytes (0 when the check is off)
    */
   public HealthReport {
     problems = List.copyOf(problems);
+    recentWriteFailures = Map.copyOf(recentWriteFailures);
   }
 
   /**

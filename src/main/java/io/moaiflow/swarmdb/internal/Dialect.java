@@ -29,6 +29,9 @@ import org.jspecify.annotations.Nullable;
  * @param globArgument checks a glob and turns it into the argument of {@code globPredicate}
  * @param memoryRowKey what identifies a {@code session_memory} row in a {@code DELETE ... WHERE key
  *     IN (SELECT key ... LIMIT ?)} ({@code rowid}, or the primary key as a row value)
+ * @param primaryKeyOnly empty, or the clause after a table name that makes a range on its integer
+ *     primary key the access path ({@code NOT INDEXED}: SQLite would otherwise walk a whole
+ *     covering index to group a handful of new rows)
  */
 public record Dialect(
     String jsonCast,
@@ -44,7 +47,8 @@ public record Dialect(
     UnaryOperator<String> prefixArgument,
     String globPredicate,
     UnaryOperator<String> globArgument,
-    String memoryRowKey) {
+    String memoryRowKey,
+    String primaryKeyOnly) {
 
   /**
    * A JSON column as a select-list item that reads as JSON text.

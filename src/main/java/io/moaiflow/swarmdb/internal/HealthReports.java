@@ -1,8 +1,10 @@
 package io.moaiflow.swarmdb.internal;
 
+import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.health.HealthReport;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Builds a {@link HealthReport} from what a backend's probes found, the same way on both backends.
@@ -12,7 +14,8 @@ public final class HealthReports {
   private HealthReports() {}
 
   /**
-   * The report; a schema version other than the shipped one is added to the problems.
+   * The report; a schema version other than the shipped one and the writer's recent failures (see
+   * {@link WriteFailures}) are added to the problems.
    *
    * @param connected whether the read probe succeeded
    * @param writable whether the write probe succeeded
@@ -23,6 +26,9 @@ public final class HealthReports {
    * @param startNanos when the check started ({@link System#nanoTime()})
    * @param now the time of the check (epoch ms)
    * @param problems what the probes found wrong; appended to
+   * @param failures the writer's recent failures
+   * @param usableBytes usable bytes on the database's filesystem, or -1 when not measured
+   * @param minFreeBytes the configured minimum of usable bytes
    * @return the report
    */
   public static HealthReport of(
@@ -34,7 +40,10 @@ public final class HealthReports {
       long walBytes,
       long startNanos,
       long now,
-      List<String> problems) {
+      List<String> problems,
+      WriteFailures failures,
+      long usableBytes,
+      long minFreeBytes) {
     if (version >= 0 && version != shipped) {
       problems.add(
           "schema version is "
@@ -43,6 +52,11 @@ public final class HealthReports {
               + shipped
               + "; run 'swarmdb migrate'");
     }
+    String writes = failures.problem();
+    if (writes != null) {
+      problems.add(writes);
+    }
+    Map<ErrorCode, Long> recent = failures.recent();
     return new HealthReport(
         problems.isEmpty(),
         connected ? "connected" : "disconnected",
@@ -53,6 +67,9 @@ public final class HealthReports {
         walBytes,
         SqliteDatabase.elapsedMillis(startNanos),
         Instant.ofEpochMilli(now),
-        problems);
+        problems,
+        recent,
+        usableBytes,
+        minFreeBytes);
   }
 }

@@ -5,6 +5,7 @@ import io.moaiflow.swarmdb.health.FileSizes;
 import io.moaiflow.swarmdb.health.HealthReport;
 import io.moaiflow.swarmdb.health.Inspector;
 import io.moaiflow.swarmdb.health.WriterStats;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.ResultSet;
@@ -12,7 +13,9 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Size, health and introspection on SQLite. Thread safe. */
 public final class Inspectors implements Inspector {
@@ -157,6 +160,8 @@ public final class Inspectors implements Inspector {
         }
       }
     }
+    long min = db.config().minFreeSpaceBytes();
+    long usable = p == null ? -1 : usableBytes(p, min, problems);
     FileSizes files = p == null ? new FileSizes(0, 0, 0) : files(p);
     return HealthReports.of(
         connected,
@@ -167,7 +172,62 @@ public final class Inspectors implements Inspector {
         files.walBytes(),
         start,
         db.time().now(),
-        problems);
+        problems,
+        db.writeFailures(),
+        usable,
+        min);
+  }
+
+  /**
+   * The usable bytes on the filesystem holding the database file; adds a problem when they are
+   * below the minimum, or when they cannot be read while a minimum is set.
+   */
+  private static long usableBytes(Path file, long min, List<String> problems) {
+    Path dir = file.toAbsolutePath().getParent();
+    Path where = Files.exists(file) || dir == null ? file : dir;
+    long usable;
+    try {
+      usable = Files.getFileStore(where).getUsableSpace();
+    } catch (IOException e) {
+      if (min > 0) {
+        problems.add(
+            "cannot read the free space of the filesystem holding "
+                + file
+                + ": "
+                + e
+                + "; check the mount, or set minFreeSpaceBytes to 0 to skip this check");
+      }
+      return -1;
+    }
+    String low = freeSpaceProblem(file, usable, min);
+    if (low != null) {
+      problems.add(low);
+    }
+    return usable;
+  }
+
+  /**
+   * The problem when {@code usable} is below {@code min}, else null (equal passes).
+   *
+   * @param file the database file, for the message
+   * @param usable usable bytes
+   * @param min the minimum
+   * @return the problem, naming both figures and the fixes, or null
+   */
+  static @Nullable String freeSpaceProblem(Path file, long usable, long min) {
+    if (usable >= min) {
+      return null;
+    }
+    return String.format(
+        Locale.ROOT,
+        "free space on the filesystem holding %s is %d bytes (%.1f MiB), below the minimum of %d"
+            + " bytes (%.1f MiB); writes fail with DISK_FULL when it runs out: free space (or"
+            + " delete old events with 'swarmdb cleanup'), or lower minFreeSpaceBytes",
+        file,
+        usable,
+        usable / 1048576.0,
+        min,
+        min / 1048576.0);
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.moaiflow.swarmdb.internal;
 
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.EventCounts;
 import io.moaiflow.swarmdb.EventQuery;
 import io.moaiflow.swarmdb.EventStore;
 import io.moaiflow.swarmdb.SalvagedEvents;
@@ -38,6 +39,7 @@ public abstract class SqlEventStore implements EventStore {
   private final String insertReturning;
   private final String byId;
   private final String since;
+  private final String countAfter;
 
   /**
    * The event log of an open database.
@@ -55,6 +57,7 @@ public abstract class SqlEventStore implements EventStore {
     this.insertReturning = insert + " RETURNING seq";
     this.byId = "SELECT " + columns + " FROM agent_events WHERE event_id = ?";
     this.since = "SELECT " + columns + " FROM agent_events WHERE seq > ? ORDER BY seq LIMIT ?";
+    this.countAfter = countByTypeAfter(db.dialect());
   }
 
   /**
@@ -409,6 +412,47 @@ public abstract class SqlEventStore implements EventStore {
           }
           return Collections.unmodifiableMap(new LinkedHashMap<>(out));
         });
+  }
+
+  @Override
+  public EventCounts countByTypeAfter(long afterSeq) {
+    if (afterSeq < 0) {
+      throw Checks.invalid(
+          "afterSeq is " + afterSeq + "; pass 0 for the whole log or the lastSeq of the last call");
+    }
+    return db.read(
+        "events.countByTypeAfter",
+        h -> {
+          Map<String, Long> out = new TreeMap<>();
+          long last = afterSeq;
+          // the whole log on the covering (event_type, ts) index; later, only rows past the
+          // cursor by primary key
+          PreparedStatement ps =
+              afterSeq == 0 ? h.prepare(COUNT_BY_TYPE) : h.prepare(countAfter, afterSeq);
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              out.put(rs.getString(1), rs.getLong(2));
+              last = Math.max(last, rs.getLong(3));
+            }
+          }
+          return new EventCounts(last, out);
+        });
+  }
+
+  /** Events per type and the newest seq of each, the whole log. */
+  static final String COUNT_BY_TYPE =
+      "SELECT event_type, count(*), max(seq) FROM agent_events GROUP BY event_type";
+
+  /**
+   * Events per type and the newest seq of each, past a seq, reading only those rows by primary key.
+   *
+   * @param d the dialect
+   * @return the statement
+   */
+  static String countByTypeAfter(Dialect d) {
+    return "SELECT event_type, count(*), max(seq) FROM agent_events"
+        + d.primaryKeyOnly()
+        + " WHERE seq > ? GROUP BY event_type";
   }
 
   @Override

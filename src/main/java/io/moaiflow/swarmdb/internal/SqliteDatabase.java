@@ -669,6 +669,15 @@ public final class SqliteDatabase implements AutoCloseable, Database {
   }
 
   /**
+   * The writer's failed transactions of the last minute.
+   *
+   * @return the failures
+   */
+  public WriteFailures writeFailures() {
+    return writer.recentFailures();
+  }
+
+  /**
    * Every SQL text the DAOs have prepared through the statement caches, writer and readers, so a
    * test can explain each one. Call while no read is running.
    *

@@ -22,7 +22,8 @@ final class SqliteDialect {
           SqliteDialect::prefixPattern,
           "key GLOB ?",
           glob -> Checks.searchText("glob", glob, true),
-          "rowid");
+          "rowid",
+          " NOT INDEXED");
 
   private SqliteDialect() {}
 

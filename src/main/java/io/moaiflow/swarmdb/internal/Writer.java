@@ -68,6 +68,7 @@ final class Writer implements AutoCloseable {
   private final AtomicLong writes = new AtomicLong();
   private final AtomicLong busyRetries = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
+  private final WriteFailures recentFailures = new WriteFailures();
   private final Task<Boolean> poison = new Task<>("close", h -> true, false);
   private @Nullable Task<?> carried;
   private boolean closed; // guarded by gate
@@ -229,6 +230,11 @@ final class Writer implements AutoCloseable {
         writes.get(),
         busyRetries.get(),
         failures.get());
+  }
+
+  /** The failed transactions of the last minute, for health. */
+  WriteFailures recentFailures() {
+    return recentFailures;
   }
 
   boolean isWriterThread() {
@@ -433,10 +439,13 @@ final class Writer implements AutoCloseable {
         lastBatchSize = live.size();
         transactions.incrementAndGet();
         writes.addAndGet(live.size());
+        // health and listeners learn of the commit before any caller returns: a caller that
+        // reads health or metrics right after its write sees it
+        recentFailures.succeeded();
+        listeners.onCommit(live.size(), System.nanoTime() - start);
         for (int i = 0; i < live.size(); i++) {
           complete(live.get(i), results[i]);
         }
-        listeners.onCommit(live.size(), System.nanoTime() - start);
         checkpointIfLarge();
         return;
       }
@@ -461,6 +470,7 @@ final class Writer implements AutoCloseable {
       failures.addAndGet(live.size());
       String op = live.size() == 1 ? live.get(0).op : "a transaction of " + live.size() + " writes";
       SwarmDbException mapped = asSwarm(op, failure);
+      recentFailures.failed(mapped.code(), mapped.getMessage());
       for (Task<?> t : live) {
         t.future.completeExceptionally(mapped);
       }

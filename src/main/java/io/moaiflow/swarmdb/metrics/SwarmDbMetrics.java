@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.moaiflow.swarmdb.Agent;
 import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.EventCounts;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.SwarmDbListener;
@@ -61,11 +62,24 @@ import org.slf4j.LoggerFactory;
  *       <td>{@code code}, {@code category}, {@code operation}</td></tr>
  * </table>
  *
- * <p>A scrape never runs an integrity check and queries the database at most once: the active agent
- * count is a snapshot refreshed at most once per {@code snapshotTtl} (default one second); the size
- * gauges read file sizes and the writer gauges read in-memory counters. Event types become tag
- * values; past {@code maxEventTypes} distinct types, new types are counted under {@code
- * type="other"} so a caller's free-form types cannot explode the number of series.
+ * <p><b>Database-wide or per process.</b> {@code moai_flow_events_total}, {@code
+ * moai_flow_agents_active}, {@code moai_flow_agents_stale}, {@code moai_flow_db_size_bytes} and
+ * {@code moai_flow_wal_size_bytes} describe the database whoever wrote it, so a sidecar that shares
+ * the file reports the same figures as the orchestrator. The other meters (operation durations,
+ * errors, the writer's figures) describe the process this binder runs in.
+ *
+ * <p>The event counters come from the log: at {@link #bindTo} one grouped count on the event-type
+ * index, then only the events with a {@code seq} above the last one seen ({@link
+ * io.moaiflow.swarmdb.EventStore#countByTypeAfter}), so each event is counted once whichever
+ * process appended it, and a counter never goes down (events deleted by retention stay counted).
+ * Reading a counter refreshes them at most once per {@code snapshotTtl}, and at once after this
+ * process appended; {@link #refresh()} refreshes now. A type's series exists from its first event.
+ *
+ * <p>A scrape never runs an integrity check or a full count: the active agent count is a snapshot
+ * refreshed at most once per {@code snapshotTtl} (default one second); the size gauges read file
+ * sizes and the writer gauges read in-memory counters. Event types become tag values; past {@code
+ * maxEventTypes} distinct types, new types are counted under {@code type="other"} so a caller's
+ * free-form types cannot explode the number of series.
  *
  * <p>This class is thread safe. {@link #close()} unregisters the listener and removes the meters.
  */
@@ -121,6 +135,13 @@ public final class SwarmDbMetrics implements MeterBinder, SwarmDbListener, AutoC
   private boolean hasSnapshot;
   private double activeAgents = Double.NaN;
   private double staleAgents = Double.NaN;
+  private final Map<String, AtomicLong> eventTotals = new ConcurrentHashMap<>();
+  private final Object eventsLock = new Object();
+  private final AtomicLong eventQueries = new AtomicLong();
+  private volatile boolean eventsDirty = true;
+  private long eventsAt; // guarded by eventsLock
+  private boolean hasEvents; // guarded by eventsLock
+  private long lastSeq; // guarded by eventsLock
 
   /**
    * Meters for a database with the default snapshot TTL and event type limit.
@@ -191,18 +212,99 @@ public final class SwarmDbMetrics implements MeterBinder, SwarmDbListener, AutoC
     if (closed.get()) {
       throw new IllegalStateException("SwarmDbMetrics for " + db + " is closed; create a new one");
     }
-    bindings.add(new Binding(registry));
+    Binding binding = new Binding(registry);
+    bindings.add(binding);
     if (listening.compareAndSet(false, true)) {
       db.addListener(this);
+    }
+    // present from the first scrape: a series for every type already in the database
+    synchronized (eventsLock) {
+      refreshEvents();
+    }
+    for (String type : eventTotals.keySet()) {
+      binding.events(type);
+    }
+  }
+
+  /**
+   * Brings the database-wide event counters up to date now, whatever the snapshot TTL: one read of
+   * the events appended since the last refresh (by anyone), and a new {@code
+   * moai_flow_events_total} series for each type seen for the first time. An exporter calls it
+   * before rendering a scrape so that such a series appears in that scrape; otherwise reading a
+   * counter refreshes at most once per {@code snapshotTtl}, and at once after this process
+   * appended.
+   */
+  public void refresh() {
+    synchronized (eventsLock) {
+      refreshEvents();
+    }
+    synchronized (snapshotLock) {
+      hasSnapshot = false;
+      refreshSnapshot();
     }
   }
 
   @Override
   public void onEventsAppended(String eventType, int count) {
+    // The counters come from the database (an append of this process and one of any other count
+    // the same way); this only makes the next read query it, and gives a new type its series now.
+    eventsDirty = true;
     String type = typeTag(eventType);
+    eventTotals.computeIfAbsent(type, t -> new AtomicLong());
     for (Binding b : bindings) {
-      b.events(type).increment(count);
+      b.events(type);
     }
+  }
+
+  /**
+   * The database-wide count of events of a type tag, refreshed when this process appended since the
+   * last read or the snapshot TTL passed.
+   */
+  private double eventTotal(String type) {
+    synchronized (eventsLock) {
+      long now = nanoClock.getAsLong();
+      if (eventsDirty || !hasEvents || now - eventsAt >= snapshotTtlNanos) {
+        refreshEvents();
+      }
+    }
+    AtomicLong n = eventTotals.get(type);
+    return n == null ? 0 : n.get();
+  }
+
+  /** Adds the events past {@link #lastSeq}; keeps the counts when the database cannot be read. */
+  private void refreshEvents() {
+    eventsAt = nanoClock.getAsLong();
+    hasEvents = true;
+    if (db.isClosed()) {
+      return;
+    }
+    eventsDirty = false; // before the read: an append committed during it marks it again
+    EventCounts counts;
+    try {
+      eventQueries.incrementAndGet();
+      counts = db.events().countByTypeAfter(lastSeq);
+    } catch (SwarmDbException e) {
+      eventsDirty = true;
+      LOG.debug("moai.flow.events: could not count the events of {}", db, e);
+      return;
+    }
+    for (Map.Entry<String, Long> e : counts.byType().entrySet()) {
+      String type = typeTag(e.getKey());
+      eventTotals.computeIfAbsent(type, t -> new AtomicLong()).addAndGet(e.getValue());
+      for (Binding b : bindings) {
+        b.events(type);
+      }
+    }
+    lastSeq = counts.lastSeq();
+  }
+
+  /**
+   * How many times the event counters went to the database (for tests).
+   *
+   * @return the count
+   */
+  long eventQueries() {
+    return eventQueries.get();
   }
 
   @Override
@@ -357,7 +459,7 @@ public final class SwarmDbMetrics implements MeterBinder, SwarmDbListener, AutoC
   private final class Binding {
     private final MeterRegistry registry;
     private final List<Meter> fixed = new ArrayList<>();
-    private final Map<String, Counter> events = new ConcurrentHashMap<>();
+    private final Map<String, FunctionCounter> events = new ConcurrentHashMap<>();
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     private final Map<String, Counter> errors = new ConcurrentHashMap<>();
     private final Timer commits;
@@ -425,12 +527,14 @@ public final class SwarmDbMetrics implements MeterBinder, SwarmDbListener, AutoC
       fixed.add(busyRetries);
     }
 
-    Counter events(String type) {
+    FunctionCounter events(String type) {
       return events.computeIfAbsent(
           type,
           t ->
-              Counter.builder("moai.flow.events")
-                  .description("Agent events appended (committed), by event type")
+              FunctionCounter.builder("moai.flow.events", SwarmDbMetrics.this, m -> m.eventTotal(t))
+                  .description(
+                      "Agent events in the database by event type, whoever appended them: those"
+                          + " present at the first scrape plus those appended since")
                   .tag("type", t)
                   .register(registry));
     }

@@ -5,6 +5,7 @@ import io.moaiflow.swarmdb.health.HealthReport;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
@@ -58,7 +59,10 @@ final class HealthCache {
           0,
           0,
           Instant.now(),
-          List.of("health check failed: " + e));
+          List.of("health check failed: " + e),
+          Map.of(),
+          -1,
+          0);
     }
   }
 }

@@ -42,6 +42,7 @@ final class OpsHandler implements HttpHandler {
   private final SwarmDB db;
   private final HealthCache health;
   private final PrometheusMeterRegistry registry;
+  private final Runnable beforeScrape;
   private final Set<String> paths;
   private final long maxBodyBytes;
   private final byte @Nullable [] tokenDigest;
@@ -51,11 +52,13 @@ final class OpsHandler implements HttpHandler {
       SwarmDB db,
       HealthCache health,
       PrometheusMeterRegistry registry,
+      Runnable beforeScrape,
       Set<String> paths,
       OpsOptions options) {
     this.db = db;
     this.health = health;
     this.registry = registry;
+    this.beforeScrape = beforeScrape;
     this.paths = Set.copyOf(paths);
     this.maxBodyBytes = options.maxBodyBytes();
     String token = options.metricsToken();
@@ -185,6 +188,9 @@ final class OpsHandler implements HttpHandler {
     body.put("walSizeBytes", r.walSizeBytes());
     body.put("checkMillis", r.checkMillis());
     body.put("checkedAt", r.checkedAt().toString());
+    body.put("recentWriteFailures", r.recentWriteFailures());
+    body.put("usableBytes", r.usableBytes());
+    body.put("minFreeBytes", r.minFreeBytes());
     body.put("problems", r.problems());
     return send(ex, r.healthy() ? 200 : 503, JSON, json(body));
   }
@@ -225,6 +231,9 @@ final class OpsHandler implements HttpHandler {
             ex, 401, JSON, error(given == null ? "missing bearer token" : "wrong bearer token"));
       }
     }
+    // the database-wide counters first, so an event type first seen now has its series in this
+    // scrape
+    beforeScrape.run();
     return send(ex, 200, PROMETHEUS_TEXT, registry.scrape().getBytes(StandardCharsets.UTF_8));
   }
 

@@ -222,7 +222,8 @@ public final class OpsServer implements AutoCloseable {
           e);
     }
     server.setExecutor(workers);
-    server.createContext("/", new OpsHandler(db, health, registry, paths, options));
+    server.createContext(
+        "/", new OpsHandler(db, health, registry, metrics::refresh, paths, options));
     return server;
   }
 

@@ -66,6 +66,34 @@ class InspectCommandsTest {
   }
 
   @Test
+  void healthIsUnhealthyBelowTheMinimumFreeSpace() throws Exception {
+    Path db = TestDatabases.populated(dir.resolve("swarm.db"), 1);
+    CliRun r = CliRun.on(db, "--min-free-bytes", Long.toString(Long.MAX_VALUE), "health");
+    assertThat(r.code()).as(r.toString()).isEqualTo(1);
+    assertThat(r.out())
+        .startsWith("unhealthy: ")
+        .contains("free space on the filesystem holding " + db.toAbsolutePath())
+        .contains("below the minimum of " + Long.MAX_VALUE + " bytes");
+    JsonNode n = json.readTree(CliRun.on(db, "--min-free-bytes", "0", "health", "--json").out());
+    assertThat(n.get("status").asText()).isEqualTo("healthy");
+    assertThat(n.get("minFreeBytes").asLong()).isZero();
+    assertThat(n.get("usableBytes").asLong()).isPositive();
+    assertThat(n.get("recentWriteFailures")).isEmpty();
+
+    java.util.Map<String, String> env = new java.util.HashMap<>(CliRun.quietEnv());
+    env.put("MOAI_MIN_FREE_BYTES", Long.toString(Long.MAX_VALUE));
+    CliRun fromEnv = CliRun.run(env, "--db", db.toString(), "health");
+    assertThat(fromEnv.code()).as(fromEnv.toString()).isEqualTo(1);
+    env.put("MOAI_MIN_FREE_BYTES", "64MiB");
+    CliRun bad = CliRun.run(env, "--db", db.toString(), "health");
+    assertThat(bad.code()).as(bad.toString()).isEqualTo(2);
+    assertThat(bad.err()).contains("MOAI_MIN_FREE_BYTES='64MiB' is not a number of bytes");
+    CliRun negative = CliRun.on(db, "--min-free-bytes", "-1", "health");
+    assertThat(negative.code()).as(negative.toString()).isEqualTo(2);
+    assertThat(negative.err()).contains("minFreeSpaceBytes is -1 bytes");
+  }
+
+  @Test
   void healthIsUnhealthyOnAnOutdatedSchema() throws Exception {
     Path db = dir.resolve("old.db");
     TestDatabases.sql(db, "PRAGMA journal_mode=WAL");

@@ -40,6 +40,23 @@ class VerifyMigrateTest {
   }
 
   @Test
+  void verifyFailsBelowTheMinimumFreeSpace() throws Exception {
+    Path db = privateDb();
+    CliRun ok = CliRun.on(db, "verify");
+    assertThat(ok.out()).containsPattern("ok   free space \\d+ bytes \\(minimum 67108864\\)");
+    CliRun low = CliRun.on(db, "--min-free-bytes", Long.toString(Long.MAX_VALUE), "verify");
+    assertThat(low.code()).as(low.toString()).isEqualTo(1);
+    assertThat(low.out())
+        .startsWith("FAILED: " + db.toAbsolutePath() + " (1 problem(s))")
+        .contains(
+            "FAIL free space on the filesystem holding " + db.toAbsolutePath() + " is ",
+            "below the minimum of " + Long.MAX_VALUE + " bytes");
+    CliRun off = CliRun.on(db, "--min-free-bytes", "0", "verify");
+    assertThat(off.code()).as(off.toString()).isZero();
+    assertThat(off.out()).contains("free space: not checked (--min-free-bytes 0)");
+  }
+
+  @Test
   void verifyListsEachProblem() throws Exception {
     Path db = privateDb();
     TestDatabases.sql(

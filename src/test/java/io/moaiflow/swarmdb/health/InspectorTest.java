@@ -1,10 +1,14 @@
 package io.moaiflow.swarmdb.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.AgentStatus;
 import io.moaiflow.swarmdb.SchemaV1;
 import io.moaiflow.swarmdb.SwarmDB;
+import io.moaiflow.swarmdb.SwarmDbConfig;
+import io.moaiflow.swarmdb.SwarmDbException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -95,6 +99,44 @@ class InspectorTest {
       assertThat(bad.database()).isEqualTo("disconnected");
       assertThat(bad.writable()).isFalse();
       assertThat(bad.problems()).anyMatch(p -> p.contains("no longer exists"));
+    }
+  }
+
+  @Test
+  void freeSpaceBelowTheMinimumIsUnhealthyNamingBothFigures() {
+    Path file = dir.resolve("space.db");
+    try (SwarmDB db = SwarmDB.open(file)) {
+      HealthReport ok = db.inspect().health();
+      assertThat(ok.healthy()).as(ok.problems().toString()).isTrue();
+      assertThat(ok.usableBytes()).isPositive();
+      assertThat(ok.minFreeBytes()).isEqualTo(SwarmDbConfig.DEFAULT_MIN_FREE_SPACE_BYTES);
+      assertThat(ok.recentWriteFailures()).isEmpty();
+    }
+    try (SwarmDB db =
+        SwarmDB.open(SwarmDbConfig.builder(file).minFreeSpaceBytes(Long.MAX_VALUE).build())) {
+      HealthReport low = db.inspect().health();
+      assertThat(low.healthy()).isFalse();
+      assertThat(low.writable()).as("the probes still pass").isTrue();
+      assertThat(low.problems())
+          .singleElement()
+          .asString()
+          .startsWith("free space on the filesystem holding " + file.toAbsolutePath() + " is ")
+          .contains("below the minimum of " + Long.MAX_VALUE + " bytes")
+          .contains("lower minFreeSpaceBytes");
+    }
+  }
+
+  @Test
+  void callersRejectedWritesAreNotWriterFailures() {
+    try (SwarmDB db = SwarmDB.open(dir.resolve("own.db"))) {
+      db.agents().register("a", "w");
+      assertThatThrownBy(() -> db.agents().transition("nobody", AgentStatus.RUNNING))
+          .isInstanceOf(SwarmDbException.class);
+      assertThatThrownBy(() -> db.agents().register("a", "w")).isInstanceOf(SwarmDbException.class);
+      HealthReport r = db.inspect().health();
+      assertThat(r.healthy()).as(r.problems().toString()).isTrue();
+      assertThat(r.recentWriteFailures()).isEmpty();
+      assertThat(db.inspect().writerStats().failures()).as("the writer saw them").isPositive();
     }
   }
 

@@ -57,6 +57,10 @@ class QueryPlanTest {
                 false),
             new SqlSessionMemory.Statements(SqliteDialect.INSTANCE).entry);
     assertThat(statements.size()).isGreaterThanOrEqualTo(35);
+    assertThat(statements)
+        .as("the metrics' event counts")
+        .contains(
+            SqlEventStore.COUNT_BY_TYPE, SqlEventStore.countByTypeAfter(SqliteDialect.INSTANCE));
     statements.addAll(uncachedStatements());
     statements.addAll(everyEventQueryShape());
 
@@ -75,6 +79,14 @@ class QueryPlanTest {
           .containsExactly("SCAN agents");
       assertThat(explain(c, "SELECT count(*) FROM agents")).hasSize(1);
       assertThat(tableScans(explain(c, "SELECT count(*) FROM agents"))).isEmpty();
+      // the metrics' first count walks the small type index once; later counts read only the
+      // rows past the cursor, by primary key, never the whole index
+      assertThat(explain(c, SqlEventStore.COUNT_BY_TYPE))
+          .containsExactly("SCAN agent_events USING COVERING INDEX idx_events_type_ts");
+      assertThat(explain(c, SqlEventStore.countByTypeAfter(SqliteDialect.INSTANCE)))
+          .containsExactly(
+              "SEARCH agent_events USING INTEGER PRIMARY KEY (rowid>?)",
+              "USE TEMP B-TREE FOR GROUP BY");
     }
     assertThat(scans).as("table scans").isEmpty();
     String allPlans = String.join("\n", plans.values().stream().flatMap(List::stream).toList());
@@ -195,6 +207,8 @@ class QueryPlanTest {
     events.count();
     events.count(EventQuery.type("run"));
     events.countByType();
+    events.countByTypeAfter(0);
+    events.countByTypeAfter(1);
     events.lastSeq();
 
     SqlSessionStore sessions = new SqlSessionStore(db);

@@ -58,9 +58,9 @@ class SwarmDbMetricsTest {
                 AgentEvent.of("complete", "agent-1", null, Map.of()),
                 AgentEvent.of("complete", "agent-2", null, Map.of())));
 
-    assertThat(registry.get("moai.flow.events").tag("type", "spawn").counter().count())
+    assertThat(registry.get("moai.flow.events").tag("type", "spawn").functionCounter().count())
         .isEqualTo(3.0);
-    assertThat(registry.get("moai.flow.events").tag("type", "complete").counter().count())
+    assertThat(registry.get("moai.flow.events").tag("type", "complete").functionCounter().count())
         .isEqualTo(2.0);
     Timer append =
         registry.get("moai.flow.query.duration").tag("operation", "events.append").timer();
@@ -72,6 +72,59 @@ class SwarmDbMetricsTest {
         .isEqualTo((double) db.inspect().writerStats().writes());
     assertThat(registry.get("moai.flow.writer.transactions").functionCounter().count())
         .isEqualTo((double) db.inspect().writerStats().transactions());
+  }
+
+  /** 2,000 sequential appends: each one's commit is in the metrics when the append returns. */
+  @Test
+  void aCommitIsReportedBeforeItsWriteReturns() {
+    new SwarmDbMetrics(db).bindTo(registry);
+    DistributionSummary batch = registry.get("moai.flow.writer.batch.size").summary();
+    int late = 0;
+    for (int i = 1; i <= 2_000; i++) {
+      db.events().append(AgentEvent.of("spawn", "agent-1", null, Map.of()));
+      if (batch.totalAmount() != i) {
+        late++;
+      }
+    }
+    assertThat(late).as("appends that returned before their commit was reported").isZero();
+  }
+
+  @Test
+  void eventsOfAnotherInstanceAndOlderEventsAreCountedAndRetentionNeverLowersACount(
+      @TempDir Path other) {
+    MutableClock clock = new MutableClock(Instant.parse("2026-11-24T12:00:00Z"));
+    Path file = other.resolve("shared.db");
+    try (SwarmDB sidecar = SwarmDB.open(SwarmDbConfig.builder(file).clock(clock).build());
+        SwarmDB writer = SwarmDB.open(SwarmDbConfig.builder(file).clock(clock).build())) {
+      Instant old = Instant.parse("2026-11-20T12:00:00Z");
+      writer.events().append(AgentEvent.of("spawn", "agent-1", null, Map.of()).withTimestamp(old));
+      writer.events().append(AgentEvent.of("spawn", "agent-2", null, Map.of()).withTimestamp(old));
+      SwarmDbMetrics metrics =
+          new SwarmDbMetrics(sidecar, Duration.ofSeconds(1), 100, Duration.ofMinutes(15));
+      metrics.bindTo(registry);
+      // present at once: events written before the binding, by another instance
+      FunctionCounter spawn =
+          registry.get("moai.flow.events").tag("type", "spawn").functionCounter();
+      assertThat(spawn.count()).isEqualTo(2.0);
+      assertThat(metrics.eventQueries()).isEqualTo(1);
+
+      Instant recent = clock.instant();
+      writer
+          .events()
+          .append(AgentEvent.of("spawn", "agent-3", null, Map.of()).withTimestamp(recent));
+      writer
+          .events()
+          .append(AgentEvent.of("complete", "agent-1", null, Map.of()).withTimestamp(recent));
+      assertThat(writer.maintenance().deleteEventsOlderThan(Duration.ofDays(1))).isEqualTo(2);
+      metrics.refresh();
+      assertThat(spawn.count()).as("deleted events stay counted").isEqualTo(3.0);
+      assertThat(registry.get("moai.flow.events").tag("type", "complete").functionCounter().count())
+          .isEqualTo(1.0);
+      assertThat(metrics.eventQueries()).isEqualTo(2);
+      metrics.refresh();
+      assertThat(spawn.count()).isEqualTo(3.0);
+      metrics.close();
+    }
   }
 
   @Test
@@ -155,11 +208,13 @@ class SwarmDbMetricsTest {
     for (String type : List.of("a", "b", "c", "d", "a")) {
       db.events().append(AgentEvent.of(type, "agent-1", null, Map.of()));
     }
-    assertThat(registry.get("moai.flow.events").tag("type", "a").counter().count()).isEqualTo(2.0);
-    assertThat(registry.get("moai.flow.events").tag("type", "b").counter().count()).isEqualTo(1.0);
-    assertThat(registry.get("moai.flow.events").tag("type", "other").counter().count())
+    assertThat(registry.get("moai.flow.events").tag("type", "a").functionCounter().count())
         .isEqualTo(2.0);
-    assertThat(registry.find("moai.flow.events").tag("type", "c").counter()).isNull();
+    assertThat(registry.get("moai.flow.events").tag("type", "b").functionCounter().count())
+        .isEqualTo(1.0);
+    assertThat(registry.get("moai.flow.events").tag("type", "other").functionCounter().count())
+        .isEqualTo(2.0);
+    assertThat(registry.find("moai.flow.events").tag("type", "c").meter()).isNull();
   }
 
   @Test
@@ -169,8 +224,8 @@ class SwarmDbMetricsTest {
     metrics.bindTo(registry);
     metrics.bindTo(second);
     db.events().append(AgentEvent.of("spawn", "agent-1", null, Map.of()));
-    assertThat(registry.get("moai.flow.events").counter().count()).isEqualTo(1.0);
-    assertThat(second.get("moai.flow.events").counter().count()).isEqualTo(1.0);
+    assertThat(registry.get("moai.flow.events").functionCounter().count()).isEqualTo(1.0);
+    assertThat(second.get("moai.flow.events").functionCounter().count()).isEqualTo(1.0);
     assertThat(metrics.toString()).contains("registries=2");
   }
 
@@ -182,11 +237,11 @@ class SwarmDbMetricsTest {
     metrics.close();
     metrics.close();
 
-    assertThat(registry.find("moai.flow.events").counter()).isNull();
+    assertThat(registry.find("moai.flow.events").meter()).isNull();
     assertThat(registry.find("moai.flow.agents.active").gauge()).isNull();
     assertThat(registry.find("moai.flow.query.duration").timer()).isNull();
     db.events().append(AgentEvent.of("spawn", "agent-2", null, Map.of()));
-    assertThat(registry.find("moai.flow.events").counter()).isNull();
+    assertThat(registry.find("moai.flow.events").meter()).isNull();
     assertThatThrownBy(() -> metrics.bindTo(registry))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("closed");

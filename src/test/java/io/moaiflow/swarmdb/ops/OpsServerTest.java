@@ -84,6 +84,10 @@ class OpsServerTest {
     assertThat(body.get("schemaVersion").asInt()).isEqualTo(1);
     assertThat(body.get("dbSizeBytes").asLong()).isPositive();
     assertThat(body.get("walSizeBytes").asLong()).isNotNegative();
+    assertThat(body.get("recentWriteFailures")).isEmpty();
+    assertThat(body.get("usableBytes").asLong()).isPositive();
+    assertThat(body.get("minFreeBytes").asLong())
+        .isEqualTo(SwarmDbConfig.DEFAULT_MIN_FREE_SPACE_BYTES);
     assertThat(body.get("problems")).isEmpty();
   }
 

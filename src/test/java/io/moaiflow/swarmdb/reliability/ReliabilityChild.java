@@ -42,6 +42,9 @@ import java.util.concurrent.CompletionException;
  *   <li>{@code opener DIR}: prints {@code READY}; for each stdin line {@code N} opens the new file
  *       {@code DIR/N.db} (racing the other children, released by the same line), appends one event,
  *       closes, and prints {@code OPENED N} or {@code FAILED N code message}; stops at {@code end}.
+ *   <li>{@code sidecar DB}: registers 5 agents (2 running, 1 complete: 4 active) and appends 224
+ *       events, 100 {@code spawn} one at a time, 80 {@code run} in batches of 16 and 44 {@code
+ *       complete} through {@code appendAsync}, closes, prints {@code DONE 224}.
  * </ul>
  *
  * Failures print {@code ERROR code message} and exit 3.
@@ -59,6 +62,7 @@ public final class ReliabilityChild {
         case "files" -> files(args, out, in);
         case "migrate" -> migrate(args, out);
         case "opener" -> opener(args, out, in);
+        case "sidecar" -> sidecar(args, out);
         default -> throw new IllegalArgumentException("unknown mode " + args[0]);
       }
     } catch (SwarmDbException e) {
@@ -162,6 +166,35 @@ public final class ReliabilityChild {
       in.readLine();
     }
     say(out, "CLOSED");
+  }
+
+  private static void sidecar(String[] args, PrintWriter out) {
+    try (SwarmDB swarm = SwarmDB.open(Path.of(args[1]))) {
+      for (int i = 0; i < 5; i++) {
+        swarm.agents().register("agent-" + i, "worker");
+      }
+      swarm.agents().transition("agent-0", io.moaiflow.swarmdb.AgentStatus.RUNNING);
+      swarm.agents().transition("agent-1", io.moaiflow.swarmdb.AgentStatus.RUNNING);
+      swarm.agents().transition("agent-1", io.moaiflow.swarmdb.AgentStatus.COMPLETE);
+      swarm.agents().transition("agent-2", io.moaiflow.swarmdb.AgentStatus.RUNNING);
+      for (int i = 0; i < 100; i++) {
+        swarm.events().append(AgentEvent.of("spawn", "agent-" + i % 5, "worker", Map.of()));
+      }
+      for (int b = 0; b < 5; b++) {
+        List<AgentEvent> batch = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+          batch.add(AgentEvent.of("run", "agent-" + i % 5, "worker", Map.of("i", i)));
+        }
+        swarm.events().appendAll(batch);
+      }
+      List<CompletableFuture<AgentEvent>> futures = new ArrayList<>();
+      for (int i = 0; i < 44; i++) {
+        futures.add(
+            swarm.events().appendAsync(AgentEvent.of("complete", "agent-1", null, Map.of())));
+      }
+      futures.forEach(CompletableFuture::join);
+      say(out, "DONE " + swarm.events().count());
+    }
   }
 
   private static void migrate(String[] args, PrintWriter out) {

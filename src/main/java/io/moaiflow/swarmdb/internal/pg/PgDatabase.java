@@ -17,6 +17,7 @@ import io.moaiflow.swarmdb.internal.SqlAgentRegistry;
 import io.moaiflow.swarmdb.internal.SqlFunction;
 import io.moaiflow.swarmdb.internal.SqlSessionStore;
 import io.moaiflow.swarmdb.internal.TimeSource;
+import io.moaiflow.swarmdb.internal.WriteFailures;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -57,6 +58,7 @@ public final class PgDatabase implements Backend, Database {
   private final AtomicLong transactions = new AtomicLong();
   private final AtomicLong retries = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
+  private final WriteFailures recentFailures = new WriteFailures();
   private final PgEventStore events;
   private final Daos daos;
   private final OpenState state;
@@ -315,9 +317,17 @@ public final class PgDatabase implements Backend, Database {
           continue;
         }
         failures.incrementAndGet();
-        throw state.isClosed() ? state.closedError(op) : PgErrors.map(op, label, e);
+        if (state.isClosed()) {
+          throw state.closedError(op);
+        }
+        SwarmDbException mapped = PgErrors.map(op, label, e);
+        recentFailures.failed(mapped.code(), mapped.getMessage());
+        throw mapped;
       } catch (RuntimeException e) {
         failures.incrementAndGet();
+        if (e instanceof SwarmDbException s) {
+          recentFailures.failed(s.code(), s.getMessage());
+        }
         throw e;
       }
     }
@@ -334,6 +344,7 @@ public final class PgDatabase implements Backend, Database {
         c.commit();
         committed = true;
         transactions.incrementAndGet();
+        recentFailures.succeeded();
         if (listeners.active()) {
           listeners.onCommit(1, System.nanoTime() - start);
         }
@@ -399,6 +410,10 @@ public final class PgDatabase implements Backend, Database {
 
   boolean ownsPool() {
     return ownPool != null;
+  }
+
+  WriteFailures writeFailures() {
+    return recentFailures;
   }
 
   WriterStats stats() {

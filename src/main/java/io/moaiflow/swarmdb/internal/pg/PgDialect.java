@@ -26,7 +26,8 @@ final class PgDialect {
           PgDialect::checkPrefix,
           "key ~ ?",
           glob -> globToRegex(checkGlob(glob)),
-          "session_id, memory_type, key");
+          "session_id, memory_type, key",
+          "");
 
   private PgDialect() {}
 

@@ -205,7 +205,10 @@ final class PgInspector implements Inspector {
         0,
         start,
         db.time().now(),
-        problems);
+        problems,
+        db.writeFailures(),
+        -1,
+        0);
   }
 
   @Override

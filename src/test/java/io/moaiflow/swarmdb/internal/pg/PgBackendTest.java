@@ -77,7 +77,8 @@ class PgBackendTest {
                 c.clock(),
                 "jdbc:postgresql://db/x",
                 null,
-                null),
+                null,
+                c.minFreeSpaceBytes()),
         ErrorCode.INVALID_ARGUMENT);
   }
 
@@ -126,6 +127,50 @@ class PgBackendTest {
       assertThat(info.files().mainBytes()).isEqualTo(db.inspect().sizeBytes());
       assertThat(db.inspect().writerStats().queueCapacity())
           .isEqualTo(db.config().writeQueueCapacity());
+    }
+  }
+
+  /**
+   * The writer-failure rule on PostgreSQL: a trigger makes the server refuse inserts with SQLSTATE
+   * 53100 (disk full); health is unhealthy while appends fail, and healthy at the first append that
+   * commits after the trigger is dropped.
+   */
+  @Test
+  void healthIsUnhealthyWhileTheServerFailsWrites() throws Exception {
+    try (PgTestSupport.Schema schema = PgTestSupport.newSchema();
+        SwarmDB db = SwarmDB.open(SwarmDbConfig.postgres(schema.url()).build())) {
+      db.events().append(AgentEvent.of("spawn", "a", null, Map.of()));
+      assertThat(db.inspect().health().healthy()).isTrue();
+      try (Connection c = schema.connect();
+          Statement st = c.createStatement()) {
+        st.execute(
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION"
+                + " 'no space left on device' USING ERRCODE = '53100'; END $$");
+        st.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON agent_events FOR EACH ROW EXECUTE FUNCTION"
+                + " refuse()");
+      }
+      thrown(
+          () -> db.events().append(AgentEvent.of("spawn", "b", null, Map.of())),
+          ErrorCode.DISK_FULL);
+      var full = db.inspect().health();
+      assertThat(full.healthy()).isFalse();
+      assertThat(full.writable()).as("the probe still passes").isTrue();
+      assertThat(full.problems())
+          .singleElement()
+          .asString()
+          .startsWith("writes are failing: 1 failed write transaction(s) in the last 60 s")
+          .contains("{DISK_FULL=1}");
+      assertThat(full.recentWriteFailures()).containsEntry(ErrorCode.DISK_FULL, 1L);
+      assertThat(full.usableBytes()).isEqualTo(-1);
+      try (Connection c = schema.connect();
+          Statement st = c.createStatement()) {
+        st.execute("DROP TRIGGER refuse ON agent_events");
+      }
+      assertThat(db.inspect().health().healthy()).as("no write has succeeded yet").isFalse();
+      db.events().append(AgentEvent.of("spawn", "c", null, Map.of()));
+      var again = db.inspect().health();
+      assertThat(again.healthy()).as(again.problems().toString()).isTrue();
     }
   }
 
