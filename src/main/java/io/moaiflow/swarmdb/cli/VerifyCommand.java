@@ -215,6 +215,10 @@ final class VerifyCommand extends BaseCommand {
     long min = health.minFreeBytes();
     if (min == 0) {
       passed.add("free space: not checked (--min-free-bytes 0)");
+    } else if (!health.writable()) {
+      // a read-only file or mount: no write can run out of space (the WAL check says what that
+      // means for reading it)
+      passed.add("free space: not checked (the database is not writable here)");
     } else if (usable < 0) {
       problems.add(
           "free space of the filesystem holding "

@@ -186,8 +186,11 @@ public final class Inspectors implements Inspector {
     Path dir = file.toAbsolutePath().getParent();
     Path where = Files.exists(file) || dir == null ? file : dir;
     long usable;
+    boolean readOnlyMount;
     try {
-      usable = Files.getFileStore(where).getUsableSpace();
+      java.nio.file.FileStore store = Files.getFileStore(where);
+      usable = store.getUsableSpace();
+      readOnlyMount = store.isReadOnly();
     } catch (IOException e) {
       if (min > 0) {
         problems.add(
@@ -198,6 +201,10 @@ public final class Inspectors implements Inspector {
                 + "; check the mount, or set minFreeSpaceBytes to 0 to skip this check");
       }
       return -1;
+    }
+    if (readOnlyMount) {
+      return usable; // nothing can be written there, so nothing runs out of space; "writable" says
+      // so
     }
     String low = freeSpaceProblem(file, usable, min);
     if (low != null) {
