@@ -289,20 +289,25 @@ final class Writer implements AutoCloseable {
       if (first == poison) {
         return;
       }
-      connectionLock.lock();
-      try {
-        pending.decrementAndGet();
-        if (!first.transactional) {
-          runAlone(first);
-          continue;
-        }
+      runLocked(first, batch);
+    }
+  }
+
+  /** Runs {@code first} (and what queued behind it) holding the connection lock. */
+  private void runLocked(Task<?> first, List<Task<?>> batch) {
+    connectionLock.lock();
+    try {
+      pending.decrementAndGet();
+      if (first.transactional) {
         batch.add(first);
         collect(batch);
         runBatch(batch);
-      } finally {
-        batch.clear();
-        connectionLock.unlock();
+      } else {
+        runAlone(first);
       }
+    } finally {
+      batch.clear();
+      connectionLock.unlock();
     }
   }
 
