@@ -559,6 +559,19 @@ public final class BenchmarkSuite {
             kib(times(q.get("queue.bytesPerAppend"), 16)),
             mib(times(q.get("queue.bytesPerAppend"), 10_000)),
             q.get("queue.committed")));
+    Map<String, String> a = runChild(java("-Xmx256m", PKG + "HeapHarness", "appender"));
+    report.line(
+        Report.fmt(
+            "- A 16-thread appender (each thread one `append` at a time, 20 s, -Xmx256m; exit %s):"
+                + " %s rows (%s rows/s). Resident set (VmRSS) %s MiB before, peak %s MiB; heap"
+                + " used after GC %s MiB before, peak %s MiB (sampled every 2 s).",
+            a.get("exit"),
+            a.get("appender.rows"),
+            a.get("appender.rowsPerSecond"),
+            mib(a.get("appender.baseRss")),
+            mib(a.get("appender.peakRss")),
+            mib(a.get("appender.baseHeap")),
+            mib(a.get("appender.peakHeap"))));
   }
 
   private static String times(String v, long n) {

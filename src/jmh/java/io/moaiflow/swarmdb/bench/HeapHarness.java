@@ -19,7 +19,9 @@ import java.util.stream.Stream;
  * Heap figures, each in its own JVM started by {@link BenchmarkSuite} with a small {@code -Xmx}:
  * {@code stream} reads all 1,000,000 fixture events through {@code stream()} and samples the heap
  * after GC every 100,000 rows; {@code queue} holds the writer behind another connection's write
- * lock, queues appends, and measures the heap each queued append holds. Prints {@code key=value}.
+ * lock, queues appends, and measures the heap each queued append holds; {@code appender} runs 16
+ * threads appending one event at a time for 20 s and samples the process's resident set ({@code
+ * VmRSS}) and the heap after GC every 2 s. Prints {@code key=value}.
  */
 public final class HeapHarness {
   private HeapHarness() {}
@@ -33,6 +35,8 @@ public final class HeapHarness {
   public static void main(String[] args) throws Exception {
     if ("stream".equals(args[0])) {
       stream();
+    } else if ("appender".equals(args[0])) {
+      appender();
     } else {
       queue();
     }
@@ -71,6 +75,70 @@ public final class HeapHarness {
     System.out.printf(Locale.ROOT, "stream.baseUsed=%d%n", base);
     System.out.printf(Locale.ROOT, "stream.peakUsed=%d%n", peak);
     System.out.printf(Locale.ROOT, "stream.seconds=%.2f%n", (System.nanoTime() - start) / 1e9);
+  }
+
+  /** The resident set of this process in bytes ({@code VmRSS} of /proc/self/status), or -1. */
+  private static long rss() {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (java.io.IOException e) {
+      return -1;
+    }
+    return -1;
+  }
+
+  private static void appender() throws Exception {
+    Path file = Fixtures.freshDir("heap-appender").resolve("swarm.db");
+    int threads = 16;
+    long seconds = 20;
+    try (SwarmDB db = Fixtures.open(file)) {
+      db.events().append(Fixtures.event(0));
+      long baseRss = rss();
+      long baseHeap = usedAfterGc();
+      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger(1);
+      List<Thread> workers = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        Thread th =
+            new Thread(
+                () -> {
+                  while (!stop.get()) {
+                    db.events().append(Fixtures.event(next.getAndIncrement()));
+                  }
+                });
+        th.start();
+        workers.add(th);
+      }
+      long peakRss = 0;
+      long peakHeap = 0;
+      long start = System.nanoTime();
+      for (int i = 1; i <= seconds / 2; i++) {
+        Thread.sleep(2_000);
+        long r = rss();
+        long h = usedAfterGc();
+        peakRss = Math.max(peakRss, r);
+        peakHeap = Math.max(peakHeap, h);
+        System.out.printf(Locale.ROOT, "appender.sample.%d=%d,%d%n", i * 2, r, h);
+      }
+      stop.set(true);
+      for (Thread th : workers) {
+        th.join();
+      }
+      double secs = (System.nanoTime() - start) / 1e9;
+      long rows = db.events().count() - 1;
+      System.out.printf(Locale.ROOT, "appender.threads=%d%n", threads);
+      System.out.printf(Locale.ROOT, "appender.rows=%d%n", rows);
+      System.out.printf(Locale.ROOT, "appender.rowsPerSecond=%.0f%n", rows / secs);
+      System.out.printf(Locale.ROOT, "appender.baseRss=%d%n", baseRss);
+      System.out.printf(Locale.ROOT, "appender.peakRss=%d%n", peakRss);
+      System.out.printf(Locale.ROOT, "appender.baseHeap=%d%n", baseHeap);
+      System.out.printf(Locale.ROOT, "appender.peakHeap=%d%n", peakHeap);
+      System.out.printf(Locale.ROOT, "appender.xmx=%d%n", Runtime.getRuntime().maxMemory());
+    }
   }
 
   private static void queue() throws Exception {
