@@ -19,9 +19,11 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One session's memory on either backend. A write first checks the session exists (and on
- * PostgreSQL keeps it from being deleted until the write commits). Values are reported as compact
- * JSON of what is stored. Thread safe (it holds only the session id and immutable statements).
+ * One session's memory on either backend. A write to a session that does not exist fails with
+ * {@code NOT_FOUND} through the foreign key to the sessions table (which on PostgreSQL also keeps
+ * the session from being deleted until the write commits), not through a SELECT of its own. Values
+ * are reported as compact JSON of what is stored. Thread safe (it holds only the session id and
+ * immutable statements).
  *
  * @param db the database
  * @param sql the statements of its dialect
@@ -156,10 +158,7 @@ record SqlSessionMemory(Database db, SqlSessionMemory.Statements sql, String ses
     MemoryPut p = MemoryPut.of(memoryType, key, value, ttl);
     return db.write(
         "memory.put",
-        h -> {
-          requireSession(h);
-          return upsert(h, memoryType, p);
-        });
+        h -> upsert(h, memoryType, p)); // the foreign key answers "does the session exist"
   }
 
   @Override
@@ -169,13 +168,23 @@ record SqlSessionMemory(Database db, SqlSessionMemory.Statements sql, String ses
     return db.write(
         "memory.putAll",
         h -> {
-          requireSession(h);
+          if (puts.isEmpty()) {
+            requireSession(h); // no upsert whose foreign key would tell
+          }
           List<MemoryEntry> out = new ArrayList<>(puts.size());
           for (MemoryPut p : puts) {
             out.add(upsert(h, memoryType, p));
           }
           return List.copyOf(out);
         });
+  }
+
+  /**
+   * Whether the write broke {@code session_memory}'s foreign key to {@code sessions}, the only one
+   * it has: SQLite's {@code SQLITE_CONSTRAINT_FOREIGNKEY} (787), PostgreSQL's SQLSTATE 23503.
+   */
+  private static boolean isForeignKeyViolation(SQLException e) {
+    return "23503".equals(e.getSQLState()) || SqliteErrors.resultCode(e) == 787;
   }
 
   private void requireSession(Handle h) throws SQLException {
@@ -202,7 +211,16 @@ record SqlSessionMemory(Database db, SqlSessionMemory.Statements sql, String ses
     } else {
       ps.setLong(7, expires);
     }
-    try (ResultSet rs = ps.executeQuery()) {
+    ResultSet result;
+    try {
+      result = ps.executeQuery();
+    } catch (SQLException e) {
+      if (isForeignKeyViolation(e)) {
+        throw SqlSessionStore.notFound(sessionId); // the session row is missing: nothing written
+      }
+      throw e;
+    }
+    try (ResultSet rs = result) {
       if (!rs.next()) {
         throw new SQLException("upsert of '" + p.key() + "' returned no row");
       }
