@@ -302,7 +302,10 @@ public final class Json {
    */
   public static <T> @Nullable T read(String row, String json, Class<T> type) {
     try {
-      return MAPPER.readValue(json, type);
+      return MAPPER
+          .readerFor(type)
+          .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .readValue(json);
     } catch (JsonProcessingException e) {
       String problem = problem(json);
       if (problem != null) {

@@ -98,6 +98,17 @@ record SqlSessionMemory(Database db, SqlSessionMemory.Statements sql, String ses
     }
 
     List<MemoryEntry> list(PreparedStatement ps) throws SQLException {
+      return list(ps, true);
+    }
+
+    /**
+     * The entries of a query.
+     *
+     * @param ps the bound query
+     * @param check whether to check each value's text (false only for a caller that parses the
+     *     value strictly itself, which reports damage the same way)
+     */
+    List<MemoryEntry> list(PreparedStatement ps, boolean check) throws SQLException {
       List<MemoryEntry> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -105,11 +116,11 @@ record SqlSessionMemory(Database db, SqlSessionMemory.Statements sql, String ses
           String type = rs.getString(2);
           String key = rs.getString(3);
           // entries hand the stored text on unparsed: damaged text must not pass as a value
+          String stored = dialect.storedJson().apply(rs.getString(4));
           String value =
-              Json.checkStored(
-                  Rows.memoryRow(session, type, key),
-                  "value",
-                  dialect.storedJson().apply(rs.getString(4)));
+              check
+                  ? Json.checkStored(Rows.memoryRow(session, type, key), "value", stored)
+                  : stored;
           long exp = rs.getLong(8);
           boolean hasExp = !rs.wasNull();
           out.add(
@@ -139,6 +150,16 @@ record SqlSessionMemory(Database db, SqlSessionMemory.Statements sql, String ses
      */
     Optional<MemoryEntry> lookup(
         Database db, String op, String memoryType, String key, @Nullable String sessionId) {
+      return lookup(db, op, memoryType, key, sessionId, true);
+    }
+
+    Optional<MemoryEntry> lookup(
+        Database db,
+        String op,
+        String memoryType,
+        String key,
+        @Nullable String sessionId,
+        boolean check) {
       Checks.type("memoryType", memoryType);
       Checks.key("key", key);
       return db.read(
@@ -148,7 +169,8 @@ record SqlSessionMemory(Database db, SqlSessionMemory.Statements sql, String ses
                   list(
                       sessionId == null
                           ? h.prepare(newest, memoryType, key, h.now())
-                          : h.prepare(entry, sessionId, memoryType, key, h.now()))));
+                          : h.prepare(entry, sessionId, memoryType, key, h.now()),
+                      check)));
     }
   }
 
@@ -239,7 +261,9 @@ record SqlSessionMemory(Database db, SqlSessionMemory.Statements sql, String ses
   @Override
   public <T> Optional<T> get(String memoryType, String key, Class<T> valueType) {
     Objects.requireNonNull(valueType, "valueType");
-    return entry(memoryType, key)
+    // Json.read parses strictly (trailing text too) and reports damage as CORRUPT itself, so the
+    // entry's separate token scan would read the value twice
+    return sql.lookup(db, "memory.get", memoryType, key, sessionId, false)
         .map(e -> Json.read(Rows.memoryRow(sessionId, memoryType, key), e.valueJson(), valueType));
   }
 

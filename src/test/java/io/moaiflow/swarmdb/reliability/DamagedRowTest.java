@@ -221,6 +221,13 @@ class DamagedRowTest {
       corrupt(() -> m.recent(10), memRow);
       corrupt(() -> db.sessions().newest("semantic", "bad"), memRow);
       assertThat(m.entry("semantic", "good").orElseThrow().valueJson()).isEqualTo("{\"v\":1}");
+      // a value followed by more text is damage too, also for a typed get (which parses the text
+      // itself instead of scanning it first)
+      sql("UPDATE session_memory SET value = '\"x\" 7' WHERE key = 'text'");
+      String textRow = "session_memory row session 's' type 'semantic' key 'text'";
+      corrupt(() -> m.get("semantic", "text", String.class), textRow, "value");
+      corrupt(() -> m.entry("semantic", "text"), textRow);
+      sql("UPDATE session_memory SET value = '\"just a string\"' WHERE key = 'text'");
       assertThat(m.get("semantic", "good", Map.class)).contains(Map.of("v", 1));
       // a readable value read as the wrong type is still the caller's mistake
       SwarmDbException wrongType =
