@@ -54,31 +54,6 @@ public final class SqliteDatabase implements AutoCloseable, Database {
       @Nullable ReadPool readers,
       Map<String, String> pragmas,
       String sqliteVersion,
-      int schemaVersion) {
-    this(
-        config,
-        path,
-        label,
-        time,
-        listeners,
-        writer,
-        readers,
-        pragmas,
-        sqliteVersion,
-        schemaVersion,
-        false);
-  }
-
-  private SqliteDatabase(
-      SwarmDbConfig config,
-      @Nullable Path path,
-      String label,
-      TimeSource time,
-      Listeners listeners,
-      Writer writer,
-      @Nullable ReadPool readers,
-      Map<String, String> pragmas,
-      String sqliteVersion,
       int schemaVersion,
       boolean readOnly) {
     this.readOnly = readOnly;
@@ -155,7 +130,7 @@ public final class SqliteDatabase implements AutoCloseable, Database {
       writer.start();
       LOG.debug("opened {} (SQLite {}, schema v{})", label, version, schema);
       return new SqliteDatabase(
-          config, path, label, time, listeners, writer, readers, pragmas, version, schema);
+          config, path, label, time, listeners, writer, readers, pragmas, version, schema, false);
     } catch (SQLException e) {
       closeQuietly(readers, connection);
       throw SqliteErrors.map("opening the database", label, e);

@@ -329,51 +329,24 @@ final class Writer implements AutoCloseable {
       batch.add(queue.remove());
       pending.decrementAndGet();
     }
-    if (batch.size() >= maxBatch) {
-      return;
-    }
-    if (maxWaitNanos <= 0) {
-      fill(batch);
-      return;
-    }
-    long deadline = System.nanoTime() + maxWaitNanos;
-    while (batch.size() < maxBatch) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        return;
-      }
-      Task<?> t;
-      try {
-        t = queue.poll(left, TimeUnit.NANOSECONDS);
-      } catch (InterruptedException e) {
-        return;
-      }
-      if (t == null) {
-        return;
-      }
-      if (!t.transactional) {
-        carried = t;
-        return;
-      }
-      batch.add(t);
-      pending.decrementAndGet();
+    if (maxWaitNanos > 0) {
+      waitFor(batch, maxBatch, maxWaitNanos);
+    } else {
+      // Without a configured batch wait: when fewer writes are queued than shared the last
+      // transaction, their callers are most likely between their previous commit and their next
+      // write. Wait for them (each offer wakes the writer) for at most FILL_NANOS (about one
+      // commit), so the transaction carries them instead of committing a fraction now and the
+      // rest right after. A lone caller (last batch of one) never waits.
+      waitFor(batch, Math.min(lastBatchSize, maxBatch), FILL_NANOS);
     }
   }
 
   /**
-   * Without a configured batch wait: when fewer writes are queued than shared the last transaction,
-   * their callers are most likely between their previous commit and their next write. Wait for them
-   * (each offer wakes the writer) for at most {@link #FILL_NANOS} (about one commit), so the
-   * transaction carries them instead of committing a fraction now and the rest right after. A lone
-   * caller (last batch of one) never waits.
+   * Adds queued transactional writes to {@code batch} until it holds {@code size} or time runs out.
    */
-  private void fill(List<Task<?>> batch) {
-    int expected = Math.min(lastBatchSize, maxBatch);
-    if (batch.size() >= expected) {
-      return;
-    }
-    long deadline = System.nanoTime() + FILL_NANOS;
-    while (batch.size() < expected) {
+  private void waitFor(List<Task<?>> batch, int size, long nanos) {
+    long deadline = System.nanoTime() + nanos;
+    while (batch.size() < size) {
       long left = deadline - System.nanoTime();
       if (left <= 0) {
         return;
