@@ -16,10 +16,6 @@ import java.util.Map;
 
 /** Size, health and introspection on SQLite. Thread safe. */
 public final class Inspectors implements Inspector {
-  /** The tables whose rows {@link #info()} counts. */
-  static final List<String> TABLES =
-      List.of("agent_events", "agents", "sessions", "session_memory", "schema_history");
-
   private final SqliteDatabase db;
 
   /**
@@ -40,8 +36,8 @@ public final class Inspectors implements Inspector {
   public static FileSizes files(Path db) {
     return new FileSizes(
         FileSecurity.size(db),
-        FileSecurity.size(Path.of(db + "-wal")),
-        FileSecurity.size(Path.of(db + "-shm")));
+        FileSecurity.size(Schema.wal(db)),
+        FileSecurity.size(Schema.shm(db)));
   }
 
   @Override
@@ -53,7 +49,7 @@ public final class Inspectors implements Inspector {
   @Override
   public long walSizeBytes() {
     Path p = db.path();
-    return p == null ? 0 : FileSecurity.size(Maintenances.walOf(p));
+    return p == null ? 0 : FileSecurity.size(Schema.wal(p));
   }
 
   @Override
@@ -62,7 +58,7 @@ public final class Inspectors implements Inspector {
         "inspect.info",
         h -> {
           Map<String, Long> counts = new LinkedHashMap<>();
-          for (String t : TABLES) {
+          for (String t : Schema.TABLES) {
             if (h.queryLong(
                     "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '"
                         + t
@@ -124,7 +120,7 @@ public final class Inspectors implements Inspector {
         // checkpoint on close); it reports whether this user could write the files.
         List<Path> unwritable = new ArrayList<>();
         Path dir = p.getParent();
-        for (Path f : new Path[] {p, Maintenances.walOf(p), Path.of(p + "-shm"), dir}) {
+        for (Path f : new Path[] {p, Schema.wal(p), Schema.shm(p), dir}) {
           if (f != null && Files.exists(f) && !Files.isWritable(f)) {
             unwritable.add(f);
           }

@@ -108,7 +108,7 @@ public final class SqliteDatabase implements AutoCloseable, Database {
       FileSecurity.prepareDatabaseFile(path, true);
       requireWritable(path);
     }
-    String url = path == null ? "jdbc:sqlite::memory:" : SwarmDbConfig.sqliteJdbcUrl(path);
+    String url = path == null ? "jdbc:sqlite::memory:" : Schema.jdbcUrl(path);
     SQLiteConfig writerConfig = connectionConfig(config);
     Connection connection = null;
     ReadPool readers = null;
@@ -154,7 +154,7 @@ public final class SqliteDatabase implements AutoCloseable, Database {
         }
       }
       Listeners listeners = new Listeners();
-      Path wal = path == null ? null : Path.of(path + "-wal");
+      Path wal = path == null ? null : Schema.wal(path);
       writer =
           new Writer(
               connection,
