@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -111,24 +110,17 @@ public final class BackupFiles {
                 + "pick another backup",
             null);
       }
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?")) {
-        for (String table : Schema.TABLES) {
-          ps.setString(1, table);
-          try (ResultSet rs = ps.executeQuery()) {
-            if (!rs.next() || rs.getLong(1) != 1) {
-              throw corrupt(
-                  "backup "
-                      + source
-                      + " is not a SwarmDB database (no table "
-                      + table
-                      + "); "
-                      + refused
-                      + "pick a file written by 'swarmdb backup'",
-                  null);
-            }
-          }
+      for (String table : Schema.TABLES) {
+        if (!Schema.hasTable(h, table)) {
+          throw corrupt(
+              "backup "
+                  + source
+                  + " is not a SwarmDB database (no table "
+                  + table
+                  + "); "
+                  + refused
+                  + "pick a file written by 'swarmdb backup'",
+              null);
         }
       }
       int version = SqliteMigrator.userVersion(h);

@@ -59,11 +59,7 @@ public final class Inspectors implements Inspector {
         h -> {
           Map<String, Long> counts = new LinkedHashMap<>();
           for (String t : Schema.TABLES) {
-            if (h.queryLong(
-                    "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '"
-                        + t
-                        + "'")
-                > 0) {
+            if (Schema.hasTable(h, t)) {
               counts.put(t, h.queryLong("SELECT count(*) FROM " + t));
             }
           }

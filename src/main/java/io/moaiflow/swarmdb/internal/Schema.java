@@ -2,6 +2,7 @@ package io.moaiflow.swarmdb.internal;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.List;
 
 /**
@@ -68,6 +69,20 @@ public final class Schema {
    */
   static Path journal(Path db) {
     return Path.of(db + "-journal");
+  }
+
+  /**
+   * Whether a SQLite database has a table.
+   *
+   * @param h a connection
+   * @param table one of {@link #TABLES}
+   * @return true when it exists
+   * @throws SQLException when the schema cannot be read
+   */
+  static boolean hasTable(Handle h, String table) throws SQLException {
+    return h.queryLong(
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '" + table + "'")
+        > 0;
   }
 
   /**
