@@ -2,7 +2,6 @@ package io.moaiflow.swarmdb.health;
 
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDbException;
-import io.moaiflow.swarmdb.internal.Schema;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -21,14 +20,16 @@ public record FileSizes(long mainBytes, long walBytes, long shmBytes) {
 
   /**
    * The files of a SQLite database whose sizes {@link #of} reads; SQLite creates the {@code -wal}
-   * and {@code -shm} beside the main file while it has the database open in WAL mode. Thread safe.
+   * and {@code -shm} beside the main file while it has the database open in WAL mode. The one place
+   * that names them: the library's own code asks here too, and {@code swarmdb size} reads them
+   * without loading the library's internals. Thread safe.
    *
    * @param db the main file
    * @return the main file, its {@code -wal} and its {@code -shm}, in this order (each may be
    *     absent)
    */
   public static List<Path> files(Path db) {
-    return Schema.files(db);
+    return List.of(db, Path.of(db + "-wal"), Path.of(db + "-shm"));
   }
 
   /**

@@ -5,6 +5,7 @@ import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.RestoreResult;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
+import io.moaiflow.swarmdb.health.FileSizes;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
@@ -287,10 +288,10 @@ public final class BackupFiles {
         Path replaced = Path.of(db + ".replaced-" + stamp);
         Files.move(db, replaced);
         kept.add(replaced);
-        for (String suffix : Schema.SIDE_SUFFIXES) {
-          Path side = Path.of(db + suffix);
+        for (int i = 1; i < 3; i++) { // -wal, -shm
+          Path side = FileSizes.files(db).get(i);
           if (Files.exists(side, LinkOption.NOFOLLOW_LINKS)) {
-            Path target = Path.of(replaced + suffix);
+            Path target = FileSizes.files(replaced).get(i);
             Files.move(side, target);
             kept.add(target);
           }

@@ -1,14 +1,17 @@
 package io.moaiflow.swarmdb.internal;
 
+import io.moaiflow.swarmdb.health.FileSizes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 
 /**
  * What SwarmDB's schema and files are, in one place: the tables and indexes the migrations create
- * (the same on both backends), the files SQLite keeps beside a database, and the JDBC URL that
- * opens exactly a file. Stateless and thread safe.
+ * (the same on both backends), the files SQLite keeps beside a database (the {@code -wal} and
+ * {@code -shm} as the public {@link FileSizes#files} names them, so that {@code swarmdb size} need
+ * not load this package), and the JDBC URL that opens exactly a file. Stateless and thread safe.
  */
 public final class Schema {
   /** Every table of the schema: the data tables, then the migration history. */
@@ -34,9 +37,6 @@ public final class Schema {
           "idx_sessions_started",
           "idx_sessions_status_started");
 
-  /** The suffixes of the files SQLite keeps beside a WAL database: its WAL and shared memory. */
-  public static final List<String> SIDE_SUFFIXES = List.of("-wal", "-shm");
-
   private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
   private Schema() {}
@@ -48,7 +48,7 @@ public final class Schema {
    * @return {@code db-wal}
    */
   public static Path wal(Path db) {
-    return Path.of(db + "-wal");
+    return FileSizes.files(db).get(1);
   }
 
   /**
@@ -58,7 +58,7 @@ public final class Schema {
    * @return {@code db-shm}
    */
   public static Path shm(Path db) {
-    return Path.of(db + "-shm");
+    return FileSizes.files(db).get(2);
   }
 
   /**
@@ -80,19 +80,11 @@ public final class Schema {
    * @throws SQLException when the schema cannot be read
    */
   static boolean hasTable(Handle h, String table) throws SQLException {
-    return h.queryLong(
-            "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '" + table + "'")
-        > 0;
-  }
-
-  /**
-   * The main file, its {@code -wal} and its {@code -shm}.
-   *
-   * @param db the main file
-   * @return the three paths, main first
-   */
-  public static List<Path> files(Path db) {
-    return List.of(db, wal(db), shm(db));
+    try (ResultSet rs =
+        h.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?", table)
+            .executeQuery()) {
+      return rs.next() && rs.getLong(1) > 0;
+    }
   }
 
   /**
