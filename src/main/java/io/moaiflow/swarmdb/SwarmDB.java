@@ -2,6 +2,7 @@ package io.moaiflow.swarmdb;
 
 import io.moaiflow.swarmdb.health.Inspector;
 import io.moaiflow.swarmdb.internal.Backend;
+import io.moaiflow.swarmdb.internal.BackupFiles;
 import io.moaiflow.swarmdb.internal.SqliteBackend;
 import io.moaiflow.swarmdb.internal.pg.PgDatabase;
 import io.moaiflow.swarmdb.migrate.Migrator;
@@ -83,6 +84,49 @@ public final class SwarmDB implements AutoCloseable {
   public static SwarmDB openReadOnly(SwarmDbConfig config) {
     Objects.requireNonNull(config, "config");
     return new SwarmDB(SqliteBackend.openReadOnly(config));
+  }
+
+  /**
+   * Checks a SQLite backup file without changing any of its files (it is opened as {@link
+   * #openReadOnly} opens a database): no non-empty {@code -wal} beside it (committed data the file
+   * alone would lack), {@code integrity_check}, SwarmDB's tables, and a schema version this library
+   * can open. Thread safe; each call uses its own connection.
+   *
+   * @param backup the file, such as one written by {@link Maintenance#backupTo}
+   * @return its schema version and event count
+   * @throws SwarmDbException {@link ErrorCode#IO_ERROR} when the file does not exist or is not a
+   *     regular file, {@link ErrorCode#CORRUPT} when it is not a readable SQLite file, fails {@code
+   *     integrity_check}, lacks a SwarmDB table or has a non-empty {@code -wal}, {@link
+   *     ErrorCode#SCHEMA_TOO_NEW} when a newer SwarmDB wrote it; each message names the file and
+   *     the fix
+   */
+  public static BackupCheck verifyBackup(Path backup) {
+    return BackupFiles.verify(Objects.requireNonNull(backup, "backup"));
+  }
+
+  /**
+   * Puts a SQLite backup in place of a database file. The backup is checked first as {@link
+   * #verifyBackup} does, then copied beside the database into a new 0600 file, switched to WAL
+   * mode, and renamed over the database; the replaced main file and its {@code -wal} and {@code
+   * -shm} are kept beside it as {@code <database>.replaced-<timestamp>}. Missing directories are
+   * created 0700. Every refusal happens before anything is changed. Close every {@code SwarmDB} of
+   * this process on the database first: the check for other users sees only other processes. Thread
+   * safe, but two restores of one database must not run at once.
+   *
+   * @param config the database file's configuration ({@link SwarmDbConfig#builder(Path)}); its
+   *     backup root, when set, must contain {@code backup}
+   * @param backup the backup file
+   * @param replace whether an existing database may be replaced
+   * @return the database, what the backup held, and the files kept aside
+   * @throws SwarmDbException as {@link #verifyBackup} does; {@link ErrorCode#INVALID_ARGUMENT} when
+   *     the backup is outside the backup root, is the database itself, or the database exists and
+   *     {@code replace} is false; {@link ErrorCode#BUSY} when another process has the database
+   *     open; {@link ErrorCode#UNSUPPORTED} for PostgreSQL or in-memory configurations; {@link
+   *     ErrorCode#IO_ERROR} or {@link ErrorCode#READ_ONLY} when the files cannot be written
+   */
+  public static RestoreResult restore(SwarmDbConfig config, Path backup, boolean replace) {
+    Objects.requireNonNull(config, "config");
+    return BackupFiles.restore(config, Objects.requireNonNull(backup, "backup"), replace);
   }
 
   /**

@@ -1,7 +1,6 @@
 package io.moaiflow.swarmdb;
 
 import io.moaiflow.swarmdb.internal.FileSecurity;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -187,44 +186,6 @@ public record SwarmDbConfig(
       throw invalid(name + " " + d + " overflows milliseconds; use a value in range");
     }
   }
-
-  /**
-   * The sqlite-jdbc URL that opens exactly {@code file}, for tools that need their own connection
-   * to a SwarmDB file; the library opens every file through it. A plain {@code "jdbc:sqlite:" +
-   * path} is not a file name: sqlite-jdbc takes {@code ?journal_mode=delete} and any other pragma
-   * after a {@code ?} as settings and opens the name before it. This URL is a {@code file:} URI of
-   * the absolute path in which every byte of its UTF-8 form other than {@code A-Z a-z 0-9 - . _ ~ /
-   * :} is percent-encoded, so neither sqlite-jdbc nor SQLite's URI parser sees a query, a fragment
-   * or an escape in a name with {@code ?}, {@code #}, {@code %}, spaces or non-ASCII characters.
-   *
-   * @param file the database file; a relative path is resolved against the working directory now
-   * @return {@code jdbc:sqlite:file:///...}
-   */
-  public static String sqliteJdbcUrl(Path file) {
-    String path =
-        file.toAbsolutePath()
-            .normalize()
-            .toString()
-            .replace(file.getFileSystem().getSeparator(), "/");
-    StringBuilder url = new StringBuilder("jdbc:sqlite:file://");
-    if (!path.startsWith("/")) {
-      url.append('/'); // a Windows drive letter: file:///C:/...
-    }
-    for (byte b : path.getBytes(StandardCharsets.UTF_8)) {
-      int c = b & 0xff;
-      if ((c >= 'a' && c <= 'z')
-          || (c >= 'A' && c <= 'Z')
-          || (c >= '0' && c <= '9')
-          || "-._~/:".indexOf(c) >= 0) {
-        url.append((char) c);
-      } else {
-        url.append('%').append(HEX[c >> 4]).append(HEX[c & 0xf]);
-      }
-    }
-    return url.toString();
-  }
-
-  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
   /** How every PostgreSQL JDBC URL starts. */
   public static final String POSTGRES_URL_PREFIX = "jdbc:postgresql:";

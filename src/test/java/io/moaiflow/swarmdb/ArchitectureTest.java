@@ -104,6 +104,17 @@ class ArchitectureTest {
   }
 
   @Test
+  void cliAndOpsUseNoJdbcAndNoSqliteDriver() {
+    noClasses()
+        .that()
+        .resideInAnyPackage("..cli..", "..ops..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("java.sql..", "org.sqlite..")
+        .check(classes);
+  }
+
+  @Test
   void libraryCodeDoesNotPrint() {
     noClasses()
         .that()

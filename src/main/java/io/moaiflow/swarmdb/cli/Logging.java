@@ -67,7 +67,7 @@ final class Logging {
       return;
     }
     try {
-      DatabaseFiles.createPrivateDirectories(dir);
+      PrivateRollingFileAppender.createPrivateDirectories(dir);
     } catch (IOException e) {
       throw CliException.usage(
           "cannot configure logging: cannot create directory "

@@ -40,4 +40,14 @@ public final class PrivateRollingFileAppender<E> extends RollingFileAppender<E> 
       // an existing log is appended to as it is
     }
   }
+
+  /** Creates {@code dir} and its missing parents with mode 0700 where POSIX. */
+  static void createPrivateDirectories(Path dir) throws IOException {
+    if (POSIX) {
+      Files.createDirectories(
+          dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    } else {
+      Files.createDirectories(dir);
+    }
+  }
 }

@@ -1,8 +1,6 @@
 package io.moaiflow.swarmdb.cli;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import io.moaiflow.swarmdb.health.FileSizes;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,7 +25,7 @@ final class SizeCommand extends BaseCommand {
   }
 
   @Override
-  int run() throws IOException {
+  int run() {
     out().println(report(requireExistingDatabase(), json));
     out().flush();
     return ExitCodes.OK;
@@ -40,32 +38,21 @@ final class SizeCommand extends BaseCommand {
    * @param json whether to print a JSON object instead of the bare number
    * @return the line, without a line separator
    */
-  static String report(Path db, boolean json) throws IOException {
-    long main = Files.size(db);
-    long wal = sizeOrZero(Path.of(db + "-wal"));
-    long shm = sizeOrZero(Path.of(db + "-shm"));
-    long total = main + wal + shm;
+  static String report(Path db, boolean json) {
+    FileSizes sizes = FileSizes.of(db);
     if (!json) {
-      return Long.toString(total);
+      return Long.toString(sizes.totalBytes());
     }
     return "{\"path\":"
         + JsonText.quote(db.toAbsolutePath().normalize().toString())
         + ",\"bytes\":"
-        + total
+        + sizes.totalBytes()
         + ",\"mainBytes\":"
-        + main
+        + sizes.mainBytes()
         + ",\"walBytes\":"
-        + wal
+        + sizes.walBytes()
         + ",\"shmBytes\":"
-        + shm
+        + sizes.shmBytes()
         + "}";
-  }
-
-  private static long sizeOrZero(Path p) throws IOException {
-    try {
-      return Files.size(p);
-    } catch (NoSuchFileException e) {
-      return 0;
-    }
   }
 }

@@ -1,7 +1,7 @@
 package io.moaiflow.swarmdb.cli;
 
 import io.moaiflow.swarmdb.SwarmDbConfig;
-import java.io.IOException;
+import io.moaiflow.swarmdb.SwarmDbException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
@@ -67,7 +67,10 @@ final class SizeFastPath {
     } catch (CliException e) {
       err.println("swarmdb size: " + e.getMessage());
       return e.exitCode();
-    } catch (IOException | RuntimeException e) {
+    } catch (SwarmDbException e) {
+      err.println("swarmdb size: " + e.getMessage());
+      return ExitCodes.of(e.code());
+    } catch (RuntimeException e) {
       err.println(
           "swarmdb size: "
               + e

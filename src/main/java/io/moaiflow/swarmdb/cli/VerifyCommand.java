@@ -2,6 +2,8 @@ package io.moaiflow.swarmdb.cli;
 
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.health.CheckResult;
+import io.moaiflow.swarmdb.health.DatabaseInfo;
+import io.moaiflow.swarmdb.health.FileSizes;
 import io.moaiflow.swarmdb.health.HealthReport;
 import io.moaiflow.swarmdb.health.WalFile;
 import io.moaiflow.swarmdb.migrate.MigrationState;
@@ -17,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -35,22 +36,6 @@ import picocli.CommandLine.Option;
     description =
         "Check integrity, schema and checksums, the 12 indexes, WAL mode and file permissions.")
 final class VerifyCommand extends BaseCommand {
-
-  /** The indexes of schema v1 (DESIGN section 3); each backs a DAO query. */
-  static final List<String> EXPECTED_INDEXES =
-      List.of(
-          "idx_agents_session",
-          "idx_agents_status_updated",
-          "idx_agents_type_status",
-          "idx_events_agent_ts",
-          "idx_events_session_ts",
-          "idx_events_ts",
-          "idx_events_type_ts",
-          "idx_memory_expires",
-          "idx_memory_session_updated",
-          "idx_memory_type_key",
-          "idx_sessions_started",
-          "idx_sessions_status_started");
 
   private static final Set<PosixFilePermission> FILE_MODE =
       PosixFilePermissions.fromString("rw-------");
@@ -78,8 +63,7 @@ final class VerifyCommand extends BaseCommand {
     } else {
       passed.add(wal.summary());
     }
-    Path shm = Path.of(path + "-shm");
-    boolean hasShm = Files.exists(shm, LinkOption.NOFOLLOW_LINKS);
+    boolean hasShm = Files.exists(FileSizes.files(path).get(2), LinkOption.NOFOLLOW_LINKS);
     if (!hasShm && wal.recoveredFrames() > 0) {
       problems.add(
           "not checked: integrity, schema and indexes. "
@@ -121,11 +105,10 @@ final class VerifyCommand extends BaseCommand {
       }
       checkSchema(db, problems, passed);
       checkFreeSpace(db.inspect().health(), path, problems, passed);
-      List<String> indexes = db.inspect().info().indexes();
-      Set<String> missing = new TreeSet<>(EXPECTED_INDEXES);
-      indexes.forEach(missing::remove);
-      Set<String> extra = new TreeSet<>(indexes);
-      EXPECTED_INDEXES.forEach(extra::remove);
+      DatabaseInfo info = db.inspect().info();
+      List<String> missing = info.missingIndexes();
+      List<String> extra = info.unexpectedIndexes();
+      int expected = info.indexes().size() - extra.size() + missing.size();
       if (!missing.isEmpty()) {
         problems.add(
             "missing index(es) "
@@ -133,10 +116,11 @@ final class VerifyCommand extends BaseCommand {
                 + "; restore from a backup with 'swarmdb restore --from FILE'");
       }
       if (!extra.isEmpty()) {
-        problems.add("unexpected index(es) " + extra + "; the schema has 12, drop the others");
+        problems.add(
+            "unexpected index(es) " + extra + "; the schema has " + expected + ", drop the others");
       }
       if (missing.isEmpty() && extra.isEmpty()) {
-        passed.add("indexes: all " + EXPECTED_INDEXES.size() + " present");
+        passed.add("indexes: all " + expected + " present");
       }
     }
     if (lockFree && !before.equals(fingerprint(path))) {
@@ -158,10 +142,9 @@ final class VerifyCommand extends BaseCommand {
         .append(Files.size(path))
         .append(" bytes modified ")
         .append(Files.getLastModifiedTime(path));
-    for (String suffix : List.of("-wal", "-shm")) {
-      Path p = Path.of(path + suffix);
+    for (Path p : FileSizes.files(path).subList(1, 3)) {
       sb.append(", ")
-          .append(suffix)
+          .append(p.toString().substring(path.toString().length()))
           .append(Files.exists(p, LinkOption.NOFOLLOW_LINKS) ? " present" : " absent");
     }
     return sb.toString();
@@ -272,7 +255,7 @@ final class VerifyCommand extends BaseCommand {
       return;
     }
     int before = problems.size();
-    for (Path p : List.of(path, Path.of(path + "-wal"), Path.of(path + "-shm"))) {
+    for (Path p : FileSizes.files(path)) {
       if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
         Set<PosixFilePermission> mode = Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);
         if (!mode.equals(FILE_MODE)) {

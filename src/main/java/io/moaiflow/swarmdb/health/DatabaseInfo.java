@@ -1,5 +1,7 @@
 package io.moaiflow.swarmdb.health;
 
+import io.moaiflow.swarmdb.internal.Schema;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -50,5 +52,28 @@ public record DatabaseInfo(
     rowCounts = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(rowCounts));
     indexes = List.copyOf(indexes);
     pragmas = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(pragmas));
+  }
+
+  /**
+   * The indexes of the schema this library ships (the same on SQLite and PostgreSQL) that {@link
+   * #indexes()} lacks; a query each of them backs then scans its table.
+   *
+   * @return the missing index names, sorted; empty when all are present
+   */
+  public List<String> missingIndexes() {
+    List<String> missing = new ArrayList<>(Schema.INDEXES);
+    missing.removeAll(indexes);
+    return List.copyOf(missing);
+  }
+
+  /**
+   * Explicit indexes in {@link #indexes()} that the schema this library ships does not have.
+   *
+   * @return their names, sorted; empty when there are none
+   */
+  public List<String> unexpectedIndexes() {
+    List<String> extra = new ArrayList<>(indexes);
+    extra.removeAll(Schema.INDEXES);
+    return extra.stream().sorted().toList();
   }
 }

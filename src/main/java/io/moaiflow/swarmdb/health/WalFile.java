@@ -2,6 +2,7 @@ package io.moaiflow.swarmdb.health;
 
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDbException;
+import io.moaiflow.swarmdb.internal.Schema;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -73,7 +74,7 @@ public record WalFile(
    * @throws SwarmDbException {@link ErrorCode#IO_ERROR} when the file exists but cannot be read
    */
   public static WalFile of(Path db) {
-    return read(Path.of(db + "-wal"));
+    return read(Schema.wal(db));
   }
 
   /**

@@ -1,7 +1,6 @@
 package io.moaiflow.swarmdb.internal;
 
 import io.moaiflow.swarmdb.ErrorCode;
-import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.health.WalFile;
 import java.nio.file.Files;
@@ -42,10 +41,10 @@ final class CheckOpen {
    *     writing
    */
   static String url(Path db, String label) {
-    Path wal = Path.of(db + "-wal");
-    Path shm = Path.of(db + "-shm");
-    Path journal = Path.of(db + "-journal");
-    String file = SwarmDbConfig.sqliteJdbcUrl(db);
+    Path wal = Schema.wal(db);
+    Path shm = Schema.shm(db);
+    Path journal = Schema.journal(db);
+    String file = Schema.jdbcUrl(db);
     boolean hasShm = Files.exists(shm, LinkOption.NOFOLLOW_LINKS);
     if (FileSecurity.size(journal) > 0) {
       return file + "?mode=ro";

@@ -59,7 +59,7 @@ public final class FileSecurity {
     }
     Path parent = path.toAbsolutePath().getParent();
     if (parent != null) {
-      createDirectories(parent);
+      createDirectories(parent, "directory");
     }
     return createPrivateFile(path, "database file");
   }
@@ -68,8 +68,9 @@ public final class FileSecurity {
    * Creates missing directories with mode 0700 (existing ones are left alone).
    *
    * @param dir the directory
+   * @param what a description for messages, such as "backup directory"
    */
-  public static void createDirectories(Path dir) {
+  public static void createDirectories(Path dir, String what) {
     Deque<Path> missing = new ArrayDeque<>();
     for (Path p = dir; p != null && !Files.exists(p); p = p.getParent()) {
       missing.push(p);
@@ -88,7 +89,7 @@ public final class FileSecurity {
         }
       }
     } catch (IOException e) {
-      throw creationFailure("directory " + dir, e, "check the parent's permissions");
+      throw creationFailure(what + " " + dir, e, "check the parent's permissions");
     }
   }
 

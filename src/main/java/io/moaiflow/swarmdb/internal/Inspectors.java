@@ -19,10 +19,6 @@ import org.jspecify.annotations.Nullable;
 
 /** Size, health and introspection on SQLite. Thread safe. */
 public final class Inspectors implements Inspector {
-  /** The tables whose rows {@link #info()} counts. */
-  static final List<String> TABLES =
-      List.of("agent_events", "agents", "sessions", "session_memory", "schema_history");
-
   private final SqliteDatabase db;
 
   /**
@@ -43,8 +39,8 @@ public final class Inspectors implements Inspector {
   public static FileSizes files(Path db) {
     return new FileSizes(
         FileSecurity.size(db),
-        FileSecurity.size(Path.of(db + "-wal")),
-        FileSecurity.size(Path.of(db + "-shm")));
+        FileSecurity.size(Schema.wal(db)),
+        FileSecurity.size(Schema.shm(db)));
   }
 
   @Override
@@ -56,7 +52,7 @@ public final class Inspectors implements Inspector {
   @Override
   public long walSizeBytes() {
     Path p = db.path();
-    return p == null ? 0 : FileSecurity.size(Maintenances.walOf(p));
+    return p == null ? 0 : FileSecurity.size(Schema.wal(p));
   }
 
   @Override
@@ -65,12 +61,8 @@ public final class Inspectors implements Inspector {
         "inspect.info",
         h -> {
           Map<String, Long> counts = new LinkedHashMap<>();
-          for (String t : TABLES) {
-            if (h.queryLong(
-                    "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '"
-                        + t
-                        + "'")
-                > 0) {
+          for (String t : Schema.TABLES) {
+            if (Schema.hasTable(h, t)) {
               counts.put(t, h.queryLong("SELECT count(*) FROM " + t));
             }
           }
@@ -127,7 +119,7 @@ public final class Inspectors implements Inspector {
         // checkpoint on close); it reports whether this user could write the files.
         List<Path> unwritable = new ArrayList<>();
         Path dir = p.getParent();
-        for (Path f : new Path[] {p, Maintenances.walOf(p), Path.of(p + "-shm"), dir}) {
+        for (Path f : new Path[] {p, Schema.wal(p), Schema.shm(p), dir}) {
           if (f != null && Files.exists(f) && !Files.isWritable(f)) {
             unwritable.add(f);
           }

@@ -2,7 +2,6 @@ package io.moaiflow.swarmdb.internal;
 
 import io.moaiflow.swarmdb.BackupResult;
 import io.moaiflow.swarmdb.ErrorCode;
-import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.health.CheckResult;
 import java.io.IOException;
@@ -173,7 +172,7 @@ public final class Maintenances extends Retention {
           h.execute("PRAGMA wal_checkpoint(TRUNCATE)");
           return true;
         });
-    return FileSecurity.size(walOf(Objects.requireNonNull(db.path())));
+    return FileSecurity.size(Schema.wal(Objects.requireNonNull(db.path())));
   }
 
   @Override
@@ -189,10 +188,6 @@ public final class Maintenances extends Retention {
         });
     Path p = db.path();
     return p == null ? 0 : Inspectors.files(p).totalBytes();
-  }
-
-  static Path walOf(Path db) {
-    return Path.of(db + "-wal");
   }
 
   private Path requireFile(String op) {
@@ -245,7 +240,7 @@ public final class Maintenances extends Retention {
   private static BackupResult backup(Path source, Path abs, long busyTimeoutMs) {
     Path parent = abs.getParent();
     if (parent != null) {
-      FileSecurity.createDirectories(parent);
+      FileSecurity.createDirectories(parent, "backup directory");
     }
     long start = System.nanoTime();
     boolean created = FileSecurity.createPrivateFile(abs, "backup file");
@@ -256,7 +251,7 @@ public final class Maintenances extends Retention {
     try {
       SQLiteConfig cfg = new SQLiteConfig();
       cfg.setBusyTimeout((int) Math.min(Integer.MAX_VALUE, busyTimeoutMs));
-      try (Connection c = cfg.createConnection(SwarmDbConfig.sqliteJdbcUrl(source));
+      try (Connection c = cfg.createConnection(Schema.jdbcUrl(source));
           PreparedStatement ps = c.prepareStatement("VACUUM INTO ?")) {
         ps.setString(1, abs.toString());
         ps.executeUpdate();
@@ -284,7 +279,7 @@ public final class Maintenances extends Retention {
   public static long verify(Path file) throws SQLException {
     SQLiteConfig cfg = new SQLiteConfig();
     cfg.setReadOnly(true);
-    try (Connection c = cfg.createConnection(SwarmDbConfig.sqliteJdbcUrl(file))) {
+    try (Connection c = cfg.createConnection(Schema.jdbcUrl(file))) {
       Handle h = new Handle(c, new StatementCache(c), 0);
       List<String> problems = check(h, "integrity_check");
       if (!problems.isEmpty()) {

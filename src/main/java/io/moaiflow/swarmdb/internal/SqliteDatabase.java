@@ -83,7 +83,7 @@ public final class SqliteDatabase implements AutoCloseable, Database {
       FileSecurity.prepareDatabaseFile(path, true);
       requireWritable(path);
     }
-    String url = path == null ? "jdbc:sqlite::memory:" : SwarmDbConfig.sqliteJdbcUrl(path);
+    String url = path == null ? "jdbc:sqlite::memory:" : Schema.jdbcUrl(path);
     SQLiteConfig writerConfig = connectionConfig(config);
     Connection connection = null;
     ReadPool readers = null;
@@ -116,7 +116,7 @@ public final class SqliteDatabase implements AutoCloseable, Database {
       int schema = SqliteMigrator.userVersion(h);
       quickCheckOnOpen(h, config, label);
       Listeners listeners = new Listeners();
-      Path wal = path == null ? null : Path.of(path + "-wal");
+      Path wal = path == null ? null : Schema.wal(path);
       writer = newWriter(connection, label, wal, config, time, listeners);
       if (path != null) {
         SQLiteConfig readerConfig = connectionConfig(config);

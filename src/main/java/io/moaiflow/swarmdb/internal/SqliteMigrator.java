@@ -62,9 +62,7 @@ public final class SqliteMigrator implements Migrator {
   }
 
   static List<Applied> applied(Handle h) throws SQLException {
-    if (h.queryLong(
-            "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_history'")
-        == 0) {
+    if (!Schema.hasTable(h, "schema_history")) {
       return new ArrayList<>();
     }
     try (PreparedStatement ps = h.connection().prepareStatement(APPLIED_SQL)) {

@@ -8,11 +8,9 @@ import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbException;
 import java.io.IOException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -170,7 +168,6 @@ final class MaintenanceScheduler implements AutoCloseable {
     if (dir == null) {
       return Optional.empty();
     }
-    createPrivateDirectory(dir);
     Instant now = clock.instant();
     Path target = dir.resolve("swarmdb-" + STAMP.format(now) + ".db");
     for (int i = 1; Files.exists(target); i++) {
@@ -231,26 +228,6 @@ final class MaintenanceScheduler implements AutoCloseable {
           e);
     }
     return out;
-  }
-
-  private static void createPrivateDirectory(Path dir) {
-    if (Files.isDirectory(dir)) {
-      return;
-    }
-    try {
-      if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-        Files.createDirectories(
-            dir,
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-      } else {
-        Files.createDirectories(dir);
-      }
-    } catch (IOException e) {
-      throw new SwarmDbException(
-          ErrorCode.IO_ERROR,
-          "could not create backup directory " + dir + ": " + e + "; create it or fix permissions",
-          e);
-    }
   }
 
   private void scheduledRetention() {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.SessionMemory;
 import io.moaiflow.swarmdb.SwarmDbConfig;
+import io.moaiflow.swarmdb.internal.Schema;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -276,7 +277,7 @@ final class BenchRows {
       sc.setReadOnly(true);
     }
     try {
-      return sc.createConnection(SwarmDbConfig.sqliteJdbcUrl(file));
+      return sc.createConnection(Schema.jdbcUrl(file));
     } catch (SQLException e) {
       throw new IllegalStateException("cannot open " + file, e);
     }

@@ -211,6 +211,33 @@ class BackupRestoreTest {
   }
 
   @Test
+  void restoreChecksTheBackupWithoutChangingAnyOfItsFiles() throws Exception {
+    // A WAL-mode file with what a crashed writer leaves beside it: an empty -wal and a -shm.
+    Path backup = TestDatabases.populated(dir.resolve("src/wal.db"), 3);
+    Path wal = Files.write(Path.of(backup + "-wal"), new byte[0]);
+    byte[] shmBytes = new byte[32768];
+    java.util.Arrays.fill(shmBytes, (byte) 0x5a);
+    Path shm = Files.write(Path.of(backup + "-shm"), shmBytes);
+    Map<Path, byte[]> before = new java.util.TreeMap<>();
+    for (Path p : List.of(backup, wal, shm)) {
+      before.put(p, Files.readAllBytes(p));
+    }
+    Path db = dir.resolve("live/swarm.db");
+    CliRun r = CliRun.on(db, "restore", "--from", backup.toString());
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("3 events", "integrity_check ok");
+    try (Stream<Path> files = Files.list(backup.getParent())) {
+      assertThat(files.sorted().toList()).containsExactlyElementsOf(before.keySet());
+    }
+    for (Map.Entry<Path, byte[]> e : before.entrySet()) {
+      assertThat(java.util.Arrays.equals(Files.readAllBytes(e.getKey()), e.getValue()))
+          .as(e.getKey() + " unchanged")
+          .isTrue();
+    }
+    assertThat(events(db)).isEqualTo(3);
+  }
+
+  @Test
   void restoreAnOutdatedBackupSuggestsMigrate() throws Exception {
     Path db = dir.resolve("swarm.db");
     Path old = TestDatabases.populated(dir.resolve("old.db"), 1);

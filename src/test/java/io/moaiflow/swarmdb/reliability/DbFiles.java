@@ -1,6 +1,6 @@
 package io.moaiflow.swarmdb.reliability;
 
-import io.moaiflow.swarmdb.SwarmDbConfig;
+import io.moaiflow.swarmdb.internal.Schema;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -25,7 +25,7 @@ final class DbFiles {
     SQLiteConfig cfg = new SQLiteConfig();
     cfg.setReadOnly(true);
     cfg.setBusyTimeout(10_000);
-    return cfg.createConnection(SwarmDbConfig.sqliteJdbcUrl(db));
+    return cfg.createConnection(Schema.jdbcUrl(db));
   }
 
   /** Every event_id in the file. */

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.SwarmDB;
-import io.moaiflow.swarmdb.SwarmDbConfig;
+import io.moaiflow.swarmdb.internal.Schema;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -88,12 +88,12 @@ class FileNamesTest {
   @Test
   void theUrlPercentEncodesEverythingButUnreservedCharacters() {
     Path p = Path.of("/d/w?journal_mode=delete#x%20 é");
-    assertThat(SwarmDbConfig.sqliteJdbcUrl(p))
+    assertThat(Schema.jdbcUrl(p))
         .isEqualTo("jdbc:sqlite:file:///d/w%3Fjournal_mode%3Ddelete%23x%2520%20%C3%A9");
-    assertThat(SwarmDbConfig.sqliteJdbcUrl(Path.of("/a-b_c.d~/e.db")))
+    assertThat(Schema.jdbcUrl(Path.of("/a-b_c.d~/e.db")))
         .isEqualTo("jdbc:sqlite:file:///a-b_c.d~/e.db");
     // relative paths are made absolute first, so the working directory is resolved once here
-    assertThat(SwarmDbConfig.sqliteJdbcUrl(Path.of("rel.db")))
+    assertThat(Schema.jdbcUrl(Path.of("rel.db")))
         .startsWith("jdbc:sqlite:file:///")
         .endsWith("/rel.db");
   }

@@ -6,6 +6,7 @@ import io.moaiflow.swarmdb.health.HealthReport;
 import io.moaiflow.swarmdb.health.Inspector;
 import io.moaiflow.swarmdb.health.WriterStats;
 import io.moaiflow.swarmdb.internal.HealthReports;
+import io.moaiflow.swarmdb.internal.Schema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,10 +24,6 @@ import java.util.Map;
  * to SwarmDB, so {@link #walSizeBytes()} is 0. Thread safe.
  */
 final class PgInspector implements Inspector {
-  /** The tables whose rows {@link #info()} counts. */
-  static final List<String> TABLES =
-      List.of("agent_events", "agents", "sessions", "session_memory", "schema_history");
-
   /** Server settings {@link #info()} reports, beside the version and sizes. */
   private static final List<String> SETTINGS =
       List.of(
@@ -53,7 +50,7 @@ final class PgInspector implements Inspector {
         c.prepareStatement(
             "SELECT coalesce(sum(pg_total_relation_size(to_regclass(t))), 0)"
                 + " FROM unnest(?::text[]) AS t WHERE to_regclass(t) IS NOT NULL")) {
-      ps.setArray(1, c.createArrayOf("text", TABLES.toArray(new String[0])));
+      ps.setArray(1, c.createArrayOf("text", Schema.TABLES.toArray(new String[0])));
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? rs.getLong(1) : 0;
       }
@@ -74,7 +71,9 @@ final class PgInspector implements Inspector {
                     + " JOIN pg_class t ON t.oid = x.indrelid"
                     + " JOIN pg_namespace n ON n.oid = t.relnamespace"
                     + " WHERE n.nspname = current_schema()"
-                    + " AND t.relname IN ('agent_events', 'agents', 'sessions', 'session_memory')"
+                    + " AND t.relname IN ('"
+                    + String.join("', '", Schema.DATA_TABLES)
+                    + "')"
                     + " AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid ="
                     + " x.indexrelid) ORDER BY i.relname")) {
       while (rs.next()) {
@@ -100,7 +99,7 @@ final class PgInspector implements Inspector {
         "inspect.info",
         c -> {
           Map<String, Long> counts = new LinkedHashMap<>();
-          for (String t : TABLES) {
+          for (String t : Schema.TABLES) {
             if (PgMigrator.tableExists(c, t)) {
               counts.put(t, PgEventStore.queryLong(c, "SELECT count(*) FROM " + t));
             }

@@ -5,6 +5,7 @@ import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.health.CheckResult;
 import io.moaiflow.swarmdb.internal.Retention;
+import io.moaiflow.swarmdb.internal.Schema;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -83,7 +84,7 @@ final class PgMaintenance extends Retention {
                   }
                 }
               }
-              for (String t : PgMigrator.TABLES) {
+              for (String t : Schema.DATA_TABLES) {
                 // a sequential read of every row; damaged pages raise an error
                 PgEventStore.queryLong(
                     c, "SELECT count(*) FROM (SELECT * FROM " + t + " OFFSET 0) AS r");
@@ -95,14 +96,20 @@ final class PgMaintenance extends Retention {
 
   private static List<String> structure(Connection c) throws SQLException {
     List<String> problems = new ArrayList<>();
-    for (String t : PgMigrator.TABLES) {
+    for (String t : Schema.DATA_TABLES) {
       if (!PgMigrator.tableExists(c, t)) {
         problems.add("table " + t + " is missing");
       }
     }
     List<String> indexes = PgInspector.indexes(c);
-    if (indexes.size() != 12) {
-      problems.add("expected 12 SwarmDB indexes, found " + indexes.size() + ": " + indexes);
+    if (indexes.size() != Schema.INDEXES.size()) {
+      problems.add(
+          "expected "
+              + Schema.INDEXES.size()
+              + " SwarmDB indexes, found "
+              + indexes.size()
+              + ": "
+              + indexes);
     }
     try (Statement st = c.createStatement();
         ResultSet rs =
@@ -141,7 +148,7 @@ final class PgMaintenance extends Retention {
         "maintenance.vacuum",
         c -> {
           try (Statement st = c.createStatement()) {
-            st.execute("VACUUM (ANALYZE) " + String.join(", ", PgInspector.TABLES));
+            st.execute("VACUUM (ANALYZE) " + String.join(", ", Schema.TABLES));
           }
           return PgInspector.relationBytes(c);
         });

@@ -6,6 +6,7 @@ import io.moaiflow.swarmdb.internal.MigrationEngine;
 import io.moaiflow.swarmdb.internal.MigrationScripts;
 import io.moaiflow.swarmdb.internal.MigrationScripts.Applied;
 import io.moaiflow.swarmdb.internal.MigrationScripts.Script;
+import io.moaiflow.swarmdb.internal.Schema;
 import io.moaiflow.swarmdb.migrate.MigrationInfo;
 import io.moaiflow.swarmdb.migrate.MigrationResult;
 import io.moaiflow.swarmdb.migrate.Migrator;
@@ -40,10 +41,6 @@ final class PgMigrator implements Migrator {
   /** Takes the migration lock for the current schema until the transaction ends. */
   static final String LOCK_SQL =
       "SELECT pg_advisory_xact_lock(" + MIGRATE_LOCK + ", hashtext(current_schema()))";
-
-  /** The tables SwarmDB creates, to refuse a schema that holds them without its history. */
-  static final List<String> TABLES =
-      List.of("agent_events", "agents", "sessions", "session_memory");
 
   private final PgDatabase db;
 
@@ -193,7 +190,7 @@ final class PgMigrator implements Migrator {
     @Override
     protected @Nullable SwarmDbException foreign(Connection c) throws SQLException {
       List<String> present = new ArrayList<>();
-      for (String t : TABLES) {
+      for (String t : Schema.DATA_TABLES) {
         if (tableExists(c, t)) {
           present.add(t);
         }

@@ -1,0 +1,125 @@
+package io.moaiflow.swarmdb.internal;
+
+import io.moaiflow.swarmdb.health.FileSizes;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * What SwarmDB's schema and files are, in one place: the tables and indexes the migrations create
+ * (the same on both backends), the files SQLite keeps beside a database (the {@code -wal} and
+ * {@code -shm} as the public {@link FileSizes#files} names them, so that {@code swarmdb size} need
+ * not load this package), and the JDBC URL that opens exactly a file. Stateless and thread safe.
+ */
+public final class Schema {
+  /** Every table of the schema: the data tables, then the migration history. */
+  public static final List<String> TABLES =
+      List.of("agent_events", "agents", "sessions", "session_memory", "schema_history");
+
+  /** The tables holding the swarm's data: all but {@code schema_history}. */
+  public static final List<String> DATA_TABLES = TABLES.subList(0, 4);
+
+  /** The explicit indexes of schema v1 (DESIGN section 3), sorted; each backs a DAO query. */
+  public static final List<String> INDEXES =
+      List.of(
+          "idx_agents_session",
+          "idx_agents_status_updated",
+          "idx_agents_type_status",
+          "idx_events_agent_ts",
+          "idx_events_session_ts",
+          "idx_events_ts",
+          "idx_events_type_ts",
+          "idx_memory_expires",
+          "idx_memory_session_updated",
+          "idx_memory_type_key",
+          "idx_sessions_started",
+          "idx_sessions_status_started");
+
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+  private Schema() {}
+
+  /**
+   * The write-ahead log beside a database file.
+   *
+   * @param db the main file
+   * @return {@code db-wal}
+   */
+  public static Path wal(Path db) {
+    return FileSizes.files(db).get(1);
+  }
+
+  /**
+   * The WAL index (shared memory) beside a database file.
+   *
+   * @param db the main file
+   * @return {@code db-shm}
+   */
+  public static Path shm(Path db) {
+    return FileSizes.files(db).get(2);
+  }
+
+  /**
+   * The rollback journal beside a database file.
+   *
+   * @param db the main file
+   * @return {@code db-journal}
+   */
+  static Path journal(Path db) {
+    return Path.of(db + "-journal");
+  }
+
+  /**
+   * Whether a SQLite database has a table.
+   *
+   * @param h a connection
+   * @param table one of {@link #TABLES}
+   * @return true when it exists
+   * @throws SQLException when the schema cannot be read
+   */
+  static boolean hasTable(Handle h, String table) throws SQLException {
+    try (ResultSet rs =
+        h.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?", table)
+            .executeQuery()) {
+      return rs.next() && rs.getLong(1) > 0;
+    }
+  }
+
+  /**
+   * The sqlite-jdbc URL that opens exactly {@code file}; the library opens every file through it. A
+   * plain {@code "jdbc:sqlite:" + path} is not a file name: sqlite-jdbc takes {@code
+   * ?journal_mode=delete} and any other pragma after a {@code ?} as settings and opens the name
+   * before it. This URL is a {@code file:} URI of the absolute path in which every byte of its
+   * UTF-8 form other than {@code A-Z a-z 0-9 - . _ ~ / :} is percent-encoded, so neither
+   * sqlite-jdbc nor SQLite's URI parser sees a query, a fragment or an escape in a name with {@code
+   * ?}, {@code #}, {@code %}, spaces or non-ASCII characters.
+   *
+   * @param file the database file; a relative path is resolved against the working directory now
+   * @return {@code jdbc:sqlite:file:///...}
+   */
+  public static String jdbcUrl(Path file) {
+    String path =
+        file.toAbsolutePath()
+            .normalize()
+            .toString()
+            .replace(file.getFileSystem().getSeparator(), "/");
+    StringBuilder url = new StringBuilder("jdbc:sqlite:file://");
+    if (!path.startsWith("/")) {
+      url.append('/'); // a Windows drive letter: file:///C:/...
+    }
+    for (byte b : path.getBytes(StandardCharsets.UTF_8)) {
+      int c = b & 0xff;
+      if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || "-._~/:".indexOf(c) >= 0) {
+        url.append((char) c);
+      } else {
+        url.append('%').append(HEX[c >> 4]).append(HEX[c & 0xf]);
+      }
+    }
+    return url.toString();
+  }
+}

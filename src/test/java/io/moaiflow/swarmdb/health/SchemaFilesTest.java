@@ -1,0 +1,105 @@
+package io.moaiflow.swarmdb.health;
+
+import static io.moaiflow.swarmdb.SwarmAssertions.assertFails;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.SchemaV1;
+import io.moaiflow.swarmdb.SwarmDB;
+import io.moaiflow.swarmdb.SwarmDbConfig;
+import io.moaiflow.swarmdb.internal.Schema;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The one description of the schema and its files ({@code internal.Schema}) against a real file,
+ * and the public API built on it: {@link FileSizes#of}, {@link FileSizes#files} and {@link
+ * DatabaseInfo#missingIndexes()}.
+ */
+class SchemaFilesTest {
+  @TempDir Path dir;
+
+  private static List<String> names(Path db, String type) throws Exception {
+    List<String> out = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT name FROM sqlite_schema WHERE type = '"
+                    + type
+                    + "' AND sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY name")) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void theDescriptionIsWhatTheMigrationsCreate() throws Exception {
+    Path db = dir.resolve("swarm.db");
+    SwarmDB.open(db).close();
+    assertThat(Schema.INDEXES).isEqualTo(SchemaV1.INDEXES).isEqualTo(names(db, "index"));
+    assertThat(Schema.TABLES).containsExactlyInAnyOrderElementsOf(names(db, "table"));
+    assertThat(Schema.DATA_TABLES)
+        .containsExactly("agent_events", "agents", "sessions", "session_memory");
+    assertThat(FileSizes.files(db))
+        .containsExactly(db, Path.of(db + "-wal"), Path.of(db + "-shm"))
+        .containsExactly(db, Schema.wal(db), Schema.shm(db));
+  }
+
+  @Test
+  void missingAndUnexpectedIndexesAreListed() throws Exception {
+    Path db = dir.resolve("swarm.db");
+    SwarmDB.open(db).close();
+    try (SwarmDB s = SwarmDB.open(db)) {
+      assertThat(s.inspect().info().missingIndexes()).isEmpty();
+      assertThat(s.inspect().info().unexpectedIndexes()).isEmpty();
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+        Statement st = c.createStatement()) {
+      st.execute("DROP INDEX idx_events_ts");
+      st.execute("DROP INDEX idx_agents_session");
+      st.execute("CREATE INDEX idx_extra ON agents(agent_type)");
+    }
+    try (SwarmDB s = SwarmDB.openReadOnly(SwarmDbConfig.builder(db).migrate(false).build())) {
+      DatabaseInfo info = s.inspect().info();
+      assertThat(info.missingIndexes()).containsExactly("idx_agents_session", "idx_events_ts");
+      assertThat(info.unexpectedIndexes()).containsExactly("idx_extra");
+      assertThat(info.indexes()).hasSize(11);
+    }
+  }
+
+  @Test
+  void fileSizesOfAPathReadTheThreeFilesWithoutOpeningThem() throws Exception {
+    Path db = Files.write(dir.resolve("a.db"), new byte[4096]);
+    assertThat(FileSizes.of(db)).isEqualTo(new FileSizes(4096, 0, 0));
+    Files.write(Path.of(db + "-wal"), new byte[33]);
+    Files.write(Path.of(db + "-shm"), new byte[32768]);
+    assertThat(FileSizes.of(db)).isEqualTo(new FileSizes(4096, 33, 32768));
+    assertThat(FileSizes.of(db).totalBytes()).isEqualTo(4096 + 33 + 32768);
+    assertThat(dir.toFile().list()).containsExactlyInAnyOrder("a.db", "a.db-wal", "a.db-shm");
+    assertThat(FileSizes.of(dir.resolve("missing.db"))).isEqualTo(new FileSizes(0, 0, 0));
+  }
+
+  @Test
+  void aSizeThatCannotBeReadIsAnErrorNotZero() throws Exception {
+    // a name at the 255-byte limit: the main file exists, "<name>-wal" is 4 bytes too long
+    Path db = Files.write(dir.resolve("n".repeat(252) + ".db"), new byte[10]);
+    assertThat(assertFails(ErrorCode.IO_ERROR, () -> FileSizes.of(db)))
+        .hasMessageContaining("could not read the size of " + db + "-wal")
+        .hasMessageContaining("readable by this user");
+    // a -wal that is a symlink loop
+    Path looped = Files.write(dir.resolve("loop.db"), new byte[10]);
+    Files.createSymbolicLink(Path.of(looped + "-wal"), Path.of(looped + "-wal"));
+    assertFails(ErrorCode.IO_ERROR, () -> FileSizes.of(looped));
+  }
+}
