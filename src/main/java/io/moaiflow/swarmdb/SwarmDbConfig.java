@@ -102,15 +102,6 @@ public final class SwarmDbConfig {
    * @param dataSource the pool
    */
   public record PostgresDataSource(DataSource dataSource) implements Target {
-    /**
-     * Checks the DataSource.
-     *
-     * @param dataSource the pool
-     */
-    public PostgresDataSource {
-      Objects.requireNonNull(dataSource, "dataSource");
-    }
-
     @Override
     public String toString() {
       return "PostgresDataSource[" + dataSource.getClass().getName() + "]";
@@ -335,135 +326,105 @@ public final class SwarmDbConfig {
   }
 
   /**
-   * See {@link Builder#synchronous}.
-   *
-   * @return the setting
+   * @return the value set by {@link Builder#synchronous}
    */
   public Synchronous synchronous() {
     return pragmas.synchronous();
   }
 
   /**
-   * See {@link Builder#busyTimeout}.
-   *
-   * @return the setting
+   * @return the value set by {@link Builder#busyTimeout}
    */
   public Duration busyTimeout() {
     return pragmas.busyTimeout();
   }
 
   /**
-   * See {@link Builder#cacheSizePages}.
-   *
-   * @return the setting
+   * @return the value set by {@link Builder#cacheSizePages}
    */
   public int cacheSizePages() {
     return pragmas.cacheSizePages();
   }
 
   /**
-   * See {@link Builder#journalSizeLimitBytes}.
-   *
-   * @return the setting
+   * @return the value set by {@link Builder#journalSizeLimitBytes}
    */
   public long journalSizeLimitBytes() {
     return pragmas.journalSizeLimitBytes();
   }
 
   /**
-   * See {@link Builder#mmapSizeBytes}.
-   *
-   * @return the setting
+   * @return the value set by {@link Builder#mmapSizeBytes}
    */
   public long mmapSizeBytes() {
     return pragmas.mmapSizeBytes();
   }
 
   /**
-   * See {@link Builder#walCheckpointThresholdBytes}.
-   *
-   * @return the setting
+   * @return the value set by {@link Builder#walCheckpointThresholdBytes}
    */
   public long walCheckpointThresholdBytes() {
     return writeQueue.walCheckpointThresholdBytes();
   }
 
   /**
-   * See {@link Builder#readPoolSize}.
-   *
-   * @return the setting
+   * @return the value set by {@link Builder#readPoolSize}
    */
   public int readPoolSize() {
     return readPoolSize;
   }
 
   /**
-   * See {@link Builder#maxBatchSize}.
-   *
-   * @return the setting
+   * @return the value set by {@link Builder#maxBatchSize}
    */
   public int maxBatchSize() {
     return writeQueue.maxBatchSize();
   }
 
   /**
-   * See {@link Builder#maxBatchWait}.
-   *
-   * @return the setting
+   * @return the value set by {@link Builder#maxBatchWait}
    */
   public Duration maxBatchWait() {
     return writeQueue.maxBatchWait();
   }
 
   /**
-   * See {@link Builder#writeQueueCapacity}.
-   *
-   * @return the setting
+   * @return the value set by {@link Builder#writeQueueCapacity}
    */
   public int writeQueueCapacity() {
     return writeQueue.capacity();
   }
 
   /**
-   * See {@link Builder#writeTimeout}.
-   *
-   * @return the setting
+   * @return the value set by {@link Builder#writeTimeout}
    */
   public Duration writeTimeout() {
     return writeQueue.timeout();
   }
 
   /**
-   * See {@link Builder#migrate}.
-   *
-   * @return the setting
+   * @return the value set by {@link Builder#migrate}
    */
   public boolean migrate() {
     return migrate;
   }
 
   /**
-   * See {@link Builder#backupBeforeMigrate}.
-   *
-   * @return the setting
+   * @return the value set by {@link Builder#backupBeforeMigrate}
    */
   public boolean backupBeforeMigrate() {
     return backupBeforeMigrate;
   }
 
   /**
-   * See {@link Builder#quickCheckOnOpen}.
-   *
-   * @return the setting
+   * @return the value set by {@link Builder#quickCheckOnOpen}
    */
   public boolean quickCheckOnOpen() {
     return quickCheckOnOpen;
   }
 
   /**
-   * See {@link Builder#clock}.
-   *
-   * @return the setting
+   * @return the value set by {@link Builder#clock}
    */
   public Clock clock() {
     return clock;
@@ -479,9 +440,7 @@ public final class SwarmDbConfig {
   }
 
   /**
-   * See {@link Builder#minFreeSpaceBytes}.
-   *
-   * @return the setting
+   * @return the value set by {@link Builder#minFreeSpaceBytes}
    */
   public long minFreeSpaceBytes() {
     return minFreeSpaceBytes;
