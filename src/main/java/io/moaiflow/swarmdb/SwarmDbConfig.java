@@ -271,177 +271,117 @@ public final class SwarmDbConfig {
     return settings().hashCode();
   }
 
-  /**
-   * Where the database is.
-   *
-   * @return the target, never null
-   */
+  /** {@return the target, never null} */
   public Target target() {
     return target;
   }
 
-  /**
-   * The SQLite connection settings.
-   *
-   * @return the pragmas
-   */
+  /** {@return the pragmas} */
   public Pragmas pragmas() {
     return pragmas;
   }
 
-  /**
-   * The writer's group commit and queue settings.
-   *
-   * @return the write queue settings
-   */
+  /** {@return the write queue settings} */
   public WriteQueue writeQueue() {
     return writeQueue;
   }
 
-  /**
-   * The database file.
-   *
-   * @return the file, or null in memory or on PostgreSQL
-   */
+  /** {@return the file, or null in memory or on PostgreSQL} */
   public @Nullable Path path() {
     return target instanceof SqliteFile f ? f.path() : null;
   }
 
-  /**
-   * The PostgreSQL JDBC URL.
-   *
-   * @return the URL, or null unless built with {@link #postgres(String)}
-   */
+  /** {@return the URL, or null unless built with {@link #postgres(String)}} */
   public @Nullable String jdbcUrl() {
     return target instanceof PostgresUrl u ? u.jdbcUrl() : null;
   }
 
-  /**
-   * The caller's PostgreSQL pool.
-   *
-   * @return the DataSource, or null unless built with {@link #dataSource(DataSource)}
-   */
+  /** {@return the DataSource, or null unless built with {@link #dataSource(DataSource)}} */
   public @Nullable DataSource dataSource() {
     return target instanceof PostgresDataSource d ? d.dataSource() : null;
   }
 
-  /**
-   * @return the value set by {@link Builder#synchronous}
-   */
+  /** {@return the value set by {@link Builder#synchronous}} */
   public Synchronous synchronous() {
     return pragmas.synchronous();
   }
 
-  /**
-   * @return the value set by {@link Builder#busyTimeout}
-   */
+  /** {@return the value set by {@link Builder#busyTimeout}} */
   public Duration busyTimeout() {
     return pragmas.busyTimeout();
   }
 
-  /**
-   * @return the value set by {@link Builder#cacheSizePages}
-   */
+  /** {@return the value set by {@link Builder#cacheSizePages}} */
   public int cacheSizePages() {
     return pragmas.cacheSizePages();
   }
 
-  /**
-   * @return the value set by {@link Builder#journalSizeLimitBytes}
-   */
+  /** {@return the value set by {@link Builder#journalSizeLimitBytes}} */
   public long journalSizeLimitBytes() {
     return pragmas.journalSizeLimitBytes();
   }
 
-  /**
-   * @return the value set by {@link Builder#mmapSizeBytes}
-   */
+  /** {@return the value set by {@link Builder#mmapSizeBytes}} */
   public long mmapSizeBytes() {
     return pragmas.mmapSizeBytes();
   }
 
-  /**
-   * @return the value set by {@link Builder#walCheckpointThresholdBytes}
-   */
+  /** {@return the value set by {@link Builder#walCheckpointThresholdBytes}} */
   public long walCheckpointThresholdBytes() {
     return writeQueue.walCheckpointThresholdBytes();
   }
 
-  /**
-   * @return the value set by {@link Builder#readPoolSize}
-   */
+  /** {@return the value set by {@link Builder#readPoolSize}} */
   public int readPoolSize() {
     return readPoolSize;
   }
 
-  /**
-   * @return the value set by {@link Builder#maxBatchSize}
-   */
+  /** {@return the value set by {@link Builder#maxBatchSize}} */
   public int maxBatchSize() {
     return writeQueue.maxBatchSize();
   }
 
-  /**
-   * @return the value set by {@link Builder#maxBatchWait}
-   */
+  /** {@return the value set by {@link Builder#maxBatchWait}} */
   public Duration maxBatchWait() {
     return writeQueue.maxBatchWait();
   }
 
-  /**
-   * @return the value set by {@link Builder#writeQueueCapacity}
-   */
+  /** {@return the value set by {@link Builder#writeQueueCapacity}} */
   public int writeQueueCapacity() {
     return writeQueue.capacity();
   }
 
-  /**
-   * @return the value set by {@link Builder#writeTimeout}
-   */
+  /** {@return the value set by {@link Builder#writeTimeout}} */
   public Duration writeTimeout() {
     return writeQueue.timeout();
   }
 
-  /**
-   * @return the value set by {@link Builder#migrate}
-   */
+  /** {@return the value set by {@link Builder#migrate}} */
   public boolean migrate() {
     return migrate;
   }
 
-  /**
-   * @return the value set by {@link Builder#backupBeforeMigrate}
-   */
+  /** {@return the value set by {@link Builder#backupBeforeMigrate}} */
   public boolean backupBeforeMigrate() {
     return backupBeforeMigrate;
   }
 
-  /**
-   * @return the value set by {@link Builder#quickCheckOnOpen}
-   */
+  /** {@return the value set by {@link Builder#quickCheckOnOpen}} */
   public boolean quickCheckOnOpen() {
     return quickCheckOnOpen;
   }
 
-  /**
-   * @return the value set by {@link Builder#clock}
-   */
+  /** {@return the value set by {@link Builder#clock}} */
   public Clock clock() {
     return clock;
   }
 
-  /**
-   * See {@link Builder#backupRoot}.
-   *
-   * @return the directory, or null when any path is allowed
-   */
+  /** {@return the directory, or null when any path is allowed} */
   public @Nullable Path backupRoot() {
     return backupRoot;
   }
 
-  /**
-   * @return the value set by {@link Builder#minFreeSpaceBytes}
-   */
+  /** {@return the value set by {@link Builder#minFreeSpaceBytes}} */
   public long minFreeSpaceBytes() {
     return minFreeSpaceBytes;
   }
@@ -552,11 +492,7 @@ public final class SwarmDbConfig {
     return new Builder(() -> new PostgresDataSource(dataSource));
   }
 
-  /**
-   * Whether this configuration describes a PostgreSQL database (by URL or DataSource).
-   *
-   * @return true for PostgreSQL
-   */
+  /** {@return whether this configuration describes a PostgreSQL database (URL or DataSource)} */
   public boolean isPostgres() {
     return target instanceof PostgresUrl || target instanceof PostgresDataSource;
   }
@@ -608,20 +544,12 @@ public final class SwarmDbConfig {
     return Path.of(env == null || env.isBlank() ? DEFAULT_PATH : env);
   }
 
-  /**
-   * Whether this configuration describes an in-memory database.
-   *
-   * @return true when there is no file
-   */
+  /** {@return whether this configuration describes a private in-memory database} */
   public boolean isInMemory() {
     return target instanceof InMemory;
   }
 
-  /**
-   * The database file, if any.
-   *
-   * @return the file, or empty for an in-memory database
-   */
+  /** {@return the database file, or empty in memory and on PostgreSQL} */
   public Optional<Path> file() {
     return Optional.ofNullable(path());
   }
