@@ -43,7 +43,7 @@ public final class SwarmDbConfig {
   public sealed interface Target permits SqliteFile, InMemory, PostgresUrl, PostgresDataSource {}
 
   /**
-   * A SQLite database file.
+   * A SQLite database file. Immutable and thread safe.
    *
    * @param path the file; missing directories are created 0700, the file 0600
    */
@@ -65,11 +65,15 @@ public final class SwarmDbConfig {
     }
   }
 
-  /** A private in-memory SQLite database: nothing is written to disk, the data is gone on close. */
+  /**
+   * A private in-memory SQLite database: nothing is written to disk, the data is gone on close.
+   * Immutable and thread safe.
+   */
   public record InMemory() implements Target {}
 
   /**
-   * A PostgreSQL database reached by URL through a pool SwarmDB creates.
+   * A PostgreSQL database reached by URL through a pool SwarmDB creates. Immutable and thread safe;
+   * {@code toString} masks the password and user info.
    *
    * @param jdbcUrl {@code jdbc:postgresql://HOST:5432/DATABASE...}
    */
@@ -97,7 +101,8 @@ public final class SwarmDbConfig {
   }
 
   /**
-   * A PostgreSQL database reached through the caller's pool, which SwarmDB never closes.
+   * A PostgreSQL database reached through the caller's pool, which SwarmDB never closes. Immutable
+   * and thread safe (the pool must be too); {@code toString} shows only the pool's class name.
    *
    * @param dataSource the pool
    */
@@ -110,6 +115,7 @@ public final class SwarmDbConfig {
 
   /**
    * The SQLite connection settings, set through {@link Builder}; see its methods of the same names.
+   * Immutable and thread safe.
    *
    * @param synchronous {@code PRAGMA synchronous}
    * @param busyTimeout the lock wait
@@ -144,7 +150,7 @@ public final class SwarmDbConfig {
   /**
    * The single writer's group commit and queue, set through {@link Builder}; see its methods {@code
    * maxBatchSize}, {@code maxBatchWait}, {@code writeQueueCapacity}, {@code writeTimeout} and
-   * {@code walCheckpointThresholdBytes}.
+   * {@code walCheckpointThresholdBytes}. Immutable and thread safe.
    *
    * @param maxBatchSize most writes in one transaction
    * @param maxBatchWait how long the writer waits for a batch to fill
