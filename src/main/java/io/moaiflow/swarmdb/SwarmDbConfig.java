@@ -4,70 +4,26 @@ import io.moaiflow.swarmdb.internal.FileSecurity;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.StringJoiner;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How to open a {@link SwarmDB}: the file, durability, timeouts, pool and group-commit sizes. Built
- * with {@link #builder(Path)} or {@link #inMemory()}, validated in {@link Builder#build()}.
+ * How to open a {@link SwarmDB}: where the database is ({@link Target}), its {@link Pragmas}, its
+ * {@link WriteQueue}, pool size, migration and health settings. Built only with {@link
+ * #builder(Path)}, {@link #inMemory()}, {@link #postgres(String)} or {@link
+ * #dataSource(DataSource)} and validated in {@link Builder#build()}; every setting is documented
+ * once, on its builder method.
  *
- * <p>This record is immutable and thread safe.
- *
- * @param path the database file, or null for an in-memory database
- * @param synchronous {@code PRAGMA synchronous}
- * @param busyTimeout how long a connection waits for another process's lock
- * @param cacheSizePages {@code PRAGMA cache_size} in pages, per connection
- * @param journalSizeLimitBytes {@code PRAGMA journal_size_limit}: the WAL is truncated to this
- *     after a checkpoint
- * @param walCheckpointThresholdBytes when the WAL file grows past this, the writer runs a {@code
- *     wal_checkpoint(TRUNCATE)} after its next commit
- * @param mmapSizeBytes {@code PRAGMA mmap_size}; 0 disables memory-mapped I/O
- * @param readPoolSize number of read-only connections
- * @param maxBatchSize most writes the writer commits in one transaction (group commit)
- * @param maxBatchWait how long the writer waits for more writes to join a batch; zero commits what
- *     is queued at once
- * @param writeQueueCapacity writes that may wait for the writer before callers block
- * @param writeTimeout how long a caller waits for room in a full write queue before {@link
- *     ErrorCode#TIMEOUT}
- * @param migrate whether {@link SwarmDB#open} applies pending migrations
- * @param backupBeforeMigrate whether a file database is backed up before a migration is applied
- * @param quickCheckOnOpen whether {@link SwarmDB#open} runs {@code PRAGMA quick_check}
- * @param clock the clock for timestamps and TTLs
- * @param jdbcUrl a PostgreSQL JDBC URL ({@code jdbc:postgresql://...}) when the database is on
- *     PostgreSQL (see {@link #postgres(String)}), else null
- * @param dataSource a caller's PostgreSQL {@link DataSource} (see {@link #dataSource(DataSource)}),
- *     else null
- * @param backupRoot when set, the only directory that backups may be written into ({@link
- *     Maintenance#backupTo}) or restored from (see {@link #checkBackupPath(Path)}); null allows any
- *     path
- * @param minFreeSpaceBytes {@code inspect().health()} is unhealthy while the usable space on the
- *     database file's filesystem is below this (default {@value #DEFAULT_MIN_FREE_SPACE_BYTES}
- *     bytes, 64 MiB; 0 turns the check off; not used in memory or on PostgreSQL)
+ * <p>This class is immutable and thread safe.
  */
-public record SwarmDbConfig(
-    @Nullable Path path,
-    Synchronous synchronous,
-    Duration busyTimeout,
-    int cacheSizePages,
-    long journalSizeLimitBytes,
-    long walCheckpointThresholdBytes,
-    long mmapSizeBytes,
-    int readPoolSize,
-    int maxBatchSize,
-    Duration maxBatchWait,
-    int writeQueueCapacity,
-    Duration writeTimeout,
-    boolean migrate,
-    boolean backupBeforeMigrate,
-    boolean quickCheckOnOpen,
-    Clock clock,
-    @Nullable String jdbcUrl,
-    @Nullable DataSource dataSource,
-    @Nullable Path backupRoot,
-    long minFreeSpaceBytes) {
+public final class SwarmDbConfig {
 
   /** The default of {@link #minFreeSpaceBytes()}: 64 MiB. */
   public static final long DEFAULT_MIN_FREE_SPACE_BYTES = 64L * 1024 * 1024;
@@ -79,76 +35,360 @@ public record SwarmDbConfig(
   public static final String DB_PATH_ENV = "MOAI_DB_PATH";
 
   /**
-   * Validates the components; see {@link Builder#build()}.
-   *
-   * @param path the database file, or null for an in-memory database
-   * @param synchronous {@code PRAGMA synchronous}
-   * @param busyTimeout how long a connection waits for another process's lock
-   * @param cacheSizePages {@code PRAGMA cache_size} in pages, per connection
-   * @param journalSizeLimitBytes {@code PRAGMA journal_size_limit}: the WAL is truncated to this
-   *     after a checkpoint
-   * @param walCheckpointThresholdBytes when the WAL file grows past this, the writer runs a {@code
-   *     wal_checkpoint(TRUNCATE)} after its next commit
-   * @param mmapSizeBytes {@code PRAGMA mmap_size}; 0 disables memory-mapped I/O
-   * @param readPoolSize number of read-only connections
-   * @param maxBatchSize most writes the writer commits in one transaction (group commit)
-   * @param maxBatchWait how long the writer waits for more writes to join a batch; zero commits
-   *     what is queued at once
-   * @param writeQueueCapacity writes that may wait for the writer before callers block
-   * @param writeTimeout how long a caller waits for room in a full write queue before {@link
-   *     ErrorCode#TIMEOUT}
-   * @param migrate whether {@link SwarmDB#open} applies pending migrations
-   * @param backupBeforeMigrate whether a file database is backed up before a migration is applied
-   * @param quickCheckOnOpen whether {@link SwarmDB#open} runs {@code PRAGMA quick_check}
-   * @param clock the clock for timestamps and TTLs
-   * @param jdbcUrl a PostgreSQL JDBC URL, or null
-   * @param dataSource a caller's PostgreSQL DataSource, or null
-   * @param backupRoot the directory backups must stay inside, or null for anywhere
-   * @param minFreeSpaceBytes the usable bytes below which health is unhealthy; 0 for no check
+   * Where the database is: exactly one of a SQLite file, a private in-memory SQLite database, a
+   * PostgreSQL URL or a caller's PostgreSQL DataSource. Immutable and thread safe; {@code toString}
+   * never shows a password.
    */
-  public SwarmDbConfig {
-    Objects.requireNonNull(synchronous, "synchronous");
-    Objects.requireNonNull(busyTimeout, "busyTimeout");
-    Objects.requireNonNull(maxBatchWait, "maxBatchWait");
-    Objects.requireNonNull(writeTimeout, "writeTimeout");
-    Objects.requireNonNull(clock, "clock");
-    if (path != null && path.toString().startsWith("file:")) {
-      throw invalid(
-          "path '" + path + "' is a URI; pass a filesystem path such as .moai/memory/swarm.db");
+  public sealed interface Target permits SqliteFile, InMemory, PostgresUrl, PostgresDataSource {}
+
+  /**
+   * A SQLite database file. Immutable and thread safe.
+   *
+   * @param path the file; missing directories are created 0700, the file 0600
+   */
+  public record SqliteFile(Path path) implements Target {
+    /**
+     * Checks the path.
+     *
+     * @param path the file
+     */
+    public SqliteFile {
+      Objects.requireNonNull(path, "path");
+      if (path.toString().startsWith("file:")) {
+        throw invalid(
+            "path '" + path + "' is a URI; pass a filesystem path such as .moai/memory/swarm.db");
+      }
+      if (path.toString().isBlank()) {
+        throw invalid("path is blank; pass a file path or use SwarmDbConfig.inMemory()");
+      }
     }
-    if (backupRoot != null
-        && (backupRoot.toString().startsWith("file:") || backupRoot.toString().isBlank())) {
-      throw invalid("backupRoot '" + backupRoot + "' is not a directory path; pass a directory");
+  }
+
+  /**
+   * A private in-memory SQLite database: nothing is written to disk, the data is gone on close.
+   * Immutable and thread safe.
+   */
+  public record InMemory() implements Target {}
+
+  /**
+   * A PostgreSQL database reached by URL through a pool SwarmDB creates. Immutable and thread safe;
+   * {@code toString} masks the password and user info.
+   *
+   * @param jdbcUrl {@code jdbc:postgresql://HOST:5432/DATABASE...}
+   */
+  public record PostgresUrl(String jdbcUrl) implements Target {
+    /**
+     * Checks the URL.
+     *
+     * @param jdbcUrl the URL
+     */
+    public PostgresUrl {
+      Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+      if (!jdbcUrl.startsWith(POSTGRES_URL_PREFIX)) {
+        throw invalid(
+            "jdbcUrl '"
+                + redact(jdbcUrl)
+                + "' is not a PostgreSQL JDBC URL; pass jdbc:postgresql://HOST:5432/DATABASE, or"
+                + " use SwarmDbConfig.builder(Path) for a SQLite file");
+      }
     }
-    if (path != null && path.toString().isBlank()) {
-      throw invalid("path is blank; pass a file path or use SwarmDbConfig.inMemory()");
+
+    @Override
+    public String toString() {
+      return "PostgresUrl[" + redact(jdbcUrl) + "]";
     }
-    requireRange("busyTimeout", millis("busyTimeout", busyTimeout), 0, Integer.MAX_VALUE, "ms");
-    requireRange("cacheSizePages", cacheSizePages, 1, 1_000_000_000, "pages");
-    requireRange("journalSizeLimitBytes", journalSizeLimitBytes, 0, Long.MAX_VALUE, "bytes");
-    requireRange(
-        "walCheckpointThresholdBytes", walCheckpointThresholdBytes, 4096, Long.MAX_VALUE, "bytes");
-    requireRange("mmapSizeBytes", mmapSizeBytes, 0, Long.MAX_VALUE, "bytes");
-    requireRange("readPoolSize", readPoolSize, 1, 64, "connections");
-    requireRange("maxBatchSize", maxBatchSize, 1, 100_000, "writes");
-    requireRange("maxBatchWait", millis("maxBatchWait", maxBatchWait), 0, 1_000, "ms");
-    requireRange("writeQueueCapacity", writeQueueCapacity, 1, 10_000_000, "writes");
-    requireRange("writeTimeout", millis("writeTimeout", writeTimeout), 1, Integer.MAX_VALUE, "ms");
-    requireRange("minFreeSpaceBytes", minFreeSpaceBytes, 0, Long.MAX_VALUE, "bytes");
-    int backends =
-        (path != null ? 1 : 0) + (jdbcUrl != null ? 1 : 0) + (dataSource != null ? 1 : 0);
-    if (backends > 1) {
-      throw invalid(
-          "more than one of path, jdbcUrl and dataSource is set; choose a SQLite file or a"
-              + " PostgreSQL URL or a DataSource");
+  }
+
+  /**
+   * A PostgreSQL database reached through the caller's pool, which SwarmDB never closes. Immutable
+   * and thread safe (the pool must be too); {@code toString} shows only the pool's class name.
+   *
+   * @param dataSource the pool
+   */
+  public record PostgresDataSource(DataSource dataSource) implements Target {
+    @Override
+    public String toString() {
+      return "PostgresDataSource[" + dataSource.getClass().getName() + "]";
     }
-    if (jdbcUrl != null && !jdbcUrl.startsWith(POSTGRES_URL_PREFIX)) {
-      throw invalid(
-          "jdbcUrl '"
-              + redact(jdbcUrl)
-              + "' is not a PostgreSQL JDBC URL; pass jdbc:postgresql://HOST:5432/DATABASE, or"
-              + " use SwarmDbConfig.builder(Path) for a SQLite file");
+  }
+
+  /**
+   * The SQLite connection settings, set through {@link Builder}; see its methods of the same names.
+   * Immutable and thread safe.
+   *
+   * @param synchronous {@code PRAGMA synchronous}
+   * @param busyTimeout the lock wait
+   * @param cacheSizePages {@code PRAGMA cache_size}
+   * @param journalSizeLimitBytes {@code PRAGMA journal_size_limit}
+   * @param mmapSizeBytes {@code PRAGMA mmap_size}
+   */
+  public record Pragmas(
+      Synchronous synchronous,
+      Duration busyTimeout,
+      int cacheSizePages,
+      long journalSizeLimitBytes,
+      long mmapSizeBytes) {
+    /**
+     * Validates the settings.
+     *
+     * @param synchronous {@code PRAGMA synchronous}
+     * @param busyTimeout the lock wait
+     * @param cacheSizePages {@code PRAGMA cache_size}
+     * @param journalSizeLimitBytes {@code PRAGMA journal_size_limit}
+     * @param mmapSizeBytes {@code PRAGMA mmap_size}
+     */
+    public Pragmas {
+      Objects.requireNonNull(synchronous, "synchronous");
+      requireRange("busyTimeout", millis("busyTimeout", busyTimeout), 0, Integer.MAX_VALUE, "ms");
+      requireRange("cacheSizePages", cacheSizePages, 1, 1_000_000_000, "pages");
+      requireRange("journalSizeLimitBytes", journalSizeLimitBytes, 0, Long.MAX_VALUE, "bytes");
+      requireRange("mmapSizeBytes", mmapSizeBytes, 0, Long.MAX_VALUE, "bytes");
     }
+  }
+
+  /**
+   * The single writer's group commit and queue, set through {@link Builder}; see its methods {@code
+   * maxBatchSize}, {@code maxBatchWait}, {@code writeQueueCapacity}, {@code writeTimeout} and
+   * {@code walCheckpointThresholdBytes}. Immutable and thread safe.
+   *
+   * @param maxBatchSize most writes in one transaction
+   * @param maxBatchWait how long the writer waits for a batch to fill
+   * @param capacity writes that may queue before callers block
+   * @param timeout how long a caller waits for room in the queue
+   * @param walCheckpointThresholdBytes the WAL size past which the writer truncates it
+   */
+  public record WriteQueue(
+      int maxBatchSize,
+      Duration maxBatchWait,
+      int capacity,
+      Duration timeout,
+      long walCheckpointThresholdBytes) {
+    /**
+     * Validates the settings.
+     *
+     * @param maxBatchSize most writes in one transaction
+     * @param maxBatchWait how long the writer waits for a batch to fill
+     * @param capacity writes that may queue before callers block
+     * @param timeout how long a caller waits for room in the queue
+     * @param walCheckpointThresholdBytes the WAL size past which the writer truncates it
+     */
+    public WriteQueue {
+      requireRange(
+          "walCheckpointThresholdBytes",
+          walCheckpointThresholdBytes,
+          4096,
+          Long.MAX_VALUE,
+          "bytes");
+      requireRange("maxBatchSize", maxBatchSize, 1, 100_000, "writes");
+      requireRange("maxBatchWait", millis("maxBatchWait", maxBatchWait), 0, 1_000, "ms");
+      requireRange("writeQueueCapacity", capacity, 1, 10_000_000, "writes");
+      requireRange("writeTimeout", millis("writeTimeout", timeout), 1, Integer.MAX_VALUE, "ms");
+    }
+  }
+
+  private final Target target;
+  private final Pragmas pragmas;
+  private final WriteQueue writeQueue;
+  private final int readPoolSize;
+  private final boolean migrate;
+  private final boolean backupBeforeMigrate;
+  private final boolean quickCheckOnOpen;
+  private final Clock clock;
+  private final @Nullable Path backupRoot;
+  private final long minFreeSpaceBytes;
+
+  private SwarmDbConfig(Builder b) {
+    this.target = b.target.get();
+    this.pragmas =
+        new Pragmas(
+            b.synchronous,
+            b.busyTimeout,
+            b.cacheSizePages,
+            b.journalSizeLimitBytes,
+            b.mmapSizeBytes);
+    this.writeQueue =
+        new WriteQueue(
+            b.maxBatchSize,
+            b.maxBatchWait,
+            b.writeQueueCapacity,
+            b.writeTimeout,
+            b.walCheckpointThresholdBytes);
+    requireRange("readPoolSize", b.readPoolSize, 1, 64, "connections");
+    requireRange("minFreeSpaceBytes", b.minFreeSpaceBytes, 0, Long.MAX_VALUE, "bytes");
+    if (b.backupRoot != null
+        && (b.backupRoot.toString().startsWith("file:") || b.backupRoot.toString().isBlank())) {
+      throw invalid("backupRoot '" + b.backupRoot + "' is not a directory path; pass a directory");
+    }
+    this.readPoolSize = b.readPoolSize;
+    this.migrate = b.migrate;
+    this.backupBeforeMigrate = b.backupBeforeMigrate;
+    this.quickCheckOnOpen = b.quickCheckOnOpen;
+    this.clock = b.clock;
+    this.backupRoot = b.backupRoot;
+    this.minFreeSpaceBytes = b.minFreeSpaceBytes;
+  }
+
+  /**
+   * Every setting by its builder name, in one place: {@link #toString}, {@link #equals} and {@link
+   * #hashCode} read this. The target's own {@code toString} hides passwords.
+   */
+  private Map<String, Object> settings() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("target", target);
+    m.put("synchronous", pragmas.synchronous());
+    m.put("busyTimeout", pragmas.busyTimeout());
+    m.put("cacheSizePages", pragmas.cacheSizePages());
+    m.put("journalSizeLimitBytes", pragmas.journalSizeLimitBytes());
+    m.put("mmapSizeBytes", pragmas.mmapSizeBytes());
+    m.put("readPoolSize", readPoolSize);
+    m.put("maxBatchSize", writeQueue.maxBatchSize());
+    m.put("maxBatchWait", writeQueue.maxBatchWait());
+    m.put("writeQueueCapacity", writeQueue.capacity());
+    m.put("writeTimeout", writeQueue.timeout());
+    m.put("walCheckpointThresholdBytes", writeQueue.walCheckpointThresholdBytes());
+    m.put("migrate", migrate);
+    m.put("backupBeforeMigrate", backupBeforeMigrate);
+    m.put("quickCheckOnOpen", quickCheckOnOpen);
+    m.put("clock", clock);
+    m.put("backupRoot", backupRoot == null ? "none" : backupRoot);
+    m.put("minFreeSpaceBytes", minFreeSpaceBytes);
+    return m;
+  }
+
+  /**
+   * Every setting, in one line, with a PostgreSQL URL's password and user info masked and a
+   * DataSource shown as its class name.
+   */
+  @Override
+  public String toString() {
+    StringJoiner out = new StringJoiner(", ", "SwarmDbConfig[", "]");
+    settings().forEach((name, value) -> out.add(name + "=" + value));
+    return out.toString();
+  }
+
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof SwarmDbConfig other && settings().equals(other.settings());
+  }
+
+  @Override
+  public int hashCode() {
+    return settings().hashCode();
+  }
+
+  /** {@return the target, never null} */
+  public Target target() {
+    return target;
+  }
+
+  /** {@return the pragmas} */
+  public Pragmas pragmas() {
+    return pragmas;
+  }
+
+  /** {@return the write queue settings} */
+  public WriteQueue writeQueue() {
+    return writeQueue;
+  }
+
+  /** {@return the file, or null in memory or on PostgreSQL} */
+  public @Nullable Path path() {
+    return target instanceof SqliteFile f ? f.path() : null;
+  }
+
+  /** {@return the URL, or null unless built with {@link #postgres(String)}} */
+  public @Nullable String jdbcUrl() {
+    return target instanceof PostgresUrl u ? u.jdbcUrl() : null;
+  }
+
+  /** {@return the DataSource, or null unless built with {@link #dataSource(DataSource)}} */
+  public @Nullable DataSource dataSource() {
+    return target instanceof PostgresDataSource d ? d.dataSource() : null;
+  }
+
+  /** {@return the value set by {@link Builder#synchronous}} */
+  public Synchronous synchronous() {
+    return pragmas.synchronous();
+  }
+
+  /** {@return the value set by {@link Builder#busyTimeout}} */
+  public Duration busyTimeout() {
+    return pragmas.busyTimeout();
+  }
+
+  /** {@return the value set by {@link Builder#cacheSizePages}} */
+  public int cacheSizePages() {
+    return pragmas.cacheSizePages();
+  }
+
+  /** {@return the value set by {@link Builder#journalSizeLimitBytes}} */
+  public long journalSizeLimitBytes() {
+    return pragmas.journalSizeLimitBytes();
+  }
+
+  /** {@return the value set by {@link Builder#mmapSizeBytes}} */
+  public long mmapSizeBytes() {
+    return pragmas.mmapSizeBytes();
+  }
+
+  /** {@return the value set by {@link Builder#walCheckpointThresholdBytes}} */
+  public long walCheckpointThresholdBytes() {
+    return writeQueue.walCheckpointThresholdBytes();
+  }
+
+  /** {@return the value set by {@link Builder#readPoolSize}} */
+  public int readPoolSize() {
+    return readPoolSize;
+  }
+
+  /** {@return the value set by {@link Builder#maxBatchSize}} */
+  public int maxBatchSize() {
+    return writeQueue.maxBatchSize();
+  }
+
+  /** {@return the value set by {@link Builder#maxBatchWait}} */
+  public Duration maxBatchWait() {
+    return writeQueue.maxBatchWait();
+  }
+
+  /** {@return the value set by {@link Builder#writeQueueCapacity}} */
+  public int writeQueueCapacity() {
+    return writeQueue.capacity();
+  }
+
+  /** {@return the value set by {@link Builder#writeTimeout}} */
+  public Duration writeTimeout() {
+    return writeQueue.timeout();
+  }
+
+  /** {@return the value set by {@link Builder#migrate}} */
+  public boolean migrate() {
+    return migrate;
+  }
+
+  /** {@return the value set by {@link Builder#backupBeforeMigrate}} */
+  public boolean backupBeforeMigrate() {
+    return backupBeforeMigrate;
+  }
+
+  /** {@return the value set by {@link Builder#quickCheckOnOpen}} */
+  public boolean quickCheckOnOpen() {
+    return quickCheckOnOpen;
+  }
+
+  /** {@return the value set by {@link Builder#clock}} */
+  public Clock clock() {
+    return clock;
+  }
+
+  /** {@return the directory, or null when any path is allowed} */
+  public @Nullable Path backupRoot() {
+    return backupRoot;
+  }
+
+  /** {@return the value set by {@link Builder#minFreeSpaceBytes}} */
+  public long minFreeSpaceBytes() {
+    return minFreeSpaceBytes;
   }
 
   /**
@@ -203,9 +443,7 @@ public record SwarmDbConfig(
    */
   public static Builder postgres(String jdbcUrl) {
     Objects.requireNonNull(jdbcUrl, "jdbcUrl");
-    Builder b = new Builder(null);
-    b.jdbcUrl = jdbcUrl;
-    return b;
+    return new Builder(() -> new PostgresUrl(jdbcUrl));
   }
 
   /**
@@ -218,18 +456,12 @@ public record SwarmDbConfig(
    */
   public static Builder dataSource(DataSource dataSource) {
     Objects.requireNonNull(dataSource, "dataSource");
-    Builder b = new Builder(null);
-    b.dataSource = dataSource;
-    return b;
+    return new Builder(() -> new PostgresDataSource(dataSource));
   }
 
-  /**
-   * Whether this configuration describes a PostgreSQL database (by URL or DataSource).
-   *
-   * @return true for PostgreSQL
-   */
+  /** {@return whether this configuration describes a PostgreSQL database (URL or DataSource)} */
   public boolean isPostgres() {
-    return jdbcUrl != null || dataSource != null;
+    return target instanceof PostgresUrl || target instanceof PostgresDataSource;
   }
 
   /**
@@ -244,31 +476,6 @@ public record SwarmDbConfig(
         .replaceAll("(//[^/@:]*:)[^/@]*@", "$1***@");
   }
 
-  @Override
-  public String toString() {
-    return "SwarmDbConfig[path="
-        + path
-        + ", jdbcUrl="
-        + (jdbcUrl == null ? null : redact(jdbcUrl))
-        + ", dataSource="
-        + (dataSource == null ? null : dataSource.getClass().getName())
-        + ", synchronous="
-        + synchronous
-        + ", busyTimeout="
-        + busyTimeout
-        + ", readPoolSize="
-        + readPoolSize
-        + ", maxBatchSize="
-        + maxBatchSize
-        + ", migrate="
-        + migrate
-        + ", backupRoot="
-        + backupRoot
-        + ", minFreeSpaceBytes="
-        + minFreeSpaceBytes
-        + "]";
-  }
-
   /**
    * Starts a configuration for a database file.
    *
@@ -276,7 +483,8 @@ public record SwarmDbConfig(
    * @return a builder with the defaults
    */
   public static Builder builder(Path path) {
-    return new Builder(Objects.requireNonNull(path, "path"));
+    Objects.requireNonNull(path, "path");
+    return new Builder(() -> new SqliteFile(path));
   }
 
   /**
@@ -286,7 +494,7 @@ public record SwarmDbConfig(
    * @return a builder with the defaults
    */
   public static Builder inMemory() {
-    return new Builder(null);
+    return new Builder(InMemory::new);
   }
 
   /**
@@ -303,22 +511,14 @@ public record SwarmDbConfig(
     return Path.of(env == null || env.isBlank() ? DEFAULT_PATH : env);
   }
 
-  /**
-   * Whether this configuration describes an in-memory database.
-   *
-   * @return true when there is no file
-   */
+  /** {@return whether this configuration describes a private in-memory database} */
   public boolean isInMemory() {
-    return path == null && !isPostgres();
+    return target instanceof InMemory;
   }
 
-  /**
-   * The database file, if any.
-   *
-   * @return the file, or empty for an in-memory database
-   */
+  /** {@return the database file, or empty in memory and on PostgreSQL} */
   public Optional<Path> file() {
-    return Optional.ofNullable(path);
+    return Optional.ofNullable(path());
   }
 
   private static void requireRange(String name, long value, long min, long max, String unit) {
@@ -342,7 +542,7 @@ public record SwarmDbConfig(
 
   /** Builds a {@link SwarmDbConfig}. Not thread safe: use from one thread, then discard. */
   public static final class Builder {
-    private final @Nullable Path path;
+    private final Supplier<Target> target;
     private Synchronous synchronous = Synchronous.NORMAL;
     private Duration busyTimeout = Duration.ofSeconds(5);
     private int cacheSizePages = 10_000;
@@ -358,13 +558,11 @@ public record SwarmDbConfig(
     private boolean backupBeforeMigrate = true;
     private boolean quickCheckOnOpen = false;
     private Clock clock = Clock.systemUTC();
-    private @Nullable String jdbcUrl;
-    private @Nullable DataSource dataSource;
     private @Nullable Path backupRoot;
     private long minFreeSpaceBytes = DEFAULT_MIN_FREE_SPACE_BYTES;
 
-    private Builder(@Nullable Path path) {
-      this.path = path;
+    private Builder(Supplier<Target> target) {
+      this.target = target;
     }
 
     /**
@@ -570,27 +768,7 @@ public record SwarmDbConfig(
      * @throws SwarmDbException with {@link ErrorCode#INVALID_ARGUMENT} naming the bad value
      */
     public SwarmDbConfig build() {
-      return new SwarmDbConfig(
-          path,
-          synchronous,
-          busyTimeout,
-          cacheSizePages,
-          journalSizeLimitBytes,
-          walCheckpointThresholdBytes,
-          mmapSizeBytes,
-          readPoolSize,
-          maxBatchSize,
-          maxBatchWait,
-          writeQueueCapacity,
-          writeTimeout,
-          migrate,
-          backupBeforeMigrate,
-          quickCheckOnOpen,
-          clock,
-          jdbcUrl,
-          dataSource,
-          backupRoot,
-          minFreeSpaceBytes);
+      return new SwarmDbConfig(this);
     }
   }
 }

@@ -334,17 +334,7 @@ public final class SqliteDatabase implements AutoCloseable, Database {
       SwarmDbConfig config,
       TimeSource time,
       Listeners listeners) {
-    return new Writer(
-        connection,
-        label,
-        wal,
-        config.walCheckpointThresholdBytes(),
-        time,
-        listeners,
-        config.maxBatchSize(),
-        config.maxBatchWait().toNanos(),
-        config.writeQueueCapacity(),
-        config.writeTimeout().toNanos());
+    return new Writer(connection, label, wal, time, listeners, config.writeQueue());
   }
 
   private static void closeQuietly(@Nullable ReadPool readers, @Nullable Connection connection) {

@@ -1,6 +1,7 @@
 package io.moaiflow.swarmdb.internal;
 
 import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.health.WriterStats;
 import java.nio.file.Path;
@@ -77,24 +78,20 @@ final class Writer implements AutoCloseable {
       Connection connection,
       String file,
       @Nullable Path wal,
-      long walThreshold,
       TimeSource time,
       Listeners listeners,
-      int maxBatch,
-      long maxWaitNanos,
-      int capacity,
-      long offerTimeoutNanos) {
+      SwarmDbConfig.WriteQueue settings) {
     this.connection = connection;
     this.cache = new StatementCache(connection);
     this.file = file;
     this.wal = wal;
-    this.walThreshold = walThreshold;
+    this.walThreshold = settings.walCheckpointThresholdBytes();
     this.time = time;
     this.listeners = listeners;
-    this.maxBatch = maxBatch;
-    this.maxWaitNanos = maxWaitNanos;
-    this.offerTimeoutNanos = offerTimeoutNanos;
-    this.queue = new ArrayBlockingQueue<>(capacity);
+    this.maxBatch = settings.maxBatchSize();
+    this.maxWaitNanos = settings.maxBatchWait().toNanos();
+    this.offerTimeoutNanos = settings.timeout().toNanos();
+    this.queue = new ArrayBlockingQueue<>(settings.capacity());
     this.thread = new Thread(this::run, "swarmdb-writer");
     this.thread.setDaemon(true);
   }

@@ -56,30 +56,13 @@ class PgBackendTest {
     assertThat(e.getMessage()).contains("not a PostgreSQL JDBC URL").doesNotContain("=p");
     assertThat(SwarmDbConfig.builder(dir.resolve("x.db")).build().isPostgres()).isFalse();
     assertThat(SwarmDbConfig.inMemory().build().isInMemory()).isTrue();
-    thrown(
-        () ->
-            new SwarmDbConfig(
-                dir.resolve("x.db"),
-                c.synchronous(),
-                c.busyTimeout(),
-                c.cacheSizePages(),
-                c.journalSizeLimitBytes(),
-                c.walCheckpointThresholdBytes(),
-                c.mmapSizeBytes(),
-                c.readPoolSize(),
-                c.maxBatchSize(),
-                c.maxBatchWait(),
-                c.writeQueueCapacity(),
-                c.writeTimeout(),
-                true,
-                true,
-                false,
-                c.clock(),
-                "jdbc:postgresql://db/x",
-                null,
-                null,
-                c.minFreeSpaceBytes()),
-        ErrorCode.INVALID_ARGUMENT);
+    // a file and a PostgreSQL URL at once used to be refused at run time; the sealed target now
+    // holds exactly one of them, so the positional constructor that allowed both is gone
+    SwarmDbConfig pg = SwarmDbConfig.postgres("jdbc:postgresql://db/x").build();
+    assertThat(pg.target()).isEqualTo(new SwarmDbConfig.PostgresUrl("jdbc:postgresql://db/x"));
+    assertThat(pg.path()).isNull();
+    assertThat(pg.dataSource()).isNull();
+    assertThat(pg.isInMemory()).isFalse();
   }
 
   @Test
