@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -42,6 +43,15 @@ public final class Json {
 
   private static final TypeReference<LinkedHashMap<String, @Nullable Object>> MAP =
       new TypeReference<>() {};
+
+  /** One reader per value type, refusing text after the value (damage, not a value). */
+  private static final ClassValue<ObjectReader> STRICT_READERS =
+      new ClassValue<>() {
+        @Override
+        protected ObjectReader computeValue(Class<?> type) {
+          return MAPPER.readerFor(type).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        }
+      };
 
   private static final ObjectMapper MAPPER = build(MAX_DEPTH);
 
@@ -255,9 +265,22 @@ public final class Json {
    * @throws io.moaiflow.swarmdb.SwarmDbException {@link ErrorCode#CORRUPT} when it cannot be read
    */
   public static String checkStored(String row, String column, String json) {
+    return checkStored(() -> row, column, json);
+  }
+
+  /**
+   * {@link #checkStored(String, String, String)} naming the row only when it is damaged (building
+   * the name costs more than the check on every row read).
+   *
+   * @param row the row, for messages
+   * @param column the column
+   * @param json the stored text
+   * @return the text
+   */
+  public static String checkStored(Supplier<String> row, String column, String json) {
     String problem = problem(json);
     if (problem != null) {
-      throw corrupt(row, column, problem);
+      throw corrupt(row.get(), column, problem);
     }
     return json;
   }
@@ -300,19 +323,16 @@ public final class Json {
    * @throws io.moaiflow.swarmdb.SwarmDbException {@link ErrorCode#CORRUPT} when the text is not
    *     readable JSON; {@link ErrorCode#INVALID_ARGUMENT} when it is, but not as {@code type}
    */
-  public static <T> @Nullable T read(String row, String json, Class<T> type) {
+  public static <T> @Nullable T read(Supplier<String> row, String json, Class<T> type) {
     try {
-      return MAPPER
-          .readerFor(type)
-          .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-          .readValue(json);
+      return STRICT_READERS.get(type).readValue(json);
     } catch (JsonProcessingException e) {
       String problem = problem(json);
       if (problem != null) {
-        throw corrupt(row, "value", problem);
+        throw corrupt(row.get(), "value", problem);
       }
       throw Checks.invalid(
-          row
+          row.get()
               + ": the value cannot be read as "
               + type.getSimpleName()
               + ": "

@@ -119,7 +119,7 @@ record SqlSessionMemory(Database db, SqlSessionMemory.Statements sql, String ses
           String stored = dialect.storedJson().apply(rs.getString(4));
           String value =
               check
-                  ? Json.checkStored(Rows.memoryRow(session, type, key), "value", stored)
+                  ? Json.checkStored(() -> Rows.memoryRow(session, type, key), "value", stored)
                   : stored;
           long exp = rs.getLong(8);
           boolean hasExp = !rs.wasNull();
@@ -264,7 +264,10 @@ record SqlSessionMemory(Database db, SqlSessionMemory.Statements sql, String ses
     // Json.read parses strictly (trailing text too) and reports damage as CORRUPT itself, so the
     // entry's separate token scan would read the value twice
     return sql.lookup(db, "memory.get", memoryType, key, sessionId, false)
-        .map(e -> Json.read(Rows.memoryRow(sessionId, memoryType, key), e.valueJson(), valueType));
+        .map(
+            e ->
+                Json.read(
+                    () -> Rows.memoryRow(sessionId, memoryType, key), e.valueJson(), valueType));
   }
 
   @Override
