@@ -126,8 +126,11 @@ class QueryPlanTest {
     List<String> out = new ArrayList<>();
     for (String line : plan) {
       Matcher m = SCAN.matcher(line);
+      // sqlite_schema, SQLite's own catalog (a few rows, and no index can exist on it), is read
+      // by the "does this table exist" check; every other table must be searched by an index
       if (m.find()
           && !m.group(1).equals("CONSTANT")
+          && !m.group(1).equals("sqlite_schema")
           && !m.group(2).startsWith(" USING COVERING INDEX")) {
         out.add(line);
       }
