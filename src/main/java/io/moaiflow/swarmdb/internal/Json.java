@@ -194,20 +194,33 @@ public final class Json {
    *     text is not a JSON object within {@link JsonLimits}
    */
   public static Map<String, @Nullable Object> readMetadata(String row, @Nullable String json) {
+    return readMetadata(() -> row, json);
+  }
+
+  /**
+   * {@link #readMetadata(String, String)} naming the row only when it is damaged (the row readers
+   * call this for every row; building the name each time cost more than the check).
+   *
+   * @param row the row it was read from, for messages
+   * @param json JSON object text
+   * @return an unmodifiable, insertion-ordered map
+   */
+  public static Map<String, @Nullable Object> readMetadata(
+      Supplier<String> row, @Nullable String json) {
     if ("{}".equals(json)) {
       return Map.of();
     }
     if (json == null) {
-      throw corrupt(row, "metadata", "it is SQL NULL");
+      throw corrupt(row.get(), "metadata", "it is SQL NULL");
     }
     LinkedHashMap<String, @Nullable Object> map;
     try {
       map = MAPPER.readValue(json, MAP);
     } catch (JsonProcessingException e) {
-      throw corrupt(row, "metadata", e.getOriginalMessage());
+      throw corrupt(row.get(), "metadata", e.getOriginalMessage());
     }
     if (map == null) {
-      throw corrupt(row, "metadata", "it is JSON null, not an object");
+      throw corrupt(row.get(), "metadata", "it is JSON null, not an object");
     }
     return FrozenMap.of(map);
   }

@@ -92,8 +92,8 @@ public final class Rows {
    */
   public static AgentEvent event(ResultSet rs) throws SQLException {
     long seq = rs.getLong(1);
-    String row = eventRow(seq);
-    Map<String, @Nullable Object> metadata = Json.readMetadata(row, rs.getString(8));
+    Map<String, @Nullable Object> metadata =
+        Json.readMetadata(() -> eventRow(seq), rs.getString(8));
     try {
       return new AgentEvent(
           seq,
@@ -105,7 +105,7 @@ public final class Rows {
           Instant.ofEpochMilli(rs.getLong(7)),
           metadata);
     } catch (SwarmDbException e) {
-      throw damaged(row, e);
+      throw damaged(eventRow(seq), e);
     }
   }
 
@@ -135,6 +135,14 @@ public final class Rows {
    */
   public static String eventRow(long seq) {
     return "agent_events row seq " + seq;
+  }
+
+  private static String agentRow(@Nullable String agentId) {
+    return "agents row agent_id '" + Checks.printable(String.valueOf(agentId)) + "'";
+  }
+
+  private static String sessionRow(@Nullable String sessionId) {
+    return "sessions row session_id '" + Checks.printable(String.valueOf(sessionId)) + "'";
   }
 
   /**
@@ -175,8 +183,8 @@ public final class Rows {
    */
   public static Agent agent(ResultSet rs) throws SQLException {
     String agentId = rs.getString(1);
-    String row = "agents row agent_id '" + Checks.printable(String.valueOf(agentId)) + "'";
-    Map<String, @Nullable Object> metadata = Json.readMetadata(row, rs.getString(9));
+    Map<String, @Nullable Object> metadata =
+        Json.readMetadata(() -> agentRow(agentId), rs.getString(9));
     long completed = rs.getLong(6);
     boolean hasCompleted = !rs.wasNull();
     long duration = rs.getLong(7);
@@ -193,7 +201,7 @@ public final class Rows {
           Instant.ofEpochMilli(rs.getLong(8)),
           metadata);
     } catch (SwarmDbException e) {
-      throw damaged(row, e);
+      throw damaged(agentRow(agentId), e);
     }
   }
 
@@ -217,8 +225,8 @@ public final class Rows {
    */
   public static Session session(ResultSet rs) throws SQLException {
     String sessionId = rs.getString(1);
-    String row = "sessions row session_id '" + Checks.printable(String.valueOf(sessionId)) + "'";
-    Map<String, @Nullable Object> metadata = Json.readMetadata(row, rs.getString(5));
+    Map<String, @Nullable Object> metadata =
+        Json.readMetadata(() -> sessionRow(sessionId), rs.getString(5));
     long ended = rs.getLong(4);
     boolean hasEnded = !rs.wasNull();
     try {
@@ -229,7 +237,7 @@ public final class Rows {
           hasEnded ? Instant.ofEpochMilli(ended) : null,
           metadata);
     } catch (SwarmDbException e) {
-      throw damaged(row, e);
+      throw damaged(sessionRow(sessionId), e);
     }
   }
 
