@@ -271,24 +271,11 @@ public final class Json {
   /**
    * Checks stored JSON text before it is passed on unparsed (for example into an export).
    *
-   * @param row the row, for messages
+   * @param row the row, for messages (built only when the text is damaged)
    * @param column the column
    * @param json the stored text
    * @return the text
    * @throws io.moaiflow.swarmdb.SwarmDbException {@link ErrorCode#CORRUPT} when it cannot be read
-   */
-  public static String checkStored(String row, String column, String json) {
-    return checkStored(() -> row, column, json);
-  }
-
-  /**
-   * {@link #checkStored(String, String, String)} naming the row only when it is damaged (building
-   * the name costs more than the check on every row read).
-   *
-   * @param row the row, for messages
-   * @param column the column
-   * @param json the stored text
-   * @return the text
    */
   public static String checkStored(Supplier<String> row, String column, String json) {
     String problem = problem(json);
