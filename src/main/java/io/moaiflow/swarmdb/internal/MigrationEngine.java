@@ -167,19 +167,23 @@ public final class MigrationEngine {
    *
    * @param t the database
    * @param c a connection in autocommit mode
+   * @return the version the snapshot found
    * @throws SQLException when reading fails
    */
-  public static void validate(Target t, Connection c) throws SQLException {
+  public static int validate(Target t, Connection c) throws SQLException {
     // One snapshot: read in separate autocommit statements, another process's V1 commit could land
     // between the reads, and a healthy file looked changed outside SwarmDB or foreign.
     t.begin(c, false);
+    State s;
     try {
-      check(t, c, read(t, c));
+      s = read(t, c);
+      check(t, c, s);
     } catch (SQLException | RuntimeException e) {
       t.end(c, false);
       throw e;
     }
     t.end(c, true);
+    return s.version();
   }
 
   /**
@@ -234,9 +238,8 @@ public final class MigrationEngine {
    * @throws SQLException when reading fails
    */
   public static MigrationResult migrate(Target t, Connection c) throws SQLException {
-    validate(t, c);
+    int from = validate(t, c);
     List<Script> scripts = t.scripts;
-    int from = version(t, c);
     if (from >= scripts.size()) {
       return new MigrationResult(from, from, List.of(), null);
     }
