@@ -29,7 +29,6 @@ import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
-import org.sqlite.SQLiteOpenMode;
 
 /**
  * Checking a backup file and putting it in place of a database, each through its own short-lived
@@ -90,10 +89,7 @@ public final class BackupFiles {
     }
     NativeLibrary.ensureLoaded();
     int latest = SqliteMigrator.shippedVersion();
-    SQLiteConfig cfg = new SQLiteConfig();
-    cfg.setReadOnly(true);
-    cfg.resetOpenMode(SQLiteOpenMode.CREATE);
-    cfg.setOpenMode(SQLiteOpenMode.OPEN_URI);
+    SQLiteConfig cfg = CheckOpen.readOnly(new SQLiteConfig());
     cfg.setBusyTimeout(2_000);
     try (Connection c = cfg.createConnection(CheckOpen.url(source, "backup " + source))) {
       Handle h = new Handle(c, new StatementCache(c), 0);

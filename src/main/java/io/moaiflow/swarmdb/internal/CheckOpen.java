@@ -6,6 +6,8 @@ import io.moaiflow.swarmdb.health.WalFile;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteOpenMode;
 
 /**
  * How a read-only check opens a database file so that SQLite writes nothing: no {@code -wal} or
@@ -40,6 +42,20 @@ final class CheckOpen {
    * @throws SwarmDbException {@link ErrorCode#READ_ONLY} when the WAL cannot be read without
    *     writing
    */
+  /**
+   * Makes {@code config} open without writing: read-only, never creating the file, the URL read as
+   * a {@code file:} URI (its {@code mode=ro}, {@code immutable=1} or {@code readonly_shm=1}).
+   *
+   * @param config the connection settings
+   * @return the same settings
+   */
+  static SQLiteConfig readOnly(SQLiteConfig config) {
+    config.setReadOnly(true);
+    config.resetOpenMode(SQLiteOpenMode.CREATE);
+    config.setOpenMode(SQLiteOpenMode.OPEN_URI);
+    return config;
+  }
+
   static String url(Path db, String label) {
     Path wal = Schema.wal(db);
     Path shm = Schema.shm(db);

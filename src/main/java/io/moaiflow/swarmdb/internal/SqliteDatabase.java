@@ -217,10 +217,7 @@ public final class SqliteDatabase implements AutoCloseable, Database {
     String label = path.toString();
     FileSecurity.prepareDatabaseFile(path, false);
     String url = CheckOpen.url(path, label);
-    SQLiteConfig sc = connectionConfig(config);
-    sc.setReadOnly(true);
-    sc.resetOpenMode(SQLiteOpenMode.CREATE);
-    sc.setOpenMode(SQLiteOpenMode.OPEN_URI);
+    SQLiteConfig sc = CheckOpen.readOnly(connectionConfig(config));
     Connection connection = null;
     try {
       connection = sc.createConnection(url);
