@@ -105,12 +105,12 @@ public final class Maintenances extends Retention {
               "agents",
               "metadata",
               badMetadata("agents", "agent_id", "agent_id"),
-              rs -> "agents row agent_id '" + Checks.printable(rs.getString(1)) + "'"),
+              rs -> Rows.agentRow(rs.getString(1))),
           new JsonColumn(
               "sessions",
               "metadata",
               badMetadata("sessions", "session_id", "session_id"),
-              rs -> "sessions row session_id '" + Checks.printable(rs.getString(1)) + "'"),
+              rs -> Rows.sessionRow(rs.getString(1))),
           new JsonColumn(
               "session_memory",
               "value",

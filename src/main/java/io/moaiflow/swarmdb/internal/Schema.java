@@ -48,7 +48,7 @@ public final class Schema {
    * @return {@code db-wal}
    */
   public static Path wal(Path db) {
-    return FileSizes.files(db).get(1);
+    return Path.of(db + "-wal"); // as FileSizes.files names it
   }
 
   /**
@@ -58,7 +58,7 @@ public final class Schema {
    * @return {@code db-shm}
    */
   public static Path shm(Path db) {
-    return FileSizes.files(db).get(2);
+    return Path.of(db + "-shm"); // as FileSizes.files names it
   }
 
   /**

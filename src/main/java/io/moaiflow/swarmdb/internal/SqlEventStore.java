@@ -353,7 +353,7 @@ public abstract class SqlEventStore implements EventStore {
         "events.salvage",
         h -> {
           List<AgentEvent> events = new ArrayList<>();
-          Map<Long, String> damaged = new TreeMap<>();
+          java.util.SortedMap<Long, String> damaged = new TreeMap<>();
           long last = seq;
           try (ResultSet rs = h.prepare(since, seq, limit).executeQuery()) {
             while (rs.next()) {
@@ -368,7 +368,7 @@ public abstract class SqlEventStore implements EventStore {
               }
             }
           }
-          return new SalvagedEvents(events, new TreeMap<>(damaged), last);
+          return new SalvagedEvents(events, damaged, last);
         });
   }
 
