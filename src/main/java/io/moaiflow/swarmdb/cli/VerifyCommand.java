@@ -123,12 +123,13 @@ final class VerifyCommand extends BaseCommand {
         passed.add("indexes: all " + expected + " present");
       }
     }
-    if (lockFree && !before.equals(fingerprint(path))) {
+    String after = lockFree ? fingerprint(path) : "";
+    if (!before.equals(after)) {
       problems.add(
           "the database changed during the check (before: "
               + before
               + "; after: "
-              + fingerprint(path)
+              + after
               + "): another process opened it read-write while verify read the main file without"
               + " locks, so the results above may not hold; run verify again");
     }

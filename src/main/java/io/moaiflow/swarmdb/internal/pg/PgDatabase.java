@@ -388,6 +388,15 @@ public final class PgDatabase implements Backend, Database {
     }
   }
 
+  /**
+   * Refuses work on a closed database with the one CLOSED error.
+   *
+   * @param op the operation name
+   */
+  void checkOpen(String op) {
+    state.checkOpen(op);
+  }
+
   void schemaVersion(int v) {
     state.schemaVersion(v);
   }

@@ -100,9 +100,6 @@ final class PgEventStore extends SqlEventStore {
    */
   @Override
   protected Inserted appendOne(Row row) {
-    if (pg.isClosed()) {
-      throw closed();
-    }
     return pg.listeners().observe("events.append", () -> await(row, submit(row)));
   }
 
@@ -153,16 +150,8 @@ final class PgEventStore extends SqlEventStore {
   }
 
   private CompletableFuture<Inserted> submit(Row row) {
-    if (pg.isClosed()) {
-      throw closed();
-    }
+    pg.checkOpen("events.append"); // the one CLOSED wording (OpenState)
     return appender.submit(row);
-  }
-
-  private SwarmDbException closed() {
-    return new SwarmDbException(
-        ErrorCode.CLOSED,
-        "events.append failed: the database " + pg.label() + " is closed; open it again");
   }
 
   @Override

@@ -102,14 +102,18 @@ final class PgMaintenance extends Retention {
       }
     }
     List<String> indexes = PgInspector.indexes(c);
-    if (indexes.size() != Schema.INDEXES.size()) {
+    List<String> missing = new ArrayList<>(Schema.INDEXES);
+    missing.removeAll(indexes);
+    if (indexes.size() != Schema.INDEXES.size() || !missing.isEmpty()) {
+      // by name too: one missing and one foreign index would pass a count
       problems.add(
           "expected "
               + Schema.INDEXES.size()
               + " SwarmDB indexes, found "
               + indexes.size()
               + ": "
-              + indexes);
+              + indexes
+              + (missing.isEmpty() ? "" : "; missing " + missing));
     }
     try (Statement st = c.createStatement();
         ResultSet rs =
