@@ -268,6 +268,13 @@ class PgBackendTest {
           .asString()
           .contains("expected 12");
       assertThat(db.maintenance().integrityCheck().ok()).isFalse();
+      // twelve indexes again, but one of them foreign: the count alone would pass
+      st.execute("CREATE INDEX idx_someone_elses ON agent_events (agent_type)");
+      assertThat(db.maintenance().quickCheck().problems())
+          .singleElement()
+          .asString()
+          .contains("expected 12 SwarmDB indexes, found 12")
+          .contains("missing [idx_events_ts]");
     }
   }
 }
