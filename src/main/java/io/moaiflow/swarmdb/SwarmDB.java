@@ -2,9 +2,9 @@ package io.moaiflow.swarmdb;
 
 import io.moaiflow.swarmdb.health.Inspector;
 import io.moaiflow.swarmdb.internal.Backend;
-import io.moaiflow.swarmdb.internal.BackupFiles;
-import io.moaiflow.swarmdb.internal.SqliteBackend;
 import io.moaiflow.swarmdb.internal.pg.PgDatabase;
+import io.moaiflow.swarmdb.internal.sqlite.BackupFiles;
+import io.moaiflow.swarmdb.internal.sqlite.SqliteBackend;
 import io.moaiflow.swarmdb.migrate.Migrator;
 import java.nio.file.Path;
 import java.util.Objects;

@@ -17,7 +17,7 @@ public final class Handle {
   private final StatementCache cache;
   private final long now;
 
-  Handle(Connection connection, StatementCache cache, long now) {
+  public Handle(Connection connection, StatementCache cache, long now) {
     this.connection = connection;
     this.cache = cache;
     this.now = now;

@@ -65,7 +65,7 @@ public final class HealthReports {
         shipped,
         totalBytes,
         walBytes,
-        SqliteDatabase.elapsedMillis(startNanos),
+        TimeSource.millisSince(startNanos),
         Instant.ofEpochMilli(now),
         problems,
         recent,

@@ -137,11 +137,11 @@ public final class Rows {
     return "agent_events row seq " + seq;
   }
 
-  static String agentRow(@Nullable String agentId) {
+  public static String agentRow(@Nullable String agentId) {
     return "agents row agent_id '" + Checks.printable(String.valueOf(agentId)) + "'";
   }
 
-  static String sessionRow(@Nullable String sessionId) {
+  public static String sessionRow(@Nullable String sessionId) {
     return "sessions row session_id '" + Checks.printable(String.valueOf(sessionId)) + "'";
   }
 

@@ -67,7 +67,7 @@ public final class Schema {
    * @param db the main file
    * @return {@code db-journal}
    */
-  static Path journal(Path db) {
+  public static Path journal(Path db) {
     return Path.of(db + "-journal");
   }
 
@@ -79,7 +79,7 @@ public final class Schema {
    * @return true when it exists
    * @throws SQLException when the schema cannot be read
    */
-  static boolean hasTable(Handle h, String table) throws SQLException {
+  public static boolean hasTable(Handle h, String table) throws SQLException {
     try (ResultSet rs =
         h.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?", table)
             .executeQuery()) {

@@ -2,6 +2,7 @@ package io.moaiflow.swarmdb.internal;
 
 import io.moaiflow.swarmdb.MemoryEntry;
 import io.moaiflow.swarmdb.SessionMemory;
+import io.moaiflow.swarmdb.internal.sqlite.SqliteErrors;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -11,15 +11,15 @@ import java.util.Map;
  * HikariCP caches them, and preparing costs more than running most of our statements. Not thread
  * safe: a connection (and so its cache) is used by one thread at a time.
  */
-final class StatementCache implements AutoCloseable {
+public final class StatementCache implements AutoCloseable {
   private final Connection connection;
   private final Map<String, PreparedStatement> statements = new HashMap<>();
 
-  StatementCache(Connection connection) {
+  public StatementCache(Connection connection) {
     this.connection = connection;
   }
 
-  PreparedStatement get(String sql) throws SQLException {
+  public PreparedStatement get(String sql) throws SQLException {
     PreparedStatement ps = statements.get(sql);
     if (ps == null || ps.isClosed()) {
       ps = connection.prepareStatement(sql);
@@ -29,12 +29,12 @@ final class StatementCache implements AutoCloseable {
   }
 
   /** The SQL texts prepared so far (the query-plan test explains every one). */
-  java.util.Set<String> sqlTexts() {
+  public java.util.Set<String> sqlTexts() {
     return java.util.Set.copyOf(statements.keySet());
   }
 
   /** Closes and forgets one statement, so the next {@link #get} prepares it afresh. */
-  void evict(String sql) {
+  public void evict(String sql) {
     PreparedStatement ps = statements.remove(sql);
     if (ps != null) {
       try {
@@ -45,7 +45,7 @@ final class StatementCache implements AutoCloseable {
     }
   }
 
-  int size() {
+  public int size() {
     return statements.size();
   }
 

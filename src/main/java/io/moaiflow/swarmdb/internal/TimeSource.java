@@ -1,6 +1,7 @@
 package io.moaiflow.swarmdb.internal;
 
 import java.time.Clock;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -28,5 +29,10 @@ public final class TimeSource {
   public long now() {
     long t = clock.millis();
     return highWater.accumulateAndGet(t, Math::max);
+  }
+
+  /** Milliseconds elapsed since a {@link System#nanoTime()} reading. */
+  public static long millisSince(long startNanos) {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
   }
 }

@@ -52,7 +52,7 @@ class InspectorTest {
       assertThat(files.totalBytes())
           .isEqualTo(files.mainBytes() + files.walBytes() + files.shmBytes());
       long size = db.inspect().sizeBytes();
-      assertThat(size).isEqualTo(Inspectors_files_total(file));
+      assertThat(size).isEqualTo(filesTotal(file));
       assertThat(db.inspect().walSizeBytes()).isEqualTo(sizeOf(Path.of(file + "-wal")));
       WriterStats stats = db.inspect().writerStats();
       assertThat(stats.transactions()).isPositive();
@@ -72,7 +72,7 @@ class InspectorTest {
     }
   }
 
-  static long Inspectors_files_total(Path file) {
+  static long filesTotal(Path file) {
     return sizeOf(file) + sizeOf(Path.of(file + "-wal")) + sizeOf(Path.of(file + "-shm"));
   }
 

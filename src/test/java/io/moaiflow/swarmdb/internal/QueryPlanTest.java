@@ -8,6 +8,11 @@ import io.moaiflow.swarmdb.EventQuery;
 import io.moaiflow.swarmdb.SchemaV1;
 import io.moaiflow.swarmdb.SessionMemory;
 import io.moaiflow.swarmdb.SwarmDbConfig;
+import io.moaiflow.swarmdb.internal.sqlite.SqliteDatabase;
+import io.moaiflow.swarmdb.internal.sqlite.SqliteDialect;
+import io.moaiflow.swarmdb.internal.sqlite.SqliteEventStore;
+import io.moaiflow.swarmdb.internal.sqlite.SqliteMaintenance;
+import io.moaiflow.swarmdb.internal.sqlite.SqliteMigrator;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -98,7 +103,7 @@ class QueryPlanTest {
   @Test
   void schemaHasExactlyTheTwelveDesignedIndexes() throws Exception {
     Path file = dir.resolve("idx.db");
-    new io.moaiflow.swarmdb.internal.SqliteDatabaseCloser(file).openAndClose();
+    SqliteDatabase.open(SwarmDbConfig.builder(file).build()).close();
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
         Statement st = c.createStatement();
         ResultSet rs =
@@ -250,7 +255,7 @@ class QueryPlanTest {
     agents.countByStatus();
     agents.sweepStale(Duration.ofDays(1));
 
-    Maintenances maintenance = new Maintenances(db);
+    SqliteMaintenance maintenance = new SqliteMaintenance(db);
     maintenance.deleteEventsOlderThan(Duration.ofDays(1));
     maintenance.purgeExpiredMemory();
     new SqliteMigrator(db).status();

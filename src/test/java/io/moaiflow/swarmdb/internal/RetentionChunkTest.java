@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.EventQuery;
 import io.moaiflow.swarmdb.SwarmDbConfig;
+import io.moaiflow.swarmdb.internal.sqlite.SqliteDatabase;
+import io.moaiflow.swarmdb.internal.sqlite.SqliteEventStore;
+import io.moaiflow.swarmdb.internal.sqlite.SqliteMaintenance;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -60,13 +63,13 @@ class RetentionChunkTest {
       }
       events.appendAll(batch);
 
-      long deleted = new Maintenances(db).deleteEventsOlderThan(Duration.ofDays(30));
+      long deleted = new SqliteMaintenance(db).deleteEventsOlderThan(Duration.ofDays(30));
 
       assertThat(deleted).isEqualTo(old);
       assertThat(events.count()).isEqualTo(25);
       assertThat(events.query(EventQuery.all().limit(100)))
           .allMatch(e -> e.timestamp().isAfter(now.minus(Duration.ofDays(2))));
-      assertThat(new Maintenances(db).deleteEventsOlderThan(Duration.ofDays(30))).isZero();
+      assertThat(new SqliteMaintenance(db).deleteEventsOlderThan(Duration.ofDays(30))).isZero();
     }
   }
 }

@@ -25,7 +25,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -436,10 +435,6 @@ public final class PgDatabase implements Backend, Database {
     int capacity = config.writeQueueCapacity();
     long tx = transactions.get();
     return new WriterStats(waiting, capacity, tx, tx, retries.get(), failures.get());
-  }
-
-  static long elapsedMillis(long startNanos) {
-    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
   }
 
   @Override

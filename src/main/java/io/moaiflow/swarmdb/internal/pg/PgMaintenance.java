@@ -6,6 +6,7 @@ import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.health.CheckResult;
 import io.moaiflow.swarmdb.internal.Retention;
 import io.moaiflow.swarmdb.internal.Schema;
+import io.moaiflow.swarmdb.internal.TimeSource;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -38,7 +39,7 @@ final class PgMaintenance extends Retention {
   public CheckResult quickCheck() {
     long start = System.nanoTime();
     List<String> problems = db.readUnchecked("maintenance.quick_check", PgMaintenance::structure);
-    return new CheckResult("quick_check", problems, PgDatabase.elapsedMillis(start));
+    return new CheckResult("quick_check", problems, TimeSource.millisSince(start));
   }
 
   /**
@@ -91,7 +92,7 @@ final class PgMaintenance extends Retention {
               }
               return p;
             });
-    return new CheckResult("integrity_check", problems, PgDatabase.elapsedMillis(start));
+    return new CheckResult("integrity_check", problems, TimeSource.millisSince(start));
   }
 
   private static List<String> structure(Connection c) throws SQLException {

@@ -1,10 +1,13 @@
-package io.moaiflow.swarmdb.internal;
+package io.moaiflow.swarmdb.internal.sqlite;
 
 import io.moaiflow.swarmdb.health.DatabaseInfo;
 import io.moaiflow.swarmdb.health.FileSizes;
 import io.moaiflow.swarmdb.health.HealthReport;
 import io.moaiflow.swarmdb.health.Inspector;
 import io.moaiflow.swarmdb.health.WriterStats;
+import io.moaiflow.swarmdb.internal.FileSecurity;
+import io.moaiflow.swarmdb.internal.HealthReports;
+import io.moaiflow.swarmdb.internal.Schema;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +21,7 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /** Size, health and introspection on SQLite. Thread safe. */
-public final class Inspectors implements Inspector {
+final class SqliteInspector implements Inspector {
   private final SqliteDatabase db;
 
   /**
@@ -26,7 +29,7 @@ public final class Inspectors implements Inspector {
    *
    * @param db the database
    */
-  public Inspectors(SqliteDatabase db) {
+  public SqliteInspector(SqliteDatabase db) {
     this.db = db;
   }
 

@@ -1,8 +1,9 @@
-package io.moaiflow.swarmdb.internal;
+package io.moaiflow.swarmdb.internal.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.internal.WriteFailures;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -134,14 +135,14 @@ class WriteFailuresTest {
   void freeSpaceBelowTheMinimumIsAProblemAtLimitMinusOneOnly() {
     Path file = Path.of("/data/swarm.db");
     long min = 64L * 1024 * 1024;
-    assertThat(Inspectors.freeSpaceProblem(file, min + 1, min)).isNull();
-    assertThat(Inspectors.freeSpaceProblem(file, min, min)).isNull();
-    assertThat(Inspectors.freeSpaceProblem(file, min - 1, min))
+    assertThat(SqliteInspector.freeSpaceProblem(file, min + 1, min)).isNull();
+    assertThat(SqliteInspector.freeSpaceProblem(file, min, min)).isNull();
+    assertThat(SqliteInspector.freeSpaceProblem(file, min - 1, min))
         .isEqualTo(
             "free space on the filesystem holding /data/swarm.db is 67108863 bytes (64.0 MiB),"
                 + " below the minimum of 67108864 bytes (64.0 MiB); writes fail with DISK_FULL"
                 + " when it runs out: free space (or delete old events with 'swarmdb cleanup'),"
                 + " or lower minFreeSpaceBytes");
-    assertThat(Inspectors.freeSpaceProblem(file, 0, 0)).as("0 turns the check off").isNull();
+    assertThat(SqliteInspector.freeSpaceProblem(file, 0, 0)).as("0 turns the check off").isNull();
   }
 }

@@ -1,10 +1,13 @@
-package io.moaiflow.swarmdb.internal;
+package io.moaiflow.swarmdb.internal.sqlite;
 
 import static io.moaiflow.swarmdb.SwarmAssertions.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDbException;
+import io.moaiflow.swarmdb.internal.FileSecurity;
+import io.moaiflow.swarmdb.internal.Json;
+import io.moaiflow.swarmdb.internal.Uuid7;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -102,7 +105,7 @@ class SupportTest {
         Statement st = c.createStatement()) {
       st.execute("CREATE TABLE t (x)");
     }
-    assertThat(assertFails(ErrorCode.CORRUPT, () -> Maintenances.verify(foreign)).getMessage())
+    assertThat(assertFails(ErrorCode.CORRUPT, () -> SqliteMaintenance.verify(foreign)).getMessage())
         .contains("holds no SwarmDB schema");
   }
 

@@ -1,6 +1,10 @@
-package io.moaiflow.swarmdb.internal;
+package io.moaiflow.swarmdb.internal.sqlite;
 
 import io.moaiflow.swarmdb.SwarmDbConfig;
+import io.moaiflow.swarmdb.internal.Backend;
+import io.moaiflow.swarmdb.internal.Listeners;
+import io.moaiflow.swarmdb.internal.SqlAgentRegistry;
+import io.moaiflow.swarmdb.internal.SqlSessionStore;
 import java.nio.file.Path;
 import org.jspecify.annotations.Nullable;
 
@@ -17,8 +21,8 @@ public final class SqliteBackend implements Backend {
             new SqlAgentRegistry(db),
             new SqlSessionStore(db),
             new SqliteMigrator(db),
-            new Inspectors(db),
-            new Maintenances(db));
+            new SqliteInspector(db),
+            new SqliteMaintenance(db));
   }
 
   /**

@@ -1,9 +1,16 @@
-package io.moaiflow.swarmdb.internal;
+package io.moaiflow.swarmdb.internal.sqlite;
 
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.health.WriterStats;
+import io.moaiflow.swarmdb.internal.FileSecurity;
+import io.moaiflow.swarmdb.internal.Handle;
+import io.moaiflow.swarmdb.internal.Listeners;
+import io.moaiflow.swarmdb.internal.SqlFunction;
+import io.moaiflow.swarmdb.internal.StatementCache;
+import io.moaiflow.swarmdb.internal.TimeSource;
+import io.moaiflow.swarmdb.internal.WriteFailures;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;

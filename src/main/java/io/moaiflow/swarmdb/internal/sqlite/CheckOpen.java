@@ -1,8 +1,10 @@
-package io.moaiflow.swarmdb.internal;
+package io.moaiflow.swarmdb.internal.sqlite;
 
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.health.WalFile;
+import io.moaiflow.swarmdb.internal.FileSecurity;
+import io.moaiflow.swarmdb.internal.Schema;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;

@@ -1,7 +1,10 @@
-package io.moaiflow.swarmdb.internal;
+package io.moaiflow.swarmdb.internal.sqlite;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.moaiflow.swarmdb.internal.Handle;
+import io.moaiflow.swarmdb.internal.SqlFunction;
+import io.moaiflow.swarmdb.internal.StatementCache;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.moaiflow.swarmdb.internal;
+package io.moaiflow.swarmdb.internal.sqlite;
 
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDbException;
@@ -10,7 +10,7 @@ import org.sqlite.SQLiteJDBCLoader;
  * have failed (a {@code noexec} temporary directory, a musl/glibc or architecture mismatch) and how
  * to fix it. There is no fallback to an in-memory store. This class is thread safe.
  */
-public final class NativeLibrary {
+final class NativeLibrary {
   /** The oldest SQLite accepted: earlier versions can corrupt a WAL under concurrent writers. */
   public static final String MINIMUM_SQLITE = "3.51.3";
 

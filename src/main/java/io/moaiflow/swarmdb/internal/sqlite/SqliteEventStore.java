@@ -1,6 +1,8 @@
-package io.moaiflow.swarmdb.internal;
+package io.moaiflow.swarmdb.internal.sqlite;
 
 import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.internal.Handle;
+import io.moaiflow.swarmdb.internal.SqlEventStore;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.moaiflow.swarmdb.internal;
+package io.moaiflow.swarmdb.internal.sqlite;
 
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDbException;

@@ -1,10 +1,21 @@
-package io.moaiflow.swarmdb.internal;
+package io.moaiflow.swarmdb.internal.sqlite;
 
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.Synchronous;
 import io.moaiflow.swarmdb.health.WriterStats;
+import io.moaiflow.swarmdb.internal.Database;
+import io.moaiflow.swarmdb.internal.Dialect;
+import io.moaiflow.swarmdb.internal.FileSecurity;
+import io.moaiflow.swarmdb.internal.Handle;
+import io.moaiflow.swarmdb.internal.Listeners;
+import io.moaiflow.swarmdb.internal.OpenState;
+import io.moaiflow.swarmdb.internal.Schema;
+import io.moaiflow.swarmdb.internal.SqlFunction;
+import io.moaiflow.swarmdb.internal.StatementCache;
+import io.moaiflow.swarmdb.internal.TimeSource;
+import io.moaiflow.swarmdb.internal.WriteFailures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -310,7 +321,7 @@ public final class SqliteDatabase implements AutoCloseable, Database {
     if (!config.quickCheckOnOpen()) {
       return;
     }
-    var problems = Maintenances.check(h, "quick_check");
+    var problems = SqliteMaintenance.check(h, "quick_check");
     if (!problems.isEmpty()) {
       throw new SwarmDbException(
           ErrorCode.CORRUPT,
@@ -645,7 +656,7 @@ public final class SqliteDatabase implements AutoCloseable, Database {
    *
    * @return the statements
    */
-  java.util.Set<String> preparedSql() {
+  public java.util.Set<String> preparedSql() {
     java.util.Set<String> all = new java.util.HashSet<>(writer.preparedSql());
     if (readers != null) {
       all.addAll(readers.preparedSql());
@@ -694,9 +705,5 @@ public final class SqliteDatabase implements AutoCloseable, Database {
       writer.closeConnection();
       LOG.debug("closed {}", label);
     }
-  }
-
-  static long elapsedMillis(long startNanos) {
-    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
   }
 }

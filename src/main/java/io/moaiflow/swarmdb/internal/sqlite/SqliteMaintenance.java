@@ -1,9 +1,17 @@
-package io.moaiflow.swarmdb.internal;
+package io.moaiflow.swarmdb.internal.sqlite;
 
 import io.moaiflow.swarmdb.BackupResult;
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.health.CheckResult;
+import io.moaiflow.swarmdb.internal.Checks;
+import io.moaiflow.swarmdb.internal.FileSecurity;
+import io.moaiflow.swarmdb.internal.Handle;
+import io.moaiflow.swarmdb.internal.Retention;
+import io.moaiflow.swarmdb.internal.Rows;
+import io.moaiflow.swarmdb.internal.Schema;
+import io.moaiflow.swarmdb.internal.StatementCache;
+import io.moaiflow.swarmdb.internal.TimeSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -21,8 +29,8 @@ import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 
 /** Retention, checks, compaction and backups on SQLite. Thread safe. */
-public final class Maintenances extends Retention {
-  private static final Logger LOG = LoggerFactory.getLogger(Maintenances.class);
+public final class SqliteMaintenance extends Retention {
+  private static final Logger LOG = LoggerFactory.getLogger(SqliteMaintenance.class);
 
   private final SqliteDatabase db;
 
@@ -31,7 +39,7 @@ public final class Maintenances extends Retention {
    *
    * @param db the database
    */
-  public Maintenances(SqliteDatabase db) {
+  public SqliteMaintenance(SqliteDatabase db) {
     super(db, db.time());
     this.db = db;
   }
@@ -49,7 +57,7 @@ public final class Maintenances extends Retention {
   private CheckResult run(String check) {
     long start = System.nanoTime();
     List<String> problems = db.readUnchecked("maintenance." + check, h -> check(h, check));
-    return new CheckResult(check, problems, SqliteDatabase.elapsedMillis(start));
+    return new CheckResult(check, problems, TimeSource.millisSince(start));
   }
 
   /**
@@ -160,7 +168,7 @@ public final class Maintenances extends Retention {
               }
               return out;
             });
-    return new CheckResult("json_valid", problems, SqliteDatabase.elapsedMillis(start));
+    return new CheckResult("json_valid", problems, TimeSource.millisSince(start));
   }
 
   @Override
@@ -187,7 +195,7 @@ public final class Maintenances extends Retention {
           return true;
         });
     Path p = db.path();
-    return p == null ? 0 : Inspectors.files(p).totalBytes();
+    return p == null ? 0 : SqliteInspector.files(p).totalBytes();
   }
 
   private Path requireFile(String op) {
@@ -259,7 +267,7 @@ public final class Maintenances extends Retention {
       long lastSeq = verify(abs);
       long bytes = FileSecurity.size(abs);
       LOG.info("backed up {} to {} ({} bytes)", source, abs, bytes);
-      return new BackupResult(abs, bytes, lastSeq, SqliteDatabase.elapsedMillis(start));
+      return new BackupResult(abs, bytes, lastSeq, TimeSource.millisSince(start));
     } catch (SQLException e) {
       deleteQuietly(abs, created);
       throw SqliteErrors.map("backup to " + abs, source.toString(), e);

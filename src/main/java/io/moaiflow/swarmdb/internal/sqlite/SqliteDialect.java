@@ -1,13 +1,15 @@
-package io.moaiflow.swarmdb.internal;
+package io.moaiflow.swarmdb.internal.sqlite;
 
+import io.moaiflow.swarmdb.internal.Checks;
+import io.moaiflow.swarmdb.internal.Dialect;
 import java.util.function.UnaryOperator;
 
 /**
  * SQLite's {@link Dialect}: JSON is stored as text, the single writer needs no row locks, text
  * compares by code point, and keys match with {@code GLOB}. Stateless and thread safe.
  */
-final class SqliteDialect {
-  static final Dialect INSTANCE =
+public final class SqliteDialect {
+  public static final Dialect INSTANCE =
       new Dialect(
           "",
           "?",

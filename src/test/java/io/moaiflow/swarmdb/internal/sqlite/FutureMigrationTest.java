@@ -1,4 +1,4 @@
-package io.moaiflow.swarmdb.internal;
+package io.moaiflow.swarmdb.internal.sqlite;
 
 import static io.moaiflow.swarmdb.SwarmAssertions.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbConfig;
+import io.moaiflow.swarmdb.internal.Handle;
+import io.moaiflow.swarmdb.internal.MigrationScripts;
+import io.moaiflow.swarmdb.internal.StatementCache;
 import io.moaiflow.swarmdb.migrate.MigrationResult;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

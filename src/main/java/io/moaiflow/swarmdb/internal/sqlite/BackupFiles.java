@@ -1,4 +1,4 @@
-package io.moaiflow.swarmdb.internal;
+package io.moaiflow.swarmdb.internal.sqlite;
 
 import io.moaiflow.swarmdb.BackupCheck;
 import io.moaiflow.swarmdb.ErrorCode;
@@ -6,6 +6,11 @@ import io.moaiflow.swarmdb.RestoreResult;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.health.FileSizes;
+import io.moaiflow.swarmdb.internal.Checks;
+import io.moaiflow.swarmdb.internal.FileSecurity;
+import io.moaiflow.swarmdb.internal.Handle;
+import io.moaiflow.swarmdb.internal.Schema;
+import io.moaiflow.swarmdb.internal.StatementCache;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
@@ -93,7 +98,7 @@ public final class BackupFiles {
     cfg.setBusyTimeout(2_000);
     try (Connection c = cfg.createConnection(CheckOpen.url(source, "backup " + source))) {
       Handle h = new Handle(c, new StatementCache(c), 0);
-      List<String> problems = Maintenances.check(h, "integrity_check");
+      List<String> problems = SqliteMaintenance.check(h, "integrity_check");
       if (!problems.isEmpty()) {
         throw corrupt(
             "backup "

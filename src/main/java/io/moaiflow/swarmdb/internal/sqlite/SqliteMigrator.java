@@ -1,9 +1,14 @@
-package io.moaiflow.swarmdb.internal;
+package io.moaiflow.swarmdb.internal.sqlite;
 
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDbException;
+import io.moaiflow.swarmdb.internal.FileSecurity;
+import io.moaiflow.swarmdb.internal.Handle;
+import io.moaiflow.swarmdb.internal.MigrationEngine;
+import io.moaiflow.swarmdb.internal.MigrationScripts;
 import io.moaiflow.swarmdb.internal.MigrationScripts.Applied;
 import io.moaiflow.swarmdb.internal.MigrationScripts.Script;
+import io.moaiflow.swarmdb.internal.Schema;
 import io.moaiflow.swarmdb.migrate.MigrationInfo;
 import io.moaiflow.swarmdb.migrate.MigrationResult;
 import io.moaiflow.swarmdb.migrate.Migrator;
@@ -33,7 +38,7 @@ public final class SqliteMigrator implements Migrator {
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
   /** Applied migrations; the version range makes it a rowid search, not a table scan. */
-  static final String APPLIED_SQL =
+  public static final String APPLIED_SQL =
       "SELECT version, description, checksum, applied_at, duration_ms"
           + " FROM schema_history WHERE version >= 1 AND success = 1 ORDER BY version";
 
