@@ -134,6 +134,32 @@ class ArchitectureTest {
         .check(classes);
   }
 
+  /** The shared DAOs and engine know neither backend; the two backends do not know each other. */
+  @Test
+  void theBackendsAreSymmetricAndApart() {
+    noClasses()
+        .that()
+        .resideInAPackage(INTERNAL)
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(INTERNAL + ".sqlite", INTERNAL + ".pg")
+        .check(classes);
+    noClasses()
+        .that()
+        .resideInAPackage(INTERNAL + ".sqlite")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage(INTERNAL + ".pg")
+        .check(classes);
+    noClasses()
+        .that()
+        .resideInAPackage(INTERNAL + ".pg")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage(INTERNAL + ".sqlite")
+        .check(classes);
+  }
+
   @Test
   void theRuleDetectsAnExposedInternalType() {
     JavaClasses leaky = new ClassFileImporter().importClasses(Leaky.class);

@@ -1,5 +1,7 @@
 package io.moaiflow.swarmdb.internal;
 
+import java.sql.SQLException;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
@@ -32,6 +34,8 @@ import org.jspecify.annotations.Nullable;
  * @param primaryKeyOnly empty, or the clause after a table name that makes a range on its integer
  *     primary key the access path ({@code NOT INDEXED}: SQLite would otherwise walk a whole
  *     covering index to group a handful of new rows)
+ * @param foreignKeyViolation whether an error is this backend's foreign-key violation (SQLite's
+ *     {@code SQLITE_CONSTRAINT_FOREIGNKEY} 787, PostgreSQL's SQLSTATE 23503)
  */
 public record Dialect(
     String jsonCast,
@@ -48,7 +52,8 @@ public record Dialect(
     String globPredicate,
     UnaryOperator<String> globArgument,
     String memoryRowKey,
-    String primaryKeyOnly) {
+    String primaryKeyOnly,
+    Predicate<SQLException> foreignKeyViolation) {
 
   /**
    * A JSON column as a select-list item that reads as JSON text.

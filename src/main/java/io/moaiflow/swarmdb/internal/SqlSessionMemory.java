@@ -2,7 +2,6 @@ package io.moaiflow.swarmdb.internal;
 
 import io.moaiflow.swarmdb.MemoryEntry;
 import io.moaiflow.swarmdb.SessionMemory;
-import io.moaiflow.swarmdb.internal.sqlite.SqliteErrors;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -202,14 +201,6 @@ record SqlSessionMemory(Database db, SqlSessionMemory.Statements sql, String ses
         });
   }
 
-  /**
-   * Whether the write broke {@code session_memory}'s foreign key to {@code sessions}, the only one
-   * it has: SQLite's {@code SQLITE_CONSTRAINT_FOREIGNKEY} (787), PostgreSQL's SQLSTATE 23503.
-   */
-  private static boolean isForeignKeyViolation(SQLException e) {
-    return "23503".equals(e.getSQLState()) || SqliteErrors.resultCode(e) == 787;
-  }
-
   private void requireSession(Handle h) throws SQLException {
     try (ResultSet rs = h.prepare(sql.sessionExists, sessionId).executeQuery()) {
       if (!rs.next()) {
@@ -238,7 +229,7 @@ record SqlSessionMemory(Database db, SqlSessionMemory.Statements sql, String ses
     try {
       result = ps.executeQuery();
     } catch (SQLException e) {
-      if (isForeignKeyViolation(e)) {
+      if (db.dialect().foreignKeyViolation().test(e)) {
         throw SqlSessionStore.notFound(sessionId); // the session row is missing: nothing written
       }
       throw e;

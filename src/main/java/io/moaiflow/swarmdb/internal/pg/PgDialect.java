@@ -27,7 +27,8 @@ final class PgDialect {
           "key ~ ?",
           glob -> globToRegex(checkGlob(glob)),
           "session_id, memory_type, key",
-          "");
+          "",
+          e -> "23503".equals(e.getSQLState()));
 
   private PgDialect() {}
 

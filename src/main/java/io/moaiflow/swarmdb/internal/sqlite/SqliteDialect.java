@@ -25,7 +25,8 @@ public final class SqliteDialect {
           "key GLOB ?",
           glob -> Checks.searchText("glob", glob, true),
           "rowid",
-          " NOT INDEXED");
+          " NOT INDEXED",
+          e -> SqliteErrors.resultCode(e) == 787);
 
   private SqliteDialect() {}
 

@@ -9,7 +9,7 @@ import org.sqlite.SQLiteException;
  * Turns SQLite failures into {@link SwarmDbException}s whose message says what failed, on which
  * file, and how to fix it. This class is stateless and thread safe.
  */
-public final class SqliteErrors {
+final class SqliteErrors {
   /** {@code SQLITE_BUSY}. */
   public static final int BUSY = 5;
 
