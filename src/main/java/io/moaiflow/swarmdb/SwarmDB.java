@@ -4,7 +4,7 @@ import io.moaiflow.swarmdb.health.Inspector;
 import io.moaiflow.swarmdb.internal.Backend;
 import io.moaiflow.swarmdb.internal.pg.PgDatabase;
 import io.moaiflow.swarmdb.internal.sqlite.BackupFiles;
-import io.moaiflow.swarmdb.internal.sqlite.SqliteBackend;
+import io.moaiflow.swarmdb.internal.sqlite.SqliteDatabase;
 import io.moaiflow.swarmdb.migrate.Migrator;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -58,7 +58,7 @@ public final class SwarmDB implements AutoCloseable {
    */
   public static SwarmDB open(SwarmDbConfig config) {
     Objects.requireNonNull(config, "config");
-    return new SwarmDB(config.isPostgres() ? PgDatabase.open(config) : SqliteBackend.open(config));
+    return new SwarmDB(config.isPostgres() ? PgDatabase.open(config) : SqliteDatabase.open(config));
   }
 
   /**
@@ -83,7 +83,7 @@ public final class SwarmDB implements AutoCloseable {
    */
   public static SwarmDB openReadOnly(SwarmDbConfig config) {
     Objects.requireNonNull(config, "config");
-    return new SwarmDB(SqliteBackend.openReadOnly(config));
+    return new SwarmDB(SqliteDatabase.openReadOnly(config));
   }
 
   /**

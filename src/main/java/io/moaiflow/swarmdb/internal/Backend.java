@@ -11,9 +11,13 @@ import java.nio.file.Path;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The seam between the {@code SwarmDB} facade and a storage engine (DESIGN §12): the embedded
- * SQLite file ({@link SqliteBackend}) or a PostgreSQL server ({@code pg.PgDatabase}). Each backend
- * supplies the same DAOs, migrator, inspector and maintenance. Implementations are thread safe.
+ * The one seam between the {@code SwarmDB} facade, the shared DAOs and a storage engine (DESIGN
+ * §12): {@code sqlite.SqliteDatabase} (one group-committing writer, a read-only pool) or {@code
+ * pg.PgDatabase} (pooled PostgreSQL transactions). Every unit of work gets a {@link Handle}; the
+ * verbs are the same on both: {@link #read}, {@link #write}, {@link #readUnchecked} and {@link
+ * #outsideTransaction}. Each maps errors to {@code SwarmDbException}s, refuses work once closed
+ * (and while the schema is outdated, where checked), and reports the operation to the listeners.
+ * Implementations are thread safe.
  */
 public interface Backend extends AutoCloseable {
 
@@ -35,46 +39,40 @@ public interface Backend extends AutoCloseable {
       Inspector inspector,
       Maintenance maintenance) {}
 
+  /** A read on a current schema; {@code op} names it in errors and metrics. */
+  <T> T read(String op, SqlFunction<T> fn);
+
+  /** A read that skips the schema check: introspection and the migrator. */
+  <T> T readUnchecked(String op, SqlFunction<T> fn);
+
+  /** A write in its own transaction on a current schema, returned once committed. */
+  <T> T write(String op, SqlFunction<T> fn);
+
   /**
-   * The DAOs: the event log, agent registry, sessions, migrator, inspector and maintenance.
-   *
-   * @return the DAOs
+   * Work outside any transaction, without the schema check (VACUUM, checkpoints, migrations that
+   * manage their own transactions and locks).
    */
+  <T> T outsideTransaction(String op, SqlFunction<T> fn);
+
+  /** The SQL spellings of this backend. */
+  Dialect dialect();
+
+  /** The DAOs built over this backend. */
   Daos daos();
 
-  /**
-   * The configuration the backend was opened with.
-   *
-   * @return the configuration
-   */
+  /** The configuration the backend was opened with. */
   SwarmDbConfig config();
 
-  /**
-   * The database file, or null when there is none (in memory, PostgreSQL).
-   *
-   * @return the file
-   */
+  /** The database file, or null when there is none (in memory, PostgreSQL). */
   @Nullable Path path();
 
-  /**
-   * The registered listeners.
-   *
-   * @return the listeners
-   */
+  /** The registered listeners. */
   Listeners listeners();
 
-  /**
-   * Whether {@link #close()} was called.
-   *
-   * @return true once closed
-   */
+  /** Whether {@link #close()} was called. */
   boolean isClosed();
 
-  /**
-   * The database for messages: a file, {@code :memory:} or a URL without its password.
-   *
-   * @return the label
-   */
+  /** The database for messages: a file, {@code :memory:} or a URL without its password. */
   String label();
 
   /** Finishes pending work and releases every connection. Idempotent. */

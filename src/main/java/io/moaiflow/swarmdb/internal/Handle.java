@@ -9,8 +9,8 @@ import java.sql.Statement;
 /**
  * One connection with its statement cache, lent to a read or a write for its duration: the SQLite
  * writer's or a pooled reader's long-lived cache, or (on PostgreSQL) a cache of its own that lives
- * for one unit of work ({@link #run}). The DAOs see only this and {@link Database}. Not thread
- * safe: it belongs to the thread doing the work until the work returns.
+ * for one unit of work ({@link #run}). The DAOs see only this and {@link Backend}. Not thread safe:
+ * it belongs to the thread doing the work until the work returns.
  */
 public final class Handle {
   private final Connection connection;

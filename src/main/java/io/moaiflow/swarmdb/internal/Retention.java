@@ -33,7 +33,7 @@ public abstract class Retention implements Maintenance {
       "DELETE FROM agent_events WHERE seq IN (SELECT seq FROM agent_events WHERE ts < ? ORDER BY"
           + " ts LIMIT ?)";
 
-  private final Database db;
+  private final Backend db;
   private final TimeSource time;
   private final String purgeMemory;
 
@@ -43,7 +43,7 @@ public abstract class Retention implements Maintenance {
    * @param db the database
    * @param time its clock
    */
-  protected Retention(Database db, TimeSource time) {
+  protected Retention(Backend db, TimeSource time) {
     this.db = db;
     this.time = time;
     String key = db.dialect().memoryRowKey();

@@ -25,7 +25,7 @@ import org.jspecify.annotations.Nullable;
 public final class SqlAgentRegistry implements AgentRegistry {
   private static final String LIVE = "status IN ('spawned', 'running')";
 
-  private final Database db;
+  private final Backend db;
   private final String selectById;
   private final String selectByIdForUpdate;
   private final String selectLive;
@@ -41,7 +41,7 @@ public final class SqlAgentRegistry implements AgentRegistry {
    *
    * @param db the database
    */
-  public SqlAgentRegistry(Database db) {
+  public SqlAgentRegistry(Backend db) {
     this.db = db;
     Dialect d = db.dialect();
     String select =

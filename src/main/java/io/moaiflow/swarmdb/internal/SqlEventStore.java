@@ -32,7 +32,7 @@ public abstract class SqlEventStore implements EventStore {
   /** Most events {@link #appendAll} takes in one call. */
   public static final int MAX_BATCH = 100_000;
 
-  private final Database db;
+  private final Backend db;
 
   private final String columns;
   private final String insert;
@@ -46,7 +46,7 @@ public abstract class SqlEventStore implements EventStore {
    *
    * @param db the database
    */
-  protected SqlEventStore(Database db) {
+  protected SqlEventStore(Backend db) {
     this.db = db;
     this.columns = columns(db.dialect());
     this.insert =

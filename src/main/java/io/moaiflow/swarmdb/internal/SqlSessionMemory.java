@@ -29,7 +29,7 @@ import org.jspecify.annotations.Nullable;
  * @param sql the statements of its dialect
  * @param sessionId the session
  */
-record SqlSessionMemory(Database db, SqlSessionMemory.Statements sql, String sessionId)
+record SqlSessionMemory(Backend db, SqlSessionMemory.Statements sql, String sessionId)
     implements SessionMemory {
   static final String UNEXPIRED = " AND (expires_at IS NULL OR expires_at > ?)";
 
@@ -149,12 +149,12 @@ record SqlSessionMemory(Database db, SqlSessionMemory.Statements sql, String ses
      * @return the entry, or empty
      */
     Optional<MemoryEntry> lookup(
-        Database db, String op, String memoryType, String key, @Nullable String sessionId) {
+        Backend db, String op, String memoryType, String key, @Nullable String sessionId) {
       return lookup(db, op, memoryType, key, sessionId, true);
     }
 
     Optional<MemoryEntry> lookup(
-        Database db,
+        Backend db,
         String op,
         String memoryType,
         String key,

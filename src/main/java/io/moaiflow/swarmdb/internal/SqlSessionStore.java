@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * row locked on PostgreSQL. Thread safe.
  */
 public final class SqlSessionStore implements SessionStore {
-  private final Database db;
+  private final Backend db;
   private final String byId;
   private final String byIdForUpdate;
   private final String insert;
@@ -33,7 +33,7 @@ public final class SqlSessionStore implements SessionStore {
    *
    * @param db the database
    */
-  public SqlSessionStore(Database db) {
+  public SqlSessionStore(Backend db) {
     this.db = db;
     Dialect d = db.dialect();
     String select =

@@ -8,7 +8,6 @@ import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.health.WriterStats;
 import io.moaiflow.swarmdb.internal.Backend;
-import io.moaiflow.swarmdb.internal.Database;
 import io.moaiflow.swarmdb.internal.Dialect;
 import io.moaiflow.swarmdb.internal.Handle;
 import io.moaiflow.swarmdb.internal.Listeners;
@@ -38,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * locks order them. Event appends alone are serialised (see {@link PgEventStore}) so that the log
  * position is also the commit order. Thread safe.
  */
-public final class PgDatabase implements Backend, Database {
+public final class PgDatabase implements Backend {
   private static final Logger LOG = LoggerFactory.getLogger(PgDatabase.class);
 
   /** The oldest PostgreSQL major version supported ({@code pg_current_xact_id}, JSONB, etc.). */
@@ -151,8 +150,10 @@ public final class PgDatabase implements Backend, Database {
         if (config.migrate()) {
           PgMigrator.migrate(db);
         } else {
-          db.autocommit("migrator.validate", c -> PgMigrator.validate(c, db));
-          db.schemaVersion(db.readUnchecked("migrator.currentVersion", PgMigrator::currentVersion));
+          db.outsideTransaction("migrator.validate", h -> PgMigrator.validate(h.connection(), db));
+          db.schemaVersion(
+              db.readUnchecked(
+                  "migrator.currentVersion", h -> PgMigrator.currentVersion(h.connection())));
         }
       } catch (RuntimeException e) {
         db.close(); // stops the appender thread and closes the pool SwarmDB created
@@ -233,25 +234,19 @@ public final class PgDatabase implements Backend, Database {
   @Override
   public <T> T read(String op, SqlFunction<T> fn) {
     state.checkUsable(op);
-    return readUnchecked(op, c -> Handle.run(c, time.now(), fn));
+    return readUnchecked(op, fn);
   }
 
-  /**
-   * Runs a read without the schema check (introspection, the migrator).
-   *
-   * @param op the operation name
-   * @param work the read
-   * @return its result
-   */
-  <T> T readUnchecked(String op, PgWork<T> work) {
+  @Override
+  public <T> T readUnchecked(String op, SqlFunction<T> fn) {
     state.checkOpen(op);
-    return listeners.observe(op, () -> readNow(op, work));
+    return listeners.observe(op, () -> readNow(op, fn));
   }
 
-  private <T> T readNow(String op, PgWork<T> work) {
+  private <T> T readNow(String op, SqlFunction<T> fn) {
     try (Connection c = dataSource.getConnection()) {
       try {
-        return work.apply(c);
+        return Handle.run(c, time.now(), fn);
       } finally {
         if (!c.getAutoCommit()) {
           rollbackQuietly(c); // end the caller pool's implicit read transaction
@@ -271,7 +266,7 @@ public final class PgDatabase implements Backend, Database {
   @Override
   public <T> T write(String op, SqlFunction<T> fn) {
     state.checkUsable(op);
-    return writeUnchecked(op, c -> Handle.run(c, time.now(), fn));
+    return listeners.observe(op, () -> writeNow(op, fn));
   }
 
   /**
@@ -284,7 +279,7 @@ public final class PgDatabase implements Backend, Database {
    */
   <T> T writeUnobserved(String op, SqlFunction<T> fn) {
     state.checkUsable(op);
-    return writeNow(op, c -> Handle.run(c, time.now(), fn));
+    return writeNow(op, fn);
   }
 
   @Override
@@ -292,23 +287,11 @@ public final class PgDatabase implements Backend, Database {
     return PgDialect.INSTANCE;
   }
 
-  /**
-   * Runs a transaction without the schema check (migrations, probes).
-   *
-   * @param op the operation name
-   * @param work the work
-   * @return its result, once committed
-   */
-  <T> T writeUnchecked(String op, PgWork<T> work) {
-    state.checkOpen(op);
-    return listeners.observe(op, () -> writeNow(op, work));
-  }
-
   /** Runs the transaction, again after a serialization failure or deadlock. */
-  private <T> T writeNow(String op, PgWork<T> work) {
+  private <T> T writeNow(String op, SqlFunction<T> fn) {
     for (int attempt = 0; ; attempt++) {
       try {
-        return transaction(work);
+        return transaction(fn);
       } catch (SQLException e) {
         if (PgErrors.isRetryable(e) && attempt < MAX_RETRIES) {
           retries.incrementAndGet();
@@ -332,14 +315,14 @@ public final class PgDatabase implements Backend, Database {
     }
   }
 
-  private <T> T transaction(PgWork<T> work) throws SQLException {
+  private <T> T transaction(SqlFunction<T> fn) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
       boolean auto = c.getAutoCommit();
       c.setAutoCommit(false);
       long start = System.nanoTime();
       boolean committed = false;
       try {
-        T result = work.apply(c);
+        T result = Handle.run(c, time.now(), fn);
         c.commit();
         committed = true;
         transactions.incrementAndGet();
@@ -365,20 +348,15 @@ public final class PgDatabase implements Backend, Database {
     }
   }
 
-  /**
-   * Runs work outside any transaction (VACUUM cannot run inside one).
-   *
-   * @param op the operation name
-   * @param work the work
-   * @return its result
-   */
-  <T> T autocommit(String op, PgWork<T> work) {
+  /** On a pooled connection in autocommit mode (VACUUM cannot run inside a transaction). */
+  @Override
+  public <T> T outsideTransaction(String op, SqlFunction<T> fn) {
     state.checkOpen(op);
     try (Connection c = dataSource.getConnection()) {
       boolean auto = c.getAutoCommit();
       c.setAutoCommit(true);
       try {
-        return work.apply(c);
+        return Handle.run(c, time.now(), fn);
       } finally {
         c.setAutoCommit(auto);
       }

@@ -85,7 +85,7 @@ final class PgInspector implements Inspector {
 
   @Override
   public long sizeBytes() {
-    return db.readUnchecked("inspect.size", PgInspector::relationBytes);
+    return db.readUnchecked("inspect.size", h -> PgInspector.relationBytes(h.connection()));
   }
 
   @Override
@@ -97,7 +97,8 @@ final class PgInspector implements Inspector {
   public DatabaseInfo info() {
     return db.readUnchecked(
         "inspect.info",
-        c -> {
+        h -> {
+          Connection c = h.connection();
           Map<String, Long> counts = new LinkedHashMap<>();
           for (String t : Schema.TABLES) {
             if (PgMigrator.tableExists(c, t)) {
@@ -161,7 +162,8 @@ final class PgInspector implements Inspector {
         version =
             db.readUnchecked(
                 "health.read",
-                c -> {
+                h -> {
+                  Connection c = h.connection();
                   PgEventStore.queryLong(c, "SELECT 1");
                   return PgMigrator.currentVersion(c);
                 });
@@ -173,9 +175,10 @@ final class PgInspector implements Inspector {
         try {
           // Assigning a transaction id fails on a standby or in a read-only transaction; the
           // transaction is rolled back, so nothing is written.
-          db.autocommit(
+          db.outsideTransaction(
               "health.write",
-              c -> {
+              h -> {
+                Connection c = h.connection();
                 c.setAutoCommit(false);
                 try {
                   PgEventStore.queryLong(c, "SELECT pg_current_xact_id()::text::bigint");

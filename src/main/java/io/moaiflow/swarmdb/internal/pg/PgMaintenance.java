@@ -38,7 +38,8 @@ final class PgMaintenance extends Retention {
   @Override
   public CheckResult quickCheck() {
     long start = System.nanoTime();
-    List<String> problems = db.readUnchecked("maintenance.quick_check", PgMaintenance::structure);
+    List<String> problems =
+        db.readUnchecked("maintenance.quick_check", h -> PgMaintenance.structure(h.connection()));
     return new CheckResult("quick_check", problems, TimeSource.millisSince(start));
   }
 
@@ -62,7 +63,8 @@ final class PgMaintenance extends Retention {
     List<String> problems =
         db.readUnchecked(
             "maintenance.integrity_check",
-            c -> {
+            h -> {
+              Connection c = h.connection();
               List<String> p = structure(c);
               if (!p.isEmpty()) {
                 return p;
@@ -149,9 +151,10 @@ final class PgMaintenance extends Retention {
    */
   @Override
   public long vacuum() {
-    return db.autocommit(
+    return db.outsideTransaction(
         "maintenance.vacuum",
-        c -> {
+        h -> {
+          Connection c = h.connection();
           try (Statement st = c.createStatement()) {
             st.execute("VACUUM (ANALYZE) " + String.join(", ", Schema.TABLES));
           }

@@ -120,7 +120,8 @@ final class PgMigrator implements Migrator {
    */
   static MigrationResult migrate(PgDatabase db) {
     MigrationResult result =
-        db.autocommit("migrator.migrate", c -> MigrationEngine.migrate(new Target(db), c));
+        db.outsideTransaction(
+            "migrator.migrate", h -> MigrationEngine.migrate(new Target(db), h.connection()));
     db.schemaVersion(result.toVersion());
     return result;
   }
@@ -230,7 +231,8 @@ final class PgMigrator implements Migrator {
 
   @Override
   public int currentVersion() {
-    return db.readUnchecked("migrator.currentVersion", PgMigrator::currentVersion);
+    return db.readUnchecked(
+        "migrator.currentVersion", h -> PgMigrator.currentVersion(h.connection()));
   }
 
   @Override
@@ -240,7 +242,7 @@ final class PgMigrator implements Migrator {
 
   @Override
   public List<MigrationInfo> status() {
-    return db.readUnchecked("migrator.status", PgMigrator::status);
+    return db.readUnchecked("migrator.status", h -> PgMigrator.status(h.connection()));
   }
 
   @Override
@@ -250,7 +252,7 @@ final class PgMigrator implements Migrator {
 
   @Override
   public void validate() {
-    db.autocommit("migrator.validate", c -> validate(c, db));
+    db.outsideTransaction("migrator.validate", h -> validate(h.connection(), db));
   }
 
   @Override

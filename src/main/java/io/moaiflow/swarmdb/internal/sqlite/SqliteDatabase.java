@@ -5,14 +5,16 @@ import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.Synchronous;
 import io.moaiflow.swarmdb.health.WriterStats;
-import io.moaiflow.swarmdb.internal.Database;
+import io.moaiflow.swarmdb.internal.Backend;
 import io.moaiflow.swarmdb.internal.Dialect;
 import io.moaiflow.swarmdb.internal.FileSecurity;
 import io.moaiflow.swarmdb.internal.Handle;
 import io.moaiflow.swarmdb.internal.Listeners;
 import io.moaiflow.swarmdb.internal.OpenState;
 import io.moaiflow.swarmdb.internal.Schema;
+import io.moaiflow.swarmdb.internal.SqlAgentRegistry;
 import io.moaiflow.swarmdb.internal.SqlFunction;
+import io.moaiflow.swarmdb.internal.SqlSessionStore;
 import io.moaiflow.swarmdb.internal.StatementCache;
 import io.moaiflow.swarmdb.internal.TimeSource;
 import io.moaiflow.swarmdb.internal.WriteFailures;
@@ -37,10 +39,9 @@ import org.sqlite.SQLiteOpenMode;
 /**
  * The open SQLite database: the single writer, the read pool, the pragmas as read back, and the
  * schema state. The shared DAOs do all their work through {@link #read} and {@link #write} (the
- * {@link Database} seam); SQLite's own appends also use {@link #writeAsync}, and maintenance {@link
- * #exclusive}. Thread safe.
+ * {@link Backend} seam); SQLite's own appends also use {@link #writeAsync}. Thread safe.
  */
-public final class SqliteDatabase implements AutoCloseable, Database {
+public final class SqliteDatabase implements Backend {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteDatabase.class);
 
   private final SwarmDbConfig config;
@@ -54,6 +55,7 @@ public final class SqliteDatabase implements AutoCloseable, Database {
   private final String sqliteVersion;
   private final OpenState state;
   private final boolean readOnly;
+  private final Daos daos;
 
   private SqliteDatabase(
       SwarmDbConfig config,
@@ -78,6 +80,14 @@ public final class SqliteDatabase implements AutoCloseable, Database {
     this.pragmas = pragmas;
     this.sqliteVersion = sqliteVersion;
     this.state = new OpenState(label, SqliteMigrator.shippedVersion(), schemaVersion);
+    this.daos =
+        new Daos(
+            new SqliteEventStore(this),
+            new SqlAgentRegistry(this),
+            new SqlSessionStore(this),
+            new SqliteMigrator(this),
+            new SqliteInspector(this),
+            new SqliteMaintenance(this));
   }
 
   /**
@@ -451,14 +461,7 @@ public final class SqliteDatabase implements AutoCloseable, Database {
     return readUnchecked(op, fn);
   }
 
-  /**
-   * A read that skips the schema check (for introspection and the migrator).
-   *
-   * @param <T> the result type
-   * @param op the operation name
-   * @param fn the read
-   * @return its result
-   */
+  @Override
   public <T> T readUnchecked(String op, SqlFunction<T> fn) {
     state.checkOpen(op);
     return listeners.observe(op, () -> readNow(op, fn));
@@ -532,16 +535,9 @@ public final class SqliteDatabase implements AutoCloseable, Database {
                     : e instanceof SwarmDbException s ? s.code() : ErrorCode.DATABASE_ERROR));
   }
 
-  /**
-   * Runs work on the writer connection alone, outside any transaction (VACUUM, checkpoints,
-   * migrations), after every write queued before it.
-   *
-   * @param <T> the result type
-   * @param op the operation name
-   * @param fn the work
-   * @return its result
-   */
-  public <T> T exclusive(String op, SqlFunction<T> fn) {
+  /** On the writer connection alone, after every write queued before it. */
+  @Override
+  public <T> T outsideTransaction(String op, SqlFunction<T> fn) {
     state.checkOpen(op);
     if (readOnly) {
       throw readOnlyError(op);
@@ -567,6 +563,7 @@ public final class SqliteDatabase implements AutoCloseable, Database {
    *
    * @return the configuration
    */
+  @Override
   public SwarmDbConfig config() {
     return config;
   }
@@ -576,6 +573,7 @@ public final class SqliteDatabase implements AutoCloseable, Database {
    *
    * @return the file
    */
+  @Override
   public @Nullable Path path() {
     return path;
   }
@@ -664,11 +662,12 @@ public final class SqliteDatabase implements AutoCloseable, Database {
     return all;
   }
 
-  /**
-   * Whether {@link #close()} has been called.
-   *
-   * @return true once closed
-   */
+  @Override
+  public Daos daos() {
+    return daos;
+  }
+
+  @Override
   public boolean isClosed() {
     return state.isClosed();
   }

@@ -139,7 +139,7 @@ final class SqliteInspector implements Inspector {
         }
       } else if (connected) {
         try {
-          db.exclusive(
+          db.outsideTransaction(
               "health.write",
               h -> {
                 h.execute("BEGIN IMMEDIATE");

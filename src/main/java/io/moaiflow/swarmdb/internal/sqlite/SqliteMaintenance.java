@@ -174,7 +174,7 @@ public final class SqliteMaintenance extends Retention {
   @Override
   public long checkpoint() {
     requireFile("checkpoint");
-    db.exclusive(
+    db.outsideTransaction(
         "maintenance.checkpoint",
         h -> {
           h.execute("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -185,7 +185,7 @@ public final class SqliteMaintenance extends Retention {
 
   @Override
   public long vacuum() {
-    db.exclusive(
+    db.outsideTransaction(
         "maintenance.vacuum",
         h -> {
           h.execute("VACUUM");

@@ -309,7 +309,7 @@ public final class SqliteMigrator implements Migrator {
   @Override
   public MigrationResult migrate() {
     MigrationResult result =
-        db.exclusive(
+        db.outsideTransaction(
             "migrator.migrate",
             h -> migrate(h, db.path(), db.config().backupBeforeMigrate(), db.label()));
     db.schemaVersion(result.toVersion());
