@@ -23,7 +23,6 @@ public final class AgentTransitions {
   /**
    * The agent after a transition (or, with a null target, a heartbeat).
    *
-   * @param current the stored agent
    * @param target the new state, or null for a heartbeat
    * @param patch metadata keys to set (a null value removes the key)
    * @param clockNow the time of the change in epoch ms; never earlier than the last update
@@ -89,10 +88,6 @@ public final class AgentTransitions {
   /**
    * The agent with its metadata as it reads back from the JSON written for it (numbers and nested
    * maps normalised), so a returned row equals the stored one.
-   *
-   * @param a the agent
-   * @param json the metadata JSON written
-   * @return the agent as stored
    */
   public static Agent asStored(Agent a, String json) {
     return new Agent(
@@ -107,12 +102,7 @@ public final class AgentTransitions {
         Json.asStored(a.metadata(), json));
   }
 
-  /**
-   * The error for an unknown agent.
-   *
-   * @param agentId the id
-   * @return the exception, to throw
-   */
+  /** The error for an unknown agent. */
   public static SwarmDbException notFound(String agentId) {
     return new SwarmDbException(
         ErrorCode.NOT_FOUND,

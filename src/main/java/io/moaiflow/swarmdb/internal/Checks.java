@@ -35,30 +35,17 @@ public final class Checks {
    * An {@link ErrorCode#INVALID_ARGUMENT} exception.
    *
    * @param message what is wrong and how to fix it
-   * @return the exception, to throw
    */
   public static SwarmDbException invalid(String message) {
     return new SwarmDbException(ErrorCode.INVALID_ARGUMENT, message);
   }
 
-  /**
-   * Checks an id: not blank, at most {@value #MAX_ID_LENGTH} characters, no NUL, valid UTF-16.
-   *
-   * @param name the parameter name for the message
-   * @param value the id
-   * @return the id
-   */
+  /** Checks an id: not blank, at most {@value #MAX_ID_LENGTH} characters, no NUL, valid UTF-16. */
   public static String id(String name, @Nullable String value) {
     return text(name, value, MAX_ID_LENGTH);
   }
 
-  /**
-   * Checks a memory key like an id, up to {@value #MAX_KEY_LENGTH} characters.
-   *
-   * @param name the parameter name
-   * @param value the key
-   * @return the key
-   */
+  /** Checks a memory key like an id, up to {@value #MAX_KEY_LENGTH} characters. */
   public static String key(String name, @Nullable String value) {
     return text(name, value, MAX_KEY_LENGTH);
   }
@@ -66,10 +53,6 @@ public final class Checks {
   /**
    * Checks a type name: letters, digits and {@code _ . : -}, starting with a letter or digit, at
    * most {@value #MAX_TYPE_LENGTH} characters.
-   *
-   * @param name the parameter name
-   * @param value the type
-   * @return the type
    */
   public static String type(String name, @Nullable String value) {
     if (value == null) {
@@ -106,11 +89,6 @@ public final class Checks {
    * Checks search text (a literal prefix or a glob): at most {@value #MAX_KEY_LENGTH} characters,
    * no NUL, valid UTF-16 (an unpaired surrogate would reach the database as {@code ?}: a wildcard
    * in SQLite's GLOB, a literal character on PostgreSQL, wrong either way).
-   *
-   * @param name the parameter name
-   * @param value the text
-   * @param nonEmpty whether the empty string is rejected
-   * @return the text
    */
   public static String searchText(String name, @Nullable String value, boolean nonEmpty) {
     if (value == null) {
@@ -175,7 +153,6 @@ public final class Checks {
   /**
    * The index of the first unpaired surrogate in {@code s}, or -1.
    *
-   * @param s the text
    * @return the index or -1
    */
   public static int unpairedSurrogate(CharSequence s) {
@@ -195,13 +172,7 @@ public final class Checks {
     return -1;
   }
 
-  /**
-   * Checks that an instant fits epoch milliseconds and truncates it to milliseconds.
-   *
-   * @param name the parameter name
-   * @param value the instant
-   * @return the truncated instant
-   */
+  /** Checks that an instant fits epoch milliseconds and truncates it to milliseconds. */
   public static Instant millis(String name, @Nullable Instant value) {
     if (value == null) {
       throw invalid(name + " is null; pass an Instant");
@@ -216,8 +187,6 @@ public final class Checks {
   /**
    * Checks a positive duration and returns its milliseconds.
    *
-   * @param name the parameter name
-   * @param value the duration
    * @return milliseconds, at least 1
    */
   public static long positiveMillis(String name, @Nullable Duration value) {
@@ -239,13 +208,7 @@ public final class Checks {
     return ms;
   }
 
-  /**
-   * Adds a TTL to now, rejecting overflow and TTLs beyond 100 years.
-   *
-   * @param now epoch milliseconds
-   * @param ttl the TTL
-   * @return the expiry in epoch milliseconds
-   */
+  /** Adds a TTL to now, rejecting overflow and TTLs beyond 100 years. */
   public static long expiry(long now, Duration ttl) {
     long ms = positiveMillis("ttl", ttl);
     long hundredYears = Duration.ofDays(36_525).toMillis();
@@ -255,12 +218,7 @@ public final class Checks {
     return Math.addExact(now, ms);
   }
 
-  /**
-   * Checks a row limit.
-   *
-   * @param limit the limit
-   * @return the limit
-   */
+  /** Checks a row limit. */
   public static int limit(int limit) {
     if (limit < 1 || limit > MAX_LIMIT) {
       throw invalid("limit is " + limit + "; it must be between 1 and " + MAX_LIMIT);
@@ -268,12 +226,7 @@ public final class Checks {
     return limit;
   }
 
-  /**
-   * Copies metadata into an unmodifiable, insertion-ordered map; keys must be non-null.
-   *
-   * @param metadata the map
-   * @return the copy
-   */
+  /** Copies metadata into an unmodifiable, insertion-ordered map; keys must be non-null. */
   public static Map<String, @Nullable Object> metadata(
       @Nullable Map<String, ? extends @Nullable Object> metadata) {
     if (metadata == null) {
@@ -298,7 +251,6 @@ public final class Checks {
   /**
    * A value shortened and stripped of control characters, safe to put in a message.
    *
-   * @param value the text
    * @return at most 80 printable characters
    */
   public static String printable(String value) {

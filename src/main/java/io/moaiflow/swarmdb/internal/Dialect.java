@@ -58,7 +58,6 @@ public record Dialect(
   /**
    * A JSON column as a select-list item that reads as JSON text.
    *
-   * @param column the column name
    * @return for example {@code metadata} or {@code metadata::text}
    */
   public String jsonColumn(String column) {

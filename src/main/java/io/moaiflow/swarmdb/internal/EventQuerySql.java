@@ -17,7 +17,6 @@ public final class EventQuerySql {
    * The statement text.
    *
    * @param columns the select list (backends differ in how they read metadata)
-   * @param q the query
    * @param count true for {@code SELECT count(*)} (no cursor, order or limit)
    * @return the SQL; a page query ends with {@code LIMIT ?}
    */
@@ -46,11 +45,7 @@ public final class EventQuerySql {
   /**
    * Binds the query's values in the order {@link #sql} placed them.
    *
-   * @param ps the statement
-   * @param q the query
-   * @param count whether it is the count form
    * @return the index of the next parameter (the limit of a page query)
-   * @throws SQLException when binding fails
    */
   public static int bind(PreparedStatement ps, EventQuery q, boolean count) throws SQLException {
     int i = 1;

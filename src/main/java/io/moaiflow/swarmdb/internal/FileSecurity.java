@@ -36,8 +36,6 @@ public final class FileSecurity {
    * Prepares a database path: creates missing parent directories 0700 and, when {@code create}, the
    * file itself 0600. Never follows a symlink at the database path.
    *
-   * @param path the database file
-   * @param create whether a missing file may be created
    * @return true when the file was created by this call
    */
   public static boolean prepareDatabaseFile(Path path, boolean create) {
@@ -67,7 +65,6 @@ public final class FileSecurity {
   /**
    * Creates missing directories with mode 0700 (existing ones are left alone).
    *
-   * @param dir the directory
    * @param what a description for messages, such as "backup directory"
    */
   public static void createDirectories(Path dir, String what) {
@@ -96,10 +93,6 @@ public final class FileSecurity {
   /**
    * Creates a new empty file with mode 0600, failing if anything (even a dangling symlink) already
    * exists at the path.
-   *
-   * @param path the file
-   * @param what a description for messages
-   * @return true when created
    */
   public static boolean createPrivateFile(Path path, String what) {
     refuseSymlink(path);
@@ -147,11 +140,7 @@ public final class FileSecurity {
         ErrorCode.IO_ERROR, "could not create " + what + ": " + e + "; " + fix, e);
   }
 
-  /**
-   * Sets an existing file's mode to 0600 (POSIX only).
-   *
-   * @param path the file
-   */
+  /** Sets an existing file's mode to 0600 (POSIX only). */
   public static void makePrivate(Path path) {
     if (!POSIX) {
       return;
@@ -166,11 +155,7 @@ public final class FileSecurity {
     }
   }
 
-  /**
-   * Refuses a symlink at {@code path}.
-   *
-   * @param path the path
-   */
+  /** Refuses a symlink at {@code path}. */
   public static void refuseSymlink(Path path) {
     if (Files.isSymbolicLink(path)) {
       throw new SwarmDbException(
@@ -187,11 +172,8 @@ public final class FileSecurity {
    * ..} is resolved, and the deepest existing directory of each is resolved through its symlinks,
    * so neither {@code root/../x} nor a symlinked directory inside the root can lead out of it.
    *
-   * @param root the allowed directory
-   * @param path the backup file to check
    * @param what what the path is, for the message (for example "backup target")
    * @param setting how the user sets the root, for the message
-   * @return the resolved path
    * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} naming the path, the root and the
    *     fix
    */
@@ -238,12 +220,7 @@ public final class FileSecurity {
     }
   }
 
-  /**
-   * The POSIX mode of a file as an octal string such as {@code 600}, or empty when not POSIX.
-   *
-   * @param path the file
-   * @return the mode
-   */
+  /** The POSIX mode of a file as an octal string such as {@code 600}, or empty when not POSIX. */
   public static String mode(Path path) {
     if (!POSIX) {
       return "";
@@ -257,12 +234,7 @@ public final class FileSecurity {
     }
   }
 
-  /**
-   * Bytes of a file, 0 when missing.
-   *
-   * @param path the file
-   * @return the size
-   */
+  /** Bytes of a file, 0 when missing. */
   public static long size(Path path) {
     try {
       return Files.size(path);

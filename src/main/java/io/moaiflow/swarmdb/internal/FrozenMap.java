@@ -24,7 +24,6 @@ final class FrozenMap extends AbstractMap<String, @Nullable Object> {
    * Freezes a map the caller gives up: nobody may change it afterwards.
    *
    * @param owned an insertion-ordered map only the caller holds, with no null key
-   * @return the frozen map
    */
   static Map<String, @Nullable Object> of(Map<String, @Nullable Object> owned) {
     return new FrozenMap(owned);

@@ -28,12 +28,8 @@ public final class Handle {
    * statement it prepares is closed when it returns. For pooled connections that keep no cache of
    * their own (PostgreSQL).
    *
-   * @param <T> the result type
    * @param connection the connection; left open
    * @param now the time the work runs at (epoch ms)
-   * @param fn the work
-   * @return its result
-   * @throws SQLException when the database fails
    */
   public static <T> T run(Connection connection, long now, SqlFunction<T> fn) throws SQLException {
     try (StatementCache statements = new StatementCache(connection)) {
@@ -44,9 +40,7 @@ public final class Handle {
   /**
    * A cached prepared statement with its parameters cleared.
    *
-   * @param sql the statement text
    * @return the statement; do not close it
-   * @throws SQLException when preparing fails
    */
   public PreparedStatement prepare(String sql) throws SQLException {
     PreparedStatement ps = cache.get(sql);
@@ -58,7 +52,6 @@ public final class Handle {
    * A cached prepared statement with its parameters bound in order, for reads and small writes (the
    * append paths bind their own).
    *
-   * @param sql the statement text
    * @param params the parameters: strings and numbers, none null
    * @return the statement; do not close it
    * @throws SQLException when preparing or binding fails
@@ -80,11 +73,7 @@ public final class Handle {
     return connection;
   }
 
-  /**
-   * The time this unit of work runs at (epoch ms, monotonic).
-   *
-   * @return now
-   */
+  /** The time this unit of work runs at (epoch ms, monotonic). */
   public long now() {
     return now;
   }
@@ -92,9 +81,7 @@ public final class Handle {
   /**
    * Runs a statement that returns one integer, such as a count or a pragma.
    *
-   * @param sql the statement
    * @return the first column of the first row, or 0 when there is none
-   * @throws SQLException when the database fails
    */
   public long queryLong(String sql) throws SQLException {
     try (Statement st = connection.createStatement();
@@ -106,9 +93,7 @@ public final class Handle {
   /**
    * Runs a statement that returns one text value, such as a pragma.
    *
-   * @param sql the statement
    * @return the first column of the first row, or the empty string
-   * @throws SQLException when the database fails
    */
   public String queryString(String sql) throws SQLException {
     try (Statement st = connection.createStatement();
@@ -118,12 +103,7 @@ public final class Handle {
     }
   }
 
-  /**
-   * Runs a statement without results.
-   *
-   * @param sql the statement
-   * @throws SQLException when the database fails
-   */
+  /** Runs a statement without results. */
   public void execute(String sql) throws SQLException {
     try (Statement st = connection.createStatement()) {
       st.execute(sql);

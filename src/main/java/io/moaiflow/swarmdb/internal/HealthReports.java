@@ -17,19 +17,11 @@ public final class HealthReports {
    * The report; a schema version other than the shipped one and the writer's recent failures (see
    * {@link WriteFailures}) are added to the problems.
    *
-   * @param connected whether the read probe succeeded
-   * @param writable whether the write probe succeeded
    * @param version the schema version read, or -1 when it could not be read
-   * @param shipped the schema version this library needs
-   * @param totalBytes the database's size
    * @param walBytes the write-ahead log's size (0 where there is none)
    * @param startNanos when the check started ({@link System#nanoTime()})
-   * @param now the time of the check (epoch ms)
    * @param problems what the probes found wrong; appended to
-   * @param failures the writer's recent failures
    * @param usableBytes usable bytes on the database's filesystem, or -1 when not measured
-   * @param minFreeBytes the configured minimum of usable bytes
-   * @return the report
    */
   public static HealthReport of(
       boolean connected,

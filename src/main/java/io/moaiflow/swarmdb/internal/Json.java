@@ -85,22 +85,12 @@ public final class Json {
         .build();
   }
 
-  /**
-   * The shared mapper. Do not reconfigure it.
-   *
-   * @return the mapper
-   */
+  /** The shared mapper. Do not reconfigure it. */
   public static ObjectMapper mapper() {
     return MAPPER;
   }
 
-  /**
-   * Serialises a value, enforcing the size and UTF-8 rules.
-   *
-   * @param what the parameter name for messages
-   * @param value any Jackson-serialisable value
-   * @return JSON text
-   */
+  /** Serialises a value, enforcing the size and UTF-8 rules. */
   public static String write(String what, @Nullable Object value) {
     String json;
     try {
@@ -127,12 +117,7 @@ public final class Json {
             + " deep");
   }
 
-  /**
-   * Serialises metadata.
-   *
-   * @param metadata the map
-   * @return JSON object text
-   */
+  /** Serialises metadata. */
   public static String writeMetadata(Map<String, ? extends @Nullable Object> metadata) {
     if (metadata.isEmpty()) {
       return "{}";
@@ -145,10 +130,6 @@ public final class Json {
    * read its values back as the same types (strings, booleans, Integers, Longs beyond int, finite
    * Doubles, maps, lists, null), else the parsed JSON. Rows returned by writes then equal the rows
    * queries return.
-   *
-   * @param metadata the caller's map
-   * @param json its serialised form
-   * @return an equal-on-read-back map
    */
   public static Map<String, @Nullable Object> asStored(
       Map<String, @Nullable Object> metadata, String json) {
@@ -188,8 +169,6 @@ public final class Json {
    * Parses stored metadata.
    *
    * @param row the row it was read from, for messages, such as {@code agent_events row seq 3}
-   * @param json JSON object text
-   * @return an unmodifiable, insertion-ordered map
    * @throws io.moaiflow.swarmdb.SwarmDbException {@link ErrorCode#CORRUPT} naming the row when the
    *     text is not a JSON object within {@link JsonLimits}
    */
@@ -202,8 +181,6 @@ public final class Json {
    * call this for every row; building the name each time cost more than the check).
    *
    * @param row the row it was read from, for messages
-   * @param json JSON object text
-   * @return an unmodifiable, insertion-ordered map
    */
   public static Map<String, @Nullable Object> readMetadata(
       Supplier<String> row, @Nullable String json) {
@@ -229,8 +206,6 @@ public final class Json {
    * The error for a stored JSON column that cannot be read: damage, never the caller's input.
    *
    * @param row the row, such as {@code agent_events row seq 3}
-   * @param column the column
-   * @param reason what the parser reported
    * @return the {@link ErrorCode#CORRUPT} exception, to throw
    */
   public static SwarmDbException corrupt(String row, String column, String reason) {
@@ -250,7 +225,6 @@ public final class Json {
    * Why stored JSON text cannot be read back, or null when it can: one JSON value within {@link
    * JsonLimits}, nothing after it. Reads tokens only (no objects are built).
    *
-   * @param json the stored text
    * @return the problem, or null
    */
   public static @Nullable String problem(String json) {
@@ -272,9 +246,6 @@ public final class Json {
    * Checks stored JSON text before it is passed on unparsed (for example into an export).
    *
    * @param row the row, for messages (built only when the text is damaged)
-   * @param column the column
-   * @param json the stored text
-   * @return the text
    * @throws io.moaiflow.swarmdb.SwarmDbException {@link ErrorCode#CORRUPT} when it cannot be read
    */
   public static String checkStored(Supplier<String> row, String column, String json) {
@@ -289,10 +260,6 @@ public final class Json {
    * Parses a document whose values are stored again into a tree keeping every number exactly
    * (decimals as written, not rounded to double). It may nest {@value #DOCUMENT_ENVELOPE} levels
    * deeper than a value; each value is checked against {@link JsonLimits} when it is written.
-   *
-   * @param what the document, for messages
-   * @param json the text
-   * @return the tree
    */
   public static JsonNode readTreeExact(String what, String json) {
     try {
@@ -315,10 +282,7 @@ public final class Json {
   /**
    * Parses a stored JSON value into a type.
    *
-   * @param <T> the type
    * @param row the row it was read from, for messages
-   * @param json the stored text
-   * @param type the class
    * @return the value, or null for JSON null
    * @throws io.moaiflow.swarmdb.SwarmDbException {@link ErrorCode#CORRUPT} when the text is not
    *     readable JSON; {@link ErrorCode#INVALID_ARGUMENT} when it is, but not as {@code type}

@@ -22,25 +22,13 @@ public final class KeysetPages {
   /** Fetches one page of a query, newest first. */
   @FunctionalInterface
   public interface PageReader {
-    /**
-     * Reads at most {@code limit} rows of {@code query}.
-     *
-     * @param query the query with its cursor
-     * @param limit most rows
-     * @return the rows, newest first
-     */
+    /** Reads at most {@code limit} rows of {@code query}. */
     List<AgentEvent> read(EventQuery query, int limit);
   }
 
   private KeysetPages() {}
 
-  /**
-   * A lazy stream over every row of {@code query} (up to its limit, when set).
-   *
-   * @param query the query
-   * @param reader reads one page
-   * @return the stream
-   */
+  /** A lazy stream over every row of {@code query} (up to its limit, when set). */
   public static Stream<AgentEvent> stream(EventQuery query, PageReader reader) {
     Iterator<AgentEvent> it = new PageIterator(query, reader);
     return StreamSupport.stream(

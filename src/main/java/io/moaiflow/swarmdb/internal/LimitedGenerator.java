@@ -22,12 +22,7 @@ final class LimitedGenerator extends JsonGeneratorDelegate {
   private final int maxDepth;
   private int depth;
 
-  /**
-   * Wraps a generator.
-   *
-   * @param g the factory's generator
-   * @param maxDepth the deepest nesting allowed
-   */
+  /** Wraps a generator. */
   LimitedGenerator(JsonGenerator g, int maxDepth) {
     super(g, false); // copy methods go through this class's checks
     this.maxDepth = maxDepth;

@@ -21,29 +21,17 @@ public final class Listeners implements SwarmDbListener {
   /** Creates an empty list of listeners. */
   public Listeners() {}
 
-  /**
-   * Adds a listener.
-   *
-   * @param listener the listener
-   */
+  /** Adds a listener. */
   public void add(SwarmDbListener listener) {
     listeners.add(listener);
   }
 
-  /**
-   * Removes a listener.
-   *
-   * @param listener the listener
-   */
+  /** Removes a listener. */
   public void remove(SwarmDbListener listener) {
     listeners.remove(listener);
   }
 
-  /**
-   * Whether any listener is registered (to skip timing work when none is).
-   *
-   * @return true when there are listeners
-   */
+  /** Whether any listener is registered (to skip timing work when none is). */
   public boolean active() {
     return !listeners.isEmpty();
   }
@@ -62,11 +50,6 @@ public final class Listeners implements SwarmDbListener {
   /**
    * Runs an operation and reports its duration and outcome (the {@link SwarmDbException}'s code, or
    * none) to the listeners, when any is registered.
-   *
-   * @param <T> the result type
-   * @param operation the operation name
-   * @param body the operation
-   * @return its result
    */
   public <T> T observe(String operation, Supplier<T> body) {
     long start = System.nanoTime();

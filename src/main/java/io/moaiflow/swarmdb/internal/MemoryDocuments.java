@@ -32,8 +32,6 @@ public final class MemoryDocuments {
   /**
    * Writes a session's entries as a document.
    *
-   * @param sessionId the session
-   * @param entries its unexpired entries
    * @return {@code {"sessionId":..., "entries":[{"memoryType", "key", "value", "expiresAt"}]}}
    * @throws io.moaiflow.swarmdb.SwarmDbException {@code CORRUPT} naming the first entry whose
    *     stored value is not readable JSON
@@ -62,8 +60,6 @@ public final class MemoryDocuments {
   /**
    * Reads and validates a document; throws before anything is written.
    *
-   * @param json the document
-   * @return its entries in order
    * @throws io.moaiflow.swarmdb.SwarmDbException {@code INVALID_ARGUMENT} naming the bad entry
    */
   public static List<Item> read(String json) {

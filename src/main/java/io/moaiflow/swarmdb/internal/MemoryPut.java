@@ -20,11 +20,7 @@ public record MemoryPut(String key, String json, @Nullable Duration ttl) {
   /**
    * Checks and serialises one value.
    *
-   * @param memoryType the memory type
-   * @param key the key
-   * @param value a Jackson-serialisable value
    * @param ttl positive time to live, or null
-   * @return the write
    */
   public static MemoryPut of(
       String memoryType, String key, @Nullable Object value, @Nullable Duration ttl) {
@@ -36,10 +32,8 @@ public record MemoryPut(String key, String json, @Nullable Duration ttl) {
   /**
    * Checks and serialises several values of one type.
    *
-   * @param memoryType the memory type
    * @param values key to value, at most {@link Checks#MAX_LIMIT}
    * @param ttl positive time to live, or null
-   * @return the writes in the map's order
    */
   public static List<MemoryPut> all(
       String memoryType, Map<String, ? extends @Nullable Object> values, @Nullable Duration ttl) {

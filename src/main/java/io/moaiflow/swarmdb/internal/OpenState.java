@@ -14,35 +14,21 @@ public final class OpenState {
   private volatile int schemaVersion;
   private volatile boolean closed;
 
-  /**
-   * The state of a database just opened.
-   *
-   * @param label the database, for messages
-   * @param shippedVersion the schema version the library needs
-   * @param schemaVersion the version found
-   */
+  /** The state of a database just opened. */
   public OpenState(String label, int shippedVersion, int schemaVersion) {
     this.label = label;
     this.shippedVersion = shippedVersion;
     this.schemaVersion = schemaVersion;
   }
 
-  /**
-   * Fails once the database is closed.
-   *
-   * @param op the operation, for the message
-   */
+  /** Fails once the database is closed. */
   public void checkOpen(String op) {
     if (closed) {
       throw closedError(op);
     }
   }
 
-  /**
-   * Fails once the database is closed or while its schema is not the shipped version.
-   *
-   * @param op the operation, for the message
-   */
+  /** Fails once the database is closed or while its schema is not the shipped version. */
   public void checkUsable(String op) {
     checkOpen(op);
     int v = schemaVersion;
@@ -60,40 +46,23 @@ public final class OpenState {
     }
   }
 
-  /**
-   * The error for work on a closed database.
-   *
-   * @param op the operation, for the message
-   * @return the error
-   */
+  /** The error for work on a closed database. */
   public SwarmDbException closedError(String op) {
     return new SwarmDbException(
         ErrorCode.CLOSED, op + " failed: the database " + label + " is closed; open it again");
   }
 
-  /**
-   * The applied schema version as of the last open or migration.
-   *
-   * @return the version
-   */
+  /** The applied schema version as of the last open or migration. */
   public int schemaVersion() {
     return schemaVersion;
   }
 
-  /**
-   * Records the schema version after a migration.
-   *
-   * @param v the version
-   */
+  /** Records the schema version after a migration. */
   public void schemaVersion(int v) {
     this.schemaVersion = v;
   }
 
-  /**
-   * Whether {@link #markClosed()} was called.
-   *
-   * @return true once closed
-   */
+  /** Whether {@link #markClosed()} was called. */
   public boolean isClosed() {
     return closed;
   }

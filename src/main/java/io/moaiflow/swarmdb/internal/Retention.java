@@ -37,12 +37,7 @@ public abstract class Retention implements Maintenance {
   private final TimeSource time;
   private final String purgeMemory;
 
-  /**
-   * Retention over a database.
-   *
-   * @param db the database
-   * @param time its clock
-   */
+  /** Retention over a database. */
   protected Retention(Backend db, TimeSource time) {
     this.db = db;
     this.time = time;
@@ -114,8 +109,6 @@ public abstract class Retention implements Maintenance {
    * neighbours (1,000 agents spread over the log touch ~1 agent-index page per row), so a fixed row
    * count cannot bound the time.
    *
-   * @param chunk the last chunk size
-   * @param nanos how long its write took, commit included
    * @return the next chunk size, between {@link #EVENT_CHUNK_MIN} and {@link #EVENT_CHUNK_MAX}
    */
   static int nextEventChunk(int chunk, long nanos) {

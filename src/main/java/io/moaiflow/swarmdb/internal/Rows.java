@@ -37,10 +37,7 @@ public final class Rows {
   /**
    * Binds a string parameter that may be SQL NULL.
    *
-   * @param ps the statement
-   * @param i the parameter index
    * @param v the value, or null
-   * @throws SQLException when binding fails
    */
   public static void setNullable(PreparedStatement ps, int i, @Nullable String v)
       throws SQLException {
@@ -54,21 +51,13 @@ public final class Rows {
   /**
    * The first row of a result list.
    *
-   * @param <T> the row type
-   * @param rows the rows
    * @return the first, or empty
    */
   public static <T> Optional<T> first(List<T> rows) {
     return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
   }
 
-  /**
-   * Every row's first column as text.
-   *
-   * @param ps the query
-   * @return the values, in row order
-   * @throws SQLException when the query fails
-   */
+  /** Every row's first column as text. */
   public static List<String> strings(PreparedStatement ps) throws SQLException {
     return all(ps, rs -> rs.getString(1));
   }
@@ -83,13 +72,7 @@ public final class Rows {
     return out;
   }
 
-  /**
-   * One event row.
-   *
-   * @param rs the result set on the row
-   * @return the event
-   * @throws SQLException when reading fails
-   */
+  /** One event row. */
   public static AgentEvent event(ResultSet rs) throws SQLException {
     long seq = rs.getLong(1);
     Map<String, @Nullable Object> metadata =
@@ -130,7 +113,6 @@ public final class Rows {
   /**
    * How messages name an event row.
    *
-   * @param seq its log position
    * @return for example {@code agent_events row seq 3}
    */
   public static String eventRow(long seq) {
@@ -148,9 +130,6 @@ public final class Rows {
   /**
    * How messages name a memory row.
    *
-   * @param sessionId the session
-   * @param memoryType the memory type
-   * @param key the key
    * @return for example {@code session_memory row session 's1' type 'semantic' key 'k'}
    */
   public static String memoryRow(String sessionId, String memoryType, String key) {
@@ -163,24 +142,12 @@ public final class Rows {
         + "'";
   }
 
-  /**
-   * Every event row of a query.
-   *
-   * @param ps the bound statement
-   * @return the events in result order
-   * @throws SQLException when reading fails
-   */
+  /** Every event row of a query. */
   public static List<AgentEvent> events(PreparedStatement ps) throws SQLException {
     return all(ps, Rows::event);
   }
 
-  /**
-   * One agent row.
-   *
-   * @param rs the result set on the row
-   * @return the agent
-   * @throws SQLException when reading fails
-   */
+  /** One agent row. */
   public static Agent agent(ResultSet rs) throws SQLException {
     String agentId = rs.getString(1);
     Map<String, @Nullable Object> metadata =
@@ -205,24 +172,12 @@ public final class Rows {
     }
   }
 
-  /**
-   * Every agent row of a query.
-   *
-   * @param ps the bound statement
-   * @return the agents in result order
-   * @throws SQLException when reading fails
-   */
+  /** Every agent row of a query. */
   public static List<Agent> agents(PreparedStatement ps) throws SQLException {
     return all(ps, Rows::agent);
   }
 
-  /**
-   * One session row.
-   *
-   * @param rs the result set on the row
-   * @return the session
-   * @throws SQLException when reading fails
-   */
+  /** One session row. */
   public static Session session(ResultSet rs) throws SQLException {
     String sessionId = rs.getString(1);
     Map<String, @Nullable Object> metadata =
@@ -241,13 +196,7 @@ public final class Rows {
     }
   }
 
-  /**
-   * Every session row of a query.
-   *
-   * @param ps the bound statement
-   * @return the sessions in result order
-   * @throws SQLException when reading fails
-   */
+  /** Every session row of a query. */
   public static List<Session> sessions(PreparedStatement ps) throws SQLException {
     return all(ps, Rows::session);
   }

@@ -44,7 +44,6 @@ public final class Schema {
   /**
    * The write-ahead log beside a database file.
    *
-   * @param db the main file
    * @return {@code db-wal}
    */
   public static Path wal(Path db) {
@@ -54,7 +53,6 @@ public final class Schema {
   /**
    * The WAL index (shared memory) beside a database file.
    *
-   * @param db the main file
    * @return {@code db-shm}
    */
   public static Path shm(Path db) {
@@ -64,7 +62,6 @@ public final class Schema {
   /**
    * The rollback journal beside a database file.
    *
-   * @param db the main file
    * @return {@code db-journal}
    */
   public static Path journal(Path db) {
@@ -74,10 +71,7 @@ public final class Schema {
   /**
    * Whether a SQLite database has a table.
    *
-   * @param h a connection
    * @param table one of {@link #TABLES}
-   * @return true when it exists
-   * @throws SQLException when the schema cannot be read
    */
   public static boolean hasTable(Handle h, String table) throws SQLException {
     try (ResultSet rs =

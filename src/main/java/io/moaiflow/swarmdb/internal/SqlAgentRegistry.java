@@ -36,11 +36,7 @@ public final class SqlAgentRegistry implements AgentRegistry {
   private final String update;
   private final String sweep;
 
-  /**
-   * The registry of an open database.
-   *
-   * @param db the database
-   */
+  /** The registry of an open database. */
   public SqlAgentRegistry(Backend db) {
     this.db = db;
     Dialect d = db.dialect();

@@ -41,11 +41,7 @@ public abstract class SqlEventStore implements EventStore {
   private final String since;
   private final String countAfter;
 
-  /**
-   * The event log of an open database.
-   *
-   * @param db the database
-   */
+  /** The event log of an open database. */
   protected SqlEventStore(Backend db) {
     this.db = db;
     this.columns = columns(db.dialect());
@@ -60,12 +56,7 @@ public abstract class SqlEventStore implements EventStore {
     this.countAfter = countByTypeAfter(db.dialect());
   }
 
-  /**
-   * The select list of an event row, in the order {@link Rows#event} reads it.
-   *
-   * @param d the dialect
-   * @return the columns
-   */
+  /** The select list of an event row, in the order {@link Rows#event} reads it. */
   public static String columns(Dialect d) {
     return "seq, event_id, event_type, agent_id, agent_type, session_id, ts, "
         + d.jsonColumn("metadata");
@@ -87,30 +78,17 @@ public abstract class SqlEventStore implements EventStore {
       this.storedMetadata = Json.asStored(event.metadata(), metadataJson);
     }
 
-    /**
-     * The event as given.
-     *
-     * @return the event
-     */
+    /** The event as given. */
     public AgentEvent event() {
       return event;
     }
 
-    /**
-     * The metadata as JSON text.
-     *
-     * @return the JSON
-     */
+    /** The metadata as JSON text. */
     public String metadataJson() {
       return metadataJson;
     }
 
-    /**
-     * The event as stored at a log position.
-     *
-     * @param seq the position
-     * @return the stored event
-     */
+    /** The event as stored at a log position. */
     public AgentEvent stored(long seq) {
       AgentEvent e = event;
       return new AgentEvent(
@@ -143,28 +121,13 @@ public abstract class SqlEventStore implements EventStore {
    */
   public record InsertedBatch(List<AgentEvent> stored, Map<String, Integer> freshByType) {}
 
-  /**
-   * Appends one event in a transaction and waits for its commit.
-   *
-   * @param row the checked event
-   * @return the stored row
-   */
+  /** Appends one event in a transaction and waits for its commit. */
   protected abstract Inserted appendOne(Row row);
 
-  /**
-   * Queues one event; the future completes after its commit.
-   *
-   * @param row the checked event
-   * @return the future
-   */
+  /** Queues one event; the future completes after its commit. */
   protected abstract CompletableFuture<Inserted> appendOneAsync(Row row);
 
-  /**
-   * Appends a non-empty batch in one transaction.
-   *
-   * @param rows the checked events
-   * @return the stored rows
-   */
+  /** Appends a non-empty batch in one transaction. */
   protected abstract InsertedBatch appendRows(List<Row> rows);
 
   @Override
@@ -229,10 +192,7 @@ public abstract class SqlEventStore implements EventStore {
   /**
    * Inserts one event unless its id is stored already, in the caller's transaction.
    *
-   * @param h the handle
-   * @param row the checked event
    * @return the new row, or the row stored before
-   * @throws SQLException when the database fails
    */
   protected final Inserted insertOne(Handle h, Row row) throws SQLException {
     PreparedStatement ps = h.prepare(insertReturning);
@@ -245,22 +205,12 @@ public abstract class SqlEventStore implements EventStore {
     return new Inserted(stored(h, row.event.eventId()), false);
   }
 
-  /**
-   * The insert without {@code RETURNING}, for JDBC batches.
-   *
-   * @return the statement text
-   */
+  /** The insert without {@code RETURNING}, for JDBC batches. */
   protected final String insertSql() {
     return insert;
   }
 
-  /**
-   * Binds a row to {@link #insertSql()}'s parameters.
-   *
-   * @param ps the statement
-   * @param row the checked event
-   * @throws SQLException when binding fails
-   */
+  /** Binds a row to {@link #insertSql()}'s parameters. */
   protected static void bind(PreparedStatement ps, Row row) throws SQLException {
     AgentEvent e = row.event;
     ps.setString(1, e.eventId());
@@ -272,12 +222,7 @@ public abstract class SqlEventStore implements EventStore {
     ps.setString(7, row.metadataJson);
   }
 
-  /**
-   * Counts a batch's results by type.
-   *
-   * @param results one result per row, in input order
-   * @return the batch
-   */
+  /** Counts a batch's results by type. */
   protected static InsertedBatch batch(List<Inserted> results) {
     List<AgentEvent> stored = new ArrayList<>(results.size());
     Map<String, Integer> fresh = new TreeMap<>();
@@ -293,20 +238,13 @@ public abstract class SqlEventStore implements EventStore {
   /**
    * The stored event with an id that must exist (it conflicted in this transaction).
    *
-   * @param h the handle
-   * @param eventId the id
-   * @return the event
    * @throws SQLException when the database fails or the row vanished
    */
   protected final AgentEvent stored(Handle h, String eventId) throws SQLException {
     return byId(h, eventId).orElseThrow(() -> new SQLException("event " + eventId + " vanished"));
   }
 
-  /**
-   * The select list of this store's dialect.
-   *
-   * @return the columns
-   */
+  /** The select list of this store's dialect. */
   protected final String columns() {
     return columns;
   }
@@ -445,9 +383,6 @@ public abstract class SqlEventStore implements EventStore {
 
   /**
    * Events per type and the newest seq of each, past a seq, reading only those rows by primary key.
-   *
-   * @param d the dialect
-   * @return the statement
    */
   static String countByTypeAfter(Dialect d) {
     return "SELECT event_type, count(*), max(seq) FROM agent_events"

@@ -9,12 +9,6 @@ import java.sql.SQLException;
  */
 @FunctionalInterface
 public interface SqlFunction<T> {
-  /**
-   * Does the work.
-   *
-   * @param handle the connection and its statement cache
-   * @return the result
-   * @throws SQLException when the database fails
-   */
+  /** Does the work. */
   T apply(Handle handle) throws SQLException;
 }

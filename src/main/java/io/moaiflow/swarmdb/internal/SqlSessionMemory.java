@@ -104,7 +104,6 @@ record SqlSessionMemory(Backend db, SqlSessionMemory.Statements sql, String sess
     /**
      * The entries of a query.
      *
-     * @param ps the bound query
      * @param check whether to check each value's text (false only for a caller that parses the
      *     value strictly itself, which reports damage the same way)
      */
@@ -141,10 +140,6 @@ record SqlSessionMemory(Backend db, SqlSessionMemory.Statements sql, String sess
     /**
      * The live entry of a type and key: in one session, or the newest across sessions.
      *
-     * @param db the database
-     * @param op the operation name
-     * @param memoryType the memory type
-     * @param key the key
      * @param sessionId the session, or null for the newest in any session
      * @return the entry, or empty
      */

@@ -28,11 +28,7 @@ public final class SqlSessionStore implements SessionStore {
   private final String recentSessions;
   private final SqlSessionMemory.Statements memory;
 
-  /**
-   * The sessions of an open database.
-   *
-   * @param db the database
-   */
+  /** The sessions of an open database. */
   public SqlSessionStore(Backend db) {
     this.db = db;
     Dialect d = db.dialect();

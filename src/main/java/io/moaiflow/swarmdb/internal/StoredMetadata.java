@@ -12,12 +12,7 @@ import org.jspecify.annotations.Nullable;
  */
 record StoredMetadata(String json, Map<String, @Nullable Object> stored) {
 
-  /**
-   * Checks and serialises metadata.
-   *
-   * @param metadata the caller's map
-   * @return the JSON and the stored form
-   */
+  /** Checks and serialises metadata. */
   static StoredMetadata of(Map<String, ? extends @Nullable Object> metadata) {
     Map<String, @Nullable Object> given = Checks.metadata(metadata);
     String json = Json.writeMetadata(given);

@@ -12,20 +12,12 @@ public final class TimeSource {
   private final Clock clock;
   private final AtomicLong highWater = new AtomicLong(Long.MIN_VALUE);
 
-  /**
-   * Wraps a clock.
-   *
-   * @param clock the clock
-   */
+  /** Wraps a clock. */
   public TimeSource(Clock clock) {
     this.clock = clock;
   }
 
-  /**
-   * The later of the clock's time and the latest time returned before.
-   *
-   * @return epoch milliseconds
-   */
+  /** The later of the clock's time and the latest time returned before. */
   public long now() {
     long t = clock.millis();
     return highWater.accumulateAndGet(t, Math::max);

@@ -31,11 +31,7 @@ public final class Uuid7 {
 
   private Uuid7() {}
 
-  /**
-   * A new UUIDv7 for the current time, after every id this process made before.
-   *
-   * @return the id, lower-case canonical form
-   */
+  /** A new UUIDv7 for the current time, after every id this process made before. */
   public static String next() {
     SplittableRandom random = RANDOM.get();
     long tail = random.nextLong();
@@ -60,9 +56,6 @@ public final class Uuid7 {
 
   /**
    * A UUIDv7 for the given time with a random counter (no ordering among ids of one millisecond).
-   *
-   * @param epochMillis Unix milliseconds
-   * @return the id
    */
   public static UUID at(long epochMillis) {
     SplittableRandom random = RANDOM.get();

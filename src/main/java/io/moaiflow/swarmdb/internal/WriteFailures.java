@@ -66,12 +66,7 @@ public final class WriteFailures {
     lastSuccess = nanoClock.getAsLong();
   }
 
-  /**
-   * A write transaction failed; ignored unless the code is a database error.
-   *
-   * @param code the error's code
-   * @param message the error's message
-   */
+  /** A write transaction failed; ignored unless the code is a database error. */
   public synchronized void failed(ErrorCode code, @Nullable String message) {
     if (!code.isDatabaseError()) {
       return;

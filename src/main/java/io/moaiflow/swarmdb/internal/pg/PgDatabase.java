@@ -92,7 +92,6 @@ public final class PgDatabase implements Backend {
    * advisory lock.
    *
    * @param config a configuration with a PostgreSQL URL or DataSource
-   * @return the open database
    */
   public static PgDatabase open(SwarmDbConfig config) {
     Objects.requireNonNull(config, "config");
@@ -272,10 +271,6 @@ public final class PgDatabase implements Backend {
   /**
    * Like {@link #write}, but reports no operation to the listeners: for the appender's group
    * commits, whose callers each report their own {@code append} or {@code appendAsync} call.
-   *
-   * @param op the operation name (for errors)
-   * @param fn the write
-   * @return its result, once committed
    */
   <T> T writeUnobserved(String op, SqlFunction<T> fn) {
     state.checkUsable(op);
@@ -365,11 +360,7 @@ public final class PgDatabase implements Backend {
     }
   }
 
-  /**
-   * Refuses work on a closed database with the one CLOSED error.
-   *
-   * @param op the operation name
-   */
+  /** Refuses work on a closed database with the one CLOSED error. */
   void checkOpen(String op) {
     state.checkOpen(op);
   }

@@ -16,7 +16,6 @@ final class PgErrors {
   /**
    * Whether the whole transaction may simply be retried: a serialization failure or a deadlock.
    *
-   * @param e the exception
    * @return true for SQLSTATE 40001 and 40P01
    */
   static boolean isRetryable(SQLException e) {

@@ -146,8 +146,6 @@ final class PgMaintenance extends Retention {
    * Runs {@code VACUUM (ANALYZE)} on SwarmDB's tables: reclaims dead rows for reuse and refreshes
    * planner statistics without blocking readers or writers (unlike SQLite's VACUUM, it does not
    * shrink the files; {@code VACUUM FULL} would, under an exclusive lock).
-   *
-   * @return bytes of SwarmDB's relations afterwards
    */
   @Override
   public long vacuum() {

@@ -51,12 +51,7 @@ public final class BackupFiles {
 
   private BackupFiles() {}
 
-  /**
-   * Checks a backup read-only (see {@code SwarmDB.verifyBackup}).
-   *
-   * @param backup the file
-   * @return what it holds
-   */
+  /** Checks a backup read-only (see {@code SwarmDB.verifyBackup}). */
   public static BackupCheck verify(Path backup) {
     Path source = requireFile(backup);
     return check(source, "");
@@ -158,14 +153,7 @@ public final class BackupFiles {
     return new SwarmDbException(ErrorCode.CORRUPT, message, cause);
   }
 
-  /**
-   * Restores a database from a backup (see {@code SwarmDB.restore}).
-   *
-   * @param config the database
-   * @param backup the backup file
-   * @param replace whether an existing database may be replaced
-   * @return what was restored
-   */
+  /** Restores a database from a backup (see {@code SwarmDB.restore}). */
   public static RestoreResult restore(SwarmDbConfig config, Path backup, boolean replace) {
     Path configured = config.path();
     if (configured == null || config.isPostgres()) {

@@ -38,18 +38,12 @@ final class CheckOpen {
   /**
    * The JDBC URL for a read-only check of {@code db}.
    *
-   * @param db the absolute, existing main file
-   * @param label the file for messages
-   * @return the URL
    * @throws SwarmDbException {@link ErrorCode#READ_ONLY} when the WAL cannot be read without
    *     writing
    */
   /**
    * Makes {@code config} open without writing: read-only, never creating the file, the URL read as
    * a {@code file:} URI (its {@code mode=ro}, {@code immutable=1} or {@code readonly_shm=1}).
-   *
-   * @param config the connection settings
-   * @return the same settings
    */
   static SQLiteConfig readOnly(SQLiteConfig config) {
     config.setReadOnly(true);

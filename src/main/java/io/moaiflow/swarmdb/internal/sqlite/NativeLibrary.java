@@ -60,7 +60,6 @@ final class NativeLibrary {
    * Compares dotted version strings numerically.
    *
    * @param a a version such as 3.51.3
-   * @param b another version
    * @return negative, zero or positive as a is older, equal or newer
    */
   public static int compareVersions(String a, String b) {

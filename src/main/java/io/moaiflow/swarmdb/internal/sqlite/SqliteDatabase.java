@@ -90,12 +90,7 @@ public final class SqliteDatabase implements Backend {
             new SqliteMaintenance(this));
   }
 
-  /**
-   * Opens (and by default creates and migrates) a database.
-   *
-   * @param config the configuration
-   * @return the open database
-   */
+  /** Opens (and by default creates and migrates) a database. */
   public static SqliteDatabase open(SwarmDbConfig config) {
     NativeLibrary.ensureLoaded();
     Path path = config.path() == null ? null : config.path().toAbsolutePath().normalize();
@@ -219,7 +214,6 @@ public final class SqliteDatabase implements Backend {
    * ErrorCode#READ_ONLY} before anything runs.
    *
    * @param config a file configuration with {@code migrate(false)}
-   * @return the open database
    */
   public static SqliteDatabase openReadOnly(SwarmDbConfig config) {
     Path configured = config.path();
@@ -293,11 +287,7 @@ public final class SqliteDatabase implements Backend {
     }
   }
 
-  /**
-   * Whether this database was opened by {@link #openReadOnly}.
-   *
-   * @return true for a read-only check
-   */
+  /** Whether this database was opened by {@link #openReadOnly}. */
   public boolean readOnly() {
     return readOnly;
   }
@@ -383,12 +373,7 @@ public final class SqliteDatabase implements Backend {
     }
   }
 
-  /**
-   * The pragmas every library connection gets, as sqlite-jdbc configuration.
-   *
-   * @param config the configuration
-   * @return the SQLite configuration
-   */
+  /** The pragmas every library connection gets, as sqlite-jdbc configuration. */
   static SQLiteConfig connectionConfig(SwarmDbConfig config) {
     SQLiteConfig sc = new SQLiteConfig();
     sc.setSynchronous(
@@ -447,14 +432,7 @@ public final class SqliteDatabase implements Backend {
     return Collections.unmodifiableMap(actual);
   }
 
-  /**
-   * Runs a read on a pooled read-only connection (on the writer for in-memory databases).
-   *
-   * @param <T> the result type
-   * @param op the operation name for errors and metrics
-   * @param fn the read
-   * @return its result
-   */
+  /** Runs a read on a pooled read-only connection (on the writer for in-memory databases). */
   @Override
   public <T> T read(String op, SqlFunction<T> fn) {
     state.checkUsable(op);
@@ -490,14 +468,7 @@ public final class SqliteDatabase implements Backend {
     }
   }
 
-  /**
-   * Runs a write in the writer's next transaction and waits for its commit.
-   *
-   * @param <T> the result type
-   * @param op the operation name
-   * @param fn the write
-   * @return its result
-   */
+  /** Runs a write in the writer's next transaction and waits for its commit. */
   @Override
   public <T> T write(String op, SqlFunction<T> fn) {
     state.checkUsable(op);
@@ -507,14 +478,7 @@ public final class SqliteDatabase implements Backend {
     return listeners.observe(op, () -> writer.call(op, fn, true));
   }
 
-  /**
-   * Queues a write; the future completes after its commit.
-   *
-   * @param <T> the result type
-   * @param op the operation name
-   * @param fn the write
-   * @return the future
-   */
+  /** Queues a write; the future completes after its commit. */
   public <T> CompletableFuture<T> writeAsync(String op, SqlFunction<T> fn) {
     state.checkUsable(op);
     if (readOnly) {
@@ -549,59 +513,35 @@ public final class SqliteDatabase implements Backend {
     state.schemaVersion(v);
   }
 
-  /**
-   * The applied schema version as of the last open or migration.
-   *
-   * @return the version
-   */
+  /** The applied schema version as of the last open or migration. */
   public int schemaVersion() {
     return state.schemaVersion();
   }
 
-  /**
-   * The configuration.
-   *
-   * @return the configuration
-   */
+  /** The configuration. */
   @Override
   public SwarmDbConfig config() {
     return config;
   }
 
-  /**
-   * The database file (absolute), or null in memory.
-   *
-   * @return the file
-   */
+  /** The database file (absolute), or null in memory. */
   @Override
   public @Nullable Path path() {
     return path;
   }
 
-  /**
-   * The file path or {@code :memory:}, for messages.
-   *
-   * @return the label
-   */
+  /** The file path or {@code :memory:}, for messages. */
   @Override
   public String label() {
     return label;
   }
 
-  /**
-   * The monotonic clock.
-   *
-   * @return the time source
-   */
+  /** The monotonic clock. */
   public TimeSource time() {
     return time;
   }
 
-  /**
-   * The listeners.
-   *
-   * @return the listeners
-   */
+  /** The listeners. */
   @Override
   public Listeners listeners() {
     return listeners;
@@ -612,11 +552,7 @@ public final class SqliteDatabase implements Backend {
     return SqliteDialect.INSTANCE;
   }
 
-  /**
-   * The pragmas as read back from the writer connection at open.
-   *
-   * @return pragma to value
-   */
+  /** The pragmas as read back from the writer connection at open. */
   public Map<String, String> pragmas() {
     return pragmas;
   }
@@ -630,20 +566,12 @@ public final class SqliteDatabase implements Backend {
     return sqliteVersion;
   }
 
-  /**
-   * The writer's counters.
-   *
-   * @return the stats
-   */
+  /** The writer's counters. */
   public WriterStats writerStats() {
     return writer.stats();
   }
 
-  /**
-   * The writer's failed transactions of the last minute.
-   *
-   * @return the failures
-   */
+  /** The writer's failed transactions of the last minute. */
   public WriteFailures writeFailures() {
     return writer.recentFailures();
   }
@@ -651,8 +579,6 @@ public final class SqliteDatabase implements Backend {
   /**
    * Every SQL text the DAOs have prepared through the statement caches, writer and readers, so a
    * test can explain each one. Call while no read is running.
-   *
-   * @return the statements
    */
   public java.util.Set<String> preparedSql() {
     java.util.Set<String> all = new java.util.HashSet<>(writer.preparedSql());

@@ -21,12 +21,7 @@ final class SqliteErrors {
 
   private SqliteErrors() {}
 
-  /**
-   * SQLite's extended result code of an exception, or -1.
-   *
-   * @param e the exception
-   * @return the code
-   */
+  /** SQLite's extended result code of an exception, or -1. */
   public static int resultCode(SQLException e) {
     if (e instanceof SQLiteException s) {
       return s.getResultCode().code;
@@ -37,9 +32,6 @@ final class SqliteErrors {
   /**
    * Whether the whole transaction should be retried: the database was busy or the snapshot went
    * stale.
-   *
-   * @param e the exception
-   * @return true for busy results
    */
   public static boolean isBusy(SQLException e) {
     int primary = resultCode(e) & 0xff;
@@ -49,7 +41,6 @@ final class SqliteErrors {
   /**
    * Whether SQLite rejected the statement for a constraint (the caller's row, not the database).
    *
-   * @param e the exception
    * @return true for {@code SQLITE_CONSTRAINT*}
    */
   public static boolean isConstraint(SQLException e) {
@@ -60,9 +51,6 @@ final class SqliteErrors {
    * Maps an exception.
    *
    * @param operation what was being done, such as {@code "append event"}
-   * @param file the database file, for the message
-   * @param e the exception
-   * @return the mapped exception
    */
   public static SwarmDbException map(String operation, String file, SQLException e) {
     int code = resultCode(e);

@@ -20,11 +20,7 @@ import java.util.concurrent.CompletableFuture;
 public final class SqliteEventStore extends SqlEventStore {
   private final SqliteDatabase sqlite;
 
-  /**
-   * The event log of an open database.
-   *
-   * @param db the database
-   */
+  /** The event log of an open database. */
   public SqliteEventStore(SqliteDatabase db) {
     super(db);
     this.sqlite = db;

@@ -24,21 +24,12 @@ import org.jspecify.annotations.Nullable;
 final class SqliteInspector implements Inspector {
   private final SqliteDatabase db;
 
-  /**
-   * Introspection of an open database.
-   *
-   * @param db the database
-   */
+  /** Introspection of an open database. */
   public SqliteInspector(SqliteDatabase db) {
     this.db = db;
   }
 
-  /**
-   * Sizes of a database's three files, without opening it.
-   *
-   * @param db the main file
-   * @return the sizes
-   */
+  /** Sizes of a database's three files, without opening it. */
   public static FileSizes files(Path db) {
     return new FileSizes(
         FileSecurity.size(db),
@@ -211,9 +202,6 @@ final class SqliteInspector implements Inspector {
   /**
    * The problem when {@code usable} is below {@code min}, else null (equal passes).
    *
-   * @param file the database file, for the message
-   * @param usable usable bytes
-   * @param min the minimum
    * @return the problem, naming both figures and the fixes, or null
    */
   static @Nullable String freeSpaceProblem(Path file, long usable, long min) {

@@ -34,11 +34,7 @@ public final class SqliteMaintenance extends Retention {
 
   private final SqliteDatabase db;
 
-  /**
-   * Maintenance of an open database.
-   *
-   * @param db the database
-   */
+  /** Maintenance of an open database. */
   public SqliteMaintenance(SqliteDatabase db) {
     super(db, db.time());
     this.db = db;
@@ -63,10 +59,7 @@ public final class SqliteMaintenance extends Retention {
   /**
    * Runs {@code PRAGMA quick_check} or {@code integrity_check}.
    *
-   * @param h a connection
-   * @param check the pragma name
    * @return the problems; empty when the database is intact
-   * @throws SQLException when the check cannot run
    */
   static List<String> check(Handle h, String check) throws SQLException {
     List<String> problems = new ArrayList<>();
@@ -240,10 +233,7 @@ public final class SqliteMaintenance extends Retention {
    * Copies a database online with {@code VACUUM INTO} through its own connection (so neither the
    * writer nor the read pool is held), into a new 0600 file, then verifies the copy.
    *
-   * @param source the live database
    * @param abs the new file, absolute, checked by {@link #backupTo}
-   * @param busyTimeoutMs lock wait
-   * @return what was written
    */
   private static BackupResult backup(Path source, Path abs, long busyTimeoutMs) {
     Path parent = abs.getParent();
@@ -277,13 +267,7 @@ public final class SqliteMaintenance extends Retention {
     }
   }
 
-  /**
-   * Verifies a backup: integrity_check, a SwarmDB schema, and its newest event position.
-   *
-   * @param file the backup
-   * @return the newest seq in it
-   * @throws SQLException when it cannot be read
-   */
+  /** Verifies a backup: integrity_check, a SwarmDB schema, and its newest event position. */
   public static long verify(Path file) throws SQLException {
     SQLiteConfig cfg = new SQLiteConfig();
     cfg.setReadOnly(true);
