@@ -100,60 +100,82 @@ public final class SqliteDatabase implements Backend {
       requireWritable(path);
     }
     String url = path == null ? "jdbc:sqlite::memory:" : Schema.jdbcUrl(path);
-    SQLiteConfig writerConfig = connectionConfig(config);
+    return connect(
+        "opening the database",
+        label,
+        connectionConfig(config),
+        url,
+        config,
+        (connection, h, time) -> {
+          String version = h.queryString("SELECT sqlite_version()");
+          if (NativeLibrary.compareVersions(version, NativeLibrary.MINIMUM_SQLITE) < 0) {
+            throw new SwarmDbException(
+                ErrorCode.NATIVE_LIBRARY,
+                "SQLite "
+                    + version
+                    + " is loaded, but SwarmDB needs "
+                    + NativeLibrary.MINIMUM_SQLITE
+                    + " or newer (older versions can corrupt a WAL database under concurrent"
+                    + " writers); use sqlite-jdbc 3.51.3.0 or newer");
+          }
+          // Validate before anything can write: switching a foreign or too-new file to WAL would
+          // already change its header before it is refused.
+          SqliteMigrator.validate(h, label);
+          if (path != null) {
+            switchToWal(h, config.busyTimeout().toNanos(), label);
+          }
+          Map<String, String> pragmas = readBack(h, config, path != null, label);
+          if (config.migrate()) {
+            SqliteMigrator.migrate(h, path, config.backupBeforeMigrate(), label);
+          }
+          int schema = SqliteMigrator.userVersion(h);
+          quickCheckOnOpen(h, config, label);
+          ReadPool readers = null;
+          if (path != null) {
+            SQLiteConfig readerConfig = connectionConfig(config);
+            // Readers never create the file: if it is deleted under a running process, a new
+            // pooled connection must fail (and health report it) rather than open a fresh empty
+            // database.
+            readerConfig.resetOpenMode(SQLiteOpenMode.CREATE);
+            readers =
+                new ReadPool(
+                    url, readerConfig, config.readPoolSize(), config.writeTimeout().toMillis());
+          }
+          Listeners listeners = new Listeners();
+          Path wal = path == null ? null : Schema.wal(path);
+          Writer writer = new Writer(connection, label, wal, time, listeners, config.writeQueue());
+          writer.start();
+          LOG.debug("opened {} (SQLite {}, schema v{})", label, version, schema);
+          return new SqliteDatabase(
+              config, path, label, time, listeners, writer, readers, pragmas, version, schema,
+              false);
+        });
+  }
+
+  /** The steps of one opening, on its first connection. */
+  private interface Opening {
+    SqliteDatabase open(Connection connection, Handle h, TimeSource time) throws SQLException;
+  }
+
+  /**
+   * Connects and runs the opening; on any failure closes the connection and maps a SQLite error
+   * (also one wrapped in an unchecked exception) to its {@code SwarmDbException}.
+   */
+  private static SqliteDatabase connect(
+      String what, String label, SQLiteConfig sc, String url, SwarmDbConfig config, Opening body) {
     Connection connection = null;
-    ReadPool readers = null;
-    Writer writer = null;
     try {
-      connection = writerConfig.createConnection(url);
+      connection = sc.createConnection(url);
       TimeSource time = new TimeSource(config.clock());
-      Handle h = new Handle(connection, new StatementCache(connection), time.now());
-      String version = h.queryString("SELECT sqlite_version()");
-      if (NativeLibrary.compareVersions(version, NativeLibrary.MINIMUM_SQLITE) < 0) {
-        throw new SwarmDbException(
-            ErrorCode.NATIVE_LIBRARY,
-            "SQLite "
-                + version
-                + " is loaded, but SwarmDB needs "
-                + NativeLibrary.MINIMUM_SQLITE
-                + " or newer (older versions can corrupt a WAL database under concurrent writers);"
-                + " use sqlite-jdbc 3.51.3.0 or newer");
-      }
-      // Validate before anything can write: switching a foreign or too-new file to WAL would
-      // already change its header before it is refused.
-      SqliteMigrator.validate(h, label);
-      if (path != null) {
-        switchToWal(h, config.busyTimeout().toNanos(), label);
-      }
-      Map<String, String> pragmas = readBack(h, config, path != null, label);
-      if (config.migrate()) {
-        SqliteMigrator.migrate(h, path, config.backupBeforeMigrate(), label);
-      }
-      int schema = SqliteMigrator.userVersion(h);
-      quickCheckOnOpen(h, config, label);
-      Listeners listeners = new Listeners();
-      Path wal = path == null ? null : Schema.wal(path);
-      writer = newWriter(connection, label, wal, config, time, listeners);
-      if (path != null) {
-        SQLiteConfig readerConfig = connectionConfig(config);
-        // Readers never create the file: if it is deleted under a running process, a new pooled
-        // connection must fail (and health report it) rather than open a fresh empty database.
-        readerConfig.resetOpenMode(SQLiteOpenMode.CREATE);
-        readers =
-            new ReadPool(
-                url, readerConfig, config.readPoolSize(), config.writeTimeout().toMillis());
-      }
-      writer.start();
-      LOG.debug("opened {} (SQLite {}, schema v{})", label, version, schema);
-      return new SqliteDatabase(
-          config, path, label, time, listeners, writer, readers, pragmas, version, schema, false);
+      return body.open(
+          connection, new Handle(connection, new StatementCache(connection), time.now()), time);
     } catch (SQLException e) {
-      closeQuietly(readers, connection);
-      throw SqliteErrors.map("opening the database", label, e);
+      closeQuietly(connection);
+      throw SqliteErrors.map(what, label, e);
     } catch (RuntimeException e) {
-      closeQuietly(readers, connection);
-      if (!(e instanceof SwarmDbException) && e.getCause() instanceof SQLException) {
-        throw SqliteErrors.map("opening the database", label, (SQLException) e.getCause());
+      closeQuietly(connection);
+      if (!(e instanceof SwarmDbException) && e.getCause() instanceof SQLException cause) {
+        throw SqliteErrors.map(what, label, cause);
       }
       throw e;
     }
@@ -232,49 +254,40 @@ public final class SqliteDatabase implements Backend {
     String label = path.toString();
     FileSecurity.prepareDatabaseFile(path, false);
     String url = CheckOpen.url(path, label);
-    SQLiteConfig sc = CheckOpen.readOnly(connectionConfig(config));
-    Connection connection = null;
-    try {
-      connection = sc.createConnection(url);
-      TimeSource time = new TimeSource(config.clock());
-      Handle h = new Handle(connection, new StatementCache(connection), time.now());
-      String version = h.queryString("SELECT sqlite_version()");
-      SqliteMigrator.validate(h, label);
-      Map<String, String> pragmas = new LinkedHashMap<>();
-      // An immutable connection reports "delete"; the file's own mode is in its header.
-      pragmas.put("journal_mode", walHeader(path) ? "wal" : "delete");
-      for (String p : PRAGMAS.subList(1, PRAGMAS.size())) {
-        pragmas.put(p, h.queryString("PRAGMA " + p));
-      }
-      int schema = SqliteMigrator.userVersion(h);
-      quickCheckOnOpen(h, config, label);
-      Listeners listeners = new Listeners();
-      Writer writer = newWriter(connection, label, null, config, time, listeners);
-      writer.start();
-      LOG.debug("opened {} read-only for checks ({})", label, url);
-      return new SqliteDatabase(
-          config,
-          path,
-          label,
-          time,
-          listeners,
-          writer,
-          null,
-          Collections.unmodifiableMap(pragmas),
-          version,
-          schema,
-          true);
-    } catch (SQLException e) {
-      closeQuietly(null, connection);
-      throw SqliteErrors.map("opening the database read-only", label, e);
-    } catch (RuntimeException e) {
-      closeQuietly(null, connection);
-      if (!(e instanceof SwarmDbException) && e.getCause() instanceof SQLException) {
-        throw SqliteErrors.map(
-            "opening the database read-only", label, (SQLException) e.getCause());
-      }
-      throw e;
-    }
+    return connect(
+        "opening the database read-only",
+        label,
+        CheckOpen.readOnly(connectionConfig(config)),
+        url,
+        config,
+        (connection, h, time) -> {
+          String version = h.queryString("SELECT sqlite_version()");
+          SqliteMigrator.validate(h, label);
+          Map<String, String> pragmas = new LinkedHashMap<>();
+          // An immutable connection reports "delete"; the file's own mode is in its header.
+          pragmas.put("journal_mode", walHeader(path) ? "wal" : "delete");
+          for (String p : PRAGMAS.subList(1, PRAGMAS.size())) {
+            pragmas.put(p, h.queryString("PRAGMA " + p));
+          }
+          int schema = SqliteMigrator.userVersion(h);
+          quickCheckOnOpen(h, config, label);
+          Listeners listeners = new Listeners();
+          Writer writer = new Writer(connection, label, null, time, listeners, config.writeQueue());
+          writer.start();
+          LOG.debug("opened {} read-only for checks ({})", label, url);
+          return new SqliteDatabase(
+              config,
+              path,
+              label,
+              time,
+              listeners,
+              writer,
+              null,
+              Collections.unmodifiableMap(pragmas),
+              version,
+              schema,
+              true);
+        });
   }
 
   /** Whether bytes 18 and 19 of the SQLite header are 2 (WAL), read without SQLite. */
@@ -335,20 +348,7 @@ public final class SqliteDatabase implements Backend {
     }
   }
 
-  private static Writer newWriter(
-      Connection connection,
-      String label,
-      @Nullable Path wal,
-      SwarmDbConfig config,
-      TimeSource time,
-      Listeners listeners) {
-    return new Writer(connection, label, wal, time, listeners, config.writeQueue());
-  }
-
-  private static void closeQuietly(@Nullable ReadPool readers, @Nullable Connection connection) {
-    if (readers != null) {
-      readers.close();
-    }
+  private static void closeQuietly(@Nullable Connection connection) {
     if (connection != null) {
       try {
         connection.close();
