@@ -79,15 +79,7 @@ public record AgentEvent(
       String agentId,
       @Nullable String agentType,
       Map<String, ? extends @Nullable Object> metadata) {
-    return new AgentEvent(
-        0,
-        Uuid7.next(),
-        eventType,
-        agentId,
-        agentType,
-        null,
-        Instant.now(),
-        Checks.metadata(metadata));
+    return of(eventType, agentId, agentType, null, metadata);
   }
 
   /**
