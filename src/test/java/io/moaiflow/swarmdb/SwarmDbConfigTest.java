@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -143,6 +144,10 @@ class SwarmDbConfigTest {
     assertThat(c.pragmas().cacheSizePages()).isEqualTo(2222);
   }
 
+  private SwarmDbConfig.WriteQueue queue(UnaryOperator<SwarmDbConfig.Builder> settings) {
+    return settings.apply(SwarmDbConfig.builder(dir.resolve("l.db"))).build().writeQueue();
+  }
+
   @Test
   void limitsHoldAtTheirEdges() {
     Path f = dir.resolve("l.db");
@@ -153,35 +158,17 @@ class SwarmDbConfigTest {
     assertInvalid(
         () -> SwarmDbConfig.builder(f).walCheckpointThresholdBytes(4095).build(),
         "walCheckpointThresholdBytes is 4095 bytes; it must be between 4096 and");
-    assertThat(SwarmDbConfig.builder(f).walCheckpointThresholdBytes(4096).build().writeQueue())
-        .extracting(SwarmDbConfig.WriteQueue::walCheckpointThresholdBytes)
+    assertThat(queue(b -> b.walCheckpointThresholdBytes(4096)).walCheckpointThresholdBytes())
         .isEqualTo(4096L);
-    assertThat(
-            SwarmDbConfig.builder(f)
-                .walCheckpointThresholdBytes(4097)
-                .build()
-                .writeQueue()
-                .walCheckpointThresholdBytes())
+    assertThat(queue(b -> b.walCheckpointThresholdBytes(4097)).walCheckpointThresholdBytes())
         .isEqualTo(4097);
-    assertThat(SwarmDbConfig.builder(f).maxBatchSize(99_999).build().writeQueue().maxBatchSize())
-        .isEqualTo(99_999);
-    assertThat(SwarmDbConfig.builder(f).maxBatchSize(100_000).build().writeQueue().maxBatchSize())
-        .isEqualTo(100_000);
+    assertThat(queue(b -> b.maxBatchSize(99_999)).maxBatchSize()).isEqualTo(99_999);
+    assertThat(queue(b -> b.maxBatchSize(100_000)).maxBatchSize()).isEqualTo(100_000);
     assertInvalid(
         () -> SwarmDbConfig.builder(f).maxBatchSize(100_001).build(), "maxBatchSize is 100001");
-    assertThat(
-            SwarmDbConfig.builder(f)
-                .maxBatchWait(Duration.ofMillis(999))
-                .build()
-                .writeQueue()
-                .maxBatchWait())
+    assertThat(queue(b -> b.maxBatchWait(Duration.ofMillis(999))).maxBatchWait())
         .isEqualTo(Duration.ofMillis(999));
-    assertThat(
-            SwarmDbConfig.builder(f)
-                .maxBatchWait(Duration.ofMillis(1000))
-                .build()
-                .writeQueue()
-                .maxBatchWait())
+    assertThat(queue(b -> b.maxBatchWait(Duration.ofMillis(1000))).maxBatchWait())
         .isEqualTo(Duration.ofMillis(1000));
     assertInvalid(
         () -> SwarmDbConfig.builder(f).maxBatchWait(Duration.ofMillis(1001)).build(),
