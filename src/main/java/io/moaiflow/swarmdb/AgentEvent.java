@@ -139,11 +139,7 @@ public record AgentEvent(
     return new AgentEvent(0, eventId, eventType, agentId, agentType, session, timestamp, metadata);
   }
 
-  /**
-   * Whether this is a stored copy (it has a log position).
-   *
-   * @return true when {@code seq > 0}
-   */
+  /** {@return whether this is a stored copy: true when it has a log position ({@code seq > 0})} */
   public boolean isStored() {
     return seq > 0;
   }
