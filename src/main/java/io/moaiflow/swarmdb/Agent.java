@@ -47,11 +47,7 @@ public record Agent(
     metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
   }
 
-  /**
-   * How long the agent ran, once it ended.
-   *
-   * @return the duration in milliseconds, or empty while it is not in an end state
-   */
+  /** {@return how long the agent ran in milliseconds, or empty while it is not in an end state} */
   public Optional<Long> duration() {
     return Optional.ofNullable(durationMs);
   }

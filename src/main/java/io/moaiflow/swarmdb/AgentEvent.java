@@ -79,15 +79,7 @@ public record AgentEvent(
       String agentId,
       @Nullable String agentType,
       Map<String, ? extends @Nullable Object> metadata) {
-    return new AgentEvent(
-        0,
-        Uuid7.next(),
-        eventType,
-        agentId,
-        agentType,
-        null,
-        Instant.now(),
-        Checks.metadata(metadata));
+    return of(eventType, agentId, agentType, null, metadata);
   }
 
   /**
@@ -147,11 +139,7 @@ public record AgentEvent(
     return new AgentEvent(0, eventId, eventType, agentId, agentType, session, timestamp, metadata);
   }
 
-  /**
-   * Whether this is a stored copy (it has a log position).
-   *
-   * @return true when {@code seq > 0}
-   */
+  /** {@return whether this is a stored copy: true when it has a log position ({@code seq > 0})} */
   public boolean isStored() {
     return seq > 0;
   }

@@ -82,11 +82,7 @@ public interface AgentRegistry {
    */
   Optional<Agent> get(String agentId);
 
-  /**
-   * Agents that are spawned or running, least recently updated first.
-   *
-   * @return the agents
-   */
+  /** {@return the agents that are spawned or running, least recently updated first} */
   List<Agent> active();
 
   /**
@@ -114,11 +110,7 @@ public interface AgentRegistry {
    */
   List<Agent> bySession(String sessionId);
 
-  /**
-   * Number of agents in each state (states without agents map to 0).
-   *
-   * @return state to count
-   */
+  /** {@return the number of agents in each state (states without agents map to 0)} */
   Map<AgentStatus, Long> countByStatus();
 
   /**

@@ -21,11 +21,7 @@ public enum AgentStatus {
   /** Stopped on purpose (final). */
   CANCELLED;
 
-  /**
-   * The states this one may move to.
-   *
-   * @return the allowed next states; empty for final states
-   */
+  /** {@return the states this one may move to; empty for final states} */
   public Set<AgentStatus> next() {
     return switch (this) {
       case SPAWNED -> EnumSet.of(RUNNING, ERROR, CANCELLED);
@@ -44,20 +40,12 @@ public enum AgentStatus {
     return next().contains(target);
   }
 
-  /**
-   * Whether this is an end state.
-   *
-   * @return true for complete, error and cancelled
-   */
+  /** {@return whether this is an end state: true for complete, error and cancelled} */
   public boolean isFinal() {
     return next().isEmpty();
   }
 
-  /**
-   * The lower-case name stored in the database.
-   *
-   * @return for example {@code running}
-   */
+  /** {@return the lower-case name stored in the database, for example {@code running}} */
   public String dbName() {
     return name().toLowerCase(Locale.ROOT);
   }

@@ -49,10 +49,8 @@ public enum ErrorCode {
   }
 
   /**
-   * Whether this code describes the database or its environment rather than the caller's input. The
-   * CLI exits with 3 for these and with 2 for the others.
-   *
-   * @return true for database and environment errors
+   * {@return whether this code describes the database or its environment rather than the caller's
+   * input} The CLI exits with 3 for these and with 2 for the others.
    */
   public boolean isDatabaseError() {
     return databaseError;

@@ -25,11 +25,7 @@ public record EventCounts(long lastSeq, Map<String, Long> byType) {
     byType = Map.copyOf(Objects.requireNonNull(byType, "byType"));
   }
 
-  /**
-   * The events counted, all types together.
-   *
-   * @return the sum of {@link #byType()}
-   */
+  /** {@return the events counted, all types together: the sum of {@link #byType()}} */
   public long total() {
     return byType.values().stream().mapToLong(Long::longValue).sum();
   }

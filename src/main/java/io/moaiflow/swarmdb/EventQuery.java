@@ -213,11 +213,7 @@ public record EventQuery(
         agentId, eventType, sessionId, from, to, limit, last.timestamp(), last.seq());
   }
 
-  /**
-   * The limit {@link EventStore#query} applies.
-   *
-   * @return the limit, or {@value #DEFAULT_LIMIT} when unset
-   */
+  /** {@return the limit {@link EventStore#query} applies, {@value #DEFAULT_LIMIT} when unset} */
   public int effectiveLimit() {
     return limit == null ? DEFAULT_LIMIT : limit;
   }

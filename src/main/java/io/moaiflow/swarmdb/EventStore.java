@@ -100,11 +100,7 @@ public interface EventStore {
    */
   Optional<AgentEvent> get(String eventId);
 
-  /**
-   * Number of events in the log.
-   *
-   * @return the count
-   */
+  /** {@return the number of events in the log} */
   long count();
 
   /**
@@ -115,11 +111,7 @@ public interface EventStore {
    */
   long count(EventQuery query);
 
-  /**
-   * Number of events per type.
-   *
-   * @return type to count, sorted by type
-   */
+  /** {@return the number of events per type, sorted by type} */
   Map<String, Long> countByType();
 
   /**
@@ -136,10 +128,6 @@ public interface EventStore {
    */
   EventCounts countByTypeAfter(long afterSeq);
 
-  /**
-   * The newest log position, or 0 when the log is empty.
-   *
-   * @return the last seq
-   */
+  /** {@return the newest log position, or 0 when the log is empty} */
   long lastSeq();
 }

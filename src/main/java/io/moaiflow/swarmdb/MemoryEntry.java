@@ -27,11 +27,7 @@ public record MemoryEntry(
     Instant updatedAt,
     @Nullable Instant expiresAt) {
 
-  /**
-   * When the entry expires.
-   *
-   * @return the expiry, or empty for no TTL
-   */
+  /** {@return when the entry expires, or empty for no TTL} */
   public Optional<Instant> expiry() {
     return Optional.ofNullable(expiresAt);
   }

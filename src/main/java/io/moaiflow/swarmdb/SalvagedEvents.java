@@ -31,9 +31,8 @@ public record SalvagedEvents(
   }
 
   /**
-   * Whether the page covered no row at all: the end of the log.
-   *
-   * @return true when there are neither events nor damaged rows
+   * {@return whether the page covered no row at all (neither events nor damaged rows): the end of
+   * the log}
    */
   public boolean isEmpty() {
     return events.isEmpty() && damaged.isEmpty();

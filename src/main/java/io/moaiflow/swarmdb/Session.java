@@ -34,11 +34,7 @@ public record Session(
     metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
   }
 
-  /**
-   * Whether the session is still active.
-   *
-   * @return true while not ended
-   */
+  /** {@return whether the session is still active (not ended)} */
   public boolean isActive() {
     return status == SessionStatus.ACTIVE;
   }

@@ -32,11 +32,7 @@ public interface SessionMemory {
   /** Longest key accepted. */
   int MAX_KEY_LENGTH = 512;
 
-  /**
-   * The session this memory belongs to.
-   *
-   * @return the session id
-   */
+  /** {@return the id of the session this memory belongs to} */
   String sessionId();
 
   /**

@@ -9,11 +9,7 @@ public enum SessionStatus {
   /** Ended (final). */
   ENDED;
 
-  /**
-   * The lower-case name stored in the database.
-   *
-   * @return for example {@code active}
-   */
+  /** {@return the lower-case name stored in the database, for example {@code active}} */
   public String dbName() {
     return name().toLowerCase(Locale.ROOT);
   }

@@ -65,11 +65,7 @@ public interface SessionStore {
    */
   List<Session> recent(int limit);
 
-  /**
-   * Number of sessions.
-   *
-   * @return the count
-   */
+  /** {@return the number of sessions} */
   long count();
 
   /**

@@ -25,22 +25,11 @@ import java.util.Objects;
  */
 public final class SwarmDB implements AutoCloseable {
   private final Backend db;
-  private final EventStore events;
-  private final AgentRegistry agents;
-  private final SessionStore sessions;
-  private final Migrator migrator;
-  private final Inspector inspector;
-  private final Maintenance maintenance;
+  private final Backend.Daos daos;
 
   private SwarmDB(Backend db) {
     this.db = db;
-    Backend.Daos daos = db.daos();
-    this.events = daos.events();
-    this.agents = daos.agents();
-    this.sessions = daos.sessions();
-    this.migrator = daos.migrator();
-    this.inspector = daos.inspector();
-    this.maintenance = daos.maintenance();
+    this.daos = db.daos();
   }
 
   /**
@@ -157,74 +146,42 @@ public final class SwarmDB implements AutoCloseable {
     return open(SwarmDbConfig.inMemory().build());
   }
 
-  /**
-   * The agent event log.
-   *
-   * @return the event store
-   */
+  /** {@return the agent event log} */
   public EventStore events() {
-    return events;
+    return daos.events();
   }
 
-  /**
-   * The agent registry.
-   *
-   * @return the registry
-   */
+  /** {@return the agent registry} */
   public AgentRegistry agents() {
-    return agents;
+    return daos.agents();
   }
 
-  /**
-   * Sessions and their memory.
-   *
-   * @return the session store
-   */
+  /** {@return sessions and their memory} */
   public SessionStore sessions() {
-    return sessions;
+    return daos.sessions();
   }
 
-  /**
-   * The schema migrator.
-   *
-   * @return the migrator
-   */
+  /** {@return the schema migrator} */
   public Migrator migrator() {
-    return migrator;
+    return daos.migrator();
   }
 
-  /**
-   * Size, health and introspection.
-   *
-   * @return the inspector
-   */
+  /** {@return size, health and introspection} */
   public Inspector inspect() {
-    return inspector;
+    return daos.inspector();
   }
 
-  /**
-   * Retention, checks, compaction and backups.
-   *
-   * @return maintenance operations
-   */
+  /** {@return retention, checks, compaction and backups} */
   public Maintenance maintenance() {
-    return maintenance;
+    return daos.maintenance();
   }
 
-  /**
-   * The configuration this database was opened with.
-   *
-   * @return the configuration
-   */
+  /** {@return the configuration this database was opened with} */
   public SwarmDbConfig config() {
     return db.config();
   }
 
-  /**
-   * The database file, absolute and normalised, or empty for an in-memory database.
-   *
-   * @return the file
-   */
+  /** {@return the database file, absolute and normalised, or empty for an in-memory database} */
   public java.util.Optional<Path> path() {
     return java.util.Optional.ofNullable(db.path());
   }
@@ -247,11 +204,7 @@ public final class SwarmDB implements AutoCloseable {
     db.listeners().remove(Objects.requireNonNull(listener, "listener"));
   }
 
-  /**
-   * Whether {@link #close()} was called.
-   *
-   * @return true once closed
-   */
+  /** {@return whether {@link #close()} was called} */
   public boolean isClosed() {
     return db.isClosed();
   }

@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.StringJoiner;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
@@ -306,59 +305,9 @@ public final class SwarmDbConfig {
     return target instanceof PostgresDataSource d ? d.dataSource() : null;
   }
 
-  /** {@return the value set by {@link Builder#synchronous}} */
-  public Synchronous synchronous() {
-    return pragmas.synchronous();
-  }
-
-  /** {@return the value set by {@link Builder#busyTimeout}} */
-  public Duration busyTimeout() {
-    return pragmas.busyTimeout();
-  }
-
-  /** {@return the value set by {@link Builder#cacheSizePages}} */
-  public int cacheSizePages() {
-    return pragmas.cacheSizePages();
-  }
-
-  /** {@return the value set by {@link Builder#journalSizeLimitBytes}} */
-  public long journalSizeLimitBytes() {
-    return pragmas.journalSizeLimitBytes();
-  }
-
-  /** {@return the value set by {@link Builder#mmapSizeBytes}} */
-  public long mmapSizeBytes() {
-    return pragmas.mmapSizeBytes();
-  }
-
-  /** {@return the value set by {@link Builder#walCheckpointThresholdBytes}} */
-  public long walCheckpointThresholdBytes() {
-    return writeQueue.walCheckpointThresholdBytes();
-  }
-
   /** {@return the value set by {@link Builder#readPoolSize}} */
   public int readPoolSize() {
     return readPoolSize;
-  }
-
-  /** {@return the value set by {@link Builder#maxBatchSize}} */
-  public int maxBatchSize() {
-    return writeQueue.maxBatchSize();
-  }
-
-  /** {@return the value set by {@link Builder#maxBatchWait}} */
-  public Duration maxBatchWait() {
-    return writeQueue.maxBatchWait();
-  }
-
-  /** {@return the value set by {@link Builder#writeQueueCapacity}} */
-  public int writeQueueCapacity() {
-    return writeQueue.capacity();
-  }
-
-  /** {@return the value set by {@link Builder#writeTimeout}} */
-  public Duration writeTimeout() {
-    return writeQueue.timeout();
   }
 
   /** {@return the value set by {@link Builder#migrate}} */
@@ -514,11 +463,6 @@ public final class SwarmDbConfig {
   /** {@return whether this configuration describes a private in-memory database} */
   public boolean isInMemory() {
     return target instanceof InMemory;
-  }
-
-  /** {@return the database file, or empty in memory and on PostgreSQL} */
-  public Optional<Path> file() {
-    return Optional.ofNullable(path());
   }
 
   private static void requireRange(String name, long value, long min, long max, String unit) {

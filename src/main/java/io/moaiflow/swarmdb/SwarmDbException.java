@@ -58,20 +58,14 @@ public final class SwarmDbException extends RuntimeException {
     this.sqliteResultCode = sqliteResultCode;
   }
 
-  /**
-   * Returns what went wrong.
-   *
-   * @return the error code
-   */
+  /** {@return what went wrong} */
   public ErrorCode code() {
     return code;
   }
 
   /**
-   * Returns SQLite's extended result code (for example 5 for {@code SQLITE_BUSY}, 13 for {@code
-   * SQLITE_FULL}), or {@link #NO_RESULT_CODE} when the error did not come from SQLite.
-   *
-   * @return the result code
+   * {@return SQLite's extended result code (for example 5 for {@code SQLITE_BUSY}, 13 for {@code
+   * SQLITE_FULL}), or {@link #NO_RESULT_CODE} when the error did not come from SQLite}
    */
   public int sqliteResultCode() {
     return sqliteResultCode;

@@ -244,7 +244,7 @@ class OpeningTest {
     try (SwarmDB db = SwarmDB.openInMemory()) {
       assertThat(db.path()).isEmpty();
       assertThat(db.config().isInMemory()).isTrue();
-      assertThat(db.config().file()).isEmpty();
+      assertThat(db.config().path()).isNull();
       db.sessions().start("s");
       db.sessions().memory("s").put("semantic", "k", 1);
       db.events().append(AgentEvent.of("spawn", "a", null, Map.of()));

@@ -23,11 +23,7 @@ public record CheckResult(String check, List<String> problems, long millis) {
     problems = List.copyOf(problems);
   }
 
-  /**
-   * Whether the check found nothing wrong.
-   *
-   * @return true when there are no problems
-   */
+  /** {@return whether the check found nothing wrong (there are no problems)} */
   public boolean ok() {
     return problems.isEmpty();
   }

@@ -55,10 +55,9 @@ public record DatabaseInfo(
   }
 
   /**
-   * The indexes of the schema this library ships (the same on SQLite and PostgreSQL) that {@link
-   * #indexes()} lacks; a query each of them backs then scans its table.
-   *
-   * @return the missing index names, sorted; empty when all are present
+   * {@return the indexes of the schema this library ships (the same on SQLite and PostgreSQL) that
+   * {@link #indexes()} lacks, sorted; empty when all are present} A query each of them backs then
+   * scans its table.
    */
   public List<String> missingIndexes() {
     List<String> missing = new ArrayList<>(Schema.INDEXES);
@@ -67,9 +66,8 @@ public record DatabaseInfo(
   }
 
   /**
-   * Explicit indexes in {@link #indexes()} that the schema this library ships does not have.
-   *
-   * @return their names, sorted; empty when there are none
+   * {@return the explicit indexes in {@link #indexes()} that the schema this library ships does not
+   * have, sorted; empty when there are none}
    */
   public List<String> unexpectedIndexes() {
     List<String> extra = new ArrayList<>(indexes);

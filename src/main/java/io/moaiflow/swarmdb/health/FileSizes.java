@@ -63,11 +63,7 @@ public record FileSizes(long mainBytes, long walBytes, long shmBytes) {
     return new FileSizes(bytes[0], bytes[1], bytes[2]);
   }
 
-  /**
-   * The three sizes added up.
-   *
-   * @return total bytes
-   */
+  /** {@return the three sizes added up} */
   public long totalBytes() {
     return mainBytes + walBytes + shmBytes;
   }

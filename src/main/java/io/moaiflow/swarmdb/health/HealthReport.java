@@ -70,9 +70,8 @@ public record HealthReport(
   }
 
   /**
-   * {@code healthy} or {@code unhealthy}.
-   *
-   * @return the status word used by the CLI and the ops endpoint
+   * {@return {@code healthy} or {@code unhealthy}, the status word used by the CLI and the ops
+   * endpoint}
    */
   public String status() {
     return healthy ? "healthy" : "unhealthy";

@@ -7,23 +7,17 @@ package io.moaiflow.swarmdb.health;
 public interface Inspector {
 
   /**
-   * Bytes on disk: the main file plus {@code -wal} and {@code -shm}; 0 for an in-memory database.
-   *
-   * @return the size
+   * {@return the bytes on disk: the main file plus {@code -wal} and {@code -shm}; 0 for an
+   * in-memory database}
    */
   long sizeBytes();
 
-  /**
-   * Bytes of the {@code -wal} file (0 when absent or in memory).
-   *
-   * @return the WAL size
-   */
+  /** {@return the bytes of the {@code -wal} file (0 when absent or in memory)} */
   long walSizeBytes();
 
   /**
-   * Schema version, row counts, indexes, effective pragmas, page figures and file sizes.
-   *
-   * @return the report
+   * {@return a report of the schema version, row counts, indexes, effective pragmas, page figures
+   * and file sizes}
    */
   DatabaseInfo info();
 
@@ -36,9 +30,7 @@ public interface Inspector {
   HealthReport health();
 
   /**
-   * Counters of the single writer: queue depth, transactions, writes, busy retries.
-   *
-   * @return the counters
+   * {@return the counters of the single writer: queue depth, transactions, writes, busy retries}
    */
   WriterStats writerStats();
 }

@@ -219,9 +219,8 @@ public record WalFile(
   }
 
   /**
-   * Bytes SQLite's recovery reads and uses: the header and the recovered frames.
-   *
-   * @return 0 when the header is not valid
+   * {@return the bytes SQLite's recovery reads and uses (the header and the recovered frames), 0
+   * when the header is not valid}
    */
   public long recoveredBytes() {
     return headerValid
@@ -230,11 +229,9 @@ public record WalFile(
   }
 
   /**
-   * What is wrong with the file for an operator, or empty when SQLite recovers every committed
-   * transaction it holds (an absent or empty file, or only normal leftovers). The text gives the
-   * size, the frames, what it means and what to do.
-   *
-   * @return the problem
+   * {@return what is wrong with the file for an operator, or empty when SQLite recovers every
+   * committed transaction it holds (an absent or empty file, or only normal leftovers)} The text
+   * gives the size, the frames, what it means and what to do.
    */
   public Optional<String> problem() {
     if (bytes == 0) {
@@ -289,11 +286,7 @@ public record WalFile(
     return Optional.empty();
   }
 
-  /**
-   * One line for a passing check: the size and the frames SQLite uses and ignores.
-   *
-   * @return the summary
-   */
+  /** {@return one line for a passing check: the size and the frames SQLite uses and ignores} */
   public String summary() {
     if (bytes == 0) {
       return "wal: none";

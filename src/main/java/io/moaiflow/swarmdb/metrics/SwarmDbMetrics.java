@@ -15,10 +15,11 @@ import io.moaiflow.swarmdb.EventCounts;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.SwarmDbListener;
-import io.moaiflow.swarmdb.health.WriterStats;
+import io.moaiflow.swarmdb.health.Inspector;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -30,6 +31,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -129,15 +131,13 @@ public final class SwarmDbMetrics implements MeterBinder, SwarmDbListener, AutoC
   private final Set<String> eventTypes = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean listening = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final AtomicLong snapshotQueries = new AtomicLong();
   private final Object snapshotLock = new Object();
-  private long snapshotAt;
+  private long snapshotAt; // guarded by snapshotLock, as are the three below
   private boolean hasSnapshot;
   private double activeAgents = Double.NaN;
   private double staleAgents = Double.NaN;
   private final Map<String, AtomicLong> eventTotals = new ConcurrentHashMap<>();
   private final Object eventsLock = new Object();
-  private final AtomicLong eventQueries = new AtomicLong();
   private volatile boolean eventsDirty = true;
   private long eventsAt; // guarded by eventsLock
   private boolean hasEvents; // guarded by eventsLock
@@ -176,18 +176,14 @@ public final class SwarmDbMetrics implements MeterBinder, SwarmDbListener, AutoC
     Objects.requireNonNull(snapshotTtl, "snapshotTtl");
     this.staleAfter = Objects.requireNonNull(staleAfter, "staleAfter");
     if (staleAfter.isZero() || staleAfter.isNegative()) {
-      throw new SwarmDbException(
-          ErrorCode.INVALID_ARGUMENT,
-          "staleAfter is " + staleAfter + "; use a positive duration (default PT15M)");
+      throw invalid("staleAfter is " + staleAfter + "; use a positive duration (default PT15M)");
     }
     if (snapshotTtl.isNegative() || snapshotTtl.compareTo(Duration.ofMinutes(1)) > 0) {
-      throw new SwarmDbException(
-          ErrorCode.INVALID_ARGUMENT,
+      throw invalid(
           "snapshotTtl is " + snapshotTtl + "; use a value from PT0S to PT1M (default PT1S)");
     }
     if (maxEventTypes < 1 || maxEventTypes > 10_000) {
-      throw new SwarmDbException(
-          ErrorCode.INVALID_ARGUMENT,
+      throw invalid(
           "maxEventTypes is "
               + maxEventTypes
               + "; use a value from 1 to 10000 (default "
@@ -197,6 +193,10 @@ public final class SwarmDbMetrics implements MeterBinder, SwarmDbListener, AutoC
     this.snapshotTtlNanos = snapshotTtl.toNanos();
     this.maxEventTypes = maxEventTypes;
     this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+  }
+
+  private static SwarmDbException invalid(String message) {
+    return new SwarmDbException(ErrorCode.INVALID_ARGUMENT, message);
   }
 
   /**
@@ -218,9 +218,7 @@ public final class SwarmDbMetrics implements MeterBinder, SwarmDbListener, AutoC
       db.addListener(this);
     }
     // present from the first scrape: a series for every type already in the database
-    synchronized (eventsLock) {
-      refreshEvents();
-    }
+    refresh();
     for (String type : eventTotals.keySet()) {
       binding.events(type);
     }
@@ -232,15 +230,11 @@ public final class SwarmDbMetrics implements MeterBinder, SwarmDbListener, AutoC
    * moai_flow_events_total} series for each type seen for the first time. An exporter calls it
    * before rendering a scrape so that such a series appears in that scrape; otherwise reading a
    * counter refreshes at most once per {@code snapshotTtl}, and at once after this process
-   * appended.
+   * appended. The agent gauges keep their snapshot until {@code snapshotTtl} has passed.
    */
   public void refresh() {
     synchronized (eventsLock) {
       refreshEvents();
-    }
-    synchronized (snapshotLock) {
-      hasSnapshot = false;
-      refreshSnapshot();
     }
   }
 
@@ -249,11 +243,16 @@ public final class SwarmDbMetrics implements MeterBinder, SwarmDbListener, AutoC
     // The counters come from the database (an append of this process and one of any other count
     // the same way); this only makes the next read query it, and gives a new type its series now.
     eventsDirty = true;
-    String type = typeTag(eventType);
-    eventTotals.computeIfAbsent(type, t -> new AtomicLong());
+    series(typeTag(eventType));
+  }
+
+  /** The total of a type tag, with its series in every registry. */
+  private AtomicLong series(String type) {
+    AtomicLong total = eventTotals.computeIfAbsent(type, t -> new AtomicLong());
     for (Binding b : bindings) {
       b.events(type);
     }
+    return total;
   }
 
   /**
@@ -281,7 +280,6 @@ public final class SwarmDbMetrics implements MeterBinder, SwarmDbListener, AutoC
     eventsDirty = false; // before the read: an append committed during it marks it again
     EventCounts counts;
     try {
-      eventQueries.incrementAndGet();
       counts = db.events().countByTypeAfter(lastSeq);
     } catch (SwarmDbException e) {
       eventsDirty = true;
@@ -289,22 +287,9 @@ public final class SwarmDbMetrics implements MeterBinder, SwarmDbListener, AutoC
       return;
     }
     for (Map.Entry<String, Long> e : counts.byType().entrySet()) {
-      String type = typeTag(e.getKey());
-      eventTotals.computeIfAbsent(type, t -> new AtomicLong()).addAndGet(e.getValue());
-      for (Binding b : bindings) {
-        b.events(type);
-      }
+      series(typeTag(e.getKey())).addAndGet(e.getValue());
     }
     lastSeq = counts.lastSeq();
-  }
-
-  /**
-   * How many times the event counters went to the database (for tests).
-   *
-   * @return the count
-   */
-  long eventQueries() {
-    return eventQueries.get();
   }
 
   @Override
@@ -333,66 +318,36 @@ public final class SwarmDbMetrics implements MeterBinder, SwarmDbListener, AutoC
   }
 
   /**
-   * Spawned plus running agents, from a snapshot at most {@code snapshotTtl} old; NaN when the
-   * database cannot be read (it is closed, or the read failed).
-   *
-   * @return the count
+   * Spawned plus running agents, or those of them silent for longer than {@code staleAfter}, from
+   * one snapshot at most {@code snapshotTtl} old; NaN when the database cannot be read (it is
+   * closed, or the read failed).
    */
-  double activeAgents() {
+  private double agents(boolean stale) {
     synchronized (snapshotLock) {
-      refreshSnapshot();
-      return activeAgents;
+      long now = nanoClock.getAsLong();
+      if (!hasSnapshot || now - snapshotAt >= snapshotTtlNanos) {
+        readAgents();
+        snapshotAt = now;
+        hasSnapshot = true;
+      }
+      return stale ? staleAgents : activeAgents;
     }
   }
 
-  /**
-   * Active agents without a transition or heartbeat for longer than {@code staleAfter}, from the
-   * same snapshot.
-   *
-   * @return the count
-   */
-  double staleAgents() {
-    synchronized (snapshotLock) {
-      refreshSnapshot();
-      return staleAgents;
-    }
-  }
-
-  private void refreshSnapshot() {
-    long now = nanoClock.getAsLong();
-    if (hasSnapshot && now - snapshotAt < snapshotTtlNanos) {
-      return;
-    }
+  private void readAgents() {
     activeAgents = Double.NaN;
     staleAgents = Double.NaN;
-    if (!db.isClosed()) {
-      snapshotQueries.incrementAndGet();
-      try {
-        List<Agent> active = db.agents().active();
-        Instant cutoff = db.config().clock().instant().minus(staleAfter);
-        long stale = 0;
-        for (Agent a : active) {
-          if (a.updatedAt().isBefore(cutoff)) {
-            stale++;
-          }
-        }
-        activeAgents = active.size();
-        staleAgents = stale;
-      } catch (SwarmDbException e) {
-        LOG.debug("moai.flow.agents.active: could not list the agents of {}", db, e);
-      }
+    if (db.isClosed()) {
+      return;
     }
-    snapshotAt = now;
-    hasSnapshot = true;
-  }
-
-  /**
-   * How many times a gauge went to the database (for tests of the snapshot).
-   *
-   * @return the count
-   */
-  long snapshotQueries() {
-    return snapshotQueries.get();
+    try {
+      List<Agent> active = db.agents().active();
+      Instant cutoff = db.config().clock().instant().minus(staleAfter);
+      activeAgents = active.size();
+      staleAgents = active.stream().filter(a -> a.updatedAt().isBefore(cutoff)).count();
+    } catch (SwarmDbException e) {
+      LOG.debug("moai.flow.agents.active: could not list the agents of {}", db, e);
+    }
   }
 
   private String typeTag(String eventType) {
@@ -408,25 +363,10 @@ public final class SwarmDbMetrics implements MeterBinder, SwarmDbListener, AutoC
     return OTHER_EVENT_TYPE;
   }
 
-  private double dbSizeBytes() {
+  /** A figure of the inspector, NaN when it cannot be read. */
+  private double inspected(ToDoubleFunction<Inspector> figure) {
     try {
-      return db.inspect().sizeBytes();
-    } catch (SwarmDbException e) {
-      return Double.NaN;
-    }
-  }
-
-  private double walSizeBytes() {
-    try {
-      return db.inspect().walSizeBytes();
-    } catch (SwarmDbException e) {
-      return Double.NaN;
-    }
-  }
-
-  private double writer(ToDoubleFunction<WriterStats> figure) {
-    try {
-      return figure.applyAsDouble(db.inspect().writerStats());
+      return figure.applyAsDouble(db.inspect());
     } catch (SwarmDbException e) {
       return Double.NaN;
     }
@@ -468,63 +408,69 @@ public final class SwarmDbMetrics implements MeterBinder, SwarmDbListener, AutoC
 
     Binding(MeterRegistry registry) {
       this.registry = registry;
-      SwarmDbMetrics self = SwarmDbMetrics.this;
-      fixed.add(
-          Gauge.builder("moai.flow.agents.active", self, SwarmDbMetrics::activeAgents)
-              .description("Agents spawned or running (snapshot, at most one query per TTL)")
-              .strongReference(true)
-              .register(registry));
-      fixed.add(
-          Gauge.builder("moai.flow.agents.stale", self, SwarmDbMetrics::staleAgents)
-              .description("Active agents silent for longer than the stale threshold")
-              .strongReference(true)
-              .register(registry));
-      fixed.add(
-          Gauge.builder("moai.flow.db.size", self, SwarmDbMetrics::dbSizeBytes)
-              .description("Bytes on disk: main file + WAL + SHM")
-              .baseUnit(BaseUnits.BYTES)
-              .strongReference(true)
-              .register(registry));
-      fixed.add(
-          Gauge.builder("moai.flow.wal.size", self, SwarmDbMetrics::walSizeBytes)
-              .description("Bytes of the write-ahead log file")
-              .baseUnit(BaseUnits.BYTES)
-              .strongReference(true)
-              .register(registry));
-      fixed.add(
-          Gauge.builder(
-                  "moai.flow.writer.queue.depth", self, m -> m.writer(WriterStats::queueDepth))
-              .description("Writes waiting for the single writer")
-              .strongReference(true)
-              .register(registry));
-      fixed.add(
-          Gauge.builder(
-                  "moai.flow.writer.queue.capacity",
-                  self,
-                  m -> m.writer(WriterStats::queueCapacity))
-              .description("Most writes that may wait for the writer")
-              .strongReference(true)
-              .register(registry));
+      gauge(
+          "moai.flow.agents.active",
+          "Agents spawned or running (snapshot, at most one query per TTL)",
+          null,
+          m -> m.agents(false));
+      gauge(
+          "moai.flow.agents.stale",
+          "Active agents silent for longer than the stale threshold",
+          null,
+          m -> m.agents(true));
+      gauge(
+          "moai.flow.db.size",
+          "Bytes on disk: main file + WAL + SHM",
+          BaseUnits.BYTES,
+          m -> m.inspected(Inspector::sizeBytes));
+      gauge(
+          "moai.flow.wal.size",
+          "Bytes of the write-ahead log file",
+          BaseUnits.BYTES,
+          m -> m.inspected(Inspector::walSizeBytes));
+      gauge(
+          "moai.flow.writer.queue.depth",
+          "Writes waiting for the single writer",
+          null,
+          m -> m.inspected(i -> i.writerStats().queueDepth()));
+      gauge(
+          "moai.flow.writer.queue.capacity",
+          "Most writes that may wait for the writer",
+          null,
+          m -> m.inspected(i -> i.writerStats().queueCapacity()));
       fixed.add(
           FunctionCounter.builder(
-                  "moai.flow.writer.transactions", self, m -> m.writer(WriterStats::transactions))
+                  "moai.flow.writer.transactions",
+                  SwarmDbMetrics.this,
+                  m -> m.inspected(i -> i.writerStats().transactions()))
               .description("Transactions committed by the writer since open")
               .register(registry));
       commits =
           Timer.builder("moai.flow.writer.commit.duration")
               .description("Duration of the writer's transactions, commit included")
               .register(registry);
-      fixed.add(commits);
       batchSize =
           DistributionSummary.builder("moai.flow.writer.batch.size")
               .description("Writes per committed transaction (group commit)")
               .register(registry);
-      fixed.add(batchSize);
       busyRetries =
           Counter.builder("moai.flow.writer.busy.retries")
               .description("Whole-transaction retries after a busy database")
               .register(registry);
-      fixed.add(busyRetries);
+      fixed.addAll(List.of(commits, batchSize, busyRetries));
+    }
+
+    private void gauge(
+        String name,
+        String description,
+        @Nullable String unit,
+        ToDoubleFunction<SwarmDbMetrics> value) {
+      fixed.add(
+          Gauge.builder(name, SwarmDbMetrics.this, value)
+              .description(description)
+              .baseUnit(unit)
+              .strongReference(true)
+              .register(registry));
     }
 
     FunctionCounter events(String type) {
@@ -563,18 +509,9 @@ public final class SwarmDbMetrics implements MeterBinder, SwarmDbListener, AutoC
     }
 
     void remove() {
-      for (Meter m : fixed) {
-        registry.remove(m);
-      }
-      for (Meter m : events.values()) {
-        registry.remove(m);
-      }
-      for (Meter m : timers.values()) {
-        registry.remove(m);
-      }
-      for (Meter m : errors.values()) {
-        registry.remove(m);
-      }
+      Stream.of(fixed, events.values(), timers.values(), errors.values())
+          .flatMap(Collection::stream)
+          .forEach(registry::remove);
     }
   }
 }

@@ -266,12 +266,13 @@ final class BenchRows {
   static Connection rawConnection(Path file, SwarmDbConfig c, boolean readOnly) {
     SQLiteConfig sc = new SQLiteConfig();
     sc.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
-    sc.setCacheSize(c.cacheSizePages());
-    sc.setBusyTimeout((int) c.busyTimeout().toMillis());
+    sc.setCacheSize(c.pragmas().cacheSizePages());
+    sc.setBusyTimeout((int) c.pragmas().busyTimeout().toMillis());
     sc.enforceForeignKeys(true);
     sc.setTempStore(SQLiteConfig.TempStore.MEMORY);
-    sc.setPragma(SQLiteConfig.Pragma.JOURNAL_SIZE_LIMIT, Long.toString(c.journalSizeLimitBytes()));
-    sc.setPragma(SQLiteConfig.Pragma.MMAP_SIZE, Long.toString(c.mmapSizeBytes()));
+    sc.setPragma(
+        SQLiteConfig.Pragma.JOURNAL_SIZE_LIMIT, Long.toString(c.pragmas().journalSizeLimitBytes()));
+    sc.setPragma(SQLiteConfig.Pragma.MMAP_SIZE, Long.toString(c.pragmas().mmapSizeBytes()));
     sc.setGetGeneratedKeys(false);
     if (readOnly) {
       sc.setReadOnly(true);

@@ -3,6 +3,7 @@ package io.moaiflow.swarmdb.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.moaiflow.swarmdb.cli.Main;
+import io.moaiflow.swarmdb.metrics.SwarmDbMetrics;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -71,6 +72,8 @@ class SidecarMetricsTest {
         assertThat(child.awaitLine("DONE", 120)).as(child::stderrText).isEqualTo("DONE 224");
         assertThat(child.waitFor(60)).as(child::stderrText).isZero();
       }
+      // the agent gauges are a snapshot of at most snapshotTtl: the first scrape's must expire
+      Thread.sleep(SwarmDbMetrics.DEFAULT_SNAPSHOT_TTL.toMillis());
 
       String text = scrape(metricsPort);
       assertThat(text).contains("# TYPE moai_flow_events_total counter");

@@ -201,10 +201,10 @@ public final class PgDatabase implements Backend {
     hc.setPoolName("swarmdb-pg");
     hc.setMaximumPoolSize(config.readPoolSize() + 2);
     hc.setMinimumIdle(1);
-    hc.setConnectionTimeout(Math.max(250, config.writeTimeout().toMillis()));
+    hc.setConnectionTimeout(Math.max(250, config.writeQueue().timeout().toMillis()));
     hc.setAutoCommit(true);
     // SQLite's busy timeout becomes PostgreSQL's lock wait: a write blocked longer fails BUSY.
-    hc.setConnectionInitSql("SET lock_timeout = " + config.busyTimeout().toMillis());
+    hc.setConnectionInitSql("SET lock_timeout = " + config.pragmas().busyTimeout().toMillis());
     hc.addDataSourceProperty("ApplicationName", "swarmdb");
     try {
       return new HikariDataSource(hc);
@@ -401,7 +401,7 @@ public final class PgDatabase implements Backend {
       waiting = bean == null ? 0 : bean.getThreadsAwaitingConnection();
     }
     waiting += events.queueDepth();
-    int capacity = config.writeQueueCapacity();
+    int capacity = config.writeQueue().capacity();
     long tx = transactions.get();
     return new WriterStats(waiting, capacity, tx, tx, retries.get(), failures.get());
   }

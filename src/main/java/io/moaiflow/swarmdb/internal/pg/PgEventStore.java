@@ -77,9 +77,9 @@ final class PgEventStore extends SqlEventStore {
         new PgAppender(
             db.label(),
             rows -> db.writeUnobserved("events.append", h -> insertMany(h, rows)),
-            db.config().maxBatchSize(),
-            db.config().writeQueueCapacity(),
-            db.config().writeTimeout().toNanos());
+            db.config().writeQueue().maxBatchSize(),
+            db.config().writeQueue().capacity(),
+            db.config().writeQueue().timeout().toNanos());
   }
 
   /** Commits queued appends and stops the appender thread. */

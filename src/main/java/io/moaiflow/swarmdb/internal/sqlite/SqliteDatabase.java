@@ -122,7 +122,7 @@ public final class SqliteDatabase implements Backend {
           // already change its header before it is refused.
           SqliteMigrator.validate(h, label);
           if (path != null) {
-            switchToWal(h, config.busyTimeout().toNanos(), label);
+            switchToWal(h, config.pragmas().busyTimeout().toNanos(), label);
           }
           Map<String, String> pragmas = readBack(h, config, path != null, label);
           if (config.migrate()) {
@@ -139,7 +139,10 @@ public final class SqliteDatabase implements Backend {
             readerConfig.resetOpenMode(SQLiteOpenMode.CREATE);
             readers =
                 new ReadPool(
-                    url, readerConfig, config.readPoolSize(), config.writeTimeout().toMillis());
+                    url,
+                    readerConfig,
+                    config.readPoolSize(),
+                    config.writeQueue().timeout().toMillis());
           }
           Listeners listeners = new Listeners();
           Path wal = path == null ? null : Schema.wal(path);
@@ -377,16 +380,17 @@ public final class SqliteDatabase implements Backend {
   static SQLiteConfig connectionConfig(SwarmDbConfig config) {
     SQLiteConfig sc = new SQLiteConfig();
     sc.setSynchronous(
-        config.synchronous() == Synchronous.FULL
+        config.pragmas().synchronous() == Synchronous.FULL
             ? SQLiteConfig.SynchronousMode.FULL
             : SQLiteConfig.SynchronousMode.NORMAL);
-    sc.setCacheSize(config.cacheSizePages());
-    sc.setBusyTimeout((int) config.busyTimeout().toMillis());
+    sc.setCacheSize(config.pragmas().cacheSizePages());
+    sc.setBusyTimeout((int) config.pragmas().busyTimeout().toMillis());
     sc.enforceForeignKeys(true);
     sc.setTempStore(SQLiteConfig.TempStore.MEMORY);
     sc.setPragma(
-        SQLiteConfig.Pragma.JOURNAL_SIZE_LIMIT, Long.toString(config.journalSizeLimitBytes()));
-    sc.setPragma(SQLiteConfig.Pragma.MMAP_SIZE, Long.toString(config.mmapSizeBytes()));
+        SQLiteConfig.Pragma.JOURNAL_SIZE_LIMIT,
+        Long.toString(config.pragmas().journalSizeLimitBytes()));
+    sc.setPragma(SQLiteConfig.Pragma.MMAP_SIZE, Long.toString(config.pragmas().mmapSizeBytes()));
     sc.setGetGeneratedKeys(false);
     return sc;
   }
@@ -399,12 +403,12 @@ public final class SqliteDatabase implements Backend {
     }
     Map<String, String> expected = new LinkedHashMap<>();
     expected.put("journal_mode", file ? "wal" : "memory");
-    expected.put("synchronous", config.synchronous() == Synchronous.FULL ? "2" : "1");
-    expected.put("cache_size", Integer.toString(config.cacheSizePages()));
-    expected.put("busy_timeout", Long.toString(config.busyTimeout().toMillis()));
+    expected.put("synchronous", config.pragmas().synchronous() == Synchronous.FULL ? "2" : "1");
+    expected.put("cache_size", Integer.toString(config.pragmas().cacheSizePages()));
+    expected.put("busy_timeout", Long.toString(config.pragmas().busyTimeout().toMillis()));
     expected.put("foreign_keys", "1");
     expected.put("temp_store", "2");
-    expected.put("journal_size_limit", Long.toString(config.journalSizeLimitBytes()));
+    expected.put("journal_size_limit", Long.toString(config.pragmas().journalSizeLimitBytes()));
     for (Map.Entry<String, String> e : expected.entrySet()) {
       String got = actual.get(e.getKey());
       if (!e.getValue().equalsIgnoreCase(got)) {

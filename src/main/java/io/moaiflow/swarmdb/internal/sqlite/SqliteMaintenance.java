@@ -226,7 +226,7 @@ public final class SqliteMaintenance extends Retention {
       throw Checks.invalid(
           "backup target " + abs + " already exists and is not empty; pass a new file name");
     }
-    return backup(source, allowed, db.config().busyTimeout().toMillis());
+    return backup(source, allowed, db.config().pragmas().busyTimeout().toMillis());
   }
 
   /**

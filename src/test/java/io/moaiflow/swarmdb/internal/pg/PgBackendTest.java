@@ -45,7 +45,7 @@ class PgBackendTest {
         SwarmDbConfig.postgres("jdbc:postgresql://db:5432/swarm?user=u&password=secret").build();
     assertThat(c.isPostgres()).isTrue();
     assertThat(c.isInMemory()).isFalse();
-    assertThat(c.file()).isEmpty();
+    assertThat(c.path()).isNull();
     assertThat(c.toString()).doesNotContain("secret").contains("password=***");
     assertThat(SwarmDbConfig.redact("jdbc:postgresql://u:pw@db/x"))
         .isEqualTo("jdbc:postgresql://u:***@db/x");
@@ -109,7 +109,7 @@ class PgBackendTest {
       assertThat(info.sqliteVersion()).isNotBlank();
       assertThat(info.files().mainBytes()).isEqualTo(db.inspect().sizeBytes());
       assertThat(db.inspect().writerStats().queueCapacity())
-          .isEqualTo(db.config().writeQueueCapacity());
+          .isEqualTo(db.config().writeQueue().capacity());
     }
   }
 
