@@ -7,11 +7,10 @@ import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.health.WriterStats;
-import io.moaiflow.swarmdb.internal.Backend;
+import io.moaiflow.swarmdb.internal.BackendBase;
 import io.moaiflow.swarmdb.internal.Dialect;
 import io.moaiflow.swarmdb.internal.Handle;
 import io.moaiflow.swarmdb.internal.Listeners;
-import io.moaiflow.swarmdb.internal.OpenState;
 import io.moaiflow.swarmdb.internal.SqlAgentRegistry;
 import io.moaiflow.swarmdb.internal.SqlFunction;
 import io.moaiflow.swarmdb.internal.SqlSessionStore;
@@ -37,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * locks order them. Event appends alone are serialised (see {@link PgEventStore}) so that the log
  * position is also the commit order. Thread safe.
  */
-public final class PgDatabase implements Backend {
+public final class PgDatabase extends BackendBase {
   private static final Logger LOG = LoggerFactory.getLogger(PgDatabase.class);
 
   /** The oldest PostgreSQL major version supported ({@code pg_current_xact_id}, JSONB, etc.). */
@@ -45,21 +44,16 @@ public final class PgDatabase implements Backend {
 
   private static final int MAX_RETRIES = 5;
 
-  private final SwarmDbConfig config;
   private final DataSource dataSource;
   private final @Nullable HikariDataSource ownPool;
-  private final String label;
   private final String serverVersion;
   private final String schema;
-  private final TimeSource time;
-  private final Listeners listeners = new Listeners();
   private final AtomicLong transactions = new AtomicLong();
   private final AtomicLong retries = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
   private final WriteFailures recentFailures = new WriteFailures();
   private final PgEventStore events;
   private final Daos daos;
-  private final OpenState state;
 
   private PgDatabase(
       SwarmDbConfig config,
@@ -68,14 +62,17 @@ public final class PgDatabase implements Backend {
       String label,
       String serverVersion,
       String schema) {
-    this.config = config;
+    super(
+        config,
+        label,
+        new TimeSource(config.clock()),
+        new Listeners(),
+        PgMigrator.shippedVersion(),
+        0);
     this.dataSource = dataSource;
     this.ownPool = ownPool;
-    this.label = label;
     this.serverVersion = serverVersion;
     this.schema = schema;
-    this.time = new TimeSource(config.clock());
-    this.state = new OpenState(label, PgMigrator.shippedVersion(), 0);
     this.events = new PgEventStore(this);
     this.daos =
         new Daos(
@@ -231,12 +228,6 @@ public final class PgDatabase implements Backend {
   }
 
   @Override
-  public <T> T read(String op, SqlFunction<T> fn) {
-    state.checkUsable(op);
-    return readUnchecked(op, fn);
-  }
-
-  @Override
   public <T> T readUnchecked(String op, SqlFunction<T> fn) {
     state.checkOpen(op);
     return listeners.observe(op, () -> readNow(op, fn));
@@ -360,23 +351,6 @@ public final class PgDatabase implements Backend {
     }
   }
 
-  /** Refuses work on a closed database with the one CLOSED error. */
-  void checkOpen(String op) {
-    state.checkOpen(op);
-  }
-
-  void schemaVersion(int v) {
-    state.schemaVersion(v);
-  }
-
-  int schemaVersion() {
-    return state.schemaVersion();
-  }
-
-  TimeSource time() {
-    return time;
-  }
-
   String serverVersion() {
     return serverVersion;
   }
@@ -412,28 +386,8 @@ public final class PgDatabase implements Backend {
   }
 
   @Override
-  public SwarmDbConfig config() {
-    return config;
-  }
-
-  @Override
   public @Nullable Path path() {
     return null;
-  }
-
-  @Override
-  public Listeners listeners() {
-    return listeners;
-  }
-
-  @Override
-  public boolean isClosed() {
-    return state.isClosed();
-  }
-
-  @Override
-  public String label() {
-    return label;
   }
 
   /**

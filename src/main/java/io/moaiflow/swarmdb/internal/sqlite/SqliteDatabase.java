@@ -5,12 +5,11 @@ import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.Synchronous;
 import io.moaiflow.swarmdb.health.WriterStats;
-import io.moaiflow.swarmdb.internal.Backend;
+import io.moaiflow.swarmdb.internal.BackendBase;
 import io.moaiflow.swarmdb.internal.Dialect;
 import io.moaiflow.swarmdb.internal.FileSecurity;
 import io.moaiflow.swarmdb.internal.Handle;
 import io.moaiflow.swarmdb.internal.Listeners;
-import io.moaiflow.swarmdb.internal.OpenState;
 import io.moaiflow.swarmdb.internal.Schema;
 import io.moaiflow.swarmdb.internal.SqlAgentRegistry;
 import io.moaiflow.swarmdb.internal.SqlFunction;
@@ -41,19 +40,14 @@ import org.sqlite.SQLiteOpenMode;
  * schema state. The shared DAOs do all their work through {@link #read} and {@link #write} (the
  * {@link Backend} seam); SQLite's own appends also use {@link #writeAsync}. Thread safe.
  */
-public final class SqliteDatabase implements Backend {
+public final class SqliteDatabase extends BackendBase {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteDatabase.class);
 
-  private final SwarmDbConfig config;
   private final @Nullable Path path;
-  private final String label;
-  private final TimeSource time;
-  private final Listeners listeners;
   private final Writer writer;
   private final @Nullable ReadPool readers;
   private final Map<String, String> pragmas;
   private final String sqliteVersion;
-  private final OpenState state;
   private final boolean readOnly;
   private final Daos daos;
 
@@ -69,17 +63,13 @@ public final class SqliteDatabase implements Backend {
       String sqliteVersion,
       int schemaVersion,
       boolean readOnly) {
+    super(config, label, time, listeners, SqliteMigrator.shippedVersion(), schemaVersion);
     this.readOnly = readOnly;
-    this.config = config;
     this.path = path;
-    this.label = label;
-    this.time = time;
-    this.listeners = listeners;
     this.writer = writer;
     this.readers = readers;
     this.pragmas = pragmas;
     this.sqliteVersion = sqliteVersion;
-    this.state = new OpenState(label, SqliteMigrator.shippedVersion(), schemaVersion);
     this.daos =
         new Daos(
             new SqliteEventStore(this),
@@ -436,13 +426,6 @@ public final class SqliteDatabase implements Backend {
     return Collections.unmodifiableMap(actual);
   }
 
-  /** Runs a read on a pooled read-only connection (on the writer for in-memory databases). */
-  @Override
-  public <T> T read(String op, SqlFunction<T> fn) {
-    state.checkUsable(op);
-    return readUnchecked(op, fn);
-  }
-
   @Override
   public <T> T readUnchecked(String op, SqlFunction<T> fn) {
     state.checkOpen(op);
@@ -513,42 +496,10 @@ public final class SqliteDatabase implements Backend {
     return writer.call(op, fn, false);
   }
 
-  void schemaVersion(int v) {
-    state.schemaVersion(v);
-  }
-
-  /** The applied schema version as of the last open or migration. */
-  public int schemaVersion() {
-    return state.schemaVersion();
-  }
-
-  /** The configuration. */
-  @Override
-  public SwarmDbConfig config() {
-    return config;
-  }
-
   /** The database file (absolute), or null in memory. */
   @Override
   public @Nullable Path path() {
     return path;
-  }
-
-  /** The file path or {@code :memory:}, for messages. */
-  @Override
-  public String label() {
-    return label;
-  }
-
-  /** The monotonic clock. */
-  public TimeSource time() {
-    return time;
-  }
-
-  /** The listeners. */
-  @Override
-  public Listeners listeners() {
-    return listeners;
   }
 
   @Override
@@ -595,11 +546,6 @@ public final class SqliteDatabase implements Backend {
   @Override
   public Daos daos() {
     return daos;
-  }
-
-  @Override
-  public boolean isClosed() {
-    return state.isClosed();
   }
 
   /**

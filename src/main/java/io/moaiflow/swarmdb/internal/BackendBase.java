@@ -1,0 +1,75 @@
+package io.moaiflow.swarmdb.internal;
+
+import io.moaiflow.swarmdb.SwarmDbConfig;
+
+/**
+ * What both backends hold the same way: the configuration, the label for messages, the monotonic
+ * clock, the listeners and the open/schema state; reads check the schema here once. Thread safe.
+ */
+public abstract class BackendBase implements Backend {
+  protected final SwarmDbConfig config;
+  protected final String label;
+  protected final TimeSource time;
+  protected final Listeners listeners;
+  protected final OpenState state;
+
+  protected BackendBase(
+      SwarmDbConfig config,
+      String label,
+      TimeSource time,
+      Listeners listeners,
+      int shippedVersion,
+      int schemaVersion) {
+    this.config = config;
+    this.label = label;
+    this.time = time;
+    this.listeners = listeners;
+    this.state = new OpenState(label, shippedVersion, schemaVersion);
+  }
+
+  @Override
+  public final <T> T read(String op, SqlFunction<T> fn) {
+    state.checkUsable(op);
+    return readUnchecked(op, fn);
+  }
+
+  @Override
+  public final SwarmDbConfig config() {
+    return config;
+  }
+
+  @Override
+  public final String label() {
+    return label;
+  }
+
+  @Override
+  public final Listeners listeners() {
+    return listeners;
+  }
+
+  @Override
+  public final boolean isClosed() {
+    return state.isClosed();
+  }
+
+  /** The monotonic clock every unit of work reads "now" from. */
+  public final TimeSource time() {
+    return time;
+  }
+
+  /** The applied schema version as of the last open or migration. */
+  public final int schemaVersion() {
+    return state.schemaVersion();
+  }
+
+  /** Records the schema version after a migration. */
+  public final void schemaVersion(int v) {
+    state.schemaVersion(v);
+  }
+
+  /** Refuses work on a closed database with the one CLOSED error. */
+  public final void checkOpen(String op) {
+    state.checkOpen(op);
+  }
+}
