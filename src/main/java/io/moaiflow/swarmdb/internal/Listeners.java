@@ -5,6 +5,7 @@ import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.SwarmDbListener;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -38,13 +39,7 @@ public final class Listeners implements SwarmDbListener {
 
   @Override
   public void onEventsAppended(String eventType, int count) {
-    for (SwarmDbListener l : listeners) {
-      try {
-        l.onEventsAppended(eventType, count);
-      } catch (RuntimeException e) {
-        LOG.warn("listener {} failed in onEventsAppended", l, e);
-      }
-    }
+    each("onEventsAppended", l -> l.onEventsAppended(eventType, count));
   }
 
   /**
@@ -68,33 +63,26 @@ public final class Listeners implements SwarmDbListener {
 
   @Override
   public void onOperation(String operation, long nanos, @Nullable ErrorCode error) {
-    for (SwarmDbListener l : listeners) {
-      try {
-        l.onOperation(operation, nanos, error);
-      } catch (RuntimeException e) {
-        LOG.warn("listener {} failed in onOperation", l, e);
-      }
-    }
+    each("onOperation", l -> l.onOperation(operation, nanos, error));
   }
 
   @Override
   public void onCommit(int writes, long nanos) {
-    for (SwarmDbListener l : listeners) {
-      try {
-        l.onCommit(writes, nanos);
-      } catch (RuntimeException e) {
-        LOG.warn("listener {} failed in onCommit", l, e);
-      }
-    }
+    each("onCommit", l -> l.onCommit(writes, nanos));
   }
 
   @Override
   public void onBusyRetry() {
+    each("onBusyRetry", l -> l.onBusyRetry());
+  }
+
+  /** Calls every listener; one that throws is logged and the others still run. */
+  private void each(String callback, Consumer<SwarmDbListener> call) {
     for (SwarmDbListener l : listeners) {
       try {
-        l.onBusyRetry();
+        call.accept(l);
       } catch (RuntimeException e) {
-        LOG.warn("listener {} failed in onBusyRetry", l, e);
+        LOG.warn("listener {} failed in {}", l, callback, e);
       }
     }
   }
