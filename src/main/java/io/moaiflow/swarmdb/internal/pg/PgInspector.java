@@ -102,7 +102,7 @@ final class PgInspector implements Inspector {
           Map<String, Long> counts = new LinkedHashMap<>();
           for (String t : Schema.TABLES) {
             if (PgMigrator.tableExists(c, t)) {
-              counts.put(t, PgEventStore.queryLong(c, "SELECT count(*) FROM " + t));
+              counts.put(t, h.queryLong("SELECT count(*) FROM " + t));
             }
           }
           Map<String, String> settings = new LinkedHashMap<>();
@@ -117,13 +117,12 @@ final class PgInspector implements Inspector {
               }
             }
           }
-          long databaseBytes =
-              PgEventStore.queryLong(c, "SELECT pg_database_size(current_database())");
-          settings.put("database", queryString(c, "SELECT current_database()"));
+          long databaseBytes = h.queryLong("SELECT pg_database_size(current_database())");
+          settings.put("database", h.queryString("SELECT current_database()"));
           settings.put("database_size_bytes", Long.toString(databaseBytes));
           settings.put("pool", db.ownsPool() ? "hikari" : "caller DataSource");
           long relations = relationBytes(c);
-          long blockSize = PgEventStore.queryLong(c, "SELECT current_setting('block_size')::int");
+          long blockSize = h.queryLong("SELECT current_setting('block_size')::int");
           return new DatabaseInfo(
               db.label(),
               db.serverVersion(),
@@ -137,14 +136,6 @@ final class PgInspector implements Inspector {
               0,
               new FileSizes(relations, 0, 0));
         });
-  }
-
-  private static String queryString(Connection c, String sql) throws SQLException {
-    try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(sql)) {
-      String s = rs.next() ? rs.getString(1) : null;
-      return s == null ? "" : s;
-    }
   }
 
   @Override
@@ -164,7 +155,7 @@ final class PgInspector implements Inspector {
                 "health.read",
                 h -> {
                   Connection c = h.connection();
-                  PgEventStore.queryLong(c, "SELECT 1");
+                  h.queryLong("SELECT 1");
                   return PgMigrator.currentVersion(c);
                 });
         connected = true;
@@ -181,7 +172,7 @@ final class PgInspector implements Inspector {
                 Connection c = h.connection();
                 c.setAutoCommit(false);
                 try {
-                  PgEventStore.queryLong(c, "SELECT pg_current_xact_id()::text::bigint");
+                  h.queryLong("SELECT pg_current_xact_id()::text::bigint");
                 } finally {
                   c.rollback();
                 }

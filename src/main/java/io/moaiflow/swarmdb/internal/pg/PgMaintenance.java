@@ -70,9 +70,7 @@ final class PgMaintenance extends Retention {
                 return p;
               }
               boolean amcheck =
-                  PgEventStore.queryLong(
-                          c, "SELECT count(*) FROM pg_extension WHERE extname = 'amcheck'")
-                      > 0;
+                  h.queryLong("SELECT count(*) FROM pg_extension WHERE extname = 'amcheck'") > 0;
               List<String> indexes = PgInspector.indexes(c);
               if (amcheck) {
                 try (PreparedStatement ps =
@@ -89,8 +87,7 @@ final class PgMaintenance extends Retention {
               }
               for (String t : Schema.DATA_TABLES) {
                 // a sequential read of every row; damaged pages raise an error
-                PgEventStore.queryLong(
-                    c, "SELECT count(*) FROM (SELECT * FROM " + t + " OFFSET 0) AS r");
+                h.queryLong("SELECT count(*) FROM (SELECT * FROM " + t + " OFFSET 0) AS r");
               }
               return p;
             });
