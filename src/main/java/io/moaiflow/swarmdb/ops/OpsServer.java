@@ -130,7 +130,8 @@ public final class OpsServer implements AutoCloseable {
                       + " requests queued; raise workerThreads or queueCapacity");
             });
     this.health = new HealthCache(db, options.healthCacheTtl(), System::nanoTime);
-    this.scheduler = new MaintenanceScheduler(db, options, registry, Clock.systemUTC(), observers);
+    this.scheduler =
+        new MaintenanceScheduler(db, options.maintenance(), registry, Clock.systemUTC(), observers);
   }
 
   /**
@@ -152,7 +153,7 @@ public final class OpsServer implements AutoCloseable {
   static OpsServer start(SwarmDB db, OpsOptions options, List<Consumer<String>> observers) {
     Objects.requireNonNull(db, "db");
     Objects.requireNonNull(options, "options");
-    if (options.backupDir() != null && db.path().isEmpty()) {
+    if (options.maintenance().backupDir() != null && db.path().isEmpty()) {
       throw new SwarmDbException(
           ErrorCode.INVALID_ARGUMENT,
           "scheduled backups need a file database, but "
