@@ -3,7 +3,6 @@ package io.moaiflow.swarmdb.cli;
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbException;
-import io.moaiflow.swarmdb.ops.MaintenanceSchedule;
 import io.moaiflow.swarmdb.ops.OpsOptions;
 import io.moaiflow.swarmdb.ops.OpsServer;
 import java.io.IOException;
@@ -167,18 +166,16 @@ final class ServeCommand extends BaseCommand {
     if (backupKeepDays < 1) {
       throw CliException.usage("--backup-keep-days is " + backupKeepDays + "; use 1 or more");
     }
-    MaintenanceSchedule.Builder maintenance =
-        MaintenanceSchedule.builder()
-            .deleteEventsOlderThan(eventsOlderThan)
-            .purgeExpiredMemory(expiredMemory)
-            .sweepStaleAgentsAfter(staleAgents)
-            .retentionInterval(retentionInterval);
     OpsOptions.Builder options =
         OpsOptions.builder()
             .bindAddress(bind)
             .port(port != null ? port : env.httpPort())
             .metricsPort(metricsPort != null ? metricsPort : env.metricsPort())
-            .jvmMetrics(env.metricsEnabled());
+            .jvmMetrics(env.metricsEnabled())
+            .deleteEventsOlderThan(eventsOlderThan)
+            .purgeExpiredMemory(expiredMemory)
+            .sweepStaleAgentsAfter(staleAgents)
+            .retentionInterval(retentionInterval);
     if (tokenFile != null) {
       refuseShared(tokenFile, "--metrics-token-file");
       options.metricsToken(readSecret(tokenFile, "--metrics-token-file"));
@@ -192,9 +189,9 @@ final class ServeCommand extends BaseCommand {
     if (backupDir != null) {
       // refuse a backup directory outside --backup-root now, not at the first scheduled backup
       fileConfig().build().checkBackupPath(backupDir.resolve("backup.db"));
-      maintenance.backups(backupDir, backupInterval, Duration.ofDays(backupKeepDays));
+      options.backups(backupDir, backupInterval, Duration.ofDays(backupKeepDays));
     }
-    OpsOptions built = options.maintenance(maintenance.build()).build();
+    OpsOptions built = options.build();
     if (built.metricsToken() == null && !built.tls() && !isLoopback(bind)) {
       if (!allowUnauthenticated) {
         throw CliException.usage(

@@ -13,9 +13,9 @@ import java.util.StringJoiner;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How an {@link OpsServer} listens and protects itself, and its {@link MaintenanceSchedule}. Build
- * one with {@link #builder()}; {@link Builder#build()} validates every value. Each accessor returns
- * what the builder method of the same name set, documented there.
+ * How an {@link OpsServer} listens and protects itself, and what it schedules ({@link
+ * MaintenanceSchedule}). Build one with {@link #builder()}; {@link Builder#build()} validates every
+ * value. Each accessor returns what the builder method of the same name set, documented there.
  *
  * <p>Immutable and thread safe. {@link #toString()} names every setting and masks the token and the
  * keystore password.
@@ -64,7 +64,7 @@ public final class OpsOptions {
     maxConnections = b.maxConnections;
     healthCacheTtl = b.healthCacheTtl;
     jvmMetrics = b.jvmMetrics;
-    maintenance = b.maintenance;
+    maintenance = new MaintenanceSchedule(b);
   }
 
   /**
@@ -151,7 +151,7 @@ public final class OpsOptions {
     return jvmMetrics;
   }
 
-  /** {@return the schedule set by {@link Builder#maintenance(MaintenanceSchedule)}} */
+  /** {@return the retention and backups to schedule, set by the builder's maintenance methods} */
   public MaintenanceSchedule maintenance() {
     return maintenance;
   }
@@ -206,13 +206,13 @@ public final class OpsOptions {
     }
   }
 
-  static void requirePositive(String name, @Nullable Duration value) {
+  private static void requirePositive(String name, @Nullable Duration value) {
     if (value != null && (value.isZero() || value.isNegative())) {
       throw invalid(name + " is " + value + "; use a positive duration such as PT1H");
     }
   }
 
-  static SwarmDbException invalid(String message) {
+  private static SwarmDbException invalid(String message) {
     return new SwarmDbException(ErrorCode.INVALID_ARGUMENT, message);
   }
 
@@ -234,7 +234,14 @@ public final class OpsOptions {
     private int maxConnections = 1024;
     private Duration healthCacheTtl = Duration.ofSeconds(1);
     private boolean jvmMetrics = true;
-    private MaintenanceSchedule maintenance = MaintenanceSchedule.builder().build();
+    // the schedule's settings, read by MaintenanceSchedule's constructor
+    @Nullable Duration deleteEventsOlderThan;
+    boolean purgeExpiredMemory;
+    @Nullable Duration sweepStaleAgentsAfter;
+    Duration retentionInterval = Duration.ofHours(1);
+    @Nullable Path backupDir;
+    Duration backupInterval = Duration.ofHours(24);
+    Duration backupKeep = Duration.ofDays(7);
 
     private Builder() {}
 
@@ -407,13 +414,64 @@ public final class OpsOptions {
     }
 
     /**
-     * The retention and backups the server schedules (default none).
+     * Retention: deletes events older than {@code value} on every retention run (default none).
      *
-     * @param value the schedule
+     * @param value a positive age, or null for none
      * @return this builder
      */
-    public Builder maintenance(MaintenanceSchedule value) {
-      this.maintenance = Objects.requireNonNull(value, "maintenance");
+    public Builder deleteEventsOlderThan(@Nullable Duration value) {
+      this.deleteEventsOlderThan = value;
+      return this;
+    }
+
+    /**
+     * Retention: purges session memory whose TTL passed on every retention run (default false).
+     *
+     * @param value whether to purge
+     * @return this builder
+     */
+    public Builder purgeExpiredMemory(boolean value) {
+      this.purgeExpiredMemory = value;
+      return this;
+    }
+
+    /**
+     * Retention: marks spawned or running agents silent for longer than {@code value} as stale
+     * errors on every retention run (default none).
+     *
+     * @param value a positive silence, or null for none
+     * @return this builder
+     */
+    public Builder sweepStaleAgentsAfter(@Nullable Duration value) {
+      this.sweepStaleAgentsAfter = value;
+      return this;
+    }
+
+    /**
+     * Time between retention runs (default 1 h); the first runs when the server starts.
+     *
+     * @param value positive
+     * @return this builder
+     */
+    public Builder retentionInterval(Duration value) {
+      this.retentionInterval = Objects.requireNonNull(value, "retentionInterval");
+      return this;
+    }
+
+    /**
+     * Writes a verified backup into {@code dir} every {@code interval} (default 24 h, counted from
+     * the newest backup already there) and deletes backups there older than {@code keep} (default 7
+     * days). Default: no backups.
+     *
+     * @param dir the directory (created 0700 when missing), or null for no backups
+     * @param interval time between backups, positive
+     * @param keep age after which backups are deleted, positive
+     * @return this builder
+     */
+    public Builder backups(@Nullable Path dir, Duration interval, Duration keep) {
+      this.backupDir = dir;
+      this.backupInterval = Objects.requireNonNull(interval, "interval");
+      this.backupKeep = Objects.requireNonNull(keep, "keep");
       return this;
     }
 
@@ -471,6 +529,11 @@ public final class OpsOptions {
       if (healthCacheTtl.isNegative() || healthCacheTtl.compareTo(Duration.ofMinutes(1)) > 0) {
         throw invalid("healthCacheTtl is " + healthCacheTtl + "; use PT0S to PT1M (default PT1S)");
       }
+      requirePositive("deleteEventsOlderThan", deleteEventsOlderThan);
+      requirePositive("sweepStaleAgentsAfter", sweepStaleAgentsAfter);
+      requirePositive("retentionInterval", retentionInterval);
+      requirePositive("backupInterval", backupInterval);
+      requirePositive("backupKeep", backupKeep);
       return new OpsOptions(this);
     }
   }

@@ -69,13 +69,10 @@ class MaintenanceTest {
         OpsServer.start(
             db,
             options()
-                .maintenance(
-                    MaintenanceSchedule.builder()
-                        .deleteEventsOlderThan(Duration.ofDays(30))
-                        .purgeExpiredMemory(true)
-                        .sweepStaleAgentsAfter(Duration.ofHours(1))
-                        .retentionInterval(Duration.ofHours(1))
-                        .build())
+                .deleteEventsOlderThan(Duration.ofDays(30))
+                .purgeExpiredMemory(true)
+                .sweepStaleAgentsAfter(Duration.ofHours(1))
+                .retentionInterval(Duration.ofHours(1))
                 .build(),
             List.of(runs::add));
     RetentionResult r = server.runRetention();
@@ -127,7 +124,7 @@ class MaintenanceTest {
     server =
         OpsServer.start(
             db,
-            options().maintenance(backups(backups, Duration.ofDays(1), Duration.ofDays(7))).build(),
+            options().backups(backups, Duration.ofDays(1), Duration.ofDays(7)).build(),
             List.of(runs::add));
     // first backup is due at once: the directory holds only an old one
     assertThat(runs.poll(60, TimeUnit.SECONDS)).isEqualTo("backup:success");
@@ -156,13 +153,14 @@ class MaintenanceTest {
     Path recent = backups.resolve("swarmdb-20261124T110000Z.db");
     Files.writeString(recent, "x");
     Files.setLastModifiedTime(recent, FileTime.from(clock.instant().minus(Duration.ofHours(1))));
-    MaintenanceSchedule o = backups(backups, Duration.ofHours(6), Duration.ofDays(7));
+    MaintenanceSchedule o =
+        options().backups(backups, Duration.ofHours(6), Duration.ofDays(7)).build().maintenance();
     try (MaintenanceScheduler s =
         new MaintenanceScheduler(db, o, new SimpleMeterRegistry(), clock, List.of())) {
       assertThat(s.firstBackupDelayMillis()).isEqualTo(Duration.ofHours(5).toMillis());
     }
     Files.setLastModifiedTime(recent, FileTime.from(clock.instant().minus(Duration.ofDays(1))));
-    MaintenanceSchedule none = MaintenanceSchedule.builder().build();
+    MaintenanceSchedule none = options().build().maintenance();
     try (MaintenanceScheduler s =
         new MaintenanceScheduler(db, none, new SimpleMeterRegistry(), clock, List.of())) {
       assertThat(s.firstBackupDelayMillis()).isZero();
@@ -178,8 +176,7 @@ class MaintenanceTest {
         OpsServer.start(
             db,
             options()
-                .maintenance(
-                    backups(notADir.resolve("sub"), Duration.ofHours(1), Duration.ofDays(1)))
+                .backups(notADir.resolve("sub"), Duration.ofHours(1), Duration.ofDays(1))
                 .build(),
             List.of(runs::add));
     assertThat(runs.poll(60, TimeUnit.SECONDS)).isEqualTo("backup:failure");
@@ -196,12 +193,7 @@ class MaintenanceTest {
     SwarmDB closed = SwarmDB.open(dir.resolve("other.db"));
     closed.close();
     try (OpsServer s =
-        OpsServer.start(
-            closed,
-            options()
-                .maintenance(MaintenanceSchedule.builder().purgeExpiredMemory(true).build())
-                .build(),
-            List.of(runs::add))) {
+        OpsServer.start(closed, options().purgeExpiredMemory(true).build(), List.of(runs::add))) {
       assertThat(runs.poll(60, TimeUnit.SECONDS)).isEqualTo("retention:failure");
       assertThat(get(s.port(), "/metrics").body())
           .contains(
@@ -217,17 +209,12 @@ class MaintenanceTest {
                   OpsServer.start(
                       mem,
                       options()
-                          .maintenance(
-                              backups(dir.resolve("b"), Duration.ofHours(1), Duration.ofDays(1)))
+                          .backups(dir.resolve("b"), Duration.ofHours(1), Duration.ofDays(1))
                           .build()))
           .isInstanceOf(SwarmDbException.class)
           .hasMessageContaining("scheduled backups need a file database")
           .extracting(e -> ((SwarmDbException) e).code())
           .isEqualTo(ErrorCode.INVALID_ARGUMENT);
     }
-  }
-
-  private static MaintenanceSchedule backups(Path dir, Duration interval, Duration keep) {
-    return MaintenanceSchedule.builder().backups(dir, interval, keep).build();
   }
 }

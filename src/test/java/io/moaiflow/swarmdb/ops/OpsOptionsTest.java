@@ -64,7 +64,11 @@ class OpsOptionsTest {
             .queueCapacity(10)
             .maxConnections(50)
             .healthCacheTtl(Duration.ZERO)
-            .maintenance(everyTask())
+            .deleteEventsOlderThan(Duration.ofDays(30))
+            .purgeExpiredMemory(true)
+            .sweepStaleAgentsAfter(Duration.ofMinutes(15))
+            .retentionInterval(Duration.ofMinutes(10))
+            .backups(Path.of("backups"), Duration.ofHours(6), Duration.ofDays(3))
             .jvmMetrics(false)
             .build();
     assertThat(o.sharedListener()).isTrue();
@@ -81,24 +85,16 @@ class OpsOptionsTest {
         .contains("tlsKeystorePassword=***")
         .doesNotContain("0123456789abcdef")
         .doesNotContain("=pw");
-    assertThat(MaintenanceSchedule.builder().purgeExpiredMemory(true).build().retentionEnabled())
+    assertThat(
+            OpsOptions.builder().purgeExpiredMemory(true).build().maintenance().retentionEnabled())
         .isTrue();
     assertThat(
-            MaintenanceSchedule.builder()
+            OpsOptions.builder()
                 .sweepStaleAgentsAfter(Duration.ofHours(1))
                 .build()
+                .maintenance()
                 .retentionEnabled())
         .isTrue();
-  }
-
-  private static MaintenanceSchedule everyTask() {
-    return MaintenanceSchedule.builder()
-        .deleteEventsOlderThan(Duration.ofDays(30))
-        .purgeExpiredMemory(true)
-        .sweepStaleAgentsAfter(Duration.ofMinutes(15))
-        .retentionInterval(Duration.ofMinutes(10))
-        .backups(Path.of("backups"), Duration.ofHours(6), Duration.ofDays(3))
-        .build();
   }
 
   /**
@@ -111,15 +107,12 @@ class OpsOptionsTest {
         OpsOptions.builder()
             .metricsToken("secret-token-0123456789")
             .tls(Path.of("ops.p12"), "secret-password")
-            .maintenance(everyTask())
+            .deleteEventsOlderThan(Duration.ofDays(30))
+            .backups(Path.of("backups"), Duration.ofHours(6), Duration.ofDays(3))
             .build()
             .toString();
     for (Class<?> c :
-        List.of(
-            OpsOptions.class,
-            OpsOptions.Builder.class,
-            MaintenanceSchedule.class,
-            MaintenanceSchedule.Builder.class)) {
+        List.of(OpsOptions.class, OpsOptions.Builder.class, MaintenanceSchedule.class)) {
       for (Field f : c.getDeclaredFields()) {
         if (!Modifier.isStatic(f.getModifiers()) && !f.isSynthetic()) {
           assertThat(text).as(c.getName()).contains(f.getName() + "=");
@@ -172,12 +165,7 @@ class OpsOptionsTest {
             entry(b -> b.queueCapacity(0), "queueCapacity is 0"),
             entry(b -> b.maxConnections(0), "maxConnections is 0"),
             entry(b -> b.healthCacheTtl(Duration.ofMinutes(2)), "healthCacheTtl is PT2M"),
-            entry(b -> b.healthCacheTtl(Duration.ofSeconds(-1)), "healthCacheTtl is PT-1S"));
-    for (Map.Entry<UnaryOperator<OpsOptions.Builder>, String> e : options) {
-      rejected(() -> e.getKey().apply(OpsOptions.builder()).build(), e.getValue());
-    }
-    List<Map.Entry<UnaryOperator<MaintenanceSchedule.Builder>, String>> schedules =
-        List.of(
+            entry(b -> b.healthCacheTtl(Duration.ofSeconds(-1)), "healthCacheTtl is PT-1S"),
             entry(
                 b -> b.deleteEventsOlderThan(Duration.ZERO),
                 "deleteEventsOlderThan is PT0S; use a positive duration"),
@@ -191,8 +179,8 @@ class OpsOptionsTest {
             entry(
                 b -> b.backups(Path.of("b"), Duration.ofHours(1), Duration.ofDays(-1)),
                 "backupKeep is PT-24H"));
-    for (Map.Entry<UnaryOperator<MaintenanceSchedule.Builder>, String> e : schedules) {
-      rejected(() -> e.getKey().apply(MaintenanceSchedule.builder()).build(), e.getValue());
+    for (Map.Entry<UnaryOperator<OpsOptions.Builder>, String> e : options) {
+      rejected(() -> e.getKey().apply(OpsOptions.builder()).build(), e.getValue());
     }
   }
 
