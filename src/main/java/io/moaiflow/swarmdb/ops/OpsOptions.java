@@ -67,21 +67,12 @@ public final class OpsOptions {
     maintenance = new MaintenanceSchedule(b);
   }
 
-  /**
-   * A builder with every default.
-   *
-   * @return the builder
-   */
+  /** {@return a builder with every default} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /**
-   * The options with every default: 127.0.0.1, ports 8000 and 9090, no token, no TLS, no retention,
-   * no backups.
-   *
-   * @return the options
-   */
+  /** {@return the defaults: 127.0.0.1, ports 8000 and 9090, no token, TLS, retention or backups} */
   public static OpsOptions defaults() {
     return builder().build();
   }

@@ -265,38 +265,22 @@ public final class OpsServer implements AutoCloseable {
     }
   }
 
-  /**
-   * The main listener's address (its port is the real one when 0 was asked for).
-   *
-   * @return the address
-   */
+  /** {@return the main listener's address (its port is the real one when 0 was asked for)} */
   public InetSocketAddress address() {
     return servers.get(0).getAddress();
   }
 
-  /**
-   * The port of {@code /health}, {@code /live}, {@code /ready}.
-   *
-   * @return the bound port
-   */
+  /** {@return the bound port of {@code /health}, {@code /live}, {@code /ready}} */
   public int port() {
     return address().getPort();
   }
 
-  /**
-   * The port of {@code /metrics}; equal to {@link #port()} with a shared listener.
-   *
-   * @return the bound port
-   */
+  /** {@return the bound port of {@code /metrics}; equal to {@link #port()} when shared} */
   public int metricsPort() {
     return servers.get(servers.size() - 1).getAddress().getPort();
   }
 
-  /**
-   * The options the server runs with.
-   *
-   * @return the options
-   */
+  /** {@return the options the server runs with} */
   public OpsOptions options() {
     return options;
   }
@@ -310,11 +294,7 @@ public final class OpsServer implements AutoCloseable {
     Objects.requireNonNull(binder, "binder").bindTo(registry);
   }
 
-  /**
-   * Runs the configured retention now, on the calling thread.
-   *
-   * @return what it did
-   */
+  /** {@return what the configured retention did, run now on the calling thread} */
   public RetentionResult runRetention() {
     return scheduler.runRetention();
   }
