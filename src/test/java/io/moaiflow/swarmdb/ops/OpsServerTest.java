@@ -190,20 +190,16 @@ class OpsServerTest {
   @Test
   void bodiesOverTheCapGet413() throws Exception {
     int port = start(options().maxBodyBytes(100).build());
-    HttpResponse<String> big =
-        OpsTestSupport.CLIENT.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
-                .method("GET", HttpRequest.BodyPublishers.ofString("x".repeat(101)))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(big.statusCode()).isEqualTo(413);
-    HttpResponse<String> small =
-        OpsTestSupport.CLIENT.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
-                .method("GET", HttpRequest.BodyPublishers.ofString("x".repeat(100)))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(small.statusCode()).isEqualTo(200);
+    assertThat(getHealthWithBody(port, "x".repeat(101)).statusCode()).isEqualTo(413);
+    assertThat(getHealthWithBody(port, "x".repeat(100)).statusCode()).isEqualTo(200);
+  }
+
+  private static HttpResponse<String> getHealthWithBody(int port, String body) throws Exception {
+    return OpsTestSupport.CLIENT.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+            .method("GET", HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
