@@ -205,35 +205,34 @@ class OpsServerTest {
   @Test
   void aHugeDeclaredBodyIsRejectedWithoutBeingRead() throws Exception {
     int port = start(options().maxBodyBytes(100).build());
-    try (Socket s = new Socket("127.0.0.1", port)) {
-      s.setSoTimeout(30_000);
-      OutputStream out = s.getOutputStream();
-      // Declares 1 GB and sends none of it: the answer must come without waiting for the body.
-      out.write(
-          ("GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      String status = readLine(s.getInputStream());
-      assertThat(status).startsWith("HTTP/1.1 413");
-    }
+    // Declares 1 GB and sends none of it: the answer must come without waiting for the body.
+    assertThat(
+            statusLine(
+                port, "GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000\r\n\r\n"))
+        .startsWith("HTTP/1.1 413");
   }
 
   @Test
   void aChunkedBodyOverTheCapGets413() throws Exception {
     int port = start(options().maxBodyBytes(100).build());
+    String chunk = "y".repeat(500);
+    String request =
+        "GET /live HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + Integer.toHexString(chunk.length())
+            + "\r\n"
+            + chunk
+            + "\r\n0\r\n\r\n";
+    assertThat(statusLine(port, request)).startsWith("HTTP/1.1 413");
+  }
+
+  /** Sends {@code request} as it is over a plain socket and reads the response's status line. */
+  private static String statusLine(int port, String request) throws Exception {
     try (Socket s = new Socket("127.0.0.1", port)) {
       s.setSoTimeout(30_000);
       OutputStream out = s.getOutputStream();
-      String chunk = "y".repeat(500);
-      out.write(
-          ("GET /live HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                  + Integer.toHexString(chunk.length())
-                  + "\r\n"
-                  + chunk
-                  + "\r\n0\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
+      out.write(request.getBytes(StandardCharsets.US_ASCII));
       out.flush();
-      assertThat(readLine(s.getInputStream())).startsWith("HTTP/1.1 413");
+      return readLine(s.getInputStream());
     }
   }
 
