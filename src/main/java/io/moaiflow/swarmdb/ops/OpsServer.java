@@ -60,8 +60,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Built on the JDK's {@code com.sun.net.httpserver} with a bounded worker pool and queue. The
  * JDK server's request and response time limits are JVM-wide and read once (see {@link
- * OpsOptions#requestTimeout()} and the monitoring guide). Closing the server stops the listeners
- * and the scheduler and unregisters its meters; the database stays open and owned by the caller.
+ * OpsOptions.Builder#requestTimeout(java.time.Duration)} and the monitoring guide). Closing the
+ * server stops the listeners and the scheduler and unregisters its meters; the database stays open
+ * and owned by the caller.
  *
  * <p>This class is thread safe.
  */
