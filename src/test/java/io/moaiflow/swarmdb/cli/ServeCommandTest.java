@@ -56,12 +56,12 @@ class ServeCommandTest {
     StringWriter err = serving.err();
     assertThat(serve.started.await(60, TimeUnit.SECONDS)).as(err::toString).isTrue();
     try {
-      HttpResponse<String> health = get(serve.boundPort(), "/health", "");
+      HttpResponse<String> health = get(serve.boundPort, "/health", "");
       assertThat(health.statusCode()).isEqualTo(200);
       assertThat(health.body()).contains("\"status\":\"healthy\"");
-      assertThat(get(serve.boundMetricsPort(), "/metrics", "").statusCode()).isEqualTo(401);
+      assertThat(get(serve.boundMetricsPort, "/metrics", "").statusCode()).isEqualTo(401);
       HttpResponse<String> metrics =
-          get(serve.boundMetricsPort(), "/metrics", "0123456789abcdef0123");
+          get(serve.boundMetricsPort, "/metrics", "0123456789abcdef0123");
       assertThat(metrics.statusCode()).isEqualTo(200);
       assertThat(metrics.body()).contains("moai_flow_db_size_bytes");
       assertThat(err.toString()).contains("serving " + db.toAbsolutePath());
@@ -131,7 +131,7 @@ class ServeCommandTest {
     StringWriter err = serving.err();
     try {
       assertThat(serve.started.await(60, TimeUnit.SECONDS)).as(err::toString).isTrue();
-      assertThat(get(serve.boundPort(), "/live", "").statusCode()).isEqualTo(200);
+      assertThat(get(serve.boundPort, "/live", "").statusCode()).isEqualTo(200);
     } finally {
       serve.stop.countDown();
     }
