@@ -109,19 +109,22 @@ final class MaintenanceScheduler implements AutoCloseable {
     Counter ok = runs(registry, task, "success");
     Counter failed = runs(registry, task, "failure");
     return () -> {
-      String outcome = "success";
       try {
         run.run();
         ok.increment();
+        notifyObservers(task + ":success");
       } catch (RuntimeException e) {
         failed.increment();
         LOG.error("{} run on {} failed: {}", task, db, e.getMessage(), e);
-        outcome = "failure";
-      }
-      for (Consumer<String> o : observers) {
-        o.accept(task + ":" + outcome);
+        notifyObservers(task + ":failure");
       }
     };
+  }
+
+  private void notifyObservers(String what) {
+    for (Consumer<String> o : observers) {
+      o.accept(what);
+    }
   }
 
   /** The first backup comes one interval after the newest one already in the directory. */
