@@ -141,24 +141,11 @@ final class ServeCommand extends BaseCommand {
   /** Counted down by the shutdown hook; tests count it down to stop the server. */
   final CountDownLatch stop = new CountDownLatch(1);
 
-  /**
-   * Counted down once the server listens; {@link #boundPort()} and {@link #boundMetricsPort()} are
-   * set.
-   */
+  /** Counted down once the server listens, after the bound ports below are set (for tests). */
   final CountDownLatch started = new CountDownLatch(1);
 
-  private volatile int boundPort;
-  private volatile int boundMetricsPort;
-
-  /** The port of /health once {@link #started} is counted down (for tests and logs). */
-  int boundPort() {
-    return boundPort;
-  }
-
-  /** The port of /metrics once {@link #started} is counted down. */
-  int boundMetricsPort() {
-    return boundMetricsPort;
-  }
+  volatile int boundPort;
+  volatile int boundMetricsPort;
 
   @Override
   int run() throws IOException, InterruptedException {

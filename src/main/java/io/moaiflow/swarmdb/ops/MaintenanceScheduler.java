@@ -19,7 +19,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -43,39 +42,33 @@ final class MaintenanceScheduler implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MaintenanceScheduler.class);
 
   private final SwarmDB db;
-  private final OpsOptions options;
+  private final MaintenanceSchedule schedule;
   private final Clock clock;
   private final @Nullable ScheduledExecutorService executor;
   private final List<ScheduledFuture<?>> schedules = new ArrayList<>();
-  private final List<Consumer<String>> observers = new CopyOnWriteArrayList<>();
-  private final Counter retentionOk;
-  private final Counter retentionFailed;
-  private final Counter backupOk;
-  private final Counter backupFailed;
+  private final List<Consumer<String>> observers;
   private final AtomicLong lastBackupEpochSecond = new AtomicLong();
 
   MaintenanceScheduler(
       SwarmDB db,
-      OpsOptions options,
+      MaintenanceSchedule schedule,
       MeterRegistry registry,
       Clock clock,
       List<Consumer<String>> observers) {
     this.db = db;
-    this.observers.addAll(observers);
-    this.options = options;
+    this.observers = List.copyOf(observers);
+    this.schedule = schedule;
     this.clock = clock;
-    retentionOk = runs(registry, "retention", "success");
-    retentionFailed = runs(registry, "retention", "failure");
-    backupOk = runs(registry, "backup", "success");
-    backupFailed = runs(registry, "backup", "failure");
-    if (options.backupDir() != null) {
+    Runnable retention = counted("retention", this::runRetention, registry);
+    Runnable backup = counted("backup", this::runBackup, registry);
+    if (schedule.backupDir() != null) {
       Gauge.builder(
               "moai.flow.backup.last.success.timestamp", lastBackupEpochSecond, AtomicLong::get)
           .description("When the last backup succeeded, epoch seconds (0 = none since start)")
           .baseUnit("seconds")
           .register(registry);
     }
-    if (options.retentionEnabled() || options.backupDir() != null) {
+    if (schedule.retentionEnabled() || schedule.backupDir() != null) {
       ScheduledExecutorService ses =
           Executors.newSingleThreadScheduledExecutor(
               r -> {
@@ -84,17 +77,15 @@ final class MaintenanceScheduler implements AutoCloseable {
                 return t;
               });
       executor = ses;
-      if (options.retentionEnabled()) {
-        long every = options.retentionInterval().toMillis();
-        // Runs catch everything, so the futures never complete exceptionally.
-        schedules.add(
-            ses.scheduleWithFixedDelay(this::scheduledRetention, 0, every, TimeUnit.MILLISECONDS));
+      if (schedule.retentionEnabled()) {
+        long every = schedule.retentionInterval().toMillis();
+        schedules.add(ses.scheduleWithFixedDelay(retention, 0, every, TimeUnit.MILLISECONDS));
       }
-      if (options.backupDir() != null) {
-        long every = options.backupInterval().toMillis();
+      if (schedule.backupDir() != null) {
+        long every = schedule.backupInterval().toMillis();
         schedules.add(
             ses.scheduleWithFixedDelay(
-                this::scheduledBackup, firstBackupDelayMillis(), every, TimeUnit.MILLISECONDS));
+                backup, firstBackupDelayMillis(), every, TimeUnit.MILLISECONDS));
       }
     } else {
       executor = null;
@@ -109,6 +100,27 @@ final class MaintenanceScheduler implements AutoCloseable {
         .register(registry);
   }
 
+  /**
+   * A scheduled run of {@code task}: counted by outcome, logged when it fails, then told to the
+   * observers as "task:outcome". It catches everything, so its future never completes exceptionally
+   * and the schedule goes on.
+   */
+  private Runnable counted(String task, Runnable run, MeterRegistry registry) {
+    Counter ok = runs(registry, task, "success");
+    Counter failed = runs(registry, task, "failure");
+    return () -> {
+      try {
+        run.run();
+        ok.increment();
+        notifyObservers(task + ":success");
+      } catch (RuntimeException e) {
+        failed.increment();
+        LOG.error("{} run on {} failed: {}", task, db, e.getMessage(), e);
+        notifyObservers(task + ":failure");
+      }
+    };
+  }
+
   private void notifyObservers(String what) {
     for (Consumer<String> o : observers) {
       o.accept(what);
@@ -117,7 +129,7 @@ final class MaintenanceScheduler implements AutoCloseable {
 
   /** The first backup comes one interval after the newest one already in the directory. */
   long firstBackupDelayMillis() {
-    Path dir = options.backupDir();
+    Path dir = schedule.backupDir();
     if (dir == null) {
       return 0;
     }
@@ -126,7 +138,7 @@ final class MaintenanceScheduler implements AutoCloseable {
     if (newest.isEmpty()) {
       return 0;
     }
-    long due = newest.get().plus(options.backupInterval()).toEpochMilli() - clock.millis();
+    long due = newest.get().plus(schedule.backupInterval()).toEpochMilli() - clock.millis();
     return Math.max(0, due);
   }
 
@@ -135,14 +147,14 @@ final class MaintenanceScheduler implements AutoCloseable {
     long events = 0;
     long memory = 0;
     List<String> stale = List.of();
-    Duration age = options.deleteEventsOlderThan();
+    Duration age = schedule.deleteEventsOlderThan();
     if (age != null) {
       events = db.maintenance().deleteEventsOlderThan(age);
     }
-    if (options.purgeExpiredMemory()) {
+    if (schedule.purgeExpiredMemory()) {
       memory = db.maintenance().purgeExpiredMemory();
     }
-    Duration silence = options.sweepStaleAgentsAfter();
+    Duration silence = schedule.sweepStaleAgentsAfter();
     if (silence != null) {
       stale = db.agents().sweepStale(silence);
     }
@@ -155,7 +167,7 @@ final class MaintenanceScheduler implements AutoCloseable {
         r.eventsDeleted(),
         age == null ? "(off)" : age,
         r.memoryPurged(),
-        options.purgeExpiredMemory() ? "" : " (off)",
+        schedule.purgeExpiredMemory() ? "" : " (off)",
         r.staleAgents().size(),
         r.staleAgents(),
         silence == null ? "(off)" : silence,
@@ -164,7 +176,7 @@ final class MaintenanceScheduler implements AutoCloseable {
   }
 
   Optional<BackupResult> runBackup() {
-    Path dir = options.backupDir();
+    Path dir = schedule.backupDir();
     if (dir == null) {
       return Optional.empty();
     }
@@ -185,13 +197,13 @@ final class MaintenanceScheduler implements AutoCloseable {
         result.lastSeq(),
         result.millis(),
         removed.size(),
-        options.backupKeep(),
+        schedule.backupKeep(),
         removed);
     return Optional.of(result);
   }
 
   private List<Path> pruneBackups(Path dir, Instant now, Path keep) {
-    Instant cutoff = now.minus(options.backupKeep());
+    Instant cutoff = now.minus(schedule.backupKeep());
     List<Path> removed = new ArrayList<>();
     for (Backup b : listBackups(dir)) {
       if (b.modified().isBefore(cutoff) && !b.path().equals(keep)) {
@@ -228,30 +240,6 @@ final class MaintenanceScheduler implements AutoCloseable {
           e);
     }
     return out;
-  }
-
-  private void scheduledRetention() {
-    try {
-      runRetention();
-      retentionOk.increment();
-      notifyObservers("retention:success");
-    } catch (RuntimeException e) {
-      retentionFailed.increment();
-      LOG.error("retention run on {} failed: {}", db, e.getMessage(), e);
-      notifyObservers("retention:failure");
-    }
-  }
-
-  private void scheduledBackup() {
-    try {
-      runBackup();
-      backupOk.increment();
-      notifyObservers("backup:success");
-    } catch (RuntimeException e) {
-      backupFailed.increment();
-      LOG.error("backup run on {} failed: {}", db, e.getMessage(), e);
-      notifyObservers("backup:failure");
-    }
   }
 
   /**

@@ -112,15 +112,14 @@ final class OpsHandler implements HttpHandler {
     out.set("X-Content-Type-Options", "nosniff");
     long declared = declaredLength(ex.getRequestHeaders());
     if (declared == -2) {
-      out.set("Connection", "close");
-      return send(ex, 400, JSON, error("Content-Length is not a number"));
+      return sendAndClose(ex, 400, "Content-Length is not a number");
     }
     if (declared > maxBodyBytes) {
-      out.set("Connection", "close");
-      return send(ex, 413, JSON, error("request body over " + maxBodyBytes + " bytes"));
+      return sendAndClose(ex, 413, "request body over " + maxBodyBytes + " bytes");
     }
     if (!paths.contains(path)) {
-      return send(ex, 404, JSON, error("no such path; this listener serves " + sorted()));
+      String served = String.join(", ", new TreeSet<>(paths));
+      return send(ex, 404, JSON, error("no such path; this listener serves " + served));
     }
     String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
     if (!method.equals("GET") && !method.equals("HEAD")) {
@@ -128,8 +127,7 @@ final class OpsHandler implements HttpHandler {
       return send(ex, 405, JSON, error(method + " is not allowed; use " + ALLOW));
     }
     if (!discardBody(ex.getRequestBody())) {
-      out.set("Connection", "close");
-      return send(ex, 413, JSON, error("request body over " + maxBodyBytes + " bytes"));
+      return sendAndClose(ex, 413, "request body over " + maxBodyBytes + " bytes");
     }
     return switch (path) {
       case "/health" -> health(ex);
@@ -139,16 +137,7 @@ final class OpsHandler implements HttpHandler {
     };
   }
 
-  private String sorted() {
-    return String.join(", ", new TreeSet<>(paths));
-  }
-
-  /**
-   * The declared body length: -1 when none is declared, -2 when it is not a number.
-   *
-   * @param in the request headers
-   * @return the length
-   */
+  /** The declared body length: -1 when none is declared, -2 when it is not a number. */
   static long declaredLength(Headers in) {
     String value = in.getFirst("Content-Length");
     if (value == null) {
@@ -250,6 +239,12 @@ final class OpsHandler implements HttpHandler {
       os.write(body);
     }
     return status;
+  }
+
+  /** An error the connection does not survive: the client's body is not read to its end. */
+  private static int sendAndClose(HttpExchange ex, int status, String message) throws IOException {
+    ex.getResponseHeaders().set("Connection", "close");
+    return send(ex, status, JSON, error(message));
   }
 
   private static byte[] error(String message) {

@@ -2,260 +2,187 @@ package io.moaiflow.swarmdb.ops;
 
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDbException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.StringJoiner;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How an {@link OpsServer} listens, protects itself and what it schedules. Build one with {@link
- * #builder()}; every value is validated when the record is created.
+ * How an {@link OpsServer} listens and protects itself, and what it schedules ({@link
+ * MaintenanceSchedule}). Build one with {@link #builder()}; {@link Builder#build()} validates every
+ * value. Each accessor returns what the builder method of the same name set, documented there.
  *
- * <p>This record is immutable and thread safe. {@link #toString()} hides the token and the keystore
- * password.
- *
- * @param bindAddress the address both listeners bind to (default {@code 127.0.0.1})
- * @param port the port of {@code /health}, {@code /live} and {@code /ready} (default 8000; 0 picks
- *     a free port)
- * @param metricsPort the port of {@code /metrics} (default 9090); equal to {@code port}, one
- *     listener serves all four paths
- * @param metricsToken when set, {@code /metrics} requires {@code Authorization: Bearer <token>}
- * @param tlsKeystore when set, both listeners speak HTTPS (TLSv1.2 and TLSv1.3 only) with the key
- *     in this PKCS12 file
- * @param tlsKeystorePassword the keystore's password (and its key's); required with a keystore
- * @param requestTimeout longest time a client may take to send a request's headers, and the longest
- *     time from then until the response is written (whole seconds, 1 s to 1 h; default 10 s)
- * @param maxBodyBytes largest request body read (default 4096); a larger declared body gets 413
- * @param workerThreads threads that handle requests (default 4)
- * @param queueCapacity requests that may wait for a worker (default 1024); beyond it, connections
- *     are closed
- * @param maxConnections most open connections per JVM (default 1024)
- * @param healthCacheTtl how long a health check's result is reused (default 1 s; 0 checks on every
- *     request)
- * @param deleteEventsOlderThan retention: delete events older than this on every retention run
- * @param purgeExpiredMemory retention: purge session memory whose TTL passed on every run
- * @param sweepStaleAgentsAfter retention: mark agents silent for longer than this as stale errors
- * @param retentionInterval time between retention runs (default 1 h); the first runs at start
- * @param backupDir when set, a verified backup is written into this directory every interval
- * @param backupInterval time between backups (default 24 h), counted from the newest backup there
- * @param backupKeep backups in {@code backupDir} older than this are deleted (default 7 days)
- * @param jvmMetrics whether {@code /metrics} also carries JVM and process meters (default true)
+ * <p>Immutable and thread safe. {@link #toString()} names every setting and masks the token and the
+ * keystore password.
  */
-public record OpsOptions(
-    String bindAddress,
-    int port,
-    int metricsPort,
-    @Nullable String metricsToken,
-    @Nullable Path tlsKeystore,
-    @Nullable String tlsKeystorePassword,
-    Duration requestTimeout,
-    long maxBodyBytes,
-    int workerThreads,
-    int queueCapacity,
-    int maxConnections,
-    Duration healthCacheTtl,
-    @Nullable Duration deleteEventsOlderThan,
-    boolean purgeExpiredMemory,
-    @Nullable Duration sweepStaleAgentsAfter,
-    Duration retentionInterval,
-    @Nullable Path backupDir,
-    Duration backupInterval,
-    Duration backupKeep,
-    boolean jvmMetrics) {
-
-  /** Default of {@link #bindAddress()}. */
+public final class OpsOptions {
+  /** Default of {@link Builder#bindAddress(String)}. */
   public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
 
-  /** Default of {@link #port()}; the environment variable {@code MOAI_HTTP_PORT} overrides it. */
+  /** Default of {@link Builder#port(int)}; {@code MOAI_HTTP_PORT} overrides it. */
   public static final int DEFAULT_PORT = 8000;
 
-  /**
-   * Default of {@link #metricsPort()}; the environment variable {@code MOAI_METRICS_PORT} overrides
-   * it.
-   */
+  /** Default of {@link Builder#metricsPort(int)}; {@code MOAI_METRICS_PORT} overrides it. */
   public static final int DEFAULT_METRICS_PORT = 9090;
 
   /** Shortest bearer token accepted. */
   public static final int MIN_TOKEN_LENGTH = 16;
 
-  /**
-   * Validates every value.
-   *
-   * @param bindAddress the address both listeners bind to (default {@code 127.0.0.1})
-   * @param port the port of {@code /health}, {@code /live} and {@code /ready} (default 8000; 0
-   *     picks a free port)
-   * @param metricsPort the port of {@code /metrics} (default 9090); equal to {@code port}, one
-   *     listener serves all four paths
-   * @param metricsToken when set, {@code /metrics} requires {@code Authorization: Bearer <token>}
-   * @param tlsKeystore when set, both listeners speak HTTPS (TLSv1.2 and TLSv1.3 only) with the key
-   *     in this PKCS12 file
-   * @param tlsKeystorePassword the keystore's password (and its key's); required with a keystore
-   * @param requestTimeout longest time a client may take to send a request's headers, and the
-   *     longest time from then until the response is written (whole seconds, 1 s to 1 h; default 10
-   *     s)
-   * @param maxBodyBytes largest request body read (default 4096); a larger declared body gets 413
-   * @param workerThreads threads that handle requests (default 4)
-   * @param queueCapacity requests that may wait for a worker (default 1024); beyond it, connections
-   *     are closed
-   * @param maxConnections most open connections per JVM (default 1024)
-   * @param healthCacheTtl how long a health check's result is reused (default 1 s; 0 checks on
-   *     every request)
-   * @param deleteEventsOlderThan retention: delete events older than this on every retention run
-   * @param purgeExpiredMemory retention: purge session memory whose TTL passed on every run
-   * @param sweepStaleAgentsAfter retention: mark agents silent for longer than this as stale errors
-   * @param retentionInterval time between retention runs (default 1 h); the first runs at start
-   * @param backupDir when set, a verified backup is written into this directory every interval
-   * @param backupInterval time between backups (default 24 h), counted from the newest backup there
-   * @param backupKeep backups in {@code backupDir} older than this are deleted (default 7 days)
-   * @param jvmMetrics whether {@code /metrics} also carries JVM and process meters (default true)
-   */
-  public OpsOptions {
-    Objects.requireNonNull(bindAddress, "bindAddress");
-    Objects.requireNonNull(requestTimeout, "requestTimeout");
-    Objects.requireNonNull(healthCacheTtl, "healthCacheTtl");
-    Objects.requireNonNull(retentionInterval, "retentionInterval");
-    Objects.requireNonNull(backupInterval, "backupInterval");
-    Objects.requireNonNull(backupKeep, "backupKeep");
-    if (bindAddress.isBlank()) {
-      throw invalid("bindAddress is blank; use an IP address or host name such as 127.0.0.1");
-    }
-    requirePort("port", port);
-    requirePort("metricsPort", metricsPort);
-    if (metricsToken != null) {
-      if (metricsToken.length() < MIN_TOKEN_LENGTH) {
-        throw invalid(
-            "the metrics token has "
-                + metricsToken.length()
-                + " characters; use at least "
-                + MIN_TOKEN_LENGTH
-                + " (for example: openssl rand -hex 32)");
-      }
-      for (int i = 0; i < metricsToken.length(); i++) {
-        char c = metricsToken.charAt(i);
-        if (c <= ' ' || c >= 0x7f) {
-          throw invalid(
-              "the metrics token contains a space, control or non-ASCII character at index "
-                  + i
-                  + "; use printable ASCII only (for example: openssl rand -hex 32)");
-        }
-      }
-    }
-    if ((tlsKeystore == null) != (tlsKeystorePassword == null)) {
-      throw invalid(
-          "TLS needs both a PKCS12 keystore and its password; got "
-              + (tlsKeystore == null
-                  ? "a password without a keystore"
-                  : "a keystore without a password"));
-    }
-    if (requestTimeout.compareTo(Duration.ofSeconds(1)) < 0
-        || requestTimeout.compareTo(Duration.ofHours(1)) > 0) {
-      throw invalid(
-          "requestTimeout is "
-              + requestTimeout
-              + "; use PT1S to PT1H (whole seconds, default PT10S)");
-    }
-    requireRange("maxBodyBytes", maxBodyBytes, 0, 1 << 20);
-    requireRange("workerThreads", workerThreads, 1, 256);
-    requireRange("queueCapacity", queueCapacity, 1, 100_000);
-    requireRange("maxConnections", maxConnections, 1, 1_000_000);
-    if (healthCacheTtl.isNegative() || healthCacheTtl.compareTo(Duration.ofMinutes(1)) > 0) {
-      throw invalid("healthCacheTtl is " + healthCacheTtl + "; use PT0S to PT1M (default PT1S)");
-    }
-    requirePositive("deleteEventsOlderThan", deleteEventsOlderThan);
-    requirePositive("sweepStaleAgentsAfter", sweepStaleAgentsAfter);
-    requirePositive("retentionInterval", retentionInterval);
-    requirePositive("backupInterval", backupInterval);
-    requirePositive("backupKeep", backupKeep);
+  private static final Set<String> SECRETS = Set.of("metricsToken", "tlsKeystorePassword");
+
+  private final String bindAddress;
+  private final int port;
+  private final int metricsPort;
+  private final @Nullable String metricsToken;
+  private final @Nullable Path tlsKeystore;
+  private final @Nullable String tlsKeystorePassword;
+  private final Duration requestTimeout;
+  private final long maxBodyBytes;
+  private final int workerThreads;
+  private final int queueCapacity;
+  private final int maxConnections;
+  private final Duration healthCacheTtl;
+  private final boolean jvmMetrics;
+  private final MaintenanceSchedule maintenance;
+
+  private OpsOptions(Builder b) {
+    bindAddress = b.bindAddress;
+    port = b.port;
+    metricsPort = b.metricsPort;
+    metricsToken = b.metricsToken;
+    tlsKeystore = b.tlsKeystore;
+    tlsKeystorePassword = b.tlsKeystorePassword;
+    requestTimeout = b.requestTimeout;
+    maxBodyBytes = b.maxBodyBytes;
+    workerThreads = b.workerThreads;
+    queueCapacity = b.queueCapacity;
+    maxConnections = b.maxConnections;
+    healthCacheTtl = b.healthCacheTtl;
+    jvmMetrics = b.jvmMetrics;
+    maintenance = new MaintenanceSchedule(b);
   }
 
-  /**
-   * A builder with every default.
-   *
-   * @return the builder
-   */
+  /** {@return a builder with every default} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /**
-   * The options with every default: 127.0.0.1, ports 8000 and 9090, no token, no TLS, no retention,
-   * no backups.
-   *
-   * @return the options
-   */
+  /** {@return the defaults: 127.0.0.1, ports 8000 and 9090, no token, TLS, retention or backups} */
   public static OpsOptions defaults() {
     return builder().build();
   }
 
-  /**
-   * Whether {@code /metrics} shares the main listener.
-   *
-   * @return true when both ports are equal
-   */
+  /** {@return the address set by {@link Builder#bindAddress(String)}} */
+  public String bindAddress() {
+    return bindAddress;
+  }
+
+  /** {@return the port set by {@link Builder#port(int)}} */
+  public int port() {
+    return port;
+  }
+
+  /** {@return the port set by {@link Builder#metricsPort(int)}} */
+  public int metricsPort() {
+    return metricsPort;
+  }
+
+  /** {@return the token set by {@link Builder#metricsToken(String)}, or null for none} */
+  public @Nullable String metricsToken() {
+    return metricsToken;
+  }
+
+  /** {@return the keystore set by {@link Builder#tls(Path, String)}, or null without TLS} */
+  public @Nullable Path tlsKeystore() {
+    return tlsKeystore;
+  }
+
+  /** {@return the password set by {@link Builder#tls(Path, String)}, or null without TLS} */
+  public @Nullable String tlsKeystorePassword() {
+    return tlsKeystorePassword;
+  }
+
+  /** {@return the limit set by {@link Builder#requestTimeout(Duration)}} */
+  public Duration requestTimeout() {
+    return requestTimeout;
+  }
+
+  /** {@return the cap set by {@link Builder#maxBodyBytes(long)}} */
+  public long maxBodyBytes() {
+    return maxBodyBytes;
+  }
+
+  /** {@return the count set by {@link Builder#workerThreads(int)}} */
+  public int workerThreads() {
+    return workerThreads;
+  }
+
+  /** {@return the capacity set by {@link Builder#queueCapacity(int)}} */
+  public int queueCapacity() {
+    return queueCapacity;
+  }
+
+  /** {@return the limit set by {@link Builder#maxConnections(int)}} */
+  public int maxConnections() {
+    return maxConnections;
+  }
+
+  /** {@return the time set by {@link Builder#healthCacheTtl(Duration)}} */
+  public Duration healthCacheTtl() {
+    return healthCacheTtl;
+  }
+
+  /** {@return whether {@link Builder#jvmMetrics(boolean)} asked for JVM and process meters} */
+  public boolean jvmMetrics() {
+    return jvmMetrics;
+  }
+
+  /** {@return the retention and backups to schedule, set by the builder's maintenance methods} */
+  public MaintenanceSchedule maintenance() {
+    return maintenance;
+  }
+
+  /** {@return whether {@code /metrics} shares the main listener: both ports are equal} */
   public boolean sharedListener() {
     return port == metricsPort;
   }
 
-  /**
-   * Whether any retention task is configured.
-   *
-   * @return true when events, memory or stale agents are cleaned up
-   */
-  public boolean retentionEnabled() {
-    return deleteEventsOlderThan != null || purgeExpiredMemory || sweepStaleAgentsAfter != null;
-  }
-
-  /**
-   * Whether the server speaks HTTPS.
-   *
-   * @return true with a keystore
-   */
+  /** {@return whether the server speaks HTTPS: a keystore is set} */
   public boolean tls() {
     return tlsKeystore != null;
   }
 
   @Override
   public String toString() {
-    return "OpsOptions[bind="
-        + bindAddress
-        + ", port="
-        + port
-        + ", metricsPort="
-        + metricsPort
-        + ", metricsToken="
-        + (metricsToken == null ? "none" : "***")
-        + ", tls="
-        + (tlsKeystore == null ? "off" : tlsKeystore + " (password ***)")
-        + ", requestTimeout="
-        + requestTimeout
-        + ", maxBodyBytes="
-        + maxBodyBytes
-        + ", workerThreads="
-        + workerThreads
-        + ", queueCapacity="
-        + queueCapacity
-        + ", maxConnections="
-        + maxConnections
-        + ", healthCacheTtl="
-        + healthCacheTtl
-        + ", deleteEventsOlderThan="
-        + deleteEventsOlderThan
-        + ", purgeExpiredMemory="
-        + purgeExpiredMemory
-        + ", sweepStaleAgentsAfter="
-        + sweepStaleAgentsAfter
-        + ", retentionInterval="
-        + retentionInterval
-        + ", backupDir="
-        + backupDir
-        + ", backupInterval="
-        + backupInterval
-        + ", backupKeep="
-        + backupKeep
-        + ", jvmMetrics="
-        + jvmMetrics
-        + "]";
+    return describe(this, SECRETS);
+  }
+
+  /**
+   * {@code Type[name=value, ...]} over every instance field of {@code settings}, in declaration
+   * order, with the set values of {@code secrets} shown as {@code ***}: a field added later cannot
+   * be left out (HikariCP's {@code logConfiguration}).
+   */
+  static String describe(Object settings, Set<String> secrets) {
+    StringJoiner out = new StringJoiner(", ", settings.getClass().getSimpleName() + "[", "]");
+    for (Field f : settings.getClass().getDeclaredFields()) {
+      if (Modifier.isStatic(f.getModifiers()) || f.isSynthetic()) {
+        continue;
+      }
+      Object value;
+      try {
+        f.setAccessible(true);
+        value = f.get(settings);
+      } catch (IllegalAccessException e) {
+        throw new IllegalStateException("cannot read setting " + f.getName(), e);
+      }
+      out.add(f.getName() + "=" + (value != null && secrets.contains(f.getName()) ? "***" : value));
+    }
+    return out.toString();
   }
 
   private static void requirePort(String name, int value) {
@@ -281,8 +208,8 @@ public record OpsOptions(
   }
 
   /**
-   * Builds {@link OpsOptions}; {@link #build()} validates. This class is not thread safe; use one
-   * builder per thread.
+   * Builds {@link OpsOptions}; {@link #build()} validates. Each setter documents its setting, its
+   * default and its range. This class is not thread safe; use one builder per thread.
    */
   public static final class Builder {
     private String bindAddress = DEFAULT_BIND_ADDRESS;
@@ -297,14 +224,15 @@ public record OpsOptions(
     private int queueCapacity = 1024;
     private int maxConnections = 1024;
     private Duration healthCacheTtl = Duration.ofSeconds(1);
-    private @Nullable Duration deleteEventsOlderThan;
-    private boolean purgeExpiredMemory;
-    private @Nullable Duration sweepStaleAgentsAfter;
-    private Duration retentionInterval = Duration.ofHours(1);
-    private @Nullable Path backupDir;
-    private Duration backupInterval = Duration.ofHours(24);
-    private Duration backupKeep = Duration.ofDays(7);
     private boolean jvmMetrics = true;
+    // the schedule's settings, read by MaintenanceSchedule's constructor
+    @Nullable Duration deleteEventsOlderThan;
+    boolean purgeExpiredMemory;
+    @Nullable Duration sweepStaleAgentsAfter;
+    Duration retentionInterval = Duration.ofHours(1);
+    @Nullable Path backupDir;
+    Duration backupInterval = Duration.ofHours(24);
+    Duration backupKeep = Duration.ofDays(7);
 
     private Builder() {}
 
@@ -337,7 +265,8 @@ public record OpsOptions(
     }
 
     /**
-     * The address both listeners bind to; {@code 0.0.0.0} exposes them on every interface.
+     * The address both listeners bind to (default {@code 127.0.0.1}); {@code 0.0.0.0} exposes them
+     * on every interface.
      *
      * @param value an IP address or host name
      * @return this builder
@@ -348,7 +277,7 @@ public record OpsOptions(
     }
 
     /**
-     * The port of {@code /health}, {@code /live} and {@code /ready}.
+     * The port of {@code /health}, {@code /live} and {@code /ready} (default 8000).
      *
      * @param value 0 to 65535; 0 picks a free port
      * @return this builder
@@ -359,8 +288,8 @@ public record OpsOptions(
     }
 
     /**
-     * The port of {@code /metrics}; the same as {@link #port(int)} to serve everything on one
-     * listener.
+     * The port of {@code /metrics} (default 9090); the same as {@link #port(int)} to serve all four
+     * paths on one listener.
      *
      * @param value 0 to 65535
      * @return this builder
@@ -371,7 +300,7 @@ public record OpsOptions(
     }
 
     /**
-     * Requires {@code Authorization: Bearer <token>} on {@code /metrics}.
+     * Requires {@code Authorization: Bearer <token>} on {@code /metrics} (default none).
      *
      * @param value at least {@value OpsOptions#MIN_TOKEN_LENGTH} printable ASCII characters, or
      *     null for none
@@ -383,20 +312,23 @@ public record OpsOptions(
     }
 
     /**
-     * Serves HTTPS (TLSv1.2 and TLSv1.3 only) with the key and certificate in a PKCS12 keystore.
+     * Serves HTTPS on both listeners (TLSv1.2 and TLSv1.3 only) with the key and certificate in a
+     * PKCS12 keystore (default off). Both or neither are required.
      *
-     * @param keystore the {@code .p12} file
-     * @param password its password (also the key's)
+     * @param keystore the {@code .p12} file, or null for no TLS
+     * @param password its password (also the key's), or null for no TLS
      * @return this builder
      */
-    public Builder tls(Path keystore, String password) {
-      this.tlsKeystore = Objects.requireNonNull(keystore, "keystore");
-      this.tlsKeystorePassword = Objects.requireNonNull(password, "password");
+    public Builder tls(@Nullable Path keystore, @Nullable String password) {
+      this.tlsKeystore = keystore;
+      this.tlsKeystorePassword = password;
       return this;
     }
 
     /**
-     * Longest time for a request's headers, and for the response after them.
+     * Longest time a client may take to send a request's headers, and the longest time from then
+     * until the response is written (default 10 s). A JVM-wide limit of the JDK HTTP server, read
+     * once.
      *
      * @param value 1 s to 1 h, in whole seconds
      * @return this builder
@@ -407,7 +339,7 @@ public record OpsOptions(
     }
 
     /**
-     * Largest request body the server reads; larger ones get 413.
+     * Largest request body the server reads (default 4096); a larger one gets 413.
      *
      * @param value 0 to 1 MiB
      * @return this builder
@@ -418,7 +350,7 @@ public record OpsOptions(
     }
 
     /**
-     * Threads that handle requests.
+     * Threads that handle requests (default 4).
      *
      * @param value 1 to 256
      * @return this builder
@@ -429,7 +361,7 @@ public record OpsOptions(
     }
 
     /**
-     * Requests that may wait for a worker thread.
+     * Requests that may wait for a worker thread (default 1024); beyond it, connections are closed.
      *
      * @param value 1 to 100,000
      * @return this builder
@@ -440,7 +372,7 @@ public record OpsOptions(
     }
 
     /**
-     * Most open connections (a JVM-wide setting of the JDK HTTP server).
+     * Most open connections (default 1024; a JVM-wide setting of the JDK HTTP server).
      *
      * @param value 1 to 1,000,000
      * @return this builder
@@ -451,7 +383,7 @@ public record OpsOptions(
     }
 
     /**
-     * How long a health check's result is reused.
+     * How long a health check's result is reused (default 1 s; 0 checks on every request).
      *
      * @param value 0 to 1 minute
      * @return this builder
@@ -462,7 +394,18 @@ public record OpsOptions(
     }
 
     /**
-     * Retention: deletes events older than {@code value} on every retention run.
+     * Whether {@code /metrics} also carries JVM and process meters (default true).
+     *
+     * @param value whether to carry them
+     * @return this builder
+     */
+    public Builder jvmMetrics(boolean value) {
+      this.jvmMetrics = value;
+      return this;
+    }
+
+    /**
+     * Retention: deletes events older than {@code value} on every retention run (default none).
      *
      * @param value a positive age, or null for none
      * @return this builder
@@ -473,7 +416,7 @@ public record OpsOptions(
     }
 
     /**
-     * Retention: purges session memory whose TTL passed on every retention run.
+     * Retention: purges session memory whose TTL passed on every retention run (default false).
      *
      * @param value whether to purge
      * @return this builder
@@ -485,7 +428,7 @@ public record OpsOptions(
 
     /**
      * Retention: marks spawned or running agents silent for longer than {@code value} as stale
-     * errors on every retention run.
+     * errors on every retention run (default none).
      *
      * @param value a positive silence, or null for none
      * @return this builder
@@ -496,7 +439,7 @@ public record OpsOptions(
     }
 
     /**
-     * Time between retention runs.
+     * Time between retention runs (default 1 h); the first runs when the server starts.
      *
      * @param value positive
      * @return this builder
@@ -507,29 +450,19 @@ public record OpsOptions(
     }
 
     /**
-     * Writes a verified backup into {@code dir} every {@code interval} and deletes backups there
-     * older than {@code keep}.
+     * Writes a verified backup into {@code dir} every {@code interval} (default 24 h, counted from
+     * the newest backup already there) and deletes backups there older than {@code keep} (default 7
+     * days). Default: no backups.
      *
      * @param dir the directory (created 0700 when missing), or null for no backups
-     * @param interval time between backups
-     * @param keep age after which backups are deleted
+     * @param interval time between backups, positive
+     * @param keep age after which backups are deleted, positive
      * @return this builder
      */
     public Builder backups(@Nullable Path dir, Duration interval, Duration keep) {
       this.backupDir = dir;
       this.backupInterval = Objects.requireNonNull(interval, "interval");
       this.backupKeep = Objects.requireNonNull(keep, "keep");
-      return this;
-    }
-
-    /**
-     * Whether {@code /metrics} carries JVM and process meters.
-     *
-     * @param value true by default
-     * @return this builder
-     */
-    public Builder jvmMetrics(boolean value) {
-      this.jvmMetrics = value;
       return this;
     }
 
@@ -541,27 +474,58 @@ public record OpsOptions(
      *     accepted range
      */
     public OpsOptions build() {
-      return new OpsOptions(
-          bindAddress,
-          port,
-          metricsPort,
-          metricsToken,
-          tlsKeystore,
-          tlsKeystorePassword,
-          requestTimeout,
-          maxBodyBytes,
-          workerThreads,
-          queueCapacity,
-          maxConnections,
-          healthCacheTtl,
-          deleteEventsOlderThan,
-          purgeExpiredMemory,
-          sweepStaleAgentsAfter,
-          retentionInterval,
-          backupDir,
-          backupInterval,
-          backupKeep,
-          jvmMetrics);
+      if (bindAddress.isBlank()) {
+        throw invalid("bindAddress is blank; use an IP address or host name such as 127.0.0.1");
+      }
+      requirePort("port", port);
+      requirePort("metricsPort", metricsPort);
+      String token = metricsToken;
+      if (token != null) {
+        if (token.length() < MIN_TOKEN_LENGTH) {
+          throw invalid(
+              "the metrics token has "
+                  + token.length()
+                  + " characters; use at least "
+                  + MIN_TOKEN_LENGTH
+                  + " (for example: openssl rand -hex 32)");
+        }
+        for (int i = 0; i < token.length(); i++) {
+          char c = token.charAt(i);
+          if (c <= ' ' || c >= 0x7f) {
+            throw invalid(
+                "the metrics token contains a space, control or non-ASCII character at index "
+                    + i
+                    + "; use printable ASCII only (for example: openssl rand -hex 32)");
+          }
+        }
+      }
+      if ((tlsKeystore == null) != (tlsKeystorePassword == null)) {
+        throw invalid(
+            "TLS needs both a PKCS12 keystore and its password; got "
+                + (tlsKeystore == null
+                    ? "a password without a keystore"
+                    : "a keystore without a password"));
+      }
+      if (requestTimeout.compareTo(Duration.ofSeconds(1)) < 0
+          || requestTimeout.compareTo(Duration.ofHours(1)) > 0) {
+        throw invalid(
+            "requestTimeout is "
+                + requestTimeout
+                + "; use PT1S to PT1H (whole seconds, default PT10S)");
+      }
+      requireRange("maxBodyBytes", maxBodyBytes, 0, 1 << 20);
+      requireRange("workerThreads", workerThreads, 1, 256);
+      requireRange("queueCapacity", queueCapacity, 1, 100_000);
+      requireRange("maxConnections", maxConnections, 1, 1_000_000);
+      if (healthCacheTtl.isNegative() || healthCacheTtl.compareTo(Duration.ofMinutes(1)) > 0) {
+        throw invalid("healthCacheTtl is " + healthCacheTtl + "; use PT0S to PT1M (default PT1S)");
+      }
+      requirePositive("deleteEventsOlderThan", deleteEventsOlderThan);
+      requirePositive("sweepStaleAgentsAfter", sweepStaleAgentsAfter);
+      requirePositive("retentionInterval", retentionInterval);
+      requirePositive("backupInterval", backupInterval);
+      requirePositive("backupKeep", backupKeep);
+      return new OpsOptions(this);
     }
   }
 }

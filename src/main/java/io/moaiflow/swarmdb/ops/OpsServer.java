@@ -60,8 +60,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Built on the JDK's {@code com.sun.net.httpserver} with a bounded worker pool and queue. The
  * JDK server's request and response time limits are JVM-wide and read once (see {@link
- * OpsOptions#requestTimeout()} and the monitoring guide). Closing the server stops the listeners
- * and the scheduler and unregisters its meters; the database stays open and owned by the caller.
+ * OpsOptions.Builder#requestTimeout(java.time.Duration)} and the monitoring guide). Closing the
+ * server stops the listeners and the scheduler and unregisters its meters; the database stays open
+ * and owned by the caller.
  *
  * <p>This class is thread safe.
  */
@@ -130,7 +131,8 @@ public final class OpsServer implements AutoCloseable {
                       + " requests queued; raise workerThreads or queueCapacity");
             });
     this.health = new HealthCache(db, options.healthCacheTtl(), System::nanoTime);
-    this.scheduler = new MaintenanceScheduler(db, options, registry, Clock.systemUTC(), observers);
+    this.scheduler =
+        new MaintenanceScheduler(db, options.maintenance(), registry, Clock.systemUTC(), observers);
   }
 
   /**
@@ -152,7 +154,7 @@ public final class OpsServer implements AutoCloseable {
   static OpsServer start(SwarmDB db, OpsOptions options, List<Consumer<String>> observers) {
     Objects.requireNonNull(db, "db");
     Objects.requireNonNull(options, "options");
-    if (options.backupDir() != null && db.path().isEmpty()) {
+    if (options.maintenance().backupDir() != null && db.path().isEmpty()) {
       throw new SwarmDbException(
           ErrorCode.INVALID_ARGUMENT,
           "scheduled backups need a file database, but "
@@ -264,38 +266,22 @@ public final class OpsServer implements AutoCloseable {
     }
   }
 
-  /**
-   * The main listener's address (its port is the real one when 0 was asked for).
-   *
-   * @return the address
-   */
+  /** {@return the main listener's address (its port is the real one when 0 was asked for)} */
   public InetSocketAddress address() {
     return servers.get(0).getAddress();
   }
 
-  /**
-   * The port of {@code /health}, {@code /live}, {@code /ready}.
-   *
-   * @return the bound port
-   */
+  /** {@return the bound port of {@code /health}, {@code /live}, {@code /ready}} */
   public int port() {
     return address().getPort();
   }
 
-  /**
-   * The port of {@code /metrics}; equal to {@link #port()} with a shared listener.
-   *
-   * @return the bound port
-   */
+  /** {@return the bound port of {@code /metrics}; equal to {@link #port()} when shared} */
   public int metricsPort() {
     return servers.get(servers.size() - 1).getAddress().getPort();
   }
 
-  /**
-   * The options the server runs with.
-   *
-   * @return the options
-   */
+  /** {@return the options the server runs with} */
   public OpsOptions options() {
     return options;
   }
@@ -309,11 +295,7 @@ public final class OpsServer implements AutoCloseable {
     Objects.requireNonNull(binder, "binder").bindTo(registry);
   }
 
-  /**
-   * Runs the configured retention now, on the calling thread.
-   *
-   * @return what it did
-   */
+  /** {@return what the configured retention did, run now on the calling thread} */
   public RetentionResult runRetention() {
     return scheduler.runRetention();
   }

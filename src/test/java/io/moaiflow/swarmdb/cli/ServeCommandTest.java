@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,44 +41,34 @@ class ServeCommandTest {
   void servesHealthAndProtectedMetricsUntilStopped() throws Exception {
     Path db = dir.resolve("serve/swarm.db");
     Path token = secret("token", "0123456789abcdef0123\n");
-    StringWriter err = new StringWriter();
-    CommandLine cl = Main.newCommandLine(new Main(CliRun.quietEnv()));
-    cl.setOut(new PrintWriter(new StringWriter(), true));
-    cl.setErr(new PrintWriter(err, true));
-    ServeCommand serve = cl.getSubcommands().get("serve").getCommand();
-    CompletableFuture<Integer> exit =
-        CompletableFuture.supplyAsync(
-            () ->
-                cl.execute(
-                    "--db",
-                    db.toString(),
-                    "serve",
-                    "--port",
-                    "0",
-                    "--metrics-port",
-                    "0",
-                    "--metrics-token-file",
-                    token.toString(),
-                    "--expired-memory",
-                    "--events-older-than",
-                    "30d",
-                    "--backup-dir",
-                    dir.resolve("backups").toString()));
+    Serving serving =
+        Serving.start(
+            CliRun.quietEnv(),
+            List.of("--db", db.toString()),
+            "--metrics-token-file",
+            token.toString(),
+            "--expired-memory",
+            "--events-older-than",
+            "30d",
+            "--backup-dir",
+            dir.resolve("backups").toString());
+    ServeCommand serve = serving.command();
+    StringWriter err = serving.err();
     assertThat(serve.started.await(60, TimeUnit.SECONDS)).as(err::toString).isTrue();
     try {
-      HttpResponse<String> health = get(serve.boundPort(), "/health", "");
+      HttpResponse<String> health = get(serve.boundPort, "/health", "");
       assertThat(health.statusCode()).isEqualTo(200);
       assertThat(health.body()).contains("\"status\":\"healthy\"");
-      assertThat(get(serve.boundMetricsPort(), "/metrics", "").statusCode()).isEqualTo(401);
+      assertThat(get(serve.boundMetricsPort, "/metrics", "").statusCode()).isEqualTo(401);
       HttpResponse<String> metrics =
-          get(serve.boundMetricsPort(), "/metrics", "0123456789abcdef0123");
+          get(serve.boundMetricsPort, "/metrics", "0123456789abcdef0123");
       assertThat(metrics.statusCode()).isEqualTo(200);
       assertThat(metrics.body()).contains("moai_flow_db_size_bytes");
       assertThat(err.toString()).contains("serving " + db.toAbsolutePath());
     } finally {
       serve.stop.countDown();
     }
-    assertThat(exit.get(60, TimeUnit.SECONDS)).isEqualTo(ExitCodes.OK);
+    assertThat(serving.exit().get(60, TimeUnit.SECONDS)).isEqualTo(ExitCodes.OK);
     assertThat(Files.exists(db)).isTrue();
   }
 
@@ -129,34 +120,22 @@ class ServeCommandTest {
     Path log = dir.resolve("logs/serve.log");
     Map<String, String> env = new HashMap<>(CliRun.quietEnv());
     env.put("MOAI_LOG_LEVEL", "WARN");
-    StringWriter err = new StringWriter();
-    CommandLine cl = Main.newCommandLine(new Main(env));
-    cl.setOut(new PrintWriter(new StringWriter(), true));
-    cl.setErr(new PrintWriter(err, true));
-    ServeCommand serve = cl.getSubcommands().get("serve").getCommand();
-    CompletableFuture<Integer> exit =
-        CompletableFuture.supplyAsync(
-            () ->
-                cl.execute(
-                    "--db",
-                    db.toString(),
-                    "--log-file",
-                    log.toString(),
-                    "serve",
-                    "--bind",
-                    "0.0.0.0",
-                    "--allow-unauthenticated",
-                    "--port",
-                    "0",
-                    "--metrics-port",
-                    "0"));
+    Serving serving =
+        Serving.start(
+            env,
+            List.of("--db", db.toString(), "--log-file", log.toString()),
+            "--bind",
+            "0.0.0.0",
+            "--allow-unauthenticated");
+    ServeCommand serve = serving.command();
+    StringWriter err = serving.err();
     try {
       assertThat(serve.started.await(60, TimeUnit.SECONDS)).as(err::toString).isTrue();
-      assertThat(get(serve.boundPort(), "/live", "").statusCode()).isEqualTo(200);
+      assertThat(get(serve.boundPort, "/live", "").statusCode()).isEqualTo(200);
     } finally {
       serve.stop.countDown();
     }
-    assertThat(exit.get(60, TimeUnit.SECONDS)).as(err::toString).isEqualTo(ExitCodes.OK);
+    assertThat(serving.exit().get(60, TimeUnit.SECONDS)).as(err::toString).isEqualTo(ExitCodes.OK);
     assertThat(Files.readAllLines(log))
         .anySatisfy(
             l ->
@@ -197,6 +176,25 @@ class ServeCommandTest {
               "0");
       assertThat(r.code()).as(r::toString).isEqualTo(ExitCodes.USAGE);
       assertThat(r.err()).contains("could not listen on 127.0.0.1:" + port, "choose another port");
+    }
+  }
+
+  /**
+   * {@code swarmdb GLOBALS serve --port 0 --metrics-port 0 OPTIONS} on another thread, until the
+   * test counts down {@code command().stop}.
+   */
+  private record Serving(ServeCommand command, CompletableFuture<Integer> exit, StringWriter err) {
+    static Serving start(Map<String, String> env, List<String> globals, String... options) {
+      StringWriter err = new StringWriter();
+      CommandLine cl = Main.newCommandLine(new Main(env));
+      cl.setOut(new PrintWriter(new StringWriter(), true));
+      cl.setErr(new PrintWriter(err, true));
+      List<String> args = new ArrayList<>(globals);
+      args.addAll(List.of("serve", "--port", "0", "--metrics-port", "0"));
+      args.addAll(List.of(options));
+      ServeCommand serve = cl.getSubcommands().get("serve").getCommand();
+      return new Serving(
+          serve, CompletableFuture.supplyAsync(() -> cl.execute(args.toArray(String[]::new))), err);
     }
   }
 

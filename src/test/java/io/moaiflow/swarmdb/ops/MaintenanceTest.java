@@ -153,13 +153,14 @@ class MaintenanceTest {
     Path recent = backups.resolve("swarmdb-20261124T110000Z.db");
     Files.writeString(recent, "x");
     Files.setLastModifiedTime(recent, FileTime.from(clock.instant().minus(Duration.ofHours(1))));
-    OpsOptions o = options().backups(backups, Duration.ofHours(6), Duration.ofDays(7)).build();
+    MaintenanceSchedule o =
+        options().backups(backups, Duration.ofHours(6), Duration.ofDays(7)).build().maintenance();
     try (MaintenanceScheduler s =
         new MaintenanceScheduler(db, o, new SimpleMeterRegistry(), clock, List.of())) {
       assertThat(s.firstBackupDelayMillis()).isEqualTo(Duration.ofHours(5).toMillis());
     }
     Files.setLastModifiedTime(recent, FileTime.from(clock.instant().minus(Duration.ofDays(1))));
-    OpsOptions none = options().build();
+    MaintenanceSchedule none = options().build().maintenance();
     try (MaintenanceScheduler s =
         new MaintenanceScheduler(db, none, new SimpleMeterRegistry(), clock, List.of())) {
       assertThat(s.firstBackupDelayMillis()).isZero();

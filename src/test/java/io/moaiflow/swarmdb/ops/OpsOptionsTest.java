@@ -1,15 +1,19 @@
 package io.moaiflow.swarmdb.ops;
 
+import static java.util.Map.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDbException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 class OpsOptionsTest {
@@ -37,10 +41,11 @@ class OpsOptionsTest {
     assertThat(o.queueCapacity()).isEqualTo(1024);
     assertThat(o.maxConnections()).isEqualTo(1024);
     assertThat(o.healthCacheTtl()).isEqualTo(Duration.ofSeconds(1));
-    assertThat(o.retentionEnabled()).isFalse();
-    assertThat(o.backupDir()).isNull();
-    assertThat(o.backupInterval()).isEqualTo(Duration.ofHours(24));
-    assertThat(o.backupKeep()).isEqualTo(Duration.ofDays(7));
+    assertThat(o.maintenance().retentionEnabled()).isFalse();
+    assertThat(o.maintenance().retentionInterval()).isEqualTo(Duration.ofHours(1));
+    assertThat(o.maintenance().backupDir()).isNull();
+    assertThat(o.maintenance().backupInterval()).isEqualTo(Duration.ofHours(24));
+    assertThat(o.maintenance().backupKeep()).isEqualTo(Duration.ofDays(7));
     assertThat(o.jvmMetrics()).isTrue();
   }
 
@@ -68,25 +73,60 @@ class OpsOptionsTest {
             .build();
     assertThat(o.sharedListener()).isTrue();
     assertThat(o.tls()).isTrue();
-    assertThat(o.retentionEnabled()).isTrue();
-    assertThat(o.deleteEventsOlderThan()).isEqualTo(Duration.ofDays(30));
-    assertThat(o.sweepStaleAgentsAfter()).isEqualTo(Duration.ofMinutes(15));
-    assertThat(o.backupDir()).isEqualTo(Path.of("backups"));
-    assertThat(o.backupKeep()).isEqualTo(Duration.ofDays(3));
+    assertThat(o.maintenance().retentionEnabled()).isTrue();
+    assertThat(o.maintenance().deleteEventsOlderThan()).isEqualTo(Duration.ofDays(30));
+    assertThat(o.maintenance().sweepStaleAgentsAfter()).isEqualTo(Duration.ofMinutes(15));
+    assertThat(o.maintenance().backupDir()).isEqualTo(Path.of("backups"));
+    assertThat(o.maintenance().backupKeep()).isEqualTo(Duration.ofDays(3));
     assertThat(o.workerThreads()).isEqualTo(8);
     assertThat(o.toString())
         .contains("port=8080")
         .contains("metricsToken=***")
-        .contains("password ***")
+        .contains("tlsKeystorePassword=***")
         .doesNotContain("0123456789abcdef")
         .doesNotContain("=pw");
-    assertThat(OpsOptions.builder().purgeExpiredMemory(true).build().retentionEnabled()).isTrue();
+    assertThat(
+            OpsOptions.builder().purgeExpiredMemory(true).build().maintenance().retentionEnabled())
+        .isTrue();
     assertThat(
             OpsOptions.builder()
                 .sweepStaleAgentsAfter(Duration.ofHours(1))
                 .build()
+                .maintenance()
                 .retentionEnabled())
         .isTrue();
+  }
+
+  /**
+   * toString names every setting the builders take and every field the options hold (a hand-written
+   * list that forgot one fails here), and no secret.
+   */
+  @Test
+  void toStringNamesEverySettingAndMasksTheSecrets() {
+    String text =
+        OpsOptions.builder()
+            .metricsToken("secret-token-0123456789")
+            .tls(Path.of("ops.p12"), "secret-password")
+            .deleteEventsOlderThan(Duration.ofDays(30))
+            .backups(Path.of("backups"), Duration.ofHours(6), Duration.ofDays(3))
+            .build()
+            .toString();
+    for (Class<?> c :
+        List.of(OpsOptions.class, OpsOptions.Builder.class, MaintenanceSchedule.class)) {
+      for (Field f : c.getDeclaredFields()) {
+        if (!Modifier.isStatic(f.getModifiers()) && !f.isSynthetic()) {
+          assertThat(text).as(c.getName()).contains(f.getName() + "=");
+        }
+      }
+    }
+    assertThat(text)
+        .startsWith("OpsOptions[bindAddress=127.0.0.1, port=8000, metricsPort=9090")
+        .contains("metricsToken=***", "tlsKeystore=ops.p12", "tlsKeystorePassword=***")
+        .contains("maintenance=MaintenanceSchedule[deleteEventsOlderThan=PT720H")
+        .contains("backupDir=backups, backupInterval=PT6H, backupKeep=PT72H]")
+        .doesNotContain("secret-");
+    assertThat(OpsOptions.defaults().toString())
+        .contains("metricsToken=null", "tlsKeystorePassword=null");
   }
 
   @Test
@@ -106,50 +146,42 @@ class OpsOptionsTest {
 
   @Test
   void rejectsBadValuesWithTheRange() {
-    rejected(() -> OpsOptions.builder().bindAddress(" ").build(), "bindAddress is blank");
-    rejected(() -> OpsOptions.builder().port(-1).build(), "port is -1; use 0 to 65535");
-    rejected(() -> OpsOptions.builder().metricsPort(65_536).build(), "metricsPort is 65536");
-    rejected(
-        () -> OpsOptions.builder().metricsToken("short").build(),
-        "the metrics token has 5 characters; use at least 16");
-    rejected(
-        () -> OpsOptions.builder().metricsToken("0123456789abcdef ghi").build(), "at index 16");
-    rejected(() -> OpsOptions.builder().metricsToken("0123456789abcdefé").build(), "non-ASCII");
-    rejected(() -> withTls(Path.of("k.p12"), null), "a keystore without a password");
-    rejected(() -> withTls(null, "pw"), "a password without a keystore");
-    rejected(
-        () -> OpsOptions.builder().requestTimeout(Duration.ofMillis(500)).build(),
-        "requestTimeout is PT0.5S");
-    rejected(
-        () -> OpsOptions.builder().requestTimeout(Duration.ofHours(2)).build(), "PT1S to PT1H");
-    rejected(() -> OpsOptions.builder().maxBodyBytes(-1).build(), "maxBodyBytes is -1");
-    rejected(() -> OpsOptions.builder().workerThreads(0).build(), "workerThreads is 0");
-    rejected(() -> OpsOptions.builder().queueCapacity(0).build(), "queueCapacity is 0");
-    rejected(() -> OpsOptions.builder().maxConnections(0).build(), "maxConnections is 0");
-    rejected(
-        () -> OpsOptions.builder().healthCacheTtl(Duration.ofMinutes(2)).build(),
-        "healthCacheTtl is PT2M");
-    rejected(
-        () -> OpsOptions.builder().healthCacheTtl(Duration.ofSeconds(-1)).build(),
-        "healthCacheTtl is PT-1S");
-    rejected(
-        () -> OpsOptions.builder().deleteEventsOlderThan(Duration.ZERO).build(),
-        "deleteEventsOlderThan is PT0S; use a positive duration");
-    rejected(
-        () -> OpsOptions.builder().sweepStaleAgentsAfter(Duration.ofSeconds(-5)).build(),
-        "sweepStaleAgentsAfter is PT-5S");
-    rejected(
-        () -> OpsOptions.builder().retentionInterval(Duration.ZERO).build(),
-        "retentionInterval is PT0S");
-    rejected(
-        () -> OpsOptions.builder().backups(Path.of("b"), Duration.ZERO, Duration.ofDays(1)).build(),
-        "backupInterval is PT0S");
-    rejected(
-        () ->
-            OpsOptions.builder()
-                .backups(Path.of("b"), Duration.ofHours(1), Duration.ofDays(-1))
-                .build(),
-        "backupKeep is PT-24H");
+    List<Map.Entry<UnaryOperator<OpsOptions.Builder>, String>> options =
+        List.of(
+            entry(b -> b.bindAddress(" "), "bindAddress is blank"),
+            entry(b -> b.port(-1), "port is -1; use 0 to 65535"),
+            entry(b -> b.metricsPort(65_536), "metricsPort is 65536"),
+            entry(
+                b -> b.metricsToken("short"),
+                "the metrics token has 5 characters; use at least 16"),
+            entry(b -> b.metricsToken("0123456789abcdef ghi"), "at index 16"),
+            entry(b -> b.metricsToken("0123456789abcdefé"), "non-ASCII"),
+            entry(b -> b.tls(Path.of("k.p12"), null), "a keystore without a password"),
+            entry(b -> b.tls(null, "pw"), "a password without a keystore"),
+            entry(b -> b.requestTimeout(Duration.ofMillis(500)), "requestTimeout is PT0.5S"),
+            entry(b -> b.requestTimeout(Duration.ofHours(2)), "PT1S to PT1H"),
+            entry(b -> b.maxBodyBytes(-1), "maxBodyBytes is -1"),
+            entry(b -> b.workerThreads(0), "workerThreads is 0"),
+            entry(b -> b.queueCapacity(0), "queueCapacity is 0"),
+            entry(b -> b.maxConnections(0), "maxConnections is 0"),
+            entry(b -> b.healthCacheTtl(Duration.ofMinutes(2)), "healthCacheTtl is PT2M"),
+            entry(b -> b.healthCacheTtl(Duration.ofSeconds(-1)), "healthCacheTtl is PT-1S"),
+            entry(
+                b -> b.deleteEventsOlderThan(Duration.ZERO),
+                "deleteEventsOlderThan is PT0S; use a positive duration"),
+            entry(
+                b -> b.sweepStaleAgentsAfter(Duration.ofSeconds(-5)),
+                "sweepStaleAgentsAfter is PT-5S"),
+            entry(b -> b.retentionInterval(Duration.ZERO), "retentionInterval is PT0S"),
+            entry(
+                b -> b.backups(Path.of("b"), Duration.ZERO, Duration.ofDays(1)),
+                "backupInterval is PT0S"),
+            entry(
+                b -> b.backups(Path.of("b"), Duration.ofHours(1), Duration.ofDays(-1)),
+                "backupKeep is PT-24H"));
+    for (Map.Entry<UnaryOperator<OpsOptions.Builder>, String> e : options) {
+      rejected(() -> e.getKey().apply(OpsOptions.builder()).build(), e.getValue());
+    }
   }
 
   @Test
@@ -173,30 +205,5 @@ class OpsOptionsTest {
     assertThat(again).isEqualTo(first);
     assertThat(System.getProperty(HttpLimits.MAX_REQ_TIME))
         .isEqualTo(first.get(HttpLimits.MAX_REQ_TIME));
-  }
-
-  /** The canonical constructor with every other component valid, so only the TLS pair can fail. */
-  private static OpsOptions withTls(@Nullable Path keystore, @Nullable String password) {
-    return new OpsOptions(
-        "127.0.0.1",
-        1,
-        2,
-        null,
-        keystore,
-        password,
-        Duration.ofSeconds(1),
-        1,
-        1,
-        1,
-        1,
-        Duration.ZERO,
-        null,
-        false,
-        null,
-        Duration.ofHours(1),
-        null,
-        Duration.ofHours(1),
-        Duration.ofDays(1),
-        true);
   }
 }

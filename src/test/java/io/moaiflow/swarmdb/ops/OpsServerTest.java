@@ -190,54 +190,49 @@ class OpsServerTest {
   @Test
   void bodiesOverTheCapGet413() throws Exception {
     int port = start(options().maxBodyBytes(100).build());
-    HttpResponse<String> big =
-        OpsTestSupport.CLIENT.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
-                .method("GET", HttpRequest.BodyPublishers.ofString("x".repeat(101)))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(big.statusCode()).isEqualTo(413);
-    HttpResponse<String> small =
-        OpsTestSupport.CLIENT.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
-                .method("GET", HttpRequest.BodyPublishers.ofString("x".repeat(100)))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(small.statusCode()).isEqualTo(200);
+    assertThat(getHealthWithBody(port, "x".repeat(101)).statusCode()).isEqualTo(413);
+    assertThat(getHealthWithBody(port, "x".repeat(100)).statusCode()).isEqualTo(200);
+  }
+
+  private static HttpResponse<String> getHealthWithBody(int port, String body) throws Exception {
+    return OpsTestSupport.CLIENT.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+            .method("GET", HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
   void aHugeDeclaredBodyIsRejectedWithoutBeingRead() throws Exception {
     int port = start(options().maxBodyBytes(100).build());
-    try (Socket s = new Socket("127.0.0.1", port)) {
-      s.setSoTimeout(30_000);
-      OutputStream out = s.getOutputStream();
-      // Declares 1 GB and sends none of it: the answer must come without waiting for the body.
-      out.write(
-          ("GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      String status = readLine(s.getInputStream());
-      assertThat(status).startsWith("HTTP/1.1 413");
-    }
+    // Declares 1 GB and sends none of it: the answer must come without waiting for the body.
+    assertThat(
+            statusLine(
+                port, "GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000\r\n\r\n"))
+        .startsWith("HTTP/1.1 413");
   }
 
   @Test
   void aChunkedBodyOverTheCapGets413() throws Exception {
     int port = start(options().maxBodyBytes(100).build());
+    String chunk = "y".repeat(500);
+    String request =
+        "GET /live HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + Integer.toHexString(chunk.length())
+            + "\r\n"
+            + chunk
+            + "\r\n0\r\n\r\n";
+    assertThat(statusLine(port, request)).startsWith("HTTP/1.1 413");
+  }
+
+  /** Sends {@code request} as it is over a plain socket and reads the response's status line. */
+  private static String statusLine(int port, String request) throws Exception {
     try (Socket s = new Socket("127.0.0.1", port)) {
       s.setSoTimeout(30_000);
       OutputStream out = s.getOutputStream();
-      String chunk = "y".repeat(500);
-      out.write(
-          ("GET /live HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                  + Integer.toHexString(chunk.length())
-                  + "\r\n"
-                  + chunk
-                  + "\r\n0\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
+      out.write(request.getBytes(StandardCharsets.US_ASCII));
       out.flush();
-      assertThat(readLine(s.getInputStream())).startsWith("HTTP/1.1 413");
+      return readLine(s.getInputStream());
     }
   }
 

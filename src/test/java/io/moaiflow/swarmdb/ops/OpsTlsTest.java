@@ -6,22 +6,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,45 +36,30 @@ class OpsTlsTest {
   static void start() throws Exception {
     keystore = dir.resolve("ops.p12");
     Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-    Process p =
-        new ProcessBuilder(
-                keytool.toString(),
-                "-genkeypair",
-                "-alias",
-                "ops",
-                "-keyalg",
-                "RSA",
-                "-keysize",
-                "2048",
-                "-validity",
-                "2",
-                "-dname",
-                "CN=localhost",
-                "-ext",
-                "SAN=dns:localhost,ip:127.0.0.1",
-                "-storetype",
-                "PKCS12",
-                "-keystore",
-                keystore.toString(),
-                "-storepass",
-                PASSWORD,
-                "-keypass",
-                PASSWORD)
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
-    assertThat(p.exitValue()).as(out).isZero();
-
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(keystore)) {
-      trust.load(in, PASSWORD.toCharArray());
-    }
-    TrustManagerFactory tmf =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    clientContext = SSLContext.getInstance("TLS");
-    clientContext.init(null, tmf.getTrustManagers(), null);
+    run(
+        keytool.toString(),
+        "-genkeypair",
+        "-alias",
+        "ops",
+        "-keyalg",
+        "RSA",
+        "-keysize",
+        "2048",
+        "-validity",
+        "2",
+        "-dname",
+        "CN=localhost",
+        "-ext",
+        "SAN=dns:localhost,ip:127.0.0.1",
+        "-storetype",
+        "PKCS12",
+        "-keystore",
+        keystore.toString(),
+        "-storepass",
+        PASSWORD,
+        "-keypass",
+        PASSWORD);
+    clientContext = TlsProtocolProbe.trusting(keystore, PASSWORD);
 
     db = SwarmDB.open(dir.resolve("swarm.db"));
     server =
@@ -147,20 +128,24 @@ class OpsTlsTest {
       classPath = System.getProperty("java.class.path");
     }
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process p =
-        new ProcessBuilder(
-                java.toString(),
-                "-cp",
-                classPath,
-                TlsProtocolProbe.class.getName(),
-                keystore.toString(),
-                PASSWORD)
-            .redirectErrorStream(true)
-            .start();
+    String out =
+        run(
+            java.toString(),
+            "-cp",
+            classPath,
+            TlsProtocolProbe.class.getName(),
+            keystore.toString(),
+            PASSWORD);
+    assertThat(out).contains("control=TLSv1.1").contains("ops=refused");
+  }
+
+  /** Runs {@code command} to its end within 2 minutes; exit 0 is required. */
+  private static String run(String... command) throws Exception {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
     assertThat(p.exitValue()).as(out).isZero();
-    assertThat(out).contains("control=TLSv1.1").contains("ops=refused");
+    return out;
   }
 
   @Test

@@ -34,15 +34,7 @@ public final class TlsProtocolProbe {
             .collect(Collectors.joining(", ")));
     Path keystore = Path.of(args[0]);
     String password = args[1];
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    try (var in = Files.newInputStream(keystore)) {
-      trust.load(in, password.toCharArray());
-    }
-    TrustManagerFactory tmf =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    SSLContext client = SSLContext.getInstance("TLS");
-    client.init(null, tmf.getTrustManagers(), null);
+    SSLContext client = trusting(keystore, password);
 
     OpsOptions options = OpsTestSupport.options().tls(keystore, password).build();
     SSLContext serverContext = OpsServer.sslContext(options);
@@ -69,6 +61,20 @@ public final class TlsProtocolProbe {
         OpsServer server = OpsServer.start(db, options)) {
       System.out.println("ops=" + handshake(client, server.port()));
     }
+  }
+
+  /** A client context that trusts the certificate in {@code keystore} (PKCS12). */
+  static SSLContext trusting(Path keystore, String password) throws Exception {
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    try (var in = Files.newInputStream(keystore)) {
+      trust.load(in, password.toCharArray());
+    }
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    SSLContext client = SSLContext.getInstance("TLS");
+    client.init(null, tmf.getTrustManagers(), null);
+    return client;
   }
 
   private static String handshake(SSLContext client, int port) throws java.io.IOException {
