@@ -148,11 +148,12 @@ public final class PgDatabase implements Backend, Database {
       PgDatabase db =
           new PgDatabase(config, ds, pool, base + " (schema " + schema + ")", version, schema);
       try {
+        var migrator = db.daos.migrator();
         if (config.migrate()) {
-          PgMigrator.migrate(db);
+          migrator.migrate();
         } else {
-          db.autocommit("migrator.validate", c -> PgMigrator.validate(c, db));
-          db.schemaVersion(db.readUnchecked("migrator.currentVersion", PgMigrator::currentVersion));
+          migrator.validate();
+          db.schemaVersion(migrator.currentVersion());
         }
       } catch (RuntimeException e) {
         db.close(); // stops the appender thread and closes the pool SwarmDB created
