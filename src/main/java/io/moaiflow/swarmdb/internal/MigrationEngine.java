@@ -1,5 +1,10 @@
 package io.moaiflow.swarmdb.internal;
 
+import static io.moaiflow.swarmdb.migrate.MigrationState.APPLIED;
+import static io.moaiflow.swarmdb.migrate.MigrationState.CHECKSUM_MISMATCH;
+import static io.moaiflow.swarmdb.migrate.MigrationState.FUTURE;
+import static io.moaiflow.swarmdb.migrate.MigrationState.PENDING;
+
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.migrate.MigrationInfo;
@@ -48,42 +53,29 @@ public abstract class MigrationEngine implements Migrator {
       "INSERT INTO schema_history (version, description, checksum, applied_at, duration_ms,"
           + " success) VALUES (?, ?, ?, ?, ?, TRUE)";
 
-  /**
-   * A shipped migration script.
-   *
-   * @param version the schema version it produces
-   * @param description what it does
-   * @param sql the script
-   * @param checksum CRC32 of the script's UTF-8 bytes (line endings normalised)
-   */
+  /** A shipped script; the checksum is CRC32 of its UTF-8 bytes with line endings normalised. */
   public record Script(int version, String description, String sql, long checksum) {}
 
   /** A row of {@code schema_history}; {@code appliedAt} in epoch ms. */
   public record Applied(
       int version, String description, long checksum, long appliedAt, long durationMs) {}
 
-  protected final String label;
-  private final List<Script> scripts;
-  private final String upgradeAdvice;
-  private final String container;
-  private final String historyDdl;
-
   /**
-   * @param upgradeAdvice what to do about a database newer than the library
-   * @param container where exported data goes when a script changed: "database" or "schema"
-   * @param historyDdl creates {@code schema_history} if missing
+   * A backend's scripts (numbered 1..n) and texts: what to do about a database newer than the
+   * library, where exported data goes when a script changed ("database" or "schema"), and the
+   * {@code CREATE TABLE IF NOT EXISTS schema_history}.
    */
-  protected MigrationEngine(
-      String label,
-      List<Script> scripts,
-      String upgradeAdvice,
-      String container,
-      String historyDdl) {
+  public record Kind(
+      List<Script> scripts, String upgradeAdvice, String container, String historyDdl) {}
+
+  protected final String label;
+  private final Kind kind;
+  private final List<Script> scripts;
+
+  protected MigrationEngine(String label, Kind kind) {
     this.label = label;
-    this.scripts = scripts;
-    this.upgradeAdvice = upgradeAdvice;
-    this.container = container;
-    this.historyDdl = historyDdl;
+    this.kind = kind;
+    this.scripts = kind.scripts();
   }
 
   /** Loads the scripts {@code root + "index.txt"} lists, named {@code V<n>__<words>.sql}. */
@@ -156,8 +148,8 @@ public abstract class MigrationEngine implements Migrator {
 
   protected void setVersion(Handle h, int version) throws SQLException {}
 
-  protected List<String> statements(Script script) {
-    return List.of(script.sql());
+  protected List<String> statements(String sql) {
+    return List.of(sql);
   }
 
   /** Backs up before migrating from version {@code from}, outside any transaction; or null. */
@@ -188,7 +180,7 @@ public abstract class MigrationEngine implements Migrator {
 
   @Override
   public List<MigrationInfo> pending() {
-    return status().stream().filter(m -> m.state() == MigrationState.PENDING).toList();
+    return status().stream().filter(m -> m.state() == PENDING).toList();
   }
 
   @Override
@@ -243,26 +235,17 @@ public abstract class MigrationEngine implements Migrator {
     List<MigrationInfo> out = new ArrayList<>();
     for (Script s : scripts) {
       Applied a = recorded.remove(s.version());
-      out.add(
-          a == null
-              ? new MigrationInfo(
-                  s.version(),
-                  s.description(),
-                  MigrationState.PENDING,
-                  s.checksum(),
-                  null,
-                  null,
-                  null)
-              : info(
-                  a,
-                  s.description(),
-                  a.checksum() == s.checksum()
-                      ? MigrationState.APPLIED
-                      : MigrationState.CHECKSUM_MISMATCH,
-                  s.checksum()));
+      if (a == null) {
+        out.add(
+            new MigrationInfo(
+                s.version(), s.description(), PENDING, s.checksum(), null, null, null));
+      } else {
+        MigrationState state = a.checksum() == s.checksum() ? APPLIED : CHECKSUM_MISMATCH;
+        out.add(info(a, s.description(), state, s.checksum()));
+      }
     }
     for (Applied a : recorded.values()) {
-      out.add(info(a, a.description(), MigrationState.FUTURE, null));
+      out.add(info(a, a.description(), FUTURE, null));
     }
     return out;
   }
@@ -315,7 +298,7 @@ public abstract class MigrationEngine implements Migrator {
               + ", written by a newer SwarmDB; this library knows versions up to "
               + scripts.size()
               + ". "
-              + upgradeAdvice
+              + kind.upgradeAdvice()
               + ". Nothing was changed");
     }
     for (Applied a : applied) {
@@ -323,19 +306,14 @@ public abstract class MigrationEngine implements Migrator {
       if (script.checksum() != a.checksum()) {
         throw new SwarmDbException(
             ErrorCode.MIGRATION_CHECKSUM_MISMATCH,
-            "migration V"
-                + a.version()
-                + " ("
-                + script.description()
-                + ") of "
-                + label
+            name(script)
                 + " was applied with checksum "
                 + a.checksum()
                 + " but this library ships checksum "
                 + script.checksum()
                 + "; the script changed after it was applied. Use the SwarmDB version that"
                 + " applied it, or export the data and import it into a new "
-                + container
+                + kind.container()
                 + ". Nothing was changed");
       }
     }
@@ -357,6 +335,10 @@ public abstract class MigrationEngine implements Migrator {
     return version;
   }
 
+  private String name(Script s) {
+    return "migration V" + s.version() + " (" + s.description() + ") of " + label;
+  }
+
   /** Validates, backs up, and applies every pending script, each in its own locked transaction. */
   public final MigrationResult migrate(Handle h) throws SQLException {
     int from = validate(h);
@@ -373,12 +355,7 @@ public abstract class MigrationEngine implements Migrator {
       } catch (SQLException e) {
         throw new SwarmDbException(
             ErrorCode.MIGRATION_FAILED,
-            "migration V"
-                + s.version()
-                + " ("
-                + s.description()
-                + ") of "
-                + label
+            name(s)
                 + " failed and was rolled back; the schema is still at version "
                 + version(h)
                 + ": "
@@ -408,8 +385,8 @@ public abstract class MigrationEngine implements Migrator {
       return Optional.empty();
     }
     try (Statement st = h.connection().createStatement()) {
-      st.execute(historyDdl);
-      for (String statement : statements(s)) {
+      st.execute(kind.historyDdl());
+      for (String statement : statements(s.sql())) {
         st.execute(statement);
       }
     }
@@ -424,6 +401,6 @@ public abstract class MigrationEngine implements Migrator {
       ps.executeUpdate();
     }
     setVersion(h, s.version());
-    return Optional.of(info(a, s.description(), MigrationState.APPLIED, s.checksum()));
+    return Optional.of(info(a, s.description(), APPLIED, s.checksum()));
   }
 }

@@ -27,7 +27,15 @@ import org.slf4j.LoggerFactory;
  */
 final class PgMigrator extends MigrationEngine {
   private static final Logger LOG = LoggerFactory.getLogger(PgMigrator.class);
-  private static final List<Script> SCRIPTS = MigrationEngine.load("/db/migration/postgresql/");
+  private static final Kind KIND =
+      new Kind(
+          MigrationEngine.load("/db/migration/postgresql/"),
+          "Upgrade SwarmDB on every host",
+          "schema",
+          "CREATE TABLE IF NOT EXISTS schema_history ("
+              + " version INTEGER NOT NULL PRIMARY KEY, description TEXT NOT NULL,"
+              + " checksum BIGINT NOT NULL, applied_at BIGINT NOT NULL,"
+              + " duration_ms BIGINT NOT NULL, success BOOLEAN NOT NULL)");
 
   /** First key of the migration advisory lock ("SWM" 1); the second is the schema's hash. */
   static final int MIGRATE_LOCK = 0x53574D01;
@@ -39,20 +47,12 @@ final class PgMigrator extends MigrationEngine {
   private final PgDatabase db;
 
   PgMigrator(PgDatabase db) {
-    super(
-        db.label(),
-        SCRIPTS,
-        "Upgrade SwarmDB on every host",
-        "schema",
-        "CREATE TABLE IF NOT EXISTS schema_history ("
-            + " version INTEGER NOT NULL PRIMARY KEY, description TEXT NOT NULL,"
-            + " checksum BIGINT NOT NULL, applied_at BIGINT NOT NULL,"
-            + " duration_ms BIGINT NOT NULL, success BOOLEAN NOT NULL)");
+    super(db.label(), KIND);
     this.db = db;
   }
 
   static int shippedVersion() {
-    return SCRIPTS.size();
+    return KIND.scripts().size();
   }
 
   /** The schema version, for the inspector's own read. */

@@ -37,11 +37,7 @@ public final class SqliteMigrator extends MigrationEngine {
 
   private final @Nullable Path backupOf;
 
-  /**
-   * The migrator of an open database.
-   *
-   * @param db the database
-   */
+  /** The migrator of an open database. */
   public SqliteMigrator(SqliteDatabase db) {
     this(db, db.label(), db.config().backupBeforeMigrate() ? db.path() : null, SCRIPTS);
   }
@@ -50,13 +46,14 @@ public final class SqliteMigrator extends MigrationEngine {
       @Nullable SqliteDatabase db, String label, @Nullable Path backupOf, List<Script> scripts) {
     super(
         label,
-        scripts,
-        "Upgrade SwarmDB, or restore a backup taken before the upgrade",
-        "database",
-        "CREATE TABLE IF NOT EXISTS schema_history ("
-            + " version INTEGER NOT NULL PRIMARY KEY, description TEXT NOT NULL,"
-            + " checksum INTEGER NOT NULL, applied_at INTEGER NOT NULL,"
-            + " duration_ms INTEGER NOT NULL, success INTEGER NOT NULL) STRICT");
+        new Kind(
+            scripts,
+            "Upgrade SwarmDB, or restore a backup taken before the upgrade",
+            "database",
+            "CREATE TABLE IF NOT EXISTS schema_history ("
+                + " version INTEGER NOT NULL PRIMARY KEY, description TEXT NOT NULL,"
+                + " checksum INTEGER NOT NULL, applied_at INTEGER NOT NULL,"
+                + " duration_ms INTEGER NOT NULL, success INTEGER NOT NULL) STRICT"));
     this.db = db;
     this.backupOf = backupOf;
   }
@@ -66,11 +63,6 @@ public final class SqliteMigrator extends MigrationEngine {
     return new SqliteMigrator(null, label, backupOf, SCRIPTS);
   }
 
-  /**
-   * The newest version shipped.
-   *
-   * @return the version
-   */
   public static int shippedVersion() {
     return SCRIPTS.size();
   }
@@ -149,16 +141,12 @@ public final class SqliteMigrator extends MigrationEngine {
     h.execute("PRAGMA user_version = " + version);
   }
 
-  @Override
-  protected List<String> statements(Script script) {
-    return statements(script.sql());
-  }
-
   /**
    * Splits a script into statements: a statement ends with {@code ;} at the end of a line; {@code
    * --} comment lines are dropped. Our scripts keep to that form.
    */
-  static List<String> statements(String sql) {
+  @Override
+  protected List<String> statements(String sql) {
     List<String> out = new ArrayList<>();
     StringBuilder current = new StringBuilder();
     for (String line : sql.lines().toList()) {

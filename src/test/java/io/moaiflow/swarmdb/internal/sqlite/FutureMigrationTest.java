@@ -110,8 +110,9 @@ class FutureMigrationTest {
   @Test
   void scriptsSplitIntoStatements() {
     assertThat(
-            SqliteMigrator.statements(
-                "-- comment\nCREATE TABLE a (\n  x INTEGER\n);\n\n  -- more\nCREATE INDEX i ON a (x);\nSELECT 1"))
+            SqliteMigrator.opening("x", null)
+                .statements(
+                    "-- comment\nCREATE TABLE a (\n  x INTEGER\n);\n\n  -- more\nCREATE INDEX i ON a (x);\nSELECT 1"))
         .containsExactly(
             "CREATE TABLE a (\n  x INTEGER\n);", "CREATE INDEX i ON a (x);", "SELECT 1");
     assertThat(SqliteMigrator.SCRIPTS).hasSize(SqliteMigrator.shippedVersion());
