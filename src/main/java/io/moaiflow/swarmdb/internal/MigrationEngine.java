@@ -180,7 +180,9 @@ public abstract class MigrationEngine implements Migrator {
 
   @Override
   public List<MigrationInfo> pending() {
-    return status().stream().filter(m -> m.state() == PENDING).toList();
+    List<MigrationInfo> pending = status();
+    pending.removeIf(m -> m.state() != PENDING);
+    return pending;
   }
 
   @Override
