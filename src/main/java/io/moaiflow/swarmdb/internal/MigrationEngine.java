@@ -66,7 +66,11 @@ public abstract class MigrationEngine implements Migrator {
    * {@code CREATE TABLE IF NOT EXISTS schema_history}.
    */
   public record Kind(
-      List<Script> scripts, String upgradeAdvice, String container, String historyDdl) {}
+      List<Script> scripts, String upgradeAdvice, String container, String historyDdl) {
+    public Kind {
+      scripts = List.copyOf(scripts);
+    }
+  }
 
   protected final String label;
   private final Kind kind;
