@@ -1,299 +1,412 @@
 package io.moaiflow.swarmdb.internal;
 
+import static io.moaiflow.swarmdb.migrate.MigrationState.APPLIED;
+import static io.moaiflow.swarmdb.migrate.MigrationState.CHECKSUM_MISMATCH;
+import static io.moaiflow.swarmdb.migrate.MigrationState.FUTURE;
+import static io.moaiflow.swarmdb.migrate.MigrationState.PENDING;
+
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDbException;
-import io.moaiflow.swarmdb.internal.MigrationScripts.Applied;
-import io.moaiflow.swarmdb.internal.MigrationScripts.Script;
 import io.moaiflow.swarmdb.migrate.MigrationInfo;
 import io.moaiflow.swarmdb.migrate.MigrationResult;
+import io.moaiflow.swarmdb.migrate.MigrationState;
+import io.moaiflow.swarmdb.migrate.Migrator;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The migration algorithm, written once for both backends (as Flyway's {@code DbMigrate} runs over
- * a database's own lock): validate in one read snapshot, back up, then for each pending version
- * take the migration lock, re-check under it (another process or host may have migrated meanwhile),
- * create the history table, apply the script, record it, set the version, commit. A database
- * supplies only what differs ({@link Target}). Stateless and thread safe; a target's connection
+ * The migration algorithm and the {@link Migrator}, written once for both backends (as Flyway's
+ * {@code DbMigrate} runs over a database's own lock): validate in one read snapshot, back up, then
+ * for each pending version take the migration lock, re-check under it (another process or host may
+ * have migrated meanwhile), create the history table, apply the script, record it, set the version,
+ * commit. A backend overrides only the hooks that differ. Thread safe: the handle a hook gets
  * belongs to one thread for the call.
  */
-public final class MigrationEngine {
+public abstract class MigrationEngine implements Migrator {
   private static final Logger LOG = LoggerFactory.getLogger(MigrationEngine.class);
+  private static final Pattern NAME = Pattern.compile("V(\\d+)__(\\w+)\\.sql");
 
-  private MigrationEngine() {}
+  /** Applied migrations; the version range makes it a rowid search on SQLite, not a table scan. */
+  public static final String APPLIED_SQL =
+      "SELECT version, description, checksum, applied_at, duration_ms"
+          + " FROM schema_history WHERE version >= 1 AND success = TRUE ORDER BY version";
+
+  private static final String RECORD_SQL =
+      "INSERT INTO schema_history (version, description, checksum, applied_at, duration_ms,"
+          + " success) VALUES (?, ?, ?, ?, ?, TRUE)";
+
+  /** A shipped script; the checksum is CRC32 of its UTF-8 bytes with line endings normalised. */
+  public record Script(int version, String description, String sql, long checksum) {}
+
+  /** A row of {@code schema_history}; {@code appliedAt} in epoch ms. */
+  public record Applied(
+      int version, String description, long checksum, long appliedAt, long durationMs) {}
 
   /**
-   * What one kind of database does differently: its texts (final fields) and its hooks. Every hook
-   * runs on the connection the engine was given, in autocommit mode unless the engine began a
-   * transaction through {@link #begin}. Not thread safe: one per call.
+   * A backend's scripts (numbered 1..n) and texts: what to do about a database newer than the
+   * library, where exported data goes when a script changed ("database" or "schema"), and the
+   * {@code CREATE TABLE IF NOT EXISTS schema_history}.
    */
-  public abstract static class Target {
-    protected final String label;
-    protected final List<Script> scripts;
-    final String upgradeAdvice;
-    final String container;
-    final String historyDdl;
-    final String historyInsert;
-
-    /**
-     * A target.
-     *
-     * @param label the database, for messages
-     * @param scripts the shipped scripts, numbered 1..n
-     * @param upgradeAdvice what to do about a database newer than the library
-     * @param container where exported data goes when a script changed: "database" or "schema"
-     * @param historyDdl creates {@code schema_history} if missing
-     * @param historyInsert inserts a history row: version, description, checksum, applied_at,
-     *     duration_ms
-     */
-    protected Target(
-        String label,
-        List<Script> scripts,
-        String upgradeAdvice,
-        String container,
-        String historyDdl,
-        String historyInsert) {
-      this.label = label;
-      this.scripts = scripts;
-      this.upgradeAdvice = upgradeAdvice;
-      this.container = container;
-      this.historyDdl = historyDdl;
-      this.historyInsert = historyInsert;
+  public record Kind(
+      List<Script> scripts, String upgradeAdvice, String container, String historyDdl) {
+    public Kind {
+      scripts = List.copyOf(scripts);
     }
-
-    /**
-     * Begins a transaction: one read snapshot, or a write holding the migration lock (waits).
-     *
-     * @param c the connection
-     * @param lock whether to take the migration lock
-     * @throws SQLException when it fails
-     */
-    protected abstract void begin(Connection c, boolean lock) throws SQLException;
-
-    /**
-     * Ends the transaction begun by {@link #begin}; a rollback never throws.
-     *
-     * @param c the connection
-     * @param commit true to commit, false to roll back
-     * @throws SQLException when the commit fails
-     */
-    protected abstract void end(Connection c, boolean commit) throws SQLException;
-
-    /**
-     * The recorded migrations ({@code schema_history}, empty when missing), by version.
-     *
-     * @param c the connection
-     * @return the rows
-     * @throws SQLException when reading fails
-     */
-    protected abstract List<Applied> applied(Connection c) throws SQLException;
-
-    /**
-     * The version mirrored beside the history (SQLite's {@code user_version}), else {@code
-     * newestApplied}.
-     *
-     * @param c the connection
-     * @param newestApplied the history's newest version
-     * @return the version
-     * @throws SQLException when reading fails
-     */
-    protected abstract int storedVersion(Connection c, int newestApplied) throws SQLException;
-
-    /**
-     * Sets the mirrored version in the migration's transaction (nothing without a mirror).
-     *
-     * @param c the connection
-     * @param version the version just applied
-     * @throws SQLException when it fails
-     */
-    protected abstract void setVersion(Connection c, int version) throws SQLException;
-
-    /**
-     * The refusal of a database at version 0 that holds tables of someone else's, or null.
-     *
-     * @param c the connection
-     * @return the exception naming the database and the fix, or null
-     * @throws SQLException when reading fails
-     */
-    protected abstract @Nullable SwarmDbException foreign(Connection c) throws SQLException;
-
-    /**
-     * The statements of a script, in order.
-     *
-     * @param script the script
-     * @return the statements
-     */
-    protected abstract List<String> statements(Script script);
-
-    /**
-     * Backs up before migrating from {@code from}, when configured to and the database does.
-     *
-     * @param c the connection, outside any transaction
-     * @param from the version found
-     * @return the backup, or null
-     * @throws SQLException when it fails
-     */
-    protected abstract @Nullable Path backup(Connection c, int from) throws SQLException;
-
-    /**
-     * The time now, epoch ms.
-     *
-     * @return the time
-     */
-    protected abstract long now();
-
-    /**
-     * The database's result code of a failure.
-     *
-     * @param e the failure
-     * @return the code, or {@link SwarmDbException#NO_RESULT_CODE}
-     */
-    protected abstract int resultCode(SQLException e);
   }
 
-  /** What one snapshot says: the version mirror, the history, and any foreign tables. */
-  private record State(int version, int newestApplied, List<Applied> applied) {}
+  protected final String label;
+  private final Kind kind;
+  private final List<Script> scripts;
+
+  protected MigrationEngine(String label, Kind kind) {
+    this.label = label;
+    this.kind = kind;
+    this.scripts = kind.scripts();
+  }
+
+  /** Loads the scripts {@code root + "index.txt"} lists, named {@code V<n>__<words>.sql}. */
+  public static List<Script> load(String root) {
+    List<Script> scripts = new ArrayList<>();
+    for (String name : resource(root, "index.txt").lines().toList()) {
+      String file = name.trim();
+      if (file.isEmpty()) {
+        continue;
+      }
+      Matcher m = NAME.matcher(file);
+      if (!m.matches()) {
+        throw new IllegalStateException("bad migration name " + file);
+      }
+      String sql = resource(root, file).replace("\r\n", "\n");
+      CRC32 crc = new CRC32();
+      crc.update(sql.getBytes(StandardCharsets.UTF_8));
+      scripts.add(
+          new Script(
+              Integer.parseInt(m.group(1)), m.group(2).replace('_', ' '), sql, crc.getValue()));
+    }
+    for (int i = 0; i < scripts.size(); i++) {
+      if (scripts.get(i).version() != i + 1) {
+        throw new IllegalStateException("migrations must be numbered 1.." + scripts.size());
+      }
+    }
+    return List.copyOf(scripts);
+  }
+
+  private static String resource(String root, String name) {
+    try (InputStream in = MigrationEngine.class.getResourceAsStream(root + name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing migration resource " + root + name);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read migration resource " + root + name, e);
+    }
+  }
+
+  // The hooks: how this database runs the migrator's work, and what it does differently.
+
+  /** Runs a read (the version, the status). */
+  protected abstract <T> T read(String op, SqlFunction<T> fn);
 
   /**
-   * Checks the database against the shipped scripts in one read snapshot; writes nothing.
-   *
-   * @param t the database
-   * @param c a connection in autocommit mode
-   * @return the version the snapshot found
-   * @throws SQLException when reading fails
+   * Runs work that begins and ends its own transactions on a connection in autocommit mode: the
+   * validation (a read), or the migration ({@code write}: alone on the database).
    */
-  public static int validate(Target t, Connection c) throws SQLException {
+  protected abstract <T> T outside(String op, boolean write, SqlFunction<T> fn);
+
+  /** Tells the open database the version {@link #migrate()} reached. */
+  protected abstract void migrated(int version);
+
+  /** Begins one read snapshot, or a write holding the migration lock (waits for it). */
+  protected abstract void begin(Handle h, boolean lock) throws SQLException;
+
+  /** Commits, or rolls back without throwing. */
+  protected abstract void end(Handle h, boolean commit) throws SQLException;
+
+  protected abstract boolean hasHistory(Handle h) throws SQLException;
+
+  /** The refusal of a database at version 0 that holds tables of someone else's, or null. */
+  protected abstract @Nullable SwarmDbException foreign(Handle h) throws SQLException;
+
+  /** The version mirrored beside the history (SQLite's {@code user_version}); -1 for none. */
+  protected int mirroredVersion(Handle h) throws SQLException {
+    return -1;
+  }
+
+  protected void setVersion(Handle h, int version) throws SQLException {}
+
+  protected List<String> statements(String sql) {
+    return List.of(sql);
+  }
+
+  /** Backs up before migrating from version {@code from}, outside any transaction; or null. */
+  protected @Nullable Path backup(Handle h, int from) throws SQLException {
+    return null;
+  }
+
+  protected int resultCode(SQLException e) {
+    return SwarmDbException.NO_RESULT_CODE;
+  }
+
+  // The Migrator.
+
+  @Override
+  public int currentVersion() {
+    return read("migrator.currentVersion", this::version);
+  }
+
+  @Override
+  public int latestVersion() {
+    return scripts.size();
+  }
+
+  @Override
+  public List<MigrationInfo> status() {
+    return read("migrator.status", this::status);
+  }
+
+  @Override
+  public List<MigrationInfo> pending() {
+    List<MigrationInfo> pending = status();
+    pending.removeIf(m -> m.state() != PENDING);
+    return pending;
+  }
+
+  @Override
+  public void validate() {
+    outside("migrator.validate", false, this::validate);
+  }
+
+  @Override
+  public MigrationResult migrate() {
+    MigrationResult result = outside("migrator.migrate", true, this::migrate);
+    migrated(result.toVersion());
+    return result;
+  }
+
+  // The algorithm, on a handle in autocommit mode.
+
+  /** The version the database is at (the mirror where there is one), read in autocommit mode. */
+  public final int version(Handle h) throws SQLException {
+    int mirrored = mirroredVersion(h);
+    return mirrored >= 0 ? mirrored : newest(applied(h));
+  }
+
+  /** The recorded migrations, by version; empty without a history. */
+  public final List<Applied> applied(Handle h) throws SQLException {
+    return hasHistory(h) ? history(h) : List.of();
+  }
+
+  /** Reads an existing {@code schema_history}. */
+  protected static List<Applied> history(Handle h) throws SQLException {
+    List<Applied> rows = new ArrayList<>();
+    try (PreparedStatement ps = h.connection().prepareStatement(APPLIED_SQL);
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        rows.add(
+            new Applied(
+                rs.getInt(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)));
+      }
+    }
+    return rows;
+  }
+
+  protected static int newest(List<Applied> applied) {
+    return applied.isEmpty() ? 0 : applied.get(applied.size() - 1).version();
+  }
+
+  /** Every migration, shipped or recorded: pending, applied, changed and future ones. */
+  public final List<MigrationInfo> status(Handle h) throws SQLException {
+    Map<Integer, Applied> recorded = new LinkedHashMap<>();
+    for (Applied a : applied(h)) {
+      recorded.put(a.version(), a);
+    }
+    List<MigrationInfo> out = new ArrayList<>();
+    for (Script s : scripts) {
+      Applied a = recorded.remove(s.version());
+      if (a == null) {
+        out.add(
+            new MigrationInfo(
+                s.version(), s.description(), PENDING, s.checksum(), null, null, null));
+      } else {
+        MigrationState state = a.checksum() == s.checksum() ? APPLIED : CHECKSUM_MISMATCH;
+        out.add(info(a, s.description(), state, s.checksum()));
+      }
+    }
+    for (Applied a : recorded.values()) {
+      out.add(info(a, a.description(), FUTURE, null));
+    }
+    return out;
+  }
+
+  private static MigrationInfo info(
+      Applied a, String description, MigrationState state, @Nullable Long shipped) {
+    return new MigrationInfo(
+        a.version(),
+        description,
+        state,
+        shipped,
+        a.checksum(),
+        Instant.ofEpochMilli(a.appliedAt()),
+        a.durationMs());
+  }
+
+  /** Checks the database against the shipped scripts in one read snapshot; writes nothing. */
+  public final int validate(Handle h) throws SQLException {
     // One snapshot: read in separate autocommit statements, another process's V1 commit could land
     // between the reads, and a healthy file looked changed outside SwarmDB or foreign.
-    t.begin(c, false);
-    State s;
+    return inTransaction(h, false, this::check);
+  }
+
+  private <T> T inTransaction(Handle h, boolean lock, SqlFunction<T> fn) throws SQLException {
+    begin(h, lock);
     try {
-      s = read(t, c);
-      check(t, c, s);
+      T result = fn.apply(h);
+      end(h, true);
+      return result;
     } catch (SQLException | RuntimeException e) {
-      t.end(c, false);
+      end(h, false);
       throw e;
     }
-    t.end(c, true);
-    return s.version();
   }
 
-  /**
-   * The version the database is at (the mirror where there is one), read in autocommit mode.
-   *
-   * @param t the database
-   * @param c a connection
-   * @return the version
-   * @throws SQLException when reading fails
-   */
-  public static int version(Target t, Connection c) throws SQLException {
-    return read(t, c).version();
-  }
-
-  private static State read(Target t, Connection c) throws SQLException {
-    List<Applied> applied = t.applied(c);
-    int newest = applied.isEmpty() ? 0 : applied.get(applied.size() - 1).version();
-    return new State(t.storedVersion(c, newest), newest, applied);
-  }
-
-  private static void check(Target t, Connection c, State s) throws SQLException {
-    MigrationScripts.checkRecorded(
-        t.scripts,
-        s.applied(),
-        Math.max(s.version(), s.newestApplied()),
-        t.label,
-        t.upgradeAdvice,
-        t.container);
-    if (s.version() != s.newestApplied()) {
+  /** Reads the version, refusing a database this library must not migrate or use. */
+  private int check(Handle h) throws SQLException {
+    List<Applied> applied = applied(h);
+    int newestApplied = newest(applied);
+    int mirrored = mirroredVersion(h);
+    int version = mirrored >= 0 ? mirrored : newestApplied;
+    int newest = Math.max(version, newestApplied);
+    if (newest > scripts.size()) {
+      throw new SwarmDbException(
+          ErrorCode.SCHEMA_TOO_NEW,
+          "database "
+              + label
+              + " is at schema version "
+              + newest
+              + ", written by a newer SwarmDB; this library knows versions up to "
+              + scripts.size()
+              + ". "
+              + kind.upgradeAdvice()
+              + ". Nothing was changed");
+    }
+    for (Applied a : applied) {
+      Script script = scripts.get(a.version() - 1);
+      if (script.checksum() != a.checksum()) {
+        throw new SwarmDbException(
+            ErrorCode.MIGRATION_CHECKSUM_MISMATCH,
+            name(script)
+                + " was applied with checksum "
+                + a.checksum()
+                + " but this library ships checksum "
+                + script.checksum()
+                + "; the script changed after it was applied. Use the SwarmDB version that"
+                + " applied it, or export the data and import it into a new "
+                + kind.container()
+                + ". Nothing was changed");
+      }
+    }
+    if (version != newestApplied) {
       throw new SwarmDbException(
           ErrorCode.MIGRATION_FAILED,
           "database "
-              + t.label
+              + label
               + " has PRAGMA user_version "
-              + s.version()
+              + version
               + " but schema_history records version "
-              + s.newestApplied()
+              + newestApplied
               + "; it was changed outside SwarmDB. Restore a backup. Nothing was changed");
     }
-    SwarmDbException foreign = s.version() == 0 ? t.foreign(c) : null;
+    SwarmDbException foreign = version == 0 ? foreign(h) : null;
     if (foreign != null) {
       throw foreign;
     }
+    return version;
   }
 
-  /**
-   * Validates, backs up, and applies every pending script, each in its own locked transaction.
-   *
-   * @param t the database
-   * @param c a connection in autocommit mode
-   * @return what was done
-   * @throws SQLException when reading fails
-   */
-  public static MigrationResult migrate(Target t, Connection c) throws SQLException {
-    int from = validate(t, c);
-    List<Script> scripts = t.scripts;
+  private String name(Script s) {
+    return "migration V" + s.version() + " (" + s.description() + ") of " + label;
+  }
+
+  /** Validates, backs up, and applies every pending script, each in its own locked transaction. */
+  public final MigrationResult migrate(Handle h) throws SQLException {
+    int from = validate(h);
     if (from >= scripts.size()) {
       return new MigrationResult(from, from, List.of(), null);
     }
-    Path backupPath = t.backup(c, from);
+    Path backupPath = backup(h, from);
     List<MigrationInfo> done = new ArrayList<>();
     for (Script s : scripts.subList(from, scripts.size())) {
       long start = System.nanoTime();
-      t.begin(c, true);
+      Optional<MigrationInfo> info;
       try {
-        State locked = read(t, c);
-        check(t, c, locked);
-        if (locked.version() >= s.version()) {
-          t.end(c, false);
-          LOG.info(
-              "migration V{} of {} was applied by another process meanwhile", s.version(), t.label);
-          continue;
-        }
-        try (Statement st = c.createStatement()) {
-          st.execute(t.historyDdl);
-          for (String statement : t.statements(s)) {
-            st.execute(statement);
-          }
-        }
-        long ms = (System.nanoTime() - start) / 1_000_000;
-        MigrationInfo info;
-        try (PreparedStatement ps = c.prepareStatement(t.historyInsert)) {
-          info = MigrationScripts.record(ps, s, t.now(), ms);
-        }
-        t.setVersion(c, s.version());
-        t.end(c, true);
-        done.add(info);
-        LOG.info(
-            "applied migration V{} ({}) to {} in {} ms", s.version(), s.description(), t.label, ms);
+        info = inTransaction(h, true, x -> apply(x, s, start));
       } catch (SQLException e) {
-        t.end(c, false);
         throw new SwarmDbException(
             ErrorCode.MIGRATION_FAILED,
-            "migration V"
-                + s.version()
-                + " ("
-                + s.description()
-                + ") of "
-                + t.label
+            name(s)
                 + " failed and was rolled back; the schema is still at version "
-                + version(t, c)
+                + version(h)
                 + ": "
                 + e.getMessage(),
             e,
-            t.resultCode(e));
-      } catch (RuntimeException e) {
-        t.end(c, false);
-        throw e;
+            resultCode(e));
+      }
+      if (info.isPresent()) {
+        done.add(info.get());
+        LOG.info(
+            "applied migration V{} ({}) to {} in {} ms",
+            s.version(),
+            s.description(),
+            label,
+            info.get().durationMs());
+      } else {
+        LOG.info(
+            "migration V{} of {} was applied by another process meanwhile", s.version(), label);
       }
     }
     return new MigrationResult(from, scripts.size(), done, backupPath);
+  }
+
+  /** Applies one script under the lock, unless the re-check finds it applied meanwhile. */
+  private Optional<MigrationInfo> apply(Handle h, Script s, long start) throws SQLException {
+    if (check(h) >= s.version()) {
+      return Optional.empty();
+    }
+    try (Statement st = h.connection().createStatement()) {
+      st.execute(kind.historyDdl());
+      for (String statement : statements(s.sql())) {
+        st.execute(statement);
+      }
+    }
+    long ms = TimeSource.millisSince(start);
+    Applied a = new Applied(s.version(), s.description(), s.checksum(), h.now(), ms);
+    try (PreparedStatement ps = h.connection().prepareStatement(RECORD_SQL)) {
+      ps.setInt(1, a.version());
+      ps.setString(2, a.description());
+      ps.setLong(3, a.checksum());
+      ps.setLong(4, a.appliedAt());
+      ps.setLong(5, a.durationMs());
+      ps.executeUpdate();
+    }
+    setVersion(h, s.version());
+    return Optional.of(info(a, s.description(), APPLIED, s.checksum()));
   }
 }

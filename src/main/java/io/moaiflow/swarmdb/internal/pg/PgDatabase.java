@@ -143,13 +143,12 @@ public final class PgDatabase extends BackendBase {
       PgDatabase db =
           new PgDatabase(config, ds, pool, base + " (schema " + schema + ")", version, schema);
       try {
+        var migrator = db.daos.migrator();
         if (config.migrate()) {
-          PgMigrator.migrate(db);
+          migrator.migrate();
         } else {
-          db.outsideTransaction("migrator.validate", h -> PgMigrator.validate(h.connection(), db));
-          db.schemaVersion(
-              db.readUnchecked(
-                  "migrator.currentVersion", h -> PgMigrator.currentVersion(h.connection())));
+          migrator.validate();
+          db.schemaVersion(migrator.currentVersion());
         }
       } catch (RuntimeException e) {
         db.close(); // stops the appender thread and closes the pool SwarmDB created

@@ -110,13 +110,15 @@ public final class SqliteDatabase extends BackendBase {
           }
           // Validate before anything can write: switching a foreign or too-new file to WAL would
           // already change its header before it is refused.
-          SqliteMigrator.validate(h, label);
+          SqliteMigrator migrator =
+              SqliteMigrator.opening(label, config.backupBeforeMigrate() ? path : null);
+          migrator.validate(h);
           if (path != null) {
             switchToWal(h, config.pragmas().busyTimeout().toNanos(), label);
           }
           Map<String, String> pragmas = readBack(h, config, path != null, label);
           if (config.migrate()) {
-            SqliteMigrator.migrate(h, path, config.backupBeforeMigrate(), label);
+            migrator.migrate(h);
           }
           int schema = SqliteMigrator.userVersion(h);
           quickCheckOnOpen(h, config, label);
@@ -255,7 +257,7 @@ public final class SqliteDatabase extends BackendBase {
         config,
         (connection, h, time) -> {
           String version = h.queryString("SELECT sqlite_version()");
-          SqliteMigrator.validate(h, label);
+          SqliteMigrator.opening(label, null).validate(h);
           Map<String, String> pragmas = new LinkedHashMap<>();
           // An immutable connection reports "delete"; the file's own mode is in its header.
           pragmas.put("journal_mode", walHeader(path) ? "wal" : "delete");

@@ -27,6 +27,11 @@ class PgMigrationTest {
     return e;
   }
 
+  /** Opening the schema (migrating by default) fails with {@code code}. */
+  private static SwarmDbException refusedOpen(PgTestSupport.Schema schema, ErrorCode code) {
+    return thrown(() -> SwarmDB.open(SwarmDbConfig.postgres(schema.url()).build()), code);
+  }
+
   private static long count(Connection c, String sql) throws Exception {
     return PgEventStore.queryLong(c, sql);
   }
@@ -74,10 +79,7 @@ class PgMigrationTest {
         st.execute("CREATE TABLE squatter (x INT)");
         st.execute("CREATE INDEX idx_memory_session_updated ON squatter (x)");
       }
-      SwarmDbException e =
-          thrown(
-              () -> SwarmDB.open(SwarmDbConfig.postgres(schema.url()).build()),
-              ErrorCode.MIGRATION_FAILED);
+      SwarmDbException e = refusedOpen(schema, ErrorCode.MIGRATION_FAILED);
       assertThat(e.getMessage()).contains("rolled back", "still at version 0");
       // the failed open released what it started (tests run one class at a time)
       assertThat(Thread.getAllStackTraces().keySet())
@@ -117,10 +119,7 @@ class PgMigrationTest {
       try (Statement st = c.createStatement()) {
         st.execute("UPDATE schema_history SET checksum = checksum + 1");
       }
-      SwarmDbException e =
-          thrown(
-              () -> SwarmDB.open(SwarmDbConfig.postgres(schema.url()).build()),
-              ErrorCode.MIGRATION_CHECKSUM_MISMATCH);
+      SwarmDbException e = refusedOpen(schema, ErrorCode.MIGRATION_CHECKSUM_MISMATCH);
       assertThat(e.getMessage()).contains("V1", "checksum");
       try (SwarmDB db = SwarmDB.open(SwarmDbConfig.postgres(schema.url()).migrate(false).build())) {
         fail(db);
@@ -131,18 +130,12 @@ class PgMigrationTest {
         st.execute("UPDATE schema_history SET checksum = checksum - 1");
         st.execute("INSERT INTO schema_history VALUES (2, 'from the future', 1, 0, 0, true)");
       }
-      e =
-          thrown(
-              () -> SwarmDB.open(SwarmDbConfig.postgres(schema.url()).build()),
-              ErrorCode.SCHEMA_TOO_NEW);
+      e = refusedOpen(schema, ErrorCode.SCHEMA_TOO_NEW);
       assertThat(e.getMessage()).contains("version 2", "up to 1");
       try (Statement st = c.createStatement()) {
         st.execute("DROP TABLE schema_history");
       }
-      e =
-          thrown(
-              () -> SwarmDB.open(SwarmDbConfig.postgres(schema.url()).build()),
-              ErrorCode.INVALID_ARGUMENT);
+      e = refusedOpen(schema, ErrorCode.INVALID_ARGUMENT);
       assertThat(e.getMessage()).contains("currentSchema");
     }
   }

@@ -7,7 +7,7 @@ import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.internal.Handle;
-import io.moaiflow.swarmdb.internal.MigrationScripts;
+import io.moaiflow.swarmdb.internal.MigrationEngine;
 import io.moaiflow.swarmdb.internal.StatementCache;
 import io.moaiflow.swarmdb.migrate.MigrationResult;
 import java.io.InputStream;
@@ -38,11 +38,11 @@ class FutureMigrationTest {
     return file;
   }
 
-  static List<MigrationScripts.Script> withV2(String sql) {
+  static List<MigrationEngine.Script> withV2(String sql) {
     CRC32 crc = new CRC32();
     crc.update(sql.getBytes(StandardCharsets.UTF_8));
-    List<MigrationScripts.Script> scripts = new ArrayList<>(SqliteMigrator.shipped());
-    scripts.add(new MigrationScripts.Script(2, "add notes", sql, crc.getValue()));
+    List<MigrationEngine.Script> scripts = new ArrayList<>(SqliteMigrator.SCRIPTS);
+    scripts.add(new MigrationEngine.Script(2, "add notes", sql, crc.getValue()));
     return scripts;
   }
 
@@ -53,23 +53,23 @@ class FutureMigrationTest {
   @Test
   void aNewMigrationIsAppliedAfterABackupOfTheOldFile() throws Exception {
     Path file = v1Copy();
-    List<MigrationScripts.Script> scripts =
+    List<MigrationEngine.Script> scripts =
         withV2(
             "-- v2\nCREATE TABLE notes (\n  id INTEGER PRIMARY KEY,\n  body TEXT\n) STRICT;\n"
                 + "INSERT INTO notes (body) VALUES ('first');\n");
     MigrationResult r;
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
       Handle h = handle(c);
-      r = SqliteMigrator.migrate(h, file, true, file.toString(), scripts);
+      SqliteMigrator v2 = new SqliteMigrator(null, file.toString(), file, scripts);
+      r = v2.migrate(h);
       assertThat(SqliteMigrator.userVersion(h)).isEqualTo(2);
       assertThat(h.queryLong("SELECT count(*) FROM notes")).isEqualTo(1);
-      assertThat(SqliteMigrator.applied(h))
-          .extracting(MigrationScripts.Applied::version)
-          .containsExactly(1, 2);
-      SqliteMigrator.validate(h, "x", scripts);
+      assertThat(v2.applied(h)).extracting(MigrationEngine.Applied::version).containsExactly(1, 2);
+      new SqliteMigrator(null, "x", null, scripts).validate(h);
       // the library that ships only V1 refuses the migrated file
       assertThat(
-              assertFails(ErrorCode.SCHEMA_TOO_NEW, () -> SqliteMigrator.validate(h, "x"))
+              assertFails(
+                      ErrorCode.SCHEMA_TOO_NEW, () -> SqliteMigrator.opening("x", null).validate(h))
                   .getMessage())
           .contains("schema version 2", "up to 1");
     }
@@ -92,19 +92,17 @@ class FutureMigrationTest {
   @Test
   void aFailingMigrationRollsBackCompletely() throws Exception {
     Path file = v1Copy();
-    List<MigrationScripts.Script> scripts =
+    List<MigrationEngine.Script> scripts =
         withV2("CREATE TABLE notes (id INTEGER) STRICT;\nCREATE TABLE agents (x TEXT);\n");
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
       Handle h = handle(c);
-      var e =
-          assertFails(
-              ErrorCode.MIGRATION_FAILED,
-              () -> SqliteMigrator.migrate(h, file, false, "the-file", scripts));
+      SqliteMigrator v2 = new SqliteMigrator(null, "the-file", null, scripts);
+      var e = assertFails(ErrorCode.MIGRATION_FAILED, () -> v2.migrate(h));
       assertThat(e.getMessage())
           .contains("V2 (add notes) of the-file failed and was rolled back", "still at version 1");
       assertThat(SqliteMigrator.userVersion(h)).isEqualTo(1);
       assertThat(h.queryLong("SELECT count(*) FROM sqlite_schema WHERE name = 'notes'")).isZero();
-      assertThat(SqliteMigrator.applied(h)).hasSize(1);
+      assertThat(v2.applied(h)).hasSize(1);
     }
     assertThat(dir.toFile().list()).as("no backup when disabled").containsExactly("swarm.db");
   }
@@ -112,10 +110,11 @@ class FutureMigrationTest {
   @Test
   void scriptsSplitIntoStatements() {
     assertThat(
-            SqliteMigrator.statements(
-                "-- comment\nCREATE TABLE a (\n  x INTEGER\n);\n\n  -- more\nCREATE INDEX i ON a (x);\nSELECT 1"))
+            SqliteMigrator.opening("x", null)
+                .statements(
+                    "-- comment\nCREATE TABLE a (\n  x INTEGER\n);\n\n  -- more\nCREATE INDEX i ON a (x);\nSELECT 1"))
         .containsExactly(
             "CREATE TABLE a (\n  x INTEGER\n);", "CREATE INDEX i ON a (x);", "SELECT 1");
-    assertThat(SqliteMigrator.shipped()).hasSize(SqliteMigrator.shippedVersion());
+    assertThat(SqliteMigrator.SCRIPTS).hasSize(SqliteMigrator.shippedVersion());
   }
 }
