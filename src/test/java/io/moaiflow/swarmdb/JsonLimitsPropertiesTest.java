@@ -7,10 +7,7 @@ import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +45,7 @@ class JsonLimitsPropertiesTest {
                   .build())
           .build();
 
-  private static Path dir;
+  private static final TempSwarmDb SWARM = TempSwarmDb.withSession("limits.db", "mem");
   private static SwarmDB db;
 
   /** Where a document enters the database. */
@@ -65,20 +62,13 @@ class JsonLimitsPropertiesTest {
   }
 
   @BeforeContainer
-  static void open() throws IOException {
-    dir = Files.createTempDirectory("swarmdb-json-limits");
-    db = SwarmDB.open(dir.resolve("limits.db"));
-    db.sessions().start("mem");
+  static void open() {
+    db = SWARM.open().db();
   }
 
   @AfterContainer
   static void close() throws IOException {
-    db.close();
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
+    SWARM.close();
   }
 
   @Provide

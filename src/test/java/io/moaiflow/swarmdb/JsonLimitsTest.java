@@ -6,15 +6,13 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import com.fasterxml.jackson.databind.node.DoubleNode;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 12 item 3, the limits other than depth ({@link JsonLimitsPropertiesTest} covers depth): key
@@ -23,21 +21,15 @@ import org.junit.jupiter.api.io.TempDir;
  * nothing; an accepted one reads back equal.
  */
 class JsonLimitsTest {
-  @TempDir Path dir;
+  @RegisterExtension final TempSwarmDb swarm = TempSwarmDb.withSession("limits.db", "s");
   SwarmDB db;
   SessionMemory memory;
   int counter;
 
   @BeforeEach
   void open() {
-    db = SwarmDB.open(dir.resolve("limits.db"));
-    db.sessions().start("s");
-    memory = db.sessions().memory("s");
-  }
-
-  @AfterEach
-  void close() {
-    db.close();
+    db = swarm.db();
+    memory = swarm.memory();
   }
 
   private static SwarmDbException invalid(Runnable call, String... message) {

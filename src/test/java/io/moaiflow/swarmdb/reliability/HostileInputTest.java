@@ -9,20 +9,16 @@ import io.moaiflow.swarmdb.MemoryEntry;
 import io.moaiflow.swarmdb.MutableClock;
 import io.moaiflow.swarmdb.SessionMemory;
 import io.moaiflow.swarmdb.SwarmDB;
-import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
+import io.moaiflow.swarmdb.TempSwarmDb;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
@@ -69,18 +65,15 @@ class HostileInputTest {
           "a\u00e9",
           "a\uD83D\uDE00");
 
-  static Path dir;
-  static MutableClock clock;
+  static final MutableClock clock = new MutableClock(TS);
+  static final TempSwarmDb SWARM = TempSwarmDb.withSession("hostile.db", "s", b -> b.clock(clock));
   static SwarmDB swarm;
   static final AtomicLong counter = new AtomicLong();
 
   @BeforeContainer
-  static void open() throws IOException {
-    dir = Files.createTempDirectory("swarmdb-hostile");
-    clock = new MutableClock(TS);
-    swarm = SwarmDB.open(SwarmDbConfig.builder(dir.resolve("hostile.db")).clock(clock).build());
-    swarm.sessions().start("s");
-    SessionMemory m = swarm.sessions().memory("s");
+  static void open() {
+    swarm = SWARM.open().db();
+    SessionMemory m = SWARM.memory();
     for (String k : KEYS) {
       m.put("search", k, k);
     }
@@ -88,12 +81,7 @@ class HostileInputTest {
 
   @AfterContainer
   static void close() throws IOException {
-    swarm.close();
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
+    SWARM.close();
   }
 
   @Provide
