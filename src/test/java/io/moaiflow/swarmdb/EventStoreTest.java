@@ -23,10 +23,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -333,19 +329,15 @@ class EventStoreTest {
       // timestamps deliberately out of order: tailing follows seq, not ts
       stored.add(events.append(event("t-" + i, "run", "a", null, 1000 - i)));
     }
-    List<AgentEvent> tailed = new ArrayList<>();
-    long cursor = 0;
-    while (true) {
-      List<AgentEvent> next = events.since(cursor, 10);
-      if (next.isEmpty()) {
-        break;
-      }
-      assertThat(next.size()).isLessThanOrEqualTo(10);
-      tailed.addAll(next);
-      cursor = next.get(next.size() - 1).seq();
-    }
+    List<AgentEvent> tailed =
+        EventTail.readAll(
+            cursor -> {
+              List<AgentEvent> next = events.since(cursor, 10);
+              assertThat(next.size()).isLessThanOrEqualTo(10);
+              return next;
+            });
     assertThat(tailed).containsExactlyElementsOf(stored);
-    assertThat(events.lastSeq()).isEqualTo(cursor);
+    assertThat(events.lastSeq()).isEqualTo(tailed.get(tailed.size() - 1).seq());
     assertInvalid(() -> events.since(-1, 10), "seq is -1");
     assertInvalid(() -> events.since(0, 0), "limit is 0");
     assertInvalid(() -> events.since(0, 10_001), "10000");
@@ -450,32 +442,17 @@ class EventStoreTest {
         });
     int threads = 8;
     int perThread = 25;
-    CyclicBarrier start = new CyclicBarrier(threads);
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      List<Future<?>> done = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        int thread = t;
-        done.add(
-            pool.submit(
-                () -> {
-                  start.await();
-                  List<CompletableFuture<AgentEvent>> async = new ArrayList<>();
-                  for (int i = 0; i < perThread; i++) {
-                    events.append(event("g-" + thread + "-" + i, "run", "a", null, i));
-                    async.add(
-                        events.appendAsync(event("h-" + thread + "-" + i, "run", "a", null, i)));
-                  }
-                  async.forEach(CompletableFuture::join);
-                  return null;
-                }));
-      }
-      for (Future<?> f : done) {
-        f.get();
-      }
-    } finally {
-      pool.shutdown();
-    }
+    Concurrently.run(
+        threads,
+        thread -> {
+          List<CompletableFuture<AgentEvent>> async = new ArrayList<>();
+          for (int i = 0; i < perThread; i++) {
+            events.append(event("g-" + thread + "-" + i, "run", "a", null, i));
+            async.add(events.appendAsync(event("h-" + thread + "-" + i, "run", "a", null, i)));
+          }
+          async.forEach(CompletableFuture::join);
+          return null;
+        });
     // concurrent appends share commits (group commit on both backends), yet each call is reported
     assertThat(events.count()).isEqualTo(2L * threads * perThread);
     assertThat(appended.get()).isEqualTo(2 * threads * perThread);
@@ -624,17 +601,8 @@ class EventStoreTest {
       batch.add(eventAt("run", "a", null, T0));
     }
     List<AgentEvent> stored = db.events().appendAll(batch);
-    List<AgentEvent> seen = new ArrayList<>();
-    long cursor = 0;
-    while (true) {
-      List<AgentEvent> next = db.events().since(cursor, 10);
-      if (next.isEmpty()) {
-        break;
-      }
-      seen.addAll(next);
-      cursor = next.get(next.size() - 1).seq();
-    }
-    assertThat(seen).containsExactlyElementsOf(stored);
+    assertThat(EventTail.readAll(cursor -> db.events().since(cursor, 10)))
+        .containsExactlyElementsOf(stored);
     assertFails(ErrorCode.INVALID_ARGUMENT, () -> db.events().since(-1, 10));
     assertFails(ErrorCode.INVALID_ARGUMENT, () -> db.events().since(0, 0));
   }

@@ -40,7 +40,7 @@ class FilesAndPathsTest {
             List.of(),
             "files",
             root.toString())) {
-      assertThat(child.awaitLine("READY", 120)).as(child.stderrText()).isNotNull();
+      child.awaitReady();
       Path db = root.resolve("a/b/swarm.db");
       for (Path f :
           List.of(

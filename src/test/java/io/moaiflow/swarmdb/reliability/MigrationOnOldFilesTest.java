@@ -9,6 +9,7 @@ import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.migrate.MigrationResult;
 import io.moaiflow.swarmdb.migrate.MigrationState;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,15 +114,7 @@ class MigrationOnOldFilesTest {
                 + "CREATE TABLE v2_filler (x INTEGER NOT NULL) STRICT;\n"
                 + "INSERT INTO v2_filler (x) WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1"
                 + " FROM c WHERE x < 2000000000) SELECT x FROM c;\n");
-    try (ChildJvm child =
-        ChildJvm.start(
-            ReliabilityChild.class,
-            dir.resolve("killed.err"),
-            null,
-            v2,
-            List.of(),
-            "migrate",
-            db.toString())) {
+    try (ChildJvm child = migrateInChild(v2, "killed.err", db)) {
       assertThat(child.awaitLine("OPENING", 120)).as(child.stderrText()).isNotNull();
       awaitMigrationInProgress(db, child);
       child.kill();
@@ -139,15 +132,7 @@ class MigrationOnOldFilesTest {
             "ALTER TABLE agent_events ADD COLUMN v2_note TEXT;\n"
                 + "CREATE TABLE v2_filler (x INTEGER) STRICT;\n"
                 + "INSERT INTO no_such_table VALUES (1);\n");
-    try (ChildJvm child =
-        ChildJvm.start(
-            ReliabilityChild.class,
-            dir.resolve("failing.err"),
-            null,
-            v2,
-            List.of(),
-            "migrate",
-            db.toString())) {
+    try (ChildJvm child = migrateInChild(v2, "failing.err", db)) {
       assertThat(child.waitFor(120)).isEqualTo(3);
       assertThat(child.lines())
           .anyMatch(
@@ -165,15 +150,7 @@ class MigrationOnOldFilesTest {
     Path db = v1Database("good");
     Path v2 = scripts("good", "ALTER TABLE agent_events ADD COLUMN v2_note TEXT;\n");
     for (int round = 0; round < 2; round++) {
-      try (ChildJvm child =
-          ChildJvm.start(
-              ReliabilityChild.class,
-              dir.resolve("good-" + round + ".err"),
-              null,
-              v2,
-              List.of(),
-              "migrate",
-              db.toString())) {
+      try (ChildJvm child = migrateInChild(v2, "good-" + round + ".err", db)) {
         assertThat(child.waitFor(120)).as(child.stderrText()).isZero();
         assertThat(child.lines()).contains("OPENED v2");
       }
@@ -192,6 +169,14 @@ class MigrationOnOldFilesTest {
               assertThat(e.code()).isEqualTo(ErrorCode.SCHEMA_TOO_NEW);
               assertThat(e.getMessage()).contains(db.toString()).contains("Nothing was changed");
             });
+  }
+
+  /**
+   * A child that opens (so migrates) {@code db} with the scripts in {@code v2} first on its path.
+   */
+  private ChildJvm migrateInChild(Path v2, String stderr, Path db) throws IOException {
+    return ChildJvm.start(
+        ReliabilityChild.class, dir.resolve(stderr), null, v2, List.of(), "migrate", db.toString());
   }
 
   private Path v1Database(String name) {

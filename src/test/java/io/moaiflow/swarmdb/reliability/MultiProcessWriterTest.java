@@ -10,7 +10,6 @@ import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
@@ -35,26 +34,22 @@ class MultiProcessWriterTest {
   @ValueSource(ints = {2, 4})
   void concurrentProcessesLoseNothingAndSeeNoBusy(int processes) throws Exception {
     Path db = dir.resolve("shared.db");
-    List<ChildJvm> children = new ArrayList<>();
+    List<ChildJvm> children =
+        ChildJvm.startReady(
+            processes,
+            dir,
+            "child",
+            p ->
+                new String[] {
+                  "writer",
+                  db.toString(),
+                  "NORMAL",
+                  "p" + p,
+                  Integer.toString(ROWS_PER_PROCESS),
+                  "go"
+                });
     try {
-      for (int p = 0; p < processes; p++) {
-        children.add(
-            ChildJvm.start(
-                ReliabilityChild.class,
-                dir.resolve("child-" + p + ".err"),
-                "writer",
-                db.toString(),
-                "NORMAL",
-                "p" + p,
-                Integer.toString(ROWS_PER_PROCESS),
-                "go"));
-      }
-      for (ChildJvm c : children) {
-        assertThat(c.awaitLine("READY", 120)).as("stderr: %s", c.stderrText()).isNotNull();
-      }
-      for (ChildJvm c : children) {
-        c.send("go");
-      }
+      ChildJvm.sendAll(children, "go");
       for (ChildJvm c : children) {
         int exit = c.waitFor(300);
         List<String> errors = c.lines().stream().filter(l -> l.startsWith("ERROR")).toList();

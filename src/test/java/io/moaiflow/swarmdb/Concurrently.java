@@ -1,0 +1,50 @@
+package io.moaiflow.swarmdb;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/** Runs one task per thread, all released together by a barrier, and waits for every one. */
+public final class Concurrently {
+  private Concurrently() {}
+
+  /** What thread {@code thread} (0 to threads - 1) does once released. */
+  @FunctionalInterface
+  public interface Task<T> {
+    /** Runs on thread {@code thread}; what it returns is that thread's result. */
+    T run(int thread) throws Exception;
+  }
+
+  /**
+   * Runs {@code task} on {@code threads} new threads released together, and returns their results
+   * in thread order. A task's failure is thrown as the {@code ExecutionException} of {@link
+   * Future#get}; one that runs longer than five minutes fails with a {@code TimeoutException}.
+   */
+  public static <T> List<T> run(int threads, Task<T> task) throws Exception {
+    CyclicBarrier start = new CyclicBarrier(threads);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<T>> futures = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return task.run(thread);
+                }));
+      }
+      List<T> results = new ArrayList<>();
+      for (Future<T> f : futures) {
+        results.add(f.get(300, TimeUnit.SECONDS));
+      }
+      return results;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}
