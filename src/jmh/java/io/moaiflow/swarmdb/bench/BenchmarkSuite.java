@@ -240,21 +240,11 @@ public final class BenchmarkSuite {
       {"session timeline (newest 100)", "sessionTimeline100", "rawSessionTimeline100"},
       {"type in a 1-hour window (≤ 100)", "typeInHourWindow", "rawTypeInHourWindow"}
     };
-    List<Rounds.Latencies> results = new ArrayList<>();
+    List<Rounds.Latencies> results;
     try (QueryBenchmarks.Stores stores = new QueryBenchmarks.Stores(store)) {
-      QueryBenchmarks.stores = stores;
-      try {
-        for (String[] row : rows) {
-          results.add(Rounds.latencies("QueryBenchmarks", row[1], row[2]));
-        }
-      } finally {
-        QueryBenchmarks.stores = null;
-      }
-    }
-    report.latencyMethod();
-    report.latencyHeader();
-    for (int i = 0; i < rows.length; i++) {
-      report.latencyRow(rows[i][0], results.get(i));
+      results =
+          QueryBenchmarks.STORES.during(
+              stores, () -> latencyTable(report, "QueryBenchmarks", rows));
     }
     if (side.targets()) {
       Rounds.Latencies agent = results.get(0);
@@ -271,6 +261,24 @@ public final class BenchmarkSuite {
     }
   }
 
+  /**
+   * Measures each row's pair of benchmarks ({label, SwarmDB method, raw method}) and prints the
+   * latency table; returns the measurements in row order.
+   */
+  private static List<Rounds.Latencies> latencyTable(
+      Report report, String benchmarks, String[][] rows) throws Exception {
+    List<Rounds.Latencies> results = new ArrayList<>();
+    for (String[] row : rows) {
+      results.add(Rounds.latencies(benchmarks, row[1], row[2]));
+    }
+    report.latencyMethod();
+    report.latencyHeader();
+    for (int i = 0; i < rows.length; i++) {
+      report.latencyRow(rows[i][0], results.get(i));
+    }
+    return results;
+  }
+
   private static void memory(Report report) throws Exception {
     report.heading("5. Session memory (µs, one thread)");
     String[][] rows = {
@@ -278,21 +286,11 @@ public final class BenchmarkSuite {
       {"put, no TTL", "put", "rawPut"},
       {"put with TTL", "putWithTtl", "rawPutWithTtl"}
     };
-    List<Rounds.Latencies> results = new ArrayList<>();
+    List<Rounds.Latencies> results;
     try (MemoryBenchmarks.Stores stores = new MemoryBenchmarks.Stores()) {
-      MemoryBenchmarks.stores = stores;
-      try {
-        for (String[] row : rows) {
-          results.add(Rounds.latencies("MemoryBenchmarks", row[1], row[2]));
-        }
-      } finally {
-        MemoryBenchmarks.stores = null;
-      }
-    }
-    report.latencyMethod();
-    report.latencyHeader();
-    for (int i = 0; i < rows.length; i++) {
-      report.latencyRow(rows[i][0], results.get(i));
+      results =
+          MemoryBenchmarks.STORES.during(
+              stores, () -> latencyTable(report, "MemoryBenchmarks", rows));
     }
     for (int i = 1; i < rows.length; i++) {
       // a write path: SwarmDB's median put faster than the same upsert by hand is suspect
@@ -337,12 +335,11 @@ public final class BenchmarkSuite {
         try (QueryBenchmarks.Stores stores =
             new QueryBenchmarks.Stores(
                 pair.db, pair.connectRaw(1), SQLITE.store().columns(), false)) {
-          QueryBenchmarks.stores = stores;
-          try {
-            reads.add(Rounds.latencies("QueryBenchmarks", "agentNewest100", "rawAgentNewest100"));
-          } finally {
-            QueryBenchmarks.stores = null;
-          }
+          reads.add(
+              QueryBenchmarks.STORES.during(
+                  stores,
+                  () ->
+                      Rounds.latencies("QueryBenchmarks", "agentNewest100", "rawAgentNewest100")));
         }
       }
     }
