@@ -10,23 +10,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Bad input is rejected with INVALID_ARGUMENT before anything is written. */
-class BadInputTest {
+class BadInputTest extends OneSessionTest {
   static final String LONG_ID = "x".repeat(257);
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
-  @RegisterExtension final TempSwarmDb swarm = TempSwarmDb.withSession("swarm.db", "s");
-  SwarmDB db;
-  SessionMemory memory;
-
-  @BeforeEach
-  void open() {
-    db = swarm.db();
-    memory = swarm.memory();
+  BadInputTest() {
+    super("swarm.db");
   }
 
   Map<String, Long> counts() {

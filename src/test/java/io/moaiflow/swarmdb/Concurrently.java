@@ -25,26 +25,34 @@ public final class Concurrently {
    * Future#get}; one that runs longer than five minutes fails with a {@code TimeoutException}.
    */
   public static <T> List<T> run(int threads, Task<T> task) throws Exception {
-    CyclicBarrier start = new CyclicBarrier(threads);
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
-      List<Future<T>> futures = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        int thread = t;
-        futures.add(
-            pool.submit(
-                () -> {
-                  start.await();
-                  return task.run(thread);
-                }));
-      }
-      List<T> results = new ArrayList<>();
-      for (Future<T> f : futures) {
-        results.add(f.get(300, TimeUnit.SECONDS));
-      }
-      return results;
+      return run(pool, threads, task);
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /**
+   * {@link #run(int, Task)} on {@code pool}, which must be able to run {@code threads} tasks at
+   * once (else they wait for each other at the barrier until the timeout).
+   */
+  public static <T> List<T> run(ExecutorService pool, int threads, Task<T> task) throws Exception {
+    CyclicBarrier start = new CyclicBarrier(threads);
+    List<Future<T>> futures = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int thread = t;
+      futures.add(
+          pool.submit(
+              () -> {
+                start.await();
+                return task.run(thread);
+              }));
+    }
+    List<T> results = new ArrayList<>();
+    for (Future<T> f : futures) {
+      results.add(f.get(300, TimeUnit.SECONDS));
+    }
+    return results;
   }
 }

@@ -12,21 +12,15 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
  * Arbitrary text as ids, keys, metadata and memory values: each is stored and read back exactly, or
  * rejected with INVALID_ARGUMENT; no other exception escapes. Fixed seeds keep runs repeatable.
  */
 class InputPropertiesTest {
-  private static final TempSwarmDb SWARM = TempSwarmDb.withSession("props.db", "props");
-  private static SwarmDB db;
+  private static final TempSwarmDb SWARM = TempSwarmDb.withSession("props.db", "props").open();
+  private static final SwarmDB db = SWARM.db();
   private static final AtomicLong COUNTER = new AtomicLong();
-
-  @BeforeContainer
-  static void open() {
-    db = SWARM.open().db();
-  }
 
   @AfterContainer
   static void close() throws IOException {

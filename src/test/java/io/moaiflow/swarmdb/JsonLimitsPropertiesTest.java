@@ -22,7 +22,6 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
  * Issue 12 item 3: one nesting limit ({@value JsonLimits#MAX_DEPTH} levels of the stored JSON
@@ -45,8 +44,8 @@ class JsonLimitsPropertiesTest {
                   .build())
           .build();
 
-  private static final TempSwarmDb SWARM = TempSwarmDb.withSession("limits.db", "mem");
-  private static SwarmDB db;
+  private static final TempSwarmDb SWARM = TempSwarmDb.withSession("limits.db", "mem").open();
+  private static final SwarmDB db = SWARM.db();
 
   /** Where a document enters the database. */
   enum WritePath {
@@ -59,11 +58,6 @@ class JsonLimitsPropertiesTest {
     MEMORY_PUT,
     MEMORY_PUT_ALL,
     MEMORY_IMPORT
-  }
-
-  @BeforeContainer
-  static void open() {
-    db = SWARM.open().db();
   }
 
   @AfterContainer

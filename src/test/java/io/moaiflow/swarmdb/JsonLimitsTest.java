@@ -10,9 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 12 item 3, the limits other than depth ({@link JsonLimitsPropertiesTest} covers depth): key
@@ -20,16 +18,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * numbers, and a null element in appendAll. A rejected write is INVALID_ARGUMENT and stores
  * nothing; an accepted one reads back equal.
  */
-class JsonLimitsTest {
-  @RegisterExtension final TempSwarmDb swarm = TempSwarmDb.withSession("limits.db", "s");
-  SwarmDB db;
-  SessionMemory memory;
+class JsonLimitsTest extends OneSessionTest {
   int counter;
 
-  @BeforeEach
-  void open() {
-    db = swarm.db();
-    memory = swarm.memory();
+  JsonLimitsTest() {
+    super("limits.db");
   }
 
   private static SwarmDbException invalid(Runnable call, String... message) {

@@ -1,6 +1,7 @@
 package io.moaiflow.swarmdb.bench;
 
 import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.Concurrently;
 import io.moaiflow.swarmdb.EventStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -10,7 +11,6 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -137,7 +137,7 @@ final class RoundWork {
 
   /**
    * Runs {@code work} on each event of {@code threads} slices, in order within a slice, on that
-   * many pool threads (the pool must run them at once), all released at once by a latch; returns
+   * many pool threads (the pool must run them at once), all released at once by a barrier; returns
    * the event count when all are done, rethrowing the first failure.
    */
   static int onThreads(ExecutorService pool, List<AgentEvent> events, int threads, EventWork work)
@@ -151,34 +151,22 @@ final class RoundWork {
               + " running at once");
     }
     List<List<AgentEvent>> slices = split(events, threads);
-    CountDownLatch ready = new CountDownLatch(threads);
-    CountDownLatch go = new CountDownLatch(1);
-    List<Future<?>> futures = new ArrayList<>(threads);
-    for (int t = 0; t < threads; t++) {
-      int thread = t;
-      futures.add(
-          pool.submit(
-              () -> {
-                ready.countDown();
-                go.await();
-                for (AgentEvent e : slices.get(thread)) {
-                  work.run(thread, e);
-                }
-                return null;
-              }));
-    }
-    ready.await();
-    go.countDown();
-    for (Future<?> f : futures) {
-      try {
-        f.get();
-      } catch (ExecutionException e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof Exception ex) {
-          throw ex;
-        }
-        throw e;
+    try {
+      Concurrently.run(
+          pool,
+          threads,
+          thread -> {
+            for (AgentEvent e : slices.get(thread)) {
+              work.run(thread, e);
+            }
+            return null;
+          });
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof Exception ex) {
+        throw ex;
       }
+      throw e;
     }
     return events.size();
   }
