@@ -1,7 +1,6 @@
 package io.moaiflow.swarmdb.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.SwarmDB;
@@ -165,11 +164,7 @@ class ChecksChangeNothingTest {
 
   @Test
   void verifyInfoAndSizeWorkOnAReadOnlyMount() throws Exception {
-    assumeTrue(
-        DbFiles.isRoot(),
-        "the read-only mount test needs root to mount and remount a tmpfs (chmod does not stop"
-            + " root); not run here");
-    try (Tmpfs fs = Tmpfs.mount(dir.resolve("mnt"), "16m")) {
+    try (Tmpfs fs = Tmpfs.mountAsRoot(dir, "16m", "the read-only mount test")) {
       Map<String, Path> in = inputs(fs.dir());
       Map<String, Map<String, String>> before = new LinkedHashMap<>();
       for (Map.Entry<String, Path> e : in.entrySet()) {

@@ -3,7 +3,6 @@ package io.moaiflow.swarmdb.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.ErrorCode;
@@ -30,10 +29,7 @@ class ReadOnlyTest {
 
   @Test
   void readOnlyFilesystemGivesReadOnly() throws Exception {
-    assumeTrue(
-        DbFiles.isRoot(),
-        "the read-only filesystem test needs root to mount and remount a tmpfs; not run here");
-    try (Tmpfs fs = Tmpfs.mount(dir.resolve("mnt"), "4m")) {
+    try (Tmpfs fs = Tmpfs.mountAsRoot(dir, "4m", "the read-only filesystem test")) {
       Path db = fs.dir().resolve("data/swarm.db");
       try (SwarmDB swarm = SwarmDB.open(db)) {
         swarm.events().append(AgentEvent.of("spawn", "agent-1", null, Map.of()));
