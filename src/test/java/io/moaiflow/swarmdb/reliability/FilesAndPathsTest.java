@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.SeedFiles;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
@@ -72,9 +73,7 @@ class FilesAndPathsTest {
   @Test
   void symlinkAtTheDatabasePathIsRefused() throws Exception {
     Path real = dir.resolve("real.db");
-    try (SwarmDB swarm = SwarmDB.open(real)) {
-      swarm.events().append(AgentEvent.of("spawn", "agent-1", null, Map.of()));
-    }
+    SeedFiles.withOneEvent(real);
     Path link = Files.createSymbolicLink(dir.resolve("link.db"), real);
     Path dangling = Files.createSymbolicLink(dir.resolve("dangling.db"), dir.resolve("nowhere.db"));
     for (Path p : List.of(link, dangling)) {

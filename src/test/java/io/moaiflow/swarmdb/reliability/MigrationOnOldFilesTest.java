@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.SeedFiles;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.migrate.MigrationResult;
@@ -17,7 +18,6 @@ import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -180,15 +180,10 @@ class MigrationOnOldFilesTest {
   }
 
   private Path v1Database(String name) {
-    Path db = dir.resolve(name + "/swarm.db");
-    try (SwarmDB swarm = SwarmDB.open(db)) {
-      List<AgentEvent> batch = new ArrayList<>();
-      for (int i = 0; i < ROWS; i++) {
-        batch.add(AgentEvent.of("run", "agent-" + i, null, Map.of("i", i)));
-      }
-      swarm.events().appendAll(batch);
-    }
-    return db;
+    return SeedFiles.withEvents(
+        dir.resolve(name + "/swarm.db"),
+        ROWS,
+        i -> AgentEvent.of("run", "agent-" + i, null, Map.of("i", i)));
   }
 
   /** A classpath directory that ships V1 (from the library) plus the given V2 script. */

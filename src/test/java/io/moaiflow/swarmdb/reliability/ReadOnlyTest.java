@@ -4,15 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
-import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.SeedFiles;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.health.HealthReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,9 +30,7 @@ class ReadOnlyTest {
   void readOnlyFilesystemGivesReadOnly() throws Exception {
     try (Tmpfs fs = Tmpfs.mountAsRoot(dir, "4m", "the read-only filesystem test")) {
       Path db = fs.dir().resolve("data/swarm.db");
-      try (SwarmDB swarm = SwarmDB.open(db)) {
-        swarm.events().append(AgentEvent.of("spawn", "agent-1", null, Map.of()));
-      }
+      SeedFiles.withOneEvent(db);
       fs.remountReadOnly();
       try {
         assertReadOnly(db, db.toString());
@@ -56,9 +53,7 @@ class ReadOnlyTest {
         "chmod-based read-only tests cannot work as root (root ignores permission bits);"
             + " readOnlyFilesystemGivesReadOnly covers this case with a read-only mount");
     Path db = dir.resolve("ro/swarm.db");
-    try (SwarmDB swarm = SwarmDB.open(db)) {
-      swarm.events().append(AgentEvent.of("spawn", "agent-1", null, Map.of()));
-    }
+    SeedFiles.withOneEvent(db);
     Files.setPosixFilePermissions(db, PosixFilePermissions.fromString("r--------"));
     try {
       assertReadOnly(db, db.toString());
