@@ -5,7 +5,6 @@ import static io.moaiflow.swarmdb.SwarmAssertions.assertInvalid;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.moaiflow.swarmdb.backend.BackendTest;
-import io.moaiflow.swarmdb.backend.TestBackend;
 import io.moaiflow.swarmdb.health.DatabaseInfo;
 import io.moaiflow.swarmdb.health.HealthReport;
 import io.moaiflow.swarmdb.migrate.MigrationState;
@@ -28,19 +27,39 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 
-class EventStoreTest {
+class EventStoreTest extends BackendSuite {
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
-  final MutableClock clock = new MutableClock(T0);
-  TestBackend backend;
-  SwarmDB db;
   EventStore events;
 
+  EventStoreTest() {
+    super(T0);
+  }
+
   @BeforeEach
-  void open(TestBackend backend) {
-    this.backend = backend;
-    db = backend.open(clock);
+  void openEvents() {
     events = db.events();
+  }
+
+  /** Counts appended events, and calls per operation (with ":CODE" when one failed). */
+  static final class CountingListener implements SwarmDbListener {
+    final AtomicInteger appended = new AtomicInteger();
+    final Map<String, AtomicInteger> ops = new ConcurrentHashMap<>();
+
+    @Override
+    public void onEventsAppended(String eventType, int count) {
+      appended.addAndGet(count);
+    }
+
+    @Override
+    public void onOperation(String operation, long nanos, ErrorCode error) {
+      ops.computeIfAbsent(operation + (error == null ? "" : ":" + error), k -> new AtomicInteger())
+          .incrementAndGet();
+    }
+
+    int operations() {
+      return ops.values().stream().mapToInt(AtomicInteger::get).sum();
+    }
   }
 
   static AgentEvent event(String id, String type, String agent, String session, long tsOffset) {
@@ -424,22 +443,8 @@ class EventStoreTest {
 
   @BackendTest
   void everyAppendCallIsOneOperationEvenWhenGroupCommitted() throws Exception {
-    Map<String, AtomicInteger> ops = new ConcurrentHashMap<>();
-    AtomicInteger appended = new AtomicInteger();
-    db.addListener(
-        new SwarmDbListener() {
-          @Override
-          public void onEventsAppended(String eventType, int count) {
-            appended.addAndGet(count);
-          }
-
-          @Override
-          public void onOperation(String operation, long nanos, ErrorCode error) {
-            ops.computeIfAbsent(
-                    operation + (error == null ? "" : ":" + error), k -> new AtomicInteger())
-                .incrementAndGet();
-          }
-        });
+    CountingListener counts = new CountingListener();
+    db.addListener(counts);
     int threads = 8;
     int perThread = 25;
     Concurrently.run(
@@ -455,9 +460,9 @@ class EventStoreTest {
         });
     // concurrent appends share commits (group commit on both backends), yet each call is reported
     assertThat(events.count()).isEqualTo(2L * threads * perThread);
-    assertThat(appended.get()).isEqualTo(2 * threads * perThread);
-    assertThat(ops.get("events.append")).hasValue(threads * perThread);
-    assertThat(ops.get("events.appendAsync")).hasValue(threads * perThread);
+    assertThat(counts.appended.get()).isEqualTo(2 * threads * perThread);
+    assertThat(counts.ops.get("events.append")).hasValue(threads * perThread);
+    assertThat(counts.ops.get("events.appendAsync")).hasValue(threads * perThread);
   }
 
   @BackendTest
@@ -610,27 +615,14 @@ class EventStoreTest {
   // from BackendContractTest, now on both backends through @BackendTest
   @BackendTest
   void listenersSeeAppendsAndOperations() throws Exception {
-    AtomicInteger appended = new AtomicInteger();
-    AtomicInteger operations = new AtomicInteger();
-    SwarmDbListener l =
-        new SwarmDbListener() {
-          @Override
-          public void onEventsAppended(String eventType, int count) {
-            appended.addAndGet(count);
-          }
-
-          @Override
-          public void onOperation(String operation, long nanos, ErrorCode error) {
-            operations.incrementAndGet();
-          }
-        };
+    CountingListener l = new CountingListener();
     db.addListener(l);
     db.events().append(eventAt("spawn", "a", null, T0));
     db.events().appendAll(List.of(eventAt("run", "a", null, T0), eventAt("run", "a", null, T0)));
     db.events().appendAsync(eventAt("run", "a", null, T0)).get();
     db.events().count();
-    assertThat(appended.get()).isEqualTo(4);
-    assertThat(operations.get()).isGreaterThanOrEqualTo(4);
+    assertThat(l.appended.get()).isEqualTo(4);
+    assertThat(l.operations()).isGreaterThanOrEqualTo(4);
     db.removeListener(l);
   }
 
