@@ -1,5 +1,6 @@
 package io.moaiflow.swarmdb.internal;
 
+import static io.moaiflow.swarmdb.SwarmAssertions.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -264,9 +265,7 @@ class WriterGroupCommitTest {
     for (CompletableFuture<AgentEvent> f : queued) {
       acked.add(f.get(0, TimeUnit.SECONDS)); // complete, and successfully
     }
-    assertThatThrownBy(() -> events.append(event(999)))
-        .isInstanceOfSatisfying(
-            SwarmDbException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CLOSED));
+    assertFails(ErrorCode.CLOSED, () -> events.append(event(999)));
 
     SqliteDatabase reopened = open(b -> b);
     SqliteEventStore again = new SqliteEventStore(reopened);
@@ -347,20 +346,12 @@ class WriterGroupCommitTest {
     assertThat(db.writerStats().queueDepth()).isEqualTo(2);
 
     long start = System.nanoTime();
-    assertThatThrownBy(() -> events.append(event(3)))
-        .isInstanceOfSatisfying(
-            SwarmDbException.class,
-            e -> {
-              assertThat(e.code()).isEqualTo(ErrorCode.TIMEOUT);
-              assertThat(e.getMessage())
-                  .contains("timed out after 200 ms")
-                  .contains("capacity=2")
-                  .contains("writeQueueCapacity");
-            });
+    assertThat(assertFails(ErrorCode.TIMEOUT, () -> events.append(event(3))).getMessage())
+        .contains("timed out after 200 ms")
+        .contains("capacity=2")
+        .contains("writeQueueCapacity");
     assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(Duration.ofMillis(200).toNanos());
-    assertThatThrownBy(() -> events.appendAsync(event(4)))
-        .isInstanceOfSatisfying(
-            SwarmDbException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TIMEOUT));
+    assertFails(ErrorCode.TIMEOUT, () -> events.appendAsync(event(4)));
 
     blocker.release();
     assertThat(q1.get(30, TimeUnit.SECONDS).seq()).isLessThan(q2.get(30, TimeUnit.SECONDS).seq());

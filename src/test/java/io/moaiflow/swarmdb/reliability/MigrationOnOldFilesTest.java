@@ -1,13 +1,12 @@
 package io.moaiflow.swarmdb.reliability;
 
+import static io.moaiflow.swarmdb.SwarmAssertions.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SeedFiles;
 import io.moaiflow.swarmdb.SwarmDB;
-import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.migrate.MigrationResult;
 import io.moaiflow.swarmdb.migrate.MigrationState;
 import java.io.IOException;
@@ -162,13 +161,9 @@ class MigrationOnOldFilesTest {
           .as("one backup, taken before the one real migration")
           .isEqualTo(1);
     }
-    assertThatThrownBy(() -> SwarmDB.open(db).close())
-        .isInstanceOfSatisfying(
-            SwarmDbException.class,
-            e -> {
-              assertThat(e.code()).isEqualTo(ErrorCode.SCHEMA_TOO_NEW);
-              assertThat(e.getMessage()).contains(db.toString()).contains("Nothing was changed");
-            });
+    assertThat(assertFails(ErrorCode.SCHEMA_TOO_NEW, () -> SwarmDB.open(db).close()).getMessage())
+        .contains(db.toString())
+        .contains("Nothing was changed");
   }
 
   /**

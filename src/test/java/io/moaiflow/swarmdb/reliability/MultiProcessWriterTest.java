@@ -1,13 +1,12 @@
 package io.moaiflow.swarmdb.reliability;
 
+import static io.moaiflow.swarmdb.SwarmAssertions.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbConfig;
-import io.moaiflow.swarmdb.SwarmDbException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -80,17 +79,15 @@ class MultiProcessWriterTest {
           ChildJvm.start(ReliabilityChild.class, dir.resolve("lock.err"), "lock", db.toString())) {
         assertThat(locker.awaitLine("LOCKED", 120)).as(locker.stderrText()).isNotNull();
         long start = System.nanoTime();
-        assertThatThrownBy(
-                () -> swarm.events().append(AgentEvent.of("run", "agent-1", null, Map.of())))
-            .isInstanceOfSatisfying(
-                SwarmDbException.class,
-                e -> {
-                  assertThat(e.code()).isEqualTo(ErrorCode.BUSY);
-                  assertThat(e.getMessage())
-                      .contains(db.toString())
-                      .contains("busy timeout")
-                      .contains("raise busyTimeout");
-                });
+        assertThat(
+                assertFails(
+                        ErrorCode.BUSY,
+                        () ->
+                            swarm.events().append(AgentEvent.of("run", "agent-1", null, Map.of())))
+                    .getMessage())
+            .contains(db.toString())
+            .contains("busy timeout")
+            .contains("raise busyTimeout");
         assertThat(Duration.ofNanos(System.nanoTime() - start))
             .as("the writer waited for the busy timeout before giving up")
             .isGreaterThanOrEqualTo(timeout);

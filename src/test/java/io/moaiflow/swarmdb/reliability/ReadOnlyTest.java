@@ -1,13 +1,12 @@
 package io.moaiflow.swarmdb.reliability;
 
+import static io.moaiflow.swarmdb.SwarmAssertions.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SeedFiles;
 import io.moaiflow.swarmdb.SwarmDB;
-import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.health.HealthReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,14 +87,8 @@ class ReadOnlyTest {
   }
 
   private static void assertReadOnly(Path db, String named) {
-    assertThatThrownBy(() -> SwarmDB.open(db).close())
-        .isInstanceOfSatisfying(
-            SwarmDbException.class,
-            e -> {
-              assertThat(e.code())
-                  .as(String.valueOf(e.getMessage()))
-                  .isEqualTo(ErrorCode.READ_ONLY);
-              assertThat(e.getMessage()).contains(named).containsAnyOf("not writable", "read-only");
-            });
+    assertThat(assertFails(ErrorCode.READ_ONLY, () -> SwarmDB.open(db).close()).getMessage())
+        .contains(named)
+        .containsAnyOf("not writable", "read-only");
   }
 }
