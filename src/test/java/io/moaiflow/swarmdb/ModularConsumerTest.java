@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.File;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -41,44 +42,40 @@ class ModularConsumerTest {
   @Test
   void aModularApplicationUsesThePublicApiAndCannotSeeInternals() throws Exception {
     String modulePath = modulePath();
-    Path src = dir.resolve("src/consumer");
-    Files.createDirectories(src.resolve("consumer"));
-    Files.writeString(
-        src.resolve("module-info.java"), "module consumer { requires io.moaiflow.swarmdb; }\n");
-    Files.writeString(
-        src.resolve("consumer/Main.java"),
-        String.join(
-            "\n",
-            "package consumer;",
-            "import io.moaiflow.swarmdb.*;",
-            "import java.nio.file.Path;",
-            "import java.util.Map;",
-            "public final class Main {",
-            "  public static void main(String[] args) throws Exception {",
-            "    javax.sql.DataSource none = null; // java.sql comes with requires transitive",
-            "    try (SwarmDB db = SwarmDB.open(Path.of(args[0]))) {",
-            "      db.sessions().start(\"s1\");",
-            "      db.events().append(AgentEvent.of(\"spawn\", \"agent-1\", null, \"s1\", Map.of(\"k\", 1)));",
-            "      try {",
-            "        db.events().append(AgentEvent.of(\"\", \"agent-1\", null, Map.of()));",
-            "      } catch (SwarmDbException e) {",
-            "        System.out.println(\"REFUSED \" + e.code());",
-            "      }",
-            "      System.out.println(\"EVENTS \" + db.events().count() + \" \" + (none == null));",
-            "    }",
-            "  }",
-            "}",
-            ""));
-    Path out = dir.resolve("out");
     Compiled ok =
-        javac(modulePath, out, src.resolve("module-info.java"), src.resolve("consumer/Main.java"));
+        compileModule(
+            modulePath,
+            "consumer",
+            "consumer/Main.java",
+            String.join(
+                "\n",
+                "package consumer;",
+                "import io.moaiflow.swarmdb.*;",
+                "import java.nio.file.Path;",
+                "import java.util.Map;",
+                "public final class Main {",
+                "  public static void main(String[] args) throws Exception {",
+                "    javax.sql.DataSource none = null; // java.sql comes with requires transitive",
+                "    try (SwarmDB db = SwarmDB.open(Path.of(args[0]))) {",
+                "      db.sessions().start(\"s1\");",
+                "      db.events().append(AgentEvent.of(\"spawn\", \"agent-1\", null, \"s1\", Map.of(\"k\", 1)));",
+                "      try {",
+                "        db.events().append(AgentEvent.of(\"\", \"agent-1\", null, Map.of()));",
+                "      } catch (SwarmDbException e) {",
+                "        System.out.println(\"REFUSED \" + e.code());",
+                "      }",
+                "      System.out.println(\"EVENTS \" + db.events().count() + \" \" + (none == null));",
+                "    }",
+                "  }",
+                "}",
+                ""));
     assertThat(ok.exit()).as(ok.output()).isZero();
 
     ProcessBuilder pb =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--module-path",
-                out + File.pathSeparator + modulePath,
+                dir.resolve("out-consumer") + File.pathSeparator + modulePath,
                 "-m",
                 "consumer/consumer.Main",
                 dir.resolve("modular.db").toString())
@@ -89,30 +86,37 @@ class ModularConsumerTest {
     assertThat(p.exitValue()).as(output).isZero();
     assertThat(output).contains("REFUSED INVALID_ARGUMENT").contains("EVENTS 1 true");
 
-    Path hidden = dir.resolve("src/peeker");
-    Files.createDirectories(hidden.resolve("peeker"));
-    Files.writeString(
-        hidden.resolve("module-info.java"), "module peeker { requires io.moaiflow.swarmdb; }\n");
-    Files.writeString(
-        hidden.resolve("peeker/Peek.java"),
-        "package peeker;\npublic final class Peek { Object o = io.moaiflow.swarmdb.internal.Uuid7.next(); }\n");
     Compiled refused =
-        javac(
+        compileModule(
             modulePath,
-            dir.resolve("out-peeker"),
-            hidden.resolve("module-info.java"),
-            hidden.resolve("peeker/Peek.java"));
+            "peeker",
+            "peeker/Peek.java",
+            "package peeker;\npublic final class Peek { Object o = io.moaiflow.swarmdb.internal.Uuid7.next(); }\n");
     assertThat(refused.exit()).isNotZero();
     assertThat(refused.output()).contains("package io.moaiflow.swarmdb.internal is not visible");
   }
 
   private record Compiled(int exit, String output) {}
 
-  private static Compiled javac(String modulePath, Path out, Path... sources) {
+  /**
+   * Writes module {@code name}, which requires the library, with the one class {@code source} at
+   * {@code file}, and compiles it into {@code out-<name>}.
+   */
+  private Compiled compileModule(String modulePath, String name, String file, String source)
+      throws IOException {
+    Path src = dir.resolve("src/" + name);
+    Path info = src.resolve("module-info.java");
+    Path java = src.resolve(file);
+    Files.createDirectories(java.getParent());
+    Files.writeString(info, "module " + name + " { requires io.moaiflow.swarmdb; }\n");
+    Files.writeString(java, source);
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-    List<String> args = new ArrayList<>(List.of("--module-path", modulePath, "-d", out.toString()));
-    Arrays.stream(sources).map(Path::toString).forEach(args::add);
+    List<String> args =
+        new ArrayList<>(
+            List.of("--module-path", modulePath, "-d", dir.resolve("out-" + name).toString()));
+    args.add(info.toString());
+    args.add(java.toString());
     int exit;
     try (PrintStream ps = new PrintStream(buffer, true, UTF_8)) {
       exit = javac.run(null, ps, ps, args.toArray(String[]::new));
