@@ -197,6 +197,11 @@ final class ChildJvm implements AutoCloseable {
     stdin.flush();
   }
 
+  /** Closes the child's stdin (a child that reads it to the end then finishes). */
+  void endInput() throws IOException {
+    stdin.close();
+  }
+
   /**
    * SIGTERM; {@link #waitFor} then gives the exit code. Through the process handle, because {@link
    * Process#destroy()} also closes our end of the child's stdout, losing what it prints while it
