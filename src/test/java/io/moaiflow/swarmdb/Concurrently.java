@@ -19,6 +19,29 @@ public final class Concurrently {
     T run(int thread) throws Exception;
   }
 
+  /** Call {@code i} (0 to calls - 1) of thread {@code thread}. */
+  @FunctionalInterface
+  public interface Call<T> {
+    /** Makes the call; what it returns is that call's result. */
+    T call(int thread, int i) throws Exception;
+  }
+
+  /**
+   * {@link #run(int, Task)} where each thread makes {@code calls} calls, one after the other;
+   * returns each thread's results in call order, in thread order.
+   */
+  public static <T> List<List<T>> calls(int threads, int calls, Call<T> call) throws Exception {
+    return run(
+        threads,
+        thread -> {
+          List<T> results = new ArrayList<>(calls);
+          for (int i = 0; i < calls; i++) {
+            results.add(call.call(thread, i));
+          }
+          return results;
+        });
+  }
+
   /**
    * Runs {@code task} on {@code threads} new threads released together, and returns their results
    * in thread order. A task's failure is thrown as the {@code ExecutionException} of {@link

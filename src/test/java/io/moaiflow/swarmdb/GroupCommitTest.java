@@ -45,16 +45,11 @@ class GroupCommitTest {
             }
           });
       List<List<AgentEvent>> results =
-          Concurrently.run(
+          Concurrently.calls(
               THREADS,
-              t -> {
-                List<AgentEvent> mine = new ArrayList<>();
-                for (int i = 0; i < PER_THREAD; i++) {
-                  mine.add(
-                      db.events().append(AgentEvent.of("run", "agent-" + t, null, Map.of("i", i))));
-                }
-                return mine;
-              });
+              PER_THREAD,
+              (t, i) ->
+                  db.events().append(AgentEvent.of("run", "agent-" + t, null, Map.of("i", i))));
       List<AgentEvent> acknowledged = new ArrayList<>();
       for (List<AgentEvent> mine : results) {
         // each thread's appends commit in the order it made them

@@ -110,15 +110,7 @@ class WriterGroupCommitTest {
     int threads = 8;
     int perThread = 150;
     List<AgentEvent> acked = new ArrayList<>();
-    Concurrently.run(
-            threads,
-            id -> {
-              List<AgentEvent> own = new ArrayList<>();
-              for (int i = 0; i < perThread; i++) {
-                own.add(events.append(event(id * perThread + i)));
-              }
-              return own;
-            })
+    Concurrently.calls(threads, perThread, (id, i) -> events.append(event(id * perThread + i)))
         .forEach(acked::addAll);
 
     assertThat(acked).hasSize(threads * perThread);
@@ -299,16 +291,13 @@ class WriterGroupCommitTest {
     int threads = 6;
     int perThread = 100;
     List<List<long[]>> results =
-        Concurrently.run(
+        Concurrently.calls(
             threads,
-            id -> {
-              List<long[]> own = new ArrayList<>();
-              for (int i = 0; i < perThread; i++) {
-                long called = System.nanoTime();
-                long seq = events.append(event(id * perThread + i)).seq();
-                own.add(new long[] {called, System.nanoTime(), seq});
-              }
-              return own;
+            perThread,
+            (id, i) -> {
+              long called = System.nanoTime();
+              long seq = events.append(event(id * perThread + i)).seq();
+              return new long[] {called, System.nanoTime(), seq};
             });
     List<long[]> calls = new ArrayList<>();
     for (List<long[]> own : results) {
