@@ -161,20 +161,13 @@ public final class BenchmarkSuite {
 
   private static void appendAll(Report report, Side side) throws Exception {
     long prefill = Rounds.prefill();
-    int rows = Rounds.scaled(50_000, 1_000);
-    Rounds.Writes w;
-    try (WritePair pair = WritePair.open(side.store(), "appendall", prefill, 1)) {
-      w =
-          Rounds.writes(
-              pair,
-              rows,
-              1,
-              List.of(
-                  new Rounds.WriteSide("SwarmDB", "SwarmDB appendAll", "appendAll1000", 0),
-                  new Rounds.WriteSide(
-                      "raw",
-                      "raw " + side.driver() + " batched insert", "rawBatchInsert1000", 1_000)));
-    }
+    Rounds.Writes w =
+        oneThreadVersusRawBatches(
+            side,
+            "appendall",
+            Rounds.scaled(50_000, 1_000),
+            new Rounds.WriteSide("SwarmDB", "SwarmDB appendAll", "appendAll1000", 0),
+            "raw " + side.driver() + " batched insert");
     report.heading(
         Report.fmt(
             "%s1. appendAll, 1,000-row batches into a %,d-event table%s",
@@ -188,26 +181,27 @@ public final class BenchmarkSuite {
     }
   }
 
+  /** Rounds of {@code swarm} beside raw 1,000-row batches, one thread, on a fresh pair of stores. */
+  private static Rounds.Writes oneThreadVersusRawBatches(
+      Side side, String name, int rows, Rounds.WriteSide swarm, String rawLabel) throws Exception {
+    try (WritePair pair = WritePair.open(side.store(), name, Rounds.prefill(), 1)) {
+      return Rounds.writes(
+          pair,
+          rows,
+          1,
+          List.of(swarm, new Rounds.WriteSide("raw", rawLabel, "rawBatchInsert1000", 1_000)));
+    }
+  }
+
   private static void async(Report report, Side side) throws Exception {
     long prefill = Rounds.prefill();
-    int rows = Rounds.scaled(20_000, 1_000);
-    Rounds.Writes w;
-    try (WritePair pair = WritePair.open(side.store(), "async", prefill, 1)) {
-      w =
-          Rounds.writes(
-              pair,
-              rows,
-              1,
-              List.of(
-                  new Rounds.WriteSide(
-                      "SwarmDB",
-                      "SwarmDB appendAsync",
-                      "appendAsync1000",
-                      0),
-                  new Rounds.WriteSide(
-                      "raw",
-                      "raw " + side.driver() + " 1,000-row batches", "rawBatchInsert1000", 1_000)));
-    }
+    Rounds.Writes w =
+        oneThreadVersusRawBatches(
+            side,
+            "async",
+            Rounds.scaled(20_000, 1_000),
+            new Rounds.WriteSide("SwarmDB", "SwarmDB appendAsync", "appendAsync1000", 0),
+            "raw " + side.driver() + " 1,000-row batches");
     report.heading(
         Report.fmt(
             "%s3. appendAsync from one thread, up to 1,000 in flight, into a %,d-event table%s",

@@ -1,5 +1,6 @@
 package io.moaiflow.swarmdb.reliability;
 
+import static io.moaiflow.swarmdb.SwarmAssertions.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.moaiflow.swarmdb.AgentEvent;
@@ -309,10 +310,12 @@ class HostileInputTest {
       nested = List.of(nested);
     }
     Map<String, Object> meta = Map.of("n", nested);
-    assertInvalid(
+    assertFails(
+        ErrorCode.INVALID_ARGUMENT,
         () ->
             swarm.events().append(new AgentEvent(0, "deep1001", "run", "a", null, null, TS, meta)));
-    assertInvalid(() -> swarm.sessions().memory("s").put("deep", "k", meta));
+    assertFails(
+        ErrorCode.INVALID_ARGUMENT, () -> swarm.sessions().memory("s").put("deep", "k", meta));
   }
 
   @Example
@@ -329,26 +332,18 @@ class HostileInputTest {
   @Example
   void twentyMegabyteStringsAreInvalid() {
     String huge = "x".repeat(20 * 1024 * 1024);
-    assertInvalid(
+    assertFails(
+        ErrorCode.INVALID_ARGUMENT,
         () ->
             swarm
                 .events()
                 .append(
                     new AgentEvent(
                         0, "big20m", "run", "agent", null, null, TS, Map.of("big", huge))));
-    assertInvalid(() -> swarm.sessions().memory("s").put("big", "k20", huge));
+    assertFails(
+        ErrorCode.INVALID_ARGUMENT, () -> swarm.sessions().memory("s").put("big", "k20", huge));
     assertThat(swarm.events().get("big20m")).isEmpty();
     assertThat(swarm.sessions().memory("s").entry("big", "k20")).isEmpty();
-  }
-
-  private static void assertInvalid(Runnable r) {
-    try {
-      r.run();
-    } catch (SwarmDbException e) {
-      assertThat(e.code()).as(String.valueOf(e.getMessage())).isEqualTo(ErrorCode.INVALID_ARGUMENT);
-      return;
-    }
-    throw new AssertionError("expected INVALID_ARGUMENT");
   }
 
   /** Runs a write-and-read-back; INVALID_ARGUMENT is an accepted outcome, anything else is not. */
