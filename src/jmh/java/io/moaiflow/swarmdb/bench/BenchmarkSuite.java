@@ -174,10 +174,9 @@ public final class BenchmarkSuite {
             side.prefix(), prefill, side.suffix()));
     report.method(w);
     report.writeRounds(w);
-    Rounds.Summary ratio = Rounds.Summary.of(w.ratio(1));
     report.suspicious("1. appendAll vs raw batched insert", w.ratio(1));
     if (side.targets()) {
-      report.verdict("1. appendAll 1,000-row batches ≥ 0.95 × raw", ratio, 0.95, true);
+      report.verdict("1. appendAll 1,000-row batches ≥ 0.95 × raw", w.ratio(1), 0.95, true);
     }
   }
 
@@ -214,11 +213,7 @@ public final class BenchmarkSuite {
     report.writeRounds(w);
     report.suspicious("3. appendAsync vs raw 1,000-row batches", w.ratio(1));
     if (side.targets()) {
-      report.verdict(
-          "3. appendAsync ≥ 0.9 × raw 1,000-row batches",
-          Rounds.Summary.of(w.ratio(1)),
-          0.9,
-          true);
+      report.verdict("3. appendAsync ≥ 0.9 × raw 1,000-row batches", w.ratio(1), 0.9, true);
     }
   }
 
@@ -243,10 +238,7 @@ public final class BenchmarkSuite {
     if (side.targets()) {
       Rounds.Latencies agent = results.get(0);
       report.verdict(
-          "4. agent's newest 100: p50 ≤ 1.1 × raw+Jackson",
-          Rounds.Summary.of(agent.p50Ratio()),
-          1.1,
-          false);
+          "4. agent's newest 100: p50 ≤ 1.1 × raw+Jackson", agent.p50Ratio(), 1.1, false);
       Rounds.Summary p99 = Rounds.Summary.of(agent.p99()[0]);
       report.verdict(
           "4. agent's newest 100: p99 < 2 ms",
@@ -294,16 +286,9 @@ public final class BenchmarkSuite {
       }
       report.suspicious("5. memory " + rows[i][0] + " (raw p50 ÷ SwarmDB p50)", speed);
     }
+    report.verdict("5. memory put: p50 ≤ 1.2 × raw upsert", results.get(1).p50Ratio(), 1.2, false);
     report.verdict(
-        "5. memory put: p50 ≤ 1.2 × raw upsert",
-        Rounds.Summary.of(results.get(1).p50Ratio()),
-        1.2,
-        false);
-    report.verdict(
-        "5. memory get: p50 ≤ 1.15 × raw select",
-        Rounds.Summary.of(results.get(0).p50Ratio()),
-        1.15,
-        false);
+        "5. memory get: p50 ≤ 1.15 × raw select", results.get(0).p50Ratio(), 1.15, false);
   }
 
   /**
@@ -452,23 +437,14 @@ public final class BenchmarkSuite {
     report.suspicious("2. 1 thread append vs (b) raw autocommit", all.get(0).ratio(2));
     if (side.targets()) {
       report.verdict(
-          "2. 16 threads append ≥ 0.85 × raw 16-row batches",
-          Rounds.Summary.of(all.get(2).ratio(1)),
-          0.85,
-          true);
+          "2. 16 threads append ≥ 0.85 × raw 16-row batches", all.get(2).ratio(1), 0.85, true);
       report.verdict(
-          "2. 64 threads append ≥ 0.9 × raw 64-row batches",
-          Rounds.Summary.of(all.get(3).ratio(1)),
-          0.9,
-          true);
+          "2. 64 threads append ≥ 0.9 × raw 64-row batches", all.get(3).ratio(1), 0.9, true);
       report.verdict(
-          "2. 16 threads append ≥ 2 × raw autocommit through a lock",
-          Rounds.Summary.of(all.get(2).ratio(2)),
-          2,
-          true);
+          "2. 16 threads append ≥ 2 × raw autocommit through a lock", all.get(2).ratio(2), 2, true);
       report.verdict(
           "2. 1 thread append ≥ 0.8 × raw autocommit (durable on return)",
-          Rounds.Summary.of(all.get(0).ratio(2)),
+          all.get(0).ratio(2),
           0.8,
           true);
     }
