@@ -180,7 +180,7 @@ public final class BenchmarkSuite {
     }
   }
 
-  /** Rounds of {@code swarm} beside raw 1,000-row batches, one thread, on a fresh pair of stores. */
+  /** Rounds of {@code swarm} beside raw 1,000-row batches, one thread, on fresh stores. */
   private static Rounds.Writes oneThreadVersusRawBatches(
       Side side, String name, int rows, Rounds.WriteSide swarm, String rawLabel) throws Exception {
     try (WritePair pair = WritePair.open(side.store(), name, Rounds.prefill(), 1)) {

@@ -89,12 +89,13 @@ public class QueryBenchmarks {
 
   @Benchmark
   public List<AgentEvent> agentNewest100() {
-    return s.db.events().query(EventQuery.agent(Fixtures.agent(Fixtures.random(1_000))).limit(100));
+    return s.db.events()
+        .query(EventQuery.agent(BenchRows.agent(Fixtures.random(1_000))).limit(100));
   }
 
   @Benchmark
   public List<BenchRows.RawEvent> rawAgentNewest100() throws SQLException {
-    s.rawAgent.setString(1, Fixtures.agent(Fixtures.random(1_000)));
+    s.rawAgent.setString(1, BenchRows.agent(Fixtures.random(1_000)));
     return BenchRows.readEvents(s.rawAgent);
   }
 
@@ -115,7 +116,7 @@ public class QueryBenchmarks {
     long from = windowStart();
     return s.db.events()
         .query(
-            EventQuery.type(Fixtures.type(Fixtures.random(8)))
+            EventQuery.type(BenchRows.type(Fixtures.random(8)))
                 .withWindow(Instant.ofEpochMilli(from), Instant.ofEpochMilli(from + HOUR))
                 .limit(100));
   }
@@ -123,7 +124,7 @@ public class QueryBenchmarks {
   @Benchmark
   public List<BenchRows.RawEvent> rawTypeInHourWindow() throws SQLException {
     long from = windowStart();
-    s.rawType.setString(1, Fixtures.type(Fixtures.random(8)));
+    s.rawType.setString(1, BenchRows.type(Fixtures.random(8)));
     s.rawType.setLong(2, from);
     s.rawType.setLong(3, from + HOUR);
     return BenchRows.readEvents(s.rawType);
