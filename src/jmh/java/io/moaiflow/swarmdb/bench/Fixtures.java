@@ -1,6 +1,5 @@
 package io.moaiflow.swarmdb.bench;
 
-import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import java.io.IOException;
@@ -15,7 +14,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
-import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 import org.sqlite.SQLiteConfig;
