@@ -3,7 +3,6 @@ package io.moaiflow.swarmdb;
 import static io.moaiflow.swarmdb.SwarmAssertions.assertInvalid;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,30 +10,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Bad input is rejected with INVALID_ARGUMENT before anything is written. */
-class BadInputTest {
+class BadInputTest extends OneSessionTest {
   static final String LONG_ID = "x".repeat(257);
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
-  @TempDir Path dir;
-  SwarmDB db;
-  SessionMemory memory;
-
-  @BeforeEach
-  void open() {
-    db = SwarmDB.open(dir.resolve("swarm.db"));
-    db.sessions().start("s");
-    memory = db.sessions().memory("s");
-  }
-
-  @AfterEach
-  void close() {
-    db.close();
+  BadInputTest() {
+    super("swarm.db");
   }
 
   Map<String, Long> counts() {

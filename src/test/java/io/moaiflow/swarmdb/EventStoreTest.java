@@ -5,7 +5,6 @@ import static io.moaiflow.swarmdb.SwarmAssertions.assertInvalid;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.moaiflow.swarmdb.backend.BackendTest;
-import io.moaiflow.swarmdb.backend.TestBackend;
 import io.moaiflow.swarmdb.health.DatabaseInfo;
 import io.moaiflow.swarmdb.health.HealthReport;
 import io.moaiflow.swarmdb.migrate.MigrationState;
@@ -23,28 +22,44 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 
-class EventStoreTest {
+class EventStoreTest extends BackendSuite {
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
-  final MutableClock clock = new MutableClock(T0);
-  TestBackend backend;
-  SwarmDB db;
   EventStore events;
 
+  EventStoreTest() {
+    super(T0);
+  }
+
   @BeforeEach
-  void open(TestBackend backend) {
-    this.backend = backend;
-    db = backend.open(clock);
+  void openEvents() {
     events = db.events();
+  }
+
+  /** Counts appended events, and calls per operation (with ":CODE" when one failed). */
+  static final class CountingListener implements SwarmDbListener {
+    final AtomicInteger appended = new AtomicInteger();
+    final Map<String, AtomicInteger> ops = new ConcurrentHashMap<>();
+
+    @Override
+    public void onEventsAppended(String eventType, int count) {
+      appended.addAndGet(count);
+    }
+
+    @Override
+    public void onOperation(String operation, long nanos, ErrorCode error) {
+      ops.computeIfAbsent(operation + (error == null ? "" : ":" + error), k -> new AtomicInteger())
+          .incrementAndGet();
+    }
+
+    int operations() {
+      return ops.values().stream().mapToInt(AtomicInteger::get).sum();
+    }
   }
 
   static AgentEvent event(String id, String type, String agent, String session, long tsOffset) {
@@ -333,19 +348,15 @@ class EventStoreTest {
       // timestamps deliberately out of order: tailing follows seq, not ts
       stored.add(events.append(event("t-" + i, "run", "a", null, 1000 - i)));
     }
-    List<AgentEvent> tailed = new ArrayList<>();
-    long cursor = 0;
-    while (true) {
-      List<AgentEvent> next = events.since(cursor, 10);
-      if (next.isEmpty()) {
-        break;
-      }
-      assertThat(next.size()).isLessThanOrEqualTo(10);
-      tailed.addAll(next);
-      cursor = next.get(next.size() - 1).seq();
-    }
+    List<AgentEvent> tailed =
+        EventTail.readAll(
+            cursor -> {
+              List<AgentEvent> next = events.since(cursor, 10);
+              assertThat(next.size()).isLessThanOrEqualTo(10);
+              return next;
+            });
     assertThat(tailed).containsExactlyElementsOf(stored);
-    assertThat(events.lastSeq()).isEqualTo(cursor);
+    assertThat(events.lastSeq()).isEqualTo(tailed.get(tailed.size() - 1).seq());
     assertInvalid(() -> events.since(-1, 10), "seq is -1");
     assertInvalid(() -> events.since(0, 0), "limit is 0");
     assertInvalid(() -> events.since(0, 10_001), "10000");
@@ -432,55 +443,26 @@ class EventStoreTest {
 
   @BackendTest
   void everyAppendCallIsOneOperationEvenWhenGroupCommitted() throws Exception {
-    Map<String, AtomicInteger> ops = new ConcurrentHashMap<>();
-    AtomicInteger appended = new AtomicInteger();
-    db.addListener(
-        new SwarmDbListener() {
-          @Override
-          public void onEventsAppended(String eventType, int count) {
-            appended.addAndGet(count);
-          }
-
-          @Override
-          public void onOperation(String operation, long nanos, ErrorCode error) {
-            ops.computeIfAbsent(
-                    operation + (error == null ? "" : ":" + error), k -> new AtomicInteger())
-                .incrementAndGet();
-          }
-        });
+    CountingListener counts = new CountingListener();
+    db.addListener(counts);
     int threads = 8;
     int perThread = 25;
-    CyclicBarrier start = new CyclicBarrier(threads);
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      List<Future<?>> done = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        int thread = t;
-        done.add(
-            pool.submit(
-                () -> {
-                  start.await();
-                  List<CompletableFuture<AgentEvent>> async = new ArrayList<>();
-                  for (int i = 0; i < perThread; i++) {
-                    events.append(event("g-" + thread + "-" + i, "run", "a", null, i));
-                    async.add(
-                        events.appendAsync(event("h-" + thread + "-" + i, "run", "a", null, i)));
-                  }
-                  async.forEach(CompletableFuture::join);
-                  return null;
-                }));
-      }
-      for (Future<?> f : done) {
-        f.get();
-      }
-    } finally {
-      pool.shutdown();
-    }
+    Concurrently.run(
+        threads,
+        thread -> {
+          List<CompletableFuture<AgentEvent>> async = new ArrayList<>();
+          for (int i = 0; i < perThread; i++) {
+            events.append(event("g-" + thread + "-" + i, "run", "a", null, i));
+            async.add(events.appendAsync(event("h-" + thread + "-" + i, "run", "a", null, i)));
+          }
+          async.forEach(CompletableFuture::join);
+          return null;
+        });
     // concurrent appends share commits (group commit on both backends), yet each call is reported
     assertThat(events.count()).isEqualTo(2L * threads * perThread);
-    assertThat(appended.get()).isEqualTo(2 * threads * perThread);
-    assertThat(ops.get("events.append")).hasValue(threads * perThread);
-    assertThat(ops.get("events.appendAsync")).hasValue(threads * perThread);
+    assertThat(counts.appended.get()).isEqualTo(2 * threads * perThread);
+    assertThat(counts.ops.get("events.append")).hasValue(threads * perThread);
+    assertThat(counts.ops.get("events.appendAsync")).hasValue(threads * perThread);
   }
 
   @BackendTest
@@ -624,17 +606,8 @@ class EventStoreTest {
       batch.add(eventAt("run", "a", null, T0));
     }
     List<AgentEvent> stored = db.events().appendAll(batch);
-    List<AgentEvent> seen = new ArrayList<>();
-    long cursor = 0;
-    while (true) {
-      List<AgentEvent> next = db.events().since(cursor, 10);
-      if (next.isEmpty()) {
-        break;
-      }
-      seen.addAll(next);
-      cursor = next.get(next.size() - 1).seq();
-    }
-    assertThat(seen).containsExactlyElementsOf(stored);
+    assertThat(EventTail.readAll(cursor -> db.events().since(cursor, 10)))
+        .containsExactlyElementsOf(stored);
     assertFails(ErrorCode.INVALID_ARGUMENT, () -> db.events().since(-1, 10));
     assertFails(ErrorCode.INVALID_ARGUMENT, () -> db.events().since(0, 0));
   }
@@ -642,27 +615,14 @@ class EventStoreTest {
   // from BackendContractTest, now on both backends through @BackendTest
   @BackendTest
   void listenersSeeAppendsAndOperations() throws Exception {
-    AtomicInteger appended = new AtomicInteger();
-    AtomicInteger operations = new AtomicInteger();
-    SwarmDbListener l =
-        new SwarmDbListener() {
-          @Override
-          public void onEventsAppended(String eventType, int count) {
-            appended.addAndGet(count);
-          }
-
-          @Override
-          public void onOperation(String operation, long nanos, ErrorCode error) {
-            operations.incrementAndGet();
-          }
-        };
+    CountingListener l = new CountingListener();
     db.addListener(l);
     db.events().append(eventAt("spawn", "a", null, T0));
     db.events().appendAll(List.of(eventAt("run", "a", null, T0), eventAt("run", "a", null, T0)));
     db.events().appendAsync(eventAt("run", "a", null, T0)).get();
     db.events().count();
-    assertThat(appended.get()).isEqualTo(4);
-    assertThat(operations.get()).isGreaterThanOrEqualTo(4);
+    assertThat(l.appended.get()).isEqualTo(4);
+    assertThat(l.operations()).isGreaterThanOrEqualTo(4);
     db.removeListener(l);
   }
 

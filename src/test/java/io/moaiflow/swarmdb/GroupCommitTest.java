@@ -44,29 +44,14 @@ class GroupCommitTest {
               batchSizes.add(writes);
             }
           });
-      CountDownLatch ready = new CountDownLatch(THREADS);
-      CountDownLatch start = new CountDownLatch(1);
-      ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-      List<Future<List<AgentEvent>>> results = new ArrayList<>();
-      for (int t = 0; t < THREADS; t++) {
-        String agent = "agent-" + t;
-        results.add(
-            pool.submit(
-                () -> {
-                  ready.countDown();
-                  start.await();
-                  List<AgentEvent> mine = new ArrayList<>();
-                  for (int i = 0; i < PER_THREAD; i++) {
-                    mine.add(db.events().append(AgentEvent.of("run", agent, null, Map.of("i", i))));
-                  }
-                  return mine;
-                }));
-      }
-      assertThat(ready.await(30, TimeUnit.SECONDS)).isTrue();
-      start.countDown();
+      List<List<AgentEvent>> results =
+          Concurrently.calls(
+              THREADS,
+              PER_THREAD,
+              (t, i) ->
+                  db.events().append(AgentEvent.of("run", "agent-" + t, null, Map.of("i", i))));
       List<AgentEvent> acknowledged = new ArrayList<>();
-      for (Future<List<AgentEvent>> f : results) {
-        List<AgentEvent> mine = f.get(120, TimeUnit.SECONDS);
+      for (List<AgentEvent> mine : results) {
         // each thread's appends commit in the order it made them
         assertThat(mine).extracting(AgentEvent::seq).isSorted().doesNotHaveDuplicates();
         assertThat(mine)
@@ -75,7 +60,6 @@ class GroupCommitTest {
                 java.util.stream.IntStream.range(0, PER_THREAD).boxed().toList());
         acknowledged.addAll(mine);
       }
-      pool.shutdown();
       int total = THREADS * PER_THREAD;
       Set<Long> seqs = new HashSet<>();
       for (AgentEvent e : acknowledged) {

@@ -3,45 +3,28 @@ package io.moaiflow.swarmdb;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
  * Arbitrary text as ids, keys, metadata and memory values: each is stored and read back exactly, or
  * rejected with INVALID_ARGUMENT; no other exception escapes. Fixed seeds keep runs repeatable.
  */
 class InputPropertiesTest {
-  private static Path dir;
-  private static SwarmDB db;
+  private static final TempSwarmDb SWARM = TempSwarmDb.withSession("props.db", "props").open();
+  private static final SwarmDB db = SWARM.db();
   private static final AtomicLong COUNTER = new AtomicLong();
-
-  @BeforeContainer
-  static void open() throws IOException {
-    dir = Files.createTempDirectory("swarmdb-props");
-    db = SwarmDB.open(dir.resolve("props.db"));
-    db.sessions().start("props");
-  }
 
   @AfterContainer
   static void close() throws IOException {
-    db.close();
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
+    SWARM.close();
   }
 
   @Provide

@@ -7,10 +7,7 @@ import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +22,6 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
  * Issue 12 item 3: one nesting limit ({@value JsonLimits#MAX_DEPTH} levels of the stored JSON
@@ -48,8 +44,8 @@ class JsonLimitsPropertiesTest {
                   .build())
           .build();
 
-  private static Path dir;
-  private static SwarmDB db;
+  private static final TempSwarmDb SWARM = TempSwarmDb.withSession("limits.db", "mem").open();
+  private static final SwarmDB db = SWARM.db();
 
   /** Where a document enters the database. */
   enum WritePath {
@@ -64,21 +60,9 @@ class JsonLimitsPropertiesTest {
     MEMORY_IMPORT
   }
 
-  @BeforeContainer
-  static void open() throws IOException {
-    dir = Files.createTempDirectory("swarmdb-json-limits");
-    db = SwarmDB.open(dir.resolve("limits.db"));
-    db.sessions().start("mem");
-  }
-
   @AfterContainer
   static void close() throws IOException {
-    db.close();
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
+    SWARM.close();
   }
 
   @Provide

@@ -6,15 +6,11 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import com.fasterxml.jackson.databind.node.DoubleNode;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 12 item 3, the limits other than depth ({@link JsonLimitsPropertiesTest} covers depth): key
@@ -22,22 +18,11 @@ import org.junit.jupiter.api.io.TempDir;
  * numbers, and a null element in appendAll. A rejected write is INVALID_ARGUMENT and stores
  * nothing; an accepted one reads back equal.
  */
-class JsonLimitsTest {
-  @TempDir Path dir;
-  SwarmDB db;
-  SessionMemory memory;
+class JsonLimitsTest extends OneSessionTest {
   int counter;
 
-  @BeforeEach
-  void open() {
-    db = SwarmDB.open(dir.resolve("limits.db"));
-    db.sessions().start("s");
-    memory = db.sessions().memory("s");
-  }
-
-  @AfterEach
-  void close() {
-    db.close();
+  JsonLimitsTest() {
+    super("limits.db");
   }
 
   private static SwarmDbException invalid(Runnable call, String... message) {

@@ -5,7 +5,6 @@ import static io.moaiflow.swarmdb.SwarmAssertions.assertInvalid;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.moaiflow.swarmdb.backend.BackendTest;
-import io.moaiflow.swarmdb.backend.TestBackend;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -13,19 +12,18 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 
-class SessionStoreTest {
+class SessionStoreTest extends BackendSuite {
   static final Instant T0 = Instant.parse("2026-05-01T08:00:00Z");
   static final String HINT = SessionMemory.CONTEXT_HINT;
 
-  MutableClock clock = new MutableClock(T0);
-  TestBackend backend;
-  SwarmDB db;
   SessionStore sessions;
 
+  SessionStoreTest() {
+    super(T0);
+  }
+
   @BeforeEach
-  void open(TestBackend backend) {
-    this.backend = backend;
-    db = backend.open(clock);
+  void openSessions() {
     sessions = db.sessions();
   }
 

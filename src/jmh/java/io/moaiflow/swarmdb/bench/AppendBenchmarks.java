@@ -15,7 +15,7 @@ import org.openjdk.jmh.annotations.State;
  * single shot. One op is the whole round: every row of the round's events ({@link
  * WritePair#events()}, built before the round and the same for every side) written and committed,
  * through {@link RoundWork} — the calls {@code BaselineFairnessTest} proves store identical rows.
- * The suite runs these with {@code forks(0)} so that both sides' stores stay open in {@link #pair}
+ * The suite runs these with {@code forks(0)} so that both sides' stores stay open in {@link #PAIR}
  * for all rounds, alternating which side goes first (see {@link Rounds}); on SQLite or PostgreSQL,
  * whichever {@link BenchBackend} the pair was opened on. Not thread safe: each benchmark runs on
  * one JMH thread (the caller threads of a round are {@link RoundWork}'s).
@@ -25,17 +25,13 @@ import org.openjdk.jmh.annotations.State;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class AppendBenchmarks {
   /** The comparison in progress; set by the suite (the benchmarks run in its JVM). */
-  static volatile WritePair pair;
+  static final Handover<WritePair> PAIR = new Handover<>("AppendBenchmarks");
 
   private WritePair p;
 
   @Setup(Level.Trial)
   public void setUp() {
-    p = pair;
-    if (p == null) {
-      throw new IllegalStateException(
-          "AppendBenchmarks run only inside BenchmarkSuite (forks(0)), which opens the stores");
-    }
+    p = PAIR.take();
   }
 
   /** 1: SwarmDB appendAll of the round in 1,000-row batches. */

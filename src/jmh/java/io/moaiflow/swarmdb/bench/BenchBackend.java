@@ -129,7 +129,7 @@ abstract class BenchBackend {
     @Override
     Connection connect(String store) {
       Path f = file(store);
-      return Fixtures.rawConnection(f, SwarmDbConfig.builder(f).build(), false);
+      return BenchRows.rawConnection(f, SwarmDbConfig.builder(f).build(), false);
     }
 
     @Override
@@ -150,7 +150,7 @@ abstract class BenchBackend {
     @Override
     Connection rawQueryFixture() {
       Path f = Fixtures.queryFixture();
-      return Fixtures.rawConnection(f, SwarmDbConfig.builder(f).build(), true);
+      return BenchRows.rawConnection(f, SwarmDbConfig.builder(f).build(), true);
     }
 
     @Override

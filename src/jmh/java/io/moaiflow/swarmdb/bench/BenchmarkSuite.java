@@ -161,53 +161,46 @@ public final class BenchmarkSuite {
 
   private static void appendAll(Report report, Side side) throws Exception {
     long prefill = Rounds.prefill();
-    int rows = Rounds.scaled(50_000, 1_000);
-    Rounds.Writes w;
-    try (WritePair pair = WritePair.open(side.store(), "appendall", prefill, 1)) {
-      w =
-          Rounds.writes(
-              pair,
-              rows,
-              1,
-              List.of(
-                  new Rounds.WriteSide("SwarmDB", "SwarmDB appendAll", "appendAll1000", 0),
-                  new Rounds.WriteSide(
-                      "raw",
-                      "raw " + side.driver() + " batched insert", "rawBatchInsert1000", 1_000)));
-    }
+    Rounds.Writes w =
+        oneThreadVersusRawBatches(
+            side,
+            "appendall",
+            Rounds.scaled(50_000, 1_000),
+            new Rounds.WriteSide("SwarmDB", "SwarmDB appendAll", "appendAll1000", 0),
+            "raw " + side.driver() + " batched insert");
     report.heading(
         Report.fmt(
             "%s1. appendAll, 1,000-row batches into a %,d-event table%s",
             side.prefix(), prefill, side.suffix()));
     report.method(w);
     report.writeRounds(w);
-    Rounds.Summary ratio = Rounds.Summary.of(w.ratio(1));
     report.suspicious("1. appendAll vs raw batched insert", w.ratio(1));
     if (side.targets()) {
-      report.verdict("1. appendAll 1,000-row batches ≥ 0.95 × raw", ratio, 0.95, true);
+      report.verdict("1. appendAll 1,000-row batches ≥ 0.95 × raw", w.ratio(1), 0.95, true);
+    }
+  }
+
+  /** Rounds of {@code swarm} beside raw 1,000-row batches, one thread, on fresh stores. */
+  private static Rounds.Writes oneThreadVersusRawBatches(
+      Side side, String name, int rows, Rounds.WriteSide swarm, String rawLabel) throws Exception {
+    try (WritePair pair = WritePair.open(side.store(), name, Rounds.prefill(), 1)) {
+      return Rounds.writes(
+          pair,
+          rows,
+          1,
+          List.of(swarm, new Rounds.WriteSide("raw", rawLabel, "rawBatchInsert1000", 1_000)));
     }
   }
 
   private static void async(Report report, Side side) throws Exception {
     long prefill = Rounds.prefill();
-    int rows = Rounds.scaled(20_000, 1_000);
-    Rounds.Writes w;
-    try (WritePair pair = WritePair.open(side.store(), "async", prefill, 1)) {
-      w =
-          Rounds.writes(
-              pair,
-              rows,
-              1,
-              List.of(
-                  new Rounds.WriteSide(
-                      "SwarmDB",
-                      "SwarmDB appendAsync",
-                      "appendAsync1000",
-                      0),
-                  new Rounds.WriteSide(
-                      "raw",
-                      "raw " + side.driver() + " 1,000-row batches", "rawBatchInsert1000", 1_000)));
-    }
+    Rounds.Writes w =
+        oneThreadVersusRawBatches(
+            side,
+            "async",
+            Rounds.scaled(20_000, 1_000),
+            new Rounds.WriteSide("SwarmDB", "SwarmDB appendAsync", "appendAsync1000", 0),
+            "raw " + side.driver() + " 1,000-row batches");
     report.heading(
         Report.fmt(
             "%s3. appendAsync from one thread, up to 1,000 in flight, into a %,d-event table%s",
@@ -220,11 +213,7 @@ public final class BenchmarkSuite {
     report.writeRounds(w);
     report.suspicious("3. appendAsync vs raw 1,000-row batches", w.ratio(1));
     if (side.targets()) {
-      report.verdict(
-          "3. appendAsync ≥ 0.9 × raw 1,000-row batches",
-          Rounds.Summary.of(w.ratio(1)),
-          0.9,
-          true);
+      report.verdict("3. appendAsync ≥ 0.9 × raw 1,000-row batches", w.ratio(1), 0.9, true);
     }
   }
 
@@ -240,35 +229,40 @@ public final class BenchmarkSuite {
       {"session timeline (newest 100)", "sessionTimeline100", "rawSessionTimeline100"},
       {"type in a 1-hour window (≤ 100)", "typeInHourWindow", "rawTypeInHourWindow"}
     };
-    List<Rounds.Latencies> results = new ArrayList<>();
+    List<Rounds.Latencies> results;
     try (QueryBenchmarks.Stores stores = new QueryBenchmarks.Stores(store)) {
-      QueryBenchmarks.stores = stores;
-      try {
-        for (String[] row : rows) {
-          results.add(Rounds.latencies("QueryBenchmarks", row[1], row[2]));
-        }
-      } finally {
-        QueryBenchmarks.stores = null;
-      }
-    }
-    report.latencyMethod();
-    report.latencyHeader();
-    for (int i = 0; i < rows.length; i++) {
-      report.latencyRow(rows[i][0], results.get(i));
+      results =
+          QueryBenchmarks.STORES.during(
+              stores, () -> latencyTable(report, "QueryBenchmarks", rows));
     }
     if (side.targets()) {
       Rounds.Latencies agent = results.get(0);
       report.verdict(
-          "4. agent's newest 100: p50 ≤ 1.1 × raw+Jackson",
-          Rounds.Summary.of(agent.p50Ratio()),
-          1.1,
-          false);
+          "4. agent's newest 100: p50 ≤ 1.1 × raw+Jackson", agent.p50Ratio(), 1.1, false);
       Rounds.Summary p99 = Rounds.Summary.of(agent.p99()[0]);
       report.verdict(
           "4. agent's newest 100: p99 < 2 ms",
           p99.median() < 2_000,
           "median of per-round p99 " + p99.micros() + " µs");
     }
+  }
+
+  /**
+   * Measures each row's pair of benchmarks ({label, SwarmDB method, raw method}) and prints the
+   * latency table; returns the measurements in row order.
+   */
+  private static List<Rounds.Latencies> latencyTable(
+      Report report, String benchmarks, String[][] rows) throws Exception {
+    List<Rounds.Latencies> results = new ArrayList<>();
+    for (String[] row : rows) {
+      results.add(Rounds.latencies(benchmarks, row[1], row[2]));
+    }
+    report.latencyMethod();
+    report.latencyHeader();
+    for (int i = 0; i < rows.length; i++) {
+      report.latencyRow(rows[i][0], results.get(i));
+    }
+    return results;
   }
 
   private static void memory(Report report) throws Exception {
@@ -278,21 +272,11 @@ public final class BenchmarkSuite {
       {"put, no TTL", "put", "rawPut"},
       {"put with TTL", "putWithTtl", "rawPutWithTtl"}
     };
-    List<Rounds.Latencies> results = new ArrayList<>();
+    List<Rounds.Latencies> results;
     try (MemoryBenchmarks.Stores stores = new MemoryBenchmarks.Stores()) {
-      MemoryBenchmarks.stores = stores;
-      try {
-        for (String[] row : rows) {
-          results.add(Rounds.latencies("MemoryBenchmarks", row[1], row[2]));
-        }
-      } finally {
-        MemoryBenchmarks.stores = null;
-      }
-    }
-    report.latencyMethod();
-    report.latencyHeader();
-    for (int i = 0; i < rows.length; i++) {
-      report.latencyRow(rows[i][0], results.get(i));
+      results =
+          MemoryBenchmarks.STORES.during(
+              stores, () -> latencyTable(report, "MemoryBenchmarks", rows));
     }
     for (int i = 1; i < rows.length; i++) {
       // a write path: SwarmDB's median put faster than the same upsert by hand is suspect
@@ -302,16 +286,9 @@ public final class BenchmarkSuite {
       }
       report.suspicious("5. memory " + rows[i][0] + " (raw p50 ÷ SwarmDB p50)", speed);
     }
+    report.verdict("5. memory put: p50 ≤ 1.2 × raw upsert", results.get(1).p50Ratio(), 1.2, false);
     report.verdict(
-        "5. memory put: p50 ≤ 1.2 × raw upsert",
-        Rounds.Summary.of(results.get(1).p50Ratio()),
-        1.2,
-        false);
-    report.verdict(
-        "5. memory get: p50 ≤ 1.15 × raw select",
-        Rounds.Summary.of(results.get(0).p50Ratio()),
-        1.15,
-        false);
+        "5. memory get: p50 ≤ 1.15 × raw select", results.get(0).p50Ratio(), 1.15, false);
   }
 
   /**
@@ -337,12 +314,11 @@ public final class BenchmarkSuite {
         try (QueryBenchmarks.Stores stores =
             new QueryBenchmarks.Stores(
                 pair.db, pair.connectRaw(1), SQLITE.store().columns(), false)) {
-          QueryBenchmarks.stores = stores;
-          try {
-            reads.add(Rounds.latencies("QueryBenchmarks", "agentNewest100", "rawAgentNewest100"));
-          } finally {
-            QueryBenchmarks.stores = null;
-          }
+          reads.add(
+              QueryBenchmarks.STORES.during(
+                  stores,
+                  () ->
+                      Rounds.latencies("QueryBenchmarks", "agentNewest100", "rawAgentNewest100")));
         }
       }
     }
@@ -461,23 +437,14 @@ public final class BenchmarkSuite {
     report.suspicious("2. 1 thread append vs (b) raw autocommit", all.get(0).ratio(2));
     if (side.targets()) {
       report.verdict(
-          "2. 16 threads append ≥ 0.85 × raw 16-row batches",
-          Rounds.Summary.of(all.get(2).ratio(1)),
-          0.85,
-          true);
+          "2. 16 threads append ≥ 0.85 × raw 16-row batches", all.get(2).ratio(1), 0.85, true);
       report.verdict(
-          "2. 64 threads append ≥ 0.9 × raw 64-row batches",
-          Rounds.Summary.of(all.get(3).ratio(1)),
-          0.9,
-          true);
+          "2. 64 threads append ≥ 0.9 × raw 64-row batches", all.get(3).ratio(1), 0.9, true);
       report.verdict(
-          "2. 16 threads append ≥ 2 × raw autocommit through a lock",
-          Rounds.Summary.of(all.get(2).ratio(2)),
-          2,
-          true);
+          "2. 16 threads append ≥ 2 × raw autocommit through a lock", all.get(2).ratio(2), 2, true);
       report.verdict(
           "2. 1 thread append ≥ 0.8 × raw autocommit (durable on return)",
-          Rounds.Summary.of(all.get(0).ratio(2)),
+          all.get(0).ratio(2),
           0.8,
           true);
     }

@@ -1,6 +1,5 @@
 package io.moaiflow.swarmdb.bench;
 
-import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import java.io.IOException;
@@ -15,7 +14,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
-import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 import org.sqlite.SQLiteConfig;
@@ -82,29 +80,7 @@ final class Fixtures {
   /** Creates the schema with SwarmDB, then opens a plain connection with the library pragmas. */
   static Connection raw(Path file) {
     open(file).close();
-    return rawConnection(file, SwarmDbConfig.builder(file).build(), false);
-  }
-
-  /** A plain sqlite-jdbc connection with the pragmas SwarmDB sets on its own connections. */
-  static Connection rawConnection(Path file, SwarmDbConfig c, boolean readOnly) {
-    return BenchRows.rawConnection(file, c, readOnly);
-  }
-
-  static String type(int i) {
-    return BenchRows.type(i);
-  }
-
-  static String agent(int i) {
-    return BenchRows.agent(i);
-  }
-
-  /** A new event as an application would build it. */
-  static AgentEvent event(int i) {
-    return BenchRows.event(i);
-  }
-
-  static List<AgentEvent> events(int start, int count) {
-    return BenchRows.events(start, count);
+    return BenchRows.rawConnection(file, SwarmDbConfig.builder(file).build(), false);
   }
 
   /**
@@ -173,7 +149,7 @@ final class Fixtures {
   static Path fixture(String name, long rows, int pad) {
     Path file = dataDir().resolve(name);
     if (Files.exists(file)) {
-      try (Connection c = rawConnection(file, SwarmDbConfig.builder(file).build(), true);
+      try (Connection c = BenchRows.rawConnection(file, SwarmDbConfig.builder(file).build(), true);
           Statement st = c.createStatement();
           ResultSet rs = st.executeQuery("SELECT count(*) FROM agent_events")) {
         if (rs.next() && rs.getLong(1) == rows) {

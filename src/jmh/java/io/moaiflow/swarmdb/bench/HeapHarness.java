@@ -96,7 +96,7 @@ public final class HeapHarness {
     int threads = 16;
     long seconds = 20;
     try (SwarmDB db = Fixtures.open(file)) {
-      db.events().append(Fixtures.event(0));
+      db.events().append(BenchRows.event(0));
       long baseRss = rss();
       long baseHeap = usedAfterGc();
       java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
@@ -107,7 +107,7 @@ public final class HeapHarness {
             new Thread(
                 () -> {
                   while (!stop.get()) {
-                    db.events().append(Fixtures.event(next.getAndIncrement()));
+                    db.events().append(BenchRows.event(next.getAndIncrement()));
                   }
                 });
         th.start();
@@ -151,8 +151,8 @@ public final class HeapHarness {
                     .busyTimeout(Duration.ofMinutes(5))
                     .writeQueueCapacity(queued + 1_000)
                     .build());
-        Connection blocker = Fixtures.rawConnection(file, Fixtures.config(file).build(), false)) {
-      db.events().append(Fixtures.event(0)); // warm the writer's statements
+        Connection blocker = BenchRows.rawConnection(file, Fixtures.config(file).build(), false)) {
+      db.events().append(BenchRows.event(0)); // warm the writer's statements
       try (Statement st = blocker.createStatement()) {
         st.execute("BEGIN IMMEDIATE"); // the writer's next BEGIN IMMEDIATE waits for this
       }
@@ -166,7 +166,8 @@ public final class HeapHarness {
         Thread th =
             new Thread(
                 () -> {
-                  CompletableFuture<AgentEvent> f = db.events().appendAsync(Fixtures.event(1 + id));
+                  CompletableFuture<AgentEvent> f =
+                      db.events().appendAsync(BenchRows.event(1 + id));
                   synchronized (futures) {
                     futures.add(f);
                   }
@@ -180,7 +181,7 @@ public final class HeapHarness {
       long after16 = usedAfterGc();
       long base = after16;
       for (int i = 0; i < queued; i++) {
-        futures.add(db.events().appendAsync(Fixtures.event(100 + i)));
+        futures.add(db.events().appendAsync(BenchRows.event(100 + i)));
       }
       long afterQueue = usedAfterGc();
       System.out.printf(Locale.ROOT, "queue.depth=%d%n", db.inspect().writerStats().queueDepth());

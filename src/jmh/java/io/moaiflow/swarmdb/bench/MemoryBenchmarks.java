@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.State;
  * Benchmark 5: session memory get and put (with and without TTL) from one thread, SwarmDB beside
  * the same upsert and lookup by hand on sqlite-jdbc ({@link BenchRows#MEMORY_UPSERT}, {@link
  * BenchRows#MEMORY_GET}; autocommit, JSON via Jackson on both sides). Both stores stay open in
- * {@link #stores} for all rounds (the suite runs these with {@code forks(0)}); the tables do not
+ * {@link #STORES} for all rounds (the suite runs these with {@code forks(0)}); the tables do not
  * grow (1,000 keys, all written before the first round), so time-based sampling is fair. Not
  * thread safe: each benchmark runs on one JMH thread.
  */
@@ -36,7 +36,7 @@ public class MemoryBenchmarks {
   private static final Duration TTL = Duration.ofHours(24);
 
   /** The open stores; set by the suite (the benchmarks run in its JVM). */
-  static volatile Stores stores;
+  static final Handover<Stores> STORES = new Handover<>("MemoryBenchmarks");
 
   /** Both sides' stores. Not thread safe (one benchmark thread at a time). */
   static final class Stores implements AutoCloseable {
@@ -52,13 +52,7 @@ public class MemoryBenchmarks {
       db.sessions().start(BenchRows.MEMORY_SESSION);
       memory = db.sessions().memory(BenchRows.MEMORY_SESSION);
       raw = Fixtures.raw(dir.resolve("raw.db"));
-      try (PreparedStatement ps =
-          raw.prepareStatement(
-              "INSERT INTO sessions (session_id, status, started_at) VALUES (?, 'active', ?)")) {
-        ps.setString(1, BenchRows.MEMORY_SESSION);
-        ps.setLong(2, System.currentTimeMillis());
-        ps.executeUpdate();
-      }
+      BenchRows.startSession(raw, System.currentTimeMillis());
       rawUpsert = raw.prepareStatement(BenchRows.MEMORY_UPSERT);
       rawGet = raw.prepareStatement(BenchRows.MEMORY_GET);
       for (int k = 0; k < KEYS; k++) {
@@ -80,11 +74,7 @@ public class MemoryBenchmarks {
 
   @Setup(Level.Trial)
   public void setUp() {
-    s = stores;
-    if (s == null) {
-      throw new IllegalStateException(
-          "MemoryBenchmarks run only inside BenchmarkSuite (forks(0)), which opens the stores");
-    }
+    s = STORES.take();
   }
 
   private static int key() {

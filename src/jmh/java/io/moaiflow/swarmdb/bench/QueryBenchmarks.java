@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.State;
  * written by hand on one plain JDBC connection ({@link BenchRows#AGENT_NEWEST} and friends; both map
  * rows and parse the metadata JSON), on SQLite or PostgreSQL (see {@link BenchBackend}). Both read
  * the same fixture, so the tables are the same size by construction; the suite keeps them open in
- * {@link #stores} for all rounds ({@code forks(0)}). Not thread safe: each benchmark runs on one
+ * {@link #STORES} for all rounds ({@code forks(0)}). Not thread safe: each benchmark runs on one
  * JMH thread.
  */
 @State(Scope.Benchmark)
@@ -35,7 +35,7 @@ public class QueryBenchmarks {
   private static final long START = Fixtures.FIXTURE_END_MS - Fixtures.FIXTURE_SPAN_MS;
 
   /** The open stores; set by the suite (the benchmarks run in its JVM). */
-  static volatile Stores stores;
+  static final Handover<Stores> STORES = new Handover<>("QueryBenchmarks");
 
   /** SwarmDB and a plain connection on one backend's query fixture. Not thread safe. */
   static final class Stores implements AutoCloseable {
@@ -80,11 +80,7 @@ public class QueryBenchmarks {
 
   @Setup(Level.Trial)
   public void setUp() {
-    s = stores;
-    if (s == null) {
-      throw new IllegalStateException(
-          "QueryBenchmarks run only inside BenchmarkSuite (forks(0)), which opens the stores");
-    }
+    s = STORES.take();
   }
 
   private static long windowStart() {
@@ -93,12 +89,13 @@ public class QueryBenchmarks {
 
   @Benchmark
   public List<AgentEvent> agentNewest100() {
-    return s.db.events().query(EventQuery.agent(Fixtures.agent(Fixtures.random(1_000))).limit(100));
+    return s.db.events()
+        .query(EventQuery.agent(BenchRows.agent(Fixtures.random(1_000))).limit(100));
   }
 
   @Benchmark
   public List<BenchRows.RawEvent> rawAgentNewest100() throws SQLException {
-    s.rawAgent.setString(1, Fixtures.agent(Fixtures.random(1_000)));
+    s.rawAgent.setString(1, BenchRows.agent(Fixtures.random(1_000)));
     return BenchRows.readEvents(s.rawAgent);
   }
 
@@ -119,7 +116,7 @@ public class QueryBenchmarks {
     long from = windowStart();
     return s.db.events()
         .query(
-            EventQuery.type(Fixtures.type(Fixtures.random(8)))
+            EventQuery.type(BenchRows.type(Fixtures.random(8)))
                 .withWindow(Instant.ofEpochMilli(from), Instant.ofEpochMilli(from + HOUR))
                 .limit(100));
   }
@@ -127,7 +124,7 @@ public class QueryBenchmarks {
   @Benchmark
   public List<BenchRows.RawEvent> rawTypeInHourWindow() throws SQLException {
     long from = windowStart();
-    s.rawType.setString(1, Fixtures.type(Fixtures.random(8)));
+    s.rawType.setString(1, BenchRows.type(Fixtures.random(8)));
     s.rawType.setLong(2, from);
     s.rawType.setLong(3, from + HOUR);
     return BenchRows.readEvents(s.rawType);

@@ -41,8 +41,9 @@ final class Report {
     verdicts.add(fmt("| %s | %s | %s |", target, figure, holds ? "holds" : "**misses**"));
   }
 
-  /** A verdict on a median ratio: at least (or at most) {@code bound}. */
-  void verdict(String target, Rounds.Summary ratio, double bound, boolean atLeast) {
+  /** A verdict on the median of per-round ratios: at least (or at most) {@code bound}. */
+  void verdict(String target, double[] ratios, double bound, boolean atLeast) {
+    Rounds.Summary ratio = Rounds.Summary.of(ratios);
     boolean holds = atLeast ? ratio.median() >= bound : ratio.median() <= bound;
     verdict(
         target,

@@ -60,7 +60,7 @@ final class RetentionHarness {
                       return;
                     }
                     long s = System.nanoTime();
-                    db.events().append(Fixtures.event(counter.getAndIncrement()));
+                    db.events().append(BenchRows.event(counter.getAndIncrement()));
                     lat[p].add(System.nanoTime() - s);
                     if (++n == 200) {
                       warm.countDown();

@@ -137,37 +137,36 @@ final class Rounds {
     double[][] rate = new double[n][rounds];
     double[][] perTx = new double[n][rounds];
     String[] first = new String[rounds];
-    AppendBenchmarks.pair = pair;
-    try {
-      for (int r = -warmupRounds(); r < rounds; r++) {
-        pair.newRound(rows, callers);
-        int[] order = order(n, r);
-        for (int s : order) {
-          WriteSide side = sides.get(s);
-          if (s > 0) {
-            pair.useRaw(s);
+    return AppendBenchmarks.PAIR.during(
+        pair,
+        () -> {
+          for (int r = -warmupRounds(); r < rounds; r++) {
+            pair.newRound(rows, callers);
+            int[] order = order(n, r);
+            for (int s : order) {
+              WriteSide side = sides.get(s);
+              if (s > 0) {
+                pair.useRaw(s);
+              }
+              long tx = pair.swarmTransactions();
+              double micros = singleShot("AppendBenchmarks." + side.benchmark());
+              long txDelta = pair.swarmTransactions() - tx;
+              if (r >= 0) {
+                rate[s][r] = rows / (micros / 1e6);
+                perTx[s][r] = side.swarm() ? (double) rows / txDelta : side.rowsPerTransaction();
+              }
+            }
+            if (r >= 0) {
+              first[r] = sides.get(order[0]).tag();
+            }
+            System.out.printf(
+                "[bench] %s: %s done (%,d rows per side)%n",
+                sides.get(0).label(),
+                r < 0 ? "warm-up round" : "round " + (r + 1) + " of " + rounds,
+                rows);
           }
-          long tx = pair.swarmTransactions();
-          double micros = singleShot("AppendBenchmarks." + side.benchmark());
-          long txDelta = pair.swarmTransactions() - tx;
-          if (r >= 0) {
-            rate[s][r] = rows / (micros / 1e6);
-            perTx[s][r] = side.swarm() ? (double) rows / txDelta : side.rowsPerTransaction();
-          }
-        }
-        if (r >= 0) {
-          first[r] = sides.get(order[0]).tag();
-        }
-        System.out.printf(
-            "[bench] %s: %s done (%,d rows per side)%n",
-            sides.get(0).label(),
-            r < 0 ? "warm-up round" : "round " + (r + 1) + " of " + rounds,
-            rows);
-      }
-    } finally {
-      AppendBenchmarks.pair = null;
-    }
-    return new Writes(List.copyOf(sides), rows, rate, perTx, first);
+          return new Writes(List.copyOf(sides), rows, rate, perTx, first);
+        });
   }
 
   /**

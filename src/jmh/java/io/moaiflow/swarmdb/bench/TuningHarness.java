@@ -59,7 +59,7 @@ final class TuningHarness {
     for (int pageSize : new int[] {4096, 8192, 16384}) {
       Path file = Fixtures.freshDir("tune-page").resolve("swarm.db");
       try (Connection c =
-          Fixtures.rawConnection(file, SwarmDbConfig.builder(file).build(), false)) {
+          BenchRows.rawConnection(file, SwarmDbConfig.builder(file).build(), false)) {
         try (Statement st = c.createStatement()) {
           st.execute("PRAGMA page_size=" + pageSize);
           st.execute("PRAGMA journal_mode=WAL");
@@ -78,7 +78,7 @@ final class TuningHarness {
     try (SwarmDB db = SwarmDB.open(config.build())) {
       for (int i = 0; i < 3_000; i++) {
         long s = System.nanoTime();
-        db.events().query(EventQuery.agent(Fixtures.agent(Fixtures.random(1_000))).limit(100));
+        db.events().query(EventQuery.agent(BenchRows.agent(Fixtures.random(1_000))).limit(100));
         if (i >= 1_000) {
           lat.add(System.nanoTime() - s);
         }
@@ -89,11 +89,11 @@ final class TuningHarness {
 
   private static double appendAllRun(SwarmDbConfig.Builder config, int batches, Latencies lat) {
     try (SwarmDB db = SwarmDB.open(config.build())) {
-      db.events().appendAll(Fixtures.events(0, 1_000));
+      db.events().appendAll(BenchRows.events(0, 1_000));
       long start = System.nanoTime();
       for (int b = 1; b <= batches; b++) {
         long s = System.nanoTime();
-        db.events().appendAll(Fixtures.events(b * 1_000, 1_000));
+        db.events().appendAll(BenchRows.events(b * 1_000, 1_000));
         lat.add(System.nanoTime() - s);
       }
       return batches * 1_000 / ((System.nanoTime() - start) / 1e9);
@@ -113,7 +113,7 @@ final class TuningHarness {
     try (SwarmDB db = SwarmDB.open(config)) {
       UnaryOperator<Integer> one =
           i -> {
-            db.events().append(Fixtures.event(i));
+            db.events().append(BenchRows.event(i));
             return i;
           };
       for (int t = 0; t < threads; t++) {

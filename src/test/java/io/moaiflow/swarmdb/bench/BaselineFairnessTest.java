@@ -69,6 +69,19 @@ class BaselineFairnessTest {
     return BenchRows.rawConnection(file, config(file).build(), false);
   }
 
+  /** What a raw side does with its connection and prepared insert; returns the rows it wrote. */
+  private interface RawWork {
+    int run(Connection c, PreparedStatement insert) throws Exception;
+  }
+
+  /** Runs {@code work} on a new raw file {@code name} (see {@link #raw}). */
+  private int rawInsert(String name, RawWork work) throws Exception {
+    try (Connection c = raw(name);
+        PreparedStatement ps = c.prepareStatement(BenchRows.INSERT)) {
+      return work.run(c, ps);
+    }
+  }
+
   /**
    * Every event row, ordered by event id, as (column, storage class, value) with metadata as its
    * bytes in hex; {@code seq} only when both sides must also agree on the order.
@@ -133,10 +146,8 @@ class BaselineFairnessTest {
     try (SwarmDB db = swarm("swarm.db")) {
       assertThat(RoundWork.appendAll(db.events(), events, 1_000)).isEqualTo(2_500);
     }
-    try (Connection c = raw("raw.db");
-        PreparedStatement ps = c.prepareStatement(BenchRows.INSERT)) {
-      assertThat(RoundWork.rawBatches(c, ps, events, 1_000)).isEqualTo(2_500);
-    }
+    assertThat(rawInsert("raw.db", (c, ps) -> RoundWork.rawBatches(c, ps, events, 1_000)))
+        .isEqualTo(2_500);
     assertSameEvents("swarm.db", "raw.db", 2_500, true);
   }
 
@@ -146,14 +157,12 @@ class BaselineFairnessTest {
     try (SwarmDB db = swarm("swarm.db")) {
       assertThat(RoundWork.append(pool, db.events(), events, THREADS)).isEqualTo(400);
     }
-    try (Connection c = raw("locked.db");
-        PreparedStatement ps = c.prepareStatement(BenchRows.INSERT)) {
-      assertThat(RoundWork.rawAutocommitLocked(pool, ps, events, THREADS)).isEqualTo(400);
-    }
-    try (Connection c = raw("batches.db");
-        PreparedStatement ps = c.prepareStatement(BenchRows.INSERT)) {
-      assertThat(RoundWork.rawBatches(c, ps, events, THREADS)).isEqualTo(400);
-    }
+    assertThat(
+            rawInsert(
+                "locked.db", (c, ps) -> RoundWork.rawAutocommitLocked(pool, ps, events, THREADS)))
+        .isEqualTo(400);
+    assertThat(rawInsert("batches.db", (c, ps) -> RoundWork.rawBatches(c, ps, events, THREADS)))
+        .isEqualTo(400);
     // threads interleave differently on each side, so seq order is not compared here
     assertSameEvents("swarm.db", "locked.db", 400, false);
     assertSameEvents("swarm.db", "batches.db", 400, false);
@@ -165,10 +174,7 @@ class BaselineFairnessTest {
     try (SwarmDB db = swarm("swarm.db")) {
       RoundWork.append(pool, db.events(), events, 1);
     }
-    try (Connection c = raw("raw.db");
-        PreparedStatement ps = c.prepareStatement(BenchRows.INSERT)) {
-      RoundWork.rawAutocommitLocked(pool, ps, events, 1);
-    }
+    rawInsert("raw.db", (c, ps) -> RoundWork.rawAutocommitLocked(pool, ps, events, 1));
     assertSameEvents("swarm.db", "raw.db", 300, true);
   }
 
@@ -180,10 +186,7 @@ class BaselineFairnessTest {
       // counted when committed: every row is readable the moment the call returns
       assertThat(db.events().since(0, 10_000)).hasSize(2_500);
     }
-    try (Connection c = raw("raw.db");
-        PreparedStatement ps = c.prepareStatement(BenchRows.INSERT)) {
-      RoundWork.rawBatches(c, ps, events, 1_000);
-    }
+    rawInsert("raw.db", (c, ps) -> RoundWork.rawBatches(c, ps, events, 1_000));
     assertSameEvents("swarm.db", "raw.db", 2_500, true);
   }
 
@@ -195,13 +198,7 @@ class BaselineFairnessTest {
         PreparedStatement upsert = c.prepareStatement(BenchRows.MEMORY_UPSERT);
         PreparedStatement get = c.prepareStatement(BenchRows.MEMORY_GET)) {
       db.sessions().start(BenchRows.MEMORY_SESSION);
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "INSERT INTO sessions (session_id, status, started_at) VALUES (?, 'active', ?)")) {
-        ps.setString(1, BenchRows.MEMORY_SESSION);
-        ps.setLong(2, NOW.toEpochMilli());
-        ps.executeUpdate();
-      }
+      BenchRows.startSession(c, NOW.toEpochMilli());
       SessionMemory memory = db.sessions().memory(BenchRows.MEMORY_SESSION);
       Duration ttl = Duration.ofHours(24);
       for (int round = 0; round < 2; round++) { // the second round updates: version 2

@@ -97,9 +97,13 @@ final class BenchRows {
 
   /** Event metadata in a fixed key order, so its JSON bytes do not depend on map hashing. */
   static Map<String, Object> metadata(int i) {
+    return inOrder("prompt", "Design the API", "step", i);
+  }
+
+  private static Map<String, Object> inOrder(String k1, Object v1, String k2, Object v2) {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("prompt", "Design the API");
-    m.put("step", i);
+    m.put(k1, v1);
+    m.put(k2, v2);
     return m;
   }
 
@@ -223,10 +227,18 @@ final class BenchRows {
 
   /** A memory value in a fixed key order. */
   static Map<String, Object> memoryValue(int k) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("lang", "java");
-    m.put("score", k);
-    return m;
+    return inOrder("lang", "java", "score", k);
+  }
+
+  /** Starts {@link #MEMORY_SESSION} by hand, as the raw side's memory rows need. */
+  static void startSession(Connection c, long startedAt) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO sessions (session_id, status, started_at) VALUES (?, 'active', ?)")) {
+      ps.setString(1, MEMORY_SESSION);
+      ps.setLong(2, startedAt);
+      ps.executeUpdate();
+    }
   }
 
   static String memoryKey(int k) {

@@ -1,6 +1,7 @@
 package io.moaiflow.swarmdb.bench;
 
 import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.Concurrently;
 import io.moaiflow.swarmdb.EventStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -10,7 +11,6 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,10 +27,10 @@ final class RoundWork {
   /** Most {@code appendAsync} calls in flight at once. */
   static final int ASYNC_WINDOW = 1_000;
 
-  /** One side's work on one thread. */
+  /** One side's work on one event of a thread's slice. */
   @FunctionalInterface
-  interface ThreadWork {
-    void run(int thread, List<AgentEvent> events) throws Exception;
+  interface EventWork {
+    void run(int thread, AgentEvent event) throws Exception;
   }
 
   private RoundWork() {}
@@ -70,16 +70,7 @@ final class RoundWork {
   /** SwarmDB: {@code threads} callers, each appending its slice one {@code append} at a time. */
   static int append(ExecutorService pool, EventStore store, List<AgentEvent> events, int threads)
       throws Exception {
-    onThreads(
-        pool,
-        events,
-        threads,
-        (t, slice) -> {
-          for (AgentEvent e : slice) {
-            store.append(e);
-          }
-        });
-    return events.size();
+    return onThreads(pool, events, threads, (t, e) -> store.append(e));
   }
 
   /**
@@ -90,36 +81,27 @@ final class RoundWork {
       ExecutorService pool, PreparedStatement insert, List<AgentEvent> events, int threads)
       throws Exception {
     Object lock = new Object();
-    onThreads(
+    return onThreads(
         pool,
         events,
         threads,
-        (t, slice) -> {
-          for (AgentEvent e : slice) {
-            BenchRows.RawRow row = BenchRows.RawRow.of(e); // outside the lock
-            synchronized (lock) {
-              BenchRows.insertOne(insert, row);
-            }
+        (t, e) -> {
+          BenchRows.RawRow row = BenchRows.RawRow.of(e); // outside the lock
+          synchronized (lock) {
+            BenchRows.insertOne(insert, row);
           }
         });
-    return events.size();
   }
 
   /** Raw JDBC: {@code threads} callers, each inserting in autocommit on a connection of its own. */
   static int rawAutocommitOwnConnection(
       ExecutorService pool, List<PreparedStatement> inserts, List<AgentEvent> events, int threads)
       throws Exception {
-    onThreads(
+    return onThreads(
         pool,
         events,
         threads,
-        (t, slice) -> {
-          PreparedStatement ps = inserts.get(t);
-          for (AgentEvent e : slice) {
-            BenchRows.insertOne(ps, BenchRows.RawRow.of(e));
-          }
-        });
-    return events.size();
+        (t, e) -> BenchRows.insertOne(inserts.get(t), BenchRows.RawRow.of(e)));
   }
 
   /**
@@ -154,11 +136,11 @@ final class RoundWork {
   }
 
   /**
-   * Runs {@code work} on {@code threads} pool threads (the pool must run that many at once), each
-   * with its slice, all released at once by a latch; returns when all are done, rethrowing the
-   * first failure.
+   * Runs {@code work} on each event of {@code threads} slices, in order within a slice, on that
+   * many pool threads (the pool must run them at once), all released at once by a barrier; returns
+   * the event count when all are done, rethrowing the first failure.
    */
-  static void onThreads(ExecutorService pool, List<AgentEvent> events, int threads, ThreadWork work)
+  static int onThreads(ExecutorService pool, List<AgentEvent> events, int threads, EventWork work)
       throws Exception {
     if (pool instanceof ThreadPoolExecutor tpe && tpe.getMaximumPoolSize() < threads) {
       throw new IllegalArgumentException(
@@ -169,32 +151,23 @@ final class RoundWork {
               + " running at once");
     }
     List<List<AgentEvent>> slices = split(events, threads);
-    CountDownLatch ready = new CountDownLatch(threads);
-    CountDownLatch go = new CountDownLatch(1);
-    List<Future<?>> futures = new ArrayList<>(threads);
-    for (int t = 0; t < threads; t++) {
-      int thread = t;
-      futures.add(
-          pool.submit(
-              () -> {
-                ready.countDown();
-                go.await();
-                work.run(thread, slices.get(thread));
-                return null;
-              }));
-    }
-    ready.await();
-    go.countDown();
-    for (Future<?> f : futures) {
-      try {
-        f.get();
-      } catch (ExecutionException e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof Exception ex) {
-          throw ex;
-        }
-        throw e;
+    try {
+      Concurrently.run(
+          pool,
+          threads,
+          thread -> {
+            for (AgentEvent e : slices.get(thread)) {
+              work.run(thread, e);
+            }
+            return null;
+          });
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof Exception ex) {
+        throw ex;
       }
+      throw e;
     }
+    return events.size();
   }
 }

@@ -1,6 +1,7 @@
 package io.moaiflow.swarmdb.reliability;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -105,6 +107,36 @@ final class ChildJvm implements AutoCloseable {
     return start(main, stderr, null, null, List.of(), args);
   }
 
+  /**
+   * Starts {@code count} {@link ReliabilityChild}ren, child i with the arguments {@code args(i)}
+   * and its stderr in {@code dir/<name>-i.err}, and waits until each printed READY; the caller
+   * closes them. When one fails to start or to get ready, all are closed.
+   */
+  static List<ChildJvm> startReady(int count, Path dir, String name, IntFunction<String[]> args)
+      throws Exception {
+    List<ChildJvm> children = new ArrayList<>();
+    try {
+      for (int i = 0; i < count; i++) {
+        children.add(
+            start(ReliabilityChild.class, dir.resolve(name + "-" + i + ".err"), args.apply(i)));
+      }
+      for (ChildJvm c : children) {
+        c.awaitReady();
+      }
+      return children;
+    } catch (Exception | AssertionError e) {
+      children.forEach(ChildJvm::close);
+      throw e;
+    }
+  }
+
+  /** Sends {@code line} to every child. */
+  static void sendAll(List<ChildJvm> children, String line) throws IOException {
+    for (ChildJvm c : children) {
+      c.send(line);
+    }
+  }
+
   /** The test classpath: surefire's (it may run tests from a manifest-only jar) or ours. */
   static String testClasspath() {
     String surefire = System.getProperty("surefire.test.class.path");
@@ -154,10 +186,20 @@ final class ChildJvm implements AutoCloseable {
     }
   }
 
+  /** Asserts the child prints READY within 120 s. */
+  void awaitReady() throws InterruptedException {
+    assertThat(awaitLine("READY", 120)).as("stderr: %s", stderrText()).isNotNull();
+  }
+
   /** Sends one line to the child's stdin. */
   void send(String line) throws IOException {
     stdin.write(line + "\n");
     stdin.flush();
+  }
+
+  /** Closes the child's stdin (a child that reads it to the end then finishes). */
+  void endInput() throws IOException {
+    stdin.close();
   }
 
   /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.SeedFiles;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
@@ -11,8 +12,6 @@ import io.moaiflow.swarmdb.health.CheckResult;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -35,16 +34,13 @@ class CorruptionTest {
 
   @BeforeEach
   void createGoodDatabase() {
-    good = dir.resolve("good.db");
-    try (SwarmDB swarm = SwarmDB.open(good)) {
-      List<AgentEvent> batch = new ArrayList<>();
-      for (int i = 0; i < ROWS; i++) {
-        batch.add(
-            AgentEvent.of(
-                "run", "agent-" + (i % 50), "worker", Map.of("pad", "z".repeat(200), "i", i)));
-      }
-      swarm.events().appendAll(batch);
-    }
+    good =
+        SeedFiles.withEvents(
+            dir.resolve("good.db"),
+            ROWS,
+            i ->
+                AgentEvent.of(
+                    "run", "agent-" + (i % 50), "worker", Map.of("pad", "z".repeat(200), "i", i)));
   }
 
   @Test

@@ -30,28 +30,24 @@ final class DbFiles {
 
   /** Every event_id in the file. */
   static Set<String> eventIds(Path db) throws SQLException {
-    Set<String> ids = new HashSet<>();
-    try (Connection c = readOnly(db);
-        Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT event_id FROM agent_events")) {
-      while (rs.next()) {
-        ids.add(rs.getString(1));
-      }
-    }
-    return ids;
+    return new HashSet<>(firstColumn(db, "SELECT event_id FROM agent_events"));
   }
 
   /** The lines of {@code PRAGMA integrity_check} (["ok"] when intact). */
   static List<String> integrityCheck(Path db) throws SQLException {
-    List<String> lines = new ArrayList<>();
+    return firstColumn(db, "PRAGMA integrity_check");
+  }
+
+  private static List<String> firstColumn(Path db, String sql) throws SQLException {
+    List<String> values = new ArrayList<>();
     try (Connection c = readOnly(db);
         Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {
+        ResultSet rs = st.executeQuery(sql)) {
       while (rs.next()) {
-        lines.add(rs.getString(1));
+        values.add(rs.getString(1));
       }
     }
-    return lines;
+    return values;
   }
 
   static long queryLong(Path db, String sql) throws SQLException {

@@ -1,7 +1,6 @@
 package io.moaiflow.swarmdb.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.ErrorCode;
@@ -13,7 +12,6 @@ import io.moaiflow.swarmdb.health.HealthReport;
 import io.moaiflow.swarmdb.ops.OpsOptions;
 import io.moaiflow.swarmdb.ops.OpsServer;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -51,13 +49,9 @@ class DiskFullHealthTest {
    */
   @Test
   void unhealthyWhileAppendsFailHealthyOnceTheyWork() throws Exception {
-    assumeTrue(
-        DbFiles.isRoot(),
-        "the disk-full health test needs root to mount a tmpfs (CI runs as root); not run here");
-    try (Tmpfs fs = Tmpfs.mount(dir.resolve("mnt"), "80m")) {
+    try (Tmpfs fs = Tmpfs.mountAsRoot(dir, "80m", "the disk-full health test")) {
       Path db = fs.dir().resolve("full.db");
-      Path filler = fs.dir().resolve("filler.bin");
-      fill(filler, 79L * 1024 * 1024);
+      Path filler = fs.fill("filler.bin", 79L * 1024 * 1024);
       try (SwarmDB swarm = SwarmDB.open(db);
           OpsServer ops =
               OpsServer.start(
@@ -119,13 +113,9 @@ class DiskFullHealthTest {
    */
   @Test
   void writerFailuresAloneMakeItUnhealthy() throws Exception {
-    assumeTrue(
-        DbFiles.isRoot(),
-        "the disk-full health test needs root to mount a tmpfs (CI runs as root); not run here");
-    try (Tmpfs fs = Tmpfs.mount(dir.resolve("mnt"), "2m")) {
+    try (Tmpfs fs = Tmpfs.mountAsRoot(dir, "2m", "the disk-full health test")) {
       Path db = fs.dir().resolve("full.db");
-      Path filler = fs.dir().resolve("filler.bin");
-      fill(filler, 1024 * 1024);
+      Path filler = fs.fill("filler.bin", 1024 * 1024);
       try (SwarmDB swarm = SwarmDB.open(SwarmDbConfig.builder(db).minFreeSpaceBytes(0).build())) {
         assertThat(swarm.inspect().health().healthy()).isTrue();
         SwarmDbException failure = appendUntilFull(swarm);
@@ -160,15 +150,6 @@ class DiskFullHealthTest {
       }
     }
     throw new AssertionError("the disk never filled up");
-  }
-
-  private static void fill(Path file, long bytes) throws IOException {
-    byte[] chunk = new byte[1024 * 1024];
-    try (OutputStream out = Files.newOutputStream(file)) {
-      for (long done = 0; done < bytes; done += chunk.length) {
-        out.write(chunk, 0, (int) Math.min(chunk.length, bytes - done));
-      }
-    }
   }
 
   private static AgentEvent event(String id) {

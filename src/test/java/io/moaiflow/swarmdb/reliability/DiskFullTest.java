@@ -1,7 +1,6 @@
 package io.moaiflow.swarmdb.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.ErrorCode;
@@ -34,13 +33,9 @@ class DiskFullTest {
 
   @Test
   void diskFullIsReportedRolledBackAndRecoverable() throws Exception {
-    assumeTrue(
-        DbFiles.isRoot(),
-        "the disk-full test needs root to mount a 2 MiB tmpfs (CI runs as root); not run here");
-    try (Tmpfs fs = Tmpfs.mount(dir.resolve("mnt"), "2m")) {
+    try (Tmpfs fs = Tmpfs.mountAsRoot(dir, "2m", "the disk-full test")) {
       Path db = fs.dir().resolve("full.db");
-      Path filler = fs.dir().resolve("filler.bin");
-      Files.write(filler, new byte[1024 * 1024]);
+      Path filler = fs.fill("filler.bin", 1024 * 1024);
       SwarmDbException failure = null;
       AgentEvent lastAcked = null;
       int acked = 0;

@@ -1,13 +1,14 @@
 package io.moaiflow.swarmdb.reliability;
 
+import static io.moaiflow.swarmdb.SwarmAssertions.assertFails;
+import static io.moaiflow.swarmdb.SwarmAssertions.assertInvalid;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.SeedFiles;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbConfig;
-import io.moaiflow.swarmdb.SwarmDbException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -40,7 +41,7 @@ class FilesAndPathsTest {
             List.of(),
             "files",
             root.toString())) {
-      assertThat(child.awaitLine("READY", 120)).as(child.stderrText()).isNotNull();
+      child.awaitReady();
       Path db = root.resolve("a/b/swarm.db");
       for (Path f :
           List.of(
@@ -72,19 +73,11 @@ class FilesAndPathsTest {
   @Test
   void symlinkAtTheDatabasePathIsRefused() throws Exception {
     Path real = dir.resolve("real.db");
-    try (SwarmDB swarm = SwarmDB.open(real)) {
-      swarm.events().append(AgentEvent.of("spawn", "agent-1", null, Map.of()));
-    }
+    SeedFiles.withOneEvent(real);
     Path link = Files.createSymbolicLink(dir.resolve("link.db"), real);
     Path dangling = Files.createSymbolicLink(dir.resolve("dangling.db"), dir.resolve("nowhere.db"));
     for (Path p : List.of(link, dangling)) {
-      assertThatThrownBy(() -> SwarmDB.open(p).close())
-          .isInstanceOfSatisfying(
-              SwarmDbException.class,
-              e -> {
-                assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
-                assertThat(e.getMessage()).contains(p.toString()).contains("symbolic link");
-              });
+      assertInvalid(() -> SwarmDB.open(p).close(), p.toString(), "symbolic link");
     }
     assertThat(Files.exists(dir.resolve("nowhere.db"))).isFalse();
   }
@@ -100,25 +93,14 @@ class FilesAndPathsTest {
               "file:" + dir.resolve("uri.db"),
               "file:" + dir.resolve("uri.db") + "?mode=rwc",
               dir.resolve("q.db") + "?vfs=unix")) {
-        assertThatThrownBy(() -> swarm.maintenance().backupTo(Path.of(target)))
-            .isInstanceOfSatisfying(
-                SwarmDbException.class,
-                e -> {
-                  assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
-                  assertThat(e.getMessage()).contains("URI");
-                });
+        assertInvalid(() -> swarm.maintenance().backupTo(Path.of(target)), "URI");
       }
       Path link = Files.createSymbolicLink(dir.resolve("backup-link.db"), outside);
-      assertThatThrownBy(() -> swarm.maintenance().backupTo(link))
-          .isInstanceOfSatisfying(
-              SwarmDbException.class,
-              e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
+      assertFails(ErrorCode.INVALID_ARGUMENT, () -> swarm.maintenance().backupTo(link));
       assertThat(Files.exists(outside)).isFalse();
     }
-    assertThatThrownBy(() -> SwarmDbConfig.builder(Path.of("file:" + db)).build())
-        .isInstanceOfSatisfying(
-            SwarmDbException.class,
-            e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
+    assertFails(
+        ErrorCode.INVALID_ARGUMENT, () -> SwarmDbConfig.builder(Path.of("file:" + db)).build());
     try (var files = Files.list(dir)) {
       assertThat(files.map(p -> p.getFileName().toString()))
           .noneMatch(n -> n.startsWith("uri") || n.startsWith("q.db") || n.startsWith("file:"));
@@ -144,16 +126,12 @@ class FilesAndPathsTest {
               escape.resolve("through-link.db"),
               root,
               dir.resolve("backups-sibling/x.db"))) {
-        assertThatThrownBy(() -> swarm.maintenance().backupTo(target))
+        assertThat(
+                assertFails(ErrorCode.INVALID_ARGUMENT, () -> swarm.maintenance().backupTo(target))
+                    .getMessage())
             .as("backup to %s", target)
-            .isInstanceOfSatisfying(
-                SwarmDbException.class,
-                e -> {
-                  assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
-                  assertThat(e.getMessage())
-                      .contains("outside the allowed backup root " + realRoot)
-                      .contains("--backup-root");
-                });
+            .contains("outside the allowed backup root " + realRoot)
+            .contains("--backup-root");
       }
       try (var files = Files.list(elsewhere)) {
         assertThat(files).isEmpty();
@@ -186,21 +164,17 @@ class FilesAndPathsTest {
         SwarmDbConfig.builder(dir.resolve("a.db")).backupRoot(dir.resolve("not-yet")).build();
     assertThat(missing.checkBackupPath(dir.resolve("not-yet/d.db")))
         .isEqualTo(dir.toRealPath().resolve("not-yet/d.db"));
-    assertThatThrownBy(() -> missing.checkBackupPath(dir.resolve("not-yet-2/d.db")))
-        .isInstanceOfSatisfying(
-            SwarmDbException.class,
-            e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
+    assertFails(
+        ErrorCode.INVALID_ARGUMENT, () -> missing.checkBackupPath(dir.resolve("not-yet-2/d.db")));
     // without a root every path passes, made absolute
     SwarmDbConfig open = SwarmDbConfig.builder(dir.resolve("a.db")).build();
     assertThat(open.backupRoot()).isNull();
     assertThat(open.checkBackupPath(Path.of("rel.db"))).isAbsolute();
     // a URI or a blank root is a configuration error
     for (String bad : List.of("file:" + dir, " ")) {
-      assertThatThrownBy(
-              () -> SwarmDbConfig.builder(dir.resolve("a.db")).backupRoot(Path.of(bad)).build())
-          .isInstanceOfSatisfying(
-              SwarmDbException.class,
-              e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
+      assertFails(
+          ErrorCode.INVALID_ARGUMENT,
+          () -> SwarmDbConfig.builder(dir.resolve("a.db")).backupRoot(Path.of(bad)).build());
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.moaiflow.swarmdb.reliability;
 
+import static io.moaiflow.swarmdb.SwarmAssertions.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.moaiflow.swarmdb.AgentEvent;
@@ -9,20 +10,16 @@ import io.moaiflow.swarmdb.MemoryEntry;
 import io.moaiflow.swarmdb.MutableClock;
 import io.moaiflow.swarmdb.SessionMemory;
 import io.moaiflow.swarmdb.SwarmDB;
-import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
+import io.moaiflow.swarmdb.TempSwarmDb;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
@@ -69,18 +66,15 @@ class HostileInputTest {
           "a\u00e9",
           "a\uD83D\uDE00");
 
-  static Path dir;
-  static MutableClock clock;
+  static final MutableClock clock = new MutableClock(TS);
+  static final TempSwarmDb SWARM = TempSwarmDb.withSession("hostile.db", "s", b -> b.clock(clock));
   static SwarmDB swarm;
   static final AtomicLong counter = new AtomicLong();
 
   @BeforeContainer
-  static void open() throws IOException {
-    dir = Files.createTempDirectory("swarmdb-hostile");
-    clock = new MutableClock(TS);
-    swarm = SwarmDB.open(SwarmDbConfig.builder(dir.resolve("hostile.db")).clock(clock).build());
-    swarm.sessions().start("s");
-    SessionMemory m = swarm.sessions().memory("s");
+  static void open() {
+    swarm = SWARM.open().db();
+    SessionMemory m = SWARM.memory();
     for (String k : KEYS) {
       m.put("search", k, k);
     }
@@ -88,12 +82,7 @@ class HostileInputTest {
 
   @AfterContainer
   static void close() throws IOException {
-    swarm.close();
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
+    SWARM.close();
   }
 
   @Provide
@@ -321,10 +310,12 @@ class HostileInputTest {
       nested = List.of(nested);
     }
     Map<String, Object> meta = Map.of("n", nested);
-    assertInvalid(
+    assertFails(
+        ErrorCode.INVALID_ARGUMENT,
         () ->
             swarm.events().append(new AgentEvent(0, "deep1001", "run", "a", null, null, TS, meta)));
-    assertInvalid(() -> swarm.sessions().memory("s").put("deep", "k", meta));
+    assertFails(
+        ErrorCode.INVALID_ARGUMENT, () -> swarm.sessions().memory("s").put("deep", "k", meta));
   }
 
   @Example
@@ -341,26 +332,18 @@ class HostileInputTest {
   @Example
   void twentyMegabyteStringsAreInvalid() {
     String huge = "x".repeat(20 * 1024 * 1024);
-    assertInvalid(
+    assertFails(
+        ErrorCode.INVALID_ARGUMENT,
         () ->
             swarm
                 .events()
                 .append(
                     new AgentEvent(
                         0, "big20m", "run", "agent", null, null, TS, Map.of("big", huge))));
-    assertInvalid(() -> swarm.sessions().memory("s").put("big", "k20", huge));
+    assertFails(
+        ErrorCode.INVALID_ARGUMENT, () -> swarm.sessions().memory("s").put("big", "k20", huge));
     assertThat(swarm.events().get("big20m")).isEmpty();
     assertThat(swarm.sessions().memory("s").entry("big", "k20")).isEmpty();
-  }
-
-  private static void assertInvalid(Runnable r) {
-    try {
-      r.run();
-    } catch (SwarmDbException e) {
-      assertThat(e.code()).as(String.valueOf(e.getMessage())).isEqualTo(ErrorCode.INVALID_ARGUMENT);
-      return;
-    }
-    throw new AssertionError("expected INVALID_ARGUMENT");
   }
 
   /** Runs a write-and-read-back; INVALID_ARGUMENT is an accepted outcome, anything else is not. */

@@ -1,12 +1,12 @@
 package io.moaiflow.swarmdb.reliability;
 
+import static io.moaiflow.swarmdb.SwarmAssertions.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.SeedFiles;
 import io.moaiflow.swarmdb.SwarmDB;
-import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.migrate.MigrationResult;
 import io.moaiflow.swarmdb.migrate.MigrationState;
 import java.io.IOException;
@@ -17,7 +17,6 @@ import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -114,7 +113,7 @@ class MigrationOnOldFilesTest {
                 + "CREATE TABLE v2_filler (x INTEGER NOT NULL) STRICT;\n"
                 + "INSERT INTO v2_filler (x) WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1"
                 + " FROM c WHERE x < 2000000000) SELECT x FROM c;\n");
-    try (ChildJvm child = migrating("killed.err", v2, db)) {
+    try (ChildJvm child = migrateInChild(v2, "killed.err", db)) {
       assertThat(child.awaitLine("OPENING", 120)).as(child.stderrText()).isNotNull();
       awaitMigrationInProgress(db, child);
       child.kill();
@@ -132,7 +131,7 @@ class MigrationOnOldFilesTest {
             "ALTER TABLE agent_events ADD COLUMN v2_note TEXT;\n"
                 + "CREATE TABLE v2_filler (x INTEGER) STRICT;\n"
                 + "INSERT INTO no_such_table VALUES (1);\n");
-    try (ChildJvm child = migrating("failing.err", v2, db)) {
+    try (ChildJvm child = migrateInChild(v2, "failing.err", db)) {
       assertThat(child.waitFor(120)).isEqualTo(3);
       assertThat(child.lines())
           .anyMatch(
@@ -150,7 +149,7 @@ class MigrationOnOldFilesTest {
     Path db = v1Database("good");
     Path v2 = scripts("good", "ALTER TABLE agent_events ADD COLUMN v2_note TEXT;\n");
     for (int round = 0; round < 2; round++) {
-      try (ChildJvm child = migrating("good-" + round + ".err", v2, db)) {
+      try (ChildJvm child = migrateInChild(v2, "good-" + round + ".err", db)) {
         assertThat(child.waitFor(120)).as(child.stderrText()).isZero();
         assertThat(child.lines()).contains("OPENED v2");
       }
@@ -162,37 +161,24 @@ class MigrationOnOldFilesTest {
           .as("one backup, taken before the one real migration")
           .isEqualTo(1);
     }
-    assertThatThrownBy(() -> SwarmDB.open(db).close())
-        .isInstanceOfSatisfying(
-            SwarmDbException.class,
-            e -> {
-              assertThat(e.code()).isEqualTo(ErrorCode.SCHEMA_TOO_NEW);
-              assertThat(e.getMessage()).contains(db.toString()).contains("Nothing was changed");
-            });
+    assertThat(assertFails(ErrorCode.SCHEMA_TOO_NEW, () -> SwarmDB.open(db).close()).getMessage())
+        .contains(db.toString())
+        .contains("Nothing was changed");
   }
 
-  /** A child JVM that opens {@code db} with the scripts in {@code v2} and migrates it. */
-  private ChildJvm migrating(String stderrFile, Path v2, Path db) throws IOException {
+  /**
+   * A child that opens (so migrates) {@code db} with the scripts in {@code v2} first on its path.
+   */
+  private ChildJvm migrateInChild(Path v2, String stderr, Path db) throws IOException {
     return ChildJvm.start(
-        ReliabilityChild.class,
-        dir.resolve(stderrFile),
-        null,
-        v2,
-        List.of(),
-        "migrate",
-        db.toString());
+        ReliabilityChild.class, dir.resolve(stderr), null, v2, List.of(), "migrate", db.toString());
   }
 
   private Path v1Database(String name) {
-    Path db = dir.resolve(name + "/swarm.db");
-    try (SwarmDB swarm = SwarmDB.open(db)) {
-      List<AgentEvent> batch = new ArrayList<>();
-      for (int i = 0; i < ROWS; i++) {
-        batch.add(AgentEvent.of("run", "agent-" + i, null, Map.of("i", i)));
-      }
-      swarm.events().appendAll(batch);
-    }
-    return db;
+    return SeedFiles.withEvents(
+        dir.resolve(name + "/swarm.db"),
+        ROWS,
+        i -> AgentEvent.of("run", "agent-" + i, null, Map.of("i", i)));
   }
 
   /** A classpath directory that ships V1 (from the library) plus the given V2 script. */

@@ -1,16 +1,14 @@
 package io.moaiflow.swarmdb.reliability;
 
+import static io.moaiflow.swarmdb.SwarmAssertions.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbConfig;
-import io.moaiflow.swarmdb.SwarmDbException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
@@ -35,26 +33,22 @@ class MultiProcessWriterTest {
   @ValueSource(ints = {2, 4})
   void concurrentProcessesLoseNothingAndSeeNoBusy(int processes) throws Exception {
     Path db = dir.resolve("shared.db");
-    List<ChildJvm> children = new ArrayList<>();
+    List<ChildJvm> children =
+        ChildJvm.startReady(
+            processes,
+            dir,
+            "child",
+            p ->
+                new String[] {
+                  "writer",
+                  db.toString(),
+                  "NORMAL",
+                  "p" + p,
+                  Integer.toString(ROWS_PER_PROCESS),
+                  "go"
+                });
     try {
-      for (int p = 0; p < processes; p++) {
-        children.add(
-            ChildJvm.start(
-                ReliabilityChild.class,
-                dir.resolve("child-" + p + ".err"),
-                "writer",
-                db.toString(),
-                "NORMAL",
-                "p" + p,
-                Integer.toString(ROWS_PER_PROCESS),
-                "go"));
-      }
-      for (ChildJvm c : children) {
-        assertThat(c.awaitLine("READY", 120)).as("stderr: %s", c.stderrText()).isNotNull();
-      }
-      for (ChildJvm c : children) {
-        c.send("go");
-      }
+      ChildJvm.sendAll(children, "go");
       for (ChildJvm c : children) {
         int exit = c.waitFor(300);
         List<String> errors = c.lines().stream().filter(l -> l.startsWith("ERROR")).toList();
@@ -85,17 +79,15 @@ class MultiProcessWriterTest {
           ChildJvm.start(ReliabilityChild.class, dir.resolve("lock.err"), "lock", db.toString())) {
         assertThat(locker.awaitLine("LOCKED", 120)).as(locker.stderrText()).isNotNull();
         long start = System.nanoTime();
-        assertThatThrownBy(
-                () -> swarm.events().append(AgentEvent.of("run", "agent-1", null, Map.of())))
-            .isInstanceOfSatisfying(
-                SwarmDbException.class,
-                e -> {
-                  assertThat(e.code()).isEqualTo(ErrorCode.BUSY);
-                  assertThat(e.getMessage())
-                      .contains(db.toString())
-                      .contains("busy timeout")
-                      .contains("raise busyTimeout");
-                });
+        assertThat(
+                assertFails(
+                        ErrorCode.BUSY,
+                        () ->
+                            swarm.events().append(AgentEvent.of("run", "agent-1", null, Map.of())))
+                    .getMessage())
+            .contains(db.toString())
+            .contains("busy timeout")
+            .contains("raise busyTimeout");
         assertThat(Duration.ofNanos(System.nanoTime() - start))
             .as("the writer waited for the busy timeout before giving up")
             .isGreaterThanOrEqualTo(timeout);

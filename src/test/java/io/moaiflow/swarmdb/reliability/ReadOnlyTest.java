@@ -1,19 +1,16 @@
 package io.moaiflow.swarmdb.reliability;
 
+import static io.moaiflow.swarmdb.SwarmAssertions.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.SeedFiles;
 import io.moaiflow.swarmdb.SwarmDB;
-import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.health.HealthReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,14 +27,9 @@ class ReadOnlyTest {
 
   @Test
   void readOnlyFilesystemGivesReadOnly() throws Exception {
-    assumeTrue(
-        DbFiles.isRoot(),
-        "the read-only filesystem test needs root to mount and remount a tmpfs; not run here");
-    try (Tmpfs fs = Tmpfs.mount(dir.resolve("mnt"), "4m")) {
+    try (Tmpfs fs = Tmpfs.mountAsRoot(dir, "4m", "the read-only filesystem test")) {
       Path db = fs.dir().resolve("data/swarm.db");
-      try (SwarmDB swarm = SwarmDB.open(db)) {
-        swarm.events().append(AgentEvent.of("spawn", "agent-1", null, Map.of()));
-      }
+      SeedFiles.withOneEvent(db);
       fs.remountReadOnly();
       try {
         assertReadOnly(db, db.toString());
@@ -60,9 +52,7 @@ class ReadOnlyTest {
         "chmod-based read-only tests cannot work as root (root ignores permission bits);"
             + " readOnlyFilesystemGivesReadOnly covers this case with a read-only mount");
     Path db = dir.resolve("ro/swarm.db");
-    try (SwarmDB swarm = SwarmDB.open(db)) {
-      swarm.events().append(AgentEvent.of("spawn", "agent-1", null, Map.of()));
-    }
+    SeedFiles.withOneEvent(db);
     Files.setPosixFilePermissions(db, PosixFilePermissions.fromString("r--------"));
     try {
       assertReadOnly(db, db.toString());
@@ -97,14 +87,8 @@ class ReadOnlyTest {
   }
 
   private static void assertReadOnly(Path db, String named) {
-    assertThatThrownBy(() -> SwarmDB.open(db).close())
-        .isInstanceOfSatisfying(
-            SwarmDbException.class,
-            e -> {
-              assertThat(e.code())
-                  .as(String.valueOf(e.getMessage()))
-                  .isEqualTo(ErrorCode.READ_ONLY);
-              assertThat(e.getMessage()).contains(named).containsAnyOf("not writable", "read-only");
-            });
+    assertThat(assertFails(ErrorCode.READ_ONLY, () -> SwarmDB.open(db).close()).getMessage())
+        .contains(named)
+        .containsAnyOf("not writable", "read-only");
   }
 }

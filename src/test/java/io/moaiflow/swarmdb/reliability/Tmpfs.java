@@ -1,6 +1,9 @@
 package io.moaiflow.swarmdb.reliability;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +22,12 @@ final class Tmpfs implements AutoCloseable {
     this.dir = dir;
   }
 
-  static Tmpfs mount(Path dir, String size) throws IOException, InterruptedException {
+  /** Mounts a tmpfs of {@code size} at {@code parent/mnt}; when not root, skips {@code test}. */
+  static Tmpfs mountAsRoot(Path parent, String size, String test)
+      throws IOException, InterruptedException {
+    assumeTrue(
+        DbFiles.isRoot(), test + " needs root to mount a tmpfs (CI runs as root); not run here");
+    Path dir = parent.resolve("mnt");
     Files.createDirectories(dir);
     Tmpfs t = new Tmpfs(dir);
     run("mount", "-t", "tmpfs", "-o", "size=" + size + ",mode=0700", "tmpfs", dir.toString());
@@ -29,6 +37,18 @@ final class Tmpfs implements AutoCloseable {
 
   Path dir() {
     return dir;
+  }
+
+  /** Writes a file of {@code bytes} zero bytes named {@code name} here, to take the space. */
+  Path fill(String name, long bytes) throws IOException {
+    Path file = dir.resolve(name);
+    byte[] chunk = new byte[1024 * 1024];
+    try (OutputStream out = Files.newOutputStream(file)) {
+      for (long done = 0; done < bytes; done += chunk.length) {
+        out.write(chunk, 0, (int) Math.min(chunk.length, bytes - done));
+      }
+    }
+    return file;
   }
 
   void remountReadOnly() throws IOException, InterruptedException {

@@ -1,11 +1,11 @@
 package io.moaiflow.swarmdb.internal.pg;
 
+import static io.moaiflow.swarmdb.SwarmAssertions.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDB;
-import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.backend.PgTestSupport;
 import java.sql.Connection;
@@ -34,12 +34,18 @@ class PgAppenderTest {
     return c;
   }
 
+  private static void rethrowCause(CompletableFuture<?> f) throws Throwable {
+    try {
+      f.get();
+    } catch (ExecutionException e) {
+      throw e.getCause();
+    }
+  }
+
   @Test
   void queuedAppendsCommitTogetherAndABadRowFailsAlone() throws Exception {
     try (PgTestSupport.Schema schema = PgTestSupport.newSchema();
-        SwarmDB db =
-            SwarmDB.open(
-                SwarmDbConfig.postgres(schema.url()).busyTimeout(Duration.ofSeconds(60)).build());
+        SwarmDB db = PgSwarm.open(schema);
         Connection observer = schema.connect()) {
       long before = db.inspect().writerStats().transactions();
       Connection gate = holdAppendLock(schema);
@@ -60,14 +66,7 @@ class PgAppenderTest {
       for (CompletableFuture<AgentEvent> f : good) {
         assertThat(f.get().seq()).isGreaterThan(first.get().seq());
       }
-      Throwable failure = null;
-      try {
-        bad.get();
-      } catch (ExecutionException e) {
-        failure = e.getCause();
-      }
-      assertThat(failure).isInstanceOf(SwarmDbException.class);
-      assertThat(((SwarmDbException) failure).code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+      assertFails(ErrorCode.INVALID_ARGUMENT, () -> rethrowCause(bad));
       assertThat(db.events().count()).isEqualTo(21);
       // first batch, the failed batch of 21, then 21 single retries (20 committed)
       assertThat(db.inspect().writerStats().transactions() - before).isBetween(2L, 23L);
@@ -78,12 +77,8 @@ class PgAppenderTest {
   void aFullQueueTimesOutAndSynchronousAppendsReportTheirOwnErrors() throws Exception {
     try (PgTestSupport.Schema schema = PgTestSupport.newSchema();
         SwarmDB db =
-            SwarmDB.open(
-                SwarmDbConfig.postgres(schema.url())
-                    .busyTimeout(Duration.ofSeconds(60))
-                    .writeQueueCapacity(2)
-                    .writeTimeout(Duration.ofMillis(200))
-                    .build());
+            PgSwarm.open(
+                schema, b -> b.writeQueueCapacity(2).writeTimeout(Duration.ofMillis(200)));
         Connection observer = schema.connect()) {
       Connection gate = holdAppendLock(schema);
       List<CompletableFuture<AgentEvent>> queued = new ArrayList<>();
@@ -105,23 +100,16 @@ class PgAppenderTest {
       for (CompletableFuture<AgentEvent> f : queued) {
         assertThat(f.get().isStored()).isTrue();
       }
-      Throwable t = null;
-      try {
-        db.events().append(AgentEvent.of("run", "a", null, Map.of("nul", "\u0000")));
-      } catch (SwarmDbException e) {
-        t = e;
-      }
-      assertThat(t).isInstanceOf(SwarmDbException.class);
-      assertThat(((SwarmDbException) t).code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+      assertFails(
+          ErrorCode.INVALID_ARGUMENT,
+          () -> db.events().append(AgentEvent.of("run", "a", null, Map.of("nul", "\u0000"))));
     }
   }
 
   @Test
   void integrityCheckRunsAmcheckWhenInstalled() throws Exception {
     try (PgTestSupport.Schema schema = PgTestSupport.newSchema();
-        SwarmDB db =
-            SwarmDB.open(
-                SwarmDbConfig.postgres(schema.url()).busyTimeout(Duration.ofSeconds(60)).build());
+        SwarmDB db = PgSwarm.open(schema);
         Connection c = schema.connect();
         Statement st = c.createStatement()) {
       boolean installed;

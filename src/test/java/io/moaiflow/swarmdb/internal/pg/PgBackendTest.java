@@ -1,7 +1,7 @@
 package io.moaiflow.swarmdb.internal.pg;
 
+import static io.moaiflow.swarmdb.SwarmAssertions.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -19,10 +19,10 @@ import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sqlite.SQLiteDataSource;
@@ -30,14 +30,6 @@ import org.sqlite.SQLiteDataSource;
 /** PostgreSQL-only behaviour: configuration, SQLite-only operations, the caller's pool, errors. */
 class PgBackendTest {
   @TempDir Path dir;
-
-  private static SwarmDbException thrown(ThrowingCallable call, ErrorCode code) {
-    Throwable t = catchThrowable(call);
-    assertThat(t).isInstanceOf(SwarmDbException.class);
-    SwarmDbException e = (SwarmDbException) t;
-    assertThat(e.code()).as(e.getMessage()).isEqualTo(code);
-    return e;
-  }
 
   @Test
   void configurationNamesPostgresAndHidesPasswords() {
@@ -50,9 +42,9 @@ class PgBackendTest {
     assertThat(SwarmDbConfig.redact("jdbc:postgresql://u:pw@db/x"))
         .isEqualTo("jdbc:postgresql://u:***@db/x");
     SwarmDbException e =
-        thrown(
-            () -> SwarmDbConfig.postgres("jdbc:sqlite:/tmp/x.db?password=p").build(),
-            ErrorCode.INVALID_ARGUMENT);
+        assertFails(
+            ErrorCode.INVALID_ARGUMENT,
+            () -> SwarmDbConfig.postgres("jdbc:sqlite:/tmp/x.db?password=p").build());
     assertThat(e.getMessage()).contains("not a PostgreSQL JDBC URL").doesNotContain("=p");
     assertThat(SwarmDbConfig.builder(dir.resolve("x.db")).build().isPostgres()).isFalse();
     assertThat(SwarmDbConfig.inMemory().build().isInMemory()).isTrue();
@@ -68,13 +60,13 @@ class PgBackendTest {
   @Test
   void anUnreachableServerFailsOpenWithAnIoError() {
     SwarmDbException e =
-        thrown(
+        assertFails(
+            ErrorCode.IO_ERROR,
             () ->
                 SwarmDB.open(
                     SwarmDbConfig.postgres("jdbc:postgresql://127.0.0.1:1/none?connectTimeout=2")
                         .writeTimeout(Duration.ofSeconds(2))
-                        .build()),
-            ErrorCode.IO_ERROR);
+                        .build()));
     assertThat(e.getMessage()).contains("127.0.0.1:1");
   }
 
@@ -83,8 +75,8 @@ class PgBackendTest {
     SQLiteDataSource ds = new SQLiteDataSource();
     ds.setUrl("jdbc:sqlite:" + dir.resolve("other.db"));
     SwarmDbException e =
-        thrown(
-            () -> SwarmDB.open(SwarmDbConfig.dataSource(ds).build()), ErrorCode.INVALID_ARGUMENT);
+        assertFails(
+            ErrorCode.INVALID_ARGUMENT, () -> SwarmDB.open(SwarmDbConfig.dataSource(ds).build()));
     assertThat(e.getMessage()).contains("not PostgreSQL");
   }
 
@@ -93,10 +85,10 @@ class PgBackendTest {
     try (PgTestSupport.Schema schema = PgTestSupport.newSchema();
         SwarmDB db = SwarmDB.open(SwarmDbConfig.postgres(schema.url()).build())) {
       SwarmDbException backup =
-          thrown(() -> db.maintenance().backupTo(dir.resolve("b.db")), ErrorCode.UNSUPPORTED);
+          assertFails(ErrorCode.UNSUPPORTED, () -> db.maintenance().backupTo(dir.resolve("b.db")));
       assertThat(backup.getMessage()).contains("SQLite-only", "pg_dump", schema.name());
       SwarmDbException checkpoint =
-          thrown(() -> db.maintenance().checkpoint(), ErrorCode.UNSUPPORTED);
+          assertFails(ErrorCode.UNSUPPORTED, () -> db.maintenance().checkpoint());
       assertThat(checkpoint.getMessage()).contains("SQLite-only", "CHECKPOINT");
       assertThat(db.maintenance().vacuum()).isPositive();
       assertThat(db.path()).isEmpty();
@@ -133,9 +125,9 @@ class PgBackendTest {
             "CREATE TRIGGER refuse BEFORE INSERT ON agent_events FOR EACH ROW EXECUTE FUNCTION"
                 + " refuse()");
       }
-      thrown(
-          () -> db.events().append(AgentEvent.of("spawn", "b", null, Map.of())),
-          ErrorCode.DISK_FULL);
+      assertFails(
+          ErrorCode.DISK_FULL,
+          () -> db.events().append(AgentEvent.of("spawn", "b", null, Map.of())));
       var full = db.inspect().health();
       assertThat(full.healthy()).isFalse();
       assertThat(full.writable()).as("the probe still passes").isTrue();
@@ -187,10 +179,10 @@ class PgBackendTest {
     try (PgTestSupport.Schema schema = PgTestSupport.newSchema();
         SwarmDB db = SwarmDB.open(SwarmDbConfig.postgres(schema.url()).build())) {
       SwarmDbException e =
-          thrown(
+          assertFails(
+              ErrorCode.INVALID_ARGUMENT,
               () ->
-                  db.events().append(AgentEvent.of("spawn", "a", null, Map.of("nul", "a\u0000b"))),
-              ErrorCode.INVALID_ARGUMENT);
+                  db.events().append(AgentEvent.of("spawn", "a", null, Map.of("nul", "a\u0000b"))));
       assertThat(e.getMessage()).contains("SQLSTATE 22");
       assertThat(db.events().count()).isZero();
       assertThat(db.inspect().writerStats().failures()).isOne();
@@ -209,9 +201,9 @@ class PgBackendTest {
       for (CompletableFuture<AgentEvent> f : futures) {
         assertThat(f.get().isStored()).isTrue();
       }
-      thrown(
-          () -> db.events().appendAsync(AgentEvent.of("run", "a", null, Map.of())),
-          ErrorCode.CLOSED);
+      assertFails(
+          ErrorCode.CLOSED,
+          () -> db.events().appendAsync(AgentEvent.of("run", "a", null, Map.of())));
       try (Connection c = schema.connect()) {
         assertThat(PgEventStore.queryLong(c, "SELECT count(*) FROM agent_events")).isEqualTo(200);
       }
@@ -220,29 +212,21 @@ class PgBackendTest {
 
   @Test
   void errorsMapBySqlState() {
-    String label = "db";
-    assertThat(PgErrors.map("op", label, new SQLException("x", "55P03")).code())
-        .isEqualTo(ErrorCode.BUSY);
-    assertThat(PgErrors.map("op", label, new SQLException("x", "40P01")).code())
-        .isEqualTo(ErrorCode.BUSY);
-    assertThat(PgErrors.map("op", label, new SQLException("x", "57014")).code())
-        .isEqualTo(ErrorCode.TIMEOUT);
-    assertThat(PgErrors.map("op", label, new SQLException("x", "53100")).code())
-        .isEqualTo(ErrorCode.DISK_FULL);
-    assertThat(PgErrors.map("op", label, new SQLException("x", "25006")).code())
-        .isEqualTo(ErrorCode.READ_ONLY);
-    assertThat(PgErrors.map("op", label, new SQLException("x", "XX001")).code())
-        .isEqualTo(ErrorCode.CORRUPT);
-    assertThat(PgErrors.map("op", label, new SQLException("x", "08006")).code())
-        .isEqualTo(ErrorCode.IO_ERROR);
-    assertThat(PgErrors.map("op", label, new SQLException("x", "23505")).code())
-        .isEqualTo(ErrorCode.INVALID_ARGUMENT);
-    assertThat(PgErrors.map("op", label, new SQLException("x", "42P01")).code())
-        .isEqualTo(ErrorCode.DATABASE_ERROR);
-    assertThat(PgErrors.map("op", label, new SQLException("x")).code())
-        .isEqualTo(ErrorCode.DATABASE_ERROR);
-    assertThat(PgErrors.map("op", label, new SQLTransientConnectionException("x")).code())
-        .isEqualTo(ErrorCode.TIMEOUT);
+    Map<SQLException, ErrorCode> expected = new LinkedHashMap<>();
+    expected.put(new SQLException("x", "55P03"), ErrorCode.BUSY);
+    expected.put(new SQLException("x", "40P01"), ErrorCode.BUSY);
+    expected.put(new SQLException("x", "57014"), ErrorCode.TIMEOUT);
+    expected.put(new SQLException("x", "53100"), ErrorCode.DISK_FULL);
+    expected.put(new SQLException("x", "25006"), ErrorCode.READ_ONLY);
+    expected.put(new SQLException("x", "XX001"), ErrorCode.CORRUPT);
+    expected.put(new SQLException("x", "08006"), ErrorCode.IO_ERROR);
+    expected.put(new SQLException("x", "23505"), ErrorCode.INVALID_ARGUMENT);
+    expected.put(new SQLException("x", "42P01"), ErrorCode.DATABASE_ERROR);
+    expected.put(new SQLException("x"), ErrorCode.DATABASE_ERROR);
+    expected.put(new SQLTransientConnectionException("x"), ErrorCode.TIMEOUT);
+    expected.forEach(
+        (e, code) ->
+            assertThat(PgErrors.map("op", "db", e).code()).as(e.getSQLState()).isEqualTo(code));
     assertThat(PgErrors.isRetryable(new SQLException("x", "40001"))).isTrue();
     assertThat(PgErrors.isRetryable(new SQLException("x", "23505"))).isFalse();
   }

@@ -1,5 +1,6 @@
 package io.moaiflow.swarmdb.internal.pg;
 
+import static io.moaiflow.swarmdb.SwarmAssertions.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.moaiflow.swarmdb.ErrorCode;
@@ -13,23 +14,13 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 
 /** The PostgreSQL migrator: serialised across hosts, all-or-nothing, checksummed. */
 class PgMigrationTest {
 
-  private static SwarmDbException thrown(ThrowingCallable call, ErrorCode code) {
-    Throwable t = org.assertj.core.api.Assertions.catchThrowable(call);
-    assertThat(t).isInstanceOf(SwarmDbException.class);
-    SwarmDbException e = (SwarmDbException) t;
-    assertThat(e.code()).as(e.getMessage()).isEqualTo(code);
-    return e;
-  }
-
-  /** Opening the schema (migrating by default) fails with {@code code}. */
-  private static SwarmDbException refusedOpen(PgTestSupport.Schema schema, ErrorCode code) {
-    return thrown(() -> SwarmDB.open(SwarmDbConfig.postgres(schema.url()).build()), code);
+  private static SwarmDbException openFails(PgTestSupport.Schema schema, ErrorCode code) {
+    return assertFails(code, () -> SwarmDB.open(SwarmDbConfig.postgres(schema.url()).build()));
   }
 
   private static long count(Connection c, String sql) throws Exception {
@@ -79,7 +70,7 @@ class PgMigrationTest {
         st.execute("CREATE TABLE squatter (x INT)");
         st.execute("CREATE INDEX idx_memory_session_updated ON squatter (x)");
       }
-      SwarmDbException e = refusedOpen(schema, ErrorCode.MIGRATION_FAILED);
+      SwarmDbException e = openFails(schema, ErrorCode.MIGRATION_FAILED);
       assertThat(e.getMessage()).contains("rolled back", "still at version 0");
       // the failed open released what it started (tests run one class at a time)
       assertThat(Thread.getAllStackTraces().keySet())
@@ -100,7 +91,7 @@ class PgMigrationTest {
           .singleElement()
           .extracting(m -> m.state())
           .isEqualTo(MigrationState.PENDING);
-      thrown(() -> db.events().count(), ErrorCode.SCHEMA_OUTDATED);
+      assertFails(ErrorCode.SCHEMA_OUTDATED, () -> db.events().count());
       assertThat(db.inspect().health().healthy()).isFalse();
       MigrationResult r = db.migrator().migrate();
       assertThat(r.fromVersion()).isZero();
@@ -119,7 +110,7 @@ class PgMigrationTest {
       try (Statement st = c.createStatement()) {
         st.execute("UPDATE schema_history SET checksum = checksum + 1");
       }
-      SwarmDbException e = refusedOpen(schema, ErrorCode.MIGRATION_CHECKSUM_MISMATCH);
+      SwarmDbException e = openFails(schema, ErrorCode.MIGRATION_CHECKSUM_MISMATCH);
       assertThat(e.getMessage()).contains("V1", "checksum");
       try (SwarmDB db = SwarmDB.open(SwarmDbConfig.postgres(schema.url()).migrate(false).build())) {
         fail(db);
@@ -130,12 +121,12 @@ class PgMigrationTest {
         st.execute("UPDATE schema_history SET checksum = checksum - 1");
         st.execute("INSERT INTO schema_history VALUES (2, 'from the future', 1, 0, 0, true)");
       }
-      e = refusedOpen(schema, ErrorCode.SCHEMA_TOO_NEW);
+      e = openFails(schema, ErrorCode.SCHEMA_TOO_NEW);
       assertThat(e.getMessage()).contains("version 2", "up to 1");
       try (Statement st = c.createStatement()) {
         st.execute("DROP TABLE schema_history");
       }
-      e = refusedOpen(schema, ErrorCode.INVALID_ARGUMENT);
+      e = openFails(schema, ErrorCode.INVALID_ARGUMENT);
       assertThat(e.getMessage()).contains("currentSchema");
     }
   }

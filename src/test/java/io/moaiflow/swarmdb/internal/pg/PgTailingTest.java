@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.SwarmDB;
-import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.backend.PgTestSupport;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -73,9 +71,7 @@ class PgTailingTest {
   void anInFlightAppendHoldsBackLaterAppendsUntilItCommits() throws Exception {
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try (PgTestSupport.Schema schema = PgTestSupport.newSchema();
-        SwarmDB db =
-            SwarmDB.open(
-                SwarmDbConfig.postgres(schema.url()).busyTimeout(Duration.ofSeconds(60)).build());
+        SwarmDB db = PgSwarm.open(schema);
         Connection otherHost = schema.connect();
         Connection observer = schema.connect()) {
       otherHost.setAutoCommit(false);
@@ -116,15 +112,9 @@ class PgTailingTest {
     int threadsPerHost = 3;
     int perThread = 120;
     try (PgTestSupport.Schema schema = PgTestSupport.newSchema();
-        SwarmDB hostA =
-            SwarmDB.open(
-                SwarmDbConfig.postgres(schema.url()).busyTimeout(Duration.ofSeconds(60)).build());
-        SwarmDB hostB =
-            SwarmDB.open(
-                SwarmDbConfig.postgres(schema.url()).busyTimeout(Duration.ofSeconds(60)).build());
-        SwarmDB tailHost =
-            SwarmDB.open(
-                SwarmDbConfig.postgres(schema.url()).busyTimeout(Duration.ofSeconds(60)).build())) {
+        SwarmDB hostA = PgSwarm.open(schema);
+        SwarmDB hostB = PgSwarm.open(schema);
+        SwarmDB tailHost = PgSwarm.open(schema)) {
       int writers = threadsPerHost * 2;
       ExecutorService pool = Executors.newFixedThreadPool(writers + 1);
       CyclicBarrier start = new CyclicBarrier(writers + 1);

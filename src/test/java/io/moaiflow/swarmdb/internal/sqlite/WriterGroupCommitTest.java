@@ -1,10 +1,13 @@
 package io.moaiflow.swarmdb.internal.sqlite;
 
+import static io.moaiflow.swarmdb.SwarmAssertions.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.Concurrently;
 import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.EventTail;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
 import java.nio.file.Path;
@@ -18,7 +21,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -107,25 +109,9 @@ class WriterGroupCommitTest {
     SqliteEventStore events = new SqliteEventStore(db);
     int threads = 8;
     int perThread = 150;
-    CyclicBarrier start = new CyclicBarrier(threads);
-    List<Future<List<AgentEvent>>> results = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      int id = t;
-      results.add(
-          pool.submit(
-              () -> {
-                start.await();
-                List<AgentEvent> acked = new ArrayList<>();
-                for (int i = 0; i < perThread; i++) {
-                  acked.add(events.append(event(id * perThread + i)));
-                }
-                return acked;
-              }));
-    }
     List<AgentEvent> acked = new ArrayList<>();
-    for (Future<List<AgentEvent>> f : results) {
-      acked.addAll(f.get(60, TimeUnit.SECONDS));
-    }
+    Concurrently.calls(threads, perThread, (id, i) -> events.append(event(id * perThread + i)))
+        .forEach(acked::addAll);
 
     assertThat(acked).hasSize(threads * perThread);
     assertThat(acked).extracting(AgentEvent::seq).doesNotHaveDuplicates().allMatch(s -> s > 0);
@@ -271,24 +257,12 @@ class WriterGroupCommitTest {
     for (CompletableFuture<AgentEvent> f : queued) {
       acked.add(f.get(0, TimeUnit.SECONDS)); // complete, and successfully
     }
-    assertThatThrownBy(() -> events.append(event(999)))
-        .isInstanceOfSatisfying(
-            SwarmDbException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CLOSED));
+    assertFails(ErrorCode.CLOSED, () -> events.append(event(999)));
 
     SqliteDatabase reopened = open(b -> b);
     SqliteEventStore again = new SqliteEventStore(reopened);
     assertThat(again.count()).isEqualTo(300);
-    List<AgentEvent> all = new ArrayList<>();
-    long cursor = 0;
-    while (true) {
-      List<AgentEvent> page = again.since(cursor, 100);
-      if (page.isEmpty()) {
-        break;
-      }
-      all.addAll(page);
-      cursor = page.get(page.size() - 1).seq();
-    }
-    assertThat(ids(all)).isEqualTo(ids(acked));
+    assertThat(ids(EventTail.readAll(cursor -> again.since(cursor, 100)))).isEqualTo(ids(acked));
   }
 
   @Test
@@ -316,26 +290,17 @@ class WriterGroupCommitTest {
     SqliteEventStore events = new SqliteEventStore(db);
     int threads = 6;
     int perThread = 100;
-    CyclicBarrier start = new CyclicBarrier(threads);
-    List<Future<List<long[]>>> results = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      int id = t;
-      results.add(
-          pool.submit(
-              () -> {
-                start.await();
-                List<long[]> calls = new ArrayList<>();
-                for (int i = 0; i < perThread; i++) {
-                  long called = System.nanoTime();
-                  long seq = events.append(event(id * perThread + i)).seq();
-                  calls.add(new long[] {called, System.nanoTime(), seq});
-                }
-                return calls;
-              }));
-    }
+    List<List<long[]>> results =
+        Concurrently.calls(
+            threads,
+            perThread,
+            (id, i) -> {
+              long called = System.nanoTime();
+              long seq = events.append(event(id * perThread + i)).seq();
+              return new long[] {called, System.nanoTime(), seq};
+            });
     List<long[]> calls = new ArrayList<>();
-    for (Future<List<long[]>> f : results) {
-      List<long[]> own = f.get(60, TimeUnit.SECONDS);
+    for (List<long[]> own : results) {
       // one thread's appends commit in the order it made them
       assertThat(own).extracting(c -> c[2]).isSorted();
       calls.addAll(own);
@@ -370,20 +335,12 @@ class WriterGroupCommitTest {
     assertThat(db.writerStats().queueDepth()).isEqualTo(2);
 
     long start = System.nanoTime();
-    assertThatThrownBy(() -> events.append(event(3)))
-        .isInstanceOfSatisfying(
-            SwarmDbException.class,
-            e -> {
-              assertThat(e.code()).isEqualTo(ErrorCode.TIMEOUT);
-              assertThat(e.getMessage())
-                  .contains("timed out after 200 ms")
-                  .contains("capacity=2")
-                  .contains("writeQueueCapacity");
-            });
+    assertThat(assertFails(ErrorCode.TIMEOUT, () -> events.append(event(3))).getMessage())
+        .contains("timed out after 200 ms")
+        .contains("capacity=2")
+        .contains("writeQueueCapacity");
     assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(Duration.ofMillis(200).toNanos());
-    assertThatThrownBy(() -> events.appendAsync(event(4)))
-        .isInstanceOfSatisfying(
-            SwarmDbException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TIMEOUT));
+    assertFails(ErrorCode.TIMEOUT, () -> events.appendAsync(event(4)));
 
     blocker.release();
     assertThat(q1.get(30, TimeUnit.SECONDS).seq()).isLessThan(q2.get(30, TimeUnit.SECONDS).seq());
