@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * metadata merge, and the end-state bookkeeping (completedAt, duration). Both registries read the
  * current row, call {@link #apply}, and write the result. Stateless and thread safe.
  */
-public final class AgentTransitions {
+final class AgentTransitions {
   private AgentTransitions() {}
 
   /**

@@ -10,7 +10,7 @@ import java.time.Instant;
  * window bounds are always set (so even an unfiltered query is an index search), and the keyset
  * cursor is a row-value comparison on {@code (ts, seq)}. Stateless and thread safe.
  */
-public final class EventQuerySql {
+final class EventQuerySql {
   private EventQuerySql() {}
 
   /**

@@ -15,7 +15,7 @@ import java.util.stream.StreamSupport;
  * EventQuery#after}), holding one page and no transaction or connection between pages, so memory
  * stays bounded for any number of rows. The stream is single-threaded, like any iterator.
  */
-public final class KeysetPages {
+final class KeysetPages {
   /** Rows fetched per page. */
   public static final int PAGE_SIZE = 500;
 

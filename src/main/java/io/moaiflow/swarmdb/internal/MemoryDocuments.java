@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  * backends: writing keeps each stored value's text exactly (no re-parse that would round decimals),
  * reading validates every entry before anything is written. Stateless and thread safe.
  */
-public final class MemoryDocuments {
+final class MemoryDocuments {
   private MemoryDocuments() {}
 
   /**

@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * @param json the value as JSON text
  * @param ttl time to live, or null for none
  */
-public record MemoryPut(String key, String json, @Nullable Duration ttl) {
+record MemoryPut(String key, String json, @Nullable Duration ttl) {
 
   /**
    * Checks and serialises one value.

@@ -5,14 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.AgentStatus;
 import io.moaiflow.swarmdb.EventQuery;
+import io.moaiflow.swarmdb.EventStore;
+import io.moaiflow.swarmdb.Maintenance;
 import io.moaiflow.swarmdb.SchemaV1;
 import io.moaiflow.swarmdb.SessionMemory;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.internal.sqlite.SqliteDatabase;
 import io.moaiflow.swarmdb.internal.sqlite.SqliteDialect;
-import io.moaiflow.swarmdb.internal.sqlite.SqliteEventStore;
-import io.moaiflow.swarmdb.internal.sqlite.SqliteMaintenance;
-import io.moaiflow.swarmdb.internal.sqlite.SqliteMigrator;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -161,7 +160,7 @@ class QueryPlanTest {
         "SELECT coalesce(max(seq), 0) FROM agent_events",
         "SELECT count(*) FROM sessions",
         "SELECT last_insert_rowid()",
-        SqliteMigrator.APPLIED_SQL);
+        MigrationEngine.APPLIED_SQL);
   }
 
   /** Every filter combination, with and without a cursor, as query and as count. */
@@ -193,7 +192,7 @@ class QueryPlanTest {
 
   private static void runEveryDaoMethod(SqliteDatabase db) {
     Instant t = Instant.parse("2026-01-01T00:00:00Z");
-    SqliteEventStore events = new SqliteEventStore(db);
+    EventStore events = db.daos().events();
     AgentEvent e = events.append(new AgentEvent(0, "e1", "run", "a", "w", "s", t, Map.of("k", 1)));
     events.append(e);
     events.appendAsync(AgentEvent.of("spawn", "a", "w", Map.of())).join();
@@ -255,9 +254,9 @@ class QueryPlanTest {
     agents.countByStatus();
     agents.sweepStale(Duration.ofDays(1));
 
-    SqliteMaintenance maintenance = new SqliteMaintenance(db);
+    Maintenance maintenance = db.daos().maintenance();
     maintenance.deleteEventsOlderThan(Duration.ofDays(1));
     maintenance.purgeExpiredMemory();
-    new SqliteMigrator(db).status();
+    db.daos().migrator().status();
   }
 }

@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.EventQuery;
+import io.moaiflow.swarmdb.EventStore;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.internal.sqlite.SqliteDatabase;
-import io.moaiflow.swarmdb.internal.sqlite.SqliteEventStore;
-import io.moaiflow.swarmdb.internal.sqlite.SqliteMaintenance;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,7 +47,7 @@ class RetentionChunkTest {
             .clock(Clock.fixed(now, ZoneOffset.UTC))
             .build();
     try (SqliteDatabase db = SqliteDatabase.open(config)) {
-      SqliteEventStore events = new SqliteEventStore(db);
+      EventStore events = db.daos().events();
       int old = 3 * Retention.EVENT_CHUNK_START + 17; // several chunks, the last one partial
       List<AgentEvent> batch = new ArrayList<>();
       for (int i = 0; i < old; i++) {
@@ -63,13 +62,13 @@ class RetentionChunkTest {
       }
       events.appendAll(batch);
 
-      long deleted = new SqliteMaintenance(db).deleteEventsOlderThan(Duration.ofDays(30));
+      long deleted = db.daos().maintenance().deleteEventsOlderThan(Duration.ofDays(30));
 
       assertThat(deleted).isEqualTo(old);
       assertThat(events.count()).isEqualTo(25);
       assertThat(events.query(EventQuery.all().limit(100)))
           .allMatch(e -> e.timestamp().isAfter(now.minus(Duration.ofDays(2))));
-      assertThat(new SqliteMaintenance(db).deleteEventsOlderThan(Duration.ofDays(30))).isZero();
+      assertThat(db.daos().maintenance().deleteEventsOlderThan(Duration.ofDays(30))).isZero();
     }
   }
 }

@@ -17,7 +17,7 @@ import java.util.concurrent.CompletableFuture;
  * its group commit, and a batch is one JDBC batch in one transaction. Everything else is {@link
  * SqlEventStore}'s. Thread safe.
  */
-public final class SqliteEventStore extends SqlEventStore {
+final class SqliteEventStore extends SqlEventStore {
   private final SqliteDatabase sqlite;
 
   /** The event log of an open database. */

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 
 /** Retention, checks, compaction and backups on SQLite. Thread safe. */
-public final class SqliteMaintenance extends Retention {
+final class SqliteMaintenance extends Retention {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteMaintenance.class);
 
   private final SqliteDatabase db;

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * backed up with {@code VACUUM INTO} first, and any table of its own making a file without a
  * history foreign. Thread safe: migrations run on the writer.
  */
-public final class SqliteMigrator extends MigrationEngine {
+final class SqliteMigrator extends MigrationEngine {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteMigrator.class);
   static final List<Script> SCRIPTS = MigrationEngine.load("/db/migration/sqlite/");
   private static final DateTimeFormatter STAMP =
