@@ -160,6 +160,32 @@ class ArchitectureTest {
         .check(classes);
   }
 
+  /**
+   * A backend package shows only its entry point and what another package really needs (HikariCP's
+   * engine is package-private the same way): the facade opens {@code SqliteDatabase} and {@code
+   * PgDatabase} and restores through {@code BackupFiles}; {@code QueryPlanTest} explains the SQLite
+   * spellings. Anything else made public fails here.
+   */
+  @Test
+  void backendEnginesArePackagePrivate() {
+    Set<String> allowed =
+        Set.of(
+            INTERNAL + ".sqlite.SqliteDatabase",
+            INTERNAL + ".sqlite.SqliteDialect",
+            INTERNAL + ".sqlite.BackupFiles",
+            INTERNAL + ".pg.PgDatabase");
+    Set<String> exposed = new HashSet<>();
+    for (JavaClass c : classes) {
+      String pkg = c.getPackageName();
+      if ((pkg.equals(INTERNAL + ".sqlite") || pkg.equals(INTERNAL + ".pg"))
+          && c.getModifiers().contains(JavaModifier.PUBLIC)
+          && !c.isNestedClass()) {
+        exposed.add(c.getName());
+      }
+    }
+    assertThat(exposed).isEqualTo(allowed);
+  }
+
   @Test
   void theRuleDetectsAnExposedInternalType() {
     JavaClasses leaky = new ClassFileImporter().importClasses(Leaky.class);
