@@ -28,7 +28,6 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "backup",
-    mixinStandardHelpOptions = true,
     description = "Write an online, verified backup (0600) to a file, or timestamped into a dir.")
 final class BackupCommand extends BaseCommand {
 

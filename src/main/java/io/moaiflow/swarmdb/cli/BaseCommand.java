@@ -16,7 +16,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * output writers, and the mapping of errors to one line on stderr and an exit code. Instances serve
  * one invocation and are not thread safe.
  */
-@CommandLine.Command
+@CommandLine.Command(mixinStandardHelpOptions = true)
 abstract class BaseCommand implements Callable<Integer> {
 
   @SuppressWarnings("NullAway.Init") // injected by picocli before call()
@@ -31,18 +31,12 @@ abstract class BaseCommand implements Callable<Integer> {
   private CliEnvironment env;
 
   /**
-   * Runs the command.
-   *
-   * @return the exit code
-   * @throws Exception any failure; {@link #call()} maps it to an exit code and one line on stderr
+   * Runs the command; {@link #call()} maps what it throws to one line on stderr and an exit code.
    */
   abstract int run() throws Exception;
 
   /**
-   * Whether the command opens the database (and so loads the library and its logging). Commands
-   * that only look at files, such as {@code size}, return false and never start Logback.
-   *
-   * @return true when logging must be configured first
+   * Whether to configure logging first: {@code size}, which only looks at files, never starts it.
    */
   boolean opensDatabase() {
     return true;
@@ -104,17 +98,12 @@ abstract class BaseCommand implements Callable<Integer> {
         : message + " [database " + p + "]";
   }
 
-  /**
-   * The validated environment of this invocation.
-   *
-   * @return the environment
-   */
   final CliEnvironment environment() {
     return env == null ? main.environment() : env;
   }
 
   final Path dbPath() {
-    return main.databasePath(env == null ? main.environment() : env);
+    return main.databasePath(environment());
   }
 
   final PrintWriter out() {
@@ -125,23 +114,13 @@ abstract class BaseCommand implements Callable<Integer> {
     return spec.commandLine().getErr();
   }
 
-  /**
-   * The database path, refusing a missing file so that inspection never creates one.
-   *
-   * @return the existing file
-   */
+  /** The database file, refusing a missing one so that inspection never creates it. */
   final Path requireExistingDatabase() {
     requireFileDatabase();
     return requireExisting(dbPath());
   }
 
-  /**
-   * Refuses a missing database file or a directory.
-   *
-   * @param p the path
-   * @return the path
-   * @throws CliException exit 3 naming the file and the fix
-   */
+  /** Refuses a missing database file or a directory (exit 3, naming the file and the fix). */
   static Path requireExisting(Path p) {
     if (Files.isDirectory(p)) {
       throw CliException.database(
@@ -157,12 +136,7 @@ abstract class BaseCommand implements Callable<Integer> {
     return p;
   }
 
-  /**
-   * Opens the database.
-   *
-   * @param migrate whether to apply pending migrations (creating the file when missing)
-   * @return the open database
-   */
+  /** Opens the database; {@code migrate} applies pending migrations, creating a missing file. */
   final SwarmDB open(boolean migrate) {
     String url = main.databaseUrl();
     if (url != null) {
@@ -171,11 +145,28 @@ abstract class BaseCommand implements Callable<Integer> {
     return SwarmDB.open(fileConfig().migrate(migrate).build());
   }
 
+  /** Opens an existing database without changing its schema. */
+  final SwarmDB openExisting() {
+    if (main.databaseUrl() == null) {
+      requireExistingDatabase();
+    }
+    return open(false);
+  }
+
   /**
-   * The configuration of the database file with the global settings (the backup root) applied.
-   *
-   * @return a builder to finish
+   * Opens an existing database for a check ({@code verify}, {@code health}, {@code info}): a SQLite
+   * file through {@link SwarmDB#openReadOnly}, which changes none of its files; PostgreSQL as
+   * {@link #openExisting}.
    */
+  final SwarmDB openForChecks() {
+    if (main.databaseUrl() != null) {
+      return open(false);
+    }
+    requireExistingDatabase();
+    return SwarmDB.openReadOnly(fileConfig().migrate(false).build());
+  }
+
+  /** The database file's configuration with the global settings (backup root, free space). */
   final SwarmDbConfig.Builder fileConfig() {
     SwarmDbConfig.Builder b = SwarmDbConfig.builder(dbPath());
     Path root = main.backupRoot();
@@ -189,11 +180,7 @@ abstract class BaseCommand implements Callable<Integer> {
     return b;
   }
 
-  /**
-   * Where the database is, for messages: the file, or the PostgreSQL URL without its password.
-   *
-   * @return a printable location
-   */
+  /** Where the database is, for messages: the file, or the PostgreSQL URL without its password. */
   final String location() {
     String url = main.databaseUrl();
     return url != null
@@ -201,11 +188,7 @@ abstract class BaseCommand implements Callable<Integer> {
         : dbPath().toAbsolutePath().normalize().toString();
   }
 
-  /**
-   * Refuses to run a SQLite-file command against PostgreSQL ({@code --url}/{@code $MOAI_DB_URL}).
-   *
-   * @throws CliException exit 2 naming the command and the alternative
-   */
+  /** Refuses a SQLite-file command against PostgreSQL (exit 2, naming the alternative). */
   final void requireFileDatabase() {
     if (main.databaseUrl() != null) {
       throw CliException.usage(
@@ -215,28 +198,5 @@ abstract class BaseCommand implements Callable<Integer> {
               + " $MOAI_DB_URL (PostgreSQL); use the server's own tools (pg_dump, pg_restore,"
               + " pg_database_size) as docs/postgresql.md describes");
     }
-  }
-
-  /**
-   * Opens an existing database for a check command ({@code verify}, {@code health}, {@code info}):
-   * a SQLite file through {@link SwarmDB#openReadOnly}, which changes none of its files; PostgreSQL
-   * as usual, without migrating.
-   *
-   * @return the open database
-   */
-  final SwarmDB openForChecks() {
-    if (main.databaseUrl() != null) {
-      return open(false);
-    }
-    requireExistingDatabase();
-    return SwarmDB.openReadOnly(fileConfig().migrate(false).build());
-  }
-
-  /** Opens an existing database without changing its schema. */
-  final SwarmDB openExisting() {
-    if (main.databaseUrl() == null) {
-      requireExistingDatabase();
-    }
-    return open(false);
   }
 }

@@ -13,7 +13,6 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "cleanup",
-    mixinStandardHelpOptions = true,
     description = "Delete old events, expired memory and stale agents; print what was removed.")
 final class CleanupCommand extends BaseCommand {
 

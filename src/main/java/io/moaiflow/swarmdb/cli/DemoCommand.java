@@ -32,7 +32,6 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "demo",
-    mixinStandardHelpOptions = true,
     description = "Simulate a swarm (sessions, concurrent agents, events, memory) and report.")
 final class DemoCommand extends BaseCommand {
   static final List<String> EVENT_TYPES =

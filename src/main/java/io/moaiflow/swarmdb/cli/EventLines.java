@@ -27,10 +27,12 @@ final class EventLines {
   static final String TYPE = "event";
 
   /**
-   * The library's {@link JsonLimits}, one level deeper: a line wraps the event's metadata in one
-   * more object, so every event the library accepted exports and imports again.
+   * The CLI's one mapper: the library's {@link JsonLimits}, one level deeper, because a line wraps
+   * the event's metadata in one more object, so every event the library accepted exports and
+   * imports again. What only the library can judge (the size of the metadata's JSON, values with no
+   * JSON form) {@link #read} leaves to {@link JsonLimits#checkMetadata}.
    */
-  private static final ObjectMapper LINES =
+  static final ObjectMapper MAPPER =
       JsonMapper.builder(
               JsonFactory.builder()
                   .streamReadConstraints(
@@ -59,12 +61,7 @@ final class EventLines {
     m.put("sessionId", e.sessionId());
     m.put("ts", e.timestamp().toEpochMilli());
     m.put("metadata", e.metadata());
-    try {
-      return LINES.writeValueAsString(m);
-    } catch (JsonProcessingException ex) {
-      throw new IllegalStateException(
-          "cannot write event " + e.eventId() + " as JSON: " + ex.getOriginalMessage(), ex);
-    }
+    return Reports.json(m);
   }
 
   /**
@@ -77,7 +74,7 @@ final class EventLines {
   static AgentEvent read(String line) {
     JsonNode n;
     try {
-      n = LINES.readTree(line);
+      n = MAPPER.readTree(line);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(
           (e instanceof StreamConstraintsException ? "beyond a JSON limit: " : "not JSON: ")
@@ -112,22 +109,25 @@ final class EventLines {
       }
       try {
         @SuppressWarnings("unchecked")
-        Map<String, @Nullable Object> parsed = LINES.treeToValue(meta, LinkedHashMap.class);
+        Map<String, @Nullable Object> parsed = MAPPER.treeToValue(meta, LinkedHashMap.class);
         metadata = parsed;
       } catch (JsonProcessingException e) {
         throw new IllegalArgumentException("\"metadata\": " + e.getOriginalMessage(), e);
       }
     }
     try {
-      return new AgentEvent(
-          0,
-          text(n, "eventId"),
-          text(n, "eventType"),
-          text(n, "agentId"),
-          optionalText(n, "agentType"),
-          optionalText(n, "sessionId"),
-          Instant.ofEpochMilli(ts.asLong()),
-          metadata);
+      AgentEvent event =
+          new AgentEvent(
+              0,
+              text(n, "eventId"),
+              text(n, "eventType"),
+              text(n, "agentId"),
+              optionalText(n, "agentType"),
+              optionalText(n, "sessionId"),
+              Instant.ofEpochMilli(ts.asLong()),
+              metadata);
+      JsonLimits.checkMetadata(event.metadata());
+      return event;
     } catch (SwarmDbException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }

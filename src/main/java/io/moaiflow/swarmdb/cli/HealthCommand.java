@@ -19,7 +19,6 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "health",
-    mixinStandardHelpOptions = true,
     description = "Check that the database is connected, readable, writable and current.")
 final class HealthCommand extends BaseCommand {
 

@@ -14,7 +14,6 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "info",
-    mixinStandardHelpOptions = true,
     description = "Show schema version, row counts, the 12 indexes, pragmas, pages and file sizes.")
 final class InfoCommand extends BaseCommand {
 

@@ -15,7 +15,6 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "migrate",
-    mixinStandardHelpOptions = true,
     description = "Show pending schema migrations and apply them after a backup.")
 final class MigrateCommand extends BaseCommand {
 

@@ -16,7 +16,6 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "restore",
-    mixinStandardHelpOptions = true,
     description = "Verify a backup, then replace the database with it (old file kept beside it).")
 final class RestoreCommand extends BaseCommand {
 

@@ -12,7 +12,6 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "size",
-    mixinStandardHelpOptions = true,
     description = "Print the database's bytes on disk (main + WAL + SHM) without opening it.")
 final class SizeCommand extends BaseCommand {
 

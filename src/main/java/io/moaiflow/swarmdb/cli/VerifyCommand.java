@@ -32,7 +32,6 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "verify",
-    mixinStandardHelpOptions = true,
     description =
         "Check integrity, schema and checksums, the 12 indexes, WAL mode and file permissions.")
 final class VerifyCommand extends BaseCommand {
