@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -108,6 +109,11 @@ abstract class BaseCommand implements Callable<Integer> {
 
   final PrintWriter out() {
     return spec.commandLine().getOut();
+  }
+
+  /** Formats to stdout in {@link Locale#ROOT}, so numbers read the same everywhere. */
+  final void printf(String format, Object... args) {
+    out().printf(Locale.ROOT, format, args);
   }
 
   final PrintWriter err() {

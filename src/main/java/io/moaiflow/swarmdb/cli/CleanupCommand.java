@@ -43,9 +43,7 @@ final class CleanupCommand extends BaseCommand {
     try (SwarmDB db = openExisting()) {
       if (eventsOlderThan != null) {
         long n = db.maintenance().deleteEventsOlderThan(eventsOlderThan);
-        out()
-            .println(
-                "events older than " + Durations.format(eventsOlderThan) + ": " + n + " deleted");
+        printf("events older than %s: %d deleted%n", Durations.format(eventsOlderThan), n);
       }
       if (expiredMemory) {
         long n = db.maintenance().purgeExpiredMemory();
@@ -53,14 +51,9 @@ final class CleanupCommand extends BaseCommand {
       }
       if (staleAgents != null) {
         List<String> ids = db.agents().sweepStale(staleAgents);
-        out()
-            .println(
-                "agents silent for "
-                    + Durations.format(staleAgents)
-                    + ": "
-                    + ids.size()
-                    + " moved to error"
-                    + (ids.isEmpty() ? "" : " " + ids));
+        printf(
+            "agents silent for %s: %d moved to error%s%n",
+            Durations.format(staleAgents), ids.size(), ids.isEmpty() ? "" : " " + ids);
       }
     }
     return ExitCodes.OK;

@@ -52,24 +52,14 @@ final class ImportCommand extends BaseCommand {
           });
       append(db, batch, conflicts, counts);
     }
-    out()
-        .println(
-            "imported "
-                + counts[0]
-                + " new events from "
-                + in
-                + " ("
-                + lines
-                + " lines; "
-                + counts[1]
-                + " already present)");
+    printf(
+        "imported %d new events from %s (%d lines; %d already present)%n",
+        counts[0], in, lines, counts[1]);
     if (!conflicts.isEmpty()) {
-      out()
-          .println(
-              conflicts.size()
-                  + " event id(s) are already stored with different content; the stored rows were"
-                  + " kept: "
-                  + conflicts.subList(0, Math.min(10, conflicts.size())));
+      printf(
+          "%d event id(s) are already stored with different content; the stored rows were kept:"
+              + " %s%n",
+          conflicts.size(), conflicts.subList(0, Math.min(10, conflicts.size())));
       return ExitCodes.CHECK_FAILED;
     }
     return ExitCodes.OK;
