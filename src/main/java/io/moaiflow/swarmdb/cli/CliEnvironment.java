@@ -55,10 +55,6 @@ record CliEnvironment(
     boolean jsonLogs() {
       return this != DEVELOPMENT;
     }
-
-    String lowerName() {
-      return name().toLowerCase(Locale.ROOT);
-    }
   }
 
   CliEnvironment {
@@ -79,7 +75,7 @@ record CliEnvironment(
     if (rawEnv != null) {
       env = null;
       for (Deployment d : Deployment.values()) {
-        if (d.lowerName().equals(rawEnv.toLowerCase(Locale.ROOT))) {
+        if (d.name().toLowerCase(Locale.ROOT).equals(rawEnv.toLowerCase(Locale.ROOT))) {
           env = d;
         }
       }

@@ -4,15 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.HoldOpenProcess;
 import io.moaiflow.swarmdb.SwarmDB;
-import io.moaiflow.swarmdb.cli.HoldOpen;
 import io.moaiflow.swarmdb.cli.Main;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.RandomAccessFile;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -24,7 +21,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,25 +79,10 @@ class ChecksChangeNothingTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the other process only has to hold the database open
   void checkCommandsLeaveALiveIdleWritersFilesAlone() throws Exception {
     Path db = hotWal(dir, "live", true);
-    Process holder =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                HoldOpen.class.getName(),
-                db.toString())
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
-            .start();
-    try (BufferedReader in =
-        new BufferedReader(
-            new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      do {
-        line = in.readLine(); // the child's default logging also writes to stdout
-      } while (line != null && !line.equals("open"));
-      assertThat(line).isEqualTo("open");
+    try (HoldOpenProcess holder = HoldOpenProcess.start(db)) {
       List<String> changed = new ArrayList<>();
       for (List<String> cmd : COMMANDS) {
         Map<String, String> before = snapshot(db);
@@ -116,9 +97,6 @@ class ChecksChangeNothingTest {
       assertThat(verify.code()).as(verify.toString()).isZero();
       Run info = cli(db, List.of("info"));
       assertThat(info.out()).containsPattern("agent_events +" + (WAL_EVENTS + 1) + "\n");
-    } finally {
-      holder.getOutputStream().close();
-      assertThat(holder.waitFor(60, TimeUnit.SECONDS)).isTrue();
     }
   }
 
