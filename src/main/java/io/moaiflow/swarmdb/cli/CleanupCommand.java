@@ -42,12 +42,13 @@ final class CleanupCommand extends BaseCommand {
     }
     try (SwarmDB db = openExisting()) {
       if (eventsOlderThan != null) {
-        long n = db.maintenance().deleteEventsOlderThan(eventsOlderThan);
-        printf("events older than %s: %d deleted%n", Durations.format(eventsOlderThan), n);
+        printf(
+            "events older than %s: %d deleted%n",
+            Durations.format(eventsOlderThan),
+            db.maintenance().deleteEventsOlderThan(eventsOlderThan));
       }
       if (expiredMemory) {
-        long n = db.maintenance().purgeExpiredMemory();
-        out().println("expired memory entries: " + n + " deleted");
+        printf("expired memory entries: %d deleted%n", db.maintenance().purgeExpiredMemory());
       }
       if (staleAgents != null) {
         List<String> ids = db.agents().sweepStale(staleAgents);

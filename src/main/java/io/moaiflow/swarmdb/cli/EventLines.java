@@ -64,31 +64,25 @@ final class EventLines {
     return Reports.json(m);
   }
 
-  /**
-   * Parses one line.
-   *
-   * @param line the JSON text
-   * @return a new (unstored) event
-   * @throws IllegalArgumentException saying what is wrong with the line
-   */
+  /** Parses one line into a new (unstored) event; IllegalArgumentException says what is wrong. */
   static AgentEvent read(String line) {
     JsonNode n;
     try {
       n = MAPPER.readTree(line);
-    } catch (JsonProcessingException e) {
+    } catch (StreamConstraintsException e) {
       throw new IllegalArgumentException(
-          (e instanceof StreamConstraintsException ? "beyond a JSON limit: " : "not JSON: ")
+          "beyond a JSON limit: "
               + e.getOriginalMessage()
-              + (e instanceof StreamConstraintsException
-                  ? "; metadata may be nested at most "
-                      + JsonLimits.MAX_DEPTH
-                      + " levels (the line adds one), keys "
-                      + JsonLimits.MAX_NAME_LENGTH
-                      + " and numbers "
-                      + JsonLimits.MAX_NUMBER_LENGTH
-                      + " characters"
-                  : ""),
+              + "; metadata may be nested at most "
+              + JsonLimits.MAX_DEPTH
+              + " levels (the line adds one), keys "
+              + JsonLimits.MAX_NAME_LENGTH
+              + " and numbers "
+              + JsonLimits.MAX_NUMBER_LENGTH
+              + " characters",
           e);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage(), e);
     }
     if (n == null || !n.isObject()) {
       throw new IllegalArgumentException("not a JSON object");
