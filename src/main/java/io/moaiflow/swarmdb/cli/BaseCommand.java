@@ -88,15 +88,11 @@ abstract class BaseCommand implements Callable<Integer> {
   }
 
   private String withFile(String message) {
-    String url = main.databaseUrl();
-    if (url != null) {
-      String shown = SwarmDbConfig.redact(url);
-      return message.contains(shown) ? message : message + " [database " + shown + "]";
-    }
-    Path p = dbPath().toAbsolutePath().normalize();
-    return message.contains(p.toString()) || message.contains(dbPath().toString())
-        ? message
-        : message + " [database " + p + "]";
+    String shown = location();
+    boolean named =
+        message.contains(shown)
+            || (main.databaseUrl() == null && message.contains(dbPath().toString()));
+    return named ? message : message + " [database " + shown + "]";
   }
 
   final CliEnvironment environment() {
