@@ -31,14 +31,10 @@ abstract class BaseCommand implements Callable<Integer> {
   @SuppressWarnings("NullAway.Init") // set at the start of call()
   private CliEnvironment env;
 
-  /**
-   * Runs the command; {@link #call()} maps what it throws to one line on stderr and an exit code.
-   */
+  /** Runs the command; {@link #call()} maps a failure to one stderr line and an exit code. */
   abstract int run() throws Exception;
 
-  /**
-   * Whether to configure logging first: {@code size}, which only looks at files, never starts it.
-   */
+  /** Whether to configure logging first ({@code size} only looks at files: it never does). */
   boolean opensDatabase() {
     return true;
   }

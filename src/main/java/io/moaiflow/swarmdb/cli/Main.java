@@ -211,13 +211,15 @@ public final class Main implements Callable<Integer> {
     return CliEnvironment.from(environment);
   }
 
-  /** The database file: {@code --db}, else {@code $MOAI_DB_PATH}, else the default path. */
   Path databasePath(CliEnvironment env) {
-    if (db != null) {
-      return workingDirectory.resolve(db);
-    }
+    return databasePath(workingDirectory, db == null ? null : db.toString(), env);
+  }
+
+  /** The database file: {@code --db}, else {@code $MOAI_DB_PATH}, else the default path. */
+  static Path databasePath(Path workingDirectory, @Nullable String db, CliEnvironment env) {
     String fromEnv = env.dbPath();
-    return workingDirectory.resolve(fromEnv != null ? fromEnv : SwarmDbConfig.DEFAULT_PATH);
+    return workingDirectory.resolve(
+        db != null ? db : fromEnv != null ? fromEnv : SwarmDbConfig.DEFAULT_PATH);
   }
 
   /** The PostgreSQL URL: {@code --url}, else {@code $MOAI_DB_URL}, else null (a SQLite file). */

@@ -1,6 +1,5 @@
 package io.moaiflow.swarmdb.cli;
 
-import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -56,11 +55,7 @@ final class SizeFastPath {
       return NOT_HANDLED;
     }
     try {
-      CliEnvironment environment = CliEnvironment.from(env);
-      String fromEnv = environment.dbPath();
-      Path path =
-          workingDirectory.resolve(
-              db != null ? db : fromEnv != null ? fromEnv : SwarmDbConfig.DEFAULT_PATH);
+      Path path = Main.databasePath(workingDirectory, db, CliEnvironment.from(env));
       out.println(SizeCommand.report(BaseCommand.requireExisting(path), json));
       out.flush();
       return ExitCodes.OK;
