@@ -62,13 +62,7 @@ record CliEnvironment(
     Objects.requireNonNull(logLevel, "logLevel");
   }
 
-  /**
-   * Reads and validates the variables.
-   *
-   * @param vars the environment, usually {@link System#getenv()}
-   * @return the validated settings
-   * @throws CliException with exit code 2 naming the variable and the allowed values
-   */
+  /** Reads and validates the variables; CliException (exit 2) names a bad one and its values. */
   static CliEnvironment from(Map<String, String> vars) {
     Deployment env = Deployment.DEVELOPMENT;
     String rawEnv = value(vars, MOAI_ENV);

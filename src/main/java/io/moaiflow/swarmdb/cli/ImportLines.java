@@ -48,11 +48,7 @@ final class ImportLines implements Closeable {
     return number;
   }
 
-  /**
-   * The next line, or null at the end of the file.
-   *
-   * @throws CliException exit 2 when the line is longer than the limit or not UTF-8
-   */
+  /** The next line, or null at the end; CliException (exit 2) if it is too long or not UTF-8. */
   @Nullable String next() throws IOException {
     int b = in.read();
     if (b < 0) {

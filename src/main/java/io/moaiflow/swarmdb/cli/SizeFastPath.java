@@ -18,16 +18,7 @@ final class SizeFastPath {
 
   private SizeFastPath() {}
 
-  /**
-   * Runs the size command if {@code args} are exactly a size invocation.
-   *
-   * @param args the command line
-   * @param env the environment variables
-   * @param workingDirectory the directory a relative path is resolved against
-   * @param out stdout
-   * @param err stderr
-   * @return the exit code, or {@link #NOT_HANDLED}
-   */
+  /** Runs the size command if {@code args} are exactly one; else returns {@link #NOT_HANDLED}. */
   static int run(
       String[] args,
       Map<String, String> env,
