@@ -96,37 +96,29 @@ final class ExportCommand extends BaseCommand {
       if (page.isEmpty()) {
         return new long[] {n, skipped};
       }
-      if (!skipCorrupt && !page.damaged().isEmpty()) {
-        long bad = page.damaged().firstKey();
-        for (AgentEvent e : page.events()) {
-          if (e.seq() < bad) {
-            write(w, e);
-            n++;
-          }
+      // without --skip-corrupt, the first damaged row stops the export after the rows before it
+      long stop =
+          skipCorrupt || page.damaged().isEmpty() ? Long.MAX_VALUE : page.damaged().firstKey();
+      for (AgentEvent e : page.events()) {
+        if (e.seq() < stop) {
+          w.write(EventLines.write(e));
+          w.write('\n');
+          n++;
         }
+      }
+      if (stop != Long.MAX_VALUE) {
         w.flush();
         throw new SwarmDbException(
             ErrorCode.CORRUPT,
-            page.damaged().get(bad)
+            page.damaged().get(stop)
                 + ". export stopped at it: exported "
                 + n
                 + " events before it; pass --skip-corrupt to export every readable event and list"
                 + " the damaged rows");
       }
-      for (AgentEvent e : page.events()) {
-        write(w, e);
-        n++;
-      }
-      for (String why : page.damaged().values()) {
-        err().println("skipped " + why);
-        skipped++;
-      }
+      page.damaged().values().forEach(why -> err().println("skipped " + why));
+      skipped += page.damaged().size();
       cursor = page.lastSeq();
     }
-  }
-
-  private static void write(Writer w, AgentEvent e) throws IOException {
-    w.write(EventLines.write(e));
-    w.write('\n');
   }
 }
