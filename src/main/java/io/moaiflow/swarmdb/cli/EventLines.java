@@ -29,8 +29,9 @@ final class EventLines {
   /**
    * The CLI's one mapper: the library's {@link JsonLimits}, one level deeper, because a line wraps
    * the event's metadata in one more object, so every event the library accepted exports and
-   * imports again. What only the library can judge (the size of the metadata's JSON, values with no
-   * JSON form) {@link #read} leaves to {@link JsonLimits#checkMetadata}.
+   * imports again. {@link ImportLines} bounds a line's length and Jackson refuses {@code NaN}; the
+   * rest of the library's rule (the size of the metadata's JSON, numbers beyond a double) {@link
+   * #read} leaves to the library itself, {@link JsonLimits#checkMetadata}.
    */
   static final ObjectMapper MAPPER =
       JsonMapper.builder(
