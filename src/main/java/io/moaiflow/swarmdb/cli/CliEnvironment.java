@@ -1,5 +1,6 @@
 package io.moaiflow.swarmdb.cli;
 
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -67,15 +68,12 @@ record CliEnvironment(
     Deployment env = Deployment.DEVELOPMENT;
     String rawEnv = value(vars, MOAI_ENV);
     if (rawEnv != null) {
-      env = null;
-      for (Deployment d : Deployment.values()) {
-        if (d.name().toLowerCase(Locale.ROOT).equals(rawEnv.toLowerCase(Locale.ROOT))) {
-          env = d;
-        }
-      }
-      if (env == null) {
-        throw invalid(MOAI_ENV, rawEnv, "development, staging, production");
-      }
+      env =
+          Arrays.stream(Deployment.values())
+              .filter(
+                  d -> d.name().toLowerCase(Locale.ROOT).equals(rawEnv.toLowerCase(Locale.ROOT)))
+              .findFirst()
+              .orElseThrow(() -> invalid(MOAI_ENV, rawEnv, "development, staging, production"));
     }
     String level = env.defaultLevel();
     String rawLevel = value(vars, MOAI_LOG_LEVEL);
