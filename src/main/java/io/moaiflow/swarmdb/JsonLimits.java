@@ -1,5 +1,10 @@
 package io.moaiflow.swarmdb;
 
+import io.moaiflow.swarmdb.internal.Json;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
 /**
  * The limits of every JSON document SwarmDB stores: event, agent and session metadata and session
  * memory values. Each write path (append, appendAll, appendAsync, register, transition, session
@@ -33,4 +38,17 @@ public final class JsonLimits {
   public static final int MAX_NUMBER_LENGTH = 1000;
 
   private JsonLimits() {}
+
+  /**
+   * Checks metadata exactly as an append does, without storing it: for tools that validate a whole
+   * input before writing any of it (the CLI's {@code import}).
+   *
+   * @param metadata an event's metadata
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT}, with the message an append of it
+   *     would give, when its JSON text is beyond any of these limits (including more than {@link
+   *     #MAX_BYTES}) or it holds a value with no JSON form, such as {@code NaN} or an infinity
+   */
+  public static void checkMetadata(Map<String, ? extends @Nullable Object> metadata) {
+    Json.writeMetadata(Objects.requireNonNull(metadata, "metadata"));
+  }
 }

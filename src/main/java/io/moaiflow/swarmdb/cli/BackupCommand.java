@@ -28,7 +28,6 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "backup",
-    mixinStandardHelpOptions = true,
     description = "Write an online, verified backup (0600) to a file, or timestamped into a dir.")
 final class BackupCommand extends BaseCommand {
 
@@ -82,22 +81,12 @@ final class BackupCommand extends BaseCommand {
     try (SwarmDB db = open(false)) {
       r = db.maintenance().backupTo(file);
     }
-    out()
-        .println(
-            "backup written: "
-                + r.path()
-                + " ("
-                + r.bytes()
-                + " bytes, last event seq "
-                + r.lastSeq()
-                + ", verified, "
-                + r.millis()
-                + " ms)");
+    printf(
+        "backup written: %s (%d bytes, last event seq %d, verified, %d ms)%n",
+        r.path(), r.bytes(), r.lastSeq(), r.millis());
     if (dir != null) {
       List<Path> deleted = rotate(dir, baseName(dbFile), r.path(), now, keepDays);
-      for (Path p : deleted) {
-        out().println("deleted old backup: " + p);
-      }
+      deleted.forEach(p -> out().println("deleted old backup: " + p));
       out().println("kept backups newer than " + keepDays + " day(s); deleted " + deleted.size());
     }
     return ExitCodes.OK;

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * output writers, and the mapping of errors to one line on stderr and an exit code. Instances serve
  * one invocation and are not thread safe.
  */
-@CommandLine.Command
+@CommandLine.Command(mixinStandardHelpOptions = true)
 abstract class BaseCommand implements Callable<Integer> {
 
   @SuppressWarnings("NullAway.Init") // injected by picocli before call()
@@ -30,20 +31,10 @@ abstract class BaseCommand implements Callable<Integer> {
   @SuppressWarnings("NullAway.Init") // set at the start of call()
   private CliEnvironment env;
 
-  /**
-   * Runs the command.
-   *
-   * @return the exit code
-   * @throws Exception any failure; {@link #call()} maps it to an exit code and one line on stderr
-   */
+  /** Runs the command; {@link #call()} maps a failure to one stderr line and an exit code. */
   abstract int run() throws Exception;
 
-  /**
-   * Whether the command opens the database (and so loads the library and its logging). Commands
-   * that only look at files, such as {@code size}, return false and never start Logback.
-   *
-   * @return true when logging must be configured first
-   */
+  /** Whether to configure logging first ({@code size} only looks at files: it never does). */
   boolean opensDatabase() {
     return true;
   }
@@ -93,55 +84,41 @@ abstract class BaseCommand implements Callable<Integer> {
   }
 
   private String withFile(String message) {
-    String url = main.databaseUrl();
-    if (url != null) {
-      String shown = SwarmDbConfig.redact(url);
-      return message.contains(shown) ? message : message + " [database " + shown + "]";
-    }
-    Path p = dbPath().toAbsolutePath().normalize();
-    return message.contains(p.toString()) || message.contains(dbPath().toString())
-        ? message
-        : message + " [database " + p + "]";
+    String shown = location();
+    boolean named =
+        message.contains(shown)
+            || (main.databaseUrl() == null && message.contains(dbPath().toString()));
+    return named ? message : message + " [database " + shown + "]";
   }
 
-  /**
-   * The validated environment of this invocation.
-   *
-   * @return the environment
-   */
   final CliEnvironment environment() {
     return env == null ? main.environment() : env;
   }
 
   final Path dbPath() {
-    return main.databasePath(env == null ? main.environment() : env);
+    return main.databasePath(environment());
   }
 
   final PrintWriter out() {
     return spec.commandLine().getOut();
   }
 
+  /** Formats to stdout in {@link Locale#ROOT}, so numbers read the same everywhere. */
+  final void printf(String format, Object... args) {
+    out().printf(Locale.ROOT, format, args);
+  }
+
   final PrintWriter err() {
     return spec.commandLine().getErr();
   }
 
-  /**
-   * The database path, refusing a missing file so that inspection never creates one.
-   *
-   * @return the existing file
-   */
+  /** The database file, refusing a missing one so that inspection never creates it. */
   final Path requireExistingDatabase() {
     requireFileDatabase();
     return requireExisting(dbPath());
   }
 
-  /**
-   * Refuses a missing database file or a directory.
-   *
-   * @param p the path
-   * @return the path
-   * @throws CliException exit 3 naming the file and the fix
-   */
+  /** Refuses a missing database file or a directory (exit 3, naming the file and the fix). */
   static Path requireExisting(Path p) {
     if (Files.isDirectory(p)) {
       throw CliException.database(
@@ -157,12 +134,7 @@ abstract class BaseCommand implements Callable<Integer> {
     return p;
   }
 
-  /**
-   * Opens the database.
-   *
-   * @param migrate whether to apply pending migrations (creating the file when missing)
-   * @return the open database
-   */
+  /** Opens the database; {@code migrate} applies pending migrations, creating a missing file. */
   final SwarmDB open(boolean migrate) {
     String url = main.databaseUrl();
     if (url != null) {
@@ -171,11 +143,28 @@ abstract class BaseCommand implements Callable<Integer> {
     return SwarmDB.open(fileConfig().migrate(migrate).build());
   }
 
+  /** Opens an existing database without changing its schema. */
+  final SwarmDB openExisting() {
+    if (main.databaseUrl() == null) {
+      requireExistingDatabase();
+    }
+    return open(false);
+  }
+
   /**
-   * The configuration of the database file with the global settings (the backup root) applied.
-   *
-   * @return a builder to finish
+   * Opens an existing database for a check ({@code verify}, {@code health}, {@code info}): a SQLite
+   * file through {@link SwarmDB#openReadOnly}, which changes none of its files; PostgreSQL as
+   * {@link #openExisting}.
    */
+  final SwarmDB openForChecks() {
+    if (main.databaseUrl() != null) {
+      return open(false);
+    }
+    requireExistingDatabase();
+    return SwarmDB.openReadOnly(fileConfig().migrate(false).build());
+  }
+
+  /** The database file's configuration with the global settings (backup root, free space). */
   final SwarmDbConfig.Builder fileConfig() {
     SwarmDbConfig.Builder b = SwarmDbConfig.builder(dbPath());
     Path root = main.backupRoot();
@@ -189,11 +178,7 @@ abstract class BaseCommand implements Callable<Integer> {
     return b;
   }
 
-  /**
-   * Where the database is, for messages: the file, or the PostgreSQL URL without its password.
-   *
-   * @return a printable location
-   */
+  /** Where the database is, for messages: the file, or the PostgreSQL URL without its password. */
   final String location() {
     String url = main.databaseUrl();
     return url != null
@@ -201,11 +186,7 @@ abstract class BaseCommand implements Callable<Integer> {
         : dbPath().toAbsolutePath().normalize().toString();
   }
 
-  /**
-   * Refuses to run a SQLite-file command against PostgreSQL ({@code --url}/{@code $MOAI_DB_URL}).
-   *
-   * @throws CliException exit 2 naming the command and the alternative
-   */
+  /** Refuses a SQLite-file command against PostgreSQL (exit 2, naming the alternative). */
   final void requireFileDatabase() {
     if (main.databaseUrl() != null) {
       throw CliException.usage(
@@ -215,28 +196,5 @@ abstract class BaseCommand implements Callable<Integer> {
               + " $MOAI_DB_URL (PostgreSQL); use the server's own tools (pg_dump, pg_restore,"
               + " pg_database_size) as docs/postgresql.md describes");
     }
-  }
-
-  /**
-   * Opens an existing database for a check command ({@code verify}, {@code health}, {@code info}):
-   * a SQLite file through {@link SwarmDB#openReadOnly}, which changes none of its files; PostgreSQL
-   * as usual, without migrating.
-   *
-   * @return the open database
-   */
-  final SwarmDB openForChecks() {
-    if (main.databaseUrl() != null) {
-      return open(false);
-    }
-    requireExistingDatabase();
-    return SwarmDB.openReadOnly(fileConfig().migrate(false).build());
-  }
-
-  /** Opens an existing database without changing its schema. */
-  final SwarmDB openExisting() {
-    if (main.databaseUrl() == null) {
-      requireExistingDatabase();
-    }
-    return open(false);
   }
 }

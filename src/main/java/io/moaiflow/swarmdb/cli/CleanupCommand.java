@@ -13,7 +13,6 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "cleanup",
-    mixinStandardHelpOptions = true,
     description = "Delete old events, expired memory and stale agents; print what was removed.")
 final class CleanupCommand extends BaseCommand {
 
@@ -43,25 +42,19 @@ final class CleanupCommand extends BaseCommand {
     }
     try (SwarmDB db = openExisting()) {
       if (eventsOlderThan != null) {
-        long n = db.maintenance().deleteEventsOlderThan(eventsOlderThan);
-        out()
-            .println(
-                "events older than " + Durations.format(eventsOlderThan) + ": " + n + " deleted");
+        printf(
+            "events older than %s: %d deleted%n",
+            Durations.format(eventsOlderThan),
+            db.maintenance().deleteEventsOlderThan(eventsOlderThan));
       }
       if (expiredMemory) {
-        long n = db.maintenance().purgeExpiredMemory();
-        out().println("expired memory entries: " + n + " deleted");
+        printf("expired memory entries: %d deleted%n", db.maintenance().purgeExpiredMemory());
       }
       if (staleAgents != null) {
         List<String> ids = db.agents().sweepStale(staleAgents);
-        out()
-            .println(
-                "agents silent for "
-                    + Durations.format(staleAgents)
-                    + ": "
-                    + ids.size()
-                    + " moved to error"
-                    + (ids.isEmpty() ? "" : " " + ids));
+        printf(
+            "agents silent for %s: %d moved to error%s%n",
+            Durations.format(staleAgents), ids.size(), ids.isEmpty() ? "" : " " + ids);
       }
     }
     return ExitCodes.OK;

@@ -1,5 +1,6 @@
 package io.moaiflow.swarmdb.cli;
 
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -55,10 +56,6 @@ record CliEnvironment(
     boolean jsonLogs() {
       return this != DEVELOPMENT;
     }
-
-    String lowerName() {
-      return name().toLowerCase(Locale.ROOT);
-    }
   }
 
   CliEnvironment {
@@ -66,26 +63,17 @@ record CliEnvironment(
     Objects.requireNonNull(logLevel, "logLevel");
   }
 
-  /**
-   * Reads and validates the variables.
-   *
-   * @param vars the environment, usually {@link System#getenv()}
-   * @return the validated settings
-   * @throws CliException with exit code 2 naming the variable and the allowed values
-   */
+  /** Reads and validates the variables; CliException (exit 2) names a bad one and its values. */
   static CliEnvironment from(Map<String, String> vars) {
     Deployment env = Deployment.DEVELOPMENT;
     String rawEnv = value(vars, MOAI_ENV);
     if (rawEnv != null) {
-      env = null;
-      for (Deployment d : Deployment.values()) {
-        if (d.lowerName().equals(rawEnv.toLowerCase(Locale.ROOT))) {
-          env = d;
-        }
-      }
-      if (env == null) {
-        throw invalid(MOAI_ENV, rawEnv, "development, staging, production");
-      }
+      env =
+          Arrays.stream(Deployment.values())
+              .filter(
+                  d -> d.name().toLowerCase(Locale.ROOT).equals(rawEnv.toLowerCase(Locale.ROOT)))
+              .findFirst()
+              .orElseThrow(() -> invalid(MOAI_ENV, rawEnv, "development, staging, production"));
     }
     String level = env.defaultLevel();
     String rawLevel = value(vars, MOAI_LOG_LEVEL);

@@ -28,10 +28,6 @@ final class CliException extends RuntimeException {
     return new CliException(ExitCodes.DATABASE, message);
   }
 
-  static CliException database(String message, Throwable cause) {
-    return new CliException(ExitCodes.DATABASE, message, cause);
-  }
-
   int exitCode() {
     return exitCode;
   }

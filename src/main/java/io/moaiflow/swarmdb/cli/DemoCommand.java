@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -21,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -32,7 +32,6 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "demo",
-    mixinStandardHelpOptions = true,
     description = "Simulate a swarm (sessions, concurrent agents, events, memory) and report.")
 final class DemoCommand extends BaseCommand {
   static final List<String> EVENT_TYPES =
@@ -126,12 +125,17 @@ final class DemoCommand extends BaseCommand {
   private static void simulate(SwarmDB db, String run, int n, String session, AtomicLong events) {
     String id = run + "-agent-" + n;
     String type = AGENT_TYPES[n % AGENT_TYPES.length];
+    BiConsumer<String, Map<String, Object>> append =
+        (eventType, meta) -> {
+          db.events().append(AgentEvent.of(eventType, id, type, session, meta));
+          events.incrementAndGet();
+        };
     db.agents().register(id, type, session, Map.of("task", "task " + n));
-    append(db, "spawn", id, type, session, Map.of("prompt", "task " + n), events);
+    append.accept("spawn", Map.of("prompt", "task " + n));
     db.agents().transition(id, AgentStatus.RUNNING);
-    append(db, "start", id, type, session, Map.of(), events);
+    append.accept("start", Map.of());
     for (int k = 0; k < TOOLS.length; k++) {
-      append(db, "tool_call", id, type, session, Map.of("tool", TOOLS[k], "step", k), events);
+      append.accept("tool_call", Map.of("tool", TOOLS[k], "step", k));
     }
     SessionMemory memory = db.sessions().memory(session);
     boolean fails = n % 5 == 4;
@@ -142,23 +146,11 @@ final class DemoCommand extends BaseCommand {
     memory.put(SessionMemory.CONTEXT_HINT, "last-agent-type", type);
     if (fails) {
       db.agents().transition(id, AgentStatus.ERROR, Map.of("error", "simulated tool failure"));
-      append(db, "error", id, type, session, Map.of("error", "simulated tool failure"), events);
+      append.accept("error", Map.of("error", "simulated tool failure"));
     } else {
       db.agents().transition(id, AgentStatus.COMPLETE);
-      append(db, "complete", id, type, session, Map.of("tokens", 1000 + n), events);
+      append.accept("complete", Map.of("tokens", 1000 + n));
     }
-  }
-
-  private static void append(
-      SwarmDB db,
-      String eventType,
-      String agent,
-      String type,
-      String session,
-      Map<String, Object> meta,
-      AtomicLong events) {
-    db.events().append(AgentEvent.of(eventType, agent, type, session, meta));
-    events.incrementAndGet();
   }
 
   private void report(
@@ -184,35 +176,19 @@ final class DemoCommand extends BaseCommand {
     long writes = after.writes() - before.writes();
     HealthReport health = db.inspect().health();
     PrintWriter out = out();
-    out.println(
-        "SwarmDB demo "
-            + run
-            + " on "
-            + location()
-            + ": "
-            + sessionIds.size()
-            + " sessions, "
-            + agents
-            + " agents on "
-            + Math.min(threads, agents)
-            + " threads");
+    printf(
+        "SwarmDB demo %s on %s: %d sessions, %d agents on %d threads%n",
+        run, location(), sessionIds.size(), agents, Math.min(threads, agents));
     StringBuilder status = new StringBuilder();
     byStatus.forEach((k, v) -> status.append(' ').append(k.dbName()).append('=').append(v));
     out.println("agents by status:" + status);
     StringBuilder types = new StringBuilder();
     byType.forEach((k, v) -> types.append(' ').append(k).append('=').append(v));
     out.println("events by type:  " + types);
-    out.println(
-        String.format(
-            Locale.ROOT,
-            "throughput:       %d events in %.3f s = %.0f events/s (%d writes in %d transactions,"
-                + " %.1f per commit)",
-            events,
-            seconds,
-            events / seconds,
-            writes,
-            tx,
-            tx == 0 ? 0.0 : (double) writes / tx));
+    printf(
+        "throughput:       %d events in %.3f s = %.0f events/s (%d writes in %d transactions,"
+            + " %.1f per commit)%n",
+        events, seconds, events / seconds, writes, tx, tx == 0 ? 0.0 : (double) writes / tx);
     out.println(
         "session memory:   "
             + sessionIds.stream()

@@ -27,10 +27,13 @@ final class EventLines {
   static final String TYPE = "event";
 
   /**
-   * The library's {@link JsonLimits}, one level deeper: a line wraps the event's metadata in one
-   * more object, so every event the library accepted exports and imports again.
+   * The CLI's one mapper: the library's {@link JsonLimits}, one level deeper, because a line wraps
+   * the event's metadata in one more object, so every event the library accepted exports and
+   * imports again. {@link ImportLines} bounds a line's length and Jackson refuses {@code NaN}; the
+   * rest of the library's rule (the size of the metadata's JSON, numbers beyond a double) {@link
+   * #read} leaves to the library itself, {@link JsonLimits#checkMetadata}.
    */
-  private static final ObjectMapper LINES =
+  static final ObjectMapper MAPPER =
       JsonMapper.builder(
               JsonFactory.builder()
                   .streamReadConstraints(
@@ -59,39 +62,28 @@ final class EventLines {
     m.put("sessionId", e.sessionId());
     m.put("ts", e.timestamp().toEpochMilli());
     m.put("metadata", e.metadata());
-    try {
-      return LINES.writeValueAsString(m);
-    } catch (JsonProcessingException ex) {
-      throw new IllegalStateException(
-          "cannot write event " + e.eventId() + " as JSON: " + ex.getOriginalMessage(), ex);
-    }
+    return Reports.json(m);
   }
 
-  /**
-   * Parses one line.
-   *
-   * @param line the JSON text
-   * @return a new (unstored) event
-   * @throws IllegalArgumentException saying what is wrong with the line
-   */
+  /** Parses one line into a new (unstored) event; IllegalArgumentException says what is wrong. */
   static AgentEvent read(String line) {
     JsonNode n;
     try {
-      n = LINES.readTree(line);
-    } catch (JsonProcessingException e) {
+      n = MAPPER.readTree(line);
+    } catch (StreamConstraintsException e) {
       throw new IllegalArgumentException(
-          (e instanceof StreamConstraintsException ? "beyond a JSON limit: " : "not JSON: ")
+          "beyond a JSON limit: "
               + e.getOriginalMessage()
-              + (e instanceof StreamConstraintsException
-                  ? "; metadata may be nested at most "
-                      + JsonLimits.MAX_DEPTH
-                      + " levels (the line adds one), keys "
-                      + JsonLimits.MAX_NAME_LENGTH
-                      + " and numbers "
-                      + JsonLimits.MAX_NUMBER_LENGTH
-                      + " characters"
-                  : ""),
+              + "; metadata may be nested at most "
+              + JsonLimits.MAX_DEPTH
+              + " levels (the line adds one), keys "
+              + JsonLimits.MAX_NAME_LENGTH
+              + " and numbers "
+              + JsonLimits.MAX_NUMBER_LENGTH
+              + " characters",
           e);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage(), e);
     }
     if (n == null || !n.isObject()) {
       throw new IllegalArgumentException("not a JSON object");
@@ -112,22 +104,25 @@ final class EventLines {
       }
       try {
         @SuppressWarnings("unchecked")
-        Map<String, @Nullable Object> parsed = LINES.treeToValue(meta, LinkedHashMap.class);
+        Map<String, @Nullable Object> parsed = MAPPER.treeToValue(meta, LinkedHashMap.class);
         metadata = parsed;
       } catch (JsonProcessingException e) {
         throw new IllegalArgumentException("\"metadata\": " + e.getOriginalMessage(), e);
       }
     }
     try {
-      return new AgentEvent(
-          0,
-          text(n, "eventId"),
-          text(n, "eventType"),
-          text(n, "agentId"),
-          optionalText(n, "agentType"),
-          optionalText(n, "sessionId"),
-          Instant.ofEpochMilli(ts.asLong()),
-          metadata);
+      AgentEvent event =
+          new AgentEvent(
+              0,
+              text(n, "eventId"),
+              text(n, "eventType"),
+              text(n, "agentId"),
+              optionalText(n, "agentType"),
+              optionalText(n, "sessionId"),
+              Instant.ofEpochMilli(ts.asLong()),
+              metadata);
+      JsonLimits.checkMetadata(event.metadata());
+      return event;
     } catch (SwarmDbException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }

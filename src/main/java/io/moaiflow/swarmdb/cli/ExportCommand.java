@@ -15,7 +15,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,7 +27,6 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "export",
-    mixinStandardHelpOptions = true,
     description = "Write every event as JSON lines (to stdout, or a new 0600 file).")
 final class ExportCommand extends BaseCommand {
 
@@ -48,23 +46,22 @@ final class ExportCommand extends BaseCommand {
   @Override
   int run() throws IOException {
     long[] counts;
+    Path file = outFile;
     try (SwarmDB db = openExisting()) {
-      if (outFile == null) {
+      if (file == null) {
         counts = export(db, out());
         out().flush();
-        err().println("exported " + counts[0] + " events" + skipped(counts[1]));
-        return counts[1] == 0 ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
+      } else {
+        try (Writer w =
+            new BufferedWriter(
+                new OutputStreamWriter(
+                    Files.newOutputStream(create(file), StandardOpenOption.WRITE),
+                    StandardCharsets.UTF_8))) {
+          counts = export(db, w);
+        }
+        out().println("exported " + counts[0] + " events to " + file);
       }
-      Path file = outFile;
-      try (Writer w =
-          new BufferedWriter(
-              new OutputStreamWriter(
-                  Files.newOutputStream(create(file), StandardOpenOption.WRITE),
-                  StandardCharsets.UTF_8))) {
-        counts = export(db, w);
-      }
-      out().println("exported " + counts[0] + " events to " + file);
-      if (counts[1] > 0) {
+      if (file == null || counts[1] > 0) {
         err().println("exported " + counts[0] + " events" + skipped(counts[1]));
       }
     }
@@ -82,12 +79,7 @@ final class ExportCommand extends BaseCommand {
 
   private static Path create(Path file) throws IOException {
     try {
-      if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-        return Files.createFile(
-            file,
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      }
-      return Files.createFile(file);
+      return PrivateRollingFileAppender.createPrivateFile(file);
     } catch (FileAlreadyExistsException e) {
       throw CliException.usage(
           "export file " + file + " already exists; pass a new file name with --out");
@@ -104,37 +96,29 @@ final class ExportCommand extends BaseCommand {
       if (page.isEmpty()) {
         return new long[] {n, skipped};
       }
-      if (!skipCorrupt && !page.damaged().isEmpty()) {
-        long bad = page.damaged().firstKey();
-        for (AgentEvent e : page.events()) {
-          if (e.seq() < bad) {
-            write(w, e);
-            n++;
-          }
+      // without --skip-corrupt, the first damaged row stops the export after the rows before it
+      long stop =
+          skipCorrupt || page.damaged().isEmpty() ? Long.MAX_VALUE : page.damaged().firstKey();
+      for (AgentEvent e : page.events()) {
+        if (e.seq() < stop) {
+          w.write(EventLines.write(e));
+          w.write('\n');
+          n++;
         }
+      }
+      if (stop != Long.MAX_VALUE) {
         w.flush();
         throw new SwarmDbException(
             ErrorCode.CORRUPT,
-            page.damaged().get(bad)
+            page.damaged().get(stop)
                 + ". export stopped at it: exported "
                 + n
                 + " events before it; pass --skip-corrupt to export every readable event and list"
                 + " the damaged rows");
       }
-      for (AgentEvent e : page.events()) {
-        write(w, e);
-        n++;
-      }
-      for (String why : page.damaged().values()) {
-        err().println("skipped " + why);
-        skipped++;
-      }
+      page.damaged().values().forEach(why -> err().println("skipped " + why));
+      skipped += page.damaged().size();
       cursor = page.lastSeq();
     }
-  }
-
-  private static void write(Writer w, AgentEvent e) throws IOException {
-    w.write(EventLines.write(e));
-    w.write('\n');
   }
 }

@@ -19,7 +19,6 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "health",
-    mixinStandardHelpOptions = true,
     description = "Check that the database is connected, readable, writable and current.")
 final class HealthCommand extends BaseCommand {
 
@@ -50,22 +49,12 @@ final class HealthCommand extends BaseCommand {
     if (json) {
       out().println(Reports.json(Reports.health(report, path.toString())));
     } else if (report.healthy()) {
-      out()
-          .println(
-              "healthy: "
-                  + path
-                  + " connected, writable, schema v"
-                  + report.schemaVersion()
-                  + ", "
-                  + report.dbSizeBytes()
-                  + " bytes ("
-                  + report.checkMillis()
-                  + " ms)");
+      printf(
+          "healthy: %s connected, writable, schema v%d, %d bytes (%d ms)%n",
+          path, report.schemaVersion(), report.dbSizeBytes(), report.checkMillis());
     } else {
       out().println("unhealthy: " + path + " (" + report.database() + ")");
-      for (String p : report.problems()) {
-        out().println("  - " + p);
-      }
+      report.problems().forEach(p -> out().println("  - " + p));
     }
     return report.healthy() ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
   }

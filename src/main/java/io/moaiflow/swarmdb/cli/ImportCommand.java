@@ -5,7 +5,10 @@ import io.moaiflow.swarmdb.SwarmDB;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -17,7 +20,6 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "import",
-    mixinStandardHelpOptions = true,
     description = "Append the events of an export file (idempotent by event id).")
 final class ImportCommand extends BaseCommand {
   static final int BATCH = 1_000;
@@ -35,100 +37,85 @@ final class ImportCommand extends BaseCommand {
 
   @Override
   int run() throws IOException {
-    long lines = check();
-    long added = 0;
-    long present = 0;
+    long lines = forEachEvent(true, e -> {}); // a bad file fails here, before any write
+    long[] counts = new long[2]; // added, already present
     List<String> conflicts = new ArrayList<>();
-    try (SwarmDB db = open(true);
-        ImportLines r = new ImportLines(in, ImportLines.MAX_LINE_BYTES)) {
+    try (SwarmDB db = open(true)) {
       List<AgentEvent> batch = new ArrayList<>(BATCH);
-      String line;
-      while ((line = r.next()) != null) {
-        if (line.isBlank()) {
-          continue;
-        }
-        batch.add(EventLines.read(line));
-        if (batch.size() == BATCH) {
-          long[] counts = append(db, batch, conflicts);
-          added += counts[0];
-          present += counts[1];
-          batch.clear();
-        }
-      }
-      long[] counts = append(db, batch, conflicts);
-      added += counts[0];
-      present += counts[1];
+      forEachEvent(
+          false,
+          e -> {
+            batch.add(e);
+            if (batch.size() == BATCH) {
+              append(db, batch, conflicts, counts);
+            }
+          });
+      append(db, batch, conflicts, counts);
     }
-    out()
-        .println(
-            "imported "
-                + added
-                + " new events from "
-                + in
-                + " ("
-                + lines
-                + " lines; "
-                + present
-                + " already present)");
+    printf(
+        "imported %d new events from %s (%d lines; %d already present)%n",
+        counts[0], in, lines, counts[1]);
     if (!conflicts.isEmpty()) {
-      out()
-          .println(
-              conflicts.size()
-                  + " event id(s) are already stored with different content; the stored rows were"
-                  + " kept: "
-                  + conflicts.subList(0, Math.min(10, conflicts.size())));
+      printf(
+          "%d event id(s) are already stored with different content; the stored rows were kept:"
+              + " %s%n",
+          conflicts.size(), conflicts.subList(0, Math.min(10, conflicts.size())));
       return ExitCodes.CHECK_FAILED;
     }
     return ExitCodes.OK;
   }
 
-  /** Parses every line first, so a bad file writes nothing. */
-  private long check() throws IOException {
+  /** Parses each non-blank line into an event for {@code each}; returns how many there were. */
+  private long forEachEvent(boolean checking, Consumer<AgentEvent> each) throws IOException {
     long n = 0;
-    try (ImportLines r = new ImportLines(in, ImportLines.MAX_LINE_BYTES)) {
-      String line;
-      while ((line = r.next()) != null) {
+    try (ImportLines r = new ImportLines(in)) {
+      for (String line = r.next(); line != null; line = r.next()) {
         if (line.isBlank()) {
           continue;
         }
+        AgentEvent e;
         try {
-          EventLines.read(line);
-        } catch (IllegalArgumentException e) {
+          e = EventLines.read(line);
+        } catch (IllegalArgumentException ex) {
+          if (!checking) {
+            throw ex; // the file changed after it was checked
+          }
           throw CliException.usage(
               "line "
                   + r.number()
                   + " of "
                   + in
                   + ": "
-                  + e.getMessage()
+                  + ex.getMessage()
                   + "; nothing was imported, fix the line or re-export the file");
         }
+        each.accept(e);
         n++;
       }
     }
     return n;
   }
 
-  private static long[] append(SwarmDB db, List<AgentEvent> batch, List<String> conflicts) {
+  /** Appends and clears {@code batch}, adding to {@code counts} {added, already present}. */
+  private static void append(
+      SwarmDB db, List<AgentEvent> batch, List<String> conflicts, long[] counts) {
     if (batch.isEmpty()) {
-      return new long[] {0, 0};
+      return;
     }
     long before = db.events().lastSeq();
     List<AgentEvent> stored = db.events().appendAll(batch);
-    long added = 0;
-    long present = 0;
-    java.util.Set<Long> fresh = new java.util.HashSet<>();
+    Set<Long> fresh = new HashSet<>();
     for (int i = 0; i < stored.size(); i++) {
       AgentEvent s = stored.get(i);
       if (s.seq() > before && fresh.add(s.seq())) {
-        added++;
+        counts[0]++;
       } else {
-        present++;
+        counts[1]++;
         if (!s.sameContent(batch.get(i))) {
           conflicts.add(s.eventId());
         }
       }
     }
-    return new long[] {added, present};
+    batch.clear();
   }
 }

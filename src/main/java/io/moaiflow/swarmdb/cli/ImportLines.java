@@ -1,17 +1,17 @@
 package io.moaiflow.swarmdb.cli;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,13 +30,12 @@ final class ImportLines implements Closeable {
 
   private final Path file;
   private final InputStream in;
-  private final int maxBytes;
-  private final ByteArrayOutputStream line = new ByteArrayOutputStream(8192);
+  private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder(); // reports bad bytes
+  private byte[] line = new byte[8192];
   private long number;
 
-  ImportLines(Path file, int maxBytes) throws IOException {
+  ImportLines(Path file) throws IOException {
     this.file = file;
-    this.maxBytes = maxBytes;
     try {
       this.in = new BufferedInputStream(Files.newInputStream(file), 64 * 1024);
     } catch (NoSuchFileException e) {
@@ -49,45 +48,37 @@ final class ImportLines implements Closeable {
     return number;
   }
 
-  /**
-   * The next line, or null at the end of the file.
-   *
-   * @throws CliException exit 2 when the line is longer than the limit or not UTF-8
-   */
+  /** The next line, or null at the end; CliException (exit 2) if it is too long or not UTF-8. */
   @Nullable String next() throws IOException {
-    line.reset();
     int b = in.read();
     if (b < 0) {
       return null;
     }
     number++;
+    int length = 0;
     while (b >= 0 && b != '\n') {
-      if (line.size() == maxBytes) {
+      if (length == MAX_LINE_BYTES) {
         throw CliException.usage(
             "line "
                 + number
                 + " of "
                 + file
                 + " is longer than "
-                + maxBytes
+                + MAX_LINE_BYTES
                 + " bytes, the longest line import reads (16 MiB of metadata plus 64 KiB for the"
                 + " other fields); nothing was imported, fix the line or re-export the file");
       }
-      line.write(b);
+      if (length == line.length) {
+        line = Arrays.copyOf(line, (int) Math.min(MAX_LINE_BYTES, 2L * length));
+      }
+      line[length++] = (byte) b;
       b = in.read();
     }
-    byte[] bytes = line.toByteArray();
-    int length = bytes.length;
-    if (b == '\n' && length > 0 && bytes[length - 1] == '\r') {
+    if (b == '\n' && length > 0 && line[length - 1] == '\r') {
       length--;
     }
     try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes, 0, length))
-          .toString();
+      return utf8.decode(ByteBuffer.wrap(line, 0, length)).toString();
     } catch (CharacterCodingException e) {
       throw CliException.usage(
           "import file "

@@ -2,8 +2,8 @@ package io.moaiflow.swarmdb.cli;
 
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.health.DatabaseInfo;
+import io.moaiflow.swarmdb.health.FileSizes;
 import java.io.PrintWriter;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -14,7 +14,6 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "info",
-    mixinStandardHelpOptions = true,
     description = "Show schema version, row counts, the 12 indexes, pragmas, pages and file sizes.")
 final class InfoCommand extends BaseCommand {
 
@@ -34,42 +33,20 @@ final class InfoCommand extends BaseCommand {
     }
     out.println("path:            " + info.path());
     out.println("sqlite:          " + info.sqliteVersion());
-    out.println(
-        "schema version:  "
-            + info.schemaVersion()
-            + " (library: "
-            + info.latestSchemaVersion()
-            + ")");
+    printf("schema version:  %d (library: %d)%n", info.schemaVersion(), info.latestSchemaVersion());
     out.println("rows:");
-    for (Map.Entry<String, Long> e : info.rowCounts().entrySet()) {
-      out.printf("  %-16s %d%n", e.getKey(), e.getValue());
-    }
+    info.rowCounts().forEach((table, n) -> printf("  %-16s %d%n", table, n));
     out.println("indexes (" + info.indexes().size() + "):");
-    for (String index : info.indexes()) {
-      out.println("  " + index);
-    }
+    info.indexes().forEach(index -> out.println("  " + index));
     out.println("pragmas (as the library's connections see them):");
-    for (Map.Entry<String, String> e : info.pragmas().entrySet()) {
-      out.printf("  %-20s %s%n", e.getKey(), e.getValue());
-    }
-    out.println(
-        "pages:           "
-            + info.pageCount()
-            + " x "
-            + info.pageSize()
-            + " bytes, "
-            + info.freelistCount()
-            + " free");
-    out.println(
-        "files:           main "
-            + info.files().mainBytes()
-            + ", wal "
-            + info.files().walBytes()
-            + ", shm "
-            + info.files().shmBytes()
-            + ", total "
-            + info.files().totalBytes()
-            + " bytes");
+    info.pragmas().forEach((name, value) -> printf("  %-20s %s%n", name, value));
+    printf(
+        "pages:           %d x %d bytes, %d free%n",
+        info.pageCount(), info.pageSize(), info.freelistCount());
+    FileSizes f = info.files();
+    printf(
+        "files:           main %d, wal %d, shm %d, total %d bytes%n",
+        f.mainBytes(), f.walBytes(), f.shmBytes(), f.totalBytes());
     return ExitCodes.OK;
   }
 }

@@ -9,7 +9,6 @@ import picocli.CommandLine.Command;
  */
 @Command(
     name = "init",
-    mixinStandardHelpOptions = true,
     description = "Create the database, or migrate an existing one; print the schema version.")
 final class InitCommand extends BaseCommand {
 

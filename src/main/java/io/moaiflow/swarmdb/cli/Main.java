@@ -211,34 +211,28 @@ public final class Main implements Callable<Integer> {
     return CliEnvironment.from(environment);
   }
 
-  /** The database file: {@code --db}, else {@code $MOAI_DB_PATH}, else the default path. */
   Path databasePath(CliEnvironment env) {
-    if (db != null) {
-      return workingDirectory.resolve(db);
-    }
+    return databasePath(workingDirectory, db == null ? null : db.toString(), env);
+  }
+
+  /** The database file: {@code --db}, else {@code $MOAI_DB_PATH}, else the default path. */
+  static Path databasePath(Path workingDirectory, @Nullable String db, CliEnvironment env) {
     String fromEnv = env.dbPath();
-    return workingDirectory.resolve(fromEnv != null ? fromEnv : SwarmDbConfig.DEFAULT_PATH);
+    return workingDirectory.resolve(
+        db != null ? db : fromEnv != null ? fromEnv : SwarmDbConfig.DEFAULT_PATH);
   }
 
   /** The PostgreSQL URL: {@code --url}, else {@code $MOAI_DB_URL}, else null (a SQLite file). */
   @Nullable String databaseUrl() {
-    if (url != null) {
-      return url;
-    }
-    String fromEnv = environment.get("MOAI_DB_URL");
-    return fromEnv == null || fromEnv.isBlank() ? null : fromEnv;
+    return url != null ? url : variable("MOAI_DB_URL");
   }
 
   /** The backup root: {@code --backup-root}, else {@code $MOAI_BACKUP_ROOT}, else null (none). */
   @Nullable Path backupRoot() {
-    if (backupRoot != null) {
-      return backupRoot;
-    }
-    String fromEnv = environment.get(SwarmDbConfig.BACKUP_ROOT_ENV);
-    return fromEnv == null || fromEnv.isBlank() ? null : Path.of(fromEnv.trim());
+    String fromEnv = variable(SwarmDbConfig.BACKUP_ROOT_ENV);
+    return backupRoot != null ? backupRoot : fromEnv == null ? null : Path.of(fromEnv.trim());
   }
 
-  /** The environment variable of {@code --min-free-bytes}. */
   static final String MIN_FREE_BYTES_ENV = "MOAI_MIN_FREE_BYTES";
 
   /**
@@ -246,12 +240,9 @@ public final class Main implements Callable<Integer> {
    * (the library's default).
    */
   @Nullable Long minFreeBytes() {
-    if (minFreeBytes != null) {
+    String fromEnv = variable(MIN_FREE_BYTES_ENV);
+    if (minFreeBytes != null || fromEnv == null) {
       return minFreeBytes;
-    }
-    String fromEnv = environment.get(MIN_FREE_BYTES_ENV);
-    if (fromEnv == null || fromEnv.isBlank()) {
-      return null;
     }
     try {
       return Long.parseLong(fromEnv.trim());
@@ -264,6 +255,11 @@ public final class Main implements Callable<Integer> {
               + "' is not a number of bytes; use for example 67108864 (64 MiB), or 0 to turn the"
               + " free-space check off");
     }
+  }
+
+  private @Nullable String variable(String name) {
+    String value = environment.get(name);
+    return value == null || value.isBlank() ? null : value;
   }
 
   boolean verbose() {

@@ -15,7 +15,6 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "migrate",
-    mixinStandardHelpOptions = true,
     description = "Show pending schema migrations and apply them after a backup.")
 final class MigrateCommand extends BaseCommand {
 
@@ -32,16 +31,10 @@ final class MigrateCommand extends BaseCommand {
         out.println("schema version " + current + " is current; nothing to migrate");
         return ExitCodes.OK;
       }
-      out.println(
-          "schema version "
-              + current
-              + "; "
-              + pending.size()
-              + " pending migration(s)"
-              + (dryRun ? " (dry run, nothing applied):" : ":"));
-      for (MigrationInfo m : pending) {
-        out.println("  V" + m.version() + "  " + m.description());
-      }
+      printf(
+          "schema version %d; %d pending migration(s)%s%n",
+          current, pending.size(), dryRun ? " (dry run, nothing applied):" : ":");
+      pending.forEach(m -> out.println("  V" + m.version() + "  " + m.description()));
       if (dryRun) {
         return ExitCodes.OK;
       }
@@ -49,14 +42,9 @@ final class MigrateCommand extends BaseCommand {
       if (r.backup() != null) {
         out.println("backup before migrating: " + r.backup());
       }
-      out.println(
-          "migrated from version "
-              + r.fromVersion()
-              + " to "
-              + r.toVersion()
-              + " ("
-              + r.applied().size()
-              + " applied)");
+      printf(
+          "migrated from version %d to %d (%d applied)%n",
+          r.fromVersion(), r.toVersion(), r.applied().size());
     }
     return ExitCodes.OK;
   }

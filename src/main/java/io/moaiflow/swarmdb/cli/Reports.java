@@ -1,27 +1,23 @@
 package io.moaiflow.swarmdb.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.moaiflow.swarmdb.health.DatabaseInfo;
 import io.moaiflow.swarmdb.health.HealthReport;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Turns reports into ordered maps and single-line JSON for {@code --json} output. Stateless and
- * thread safe (the mapper is configured once).
+ * Turns reports into ordered maps and single-line JSON for {@code --json} output and export lines.
+ * Stateless and thread safe.
  */
 final class Reports {
-  static final ObjectMapper MAPPER = JsonMapper.builder().build();
-
   private Reports() {}
 
   static String json(Object value) {
     try {
-      return MAPPER.writeValueAsString(value);
+      return EventLines.MAPPER.writeValueAsString(value);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write report as JSON: " + e.getOriginalMessage(), e);
+      throw new IllegalStateException("cannot write JSON: " + e.getOriginalMessage(), e);
     }
   }
 

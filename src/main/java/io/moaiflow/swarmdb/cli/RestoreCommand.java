@@ -1,5 +1,6 @@
 package io.moaiflow.swarmdb.cli;
 
+import io.moaiflow.swarmdb.BackupCheck;
 import io.moaiflow.swarmdb.RestoreResult;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbConfig;
@@ -16,7 +17,6 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "restore",
-    mixinStandardHelpOptions = true,
     description = "Verify a backup, then replace the database with it (old file kept beside it).")
 final class RestoreCommand extends BaseCommand {
 
@@ -43,27 +43,15 @@ final class RestoreCommand extends BaseCommand {
       // the library's message names the files and the fix; print it as it is
       throw new CliException(ExitCodes.of(e.code()), String.valueOf(e.getMessage()), e);
     }
-    out()
-        .println(
-            "restored "
-                + r.database()
-                + " from "
-                + r.backup().path()
-                + " (schema version "
-                + r.backup().schemaVersion()
-                + ", "
-                + r.backup().events()
-                + " events, integrity_check ok)");
-    for (Path k : r.kept()) {
-      out().println("previous file kept as " + k);
-    }
-    if (r.backup().schemaVersion() < r.backup().latestSchemaVersion()) {
-      out()
-          .println(
-              "the restored schema is version "
-                  + r.backup().schemaVersion()
-                  + "; run 'swarmdb migrate' to bring it to "
-                  + r.backup().latestSchemaVersion());
+    BackupCheck b = r.backup();
+    printf(
+        "restored %s from %s (schema version %d, %d events, integrity_check ok)%n",
+        r.database(), b.path(), b.schemaVersion(), b.events());
+    r.kept().forEach(k -> out().println("previous file kept as " + k));
+    if (b.schemaVersion() < b.latestSchemaVersion()) {
+      printf(
+          "the restored schema is version %d; run 'swarmdb migrate' to bring it to %d%n",
+          b.schemaVersion(), b.latestSchemaVersion());
     }
     return ExitCodes.OK;
   }

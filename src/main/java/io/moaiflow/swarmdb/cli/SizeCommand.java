@@ -12,7 +12,6 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "size",
-    mixinStandardHelpOptions = true,
     description = "Print the database's bytes on disk (main + WAL + SHM) without opening it.")
 final class SizeCommand extends BaseCommand {
 
@@ -31,13 +30,7 @@ final class SizeCommand extends BaseCommand {
     return ExitCodes.OK;
   }
 
-  /**
-   * The report line for an existing database file.
-   *
-   * @param db the main file
-   * @param json whether to print a JSON object instead of the bare number
-   * @return the line, without a line separator
-   */
+  /** The report line (without a line separator) for an existing database file. */
   static String report(Path db, boolean json) {
     FileSizes sizes = FileSizes.of(db);
     if (!json) {

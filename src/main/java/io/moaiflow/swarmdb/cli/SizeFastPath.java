@@ -1,6 +1,5 @@
 package io.moaiflow.swarmdb.cli;
 
-import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -19,16 +18,7 @@ final class SizeFastPath {
 
   private SizeFastPath() {}
 
-  /**
-   * Runs the size command if {@code args} are exactly a size invocation.
-   *
-   * @param args the command line
-   * @param env the environment variables
-   * @param workingDirectory the directory a relative path is resolved against
-   * @param out stdout
-   * @param err stderr
-   * @return the exit code, or {@link #NOT_HANDLED}
-   */
+  /** Runs the size command if {@code args} are exactly one; else returns {@link #NOT_HANDLED}. */
   static int run(
       String[] args,
       Map<String, String> env,
@@ -56,11 +46,7 @@ final class SizeFastPath {
       return NOT_HANDLED;
     }
     try {
-      CliEnvironment environment = CliEnvironment.from(env);
-      String fromEnv = environment.dbPath();
-      Path path =
-          workingDirectory.resolve(
-              db != null ? db : fromEnv != null ? fromEnv : SwarmDbConfig.DEFAULT_PATH);
+      Path path = Main.databasePath(workingDirectory, db, CliEnvironment.from(env));
       out.println(SizeCommand.report(BaseCommand.requireExisting(path), json));
       out.flush();
       return ExitCodes.OK;

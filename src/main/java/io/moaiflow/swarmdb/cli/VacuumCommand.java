@@ -9,7 +9,6 @@ import picocli.CommandLine.Command;
  */
 @Command(
     name = "vacuum",
-    mixinStandardHelpOptions = true,
     description = "Rebuild the file to reclaim free pages (blocks writers while it runs).")
 final class VacuumCommand extends BaseCommand {
 

@@ -9,6 +9,7 @@ import io.moaiflow.swarmdb.health.WalFile;
 import io.moaiflow.swarmdb.migrate.MigrationState;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -17,7 +18,6 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,15 +32,9 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "verify",
-    mixinStandardHelpOptions = true,
     description =
         "Check integrity, schema and checksums, the 12 indexes, WAL mode and file permissions.")
 final class VerifyCommand extends BaseCommand {
-
-  private static final Set<PosixFilePermission> FILE_MODE =
-      PosixFilePermissions.fromString("rw-------");
-  private static final Set<PosixFilePermission> DIR_MODE =
-      PosixFilePermissions.fromString("rwx------");
 
   @Option(
       names = "--full",
@@ -49,20 +43,16 @@ final class VerifyCommand extends BaseCommand {
               + " that every JSON column of every row is valid JSON (json_valid).")
   private boolean full;
 
+  private final List<String> problems = new ArrayList<>();
+  private final List<String> passed = new ArrayList<>();
+
   @Override
   int run() throws IOException {
     Path path = requireExistingDatabase().toAbsolutePath().normalize();
-    List<String> problems = new ArrayList<>();
-    List<String> passed = new ArrayList<>();
-    checkWalHeader(path, problems, passed);
-    checkPermissions(path, problems, passed);
+    checkWalHeader(path);
+    checkPermissions(path);
     WalFile wal = WalFile.of(path);
-    Optional<String> walProblem = wal.problem();
-    if (walProblem.isPresent()) {
-      problems.add(walProblem.get());
-    } else {
-      passed.add(wal.summary());
-    }
+    wal.problem().ifPresentOrElse(problems::add, () -> passed.add(wal.summary()));
     boolean hasShm = Files.exists(FileSizes.files(path).get(2), LinkOption.NOFOLLOW_LINKS);
     if (!hasShm && wal.recoveredFrames() > 0) {
       problems.add(
@@ -78,7 +68,7 @@ final class VerifyCommand extends BaseCommand {
               + " to recover the WAL into the main file, then run verify again; to leave this file"
               + " alone, copy the main file and its -wal elsewhere, run 'swarmdb --db COPY"
               + " migrate' and verify the copy");
-      return report(path, problems, passed);
+      return report(path);
     }
     // Without a -shm, or with a -wal SQLite ignores, the check reads the main file without locks
     // (immutable): detect a process that opened the database read-write meanwhile.
@@ -86,25 +76,13 @@ final class VerifyCommand extends BaseCommand {
     String before = lockFree ? fingerprint(path) : "";
     try (SwarmDB db = openForChecks()) {
       CheckResult check = full ? db.maintenance().integrityCheck() : db.maintenance().quickCheck();
-      if (check.ok()) {
-        passed.add(check.check() + " ok (" + check.millis() + " ms)");
-      } else {
-        for (String p : check.problems()) {
-          problems.add(check.check() + ": " + p);
-        }
-      }
+      add(check, check.check() + " ok (" + check.millis() + " ms)");
       if (full) {
         CheckResult json = db.maintenance().jsonCheck();
-        if (json.ok()) {
-          passed.add("json_valid ok: every JSON column of every row (" + json.millis() + " ms)");
-        } else {
-          for (String p : json.problems()) {
-            problems.add("json_valid: " + p);
-          }
-        }
+        add(json, "json_valid ok: every JSON column of every row (" + json.millis() + " ms)");
       }
-      checkSchema(db, problems, passed);
-      checkFreeSpace(db.inspect().health(), path, problems, passed);
+      checkSchema(db);
+      checkFreeSpace(db.inspect().health(), path);
       DatabaseInfo info = db.inspect().info();
       List<String> missing = info.missingIndexes();
       List<String> extra = info.unexpectedIndexes();
@@ -133,7 +111,7 @@ final class VerifyCommand extends BaseCommand {
               + "): another process opened it read-write while verify read the main file without"
               + " locks, so the results above may not hold; run verify again");
     }
-    return report(path, problems, passed);
+    return report(path);
   }
 
   /** Size and modification time of the main file and whether -wal and -shm exist. */
@@ -151,22 +129,24 @@ final class VerifyCommand extends BaseCommand {
     return sb.toString();
   }
 
-  private int report(Path path, List<String> problems, List<String> passed) {
-    if (problems.isEmpty()) {
-      out().println("ok: " + path);
-      for (String p : passed) {
-        out().println("  ok   " + p);
-      }
-      return ExitCodes.OK;
+  private void add(CheckResult check, String ok) {
+    if (check.ok()) {
+      passed.add(ok);
     }
-    out().println("FAILED: " + path + " (" + problems.size() + " problem(s))");
-    for (String p : problems) {
-      out().println("  FAIL " + p);
+    for (String p : check.problems()) {
+      problems.add(check.check() + ": " + p);
     }
-    for (String p : passed) {
-      out().println("  ok   " + p);
-    }
-    return ExitCodes.CHECK_FAILED;
+  }
+
+  private int report(Path path) {
+    PrintWriter out = out();
+    out.println(
+        problems.isEmpty()
+            ? "ok: " + path
+            : "FAILED: " + path + " (" + problems.size() + " problem(s))");
+    problems.forEach(p -> out.println("  FAIL " + p));
+    passed.forEach(p -> out.println("  ok   " + p));
+    return problems.isEmpty() ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
   }
 
   /**
@@ -174,7 +154,7 @@ final class VerifyCommand extends BaseCommand {
    * validate()}); this states the version and the number of matching checksums, or that migrations
    * are pending.
    */
-  private static void checkSchema(SwarmDB db, List<String> problems, List<String> passed) {
+  private void checkSchema(SwarmDB db) {
     db.migrator().validate();
     int current = db.migrator().currentVersion();
     int latest = db.migrator().latestVersion();
@@ -193,8 +173,7 @@ final class VerifyCommand extends BaseCommand {
   }
 
   /** The free space on the database's filesystem against --min-free-bytes, as health checks it. */
-  private static void checkFreeSpace(
-      HealthReport health, Path path, List<String> problems, List<String> passed) {
+  private void checkFreeSpace(HealthReport health, Path path) {
     long usable = health.usableBytes();
     long min = health.minFreeBytes();
     if (min == 0) {
@@ -224,8 +203,7 @@ final class VerifyCommand extends BaseCommand {
   }
 
   /** Bytes 18 and 19 of a SQLite header are the write and read format versions: 2 means WAL. */
-  private static void checkWalHeader(Path path, List<String> problems, List<String> passed)
-      throws IOException {
+  private void checkWalHeader(Path path) throws IOException {
     byte[] header = new byte[20];
     int read;
     try (InputStream in = Files.newInputStream(path)) {
@@ -249,8 +227,7 @@ final class VerifyCommand extends BaseCommand {
     }
   }
 
-  private static void checkPermissions(Path path, List<String> problems, List<String> passed)
-      throws IOException {
+  private void checkPermissions(Path path) throws IOException {
     if (Files.getFileAttributeView(path, PosixFileAttributeView.class) == null) {
       passed.add("permissions: not a POSIX file system, not checked");
       return;
@@ -258,33 +235,36 @@ final class VerifyCommand extends BaseCommand {
     int before = problems.size();
     for (Path p : FileSizes.files(path)) {
       if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-        Set<PosixFilePermission> mode = Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);
-        if (!mode.equals(FILE_MODE)) {
-          problems.add(
-              "file mode of "
-                  + p
-                  + " is "
-                  + PosixFilePermissions.toString(mode)
-                  + ", expected rw------- (600); fix with: chmod 600 "
-                  + p);
-        }
+        checkMode("file", p, "rw-------", "600", LinkOption.NOFOLLOW_LINKS);
       }
     }
     Path dir = path.getParent();
     if (dir != null) {
-      Set<PosixFilePermission> mode = Files.getPosixFilePermissions(dir);
-      if (!mode.equals(DIR_MODE)) {
-        problems.add(
-            "directory mode of "
-                + dir
-                + " is "
-                + PosixFilePermissions.toString(mode)
-                + ", expected rwx------ (700); fix with: chmod 700 "
-                + dir);
-      }
+      checkMode("directory", dir, "rwx------", "700");
     }
     if (problems.size() == before) {
       passed.add("permissions: file 600, directory 700");
+    }
+  }
+
+  private void checkMode(String kind, Path p, String expected, String octal, LinkOption... how)
+      throws IOException {
+    Set<PosixFilePermission> mode = Files.getPosixFilePermissions(p, how);
+    if (!mode.equals(PosixFilePermissions.fromString(expected))) {
+      problems.add(
+          kind
+              + " mode of "
+              + p
+              + " is "
+              + PosixFilePermissions.toString(mode)
+              + ", expected "
+              + expected
+              + " ("
+              + octal
+              + "); fix with: chmod "
+              + octal
+              + " "
+              + p);
     }
   }
 }

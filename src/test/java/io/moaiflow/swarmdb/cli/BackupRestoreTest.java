@@ -1,12 +1,11 @@
 package io.moaiflow.swarmdb.cli;
 
+import static io.moaiflow.swarmdb.PlainSql.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.HoldOpenProcess;
 import io.moaiflow.swarmdb.SwarmDB;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -14,7 +13,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +29,20 @@ class BackupRestoreTest {
     try (SwarmDB s = SwarmDB.open(db)) {
       return s.events().count();
     }
+  }
+
+  /** Writes a backup of {@code db} to {@code name} in the test directory with the CLI. */
+  private Path backup(Path db, String name) {
+    Path file = dir.resolve(name);
+    assertThat(CliRun.on(db, "backup", "--out", file.toString()).code()).isZero();
+    return file;
+  }
+
+  /** Restores {@code backup} over {@code db} with --force, which must succeed. */
+  private static CliRun restored(Path db, Path backup) {
+    CliRun r = CliRun.on(db, "restore", "--from", backup.toString(), "--force");
+    assertThat(r.code()).as(r.toString()).isZero();
+    return r;
   }
 
   @Test
@@ -98,8 +110,7 @@ class BackupRestoreTest {
   @Test
   void restoreLogsNoMigrationOfAnInMemoryDatabase() throws Exception {
     Path db = TestDatabases.populated(dir.resolve("live/swarm.db"), 2);
-    Path backup = dir.resolve("b.db");
-    assertThat(CliRun.on(db, "backup", "--out", backup.toString()).code()).isZero();
+    Path backup = backup(db, "b.db");
     Path log = dir.resolve("restore.log");
     Map<String, String> env = new java.util.HashMap<>(CliRun.quietEnv());
     env.put("MOAI_LOG_LEVEL", "INFO");
@@ -123,8 +134,7 @@ class BackupRestoreTest {
   @Test
   void restoreReplacesWithForceAndKeepsTheOldFile() throws Exception {
     Path db = TestDatabases.populated(dir.resolve("live/swarm.db"), 4);
-    Path backup = dir.resolve("b.db");
-    assertThat(CliRun.on(db, "backup", "--out", backup.toString()).code()).isZero();
+    Path backup = backup(db, "b.db");
     try (SwarmDB s = SwarmDB.open(db)) {
       s.events().append(AgentEvent.of("late", "agent-9", null, Map.of()));
     }
@@ -136,8 +146,7 @@ class BackupRestoreTest {
     Files.write(Path.of(db + "-wal"), new byte[64]);
     Files.write(Path.of(db + "-shm"), new byte[32768]);
 
-    CliRun r = CliRun.on(db, "restore", "--from", backup.toString(), "--force");
-    assertThat(r.code()).as(r.toString()).isZero();
+    CliRun r = restored(db, backup);
     assertThat(r.out())
         .contains("restored " + db.toAbsolutePath(), "4 events", "integrity_check ok")
         .contains("previous file kept as " + db.toAbsolutePath() + ".replaced-");
@@ -186,20 +195,18 @@ class BackupRestoreTest {
     assertThat(corrupt.err()).contains("nothing was restored").contains(garbage.toString());
 
     Path foreign = dir.resolve("foreign.db");
-    TestDatabases.sql(foreign, "CREATE TABLE x(y)");
+    sql(foreign, "CREATE TABLE x(y)");
     CliRun notOurs = CliRun.on(db, "restore", "--from", foreign.toString(), "--force");
     assertThat(notOurs.code()).isEqualTo(3);
     assertThat(notOurs.err()).contains("is not a SwarmDB database");
 
-    Path future = dir.resolve("future.db");
-    assertThat(CliRun.on(db, "backup", "--out", future.toString()).code()).isZero();
-    TestDatabases.sql(future, "PRAGMA user_version = 42");
+    Path future = backup(db, "future.db");
+    sql(future, "PRAGMA user_version = 42");
     CliRun tooNew = CliRun.on(db, "restore", "--from", future.toString(), "--force");
     assertThat(tooNew.code()).isEqualTo(3);
     assertThat(tooNew.err()).contains("schema version 42, newer than this SwarmDB");
 
-    Path withWal = dir.resolve("withwal.db");
-    assertThat(CliRun.on(db, "backup", "--out", withWal.toString()).code()).isZero();
+    Path withWal = backup(db, "withwal.db");
     Files.writeString(Path.of(withWal + "-wal"), "pending frames");
     CliRun wal = CliRun.on(db, "restore", "--from", withWal.toString(), "--force");
     assertThat(wal.code()).isEqualTo(3);
@@ -241,52 +248,31 @@ class BackupRestoreTest {
   void restoreAnOutdatedBackupSuggestsMigrate() throws Exception {
     Path db = dir.resolve("swarm.db");
     Path old = TestDatabases.populated(dir.resolve("old.db"), 1);
-    TestDatabases.sql(old, "PRAGMA journal_mode=DELETE", "PRAGMA user_version = 0");
+    sql(old, "PRAGMA journal_mode=DELETE", "PRAGMA user_version = 0");
     CliRun r = CliRun.on(db, "restore", "--from", old.toString());
     assertThat(r.code()).as(r.toString()).isZero();
     assertThat(r.out()).contains("run 'swarmdb migrate'");
   }
 
   @Test
+  @SuppressWarnings("try") // the other process only has to hold the database open
   void restoreRefusesWhileAnotherProcessHasTheDatabaseOpen() throws Exception {
     Path db = TestDatabases.populated(dir.resolve("busy.db"), 2);
-    Path backup = dir.resolve("b.db");
-    assertThat(CliRun.on(db, "backup", "--out", backup.toString()).code()).isZero();
-    Process holder =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                HoldOpen.class.getName(),
-                db.toString())
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
-            .start();
-    try (BufferedReader in =
-        new BufferedReader(
-            new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      do {
-        line = in.readLine(); // the child's default logging also writes to stdout
-      } while (line != null && !line.equals("open"));
-      assertThat(line).isEqualTo("open");
+    Path backup = backup(db, "b.db");
+    try (HoldOpenProcess holder = HoldOpenProcess.start(db)) {
       CliRun r = CliRun.on(db, "restore", "--from", backup.toString(), "--force");
       assertThat(r.code()).as(r.toString()).isEqualTo(3);
       assertThat(r.err()).contains("is open in another process", "stop it, then run restore again");
       assertThat(events(db)).isEqualTo(2);
-    } finally {
-      holder.getOutputStream().close();
-      assertThat(holder.waitFor(60, TimeUnit.SECONDS)).isTrue();
     }
-    CliRun after = CliRun.on(db, "restore", "--from", backup.toString(), "--force");
-    assertThat(after.code()).as(after.toString()).isZero();
+    restored(db, backup);
   }
 
   @Test
   void restoreRefusesWhileARollbackJournalWriterHoldsItsLock() throws Exception {
     Path db = TestDatabases.populated(dir.resolve("rollback.db"), 1);
-    Path backup = dir.resolve("b.db");
-    assertThat(CliRun.on(db, "backup", "--out", backup.toString()).code()).isZero();
-    TestDatabases.sql(db, "PRAGMA journal_mode=DELETE");
+    Path backup = backup(db, "b.db");
+    sql(db, "PRAGMA journal_mode=DELETE");
     try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
         java.sql.Statement st = c.createStatement()) {
       st.execute("BEGIN IMMEDIATE");
@@ -296,21 +282,18 @@ class BackupRestoreTest {
       assertThat(r.err()).contains("is open in another process");
       st.execute("ROLLBACK");
     }
-    CliRun after = CliRun.on(db, "restore", "--from", backup.toString(), "--force");
-    assertThat(after.code()).as(after.toString()).isZero();
+    restored(db, backup);
   }
 
   @Test
   void restoreReplacesACorruptDatabaseAndRefusesADamagedBackup() throws Exception {
     Path good = TestDatabases.populated(dir.resolve("good.db"), 400);
-    Path backup = dir.resolve("b.db");
-    assertThat(CliRun.on(good, "backup", "--out", backup.toString()).code()).isZero();
+    Path backup = backup(good, "b.db");
 
     // Damage the cell pointers of a small index (one leaf page): the file still opens and reads,
     // integrity_check reports the damage row by row.
-    Path damaged = dir.resolve("damaged.db");
     Path small = TestDatabases.populated(dir.resolve("small.db"), 5);
-    assertThat(CliRun.on(small, "backup", "--out", damaged.toString()).code()).isZero();
+    Path damaged = backup(small, "damaged.db");
     long root;
     long pageSize;
     try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + damaged);
@@ -343,8 +326,7 @@ class BackupRestoreTest {
     byte[] junk = new byte[16384];
     java.util.Arrays.fill(junk, (byte) 0x33);
     Files.write(live, junk);
-    CliRun r = CliRun.on(live, "restore", "--from", backup.toString(), "--force");
-    assertThat(r.code()).as(r.toString()).isZero();
+    restored(live, backup);
     assertThat(events(live)).isEqualTo(400);
   }
 

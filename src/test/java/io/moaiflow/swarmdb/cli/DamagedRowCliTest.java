@@ -1,5 +1,6 @@
 package io.moaiflow.swarmdb.cli;
 
+import static io.moaiflow.swarmdb.PlainSql.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.moaiflow.swarmdb.AgentEvent;
@@ -45,9 +46,9 @@ class DamagedRowCliTest {
       s.sessions().memory("s").put("semantic", "k", List.of(1, 2));
     }
     for (long seq : BAD) {
-      TestDatabases.sql(db, "UPDATE agent_events SET metadata = '{\"i\":' WHERE seq = " + seq);
+      sql(db, "UPDATE agent_events SET metadata = '{\"i\":' WHERE seq = " + seq);
     }
-    TestDatabases.sql(db, "UPDATE session_memory SET value = '[1,2' WHERE key = 'k'");
+    sql(db, "UPDATE session_memory SET value = '[1,2' WHERE key = 'k'");
   }
 
   private static long lines(String out) {

@@ -180,6 +180,16 @@ class ExportImportTest {
             "\"ts\":1",
             "\"ts\":1,\"metadata\":{\"" + "k".repeat(JsonLimits.MAX_NAME_LENGTH + 1) + "\":1}"),
         "Name length (50001)");
+    // what the library refuses on append is refused while checking too
+    bad.put(good.replace("\"ts\":1", "\"ts\":1,\"metadata\":{\"x\":NaN}"), "not JSON");
+    bad.put(
+        good.replace("\"ts\":1", "\"ts\":1,\"metadata\":{\"x\":1e400}"),
+        "the number Infinity has no JSON form");
+    String half = "x".repeat(JsonLimits.MAX_BYTES / 2);
+    bad.put(
+        good.replace(
+            "\"ts\":1", "\"ts\":1,\"metadata\":{\"a\":\"" + half + "\",\"b\":\"" + half + "\"}"),
+        "metadata is " + (JsonLimits.MAX_BYTES + 15) + " bytes as JSON; the limit is 16777216");
     for (Map.Entry<String, String> e : bad.entrySet()) {
       Path file = dir.resolve("bad.jsonl");
       Files.writeString(file, good + "\n" + e.getKey() + "\n");

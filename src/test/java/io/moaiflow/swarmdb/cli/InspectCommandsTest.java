@@ -1,5 +1,6 @@
 package io.moaiflow.swarmdb.cli;
 
+import static io.moaiflow.swarmdb.PlainSql.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -96,7 +97,7 @@ class InspectCommandsTest {
   @Test
   void healthIsUnhealthyOnAnOutdatedSchema() throws Exception {
     Path db = dir.resolve("old.db");
-    TestDatabases.sql(db, "PRAGMA journal_mode=WAL");
+    sql(db, "PRAGMA journal_mode=WAL");
     CliRun r = CliRun.on(db, "health");
     assertThat(r.code()).as(r.toString()).isEqualTo(1);
     assertThat(r.out())

@@ -3,10 +3,6 @@ package io.moaiflow.swarmdb.cli;
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.SwarmDB;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Map;
 
 /** Real database files for the CLI tests. */
@@ -31,15 +27,5 @@ final class TestDatabases {
       }
     }
     return db;
-  }
-
-  /** Runs SQL on a plain connection, outside the library. */
-  static void sql(Path db, String... statements) throws SQLException {
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
-        Statement st = c.createStatement()) {
-      for (String s : statements) {
-        st.execute(s);
-      }
-    }
   }
 }

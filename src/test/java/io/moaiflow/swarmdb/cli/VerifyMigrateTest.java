@@ -1,5 +1,6 @@
 package io.moaiflow.swarmdb.cli;
 
+import static io.moaiflow.swarmdb.PlainSql.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.moaiflow.swarmdb.SwarmDB;
@@ -59,8 +60,7 @@ class VerifyMigrateTest {
   @Test
   void verifyListsEachProblem() throws Exception {
     Path db = privateDb();
-    TestDatabases.sql(
-        db, "DROP INDEX idx_events_ts", "CREATE INDEX idx_extra ON agents(agent_type)");
+    sql(db, "DROP INDEX idx_events_ts", "CREATE INDEX idx_extra ON agents(agent_type)");
     Files.setPosixFilePermissions(db, PosixFilePermissions.fromString("rw-r--r--"));
     Files.setPosixFilePermissions(db.getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
     CliRun r = CliRun.on(db, "verify");
@@ -79,8 +79,8 @@ class VerifyMigrateTest {
     Files.createDirectory(
         d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     Path db = d.resolve("rollback.db");
-    TestDatabases.sql(db, "PRAGMA user_version = 0");
-    TestDatabases.sql(db, "CREATE TABLE IF NOT EXISTS keep(x)", "DROP TABLE keep");
+    sql(db, "PRAGMA user_version = 0");
+    sql(db, "CREATE TABLE IF NOT EXISTS keep(x)", "DROP TABLE keep");
     Files.setPosixFilePermissions(db, PosixFilePermissions.fromString("rw-------"));
     CliRun r = CliRun.on(db, "verify");
     assertThat(r.code()).as(r.toString()).isEqualTo(1);
@@ -102,7 +102,7 @@ class VerifyMigrateTest {
   @Test
   void verifyReportsAChecksumMismatch() throws Exception {
     Path db = privateDb();
-    TestDatabases.sql(db, "UPDATE schema_history SET checksum = checksum + 1 WHERE version = 1");
+    sql(db, "UPDATE schema_history SET checksum = checksum + 1 WHERE version = 1");
     CliRun r = CliRun.on(db, "verify");
     // The library refuses to open it at all, so this is a database error rather than a listing.
     assertThat(r.code()).as(r.toString()).isEqualTo(3);
@@ -114,7 +114,7 @@ class VerifyMigrateTest {
   @Test
   void migrateDryRunListsPendingAndChangesNothing() throws Exception {
     Path db = dir.resolve("v0.db");
-    TestDatabases.sql(db, "PRAGMA journal_mode=WAL");
+    sql(db, "PRAGMA journal_mode=WAL");
     CliRun dry = CliRun.on(db, "migrate", "--dry-run");
     assertThat(dry.code()).as(dry.toString()).isZero();
     assertThat(dry.out())
@@ -134,7 +134,7 @@ class VerifyMigrateTest {
   @Test
   void schemaTooNewIsADatabaseError() throws Exception {
     Path db = privateDb();
-    TestDatabases.sql(db, "PRAGMA user_version = 99");
+    sql(db, "PRAGMA user_version = 99");
     CliRun r = CliRun.on(db, "migrate", "--dry-run");
     assertThat(r.code()).as(r.toString()).isEqualTo(3);
     assertThat(r.err()).contains("99");

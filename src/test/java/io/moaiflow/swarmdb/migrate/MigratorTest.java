@@ -1,5 +1,6 @@
 package io.moaiflow.swarmdb.migrate;
 
+import static io.moaiflow.swarmdb.PlainSql.sql;
 import static io.moaiflow.swarmdb.SwarmAssertions.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,15 +31,6 @@ class MigratorTest {
     Path file = dir.resolve("swarm.db");
     SwarmDB.open(file).close();
     return file;
-  }
-
-  static void sql(Path file, String... statements) throws Exception {
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
-        Statement st = c.createStatement()) {
-      for (String s : statements) {
-        st.execute(s);
-      }
-    }
   }
 
   static long queryLong(Path file, String sql) throws Exception {
