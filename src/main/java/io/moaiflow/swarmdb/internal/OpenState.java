@@ -67,8 +67,7 @@ public final class OpenState {
    * @return the error
    */
   public SwarmDbException closedError(String op) {
-    return new SwarmDbException(
-        ErrorCode.CLOSED, op + " failed: the database " + label + " is closed; open it again");
+    return CommitQueue.closedError(op, label);
   }
 
   /**
