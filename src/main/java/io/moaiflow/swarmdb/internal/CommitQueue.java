@@ -28,10 +28,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The queue owns what both backends share: the offer timeout; the CLOSED, TIMEOUT and
  * INTERRUPTED errors, built here with live counts; the drain on close (every write queued before
- * {@link #close()} commits, later ones fail with CLOSED); the counters; and the fallback when a
- * transaction fails. The committer names the write at fault (it is dropped and the rest replayed),
- * or says the database failed the whole transaction (every write of it gets the error), or cannot
- * tell (each write is retried alone), so one bad write fails only its own caller.
+ * {@link #close()} commits, later ones are refused with CLOSED); the counters; and the fallback
+ * when a transaction fails. The committer names the write at fault (it is dropped and the rest
+ * replayed), or says the database failed the whole transaction (every write of it gets the error),
+ * or cannot tell (each write is retried alone), so one bad write fails only its own caller.
  *
  * <p>With a fill wait ({@code fillNanos > 0}; SQLite, whose commit takes about 100 µs) two latency
  * paths apply. When fewer writes are queued than shared the last transaction, the committing thread
@@ -48,72 +48,44 @@ public final class CommitQueue<W> implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CommitQueue.class);
   private static final int MAX_RETRIES = 5;
 
-  /**
-   * What a backend supplies: running a batch in one transaction. Called on one thread at a time,
-   * holding the queue's commit lock.
-   *
-   * @param <W> the work a write carries
-   */
+  /** What a backend supplies; called on one thread at a time, holding the commit lock. */
   public interface Committer<W> {
     /**
-     * Runs the writes in one transaction and commits it.
-     *
-     * @param batch the writes, in queue order
-     * @param results where to put each write's result, by index
-     * @return null once committed, else why the transaction was rolled back
+     * Runs the writes in one transaction, putting each one's result in {@code results} by index.
+     * Returns null once committed, else why the transaction was rolled back.
      */
     @Nullable Failure commit(List<Task<W>> batch, @Nullable Object[] results);
 
-    /**
-     * Runs work that must run alone outside a transaction.
-     *
-     * @param task the work
-     * @return its result
-     * @throws SwarmDbException when it fails
-     */
+    /** Runs work that must run alone outside a transaction; throws its SwarmDbException. */
     default @Nullable Object runAlone(Task<W> task) {
-      throw new UnsupportedOperationException(task.op());
+      throw new UnsupportedOperationException(task.op);
     }
 
-    /**
-     * Told of a commit after the counters and before any caller is released.
-     *
-     * @param writes the writes committed
-     * @param nanos how long the transaction took
-     */
+    /** After a commit is counted, before its callers are released. */
     default void committed(int writes, long nanos) {}
 
-    /** Runs after a commit's callers are released. */
+    /** After a commit's callers are released. */
     default void afterCommit() {}
 
-    /** Runs once the queue is closed and drained. */
+    /** Once the queue is closed and drained. */
     default void closed() {}
   }
 
   /**
-   * Why a transaction was rolled back.
-   *
-   * @param culprit the index of the write at fault, {@link #ALL} when the database failed the whole
-   *     transaction, or {@link #UNKNOWN}
-   * @param error the error for the culprit, or for every write when there is none
-   * @param retry whether the whole transaction may be run again (a transient conflict)
+   * Why a transaction was rolled back: {@code culprit} is the index of the write at fault (dropped,
+   * the rest replayed), {@link #ALL} (every write gets {@code error}) or {@link #UNKNOWN} (each
+   * write is retried alone); {@code retry} runs the whole transaction again (a transient conflict),
+   * at most five times.
    */
   public record Failure(int culprit, SwarmDbException error, boolean retry) {
-    /** The database failed the transaction: every write of it fails. */
     public static final int ALL = -1;
-
-    /** A write failed but the committer cannot tell which: each write is retried alone. */
     public static final int UNKNOWN = -2;
   }
 
-  /**
-   * One queued write and the future its caller waits on.
-   *
-   * @param <W> the work it carries
-   */
+  /** One queued write and the future its caller waits on. */
   public static final class Task<W> {
-    private final String op;
-    private final @Nullable W work;
+    public final String op;
+    private final @Nullable W work; // null only in the close marker
     final boolean alone;
     final CompletableFuture<@Nullable Object> future = new CompletableFuture<>();
 
@@ -123,20 +95,6 @@ public final class CommitQueue<W> implements AutoCloseable {
       this.alone = alone;
     }
 
-    /**
-     * The operation, for errors.
-     *
-     * @return its name
-     */
-    public String op() {
-      return op;
-    }
-
-    /**
-     * The work to run.
-     *
-     * @return the work
-     */
     public W work() {
       return Objects.requireNonNull(work);
     }
@@ -166,16 +124,7 @@ public final class CommitQueue<W> implements AutoCloseable {
   private @Nullable Task<W> carried;
   private boolean closed; // guarded by gate
 
-  /**
-   * A queue whose thread starts with {@link #start()}.
-   *
-   * @param threadName the committing thread's name
-   * @param label the database, for messages
-   * @param committer runs each transaction
-   * @param listeners told of busy retries and of {@link #submitObserved} operations
-   * @param settings batch size, batch wait, capacity and offer timeout
-   * @param fillNanos the fill wait, 0 for none (see the class description)
-   */
+  /** A queue whose thread runs from {@link #start()}; {@code fillNanos} 0 for no fill wait. */
   public CommitQueue(
       String threadName,
       String label,
@@ -195,23 +144,16 @@ public final class CommitQueue<W> implements AutoCloseable {
     this.thread.setDaemon(true);
   }
 
-  /** Starts the committing thread. */
   public void start() {
     thread.start();
   }
 
   /**
-   * Queues a write; blocks while the queue is full, up to the write timeout.
-   *
-   * @param <T> the result type
-   * @param op the operation name for errors
-   * @param work the work
-   * @param alone true for work that must run alone outside a transaction (VACUUM, checkpoints)
-   * @return the future, completed once committed
-   * @throws SwarmDbException CLOSED, TIMEOUT (no room in time) or INTERRUPTED
+   * Queues a write, waiting up to the write timeout for room; {@code alone} for work that must run
+   * by itself outside a transaction (VACUUM, checkpoints).
    */
   @SuppressWarnings("unchecked")
-  public <T> CompletableFuture<T> submit(String op, W work, boolean alone) {
+  <T> CompletableFuture<T> submit(String op, W work, boolean alone) {
     Task<W> task = new Task<>(op, work, alone);
     gate.readLock().lock();
     try {
@@ -240,15 +182,7 @@ public final class CommitQueue<W> implements AutoCloseable {
     return (CompletableFuture<T>) (CompletableFuture<?>) task.future;
   }
 
-  /**
-   * Like {@link #submit} for a transactional write, reported to the listeners as one operation when
-   * its future completes.
-   *
-   * @param <T> the result type
-   * @param op the operation name
-   * @param work the work
-   * @return the future, completed once committed
-   */
+  /** Queues a transactional write, reported to the listeners when its future completes. */
   public <T> CompletableFuture<T> submitObserved(String op, W work) {
     if (!listeners.active()) {
       return submit(op, work, false);
@@ -265,15 +199,7 @@ public final class CommitQueue<W> implements AutoCloseable {
                     : e instanceof SwarmDbException s ? s.code() : ErrorCode.DATABASE_ERROR));
   }
 
-  /**
-   * Runs a write and waits for its commit, on the caller's thread when the queue is idle.
-   *
-   * @param op the operation name
-   * @param work the work
-   * @param alone as for {@link #submit}
-   * @return its result, as the committer returned it
-   * @throws SwarmDbException the write's own error, or as for {@link #submit}
-   */
+  /** Runs a write and waits for its commit, on the caller's thread when the queue is idle. */
   public Object call(String op, W work, boolean alone) {
     Task<W> direct = fillNanos > 0 && maxWaitNanos <= 0 ? runIfIdle(op, work, alone) : null;
     return await(op, direct != null ? direct.future : submit(op, work, alone));
@@ -348,25 +274,12 @@ public final class CommitQueue<W> implements AutoCloseable {
         transactions.get());
   }
 
-  /**
-   * The error for work on a closed database, the same on every backend.
-   *
-   * @param op the operation
-   * @param label the database
-   * @return the error
-   */
-  public static SwarmDbException closedError(String op, String label) {
+  static SwarmDbException closedError(String op, String label) {
     return new SwarmDbException(
         ErrorCode.CLOSED, op + " failed: the database " + label + " is closed; open it again");
   }
 
-  /**
-   * The error for an exception no committer expected.
-   *
-   * @param op the operation
-   * @param failure the exception
-   * @return it, when already a SwarmDbException; else a logged DATABASE_ERROR
-   */
+  /** A SwarmDbException as it is; anything else logged and wrapped as DATABASE_ERROR. */
   public static SwarmDbException unexpected(String op, Throwable failure) {
     if (failure instanceof SwarmDbException e) {
       return e;
@@ -376,11 +289,6 @@ public final class CommitQueue<W> implements AutoCloseable {
         ErrorCode.DATABASE_ERROR, op + " failed unexpectedly: " + failure, failure);
   }
 
-  /**
-   * The counters.
-   *
-   * @return queue depth and capacity, transactions, writes, retries, failures
-   */
   public WriterStats stats() {
     return new WriterStats(
         queue.size(),
@@ -391,11 +299,6 @@ public final class CommitQueue<W> implements AutoCloseable {
         failures.get());
   }
 
-  /**
-   * The failed transactions of the last minute, for health.
-   *
-   * @return the window
-   */
   public WriteFailures recentFailures() {
     return recentFailures;
   }

@@ -128,7 +128,7 @@ public final class SqliteDatabase implements AutoCloseable, Database {
       quickCheckOnOpen(h, config, label);
       Listeners listeners = new Listeners();
       Path wal = path == null ? null : Schema.wal(path);
-      writer = newWriter(connection, label, wal, config, time, listeners);
+      writer = new Writer(connection, label, wal, time, listeners, config.writeQueue());
       if (path != null) {
         SQLiteConfig readerConfig = connectionConfig(config);
         // Readers never create the file: if it is deleted under a running process, a new pooled
@@ -245,7 +245,7 @@ public final class SqliteDatabase implements AutoCloseable, Database {
       int schema = SqliteMigrator.userVersion(h);
       quickCheckOnOpen(h, config, label);
       Listeners listeners = new Listeners();
-      Writer writer = newWriter(connection, label, null, config, time, listeners);
+      Writer writer = new Writer(connection, label, null, time, listeners, config.writeQueue());
       writer.start();
       LOG.debug("opened {} read-only for checks ({})", label, url);
       return new SqliteDatabase(
@@ -333,16 +333,6 @@ public final class SqliteDatabase implements AutoCloseable, Database {
               + problems.get(0)
               + "; restore from a backup with 'swarmdb restore --from FILE'");
     }
-  }
-
-  private static Writer newWriter(
-      Connection connection,
-      String label,
-      @Nullable Path wal,
-      SwarmDbConfig config,
-      TimeSource time,
-      Listeners listeners) {
-    return new Writer(connection, label, wal, time, listeners, config.writeQueue());
   }
 
   private static void closeQuietly(@Nullable ReadPool readers, @Nullable Connection connection) {

@@ -131,7 +131,7 @@ final class Writer implements CommitQueue.Committer<SqlFunction<?>>, AutoCloseab
     try {
       return task.work().apply(new Handle(connection, cache, time.now()));
     } catch (SQLException e) {
-      throw SqliteErrors.map(task.op(), file, e);
+      throw SqliteErrors.map(task.op, file, e);
     }
   }
 
@@ -156,10 +156,10 @@ final class Writer implements CommitQueue.Committer<SqlFunction<?>>, AutoCloseab
       cache.evict("BEGIN IMMEDIATE");
       cache.evict("COMMIT");
       if (at >= 0 && isOwnFault(e)) {
-        return new Failure(at, asSwarm(batch.get(at).op(), e), false);
+        return new Failure(at, asSwarm(batch.get(at).op, e), false);
       }
       String op =
-          batch.size() == 1 ? batch.get(0).op() : "a transaction of " + batch.size() + " writes";
+          batch.size() == 1 ? batch.get(0).op : "a transaction of " + batch.size() + " writes";
       boolean busySnapshot =
           e instanceof SQLException s && SqliteErrors.resultCode(s) == SqliteErrors.BUSY_SNAPSHOT;
       return new Failure(Failure.ALL, asSwarm(op, e), busySnapshot);
