@@ -33,12 +33,13 @@ import org.slf4j.LoggerFactory;
  * replayed), or says the database failed the whole transaction (every write of it gets the error),
  * or cannot tell (each write is retried alone), so one bad write fails only its own caller.
  *
- * <p>With a fill wait ({@code fillNanos > 0}; SQLite, whose commit takes about 100 µs) two latency
- * paths apply. When fewer writes are queued than shared the last transaction, the committing thread
- * waits up to {@code fillNanos} for the rest (their callers are most likely between their previous
- * commit and their next write). And a synchronous caller that finds the queue idle (nothing queued
- * or in hand, and the last transaction carried a single write) runs its write on its own thread
- * under the same lock, saving two thread hand-offs; it never overtakes a write submitted before it.
+ * <p>A queue that {@code waits} (SQLite, whose commit takes about 100 µs) has three latency paths.
+ * It waits {@code maxBatchWait} for a batch to fill. Without one, when fewer writes are queued than
+ * shared the last transaction, it waits up to 50 µs (about one commit) for the rest: their callers
+ * are most likely between their previous commit and their next write. And, also without one, a
+ * synchronous caller that finds the queue idle (nothing queued or in hand, and the last transaction
+ * carried a single write) runs its write on its own thread under the same lock, saving two thread
+ * hand-offs; it never overtakes a write submitted before it.
  *
  * <p>Thread safe: any thread may submit.
  *
@@ -47,6 +48,7 @@ import org.slf4j.LoggerFactory;
 public final class CommitQueue<W> implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CommitQueue.class);
   private static final int MAX_RETRIES = 5;
+  private static final long FILL_NANOS = 50_000;
 
   /** What a backend supplies; called on one thread at a time, holding the commit lock. */
   public interface Committer<W> {
@@ -105,7 +107,7 @@ public final class CommitQueue<W> implements AutoCloseable {
   private final Listeners listeners;
   private final int maxBatch;
   private final long maxWaitNanos;
-  private final long fillNanos;
+  private final boolean waits;
   private final long offerTimeoutNanos;
   private final ArrayBlockingQueue<Task<W>> queue;
   private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
@@ -124,20 +126,20 @@ public final class CommitQueue<W> implements AutoCloseable {
   private @Nullable Task<W> carried;
   private boolean closed; // guarded by gate
 
-  /** A queue whose thread runs from {@link #start()}; {@code fillNanos} 0 for no fill wait. */
+  /** A queue whose thread runs from {@link #start()}; see the class description for waits. */
   public CommitQueue(
       String threadName,
       String label,
       Committer<W> committer,
       Listeners listeners,
       SwarmDbConfig.WriteQueue settings,
-      long fillNanos) {
+      boolean waits) {
     this.label = label;
     this.committer = committer;
     this.listeners = listeners;
     this.maxBatch = settings.maxBatchSize();
-    this.maxWaitNanos = settings.maxBatchWait().toNanos();
-    this.fillNanos = fillNanos;
+    this.maxWaitNanos = waits ? settings.maxBatchWait().toNanos() : 0;
+    this.waits = waits;
     this.offerTimeoutNanos = settings.timeout().toNanos();
     this.queue = new ArrayBlockingQueue<>(settings.capacity());
     this.thread = new Thread(this::run, threadName);
@@ -201,7 +203,7 @@ public final class CommitQueue<W> implements AutoCloseable {
 
   /** Runs a write and waits for its commit, on the caller's thread when the queue is idle. */
   public Object call(String op, W work, boolean alone) {
-    Task<W> direct = fillNanos > 0 && maxWaitNanos <= 0 ? runIfIdle(op, work, alone) : null;
+    Task<W> direct = waits && maxWaitNanos <= 0 ? runIfIdle(op, work, alone) : null;
     return await(op, direct != null ? direct.future : submit(op, work, alone));
   }
 
@@ -384,9 +386,9 @@ public final class CommitQueue<W> implements AutoCloseable {
     }
     if (maxWaitNanos > 0) {
       waitFor(batch, maxBatch, maxWaitNanos);
-    } else if (fillNanos > 0) {
+    } else if (waits) {
       // each offer wakes the thread; a lone caller (last batch of one) never waits
-      waitFor(batch, Math.min(lastBatchSize, maxBatch), fillNanos);
+      waitFor(batch, Math.min(lastBatchSize, maxBatch), FILL_NANOS);
     }
   }
 

@@ -67,7 +67,7 @@ class CommitQueueTest {
             new Listeners(),
             new SwarmDbConfig.WriteQueue(
                 100, Duration.ZERO, capacity, Duration.ofMillis(timeoutMillis), 4096),
-            0);
+            false);
     q.start();
     open.add(q);
     return q;

@@ -91,7 +91,7 @@ final class PgEventStore extends SqlEventStore {
             committer,
             db.listeners(),
             db.config().writeQueue(),
-            0);
+            false); // maxBatchWait is SQLite-only (docs/postgresql.md)
     appender.start();
   }
 

@@ -40,7 +40,6 @@ import org.sqlite.SQLiteConnection;
  */
 final class Writer implements CommitQueue.Committer<SqlFunction<?>>, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Writer.class);
-  private static final long FILL_NANOS = 50_000;
   // a changed row rarely dirties more WAL than this: rows changed between two looks at its size
   // are the threshold over it
   private static final long WAL_BYTES_PER_ROW = 64 * 1024;
@@ -72,7 +71,7 @@ final class Writer implements CommitQueue.Committer<SqlFunction<?>>, AutoCloseab
     this.rowsPerWalCheck = Math.max(1, walThreshold / WAL_BYTES_PER_ROW);
     this.time = time;
     this.listeners = listeners;
-    this.queue = new CommitQueue<>("swarmdb-writer", file, this, listeners, settings, FILL_NANOS);
+    this.queue = new CommitQueue<>("swarmdb-writer", file, this, listeners, settings, true);
   }
 
   void start() {
