@@ -1,7 +1,6 @@
 package io.moaiflow.swarmdb.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDbConfig;
@@ -96,21 +95,31 @@ class CommitQueueTest {
     throw new AssertionError("expected a failure");
   }
 
-  private List<CompletableFuture<Object>> submitAll(CommitQueue<String> q, String... works) {
+  /** Queues the works behind a held transaction, then releases it. */
+  private List<CompletableFuture<Object>> behindHold(CommitQueue<String> q, String... works) {
+    CompletableFuture<Object> blocker = hold(q);
     List<CompletableFuture<Object>> out = new ArrayList<>();
     for (String w : works) {
       out.add(q.submit(w, w, false));
     }
+    release.countDown();
+    assertThat(blocker.join()).isEqualTo("HOLD");
     return out;
+  }
+
+  private static SwarmDbException thrown(Runnable call) {
+    try {
+      call.run();
+    } catch (SwarmDbException e) {
+      return e;
+    }
+    throw new AssertionError("expected a SwarmDbException");
   }
 
   @Test
   void aNamedCulpritIsDroppedAndTheRestCommitInOneTransaction() {
     CommitQueue<String> q = queue(true, 10, 1_000);
-    CompletableFuture<Object> blocker = hold(q);
-    List<CompletableFuture<Object>> f = submitAll(q, "a", "bad", "b");
-    release.countDown();
-    assertThat(blocker.join()).isEqualTo("HOLD");
+    List<CompletableFuture<Object>> f = behindHold(q, "a", "bad", "b");
     assertThat(f.get(0).join()).isEqualTo("A");
     assertThat(failure(f.get(1)).code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
     assertThat(f.get(2).join()).isEqualTo("B");
@@ -123,10 +132,7 @@ class CommitQueueTest {
 
   @Test
   void anUnknownCulpritRetriesEachWriteAlone() {
-    CommitQueue<String> q = queue(false, 10, 1_000);
-    hold(q);
-    List<CompletableFuture<Object>> f = submitAll(q, "a", "bad", "b");
-    release.countDown();
+    List<CompletableFuture<Object>> f = behindHold(queue(false, 10, 1_000), "a", "bad", "b");
     assertThat(f.get(0).join()).isEqualTo("A");
     assertThat(failure(f.get(1)).getMessage()).isEqualTo("bad");
     assertThat(f.get(2).join()).isEqualTo("B");
@@ -137,9 +143,7 @@ class CommitQueueTest {
   @Test
   void aDatabaseFailureFailsEveryWriteOfItsTransactionAndIsRecorded() {
     CommitQueue<String> q = queue(true, 10, 1_000);
-    hold(q);
-    List<CompletableFuture<Object>> f = submitAll(q, "a", "disk", "b");
-    release.countDown();
+    List<CompletableFuture<Object>> f = behindHold(q, "a", "disk", "b");
     for (CompletableFuture<Object> each : f) {
       assertThat(failure(each).code()).isEqualTo(ErrorCode.DISK_FULL);
     }
@@ -154,9 +158,7 @@ class CommitQueueTest {
     assertThat(q.call("busy", "busy", false)).isEqualTo("BUSY");
     assertThat(q.stats().busyRetries()).isEqualTo(2);
     retriesLeft = 6;
-    assertThatThrownBy(() -> q.call("busy", "busy", false))
-        .isInstanceOfSatisfying(
-            SwarmDbException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.DISK_FULL));
+    assertThat(thrown(() -> q.call("busy", "busy", false)).code()).isEqualTo(ErrorCode.DISK_FULL);
     assertThat(q.stats().busyRetries()).isEqualTo(7);
   }
 
@@ -164,7 +166,8 @@ class CommitQueueTest {
   void closeCommitsEverythingQueuedThenRefusesWithTheOneClosedWording() throws Exception {
     CommitQueue<String> q = queue(true, 10, 1_000);
     hold(q);
-    List<CompletableFuture<Object>> f = submitAll(q, "a", "b");
+    List<CompletableFuture<Object>> f =
+        List.of(q.submit("a", "a", false), q.submit("b", "b", false));
     Thread closer = new Thread(q::close);
     closer.start();
     while (closer.getState() != Thread.State.WAITING) {
@@ -174,15 +177,11 @@ class CommitQueueTest {
     closer.join();
     assertThat(f.get(0).join()).isEqualTo("A");
     assertThat(f.get(1).join()).isEqualTo("B");
-    assertThatThrownBy(() -> q.submit("events.append", "c", false))
-        .isInstanceOfSatisfying(
-            SwarmDbException.class,
-            e -> {
-              assertThat(e.code()).isEqualTo(ErrorCode.CLOSED);
-              assertThat(e.getMessage())
-                  .isEqualTo("events.append failed: the database db is closed; open it again")
-                  .isEqualTo(new OpenState("db", 1, 1).closedError("events.append").getMessage());
-            });
+    SwarmDbException e = thrown(() -> q.submit("events.append", "c", false));
+    assertThat(e.code()).isEqualTo(ErrorCode.CLOSED);
+    assertThat(e.getMessage())
+        .isEqualTo("events.append failed: the database db is closed; open it again")
+        .isEqualTo(new OpenState("db", 1, 1).closedError("events.append").getMessage());
   }
 
   @Test
@@ -190,17 +189,13 @@ class CommitQueueTest {
     CommitQueue<String> q = queue(true, 1, 50);
     hold(q);
     q.submit("a", "a", false);
-    assertThatThrownBy(() -> q.submit("events.append", "b", false))
-        .isInstanceOfSatisfying(
-            SwarmDbException.class,
-            e -> {
-              assertThat(e.code()).isEqualTo(ErrorCode.TIMEOUT);
-              assertThat(e.getMessage())
-                  .isEqualTo(
-                      "events.append timed out after 50 ms waiting for room in the write queue"
-                          + " (depth=1, capacity=1, committed=0); the writer is saturated: slow"
-                          + " down, batch with appendAll, or raise writeQueueCapacity/writeTimeout");
-            });
+    SwarmDbException e = thrown(() -> q.submit("events.append", "b", false));
+    assertThat(e.code()).isEqualTo(ErrorCode.TIMEOUT);
+    assertThat(e.getMessage())
+        .isEqualTo(
+            "events.append timed out after 50 ms waiting for room in the write queue"
+                + " (depth=1, capacity=1, committed=0); the writer is saturated: slow down, batch"
+                + " with appendAll, or raise writeQueueCapacity/writeTimeout");
   }
 
   @Test

@@ -107,25 +107,8 @@ class WriterGroupCommitTest {
     SqliteEventStore events = new SqliteEventStore(db);
     int threads = 8;
     int perThread = 150;
-    CyclicBarrier start = new CyclicBarrier(threads);
-    List<Future<List<AgentEvent>>> results = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      int id = t;
-      results.add(
-          pool.submit(
-              () -> {
-                start.await();
-                List<AgentEvent> acked = new ArrayList<>();
-                for (int i = 0; i < perThread; i++) {
-                  acked.add(events.append(event(id * perThread + i)));
-                }
-                return acked;
-              }));
-    }
     List<AgentEvent> acked = new ArrayList<>();
-    for (Future<List<AgentEvent>> f : results) {
-      acked.addAll(f.get(60, TimeUnit.SECONDS));
-    }
+    concurrently(threads, perThread, n -> events.append(event(n))).forEach(acked::addAll);
 
     assertThat(acked).hasSize(threads * perThread);
     assertThat(acked).extracting(AgentEvent::seq).doesNotHaveDuplicates().allMatch(s -> s > 0);
@@ -314,28 +297,17 @@ class WriterGroupCommitTest {
   void anAppendAcknowledgedBeforeAnotherStartsHasTheSmallerSeq() throws Exception {
     SqliteDatabase db = open(b -> b);
     SqliteEventStore events = new SqliteEventStore(db);
-    int threads = 6;
-    int perThread = 100;
-    CyclicBarrier start = new CyclicBarrier(threads);
-    List<Future<List<long[]>>> results = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      int id = t;
-      results.add(
-          pool.submit(
-              () -> {
-                start.await();
-                List<long[]> calls = new ArrayList<>();
-                for (int i = 0; i < perThread; i++) {
-                  long called = System.nanoTime();
-                  long seq = events.append(event(id * perThread + i)).seq();
-                  calls.add(new long[] {called, System.nanoTime(), seq});
-                }
-                return calls;
-              }));
-    }
     List<long[]> calls = new ArrayList<>();
-    for (Future<List<long[]>> f : results) {
-      List<long[]> own = f.get(60, TimeUnit.SECONDS);
+    List<List<long[]>> byThread =
+        concurrently(
+            6,
+            100,
+            n -> {
+              long called = System.nanoTime();
+              long seq = events.append(event(n)).seq();
+              return new long[] {called, System.nanoTime(), seq};
+            });
+    for (List<long[]> own : byThread) {
       // one thread's appends commit in the order it made them
       assertThat(own).extracting(c -> c[2]).isSorted();
       calls.addAll(own);
@@ -444,6 +416,39 @@ class WriterGroupCommitTest {
     assertThat(max).as("and was truncated soon after").isLessThan(2 * threshold);
     assertThat(truncations).isPositive();
     assertThat(events.count()).isEqualTo(300);
+  }
+
+  /**
+   * Starts {@code threads} threads together; thread t makes calls t * perThread ... in order and
+   * returns their results. Returns each thread's results.
+   */
+  private <T> List<List<T>> concurrently(int threads, int perThread, IntCall<T> call)
+      throws Exception {
+    CyclicBarrier start = new CyclicBarrier(threads);
+    List<Future<List<T>>> results = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int id = t;
+      results.add(
+          pool.submit(
+              () -> {
+                start.await();
+                List<T> out = new ArrayList<>();
+                for (int i = 0; i < perThread; i++) {
+                  out.add(call.apply(id * perThread + i));
+                }
+                return out;
+              }));
+    }
+    List<List<T>> out = new ArrayList<>();
+    for (Future<List<T>> f : results) {
+      out.add(f.get(60, TimeUnit.SECONDS));
+    }
+    return out;
+  }
+
+  @FunctionalInterface
+  private interface IntCall<T> {
+    T apply(int n) throws Exception;
   }
 
   private static List<String> ids(List<AgentEvent> events) {
