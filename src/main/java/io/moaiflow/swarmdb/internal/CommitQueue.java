@@ -355,12 +355,12 @@ public final class CommitQueue<W> implements AutoCloseable {
         if (first.alone) {
           runAlone(first);
         } else {
+          batch.clear();
           batch.add(first);
           collect(batch);
           commit(batch);
         }
       } finally {
-        batch.clear();
         commitLock.unlock();
       }
     }
