@@ -67,9 +67,4 @@ public abstract class BackendBase implements Backend {
   public final void schemaVersion(int v) {
     state.schemaVersion(v);
   }
-
-  /** Refuses work on a closed database with the one CLOSED error. */
-  public final void checkOpen(String op) {
-    state.checkOpen(op);
-  }
 }

@@ -48,8 +48,7 @@ public final class OpenState {
 
   /** The error for work on a closed database. */
   public SwarmDbException closedError(String op) {
-    return new SwarmDbException(
-        ErrorCode.CLOSED, op + " failed: the database " + label + " is closed; open it again");
+    return CommitQueue.closedError(op, label);
   }
 
   /** The applied schema version as of the last open or migration. */

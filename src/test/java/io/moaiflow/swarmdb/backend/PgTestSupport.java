@@ -95,4 +95,12 @@ public final class PgTestSupport {
       }
     }
   }
+
+  /** Runs a statement that returns one integer: its first column, or 0 without a row. */
+  public static long queryLong(java.sql.Connection c, String sql) throws java.sql.SQLException {
+    try (java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery(sql)) {
+      return rs.next() ? rs.getLong(1) : 0;
+    }
+  }
 }

@@ -1,26 +1,22 @@
 package io.moaiflow.swarmdb.internal.pg;
 
 import io.moaiflow.swarmdb.AgentEvent;
-import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDbException;
+import io.moaiflow.swarmdb.internal.CommitQueue;
 import io.moaiflow.swarmdb.internal.Handle;
-import io.moaiflow.swarmdb.internal.Listeners;
 import io.moaiflow.swarmdb.internal.Rows;
 import io.moaiflow.swarmdb.internal.SqlEventStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 
 /**
  * The event log on PostgreSQL: how appends reach a transaction; queries and checks are {@link
@@ -34,9 +30,9 @@ import java.util.concurrent.ExecutionException;
  * in seq order, from every host. A reader that sees seq N therefore sees every committed seq below
  * N, and {@link #since} is a plain {@code seq > ?} range scan. The cost is that appends do not
  * overlap their commits; the lock is taken inside the insert statement (no round trip of its own),
- * and {@link #appendAll} and the appender's group commit amortise it (one lock, one statement, one
- * commit for the whole batch). Other writes (registry, sessions, memory, retention) take no such
- * lock.
+ * and {@link #appendAll} and the appender's group commit ({@link CommitQueue}) amortise it (one
+ * lock, one statement, one commit for the whole batch). Other writes (registry, sessions, memory,
+ * retention) take no such lock.
  *
  * <p><b>Idempotency.</b> {@code INSERT ... ON CONFLICT (event_id) DO NOTHING RETURNING seq}; when
  * nothing is returned the stored row is read back, so a retry from any host returns the original
@@ -67,19 +63,35 @@ final class PgEventStore extends SqlEventStore {
 
   private final PgDatabase pg;
   private final String byIds;
-  private final PgAppender appender;
+  private final CommitQueue<Row> appender;
 
   PgEventStore(PgDatabase db) {
     super(db);
     this.pg = db;
     this.byIds = "SELECT " + columns() + " FROM agent_events WHERE event_id = ANY(?::text[])";
+    // the whole batch fails as one statement: the queue retries its rows one per transaction
+    CommitQueue.Committer<Row> committer =
+        (batch, results) -> {
+          List<Row> rows = new ArrayList<>(batch.size());
+          for (CommitQueue.Task<Row> t : batch) {
+            rows.add(t.work());
+          }
+          try {
+            db.writeUnobserved("events.append", h -> insertMany(h, rows)).toArray(results);
+            return null;
+          } catch (SwarmDbException e) {
+            return new CommitQueue.Failure(CommitQueue.Failure.UNKNOWN, e, false);
+          }
+        };
     this.appender =
-        new PgAppender(
+        new CommitQueue<>(
+            "swarmdb-pg-appender",
             db.label(),
-            rows -> db.writeUnobserved("events.append", h -> insertMany(h, rows)),
-            db.config().writeQueue().maxBatchSize(),
-            db.config().writeQueue().capacity(),
-            db.config().writeQueue().timeout().toNanos());
+            committer,
+            db.listeners(),
+            db.config().writeQueue(),
+            false); // maxBatchWait is SQLite-only (docs/postgresql.md)
+    appender.start();
   }
 
   /** Commits queued appends and stops the appender thread. */
@@ -88,7 +100,7 @@ final class PgEventStore extends SqlEventStore {
   }
 
   int queueDepth() {
-    return appender.queueDepth();
+    return appender.stats().queueDepth();
   }
 
   /**
@@ -100,29 +112,8 @@ final class PgEventStore extends SqlEventStore {
    */
   @Override
   protected Inserted appendOne(Row row) {
-    return pg.listeners().observe("events.append", () -> await(row, submit(row)));
-  }
-
-  private static Inserted await(Row row, CompletableFuture<Inserted> f) {
-    try {
-      return f.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new SwarmDbException(
-          ErrorCode.INTERRUPTED,
-          "append of " + row.event().eventId() + " was interrupted; it may still commit",
-          e);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof SwarmDbException s) {
-        throw new SwarmDbException(
-            s.code(), Objects.requireNonNullElse(s.getMessage(), "append failed"), s);
-      }
-      throw new SwarmDbException(
-          ErrorCode.DATABASE_ERROR,
-          "append of " + row.event().eventId() + " failed: " + cause,
-          cause);
-    }
+    return pg.listeners()
+        .observe("events.append", () -> (Inserted) appender.call("events.append", row, false));
   }
 
   /**
@@ -133,25 +124,7 @@ final class PgEventStore extends SqlEventStore {
    */
   @Override
   protected CompletableFuture<Inserted> appendOneAsync(Row row) {
-    Listeners listeners = pg.listeners();
-    if (!listeners.active()) {
-      return submit(row);
-    }
-    long start = System.nanoTime();
-    return submit(row)
-        .whenComplete(
-            (v, e) ->
-                listeners.onOperation(
-                    "events.appendAsync",
-                    System.nanoTime() - start,
-                    e == null
-                        ? null
-                        : e instanceof SwarmDbException s ? s.code() : ErrorCode.DATABASE_ERROR));
-  }
-
-  private CompletableFuture<Inserted> submit(Row row) {
-    pg.checkOpen("events.append"); // the one CLOSED wording (OpenState)
-    return appender.submit(row);
+    return appender.submitObserved("events.appendAsync", row);
   }
 
   @Override
@@ -230,20 +203,5 @@ final class PgEventStore extends SqlEventStore {
       out.put(e.eventId(), e);
     }
     return out;
-  }
-
-  /**
-   * Runs a statement that returns one integer.
-   *
-   * @param c the connection
-   * @param sql the statement
-   * @return the first column of the first row, or 0 when there is none
-   * @throws SQLException when PostgreSQL fails
-   */
-  static long queryLong(Connection c, String sql) throws SQLException {
-    try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(sql)) {
-      return rs.next() ? rs.getLong(1) : 0;
-    }
   }
 }

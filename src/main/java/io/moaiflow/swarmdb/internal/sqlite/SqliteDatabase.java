@@ -473,19 +473,7 @@ public final class SqliteDatabase extends BackendBase {
     if (readOnly) {
       throw readOnlyError(op);
     }
-    if (!listeners.active()) {
-      return writer.submit(op, fn, true);
-    }
-    long start = System.nanoTime();
-    CompletableFuture<T> f = writer.submit(op, fn, true);
-    return f.whenComplete(
-        (v, e) ->
-            listeners.onOperation(
-                op,
-                System.nanoTime() - start,
-                e == null
-                    ? null
-                    : e instanceof SwarmDbException s ? s.code() : ErrorCode.DATABASE_ERROR));
+    return writer.submitObserved(op, fn);
   }
 
   /** On the writer connection alone, after every write queued before it. */

@@ -167,7 +167,7 @@ class PgBackendTest {
         }
         assertThat(ds.isClosed()).isFalse();
         try (Connection c = ds.getConnection()) {
-          assertThat(PgEventStore.queryLong(c, "SELECT count(*) FROM agent_events")).isOne();
+          assertThat(PgTestSupport.queryLong(c, "SELECT count(*) FROM agent_events")).isOne();
           c.rollback();
         }
       }
@@ -205,7 +205,7 @@ class PgBackendTest {
           ErrorCode.CLOSED,
           () -> db.events().appendAsync(AgentEvent.of("run", "a", null, Map.of())));
       try (Connection c = schema.connect()) {
-        assertThat(PgEventStore.queryLong(c, "SELECT count(*) FROM agent_events")).isEqualTo(200);
+        assertThat(PgTestSupport.queryLong(c, "SELECT count(*) FROM agent_events")).isEqualTo(200);
       }
     }
   }

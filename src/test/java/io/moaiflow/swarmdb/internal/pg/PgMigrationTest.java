@@ -24,7 +24,7 @@ class PgMigrationTest {
   }
 
   private static long count(Connection c, String sql) throws Exception {
-    return PgEventStore.queryLong(c, sql);
+    return PgTestSupport.queryLong(c, sql);
   }
 
   /**

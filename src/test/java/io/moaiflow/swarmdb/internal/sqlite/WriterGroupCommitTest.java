@@ -376,6 +376,33 @@ class WriterGroupCommitTest {
     assertThat(events.count()).isEqualTo(2);
   }
 
+  /**
+   * The writer reads the WAL's size only every few changed rows (threshold / 64 KiB: 16 at 1 MiB),
+   * not after every commit, yet still truncates it once past the threshold: 300 lone appends of
+   * about 8 KB each write well over 2 MiB of WAL, which never reaches twice the threshold.
+   */
+  @Test
+  void theWalIsTruncatedPastTheThresholdThoughItsSizeIsNotReadAfterEveryCommit() throws Exception {
+    long threshold = 1 << 20;
+    SqliteDatabase db = open(b -> b.walCheckpointThresholdBytes(threshold));
+    SqliteEventStore events = new SqliteEventStore(db);
+    Path wal = dir.resolve("swarm.db-wal");
+    long max = 0;
+    int truncations = 0;
+    long last = 0;
+    for (int i = 0; i < 300; i++) {
+      events.append(AgentEvent.of("step", "a", null, Map.of("pad", "x".repeat(8_000), "i", i)));
+      long size = java.nio.file.Files.size(wal); // the lone caller's commit ran its checkpoint
+      truncations += size < last ? 1 : 0;
+      max = Math.max(max, size);
+      last = size;
+    }
+    assertThat(max).as("the WAL passed the threshold").isGreaterThan(threshold);
+    assertThat(max).as("and was truncated soon after").isLessThan(2 * threshold);
+    assertThat(truncations).isPositive();
+    assertThat(events.count()).isEqualTo(300);
+  }
+
   private static List<String> ids(List<AgentEvent> events) {
     List<String> out = new ArrayList<>();
     for (AgentEvent e : events) {
