@@ -138,11 +138,7 @@ public final class Main implements Callable<Integer> {
     this(System.getenv());
   }
 
-  /**
-   * Creates the command with the given environment variables (for tests and embedding).
-   *
-   * @param environment variable name to value
-   */
+  /** Creates the command with the given environment variables (for tests and embedding). */
   public Main(Map<String, String> environment) {
     this(environment, Path.of(""));
   }
@@ -152,7 +148,6 @@ public final class Main implements Callable<Integer> {
    * relative {@code --db} or {@code $MOAI_DB_PATH} and the default path are resolved (for tests and
    * embedding: a test never depends on the process's working directory).
    *
-   * @param environment variable name to value
    * @param workingDirectory the directory relative database paths are resolved against
    */
   public Main(Map<String, String> environment, Path workingDirectory) {
@@ -160,11 +155,7 @@ public final class Main implements Callable<Integer> {
     this.workingDirectory = Objects.requireNonNull(workingDirectory, "workingDirectory");
   }
 
-  /**
-   * Runs the executable and exits with its exit code.
-   *
-   * @param args the command line
-   */
+  /** Runs the executable and exits with its exit code. */
   public static void main(String[] args) {
     int code = SizeFastPath.run(args, System.getenv(), Path.of(""), System.out, System.err);
     if (code == SizeFastPath.NOT_HANDLED) {
@@ -177,7 +168,6 @@ public final class Main implements Callable<Integer> {
    * A command line for {@code main}, with the error handling of the executable: a usage error is
    * one line on stderr and exit code 2.
    *
-   * @param main the top-level command
    * @return the command line; set its out and err writers to capture the output
    */
   public static CommandLine newCommandLine(Main main) {
