@@ -14,7 +14,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -77,33 +77,29 @@ final class DemoCommand extends BaseCommand {
       }
       WriterStats before = db.inspect().writerStats();
       AtomicLong events = new AtomicLong();
-      CountDownLatch go = new CountDownLatch(1);
       ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, agents));
-      List<Future<?>> done = new ArrayList<>();
+      List<Callable<Void>> lives = new ArrayList<>();
       for (int a = 0; a < agents; a++) {
         int n = a;
-        done.add(
-            pool.submit(
-                () -> {
-                  go.await();
-                  simulate(db, run, n, sessionIds.get(n % sessionIds.size()), events);
-                  return null;
-                }));
+        lives.add(
+            () -> {
+              simulate(db, run, n, sessionIds.get(n % sessionIds.size()), events);
+              return null;
+            });
       }
       long start = System.nanoTime();
-      go.countDown();
-      pool.shutdown();
       try {
-        for (Future<?> f : done) {
+        for (Future<Void> f : pool.invokeAll(lives)) {
           f.get();
         }
       } catch (ExecutionException e) {
-        pool.shutdownNow();
         Throwable cause = e.getCause();
         if (cause instanceof RuntimeException re) {
           throw re;
         }
         throw new IllegalStateException("a simulated agent failed: " + cause, cause);
+      } finally {
+        pool.shutdownNow();
       }
       double seconds = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
       for (String id : sessionIds) {

@@ -40,8 +40,7 @@ class BackupRestoreTest {
 
   /** Restores {@code backup} over {@code db} with --force, which must succeed. */
   private static CliRun restored(Path db, Path backup) {
-    CliRun r = CliRun.on(db, "restore", "--from", backup.toString(), "--force");
-    assertThat(r.code()).as(r.toString()).isZero();
+    CliRun r = CliRun.ok(db, "restore", "--from", backup.toString(), "--force");
     return r;
   }
 
@@ -49,14 +48,13 @@ class BackupRestoreTest {
   void backupToAFile() throws Exception {
     Path db = TestDatabases.populated(dir.resolve("swarm.db"), 7);
     Path out = dir.resolve("b/one.db");
-    CliRun r = CliRun.on(db, "backup", "--out", out.toString());
-    assertThat(r.code()).as(r.toString()).isZero();
-    assertThat(r.out()).startsWith("backup written: " + out.toAbsolutePath()).contains("verified");
+    assertThat(CliRun.ok(db, "backup", "--out", out.toString()).out())
+        .startsWith("backup written: " + out.toAbsolutePath())
+        .contains("verified");
     assertThat(mode(out)).isEqualTo("rw-------");
     assertThat(events(out)).isEqualTo(7);
-    CliRun again = CliRun.on(db, "backup", "--out", out.toString());
-    assertThat(again.code()).isEqualTo(2);
-    assertThat(again.err()).contains("already exists");
+    assertThat(CliRun.fails(2, db, "backup", "--out", out.toString()).err())
+        .contains("already exists");
   }
 
   @Test
@@ -71,9 +69,7 @@ class BackupRestoreTest {
     Path unrelated = Files.writeString(backups.resolve("notes.txt"), "x");
     Path notATime = Files.writeString(backups.resolve("swarm-20261399T999999999Z.db"), "x");
 
-    CliRun r = CliRun.on(db, "backup", "--dir", backups.toString(), "--keep-days", "30");
-    assertThat(r.code()).as(r.toString()).isZero();
-    assertThat(r.out())
+    assertThat(CliRun.ok(db, "backup", "--dir", backups.toString(), "--keep-days", "30").out())
         .contains("deleted old backup: " + oldOwn)
         .contains("kept backups newer than 30 day(s); deleted 1");
     assertThat(oldOwn).doesNotExist();
@@ -98,13 +94,11 @@ class BackupRestoreTest {
     Path db = TestDatabases.populated(dir.resolve("swarm.db"), 1);
     assertThat(CliRun.on(db, "backup").code()).isEqualTo(2);
     assertThat(CliRun.on(db, "backup", "--out", "a.db", "--dir", "d").code()).isEqualTo(2);
-    CliRun keep = CliRun.on(db, "backup", "--dir", dir.toString(), "--keep-days", "0");
-    assertThat(keep.code()).isEqualTo(2);
+    CliRun keep = CliRun.fails(2, db, "backup", "--dir", dir.toString(), "--keep-days", "0");
     assertThat(keep.err()).contains("--keep-days is 0");
     Path file = Files.writeString(dir.resolve("plain"), "x");
     assertThat(CliRun.on(db, "backup", "--dir", file.toString()).err()).contains("not a directory");
-    CliRun missing = CliRun.on(dir.resolve("none.db"), "backup", "--out", "x.db");
-    assertThat(missing.code()).isEqualTo(3);
+    CliRun.fails(3, dir.resolve("none.db"), "backup", "--out", "x.db");
   }
 
   @Test
@@ -138,9 +132,8 @@ class BackupRestoreTest {
     try (SwarmDB s = SwarmDB.open(db)) {
       s.events().append(AgentEvent.of("late", "agent-9", null, Map.of()));
     }
-    CliRun refused = CliRun.on(db, "restore", "--from", backup.toString());
-    assertThat(refused.code()).as(refused.toString()).isEqualTo(2);
-    assertThat(refused.err()).contains("exists; pass --force");
+    assertThat(CliRun.fails(2, db, "restore", "--from", backup.toString()).err())
+        .contains("exists; pass --force");
     assertThat(events(db)).isEqualTo(5);
     // What a crashed writer leaves behind: both side files, no process holding them.
     Files.write(Path.of(db + "-wal"), new byte[64]);
@@ -161,8 +154,7 @@ class BackupRestoreTest {
       assertThat(names).noneMatch(n -> n.endsWith(".tmp") || n.contains(".restore-"));
     }
     // the restored file is already in WAL mode: verify passes without another open first
-    CliRun verify = CliRun.on(db, "verify");
-    assertThat(verify.code()).as(verify.toString()).isZero();
+    CliRun.ok(db, "verify");
     assertThat(events(db)).isEqualTo(4);
   }
 
@@ -170,9 +162,8 @@ class BackupRestoreTest {
   void restoreIntoAMissingDatabaseNeedsNoForce() throws Exception {
     Path backup = TestDatabases.populated(dir.resolve("src.db"), 3);
     Path db = dir.resolve("new/dir/swarm.db");
-    CliRun r = CliRun.on(db, "restore", "--from", backup.toString());
-    assertThat(r.code()).as(r.toString()).isZero();
-    assertThat(r.out()).doesNotContain("previous file kept");
+    assertThat(CliRun.ok(db, "restore", "--from", backup.toString()).out())
+        .doesNotContain("previous file kept");
     assertThat(mode(db)).isEqualTo("rw-------");
     assertThat(mode(db.getParent())).isEqualTo("rwx------");
     assertThat(events(db)).isEqualTo(3);
@@ -183,37 +174,33 @@ class BackupRestoreTest {
     Path db = TestDatabases.populated(dir.resolve("swarm.db"), 1);
     byte[] before = Files.readAllBytes(db);
 
-    CliRun missing =
-        CliRun.on(db, "restore", "--from", dir.resolve("nope.db").toString(), "--force");
-    assertThat(missing.code()).isEqualTo(3);
-    assertThat(missing.err()).contains("does not exist");
+    CliRun run =
+        CliRun.fails(3, db, "restore", "--from", dir.resolve("nope.db").toString(), "--force");
+
+    assertThat(run.err()).contains("does not exist");
 
     Path garbage = Files.write(dir.resolve("garbage.db"), new byte[8192]);
     Files.writeString(garbage, "this is not a database at all, just text".repeat(200));
-    CliRun corrupt = CliRun.on(db, "restore", "--from", garbage.toString(), "--force");
-    assertThat(corrupt.code()).as(corrupt.toString()).isEqualTo(3);
-    assertThat(corrupt.err()).contains("nothing was restored").contains(garbage.toString());
+    assertThat(CliRun.fails(3, db, "restore", "--from", garbage.toString(), "--force").err())
+        .contains("nothing was restored")
+        .contains(garbage.toString());
 
     Path foreign = dir.resolve("foreign.db");
     sql(foreign, "CREATE TABLE x(y)");
-    CliRun notOurs = CliRun.on(db, "restore", "--from", foreign.toString(), "--force");
-    assertThat(notOurs.code()).isEqualTo(3);
-    assertThat(notOurs.err()).contains("is not a SwarmDB database");
+    assertThat(CliRun.fails(3, db, "restore", "--from", foreign.toString(), "--force").err())
+        .contains("is not a SwarmDB database");
 
     Path future = backup(db, "future.db");
     sql(future, "PRAGMA user_version = 42");
-    CliRun tooNew = CliRun.on(db, "restore", "--from", future.toString(), "--force");
-    assertThat(tooNew.code()).isEqualTo(3);
-    assertThat(tooNew.err()).contains("schema version 42, newer than this SwarmDB");
+    assertThat(CliRun.fails(3, db, "restore", "--from", future.toString(), "--force").err())
+        .contains("schema version 42, newer than this SwarmDB");
 
     Path withWal = backup(db, "withwal.db");
     Files.writeString(Path.of(withWal + "-wal"), "pending frames");
-    CliRun wal = CliRun.on(db, "restore", "--from", withWal.toString(), "--force");
-    assertThat(wal.code()).isEqualTo(3);
-    assertThat(wal.err()).contains("wal_checkpoint(TRUNCATE)");
+    assertThat(CliRun.fails(3, db, "restore", "--from", withWal.toString(), "--force").err())
+        .contains("wal_checkpoint(TRUNCATE)");
 
-    CliRun self = CliRun.on(db, "restore", "--from", db.toString(), "--force");
-    assertThat(self.code()).isEqualTo(2);
+    CliRun.fails(2, db, "restore", "--from", db.toString(), "--force");
     assertThat(Files.readAllBytes(db)).isEqualTo(before);
   }
 
@@ -230,9 +217,8 @@ class BackupRestoreTest {
       before.put(p, Files.readAllBytes(p));
     }
     Path db = dir.resolve("live/swarm.db");
-    CliRun r = CliRun.on(db, "restore", "--from", backup.toString());
-    assertThat(r.code()).as(r.toString()).isZero();
-    assertThat(r.out()).contains("3 events", "integrity_check ok");
+    assertThat(CliRun.ok(db, "restore", "--from", backup.toString()).out())
+        .contains("3 events", "integrity_check ok");
     try (Stream<Path> files = Files.list(backup.getParent())) {
       assertThat(files.sorted().toList()).containsExactlyElementsOf(before.keySet());
     }
@@ -249,9 +235,8 @@ class BackupRestoreTest {
     Path db = dir.resolve("swarm.db");
     Path old = TestDatabases.populated(dir.resolve("old.db"), 1);
     sql(old, "PRAGMA journal_mode=DELETE", "PRAGMA user_version = 0");
-    CliRun r = CliRun.on(db, "restore", "--from", old.toString());
-    assertThat(r.code()).as(r.toString()).isZero();
-    assertThat(r.out()).contains("run 'swarmdb migrate'");
+    assertThat(CliRun.ok(db, "restore", "--from", old.toString()).out())
+        .contains("run 'swarmdb migrate'");
   }
 
   @Test
@@ -260,9 +245,8 @@ class BackupRestoreTest {
     Path db = TestDatabases.populated(dir.resolve("busy.db"), 2);
     Path backup = backup(db, "b.db");
     try (HoldOpenProcess holder = HoldOpenProcess.start(db)) {
-      CliRun r = CliRun.on(db, "restore", "--from", backup.toString(), "--force");
-      assertThat(r.code()).as(r.toString()).isEqualTo(3);
-      assertThat(r.err()).contains("is open in another process", "stop it, then run restore again");
+      assertThat(CliRun.fails(3, db, "restore", "--from", backup.toString(), "--force").err())
+          .contains("is open in another process", "stop it, then run restore again");
       assertThat(events(db)).isEqualTo(2);
     }
     restored(db, backup);
@@ -277,9 +261,8 @@ class BackupRestoreTest {
         java.sql.Statement st = c.createStatement()) {
       st.execute("BEGIN IMMEDIATE");
       st.execute("DELETE FROM agent_events");
-      CliRun r = CliRun.on(db, "restore", "--from", backup.toString(), "--force");
-      assertThat(r.code()).as(r.toString()).isEqualTo(3);
-      assertThat(r.err()).contains("is open in another process");
+      assertThat(CliRun.fails(3, db, "restore", "--from", backup.toString(), "--force").err())
+          .contains("is open in another process");
       st.execute("ROLLBACK");
     }
     restored(db, backup);
@@ -315,9 +298,7 @@ class BackupRestoreTest {
       java.util.Arrays.fill(junk, (byte) 0x07);
       ch.write(java.nio.ByteBuffer.wrap(junk), (root - 1) * pageSize + 8);
     }
-    CliRun refused = CliRun.on(good, "restore", "--from", damaged.toString(), "--force");
-    assertThat(refused.code()).as(refused.toString()).isEqualTo(3);
-    assertThat(refused.err())
+    assertThat(CliRun.fails(3, good, "restore", "--from", damaged.toString(), "--force").err())
         .contains("backup " + damaged + " failed integrity_check")
         .contains("nothing was restored");
 
@@ -337,8 +318,14 @@ class BackupRestoreTest {
     Path outside = dir.resolve("loose.db");
 
     CliRun refused =
-        CliRun.on(db, "--backup-root", root.toString(), "backup", "--out", outside.toString());
-    assertThat(refused.code()).as(refused.toString()).isEqualTo(ExitCodes.USAGE);
+        CliRun.fails(
+            ExitCodes.USAGE,
+            db,
+            "--backup-root",
+            root.toString(),
+            "backup",
+            "--out",
+            outside.toString());
     assertThat(refused.err()).contains("outside the allowed backup root", outside.toString());
     assertThat(outside).doesNotExist();
 

@@ -1,5 +1,7 @@
 package io.moaiflow.swarmdb.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -40,6 +42,20 @@ record CliRun(int code, String out, String err) {
     List<String> all = new ArrayList<>(List.of("--db", db.toString()));
     all.addAll(List.of(args));
     return run(quietEnv(), all.toArray(String[]::new));
+  }
+
+  /** {@link #on}, asserting exit 0 (the failure shows the whole run). */
+  static CliRun ok(Path db, String... args) {
+    CliRun r = on(db, args);
+    assertThat(r.code()).as(r.toString()).isZero();
+    return r;
+  }
+
+  /** {@link #on}, asserting the exit code (the failure shows the whole run). */
+  static CliRun fails(int code, Path db, String... args) {
+    CliRun r = on(db, args);
+    assertThat(r.code()).as(r.toString()).isEqualTo(code);
+    return r;
   }
 
   static Map<String, String> quietEnv() {

@@ -109,8 +109,8 @@ class LoggingTest {
   void unwritableLogFileIsAUsageError() throws Exception {
     Path blocker = Files.writeString(dir.resolve("file"), "x");
     Path db = TestDatabases.populated(dir.resolve("swarm.db"), 1);
-    CliRun r = CliRun.on(db, "--log-file", blocker.resolve("sub/swarmdb.log").toString(), "health");
-    assertThat(r.code()).as(r.toString()).isEqualTo(2);
-    assertThat(r.err()).contains("cannot configure logging", "--log-file");
+    CliRun run =
+        CliRun.fails(2, db, "--log-file", blocker.resolve("sub/swarmdb.log").toString(), "health");
+    assertThat(run.err()).contains("cannot configure logging", "--log-file");
   }
 }
