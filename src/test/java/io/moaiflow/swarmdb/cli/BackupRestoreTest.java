@@ -1,6 +1,7 @@
 package io.moaiflow.swarmdb.cli;
 
 import static io.moaiflow.swarmdb.PlainSql.sql;
+import static io.moaiflow.swarmdb.cli.TestDatabases.mode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.moaiflow.swarmdb.AgentEvent;
@@ -8,7 +9,6 @@ import io.moaiflow.swarmdb.HoldOpenProcess;
 import io.moaiflow.swarmdb.SwarmDB;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -20,10 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** backup and restore end to end. */
 class BackupRestoreTest {
   @TempDir Path dir;
-
-  private static String mode(Path p) throws Exception {
-    return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
-  }
 
   private static long events(Path db) {
     try (SwarmDB s = SwarmDB.open(db)) {

@@ -1,5 +1,6 @@
 package io.moaiflow.swarmdb.cli;
 
+import static io.moaiflow.swarmdb.cli.TestDatabases.mode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
@@ -99,10 +100,6 @@ class LoggingTest {
             appenders().stream().filter(a -> a.getName().equals("FILE")).findFirst().orElseThrow();
     rolling.openFile(file.toString());
     assertThat(mode(file)).isEqualTo("rw-------");
-  }
-
-  private static String mode(Path p) throws Exception {
-    return java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
   }
 
   @Test
