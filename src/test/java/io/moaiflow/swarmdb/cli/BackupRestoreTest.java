@@ -104,8 +104,7 @@ class BackupRestoreTest {
     Path log = dir.resolve("restore.log");
     Map<String, String> env = new java.util.HashMap<>(CliRun.quietEnv());
     env.put("MOAI_LOG_LEVEL", "INFO");
-    CliRun r =
-        CliRun.run(
+    CliRun.run(
             env,
             "--db",
             db.toString(),
@@ -114,8 +113,8 @@ class BackupRestoreTest {
             "restore",
             "--from",
             backup.toString(),
-            "--force");
-    assertThat(r.code()).as(r.toString()).isZero();
+            "--force")
+        .exits(ExitCodes.OK);
     List<String> lines = Files.readAllLines(log);
     assertThat(lines).noneMatch(l -> l.contains("applied migration"));
     assertThat(lines).noneMatch(l -> l.contains(":memory:"));
@@ -327,14 +326,13 @@ class BackupRestoreTest {
 
     Map<String, String> env = new java.util.HashMap<>(CliRun.quietEnv());
     env.put("MOAI_BACKUP_ROOT", root.toString());
-    CliRun viaEnv =
-        CliRun.run(env, "--db", db.toString(), "backup", "--dir", dir.resolve("d").toString());
-    assertThat(viaEnv.code()).as(viaEnv.toString()).isEqualTo(ExitCodes.USAGE);
+    CliRun.run(env, "--db", db.toString(), "backup", "--dir", dir.resolve("d").toString())
+        .exits(ExitCodes.USAGE);
     assertThat(dir.resolve("d")).doesNotExist();
 
     Path inside = root.resolve("one.db");
-    CliRun ok = CliRun.run(env, "--db", db.toString(), "backup", "--out", inside.toString());
-    assertThat(ok.code()).as(ok.toString()).isZero();
+    CliRun.run(env, "--db", db.toString(), "backup", "--out", inside.toString())
+        .exits(ExitCodes.OK);
     assertThat(events(inside)).isEqualTo(3);
 
     // restore reads only from inside the root; a refused restore leaves the database as it was
@@ -342,29 +340,26 @@ class BackupRestoreTest {
     Files.copy(inside, stray);
     Path target = TestDatabases.populated(dir.resolve("target.db"), 5);
     CliRun badRestore =
-        CliRun.run(
-            env, "--db", target.toString(), "restore", "--from", stray.toString(), "--force");
-    assertThat(badRestore.code()).as(badRestore.toString()).isEqualTo(ExitCodes.USAGE);
+        CliRun.run(env, "--db", target.toString(), "restore", "--from", stray.toString(), "--force")
+            .exits(ExitCodes.USAGE);
     assertThat(badRestore.err()).contains("outside the allowed backup root", stray.toString());
     assertThat(events(target)).isEqualTo(5);
-    CliRun goodRestore =
-        CliRun.run(
-            env, "--db", target.toString(), "restore", "--from", inside.toString(), "--force");
-    assertThat(goodRestore.code()).as(goodRestore.toString()).isZero();
+    CliRun.run(env, "--db", target.toString(), "restore", "--from", inside.toString(), "--force")
+        .exits(ExitCodes.OK);
     assertThat(events(target)).isEqualTo(3);
 
     // serve refuses a scheduled-backup directory outside the root before it starts
     CliRun serve =
         CliRun.run(
-            env,
-            "--db",
-            db.toString(),
-            "serve",
-            "--port",
-            "0",
-            "--backup-dir",
-            dir.resolve("sched").toString());
-    assertThat(serve.code()).as(serve.toString()).isEqualTo(ExitCodes.USAGE);
+                env,
+                "--db",
+                db.toString(),
+                "serve",
+                "--port",
+                "0",
+                "--backup-dir",
+                dir.resolve("sched").toString())
+            .exits(ExitCodes.USAGE);
     assertThat(serve.err()).contains("outside the allowed backup root");
   }
 }

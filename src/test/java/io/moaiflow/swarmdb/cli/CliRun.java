@@ -44,18 +44,20 @@ record CliRun(int code, String out, String err) {
     return run(quietEnv(), all.toArray(String[]::new));
   }
 
-  /** {@link #on}, asserting exit 0 (the failure shows the whole run). */
+  /** {@link #on}, asserting exit 0. */
   static CliRun ok(Path db, String... args) {
-    CliRun r = on(db, args);
-    assertThat(r.code()).as(r.toString()).isZero();
-    return r;
+    return on(db, args).exits(ExitCodes.OK);
   }
 
-  /** {@link #on}, asserting the exit code (the failure shows the whole run). */
+  /** {@link #on}, asserting the exit code. */
   static CliRun fails(int code, Path db, String... args) {
-    CliRun r = on(db, args);
-    assertThat(r.code()).as(r.toString()).isEqualTo(code);
-    return r;
+    return on(db, args).exits(code);
+  }
+
+  /** Asserts the exit code; a failure shows the whole run. */
+  CliRun exits(int expected) {
+    assertThat(code).as(toString()).isEqualTo(expected);
+    return this;
   }
 
   static Map<String, String> quietEnv() {
