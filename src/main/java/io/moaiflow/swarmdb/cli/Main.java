@@ -174,7 +174,7 @@ public final class Main implements Callable<Integer> {
   public static CommandLine newCommandLine(Main main) {
     CommandLine cl = new CommandLine(main);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
-    cl.registerConverter(Duration.class, new Durations());
+    cl.registerConverter(Duration.class, Durations::parse);
     cl.setParameterExceptionHandler(Main::usageError);
     return cl;
   }
