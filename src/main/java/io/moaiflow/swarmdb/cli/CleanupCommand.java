@@ -19,7 +19,6 @@ final class CleanupCommand extends BaseCommand {
   @Option(
       names = "--events-older-than",
       paramLabel = "AGE",
-      converter = Durations.class,
       description = "Delete events older than AGE (30d, 12h, 15m, 45s).")
   private @Nullable Duration eventsOlderThan;
 
@@ -29,7 +28,6 @@ final class CleanupCommand extends BaseCommand {
   @Option(
       names = "--stale-agents",
       paramLabel = "SILENCE",
-      converter = Durations.class,
       description = "Move active agents not updated for SILENCE (e.g. 1h) to error.")
   private @Nullable Duration staleAgents;
 

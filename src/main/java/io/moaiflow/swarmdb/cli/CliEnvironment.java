@@ -3,21 +3,12 @@ package io.moaiflow.swarmdb.cli;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The {@code MOAI_*} environment variables, validated. An invalid value is rejected with a message
- * that names the variable and the allowed values. This record is immutable and thread safe.
- *
- * @param env the deployment environment ({@code MOAI_ENV}, default development)
- * @param dbPath the database file from {@code MOAI_DB_PATH}, or null when unset
- * @param logLevel the log level ({@code MOAI_LOG_LEVEL}, default by environment: DEBUG in
- *     development, INFO in staging, WARN in production)
- * @param metricsEnabled whether the ops endpoint exposes metrics ({@code MOAI_ENABLE_METRICS},
- *     default true)
- * @param metricsPort the metrics port ({@code MOAI_METRICS_PORT}, default 9090)
- * @param httpPort the HTTP port of the ops endpoint ({@code MOAI_HTTP_PORT}, default 8000)
+ * The {@code MOAI_*} environment variables, validated, with the defaults {@link Main}'s help footer
+ * lists. An invalid value is rejected with a message that names the variable and the allowed
+ * values. This record is immutable and thread safe.
  */
 record CliEnvironment(
     Deployment env,
@@ -26,13 +17,6 @@ record CliEnvironment(
     boolean metricsEnabled,
     int metricsPort,
     int httpPort) {
-
-  static final String MOAI_ENV = "MOAI_ENV";
-  static final String MOAI_DB_PATH = "MOAI_DB_PATH";
-  static final String MOAI_LOG_LEVEL = "MOAI_LOG_LEVEL";
-  static final String MOAI_ENABLE_METRICS = "MOAI_ENABLE_METRICS";
-  static final String MOAI_METRICS_PORT = "MOAI_METRICS_PORT";
-  static final String MOAI_HTTP_PORT = "MOAI_HTTP_PORT";
 
   private static final String LEVELS = "TRACE, DEBUG, INFO, WARN, ERROR, OFF";
 
@@ -58,50 +42,45 @@ record CliEnvironment(
     }
   }
 
-  CliEnvironment {
-    Objects.requireNonNull(env, "env");
-    Objects.requireNonNull(logLevel, "logLevel");
-  }
-
   /** Reads and validates the variables; CliException (exit 2) names a bad one and its values. */
   static CliEnvironment from(Map<String, String> vars) {
     Deployment env = Deployment.DEVELOPMENT;
-    String rawEnv = value(vars, MOAI_ENV);
+    String rawEnv = value(vars, "MOAI_ENV");
     if (rawEnv != null) {
       env =
           Arrays.stream(Deployment.values())
               .filter(
                   d -> d.name().toLowerCase(Locale.ROOT).equals(rawEnv.toLowerCase(Locale.ROOT)))
               .findFirst()
-              .orElseThrow(() -> invalid(MOAI_ENV, rawEnv, "development, staging, production"));
+              .orElseThrow(() -> invalid("MOAI_ENV", rawEnv, "development, staging, production"));
     }
     String level = env.defaultLevel();
-    String rawLevel = value(vars, MOAI_LOG_LEVEL);
+    String rawLevel = value(vars, "MOAI_LOG_LEVEL");
     if (rawLevel != null) {
       level = rawLevel.toUpperCase(Locale.ROOT);
       if ("WARNING".equals(level)) {
         level = "WARN";
       }
       if (!(", " + LEVELS + ",").contains(", " + level + ",")) {
-        throw invalid(MOAI_LOG_LEVEL, rawLevel, LEVELS);
+        throw invalid("MOAI_LOG_LEVEL", rawLevel, LEVELS);
       }
     }
     boolean metrics = true;
-    String rawMetrics = value(vars, MOAI_ENABLE_METRICS);
+    String rawMetrics = value(vars, "MOAI_ENABLE_METRICS");
     if (rawMetrics != null) {
       switch (rawMetrics.toLowerCase(Locale.ROOT)) {
         case "true", "1", "yes" -> metrics = true;
         case "false", "0", "no" -> metrics = false;
-        default -> throw invalid(MOAI_ENABLE_METRICS, rawMetrics, "true, false");
+        default -> throw invalid("MOAI_ENABLE_METRICS", rawMetrics, "true, false");
       }
     }
     return new CliEnvironment(
         env,
-        value(vars, MOAI_DB_PATH),
+        value(vars, "MOAI_DB_PATH"),
         level,
         metrics,
-        port(vars, MOAI_METRICS_PORT, 9090),
-        port(vars, MOAI_HTTP_PORT, 8000));
+        port(vars, "MOAI_METRICS_PORT", 9090),
+        port(vars, "MOAI_HTTP_PORT", 8000));
   }
 
   private static @Nullable String value(Map<String, String> vars, String name) {

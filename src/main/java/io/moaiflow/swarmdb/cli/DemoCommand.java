@@ -1,8 +1,9 @@
 package io.moaiflow.swarmdb.cli;
 
+import static io.moaiflow.swarmdb.EventQuery.session;
+
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.AgentStatus;
-import io.moaiflow.swarmdb.EventQuery;
 import io.moaiflow.swarmdb.SessionMemory;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.health.HealthReport;
@@ -11,10 +12,9 @@ import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
     name = "demo",
     description = "Simulate a swarm (sessions, concurrent agents, events, memory) and report.")
 final class DemoCommand extends BaseCommand {
-  static final List<String> EVENT_TYPES =
+  private static final List<String> EVENT_TYPES =
       List.of("spawn", "start", "tool_call", "complete", "error");
   private static final String[] AGENT_TYPES = {
     "expert-backend", "expert-frontend", "expert-testing", "manager-docs"
@@ -77,33 +77,29 @@ final class DemoCommand extends BaseCommand {
       }
       WriterStats before = db.inspect().writerStats();
       AtomicLong events = new AtomicLong();
-      CountDownLatch go = new CountDownLatch(1);
       ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, agents));
-      List<Future<?>> done = new ArrayList<>();
+      List<Callable<Void>> lives = new ArrayList<>();
       for (int a = 0; a < agents; a++) {
         int n = a;
-        done.add(
-            pool.submit(
-                () -> {
-                  go.await();
-                  simulate(db, run, n, sessionIds.get(n % sessionIds.size()), events);
-                  return null;
-                }));
+        lives.add(
+            () -> {
+              simulate(db, run, n, sessionIds.get(n % sessionIds.size()), events);
+              return null;
+            });
       }
       long start = System.nanoTime();
-      go.countDown();
-      pool.shutdown();
       try {
-        for (Future<?> f : done) {
+        for (Future<Void> f : pool.invokeAll(lives)) {
           f.get();
         }
       } catch (ExecutionException e) {
-        pool.shutdownNow();
         Throwable cause = e.getCause();
         if (cause instanceof RuntimeException re) {
           throw re;
         }
         throw new IllegalStateException("a simulated agent failed: " + cause, cause);
+      } finally {
+        pool.shutdownNow();
       }
       double seconds = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
       for (String id : sessionIds) {
@@ -162,15 +158,13 @@ final class DemoCommand extends BaseCommand {
       WriterStats before,
       WriterStats after) {
     Map<AgentStatus, Long> byStatus = new EnumMap<>(AgentStatus.class);
-    Map<String, Long> byType = new LinkedHashMap<>();
-    for (String t : EVENT_TYPES) {
-      byType.put(t, 0L);
-    }
     for (String s : sessionIds) {
       db.agents().bySession(s).forEach(a -> byStatus.merge(a.status(), 1L, Long::sum));
-      for (String t : EVENT_TYPES) {
-        byType.merge(t, db.events().count(EventQuery.session(s).withType(t)), Long::sum);
-      }
+    }
+    StringBuilder types = new StringBuilder();
+    for (String t : EVENT_TYPES) {
+      long n = sessionIds.stream().mapToLong(s -> db.events().count(session(s).withType(t))).sum();
+      types.append(' ').append(t).append('=').append(n);
     }
     long tx = after.transactions() - before.transactions();
     long writes = after.writes() - before.writes();
@@ -182,8 +176,6 @@ final class DemoCommand extends BaseCommand {
     StringBuilder status = new StringBuilder();
     byStatus.forEach((k, v) -> status.append(' ').append(k.dbName()).append('=').append(v));
     out.println("agents by status:" + status);
-    StringBuilder types = new StringBuilder();
-    byType.forEach((k, v) -> types.append(' ').append(k).append('=').append(v));
     out.println("events by type:  " + types);
     printf(
         "throughput:       %d events in %.3f s = %.0f events/s (%d writes in %d transactions,"

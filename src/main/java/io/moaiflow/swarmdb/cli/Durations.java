@@ -9,13 +9,8 @@ import picocli.CommandLine;
  * Parses durations such as {@code 30d}, {@code 1h}, {@code 15m} and {@code 45s} strictly: a
  * positive whole number followed by exactly one unit. This class is stateless and thread safe.
  */
-final class Durations implements CommandLine.ITypeConverter<Duration> {
+final class Durations {
   private static final Pattern FORMAT = Pattern.compile("([0-9]{1,9})([dhms])");
-
-  @Override
-  public Duration convert(String value) {
-    return parse(value);
-  }
 
   static Duration parse(String value) {
     Matcher m = FORMAT.matcher(value.trim());

@@ -3,6 +3,7 @@ package io.moaiflow.swarmdb.cli;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -173,6 +174,7 @@ public final class Main implements Callable<Integer> {
   public static CommandLine newCommandLine(Main main) {
     CommandLine cl = new CommandLine(main);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.registerConverter(Duration.class, Durations::parse);
     cl.setParameterExceptionHandler(Main::usageError);
     return cl;
   }

@@ -44,7 +44,7 @@ public final class PrivateRollingFileAppender<E> extends RollingFileAppender<E> 
     }
   }
 
-  private static boolean posix(Path p) {
+  static boolean posix(Path p) {
     return p.getFileSystem().supportedFileAttributeViews().contains("posix");
   }
 

@@ -40,8 +40,7 @@ final class RestoreCommand extends BaseCommand {
     try {
       r = SwarmDB.restore(config, from, force);
     } catch (SwarmDbException e) {
-      // the library's message names the files and the fix; print it as it is
-      throw new CliException(ExitCodes.of(e.code()), String.valueOf(e.getMessage()), e);
+      throw CliException.verbatim(ExitCodes.of(e.code()), e);
     }
     BackupCheck b = r.backup();
     printf(

@@ -34,7 +34,6 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "serve",
-    mixinStandardHelpOptions = true,
     description = "Run the ops endpoint (/health, /live, /ready, /metrics) until stopped.")
 final class ServeCommand extends BaseCommand {
   private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
@@ -92,7 +91,6 @@ final class ServeCommand extends BaseCommand {
   @Option(
       names = "--events-older-than",
       paramLabel = "DURATION",
-      converter = Durations.class,
       description = "Retention: delete events older than this on every run (e.g. 30d).")
   private @Nullable Duration eventsOlderThan;
 
@@ -104,14 +102,12 @@ final class ServeCommand extends BaseCommand {
   @Option(
       names = "--stale-agents",
       paramLabel = "DURATION",
-      converter = Durations.class,
       description = "Retention: mark agents silent longer than this as errors (e.g. 1h).")
   private @Nullable Duration staleAgents;
 
   @Option(
       names = "--retention-interval",
       paramLabel = "DURATION",
-      converter = Durations.class,
       defaultValue = "1h",
       description = "Time between retention runs (default ${DEFAULT-VALUE}).")
   private Duration retentionInterval = Duration.ofHours(1);
@@ -125,7 +121,6 @@ final class ServeCommand extends BaseCommand {
   @Option(
       names = "--backup-interval",
       paramLabel = "DURATION",
-      converter = Durations.class,
       defaultValue = "24h",
       description = "Time between scheduled backups (default ${DEFAULT-VALUE}).")
   private Duration backupInterval = Duration.ofHours(24);
@@ -164,14 +159,13 @@ final class ServeCommand extends BaseCommand {
             .sweepStaleAgentsAfter(staleAgents)
             .retentionInterval(retentionInterval);
     if (tokenFile != null) {
-      refuseShared(tokenFile, "--metrics-token-file");
-      options.metricsToken(readSecret(tokenFile, "--metrics-token-file"));
+      options.metricsToken(readSecret(tokenFile, "--metrics-token-file", true));
     }
     if (keystore != null || keystorePasswordFile != null) {
       if (keystore == null || keystorePasswordFile == null) {
         throw CliException.usage("TLS needs both --tls-keystore and --tls-password-file");
       }
-      options.tls(keystore, readSecret(keystorePasswordFile, "--tls-password-file"));
+      options.tls(keystore, readSecret(keystorePasswordFile, "--tls-password-file", false));
     }
     if (backupDir != null) {
       // refuse a backup directory outside --backup-root now, not at the first scheduled backup
@@ -253,7 +247,7 @@ final class ServeCommand extends BaseCommand {
       return OpsServer.start(db, options);
     } catch (SwarmDbException e) {
       if (e.code() == ErrorCode.IO_ERROR && e.getCause() instanceof BindException) {
-        throw new CliException(ExitCodes.USAGE, String.valueOf(e.getMessage()), e);
+        throw CliException.verbatim(ExitCodes.USAGE, e);
       }
       throw e;
     }
@@ -295,29 +289,28 @@ final class ServeCommand extends BaseCommand {
     }
   }
 
-  /** Refuses a secret file that the file's group or other users can read (POSIX only). */
-  private static void refuseShared(Path file, String option) throws IOException {
-    if (!Files.isRegularFile(file)
-        || !file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-      return; // readSecret reports a missing file
-    }
-    Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-    if (perms.contains(PosixFilePermission.GROUP_READ)
-        || perms.contains(PosixFilePermission.OTHERS_READ)) {
-      throw CliException.usage(
-          option
-              + " "
-              + file
-              + " is readable by its group or by others (mode "
-              + PosixFilePermissions.toString(perms)
-              + "); make it private with: chmod 600 "
-              + file);
-    }
-  }
-
-  private static String readSecret(Path file, String option) throws IOException {
+  /**
+   * The stripped content of a secret file; with {@code privateOnly}, refuses one that the file's
+   * group or other users can read (POSIX only).
+   */
+  private static String readSecret(Path file, String option, boolean privateOnly)
+      throws IOException {
     if (!Files.isRegularFile(file)) {
       throw CliException.usage(option + " " + file + " is not a readable file");
+    }
+    if (privateOnly && PrivateRollingFileAppender.posix(file)) {
+      Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+      if (perms.contains(PosixFilePermission.GROUP_READ)
+          || perms.contains(PosixFilePermission.OTHERS_READ)) {
+        throw CliException.usage(
+            option
+                + " "
+                + file
+                + " is readable by its group or by others (mode "
+                + PosixFilePermissions.toString(perms)
+                + "); make it private with: chmod 600 "
+                + file);
+      }
     }
     String value = Files.readString(file, StandardCharsets.UTF_8).strip();
     if (value.isEmpty()) {

@@ -3,10 +3,6 @@ package io.moaiflow.swarmdb.cli;
 import io.moaiflow.swarmdb.SwarmDB;
 import picocli.CommandLine.Command;
 
-/**
- * {@code swarmdb vacuum}: rebuilds the file to return free pages to the file system. Blocks writers
- * while it runs. Not thread safe (one invocation).
- */
 @Command(
     name = "vacuum",
     description = "Rebuild the file to reclaim free pages (blocks writers while it runs).")

@@ -1,6 +1,7 @@
 package io.moaiflow.swarmdb.cli;
 
 import static io.moaiflow.swarmdb.PlainSql.sql;
+import static io.moaiflow.swarmdb.cli.TestDatabases.mode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.moaiflow.swarmdb.AgentEvent;
@@ -8,7 +9,6 @@ import io.moaiflow.swarmdb.HoldOpenProcess;
 import io.moaiflow.swarmdb.SwarmDB;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -20,10 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** backup and restore end to end. */
 class BackupRestoreTest {
   @TempDir Path dir;
-
-  private static String mode(Path p) throws Exception {
-    return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
-  }
 
   private static long events(Path db) {
     try (SwarmDB s = SwarmDB.open(db)) {
@@ -40,8 +36,7 @@ class BackupRestoreTest {
 
   /** Restores {@code backup} over {@code db} with --force, which must succeed. */
   private static CliRun restored(Path db, Path backup) {
-    CliRun r = CliRun.on(db, "restore", "--from", backup.toString(), "--force");
-    assertThat(r.code()).as(r.toString()).isZero();
+    CliRun r = CliRun.ok(db, "restore", "--from", backup.toString(), "--force");
     return r;
   }
 
@@ -49,14 +44,13 @@ class BackupRestoreTest {
   void backupToAFile() throws Exception {
     Path db = TestDatabases.populated(dir.resolve("swarm.db"), 7);
     Path out = dir.resolve("b/one.db");
-    CliRun r = CliRun.on(db, "backup", "--out", out.toString());
-    assertThat(r.code()).as(r.toString()).isZero();
-    assertThat(r.out()).startsWith("backup written: " + out.toAbsolutePath()).contains("verified");
+    assertThat(CliRun.ok(db, "backup", "--out", out.toString()).out())
+        .startsWith("backup written: " + out.toAbsolutePath())
+        .contains("verified");
     assertThat(mode(out)).isEqualTo("rw-------");
     assertThat(events(out)).isEqualTo(7);
-    CliRun again = CliRun.on(db, "backup", "--out", out.toString());
-    assertThat(again.code()).isEqualTo(2);
-    assertThat(again.err()).contains("already exists");
+    assertThat(CliRun.fails(2, db, "backup", "--out", out.toString()).err())
+        .contains("already exists");
   }
 
   @Test
@@ -71,9 +65,7 @@ class BackupRestoreTest {
     Path unrelated = Files.writeString(backups.resolve("notes.txt"), "x");
     Path notATime = Files.writeString(backups.resolve("swarm-20261399T999999999Z.db"), "x");
 
-    CliRun r = CliRun.on(db, "backup", "--dir", backups.toString(), "--keep-days", "30");
-    assertThat(r.code()).as(r.toString()).isZero();
-    assertThat(r.out())
+    assertThat(CliRun.ok(db, "backup", "--dir", backups.toString(), "--keep-days", "30").out())
         .contains("deleted old backup: " + oldOwn)
         .contains("kept backups newer than 30 day(s); deleted 1");
     assertThat(oldOwn).doesNotExist();
@@ -98,13 +90,11 @@ class BackupRestoreTest {
     Path db = TestDatabases.populated(dir.resolve("swarm.db"), 1);
     assertThat(CliRun.on(db, "backup").code()).isEqualTo(2);
     assertThat(CliRun.on(db, "backup", "--out", "a.db", "--dir", "d").code()).isEqualTo(2);
-    CliRun keep = CliRun.on(db, "backup", "--dir", dir.toString(), "--keep-days", "0");
-    assertThat(keep.code()).isEqualTo(2);
+    CliRun keep = CliRun.fails(2, db, "backup", "--dir", dir.toString(), "--keep-days", "0");
     assertThat(keep.err()).contains("--keep-days is 0");
     Path file = Files.writeString(dir.resolve("plain"), "x");
     assertThat(CliRun.on(db, "backup", "--dir", file.toString()).err()).contains("not a directory");
-    CliRun missing = CliRun.on(dir.resolve("none.db"), "backup", "--out", "x.db");
-    assertThat(missing.code()).isEqualTo(3);
+    CliRun.fails(3, dir.resolve("none.db"), "backup", "--out", "x.db");
   }
 
   @Test
@@ -114,8 +104,7 @@ class BackupRestoreTest {
     Path log = dir.resolve("restore.log");
     Map<String, String> env = new java.util.HashMap<>(CliRun.quietEnv());
     env.put("MOAI_LOG_LEVEL", "INFO");
-    CliRun r =
-        CliRun.run(
+    CliRun.run(
             env,
             "--db",
             db.toString(),
@@ -124,8 +113,8 @@ class BackupRestoreTest {
             "restore",
             "--from",
             backup.toString(),
-            "--force");
-    assertThat(r.code()).as(r.toString()).isZero();
+            "--force")
+        .exits(ExitCodes.OK);
     List<String> lines = Files.readAllLines(log);
     assertThat(lines).noneMatch(l -> l.contains("applied migration"));
     assertThat(lines).noneMatch(l -> l.contains(":memory:"));
@@ -138,9 +127,8 @@ class BackupRestoreTest {
     try (SwarmDB s = SwarmDB.open(db)) {
       s.events().append(AgentEvent.of("late", "agent-9", null, Map.of()));
     }
-    CliRun refused = CliRun.on(db, "restore", "--from", backup.toString());
-    assertThat(refused.code()).as(refused.toString()).isEqualTo(2);
-    assertThat(refused.err()).contains("exists; pass --force");
+    assertThat(CliRun.fails(2, db, "restore", "--from", backup.toString()).err())
+        .contains("exists; pass --force");
     assertThat(events(db)).isEqualTo(5);
     // What a crashed writer leaves behind: both side files, no process holding them.
     Files.write(Path.of(db + "-wal"), new byte[64]);
@@ -161,8 +149,7 @@ class BackupRestoreTest {
       assertThat(names).noneMatch(n -> n.endsWith(".tmp") || n.contains(".restore-"));
     }
     // the restored file is already in WAL mode: verify passes without another open first
-    CliRun verify = CliRun.on(db, "verify");
-    assertThat(verify.code()).as(verify.toString()).isZero();
+    CliRun.ok(db, "verify");
     assertThat(events(db)).isEqualTo(4);
   }
 
@@ -170,9 +157,8 @@ class BackupRestoreTest {
   void restoreIntoAMissingDatabaseNeedsNoForce() throws Exception {
     Path backup = TestDatabases.populated(dir.resolve("src.db"), 3);
     Path db = dir.resolve("new/dir/swarm.db");
-    CliRun r = CliRun.on(db, "restore", "--from", backup.toString());
-    assertThat(r.code()).as(r.toString()).isZero();
-    assertThat(r.out()).doesNotContain("previous file kept");
+    assertThat(CliRun.ok(db, "restore", "--from", backup.toString()).out())
+        .doesNotContain("previous file kept");
     assertThat(mode(db)).isEqualTo("rw-------");
     assertThat(mode(db.getParent())).isEqualTo("rwx------");
     assertThat(events(db)).isEqualTo(3);
@@ -183,37 +169,33 @@ class BackupRestoreTest {
     Path db = TestDatabases.populated(dir.resolve("swarm.db"), 1);
     byte[] before = Files.readAllBytes(db);
 
-    CliRun missing =
-        CliRun.on(db, "restore", "--from", dir.resolve("nope.db").toString(), "--force");
-    assertThat(missing.code()).isEqualTo(3);
-    assertThat(missing.err()).contains("does not exist");
+    CliRun run =
+        CliRun.fails(3, db, "restore", "--from", dir.resolve("nope.db").toString(), "--force");
+
+    assertThat(run.err()).contains("does not exist");
 
     Path garbage = Files.write(dir.resolve("garbage.db"), new byte[8192]);
     Files.writeString(garbage, "this is not a database at all, just text".repeat(200));
-    CliRun corrupt = CliRun.on(db, "restore", "--from", garbage.toString(), "--force");
-    assertThat(corrupt.code()).as(corrupt.toString()).isEqualTo(3);
-    assertThat(corrupt.err()).contains("nothing was restored").contains(garbage.toString());
+    assertThat(CliRun.fails(3, db, "restore", "--from", garbage.toString(), "--force").err())
+        .contains("nothing was restored")
+        .contains(garbage.toString());
 
     Path foreign = dir.resolve("foreign.db");
     sql(foreign, "CREATE TABLE x(y)");
-    CliRun notOurs = CliRun.on(db, "restore", "--from", foreign.toString(), "--force");
-    assertThat(notOurs.code()).isEqualTo(3);
-    assertThat(notOurs.err()).contains("is not a SwarmDB database");
+    assertThat(CliRun.fails(3, db, "restore", "--from", foreign.toString(), "--force").err())
+        .contains("is not a SwarmDB database");
 
     Path future = backup(db, "future.db");
     sql(future, "PRAGMA user_version = 42");
-    CliRun tooNew = CliRun.on(db, "restore", "--from", future.toString(), "--force");
-    assertThat(tooNew.code()).isEqualTo(3);
-    assertThat(tooNew.err()).contains("schema version 42, newer than this SwarmDB");
+    assertThat(CliRun.fails(3, db, "restore", "--from", future.toString(), "--force").err())
+        .contains("schema version 42, newer than this SwarmDB");
 
     Path withWal = backup(db, "withwal.db");
     Files.writeString(Path.of(withWal + "-wal"), "pending frames");
-    CliRun wal = CliRun.on(db, "restore", "--from", withWal.toString(), "--force");
-    assertThat(wal.code()).isEqualTo(3);
-    assertThat(wal.err()).contains("wal_checkpoint(TRUNCATE)");
+    assertThat(CliRun.fails(3, db, "restore", "--from", withWal.toString(), "--force").err())
+        .contains("wal_checkpoint(TRUNCATE)");
 
-    CliRun self = CliRun.on(db, "restore", "--from", db.toString(), "--force");
-    assertThat(self.code()).isEqualTo(2);
+    CliRun.fails(2, db, "restore", "--from", db.toString(), "--force");
     assertThat(Files.readAllBytes(db)).isEqualTo(before);
   }
 
@@ -230,9 +212,8 @@ class BackupRestoreTest {
       before.put(p, Files.readAllBytes(p));
     }
     Path db = dir.resolve("live/swarm.db");
-    CliRun r = CliRun.on(db, "restore", "--from", backup.toString());
-    assertThat(r.code()).as(r.toString()).isZero();
-    assertThat(r.out()).contains("3 events", "integrity_check ok");
+    assertThat(CliRun.ok(db, "restore", "--from", backup.toString()).out())
+        .contains("3 events", "integrity_check ok");
     try (Stream<Path> files = Files.list(backup.getParent())) {
       assertThat(files.sorted().toList()).containsExactlyElementsOf(before.keySet());
     }
@@ -249,9 +230,8 @@ class BackupRestoreTest {
     Path db = dir.resolve("swarm.db");
     Path old = TestDatabases.populated(dir.resolve("old.db"), 1);
     sql(old, "PRAGMA journal_mode=DELETE", "PRAGMA user_version = 0");
-    CliRun r = CliRun.on(db, "restore", "--from", old.toString());
-    assertThat(r.code()).as(r.toString()).isZero();
-    assertThat(r.out()).contains("run 'swarmdb migrate'");
+    assertThat(CliRun.ok(db, "restore", "--from", old.toString()).out())
+        .contains("run 'swarmdb migrate'");
   }
 
   @Test
@@ -260,9 +240,8 @@ class BackupRestoreTest {
     Path db = TestDatabases.populated(dir.resolve("busy.db"), 2);
     Path backup = backup(db, "b.db");
     try (HoldOpenProcess holder = HoldOpenProcess.start(db)) {
-      CliRun r = CliRun.on(db, "restore", "--from", backup.toString(), "--force");
-      assertThat(r.code()).as(r.toString()).isEqualTo(3);
-      assertThat(r.err()).contains("is open in another process", "stop it, then run restore again");
+      assertThat(CliRun.fails(3, db, "restore", "--from", backup.toString(), "--force").err())
+          .contains("is open in another process", "stop it, then run restore again");
       assertThat(events(db)).isEqualTo(2);
     }
     restored(db, backup);
@@ -277,9 +256,8 @@ class BackupRestoreTest {
         java.sql.Statement st = c.createStatement()) {
       st.execute("BEGIN IMMEDIATE");
       st.execute("DELETE FROM agent_events");
-      CliRun r = CliRun.on(db, "restore", "--from", backup.toString(), "--force");
-      assertThat(r.code()).as(r.toString()).isEqualTo(3);
-      assertThat(r.err()).contains("is open in another process");
+      assertThat(CliRun.fails(3, db, "restore", "--from", backup.toString(), "--force").err())
+          .contains("is open in another process");
       st.execute("ROLLBACK");
     }
     restored(db, backup);
@@ -315,9 +293,7 @@ class BackupRestoreTest {
       java.util.Arrays.fill(junk, (byte) 0x07);
       ch.write(java.nio.ByteBuffer.wrap(junk), (root - 1) * pageSize + 8);
     }
-    CliRun refused = CliRun.on(good, "restore", "--from", damaged.toString(), "--force");
-    assertThat(refused.code()).as(refused.toString()).isEqualTo(3);
-    assertThat(refused.err())
+    assertThat(CliRun.fails(3, good, "restore", "--from", damaged.toString(), "--force").err())
         .contains("backup " + damaged + " failed integrity_check")
         .contains("nothing was restored");
 
@@ -337,21 +313,26 @@ class BackupRestoreTest {
     Path outside = dir.resolve("loose.db");
 
     CliRun refused =
-        CliRun.on(db, "--backup-root", root.toString(), "backup", "--out", outside.toString());
-    assertThat(refused.code()).as(refused.toString()).isEqualTo(ExitCodes.USAGE);
+        CliRun.fails(
+            ExitCodes.USAGE,
+            db,
+            "--backup-root",
+            root.toString(),
+            "backup",
+            "--out",
+            outside.toString());
     assertThat(refused.err()).contains("outside the allowed backup root", outside.toString());
     assertThat(outside).doesNotExist();
 
     Map<String, String> env = new java.util.HashMap<>(CliRun.quietEnv());
     env.put("MOAI_BACKUP_ROOT", root.toString());
-    CliRun viaEnv =
-        CliRun.run(env, "--db", db.toString(), "backup", "--dir", dir.resolve("d").toString());
-    assertThat(viaEnv.code()).as(viaEnv.toString()).isEqualTo(ExitCodes.USAGE);
+    CliRun.run(env, "--db", db.toString(), "backup", "--dir", dir.resolve("d").toString())
+        .exits(ExitCodes.USAGE);
     assertThat(dir.resolve("d")).doesNotExist();
 
     Path inside = root.resolve("one.db");
-    CliRun ok = CliRun.run(env, "--db", db.toString(), "backup", "--out", inside.toString());
-    assertThat(ok.code()).as(ok.toString()).isZero();
+    CliRun.run(env, "--db", db.toString(), "backup", "--out", inside.toString())
+        .exits(ExitCodes.OK);
     assertThat(events(inside)).isEqualTo(3);
 
     // restore reads only from inside the root; a refused restore leaves the database as it was
@@ -359,29 +340,26 @@ class BackupRestoreTest {
     Files.copy(inside, stray);
     Path target = TestDatabases.populated(dir.resolve("target.db"), 5);
     CliRun badRestore =
-        CliRun.run(
-            env, "--db", target.toString(), "restore", "--from", stray.toString(), "--force");
-    assertThat(badRestore.code()).as(badRestore.toString()).isEqualTo(ExitCodes.USAGE);
+        CliRun.run(env, "--db", target.toString(), "restore", "--from", stray.toString(), "--force")
+            .exits(ExitCodes.USAGE);
     assertThat(badRestore.err()).contains("outside the allowed backup root", stray.toString());
     assertThat(events(target)).isEqualTo(5);
-    CliRun goodRestore =
-        CliRun.run(
-            env, "--db", target.toString(), "restore", "--from", inside.toString(), "--force");
-    assertThat(goodRestore.code()).as(goodRestore.toString()).isZero();
+    CliRun.run(env, "--db", target.toString(), "restore", "--from", inside.toString(), "--force")
+        .exits(ExitCodes.OK);
     assertThat(events(target)).isEqualTo(3);
 
     // serve refuses a scheduled-backup directory outside the root before it starts
     CliRun serve =
         CliRun.run(
-            env,
-            "--db",
-            db.toString(),
-            "serve",
-            "--port",
-            "0",
-            "--backup-dir",
-            dir.resolve("sched").toString());
-    assertThat(serve.code()).as(serve.toString()).isEqualTo(ExitCodes.USAGE);
+                env,
+                "--db",
+                db.toString(),
+                "serve",
+                "--port",
+                "0",
+                "--backup-dir",
+                dir.resolve("sched").toString())
+            .exits(ExitCodes.USAGE);
     assertThat(serve.err()).contains("outside the allowed backup root");
   }
 }

@@ -1,5 +1,7 @@
 package io.moaiflow.swarmdb.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -40,6 +42,22 @@ record CliRun(int code, String out, String err) {
     List<String> all = new ArrayList<>(List.of("--db", db.toString()));
     all.addAll(List.of(args));
     return run(quietEnv(), all.toArray(String[]::new));
+  }
+
+  /** {@link #on}, asserting exit 0. */
+  static CliRun ok(Path db, String... args) {
+    return on(db, args).exits(ExitCodes.OK);
+  }
+
+  /** {@link #on}, asserting the exit code. */
+  static CliRun fails(int code, Path db, String... args) {
+    return on(db, args).exits(code);
+  }
+
+  /** Asserts the exit code; a failure shows the whole run. */
+  CliRun exits(int expected) {
+    assertThat(code).as(toString()).isEqualTo(expected);
+    return this;
   }
 
   static Map<String, String> quietEnv() {

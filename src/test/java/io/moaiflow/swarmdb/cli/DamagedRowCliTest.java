@@ -57,8 +57,7 @@ class DamagedRowCliTest {
 
   @Test
   void exportStopsAtTheFirstDamagedRowWithADatabaseError() throws Exception {
-    CliRun r = CliRun.on(db, "export");
-    assertThat(r.code()).as(r.toString()).isEqualTo(3);
+    CliRun r = CliRun.fails(3, db, "export");
     // the rows before the damaged one were written, nothing after it
     assertThat(lines(r.out())).isEqualTo(2);
     assertThat(r.out()).contains("\"eventId\":\"e1\"", "\"eventId\":\"e2\"");
@@ -67,8 +66,7 @@ class DamagedRowCliTest {
         .contains("exported 2 events before it", "--skip-corrupt");
 
     Path out = dir.resolve("events.jsonl");
-    CliRun toFile = CliRun.on(db, "export", "--out", out.toString());
-    assertThat(toFile.code()).as(toFile.toString()).isEqualTo(3);
+    CliRun.fails(3, db, "export", "--out", out.toString());
     assertThat(Files.readAllLines(out)).hasSize(2);
   }
 
@@ -88,13 +86,11 @@ class DamagedRowCliTest {
 
     // the export imports into a new database; the source still holds every row as it was
     Path file = dir.resolve("salvaged.jsonl");
-    CliRun toFile = CliRun.on(db, "export", "--skip-corrupt", "--out", file.toString());
-    assertThat(toFile.code()).isEqualTo(1);
+    CliRun toFile = CliRun.fails(1, db, "export", "--skip-corrupt", "--out", file.toString());
     assertThat(toFile.out()).contains("exported " + (EVENTS - BAD.size()) + " events to " + file);
     assertThat(toFile.err()).contains("skipped agent_events row seq 3:");
     Path copy = dir.resolve("copy.db");
-    CliRun imp = CliRun.on(copy, "import", "--in", file.toString());
-    assertThat(imp.code()).as(imp.toString()).isZero();
+    CliRun.ok(copy, "import", "--in", file.toString());
     try (SwarmDB s = SwarmDB.open(copy)) {
       assertThat(s.events().count()).isEqualTo(EVENTS - BAD.size());
     }
@@ -105,9 +101,7 @@ class DamagedRowCliTest {
 
   @Test
   void verifyFullListsEveryDamagedRow() {
-    CliRun full = CliRun.on(db, "verify", "--full");
-    assertThat(full.code()).as(full.toString()).isEqualTo(1);
-    assertThat(full.out())
+    assertThat(CliRun.fails(1, db, "verify", "--full").out())
         .contains("integrity_check ok")
         .contains("FAIL json_valid: agent_events row seq 3: metadata is not valid JSON")
         .contains("FAIL json_valid: agent_events row seq 10001: metadata is not valid JSON")
@@ -123,8 +117,7 @@ class DamagedRowCliTest {
     Path good = Files.createDirectory(dir.resolve("good"));
     Files.setPosixFilePermissions(good, PosixFilePermissions.fromString("rwx------"));
     Path file = TestDatabases.populated(good.resolve("swarm.db"), 3);
-    CliRun full = CliRun.on(file, "verify", "--full");
-    assertThat(full.code()).as(full.toString()).isZero();
-    assertThat(full.out()).contains("json_valid ok: every JSON column of every row");
+    assertThat(CliRun.ok(file, "verify", "--full").out())
+        .contains("json_valid ok: every JSON column of every row");
   }
 }

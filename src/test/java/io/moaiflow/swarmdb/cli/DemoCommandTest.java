@@ -15,8 +15,7 @@ class DemoCommandTest {
   @Test
   void simulatesASwarmAndReports() {
     Path db = dir.resolve("demo/swarm.db");
-    CliRun r = CliRun.on(db, "demo", "--agents", "10", "--sessions", "3", "--threads", "4");
-    assertThat(r.code()).as(r.toString()).isZero();
+    CliRun r = CliRun.ok(db, "demo", "--agents", "10", "--sessions", "3", "--threads", "4");
     assertThat(r.out()).contains("3 sessions, 10 agents on 4 threads");
     assertFirstReport(r.out(), 3, 10);
     try (SwarmDB s = SwarmDB.open(db)) {
@@ -53,9 +52,8 @@ class DemoCommandTest {
   @Test
   void rejectsOutOfRangeCounts() {
     Path db = dir.resolve("x.db");
-    CliRun r = CliRun.on(db, "demo", "--agents", "0");
-    assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).contains("--agents is 0; pass a number from 1 to 10000");
+    assertThat(CliRun.fails(2, db, "demo", "--agents", "0").err())
+        .contains("--agents is 0; pass a number from 1 to 10000");
     assertThat(CliRun.on(db, "demo", "--sessions", "1001").code()).isEqualTo(2);
     assertThat(CliRun.on(db, "demo", "--threads", "x").code()).isEqualTo(2);
   }

@@ -53,8 +53,7 @@ class ExportImportTest {
     }
     TestDatabases.populated(a, 2500);
     Path file = dir.resolve("events.jsonl");
-    CliRun export = CliRun.on(a, "export", "--out", file.toString());
-    assertThat(export.code()).as(export.toString()).isZero();
+    CliRun export = CliRun.ok(a, "export", "--out", file.toString());
     assertThat(export.out()).isEqualTo("exported 2502 events to " + file + "\n");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
         .isEqualTo("rw-------");
@@ -62,9 +61,8 @@ class ExportImportTest {
         .startsWith("{\"type\":\"event\",\"eventId\":\"evt-1\"");
 
     Path b = dir.resolve("b.db");
-    CliRun imp = CliRun.on(b, "import", "--in", file.toString());
-    assertThat(imp.code()).as(imp.toString()).isZero();
-    assertThat(imp.out()).contains("imported 2502 new events", "2502 lines; 0 already present");
+    assertThat(CliRun.ok(b, "import", "--in", file.toString()).out())
+        .contains("imported 2502 new events", "2502 lines; 0 already present");
     List<AgentEvent> left = all(a);
     List<AgentEvent> right = all(b);
     assertThat(right).hasSameSizeAs(left);
@@ -76,9 +74,8 @@ class ExportImportTest {
     assertThat(reExport.out()).isEqualTo(Files.readString(file, StandardCharsets.UTF_8));
     assertThat(reExport.err()).isEqualTo("exported 2502 events\n");
 
-    CliRun again = CliRun.on(b, "import", "--in", file.toString());
-    assertThat(again.code()).isZero();
-    assertThat(again.out()).contains("imported 0 new events", "2502 already present");
+    assertThat(CliRun.ok(b, "import", "--in", file.toString()).out())
+        .contains("imported 0 new events", "2502 already present");
     assertThat(all(b)).hasSize(2502);
   }
 
@@ -109,13 +106,11 @@ class ExportImportTest {
       }
     }
     Path file = dir.resolve("limits.jsonl");
-    CliRun export = CliRun.on(a, "export", "--out", file.toString());
-    assertThat(export.code()).as(export.toString()).isZero();
-    assertThat(export.out()).contains("exported " + metas.size() + " events");
+    assertThat(CliRun.ok(a, "export", "--out", file.toString()).out())
+        .contains("exported " + metas.size() + " events");
     Path b = dir.resolve("limits-b.db");
-    CliRun imp = CliRun.on(b, "import", "--in", file.toString());
-    assertThat(imp.code()).as(imp.toString()).isZero();
-    assertThat(imp.out()).contains("imported " + metas.size() + " new events");
+    assertThat(CliRun.ok(b, "import", "--in", file.toString()).out())
+        .contains("imported " + metas.size() + " new events");
     List<AgentEvent> left = all(a);
     List<AgentEvent> right = all(b);
     assertThat(right).hasSameSizeAs(left);
@@ -141,9 +136,7 @@ class ExportImportTest {
             + "\n"
             + "{\"type\":\"event\",\"eventId\":\"evt-y\",\"eventType\":\"spawn\",\"agentId\":\"agent-2\",\"ts\":6,\"metadata\":null}\n"
             + "{\"type\":\"event\",\"eventId\":\"evt-y\",\"eventType\":\"spawn\",\"agentId\":\"agent-2\",\"ts\":6}\n");
-    CliRun r = CliRun.on(db, "import", "--in", file.toString());
-    assertThat(r.code()).as(r.toString()).isEqualTo(1);
-    assertThat(r.out())
+    assertThat(CliRun.fails(1, db, "import", "--in", file.toString()).out())
         .contains("imported 1 new events", "3 lines; 2 already present")
         .contains("1 event id(s) are already stored with different content", "[evt-x]");
     assertThat(all(db)).extracting(AgentEvent::eventType).containsExactly("spawn", "spawn");
@@ -207,12 +200,10 @@ class ExportImportTest {
     byte[] bytes = new byte[64];
     Arrays.fill(bytes, (byte) 0xff);
     Files.write(binary, bytes);
-    CliRun notText = CliRun.on(db, "import", "--in", binary.toString());
-    assertThat(notText.code()).isEqualTo(2);
-    assertThat(notText.err()).contains("not UTF-8");
-    CliRun missing = CliRun.on(db, "import", "--in", dir.resolve("none").toString());
-    assertThat(missing.code()).isEqualTo(2);
-    assertThat(missing.err()).contains("does not exist");
+    assertThat(CliRun.fails(2, db, "import", "--in", binary.toString()).err())
+        .contains("not UTF-8");
+    assertThat(CliRun.fails(2, db, "import", "--in", dir.resolve("none").toString()).err())
+        .contains("does not exist");
     assertThat(CliRun.on(db, "import").code()).isEqualTo(2);
   }
 
@@ -231,9 +222,7 @@ class ExportImportTest {
     assertThat(all(db)).hasSize(2);
     Path tooLong = dir.resolve("long.jsonl");
     Files.writeString(tooLong, padded("small", 100) + "\n" + padded("big", limit + 1) + "\n");
-    CliRun r = CliRun.on(db, "import", "--in", tooLong.toString());
-    assertThat(r.code()).as(r::toString).isEqualTo(2);
-    assertThat(r.err())
+    assertThat(CliRun.fails(2, db, "import", "--in", tooLong.toString()).err())
         .contains("line 2 of " + tooLong + " is longer than " + limit + " bytes")
         .contains("nothing was imported");
     assertThat(all(db)).hasSize(2);
@@ -246,9 +235,8 @@ class ExportImportTest {
         out.write(chunk);
       }
     }
-    CliRun e = CliRun.on(db, "import", "--in", endless.toString());
-    assertThat(e.code()).as(e::toString).isEqualTo(2);
-    assertThat(e.err()).contains("line 1 of " + endless + " is longer than " + limit + " bytes");
+    assertThat(CliRun.fails(2, db, "import", "--in", endless.toString()).err())
+        .contains("line 1 of " + endless + " is longer than " + limit + " bytes");
   }
 
   /** An event line padded with trailing spaces to exactly {@code length} bytes. */
@@ -264,17 +252,16 @@ class ExportImportTest {
   void exportRefusesToOverwrite() throws Exception {
     Path db = TestDatabases.populated(dir.resolve("e.db"), 1);
     Path file = Files.writeString(dir.resolve("exists.jsonl"), "keep");
-    CliRun r = CliRun.on(db, "export", "--out", file.toString());
-    assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).contains("already exists");
+    assertThat(CliRun.fails(2, db, "export", "--out", file.toString()).err())
+        .contains("already exists");
     assertThat(Files.readString(file)).isEqualTo("keep");
   }
 
   @Test
   void exportIntoAMissingDirectoryIsAnIoError() {
     Path db = TestDatabases.populated(dir.resolve("f.db"), 1);
-    CliRun r = CliRun.on(db, "export", "--out", dir.resolve("no/such/dir/x.jsonl").toString());
-    assertThat(r.code()).isEqualTo(3);
-    assertThat(r.err()).contains("NoSuchFileException", "readable and writable");
+    CliRun run =
+        CliRun.fails(3, db, "export", "--out", dir.resolve("no/such/dir/x.jsonl").toString());
+    assertThat(run.err()).contains("NoSuchFileException", "readable and writable");
   }
 }

@@ -45,36 +45,29 @@ class FileNamesCliTest {
             dir.resolve("d"),
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     Path db = sub.resolve(name);
-    CliRun init = CliRun.on(db, "init");
-    assertThat(init.code()).as(init.toString()).isZero();
-    assertThat(init.out()).isEqualTo("initialised " + db + " at schema version 1\n");
+    assertThat(CliRun.ok(db, "init").out())
+        .isEqualTo("initialised " + db + " at schema version 1\n");
     assertThat(namesIn(sub)).contains(name).isSubsetOf(name, name + "-wal", name + "-shm");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(db)))
         .isEqualTo("rw-------");
 
-    CliRun info = CliRun.on(db, "info", "--json");
-    assertThat(info.code()).as(info.toString()).isZero();
+    CliRun info = CliRun.ok(db, "info", "--json");
     JsonNode n = json.readTree(info.out());
     assertThat(n.get("path").asText()).isEqualTo(db.toString());
     assertThat(n.get("schemaVersion").asInt()).isEqualTo(1);
     assertThat(n.get("pragmas").get("journal_mode").asText()).isEqualTo("wal");
 
-    CliRun verify = CliRun.on(db, "verify");
-    assertThat(verify.code()).as(verify.toString()).isZero();
-    CliRun size = CliRun.on(db, "size");
-    assertThat(size.code()).as(size.toString()).isZero();
+    CliRun verify = CliRun.ok(db, "verify");
+    CliRun size = CliRun.ok(db, "size");
     assertThat(Long.parseLong(size.out().trim())).isGreaterThanOrEqualTo(Files.size(db));
 
     Path backup = dir.resolve("backup.db");
-    CliRun b = CliRun.on(db, "backup", "--out", backup.toString());
-    assertThat(b.code()).as(b.toString()).isZero();
-    CliRun r = CliRun.on(db, "restore", "--from", backup.toString(), "--force");
-    assertThat(r.code()).as(r.toString()).isZero();
-    assertThat(r.out()).contains("restored " + db);
+    CliRun.ok(db, "backup", "--out", backup.toString());
+    assertThat(CliRun.ok(db, "restore", "--from", backup.toString(), "--force").out())
+        .contains("restored " + db);
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(db)))
         .isEqualTo("rw-------");
-    CliRun after = CliRun.on(db, "verify");
-    assertThat(after.code()).as(after.toString()).isZero();
+    CliRun.ok(db, "verify");
     // the only files beside the database are its own and the copy restore kept
     assertThat(namesIn(sub))
         .allMatch(

@@ -19,9 +19,8 @@ class InspectCommandsTest {
   @Test
   void initCreatesAPrivateDatabaseAndIsIdempotent() throws Exception {
     Path db = dir.resolve("a/b/swarm.db");
-    CliRun r = CliRun.on(db, "init");
-    assertThat(r.code()).as(r.toString()).isZero();
-    assertThat(r.out()).isEqualTo("initialised " + db.toAbsolutePath() + " at schema version 1\n");
+    assertThat(CliRun.ok(db, "init").out())
+        .isEqualTo("initialised " + db.toAbsolutePath() + " at schema version 1\n");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(db)))
         .isEqualTo("rw-------");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(db.getParent())))
@@ -32,9 +31,7 @@ class InspectCommandsTest {
   @Test
   void infoShowsSchemaCountsIndexesPragmasAndFiles() throws Exception {
     Path db = TestDatabases.populated(dir.resolve("swarm.db"), 5);
-    CliRun r = CliRun.on(db, "info");
-    assertThat(r.code()).as(r.toString()).isZero();
-    assertThat(r.out())
+    assertThat(CliRun.ok(db, "info").out())
         .contains("schema version:  1 (library: 1)")
         .containsPattern("agent_events +5")
         .contains("indexes (12):", "idx_events_agent_ts", "idx_memory_session_updated")
@@ -53,12 +50,10 @@ class InspectCommandsTest {
   @Test
   void healthIsHealthyOnACurrentDatabase() throws Exception {
     Path db = TestDatabases.populated(dir.resolve("swarm.db"), 1);
-    CliRun r = CliRun.on(db, "health");
-    assertThat(r.code()).as(r.toString()).isZero();
-    assertThat(r.out()).startsWith("healthy: " + db.toAbsolutePath() + " connected, writable");
+    assertThat(CliRun.ok(db, "health").out())
+        .startsWith("healthy: " + db.toAbsolutePath() + " connected, writable");
 
-    CliRun j = CliRun.on(db, "health", "--json");
-    assertThat(j.code()).isZero();
+    CliRun j = CliRun.ok(db, "health", "--json");
     assertThat(j.out()).startsWith("{\"status\":\"healthy\",\"database\":\"connected\",");
     JsonNode n = json.readTree(j.out());
     assertThat(n.get("writable").asBoolean()).isTrue();
@@ -69,9 +64,8 @@ class InspectCommandsTest {
   @Test
   void healthIsUnhealthyBelowTheMinimumFreeSpace() throws Exception {
     Path db = TestDatabases.populated(dir.resolve("swarm.db"), 1);
-    CliRun r = CliRun.on(db, "--min-free-bytes", Long.toString(Long.MAX_VALUE), "health");
-    assertThat(r.code()).as(r.toString()).isEqualTo(1);
-    assertThat(r.out())
+    CliRun run = CliRun.fails(1, db, "--min-free-bytes", Long.toString(Long.MAX_VALUE), "health");
+    assertThat(run.out())
         .startsWith("unhealthy: ")
         .contains("free space on the filesystem holding " + db.toAbsolutePath())
         .contains("below the minimum of " + Long.MAX_VALUE + " bytes");
@@ -83,24 +77,19 @@ class InspectCommandsTest {
 
     java.util.Map<String, String> env = new java.util.HashMap<>(CliRun.quietEnv());
     env.put("MOAI_MIN_FREE_BYTES", Long.toString(Long.MAX_VALUE));
-    CliRun fromEnv = CliRun.run(env, "--db", db.toString(), "health");
-    assertThat(fromEnv.code()).as(fromEnv.toString()).isEqualTo(1);
+    CliRun.run(env, "--db", db.toString(), "health").exits(1);
     env.put("MOAI_MIN_FREE_BYTES", "64MiB");
-    CliRun bad = CliRun.run(env, "--db", db.toString(), "health");
-    assertThat(bad.code()).as(bad.toString()).isEqualTo(2);
+    CliRun bad = CliRun.run(env, "--db", db.toString(), "health").exits(2);
     assertThat(bad.err()).contains("MOAI_MIN_FREE_BYTES='64MiB' is not a number of bytes");
-    CliRun negative = CliRun.on(db, "--min-free-bytes", "-1", "health");
-    assertThat(negative.code()).as(negative.toString()).isEqualTo(2);
-    assertThat(negative.err()).contains("minFreeSpaceBytes is -1 bytes");
+    assertThat(CliRun.fails(2, db, "--min-free-bytes", "-1", "health").err())
+        .contains("minFreeSpaceBytes is -1 bytes");
   }
 
   @Test
   void healthIsUnhealthyOnAnOutdatedSchema() throws Exception {
     Path db = dir.resolve("old.db");
     sql(db, "PRAGMA journal_mode=WAL");
-    CliRun r = CliRun.on(db, "health");
-    assertThat(r.code()).as(r.toString()).isEqualTo(1);
-    assertThat(r.out())
+    assertThat(CliRun.fails(1, db, "health").out())
         .startsWith("unhealthy: ")
         .contains("schema version is 0", "swarmdb migrate");
     JsonNode n = json.readTree(CliRun.on(db, "health", "--json").out());
@@ -128,13 +117,11 @@ class InspectCommandsTest {
     java.util.Arrays.fill(junk, (byte) 0x5a);
     Files.write(db, junk);
     Files.setPosixFilePermissions(db, PosixFilePermissions.fromString("rw-------"));
-    CliRun r = CliRun.on(db, "info");
-    assertThat(r.code()).as(r.toString()).isEqualTo(3);
+    CliRun r = CliRun.fails(3, db, "info");
     assertThat(r.err().lines()).hasSize(1);
     assertThat(r.err()).startsWith("swarmdb info: ").contains(db.getFileName().toString());
 
-    CliRun verbose = CliRun.on(db, "--verbose", "health");
-    assertThat(verbose.code()).isEqualTo(3);
-    assertThat(verbose.err()).contains("SwarmDbException", "\tat ");
+    assertThat(CliRun.fails(3, db, "--verbose", "health").err())
+        .contains("SwarmDbException", "\tat ");
   }
 }

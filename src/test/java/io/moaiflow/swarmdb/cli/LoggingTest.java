@@ -1,5 +1,6 @@
 package io.moaiflow.swarmdb.cli;
 
+import static io.moaiflow.swarmdb.cli.TestDatabases.mode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
@@ -101,16 +102,12 @@ class LoggingTest {
     assertThat(mode(file)).isEqualTo("rw-------");
   }
 
-  private static String mode(Path p) throws Exception {
-    return java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
-  }
-
   @Test
   void unwritableLogFileIsAUsageError() throws Exception {
     Path blocker = Files.writeString(dir.resolve("file"), "x");
     Path db = TestDatabases.populated(dir.resolve("swarm.db"), 1);
-    CliRun r = CliRun.on(db, "--log-file", blocker.resolve("sub/swarmdb.log").toString(), "health");
-    assertThat(r.code()).as(r.toString()).isEqualTo(2);
-    assertThat(r.err()).contains("cannot configure logging", "--log-file");
+    CliRun run =
+        CliRun.fails(2, db, "--log-file", blocker.resolve("sub/swarmdb.log").toString(), "health");
+    assertThat(run.err()).contains("cannot configure logging", "--log-file");
   }
 }

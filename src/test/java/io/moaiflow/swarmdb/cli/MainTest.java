@@ -19,8 +19,7 @@ class MainTest {
 
   @Test
   void helpListsEveryCommandExitCodesAndEnvironment() {
-    CliRun r = CliRun.run(Map.of(), "--help");
-    assertThat(r.code()).isZero();
+    CliRun r = CliRun.run(Map.of(), "--help").exits(ExitCodes.OK);
     for (String c :
         new String[] {
           "init", "demo", "size", "info", "health", "verify", "migrate", "backup", "restore",
@@ -42,19 +41,16 @@ class MainTest {
   @Test
   void versionAndSubcommandHelp() {
     assertThat(CliRun.run(Map.of(), "--version").out()).startsWith("swarmdb ");
-    CliRun r = CliRun.run(Map.of(), "backup", "--help");
-    assertThat(r.code()).isZero();
+    CliRun r = CliRun.run(Map.of(), "backup", "--help").exits(ExitCodes.OK);
     assertThat(r.out()).contains("--keep-days", "--out", "--dir");
     assertThat(CliRun.run(Map.of(), "help", "size").out()).contains("--json");
   }
 
   @Test
   void missingCommandAndUnknownFlagsAreUsageErrors() {
-    CliRun none = CliRun.run(Map.of());
-    assertThat(none.code()).isEqualTo(2);
+    CliRun none = CliRun.run(Map.of()).exits(2);
     assertThat(none.err()).contains("missing command");
-    CliRun unknown = CliRun.run(Map.of(), "size", "--bogus");
-    assertThat(unknown.code()).isEqualTo(2);
+    CliRun unknown = CliRun.run(Map.of(), "size", "--bogus").exits(2);
     assertThat(unknown.err())
         .startsWith("swarmdb size: Unknown option: '--bogus'")
         .contains("Try 'swarmdb size --help'");
@@ -73,8 +69,7 @@ class MainTest {
       throws Exception {
     Path db = dir.resolve("x.db");
     Files.writeString(db, "");
-    CliRun r = CliRun.run(Map.of(name, value), "--db", db.toString(), "size");
-    assertThat(r.code()).as(r.toString()).isEqualTo(2);
+    CliRun r = CliRun.run(Map.of(name, value), "--db", db.toString(), "size").exits(2);
     assertThat(r.err())
         .contains(name + "='" + value + "' is invalid")
         .contains("allowed values: " + allowed);
@@ -121,8 +116,7 @@ class MainTest {
     // The default path resolves against the working directory, here a fresh one: the README's
     // demo leaves .moai/memory/swarm.db in the process's working directory, which no test may see.
     Path cwd = Files.createDirectory(dir.resolve("cwd"));
-    CliRun dflt = CliRun.runIn(cwd, Map.of(), "size");
-    assertThat(dflt.code()).as(dflt::toString).isEqualTo(3);
+    CliRun dflt = CliRun.runIn(cwd, Map.of(), "size").exits(3);
     assertThat(dflt.err()).contains(cwd.resolve(".moai/memory/swarm.db") + " does not exist");
     Path made = cwd.resolve(".moai/memory/swarm.db");
     Files.createDirectories(made.getParent());

@@ -38,8 +38,8 @@ class MaintenanceCommandsTest {
       s.events().append(AgentEvent.of("spawn", "fresh", null, Map.of()));
       s.sessions().memory("s1").put("semantic", "kept", "y");
     }
-    CliRun r =
-        CliRun.on(
+    CliRun run =
+        CliRun.ok(
             db,
             "cleanup",
             "--events-older-than",
@@ -47,8 +47,7 @@ class MaintenanceCommandsTest {
             "--expired-memory",
             "--stale-agents",
             "1h");
-    assertThat(r.code()).as(r.toString()).isZero();
-    assertThat(r.out())
+    assertThat(run.out())
         .contains("events older than 30d: 3 deleted")
         .contains("expired memory entries: 1 deleted")
         .contains("agents silent for 1h: 1 moved to error [old-agent]");
@@ -63,19 +62,16 @@ class MaintenanceCommandsTest {
   @Test
   void cleanupUsageErrors() {
     Path db = TestDatabases.populated(dir.resolve("swarm.db"), 1);
-    CliRun none = CliRun.on(db, "cleanup");
-    assertThat(none.code()).isEqualTo(2);
-    assertThat(none.err()).contains("nothing to clean");
-    CliRun bad = CliRun.on(db, "cleanup", "--events-older-than", "30x");
-    assertThat(bad.code()).isEqualTo(2);
-    assertThat(bad.err()).contains("'30x' is not a duration").doesNotContain("Exception");
+    assertThat(CliRun.fails(2, db, "cleanup").err()).contains("nothing to clean");
+    assertThat(CliRun.fails(2, db, "cleanup", "--events-older-than", "30x").err())
+        .contains("'30x' is not a duration")
+        .doesNotContain("Exception");
   }
 
   @Test
   void vacuumReportsSizes() {
     Path db = TestDatabases.populated(dir.resolve("swarm.db"), 50);
-    CliRun r = CliRun.on(db, "vacuum");
-    assertThat(r.code()).as(r.toString()).isZero();
-    assertThat(r.out()).matches("vacuumed " + db.toAbsolutePath() + ": \\d+ -> \\d+ bytes\\n");
+    assertThat(CliRun.ok(db, "vacuum").out())
+        .matches("vacuumed " + db.toAbsolutePath() + ": \\d+ -> \\d+ bytes\\n");
   }
 }

@@ -24,16 +24,16 @@ class PostgresCliTest {
       all[0] = "--url";
       all[1] = url;
       System.arraycopy(args, 0, all, 2, args.length);
-      CliRun r = CliRun.run(CliRun.quietEnv(), all);
-      assertThat(r.code()).as(r::toString).isEqualTo(ExitCodes.USAGE);
+      CliRun r = CliRun.run(CliRun.quietEnv(), all).exits(ExitCodes.USAGE);
       assertThat(r.err()).contains("SQLite database file only", "pg_dump").doesNotContain("secret");
     }
   }
 
   @Test
   void aUrlThatIsNotPostgresIsAUsageError() {
-    CliRun r = CliRun.run(CliRun.quietEnv(), "--url", "jdbc:mysql://h/db", "health");
-    assertThat(r.code()).as(r::toString).isEqualTo(ExitCodes.USAGE);
+    CliRun r =
+        CliRun.run(CliRun.quietEnv(), "--url", "jdbc:mysql://h/db", "health")
+            .exits(ExitCodes.USAGE);
     assertThat(r.err()).contains("not a PostgreSQL JDBC URL");
   }
 
@@ -41,17 +41,13 @@ class PostgresCliTest {
   void initHealthInfoAndDemoRunOnPostgres() throws Exception {
     PgTestSupport.requireUrl();
     try (PgTestSupport.Schema schema = PgTestSupport.newSchema()) {
-      CliRun init = CliRun.run(CliRun.quietEnv(), "--url", schema.url(), "init");
-      assertThat(init.code()).as(init::toString).isZero();
+      CliRun.run(CliRun.quietEnv(), "--url", schema.url(), "init").exits(ExitCodes.OK);
       Map<String, String> env = new java.util.HashMap<>(CliRun.quietEnv());
       env.put("MOAI_DB_URL", schema.url());
-      CliRun demo = CliRun.run(env, "demo", "--agents", "6", "--sessions", "2");
-      assertThat(demo.code()).as(demo::toString).isZero();
-      CliRun health = CliRun.run(env, "health", "--json");
-      assertThat(health.code()).as(health::toString).isZero();
+      CliRun.run(env, "demo", "--agents", "6", "--sessions", "2").exits(ExitCodes.OK);
+      CliRun health = CliRun.run(env, "health", "--json").exits(ExitCodes.OK);
       assertThat(health.out()).contains("\"status\":\"healthy\"");
-      CliRun info = CliRun.run(env, "info");
-      assertThat(info.code()).as(info::toString).isZero();
+      CliRun info = CliRun.run(env, "info").exits(ExitCodes.OK);
       assertThat(info.out()).contains("idx_events_agent_ts");
     }
   }

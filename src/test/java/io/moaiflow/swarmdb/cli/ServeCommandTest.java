@@ -75,29 +75,30 @@ class ServeCommandTest {
   @Test
   void rejectsIncompleteTlsAndBadValues() throws Exception {
     Path db = dir.resolve("swarm.db");
-    CliRun tls = CliRun.on(db, "serve", "--port", "0", "--tls-keystore", "ks.p12");
-    assertThat(tls.code()).as(tls::toString).isEqualTo(ExitCodes.USAGE);
+    CliRun tls =
+        CliRun.fails(ExitCodes.USAGE, db, "serve", "--port", "0", "--tls-keystore", "ks.p12");
     assertThat(tls.err()).contains("--tls-password-file");
-    CliRun keep = CliRun.on(db, "serve", "--backup-keep-days", "0");
-    assertThat(keep.code()).as(keep::toString).isEqualTo(ExitCodes.USAGE);
+    CliRun.fails(ExitCodes.USAGE, db, "serve", "--backup-keep-days", "0");
     Path empty = secret("empty", "  \n");
-    CliRun token = CliRun.on(db, "serve", "--metrics-token-file", empty.toString());
-    assertThat(token.code()).as(token::toString).isEqualTo(ExitCodes.USAGE);
+    CliRun token =
+        CliRun.fails(ExitCodes.USAGE, db, "serve", "--metrics-token-file", empty.toString());
     assertThat(token.err()).contains("is empty");
-    CliRun missing = CliRun.on(db, "serve", "--metrics-token-file", dir.resolve("nope").toString());
-    assertThat(missing.code()).as(missing::toString).isEqualTo(ExitCodes.USAGE);
-    CliRun shortToken = CliRun.on(db, "serve", "--port", "0", "--metrics-token-file", writeShort());
-    assertThat(shortToken.code()).as(shortToken::toString).isEqualTo(ExitCodes.USAGE);
-    assertThat(shortToken.err()).contains("at least 16");
+    CliRun.fails(
+        ExitCodes.USAGE, db, "serve", "--metrics-token-file", dir.resolve("nope").toString());
+    CliRun run =
+        CliRun.fails(
+            ExitCodes.USAGE, db, "serve", "--port", "0", "--metrics-token-file", writeShort());
+    assertThat(run.err()).contains("at least 16");
   }
 
   @Test
   void aNonLoopbackBindWithoutTokenOrTlsIsRefusedBeforeAnythingIsWritten() throws Exception {
     Path db = dir.resolve("open/swarm.db");
     for (String bind : List.of("0.0.0.0", "::")) {
-      CliRun r = CliRun.on(db, "serve", "--bind", bind, "--port", "0", "--metrics-port", "0");
-      assertThat(r.code()).as(r::toString).isEqualTo(ExitCodes.USAGE);
-      assertThat(r.err())
+      CliRun run =
+          CliRun.fails(
+              ExitCodes.USAGE, db, "serve", "--bind", bind, "--port", "0", "--metrics-port", "0");
+      assertThat(run.err())
           .contains("--bind " + bind + " is not a loopback address")
           .contains("--metrics-token-file", "--tls-keystore", "--allow-unauthenticated");
     }
@@ -153,9 +154,16 @@ class ServeCommandTest {
       Path token = dir.resolve("token-" + mode);
       Files.writeString(token, "0123456789abcdef0123\n");
       Files.setPosixFilePermissions(token, PosixFilePermissions.fromString(mode));
-      CliRun r = CliRun.on(db, "serve", "--port", "0", "--metrics-token-file", token.toString());
-      assertThat(r.code()).as(r::toString).isEqualTo(ExitCodes.USAGE);
-      assertThat(r.err())
+      CliRun run =
+          CliRun.fails(
+              ExitCodes.USAGE,
+              db,
+              "serve",
+              "--port",
+              "0",
+              "--metrics-token-file",
+              token.toString());
+      assertThat(run.err())
           .contains("--metrics-token-file " + token + " is readable by its group or by others")
           .contains("(mode " + mode + ")", "chmod 600 " + token);
     }
@@ -166,16 +174,17 @@ class ServeCommandTest {
   void aPortInUseIsAUsageError() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       int port = taken.getLocalPort();
-      CliRun r =
-          CliRun.on(
+      CliRun run =
+          CliRun.fails(
+              ExitCodes.USAGE,
               dir.resolve("swarm.db"),
               "serve",
               "--port",
               Integer.toString(port),
               "--metrics-port",
               "0");
-      assertThat(r.code()).as(r::toString).isEqualTo(ExitCodes.USAGE);
-      assertThat(r.err()).contains("could not listen on 127.0.0.1:" + port, "choose another port");
+      assertThat(run.err())
+          .contains("could not listen on 127.0.0.1:" + port, "choose another port");
     }
   }
 

@@ -18,8 +18,7 @@ class SizeCommandTest {
     Files.write(db, new byte[4096]);
     Files.write(Path.of(db + "-wal"), new byte[100]);
     Files.write(Path.of(db + "-shm"), new byte[32768]);
-    CliRun r = CliRun.on(db, "size");
-    assertThat(r.code()).as(r.toString()).isZero();
+    CliRun r = CliRun.ok(db, "size");
     assertThat(r.out()).isEqualTo(4096 + 100 + 32768 + System.lineSeparator());
     assertThat(r.err()).isEmpty();
 
@@ -46,8 +45,7 @@ class SizeCommandTest {
   @Test
   void missingFileIsADatabaseErrorAndIsNotCreated() {
     Path db = dir.resolve("nope/swarm.db");
-    CliRun r = CliRun.on(db, "size");
-    assertThat(r.code()).isEqualTo(3);
+    CliRun r = CliRun.fails(3, db, "size");
     assertThat(r.out()).isEmpty();
     assertThat(r.err())
         .startsWith("swarmdb size: database file " + db.toAbsolutePath())
@@ -59,8 +57,6 @@ class SizeCommandTest {
 
   @Test
   void directoryIsRefused() {
-    CliRun r = CliRun.on(dir, "size");
-    assertThat(r.code()).isEqualTo(3);
-    assertThat(r.err()).contains("is a directory");
+    assertThat(CliRun.fails(3, dir, "size").err()).contains("is a directory");
   }
 }

@@ -2,12 +2,19 @@ package io.moaiflow.swarmdb.cli;
 
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.SwarmDB;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 
 /** Real database files for the CLI tests. */
 final class TestDatabases {
   private TestDatabases() {}
+
+  static String mode(Path p) throws IOException {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+  }
 
   /** A current database with a few events, agents, a session and memory. */
   static Path populated(Path db, int events) {

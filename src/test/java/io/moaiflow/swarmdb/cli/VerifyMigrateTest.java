@@ -25,9 +25,7 @@ class VerifyMigrateTest {
   @Test
   void verifyPassesOnAHealthyDatabase() throws Exception {
     Path db = privateDb();
-    CliRun r = CliRun.on(db, "verify");
-    assertThat(r.code()).as(r.toString()).isZero();
-    assertThat(r.out())
+    assertThat(CliRun.ok(db, "verify").out())
         .startsWith("ok: " + db.toAbsolutePath())
         .contains(
             "journal_mode wal",
@@ -35,9 +33,7 @@ class VerifyMigrateTest {
             "quick_check ok",
             "schema version 1, 1 migration checksum(s) match",
             "indexes: all 12 present");
-    CliRun full = CliRun.on(db, "verify", "--full");
-    assertThat(full.code()).isZero();
-    assertThat(full.out()).contains("integrity_check ok");
+    assertThat(CliRun.ok(db, "verify", "--full").out()).contains("integrity_check ok");
   }
 
   @Test
@@ -45,16 +41,14 @@ class VerifyMigrateTest {
     Path db = privateDb();
     CliRun ok = CliRun.on(db, "verify");
     assertThat(ok.out()).containsPattern("ok   free space \\d+ bytes \\(minimum 67108864\\)");
-    CliRun low = CliRun.on(db, "--min-free-bytes", Long.toString(Long.MAX_VALUE), "verify");
-    assertThat(low.code()).as(low.toString()).isEqualTo(1);
-    assertThat(low.out())
+    CliRun run = CliRun.fails(1, db, "--min-free-bytes", Long.toString(Long.MAX_VALUE), "verify");
+    assertThat(run.out())
         .startsWith("FAILED: " + db.toAbsolutePath() + " (1 problem(s))")
         .contains(
             "FAIL free space on the filesystem holding " + db.toAbsolutePath() + " is ",
             "below the minimum of " + Long.MAX_VALUE + " bytes");
-    CliRun off = CliRun.on(db, "--min-free-bytes", "0", "verify");
-    assertThat(off.code()).as(off.toString()).isZero();
-    assertThat(off.out()).contains("free space: not checked (--min-free-bytes 0)");
+    assertThat(CliRun.ok(db, "--min-free-bytes", "0", "verify").out())
+        .contains("free space: not checked (--min-free-bytes 0)");
   }
 
   @Test
@@ -63,8 +57,7 @@ class VerifyMigrateTest {
     sql(db, "DROP INDEX idx_events_ts", "CREATE INDEX idx_extra ON agents(agent_type)");
     Files.setPosixFilePermissions(db, PosixFilePermissions.fromString("rw-r--r--"));
     Files.setPosixFilePermissions(db.getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
-    CliRun r = CliRun.on(db, "verify");
-    assertThat(r.code()).as(r.toString()).isEqualTo(1);
+    CliRun r = CliRun.fails(1, db, "verify");
     assertThat(r.out())
         .startsWith("FAILED: ")
         .contains("missing index(es) [idx_events_ts]")
@@ -82,9 +75,7 @@ class VerifyMigrateTest {
     sql(db, "PRAGMA user_version = 0");
     sql(db, "CREATE TABLE IF NOT EXISTS keep(x)", "DROP TABLE keep");
     Files.setPosixFilePermissions(db, PosixFilePermissions.fromString("rw-------"));
-    CliRun r = CliRun.on(db, "verify");
-    assertThat(r.code()).as(r.toString()).isEqualTo(1);
-    assertThat(r.out())
+    assertThat(CliRun.fails(1, db, "verify").out())
         .contains("journal mode is not WAL")
         .contains("schema version is 0, this version of SwarmDB needs 1; run 'swarmdb migrate'");
   }
@@ -94,9 +85,7 @@ class VerifyMigrateTest {
     Path db = dir.resolve("empty.db");
     Files.createFile(
         db, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    CliRun r = CliRun.on(db, "verify");
-    assertThat(r.code()).as(r.toString()).isEqualTo(1);
-    assertThat(r.out()).contains("no SQLite header");
+    assertThat(CliRun.fails(1, db, "verify").out()).contains("no SQLite header");
   }
 
   @Test
@@ -115,8 +104,7 @@ class VerifyMigrateTest {
   void migrateDryRunListsPendingAndChangesNothing() throws Exception {
     Path db = dir.resolve("v0.db");
     sql(db, "PRAGMA journal_mode=WAL");
-    CliRun dry = CliRun.on(db, "migrate", "--dry-run");
-    assertThat(dry.code()).as(dry.toString()).isZero();
+    CliRun dry = CliRun.ok(db, "migrate", "--dry-run");
     assertThat(dry.out())
         .contains("schema version 0; 1 pending migration(s) (dry run, nothing applied):")
         .contains("V1  init");
@@ -124,9 +112,7 @@ class VerifyMigrateTest {
       assertThat(s.migrator().currentVersion()).isZero();
     }
 
-    CliRun apply = CliRun.on(db, "migrate");
-    assertThat(apply.code()).as(apply.toString()).isZero();
-    assertThat(apply.out()).contains("migrated from version 0 to 1 (1 applied)");
+    assertThat(CliRun.ok(db, "migrate").out()).contains("migrated from version 0 to 1 (1 applied)");
     CliRun again = CliRun.on(db, "migrate");
     assertThat(again.out()).contains("schema version 1 is current; nothing to migrate");
   }
@@ -135,8 +121,6 @@ class VerifyMigrateTest {
   void schemaTooNewIsADatabaseError() throws Exception {
     Path db = privateDb();
     sql(db, "PRAGMA user_version = 99");
-    CliRun r = CliRun.on(db, "migrate", "--dry-run");
-    assertThat(r.code()).as(r.toString()).isEqualTo(3);
-    assertThat(r.err()).contains("99");
+    assertThat(CliRun.fails(3, db, "migrate", "--dry-run").err()).contains("99");
   }
 }
