@@ -23,9 +23,6 @@ public final class Checks {
   /** Longest type name (event type, agent type, memory type) accepted. */
   public static final int MAX_TYPE_LENGTH = 64;
 
-  /** Largest JSON text (metadata or memory value) accepted, in UTF-8 bytes. */
-  public static final int MAX_JSON_BYTES = io.moaiflow.swarmdb.JsonLimits.MAX_BYTES;
-
   /** Most rows a list call returns. */
   public static final int MAX_LIMIT = 10_000;
 

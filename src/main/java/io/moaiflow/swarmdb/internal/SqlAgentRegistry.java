@@ -6,7 +6,6 @@ import io.moaiflow.swarmdb.AgentStatus;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
@@ -151,25 +150,17 @@ public final class SqlAgentRegistry implements AgentRegistry {
     ps.setString(1, next.status().dbName());
     ps.setLong(2, next.updatedAt().toEpochMilli());
     Instant completed = next.completedAt();
-    setLong(ps, 3, completed == null ? null : completed.toEpochMilli());
-    setLong(ps, 4, next.durationMs());
+    Rows.setNullable(ps, 3, completed == null ? null : completed.toEpochMilli());
+    Rows.setNullable(ps, 4, next.durationMs());
     ps.setString(5, json);
     ps.setString(6, agentId);
     ps.executeUpdate();
     return AgentTransitions.asStored(next, json);
   }
 
-  private static void setLong(PreparedStatement ps, int i, @Nullable Long v) throws SQLException {
-    if (v == null) {
-      ps.setNull(i, Types.BIGINT);
-    } else {
-      ps.setLong(i, v);
-    }
-  }
-
   private Optional<Agent> find(Handle h, String agentId, boolean forUpdate) throws SQLException {
     return Rows.first(
-        Rows.agents(h.prepare(forUpdate ? selectByIdForUpdate : selectById, agentId)));
+        Rows.all(h.prepare(forUpdate ? selectByIdForUpdate : selectById, agentId), Rows::agent));
   }
 
   @Override
@@ -180,13 +171,13 @@ public final class SqlAgentRegistry implements AgentRegistry {
 
   @Override
   public List<Agent> active() {
-    return db.read("agents.active", h -> Rows.agents(h.prepare(selectLive)));
+    return db.read("agents.active", h -> Rows.all(h.prepare(selectLive), Rows::agent));
   }
 
   @Override
   public List<Agent> byType(String agentType) {
     Checks.type("agentType", agentType);
-    return db.read("agents.byType", h -> Rows.agents(h.prepare(selectByType, agentType)));
+    return db.read("agents.byType", h -> Rows.all(h.prepare(selectByType, agentType), Rows::agent));
   }
 
   @Override
@@ -197,13 +188,14 @@ public final class SqlAgentRegistry implements AgentRegistry {
     }
     return db.read(
         "agents.byType",
-        h -> Rows.agents(h.prepare(selectByTypeAndStatus, agentType, status.dbName())));
+        h -> Rows.all(h.prepare(selectByTypeAndStatus, agentType, status.dbName()), Rows::agent));
   }
 
   @Override
   public List<Agent> bySession(String sessionId) {
     Checks.id("sessionId", sessionId);
-    return db.read("agents.bySession", h -> Rows.agents(h.prepare(selectBySession, sessionId)));
+    return db.read(
+        "agents.bySession", h -> Rows.all(h.prepare(selectBySession, sessionId), Rows::agent));
   }
 
   @Override

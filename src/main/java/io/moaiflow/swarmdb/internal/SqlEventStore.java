@@ -20,7 +20,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The event log on either backend: input checks, idempotent single inserts, listener notifications
@@ -68,24 +67,19 @@ public abstract class SqlEventStore implements EventStore {
    */
   public static final class Row {
     private final AgentEvent event;
-    private final String metadataJson;
-    // the metadata as queries will read it back, so append returns what get() returns
-    private final Map<String, @Nullable Object> storedMetadata;
+    private final StoredMetadata metadata;
 
     Row(AgentEvent event) {
       this.event = Objects.requireNonNull(event, "event");
-      this.metadataJson = Json.writeMetadata(event.metadata());
-      this.storedMetadata = Json.asStored(event.metadata(), metadataJson);
+      this.metadata = StoredMetadata.of(event.metadata());
     }
 
-    /** The event as given. */
     public AgentEvent event() {
       return event;
     }
 
-    /** The metadata as JSON text. */
     public String metadataJson() {
-      return metadataJson;
+      return metadata.json();
     }
 
     /** The event as stored at a log position. */
@@ -99,7 +93,7 @@ public abstract class SqlEventStore implements EventStore {
           e.agentType(),
           e.sessionId(),
           e.timestamp(),
-          storedMetadata);
+          metadata.stored());
     }
   }
 
@@ -219,7 +213,7 @@ public abstract class SqlEventStore implements EventStore {
     Rows.setNullable(ps, 4, e.agentType());
     Rows.setNullable(ps, 5, e.sessionId());
     ps.setLong(6, e.timestamp().toEpochMilli());
-    ps.setString(7, row.metadataJson);
+    ps.setString(7, row.metadataJson());
   }
 
   /** Counts a batch's results by type. */

@@ -5,7 +5,6 @@ import io.moaiflow.swarmdb.SessionMemory;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -120,8 +119,6 @@ record SqlSessionMemory(Backend db, SqlSessionMemory.Statements sql, String sess
               check
                   ? Json.checkStored(() -> Rows.memoryRow(session, type, key), "value", stored)
                   : stored;
-          long exp = rs.getLong(8);
-          boolean hasExp = !rs.wasNull();
           out.add(
               new MemoryEntry(
                   session,
@@ -131,7 +128,7 @@ record SqlSessionMemory(Backend db, SqlSessionMemory.Statements sql, String sess
                   rs.getLong(5),
                   Instant.ofEpochMilli(rs.getLong(6)),
                   Instant.ofEpochMilli(rs.getLong(7)),
-                  hasExp ? Instant.ofEpochMilli(exp) : null));
+                  Rows.nullableInstant(rs, 8)));
         }
       }
       return out;
@@ -215,11 +212,7 @@ record SqlSessionMemory(Backend db, SqlSessionMemory.Statements sql, String sess
     ps.setString(4, p.json());
     ps.setLong(5, now);
     ps.setLong(6, now);
-    if (expires == null) {
-      ps.setNull(7, Types.BIGINT);
-    } else {
-      ps.setLong(7, expires);
-    }
+    Rows.setNullable(ps, 7, expires);
     ResultSet result;
     try {
       result = ps.executeQuery();

@@ -113,14 +113,16 @@ class SupportTest {
   void storedJsonThatIsNotAnObjectIsReported() {
     // stored text that is not an object is damage (issue 12 item 4), not the caller's input
     assertThat(
-            assertFails(ErrorCode.CORRUPT, () -> Json.readMetadata("agent_events row seq 7", "[1]"))
+            assertFails(
+                    ErrorCode.CORRUPT,
+                    () -> Json.readMetadata(() -> "agent_events row seq 7", "[1]"))
                 .getMessage())
         .contains("agent_events row seq 7", "stored metadata is not readable JSON");
     assertThat(
-            assertFails(ErrorCode.CORRUPT, () -> Json.readMetadata("sessions row x", "null"))
+            assertFails(ErrorCode.CORRUPT, () -> Json.readMetadata(() -> "sessions row x", "null"))
                 .getMessage())
         .contains("sessions row x", "JSON null");
-    assertThat(Json.readMetadata("r", "{\"a\":1}")).isEqualTo(Map.of("a", 1));
+    assertThat(Json.readMetadata(() -> "r", "{\"a\":1}")).isEqualTo(Map.of("a", 1));
     assertThat(Json.asStored(Map.of("n", Double.NaN), "{\"n\":\"NaN\"}"))
         .isEqualTo(Map.of("n", "NaN"));
     assertThat(Json.asStored(Map.of("n", 5_000_000_000L), "{\"n\":5000000000}"))
