@@ -5,11 +5,10 @@ import io.moaiflow.swarmdb.AgentStatus;
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDbException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -110,10 +109,6 @@ final class AgentTransitions {
   }
 
   private static String names(AgentStatus s) {
-    List<String> n = new ArrayList<>();
-    for (AgentStatus t : s.next()) {
-      n.add(t.dbName());
-    }
-    return String.join(", ", n);
+    return s.next().stream().map(AgentStatus::dbName).collect(Collectors.joining(", "));
   }
 }

@@ -27,10 +27,17 @@ public final class FileSecurity {
       FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
   private static final Set<PosixFilePermission> FILE_MODE =
       PosixFilePermissions.fromString("rw-------");
-  private static final Set<PosixFilePermission> DIR_MODE =
-      PosixFilePermissions.fromString("rwx------");
+  private static final FileAttribute<?>[] FILE_ATTRS = ownerOnly(FILE_MODE);
+  private static final FileAttribute<?>[] DIR_ATTRS =
+      ownerOnly(PosixFilePermissions.fromString("rwx------"));
 
   private FileSecurity() {}
+
+  private static FileAttribute<?>[] ownerOnly(Set<PosixFilePermission> mode) {
+    return POSIX
+        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(mode)}
+        : new FileAttribute<?>[0];
+  }
 
   /**
    * Prepares a database path: creates missing parent directories 0700 and, when {@code create}, the
@@ -76,11 +83,7 @@ public final class FileSecurity {
       while (!missing.isEmpty()) {
         Path p = missing.pop();
         try {
-          if (POSIX) {
-            Files.createDirectory(p, PosixFilePermissions.asFileAttribute(DIR_MODE));
-          } else {
-            Files.createDirectory(p);
-          }
+          Files.createDirectory(p, DIR_ATTRS);
         } catch (FileAlreadyExistsException raced) {
           // another process created it first: fine
         }
@@ -97,13 +100,7 @@ public final class FileSecurity {
   public static boolean createPrivateFile(Path path, String what) {
     refuseSymlink(path);
     try {
-      if (POSIX) {
-        FileAttribute<Set<PosixFilePermission>> attr =
-            PosixFilePermissions.asFileAttribute(FILE_MODE);
-        Files.createFile(path, attr);
-      } else {
-        Files.createFile(path);
-      }
+      Files.createFile(path, FILE_ATTRS);
       return true;
     } catch (FileAlreadyExistsException e) {
       refuseSymlink(path);
@@ -220,20 +217,6 @@ public final class FileSecurity {
     }
   }
 
-  /** The POSIX mode of a file as an octal string such as {@code 600}, or empty when not POSIX. */
-  public static String mode(Path path) {
-    if (!POSIX) {
-      return "";
-    }
-    try {
-      Set<PosixFilePermission> perms =
-          Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS);
-      return Integer.toOctalString(modeBits(perms));
-    } catch (IOException e) {
-      return "";
-    }
-  }
-
   /** Bytes of a file, 0 when missing. */
   public static long size(Path path) {
     try {
@@ -241,24 +224,5 @@ public final class FileSecurity {
     } catch (IOException e) {
       return 0;
     }
-  }
-
-  private static int modeBits(Set<PosixFilePermission> perms) {
-    int mode = 0;
-    for (PosixFilePermission p : perms) {
-      mode |=
-          switch (p) {
-            case OWNER_READ -> 0400;
-            case OWNER_WRITE -> 0200;
-            case OWNER_EXECUTE -> 0100;
-            case GROUP_READ -> 040;
-            case GROUP_WRITE -> 020;
-            case GROUP_EXECUTE -> 010;
-            case OTHERS_READ -> 04;
-            case OTHERS_WRITE -> 02;
-            case OTHERS_EXECUTE -> 01;
-          };
-    }
-    return mode;
   }
 }

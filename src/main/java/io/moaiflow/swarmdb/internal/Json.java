@@ -146,22 +146,10 @@ public final class Json {
       return !d.isNaN() && !d.isInfinite();
     }
     if (v instanceof Map<?, ?> m) {
-      for (Map.Entry<?, ?> e : m.entrySet()) {
-        if (!(e.getKey() instanceof String) || !isCanonical(e.getValue())) {
-          return false;
-        }
-      }
-      return true;
+      return m.entrySet().stream()
+          .allMatch(e -> e.getKey() instanceof String && isCanonical(e.getValue()));
     }
-    if (v instanceof java.util.List<?> list) {
-      for (Object o : list) {
-        if (!isCanonical(o)) {
-          return false;
-        }
-      }
-      return true;
-    }
-    return false;
+    return v instanceof java.util.List<?> list && list.stream().allMatch(Json::isCanonical);
   }
 
   /**

@@ -138,13 +138,8 @@ record SqlSessionMemory(Backend db, SqlSessionMemory.Statements sql, String sess
      * The live entry of a type and key: in one session, or the newest across sessions.
      *
      * @param sessionId the session, or null for the newest in any session
-     * @return the entry, or empty
+     * @param check as for {@link #list(PreparedStatement, boolean)}
      */
-    Optional<MemoryEntry> lookup(
-        Backend db, String op, String memoryType, String key, @Nullable String sessionId) {
-      return lookup(db, op, memoryType, key, sessionId, true);
-    }
-
     Optional<MemoryEntry> lookup(
         Backend db,
         String op,
@@ -252,7 +247,7 @@ record SqlSessionMemory(Backend db, SqlSessionMemory.Statements sql, String sess
 
   @Override
   public Optional<MemoryEntry> entry(String memoryType, String key) {
-    return sql.lookup(db, "memory.get", memoryType, key, sessionId);
+    return sql.lookup(db, "memory.get", memoryType, key, sessionId, true);
   }
 
   @Override

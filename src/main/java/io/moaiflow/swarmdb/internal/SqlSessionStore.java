@@ -139,6 +139,6 @@ public final class SqlSessionStore implements SessionStore {
 
   @Override
   public Optional<MemoryEntry> newest(String memoryType, String key) {
-    return memory.lookup(db, "memory.newest", memoryType, key, null);
+    return memory.lookup(db, "memory.newest", memoryType, key, null, true);
   }
 }
