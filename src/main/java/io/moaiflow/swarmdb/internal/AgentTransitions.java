@@ -101,7 +101,6 @@ final class AgentTransitions {
         Json.asStored(a.metadata(), json));
   }
 
-  /** The error for an unknown agent. */
   public static SwarmDbException notFound(String agentId) {
     return new SwarmDbException(
         ErrorCode.NOT_FOUND,

@@ -54,22 +54,17 @@ public interface Backend extends AutoCloseable {
    */
   <T> T outsideTransaction(String op, SqlFunction<T> fn);
 
-  /** The SQL spellings of this backend. */
   Dialect dialect();
 
-  /** The DAOs built over this backend. */
   Daos daos();
 
-  /** The configuration the backend was opened with. */
   SwarmDbConfig config();
 
   /** The database file, or null when there is none (in memory, PostgreSQL). */
   @Nullable Path path();
 
-  /** The registered listeners. */
   Listeners listeners();
 
-  /** Whether {@link #close()} was called. */
   boolean isClosed();
 
   /** The database for messages: a file, {@code :memory:} or a URL without its password. */

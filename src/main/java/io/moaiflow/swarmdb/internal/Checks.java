@@ -215,7 +215,6 @@ public final class Checks {
     return Math.addExact(now, ms);
   }
 
-  /** Checks a row limit. */
   public static int limit(int limit) {
     if (limit < 1 || limit > MAX_LIMIT) {
       throw invalid("limit is " + limit + "; it must be between 1 and " + MAX_LIMIT);

@@ -152,7 +152,6 @@ public final class FileSecurity {
     }
   }
 
-  /** Refuses a symlink at {@code path}. */
   public static void refuseSymlink(Path path) {
     if (Files.isSymbolicLink(path)) {
       throw new SwarmDbException(

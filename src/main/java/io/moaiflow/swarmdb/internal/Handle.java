@@ -103,7 +103,6 @@ public final class Handle {
     }
   }
 
-  /** Runs a statement without results. */
   public void execute(String sql) throws SQLException {
     try (Statement st = connection.createStatement()) {
       st.execute(sql);

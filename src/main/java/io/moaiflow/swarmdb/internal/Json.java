@@ -116,7 +116,6 @@ public final class Json {
             + " deep");
   }
 
-  /** Serialises metadata. */
   public static String writeMetadata(Map<String, ? extends @Nullable Object> metadata) {
     if (metadata.isEmpty()) {
       return "{}";

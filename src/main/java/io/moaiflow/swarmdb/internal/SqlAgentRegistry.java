@@ -35,7 +35,6 @@ public final class SqlAgentRegistry implements AgentRegistry {
   private final String update;
   private final String sweep;
 
-  /** The registry of an open database. */
   public SqlAgentRegistry(Backend db) {
     this.db = db;
     Dialect d = db.dialect();

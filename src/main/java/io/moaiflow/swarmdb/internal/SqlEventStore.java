@@ -40,7 +40,6 @@ public abstract class SqlEventStore implements EventStore {
   private final String since;
   private final String countAfter;
 
-  /** The event log of an open database. */
   protected SqlEventStore(Backend db) {
     this.db = db;
     this.columns = columns(db.dialect());
@@ -216,7 +215,6 @@ public abstract class SqlEventStore implements EventStore {
     ps.setString(7, row.metadataJson());
   }
 
-  /** Counts a batch's results by type. */
   protected static InsertedBatch batch(List<Inserted> results) {
     List<AgentEvent> stored = new ArrayList<>(results.size());
     Map<String, Integer> fresh = new TreeMap<>();
@@ -238,7 +236,6 @@ public abstract class SqlEventStore implements EventStore {
     return byId(h, eventId).orElseThrow(() -> new SQLException("event " + eventId + " vanished"));
   }
 
-  /** The select list of this store's dialect. */
   protected final String columns() {
     return columns;
   }

@@ -28,7 +28,6 @@ public final class SqlSessionStore implements SessionStore {
   private final String recentSessions;
   private final SqlSessionMemory.Statements memory;
 
-  /** The sessions of an open database. */
   public SqlSessionStore(Backend db) {
     this.db = db;
     Dialect d = db.dialect();

@@ -12,7 +12,6 @@ import org.jspecify.annotations.Nullable;
  */
 record StoredMetadata(String json, Map<String, @Nullable Object> stored) {
 
-  /** Checks and serialises metadata. */
   static StoredMetadata of(Map<String, ? extends @Nullable Object> metadata) {
     Map<String, @Nullable Object> given = Checks.metadata(metadata);
     String json = Json.writeMetadata(given);

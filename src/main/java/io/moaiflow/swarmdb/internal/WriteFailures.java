@@ -28,7 +28,6 @@ import org.jspecify.annotations.Nullable;
  * #succeeded()} (called after every commit) is one volatile write.
  */
 public final class WriteFailures {
-  /** The length of the window. */
   public static final int WINDOW_SECONDS = 60;
 
   private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
@@ -61,7 +60,6 @@ public final class WriteFailures {
     }
   }
 
-  /** A write transaction committed. */
   public void succeeded() {
     lastSuccess = nanoClock.getAsLong();
   }
