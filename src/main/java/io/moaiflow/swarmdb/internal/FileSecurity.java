@@ -13,8 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Set;
 
 /**
@@ -75,19 +73,11 @@ public final class FileSecurity {
    * @param what a description for messages, such as "backup directory"
    */
   public static void createDirectories(Path dir, String what) {
-    Deque<Path> missing = new ArrayDeque<>();
-    for (Path p = dir; p != null && !Files.exists(p); p = p.getParent()) {
-      missing.push(p);
+    if (Files.exists(dir)) {
+      return;
     }
     try {
-      while (!missing.isEmpty()) {
-        Path p = missing.pop();
-        try {
-          Files.createDirectory(p, DIR_ATTRS);
-        } catch (FileAlreadyExistsException raced) {
-          // another process created it first: fine
-        }
-      }
+      Files.createDirectories(dir, DIR_ATTRS); // each one it creates; tolerates a racing creator
     } catch (IOException e) {
       throw creationFailure(what + " " + dir, e, "check the parent's permissions");
     }
