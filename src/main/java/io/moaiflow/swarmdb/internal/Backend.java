@@ -21,16 +21,7 @@ import org.jspecify.annotations.Nullable;
  */
 public interface Backend extends AutoCloseable {
 
-  /**
-   * The DAOs of one backend. Immutable; each DAO is thread safe.
-   *
-   * @param events the event log
-   * @param agents the agent registry
-   * @param sessions sessions and their memory
-   * @param migrator the schema migrator
-   * @param inspector size, health and introspection
-   * @param maintenance retention, checks, compaction and backups
-   */
+  /** The DAOs of one backend. Immutable; each DAO is thread safe. */
   record Daos(
       EventStore events,
       AgentRegistry agents,

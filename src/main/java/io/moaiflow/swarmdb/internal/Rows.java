@@ -81,11 +81,10 @@ public final class Rows {
 
   public static AgentEvent event(ResultSet rs) throws SQLException {
     long seq = rs.getLong(1);
-    Map<String, @Nullable Object> metadata =
-        Json.readMetadata(() -> eventRow(seq), rs.getString(8));
     return undamaged(
         () -> eventRow(seq),
-        () ->
+        rs.getString(8),
+        metadata ->
             new AgentEvent(
                 seq,
                 rs.getString(2),
@@ -103,11 +102,10 @@ public final class Rows {
 
   public static Agent agent(ResultSet rs) throws SQLException {
     String agentId = rs.getString(1);
-    Map<String, @Nullable Object> metadata =
-        Json.readMetadata(() -> agentRow(agentId), rs.getString(9));
     return undamaged(
         () -> agentRow(agentId),
-        () ->
+        rs.getString(9),
+        metadata ->
             new Agent(
                 agentId,
                 rs.getString(2),
@@ -122,11 +120,10 @@ public final class Rows {
 
   public static Session session(ResultSet rs) throws SQLException {
     String sessionId = rs.getString(1);
-    Map<String, @Nullable Object> metadata =
-        Json.readMetadata(() -> sessionRow(sessionId), rs.getString(5));
     return undamaged(
         () -> sessionRow(sessionId),
-        () ->
+        rs.getString(5),
+        metadata ->
             new Session(
                 sessionId,
                 "active".equals(rs.getString(2)) ? SessionStatus.ACTIVE : SessionStatus.ENDED,
@@ -137,16 +134,19 @@ public final class Rows {
 
   @FunctionalInterface
   private interface RowValue<T> {
-    T build() throws SQLException;
+    T build(Map<String, @Nullable Object> metadata) throws SQLException;
   }
 
   /**
-   * A stored row that no write would have produced (a field fails the checks every write makes) is
-   * damage, so {@link ErrorCode#CORRUPT}, never the caller's {@link ErrorCode#INVALID_ARGUMENT}.
+   * A row built from its metadata column. A stored row that no write would have produced (its
+   * metadata is not readable, or a field fails the checks every write makes) is damage, so {@link
+   * ErrorCode#CORRUPT}, never the caller's {@link ErrorCode#INVALID_ARGUMENT}.
    */
-  private static <T> T undamaged(Supplier<String> row, RowValue<T> value) throws SQLException {
+  private static <T> T undamaged(
+      Supplier<String> row, @Nullable String metadataJson, RowValue<T> value) throws SQLException {
+    Map<String, @Nullable Object> metadata = Json.readMetadata(row, metadataJson);
     try {
-      return value.build();
+      return value.build(metadata);
     } catch (SwarmDbException e) {
       if (e.code() != ErrorCode.INVALID_ARGUMENT) {
         throw e;

@@ -99,18 +99,12 @@ public abstract class SqlEventStore implements EventStore {
   /**
    * The stored row, and whether this call inserted it (false for an idempotent retry). Immutable,
    * thread safe.
-   *
-   * @param event the stored event
-   * @param fresh whether this call inserted it
    */
   public record Inserted(AgentEvent event, boolean fresh) {}
 
   /**
    * The stored rows of a batch in input order (unmodifiable), and how many of each type it
    * inserted. Not thread safe: it passes from a backend's insert to the store within one call.
-   *
-   * @param stored the stored events
-   * @param freshByType event type to the number inserted
    */
   public record InsertedBatch(List<AgentEvent> stored, Map<String, Integer> freshByType) {}
 

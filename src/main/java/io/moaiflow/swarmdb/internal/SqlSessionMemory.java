@@ -23,10 +23,6 @@ import org.jspecify.annotations.Nullable;
  * the session from being deleted until the write commits), not through a SELECT of its own. Values
  * are reported as compact JSON of what is stored. Thread safe (it holds only the session id and
  * immutable statements).
- *
- * @param db the database
- * @param sql the statements of its dialect
- * @param sessionId the session
  */
 record SqlSessionMemory(Backend db, SqlSessionMemory.Statements sql, String sessionId)
     implements SessionMemory {

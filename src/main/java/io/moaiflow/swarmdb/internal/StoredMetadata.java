@@ -6,9 +6,6 @@ import org.jspecify.annotations.Nullable;
 /**
  * Caller metadata checked and serialised before any work is queued, with the map as queries will
  * read it back, so a write returns what a later read returns. Immutable and thread safe.
- *
- * @param json the metadata as JSON text
- * @param stored the metadata as stored
  */
 record StoredMetadata(String json, Map<String, @Nullable Object> stored) {
 
