@@ -43,15 +43,6 @@ public final class Json {
   private static final TypeReference<LinkedHashMap<String, @Nullable Object>> MAP =
       new TypeReference<>() {};
 
-  /** One reader per value type, refusing text after the value (damage, not a value). */
-  private static final ClassValue<ObjectReader> STRICT_READERS =
-      new ClassValue<>() {
-        @Override
-        protected ObjectReader computeValue(Class<?> type) {
-          return MAPPER.readerFor(type).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-        }
-      };
-
   private static final ObjectMapper MAPPER = build(MAX_DEPTH);
 
   private static final ObjectReader EXACT_DOCUMENT =
@@ -265,7 +256,7 @@ public final class Json {
    */
   public static <T> @Nullable T read(Supplier<String> row, String json, Class<T> type) {
     try {
-      return STRICT_READERS.get(type).readValue(json);
+      return MAPPER.readValue(json, type); // refuses text after the value, as built
     } catch (JsonProcessingException e) {
       String problem = problem(json);
       if (problem != null) {

@@ -278,13 +278,8 @@ record SqlSessionMemory(Backend db, SqlSessionMemory.Statements sql, String sess
               }
             }
           }
-          Map<String, MemoryEntry> out = new LinkedHashMap<>();
-          for (String k : keys) {
-            MemoryEntry e = found.get(k);
-            if (e != null) {
-              out.put(k, e);
-            }
-          }
+          Map<String, MemoryEntry> out = new LinkedHashMap<>(); // in the order of the keys
+          keys.stream().filter(found::containsKey).forEach(k -> out.put(k, found.get(k)));
           return Collections.unmodifiableMap(out);
         });
   }
