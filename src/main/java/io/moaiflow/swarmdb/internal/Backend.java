@@ -21,16 +21,7 @@ import org.jspecify.annotations.Nullable;
  */
 public interface Backend extends AutoCloseable {
 
-  /**
-   * The DAOs of one backend. Immutable; each DAO is thread safe.
-   *
-   * @param events the event log
-   * @param agents the agent registry
-   * @param sessions sessions and their memory
-   * @param migrator the schema migrator
-   * @param inspector size, health and introspection
-   * @param maintenance retention, checks, compaction and backups
-   */
+  /** The DAOs of one backend. Immutable; each DAO is thread safe. */
   record Daos(
       EventStore events,
       AgentRegistry agents,
@@ -54,22 +45,17 @@ public interface Backend extends AutoCloseable {
    */
   <T> T outsideTransaction(String op, SqlFunction<T> fn);
 
-  /** The SQL spellings of this backend. */
   Dialect dialect();
 
-  /** The DAOs built over this backend. */
   Daos daos();
 
-  /** The configuration the backend was opened with. */
   SwarmDbConfig config();
 
   /** The database file, or null when there is none (in memory, PostgreSQL). */
   @Nullable Path path();
 
-  /** The registered listeners. */
   Listeners listeners();
 
-  /** Whether {@link #close()} was called. */
   boolean isClosed();
 
   /** The database for messages: a file, {@code :memory:} or a URL without its password. */

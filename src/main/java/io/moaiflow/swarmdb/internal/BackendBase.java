@@ -58,12 +58,10 @@ public abstract class BackendBase implements Backend {
     return time;
   }
 
-  /** The applied schema version as of the last open or migration. */
   public final int schemaVersion() {
     return state.schemaVersion();
   }
 
-  /** Records the schema version after a migration. */
   public final void schemaVersion(int v) {
     state.schemaVersion(v);
   }

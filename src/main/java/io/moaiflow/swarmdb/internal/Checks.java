@@ -23,9 +23,6 @@ public final class Checks {
   /** Longest type name (event type, agent type, memory type) accepted. */
   public static final int MAX_TYPE_LENGTH = 64;
 
-  /** Largest JSON text (metadata or memory value) accepted, in UTF-8 bytes. */
-  public static final int MAX_JSON_BYTES = io.moaiflow.swarmdb.JsonLimits.MAX_BYTES;
-
   /** Most rows a list call returns. */
   public static final int MAX_LIMIT = 10_000;
 
@@ -97,15 +94,7 @@ public final class Checks {
     if (nonEmpty && value.isEmpty()) {
       throw invalid(name + " is empty; pass a pattern such as 'task-*'");
     }
-    if (value.length() > MAX_KEY_LENGTH) {
-      throw invalid(
-          name
-              + " is "
-              + value.length()
-              + " characters long; the limit is "
-              + MAX_KEY_LENGTH
-              + " characters");
-    }
+    checkLength(name, value, MAX_KEY_LENGTH);
     checkChars(name, value);
     return value;
   }
@@ -114,10 +103,8 @@ public final class Checks {
     if (value == null) {
       throw invalid(name + " is null; pass a non-blank string");
     }
+    checkLength(name, value, max);
     int n = value.length();
-    if (n > max) {
-      throw invalid(name + " is " + n + " characters long; the limit is " + max + " characters");
-    }
     // one pass for the common case (ASCII letters, digits and punctuation, no space first); any
     // other character takes the full checks below
     for (int i = 0; i < n; i++) {
@@ -134,6 +121,13 @@ public final class Checks {
       throw invalid(name + " is blank; pass a non-blank string");
     }
     return value;
+  }
+
+  private static void checkLength(String name, String value, int max) {
+    if (value.length() > max) {
+      throw invalid(
+          name + " is " + value.length() + " characters long; the limit is " + max + " characters");
+    }
   }
 
   private static void checkChars(String name, String value) {
@@ -218,7 +212,6 @@ public final class Checks {
     return Math.addExact(now, ms);
   }
 
-  /** Checks a row limit. */
   public static int limit(int limit) {
     if (limit < 1 || limit > MAX_LIMIT) {
       throw invalid("limit is " + limit + "; it must be between 1 and " + MAX_LIMIT);

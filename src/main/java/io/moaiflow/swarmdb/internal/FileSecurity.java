@@ -13,8 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Set;
 
 /**
@@ -27,10 +25,17 @@ public final class FileSecurity {
       FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
   private static final Set<PosixFilePermission> FILE_MODE =
       PosixFilePermissions.fromString("rw-------");
-  private static final Set<PosixFilePermission> DIR_MODE =
-      PosixFilePermissions.fromString("rwx------");
+  private static final FileAttribute<?>[] FILE_ATTRS = ownerOnly(FILE_MODE);
+  private static final FileAttribute<?>[] DIR_ATTRS =
+      ownerOnly(PosixFilePermissions.fromString("rwx------"));
 
   private FileSecurity() {}
+
+  private static FileAttribute<?>[] ownerOnly(Set<PosixFilePermission> mode) {
+    return POSIX
+        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(mode)}
+        : new FileAttribute<?>[0];
+  }
 
   /**
    * Prepares a database path: creates missing parent directories 0700 and, when {@code create}, the
@@ -68,23 +73,11 @@ public final class FileSecurity {
    * @param what a description for messages, such as "backup directory"
    */
   public static void createDirectories(Path dir, String what) {
-    Deque<Path> missing = new ArrayDeque<>();
-    for (Path p = dir; p != null && !Files.exists(p); p = p.getParent()) {
-      missing.push(p);
+    if (Files.exists(dir)) {
+      return;
     }
     try {
-      while (!missing.isEmpty()) {
-        Path p = missing.pop();
-        try {
-          if (POSIX) {
-            Files.createDirectory(p, PosixFilePermissions.asFileAttribute(DIR_MODE));
-          } else {
-            Files.createDirectory(p);
-          }
-        } catch (FileAlreadyExistsException raced) {
-          // another process created it first: fine
-        }
-      }
+      Files.createDirectories(dir, DIR_ATTRS); // each one it creates; tolerates a racing creator
     } catch (IOException e) {
       throw creationFailure(what + " " + dir, e, "check the parent's permissions");
     }
@@ -97,13 +90,7 @@ public final class FileSecurity {
   public static boolean createPrivateFile(Path path, String what) {
     refuseSymlink(path);
     try {
-      if (POSIX) {
-        FileAttribute<Set<PosixFilePermission>> attr =
-            PosixFilePermissions.asFileAttribute(FILE_MODE);
-        Files.createFile(path, attr);
-      } else {
-        Files.createFile(path);
-      }
+      Files.createFile(path, FILE_ATTRS);
       return true;
     } catch (FileAlreadyExistsException e) {
       refuseSymlink(path);
@@ -155,7 +142,6 @@ public final class FileSecurity {
     }
   }
 
-  /** Refuses a symlink at {@code path}. */
   public static void refuseSymlink(Path path) {
     if (Files.isSymbolicLink(path)) {
       throw new SwarmDbException(
@@ -220,20 +206,6 @@ public final class FileSecurity {
     }
   }
 
-  /** The POSIX mode of a file as an octal string such as {@code 600}, or empty when not POSIX. */
-  public static String mode(Path path) {
-    if (!POSIX) {
-      return "";
-    }
-    try {
-      Set<PosixFilePermission> perms =
-          Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS);
-      return Integer.toOctalString(modeBits(perms));
-    } catch (IOException e) {
-      return "";
-    }
-  }
-
   /** Bytes of a file, 0 when missing. */
   public static long size(Path path) {
     try {
@@ -241,24 +213,5 @@ public final class FileSecurity {
     } catch (IOException e) {
       return 0;
     }
-  }
-
-  private static int modeBits(Set<PosixFilePermission> perms) {
-    int mode = 0;
-    for (PosixFilePermission p : perms) {
-      mode |=
-          switch (p) {
-            case OWNER_READ -> 0400;
-            case OWNER_WRITE -> 0200;
-            case OWNER_EXECUTE -> 0100;
-            case GROUP_READ -> 040;
-            case GROUP_WRITE -> 020;
-            case GROUP_EXECUTE -> 010;
-            case OTHERS_READ -> 04;
-            case OTHERS_WRITE -> 02;
-            case OTHERS_EXECUTE -> 01;
-          };
-    }
-    return mode;
   }
 }

@@ -11,17 +11,11 @@ import java.sql.Statement;
  * writer's or a pooled reader's long-lived cache, or (on PostgreSQL) a cache of its own that lives
  * for one unit of work ({@link #run}). The DAOs see only this and {@link Backend}. Not thread safe:
  * it belongs to the thread doing the work until the work returns.
+ *
+ * @param connection the physical connection; do not close it
+ * @param now the time this unit of work runs at (epoch ms, monotonic)
  */
-public final class Handle {
-  private final Connection connection;
-  private final StatementCache cache;
-  private final long now;
-
-  public Handle(Connection connection, StatementCache cache, long now) {
-    this.connection = connection;
-    this.cache = cache;
-    this.now = now;
-  }
+public record Handle(Connection connection, StatementCache cache, long now) {
 
   /**
    * Runs work on a connection with a statement cache that lives only as long as the work: every
@@ -65,20 +59,6 @@ public final class Handle {
   }
 
   /**
-   * The physical connection.
-   *
-   * @return the connection; do not close it
-   */
-  public Connection connection() {
-    return connection;
-  }
-
-  /** The time this unit of work runs at (epoch ms, monotonic). */
-  public long now() {
-    return now;
-  }
-
-  /**
    * Runs a statement that returns one integer, such as a count or a pragma.
    *
    * @return the first column of the first row, or 0 when there is none
@@ -103,7 +83,6 @@ public final class Handle {
     }
   }
 
-  /** Runs a statement without results. */
   public void execute(String sql) throws SQLException {
     try (Statement st = connection.createStatement()) {
       st.execute(sql);

@@ -32,26 +32,16 @@ import org.jspecify.annotations.Nullable;
  * (the mappers are configured once and never changed).
  */
 public final class Json {
-  /** Deepest JSON nesting accepted, reading or writing. */
-  public static final int MAX_DEPTH = JsonLimits.MAX_DEPTH;
+  private static final int MAX_DEPTH = JsonLimits.MAX_DEPTH;
 
   /**
    * Levels a memory export document ({@code {"entries":[{"value":...}]}}) adds around each value:
    * such documents may nest this much deeper than a value, and each value is checked on its own.
    */
-  public static final int DOCUMENT_ENVELOPE = 3;
+  private static final int DOCUMENT_ENVELOPE = 3;
 
   private static final TypeReference<LinkedHashMap<String, @Nullable Object>> MAP =
       new TypeReference<>() {};
-
-  /** One reader per value type, refusing text after the value (damage, not a value). */
-  private static final ClassValue<ObjectReader> STRICT_READERS =
-      new ClassValue<>() {
-        @Override
-        protected ObjectReader computeValue(Class<?> type) {
-          return MAPPER.readerFor(type).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-        }
-      };
 
   private static final ObjectMapper MAPPER = build(MAX_DEPTH);
 
@@ -117,7 +107,6 @@ public final class Json {
             + " deep");
   }
 
-  /** Serialises metadata. */
   public static String writeMetadata(Map<String, ? extends @Nullable Object> metadata) {
     if (metadata.isEmpty()) {
       return "{}";
@@ -133,7 +122,7 @@ public final class Json {
    */
   public static Map<String, @Nullable Object> asStored(
       Map<String, @Nullable Object> metadata, String json) {
-    return isCanonical(metadata) ? metadata : readMetadata("metadata just written", json);
+    return isCanonical(metadata) ? metadata : readMetadata(() -> "metadata just written", json);
   }
 
   private static boolean isCanonical(@Nullable Object v) {
@@ -147,40 +136,20 @@ public final class Json {
       return !d.isNaN() && !d.isInfinite();
     }
     if (v instanceof Map<?, ?> m) {
-      for (Map.Entry<?, ?> e : m.entrySet()) {
-        if (!(e.getKey() instanceof String) || !isCanonical(e.getValue())) {
-          return false;
-        }
-      }
-      return true;
+      return m.entrySet().stream()
+          .allMatch(e -> e.getKey() instanceof String && isCanonical(e.getValue()));
     }
-    if (v instanceof java.util.List<?> list) {
-      for (Object o : list) {
-        if (!isCanonical(o)) {
-          return false;
-        }
-      }
-      return true;
-    }
-    return false;
+    return v instanceof java.util.List<?> list && list.stream().allMatch(Json::isCanonical);
   }
 
   /**
    * Parses stored metadata.
    *
-   * @param row the row it was read from, for messages, such as {@code agent_events row seq 3}
+   * @param row names the row for messages, such as {@code agent_events row seq 3}; called only when
+   *     it is damaged (the row readers call this for every row; building the name each time cost
+   *     more than the check)
    * @throws io.moaiflow.swarmdb.SwarmDbException {@link ErrorCode#CORRUPT} naming the row when the
    *     text is not a JSON object within {@link JsonLimits}
-   */
-  public static Map<String, @Nullable Object> readMetadata(String row, @Nullable String json) {
-    return readMetadata(() -> row, json);
-  }
-
-  /**
-   * {@link #readMetadata(String, String)} naming the row only when it is damaged (the row readers
-   * call this for every row; building the name each time cost more than the check).
-   *
-   * @param row the row it was read from, for messages
    */
   public static Map<String, @Nullable Object> readMetadata(
       Supplier<String> row, @Nullable String json) {
@@ -203,10 +172,10 @@ public final class Json {
   }
 
   /**
-   * The error for a stored JSON column that cannot be read: damage, never the caller's input.
+   * The {@link ErrorCode#CORRUPT} error for a stored JSON column that cannot be read: damage, never
+   * the caller's input.
    *
    * @param row the row, such as {@code agent_events row seq 3}
-   * @return the {@link ErrorCode#CORRUPT} exception, to throw
    */
   public static SwarmDbException corrupt(String row, String column, String reason) {
     return new SwarmDbException(
@@ -224,10 +193,8 @@ public final class Json {
   /**
    * Why stored JSON text cannot be read back, or null when it can: one JSON value within {@link
    * JsonLimits}, nothing after it. Reads tokens only (no objects are built).
-   *
-   * @return the problem, or null
    */
-  public static @Nullable String problem(String json) {
+  private static @Nullable String problem(String json) {
     try (JsonParser p = MAPPER.createParser(json)) {
       if (p.nextToken() == null) {
         return "it is empty";
@@ -289,7 +256,7 @@ public final class Json {
    */
   public static <T> @Nullable T read(Supplier<String> row, String json, Class<T> type) {
     try {
-      return STRICT_READERS.get(type).readValue(json);
+      return MAPPER.readValue(json, type); // refuses text after the value, as built
     } catch (JsonProcessingException e) {
       String problem = problem(json);
       if (problem != null) {
@@ -312,15 +279,15 @@ public final class Json {
               + " contains an unpaired UTF-16 surrogate; SQLite stores UTF-8, which cannot"
               + " represent it");
     }
-    if (json.length() > Checks.MAX_JSON_BYTES / 3) {
+    if (json.length() > JsonLimits.MAX_BYTES / 3) {
       long bytes = json.getBytes(StandardCharsets.UTF_8).length;
-      if (bytes > Checks.MAX_JSON_BYTES) {
+      if (bytes > JsonLimits.MAX_BYTES) {
         throw Checks.invalid(
             what
                 + " is "
                 + bytes
                 + " bytes as JSON; the limit is "
-                + Checks.MAX_JSON_BYTES
+                + JsonLimits.MAX_BYTES
                 + " bytes (16 MiB)");
       }
     }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.function.BiFunction;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -17,33 +18,31 @@ import java.util.stream.StreamSupport;
  */
 final class KeysetPages {
   /** Rows fetched per page. */
-  public static final int PAGE_SIZE = 500;
-
-  /** Fetches one page of a query, newest first. */
-  @FunctionalInterface
-  public interface PageReader {
-    /** Reads at most {@code limit} rows of {@code query}. */
-    List<AgentEvent> read(EventQuery query, int limit);
-  }
+  static final int PAGE_SIZE = 500;
 
   private KeysetPages() {}
 
-  /** A lazy stream over every row of {@code query} (up to its limit, when set). */
-  public static Stream<AgentEvent> stream(EventQuery query, PageReader reader) {
+  /**
+   * A lazy stream over every row of {@code query} (up to its limit, when set).
+   *
+   * @param reader reads at most the given number of rows of a query, newest first
+   */
+  static Stream<AgentEvent> stream(
+      EventQuery query, BiFunction<EventQuery, Integer, List<AgentEvent>> reader) {
     Iterator<AgentEvent> it = new PageIterator(query, reader);
     return StreamSupport.stream(
         Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL), false);
   }
 
   private static final class PageIterator implements Iterator<AgentEvent> {
-    private final PageReader reader;
+    private final BiFunction<EventQuery, Integer, List<AgentEvent>> reader;
     private EventQuery next;
     private long remaining;
     private List<AgentEvent> page = List.of();
     private int index;
     private boolean exhausted;
 
-    PageIterator(EventQuery query, PageReader reader) {
+    PageIterator(EventQuery query, BiFunction<EventQuery, Integer, List<AgentEvent>> reader) {
       this.reader = reader;
       this.next = query;
       Integer limit = query.limit();
@@ -60,7 +59,7 @@ final class KeysetPages {
       }
       int size = (int) Math.min(PAGE_SIZE, remaining);
       EventQuery q = next;
-      page = reader.read(q, size);
+      page = reader.apply(q, size);
       index = 0;
       if (page.size() < size) {
         exhausted = true;

@@ -22,7 +22,6 @@ final class LimitedGenerator extends JsonGeneratorDelegate {
   private final int maxDepth;
   private int depth;
 
-  /** Wraps a generator. */
   LimitedGenerator(JsonGenerator g, int maxDepth) {
     super(g, false); // copy methods go through this class's checks
     this.maxDepth = maxDepth;
@@ -91,15 +90,20 @@ final class LimitedGenerator extends JsonGeneratorDelegate {
     depth--;
   }
 
-  private void checkName(String name) throws IOException {
-    if (name.length() > JsonLimits.MAX_NAME_LENGTH) {
+  private void checkLength(String what, String text, String as, int limit) throws IOException {
+    if (text.length() > limit) {
       throw new JsonGenerationException(
-          "an object key is "
-              + name.length()
-              + " characters long; the limit is "
-              + JsonLimits.MAX_NAME_LENGTH,
+          what + " is " + text.length() + " characters long" + as + "; the limit is " + limit,
           this);
     }
+  }
+
+  private void checkName(String name) throws IOException {
+    checkLength("an object key", name, "", JsonLimits.MAX_NAME_LENGTH);
+  }
+
+  private void checkNumber(String text) throws IOException {
+    checkLength("a number", text, " as JSON", JsonLimits.MAX_NUMBER_LENGTH);
   }
 
   @Override
@@ -112,17 +116,6 @@ final class LimitedGenerator extends JsonGeneratorDelegate {
   public void writeFieldName(SerializableString name) throws IOException {
     checkName(name.getValue());
     super.writeFieldName(name);
-  }
-
-  private void checkNumber(String text) throws IOException {
-    if (text.length() > JsonLimits.MAX_NUMBER_LENGTH) {
-      throw new JsonGenerationException(
-          "a number is "
-              + text.length()
-              + " characters long as JSON; the limit is "
-              + JsonLimits.MAX_NUMBER_LENGTH,
-          this);
-    }
   }
 
   private void notFinite(Object value) throws IOException {

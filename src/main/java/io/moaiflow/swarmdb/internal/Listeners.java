@@ -19,15 +19,10 @@ public final class Listeners implements SwarmDbListener {
   private static final Logger LOG = LoggerFactory.getLogger(Listeners.class);
   private final List<SwarmDbListener> listeners = new CopyOnWriteArrayList<>();
 
-  /** Creates an empty list of listeners. */
-  public Listeners() {}
-
-  /** Adds a listener. */
   public void add(SwarmDbListener listener) {
     listeners.add(listener);
   }
 
-  /** Removes a listener. */
   public void remove(SwarmDbListener listener) {
     listeners.remove(listener);
   }

@@ -22,8 +22,6 @@ final class MemoryDocuments {
   /**
    * One entry of an import document, validated.
    *
-   * @param memoryType the memory type
-   * @param key the key
    * @param valueJson the value as JSON text
    * @param expiresAt epoch milliseconds of expiry, or null for no TTL
    */

@@ -11,7 +11,6 @@ import org.jspecify.annotations.Nullable;
  * A session-memory write checked and serialised before it is queued, so a backend's writer never
  * sees bad input; shared by both backends. This record is immutable and thread safe.
  *
- * @param key the key
  * @param json the value as JSON text
  * @param ttl time to live, or null for none
  */

@@ -14,14 +14,12 @@ public final class OpenState {
   private volatile int schemaVersion;
   private volatile boolean closed;
 
-  /** The state of a database just opened. */
   public OpenState(String label, int shippedVersion, int schemaVersion) {
     this.label = label;
     this.shippedVersion = shippedVersion;
     this.schemaVersion = schemaVersion;
   }
 
-  /** Fails once the database is closed. */
   public void checkOpen(String op) {
     if (closed) {
       throw closedError(op);
@@ -46,27 +44,22 @@ public final class OpenState {
     }
   }
 
-  /** The error for work on a closed database. */
   public SwarmDbException closedError(String op) {
     return CommitQueue.closedError(op, label);
   }
 
-  /** The applied schema version as of the last open or migration. */
   public int schemaVersion() {
     return schemaVersion;
   }
 
-  /** Records the schema version after a migration. */
   public void schemaVersion(int v) {
     this.schemaVersion = v;
   }
 
-  /** Whether {@link #markClosed()} was called. */
   public boolean isClosed() {
     return closed;
   }
 
-  /** Refuses all further work. */
   public void markClosed() {
     closed = true;
   }

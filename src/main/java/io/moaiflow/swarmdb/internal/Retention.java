@@ -1,8 +1,6 @@
 package io.moaiflow.swarmdb.internal;
 
 import io.moaiflow.swarmdb.Maintenance;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.time.Duration;
 
 /**
@@ -37,7 +35,6 @@ public abstract class Retention implements Maintenance {
   private final TimeSource time;
   private final String purgeMemory;
 
-  /** Retention over a database. */
   protected Retention(Backend db, TimeSource time) {
     this.db = db;
     this.time = time;
@@ -54,23 +51,16 @@ public abstract class Retention implements Maintenance {
   @Override
   public final long deleteEventsOlderThan(Duration age) {
     long ms = Checks.positiveMillis("age", age);
-    return deleteEventsBefore(time.now() - ms);
-  }
-
-  /** Deletes the memory entries that have expired, in chunks of {@value #MEMORY_CHUNK}. */
-  @Override
-  public final long purgeExpiredMemory() {
-    return purgeExpiredMemory(time.now());
-  }
-
-  private long deleteEventsBefore(long cutoff) {
+    long cutoff = time.now() - ms;
     long total = 0;
     int chunk = EVENT_CHUNK_START;
     while (true) {
       int limit = chunk;
       long start = System.nanoTime();
       int deleted =
-          db.write("maintenance.deleteEvents", h -> delete(h, DELETE_EVENTS, cutoff, limit));
+          db.write(
+              "maintenance.deleteEvents",
+              h -> h.prepare(DELETE_EVENTS, cutoff, limit).executeUpdate());
       // the round trip includes the commit (and on SQLite any WAL checkpoint it triggered): what
       // appenders queued behind this chunk waited for
       long nanos = System.nanoTime() - start;
@@ -82,24 +72,21 @@ public abstract class Retention implements Maintenance {
     }
   }
 
-  private long purgeExpiredMemory(long now) {
+  /** Deletes the memory entries that have expired, in chunks of {@value #MEMORY_CHUNK}. */
+  @Override
+  public final long purgeExpiredMemory() {
+    long now = time.now();
     long total = 0;
     while (true) {
       int deleted =
           db.write(
-              "maintenance.purgeExpiredMemory", h -> delete(h, purgeMemory, now, MEMORY_CHUNK));
+              "maintenance.purgeExpiredMemory",
+              h -> h.prepare(purgeMemory, now, MEMORY_CHUNK).executeUpdate());
       total += deleted;
       if (deleted < MEMORY_CHUNK) {
         return total;
       }
     }
-  }
-
-  private static int delete(Handle h, String sql, long bound, int limit) throws SQLException {
-    PreparedStatement ps = h.prepare(sql);
-    ps.setLong(1, bound);
-    ps.setInt(2, limit);
-    return ps.executeUpdate();
   }
 
   /**

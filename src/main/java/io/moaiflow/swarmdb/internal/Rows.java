@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,17 +29,11 @@ import org.jspecify.annotations.Nullable;
 public final class Rows {
   private Rows() {}
 
-  /** Maps one row of a result set. */
   @FunctionalInterface
-  private interface Mapper<T> {
+  interface Mapper<T> {
     T map(ResultSet rs) throws SQLException;
   }
 
-  /**
-   * Binds a string parameter that may be SQL NULL.
-   *
-   * @param v the value, or null
-   */
   public static void setNullable(PreparedStatement ps, int i, @Nullable String v)
       throws SQLException {
     if (v == null) {
@@ -48,21 +43,33 @@ public final class Rows {
     }
   }
 
-  /**
-   * The first row of a result list.
-   *
-   * @return the first, or empty
-   */
-  public static <T> Optional<T> first(List<T> rows) {
+  static void setNullable(PreparedStatement ps, int i, @Nullable Long v) throws SQLException {
+    if (v == null) {
+      ps.setNull(i, Types.BIGINT);
+    } else {
+      ps.setLong(i, v);
+    }
+  }
+
+  static @Nullable Long nullableLong(ResultSet rs, int i) throws SQLException {
+    long v = rs.getLong(i);
+    return rs.wasNull() ? null : v;
+  }
+
+  static @Nullable Instant nullableInstant(ResultSet rs, int i) throws SQLException {
+    Long v = nullableLong(rs, i);
+    return v == null ? null : Instant.ofEpochMilli(v);
+  }
+
+  static <T> Optional<T> first(List<T> rows) {
     return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
   }
 
-  /** Every row's first column as text. */
-  public static List<String> strings(PreparedStatement ps) throws SQLException {
+  static List<String> strings(PreparedStatement ps) throws SQLException {
     return all(ps, rs -> rs.getString(1));
   }
 
-  private static <T> List<T> all(PreparedStatement ps, Mapper<T> mapper) throws SQLException {
+  static <T> List<T> all(PreparedStatement ps, Mapper<T> mapper) throws SQLException {
     List<T> out = new ArrayList<>();
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
@@ -72,42 +79,88 @@ public final class Rows {
     return out;
   }
 
-  /** One event row. */
   public static AgentEvent event(ResultSet rs) throws SQLException {
     long seq = rs.getLong(1);
-    Map<String, @Nullable Object> metadata =
-        Json.readMetadata(() -> eventRow(seq), rs.getString(8));
-    try {
-      return new AgentEvent(
-          seq,
-          rs.getString(2),
-          rs.getString(3),
-          rs.getString(4),
-          rs.getString(5),
-          rs.getString(6),
-          Instant.ofEpochMilli(rs.getLong(7)),
-          metadata);
-    } catch (SwarmDbException e) {
-      throw damaged(eventRow(seq), e);
-    }
+    return undamaged(
+        () -> eventRow(seq),
+        rs.getString(8),
+        metadata ->
+            new AgentEvent(
+                seq,
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getString(5),
+                rs.getString(6),
+                Instant.ofEpochMilli(rs.getLong(7)),
+                metadata));
+  }
+
+  public static List<AgentEvent> events(PreparedStatement ps) throws SQLException {
+    return all(ps, Rows::event);
+  }
+
+  public static Agent agent(ResultSet rs) throws SQLException {
+    String agentId = rs.getString(1);
+    return undamaged(
+        () -> agentRow(agentId),
+        rs.getString(9),
+        metadata ->
+            new Agent(
+                agentId,
+                rs.getString(2),
+                AgentStatus.parse(rs.getString(3)),
+                rs.getString(4),
+                Instant.ofEpochMilli(rs.getLong(5)),
+                nullableInstant(rs, 6),
+                nullableLong(rs, 7),
+                Instant.ofEpochMilli(rs.getLong(8)),
+                metadata));
+  }
+
+  public static Session session(ResultSet rs) throws SQLException {
+    String sessionId = rs.getString(1);
+    return undamaged(
+        () -> sessionRow(sessionId),
+        rs.getString(5),
+        metadata ->
+            new Session(
+                sessionId,
+                "active".equals(rs.getString(2)) ? SessionStatus.ACTIVE : SessionStatus.ENDED,
+                Instant.ofEpochMilli(rs.getLong(3)),
+                nullableInstant(rs, 4),
+                metadata));
+  }
+
+  @FunctionalInterface
+  private interface RowValue<T> {
+    T build(Map<String, @Nullable Object> metadata) throws SQLException;
   }
 
   /**
-   * A stored row that no write would have produced (a field fails the checks every write makes):
-   * damage, so {@link ErrorCode#CORRUPT}, never the caller's {@link ErrorCode#INVALID_ARGUMENT}.
+   * A row built from its metadata column. A stored row that no write would have produced (its
+   * metadata is not readable, or a field fails the checks every write makes) is damage, so {@link
+   * ErrorCode#CORRUPT}, never the caller's {@link ErrorCode#INVALID_ARGUMENT}.
    */
-  private static SwarmDbException damaged(String row, SwarmDbException e) {
-    if (e.code() != ErrorCode.INVALID_ARGUMENT) {
-      return e;
+  private static <T> T undamaged(
+      Supplier<String> row, @Nullable String metadataJson, RowValue<T> value) throws SQLException {
+    Map<String, @Nullable Object> metadata = Json.readMetadata(row, metadataJson);
+    try {
+      return value.build(metadata);
+    } catch (SwarmDbException e) {
+      if (e.code() != ErrorCode.INVALID_ARGUMENT) {
+        throw e;
+      }
+      throw new SwarmDbException(
+          ErrorCode.CORRUPT,
+          row.get()
+              + ": a stored field is damaged ("
+              + e.getMessage()
+              + "). 'swarmdb verify --full' checks every JSON column, 'swarmdb export"
+              + " --skip-corrupt' saves the readable events, 'swarmdb restore' brings back a"
+              + " backup",
+          e);
     }
-    return new SwarmDbException(
-        ErrorCode.CORRUPT,
-        row
-            + ": a stored field is damaged ("
-            + e.getMessage()
-            + "). 'swarmdb verify --full' checks every JSON column, 'swarmdb export --skip-corrupt'"
-            + " saves the readable events, 'swarmdb restore' brings back a backup",
-        e);
   }
 
   /**
@@ -140,64 +193,5 @@ public final class Rows {
         + "' key '"
         + Checks.printable(key)
         + "'";
-  }
-
-  /** Every event row of a query. */
-  public static List<AgentEvent> events(PreparedStatement ps) throws SQLException {
-    return all(ps, Rows::event);
-  }
-
-  /** One agent row. */
-  public static Agent agent(ResultSet rs) throws SQLException {
-    String agentId = rs.getString(1);
-    Map<String, @Nullable Object> metadata =
-        Json.readMetadata(() -> agentRow(agentId), rs.getString(9));
-    long completed = rs.getLong(6);
-    boolean hasCompleted = !rs.wasNull();
-    long duration = rs.getLong(7);
-    boolean hasDuration = !rs.wasNull();
-    try {
-      return new Agent(
-          agentId,
-          rs.getString(2),
-          AgentStatus.parse(rs.getString(3)),
-          rs.getString(4),
-          Instant.ofEpochMilli(rs.getLong(5)),
-          hasCompleted ? Instant.ofEpochMilli(completed) : null,
-          hasDuration ? duration : null,
-          Instant.ofEpochMilli(rs.getLong(8)),
-          metadata);
-    } catch (SwarmDbException e) {
-      throw damaged(agentRow(agentId), e);
-    }
-  }
-
-  /** Every agent row of a query. */
-  public static List<Agent> agents(PreparedStatement ps) throws SQLException {
-    return all(ps, Rows::agent);
-  }
-
-  /** One session row. */
-  public static Session session(ResultSet rs) throws SQLException {
-    String sessionId = rs.getString(1);
-    Map<String, @Nullable Object> metadata =
-        Json.readMetadata(() -> sessionRow(sessionId), rs.getString(5));
-    long ended = rs.getLong(4);
-    boolean hasEnded = !rs.wasNull();
-    try {
-      return new Session(
-          sessionId,
-          "active".equals(rs.getString(2)) ? SessionStatus.ACTIVE : SessionStatus.ENDED,
-          Instant.ofEpochMilli(rs.getLong(3)),
-          hasEnded ? Instant.ofEpochMilli(ended) : null,
-          metadata);
-    } catch (SwarmDbException e) {
-      throw damaged(sessionRow(sessionId), e);
-    }
-  }
-
-  /** Every session row of a query. */
-  public static List<Session> sessions(PreparedStatement ps) throws SQLException {
-    return all(ps, Rows::session);
   }
 }

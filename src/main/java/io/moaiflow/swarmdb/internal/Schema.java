@@ -41,29 +41,17 @@ public final class Schema {
 
   private Schema() {}
 
-  /**
-   * The write-ahead log beside a database file.
-   *
-   * @return {@code db-wal}
-   */
+  /** The write-ahead log beside a database file: {@code db-wal}. */
   public static Path wal(Path db) {
     return Path.of(db + "-wal"); // as FileSizes.files names it
   }
 
-  /**
-   * The WAL index (shared memory) beside a database file.
-   *
-   * @return {@code db-shm}
-   */
+  /** The WAL index (shared memory) beside a database file: {@code db-shm}. */
   public static Path shm(Path db) {
     return Path.of(db + "-shm"); // as FileSizes.files names it
   }
 
-  /**
-   * The rollback journal beside a database file.
-   *
-   * @return {@code db-journal}
-   */
+  /** The rollback journal beside a database file: {@code db-journal}. */
   public static Path journal(Path db) {
     return Path.of(db + "-journal");
   }

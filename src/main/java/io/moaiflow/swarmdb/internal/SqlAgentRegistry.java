@@ -1,16 +1,20 @@
 package io.moaiflow.swarmdb.internal;
 
+import static java.util.stream.Collectors.joining;
+
 import io.moaiflow.swarmdb.Agent;
 import io.moaiflow.swarmdb.AgentRegistry;
 import io.moaiflow.swarmdb.AgentStatus;
+import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.SwarmDbException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,7 +40,6 @@ public final class SqlAgentRegistry implements AgentRegistry {
   private final String update;
   private final String sweep;
 
-  /** The registry of an open database. */
   public SqlAgentRegistry(Backend db) {
     this.db = db;
     Dialect d = db.dialect();
@@ -141,35 +144,84 @@ public final class SqlAgentRegistry implements AgentRegistry {
     return db.write("agents.heartbeat", h -> update(h, agentId, null, Map.of()));
   }
 
+  /**
+   * A transition, or with a null target a heartbeat: the state-machine check, the metadata merge (a
+   * null value removes the key) and the end-state bookkeeping (completedAt, duration), written in
+   * the caller's transaction. The time of the change is never earlier than the last update.
+   */
   private Agent update(
       Handle h, String agentId, @Nullable AgentStatus target, Map<String, @Nullable Object> patch)
       throws SQLException {
-    Agent current = find(h, agentId, true).orElseThrow(() -> AgentTransitions.notFound(agentId));
-    Agent next = AgentTransitions.apply(current, target, patch, h.now());
-    String json = Json.writeMetadata(next.metadata());
+    Agent current = find(h, agentId, true).orElseThrow(() -> notFound(agentId));
+    AgentStatus from = current.status();
+    if (target == null && from.isFinal()) {
+      throw new SwarmDbException(
+          ErrorCode.ILLEGAL_TRANSITION,
+          "agent '"
+              + current.agentId()
+              + "' already ended ("
+              + from.dbName()
+              + "); a heartbeat needs a spawned or running agent");
+    }
+    if (target != null && !from.canMoveTo(target)) {
+      throw new SwarmDbException(
+          ErrorCode.ILLEGAL_TRANSITION,
+          "agent '"
+              + current.agentId()
+              + "' cannot move from "
+              + from.dbName()
+              + " to "
+              + target.dbName()
+              + "; allowed from "
+              + from.dbName()
+              + ": "
+              + (from.isFinal()
+                  ? "nothing (final state)"
+                  : from.next().stream().map(AgentStatus::dbName).collect(joining(", "))));
+    }
+    AgentStatus next = target == null ? from : target;
+    long now = Math.max(h.now(), current.updatedAt().toEpochMilli());
+    Map<String, @Nullable Object> merged = new LinkedHashMap<>(current.metadata());
+    for (Map.Entry<String, @Nullable Object> e : patch.entrySet()) {
+      if (e.getValue() == null) {
+        merged.remove(e.getKey());
+      } else {
+        merged.put(e.getKey(), e.getValue());
+      }
+    }
+    StoredMetadata meta = StoredMetadata.of(merged);
+    Long completed = next.isFinal() ? now : null;
+    Long duration =
+        completed == null ? null : Math.max(0, now - current.spawnedAt().toEpochMilli());
     PreparedStatement ps = h.prepare(update);
-    ps.setString(1, next.status().dbName());
-    ps.setLong(2, next.updatedAt().toEpochMilli());
-    Instant completed = next.completedAt();
-    setLong(ps, 3, completed == null ? null : completed.toEpochMilli());
-    setLong(ps, 4, next.durationMs());
-    ps.setString(5, json);
+    ps.setString(1, next.dbName());
+    ps.setLong(2, now);
+    Rows.setNullable(ps, 3, completed);
+    Rows.setNullable(ps, 4, duration);
+    ps.setString(5, meta.json());
     ps.setString(6, agentId);
     ps.executeUpdate();
-    return AgentTransitions.asStored(next, json);
+    return new Agent(
+        agentId,
+        current.agentType(),
+        next,
+        current.sessionId(),
+        current.spawnedAt(),
+        completed == null ? null : Instant.ofEpochMilli(completed),
+        duration,
+        Instant.ofEpochMilli(now),
+        meta.stored());
   }
 
-  private static void setLong(PreparedStatement ps, int i, @Nullable Long v) throws SQLException {
-    if (v == null) {
-      ps.setNull(i, Types.BIGINT);
-    } else {
-      ps.setLong(i, v);
-    }
+  private static SwarmDbException notFound(String agentId) {
+    return new SwarmDbException(
+        ErrorCode.NOT_FOUND,
+        "agent '" + agentId + "' is not registered; register it first with agents().register()");
   }
 
   private Optional<Agent> find(Handle h, String agentId, boolean forUpdate) throws SQLException {
     return Rows.first(
-        Rows.agents(h.prepare(forUpdate ? selectByIdForUpdate : selectById, agentId)));
+        Rows.all(h.prepare(forUpdate ? selectByIdForUpdate : selectById, agentId), Rows::agent));
   }
 
   @Override
@@ -180,13 +232,13 @@ public final class SqlAgentRegistry implements AgentRegistry {
 
   @Override
   public List<Agent> active() {
-    return db.read("agents.active", h -> Rows.agents(h.prepare(selectLive)));
+    return db.read("agents.active", h -> Rows.all(h.prepare(selectLive), Rows::agent));
   }
 
   @Override
   public List<Agent> byType(String agentType) {
     Checks.type("agentType", agentType);
-    return db.read("agents.byType", h -> Rows.agents(h.prepare(selectByType, agentType)));
+    return db.read("agents.byType", h -> Rows.all(h.prepare(selectByType, agentType), Rows::agent));
   }
 
   @Override
@@ -197,13 +249,14 @@ public final class SqlAgentRegistry implements AgentRegistry {
     }
     return db.read(
         "agents.byType",
-        h -> Rows.agents(h.prepare(selectByTypeAndStatus, agentType, status.dbName())));
+        h -> Rows.all(h.prepare(selectByTypeAndStatus, agentType, status.dbName()), Rows::agent));
   }
 
   @Override
   public List<Agent> bySession(String sessionId) {
     Checks.id("sessionId", sessionId);
-    return db.read("agents.bySession", h -> Rows.agents(h.prepare(selectBySession, sessionId)));
+    return db.read(
+        "agents.bySession", h -> Rows.all(h.prepare(selectBySession, sessionId), Rows::agent));
   }
 
   @Override

@@ -20,7 +20,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The event log on either backend: input checks, idempotent single inserts, listener notifications
@@ -41,7 +40,6 @@ public abstract class SqlEventStore implements EventStore {
   private final String since;
   private final String countAfter;
 
-  /** The event log of an open database. */
   protected SqlEventStore(Backend db) {
     this.db = db;
     this.columns = columns(db.dialect());
@@ -68,24 +66,19 @@ public abstract class SqlEventStore implements EventStore {
    */
   public static final class Row {
     private final AgentEvent event;
-    private final String metadataJson;
-    // the metadata as queries will read it back, so append returns what get() returns
-    private final Map<String, @Nullable Object> storedMetadata;
+    private final StoredMetadata metadata;
 
     Row(AgentEvent event) {
       this.event = Objects.requireNonNull(event, "event");
-      this.metadataJson = Json.writeMetadata(event.metadata());
-      this.storedMetadata = Json.asStored(event.metadata(), metadataJson);
+      this.metadata = StoredMetadata.of(event.metadata());
     }
 
-    /** The event as given. */
     public AgentEvent event() {
       return event;
     }
 
-    /** The metadata as JSON text. */
     public String metadataJson() {
-      return metadataJson;
+      return metadata.json();
     }
 
     /** The event as stored at a log position. */
@@ -99,25 +92,19 @@ public abstract class SqlEventStore implements EventStore {
           e.agentType(),
           e.sessionId(),
           e.timestamp(),
-          storedMetadata);
+          metadata.stored());
     }
   }
 
   /**
    * The stored row, and whether this call inserted it (false for an idempotent retry). Immutable,
    * thread safe.
-   *
-   * @param event the stored event
-   * @param fresh whether this call inserted it
    */
   public record Inserted(AgentEvent event, boolean fresh) {}
 
   /**
    * The stored rows of a batch in input order (unmodifiable), and how many of each type it
    * inserted. Not thread safe: it passes from a backend's insert to the store within one call.
-   *
-   * @param stored the stored events
-   * @param freshByType event type to the number inserted
    */
   public record InsertedBatch(List<AgentEvent> stored, Map<String, Integer> freshByType) {}
 
@@ -219,10 +206,9 @@ public abstract class SqlEventStore implements EventStore {
     Rows.setNullable(ps, 4, e.agentType());
     Rows.setNullable(ps, 5, e.sessionId());
     ps.setLong(6, e.timestamp().toEpochMilli());
-    ps.setString(7, row.metadataJson);
+    ps.setString(7, row.metadataJson());
   }
 
-  /** Counts a batch's results by type. */
   protected static InsertedBatch batch(List<Inserted> results) {
     List<AgentEvent> stored = new ArrayList<>(results.size());
     Map<String, Integer> fresh = new TreeMap<>();
@@ -244,7 +230,6 @@ public abstract class SqlEventStore implements EventStore {
     return byId(h, eventId).orElseThrow(() -> new SQLException("event " + eventId + " vanished"));
   }
 
-  /** The select list of this store's dialect. */
   protected final String columns() {
     return columns;
   }

@@ -9,6 +9,5 @@ import java.sql.SQLException;
  */
 @FunctionalInterface
 public interface SqlFunction<T> {
-  /** Does the work. */
   T apply(Handle handle) throws SQLException;
 }

@@ -5,7 +5,6 @@ import io.moaiflow.swarmdb.SessionMemory;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,10 +23,6 @@ import org.jspecify.annotations.Nullable;
  * the session from being deleted until the write commits), not through a SELECT of its own. Values
  * are reported as compact JSON of what is stored. Thread safe (it holds only the session id and
  * immutable statements).
- *
- * @param db the database
- * @param sql the statements of its dialect
- * @param sessionId the session
  */
 record SqlSessionMemory(Backend db, SqlSessionMemory.Statements sql, String sessionId)
     implements SessionMemory {
@@ -120,8 +115,6 @@ record SqlSessionMemory(Backend db, SqlSessionMemory.Statements sql, String sess
               check
                   ? Json.checkStored(() -> Rows.memoryRow(session, type, key), "value", stored)
                   : stored;
-          long exp = rs.getLong(8);
-          boolean hasExp = !rs.wasNull();
           out.add(
               new MemoryEntry(
                   session,
@@ -131,7 +124,7 @@ record SqlSessionMemory(Backend db, SqlSessionMemory.Statements sql, String sess
                   rs.getLong(5),
                   Instant.ofEpochMilli(rs.getLong(6)),
                   Instant.ofEpochMilli(rs.getLong(7)),
-                  hasExp ? Instant.ofEpochMilli(exp) : null));
+                  Rows.nullableInstant(rs, 8)));
         }
       }
       return out;
@@ -141,13 +134,8 @@ record SqlSessionMemory(Backend db, SqlSessionMemory.Statements sql, String sess
      * The live entry of a type and key: in one session, or the newest across sessions.
      *
      * @param sessionId the session, or null for the newest in any session
-     * @return the entry, or empty
+     * @param check as for {@link #list(PreparedStatement, boolean)}
      */
-    Optional<MemoryEntry> lookup(
-        Backend db, String op, String memoryType, String key, @Nullable String sessionId) {
-      return lookup(db, op, memoryType, key, sessionId, true);
-    }
-
     Optional<MemoryEntry> lookup(
         Backend db,
         String op,
@@ -215,11 +203,7 @@ record SqlSessionMemory(Backend db, SqlSessionMemory.Statements sql, String sess
     ps.setString(4, p.json());
     ps.setLong(5, now);
     ps.setLong(6, now);
-    if (expires == null) {
-      ps.setNull(7, Types.BIGINT);
-    } else {
-      ps.setLong(7, expires);
-    }
+    Rows.setNullable(ps, 7, expires);
     ResultSet result;
     try {
       result = ps.executeQuery();
@@ -259,7 +243,7 @@ record SqlSessionMemory(Backend db, SqlSessionMemory.Statements sql, String sess
 
   @Override
   public Optional<MemoryEntry> entry(String memoryType, String key) {
-    return sql.lookup(db, "memory.get", memoryType, key, sessionId);
+    return sql.lookup(db, "memory.get", memoryType, key, sessionId, true);
   }
 
   @Override
@@ -294,13 +278,8 @@ record SqlSessionMemory(Backend db, SqlSessionMemory.Statements sql, String sess
               }
             }
           }
-          Map<String, MemoryEntry> out = new LinkedHashMap<>();
-          for (String k : keys) {
-            MemoryEntry e = found.get(k);
-            if (e != null) {
-              out.put(k, e);
-            }
-          }
+          Map<String, MemoryEntry> out = new LinkedHashMap<>(); // in the order of the keys
+          keys.stream().filter(found::containsKey).forEach(k -> out.put(k, found.get(k)));
           return Collections.unmodifiableMap(out);
         });
   }

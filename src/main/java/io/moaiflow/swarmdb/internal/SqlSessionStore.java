@@ -28,7 +28,6 @@ public final class SqlSessionStore implements SessionStore {
   private final String recentSessions;
   private final SqlSessionMemory.Statements memory;
 
-  /** The sessions of an open database. */
   public SqlSessionStore(Backend db) {
     this.db = db;
     Dialect d = db.dialect();
@@ -103,7 +102,7 @@ public final class SqlSessionStore implements SessionStore {
 
   private static Optional<Session> find(Handle h, String sql, String sessionId)
       throws SQLException {
-    return Rows.first(Rows.sessions(h.prepare(sql, sessionId)));
+    return Rows.first(Rows.all(h.prepare(sql, sessionId), Rows::session));
   }
 
   @Override
@@ -115,14 +114,15 @@ public final class SqlSessionStore implements SessionStore {
   @Override
   public List<Session> open(int limit) {
     Checks.limit(limit);
-    return db.read("sessions.open", h -> Rows.sessions(h.prepare(openSessions, limit)));
+    return db.read("sessions.open", h -> Rows.all(h.prepare(openSessions, limit), Rows::session));
   }
 
   @Override
   public List<Session> recent(int limit) {
     Checks.limit(limit);
     return db.read(
-        "sessions.recent", h -> Rows.sessions(h.prepare(recentSessions, Long.MAX_VALUE, limit)));
+        "sessions.recent",
+        h -> Rows.all(h.prepare(recentSessions, Long.MAX_VALUE, limit), Rows::session));
   }
 
   @Override
@@ -138,6 +138,6 @@ public final class SqlSessionStore implements SessionStore {
 
   @Override
   public Optional<MemoryEntry> newest(String memoryType, String key) {
-    return memory.lookup(db, "memory.newest", memoryType, key, null);
+    return memory.lookup(db, "memory.newest", memoryType, key, null, true);
   }
 }

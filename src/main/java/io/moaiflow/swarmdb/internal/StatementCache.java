@@ -45,10 +45,6 @@ public final class StatementCache implements AutoCloseable {
     }
   }
 
-  public int size() {
-    return statements.size();
-  }
-
   @Override
   public void close() {
     for (PreparedStatement ps : statements.values()) {

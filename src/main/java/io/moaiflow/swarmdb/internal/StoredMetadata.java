@@ -6,13 +6,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Caller metadata checked and serialised before any work is queued, with the map as queries will
  * read it back, so a write returns what a later read returns. Immutable and thread safe.
- *
- * @param json the metadata as JSON text
- * @param stored the metadata as stored
  */
 record StoredMetadata(String json, Map<String, @Nullable Object> stored) {
 
-  /** Checks and serialises metadata. */
   static StoredMetadata of(Map<String, ? extends @Nullable Object> metadata) {
     Map<String, @Nullable Object> given = Checks.metadata(metadata);
     String json = Json.writeMetadata(given);

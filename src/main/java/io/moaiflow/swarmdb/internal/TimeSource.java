@@ -12,7 +12,6 @@ public final class TimeSource {
   private final Clock clock;
   private final AtomicLong highWater = new AtomicLong(Long.MIN_VALUE);
 
-  /** Wraps a clock. */
   public TimeSource(Clock clock) {
     this.clock = clock;
   }

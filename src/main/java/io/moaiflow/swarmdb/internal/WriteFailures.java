@@ -28,7 +28,6 @@ import org.jspecify.annotations.Nullable;
  * #succeeded()} (called after every commit) is one volatile write.
  */
 public final class WriteFailures {
-  /** The length of the window. */
   public static final int WINDOW_SECONDS = 60;
 
   private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
@@ -37,7 +36,6 @@ public final class WriteFailures {
   private final long[] bucketSecond = new long[WINDOW_SECONDS];
   private final List<Map<ErrorCode, Long>> counts = new ArrayList<>(WINDOW_SECONDS);
   private volatile long lastSuccess;
-  private boolean failed; // guarded by this
   private long lastFailure; // guarded by this
   private @Nullable ErrorCode lastCode; // guarded by this
   private String lastMessage = ""; // guarded by this
@@ -61,7 +59,6 @@ public final class WriteFailures {
     }
   }
 
-  /** A write transaction committed. */
   public void succeeded() {
     lastSuccess = nanoClock.getAsLong();
   }
@@ -79,7 +76,6 @@ public final class WriteFailures {
       counts.get(slot).clear();
     }
     counts.get(slot).merge(code, 1L, Long::sum);
-    failed = true;
     lastFailure = now;
     lastCode = code;
     lastMessage = message == null ? code.name() : message;
@@ -108,7 +104,9 @@ public final class WriteFailures {
    */
   public synchronized @Nullable String problem() {
     long now = nanoClock.getAsLong();
-    if (!failed || lastSuccess - lastFailure > 0 || now - lastFailure >= WINDOW_SECONDS * SECOND) {
+    if (lastCode == null
+        || lastSuccess - lastFailure > 0
+        || now - lastFailure >= WINDOW_SECONDS * SECOND) {
       return null;
     }
     Map<ErrorCode, Long> recent = recent();

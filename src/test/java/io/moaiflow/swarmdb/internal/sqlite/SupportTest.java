@@ -8,8 +8,11 @@ import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.internal.FileSecurity;
 import io.moaiflow.swarmdb.internal.Json;
 import io.moaiflow.swarmdb.internal.Uuid7;
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -84,18 +87,31 @@ class SupportTest {
         .contains("does not exist", "swarmdb init");
     assertThat(FileSecurity.prepareDatabaseFile(missing, true)).isTrue();
     assertThat(FileSecurity.prepareDatabaseFile(missing, true)).isFalse();
-    assertThat(FileSecurity.mode(missing)).isEqualTo("600");
-    assertThat(FileSecurity.mode(dir.resolve("absent"))).isEmpty();
+    assertThat(mode(missing)).isEqualTo("600");
+    assertThat(mode(dir.resolve("absent"))).isEmpty();
     Path wide = Files.createFile(dir.resolve("wide"));
     Files.setPosixFilePermissions(wide, PosixFilePermissions.fromString("rwxrwxrwx"));
-    assertThat(FileSecurity.mode(wide)).isEqualTo("777");
+    assertThat(mode(wide)).isEqualTo("777");
     FileSecurity.makePrivate(wide);
-    assertThat(FileSecurity.mode(wide)).isEqualTo("600");
+    assertThat(mode(wide)).isEqualTo("600");
     assertFails(ErrorCode.IO_ERROR, () -> FileSecurity.makePrivate(dir.resolve("absent")));
     assertThat(FileSecurity.size(dir.resolve("absent"))).isZero();
     assertFails(
         ErrorCode.IO_ERROR,
         () -> FileSecurity.createPrivateFile(dir.resolve("no/such/dir/f"), "test file"));
+  }
+
+  /** The POSIX mode of a file as an octal string such as {@code 600}, or empty when unreadable. */
+  private static String mode(Path path) {
+    try {
+      int mode = 0;
+      for (PosixFilePermission p : Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS)) {
+        mode |= 0400 >> p.ordinal(); // declared OWNER_READ, OWNER_WRITE, ..., OTHERS_EXECUTE
+      }
+      return Integer.toOctalString(mode);
+    } catch (IOException e) {
+      return "";
+    }
   }
 
   @Test
@@ -113,14 +129,16 @@ class SupportTest {
   void storedJsonThatIsNotAnObjectIsReported() {
     // stored text that is not an object is damage (issue 12 item 4), not the caller's input
     assertThat(
-            assertFails(ErrorCode.CORRUPT, () -> Json.readMetadata("agent_events row seq 7", "[1]"))
+            assertFails(
+                    ErrorCode.CORRUPT,
+                    () -> Json.readMetadata(() -> "agent_events row seq 7", "[1]"))
                 .getMessage())
         .contains("agent_events row seq 7", "stored metadata is not readable JSON");
     assertThat(
-            assertFails(ErrorCode.CORRUPT, () -> Json.readMetadata("sessions row x", "null"))
+            assertFails(ErrorCode.CORRUPT, () -> Json.readMetadata(() -> "sessions row x", "null"))
                 .getMessage())
         .contains("sessions row x", "JSON null");
-    assertThat(Json.readMetadata("r", "{\"a\":1}")).isEqualTo(Map.of("a", 1));
+    assertThat(Json.readMetadata(() -> "r", "{\"a\":1}")).isEqualTo(Map.of("a", 1));
     assertThat(Json.asStored(Map.of("n", Double.NaN), "{\"n\":\"NaN\"}"))
         .isEqualTo(Map.of("n", "NaN"));
     assertThat(Json.asStored(Map.of("n", 5_000_000_000L), "{\"n\":5000000000}"))
