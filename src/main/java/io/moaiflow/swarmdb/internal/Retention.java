@@ -1,9 +1,11 @@
 package io.moaiflow.swarmdb.internal;
 
 import io.moaiflow.swarmdb.Maintenance;
+import io.moaiflow.swarmdb.health.CheckResult;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The retention half of {@link Maintenance}, the same on both backends: old events and expired
@@ -37,10 +39,9 @@ public abstract class Retention implements Maintenance {
   private final TimeSource time;
   private final String purgeMemory;
 
-  /** Retention over a database. */
-  protected Retention(Backend db, TimeSource time) {
+  protected Retention(BackendBase db) {
     this.db = db;
-    this.time = time;
+    this.time = db.time();
     String key = db.dialect().memoryRowKey();
     this.purgeMemory =
         "DELETE FROM session_memory WHERE ("
@@ -61,6 +62,13 @@ public abstract class Retention implements Maintenance {
   @Override
   public final long purgeExpiredMemory() {
     return purgeExpiredMemory(time.now());
+  }
+
+  /** Runs a read-only check as the operation {@code maintenance.<op>}, timed. */
+  protected final CheckResult timedCheck(String op, String name, SqlFunction<List<String>> fn) {
+    long start = System.nanoTime();
+    List<String> problems = db.readUnchecked("maintenance." + op, fn);
+    return new CheckResult(name, problems, TimeSource.millisSince(start));
   }
 
   private long deleteEventsBefore(long cutoff) {

@@ -6,7 +6,6 @@ import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.health.CheckResult;
 import io.moaiflow.swarmdb.internal.Retention;
 import io.moaiflow.swarmdb.internal.Schema;
-import io.moaiflow.swarmdb.internal.TimeSource;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -27,7 +26,7 @@ final class PgMaintenance extends Retention {
   private final PgDatabase db;
 
   PgMaintenance(PgDatabase db) {
-    super(db, db.time());
+    super(db);
     this.db = db;
   }
 
@@ -37,10 +36,7 @@ final class PgMaintenance extends Retention {
    */
   @Override
   public CheckResult quickCheck() {
-    long start = System.nanoTime();
-    List<String> problems =
-        db.readUnchecked("maintenance.quick_check", h -> PgMaintenance.structure(h.connection()));
-    return new CheckResult("quick_check", problems, TimeSource.millisSince(start));
+    return timedCheck("quick_check", "quick_check", h -> structure(h.connection()));
   }
 
   /**
@@ -59,39 +55,37 @@ final class PgMaintenance extends Retention {
    */
   @Override
   public CheckResult integrityCheck() {
-    long start = System.nanoTime();
-    List<String> problems =
-        db.readUnchecked(
-            "maintenance.integrity_check",
-            h -> {
-              Connection c = h.connection();
-              List<String> p = structure(c);
-              if (!p.isEmpty()) {
-                return p;
-              }
-              boolean amcheck =
-                  h.queryLong("SELECT count(*) FROM pg_extension WHERE extname = 'amcheck'") > 0;
-              List<String> indexes = PgInspector.indexes(c);
-              if (amcheck) {
-                try (PreparedStatement ps =
-                    c.prepareStatement("SELECT bt_index_check(to_regclass(?))")) {
-                  for (String i : indexes) {
-                    ps.setString(1, i);
-                    try {
-                      ps.executeQuery().close();
-                    } catch (SQLException e) {
-                      p.add("index " + i + ": " + e.getMessage());
-                    }
-                  }
+    return timedCheck(
+        "integrity_check",
+        "integrity_check",
+        h -> {
+          Connection c = h.connection();
+          List<String> p = structure(c);
+          if (!p.isEmpty()) {
+            return p;
+          }
+          boolean amcheck =
+              h.queryLong("SELECT count(*) FROM pg_extension WHERE extname = 'amcheck'") > 0;
+          List<String> indexes = PgInspector.indexes(c);
+          if (amcheck) {
+            try (PreparedStatement ps =
+                c.prepareStatement("SELECT bt_index_check(to_regclass(?))")) {
+              for (String i : indexes) {
+                ps.setString(1, i);
+                try {
+                  ps.executeQuery().close();
+                } catch (SQLException e) {
+                  p.add("index " + i + ": " + e.getMessage());
                 }
               }
-              for (String t : Schema.DATA_TABLES) {
-                // a sequential read of every row; damaged pages raise an error
-                h.queryLong("SELECT count(*) FROM (SELECT * FROM " + t + " OFFSET 0) AS r");
-              }
-              return p;
-            });
-    return new CheckResult("integrity_check", problems, TimeSource.millisSince(start));
+            }
+          }
+          for (String t : Schema.DATA_TABLES) {
+            // a sequential read of every row; damaged pages raise an error
+            h.queryLong("SELECT count(*) FROM (SELECT * FROM " + t + " OFFSET 0) AS r");
+          }
+          return p;
+        });
   }
 
   private static List<String> structure(Connection c) throws SQLException {

@@ -139,7 +139,7 @@ public final class SqliteDatabase extends BackendBase {
           Listeners listeners = new Listeners();
           Path wal = path == null ? null : Schema.wal(path);
           Writer writer = new Writer(connection, label, wal, time, listeners, config.writeQueue());
-          writer.start();
+          writer.queue.start();
           LOG.debug("opened {} (SQLite {}, schema v{})", label, version, schema);
           return new SqliteDatabase(
               config, path, label, time, listeners, writer, readers, pragmas, version, schema,
@@ -261,14 +261,16 @@ public final class SqliteDatabase extends BackendBase {
           Map<String, String> pragmas = new LinkedHashMap<>();
           // An immutable connection reports "delete"; the file's own mode is in its header.
           pragmas.put("journal_mode", walHeader(path) ? "wal" : "delete");
-          for (String p : PRAGMAS.subList(1, PRAGMAS.size())) {
-            pragmas.put(p, h.queryString("PRAGMA " + p));
+          for (String p : expectedPragmas(config, false).keySet()) {
+            if (!pragmas.containsKey(p)) {
+              pragmas.put(p, h.queryString("PRAGMA " + p));
+            }
           }
           int schema = SqliteMigrator.userVersion(h);
           quickCheckOnOpen(h, config, label);
           Listeners listeners = new Listeners();
           Writer writer = new Writer(connection, label, null, time, listeners, config.writeQueue());
-          writer.start();
+          writer.queue.start();
           LOG.debug("opened {} read-only for checks ({})", label, url);
           return new SqliteDatabase(
               config,
@@ -310,19 +312,24 @@ public final class SqliteDatabase extends BackendBase {
             + " it with SwarmDB.open to change it");
   }
 
-  /** The pragmas read back after opening, journal_mode first. */
-  private static final java.util.List<String> PRAGMAS =
-      java.util.List.of(
-          "journal_mode",
-          "synchronous",
-          "cache_size",
-          "busy_timeout",
-          "foreign_keys",
-          "temp_store",
-          "journal_size_limit",
-          "mmap_size",
-          "page_size",
-          "wal_autocheckpoint");
+  /**
+   * The pragmas read back after opening, journal_mode first, each with the value it must read back
+   * (null: reported only).
+   */
+  private static Map<String, @Nullable String> expectedPragmas(SwarmDbConfig config, boolean file) {
+    Map<String, @Nullable String> expected = new LinkedHashMap<>();
+    expected.put("journal_mode", file ? "wal" : "memory");
+    expected.put("synchronous", config.pragmas().synchronous() == Synchronous.FULL ? "2" : "1");
+    expected.put("cache_size", Integer.toString(config.pragmas().cacheSizePages()));
+    expected.put("busy_timeout", Long.toString(config.pragmas().busyTimeout().toMillis()));
+    expected.put("foreign_keys", "1");
+    expected.put("temp_store", "2");
+    expected.put("journal_size_limit", Long.toString(config.pragmas().journalSizeLimitBytes()));
+    for (String p : new String[] {"mmap_size", "page_size", "wal_autocheckpoint"}) {
+      expected.put(p, null);
+    }
+    return expected;
+  }
 
   private static void quickCheckOnOpen(Handle h, SwarmDbConfig config, String label)
       throws SQLException {
@@ -390,20 +397,10 @@ public final class SqliteDatabase extends BackendBase {
   private static Map<String, String> readBack(
       Handle h, SwarmDbConfig config, boolean file, String label) throws SQLException {
     Map<String, String> actual = new LinkedHashMap<>();
-    for (String p : PRAGMAS) {
-      actual.put(p, h.queryString("PRAGMA " + p));
-    }
-    Map<String, String> expected = new LinkedHashMap<>();
-    expected.put("journal_mode", file ? "wal" : "memory");
-    expected.put("synchronous", config.pragmas().synchronous() == Synchronous.FULL ? "2" : "1");
-    expected.put("cache_size", Integer.toString(config.pragmas().cacheSizePages()));
-    expected.put("busy_timeout", Long.toString(config.pragmas().busyTimeout().toMillis()));
-    expected.put("foreign_keys", "1");
-    expected.put("temp_store", "2");
-    expected.put("journal_size_limit", Long.toString(config.pragmas().journalSizeLimitBytes()));
-    for (Map.Entry<String, String> e : expected.entrySet()) {
-      String got = actual.get(e.getKey());
-      if (!e.getValue().equalsIgnoreCase(got)) {
+    for (Map.Entry<String, @Nullable String> e : expectedPragmas(config, file).entrySet()) {
+      String got = h.queryString("PRAGMA " + e.getKey());
+      String want = e.getValue();
+      if (want != null && !want.equalsIgnoreCase(got)) {
         String hint =
             "journal_mode".equals(e.getKey())
                 ? " (WAL needs shared memory: keep the database on a local filesystem, not NFS or"
@@ -417,9 +414,10 @@ public final class SqliteDatabase extends BackendBase {
                 e.getKey(),
                 label,
                 got,
-                e.getValue(),
+                want,
                 hint));
       }
+      actual.put(e.getKey(), got);
     }
     actual.put(
         "journal_mode",
@@ -437,7 +435,7 @@ public final class SqliteDatabase extends BackendBase {
   private <T> T readNow(String op, SqlFunction<T> fn) {
     ReadPool pool = readers;
     if (pool == null) {
-      return writer.call(op, fn, false);
+      return writer.queue.call(op, fn, true);
     }
     try {
       return pool.read(fn, time.now());
@@ -464,7 +462,7 @@ public final class SqliteDatabase extends BackendBase {
     if (readOnly) {
       throw readOnlyError(op);
     }
-    return listeners.observe(op, () -> writer.call(op, fn, true));
+    return listeners.observe(op, () -> writer.queue.call(op, fn, false));
   }
 
   /** Queues a write; the future completes after its commit. */
@@ -473,7 +471,7 @@ public final class SqliteDatabase extends BackendBase {
     if (readOnly) {
       throw readOnlyError(op);
     }
-    return writer.submitObserved(op, fn);
+    return writer.queue.submitObserved(op, fn);
   }
 
   /** On the writer connection alone, after every write queued before it. */
@@ -483,7 +481,7 @@ public final class SqliteDatabase extends BackendBase {
     if (readOnly) {
       throw readOnlyError(op);
     }
-    return writer.call(op, fn, false);
+    return writer.queue.call(op, fn, true);
   }
 
   /** The database file (absolute), or null in memory. */
@@ -513,12 +511,12 @@ public final class SqliteDatabase extends BackendBase {
 
   /** The writer's counters. */
   public WriterStats writerStats() {
-    return writer.stats();
+    return writer.queue.stats();
   }
 
   /** The writer's failed transactions of the last minute. */
   public WriteFailures writeFailures() {
-    return writer.recentFailures();
+    return writer.queue.recentFailures();
   }
 
   /**
@@ -550,20 +548,20 @@ public final class SqliteDatabase extends BackendBase {
     try {
       if (path != null && !readOnly) {
         try {
-          writer.call(
+          writer.queue.call(
               "close checkpoint",
               h -> {
                 h.execute("PRAGMA wal_checkpoint(TRUNCATE)");
                 return true;
               },
-              false);
+              true);
         } catch (SwarmDbException e) {
           LOG.warn("final checkpoint of {} failed: {}", label, e.getMessage());
         }
       }
     } finally {
       state.markClosed();
-      writer.close();
+      writer.queue.close();
       if (readers != null) {
         readers.close();
       }
