@@ -5,6 +5,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One connection with its statement cache, lent to a read or a write for its duration: the SQLite
@@ -101,6 +103,18 @@ public final class Handle {
       String s = rs.next() ? rs.getString(1) : null;
       return s == null ? "" : s;
     }
+  }
+
+  /** Runs a query; its first column, row by row. */
+  public List<String> queryStrings(String sql) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Statement st = connection.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
   }
 
   /** Runs a statement without results. */

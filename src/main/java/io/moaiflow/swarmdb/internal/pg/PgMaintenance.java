@@ -4,12 +4,12 @@ import io.moaiflow.swarmdb.BackupResult;
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.health.CheckResult;
+import io.moaiflow.swarmdb.internal.Handle;
 import io.moaiflow.swarmdb.internal.Retention;
 import io.moaiflow.swarmdb.internal.Schema;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -36,7 +36,7 @@ final class PgMaintenance extends Retention {
    */
   @Override
   public CheckResult quickCheck() {
-    return timedCheck("quick_check", "quick_check", h -> structure(h.connection()));
+    return timedCheck("quick_check", "quick_check", h -> structure(h));
   }
 
   /**
@@ -60,13 +60,13 @@ final class PgMaintenance extends Retention {
         "integrity_check",
         h -> {
           Connection c = h.connection();
-          List<String> p = structure(c);
+          List<String> p = structure(h);
           if (!p.isEmpty()) {
             return p;
           }
           boolean amcheck =
               h.queryLong("SELECT count(*) FROM pg_extension WHERE extname = 'amcheck'") > 0;
-          List<String> indexes = PgInspector.indexes(c);
+          List<String> indexes = PgInspector.indexes(h);
           if (amcheck) {
             try (PreparedStatement ps =
                 c.prepareStatement("SELECT bt_index_check(to_regclass(?))")) {
@@ -88,14 +88,14 @@ final class PgMaintenance extends Retention {
         });
   }
 
-  private static List<String> structure(Connection c) throws SQLException {
+  private static List<String> structure(Handle h) throws SQLException {
     List<String> problems = new ArrayList<>();
     for (String t : Schema.DATA_TABLES) {
-      if (!PgMigrator.tableExists(c, t)) {
+      if (!PgMigrator.tableExists(h.connection(), t)) {
         problems.add("table " + t + " is missing");
       }
     }
-    List<String> indexes = PgInspector.indexes(c);
+    List<String> indexes = PgInspector.indexes(h);
     List<String> missing = new ArrayList<>(Schema.INDEXES);
     missing.removeAll(indexes);
     if (indexes.size() != Schema.INDEXES.size() || !missing.isEmpty()) {
@@ -109,16 +109,13 @@ final class PgMaintenance extends Retention {
               + indexes
               + (missing.isEmpty() ? "" : "; missing " + missing));
     }
-    try (Statement st = c.createStatement();
-        ResultSet rs =
-            st.executeQuery(
-                "SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
-                    + " JOIN pg_namespace n ON n.oid = i.relnamespace"
-                    + " WHERE n.nspname = current_schema()"
-                    + " AND NOT (x.indisvalid AND x.indisready) ORDER BY 1")) {
-      while (rs.next()) {
-        problems.add("index " + rs.getString(1) + " is not valid; REINDEX it");
-      }
+    for (String i :
+        h.queryStrings(
+            "SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
+                + " JOIN pg_namespace n ON n.oid = i.relnamespace"
+                + " WHERE n.nspname = current_schema()"
+                + " AND NOT (x.indisvalid AND x.indisready) ORDER BY 1")) {
+      problems.add("index " + i + " is not valid; REINDEX it");
     }
     return problems;
   }
