@@ -90,14 +90,22 @@ public final class SqliteDatabase extends BackendBase {
       requireWritable(path);
     }
     String url = path == null ? "jdbc:sqlite::memory:" : Schema.jdbcUrl(path);
+    SQLiteConfig readerConfig = null;
+    if (path != null) {
+      readerConfig = connectionConfig(config);
+      // Readers never create the file: if it is deleted under a running process, a new pooled
+      // connection must fail (and health report it) rather than open a fresh empty database.
+      readerConfig.resetOpenMode(SQLiteOpenMode.CREATE);
+    }
     return connect(
         "opening the database",
-        label,
+        config,
+        path,
+        false,
         connectionConfig(config),
         url,
-        config,
-        (connection, h, time) -> {
-          String version = h.queryString("SELECT sqlite_version()");
+        readerConfig,
+        (h, version) -> {
           if (NativeLibrary.compareVersions(version, NativeLibrary.MINIMUM_SQLITE) < 0) {
             throw new SwarmDbException(
                 ErrorCode.NATIVE_LIBRARY,
@@ -120,50 +128,59 @@ public final class SqliteDatabase extends BackendBase {
           if (config.migrate()) {
             migrator.migrate(h);
           }
-          int schema = SqliteMigrator.userVersion(h);
-          quickCheckOnOpen(h, config, label);
-          ReadPool readers = null;
-          if (path != null) {
-            SQLiteConfig readerConfig = connectionConfig(config);
-            // Readers never create the file: if it is deleted under a running process, a new
-            // pooled connection must fail (and health report it) rather than open a fresh empty
-            // database.
-            readerConfig.resetOpenMode(SQLiteOpenMode.CREATE);
-            readers =
-                new ReadPool(
-                    url,
-                    readerConfig,
-                    config.readPoolSize(),
-                    config.writeQueue().timeout().toMillis());
-          }
-          Listeners listeners = new Listeners();
-          Path wal = path == null ? null : Schema.wal(path);
-          Writer writer = new Writer(connection, label, wal, time, listeners, config.writeQueue());
-          writer.queue.start();
-          LOG.debug("opened {} (SQLite {}, schema v{})", label, version, schema);
-          return new SqliteDatabase(
-              config, path, label, time, listeners, writer, readers, pragmas, version, schema,
-              false);
+          return pragmas;
         });
   }
 
-  /** The steps of one opening, on its first connection. */
+  /** What one opening checks and changes on its first connection; returns the pragmas. */
   private interface Opening {
-    SqliteDatabase open(Connection connection, Handle h, TimeSource time) throws SQLException;
+    Map<String, String> prepare(Handle h, String sqliteVersion) throws SQLException;
   }
 
   /**
-   * Connects and runs the opening; on any failure closes the connection and maps a SQLite error
-   * (also one wrapped in an unchecked exception) to its {@code SwarmDbException}.
+   * Connects, runs the opening, quick-checks, and starts the readers (with a reader configuration)
+   * and the writer; on any failure closes the connection and maps a SQLite error (also one wrapped
+   * in an unchecked exception) to its {@code SwarmDbException}.
    */
   private static SqliteDatabase connect(
-      String what, String label, SQLiteConfig sc, String url, SwarmDbConfig config, Opening body) {
+      String what,
+      SwarmDbConfig config,
+      @Nullable Path path,
+      boolean readOnly,
+      SQLiteConfig sc,
+      String url,
+      @Nullable SQLiteConfig readerConfig,
+      Opening body) {
+    String label = path == null ? ":memory:" : path.toString();
     Connection connection = null;
     try {
       connection = sc.createConnection(url);
       TimeSource time = new TimeSource(config.clock());
-      return body.open(
-          connection, new Handle(connection, new StatementCache(connection), time.now()), time);
+      Handle h = new Handle(connection, new StatementCache(connection), time.now());
+      String version = h.queryString("SELECT sqlite_version()");
+      Map<String, String> pragmas = body.prepare(h, version);
+      int schema = SqliteMigrator.userVersion(h);
+      quickCheckOnOpen(h, config, label);
+      ReadPool readers =
+          readerConfig == null
+              ? null
+              : new ReadPool(
+                  url,
+                  readerConfig,
+                  config.readPoolSize(),
+                  config.writeQueue().timeout().toMillis());
+      Listeners listeners = new Listeners();
+      Path wal = path == null || readOnly ? null : Schema.wal(path);
+      Writer writer = new Writer(connection, label, wal, time, listeners, config.writeQueue());
+      writer.queue.start();
+      if (readOnly) {
+        LOG.debug("opened {} read-only for checks ({})", label, url);
+      } else {
+        LOG.debug("opened {} (SQLite {}, schema v{})", label, version, schema);
+      }
+      return new SqliteDatabase(
+          config, path, label, time, listeners, writer, readers, pragmas, version, schema,
+          readOnly);
     } catch (SQLException e) {
       closeQuietly(connection);
       throw SqliteErrors.map(what, label, e);
@@ -251,12 +268,13 @@ public final class SqliteDatabase extends BackendBase {
     String url = CheckOpen.url(path, label);
     return connect(
         "opening the database read-only",
-        label,
+        config,
+        path,
+        true,
         CheckOpen.readOnly(connectionConfig(config)),
         url,
-        config,
-        (connection, h, time) -> {
-          String version = h.queryString("SELECT sqlite_version()");
+        null,
+        (h, version) -> {
           SqliteMigrator.opening(label, null).validate(h);
           Map<String, String> pragmas = new LinkedHashMap<>();
           // An immutable connection reports "delete"; the file's own mode is in its header.
@@ -266,24 +284,7 @@ public final class SqliteDatabase extends BackendBase {
               pragmas.put(p, h.queryString("PRAGMA " + p));
             }
           }
-          int schema = SqliteMigrator.userVersion(h);
-          quickCheckOnOpen(h, config, label);
-          Listeners listeners = new Listeners();
-          Writer writer = new Writer(connection, label, null, time, listeners, config.writeQueue());
-          writer.queue.start();
-          LOG.debug("opened {} read-only for checks ({})", label, url);
-          return new SqliteDatabase(
-              config,
-              path,
-              label,
-              time,
-              listeners,
-              writer,
-              null,
-              Collections.unmodifiableMap(pragmas),
-              version,
-              schema,
-              true);
+          return Collections.unmodifiableMap(pragmas);
         });
   }
 
