@@ -45,13 +45,13 @@ public final class PgDatabase extends BackendBase {
   private static final int MAX_RETRIES = 5;
 
   private final DataSource dataSource;
-  private final @Nullable HikariDataSource ownPool;
-  private final String serverVersion;
-  private final String schema;
+  final @Nullable HikariDataSource ownPool;
+  final String serverVersion;
+  final String schema;
   private final AtomicLong transactions = new AtomicLong();
   private final AtomicLong retries = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
-  private final WriteFailures recentFailures = new WriteFailures();
+  final WriteFailures recentFailures = new WriteFailures();
   private final PgEventStore events;
   private final Daos daos;
 
@@ -348,22 +348,6 @@ public final class PgDatabase extends BackendBase {
     } catch (SQLException e) {
       throw PgErrors.map(op, label, e);
     }
-  }
-
-  String serverVersion() {
-    return serverVersion;
-  }
-
-  String schema() {
-    return schema;
-  }
-
-  boolean ownsPool() {
-    return ownPool != null;
-  }
-
-  WriteFailures writeFailures() {
-    return recentFailures;
   }
 
   WriterStats stats() {

@@ -98,7 +98,7 @@ final class PgInspector implements Inspector, HealthReports.Probes {
           }
           Map<String, String> settings = new LinkedHashMap<>();
           settings.put("backend", "postgresql");
-          settings.put("schema", db.schema());
+          settings.put("schema", db.schema);
           try (PreparedStatement ps = c.prepareStatement("SELECT current_setting(?, true)")) {
             for (String s : SETTINGS) {
               ps.setString(1, s);
@@ -111,12 +111,12 @@ final class PgInspector implements Inspector, HealthReports.Probes {
           long databaseBytes = h.queryLong("SELECT pg_database_size(current_database())");
           settings.put("database", h.queryString("SELECT current_database()"));
           settings.put("database_size_bytes", Long.toString(databaseBytes));
-          settings.put("pool", db.ownsPool() ? "hikari" : "caller DataSource");
+          settings.put("pool", db.ownPool != null ? "hikari" : "caller DataSource");
           long relations = relationBytes(c);
           long blockSize = h.queryLong("SELECT current_setting('block_size')::int");
           return new DatabaseInfo(
               db.label(),
-              db.serverVersion(),
+              db.serverVersion,
               PgMigrator.currentVersion(c),
               PgMigrator.shippedVersion(),
               counts,
@@ -131,7 +131,7 @@ final class PgInspector implements Inspector, HealthReports.Probes {
 
   @Override
   public HealthReport health() {
-    return HealthReports.check(db, PgMigrator.shippedVersion(), db.writeFailures(), this);
+    return HealthReports.check(db, PgMigrator.shippedVersion(), db.recentFailures, this);
   }
 
   @Override

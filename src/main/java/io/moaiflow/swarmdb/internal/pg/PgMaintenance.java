@@ -156,7 +156,7 @@ final class PgMaintenance extends Retention {
         "backupTo is SQLite-only (it copies the database file with VACUUM INTO); "
             + db.label()
             + " is on PostgreSQL: back it up with pg_dump, for example 'pg_dump --schema="
-            + db.schema()
+            + db.schema
             + " --format=custom --file="
             + target
             + " DATABASE', or the server's continuous archiving");

@@ -4,7 +4,6 @@ import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.Synchronous;
-import io.moaiflow.swarmdb.health.WriterStats;
 import io.moaiflow.swarmdb.internal.BackendBase;
 import io.moaiflow.swarmdb.internal.Dialect;
 import io.moaiflow.swarmdb.internal.FileSecurity;
@@ -16,7 +15,6 @@ import io.moaiflow.swarmdb.internal.SqlFunction;
 import io.moaiflow.swarmdb.internal.SqlSessionStore;
 import io.moaiflow.swarmdb.internal.StatementCache;
 import io.moaiflow.swarmdb.internal.TimeSource;
-import io.moaiflow.swarmdb.internal.WriteFailures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -44,11 +42,17 @@ public final class SqliteDatabase extends BackendBase {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteDatabase.class);
 
   private final @Nullable Path path;
-  private final Writer writer;
+  final Writer writer;
   private final @Nullable ReadPool readers;
-  private final Map<String, String> pragmas;
-  private final String sqliteVersion;
-  private final boolean readOnly;
+
+  /** The pragmas as read back from the writer connection at open. */
+  final Map<String, String> pragmas;
+
+  final String sqliteVersion;
+
+  /** Whether this database was opened by {@link #openReadOnly}. */
+  final boolean readOnly;
+
   private final Daos daos;
 
   private SqliteDatabase(
@@ -298,11 +302,6 @@ public final class SqliteDatabase extends BackendBase {
     }
   }
 
-  /** Whether this database was opened by {@link #openReadOnly}. */
-  public boolean readOnly() {
-    return readOnly;
-  }
-
   SwarmDbException readOnlyError(String op) {
     return new SwarmDbException(
         ErrorCode.READ_ONLY,
@@ -496,30 +495,6 @@ public final class SqliteDatabase extends BackendBase {
     return SqliteDialect.INSTANCE;
   }
 
-  /** The pragmas as read back from the writer connection at open. */
-  public Map<String, String> pragmas() {
-    return pragmas;
-  }
-
-  /**
-   * The SQLite library version.
-   *
-   * @return for example 3.53.0
-   */
-  public String sqliteVersion() {
-    return sqliteVersion;
-  }
-
-  /** The writer's counters. */
-  public WriterStats writerStats() {
-    return writer.queue.stats();
-  }
-
-  /** The writer's failed transactions of the last minute. */
-  public WriteFailures writeFailures() {
-    return writer.queue.recentFailures();
-  }
-
   /**
    * Every SQL text the DAOs have prepared through the statement caches, writer and readers, so a
    * test can explain each one. Call while no read is running.
@@ -538,8 +513,8 @@ public final class SqliteDatabase extends BackendBase {
   }
 
   /**
-   * Drains queued writes, truncates the WAL (not when {@linkplain #readOnly() read-only}), and
-   * closes every connection. Idempotent.
+   * Drains queued writes, truncates the WAL (not when {@linkplain #readOnly read-only}), and closes
+   * every connection. Idempotent.
    */
   @Override
   public synchronized void close() {

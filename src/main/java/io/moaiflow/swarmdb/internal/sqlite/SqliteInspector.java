@@ -61,11 +61,11 @@ final class SqliteInspector implements Inspector, HealthReports.Probes {
               h.queryStrings(
                   "SELECT name FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL"
                       + " ORDER BY name");
-          Map<String, String> pragmas = new LinkedHashMap<>(db.pragmas());
+          Map<String, String> pragmas = new LinkedHashMap<>(db.pragmas);
           Path p = db.path();
           return new DatabaseInfo(
               p == null ? ":memory:" : p.toString(),
-              db.sqliteVersion(),
+              db.sqliteVersion,
               (int) h.queryLong("PRAGMA user_version"),
               SqliteMigrator.shippedVersion(),
               counts,
@@ -80,7 +80,8 @@ final class SqliteInspector implements Inspector, HealthReports.Probes {
 
   @Override
   public HealthReport health() {
-    return HealthReports.check(db, SqliteMigrator.shippedVersion(), db.writeFailures(), this);
+    return HealthReports.check(
+        db, SqliteMigrator.shippedVersion(), db.writer.queue.recentFailures(), this);
   }
 
   @Override
@@ -101,7 +102,7 @@ final class SqliteInspector implements Inspector, HealthReports.Probes {
   @Override
   public boolean writable(List<String> problems) {
     Path p = db.path();
-    if (db.readOnly() && p != null) {
+    if (db.readOnly && p != null) {
       // A read-only check takes no write lock (a read-write connection would rebuild -shm and
       // checkpoint on close); it reports whether this user could write the files.
       List<Path> unwritable = new ArrayList<>();
@@ -203,6 +204,6 @@ final class SqliteInspector implements Inspector, HealthReports.Probes {
 
   @Override
   public WriterStats writerStats() {
-    return db.writerStats();
+    return db.writer.queue.stats();
   }
 }

@@ -185,7 +185,7 @@ final class SqliteMaintenance extends Retention {
   public BackupResult backupTo(Path target) {
     Path source = requireFile("backup");
     Objects.requireNonNull(target, "target");
-    if (db.readOnly()) {
+    if (db.readOnly) {
       // The copy runs on its own read-write connection, which could checkpoint the source.
       throw db.readOnlyError("backup");
     }
