@@ -484,7 +484,6 @@ public final class SqliteDatabase extends BackendBase {
     return writer.queue.call(op, fn, true);
   }
 
-  /** The database file (absolute), or null in memory. */
   @Override
   public @Nullable Path path() {
     return path;

@@ -10,14 +10,9 @@ import org.sqlite.SQLiteException;
  * file, and how to fix it. This class is stateless and thread safe.
  */
 final class SqliteErrors {
-  /** {@code SQLITE_BUSY}. */
-  public static final int BUSY = 5;
-
-  /** {@code SQLITE_LOCKED}. */
-  public static final int LOCKED = 6;
-
-  /** {@code SQLITE_BUSY_SNAPSHOT}. */
-  public static final int BUSY_SNAPSHOT = 517;
+  static final int BUSY = 5; // SQLITE_BUSY
+  static final int LOCKED = 6; // SQLITE_LOCKED
+  static final int BUSY_SNAPSHOT = 517; // SQLITE_BUSY_SNAPSHOT
 
   private SqliteErrors() {}
 

@@ -55,16 +55,8 @@ final class SqliteMaintenance extends Retention {
    * @return the problems; empty when the database is intact
    */
   static List<String> check(Handle h, String check) throws SQLException {
-    List<String> problems = new ArrayList<>();
-    try (Statement st = h.connection().createStatement();
-        ResultSet rs = st.executeQuery("PRAGMA " + check)) {
-      while (rs.next()) {
-        String line = rs.getString(1);
-        if (!"ok".equals(line)) {
-          problems.add(line);
-        }
-      }
-    }
+    List<String> problems = h.queryStrings("PRAGMA " + check);
+    problems.removeIf("ok"::equals);
     return problems;
   }
 
@@ -249,7 +241,7 @@ final class SqliteMaintenance extends Retention {
   }
 
   /** Verifies a backup: integrity_check, a SwarmDB schema, and its newest event position. */
-  public static long verify(Path file) throws SQLException {
+  static long verify(Path file) throws SQLException {
     SQLiteConfig cfg = new SQLiteConfig();
     cfg.setReadOnly(true);
     try (Connection c = cfg.createConnection(Schema.jdbcUrl(file))) {
