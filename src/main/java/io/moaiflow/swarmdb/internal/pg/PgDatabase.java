@@ -19,9 +19,7 @@ import io.moaiflow.swarmdb.internal.WriteFailures;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
@@ -166,18 +164,15 @@ public final class PgDatabase extends BackendBase {
   }
 
   private static String currentSchema(Connection c, String base) throws SQLException {
-    try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT current_schema()")) {
-      String s = rs.next() ? rs.getString(1) : null;
-      if (s == null) {
-        throw new SwarmDbException(
-            ErrorCode.INVALID_ARGUMENT,
-            base
-                + " has no current schema (its search_path names no existing schema); create one"
-                + " and name it with ?currentSchema=NAME in the URL");
-      }
-      return s;
+    String s = Handle.run(c, 0, h -> h.queryString("SELECT current_schema()"));
+    if (s.isEmpty()) {
+      throw new SwarmDbException(
+          ErrorCode.INVALID_ARGUMENT,
+          base
+              + " has no current schema (its search_path names no existing schema); create one"
+              + " and name it with ?currentSchema=NAME in the URL");
     }
+    return s;
   }
 
   private static HikariDataSource createPool(SwarmDbConfig config, String url, String base) {
