@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -140,11 +139,8 @@ final class PgMaintenance extends Retention {
     return db.outsideTransaction(
         "maintenance.vacuum",
         h -> {
-          Connection c = h.connection();
-          try (Statement st = c.createStatement()) {
-            st.execute("VACUUM (ANALYZE) " + String.join(", ", Schema.TABLES));
-          }
-          return PgInspector.relationBytes(c);
+          h.execute("VACUUM (ANALYZE) " + String.join(", ", Schema.TABLES));
+          return PgInspector.relationBytes(h.connection());
         });
   }
 
