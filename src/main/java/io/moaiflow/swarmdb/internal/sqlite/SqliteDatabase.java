@@ -524,12 +524,7 @@ public final class SqliteDatabase extends BackendBase {
       if (path != null && !readOnly) {
         try {
           writer.queue.call(
-              "close checkpoint",
-              h -> {
-                h.execute("PRAGMA wal_checkpoint(TRUNCATE)");
-                return true;
-              },
-              true);
+              "close checkpoint", h -> h.queryLong("PRAGMA wal_checkpoint(TRUNCATE)"), true);
         } catch (SwarmDbException e) {
           LOG.warn("final checkpoint of {} failed: {}", label, e.getMessage());
         }

@@ -141,11 +141,7 @@ final class SqliteMaintenance extends Retention {
   public long checkpoint() {
     requireFile("checkpoint");
     db.outsideTransaction(
-        "maintenance.checkpoint",
-        h -> {
-          h.execute("PRAGMA wal_checkpoint(TRUNCATE)");
-          return true;
-        });
+        "maintenance.checkpoint", h -> h.queryLong("PRAGMA wal_checkpoint(TRUNCATE)"));
     return FileSecurity.size(Schema.wal(Objects.requireNonNull(db.path())));
   }
 
