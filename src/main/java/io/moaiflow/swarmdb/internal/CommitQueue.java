@@ -201,10 +201,14 @@ public final class CommitQueue<W> implements AutoCloseable {
                     : e instanceof SwarmDbException s ? s.code() : ErrorCode.DATABASE_ERROR));
   }
 
-  /** Runs a write and waits for its commit, on the caller's thread when the queue is idle. */
-  public Object call(String op, W work, boolean alone) {
+  /**
+   * Runs a write and waits for its commit, on the caller's thread when the queue is idle; {@code T}
+   * is the type the committer puts in the write's result (unchecked, as a future's would be).
+   */
+  @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals"})
+  public <T> T call(String op, W work, boolean alone) {
     Task<W> direct = waits && maxWaitNanos <= 0 ? runIfIdle(op, work, alone) : null;
-    return await(op, direct != null ? direct.future : submit(op, work, alone));
+    return (T) await(op, direct != null ? direct.future : submit(op, work, alone));
   }
 
   private @Nullable Task<W> runIfIdle(String op, W work, boolean alone) {

@@ -5,6 +5,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One connection with its statement cache, lent to a read or a write for its duration: the SQLite
@@ -83,6 +85,19 @@ public record Handle(Connection connection, StatementCache cache, long now) {
     }
   }
 
+  /** Runs a query; its first column, row by row. */
+  public List<String> queryStrings(String sql) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Statement st = connection.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
+  }
+
+  /** Runs a statement without results. */
   public void execute(String sql) throws SQLException {
     try (Statement st = connection.createStatement()) {
       st.execute(sql);

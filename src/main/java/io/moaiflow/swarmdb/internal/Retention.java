@@ -1,7 +1,9 @@
 package io.moaiflow.swarmdb.internal;
 
 import io.moaiflow.swarmdb.Maintenance;
+import io.moaiflow.swarmdb.health.CheckResult;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The retention half of {@link Maintenance}, the same on both backends: old events and expired
@@ -35,9 +37,9 @@ public abstract class Retention implements Maintenance {
   private final TimeSource time;
   private final String purgeMemory;
 
-  protected Retention(Backend db, TimeSource time) {
+  protected Retention(BackendBase db) {
     this.db = db;
-    this.time = time;
+    this.time = db.time();
     String key = db.dialect().memoryRowKey();
     this.purgeMemory =
         "DELETE FROM session_memory WHERE ("
@@ -87,6 +89,13 @@ public abstract class Retention implements Maintenance {
         return total;
       }
     }
+  }
+
+  /** Runs a read-only check as the operation {@code maintenance.<op>}, timed. */
+  protected final CheckResult timedCheck(String op, String name, SqlFunction<List<String>> fn) {
+    long start = System.nanoTime();
+    List<String> problems = db.readUnchecked("maintenance." + op, fn);
+    return new CheckResult(name, problems, TimeSource.millisSince(start));
   }
 
   /**

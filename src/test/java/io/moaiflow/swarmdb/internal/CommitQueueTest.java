@@ -155,7 +155,7 @@ class CommitQueueTest {
   void aTransientFailureRetriesTheWholeTransactionUpToFiveTimes() {
     CommitQueue<String> q = queue(true, 10, 1_000);
     retriesLeft = 2;
-    assertThat(q.call("busy", "busy", false)).isEqualTo("BUSY");
+    assertThat(q.<String>call("busy", "busy", false)).isEqualTo("BUSY");
     assertThat(q.stats().busyRetries()).isEqualTo(2);
     retriesLeft = 6;
     assertThat(thrown(() -> q.call("busy", "busy", false)).code()).isEqualTo(ErrorCode.DISK_FULL);

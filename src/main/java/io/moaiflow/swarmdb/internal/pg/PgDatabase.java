@@ -19,9 +19,7 @@ import io.moaiflow.swarmdb.internal.WriteFailures;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
@@ -45,13 +43,13 @@ public final class PgDatabase extends BackendBase {
   private static final int MAX_RETRIES = 5;
 
   private final DataSource dataSource;
-  private final @Nullable HikariDataSource ownPool;
-  private final String serverVersion;
-  private final String schema;
+  final @Nullable HikariDataSource ownPool;
+  final String serverVersion;
+  final String schema;
   private final AtomicLong transactions = new AtomicLong();
   private final AtomicLong retries = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
-  private final WriteFailures recentFailures = new WriteFailures();
+  final WriteFailures recentFailures = new WriteFailures();
   private final PgEventStore events;
   private final Daos daos;
 
@@ -166,18 +164,15 @@ public final class PgDatabase extends BackendBase {
   }
 
   private static String currentSchema(Connection c, String base) throws SQLException {
-    try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT current_schema()")) {
-      String s = rs.next() ? rs.getString(1) : null;
-      if (s == null) {
-        throw new SwarmDbException(
-            ErrorCode.INVALID_ARGUMENT,
-            base
-                + " has no current schema (its search_path names no existing schema); create one"
-                + " and name it with ?currentSchema=NAME in the URL");
-      }
-      return s;
+    String s = Handle.run(c, 0, h -> h.queryString("SELECT current_schema()"));
+    if (s.isEmpty()) {
+      throw new SwarmDbException(
+          ErrorCode.INVALID_ARGUMENT,
+          base
+              + " has no current schema (its search_path names no existing schema); create one"
+              + " and name it with ?currentSchema=NAME in the URL");
     }
+    return s;
   }
 
   private static HikariDataSource createPool(SwarmDbConfig config, String url, String base) {
@@ -348,22 +343,6 @@ public final class PgDatabase extends BackendBase {
     } catch (SQLException e) {
       throw PgErrors.map(op, label, e);
     }
-  }
-
-  String serverVersion() {
-    return serverVersion;
-  }
-
-  String schema() {
-    return schema;
-  }
-
-  boolean ownsPool() {
-    return ownPool != null;
-  }
-
-  WriteFailures writeFailures() {
-    return recentFailures;
   }
 
   WriterStats stats() {

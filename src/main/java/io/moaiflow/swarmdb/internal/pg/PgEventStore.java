@@ -113,7 +113,7 @@ final class PgEventStore extends SqlEventStore {
   @Override
   protected Inserted appendOne(Row row) {
     return pg.listeners()
-        .observe("events.append", () -> (Inserted) appender.call("events.append", row, false));
+        .observe("events.append", () -> appender.<Inserted>call("events.append", row, false));
   }
 
   /**

@@ -5,14 +5,13 @@ import io.moaiflow.swarmdb.health.FileSizes;
 import io.moaiflow.swarmdb.health.HealthReport;
 import io.moaiflow.swarmdb.health.Inspector;
 import io.moaiflow.swarmdb.health.WriterStats;
+import io.moaiflow.swarmdb.internal.Handle;
 import io.moaiflow.swarmdb.internal.HealthReports;
 import io.moaiflow.swarmdb.internal.Schema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +22,7 @@ import java.util.Map;
  * #info()} as the setting {@code database_size_bytes}. PostgreSQL's WAL belongs to the server, not
  * to SwarmDB, so {@link #walSizeBytes()} is 0. Thread safe.
  */
-final class PgInspector implements Inspector {
+final class PgInspector implements Inspector, HealthReports.Probes {
   /** Server settings {@link #info()} reports, beside the version and sizes. */
   private static final List<String> SETTINGS =
       List.of(
@@ -61,26 +60,18 @@ final class PgInspector implements Inspector {
    * The explicit indexes of SwarmDB's tables in the current schema: every index that does not back
    * a primary-key or unique constraint, sorted by name.
    */
-  static List<String> indexes(Connection c) throws SQLException {
-    List<String> out = new ArrayList<>();
-    try (Statement st = c.createStatement();
-        ResultSet rs =
-            st.executeQuery(
-                "SELECT i.relname FROM pg_index x"
-                    + " JOIN pg_class i ON i.oid = x.indexrelid"
-                    + " JOIN pg_class t ON t.oid = x.indrelid"
-                    + " JOIN pg_namespace n ON n.oid = t.relnamespace"
-                    + " WHERE n.nspname = current_schema()"
-                    + " AND t.relname IN ('"
-                    + String.join("', '", Schema.DATA_TABLES)
-                    + "')"
-                    + " AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid ="
-                    + " x.indexrelid) ORDER BY i.relname")) {
-      while (rs.next()) {
-        out.add(rs.getString(1));
-      }
-    }
-    return out;
+  static List<String> indexes(Handle h) throws SQLException {
+    return h.queryStrings(
+        "SELECT i.relname FROM pg_index x"
+            + " JOIN pg_class i ON i.oid = x.indexrelid"
+            + " JOIN pg_class t ON t.oid = x.indrelid"
+            + " JOIN pg_namespace n ON n.oid = t.relnamespace"
+            + " WHERE n.nspname = current_schema()"
+            + " AND t.relname IN ('"
+            + String.join("', '", Schema.DATA_TABLES)
+            + "')"
+            + " AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid ="
+            + " x.indexrelid) ORDER BY i.relname");
   }
 
   @Override
@@ -107,7 +98,7 @@ final class PgInspector implements Inspector {
           }
           Map<String, String> settings = new LinkedHashMap<>();
           settings.put("backend", "postgresql");
-          settings.put("schema", db.schema());
+          settings.put("schema", db.schema);
           try (PreparedStatement ps = c.prepareStatement("SELECT current_setting(?, true)")) {
             for (String s : SETTINGS) {
               ps.setString(1, s);
@@ -120,16 +111,16 @@ final class PgInspector implements Inspector {
           long databaseBytes = h.queryLong("SELECT pg_database_size(current_database())");
           settings.put("database", h.queryString("SELECT current_database()"));
           settings.put("database_size_bytes", Long.toString(databaseBytes));
-          settings.put("pool", db.ownsPool() ? "hikari" : "caller DataSource");
+          settings.put("pool", db.ownPool != null ? "hikari" : "caller DataSource");
           long relations = relationBytes(c);
           long blockSize = h.queryLong("SELECT current_setting('block_size')::int");
           return new DatabaseInfo(
               db.label(),
-              db.serverVersion(),
+              db.serverVersion,
               PgMigrator.currentVersion(c),
               PgMigrator.shippedVersion(),
               counts,
-              indexes(c),
+              indexes(h),
               settings,
               blockSize,
               blockSize == 0 ? 0 : relations / blockSize,
@@ -140,68 +131,48 @@ final class PgInspector implements Inspector {
 
   @Override
   public HealthReport health() {
-    long start = System.nanoTime();
-    List<String> problems = new ArrayList<>();
-    int version = -1;
-    boolean connected = false;
-    boolean writable = false;
+    return HealthReports.check(db, PgMigrator.shippedVersion(), db.recentFailures, this);
+  }
+
+  @Override
+  public int readVersion() {
+    return db.readUnchecked(
+        "health.read",
+        h -> {
+          h.queryLong("SELECT 1");
+          return PgMigrator.currentVersion(h.connection());
+        });
+  }
+
+  @Override
+  public boolean writable(List<String> problems) {
+    // Assigning a transaction id fails on a standby or in a read-only transaction; the
+    // transaction is rolled back, so nothing is written.
+    return db.outsideTransaction(
+        "health.write",
+        h -> {
+          Connection c = h.connection();
+          c.setAutoCommit(false);
+          try {
+            h.queryLong("SELECT pg_current_xact_id()::text::bigint");
+          } finally {
+            c.rollback();
+          }
+          return true;
+        });
+  }
+
+  @Override
+  public HealthReports.Sizes sizes(boolean connected, List<String> problems) {
     long size = 0;
-    if (db.isClosed()) {
-      problems.add("database is closed");
-    } else {
+    if (connected) {
       try {
-        version =
-            db.readUnchecked(
-                "health.read",
-                h -> {
-                  Connection c = h.connection();
-                  h.queryLong("SELECT 1");
-                  return PgMigrator.currentVersion(c);
-                });
-        connected = true;
+        size = sizeBytes();
       } catch (RuntimeException e) {
-        problems.add("read failed: " + e.getMessage());
-      }
-      if (connected) {
-        try {
-          // Assigning a transaction id fails on a standby or in a read-only transaction; the
-          // transaction is rolled back, so nothing is written.
-          db.outsideTransaction(
-              "health.write",
-              h -> {
-                Connection c = h.connection();
-                c.setAutoCommit(false);
-                try {
-                  h.queryLong("SELECT pg_current_xact_id()::text::bigint");
-                } finally {
-                  c.rollback();
-                }
-                return true;
-              });
-          writable = true;
-        } catch (RuntimeException e) {
-          problems.add("write probe failed: " + e.getMessage());
-        }
-        try {
-          size = sizeBytes();
-        } catch (RuntimeException e) {
-          problems.add("size query failed: " + e.getMessage());
-        }
+        problems.add("size query failed: " + e.getMessage());
       }
     }
-    return HealthReports.of(
-        connected,
-        writable,
-        version,
-        PgMigrator.shippedVersion(),
-        size,
-        0,
-        start,
-        db.time().now(),
-        problems,
-        db.writeFailures(),
-        -1,
-        0);
+    return new HealthReports.Sizes(size, 0, -1, 0);
   }
 
   @Override

@@ -4,15 +4,13 @@ import io.moaiflow.swarmdb.BackupResult;
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.health.CheckResult;
+import io.moaiflow.swarmdb.internal.Handle;
 import io.moaiflow.swarmdb.internal.Retention;
 import io.moaiflow.swarmdb.internal.Schema;
-import io.moaiflow.swarmdb.internal.TimeSource;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -27,7 +25,7 @@ final class PgMaintenance extends Retention {
   private final PgDatabase db;
 
   PgMaintenance(PgDatabase db) {
-    super(db, db.time());
+    super(db);
     this.db = db;
   }
 
@@ -37,10 +35,7 @@ final class PgMaintenance extends Retention {
    */
   @Override
   public CheckResult quickCheck() {
-    long start = System.nanoTime();
-    List<String> problems =
-        db.readUnchecked("maintenance.quick_check", h -> PgMaintenance.structure(h.connection()));
-    return new CheckResult("quick_check", problems, TimeSource.millisSince(start));
+    return timedCheck("quick_check", "quick_check", h -> structure(h));
   }
 
   /**
@@ -59,49 +54,47 @@ final class PgMaintenance extends Retention {
    */
   @Override
   public CheckResult integrityCheck() {
-    long start = System.nanoTime();
-    List<String> problems =
-        db.readUnchecked(
-            "maintenance.integrity_check",
-            h -> {
-              Connection c = h.connection();
-              List<String> p = structure(c);
-              if (!p.isEmpty()) {
-                return p;
-              }
-              boolean amcheck =
-                  h.queryLong("SELECT count(*) FROM pg_extension WHERE extname = 'amcheck'") > 0;
-              List<String> indexes = PgInspector.indexes(c);
-              if (amcheck) {
-                try (PreparedStatement ps =
-                    c.prepareStatement("SELECT bt_index_check(to_regclass(?))")) {
-                  for (String i : indexes) {
-                    ps.setString(1, i);
-                    try {
-                      ps.executeQuery().close();
-                    } catch (SQLException e) {
-                      p.add("index " + i + ": " + e.getMessage());
-                    }
-                  }
+    return timedCheck(
+        "integrity_check",
+        "integrity_check",
+        h -> {
+          Connection c = h.connection();
+          List<String> p = structure(h);
+          if (!p.isEmpty()) {
+            return p;
+          }
+          boolean amcheck =
+              h.queryLong("SELECT count(*) FROM pg_extension WHERE extname = 'amcheck'") > 0;
+          List<String> indexes = PgInspector.indexes(h);
+          if (amcheck) {
+            try (PreparedStatement ps =
+                c.prepareStatement("SELECT bt_index_check(to_regclass(?))")) {
+              for (String i : indexes) {
+                ps.setString(1, i);
+                try {
+                  ps.executeQuery().close();
+                } catch (SQLException e) {
+                  p.add("index " + i + ": " + e.getMessage());
                 }
               }
-              for (String t : Schema.DATA_TABLES) {
-                // a sequential read of every row; damaged pages raise an error
-                h.queryLong("SELECT count(*) FROM (SELECT * FROM " + t + " OFFSET 0) AS r");
-              }
-              return p;
-            });
-    return new CheckResult("integrity_check", problems, TimeSource.millisSince(start));
+            }
+          }
+          for (String t : Schema.DATA_TABLES) {
+            // a sequential read of every row; damaged pages raise an error
+            h.queryLong("SELECT count(*) FROM (SELECT * FROM " + t + " OFFSET 0) AS r");
+          }
+          return p;
+        });
   }
 
-  private static List<String> structure(Connection c) throws SQLException {
+  private static List<String> structure(Handle h) throws SQLException {
     List<String> problems = new ArrayList<>();
     for (String t : Schema.DATA_TABLES) {
-      if (!PgMigrator.tableExists(c, t)) {
+      if (!PgMigrator.tableExists(h.connection(), t)) {
         problems.add("table " + t + " is missing");
       }
     }
-    List<String> indexes = PgInspector.indexes(c);
+    List<String> indexes = PgInspector.indexes(h);
     List<String> missing = new ArrayList<>(Schema.INDEXES);
     missing.removeAll(indexes);
     if (indexes.size() != Schema.INDEXES.size() || !missing.isEmpty()) {
@@ -115,16 +108,13 @@ final class PgMaintenance extends Retention {
               + indexes
               + (missing.isEmpty() ? "" : "; missing " + missing));
     }
-    try (Statement st = c.createStatement();
-        ResultSet rs =
-            st.executeQuery(
-                "SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
-                    + " JOIN pg_namespace n ON n.oid = i.relnamespace"
-                    + " WHERE n.nspname = current_schema()"
-                    + " AND NOT (x.indisvalid AND x.indisready) ORDER BY 1")) {
-      while (rs.next()) {
-        problems.add("index " + rs.getString(1) + " is not valid; REINDEX it");
-      }
+    for (String i :
+        h.queryStrings(
+            "SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
+                + " JOIN pg_namespace n ON n.oid = i.relnamespace"
+                + " WHERE n.nspname = current_schema()"
+                + " AND NOT (x.indisvalid AND x.indisready) ORDER BY 1")) {
+      problems.add("index " + i + " is not valid; REINDEX it");
     }
     return problems;
   }
@@ -149,11 +139,8 @@ final class PgMaintenance extends Retention {
     return db.outsideTransaction(
         "maintenance.vacuum",
         h -> {
-          Connection c = h.connection();
-          try (Statement st = c.createStatement()) {
-            st.execute("VACUUM (ANALYZE) " + String.join(", ", Schema.TABLES));
-          }
-          return PgInspector.relationBytes(c);
+          h.execute("VACUUM (ANALYZE) " + String.join(", ", Schema.TABLES));
+          return PgInspector.relationBytes(h.connection());
         });
   }
 
@@ -165,7 +152,7 @@ final class PgMaintenance extends Retention {
         "backupTo is SQLite-only (it copies the database file with VACUUM INTO); "
             + db.label()
             + " is on PostgreSQL: back it up with pg_dump, for example 'pg_dump --schema="
-            + db.schema()
+            + db.schema
             + " --format=custom --file="
             + target
             + " DATABASE', or the server's continuous archiving");

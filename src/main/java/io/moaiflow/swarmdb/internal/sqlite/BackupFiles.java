@@ -53,8 +53,7 @@ public final class BackupFiles {
 
   /** Checks a backup read-only (see {@code SwarmDB.verifyBackup}). */
   public static BackupCheck verify(Path backup) {
-    Path source = requireFile(backup);
-    return check(source, "");
+    return check(requireFile(backup), "");
   }
 
   private static Path requireFile(Path backup) {
@@ -76,7 +75,8 @@ public final class BackupFiles {
   private static BackupCheck check(Path source, String refused) {
     Path sourceWal = Schema.wal(source);
     if (FileSecurity.size(sourceWal) > 0) {
-      throw corrupt(
+      throw new SwarmDbException(
+          ErrorCode.CORRUPT,
           "backup "
               + source
               + " has a non-empty "
@@ -84,8 +84,7 @@ public final class BackupFiles {
               + " beside it (committed data may still be in that WAL); restore a file written by"
               + " 'swarmdb backup', or checkpoint it first with: sqlite3 "
               + source
-              + " 'PRAGMA wal_checkpoint(TRUNCATE)'",
-          null);
+              + " 'PRAGMA wal_checkpoint(TRUNCATE)'");
     }
     NativeLibrary.ensureLoaded();
     int latest = SqliteMigrator.shippedVersion();
@@ -95,62 +94,48 @@ public final class BackupFiles {
       Handle h = new Handle(c, new StatementCache(c), 0);
       List<String> problems = SqliteMaintenance.check(h, "integrity_check");
       if (!problems.isEmpty()) {
-        throw corrupt(
-            "backup "
-                + source
-                + " failed integrity_check ("
-                + problems.size()
-                + " problem(s), first: "
-                + problems.get(0)
-                + "); "
-                + refused
-                + "pick another backup",
+        throw refusal(
+            ErrorCode.CORRUPT,
+            source,
+            "failed integrity_check (" + problems.size() + " problem(s), first: " + problems.get(0),
+            refused + "pick another backup",
             null);
       }
       for (String table : Schema.TABLES) {
         if (!Schema.hasTable(h, table)) {
-          throw corrupt(
-              "backup "
-                  + source
-                  + " is not a SwarmDB database (no table "
-                  + table
-                  + "); "
-                  + refused
-                  + "pick a file written by 'swarmdb backup'",
+          throw refusal(
+              ErrorCode.CORRUPT,
+              source,
+              "is not a SwarmDB database (no table " + table,
+              refused + "pick a file written by 'swarmdb backup'",
               null);
         }
       }
       int version = SqliteMigrator.userVersion(h);
       if (version > latest) {
-        throw new SwarmDbException(
+        throw refusal(
             ErrorCode.SCHEMA_TOO_NEW,
-            "backup "
-                + source
-                + " has schema version "
-                + version
-                + ", newer than this SwarmDB ("
-                + latest
-                + "); "
-                + refused
-                + "restore it with a newer swarmdb.jar");
+            source,
+            "has schema version " + version + ", newer than this SwarmDB (" + latest,
+            refused + "restore it with a newer swarmdb.jar",
+            null);
       }
       long events = h.queryLong("SELECT count(*) FROM agent_events");
       return new BackupCheck(source, version, latest, events);
     } catch (SQLException e) {
-      throw corrupt(
-          "backup "
-              + source
-              + " cannot be read as a SQLite database ("
-              + e.getMessage()
-              + "); "
-              + refused
-              + "pick another backup",
+      throw refusal(
+          ErrorCode.CORRUPT,
+          source,
+          "cannot be read as a SQLite database (" + e.getMessage(),
+          refused + "pick another backup",
           e);
     }
   }
 
-  private static SwarmDbException corrupt(String message, @Nullable Throwable cause) {
-    return new SwarmDbException(ErrorCode.CORRUPT, message, cause);
+  /** "backup FILE {what}); {fix}": {@code what} opens the parenthesis this closes. */
+  private static SwarmDbException refusal(
+      ErrorCode code, Path source, String what, String fix, @Nullable Throwable cause) {
+    return new SwarmDbException(code, "backup " + source + " " + what + "); " + fix, cause);
   }
 
   /** Restores a database from a backup (see {@code SwarmDB.restore}). */

@@ -36,12 +36,6 @@ final class CheckOpen {
   private CheckOpen() {}
 
   /**
-   * The JDBC URL for a read-only check of {@code db}.
-   *
-   * @throws SwarmDbException {@link ErrorCode#READ_ONLY} when the WAL cannot be read without
-   *     writing
-   */
-  /**
    * Makes {@code config} open without writing: read-only, never creating the file, the URL read as
    * a {@code file:} URI (its {@code mode=ro}, {@code immutable=1} or {@code readonly_shm=1}).
    */
@@ -52,6 +46,12 @@ final class CheckOpen {
     return config;
   }
 
+  /**
+   * The JDBC URL for a read-only check of {@code db}.
+   *
+   * @throws SwarmDbException {@link ErrorCode#READ_ONLY} when the WAL cannot be read without
+   *     writing
+   */
   static String url(Path db, String label) {
     Path wal = Schema.wal(db);
     Path shm = Schema.shm(db);

@@ -4,7 +4,6 @@ import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.Synchronous;
-import io.moaiflow.swarmdb.health.WriterStats;
 import io.moaiflow.swarmdb.internal.BackendBase;
 import io.moaiflow.swarmdb.internal.Dialect;
 import io.moaiflow.swarmdb.internal.FileSecurity;
@@ -16,7 +15,6 @@ import io.moaiflow.swarmdb.internal.SqlFunction;
 import io.moaiflow.swarmdb.internal.SqlSessionStore;
 import io.moaiflow.swarmdb.internal.StatementCache;
 import io.moaiflow.swarmdb.internal.TimeSource;
-import io.moaiflow.swarmdb.internal.WriteFailures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -44,11 +42,17 @@ public final class SqliteDatabase extends BackendBase {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteDatabase.class);
 
   private final @Nullable Path path;
-  private final Writer writer;
+  final Writer writer;
   private final @Nullable ReadPool readers;
-  private final Map<String, String> pragmas;
-  private final String sqliteVersion;
-  private final boolean readOnly;
+
+  /** The pragmas as read back from the writer connection at open. */
+  final Map<String, String> pragmas;
+
+  final String sqliteVersion;
+
+  /** Whether this database was opened by {@link #openReadOnly}. */
+  final boolean readOnly;
+
   private final Daos daos;
 
   private SqliteDatabase(
@@ -90,14 +94,22 @@ public final class SqliteDatabase extends BackendBase {
       requireWritable(path);
     }
     String url = path == null ? "jdbc:sqlite::memory:" : Schema.jdbcUrl(path);
+    SQLiteConfig readerConfig = null;
+    if (path != null) {
+      readerConfig = connectionConfig(config);
+      // Readers never create the file: if it is deleted under a running process, a new pooled
+      // connection must fail (and health report it) rather than open a fresh empty database.
+      readerConfig.resetOpenMode(SQLiteOpenMode.CREATE);
+    }
     return connect(
         "opening the database",
-        label,
+        config,
+        path,
+        false,
         connectionConfig(config),
         url,
-        config,
-        (connection, h, time) -> {
-          String version = h.queryString("SELECT sqlite_version()");
+        readerConfig,
+        (h, version) -> {
           if (NativeLibrary.compareVersions(version, NativeLibrary.MINIMUM_SQLITE) < 0) {
             throw new SwarmDbException(
                 ErrorCode.NATIVE_LIBRARY,
@@ -120,50 +132,59 @@ public final class SqliteDatabase extends BackendBase {
           if (config.migrate()) {
             migrator.migrate(h);
           }
-          int schema = SqliteMigrator.userVersion(h);
-          quickCheckOnOpen(h, config, label);
-          ReadPool readers = null;
-          if (path != null) {
-            SQLiteConfig readerConfig = connectionConfig(config);
-            // Readers never create the file: if it is deleted under a running process, a new
-            // pooled connection must fail (and health report it) rather than open a fresh empty
-            // database.
-            readerConfig.resetOpenMode(SQLiteOpenMode.CREATE);
-            readers =
-                new ReadPool(
-                    url,
-                    readerConfig,
-                    config.readPoolSize(),
-                    config.writeQueue().timeout().toMillis());
-          }
-          Listeners listeners = new Listeners();
-          Path wal = path == null ? null : Schema.wal(path);
-          Writer writer = new Writer(connection, label, wal, time, listeners, config.writeQueue());
-          writer.start();
-          LOG.debug("opened {} (SQLite {}, schema v{})", label, version, schema);
-          return new SqliteDatabase(
-              config, path, label, time, listeners, writer, readers, pragmas, version, schema,
-              false);
+          return pragmas;
         });
   }
 
-  /** The steps of one opening, on its first connection. */
+  /** What one opening checks and changes on its first connection; returns the pragmas. */
   private interface Opening {
-    SqliteDatabase open(Connection connection, Handle h, TimeSource time) throws SQLException;
+    Map<String, String> prepare(Handle h, String sqliteVersion) throws SQLException;
   }
 
   /**
-   * Connects and runs the opening; on any failure closes the connection and maps a SQLite error
-   * (also one wrapped in an unchecked exception) to its {@code SwarmDbException}.
+   * Connects, runs the opening, quick-checks, and starts the readers (with a reader configuration)
+   * and the writer; on any failure closes the connection and maps a SQLite error (also one wrapped
+   * in an unchecked exception) to its {@code SwarmDbException}.
    */
   private static SqliteDatabase connect(
-      String what, String label, SQLiteConfig sc, String url, SwarmDbConfig config, Opening body) {
+      String what,
+      SwarmDbConfig config,
+      @Nullable Path path,
+      boolean readOnly,
+      SQLiteConfig sc,
+      String url,
+      @Nullable SQLiteConfig readerConfig,
+      Opening body) {
+    String label = path == null ? ":memory:" : path.toString();
     Connection connection = null;
     try {
       connection = sc.createConnection(url);
       TimeSource time = new TimeSource(config.clock());
-      return body.open(
-          connection, new Handle(connection, new StatementCache(connection), time.now()), time);
+      Handle h = new Handle(connection, new StatementCache(connection), time.now());
+      String version = h.queryString("SELECT sqlite_version()");
+      Map<String, String> pragmas = body.prepare(h, version);
+      int schema = SqliteMigrator.userVersion(h);
+      quickCheckOnOpen(h, config, label);
+      ReadPool readers =
+          readerConfig == null
+              ? null
+              : new ReadPool(
+                  url,
+                  readerConfig,
+                  config.readPoolSize(),
+                  config.writeQueue().timeout().toMillis());
+      Listeners listeners = new Listeners();
+      Path wal = path == null || readOnly ? null : Schema.wal(path);
+      Writer writer = new Writer(connection, label, wal, time, listeners, config.writeQueue());
+      writer.queue.start();
+      if (readOnly) {
+        LOG.debug("opened {} read-only for checks ({})", label, url);
+      } else {
+        LOG.debug("opened {} (SQLite {}, schema v{})", label, version, schema);
+      }
+      return new SqliteDatabase(
+          config, path, label, time, listeners, writer, readers, pragmas, version, schema,
+          readOnly);
     } catch (SQLException e) {
       closeQuietly(connection);
       throw SqliteErrors.map(what, label, e);
@@ -251,37 +272,23 @@ public final class SqliteDatabase extends BackendBase {
     String url = CheckOpen.url(path, label);
     return connect(
         "opening the database read-only",
-        label,
+        config,
+        path,
+        true,
         CheckOpen.readOnly(connectionConfig(config)),
         url,
-        config,
-        (connection, h, time) -> {
-          String version = h.queryString("SELECT sqlite_version()");
+        null,
+        (h, version) -> {
           SqliteMigrator.opening(label, null).validate(h);
           Map<String, String> pragmas = new LinkedHashMap<>();
           // An immutable connection reports "delete"; the file's own mode is in its header.
           pragmas.put("journal_mode", walHeader(path) ? "wal" : "delete");
-          for (String p : PRAGMAS.subList(1, PRAGMAS.size())) {
-            pragmas.put(p, h.queryString("PRAGMA " + p));
+          for (String p : expectedPragmas(config, false).keySet()) {
+            if (!pragmas.containsKey(p)) {
+              pragmas.put(p, h.queryString("PRAGMA " + p));
+            }
           }
-          int schema = SqliteMigrator.userVersion(h);
-          quickCheckOnOpen(h, config, label);
-          Listeners listeners = new Listeners();
-          Writer writer = new Writer(connection, label, null, time, listeners, config.writeQueue());
-          writer.start();
-          LOG.debug("opened {} read-only for checks ({})", label, url);
-          return new SqliteDatabase(
-              config,
-              path,
-              label,
-              time,
-              listeners,
-              writer,
-              null,
-              Collections.unmodifiableMap(pragmas),
-              version,
-              schema,
-              true);
+          return Collections.unmodifiableMap(pragmas);
         });
   }
 
@@ -295,11 +302,6 @@ public final class SqliteDatabase extends BackendBase {
     }
   }
 
-  /** Whether this database was opened by {@link #openReadOnly}. */
-  public boolean readOnly() {
-    return readOnly;
-  }
-
   SwarmDbException readOnlyError(String op) {
     return new SwarmDbException(
         ErrorCode.READ_ONLY,
@@ -310,19 +312,24 @@ public final class SqliteDatabase extends BackendBase {
             + " it with SwarmDB.open to change it");
   }
 
-  /** The pragmas read back after opening, journal_mode first. */
-  private static final java.util.List<String> PRAGMAS =
-      java.util.List.of(
-          "journal_mode",
-          "synchronous",
-          "cache_size",
-          "busy_timeout",
-          "foreign_keys",
-          "temp_store",
-          "journal_size_limit",
-          "mmap_size",
-          "page_size",
-          "wal_autocheckpoint");
+  /**
+   * The pragmas read back after opening, journal_mode first, each with the value it must read back
+   * (null: reported only).
+   */
+  private static Map<String, @Nullable String> expectedPragmas(SwarmDbConfig config, boolean file) {
+    Map<String, @Nullable String> expected = new LinkedHashMap<>();
+    expected.put("journal_mode", file ? "wal" : "memory");
+    expected.put("synchronous", config.pragmas().synchronous() == Synchronous.FULL ? "2" : "1");
+    expected.put("cache_size", Integer.toString(config.pragmas().cacheSizePages()));
+    expected.put("busy_timeout", Long.toString(config.pragmas().busyTimeout().toMillis()));
+    expected.put("foreign_keys", "1");
+    expected.put("temp_store", "2");
+    expected.put("journal_size_limit", Long.toString(config.pragmas().journalSizeLimitBytes()));
+    for (String p : new String[] {"mmap_size", "page_size", "wal_autocheckpoint"}) {
+      expected.put(p, null);
+    }
+    return expected;
+  }
 
   private static void quickCheckOnOpen(Handle h, SwarmDbConfig config, String label)
       throws SQLException {
@@ -390,20 +397,10 @@ public final class SqliteDatabase extends BackendBase {
   private static Map<String, String> readBack(
       Handle h, SwarmDbConfig config, boolean file, String label) throws SQLException {
     Map<String, String> actual = new LinkedHashMap<>();
-    for (String p : PRAGMAS) {
-      actual.put(p, h.queryString("PRAGMA " + p));
-    }
-    Map<String, String> expected = new LinkedHashMap<>();
-    expected.put("journal_mode", file ? "wal" : "memory");
-    expected.put("synchronous", config.pragmas().synchronous() == Synchronous.FULL ? "2" : "1");
-    expected.put("cache_size", Integer.toString(config.pragmas().cacheSizePages()));
-    expected.put("busy_timeout", Long.toString(config.pragmas().busyTimeout().toMillis()));
-    expected.put("foreign_keys", "1");
-    expected.put("temp_store", "2");
-    expected.put("journal_size_limit", Long.toString(config.pragmas().journalSizeLimitBytes()));
-    for (Map.Entry<String, String> e : expected.entrySet()) {
-      String got = actual.get(e.getKey());
-      if (!e.getValue().equalsIgnoreCase(got)) {
+    for (Map.Entry<String, @Nullable String> e : expectedPragmas(config, file).entrySet()) {
+      String got = h.queryString("PRAGMA " + e.getKey());
+      String want = e.getValue();
+      if (want != null && !want.equalsIgnoreCase(got)) {
         String hint =
             "journal_mode".equals(e.getKey())
                 ? " (WAL needs shared memory: keep the database on a local filesystem, not NFS or"
@@ -417,9 +414,10 @@ public final class SqliteDatabase extends BackendBase {
                 e.getKey(),
                 label,
                 got,
-                e.getValue(),
+                want,
                 hint));
       }
+      actual.put(e.getKey(), got);
     }
     actual.put(
         "journal_mode",
@@ -437,7 +435,7 @@ public final class SqliteDatabase extends BackendBase {
   private <T> T readNow(String op, SqlFunction<T> fn) {
     ReadPool pool = readers;
     if (pool == null) {
-      return writer.call(op, fn, false);
+      return writer.queue.call(op, fn, true);
     }
     try {
       return pool.read(fn, time.now());
@@ -464,7 +462,7 @@ public final class SqliteDatabase extends BackendBase {
     if (readOnly) {
       throw readOnlyError(op);
     }
-    return listeners.observe(op, () -> writer.call(op, fn, true));
+    return listeners.observe(op, () -> writer.queue.call(op, fn, false));
   }
 
   /** Queues a write; the future completes after its commit. */
@@ -473,7 +471,7 @@ public final class SqliteDatabase extends BackendBase {
     if (readOnly) {
       throw readOnlyError(op);
     }
-    return writer.submitObserved(op, fn);
+    return writer.queue.submitObserved(op, fn);
   }
 
   /** On the writer connection alone, after every write queued before it. */
@@ -483,10 +481,9 @@ public final class SqliteDatabase extends BackendBase {
     if (readOnly) {
       throw readOnlyError(op);
     }
-    return writer.call(op, fn, false);
+    return writer.queue.call(op, fn, true);
   }
 
-  /** The database file (absolute), or null in memory. */
   @Override
   public @Nullable Path path() {
     return path;
@@ -495,30 +492,6 @@ public final class SqliteDatabase extends BackendBase {
   @Override
   public Dialect dialect() {
     return SqliteDialect.INSTANCE;
-  }
-
-  /** The pragmas as read back from the writer connection at open. */
-  public Map<String, String> pragmas() {
-    return pragmas;
-  }
-
-  /**
-   * The SQLite library version.
-   *
-   * @return for example 3.53.0
-   */
-  public String sqliteVersion() {
-    return sqliteVersion;
-  }
-
-  /** The writer's counters. */
-  public WriterStats writerStats() {
-    return writer.stats();
-  }
-
-  /** The writer's failed transactions of the last minute. */
-  public WriteFailures writeFailures() {
-    return writer.recentFailures();
   }
 
   /**
@@ -539,8 +512,8 @@ public final class SqliteDatabase extends BackendBase {
   }
 
   /**
-   * Drains queued writes, truncates the WAL (not when {@linkplain #readOnly() read-only}), and
-   * closes every connection. Idempotent.
+   * Drains queued writes, truncates the WAL (not when {@linkplain #readOnly read-only}), and closes
+   * every connection. Idempotent.
    */
   @Override
   public synchronized void close() {
@@ -550,20 +523,15 @@ public final class SqliteDatabase extends BackendBase {
     try {
       if (path != null && !readOnly) {
         try {
-          writer.call(
-              "close checkpoint",
-              h -> {
-                h.execute("PRAGMA wal_checkpoint(TRUNCATE)");
-                return true;
-              },
-              false);
+          writer.queue.call(
+              "close checkpoint", h -> h.queryLong("PRAGMA wal_checkpoint(TRUNCATE)"), true);
         } catch (SwarmDbException e) {
           LOG.warn("final checkpoint of {} failed: {}", label, e.getMessage());
         }
       }
     } finally {
       state.markClosed();
-      writer.close();
+      writer.queue.close();
       if (readers != null) {
         readers.close();
       }

@@ -10,14 +10,9 @@ import org.sqlite.SQLiteException;
  * file, and how to fix it. This class is stateless and thread safe.
  */
 final class SqliteErrors {
-  /** {@code SQLITE_BUSY}. */
-  public static final int BUSY = 5;
-
-  /** {@code SQLITE_LOCKED}. */
-  public static final int LOCKED = 6;
-
-  /** {@code SQLITE_BUSY_SNAPSHOT}. */
-  public static final int BUSY_SNAPSHOT = 517;
+  static final int BUSY = 5; // SQLITE_BUSY
+  static final int LOCKED = 6; // SQLITE_LOCKED
+  static final int BUSY_SNAPSHOT = 517; // SQLITE_BUSY_SNAPSHOT
 
   private SqliteErrors() {}
 
@@ -56,52 +51,40 @@ final class SqliteErrors {
     int code = resultCode(e);
     int primary = code & 0xff;
     String base = operation + " failed on " + file + ": " + e.getMessage();
-    return switch (primary) {
-      case BUSY, LOCKED ->
-          new SwarmDbException(
-              ErrorCode.BUSY,
-              base
-                  + "; another connection or process held the lock past the busy timeout. Find the"
-                  + " process holding the file (fuser/lsof), or raise busyTimeout",
-              e,
-              code);
-      case 8 ->
-          new SwarmDbException( // SQLITE_READONLY
-              ErrorCode.READ_ONLY,
-              base
-                  + "; the file, its directory or the filesystem is read-only. Check permissions"
-                  + " on the file and its directory (SQLite creates -wal and -shm beside it), or"
-                  + " remount the filesystem read-write",
-              e,
-              code);
-      case 13 ->
-          new SwarmDbException( // SQLITE_FULL
-              ErrorCode.DISK_FULL,
-              base
-                  + "; the disk or quota is full and the transaction was rolled back. Free space"
-                  + " (delete old events, move old backups away) and retry",
-              e,
-              code);
-      case 11, 26 ->
-          new SwarmDbException( // SQLITE_CORRUPT, SQLITE_NOTADB
-              ErrorCode.CORRUPT,
-              base
-                  + "; the file is damaged or not a SQLite database. Run 'swarmdb verify --full'"
-                  + " and restore from a backup with 'swarmdb restore --from FILE'",
-              e,
-              code);
-      case 10, 14 ->
-          new SwarmDbException( // SQLITE_IOERR, SQLITE_CANTOPEN
-              ErrorCode.IO_ERROR,
-              base
-                  + "; the operating system refused the read or write. Check that the file and"
-                  + " directory exist, are writable, and that the disk is healthy",
-              e,
-              code);
-      case 19 ->
-          new SwarmDbException( // SQLITE_CONSTRAINT
-              ErrorCode.INVALID_ARGUMENT, base + "; the row breaks a schema constraint", e, code);
-      default -> new SwarmDbException(ErrorCode.DATABASE_ERROR, base, e, code);
-    };
+    Fix fix =
+        switch (primary) {
+          case BUSY, LOCKED ->
+              new Fix(
+                  ErrorCode.BUSY,
+                  "; another connection or process held the lock past the busy timeout. Find the"
+                      + " process holding the file (fuser/lsof), or raise busyTimeout");
+          case 8 -> // SQLITE_READONLY
+              new Fix(
+                  ErrorCode.READ_ONLY,
+                  "; the file, its directory or the filesystem is read-only. Check permissions"
+                      + " on the file and its directory (SQLite creates -wal and -shm beside it),"
+                      + " or remount the filesystem read-write");
+          case 13 -> // SQLITE_FULL
+              new Fix(
+                  ErrorCode.DISK_FULL,
+                  "; the disk or quota is full and the transaction was rolled back. Free space"
+                      + " (delete old events, move old backups away) and retry");
+          case 11, 26 -> // SQLITE_CORRUPT, SQLITE_NOTADB
+              new Fix(
+                  ErrorCode.CORRUPT,
+                  "; the file is damaged or not a SQLite database. Run 'swarmdb verify --full'"
+                      + " and restore from a backup with 'swarmdb restore --from FILE'");
+          case 10, 14 -> // SQLITE_IOERR, SQLITE_CANTOPEN
+              new Fix(
+                  ErrorCode.IO_ERROR,
+                  "; the operating system refused the read or write. Check that the file and"
+                      + " directory exist, are writable, and that the disk is healthy");
+          case 19 -> // SQLITE_CONSTRAINT
+              new Fix(ErrorCode.INVALID_ARGUMENT, "; the row breaks a schema constraint");
+          default -> new Fix(ErrorCode.DATABASE_ERROR, "");
+        };
+    return new SwarmDbException(fix.code(), base + fix.hint(), e, code);
   }
+
+  private record Fix(ErrorCode code, String hint) {}
 }

@@ -20,8 +20,7 @@ import java.util.concurrent.CompletableFuture;
 final class SqliteEventStore extends SqlEventStore {
   private final SqliteDatabase sqlite;
 
-  /** The event log of an open database. */
-  public SqliteEventStore(SqliteDatabase db) {
+  SqliteEventStore(SqliteDatabase db) {
     super(db);
     this.sqlite = db;
   }

@@ -11,8 +11,6 @@ import io.moaiflow.swarmdb.internal.Schema;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,11 +19,10 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /** Size, health and introspection on SQLite. Thread safe. */
-final class SqliteInspector implements Inspector {
+final class SqliteInspector implements Inspector, HealthReports.Probes {
   private final SqliteDatabase db;
 
-  /** Introspection of an open database. */
-  public SqliteInspector(SqliteDatabase db) {
+  SqliteInspector(SqliteDatabase db) {
     this.db = db;
   }
 
@@ -60,21 +57,15 @@ final class SqliteInspector implements Inspector {
               counts.put(t, h.queryLong("SELECT count(*) FROM " + t));
             }
           }
-          List<String> indexes = new ArrayList<>();
-          try (Statement st = h.connection().createStatement();
-              ResultSet rs =
-                  st.executeQuery(
-                      "SELECT name FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL"
-                          + " ORDER BY name")) {
-            while (rs.next()) {
-              indexes.add(rs.getString(1));
-            }
-          }
-          Map<String, String> pragmas = new LinkedHashMap<>(db.pragmas());
+          List<String> indexes =
+              h.queryStrings(
+                  "SELECT name FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL"
+                      + " ORDER BY name");
+          Map<String, String> pragmas = new LinkedHashMap<>(db.pragmas);
           Path p = db.path();
           return new DatabaseInfo(
               p == null ? ":memory:" : p.toString(),
-              db.sqliteVersion(),
+              db.sqliteVersion,
               (int) h.queryLong("PRAGMA user_version"),
               SqliteMigrator.shippedVersion(),
               counts,
@@ -89,79 +80,70 @@ final class SqliteInspector implements Inspector {
 
   @Override
   public HealthReport health() {
-    long start = System.nanoTime();
-    List<String> problems = new ArrayList<>();
-    int version = -1;
-    boolean connected = false;
-    boolean writable = false;
+    return HealthReports.check(
+        db, SqliteMigrator.shippedVersion(), db.writer.queue.recentFailures(), this);
+  }
+
+  @Override
+  public int readVersion() {
+    return db.readUnchecked("health.read", h -> (int) h.queryLong("PRAGMA user_version"));
+  }
+
+  @Override
+  public boolean present(List<String> problems) {
     Path p = db.path();
-    if (db.isClosed()) {
-      problems.add("database is closed");
-    } else {
-      try {
-        version = db.readUnchecked("health.read", h -> (int) h.queryLong("PRAGMA user_version"));
-        connected = true;
-      } catch (RuntimeException e) {
-        problems.add("read failed: " + e.getMessage());
-      }
-      if (p != null && !Files.exists(p)) {
-        connected = false;
-        problems.add("database file " + p + " no longer exists");
-      }
-      if (connected && db.readOnly() && p != null) {
-        // A read-only check takes no write lock (a read-write connection would rebuild -shm and
-        // checkpoint on close); it reports whether this user could write the files.
-        List<Path> unwritable = new ArrayList<>();
-        Path dir = p.getParent();
-        for (Path f : new Path[] {p, Schema.wal(p), Schema.shm(p), dir}) {
-          if (f != null && Files.exists(f) && !Files.isWritable(f)) {
-            unwritable.add(f);
-          }
-        }
-        writable = unwritable.isEmpty();
-        if (!writable) {
-          problems.add(
-              "database file "
-                  + p
-                  + " is not writable: "
-                  + unwritable
-                  + " cannot be written by this user or sit on a read-only mount (checked"
-                  + " read-only; the write lock was not taken)");
-        }
-      } else if (connected) {
-        try {
-          db.outsideTransaction(
-              "health.write",
-              h -> {
-                h.execute("BEGIN IMMEDIATE");
-                h.execute("ROLLBACK");
-                return true;
-              });
-          writable = p == null || Files.isWritable(p);
-          if (!writable) {
-            problems.add("database file " + p + " is not writable");
-          }
-        } catch (RuntimeException e) {
-          problems.add("write probe failed: " + e.getMessage());
-        }
-      }
+    if (p != null && !Files.exists(p)) {
+      problems.add("database file " + p + " no longer exists");
+      return false;
     }
+    return true;
+  }
+
+  @Override
+  public boolean writable(List<String> problems) {
+    Path p = db.path();
+    if (db.readOnly && p != null) {
+      // A read-only check takes no write lock (a read-write connection would rebuild -shm and
+      // checkpoint on close); it reports whether this user could write the files.
+      List<Path> unwritable = new ArrayList<>();
+      Path dir = p.getParent();
+      for (Path f : new Path[] {p, Schema.wal(p), Schema.shm(p), dir}) {
+        if (f != null && Files.exists(f) && !Files.isWritable(f)) {
+          unwritable.add(f);
+        }
+      }
+      if (!unwritable.isEmpty()) {
+        problems.add(
+            "database file "
+                + p
+                + " is not writable: "
+                + unwritable
+                + " cannot be written by this user or sit on a read-only mount (checked"
+                + " read-only; the write lock was not taken)");
+      }
+      return unwritable.isEmpty();
+    }
+    db.outsideTransaction(
+        "health.write",
+        h -> {
+          h.execute("BEGIN IMMEDIATE");
+          h.execute("ROLLBACK");
+          return true;
+        });
+    boolean writable = p == null || Files.isWritable(p);
+    if (!writable) {
+      problems.add("database file " + p + " is not writable");
+    }
+    return writable;
+  }
+
+  @Override
+  public HealthReports.Sizes sizes(boolean connected, List<String> problems) {
+    Path p = db.path();
     long min = db.config().minFreeSpaceBytes();
     long usable = p == null ? -1 : usableBytes(p, min, problems);
     FileSizes files = p == null ? new FileSizes(0, 0, 0) : files(p);
-    return HealthReports.of(
-        connected,
-        writable,
-        version,
-        SqliteMigrator.shippedVersion(),
-        files.totalBytes(),
-        files.walBytes(),
-        start,
-        db.time().now(),
-        problems,
-        db.writeFailures(),
-        usable,
-        min);
+    return new HealthReports.Sizes(files.totalBytes(), files.walBytes(), usable, min);
   }
 
   /**
@@ -222,6 +204,6 @@ final class SqliteInspector implements Inspector {
 
   @Override
   public WriterStats writerStats() {
-    return db.writerStats();
+    return db.writer.queue.stats();
   }
 }

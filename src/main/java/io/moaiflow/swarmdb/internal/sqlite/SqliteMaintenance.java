@@ -34,26 +34,19 @@ final class SqliteMaintenance extends Retention {
 
   private final SqliteDatabase db;
 
-  /** Maintenance of an open database. */
-  public SqliteMaintenance(SqliteDatabase db) {
-    super(db, db.time());
+  SqliteMaintenance(SqliteDatabase db) {
+    super(db);
     this.db = db;
   }
 
   @Override
   public CheckResult quickCheck() {
-    return run("quick_check");
+    return timedCheck("quick_check", "quick_check", h -> check(h, "quick_check"));
   }
 
   @Override
   public CheckResult integrityCheck() {
-    return run("integrity_check");
-  }
-
-  private CheckResult run(String check) {
-    long start = System.nanoTime();
-    List<String> problems = db.readUnchecked("maintenance." + check, h -> check(h, check));
-    return new CheckResult(check, problems, TimeSource.millisSince(start));
+    return timedCheck("integrity_check", "integrity_check", h -> check(h, "integrity_check"));
   }
 
   /**
@@ -62,16 +55,8 @@ final class SqliteMaintenance extends Retention {
    * @return the problems; empty when the database is intact
    */
   static List<String> check(Handle h, String check) throws SQLException {
-    List<String> problems = new ArrayList<>();
-    try (Statement st = h.connection().createStatement();
-        ResultSet rs = st.executeQuery("PRAGMA " + check)) {
-      while (rs.next()) {
-        String line = rs.getString(1);
-        if (!"ok".equals(line)) {
-          problems.add(line);
-        }
-      }
-    }
+    List<String> problems = h.queryStrings("PRAGMA " + check);
+    problems.removeIf("ok"::equals);
     return problems;
   }
 
@@ -85,33 +70,25 @@ final class SqliteMaintenance extends Retention {
   }
 
   /** A metadata column must hold a JSON object; the query's last column is json_valid. */
-  private static String badMetadata(String table, String keys, String order) {
-    return "SELECT "
-        + keys
-        + ", json_valid(metadata) FROM "
-        + table
-        + " WHERE CASE WHEN json_valid(metadata) THEN json_type(metadata) IS NOT 'object'"
-        + " ELSE 1 END ORDER BY "
-        + order;
+  private static JsonColumn metadata(String table, String key, RowName name) {
+    return new JsonColumn(
+        table,
+        "metadata",
+        "SELECT "
+            + key
+            + ", json_valid(metadata) FROM "
+            + table
+            + " WHERE CASE WHEN json_valid(metadata) THEN json_type(metadata) IS NOT 'object'"
+            + " ELSE 1 END ORDER BY "
+            + key,
+        name);
   }
 
   private static final List<JsonColumn> JSON_COLUMNS =
       List.of(
-          new JsonColumn(
-              "agent_events",
-              "metadata",
-              badMetadata("agent_events", "seq", "seq"),
-              rs -> Rows.eventRow(rs.getLong(1))),
-          new JsonColumn(
-              "agents",
-              "metadata",
-              badMetadata("agents", "agent_id", "agent_id"),
-              rs -> Rows.agentRow(rs.getString(1))),
-          new JsonColumn(
-              "sessions",
-              "metadata",
-              badMetadata("sessions", "session_id", "session_id"),
-              rs -> Rows.sessionRow(rs.getString(1))),
+          metadata("agent_events", "seq", rs -> Rows.eventRow(rs.getLong(1))),
+          metadata("agents", "agent_id", rs -> Rows.agentRow(rs.getString(1))),
+          metadata("sessions", "session_id", rs -> Rows.sessionRow(rs.getString(1))),
           new JsonColumn(
               "session_memory",
               "value",
@@ -125,54 +102,46 @@ final class SqliteMaintenance extends Retention {
    */
   @Override
   public CheckResult jsonCheck() {
-    long start = System.nanoTime();
-    List<String> problems =
-        db.readUnchecked(
-            "maintenance.json_check",
-            h -> {
-              List<String> out = new ArrayList<>();
-              for (JsonColumn c : JSON_COLUMNS) {
-                long bad = 0;
-                try (Statement st = h.connection().createStatement();
-                    ResultSet rs = st.executeQuery(c.badRows())) {
-                  while (rs.next()) {
-                    bad++;
-                    if (bad <= MAX_LISTED_ROWS) {
-                      boolean valid = rs.getInt(rs.getMetaData().getColumnCount()) == 1;
-                      out.add(
-                          c.name().of(rs)
-                              + ": "
-                              + c.column()
-                              + (valid
-                                  ? " is valid JSON but not an object"
-                                  : " is not valid JSON"));
-                    }
-                  }
-                }
-                if (bad > MAX_LISTED_ROWS) {
+    return timedCheck(
+        "json_check",
+        "json_valid",
+        h -> {
+          List<String> out = new ArrayList<>();
+          for (JsonColumn c : JSON_COLUMNS) {
+            long bad = 0;
+            try (Statement st = h.connection().createStatement();
+                ResultSet rs = st.executeQuery(c.badRows())) {
+              while (rs.next()) {
+                bad++;
+                if (bad <= MAX_LISTED_ROWS) {
+                  boolean valid = rs.getInt(rs.getMetaData().getColumnCount()) == 1;
                   out.add(
-                      c.table()
+                      c.name().of(rs)
                           + ": "
-                          + (bad - MAX_LISTED_ROWS)
-                          + " more damaged row(s) not listed ("
-                          + bad
-                          + " in all)");
+                          + c.column()
+                          + (valid ? " is valid JSON but not an object" : " is not valid JSON"));
                 }
               }
-              return out;
-            });
-    return new CheckResult("json_valid", problems, TimeSource.millisSince(start));
+            }
+            if (bad > MAX_LISTED_ROWS) {
+              out.add(
+                  c.table()
+                      + ": "
+                      + (bad - MAX_LISTED_ROWS)
+                      + " more damaged row(s) not listed ("
+                      + bad
+                      + " in all)");
+            }
+          }
+          return out;
+        });
   }
 
   @Override
   public long checkpoint() {
     requireFile("checkpoint");
     db.outsideTransaction(
-        "maintenance.checkpoint",
-        h -> {
-          h.execute("PRAGMA wal_checkpoint(TRUNCATE)");
-          return true;
-        });
+        "maintenance.checkpoint", h -> h.queryLong("PRAGMA wal_checkpoint(TRUNCATE)"));
     return FileSecurity.size(Schema.wal(Objects.requireNonNull(db.path())));
   }
 
@@ -204,7 +173,7 @@ final class SqliteMaintenance extends Retention {
   public BackupResult backupTo(Path target) {
     Path source = requireFile("backup");
     Objects.requireNonNull(target, "target");
-    if (db.readOnly()) {
+    if (db.readOnly) {
       // The copy runs on its own read-write connection, which could checkpoint the source.
       throw db.readOnlyError("backup");
     }
@@ -268,7 +237,7 @@ final class SqliteMaintenance extends Retention {
   }
 
   /** Verifies a backup: integrity_check, a SwarmDB schema, and its newest event position. */
-  public static long verify(Path file) throws SQLException {
+  static long verify(Path file) throws SQLException {
     SQLiteConfig cfg = new SQLiteConfig();
     cfg.setReadOnly(true);
     try (Connection c = cfg.createConnection(Schema.jdbcUrl(file))) {

@@ -37,8 +37,7 @@ final class SqliteMigrator extends MigrationEngine {
 
   private final @Nullable Path backupOf;
 
-  /** The migrator of an open database. */
-  public SqliteMigrator(SqliteDatabase db) {
+  SqliteMigrator(SqliteDatabase db) {
     this(db, db.label(), db.config().backupBeforeMigrate() ? db.path() : null, SCRIPTS);
   }
 

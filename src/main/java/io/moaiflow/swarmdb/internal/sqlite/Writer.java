@@ -2,7 +2,6 @@ package io.moaiflow.swarmdb.internal.sqlite;
 
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
-import io.moaiflow.swarmdb.health.WriterStats;
 import io.moaiflow.swarmdb.internal.CommitQueue;
 import io.moaiflow.swarmdb.internal.CommitQueue.Failure;
 import io.moaiflow.swarmdb.internal.CommitQueue.Task;
@@ -12,7 +11,6 @@ import io.moaiflow.swarmdb.internal.Listeners;
 import io.moaiflow.swarmdb.internal.SqlFunction;
 import io.moaiflow.swarmdb.internal.StatementCache;
 import io.moaiflow.swarmdb.internal.TimeSource;
-import io.moaiflow.swarmdb.internal.WriteFailures;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -20,7 +18,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,9 +33,9 @@ import org.sqlite.SQLiteConnection;
  * write of the transaction gets that error. {@code SQLITE_BUSY_SNAPSHOT} retries the whole
  * transaction.
  *
- * <p>Thread safe: any thread may submit; {@link #close()} drains the queue before it returns.
+ * <p>Thread safe: any thread may submit to {@link #queue}, whose close drains it.
  */
-final class Writer implements CommitQueue.Committer<SqlFunction<?>>, AutoCloseable {
+final class Writer implements CommitQueue.Committer<SqlFunction<?>> {
   private static final Logger LOG = LoggerFactory.getLogger(Writer.class);
   // a changed row rarely dirties more WAL than this: rows changed between two looks at its size
   // are the threshold over it
@@ -52,7 +49,7 @@ final class Writer implements CommitQueue.Committer<SqlFunction<?>>, AutoCloseab
   private final long rowsPerWalCheck;
   private final TimeSource time;
   private final Listeners listeners;
-  private final CommitQueue<SqlFunction<?>> queue;
+  final CommitQueue<SqlFunction<?>> queue;
   private long rowsAtWalCheck; // the rest: under the queue's commit lock
   private boolean walLarge;
 
@@ -74,42 +71,9 @@ final class Writer implements CommitQueue.Committer<SqlFunction<?>>, AutoCloseab
     this.queue = new CommitQueue<>("swarmdb-writer", file, this, listeners, settings, true);
   }
 
-  void start() {
-    queue.start();
-  }
-
-  /**
-   * Runs a write and waits for its commit.
-   *
-   * @param transactional true for writes that may share a transaction; false for work that must run
-   *     alone outside a transaction (VACUUM, checkpoints, migrations)
-   */
-  @SuppressWarnings("unchecked")
-  <T> T call(String op, SqlFunction<T> fn, boolean transactional) {
-    return (T) queue.call(op, fn, !transactional);
-  }
-
-  /** Queues a write, reported to the listeners when its future completes. */
-  <T> CompletableFuture<T> submitObserved(String op, SqlFunction<T> fn) {
-    return queue.submitObserved(op, fn);
-  }
-
   /** The SQL texts in the writer's statement cache, read on the writer thread. */
   Set<String> preparedSql() {
-    return call("preparedSql", h -> cache.sqlTexts(), false);
-  }
-
-  WriterStats stats() {
-    return queue.stats();
-  }
-
-  WriteFailures recentFailures() {
-    return queue.recentFailures();
-  }
-
-  @Override
-  public void close() {
-    queue.close();
+    return queue.call("preparedSql", h -> cache.sqlTexts(), true);
   }
 
   @Override

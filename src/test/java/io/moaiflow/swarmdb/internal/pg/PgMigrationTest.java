@@ -8,6 +8,7 @@ import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.backend.PgTestSupport;
+import io.moaiflow.swarmdb.internal.Handle;
 import io.moaiflow.swarmdb.migrate.MigrationResult;
 import io.moaiflow.swarmdb.migrate.MigrationState;
 import java.sql.Connection;
@@ -56,7 +57,7 @@ class PgMigrationTest {
           .filteredOn(l -> l.startsWith("applied "))
           .containsExactlyInAnyOrder("applied 0", "applied 1");
       assertThat(count(observer, "SELECT count(*) FROM schema_history")).isEqualTo(1);
-      assertThat(PgInspector.indexes(observer)).hasSize(12);
+      assertThat(Handle.run(observer, 0, PgInspector::indexes)).hasSize(12);
     }
   }
 

@@ -121,7 +121,7 @@ class WriterGroupCommitTest {
       assertThat(read.sameContent(e)).isTrue();
     }
     // group commit happened: fewer transactions than writes
-    assertThat(db.writerStats().transactions()).isLessThan(db.writerStats().writes());
+    assertThat(db.writer.queue.stats().transactions()).isLessThan(db.writer.queue.stats().writes());
   }
 
   @Test
@@ -158,7 +158,7 @@ class WriterGroupCommitTest {
     for (int i = 4; i <= 7; i++) {
       fine.add(events.appendAsync(event(i)));
     }
-    long txBefore = db.writerStats().transactions();
+    long txBefore = db.writer.queue.stats().transactions();
     blocker.release();
     CompletableFuture.allOf(fine.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
     for (CompletableFuture<?> f : doomed) {
@@ -186,7 +186,7 @@ class WriterGroupCommitTest {
         .containsExactlyElementsOf(
             concat(List.of(events.since(0, 1).get(0).eventId()), ids(committed)));
     // the blocker's transaction, then batch 2 (batch 1 rolled back)
-    assertThat(db.writerStats().transactions() - txBefore).isEqualTo(2);
+    assertThat(db.writer.queue.stats().transactions() - txBefore).isEqualTo(2);
   }
 
   @Test
@@ -216,7 +216,7 @@ class WriterGroupCommitTest {
             });
     good.add(events.appendAsync(event(3)));
     good.add(events.appendAsync(event(4)));
-    long txBefore = db.writerStats().transactions();
+    long txBefore = db.writer.queue.stats().transactions();
     blocker.release();
 
     List<AgentEvent> stored = new ArrayList<>();
@@ -231,7 +231,7 @@ class WriterGroupCommitTest {
     long sessions = db.read("n", h -> h.queryLong("SELECT count(*) FROM sessions"));
     assertThat(sessions).isZero();
     // the blocker's transaction, then one transaction holding the four good appends
-    assertThat(db.writerStats().transactions() - txBefore).isEqualTo(2);
+    assertThat(db.writer.queue.stats().transactions() - txBefore).isEqualTo(2);
   }
 
   @Test
@@ -249,7 +249,8 @@ class WriterGroupCommitTest {
     }
     Future<?> closer = pool.submit(db::close);
     // close() has queued its final checkpoint behind the 290 appends
-    awaitState("close() is waiting in the queue", () -> db.writerStats().queueDepth() == 291);
+    awaitState(
+        "close() is waiting in the queue", () -> db.writer.queue.stats().queueDepth() == 291);
     blocker.release();
     closer.get(60, TimeUnit.SECONDS);
     assertThat(db.isClosed()).isTrue();
@@ -332,7 +333,7 @@ class WriterGroupCommitTest {
     Blocker blocker = new Blocker(db);
     CompletableFuture<AgentEvent> q1 = events.appendAsync(event(1));
     CompletableFuture<AgentEvent> q2 = events.appendAsync(event(2));
-    assertThat(db.writerStats().queueDepth()).isEqualTo(2);
+    assertThat(db.writer.queue.stats().queueDepth()).isEqualTo(2);
 
     long start = System.nanoTime();
     assertThat(assertFails(ErrorCode.TIMEOUT, () -> events.append(event(3))).getMessage())
@@ -366,7 +367,7 @@ class WriterGroupCommitTest {
     caller.start();
     // blocked in the timed wait for room (a queued caller would wait untimed for its commit)
     awaitState("the caller waits for room", () -> caller.getState() == Thread.State.TIMED_WAITING);
-    assertThat(db.writerStats().queueDepth()).isEqualTo(1);
+    assertThat(db.writer.queue.stats().queueDepth()).isEqualTo(1);
     assertThat(waiter).isNotDone();
 
     blocker.release();
