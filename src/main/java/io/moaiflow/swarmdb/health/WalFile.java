@@ -259,6 +259,10 @@ public record WalFile(
     }
     if (lostCommits > 0) {
       boolean none = recoveredFrames == 0;
+      String recovered =
+          none
+              ? "no frame"
+              : "only frames 1-" + recoveredFrames + " (" + recoveredCommits + " transaction(s))";
       return Optional.of(
           String.format(
               Locale.ROOT,
@@ -275,13 +279,7 @@ public record WalFile(
               pageSize,
               firstInvalidFrame,
               invalidReason,
-              none
-                  ? "no frame"
-                  : "only frames 1-"
-                      + recoveredFrames
-                      + " ("
-                      + recoveredCommits
-                      + " transaction(s))",
+              recovered,
               lostCommits,
               none ? "" : " plus frames 1-" + recoveredFrames));
     }
