@@ -40,8 +40,7 @@ public record AgentEvent(
    *
    * @param seq the log position, or 0 for an event not yet stored
    * @param eventId unique id; retried appends with the same id are idempotent
-   * @param eventType the kind of event, such as {@code spawn} or {@code complete} (letters, digits,
-   *     {@code _ . : -}; at most 64 characters)
+   * @param eventType the kind of event
    * @param agentId the agent the event is about
    * @param agentType the agent's type, or null
    * @param sessionId the session the event belongs to, or null

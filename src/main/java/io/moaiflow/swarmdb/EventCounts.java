@@ -17,8 +17,7 @@ public record EventCounts(long lastSeq, Map<String, Long> byType) {
   /**
    * Copies the counts.
    *
-   * @param lastSeq the highest {@code seq} counted, or the position asked for when nothing was
-   *     newer
+   * @param lastSeq the highest {@code seq} counted
    * @param byType type to count
    */
   public EventCounts {

@@ -39,16 +39,14 @@ public record EventQuery(
   public static final int MAX_LIMIT = 10_000;
 
   /**
-   * Validates the filter.
+   * Validates the filter; see the record description for each component.
    *
    * @param agentId only this agent's events, or null
    * @param eventType only events of this type, or null
    * @param sessionId only this session's events, or null
    * @param from earliest timestamp, inclusive, or null
    * @param to latest timestamp, exclusive, or null
-   * @param limit most rows {@link EventStore#query} returns (default {@value #DEFAULT_LIMIT}, at
-   *     most {@value #MAX_LIMIT}); {@link EventStore#stream} returns every match unless a limit is
-   *     set
+   * @param limit most rows returned, or null for the default
    * @param beforeTimestamp keyset cursor: only events older than this (with {@code beforeSeq})
    * @param beforeSeq keyset cursor: the last seq of the previous page
    */
@@ -88,11 +86,7 @@ public record EventQuery(
     }
   }
 
-  /**
-   * Every event, newest first.
-   *
-   * @return the query
-   */
+  /** {@return the query for every event, newest first} */
   public static EventQuery all() {
     return new EventQuery(null, null, null, null, null, null, null, 0);
   }

@@ -447,10 +447,8 @@ public final class SwarmDbConfig {
   }
 
   /**
-   * The database path from {@code $MOAI_DB_PATH}, else {@value #DEFAULT_PATH}, relative to the
-   * working directory.
-   *
-   * @return the default path
+   * {@return the database path from {@code $MOAI_DB_PATH}, else {@value #DEFAULT_PATH}, relative to
+   * the working directory}
    */
   public static Path defaultPath() {
     return defaultPath(System.getenv(DB_PATH_ENV));

@@ -2,6 +2,8 @@ package io.moaiflow.swarmdb.health;
 
 import io.moaiflow.swarmdb.internal.Schema;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -34,24 +36,24 @@ public record DatabaseInfo(
     FileSizes files) {
 
   /**
-   * Copies the collections.
+   * Copies the collections; see the record description for each component.
    *
-   * @param path the database file, or {@code :memory:}
-   * @param sqliteVersion the SQLite library version
-   * @param schemaVersion the applied schema version ({@code PRAGMA user_version})
-   * @param latestSchemaVersion the newest schema version this library knows
+   * @param path the database file
+   * @param sqliteVersion the SQLite version
+   * @param schemaVersion the applied schema version
+   * @param latestSchemaVersion the newest schema version
    * @param rowCounts table name to row count
-   * @param indexes names of the explicit indexes, sorted
-   * @param pragmas pragma name to value, as the library's connections see them
+   * @param indexes the explicit indexes
+   * @param pragmas pragma name to value
    * @param pageSize bytes per page
    * @param pageCount pages in the main file
    * @param freelistCount unused pages
    * @param files file sizes
    */
   public DatabaseInfo {
-    rowCounts = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(rowCounts));
+    rowCounts = Collections.unmodifiableMap(new LinkedHashMap<>(rowCounts));
     indexes = List.copyOf(indexes);
-    pragmas = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(pragmas));
+    pragmas = Collections.unmodifiableMap(new LinkedHashMap<>(pragmas));
   }
 
   /**

@@ -49,8 +49,7 @@ public record HealthReport(
   /**
    * Copies the problems and the failure counts.
    *
-   * @param healthy true when the database is connected, readable, writable and at the current
-   *     schema
+   * @param healthy true when connected, readable, writable and at the current schema
    * @param database {@code connected} or {@code disconnected}
    * @param writable whether a write probe succeeded
    * @param schemaVersion the applied schema version, or -1 when it could not be read

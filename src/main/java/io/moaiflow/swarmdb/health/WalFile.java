@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -88,7 +89,7 @@ public record WalFile(
     try (InputStream in = Files.newInputStream(wal, LinkOption.NOFOLLOW_LINKS)) {
       return parse(wal, Files.size(wal), in);
     } catch (NoSuchFileException e) {
-      return new WalFile(wal, 0, false, 0, 0, 0, 0, 0, 0, "", 0);
+      return noHeader(wal, 0);
     } catch (IOException e) {
       throw new SwarmDbException(
           ErrorCode.IO_ERROR,
@@ -100,7 +101,7 @@ public record WalFile(
   private static WalFile parse(Path wal, long size, InputStream in) throws IOException {
     byte[] header = in.readNBytes(HEADER_BYTES);
     if (header.length < HEADER_BYTES) {
-      return new WalFile(wal, size, false, 0, 0, 0, 0, 0, 0, "", 0);
+      return noHeader(wal, size);
     }
     int magic = int32(header, 0, true);
     int pageSize = int32(header, 8, true);
@@ -117,7 +118,7 @@ public record WalFile(
       valid = sum[0] == int32(header, 24, true) && sum[1] == int32(header, 28, true);
     }
     if (!valid) {
-      return new WalFile(wal, size, false, 0, 0, 0, 0, 0, 0, "", 0);
+      return noHeader(wal, size);
     }
     int salt1 = int32(header, 16, true);
     int salt2 = int32(header, 20, true);
@@ -170,6 +171,10 @@ public record WalFile(
         firstInvalid,
         reason,
         lost);
+  }
+
+  private static WalFile noHeader(Path wal, long size) {
+    return new WalFile(wal, size, false, 0, 0, 0, 0, 0, 0, "", 0);
   }
 
   private static boolean isCommitOfThisWal(byte[] frame, int salt1, int salt2) {
@@ -239,49 +244,44 @@ public record WalFile(
     }
     if (!headerValid) {
       return Optional.of(
-          path
-              + " holds "
-              + bytes
-              + " bytes but no valid WAL header ("
-              + (bytes < HEADER_BYTES
+          String.format(
+              Locale.ROOT,
+              "%s holds %d bytes but no valid WAL header (%s): SQLite recovers nothing from it and"
+                  + " will discard it on the next read-write open, so any transactions it held are"
+                  + " lost and the database is the main file alone. The check below describes the"
+                  + " main file. Copy the -wal aside now if you need to find out what wrote it; it"
+                  + " is not a SQLite WAL",
+              path,
+              bytes,
+              bytes < HEADER_BYTES
                   ? "shorter than the 32-byte header"
-                  : "bad magic, format," + " page size or header checksum")
-              + "): SQLite recovers nothing from it and will discard it on the next read-write"
-              + " open, so any transactions it held are lost and the database is the main file"
-              + " alone. The check below describes the main file. Copy the -wal aside now if you"
-              + " need to find out what wrote it; it is not a SQLite WAL");
+                  : "bad magic, format, page size or header checksum"));
     }
     if (lostCommits > 0) {
+      boolean none = recoveredFrames == 0;
+      String recovered =
+          none
+              ? "no frame"
+              : "only frames 1-" + recoveredFrames + " (" + recoveredCommits + " transaction(s))";
       return Optional.of(
-          path
-              + " holds "
-              + bytes
-              + " bytes, "
-              + frames
-              + " whole frame(s) of "
-              + pageSize
-              + "-byte pages; frame "
-              + firstInvalidFrame
-              + " fails its "
-              + invalidReason
-              + " check, so SQLite recovers "
-              + (recoveredFrames == 0
-                  ? "no frame"
-                  : "only frames 1-"
-                      + recoveredFrames
-                      + " ("
-                      + recoveredCommits
-                      + " transaction(s))")
-              + " and "
-              + lostCommits
-              + " committed transaction(s) at or after it are not recovered. After a power loss"
-              + " with synchronous=NORMAL the last transactions can be torn like this; otherwise"
-              + " the -wal is damaged. The checks below describe the database as SQLite reads it"
-              + " (the main file"
-              + (recoveredFrames == 0 ? "" : " plus frames 1-" + recoveredFrames)
-              + "); the next read-write open keeps that and discards the rest: copy the -wal"
-              + " aside first if you need those"
-              + " transactions");
+          String.format(
+              Locale.ROOT,
+              "%s holds %d bytes, %d whole frame(s) of %d-byte pages; frame %d fails its %s check,"
+                  + " so SQLite recovers %s and %d committed transaction(s) at or after it are not"
+                  + " recovered. After a power loss with synchronous=NORMAL the last transactions"
+                  + " can be torn like this; otherwise the -wal is damaged. The checks below"
+                  + " describe the database as SQLite reads it (the main file%s); the next"
+                  + " read-write open keeps that and discards the rest: copy the -wal aside first"
+                  + " if you need those transactions",
+              path,
+              bytes,
+              frames,
+              pageSize,
+              firstInvalidFrame,
+              invalidReason,
+              recovered,
+              lostCommits,
+              none ? "" : " plus frames 1-" + recoveredFrames));
     }
     return Optional.empty();
   }
@@ -295,16 +295,14 @@ public record WalFile(
       return "wal: " + bytes + " bytes, no valid header";
     }
     long ignored = frames - recoveredFrames;
-    return "wal: "
-        + bytes
-        + " bytes, "
-        + frames
-        + " frame(s), "
-        + recoveredFrames
-        + " recovered in "
-        + recoveredCommits
-        + " commit(s)"
-        + (ignored == 0
+    return String.format(
+        Locale.ROOT,
+        "wal: %d bytes, %d frame(s), %d recovered in %d commit(s)%s",
+        bytes,
+        frames,
+        recoveredFrames,
+        recoveredCommits,
+        ignored == 0
             ? ""
             : ", "
                 + ignored

@@ -225,12 +225,10 @@ public final class SwarmDbMetrics implements MeterBinder, SwarmDbListener, AutoC
   }
 
   /**
-   * Brings the database-wide event counters up to date now, whatever the snapshot TTL: one read of
-   * the events appended since the last refresh (by anyone), and a new {@code
-   * moai_flow_events_total} series for each type seen for the first time. An exporter calls it
-   * before rendering a scrape so that such a series appears in that scrape; otherwise reading a
-   * counter refreshes at most once per {@code snapshotTtl}, and at once after this process
-   * appended. The agent gauges keep their snapshot until {@code snapshotTtl} has passed.
+   * Brings the event counters up to date now, whatever the snapshot TTL (see the class
+   * description), with a new {@code moai_flow_events_total} series for each type seen for the first
+   * time: an exporter calls it before rendering a scrape so that such a series appears in that
+   * scrape. The agent gauges keep their snapshot.
    */
   public void refresh() {
     synchronized (eventsLock) {

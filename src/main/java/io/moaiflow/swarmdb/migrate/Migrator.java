@@ -12,32 +12,16 @@ import java.util.List;
  */
 public interface Migrator {
 
-  /**
-   * The schema version of the database.
-   *
-   * @return the applied version (0 for an empty database)
-   */
+  /** {@return the schema version applied to the database (0 for an empty database)} */
   int currentVersion();
 
-  /**
-   * The newest schema version this library ships.
-   *
-   * @return the version
-   */
+  /** {@return the newest schema version this library ships} */
   int latestVersion();
 
-  /**
-   * Every migration, applied or not, by version.
-   *
-   * @return the migrations with their states
-   */
+  /** {@return every migration, applied or not, with its state, by version} */
   List<MigrationInfo> status();
 
-  /**
-   * The migrations not yet applied, by version.
-   *
-   * @return pending migrations
-   */
+  /** {@return the migrations not yet applied, by version} */
   List<MigrationInfo> pending();
 
   /**
