@@ -86,7 +86,7 @@ final class OpsHandler implements HttpHandler {
       LOG.error("ops request {} {} failed", exchange.getRequestMethod(), endpoint, e);
       status = 500;
       if (exchange.getResponseCode() == -1) {
-        send(exchange, 500, JSON, json(Map.of("error", "internal error; see the server log")));
+        send(exchange, 500, JSON, error("internal error; see the server log"));
       }
     } finally {
       exchange.close();
