@@ -37,11 +37,8 @@ final class HttpLimits {
   private HttpLimits() {}
 
   /**
-   * Sets the limits for the first server of this JVM; later calls only warn when they ask for
-   * different values, because the JDK has read them already.
-   *
-   * @param options the options
-   * @return the values in effect
+   * Sets the limits for the first server of this JVM and returns the values in effect; later calls
+   * only warn when they ask for different values, because the JDK has read them already.
    */
   static synchronized Map<String, String> apply(OpsOptions options) {
     Map<String, String> wanted = wanted(options);

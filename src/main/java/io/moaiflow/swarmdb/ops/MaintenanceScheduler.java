@@ -10,7 +10,6 @@ import io.moaiflow.swarmdb.SwarmDbException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -133,13 +132,11 @@ final class MaintenanceScheduler implements AutoCloseable {
     if (dir == null) {
       return 0;
     }
-    Optional<Instant> newest =
-        listBackups(dir).stream().map(Backup::modified).max(Instant::compareTo);
-    if (newest.isEmpty()) {
-      return 0;
-    }
-    long due = newest.get().plus(schedule.backupInterval()).toEpochMilli() - clock.millis();
-    return Math.max(0, due);
+    return listBackups(dir).stream()
+        .map(Backup::modified)
+        .max(Instant::compareTo)
+        .map(n -> Math.max(0, n.plus(schedule.backupInterval()).toEpochMilli() - clock.millis()))
+        .orElse(0L);
   }
 
   RetentionResult runRetention() {
@@ -229,8 +226,7 @@ final class MaintenanceScheduler implements AutoCloseable {
       for (Path p : (Iterable<Path>) files::iterator) {
         Path name = p.getFileName();
         if (name != null && BACKUP_NAME.matcher(name.toString()).matches()) {
-          FileTime t = Files.getLastModifiedTime(p);
-          out.add(new Backup(p, t.toInstant()));
+          out.add(new Backup(p, Files.getLastModifiedTime(p).toInstant()));
         }
       }
     } catch (IOException e) {

@@ -84,9 +84,8 @@ final class OpsHandler implements HttpHandler {
       throw e;
     } catch (RuntimeException e) {
       LOG.error("ops request {} {} failed", exchange.getRequestMethod(), endpoint, e);
-      status = 500;
       if (exchange.getResponseCode() == -1) {
-        send(exchange, 500, JSON, json(Map.of("error", "internal error; see the server log")));
+        send(exchange, 500, JSON, error("internal error; see the server log"));
       }
     } finally {
       exchange.close();
@@ -95,9 +94,8 @@ final class OpsHandler implements HttpHandler {
   }
 
   private Timer timer(String endpoint, int status) {
-    String key = endpoint + ' ' + status;
     return timers.computeIfAbsent(
-        key,
+        endpoint + ' ' + status,
         k ->
             Timer.builder("moai.flow.ops.requests")
                 .description("Requests served by the ops endpoint")

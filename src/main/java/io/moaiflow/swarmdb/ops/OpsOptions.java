@@ -245,18 +245,16 @@ public final class OpsOptions {
      */
     public Builder environment(Map<String, String> env) {
       Objects.requireNonNull(env, "env");
-      String http = env.get("MOAI_HTTP_PORT");
-      if (http != null && !http.isBlank()) {
-        port = parsePort("MOAI_HTTP_PORT", http);
-      }
-      String metrics = env.get("MOAI_METRICS_PORT");
-      if (metrics != null && !metrics.isBlank()) {
-        metricsPort = parsePort("MOAI_METRICS_PORT", metrics);
-      }
+      port = envPort(env, "MOAI_HTTP_PORT", port);
+      metricsPort = envPort(env, "MOAI_METRICS_PORT", metricsPort);
       return this;
     }
 
-    private static int parsePort(String name, String value) {
+    private static int envPort(Map<String, String> env, String name, int unset) {
+      String value = env.get(name);
+      if (value == null || value.isBlank()) {
+        return unset;
+      }
       try {
         return Integer.parseInt(value.trim());
       } catch (NumberFormatException e) {

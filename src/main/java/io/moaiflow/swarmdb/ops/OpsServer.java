@@ -29,7 +29,6 @@ import java.security.KeyStore;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -67,11 +66,8 @@ import org.slf4j.LoggerFactory;
  * <p>This class is thread safe.
  */
 public final class OpsServer implements AutoCloseable {
-  /** Paths of the main listener. */
-  static final Set<String> HEALTH_PATHS = Set.of("/health", "/live", "/ready");
-
-  /** Paths of the metrics listener. */
-  static final Set<String> METRICS_PATHS = Set.of("/metrics");
+  private static final Set<String> HEALTH_PATHS = Set.of("/health", "/live", "/ready");
+  private static final Set<String> METRICS_PATHS = Set.of("/metrics");
 
   private static final Logger LOG = LoggerFactory.getLogger(OpsServer.class);
   private static final String[] TLS_PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
@@ -175,9 +171,7 @@ public final class OpsServer implements AutoCloseable {
 
   private void listen(@Nullable SSLContext tls) {
     if (options.sharedListener()) {
-      Set<String> all = new HashSet<>(HEALTH_PATHS);
-      all.addAll(METRICS_PATHS);
-      servers.add(bind(options.port(), all, tls));
+      servers.add(bind(options.port(), Set.of("/health", "/live", "/ready", "/metrics"), tls));
     } else {
       servers.add(bind(options.port(), HEALTH_PATHS, tls));
       servers.add(bind(options.metricsPort(), METRICS_PATHS, tls));
