@@ -47,7 +47,7 @@ final class HealthCommand extends BaseCommand {
       throw e;
     }
     if (json) {
-      out().println(Reports.json(Reports.health(report, path.toString())));
+      out().println(Reports.json(report.toJsonMap(path.toString())));
     } else if (report.healthy()) {
       printf(
           "healthy: %s connected, writable, schema v%d, %d bytes (%d ms)%n",

@@ -2,7 +2,6 @@ package io.moaiflow.swarmdb.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.moaiflow.swarmdb.health.DatabaseInfo;
-import io.moaiflow.swarmdb.health.HealthReport;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -19,25 +18,6 @@ final class Reports {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write JSON: " + e.getOriginalMessage(), e);
     }
-  }
-
-  static Map<String, Object> health(HealthReport h, String path) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("status", h.status());
-    m.put("database", h.database());
-    m.put("path", path);
-    m.put("writable", h.writable());
-    m.put("schemaVersion", h.schemaVersion());
-    m.put("expectedSchemaVersion", h.expectedSchemaVersion());
-    m.put("dbSizeBytes", h.dbSizeBytes());
-    m.put("walSizeBytes", h.walSizeBytes());
-    m.put("checkMillis", h.checkMillis());
-    m.put("checkedAt", h.checkedAt().toString());
-    m.put("recentWriteFailures", h.recentWriteFailures());
-    m.put("usableBytes", h.usableBytes());
-    m.put("minFreeBytes", h.minFreeBytes());
-    m.put("problems", h.problems());
-    return m;
   }
 
   static Map<String, Object> info(DatabaseInfo i) {

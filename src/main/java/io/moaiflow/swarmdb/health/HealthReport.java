@@ -2,8 +2,10 @@ package io.moaiflow.swarmdb.health;
 
 import io.moaiflow.swarmdb.ErrorCode;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The result of a health check. This record is immutable and thread safe.
@@ -74,5 +76,33 @@ public record HealthReport(
    */
   public String status() {
     return healthy ? "healthy" : "unhealthy";
+  }
+
+  /**
+   * The report as the JSON object that {@code swarmdb health --json} and the ops endpoint's {@code
+   * /health} print, in their field order, with {@code path} after {@code database} when given.
+   *
+   * @param path the database path to show, or null to leave the field out
+   * @return a new ordered map of the report's fields ({@code checkedAt} as ISO-8601 text)
+   */
+  public Map<String, Object> toJsonMap(@Nullable String path) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("status", status());
+    m.put("database", database);
+    if (path != null) {
+      m.put("path", path);
+    }
+    m.put("writable", writable);
+    m.put("schemaVersion", schemaVersion);
+    m.put("expectedSchemaVersion", expectedSchemaVersion);
+    m.put("dbSizeBytes", dbSizeBytes);
+    m.put("walSizeBytes", walSizeBytes);
+    m.put("checkMillis", checkMillis);
+    m.put("checkedAt", checkedAt.toString());
+    m.put("recentWriteFailures", recentWriteFailures);
+    m.put("usableBytes", usableBytes);
+    m.put("minFreeBytes", minFreeBytes);
+    m.put("problems", problems);
+    return m;
   }
 }

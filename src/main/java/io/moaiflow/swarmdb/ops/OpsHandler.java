@@ -165,21 +165,7 @@ final class OpsHandler implements HttpHandler {
 
   private int health(HttpExchange ex) throws IOException {
     HealthReport r = health.get();
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("status", r.status());
-    body.put("database", r.database());
-    body.put("writable", r.writable());
-    body.put("schemaVersion", r.schemaVersion());
-    body.put("expectedSchemaVersion", r.expectedSchemaVersion());
-    body.put("dbSizeBytes", r.dbSizeBytes());
-    body.put("walSizeBytes", r.walSizeBytes());
-    body.put("checkMillis", r.checkMillis());
-    body.put("checkedAt", r.checkedAt().toString());
-    body.put("recentWriteFailures", r.recentWriteFailures());
-    body.put("usableBytes", r.usableBytes());
-    body.put("minFreeBytes", r.minFreeBytes());
-    body.put("problems", r.problems());
-    return send(ex, r.healthy() ? 200 : 503, JSON, json(body));
+    return send(ex, r.healthy() ? 200 : 503, JSON, json(r.toJsonMap(null)));
   }
 
   private int ready(HttpExchange ex) throws IOException {
