@@ -58,9 +58,18 @@ public final class CommitQueue<W> implements AutoCloseable {
      */
     @Nullable Failure commit(List<Task<W>> batch, @Nullable Object[] results);
 
-    /** Runs work that must run alone outside a transaction; throws its SwarmDbException. */
+    /**
+     * Runs work that must run alone and returns its result, or throws its SwarmDbException. By
+     * default a transaction of its own; SQLite's writer overrides it to run outside any transaction
+     * (VACUUM, checkpoints, migrations).
+     */
     default @Nullable Object runAlone(Task<W> task) {
-      throw new UnsupportedOperationException(task.op);
+      @Nullable Object[] result = new Object[1];
+      Failure failure = commit(List.of(task), result);
+      if (failure != null) {
+        throw failure.error();
+      }
+      return result[0];
     }
 
     /** After a commit is counted, before its callers are released. */

@@ -117,6 +117,14 @@ class CommitQueueTest {
   }
 
   @Test
+  void workThatMustRunAloneIsByDefaultATransactionOfItsOwn() {
+    CommitQueue<String> q = queue(true, 10, 1_000);
+    assertThat(q.submit("alone", "x", true).join()).isEqualTo("X");
+    assertThat(failure(q.submit("alone", "bad", true)).getMessage()).isEqualTo("bad");
+    assertThat(transactions).containsExactly(List.of("x"), List.of("bad"));
+  }
+
+  @Test
   void aNamedCulpritIsDroppedAndTheRestCommitInOneTransaction() {
     CommitQueue<String> q = queue(true, 10, 1_000);
     List<CompletableFuture<Object>> f = behindHold(q, "a", "bad", "b");
