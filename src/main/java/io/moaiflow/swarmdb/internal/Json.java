@@ -135,11 +135,25 @@ public final class Json {
     if (v instanceof Double d) {
       return !d.isNaN() && !d.isInfinite();
     }
+    // plain loops: a stream pipeline adds about ten frames per level, and metadata may be nested
+    // 1,000 levels deep
     if (v instanceof Map<?, ?> m) {
-      return m.entrySet().stream()
-          .allMatch(e -> e.getKey() instanceof String && isCanonical(e.getValue()));
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        if (!(e.getKey() instanceof String) || !isCanonical(e.getValue())) {
+          return false;
+        }
+      }
+      return true;
     }
-    return v instanceof java.util.List<?> list && list.stream().allMatch(Json::isCanonical);
+    if (v instanceof java.util.List<?> list) {
+      for (Object o : list) {
+        if (!isCanonical(o)) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return false;
   }
 
   /**
