@@ -207,6 +207,45 @@ class ExportImportTest {
     assertThat(CliRun.on(db, "import").code()).isEqualTo(2);
   }
 
+  /**
+   * Metadata of {@link JsonLimits#MAX_BYTES} - 1 and exactly that many bytes imports and reads back
+   * whole; one byte more is refused while checking, before anything is written.
+   */
+  @Test
+  void importHoldsTheMetadataSizeLimitAtTheLimit() throws Exception {
+    Path db = TestDatabases.populated(dir.resolve("size.db"), 0);
+    String envelope = "{\"a\":\"\"}"; // the metadata object around its one string
+    int limit = JsonLimits.MAX_BYTES;
+    for (int size : new int[] {limit - 1, limit, limit + 1}) {
+      String value = "x".repeat(size - envelope.length());
+      String line =
+          "{\"type\":\"event\",\"eventId\":\"size-"
+              + size
+              + "\",\"eventType\":\"spawn\",\"agentId\":\"a\",\"ts\":1,\"metadata\":{\"a\":\""
+              + value
+              + "\"}}";
+      Path file = dir.resolve("size-" + size + ".jsonl");
+      Files.writeString(file, line + "\n");
+      CliRun r = CliRun.on(db, "import", "--in", file.toString());
+      if (size <= limit) {
+        assertThat(r.code()).as(size + ": " + r.err()).isZero();
+      } else {
+        assertThat(r.code()).as(size + ": " + r.err()).isEqualTo(2);
+        assertThat(r.err())
+            .contains("metadata is " + size + " bytes as JSON; the limit is " + limit)
+            .contains("nothing was imported");
+      }
+    }
+    List<AgentEvent> stored = all(db);
+    assertThat(stored)
+        .extracting(AgentEvent::eventId)
+        .containsExactly("size-16777215", "size-16777216");
+    for (AgentEvent e : stored) {
+      assertThat((String) e.metadata().get("a"))
+          .hasSize(Integer.parseInt(e.eventId().substring(5)) - 8);
+    }
+  }
+
   @Test
   void importReadsLinesUpToTheLimitAndRefusesLongerOnes() throws Exception {
     Path db = TestDatabases.populated(dir.resolve("limit.db"), 0);
