@@ -195,6 +195,8 @@ public final class SwarmDbConfig {
   private final Clock clock;
   private final @Nullable Path backupRoot;
   private final long minFreeSpaceBytes;
+  private final @Nullable Embedder embedder;
+  private final @Nullable Boolean indexEvents;
 
   private SwarmDbConfig(Builder b) {
     this.target = b.target.get();
@@ -225,6 +227,8 @@ public final class SwarmDbConfig {
     this.clock = b.clock;
     this.backupRoot = b.backupRoot;
     this.minFreeSpaceBytes = b.minFreeSpaceBytes;
+    this.embedder = b.embedder;
+    this.indexEvents = b.indexEvents;
   }
 
   /**
@@ -251,6 +255,8 @@ public final class SwarmDbConfig {
     m.put("clock", clock);
     m.put("backupRoot", backupRoot == null ? "none" : backupRoot);
     m.put("minFreeSpaceBytes", minFreeSpaceBytes);
+    m.put("embedder", embedder == null ? "none" : embedder.modelId() + "/" + embedder.dimension());
+    m.put("indexEvents", indexEvents == null ? "as recorded" : indexEvents);
     return m;
   }
 
@@ -333,6 +339,16 @@ public final class SwarmDbConfig {
   /** {@return the directory, or null when any path is allowed} */
   public @Nullable Path backupRoot() {
     return backupRoot;
+  }
+
+  /** {@return the embedder for semantic recall, or null for full-text recall only} */
+  public @Nullable Embedder embedder() {
+    return embedder;
+  }
+
+  /** {@return the event-indexing setting to record at open, or null to keep the recorded one} */
+  public @Nullable Boolean indexEvents() {
+    return indexEvents;
   }
 
   /** {@return the value set by {@link Builder#minFreeSpaceBytes}} */
@@ -502,6 +518,8 @@ public final class SwarmDbConfig {
     private Clock clock = Clock.systemUTC();
     private @Nullable Path backupRoot;
     private long minFreeSpaceBytes = DEFAULT_MIN_FREE_SPACE_BYTES;
+    private @Nullable Embedder embedder;
+    private @Nullable Boolean indexEvents;
 
     private Builder(Supplier<Target> target) {
       this.target = target;
@@ -700,6 +718,36 @@ public final class SwarmDbConfig {
      */
     public Builder minFreeSpaceBytes(long value) {
       this.minFreeSpaceBytes = value;
+      return this;
+    }
+
+    /**
+     * Sets the embedder for semantic recall (default: none). With one, every memory write first
+     * embeds the entry's text (its key and the strings in its value) outside the transaction and
+     * stores the vector with the entry; {@code recall} embeds the query the same way. Without one,
+     * entries have no vector and recall is full-text only. A database keeps vectors of one model:
+     * writing with another {@link Embedder#modelId()} or dimension is refused with {@link
+     * ErrorCode#INVALID_ARGUMENT}.
+     *
+     * @param value the embedder, thread safe
+     * @return this builder
+     */
+    public Builder embedder(Embedder value) {
+      this.embedder = Objects.requireNonNull(value, "embedder");
+      return this;
+    }
+
+    /**
+     * Switches the full-text index of events on or off for the database (default: keep what the
+     * database records; a new database records on). The choice is recorded in the database, so
+     * every process agrees: switching off empties the event index and makes appends cheaper;
+     * switching on indexes every stored event again, in one transaction. Memory is always indexed.
+     *
+     * @param value whether events are indexed
+     * @return this builder
+     */
+    public Builder indexEvents(boolean value) {
+      this.indexEvents = value;
       return this;
     }
 

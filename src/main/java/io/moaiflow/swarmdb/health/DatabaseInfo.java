@@ -62,7 +62,7 @@ public record DatabaseInfo(
    * scans its table.
    */
   public List<String> missingIndexes() {
-    List<String> missing = new ArrayList<>(Schema.INDEXES);
+    List<String> missing = new ArrayList<>(expected());
     missing.removeAll(indexes);
     return List.copyOf(missing);
   }
@@ -73,7 +73,11 @@ public record DatabaseInfo(
    */
   public List<String> unexpectedIndexes() {
     List<String> extra = new ArrayList<>(indexes);
-    extra.removeAll(Schema.INDEXES);
+    extra.removeAll(expected());
     return extra.stream().sorted().toList();
+  }
+
+  private List<String> expected() {
+    return "postgresql".equals(pragmas.get("backend")) ? Schema.POSTGRES_INDEXES : Schema.INDEXES;
   }
 }

@@ -37,9 +37,32 @@ public final class Schema {
           "idx_sessions_started",
           "idx_sessions_status_started");
 
+  /**
+   * PostgreSQL's explicit indexes: {@link #INDEXES} plus what its v2 needs where SQLite uses a
+   * primary key or FTS5 (the GIN indexes of full-text recall, the scoped-memory TTL sweep).
+   */
+  public static final List<String> POSTGRES_INDEXES =
+      java.util.stream.Stream.concat(
+              INDEXES.stream(),
+              java.util.stream.Stream.of(
+                  "idx_events_search",
+                  "idx_memory_search",
+                  "idx_scoped_memory_expires",
+                  "idx_scoped_memory_search"))
+          .sorted()
+          .toList();
+
+  /** The tables of schema v2 beyond v1's, counted by {@code info} when present. */
+  public static final List<String> V2_TABLES = List.of("scoped_memory", "swarm_settings");
+
   private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
   private Schema() {}
+
+  /** {@return the tables whose rows {@code info} counts: v1's, then v2's} */
+  public static List<String> counted() {
+    return java.util.stream.Stream.concat(TABLES.stream(), V2_TABLES.stream()).toList();
+  }
 
   /** The write-ahead log beside a database file: {@code db-wal}. */
   public static Path wal(Path db) {

@@ -49,7 +49,7 @@ final class PgInspector implements Inspector, HealthReports.Probes {
         c.prepareStatement(
             "SELECT coalesce(sum(pg_total_relation_size(to_regclass(t))), 0)"
                 + " FROM unnest(?::text[]) AS t WHERE to_regclass(t) IS NOT NULL")) {
-      ps.setArray(1, c.createArrayOf("text", Schema.TABLES.toArray(new String[0])));
+      ps.setArray(1, c.createArrayOf("text", Schema.counted().toArray(new String[0])));
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? rs.getLong(1) : 0;
       }
@@ -69,6 +69,8 @@ final class PgInspector implements Inspector, HealthReports.Probes {
             + " WHERE n.nspname = current_schema()"
             + " AND t.relname IN ('"
             + String.join("', '", Schema.DATA_TABLES)
+            + "', '"
+            + String.join("', '", Schema.V2_TABLES)
             + "')"
             + " AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid ="
             + " x.indexrelid) ORDER BY i.relname");
@@ -91,7 +93,7 @@ final class PgInspector implements Inspector, HealthReports.Probes {
         h -> {
           Connection c = h.connection();
           Map<String, Long> counts = new LinkedHashMap<>();
-          for (String t : Schema.TABLES) {
+          for (String t : Schema.counted()) {
             if (PgMigrator.tableExists(c, t)) {
               counts.put(t, h.queryLong("SELECT count(*) FROM " + t));
             }

@@ -95,13 +95,13 @@ final class PgMaintenance extends Retention {
       }
     }
     List<String> indexes = PgInspector.indexes(h);
-    List<String> missing = new ArrayList<>(Schema.INDEXES);
+    List<String> missing = new ArrayList<>(Schema.POSTGRES_INDEXES);
     missing.removeAll(indexes);
-    if (indexes.size() != Schema.INDEXES.size() || !missing.isEmpty()) {
+    if (indexes.size() != Schema.POSTGRES_INDEXES.size() || !missing.isEmpty()) {
       // by name too: one missing and one foreign index would pass a count
       problems.add(
           "expected "
-              + Schema.INDEXES.size()
+              + Schema.POSTGRES_INDEXES.size()
               + " SwarmDB indexes, found "
               + indexes.size()
               + ": "

@@ -52,7 +52,7 @@ final class SqliteInspector implements Inspector, HealthReports.Probes {
         "inspect.info",
         h -> {
           Map<String, Long> counts = new LinkedHashMap<>();
-          for (String t : Schema.TABLES) {
+          for (String t : Schema.counted()) {
             if (Schema.hasTable(h, t)) {
               counts.put(t, h.queryLong("SELECT count(*) FROM " + t));
             }

@@ -141,8 +141,9 @@ final class SqliteMigrator extends MigrationEngine {
   }
 
   /**
-   * Splits a script into statements: a statement ends with {@code ;} at the end of a line; {@code
-   * --} comment lines are dropped. Our scripts keep to that form.
+   * Splits a script into statements: a statement ends with {@code ;} at the end of a line, a {@code
+   * CREATE TRIGGER} with a line {@code END;}; {@code --} comment lines are dropped. Our scripts
+   * keep to that form.
    */
   @Override
   protected List<String> statements(String sql) {
@@ -154,7 +155,8 @@ final class SqliteMigrator extends MigrationEngine {
         continue;
       }
       current.append(line).append('\n');
-      if (trimmed.endsWith(";")) {
+      boolean trigger = current.toString().stripLeading().startsWith("CREATE TRIGGER");
+      if (trigger ? trimmed.equals("END;") : trimmed.endsWith(";")) {
         out.add(current.toString().trim());
         current.setLength(0);
       }
