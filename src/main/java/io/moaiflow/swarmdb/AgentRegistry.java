@@ -110,6 +110,26 @@ public interface AgentRegistry {
    */
   List<Agent> bySession(String sessionId);
 
+  /**
+   * One page of agents in id order, for listing any number of them with bounded memory (keyset
+   * paging: stable while agents register or change state). Pass null as {@code afterAgentId} for
+   * the first page, then the id of the last agent of the previous page; the listing has ended when
+   * a page holds fewer than {@code limit} agents. The cursor need not exist any more.
+   *
+   * @param status only agents in this state, or null for any
+   * @param sessionId only agents of this session, or null for any
+   * @param afterAgentId only agents whose id sorts after this one, or null from the start
+   * @param limit most rows, between 1 and 10,000
+   * @return the agents, by id
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} for a limit out of range or an
+   *     invalid id
+   */
+  List<Agent> page(
+      @Nullable AgentStatus status,
+      @Nullable String sessionId,
+      @Nullable String afterAgentId,
+      int limit);
+
   /** {@return the number of agents in each state (states without agents map to 0)} */
   Map<AgentStatus, Long> countByStatus();
 

@@ -65,6 +65,21 @@ public interface SessionStore {
    */
   List<Session> recent(int limit);
 
+  /**
+   * One page of sessions, most recently started first (ties by id), for listing any number of them
+   * with bounded memory (keyset paging: stable while sessions start or end). Pass null as {@code
+   * afterSessionId} for the first page, then the id of the last session of the previous page; the
+   * listing has ended when a page holds fewer than {@code limit} sessions.
+   *
+   * @param activeOnly only sessions that have not ended
+   * @param afterSessionId the last session of the previous page, or null for the first page
+   * @param limit most rows, between 1 and 10,000
+   * @return the sessions
+   * @throws SwarmDbException {@link ErrorCode#NOT_FOUND} when the cursor session does not exist,
+   *     {@link ErrorCode#INVALID_ARGUMENT} for a limit out of range or an invalid id
+   */
+  List<Session> page(boolean activeOnly, @Nullable String afterSessionId, int limit);
+
   /** {@return the number of sessions} */
   long count();
 

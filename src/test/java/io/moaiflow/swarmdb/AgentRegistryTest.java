@@ -288,4 +288,33 @@ class AgentRegistryTest {
     assertThat(stale.metadata()).containsEntry("stale", true);
     assertThat(stale.durationMs()).isPositive();
   }
+
+  @BackendTest
+  void pagesListEveryAgentByIdWithFilters() {
+    for (int i = 0; i < 7; i++) {
+      agents.register("a" + i, "w", i % 2 == 0 ? "even" : "odd", Map.of());
+    }
+    agents.transition("a1", AgentStatus.RUNNING);
+    agents.transition("a4", AgentStatus.RUNNING);
+    assertThat(agents.page(null, null, null, 3))
+        .extracting(Agent::agentId)
+        .containsExactly("a0", "a1", "a2");
+    assertThat(agents.page(null, null, "a2", 3))
+        .extracting(Agent::agentId)
+        .containsExactly("a3", "a4", "a5");
+    assertThat(agents.page(null, null, "a5", 3)).extracting(Agent::agentId).containsExactly("a6");
+    assertThat(agents.page(null, null, "a6", 3)).isEmpty();
+    assertThat(agents.page(null, null, "gone", 3)).isEmpty(); // the cursor need not exist
+    assertThat(agents.page(AgentStatus.RUNNING, null, null, 10))
+        .extracting(Agent::agentId)
+        .containsExactly("a1", "a4");
+    assertThat(agents.page(null, "even", "a0", 2))
+        .extracting(Agent::agentId)
+        .containsExactly("a2", "a4");
+    assertThat(agents.page(AgentStatus.SPAWNED, "odd", null, 10))
+        .extracting(Agent::agentId)
+        .containsExactly("a3", "a5");
+    assertInvalid(() -> agents.page(null, null, null, 0), "limit is 0");
+    assertInvalid(() -> agents.page(null, null, null, 10_001), "limit is 10001");
+  }
 }

@@ -66,6 +66,32 @@ class SessionStoreTest extends BackendSuite {
   }
 
   @BackendTest
+  void pagesListSessionsNewestFirstWithTiesById() {
+    sessions.start("b");
+    sessions.start("a"); // same start time as b: ties by id
+    clock.advance(Duration.ofSeconds(1));
+    sessions.start("c");
+    clock.advance(Duration.ofSeconds(1));
+    sessions.start("d");
+    sessions.end("c");
+    assertThat(sessions.page(false, null, 2))
+        .extracting(Session::sessionId)
+        .containsExactly("d", "c");
+    assertThat(sessions.page(false, "c", 2))
+        .extracting(Session::sessionId)
+        .containsExactly("a", "b");
+    assertThat(sessions.page(false, "a", 2)).extracting(Session::sessionId).containsExactly("b");
+    assertThat(sessions.page(false, "b", 2)).isEmpty();
+    assertThat(sessions.page(true, null, 10))
+        .extracting(Session::sessionId)
+        .containsExactly("d", "a", "b");
+    assertThat(sessions.page(true, "d", 1)).extracting(Session::sessionId).containsExactly("a");
+    assertThat(assertFails(ErrorCode.NOT_FOUND, () -> sessions.page(false, "gone", 2)).getMessage())
+        .contains("cursor session 'gone' does not exist");
+    assertInvalid(() -> sessions.page(false, null, 0), "limit is 0");
+  }
+
+  @BackendTest
   void putVersionsAndTimestamps() {
     sessions.start("s");
     SessionMemory m = sessions.memory("s");

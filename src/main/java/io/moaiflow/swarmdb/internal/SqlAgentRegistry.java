@@ -36,6 +36,10 @@ public final class SqlAgentRegistry implements AgentRegistry {
   private final String selectByType;
   private final String selectByTypeAndStatus;
   private final String selectBySession;
+  private final String selectPage;
+  private final String selectPageByStatus;
+  private final String selectPageBySession;
+  private final String selectPageBySessionAndStatus;
   private final String insert;
   private final String update;
   private final String sweep;
@@ -54,6 +58,13 @@ public final class SqlAgentRegistry implements AgentRegistry {
     this.selectByType = select + " WHERE agent_type = ? ORDER BY agent_id";
     this.selectByTypeAndStatus = select + " WHERE agent_type = ? AND status = ? ORDER BY agent_id";
     this.selectBySession = select + " WHERE session_id = ? ORDER BY agent_id";
+    // the first page passes "" as the cursor: every id sorts after it, and the primary key is
+    // searched, not scanned
+    String page = " agent_id > ? ORDER BY agent_id LIMIT ?";
+    this.selectPage = select + " WHERE" + page;
+    this.selectPageByStatus = select + " WHERE status = ? AND" + page;
+    this.selectPageBySession = select + " WHERE session_id = ? AND" + page;
+    this.selectPageBySessionAndStatus = select + " WHERE session_id = ? AND status = ? AND" + page;
     this.insert =
         "INSERT INTO agents (agent_id, agent_type, status, session_id, spawned_at, updated_at,"
             + " metadata) VALUES (?, ?, 'spawned', ?, ?, ?, "
@@ -257,6 +268,34 @@ public final class SqlAgentRegistry implements AgentRegistry {
     Checks.id("sessionId", sessionId);
     return db.read(
         "agents.bySession", h -> Rows.all(h.prepare(selectBySession, sessionId), Rows::agent));
+  }
+
+  @Override
+  public List<Agent> page(
+      @Nullable AgentStatus status,
+      @Nullable String sessionId,
+      @Nullable String afterAgentId,
+      int limit) {
+    Checks.limit(limit);
+    if (sessionId != null) {
+      Checks.id("sessionId", sessionId);
+    }
+    String after = afterAgentId == null ? "" : Checks.id("afterAgentId", afterAgentId);
+    return db.read(
+        "agents.page",
+        h -> {
+          PreparedStatement ps;
+          if (sessionId != null && status != null) {
+            ps = h.prepare(selectPageBySessionAndStatus, sessionId, status.dbName(), after, limit);
+          } else if (sessionId != null) {
+            ps = h.prepare(selectPageBySession, sessionId, after, limit);
+          } else if (status != null) {
+            ps = h.prepare(selectPageByStatus, status.dbName(), after, limit);
+          } else {
+            ps = h.prepare(selectPage, after, limit);
+          }
+          return Rows.all(ps, Rows::agent);
+        });
   }
 
   @Override

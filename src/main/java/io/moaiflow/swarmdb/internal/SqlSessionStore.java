@@ -26,6 +26,8 @@ public final class SqlSessionStore implements SessionStore {
   private final String insert;
   private final String openSessions;
   private final String recentSessions;
+  private final String page;
+  private final String openPage;
   private final SqlSessionMemory.Statements memory;
 
   public SqlSessionStore(Backend db) {
@@ -40,6 +42,13 @@ public final class SqlSessionStore implements SessionStore {
     this.openSessions =
         select + " WHERE status = 'active' ORDER BY started_at DESC, session_id LIMIT ?";
     this.recentSessions = select + " WHERE started_at <= ? ORDER BY started_at DESC LIMIT ?";
+    // keyset: after (started_at, session_id) of the cursor in the order started_at DESC,
+    // session_id; the first page passes Long.MAX_VALUE and "" (the index is searched, not scanned)
+    String keyset =
+        " started_at <= ? AND (started_at < ? OR session_id > ?)"
+            + " ORDER BY started_at DESC, session_id LIMIT ?";
+    this.page = select + " WHERE" + keyset;
+    this.openPage = select + " WHERE status = 'active' AND" + keyset;
     this.memory = new SqlSessionMemory.Statements(d);
     this.insert =
         "INSERT INTO sessions (session_id, status, started_at, metadata) VALUES (?, 'active', ?, "
@@ -123,6 +132,37 @@ public final class SqlSessionStore implements SessionStore {
     return db.read(
         "sessions.recent",
         h -> Rows.all(h.prepare(recentSessions, Long.MAX_VALUE, limit), Rows::session));
+  }
+
+  @Override
+  public List<Session> page(boolean activeOnly, @Nullable String afterSessionId, int limit) {
+    Checks.limit(limit);
+    if (afterSessionId != null) {
+      Checks.id("afterSessionId", afterSessionId);
+    }
+    return db.read(
+        "sessions.page",
+        h -> {
+          long startedAt = Long.MAX_VALUE;
+          String after = "";
+          if (afterSessionId != null) {
+            Session cursor =
+                find(h, byId, afterSessionId)
+                    .orElseThrow(
+                        () ->
+                            new SwarmDbException(
+                                ErrorCode.NOT_FOUND,
+                                "the cursor session '"
+                                    + Checks.printable(afterSessionId)
+                                    + "' does not exist (deleted since the previous page?);"
+                                    + " start again from the first page"));
+            startedAt = cursor.startedAt().toEpochMilli();
+            after = afterSessionId;
+          }
+          return Rows.all(
+              h.prepare(activeOnly ? openPage : page, startedAt, startedAt, after, limit),
+              Rows::session);
+        });
   }
 
   @Override

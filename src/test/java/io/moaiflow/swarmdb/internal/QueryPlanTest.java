@@ -225,6 +225,8 @@ class QueryPlanTest {
     sessions.get("s");
     sessions.open(10);
     sessions.recent(10);
+    sessions.page(false, null, 10);
+    sessions.page(true, "s", 10);
     sessions.count();
     SessionMemory m = sessions.memory("s");
     m.put("semantic", "k", 1, Duration.ofMinutes(1));
@@ -252,6 +254,10 @@ class QueryPlanTest {
     agents.byType("w", AgentStatus.RUNNING);
     agents.bySession("s");
     agents.countByStatus();
+    agents.page(null, null, null, 10);
+    agents.page(AgentStatus.RUNNING, null, "a", 10);
+    agents.page(null, "s", null, 10);
+    agents.page(AgentStatus.RUNNING, "s", "a", 10);
     agents.sweepStale(Duration.ofDays(1));
 
     Maintenance maintenance = db.daos().maintenance();
