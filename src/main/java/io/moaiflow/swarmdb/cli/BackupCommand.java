@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -60,6 +61,8 @@ final class BackupCommand extends BaseCommand {
     @Nullable Path dir;
   }
 
+  @Mixin private QuietOption quiet = new QuietOption();
+
   @Override
   int run() throws IOException {
     if (keepDays < 1) {
@@ -78,7 +81,9 @@ final class BackupCommand extends BaseCommand {
       file = java.util.Objects.requireNonNull(target.out, "out");
     }
     BackupResult r;
-    try (SwarmDB db = open(false)) {
+    try (SwarmDB db = open(false);
+        Progress progress = progress(quiet)) {
+      progress.step("writing and verifying " + file);
       r = db.maintenance().backupTo(file);
     }
     printf(

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -110,6 +111,87 @@ abstract class BaseCommand implements Callable<Integer> {
 
   final PrintWriter err() {
     return spec.commandLine().getErr();
+  }
+
+  /**
+   * Tells how to get the next page of a listing: on stdout under a table, on stderr with {@code
+   * --json} (where stdout holds only rows, and the last row's id or seq is the cursor).
+   */
+  final void printNextPage(boolean json, String line) {
+    PrintWriter w = json ? err() : out();
+    w.println(line);
+    w.flush();
+  }
+
+  /**
+   * Progress on stderr for a long command, off with {@code --quiet}: live on a terminal ({@link
+   * System#console()} present and {@code TERM} not {@code dumb}), else a log line every 5 s, or
+   * every {@code $SWARMDB_PROGRESS_INTERVAL_MS} milliseconds.
+   */
+  final Progress progress(QuietOption quiet) {
+    if (quiet.quiet) {
+      return Progress.off();
+    }
+    boolean tty = stderrIsTerminal() && !"dumb".equals(variable("TERM"));
+    long interval = tty ? Progress.TTY_INTERVAL_MS : Progress.LOG_INTERVAL_MS;
+    String raw = variable(Progress.INTERVAL_ENV);
+    if (raw != null) {
+      try {
+        interval = Long.parseLong(raw.trim());
+      } catch (NumberFormatException e) {
+        interval = 0;
+      }
+      if (interval < 1) {
+        throw CliException.usage(
+            "environment variable "
+                + Progress.INTERVAL_ENV
+                + "='"
+                + raw
+                + "' is invalid; allowed values: milliseconds, 1 or more");
+      }
+    }
+    return Progress.start(err(), spec.qualifiedName(), tty, interval);
+  }
+
+  /**
+   * Whether stderr is a terminal: on Linux from what file descriptor 2 is ({@code /dev/pts/N} or
+   * {@code /dev/ttyN}); elsewhere whether the process runs on a terminal at all ({@link
+   * #isTerminal()}).
+   */
+  static boolean stderrIsTerminal() {
+    Path fd2 = Path.of("/proc/self/fd/2");
+    if (Files.isSymbolicLink(fd2)) {
+      try {
+        String target = Files.readSymbolicLink(fd2).toString();
+        return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+      } catch (IOException | UnsupportedOperationException | SecurityException e) {
+        // not readable here: decide as on other systems
+      }
+    }
+    return isTerminal();
+  }
+
+  /**
+   * Whether the process runs on a terminal. On Java 17 (our release) {@link System#console()} is
+   * null unless stdin and stdout are both terminals; on Java 22 and later it is never null, and
+   * {@code Console.isTerminal()} (absent from Java 17, so called reflectively) says it instead.
+   */
+  @SuppressWarnings("SystemConsoleNull") // handled: isTerminal() where the JDK has it
+  static boolean isTerminal() {
+    java.io.Console c = System.console();
+    if (c == null) {
+      return false;
+    }
+    try {
+      return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(c);
+    } catch (ReflectiveOperationException | ClassCastException e) {
+      return true; // Java 17 to 21: a console exists only on a terminal
+    }
+  }
+
+  /** A raw environment variable (null when unset or blank), for settings the CLI reads itself. */
+  final @Nullable String variable(String name) {
+    return main.variable(name);
   }
 
   /** The database file, refusing a missing one so that inspection never creates it. */

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,6 +32,8 @@ final class CleanupCommand extends BaseCommand {
       description = "Move active agents not updated for SILENCE (e.g. 1h) to error.")
   private @Nullable Duration staleAgents;
 
+  @Mixin private QuietOption quiet = new QuietOption();
+
   @Override
   int run() {
     if (eventsOlderThan == null && !expiredMemory && staleAgents == null) {
@@ -38,17 +41,21 @@ final class CleanupCommand extends BaseCommand {
           "nothing to clean: pass --events-older-than AGE, --expired-memory and/or --stale-agents"
               + " SILENCE (for example --events-older-than 30d)");
     }
-    try (SwarmDB db = openExisting()) {
+    try (SwarmDB db = openExisting();
+        Progress progress = progress(quiet)) {
       if (eventsOlderThan != null) {
+        progress.step("deleting events older than " + Durations.format(eventsOlderThan));
         printf(
             "events older than %s: %d deleted%n",
             Durations.format(eventsOlderThan),
             db.maintenance().deleteEventsOlderThan(eventsOlderThan));
       }
       if (expiredMemory) {
+        progress.step("deleting expired memory");
         printf("expired memory entries: %d deleted%n", db.maintenance().purgeExpiredMemory());
       }
       if (staleAgents != null) {
+        progress.step("moving stale agents to error");
         List<String> ids = db.agents().sweepStale(staleAgents);
         printf(
             "agents silent for %s: %d moved to error%s%n",

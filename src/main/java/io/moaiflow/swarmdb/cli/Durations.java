@@ -46,4 +46,26 @@ final class Durations {
     }
     return s + "s";
   }
+
+  /**
+   * An elapsed time for people, to two units: {@code 850ms}, {@code 12.3s}, {@code 4m05s}, {@code
+   * 2h07m}, {@code 3d04h}.
+   */
+  static String elapsed(long millis) {
+    long ms = Math.max(0, millis);
+    if (ms < 1_000) {
+      return ms + "ms";
+    }
+    if (ms < 60_000) {
+      return String.format(java.util.Locale.ROOT, "%.1fs", ms / 1_000.0);
+    }
+    long s = ms / 1_000;
+    if (s < 3_600) {
+      return String.format(java.util.Locale.ROOT, "%dm%02ds", s / 60, s % 60);
+    }
+    if (s < 86_400) {
+      return String.format(java.util.Locale.ROOT, "%dh%02dm", s / 3_600, s % 3_600 / 60);
+    }
+    return String.format(java.util.Locale.ROOT, "%dd%02dh", s / 86_400, s % 86_400 / 3_600);
+  }
 }

@@ -53,8 +53,19 @@ final class EventLines {
   private EventLines() {}
 
   static String write(AgentEvent e) {
+    return write(e, false);
+  }
+
+  /**
+   * The line, with {@code withSeq} also the event's log position after {@code "type"} (as {@code
+   * swarmdb events --json} prints it: {@code import} ignores it and assigns its own).
+   */
+  static String write(AgentEvent e, boolean withSeq) {
     Map<String, @Nullable Object> m = new LinkedHashMap<>();
     m.put("type", TYPE);
+    if (withSeq) {
+      m.put("seq", e.seq());
+    }
     m.put("eventId", e.eventId());
     m.put("eventType", e.eventType());
     m.put("agentId", e.agentId());

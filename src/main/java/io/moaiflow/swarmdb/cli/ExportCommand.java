@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -43,13 +44,18 @@ final class ExportCommand extends BaseCommand {
               + " stopping at the first damaged row (exit 3).")
   private boolean skipCorrupt;
 
+  @Mixin private QuietOption quiet = new QuietOption();
+
   @Override
   int run() throws IOException {
     long[] counts;
     Path file = outFile;
-    try (SwarmDB db = openExisting()) {
+    try (SwarmDB db = openExisting();
+        Progress progress = progress(quiet)) {
+      // the total is read before the export: events appended meanwhile are exported too
+      progress.step("exporting", progress.enabled() ? db.events().count() : -1, "events");
       if (file == null) {
-        counts = export(db, out());
+        counts = export(db, out(), progress);
         out().flush();
       } else {
         try (Writer w =
@@ -57,7 +63,7 @@ final class ExportCommand extends BaseCommand {
                 new OutputStreamWriter(
                     Files.newOutputStream(create(file), StandardOpenOption.WRITE),
                     StandardCharsets.UTF_8))) {
-          counts = export(db, w);
+          counts = export(db, w, progress);
         }
         out().println("exported " + counts[0] + " events to " + file);
       }
@@ -87,7 +93,7 @@ final class ExportCommand extends BaseCommand {
   }
 
   /** Writes the events; returns {exported, skipped}. */
-  private long[] export(SwarmDB db, Writer w) throws IOException {
+  private long[] export(SwarmDB db, Writer w, Progress progress) throws IOException {
     long cursor = 0;
     long n = 0;
     long skipped = 0;
@@ -104,6 +110,7 @@ final class ExportCommand extends BaseCommand {
           w.write(EventLines.write(e));
           w.write('\n');
           n++;
+          progress.add(1);
         }
       }
       if (stop != Long.MAX_VALUE) {

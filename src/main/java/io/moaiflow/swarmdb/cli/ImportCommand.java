@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -35,22 +36,30 @@ final class ImportCommand extends BaseCommand {
               + " bytes (16 MiB of metadata plus 64 KiB).")
   private Path in;
 
+  @Mixin private QuietOption quiet = new QuietOption();
+
   @Override
   int run() throws IOException {
-    long lines = forEachEvent(true, e -> {}); // a bad file fails here, before any write
     long[] counts = new long[2]; // added, already present
     List<String> conflicts = new ArrayList<>();
-    try (SwarmDB db = open(true)) {
-      List<AgentEvent> batch = new ArrayList<>(BATCH);
-      forEachEvent(
-          false,
-          e -> {
-            batch.add(e);
-            if (batch.size() == BATCH) {
-              append(db, batch, conflicts, counts);
-            }
-          });
-      append(db, batch, conflicts, counts);
+    long lines;
+    try (Progress progress = progress(quiet)) {
+      progress.step("checking " + in, -1, "lines");
+      lines = forEachEvent(true, e -> progress.add(1)); // a bad file fails here, before any write
+      try (SwarmDB db = open(true)) {
+        progress.step("importing", lines, "events");
+        List<AgentEvent> batch = new ArrayList<>(BATCH);
+        forEachEvent(
+            false,
+            e -> {
+              batch.add(e);
+              if (batch.size() == BATCH) {
+                append(db, batch, conflicts, counts);
+                progress.add(BATCH);
+              }
+            });
+        append(db, batch, conflicts, counts);
+      }
     }
     printf(
         "imported %d new events from %s (%d lines; %d already present)%n",

@@ -74,6 +74,9 @@ import picocli.CommandLine.ScopeType;
       VacuumCommand.class,
       ExportCommand.class,
       ImportCommand.class,
+      EventsCommand.class,
+      AgentsCommand.class,
+      SessionsCommand.class,
       ServeCommand.class,
       CommandLine.HelpCommand.class
     })
@@ -249,7 +252,7 @@ public final class Main implements Callable<Integer> {
     }
   }
 
-  private @Nullable String variable(String name) {
+  @Nullable String variable(String name) {
     String value = environment.get(name);
     return value == null || value.isBlank() ? null : value;
   }

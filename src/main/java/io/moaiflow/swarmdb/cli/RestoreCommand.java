@@ -7,6 +7,7 @@ import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,13 +32,16 @@ final class RestoreCommand extends BaseCommand {
   @Option(names = "--force", description = "Replace an existing database (it is kept as a copy).")
   private boolean force;
 
+  @Mixin private QuietOption quiet = new QuietOption();
+
   @Override
   int run() {
     requireFileDatabase();
     SwarmDbConfig config = fileConfig().build();
     config.checkBackupPath(from);
     RestoreResult r;
-    try {
+    try (Progress progress = progress(quiet)) {
+      progress.step("verifying " + from + " and restoring it");
       r = SwarmDB.restore(config, from, force);
     } catch (SwarmDbException e) {
       throw CliException.verbatim(ExitCodes.of(e.code()), e);

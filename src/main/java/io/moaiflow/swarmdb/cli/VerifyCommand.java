@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -45,6 +46,8 @@ final class VerifyCommand extends BaseCommand {
 
   private final List<String> problems = new ArrayList<>();
   private final List<String> passed = new ArrayList<>();
+
+  @Mixin private QuietOption quiet = new QuietOption();
 
   @Override
   int run() throws IOException {
@@ -74,13 +77,17 @@ final class VerifyCommand extends BaseCommand {
     // (immutable): detect a process that opened the database read-write meanwhile.
     boolean lockFree = !hasShm || (wal.bytes() > 0 && !wal.headerValid());
     String before = lockFree ? fingerprint(path) : "";
-    try (SwarmDB db = openForChecks()) {
+    try (SwarmDB db = openForChecks();
+        Progress progress = progress(quiet)) {
+      progress.step(full ? "integrity_check" : "quick_check");
       CheckResult check = full ? db.maintenance().integrityCheck() : db.maintenance().quickCheck();
       add(check, check.check() + " ok (" + check.millis() + " ms)");
       if (full) {
+        progress.step("json_valid over every JSON column");
         CheckResult json = db.maintenance().jsonCheck();
         add(json, "json_valid ok: every JSON column of every row (" + json.millis() + " ms)");
       }
+      progress.step("schema, free space and indexes");
       checkSchema(db);
       checkFreeSpace(db.inspect().health(), path);
       DatabaseInfo info = db.inspect().info();
