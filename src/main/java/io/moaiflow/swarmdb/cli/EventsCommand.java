@@ -236,7 +236,13 @@ final class EventsCommand extends BaseCommand {
       try {
         Table t = table;
         if (t != null) {
-          t.printHeader(out());
+          // rows arrive after the header: start the columns as wide as typical values, so that
+          // only unusually long ids shift a column
+          t.widen(0, Long.toString(db.events().lastSeq()).length() + 2);
+          t.widen(1, Table.time(java.time.Instant.EPOCH).length());
+          t.widen(2, 12);
+          t.widen(3, 16);
+          t.widen(4, 12);
         }
         long cursor = backlog(db, filter);
         while (!stopped.get() && !done()) {
@@ -255,7 +261,7 @@ final class EventsCommand extends BaseCommand {
             }
           }
           if (!shown.isEmpty()) {
-            print(shown, false);
+            print(shown, printed == 0);
           }
           if (page.size() < PAGE && !done()) {
             stop.await(pollMillis, TimeUnit.MILLISECONDS);
@@ -288,7 +294,9 @@ final class EventsCommand extends BaseCommand {
     if (newest.size() > maxOrUnbounded()) {
       newest = newest.subList(0, (int) maxOrUnbounded());
     }
-    print(newest, false);
+    if (!newest.isEmpty()) {
+      print(newest, true);
+    }
     return start;
   }
 

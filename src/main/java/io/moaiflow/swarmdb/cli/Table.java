@@ -38,6 +38,11 @@ final class Table {
     }
   }
 
+  /** Makes column {@code i} at least {@code width} characters wide. */
+  void widen(int i, int width) {
+    widths[i] = Math.max(widths[i], width);
+  }
+
   void printHeader(PrintWriter out) {
     printRow(out, headers);
   }
