@@ -51,4 +51,32 @@ class PostgresCliTest {
       assertThat(info.out()).contains("idx_events_agent_ts");
     }
   }
+
+  @Test
+  void eventsAgentsAndSessionsReadPostgres() throws Exception {
+    PgTestSupport.requireUrl();
+    try (PgTestSupport.Schema schema = PgTestSupport.newSchema()) {
+      Map<String, String> env = new java.util.HashMap<>(CliRun.quietEnv());
+      env.put("MOAI_DB_URL", schema.url());
+      CliRun.run(env, "demo", "--agents", "3", "--sessions", "1").exits(ExitCodes.OK);
+      CliRun agents = CliRun.run(env, "agents", "--limit", "2").exits(ExitCodes.OK);
+      assertThat(agents.out().lines().toList())
+          .hasSize(4)
+          .last()
+          .asString()
+          .startsWith("next page: --after ");
+      String after = agents.out().lines().toList().get(3).substring("next page: --after ".length());
+      assertThat(CliRun.run(env, "agents", "--after", after).exits(ExitCodes.OK).out().lines())
+          .hasSize(2);
+      assertThat(CliRun.run(env, "sessions", "--json").exits(ExitCodes.OK).out().lines())
+          .hasSize(1)
+          .allMatch(l -> l.contains("\"status\":\"ended\""));
+      CliRun since = CliRun.run(env, "events", "--since", "0", "--limit", "3").exits(ExitCodes.OK);
+      assertThat(since.out().lines().toList()).last().isEqualTo("next page: --since 3");
+      CliRun follow =
+          CliRun.run(env, "events", "--follow", "--since", "0", "--max", "4", "--json")
+              .exits(ExitCodes.OK);
+      assertThat(follow.out().lines()).hasSize(4).last().asString().contains("\"seq\":4");
+    }
+  }
 }
