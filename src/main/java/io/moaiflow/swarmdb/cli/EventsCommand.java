@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -88,7 +89,9 @@ final class EventsCommand extends BaseCommand {
   private long pollMillis = POLL_MILLIS;
 
   private @Nullable Table table;
-  private long printed;
+
+  /** Events printed so far; only the command thread counts (atomic: no torn 64-bit writes). */
+  private final AtomicLong printed = new AtomicLong();
 
   @Override
   int run() throws InterruptedException {
@@ -203,7 +206,7 @@ final class EventsCommand extends BaseCommand {
       }
       rows.forEach(r -> t.printRow(out, r));
     }
-    printed += events.size();
+    printed.addAndGet(events.size());
     out.flush();
   }
 
@@ -253,18 +256,18 @@ final class EventsCommand extends BaseCommand {
               break;
             }
             cursor = e.seq();
-            if (matches(filter, e) && printed + shown.size() < maxOrUnbounded()) {
+            if (matches(filter, e) && printed.get() + shown.size() < maxOrUnbounded()) {
               shown.add(e);
             }
-            if (printed + shown.size() >= maxOrUnbounded()) {
+            if (printed.get() + shown.size() >= maxOrUnbounded()) {
               break;
             }
           }
           if (!shown.isEmpty()) {
-            print(shown, printed == 0);
+            print(shown, printed.get() == 0);
           }
-          if (page.size() < PAGE && !done()) {
-            stop.await(pollMillis, TimeUnit.MILLISECONDS);
+          if (page.size() < PAGE && !done() && stop.await(pollMillis, TimeUnit.MILLISECONDS)) {
+            break; // a shutdown signal
           }
         }
       } finally {
@@ -305,7 +308,7 @@ final class EventsCommand extends BaseCommand {
   }
 
   private boolean done() {
-    return printed >= maxOrUnbounded();
+    return printed.get() >= maxOrUnbounded();
   }
 
   private static void removeHook(Thread hook) {
