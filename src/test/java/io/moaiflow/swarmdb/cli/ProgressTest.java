@@ -179,6 +179,14 @@ class ProgressTest {
           .endsWith(" elapsed (this step reports no progress figures)")
           .doesNotContain("%");
     }
+    assertThat(
+            List.of(
+                Durations.elapsed(850),
+                Durations.elapsed(12_340),
+                Durations.elapsed(245_000),
+                Durations.elapsed(7_620_000),
+                Durations.elapsed(273_600_000)))
+        .containsExactly("850ms", "12.3s", "4m05s", "2h07m", "3d04h");
     assertThat(Progress.off().enabled()).isFalse();
     Progress.off().close();
   }
