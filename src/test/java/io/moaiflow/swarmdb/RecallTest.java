@@ -231,6 +231,22 @@ class RecallTest extends BackendSuite {
   }
 
   @BackendTest
+  void withoutAnEmbedderAVectorMustHaveTheStoredDimension() throws Exception {
+    try (Connection c = backend.connect();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO swarm_settings (name, value) VALUES ('embedding_dimension', '3')")) {
+      ps.executeUpdate();
+    }
+    assertInvalid(
+        () -> db.recall(Recall.query("x").vector(new float[] {1, 0})),
+        "has 2 dimensions; this database stores vectors of 3");
+    assertInvalid(
+        () -> db.recall(Recall.query("x").vector(new float[] {1, 0, 0, 0})), "has 4 dimensions");
+    assertThat(db.recall(Recall.query("x").vector(new float[] {1, 0, 0}))).isEmpty();
+  }
+
+  @BackendTest
   void theEmbedderRunsOnceOutsideTheReadAndItsDimensionIsChecked() {
     AtomicInteger calls = new AtomicInteger();
     Embedder three =
