@@ -74,6 +74,7 @@ import picocli.CommandLine.ScopeType;
       VacuumCommand.class,
       ExportCommand.class,
       ImportCommand.class,
+      SearchCommand.class,
       ServeCommand.class,
       CommandLine.HelpCommand.class
     })
