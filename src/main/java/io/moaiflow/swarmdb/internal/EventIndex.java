@@ -23,6 +23,11 @@ public final class EventIndex {
   /** The SQL of one backend's switch. Immutable. */
   record Sql(String trigger, String dropTrigger, String empty, String reindex) {}
 
+  static final String SELECT_SETTING =
+      "SELECT value FROM swarm_settings WHERE name = 'event_index'";
+  static final String UPDATE_SETTING =
+      "UPDATE swarm_settings SET value = ? WHERE name = 'event_index'";
+
   static final Sql SQLITE;
   static final Sql POSTGRES;
 
@@ -90,10 +95,7 @@ public final class EventIndex {
                 h.execute(sql.dropTrigger());
                 h.execute(sql.empty());
               }
-              h.prepare(
-                      "UPDATE swarm_settings SET value = ? WHERE name = 'event_index'",
-                      wanted ? "on" : "off")
-                  .executeUpdate();
+              h.prepare(UPDATE_SETTING, wanted ? "on" : "off").executeUpdate();
               return true;
             });
     if (changed) {
@@ -103,9 +105,7 @@ public final class EventIndex {
 
   /** Whether the database records event indexing as on. */
   public static boolean isOn(Handle h, String lockClause) throws SQLException {
-    try (ResultSet rs =
-        h.prepare("SELECT value FROM swarm_settings WHERE name = 'event_index'" + lockClause)
-            .executeQuery()) {
+    try (ResultSet rs = h.prepare(SELECT_SETTING + lockClause).executeQuery()) {
       return !rs.next() || !"off".equals(rs.getString(1));
     }
   }
