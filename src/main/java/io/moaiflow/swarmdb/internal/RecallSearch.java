@@ -33,7 +33,7 @@ public final class RecallSearch {
   private static final int SNIPPET_CHARS = 160;
 
   private final Backend db;
-  private final Statements sql;
+  final Statements sql;
 
   public RecallSearch(Backend db) {
     this.db = db;
@@ -243,7 +243,12 @@ public final class RecallSearch {
           if (storedDimension > 0) {
             checkStoredDimension(h, storedDimension);
           }
-          return search(h, q, match, unit);
+          List<VectorSearch.Hit> near =
+              unit == null || !q.includesMemory()
+                  ? List.of()
+                  : VectorSearch.search(
+                      h, unit, q.scopeFilter(), q.memoryTypeFilter(), q.candidates());
+          return fuse(h, q, match, near);
         });
   }
 
@@ -325,8 +330,13 @@ public final class RecallSearch {
     }
   }
 
-  private List<RecallHit> search(
-      Handle h, Recall q, @Nullable String match, float @Nullable [] unit) throws SQLException {
+  /**
+   * Gets the full-text list and fuses it with the vector list, in the caller's read.
+   *
+   * @param near the vector list, best first (empty for full text only)
+   */
+  List<RecallHit> fuse(Handle h, Recall q, @Nullable String match, List<VectorSearch.Hit> near)
+      throws SQLException {
     int n = q.candidates();
     long now = h.now();
     Instant since = q.sinceFilter();
@@ -352,26 +362,22 @@ public final class RecallSearch {
       c.textRank = i + 1;
       all.put(c.id(), c);
     }
-    if (unit != null && q.includesMemory()) {
-      Set<Scope> scopes = q.scopeFilter();
-      List<VectorSearch.Hit> near = VectorSearch.search(h, unit, scopes, q.memoryTypeFilter(), n);
-      int rank = 0;
-      for (VectorSearch.Hit v : near) {
-        rank++;
-        String id = memoryId(v.scope(), v.memoryType(), v.key());
-        Candidate c = all.get(id);
-        if (c == null) {
-          MemoryEntry e = entry(h, v.scope(), v.memoryType(), v.key(), now);
-          long updated = e == null ? 0 : e.updatedAt().toEpochMilli();
-          if (e == null || updated < from || updated >= to) {
-            continue; // gone since the vector search, or outside the window
-          }
-          c = new Candidate(v.scope(), e, plainSnippet(e));
-          all.put(id, c);
+    int rank = 0;
+    for (VectorSearch.Hit v : near) {
+      rank++;
+      String id = memoryId(v.scope(), v.memoryType(), v.key());
+      Candidate c = all.get(id);
+      if (c == null) {
+        MemoryEntry e = entry(h, v.scope(), v.memoryType(), v.key(), now);
+        long updated = e == null ? 0 : e.updatedAt().toEpochMilli();
+        if (e == null || updated < from || updated >= to) {
+          continue; // gone since the vector search, or outside the window
         }
-        c.similarity = v.similarity();
-        c.vectorRank = rank;
+        c = new Candidate(v.scope(), e, plainSnippet(e));
+        all.put(id, c);
       }
+      c.similarity = v.similarity();
+      c.vectorRank = rank;
     }
     List<Double> w = q.weightList();
     for (Candidate c : all.values()) {
