@@ -50,9 +50,23 @@ public record RecallHit(
 
   /**
    * Checks that the fields fit the kind: a memory hit has a scope, type, key and entry and no
-   * event; an event hit has a seq and event and none of the memory fields.
+   * event; an event hit has a seq and event and none of the memory fields. The parameters are the
+   * record's components, as the record description has them.
    *
-   * @throws IllegalArgumentException when they do not
+   * @param kind the kind
+   * @param score the fused score
+   * @param textRank the full-text rank, or null
+   * @param textScore the engine's full-text score, or null
+   * @param vectorSimilarity the cosine similarity, or null
+   * @param recency the recency, 0 to 1
+   * @param scope the memory entry's scope, or null
+   * @param memoryType the memory entry's type, or null
+   * @param key the memory entry's key, or null
+   * @param seq the event's seq, or null
+   * @param snippet the marked text
+   * @param entry the memory entry, or null
+   * @param event the event, or null
+   * @throws IllegalArgumentException when they do not fit
    */
   public RecallHit {
     Objects.requireNonNull(kind, "kind");
