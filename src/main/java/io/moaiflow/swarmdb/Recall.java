@@ -563,12 +563,12 @@ public final class Recall {
 
   /** {@return the distinct words searched as full text, lower-cased, in order} */
   public List<String> words() {
-    return words;
+    return List.copyOf(words); // already unmodifiable: no copy is made
   }
 
   /** {@return the scopes searched, or empty for every scope} */
   public Set<Scope> scopeFilter() {
-    return scopes;
+    return Set.copyOf(scopes); // already unmodifiable: no copy is made
   }
 
   /** {@return whether memory entries are searched} */
