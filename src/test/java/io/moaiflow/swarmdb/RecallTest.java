@@ -221,6 +221,19 @@ class RecallTest extends BackendSuite {
   }
 
   @BackendTest
+  void theLongestQueryAndTheMostWordsAreSearched() {
+    db.sessions().start("s1");
+    db.sessions().memory("s1").put("semantic", "k", Map.of("t", "w63 is here"));
+    // one 4,096-character word: FTS5 searches it, PostgreSQL ignores a word over 2,047 bytes
+    assertThat(db.recall(Recall.query("x".repeat(Recall.MAX_QUERY_LENGTH)))).isEmpty();
+    StringBuilder words = new StringBuilder();
+    for (int i = 0; i < Recall.MAX_WORDS; i++) {
+      words.append(" w").append(i);
+    }
+    assertThat(keys(db.recall(Recall.query(words.toString())))).containsExactly("k");
+  }
+
+  @BackendTest
   void semanticNeedsAnEmbedderOrAVector() {
     assertInvalid(() -> db.recall(Recall.query("x").semantic(true)), "needs an embedder");
     assertInvalid(
