@@ -2,12 +2,16 @@ package io.moaiflow.swarmdb;
 
 import io.moaiflow.swarmdb.health.Inspector;
 import io.moaiflow.swarmdb.internal.Backend;
+import io.moaiflow.swarmdb.internal.EventIndex;
+import io.moaiflow.swarmdb.internal.RecallSearch;
 import io.moaiflow.swarmdb.internal.pg.PgDatabase;
 import io.moaiflow.swarmdb.internal.sqlite.BackupFiles;
 import io.moaiflow.swarmdb.internal.sqlite.SqliteDatabase;
 import io.moaiflow.swarmdb.migrate.Migrator;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * An open SwarmDB database: the event log, the agent registry, sessions with their memory, the
@@ -26,10 +30,12 @@ import java.util.Objects;
 public final class SwarmDB implements AutoCloseable {
   private final Backend db;
   private final Backend.Daos daos;
+  private final RecallSearch recall;
 
   private SwarmDB(Backend db) {
     this.db = db;
     this.daos = db.daos();
+    this.recall = new RecallSearch(db);
   }
 
   /**
@@ -37,7 +43,9 @@ public final class SwarmDB implements AutoCloseable {
    * pragmas, validates and applies migrations (after backing up an existing file). A configuration
    * from {@link SwarmDbConfig#postgres(String)} or {@link
    * SwarmDbConfig#dataSource(javax.sql.DataSource)} opens the PostgreSQL backend instead: same API,
-   * schema applied under an advisory lock.
+   * schema applied under an advisory lock. A configuration's {@link SwarmDbConfig#indexEvents()},
+   * when set and different from what the database records, is applied and recorded here, in one
+   * write transaction, for every process (see {@link SwarmDbConfig.Builder#indexEvents}).
    *
    * @param config the configuration
    * @return the open database; close it when done
@@ -47,7 +55,14 @@ public final class SwarmDB implements AutoCloseable {
    */
   public static SwarmDB open(SwarmDbConfig config) {
     Objects.requireNonNull(config, "config");
-    return new SwarmDB(config.isPostgres() ? PgDatabase.open(config) : SqliteDatabase.open(config));
+    Backend db = config.isPostgres() ? PgDatabase.open(config) : SqliteDatabase.open(config);
+    try {
+      EventIndex.apply(db);
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
+    return new SwarmDB(db);
   }
 
   /**
@@ -159,6 +174,36 @@ public final class SwarmDB implements AutoCloseable {
   /** {@return sessions and their memory} */
   public SessionStore sessions() {
     return daos.sessions();
+  }
+
+  /**
+   * Recalls memory entries and events by text and, with an embedder or a query vector, by meaning,
+   * ranked by the fused score {@link Recall} describes. Runs in one read; the query text is
+   * embedded before it, outside any transaction. Thread safe.
+   *
+   * @param query the query
+   * @return at most {@code query}'s limit hits, best first; empty when nothing matches
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} before any work when the query has
+   *     no word and no vector, asks for semantic recall without an embedder or vector, or has a
+   *     vector whose dimension is not the embedder's (or, without an embedder, the stored
+   *     vectors'); {@link ErrorCode#CORRUPT} naming the row when a hit's stored value is damaged
+   */
+  public List<RecallHit> recall(Recall query) {
+    return recall.recall(Objects.requireNonNull(query, "query"));
+  }
+
+  /**
+   * {@link #recall} as a stream, for callers that process hits one by one. The hits are read in
+   * full first (a fusion ranks every candidate, and the limit is at most {@value
+   * Recall#MAX_LIMIT}), so the stream holds no connection, transaction or cursor: closing it is not
+   * needed, and it may be consumed on any thread. Thread safe.
+   *
+   * @param query the query
+   * @return the hits, best first
+   * @throws SwarmDbException as {@link #recall} does, when called (not when consumed)
+   */
+  public Stream<RecallHit> recallStream(Recall query) {
+    return recall(query).stream();
   }
 
   /** {@return the schema migrator} */

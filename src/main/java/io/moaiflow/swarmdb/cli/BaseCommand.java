@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -218,19 +219,27 @@ abstract class BaseCommand implements Callable<Integer> {
 
   /** Opens the database; {@code migrate} applies pending migrations, creating a missing file. */
   final SwarmDB open(boolean migrate) {
+    return open(migrate, b -> b);
+  }
+
+  /** Opens the database as {@link #open(boolean)} does, with more settings. */
+  final SwarmDB open(boolean migrate, UnaryOperator<SwarmDbConfig.Builder> settings) {
     String url = main.databaseUrl();
-    if (url != null) {
-      return SwarmDB.open(SwarmDbConfig.postgres(url).migrate(migrate).build());
-    }
-    return SwarmDB.open(fileConfig().migrate(migrate).build());
+    SwarmDbConfig.Builder b = url != null ? SwarmDbConfig.postgres(url) : fileConfig();
+    return SwarmDB.open(settings.apply(b.migrate(migrate)).build());
   }
 
   /** Opens an existing database without changing its schema. */
   final SwarmDB openExisting() {
+    return openExisting(b -> b);
+  }
+
+  /** Opens an existing database as {@link #openExisting()} does, with more settings. */
+  final SwarmDB openExisting(UnaryOperator<SwarmDbConfig.Builder> settings) {
     if (main.databaseUrl() == null) {
       requireExistingDatabase();
     }
-    return open(false);
+    return open(false, settings);
   }
 
   /**

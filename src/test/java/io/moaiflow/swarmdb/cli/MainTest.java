@@ -23,7 +23,7 @@ class MainTest {
     for (String c :
         new String[] {
           "init", "demo", "size", "info", "health", "verify", "migrate", "backup", "restore",
-          "cleanup", "vacuum", "export", "import"
+          "cleanup", "vacuum", "export", "import", "search"
         }) {
       assertThat(r.out()).containsPattern("(?m)^  " + c + " +\\S");
     }

@@ -41,6 +41,7 @@ class QueryPlanTest {
   static final List<String> INDEXES = SchemaV1.INDEXES;
 
   private static final Pattern SCAN = Pattern.compile("\\bSCAN (\\w+)(.*)");
+  private static final Pattern FTS_MATCH = Pattern.compile(" VIRTUAL TABLE INDEX \\d+:M");
 
   @TempDir Path dir;
 
@@ -59,7 +60,9 @@ class QueryPlanTest {
                 SqlEventStore.columns(SqliteDialect.INSTANCE),
                 EventQuery.agent("a").withType("run").withSession("s"),
                 false),
-            new SqlSessionMemory.Statements(SqliteDialect.INSTANCE).entry);
+            new SqlSessionMemory.Statements(SqliteDialect.INSTANCE).entry,
+            new RecallSearch.Statements(false, SqliteDialect.INSTANCE).memoryText,
+            new RecallSearch.Statements(false, SqliteDialect.INSTANCE).eventText);
     assertThat(statements.size()).isGreaterThanOrEqualTo(35);
     assertThat(statements)
         .as("the metrics' event counts")
@@ -126,15 +129,72 @@ class QueryPlanTest {
         .isEqualTo(12);
   }
 
+  /**
+   * Recall's statements: full text through the FTS5 MATCH index with each hit's row found by its
+   * primary key, entries by primary key, the settings by name. The switch's reindexing reads every
+   * event by design (it runs once, when indexing is switched on).
+   */
+  @Test
+  void recallSearchesTheFullTextIndexAndPrimaryKeys() throws Exception {
+    Path file = dir.resolve("recall.db");
+    SqliteDatabase.open(SwarmDbConfig.builder(file).build()).close();
+    RecallSearch.Statements sql = new RecallSearch.Statements(false, SqliteDialect.INSTANCE);
+    String sessionRow =
+        "SEARCH m USING INDEX sqlite_autoindex_session_memory_1"
+            + " (session_id=? AND memory_type=? AND key=?)";
+    String scopedRow = "SEARCH m USING PRIMARY KEY (scope=? AND memory_type=? AND key=?)";
+    String setting = "SEARCH swarm_settings USING PRIMARY KEY (name=?)";
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+      assertThat(explain(c, sql.memoryText))
+          .containsExactly(
+              "MERGE (UNION ALL)",
+              "LEFT",
+              "SCAN memory_fts VIRTUAL TABLE INDEX 0:M4",
+              "LIST SUBQUERY 1",
+              "SCAN json_each VIRTUAL TABLE INDEX 1:",
+              "CREATE BLOOM FILTER",
+              sessionRow,
+              "USE TEMP B-TREE FOR ORDER BY",
+              "RIGHT",
+              "SCAN memory_fts VIRTUAL TABLE INDEX 0:M4",
+              "LIST SUBQUERY 3",
+              "SCAN json_each VIRTUAL TABLE INDEX 1:",
+              "CREATE BLOOM FILTER",
+              scopedRow,
+              "USE TEMP B-TREE FOR ORDER BY");
+      assertThat(explain(c, sql.eventText))
+          .containsExactly(
+              "SCAN event_fts VIRTUAL TABLE INDEX 0:M1",
+              "SEARCH e USING INTEGER PRIMARY KEY (rowid=?)",
+              "USE TEMP B-TREE FOR ORDER BY");
+      assertThat(explain(c, sql.sessionEntry)).containsExactly(sessionRow);
+      assertThat(explain(c, sql.scopedEntry)).containsExactly(scopedRow);
+      assertThat(explain(c, RecallSearch.Statements.DIMENSION)).containsExactly(setting);
+      assertThat(explain(c, EventIndex.SELECT_SETTING)).containsExactly(setting);
+      assertThat(explain(c, EventIndex.UPDATE_SETTING)).containsExactly(setting);
+      // the detector: FTS5 without MATCH reads every row, and so does the switch's one-off work
+      assertThat(tableScans(explain(c, "SELECT rowid FROM event_fts")))
+          .containsExactly("SCAN event_fts VIRTUAL TABLE INDEX 0:");
+      assertThat(tableScans(explain(c, EventIndex.SQLITE.empty())))
+          .containsExactly("SCAN event_fts VIRTUAL TABLE INDEX 0:");
+      assertThat(tableScans(explain(c, EventIndex.SQLITE.reindex())))
+          .containsExactly("SCAN e", "SCAN t VIRTUAL TABLE INDEX 1:"); // t: json_tree of a row
+    }
+  }
+
   static List<String> tableScans(List<String> plan) {
     List<String> out = new ArrayList<>();
     for (String line : plan) {
       Matcher m = SCAN.matcher(line);
       // sqlite_schema, SQLite's own catalog (a few rows, and no index can exist on it), is read
       // by the "does this table exist" check; every other table must be searched by an index
+      // an FTS5 table searched through its MATCH index (idxStr starting "M"), and json_each over
+      // a bound parameter (the recall's scope list), are no scans of stored rows
       if (m.find()
           && !m.group(1).equals("CONSTANT")
           && !m.group(1).equals("sqlite_schema")
+          && !m.group(1).equals("json_each")
+          && !FTS_MATCH.matcher(m.group(2)).lookingAt()
           && !m.group(2).startsWith(" USING COVERING INDEX")) {
         out.add(line);
       }
@@ -259,6 +319,16 @@ class QueryPlanTest {
     agents.page(null, "s", null, 10);
     agents.page(AgentStatus.RUNNING, "s", "a", 10);
     agents.sweepStale(Duration.ofDays(1));
+
+    RecallSearch recall = new RecallSearch(db);
+    m.put("semantic", "k", "recall me");
+    recall.recall(
+        io.moaiflow.swarmdb.Recall.query("recall run")
+            .scopes(io.moaiflow.swarmdb.Scope.swarm())
+            .memoryType("semantic")
+            .agent("a")
+            .eventType("run"));
+    recall.recall(io.moaiflow.swarmdb.Recall.query("recall").vector(new float[] {1}));
 
     Maintenance maintenance = db.daos().maintenance();
     maintenance.deleteEventsOlderThan(Duration.ofDays(1));
