@@ -22,11 +22,24 @@ public final class Vectors {
   /**
    * Checks an embedder's output and normalises it.
    *
-   * @throws SwarmDbException INVALID_ARGUMENT for a wrong length, a non-finite or an all-zero
-   *     vector
+   * @throws SwarmDbException INVALID_ARGUMENT for a declared dimension outside 1 to {@value
+   *     #MAX_DIMENSION}, a wrong length, a non-finite or an all-zero vector
    */
   public static float[] normalised(Embedder embedder, float[] v) {
     int dim = embedder.dimension();
+    if (dim < 1 || dim > MAX_DIMENSION) {
+      throw new SwarmDbException(
+          ErrorCode.INVALID_ARGUMENT,
+          "embedder "
+              + embedder.modelId()
+              + " declares "
+              + dim
+              + " dimensions; SwarmDB stores 1 to "
+              + MAX_DIMENSION
+              + ". Use a model of at most "
+              + MAX_DIMENSION
+              + " dimensions");
+    }
     if (v.length != dim) {
       throw new SwarmDbException(
           ErrorCode.INVALID_ARGUMENT,

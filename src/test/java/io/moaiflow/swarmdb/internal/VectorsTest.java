@@ -1,0 +1,52 @@
+package io.moaiflow.swarmdb.internal;
+
+import static io.moaiflow.swarmdb.SwarmAssertions.assertInvalid;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.moaiflow.swarmdb.Embedder;
+import org.junit.jupiter.api.Test;
+
+/** The limits of the vector codec and of the search's choice of path. */
+class VectorsTest {
+  @Test
+  void theQuantisedPathRunsAboveTheThreshold() {
+    assertThat(VectorSearch.quantised(VectorSearch.QUANTISED_THRESHOLD - 1, 20_000)).isFalse();
+    assertThat(VectorSearch.quantised(VectorSearch.QUANTISED_THRESHOLD, 20_000)).isFalse();
+    assertThat(VectorSearch.quantised(VectorSearch.QUANTISED_THRESHOLD + 1, 20_000)).isTrue();
+    assertThat(VectorSearch.QUANTISED_THRESHOLD).isEqualTo(20_000);
+  }
+
+  @Test
+  void anEmbeddersDimensionMustBeOneTo4096() {
+    for (int dim : new int[] {1, 2, Vectors.MAX_DIMENSION - 1, Vectors.MAX_DIMENSION}) {
+      float[] v = new float[dim];
+      v[0] = 3;
+      assertThat(Vectors.normalised(embedder(dim), v)).hasSize(dim).startsWith(1f);
+    }
+    for (int dim : new int[] {0, -1, Vectors.MAX_DIMENSION + 1}) {
+      assertInvalid(
+          () -> Vectors.normalised(embedder(dim), new float[Math.max(dim, 0)]),
+          "declares " + dim + " dimensions",
+          "1 to 4096");
+    }
+  }
+
+  static Embedder embedder(int dim) {
+    return new Embedder() {
+      @Override
+      public String modelId() {
+        return "fixed-" + dim;
+      }
+
+      @Override
+      public int dimension() {
+        return dim;
+      }
+
+      @Override
+      public float[] embed(String text) {
+        return new float[dim];
+      }
+    };
+  }
+}
