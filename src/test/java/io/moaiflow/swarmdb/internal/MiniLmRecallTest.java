@@ -12,17 +12,13 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
 
 /**
  * Recall by meaning with the real MiniLM model: a swarm's notes and errors are embedded and stored,
@@ -137,37 +133,5 @@ class MiniLmRecallTest {
     System.out.printf(
         "[%s] MiniLM: first embed (model load) %.0f ms; %d notes by embedAll %.1f ms each%n",
         backend.kind().label(), loadNanos / 1e6, NOTES.size(), embedNanos / 1e6 / NOTES.size());
-  }
-
-  @Test
-  void embeddingsAreDeterministicUnitVectorsFromAnyThread() throws Exception {
-    MiniLmEmbedder e = MiniLmEmbedder.create();
-    String text = NOTES.get("pg-down");
-    float[] once = e.embed(text);
-    assertThat(Vectors.normalised(e, once)).hasSize(384);
-    double norm = Math.sqrt(Vectors.dot(once, once));
-    assertThat(norm).isBetween(0.999, 1.001); // the model already normalises
-    CountDownLatch start = new CountDownLatch(1);
-    List<CompletableFuture<float[]>> runs = new ArrayList<>();
-    for (int t = 0; t < 4; t++) {
-      runs.add(
-          CompletableFuture.supplyAsync(
-              () -> {
-                try {
-                  start.await();
-                } catch (InterruptedException ex) {
-                  Thread.currentThread().interrupt();
-                  throw new IllegalStateException(ex);
-                }
-                return e.embed(text);
-              }));
-    }
-    start.countDown();
-    Set<String> distinct = new HashSet<>();
-    for (CompletableFuture<float[]> r : runs) {
-      distinct.add(Arrays.toString(r.get()));
-    }
-    assertThat(distinct).containsExactly(Arrays.toString(once));
-    assertThat(e.embedAll(List.of(text, "other"))).first().isEqualTo(once);
   }
 }

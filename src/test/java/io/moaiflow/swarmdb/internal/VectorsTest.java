@@ -49,4 +49,15 @@ class VectorsTest {
       }
     };
   }
+
+  @Test
+  void normalisedRefusesWhatAnEmbedderMustNotReturn() {
+    assertInvalid(
+        () -> Vectors.normalised(embedder(4), new float[3]), "returned 3 dimensions", "declares 4");
+    assertInvalid(
+        () -> Vectors.normalised(embedder(2), new float[] {1, Float.POSITIVE_INFINITY}),
+        "Infinity at dimension 1");
+    assertInvalid(() -> Vectors.normalised(embedder(2), new float[2]), "all-zero");
+    assertThat(Vectors.normalised(embedder(2), new float[] {3, 4})).containsExactly(0.6f, 0.8f);
+  }
 }
