@@ -122,7 +122,7 @@ public final class Vectors {
     int dim = query.length - 4;
     ByteBuffer sb = ByteBuffer.wrap(stored).order(ByteOrder.LITTLE_ENDIAN);
     ByteBuffer qb = ByteBuffer.wrap(query).order(ByteOrder.LITTLE_ENDIAN);
-    long acc = 0;
+    int acc = 0; // at most 4,096 * 127 * 127, well inside an int; an int sum the JIT vectorises
     for (int i = 4; i < dim + 4; i++) {
       acc += stored[i] * query[i];
     }

@@ -2,6 +2,7 @@ package io.moaiflow.swarmdb.internal;
 
 import static io.moaiflow.swarmdb.SwarmAssertions.assertInvalid;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.moaiflow.swarmdb.Embedder;
 import org.junit.jupiter.api.Test;
@@ -59,5 +60,30 @@ class VectorsTest {
         "Infinity at dimension 1");
     assertInvalid(() -> Vectors.normalised(embedder(2), new float[2]), "all-zero");
     assertThat(Vectors.normalised(embedder(2), new float[] {3, 4})).containsExactly(0.6f, 0.8f);
+  }
+
+  @Test
+  void dotProductsMatchADoubleSum() {
+    java.util.Random r = new java.util.Random(1);
+    for (int dim : new int[] {1, 2, 3, 4, 5, 7, 384, 4_095, 4_096}) {
+      float[] a = new float[dim];
+      float[] b = new float[dim];
+      double want = 0;
+      double norms = 0;
+      for (int i = 0; i < dim; i++) {
+        a[i] = (float) r.nextGaussian();
+        b[i] = (float) r.nextGaussian();
+        want += (double) a[i] * b[i];
+        norms += Math.abs((double) a[i] * b[i]);
+      }
+      assertThat((double) Vectors.dot(a, b))
+          .as("dim %d", dim)
+          .isCloseTo(want, within(1e-6 * norms));
+      // int8: within the quantisation error of unit vectors
+      float[] ua = VectorSearchTest.normal(a);
+      float[] ub = VectorSearchTest.normal(b);
+      assertThat((double) Vectors.dotQ8(Vectors.quantise(ua), Vectors.quantise(ub)))
+          .isCloseTo(Vectors.dot(ua, ub), within(0.02));
+    }
   }
 }
