@@ -240,6 +240,39 @@ class VectorSearchTest {
     return normal(v);
   }
 
+  /**
+   * The public search takes the quantised path above {@link VectorSearch#QUANTISED_THRESHOLD}
+   * candidates, seen through a damaged int8 vector that only that path reads: at the threshold - 1
+   * and at it the exact scan answers, one row more and the quantised scan reports the damage. The
+   * candidates are the searched scope's rows: other scopes do not count.
+   */
+  @BackendTest
+  void thePublicSearchTurnsQuantisedOneRowAboveTheThreshold() {
+    int t = VectorSearch.QUANTISED_THRESHOLD;
+    Random r = new Random(13);
+    rows.record(MODEL, 4);
+    Scope big = Scope.namespace("big");
+    List<Row> batch = new ArrayList<>();
+    for (int i = 0; i < t - 1; i++) {
+      batch.add(new Row(big, "semantic", "k" + i, unit(r, 4), null));
+      batch.add(new Row(Scope.swarm(), "semantic", "k" + i, unit(r, 4), null));
+    }
+    rows.putAll(batch, MODEL);
+    rows.damage(big, "semantic", "k0", "embedding_q8", new byte[3]);
+    float[] q = unit(r, 4);
+    assertThat(rows.search(q, Set.of(big), null, 10)).hasSize(10); // t - 1 candidates
+    rows.put(big, "semantic", "one-more", unit(r, 4));
+    assertThat(rows.search(q, Set.of(big), null, 10)).hasSize(10); // t
+    assertThat(rows.search(q, Set.of(big), "semantic", 10)).hasSize(10);
+    rows.put(big, "semantic", "and-another", unit(r, 4));
+    SwarmDbException e =
+        assertFails(ErrorCode.CORRUPT, () -> rows.search(q, Set.of(big), null, 10)); // t + 1
+    assertThat(e.getMessage()).contains("scope 'ns:big'", "key 'k0'", "embedding_q8 of 3 bytes");
+    // another type of the same scope is not a candidate
+    rows.put(big, "episodic", "e", unit(r, 4));
+    assertThat(rows.search(q, Set.of(big), "episodic", 10)).hasSize(1);
+  }
+
   @BackendTest
   void aFilteredSearchReturnsOnlyItsScopesAndType() {
     float[] v = normal(new float[] {1, 0, 0, 0});
