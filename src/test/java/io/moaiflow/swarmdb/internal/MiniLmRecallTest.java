@@ -131,7 +131,8 @@ class MiniLmRecallTest {
       assertThat(misses).as("queries whose note was not first").isEmpty();
     }
     System.out.printf(
-        "[%s] MiniLM: first embed (model load) %.0f ms; %d notes by embedAll %.1f ms each%n",
+        "[%s] MiniLM: first embed %.0f ms (the model load, unless this JVM already did it); %d notes"
+            + " by embedAll %.1f ms each%n",
         backend.kind().label(), loadNanos / 1e6, NOTES.size(), embedNanos / 1e6 / NOTES.size());
   }
 }
