@@ -2,10 +2,11 @@
  * SwarmDB: the persistent memory of a multi-agent swarm. The module exports only the public API
  * (the facade and its values, health, metrics, migrate, and the embeddable ops endpoint); {@code
  * io.moaiflow.swarmdb.internal} with its backend packages, and the executable's {@code cli}, stay
- * hidden. The optional parts (Micrometer metrics, the PostgreSQL driver, and the executable's
- * picocli, Logback and Prometheus registry) are {@code requires static}: an application that uses
- * one of them puts it on its module path itself. Micrometer and the PostgreSQL driver are automatic
- * modules (named by their manifests), hence the suppressed lint.
+ * hidden. The optional parts (Micrometer metrics, the PostgreSQL driver, the MiniLM embedder's
+ * LangChain4j model, and the executable's picocli, Logback and Prometheus registry) are {@code
+ * requires static}: an application that uses one of them puts it on its module path itself.
+ * Micrometer, the PostgreSQL driver and LangChain4j are automatic modules (named by their manifests
+ * or, for LangChain4j, their file names), hence the suppressed lint.
  */
 @SuppressWarnings("requires-automatic")
 module io.moaiflow.swarmdb {
@@ -22,12 +23,16 @@ module io.moaiflow.swarmdb {
   requires static ch.qos.logback.core;
   requires static micrometer.registry.prometheus;
   requires static jdk.httpserver;
+  requires static langchain4j.core;
+  requires static langchain4j.embeddings;
+  requires static langchain4j.embeddings.all.minilm.l6.v2.q;
 
   exports io.moaiflow.swarmdb;
   exports io.moaiflow.swarmdb.health;
   exports io.moaiflow.swarmdb.metrics;
   exports io.moaiflow.swarmdb.migrate;
   exports io.moaiflow.swarmdb.ops;
+  exports io.moaiflow.swarmdb.embed;
 
   // picocli fills the executable's option fields by reflection
   opens io.moaiflow.swarmdb.cli to

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
   static final String BASE = "io.moaiflow.swarmdb";
   static final String INTERNAL = "io.moaiflow.swarmdb.internal";
-  static final Set<String> API_PACKAGES = Set.of(BASE, BASE + ".health", BASE + ".migrate");
+  static final Set<String> API_PACKAGES =
+      Set.of(BASE, BASE + ".health", BASE + ".migrate", BASE + ".embed");
 
   static JavaClasses classes;
 
@@ -121,6 +122,30 @@ class ArchitectureTest {
         .resideOutsideOfPackage("..cli..")
         .should(GeneralCodingRules.ACCESS_STANDARD_STREAMS)
         .check(classes);
+  }
+
+  /**
+   * The MiniLM embedder's ~150 MB dependency is optional: only the embed package refers to it, and
+   * nothing of the library but the executable refers to the embed package, so the core never loads
+   * it.
+   */
+  @Test
+  void onlyTheEmbedPackageUsesLangChain4j() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("..embed..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.langchain4j..")
+        .check(classes);
+    noClasses()
+        .that()
+        .resideOutsideOfPackages("..embed..", "..cli..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage(BASE + ".embed..")
+        .check(classes);
+    assertThat(classes.containPackage(BASE + ".embed")).isTrue();
   }
 
   @Test

@@ -22,11 +22,24 @@ public final class Vectors {
   /**
    * Checks an embedder's output and normalises it.
    *
-   * @throws SwarmDbException INVALID_ARGUMENT for a wrong length, a non-finite or an all-zero
-   *     vector
+   * @throws SwarmDbException INVALID_ARGUMENT for a declared dimension outside 1 to {@value
+   *     #MAX_DIMENSION}, a wrong length, a non-finite or an all-zero vector
    */
   public static float[] normalised(Embedder embedder, float[] v) {
     int dim = embedder.dimension();
+    if (dim < 1 || dim > MAX_DIMENSION) {
+      throw new SwarmDbException(
+          ErrorCode.INVALID_ARGUMENT,
+          "embedder "
+              + embedder.modelId()
+              + " declares "
+              + dim
+              + " dimensions; SwarmDB stores 1 to "
+              + MAX_DIMENSION
+              + ". Use a model of at most "
+              + MAX_DIMENSION
+              + " dimensions");
+    }
     if (v.length != dim) {
       throw new SwarmDbException(
           ErrorCode.INVALID_ARGUMENT,
@@ -109,7 +122,7 @@ public final class Vectors {
     int dim = query.length - 4;
     ByteBuffer sb = ByteBuffer.wrap(stored).order(ByteOrder.LITTLE_ENDIAN);
     ByteBuffer qb = ByteBuffer.wrap(query).order(ByteOrder.LITTLE_ENDIAN);
-    long acc = 0;
+    int acc = 0; // at most 4,096 * 127 * 127, well inside an int; an int sum the JIT vectorises
     for (int i = 4; i < dim + 4; i++) {
       acc += stored[i] * query[i];
     }

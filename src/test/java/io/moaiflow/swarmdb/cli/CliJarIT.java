@@ -59,6 +59,23 @@ class CliJarIT {
         Files.readString(err, StandardCharsets.UTF_8));
   }
 
+  /**
+   * The MiniLM embedder's ~150 MB (model, ONNX Runtime, tokenizer) is not shaded in; the manifest
+   * names swarmdb-minilm.jar ({@code -Pminilm package}) so that it is used when it lies beside.
+   */
+  @Test
+  void theEmbedderStaysOutOfTheJarWhichNamesItsOwnJar() throws Exception {
+    try (java.util.jar.JarFile jar = new java.util.jar.JarFile(JAR.toFile())) {
+      assertThat(jar.getManifest().getMainAttributes().getValue("Class-Path"))
+          .isEqualTo("swarmdb-minilm.jar");
+      assertThat(jar.stream().map(java.util.jar.JarEntry::getName))
+          .contains("io/moaiflow/swarmdb/embed/MiniLmEmbedder.class")
+          .noneMatch(n -> n.startsWith("dev/langchain4j/") || n.startsWith("ai/"))
+          .noneMatch(n -> n.endsWith(".onnx") || n.startsWith("com/sun/jna/"));
+    }
+    assertThat(Files.size(JAR)).as("swarmdb.jar bytes").isLessThan(40L << 20);
+  }
+
   @Test
   void demoOnTheDefaultPathThenSizeAndHealth() throws Exception {
     Result demo = run(List.of(), "demo", "--agents", "12", "--sessions", "2");

@@ -182,6 +182,79 @@ class QueryPlanTest {
     }
   }
 
+  /**
+   * Vector search: a search filtered by scope reads only that scope's rows, by key (with or without
+   * a memory type); so do the candidate count, the re-ranking's lookup of one vector and the
+   * settings read. Only the unfiltered search, which by definition reads every vector, scans the
+   * two tables. On {@code session_memory} (a rowid table) SQLite finds one session's rows through
+   * {@code idx_memory_session_updated (session_id, ...)}, a prefix as selective as the primary
+   * key's; with a type it takes the primary key itself.
+   */
+  @Test
+  void aScopeFilteredVectorSearchReadsOnlyItsScopeByKey() throws Exception {
+    Path file = dir.resolve("vectors.db");
+    SqliteDatabase.open(SwarmDbConfig.builder(file).build()).close();
+    VectorSearch.Table session = VectorSearch.Table.SESSION;
+    VectorSearch.Table scoped = VectorSearch.Table.SCOPED;
+    String sessionPk = "SEARCH session_memory USING INDEX sqlite_autoindex_session_memory_1";
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+      for (String column : List.of("embedding", "embedding_q8")) {
+        assertThat(explain(c, session.scan(true, false, column)))
+            .containsExactly(
+                "SEARCH session_memory USING INDEX idx_memory_session_updated (session_id=?)");
+        assertThat(explain(c, session.scan(true, true, column)))
+            .containsExactly(sessionPk + " (session_id=? AND memory_type=?)");
+        assertThat(explain(c, scoped.scan(true, false, column)))
+            .containsExactly("SEARCH scoped_memory USING PRIMARY KEY (scope=?)");
+        assertThat(explain(c, scoped.scan(true, true, column)))
+            .containsExactly("SEARCH scoped_memory USING PRIMARY KEY (scope=? AND memory_type=?)");
+        // every scope: every row is a candidate
+        assertThat(explain(c, session.scan(false, false, column)))
+            .containsExactly("SCAN session_memory");
+        assertThat(explain(c, session.scan(false, true, column)))
+            .containsExactly(
+                "SEARCH session_memory USING INDEX idx_memory_type_key (memory_type=?)");
+        assertThat(explain(c, scoped.scan(false, false, column)))
+            .containsExactly("SCAN scoped_memory");
+        assertThat(explain(c, scoped.scan(false, true, column)))
+            .containsExactly("SCAN scoped_memory");
+      }
+      assertThat(explain(c, session.count(true, false)))
+          .containsExactly(
+              "SEARCH session_memory USING COVERING INDEX idx_memory_session_updated"
+                  + " (session_id=?)");
+      assertThat(explain(c, session.count(true, true)))
+          .containsExactly(
+              "SEARCH session_memory USING COVERING INDEX sqlite_autoindex_session_memory_1"
+                  + " (session_id=? AND memory_type=?)");
+      assertThat(explain(c, session.count(false, false)))
+          .containsExactly("SCAN session_memory USING COVERING INDEX idx_memory_session_updated");
+      assertThat(explain(c, session.count(false, true)))
+          .containsExactly(
+              "SEARCH session_memory USING COVERING INDEX idx_memory_type_key (memory_type=?)");
+      assertThat(explain(c, scoped.count(true, false)))
+          .containsExactly("SEARCH scoped_memory USING PRIMARY KEY (scope=?)");
+      assertThat(explain(c, scoped.count(true, true)))
+          .containsExactly("SEARCH scoped_memory USING PRIMARY KEY (scope=? AND memory_type=?)");
+      assertThat(explain(c, scoped.count(false, false))).containsExactly("SCAN scoped_memory");
+      assertThat(explain(c, scoped.count(false, true))).containsExactly("SCAN scoped_memory");
+      assertThat(explain(c, session.vector()))
+          .containsExactly(sessionPk + " (session_id=? AND memory_type=? AND key=?)");
+      assertThat(explain(c, scoped.vector()))
+          .containsExactly(
+              "SEARCH scoped_memory USING PRIMARY KEY (scope=? AND memory_type=? AND key=?)");
+      assertThat(explain(c, VectorSearch.SETTINGS))
+          .containsExactly("SEARCH swarm_settings USING PRIMARY KEY (name=?)");
+      // the statements are what they claim: the filters are there, and only the named column
+      assertThat(scoped.scan(true, true, "embedding_q8"))
+          .isEqualTo(
+              "SELECT scope, memory_type, key, embedding_q8 FROM scoped_memory WHERE scope = ?"
+                  + " AND memory_type = ? AND embedding_model = ?"
+                  + " AND (expires_at IS NULL OR expires_at > ?)");
+      assertThat(session.count(false, false)).isEqualTo("SELECT count(*) FROM session_memory");
+    }
+  }
+
   static List<String> tableScans(List<String> plan) {
     List<String> out = new ArrayList<>();
     for (String line : plan) {
