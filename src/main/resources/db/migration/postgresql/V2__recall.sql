@@ -36,21 +36,18 @@ ALTER TABLE session_memory
     to_tsvector('english', key) || jsonb_to_tsvector('english', value, '["string"]')) STORED;
 CREATE INDEX idx_memory_search ON session_memory USING gin (search);
 
--- Events: set on insert while 'event_index' is 'on' (the trigger agent_events_search exists).
+-- Events: every string in the metadata, set on insert while 'event_index' is 'on' (the trigger
+-- agent_events_search exists).
 ALTER TABLE agent_events ADD COLUMN search TSVECTOR;
 CREATE INDEX idx_events_search ON agent_events USING gin (search);
 
 CREATE FUNCTION swarmdb_event_search() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  NEW.search := to_tsvector('english', NEW.event_type || ' ' || NEW.agent_id || ' '
-                            || coalesce(NEW.agent_type, ''))
-                || jsonb_to_tsvector('english', NEW.metadata, '["string"]');
+  NEW.search := jsonb_to_tsvector('english', NEW.metadata, '["string"]');
   RETURN NEW;
 END
 $$;
 CREATE TRIGGER agent_events_search BEFORE INSERT ON agent_events
   FOR EACH ROW EXECUTE FUNCTION swarmdb_event_search();
 
-UPDATE agent_events SET search =
-  to_tsvector('english', event_type || ' ' || agent_id || ' ' || coalesce(agent_type, ''))
-  || jsonb_to_tsvector('english', metadata, '["string"]');
+UPDATE agent_events SET search = jsonb_to_tsvector('english', metadata, '["string"]');

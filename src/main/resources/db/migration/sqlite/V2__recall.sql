@@ -56,8 +56,9 @@ CREATE TABLE memory_docs (
   PRIMARY KEY (scope, memory_type, key)
 ) STRICT, WITHOUT ROWID;
 
--- Full-text index of events: type, agent, agent type and every string in the metadata; the rowid
--- is the event's seq. Kept while 'event_index' is 'on' (the trigger event_fts_insert exists).
+-- Full-text index of events: every string in the metadata (type and agent are filters, not words:
+-- indexed, a word like 'agent' would match every event); the rowid is the event's seq. Kept while
+-- 'event_index' is 'on' (the trigger event_fts_insert exists).
 CREATE VIRTUAL TABLE event_fts USING fts5 (
   body,
   tokenize = 'porter unicode61 remove_diacritics 2'
@@ -119,9 +120,8 @@ END;
 
 CREATE TRIGGER event_fts_insert AFTER INSERT ON agent_events BEGIN
   INSERT INTO event_fts (rowid, body) VALUES (new.seq,
-    new.event_type || ' ' || new.agent_id || ' ' || coalesce(new.agent_type, '') || ' '
-    || coalesce((SELECT group_concat(value, ' ') FROM json_tree(new.metadata)
-                 WHERE type = 'text'), ''));
+    coalesce((SELECT group_concat(value, ' ') FROM json_tree(new.metadata)
+              WHERE type = 'text'), ''));
 END;
 CREATE TRIGGER event_fts_delete AFTER DELETE ON agent_events BEGIN
   DELETE FROM event_fts WHERE rowid = old.seq;
@@ -136,7 +136,6 @@ INSERT INTO memory_fts (body, scope, memory_type, key)
 INSERT INTO memory_docs (scope, memory_type, key, doc_id)
   SELECT scope, memory_type, key, rowid FROM memory_fts;
 INSERT INTO event_fts (rowid, body)
-  SELECT e.seq, e.event_type || ' ' || e.agent_id || ' ' || coalesce(e.agent_type, '') || ' '
-         || coalesce((SELECT group_concat(t.value, ' ') FROM json_tree(e.metadata) t
-                      WHERE t.type = 'text'), '')
+  SELECT e.seq, coalesce((SELECT group_concat(t.value, ' ') FROM json_tree(e.metadata) t
+                           WHERE t.type = 'text'), '')
   FROM agent_events e;

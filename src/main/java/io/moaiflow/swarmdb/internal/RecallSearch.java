@@ -131,8 +131,7 @@ public final class RecallSearch {
                 + " ORDER BY x.rank DESC, x.scope, x.memory_type, x.key";
         this.eventText =
             "SELECT x.seq, x.event_id, x.event_type, x.agent_id, x.agent_type, x.session_id,"
-                + " x.ts, x.metadata::text, x.rank, ts_headline('english', x.event_type || ' ' ||"
-                + " x.agent_id || ' ' || coalesce(x.agent_type, '') || ' ' || "
+                + " x.ts, x.metadata::text, x.rank, ts_headline('english', "
                 + strings.formatted("x.metadata")
                 + ", to_tsquery('english', ?), "
                 + headline
