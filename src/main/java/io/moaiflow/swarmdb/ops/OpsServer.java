@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The ops HTTP endpoint of a {@link SwarmDB}: {@code GET /health}, {@code /live}, {@code /ready}
- * and Prometheus {@code /metrics}, plus scheduled retention and backups.
+ * and Prometheus {@code /metrics}, plus scheduled retention and backups, and with {@link
+ * OpsOptions.Builder#ui(boolean)} a read-only dashboard at {@code /ui}.
  *
  * <pre>{@code
  * try (OpsServer ops = OpsServer.start(db, OpsOptions.builder().port(8000).metricsPort(9090).build())) {
@@ -81,6 +82,7 @@ public final class OpsServer implements AutoCloseable {
   private final List<HttpServer> servers = new ArrayList<>();
   private final HealthCache health;
   private final MaintenanceScheduler scheduler;
+  private final @Nullable DashboardSampler sampler;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private OpsServer(SwarmDB db, OpsOptions options, List<Consumer<String>> observers) {
@@ -129,6 +131,10 @@ public final class OpsServer implements AutoCloseable {
     this.health = new HealthCache(db, options.healthCacheTtl(), System::nanoTime);
     this.scheduler =
         new MaintenanceScheduler(db, options.maintenance(), registry, Clock.systemUTC(), observers);
+    this.sampler =
+        options.ui()
+            ? new DashboardSampler(db, DashboardSampler.DEFAULT_INTERVAL, DashboardSampler.CAPACITY)
+            : null;
   }
 
   /**
@@ -176,15 +182,20 @@ public final class OpsServer implements AutoCloseable {
       servers.add(bind(options.port(), HEALTH_PATHS, tls));
       servers.add(bind(options.metricsPort(), METRICS_PATHS, tls));
     }
+    DashboardSampler ui = sampler;
+    if (ui != null) {
+      servers.get(0).createContext("/ui", new DashboardHandler(db, ui, options));
+    }
     for (HttpServer s : servers) {
       s.start();
     }
     LOG.info(
-        "ops server for {} listening on {}://{}{} (health) and {} (metrics); {}",
+        "ops server for {} listening on {}://{}{} (health{}) and {} (metrics); {}",
         db,
         tls == null ? "http" : "https",
         options.bindAddress(),
         ":" + port(),
+        ui == null ? "" : ", dashboard at /ui",
         metricsPort(),
         options);
   }
@@ -322,6 +333,9 @@ public final class OpsServer implements AutoCloseable {
       s.stop(0);
     }
     scheduler.close();
+    if (sampler != null) {
+      sampler.close();
+    }
     workers.shutdownNow();
     metrics.close();
     for (AutoCloseable c : binders) {
