@@ -64,6 +64,8 @@ final class DashboardHandler implements HttpHandler {
 
   static final long STREAM_POLL_MILLIS = 250;
 
+  private static final long HEARTBEAT_NANOS = 1_000_000_000L;
+
   private static final Logger LOG = LoggerFactory.getLogger(DashboardHandler.class);
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final String JSON = OpsHandler.JSON;
@@ -407,6 +409,7 @@ final class DashboardHandler implements HttpHandler {
       try (OutputStream os = ex.getResponseBody()) {
         os.write("retry: 1000\n\n".getBytes(StandardCharsets.UTF_8));
         os.flush();
+        long lastWrite = System.nanoTime();
         while (System.nanoTime() < deadline) {
           List<AgentEvent> batch = db.events().since(cursor, STREAM_BATCH);
           StringBuilder out = new StringBuilder();
@@ -415,9 +418,15 @@ final class DashboardHandler implements HttpHandler {
             out.append(new String(json(event(e)), StandardCharsets.UTF_8)).append("\n\n");
             cursor = e.seq();
           }
+          long now = System.nanoTime();
+          if (out.length() == 0 && now - lastWrite >= HEARTBEAT_NANOS) {
+            // a comment line: keeps proxies from timing out, and finds a closed tab on write
+            out.append(":\n\n");
+          }
           if (out.length() > 0) {
             os.write(out.toString().getBytes(StandardCharsets.UTF_8));
             os.flush();
+            lastWrite = now;
           }
           if (batch.size() < STREAM_BATCH) {
             Thread.sleep(STREAM_POLL_MILLIS);

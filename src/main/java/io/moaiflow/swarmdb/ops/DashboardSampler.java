@@ -41,10 +41,11 @@ final class DashboardSampler implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    // sampleNow catches its own failures, so the returned future has nothing to report
-    var unused =
-        timer.scheduleWithFixedDelay(
-            this::sampleNow, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    // the first sample now, so the chart has a point as soon as the page opens; sampleNow catches
+    // its own failures, so the returned future has nothing to report
+    sampleNow();
+    long every = interval.toMillis();
+    var unused = timer.scheduleWithFixedDelay(this::sampleNow, every, every, TimeUnit.MILLISECONDS);
   }
 
   /** Takes one sample now; a failed read (the database closing, a file in flux) is skipped. */
