@@ -64,6 +64,8 @@ final class DashboardHandler implements HttpHandler {
 
   static final long STREAM_POLL_MILLIS = 250;
 
+  static final Duration NO_LIMIT_WINDOW = Duration.ofSeconds(30);
+
   private static final long HEARTBEAT_NANOS = 1_000_000_000L;
 
   private static final Logger LOG = LoggerFactory.getLogger(DashboardHandler.class);
@@ -96,7 +98,12 @@ final class DashboardHandler implements HttpHandler {
   private final byte[] page;
   private final Map<String, byte[]> assets = new HashMap<>();
 
-  DashboardHandler(SwarmDB db, DashboardSampler sampler, OpsOptions options) {
+  /**
+   * @param responseLimit the JDK server's response time limit in effect ({@link HttpLimits}), which
+   *     bounds how long one event stream may stay open
+   */
+  DashboardHandler(
+      SwarmDB db, DashboardSampler sampler, OpsOptions options, Duration responseLimit) {
     this.db = db;
     this.sampler = sampler;
     this.maxBodyBytes = options.maxBodyBytes();
@@ -109,7 +116,7 @@ final class DashboardHandler implements HttpHandler {
     new SecureRandom().nextBytes(random);
     this.sessionValue = HexFormat.of().formatHex(random);
     this.tls = options.tls();
-    this.streamWindow = streamWindow(options.requestTimeout());
+    this.streamWindow = streamWindow(responseLimit);
     this.streams = new Semaphore(maxStreams(options.workerThreads()));
     this.page = resource("io/moaiflow/swarmdb/ops/ui/index.html");
     for (Map.Entry<String, String[]> e : ASSETS.entrySet()) {
@@ -122,6 +129,9 @@ final class DashboardHandler implements HttpHandler {
    * cut it; the browser then reconnects with {@code Last-Event-ID}.
    */
   static Duration streamWindow(Duration requestTimeout) {
+    if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+      return NO_LIMIT_WINDOW; // the application turned the JDK's limit off (-1)
+    }
     Duration lessOne = requestTimeout.minusSeconds(1);
     Duration half = requestTimeout.dividedBy(2);
     return lessOne.compareTo(half) > 0 ? lessOne : half;

@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -163,11 +164,18 @@ public final class OpsServer implements AutoCloseable {
               + db
               + " is in memory; drop the backup directory or open a file");
     }
-    HttpLimits.apply(options);
+    // the limits in effect, which an earlier server of this JVM may have fixed
+    long responseSeconds =
+        Long.parseLong(
+            HttpLimits.apply(options)
+                .getOrDefault(
+                    HttpLimits.MAX_RSP_TIME,
+                    Long.toString(HttpLimits.ceilSeconds(options.requestTimeout())))
+                .strip());
     @Nullable SSLContext tls = options.tls() ? sslContext(options) : null;
     OpsServer server = new OpsServer(db, options, observers);
     try {
-      server.listen(tls);
+      server.listen(tls, Duration.ofSeconds(responseSeconds));
     } catch (RuntimeException e) {
       server.close();
       throw e;
@@ -175,7 +183,7 @@ public final class OpsServer implements AutoCloseable {
     return server;
   }
 
-  private void listen(@Nullable SSLContext tls) {
+  private void listen(@Nullable SSLContext tls, Duration responseLimit) {
     if (options.sharedListener()) {
       servers.add(bind(options.port(), Set.of("/health", "/live", "/ready", "/metrics"), tls));
     } else {
@@ -184,7 +192,7 @@ public final class OpsServer implements AutoCloseable {
     }
     DashboardSampler ui = sampler;
     if (ui != null) {
-      servers.get(0).createContext("/ui", new DashboardHandler(db, ui, options));
+      servers.get(0).createContext("/ui", new DashboardHandler(db, ui, options, responseLimit));
     }
     for (HttpServer s : servers) {
       s.start();

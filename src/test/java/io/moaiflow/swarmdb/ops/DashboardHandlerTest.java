@@ -396,6 +396,8 @@ class DashboardHandlerTest {
     assertThat(DashboardHandler.streamWindow(Duration.ofSeconds(1)))
         .isEqualTo(Duration.ofMillis(500));
 
+    assertThat(DashboardHandler.streamWindow(Duration.ofSeconds(-1)))
+        .isEqualTo(DashboardHandler.NO_LIMIT_WINDOW);
     try (DashboardSampler sampler = new DashboardSampler(db, Duration.ofHours(1), 3)) {
       // the first sample is taken at once; the ring then holds the newest three
       assertThat(sampler.samples()).hasSize(1);

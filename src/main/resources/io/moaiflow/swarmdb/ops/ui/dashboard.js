@@ -9,6 +9,7 @@
   var lastSeq = 0;
   var eventsSeen = 0;
   var chart = null;
+  var opens = 0;
 
   function $(id) { return document.getElementById(id); }
 
@@ -87,7 +88,10 @@
       end = Math.max(end, a.completedAt !== null ? a.completedAt : t.now);
     });
     var span = Math.max(1, end - start);
-    t.agents.forEach(function (a) {
+    var lanes = t.agents.slice().sort(function (x, y) {
+      return x.spawnedAt - y.spawnedAt || (x.agentId < y.agentId ? -1 : 1);
+    });
+    lanes.forEach(function (a) {
       var stop = a.completedAt !== null ? a.completedAt : t.now;
       var lane = el('div', 'lane');
       lane.appendChild(el('span', 'lane-label', a.agentId));
@@ -187,6 +191,8 @@
     var live = $('live');
     var source = new EventSource(url);
     source.addEventListener('open', function () {
+      opens++;
+      live.dataset.opens = String(opens);
       live.dataset.state = 'live';
       live.textContent = 'live';
     });
