@@ -313,9 +313,9 @@ final class DashboardHandler implements HttpHandler {
 
   private Map<String, Object> sessions(Map<String, String> query) {
     int limit = limit(query);
-    List<Session> page = db.sessions().page(false, query.get("after"), limit);
+    List<Session> page = db.sessions().page(false, query.get("after"), limit + 1);
     List<Map<String, Object>> rows = new ArrayList<>();
-    for (Session s : page) {
+    for (Session s : page.subList(0, Math.min(limit, page.size()))) {
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("sessionId", s.sessionId());
       row.put("active", s.isActive());
@@ -323,7 +323,7 @@ final class DashboardHandler implements HttpHandler {
       row.put("endedAt", millis(s.endedAt()));
       rows.add(row);
     }
-    return Map.of("sessions", rows, "more", page.size() == limit);
+    return Map.of("sessions", rows, "more", page.size() > limit);
   }
 
   private Map<String, Object> timeline(Map<String, String> query) {

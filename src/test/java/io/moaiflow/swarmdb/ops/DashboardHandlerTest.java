@@ -277,6 +277,21 @@ class DashboardHandlerTest {
       assertThat(page.get("agents")).hasSize(3);
       assertThat(page.get("more").asBoolean()).isFalse();
     }
+    // 2 sessions, newest first, and the cursor continues after the last one shown
+    JsonNode first = json(get(port, "/ui/api/sessions?limit=1"));
+    assertThat(first.get("sessions")).hasSize(1);
+    String shown = first.get("sessions").get(0).get("sessionId").asText();
+    assertThat(first.get("more").asBoolean()).isTrue();
+    for (int limit : new int[] {2, 3}) {
+      JsonNode page = json(get(port, "/ui/api/sessions?limit=" + limit));
+      assertThat(page.get("sessions")).hasSize(2);
+      assertThat(page.get("more").asBoolean()).isFalse();
+    }
+    JsonNode next = json(get(port, "/ui/api/sessions?limit=1&after=" + shown));
+    assertThat(next.get("sessions").findValuesAsText("sessionId"))
+        .containsExactly(shown.equals("s-1") ? "s-2" : "s-1");
+    assertThat(next.get("more").asBoolean()).isFalse();
+    assertThat(get(port, "/ui/api/sessions?after=s-none").statusCode()).isEqualTo(404);
     // s-1 has 2 memory entries
     JsonNode one = json(get(port, "/ui/api/memory?session=s-1&limit=1"));
     assertThat(one.get("entries")).hasSize(1);
