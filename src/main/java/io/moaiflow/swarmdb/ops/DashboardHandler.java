@@ -417,7 +417,9 @@ final class DashboardHandler implements HttpHandler {
       ex.sendResponseHeaders(200, 0);
       long deadline = System.nanoTime() + streamWindow.toNanos();
       try (OutputStream os = ex.getResponseBody()) {
-        os.write("retry: 1000\n\n".getBytes(StandardCharsets.UTF_8));
+        // An id without data sets the browser's Last-Event-ID without an event: a reconnect resumes
+        // from here even when this stream sends nothing.
+        os.write(("retry: 1000\nid: " + cursor + "\n\n").getBytes(StandardCharsets.UTF_8));
         os.flush();
         long lastWrite = System.nanoTime();
         while (System.nanoTime() < deadline) {

@@ -107,12 +107,21 @@ class DashboardHandlerTest {
     HttpResponse<Stream<String>> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofLines());
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValue("Content-Type")).hasValue("text/event-stream; charset=utf-8");
+    // the ids of events (blocks with data), not the cursor line a stream opens with
+    List<Long> ids = new ArrayList<>();
+    String id = null;
     try (Stream<String> lines = r.body()) {
-      return lines
-          .filter(l -> l.startsWith("id: "))
-          .map(l -> Long.parseLong(l.substring(4)))
-          .collect(Collectors.toList());
+      for (String line : (Iterable<String>) lines::iterator) {
+        if (line.startsWith("id: ")) {
+          id = line.substring(4);
+        } else if (line.startsWith("data: ") && id != null) {
+          ids.add(Long.parseLong(id));
+        } else if (line.isEmpty()) {
+          id = null;
+        }
+      }
     }
+    return ids;
   }
 
   private static List<Long> range(long fromInclusive, long toInclusive) {
@@ -354,6 +363,20 @@ class DashboardHandlerTest {
     writer.join();
     assertThat(connections).isGreaterThanOrEqualTo(2);
     assertThat(seen).isEqualTo(range(1, 180));
+  }
+
+  @Test
+  void streamOpensWithItsCursorAsAnIdWithoutData() throws Exception {
+    int port = start(options().ui(true));
+    append(3);
+    HttpRequest request =
+        HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/ui/api/events/stream?after=2"))
+            .timeout(Duration.ofSeconds(30))
+            .build();
+    String body = CLIENT.send(request, HttpResponse.BodyHandlers.ofString()).body();
+    // a browser's Last-Event-ID is 2 after the first block even if nothing follows
+    assertThat(body).startsWith("retry: 1000\nid: 2\n\nid: 3\nevent: agent\ndata: {\"seq\":3,");
   }
 
   @Test

@@ -204,7 +204,8 @@
       // error status (503: too many streams) ends the EventSource; reopen it after the last seq.
       if (source.readyState === EventSource.CLOSED) {
         setTimeout(function () {
-          connect('/ui/api/events/stream?after=' + lastSeq);
+          // with nothing received yet, the newest events again, not the whole log
+          connect('/ui/api/events/stream' + (lastSeq > 0 ? '?after=' + lastSeq : ''));
         }, 2000);
       }
     });
