@@ -70,6 +70,7 @@ final class DashboardHandler implements HttpHandler {
 
   private static final Logger LOG = LoggerFactory.getLogger(DashboardHandler.class);
   private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final SecureRandom RANDOM = new SecureRandom();
   private static final String JSON = OpsHandler.JSON;
   private static final String UPLOT_DIST = "META-INF/resources/webjars/uplot/" + UPLOT_VERSION;
 
@@ -113,7 +114,7 @@ final class DashboardHandler implements HttpHandler {
             ? null
             : OpsHandler.sha256(("Bearer " + token).getBytes(StandardCharsets.UTF_8));
     byte[] random = new byte[32];
-    new SecureRandom().nextBytes(random);
+    RANDOM.nextBytes(random);
     this.sessionValue = HexFormat.of().formatHex(random);
     this.tls = options.tls();
     this.streamWindow = streamWindow(responseLimit);

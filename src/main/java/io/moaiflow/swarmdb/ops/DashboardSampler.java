@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +30,7 @@ final class DashboardSampler implements AutoCloseable {
   private final Sample[] ring;
   private long written;
   private final ScheduledExecutorService timer;
+  private final ScheduledFuture<?> task;
 
   DashboardSampler(SwarmDB db, Duration interval, int capacity) {
     this.db = db;
@@ -42,10 +44,10 @@ final class DashboardSampler implements AutoCloseable {
               return t;
             });
     // the first sample now, so the chart has a point as soon as the page opens; sampleNow catches
-    // its own failures, so the returned future has nothing to report
+    // its own failures, so the task's future has nothing to report
     sampleNow();
     long every = interval.toMillis();
-    var unused = timer.scheduleWithFixedDelay(this::sampleNow, every, every, TimeUnit.MILLISECONDS);
+    this.task = timer.scheduleWithFixedDelay(this::sampleNow, every, every, TimeUnit.MILLISECONDS);
   }
 
   /** Takes one sample now; a failed read (the database closing, a file in flux) is skipped. */
@@ -78,6 +80,7 @@ final class DashboardSampler implements AutoCloseable {
 
   @Override
   public void close() {
+    task.cancel(false);
     timer.shutdownNow();
   }
 }
