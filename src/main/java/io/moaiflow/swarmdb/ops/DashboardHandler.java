@@ -144,7 +144,12 @@ final class DashboardHandler implements HttpHandler {
   }
 
   private static byte[] resource(String name) {
-    try (InputStream in = DashboardHandler.class.getClassLoader().getResourceAsStream(name)) {
+    // our own files through the class (on a module path they are in this module's packages); the
+    // WebJar's through the loader (META-INF is never encapsulated)
+    try (InputStream in =
+        name.startsWith("META-INF/")
+            ? DashboardHandler.class.getClassLoader().getResourceAsStream(name)
+            : DashboardHandler.class.getResourceAsStream("/" + name)) {
       if (in == null) {
         throw new SwarmDbException(
             ErrorCode.INVALID_ARGUMENT,
