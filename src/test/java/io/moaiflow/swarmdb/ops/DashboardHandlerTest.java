@@ -137,6 +137,15 @@ class DashboardHandlerTest {
   }
 
   @Test
+  void withTwoListenersTheDashboardIsOnTheMainOneOnly() throws Exception {
+    int port = start(options().ui(true).metricsPort(OpsTestSupport.freePort()));
+    assertThat(server.metricsPort()).isNotEqualTo(port);
+    assertThat(get(port, "/ui").statusCode()).isEqualTo(200);
+    assertThat(get(server.metricsPort(), "/ui").statusCode()).isEqualTo(404);
+    assertThat(get(server.metricsPort(), "/ui/api/summary").statusCode()).isEqualTo(404);
+  }
+
+  @Test
   void everyPathCarriesTheStrictCspAndNeedsTheTokenWhenOneIsSet() throws Exception {
     int port = start(options().ui(true).metricsToken(TOKEN));
     for (String path : PATHS) {
