@@ -306,10 +306,15 @@ class DashboardBrowserTest {
         .getCssValue("background-color");
   }
 
-  /** An executable on PATH (or Debian's /usr/bin and /usr/lib/chromium). */
+  /**
+   * An executable in the directories of {@code -Dswarmdb.test.browserPath} (to point at another
+   * Chromium, or at none), else of PATH and Debian's /usr/lib/chromium.
+   */
   private static Optional<Path> executable(String name) {
     String path =
-        System.getenv().getOrDefault("PATH", "") + File.pathSeparator + "/usr/lib/chromium";
+        System.getProperty(
+            "swarmdb.test.browserPath",
+            System.getenv().getOrDefault("PATH", "") + File.pathSeparator + "/usr/lib/chromium");
     return Stream.of(path.split(File.pathSeparator))
         .filter(p -> !p.isEmpty())
         .map(p -> Paths.get(p, name))
