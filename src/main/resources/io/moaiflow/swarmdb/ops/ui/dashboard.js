@@ -164,7 +164,7 @@
           { label: 'database', stroke: '#2f6fd6', value: function (u, v) { return bytes(v); } },
           { label: 'WAL', stroke: '#c98a16', value: function (u, v) { return bytes(v); } }
         ],
-        axes: [{}, { size: 70, values: function (u, vals) { return vals.map(bytes); } }]
+        axes: [{}, { size: 84, values: function (u, vals) { return vals.map(bytes); } }]
       }, data, box);
     } else {
       chart.setData(data);
