@@ -222,7 +222,8 @@ final class DashboardHandler implements HttpHandler {
     Map<String, String> query = query(ex.getRequestURI().getRawQuery());
     if (!authorized(ex)) {
       String given = query.get("token");
-      if ((path.equals("/ui") || path.equals("/ui/")) && given != null && validToken(given)) {
+      boolean isPage = path.equals("/ui") || path.equals("/ui/");
+      if (isPage && given != null && validToken(given)) {
         // the token leaves the address bar: the page is reloaded without it, with the cookie
         out.set(
             "Set-Cookie",
@@ -241,10 +242,10 @@ final class DashboardHandler implements HttpHandler {
           401,
           JSON,
           error(
-              given == null
+              given == null || !isPage
                   ? "the dashboard needs the metrics token: open /ui?token=TOKEN once (the page"
                       + " then signs in with a cookie) or send Authorization: Bearer TOKEN"
-                  : "wrong token"));
+                  : "wrong token in /ui?token="));
       return;
     }
     switch (path) {

@@ -174,7 +174,9 @@ class DashboardHandlerTest {
   @Test
   void tokenInTheAddressIsExchangedOnceForAnHttpOnlyStrictCookie() throws Exception {
     int port = start(options().ui(true).metricsToken(TOKEN));
-    assertThat(get(port, "/ui?token=" + TOKEN + "x").statusCode()).isEqualTo(401);
+    HttpResponse<String> wrong = get(port, "/ui?token=" + TOKEN + "x");
+    assertThat(wrong.statusCode()).isEqualTo(401);
+    assertThat(wrong.body()).contains("wrong token in /ui?token=");
     // only the page exchanges a token; an API path does not take one in its address
     assertThat(get(port, "/ui/api/summary?token=" + TOKEN).statusCode()).isEqualTo(401);
 

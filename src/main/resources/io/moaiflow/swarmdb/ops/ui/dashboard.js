@@ -226,7 +226,7 @@
     return Promise.all([
       getJson('/ui/api/summary').then(renderSummary),
       getJson('/ui/api/size').then(renderSize),
-      getJson('/ui/api/sessions').then(renderSessions).then(refreshSession)
+      getJson('/ui/api/sessions?limit=500').then(renderSessions).then(refreshSession)
     ]).catch(function (e) { console.warn('dashboard refresh failed: ' + e.message); });
   }
 
