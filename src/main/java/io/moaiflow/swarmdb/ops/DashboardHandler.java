@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.moaiflow.swarmdb.Agent;
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.AgentStatus;
@@ -30,6 +32,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,6 +92,7 @@ final class DashboardHandler implements HttpHandler {
           new String[] {"text/css; charset=utf-8", UPLOT_DIST + "/dist/uPlot.min.css"});
 
   private final SwarmDB db;
+  private final MeterRegistry registry;
   private final DashboardSampler sampler;
   private final long maxBodyBytes;
   private final byte @Nullable [] tokenDigest;
@@ -104,8 +108,13 @@ final class DashboardHandler implements HttpHandler {
    *     bounds how long one event stream may stay open
    */
   DashboardHandler(
-      SwarmDB db, DashboardSampler sampler, OpsOptions options, Duration responseLimit) {
+      SwarmDB db,
+      DashboardSampler sampler,
+      MeterRegistry registry,
+      OpsOptions options,
+      Duration responseLimit) {
     this.db = db;
+    this.registry = registry;
     this.sampler = sampler;
     this.maxBodyBytes = options.maxBodyBytes();
     String token = options.metricsToken();
@@ -167,6 +176,7 @@ final class DashboardHandler implements HttpHandler {
 
   @Override
   public void handle(HttpExchange ex) throws IOException {
+    long start = System.nanoTime();
     String path = ex.getRequestURI().getRawPath();
     try {
       route(ex, path);
@@ -197,6 +207,17 @@ final class DashboardHandler implements HttpHandler {
       }
     } finally {
       ex.close();
+      // the ops request timer, in three endpoints: the page and assets, the JSON, the stream
+      Timer.builder("moai.flow.ops.requests")
+          .description("Requests served by the ops endpoint")
+          .tag(
+              "endpoint",
+              path.equals("/ui/api/events/stream")
+                  ? path
+                  : path.startsWith("/ui/api/") ? "/ui/api" : "/ui")
+          .tag("status", Integer.toString(ex.getResponseCode()))
+          .register(registry)
+          .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
   }
 

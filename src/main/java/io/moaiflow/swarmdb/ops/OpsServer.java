@@ -192,7 +192,9 @@ public final class OpsServer implements AutoCloseable {
     }
     DashboardSampler ui = sampler;
     if (ui != null) {
-      servers.get(0).createContext("/ui", new DashboardHandler(db, ui, options, responseLimit));
+      servers
+          .get(0)
+          .createContext("/ui", new DashboardHandler(db, ui, registry, options, responseLimit));
     }
     for (HttpServer s : servers) {
       s.start();

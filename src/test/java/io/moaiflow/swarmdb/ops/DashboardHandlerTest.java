@@ -169,6 +169,13 @@ class DashboardHandlerTest {
     }
     // health stays open, as before
     assertThat(get(port, "/health").statusCode()).isEqualTo(200);
+    // and the ops request timer counts the dashboard's requests in three endpoints
+    assertThat(get(port, "/metrics", "Authorization", "Bearer " + TOKEN).body())
+        .contains("moai_flow_ops_requests_seconds_count{endpoint=\"/ui\",status=\"200\"} 6")
+        .contains("moai_flow_ops_requests_seconds_count{endpoint=\"/ui/api\",status=\"200\"} 5")
+        .contains("moai_flow_ops_requests_seconds_count{endpoint=\"/ui/api\",status=\"401\"} 10")
+        .contains(
+            "moai_flow_ops_requests_seconds_count{endpoint=\"/ui/api/events/stream\",status=\"401\"} 2");
   }
 
   @Test
