@@ -70,6 +70,13 @@ final class ServeCommand extends BaseCommand {
   private @Nullable Path tokenFile;
 
   @Option(
+      names = "--ui",
+      description =
+          "Also serve the read-only dashboard at /ui on --port (token and TLS as for /metrics;"
+              + " with a token, open /ui?token=TOKEN once).")
+  private boolean ui;
+
+  @Option(
       names = "--allow-unauthenticated",
       description =
           "Serve on a non-loopback --bind address without --metrics-token-file or TLS (logged as a"
@@ -154,6 +161,7 @@ final class ServeCommand extends BaseCommand {
             .port(port != null ? port : env.httpPort())
             .metricsPort(metricsPort != null ? metricsPort : env.metricsPort())
             .jvmMetrics(env.metricsEnabled())
+            .ui(ui)
             .deleteEventsOlderThan(eventsOlderThan)
             .purgeExpiredMemory(expiredMemory)
             .sweepStaleAgentsAfter(staleAgents)
@@ -212,7 +220,8 @@ final class ServeCommand extends BaseCommand {
                     + server.address()
                     + " (metrics port "
                     + server.metricsPort()
-                    + ")");
+                    + ")"
+                    + (ui ? "; dashboard at " + dashboardUrl(server, built) : ""));
         err().flush();
         boundPort = server.port();
         boundMetricsPort = server.metricsPort();
@@ -251,6 +260,16 @@ final class ServeCommand extends BaseCommand {
       }
       throw e;
     }
+  }
+
+  private static String dashboardUrl(OpsServer server, OpsOptions options) {
+    return (options.tls() ? "https" : "http")
+        + "://"
+        + options.bindAddress()
+        + ":"
+        + server.port()
+        + "/ui"
+        + (options.metricsToken() != null ? " (open /ui?token=TOKEN once to sign in)" : "");
   }
 
   /**

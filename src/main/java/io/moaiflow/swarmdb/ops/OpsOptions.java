@@ -48,6 +48,7 @@ public final class OpsOptions {
   private final int maxConnections;
   private final Duration healthCacheTtl;
   private final boolean jvmMetrics;
+  private final boolean ui;
   private final MaintenanceSchedule maintenance;
 
   private OpsOptions(Builder b) {
@@ -64,6 +65,7 @@ public final class OpsOptions {
     maxConnections = b.maxConnections;
     healthCacheTtl = b.healthCacheTtl;
     jvmMetrics = b.jvmMetrics;
+    ui = b.ui;
     maintenance = new MaintenanceSchedule(b);
   }
 
@@ -140,6 +142,11 @@ public final class OpsOptions {
   /** {@return whether {@link Builder#jvmMetrics(boolean)} asked for JVM and process meters} */
   public boolean jvmMetrics() {
     return jvmMetrics;
+  }
+
+  /** {@return whether {@link Builder#ui(boolean)} asked for the dashboard at {@code /ui}} */
+  public boolean ui() {
+    return ui;
   }
 
   /** {@return the retention and backups to schedule, set by the builder's maintenance methods} */
@@ -225,6 +232,7 @@ public final class OpsOptions {
     private int maxConnections = 1024;
     private Duration healthCacheTtl = Duration.ofSeconds(1);
     private boolean jvmMetrics = true;
+    private boolean ui;
     // the schedule's settings, read by MaintenanceSchedule's constructor
     @Nullable Duration deleteEventsOlderThan;
     boolean purgeExpiredMemory;
@@ -399,6 +407,21 @@ public final class OpsOptions {
      */
     public Builder jvmMetrics(boolean value) {
       this.jvmMetrics = value;
+      return this;
+    }
+
+    /**
+     * Serves the read-only dashboard at {@code /ui} on the main listener (default false; without it
+     * {@code /ui} is 404): agents by status, a session's timeline, the live event stream, a
+     * session's memory and size over time. It follows the rules of {@code /metrics}: with a {@link
+     * #metricsToken(String) token} every {@code /ui} path needs it (as a bearer header, or as the
+     * cookie that {@code /ui?token=TOKEN} issues once), and TLS when set.
+     *
+     * @param value whether to serve it
+     * @return this builder
+     */
+    public Builder ui(boolean value) {
+      this.ui = value;
       return this;
     }
 

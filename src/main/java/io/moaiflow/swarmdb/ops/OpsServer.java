@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -49,7 +50,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The ops HTTP endpoint of a {@link SwarmDB}: {@code GET /health}, {@code /live}, {@code /ready}
- * and Prometheus {@code /metrics}, plus scheduled retention and backups.
+ * and Prometheus {@code /metrics}, plus scheduled retention and backups, and with {@link
+ * OpsOptions.Builder#ui(boolean)} a read-only dashboard at {@code /ui}.
  *
  * <pre>{@code
  * try (OpsServer ops = OpsServer.start(db, OpsOptions.builder().port(8000).metricsPort(9090).build())) {
@@ -81,6 +83,7 @@ public final class OpsServer implements AutoCloseable {
   private final List<HttpServer> servers = new ArrayList<>();
   private final HealthCache health;
   private final MaintenanceScheduler scheduler;
+  private final @Nullable DashboardSampler sampler;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private OpsServer(SwarmDB db, OpsOptions options, List<Consumer<String>> observers) {
@@ -129,6 +132,10 @@ public final class OpsServer implements AutoCloseable {
     this.health = new HealthCache(db, options.healthCacheTtl(), System::nanoTime);
     this.scheduler =
         new MaintenanceScheduler(db, options.maintenance(), registry, Clock.systemUTC(), observers);
+    this.sampler =
+        options.ui()
+            ? new DashboardSampler(db, DashboardSampler.DEFAULT_INTERVAL, DashboardSampler.CAPACITY)
+            : null;
   }
 
   /**
@@ -157,11 +164,18 @@ public final class OpsServer implements AutoCloseable {
               + db
               + " is in memory; drop the backup directory or open a file");
     }
-    HttpLimits.apply(options);
+    // the limits in effect, which an earlier server of this JVM may have fixed
+    long responseSeconds =
+        Long.parseLong(
+            HttpLimits.apply(options)
+                .getOrDefault(
+                    HttpLimits.MAX_RSP_TIME,
+                    Long.toString(HttpLimits.ceilSeconds(options.requestTimeout())))
+                .strip());
     @Nullable SSLContext tls = options.tls() ? sslContext(options) : null;
     OpsServer server = new OpsServer(db, options, observers);
     try {
-      server.listen(tls);
+      server.listen(tls, Duration.ofSeconds(responseSeconds));
     } catch (RuntimeException e) {
       server.close();
       throw e;
@@ -169,22 +183,29 @@ public final class OpsServer implements AutoCloseable {
     return server;
   }
 
-  private void listen(@Nullable SSLContext tls) {
+  private void listen(@Nullable SSLContext tls, Duration responseLimit) {
     if (options.sharedListener()) {
       servers.add(bind(options.port(), Set.of("/health", "/live", "/ready", "/metrics"), tls));
     } else {
       servers.add(bind(options.port(), HEALTH_PATHS, tls));
       servers.add(bind(options.metricsPort(), METRICS_PATHS, tls));
     }
+    DashboardSampler ui = sampler;
+    if (ui != null) {
+      servers
+          .get(0)
+          .createContext("/ui", new DashboardHandler(db, ui, registry, options, responseLimit));
+    }
     for (HttpServer s : servers) {
       s.start();
     }
     LOG.info(
-        "ops server for {} listening on {}://{}{} (health) and {} (metrics); {}",
+        "ops server for {} listening on {}://{}{} (health{}) and {} (metrics); {}",
         db,
         tls == null ? "http" : "https",
         options.bindAddress(),
         ":" + port(),
+        ui == null ? "" : ", dashboard at /ui",
         metricsPort(),
         options);
   }
@@ -322,6 +343,9 @@ public final class OpsServer implements AutoCloseable {
       s.stop(0);
     }
     scheduler.close();
+    if (sampler != null) {
+      sampler.close();
+    }
     workers.shutdownNow();
     metrics.close();
     for (AutoCloseable c : binders) {

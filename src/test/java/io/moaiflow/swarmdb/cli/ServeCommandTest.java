@@ -73,6 +73,44 @@ class ServeCommandTest {
   }
 
   @Test
+  void uiServesTheDashboardBehindTheTokenAndIsOffWithoutIt() throws Exception {
+    Path db = dir.resolve("ui/swarm.db");
+    Path token = secret("token", "0123456789abcdef0123\n");
+    Serving serving =
+        Serving.start(
+            CliRun.quietEnv(),
+            List.of("--db", db.toString()),
+            "--ui",
+            "--metrics-token-file",
+            token.toString());
+    ServeCommand serve = serving.command();
+    assertThat(serve.started.await(60, TimeUnit.SECONDS)).as(serving.err()::toString).isTrue();
+    try {
+      assertThat(serving.err().toString())
+          .contains("dashboard at http://127.0.0.1:" + serve.boundPort + "/ui")
+          .contains("open /ui?token=TOKEN once");
+      assertThat(get(serve.boundPort, "/ui", "").statusCode()).isEqualTo(401);
+      HttpResponse<String> summary =
+          get(serve.boundPort, "/ui/api/summary", "0123456789abcdef0123");
+      assertThat(summary.statusCode()).isEqualTo(200);
+      assertThat(summary.body()).contains("\"agentsTotal\":0");
+    } finally {
+      serve.stop.countDown();
+    }
+    assertThat(serving.exit().get(60, TimeUnit.SECONDS)).isEqualTo(ExitCodes.OK);
+
+    Serving plain = Serving.start(CliRun.quietEnv(), List.of("--db", db.toString()));
+    assertThat(plain.command().started.await(60, TimeUnit.SECONDS)).isTrue();
+    try {
+      assertThat(get(plain.command().boundPort, "/ui", "").statusCode()).isEqualTo(404);
+      assertThat(plain.err().toString()).doesNotContain("dashboard");
+    } finally {
+      plain.command().stop.countDown();
+    }
+    assertThat(plain.exit().get(60, TimeUnit.SECONDS)).isEqualTo(ExitCodes.OK);
+  }
+
+  @Test
   void rejectsIncompleteTlsAndBadValues() throws Exception {
     Path db = dir.resolve("swarm.db");
     CliRun tls =
