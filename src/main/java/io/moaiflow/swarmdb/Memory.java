@@ -71,7 +71,9 @@ public interface Memory {
    * @param ttl positive time to live, or null for none
    * @return the stored entry
    * @throws SwarmDbException as {@link #put(String, String, Object)} does; an exception of the
-   *     configured embedder fails the call with nothing written
+   *     configured embedder, or a vector it returns of the wrong length, not finite or all zero,
+   *     fails the call with {@link ErrorCode#INVALID_ARGUMENT} (the exception as its cause) and
+   *     nothing written
    */
   MemoryEntry put(String memoryType, String key, @Nullable Object value, @Nullable Duration ttl);
 

@@ -29,8 +29,16 @@ public record MemoryEntry(
     @Nullable Instant expiresAt) {
 
   /**
-   * Checks that the scope is given.
+   * Checks that the scope is given; see the record description for each component.
    *
+   * @param scope whose memory the entry is in
+   * @param memoryType the memory type
+   * @param key the key
+   * @param valueJson the value as JSON text
+   * @param version the version
+   * @param createdAt first write
+   * @param updatedAt last write
+   * @param expiresAt expiry, or null for no TTL
    * @throws NullPointerException when {@code scope} is null
    */
   public MemoryEntry {

@@ -45,6 +45,8 @@ public record Scope(Kind kind, @Nullable String id) {
   /**
    * Checks the parts.
    *
+   * @param kind whose memory it is
+   * @param id the session id, agent id or namespace name; null for {@link Kind#SWARM}
    * @throws SwarmDbException with {@link ErrorCode#INVALID_ARGUMENT} when the id is missing, blank,
    *     longer than {@value #MAX_ID_LENGTH} characters, has a NUL or an unpaired UTF-16 surrogate
    *     (which the database's UTF-8 cannot hold), has another control character in an agent or
