@@ -101,6 +101,40 @@ class FutureMigrationTest {
   }
 
   @Test
+  void aSecondBackupInTheSameSecondGetsItsOwnFile() throws Exception {
+    Path file = v1Copy();
+    // another opener took its backup in this second (the handle's clock is fixed)
+    Path taken = dir.resolve("swarm.db.pre-v2-20260101T000000Z.bak");
+    Files.writeString(taken, "another opener's backup");
+    List<MigrationEngine.Script> scripts = withV2("CREATE TABLE notes (id INTEGER) STRICT;\n");
+    MigrationResult r;
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+      r = new SqliteMigrator(null, file.toString(), file, scripts).migrate(handle(c));
+    }
+    assertThat(r.backup()).isEqualTo(dir.resolve("swarm.db.pre-v2-20260101T000000Z-2.bak"));
+    assertThat(Files.readString(taken)).isEqualTo("another opener's backup");
+    try (SwarmDB old = SwarmDB.open(SwarmDbConfig.builder(r.backup()).migrate(false).build())) {
+      assertThat(old.migrator().currentVersion()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aFileWithoutDataIsNotBackedUp() throws Exception {
+    Path file = dir.resolve("empty.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+      Handle h = handle(c);
+      assertThat(new SqliteMigrator(null, "x", file, onlyV1()).migrate(h).backup()).isNull();
+      // at version 1 with no row in any table: a racing opener's new file, nothing to protect
+      MigrationResult r =
+          new SqliteMigrator(null, "x", file, withV2("CREATE TABLE notes (id INTEGER) STRICT;\n"))
+              .migrate(h);
+      assertThat(r.applied()).hasSize(1);
+      assertThat(r.backup()).isNull();
+    }
+    assertThat(dir.toFile().list()).containsExactly("empty.db");
+  }
+
+  @Test
   void aFailingMigrationRollsBackCompletely() throws Exception {
     Path file = v1Copy();
     List<MigrationEngine.Script> scripts =
