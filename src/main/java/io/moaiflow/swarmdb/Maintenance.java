@@ -21,7 +21,9 @@ public interface Maintenance {
   long deleteEventsOlderThan(Duration age);
 
   /**
-   * Deletes session memory entries whose TTL has passed.
+   * Deletes the memory entries whose TTL has passed, of every scope (sessions, agents, the swarm,
+   * namespaces), in chunks of one transaction each; each entry's full-text index row goes in the
+   * same transaction. Expired entries are never returned before this runs either.
    *
    * @return entries deleted
    */

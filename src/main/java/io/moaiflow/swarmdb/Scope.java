@@ -45,9 +45,13 @@ public record Scope(Kind kind, @Nullable String id) {
   /**
    * Checks the parts.
    *
-   * @throws SwarmDbException with {@link ErrorCode#INVALID_ARGUMENT} when the id is missing, empty,
-   *     longer than {@value #MAX_ID_LENGTH} characters or has control characters, or is given for
-   *     the swarm
+   * @param kind whose memory it is
+   * @param id the session id, agent id or namespace name; null for {@link Kind#SWARM}
+   * @throws SwarmDbException with {@link ErrorCode#INVALID_ARGUMENT} when the id is missing, blank,
+   *     longer than {@value #MAX_ID_LENGTH} characters, has a NUL or an unpaired UTF-16 surrogate
+   *     (which the database's UTF-8 cannot hold), has another control character in an agent or
+   *     namespace id (a session id may have them, as {@link SessionStore#start} accepts), or is
+   *     given for the swarm
    */
   public Scope {
     Objects.requireNonNull(kind, "kind");
@@ -56,8 +60,8 @@ public record Scope(Kind kind, @Nullable String id) {
         throw invalid("the swarm scope has no id; got '" + id + "'. Use Scope.swarm()");
       }
     } else {
-      if (id == null || id.isEmpty()) {
-        throw invalid("a " + kind.prefix + " scope needs a non-empty id");
+      if (id == null || id.isBlank()) {
+        throw invalid("a " + kind.prefix + " scope needs a non-blank id");
       }
       if (id.length() > MAX_ID_LENGTH) {
         throw invalid(
@@ -69,13 +73,26 @@ public record Scope(Kind kind, @Nullable String id) {
                 + MAX_ID_LENGTH);
       }
       for (int i = 0; i < id.length(); i++) {
-        if (Character.isISOControl(id.charAt(i))) {
+        char c = id.charAt(i);
+        if (c == 0 || (kind != Kind.SESSION && Character.isISOControl(c))) {
           throw invalid(
               "a "
                   + kind.prefix
                   + " scope id has a control character at index "
                   + i
                   + "; remove it");
+        }
+        if (Character.isHighSurrogate(c)
+            && i + 1 < id.length()
+            && Character.isLowSurrogate(id.charAt(i + 1))) {
+          i++;
+        } else if (Character.isSurrogate(c)) {
+          throw invalid(
+              "a "
+                  + kind.prefix
+                  + " scope id has an unpaired UTF-16 surrogate at index "
+                  + i
+                  + "; the database stores UTF-8, which cannot represent it");
         }
       }
     }

@@ -1,182 +1,19 @@
 package io.moaiflow.swarmdb;
 
-import java.time.Duration;
-import java.util.Collection;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import org.jspecify.annotations.Nullable;
-
 /**
- * Key/value memory of one session, addressed by {@code (memoryType, key)}. Values are any
- * Jackson-serialisable object stored as JSON; entries may carry a TTL after which they are never
- * returned. Obtain it from {@link SessionStore#memory(String)}.
- *
- * <p>Limits: keys at most {@value #MAX_KEY_LENGTH} characters; a value's JSON within {@link
- * JsonLimits} (at most 16 MiB, nested at most {@value JsonLimits#MAX_DEPTH} levels, finite
- * numbers), checked by every write; anything stored reads back. A stored value that cannot be read
- * is damage: every reader of it fails with {@link ErrorCode#CORRUPT} naming the entry. Memory types
- * are letters, digits and {@code _ . : -}, at most 64 characters. Implementations are thread safe.
+ * The memory of one session: {@link Memory} of {@link Scope#session(String)}, as it was before
+ * scopes. Obtain it from {@link SessionStore#memory(String)} or {@link SwarmDB#memory(Scope)}.
+ * Writes to a session that does not exist fail with {@link ErrorCode#NOT_FOUND} and write nothing;
+ * the memory goes when its session is deleted. Implementations are thread safe.
  */
-public interface SessionMemory {
-
-  /** Facts the swarm has learned. */
-  String SEMANTIC = "semantic";
-
-  /** What happened, in order. */
-  String EPISODIC = "episodic";
-
-  /** Hints for the next prompt. */
-  String CONTEXT_HINT = "context_hint";
-
-  /** Longest key accepted. */
-  int MAX_KEY_LENGTH = 512;
+public interface SessionMemory extends Memory {
 
   /** {@return the id of the session this memory belongs to} */
   String sessionId();
 
-  /**
-   * Stores a value without TTL (insert or update; the version increments on each update).
-   *
-   * @param memoryType the memory type
-   * @param key the key
-   * @param value a Jackson-serialisable value (null stores JSON null)
-   * @return the stored entry
-   * @throws SwarmDbException {@link ErrorCode#NOT_FOUND} when the session does not exist, {@link
-   *     ErrorCode#INVALID_ARGUMENT} for bad input
-   */
-  default MemoryEntry put(String memoryType, String key, @Nullable Object value) {
-    return put(memoryType, key, value, null);
+  /** {@return the session's scope, {@code session:ID}} */
+  @Override
+  default Scope scope() {
+    return Scope.session(sessionId());
   }
-
-  /**
-   * Stores a value with an optional TTL.
-   *
-   * @param memoryType the memory type
-   * @param key the key
-   * @param value a Jackson-serialisable value
-   * @param ttl positive time to live, or null for none
-   * @return the stored entry
-   */
-  MemoryEntry put(String memoryType, String key, @Nullable Object value, @Nullable Duration ttl);
-
-  /**
-   * Stores several values of one type in one transaction.
-   *
-   * @param memoryType the memory type
-   * @param values key to value
-   * @param ttl positive time to live, or null for none
-   * @return the stored entries, in the map's iteration order
-   */
-  List<MemoryEntry> putAll(
-      String memoryType, Map<String, ? extends @Nullable Object> values, @Nullable Duration ttl);
-
-  /**
-   * Reads a value as {@code valueType}.
-   *
-   * @param <T> the value type
-   * @param memoryType the memory type
-   * @param key the key
-   * @param valueType the class Jackson reads the JSON into
-   * @return the value, or empty when missing, expired, or JSON null
-   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} when the JSON does not fit the type
-   */
-  <T> Optional<T> get(String memoryType, String key, Class<T> valueType);
-
-  /**
-   * Reads the stored entry.
-   *
-   * @param memoryType the memory type
-   * @param key the key
-   * @return the entry, or empty when missing or expired
-   */
-  Optional<MemoryEntry> entry(String memoryType, String key);
-
-  /**
-   * Reads several entries of one type.
-   *
-   * @param memoryType the memory type
-   * @param keys the keys
-   * @return key to entry for the keys that exist and have not expired
-   */
-  Map<String, MemoryEntry> getAll(String memoryType, Collection<String> keys);
-
-  /**
-   * Deletes one entry.
-   *
-   * @param memoryType the memory type
-   * @param key the key
-   * @return whether an entry was deleted
-   */
-  boolean delete(String memoryType, String key);
-
-  /**
-   * The unexpired keys of one type, sorted.
-   *
-   * @param memoryType the memory type
-   * @return the keys
-   */
-  List<String> keys(String memoryType);
-
-  /**
-   * Unexpired entries whose key starts with {@code prefix}, matched literally ({@code *}, {@code
-   * ?}, {@code [} and {@code %} in the prefix are plain characters).
-   *
-   * @param memoryType the memory type
-   * @param prefix the literal prefix
-   * @return matching entries, by key
-   */
-  List<MemoryEntry> findByPrefix(String memoryType, String prefix);
-
-  /**
-   * Unexpired entries whose key matches a glob ({@code *} any run, {@code ?} one character, {@code
-   * [abc]} a class; case-sensitive).
-   *
-   * @param memoryType the memory type
-   * @param glob the pattern
-   * @return matching entries, by key
-   */
-  List<MemoryEntry> findByGlob(String memoryType, String glob);
-
-  /**
-   * The most recently updated unexpired entries of this session, in any type.
-   *
-   * @param limit most rows, between 1 and 10,000
-   * @return entries, newest first
-   */
-  List<MemoryEntry> recent(int limit);
-
-  /**
-   * Deletes every entry of this session.
-   *
-   * @return entries deleted
-   */
-  int clear();
-
-  /**
-   * Deletes every entry of one type in this session.
-   *
-   * @param memoryType the memory type
-   * @return entries deleted
-   */
-  int clear(String memoryType);
-
-  /**
-   * This session's unexpired memory as a JSON document, for {@link #importJson}.
-   *
-   * @return {@code {"sessionId":..., "entries":[{"memoryType":..., "key":..., "value":...,
-   *     "expiresAt":...}, ...]}}
-   */
-  String exportJson();
-
-  /**
-   * Writes the entries of an {@link #exportJson()} document into this session in one transaction
-   * (existing keys are updated).
-   *
-   * @param json the document
-   * @return entries written
-   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} when the document is malformed;
-   *     nothing is written then
-   */
-  int importJson(String json);
 }

@@ -206,6 +206,21 @@ public final class SwarmDB implements AutoCloseable {
     return recall(query).stream();
   }
 
+  /**
+   * The memory of a scope: a session's ({@link Scope#session}: the same as {@code
+   * sessions().memory(id)}, whose writes need the session to exist), an agent's, the whole swarm's
+   * or a namespace's (these need no registry row). Cheap: no database access until used.
+   *
+   * @param scope the scope, for example {@code Scope.agent("planner")} or {@code
+   *     Scope.parse("ns:user:alice")}
+   * @return its memory, thread safe; a session scope's is a {@link SessionMemory}
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} for a session id that {@link
+   *     SessionStore#memory(String)} refuses
+   */
+  public Memory memory(Scope scope) {
+    return daos.sessions().memory(Objects.requireNonNull(scope, "scope"));
+  }
+
   /** {@return the schema migrator} */
   public Migrator migrator() {
     return daos.migrator();

@@ -653,14 +653,21 @@ class EventStoreTest extends BackendSuite {
     db.events().append(eventAt("spawn", "a", null, T0));
     db.sessions().start("s");
     DatabaseInfo info = db.inspect().info();
-    assertThat(info.indexes()).containsExactly(SchemaV1.INDEXES.toArray(String[]::new));
-    assertThat(info.schemaVersion()).isEqualTo(1);
-    assertThat(info.latestSchemaVersion()).isEqualTo(1);
+    assertThat(info.indexes())
+        .containsExactlyElementsOf(SchemaV2.indexes(backend.isPostgres()))
+        .hasSize(backend.isPostgres() ? 16 : 12);
+    assertThat(info.missingIndexes()).isEmpty();
+    assertThat(info.unexpectedIndexes()).isEmpty();
+    assertThat(info.schemaVersion()).isEqualTo(SchemaV2.LATEST);
+    assertThat(info.latestSchemaVersion()).isEqualTo(SchemaV2.LATEST);
     assertThat(info.rowCounts())
         .containsEntry("agent_events", 1L)
         .containsEntry("sessions", 1L)
         .containsEntry("agents", 0L)
-        .containsEntry("schema_history", 1L);
+        .containsEntry("session_memory", 0L)
+        .containsEntry("scoped_memory", 0L)
+        .containsEntry("swarm_settings", 1L)
+        .containsEntry("schema_history", 2L);
     assertThat(info.pageSize()).isPositive();
     assertThat(db.inspect().sizeBytes()).isPositive();
     assertThat(db.inspect().walSizeBytes()).isNotNegative();
@@ -668,15 +675,14 @@ class EventStoreTest extends BackendSuite {
     assertThat(h.healthy()).as(h.problems().toString()).isTrue();
     assertThat(h.database()).isEqualTo("connected");
     assertThat(h.writable()).isTrue();
-    assertThat(h.schemaVersion()).isEqualTo(1);
+    assertThat(h.schemaVersion()).isEqualTo(SchemaV2.LATEST);
     assertThat(db.inspect().writerStats().transactions()).isPositive();
     assertThat(db.migrator().status())
-        .singleElement()
         .extracting(s -> s.state())
-        .isEqualTo(MigrationState.APPLIED);
+        .containsExactly(MigrationState.APPLIED, MigrationState.APPLIED);
     assertThat(db.migrator().pending()).isEmpty();
-    assertThat(db.migrator().currentVersion()).isEqualTo(1);
-    assertThat(db.migrator().latestVersion()).isEqualTo(1);
+    assertThat(db.migrator().currentVersion()).isEqualTo(SchemaV2.LATEST);
+    assertThat(db.migrator().latestVersion()).isEqualTo(SchemaV2.LATEST);
     db.migrator().validate();
     assertThat(db.migrator().migrate().applied()).isEmpty();
   }

@@ -40,6 +40,8 @@ class SwarmDbConfigTest {
         .clock(Clock.fixed(Instant.EPOCH, ZoneOffset.UTC))
         .backupRoot(dir.resolve("backups"))
         .minFreeSpaceBytes(12345)
+        .embedder(new WordHashEmbedder("word-hash", 3))
+        .indexEvents(false)
         .build();
   }
 
@@ -65,7 +67,9 @@ class SwarmDbConfigTest {
         .contains("quickCheckOnOpen=true")
         .contains("clock=FixedClock[1970-01-01T00:00:00Z,Z]")
         .contains("backupRoot=" + dir.resolve("backups"))
-        .contains("minFreeSpaceBytes=12345");
+        .contains("minFreeSpaceBytes=12345")
+        .contains("embedder=word-hash/3")
+        .contains("indexEvents=false");
     // every builder setter is a setting: one missing from toString fails here
     List<String> settings =
         Arrays.stream(SwarmDbConfig.Builder.class.getDeclaredMethods())
@@ -73,7 +77,7 @@ class SwarmDbConfigTest {
             .filter(m -> m.getReturnType() == SwarmDbConfig.Builder.class)
             .map(Method::getName)
             .toList();
-    assertThat(settings).hasSize(17);
+    assertThat(settings).hasSize(19);
     for (String name : settings) {
       assertThat(s).as("toString prints %s", name).contains(name + "=");
     }

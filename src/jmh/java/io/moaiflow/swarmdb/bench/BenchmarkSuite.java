@@ -128,6 +128,9 @@ public final class BenchmarkSuite {
     if (all || parts.contains("memory")) {
       memory(report);
     }
+    if (all || parts.contains("recall") || parts.contains("recalltext")) {
+      recall(report, !parts.contains("recalltext"));
+    }
     if (all || parts.contains("scale") || parts.contains("scale10m")) {
       scale(
           report,
@@ -289,6 +292,104 @@ public final class BenchmarkSuite {
     report.verdict("5. memory put: p50 ≤ 1.2 × raw upsert", results.get(1).p50Ratio(), 1.2, false);
     report.verdict(
         "5. memory get: p50 ≤ 1.15 × raw select", results.get(0).p50Ratio(), 1.15, false);
+  }
+
+  /**
+   * Issue 15's costs: full-text top 10 over the event fixture beside the same FTS5 query by hand;
+   * memory put with and without the full-text triggers; appendAll with event indexing on and off
+   * (fixed work per round, interleaved); with {@code semantic}, vector top 10 over 100,000 vectors
+   * beside sqlite-vec and the same filtered to one 10,000-vector scope.
+   */
+  private static void recall(Report report, boolean semantic) throws Exception {
+    report.heading("Recall (issue 15; µs, one thread)");
+    try (RecallBenchmarks.Stores stores = new RecallBenchmarks.Stores(semantic)) {
+      RecallBenchmarks.STORES.during(
+          stores,
+          () -> {
+            List<Rounds.Latencies> text =
+                latencyTable(
+                    report,
+                    "RecallBenchmarks",
+                    new String[][] {
+                      {"full-text top 10 over 1 M events (vs the FTS5 query by hand)",
+                        "textTop10", "rawTextTop10"},
+                      {"memory put, full-text index on (vs triggers dropped)",
+                        "putIndexed", "putUnindexed"}
+                    });
+            Rounds.Summary p99 = Rounds.Summary.of(text.get(0).p99()[0]);
+            report.verdict(
+                "recall: full-text top 10 over 1 M events: p99 < 5 ms",
+                p99.median() < 5_000,
+                "median of per-round p99 " + p99.micros() + " µs");
+            report.verdict(
+                "recall: memory put with FTS indexing: p50 ≤ 1.3 × without",
+                text.get(1).p50Ratio(),
+                1.3,
+                false);
+            int rounds = Rounds.rounds();
+            double[] ratio = new double[rounds];
+            double[][] micros = new double[2][rounds];
+            String[] names = {"appendIndexed", "appendUnindexed"};
+            for (int r = -Rounds.warmupRounds(); r < rounds; r++) {
+              stores.newAppendRound();
+              for (int side : Rounds.order(2, r)) {
+                double t = Rounds.singleShot("RecallBenchmarks." + names[side]);
+                if (r >= 0) {
+                  micros[side][r] = t;
+                }
+              }
+              if (r >= 0) {
+                ratio[r] = micros[0][r] / micros[1][r];
+              }
+            }
+            report.line("");
+            report.line(
+                Report.fmt(
+                    "appendAll of %d × %,d events per round into 100,000-event tables, sides"
+                        + " interleaved: indexing on %s µs, off %s µs per round; ratio on/off %s.",
+                    RecallBenchmarks.APPEND_BATCHES,
+                    RecallBenchmarks.APPEND_BATCH,
+                    Rounds.Summary.of(micros[0]).micros(),
+                    Rounds.Summary.of(micros[1]).micros(),
+                    Rounds.Summary.of(ratio).ratio()));
+            report.verdict("recall: appendAll, event indexing on ≤ 1.5 × off", ratio, 1.5, false);
+            if (semantic) {
+              List<Rounds.Latencies> vec =
+                  stores.vecQuery == null
+                      ? List.of()
+                      : latencyTable(
+                          report,
+                          "RecallBenchmarks",
+                          new String[][] {
+                            {"vector top 10 over 100,000 × 384 (vs sqlite-vec vec0 brute force)",
+                              "vectorTop10", "vec0Top10"}
+                          });
+              if (vec.isEmpty()) {
+                report.note("sqlite-vec could not be fetched with npm: no comparison was run");
+              } else {
+                report.verdict(
+                    "recall: vector top 10 over 100 k: p50 ≤ 0.5 × sqlite-vec",
+                    vec.get(0).p50Ratio(),
+                    0.5,
+                    false);
+              }
+              List<Rounds.Latencies> scoped =
+                  latencyTable(
+                      report,
+                      "RecallBenchmarks",
+                      new String[][] {
+                        {"vector top 10 in a 10,000-vector scope (vs the unfiltered search)",
+                          "vectorScopedTop10", "vectorTop10"}
+                      });
+              Rounds.Summary sp99 = Rounds.Summary.of(scoped.get(0).p99()[0]);
+              report.verdict(
+                  "recall: vector top 10, scope of 10 k: p99 < 20 ms",
+                  sp99.median() < 20_000,
+                  "median of per-round p99 " + sp99.micros() + " µs");
+            }
+            return null;
+          });
+    }
   }
 
   /**

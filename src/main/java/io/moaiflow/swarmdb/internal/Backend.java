@@ -3,7 +3,6 @@ package io.moaiflow.swarmdb.internal;
 import io.moaiflow.swarmdb.AgentRegistry;
 import io.moaiflow.swarmdb.EventStore;
 import io.moaiflow.swarmdb.Maintenance;
-import io.moaiflow.swarmdb.SessionStore;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.health.Inspector;
 import io.moaiflow.swarmdb.migrate.Migrator;
@@ -25,7 +24,7 @@ public interface Backend extends AutoCloseable {
   record Daos(
       EventStore events,
       AgentRegistry agents,
-      SessionStore sessions,
+      SqlSessionStore sessions,
       Migrator migrator,
       Inspector inspector,
       Maintenance maintenance) {}

@@ -36,6 +36,10 @@ import org.jspecify.annotations.Nullable;
  *     covering index to group a handful of new rows)
  * @param foreignKeyViolation whether an error is this backend's foreign-key violation (SQLite's
  *     {@code SQLITE_CONSTRAINT_FOREIGNKEY} 787, PostgreSQL's SQLSTATE 23503)
+ * @param scopedExpiry the table whose {@code expires_at, scope, memory_type, key} rows, in expiry
+ *     order, find the expired {@code scoped_memory} entries: SQLite's {@code scoped_memory_expiry}
+ *     (kept by triggers; its primary key is that order), PostgreSQL's {@code scoped_memory} itself
+ *     (its partial index {@code idx_scoped_memory_expires})
  */
 public record Dialect(
     String jsonCast,
@@ -53,7 +57,8 @@ public record Dialect(
     UnaryOperator<String> globArgument,
     String memoryRowKey,
     String primaryKeyOnly,
-    Predicate<SQLException> foreignKeyViolation) {
+    Predicate<SQLException> foreignKeyViolation,
+    String scopedExpiry) {
 
   /**
    * A JSON column as a select-list item that reads as JSON text.

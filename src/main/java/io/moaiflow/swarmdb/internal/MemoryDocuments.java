@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import io.moaiflow.swarmdb.MemoryEntry;
+import io.moaiflow.swarmdb.Scope;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,9 +13,11 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The JSON document of {@code SessionMemory.exportJson()} and {@code importJson()}, shared by both
- * backends: writing keeps each stored value's text exactly (no re-parse that would round decimals),
- * reading validates every entry before anything is written. Stateless and thread safe.
+ * The JSON document of {@code Memory.exportJson()} and {@code importJson()}, shared by both
+ * backends and every scope (a session's document names its {@code "sessionId"} exactly as before
+ * scopes, any other scope's names its {@code "scope"}): writing keeps each stored value's text
+ * exactly (no re-parse that would round decimals), reading validates every entry before anything is
+ * written. Stateless and thread safe.
  */
 final class MemoryDocuments {
   private MemoryDocuments() {}
@@ -28,15 +31,20 @@ final class MemoryDocuments {
   public record Item(String memoryType, String key, String valueJson, @Nullable Long expiresAt) {}
 
   /**
-   * Writes a session's entries as a document.
+   * Writes a scope's entries as a document.
    *
-   * @return {@code {"sessionId":..., "entries":[{"memoryType", "key", "value", "expiresAt"}]}}
+   * @return {@code {"sessionId":..., "entries":[{"memoryType", "key", "value", "expiresAt"}]}} for
+   *     a session, {@code {"scope":"agent:ID", "entries":[...]}} for any other scope
    * @throws io.moaiflow.swarmdb.SwarmDbException {@code CORRUPT} naming the first entry whose
    *     stored value is not readable JSON
    */
-  public static String write(String sessionId, List<MemoryEntry> entries) {
+  public static String write(Scope scope, List<MemoryEntry> entries) {
     ObjectNode root = Json.mapper().createObjectNode();
-    root.put("sessionId", sessionId);
+    if (scope.kind() == Scope.Kind.SESSION) {
+      root.put("sessionId", scope.id());
+    } else {
+      root.put("scope", scope.toString());
+    }
     ArrayNode arr = root.putArray("entries");
     for (MemoryEntry e : entries) {
       ObjectNode n = arr.addObject();
@@ -56,18 +64,23 @@ final class MemoryDocuments {
   }
 
   /**
-   * Reads and validates a document; throws before anything is written.
+   * Reads and validates a document for {@code target}; throws before anything is written. A
+   * document naming another scope ({@code "scope"}), or a session's document ({@code "sessionId"})
+   * for a scope that is not a session's, is refused; a session's document fits any session (copying
+   * a session's memory into another), and a document naming no scope fits every scope.
    *
-   * @throws io.moaiflow.swarmdb.SwarmDbException {@code INVALID_ARGUMENT} naming the bad entry
+   * @throws io.moaiflow.swarmdb.SwarmDbException {@code INVALID_ARGUMENT} naming the bad entry or
+   *     both scopes
    */
-  public static List<Item> read(String json) {
+  public static List<Item> read(String json, Scope target) {
     Objects.requireNonNull(json, "json");
     JsonNode root = Json.readTreeExact("memory import", json);
     JsonNode entries = root == null ? null : root.get("entries");
-    if (entries == null || !entries.isArray()) {
+    if (root == null || entries == null || !entries.isArray()) {
       throw Checks.invalid(
           "memory import needs an object with an \"entries\" array, as exportJson() writes");
     }
+    checkScope(root, target);
     List<Item> items = new ArrayList<>();
     int i = 0;
     for (JsonNode n : entries) {
@@ -97,5 +110,41 @@ final class MemoryDocuments {
       i++;
     }
     return items;
+  }
+
+  private static void checkScope(JsonNode root, Scope target) {
+    JsonNode scope = root.get("scope");
+    JsonNode session = root.get("sessionId");
+    if (scope != null && !scope.isTextual()) {
+      throw Checks.invalid(
+          "memory import has \"scope\" "
+              + Checks.printable(scope.toString())
+              + "; it must be the written form of a scope, as exportJson() writes");
+    }
+    if (session != null && !session.isTextual()) {
+      throw Checks.invalid(
+          "memory import has \"sessionId\" "
+              + Checks.printable(session.toString())
+              + "; it must be a session id, as exportJson() writes");
+    }
+    if (scope != null && !scope.asText().equals(target.toString())) {
+      throw Checks.invalid(
+          "memory import document is of scope '"
+              + Checks.printable(scope.asText())
+              + "', not of '"
+              + Checks.printable(target.toString())
+              + "'; import it into db.memory(Scope.parse(\""
+              + Checks.printable(scope.asText())
+              + "\")), or remove its \"scope\" to import its entries here. Nothing was written");
+    }
+    if (session != null && target.kind() != Scope.Kind.SESSION) {
+      throw Checks.invalid(
+          "memory import document holds the memory of session '"
+              + Checks.printable(session.asText())
+              + "', not of '"
+              + Checks.printable(target.toString())
+              + "'; import it into a session's memory, or remove its \"sessionId\" to import its"
+              + " entries here. Nothing was written");
+    }
   }
 }

@@ -478,12 +478,8 @@ public final class RecallSearch {
             () -> memoryRow(scope, type, key),
             "value",
             sql.dialect.storedJson().apply(rs.getString(4)));
-    // Until MemoryEntry carries its scope, an entry outside a session names its scope in place of
-    // the session id (RecallHit.scope() has the scope either way).
-    String owner =
-        scope.kind() == Scope.Kind.SESSION ? Objects.requireNonNull(scope.id()) : scope.toString();
     return new MemoryEntry(
-        owner,
+        scope,
         type,
         key,
         value,

@@ -36,6 +36,7 @@ public abstract class Retention implements Maintenance {
   private final Backend db;
   private final TimeSource time;
   private final String purgeMemory;
+  private final String purgeScopedMemory;
 
   protected Retention(BackendBase db) {
     this.db = db;
@@ -47,6 +48,11 @@ public abstract class Retention implements Maintenance {
             + ") IN (SELECT "
             + key
             + " FROM session_memory WHERE expires_at <= ? LIMIT ?)";
+    this.purgeScopedMemory =
+        "DELETE FROM scoped_memory WHERE (scope, memory_type, key) IN (SELECT scope, memory_type,"
+            + " key FROM "
+            + db.dialect().scopedExpiry()
+            + " WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)";
   }
 
   /** Deletes the events older than {@code age}, oldest first, in chunks sized by the last one. */
@@ -74,16 +80,24 @@ public abstract class Retention implements Maintenance {
     }
   }
 
-  /** Deletes the memory entries that have expired, in chunks of {@value #MEMORY_CHUNK}. */
+  /**
+   * Deletes the memory entries that have expired, of sessions and of every other scope, in chunks
+   * of {@value #MEMORY_CHUNK}; their full-text index rows go in the same transaction (SQLite's
+   * triggers, PostgreSQL's generated column).
+   */
   @Override
   public final long purgeExpiredMemory() {
     long now = time.now();
+    return purge(purgeMemory, now) + purge(purgeScopedMemory, now);
+  }
+
+  private long purge(String statement, long now) {
     long total = 0;
     while (true) {
       int deleted =
           db.write(
               "maintenance.purgeExpiredMemory",
-              h -> h.prepare(purgeMemory, now, MEMORY_CHUNK).executeUpdate());
+              h -> h.prepare(statement, now, MEMORY_CHUNK).executeUpdate());
       total += deleted;
       if (deleted < MEMORY_CHUNK) {
         return total;

@@ -185,6 +185,17 @@ public final class Rows {
    *
    * @return for example {@code session_memory row session 's1' type 'semantic' key 'k'}
    */
+  public static String scopedMemoryRow(String scope, String memoryType, String key) {
+    return "scoped_memory row scope '"
+        + Checks.printable(scope)
+        + "' type '"
+        + memoryType
+        + "' key '"
+        + Checks.printable(key)
+        + "'";
+  }
+
+  /** {@return how a CORRUPT message names a session memory row} */
   public static String memoryRow(String sessionId, String memoryType, String key) {
     return "session_memory row session '"
         + Checks.printable(sessionId)

@@ -55,6 +55,56 @@ public final class Schema {
   /** The tables of schema v2 beyond v1's, counted by {@code info} when present. */
   public static final List<String> V2_TABLES = List.of("scoped_memory", "swarm_settings");
 
+  /**
+   * The tables SQLite's v2 creates, in script order: the settings, the scoped memory and its TTL
+   * sweep table, the FTS5 memory index and its entry map, the FTS5 event index. FTS5 adds its own
+   * shadow tables ({@code <name>_data}, {@code _idx}, {@code _content}, {@code _docsize}, {@code
+   * _config}) beside each virtual table.
+   */
+  public static final List<String> SQLITE_V2_TABLES =
+      List.of(
+          "swarm_settings",
+          "scoped_memory",
+          "scoped_memory_expiry",
+          "memory_fts",
+          "memory_docs",
+          "event_fts");
+
+  /** SQLite's v2 tables declared {@code WITHOUT ROWID}: their primary key is their only index. */
+  public static final List<String> SQLITE_WITHOUT_ROWID =
+      List.of("swarm_settings", "scoped_memory", "scoped_memory_expiry", "memory_docs");
+
+  /** SQLite's FTS5 virtual tables. */
+  public static final List<String> SQLITE_FTS5 = List.of("memory_fts", "event_fts");
+
+  /**
+   * SQLite's trigger that indexes each new event; it exists exactly while {@code swarm_settings}
+   * has {@code event_index = 'on'}.
+   */
+  public static final String SQLITE_EVENT_INDEX_TRIGGER = "event_fts_insert";
+
+  /**
+   * SQLite's triggers of v2, sorted: they keep {@code memory_fts}, {@code memory_docs}, {@code
+   * event_fts} and {@code scoped_memory_expiry} in step with the data in the same transaction, so a
+   * missing one lets an index drift from its table.
+   */
+  public static final List<String> SQLITE_TRIGGERS =
+      List.of(
+          "event_fts_delete",
+          SQLITE_EVENT_INDEX_TRIGGER,
+          "scoped_memory_delete",
+          "scoped_memory_insert",
+          "scoped_memory_update",
+          "session_memory_fts_delete",
+          "session_memory_fts_insert",
+          "session_memory_fts_update");
+
+  /**
+   * PostgreSQL's trigger that sets {@code agent_events.search}; it exists exactly while {@code
+   * event_index} is {@code 'on'}.
+   */
+  public static final String POSTGRES_EVENT_INDEX_TRIGGER = "agent_events_search";
+
   private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
   private Schema() {}

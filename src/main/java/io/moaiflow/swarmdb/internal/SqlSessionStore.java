@@ -1,7 +1,9 @@
 package io.moaiflow.swarmdb.internal;
 
 import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.Memory;
 import io.moaiflow.swarmdb.MemoryEntry;
+import io.moaiflow.swarmdb.Scope;
 import io.moaiflow.swarmdb.Session;
 import io.moaiflow.swarmdb.SessionMemory;
 import io.moaiflow.swarmdb.SessionStatus;
@@ -12,6 +14,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -28,7 +31,8 @@ public final class SqlSessionStore implements SessionStore {
   private final String recentSessions;
   private final String page;
   private final String openPage;
-  private final SqlSessionMemory.Statements memory;
+  private final SqlMemory.Statements memory;
+  private final SqlMemory.Statements scoped;
 
   public SqlSessionStore(Backend db) {
     this.db = db;
@@ -49,7 +53,8 @@ public final class SqlSessionStore implements SessionStore {
             + " ORDER BY started_at DESC, session_id LIMIT ?";
     this.page = select + " WHERE" + keyset;
     this.openPage = select + " WHERE status = 'active' AND" + keyset;
-    this.memory = new SqlSessionMemory.Statements(d);
+    this.memory = new SqlMemory.Statements(d, SqlMemory.Table.SESSION);
+    this.scoped = new SqlMemory.Statements(d, SqlMemory.Table.SCOPED);
     this.insert =
         "INSERT INTO sessions (session_id, status, started_at, metadata) VALUES (?, 'active', ?, "
             + d.jsonParameter()
@@ -174,6 +179,21 @@ public final class SqlSessionStore implements SessionStore {
   public SessionMemory memory(String sessionId) {
     Checks.id("sessionId", sessionId);
     return new SqlSessionMemory(db, memory, sessionId);
+  }
+
+  /**
+   * The memory of a scope: a session's as {@link #memory(String)} gives it, any other scope's over
+   * {@code scoped_memory} (no registry row needed).
+   *
+   * @param scope the scope
+   * @return its memory (a cheap view; no database access until used)
+   */
+  public Memory memory(Scope scope) {
+    Objects.requireNonNull(scope, "scope");
+    if (scope.kind() == Scope.Kind.SESSION) {
+      return memory(Objects.requireNonNull(scope.id()));
+    }
+    return new SqlMemory(db, scoped, scope);
   }
 
   @Override

@@ -31,7 +31,7 @@ class VerifyMigrateTest {
             "journal_mode wal",
             "permissions: file 600, directory 700",
             "quick_check ok",
-            "schema version 1, 1 migration checksum(s) match",
+            "schema version 2, 2 migration checksum(s) match",
             "indexes: all 12 present");
     assertThat(CliRun.ok(db, "verify", "--full").out()).contains("integrity_check ok");
   }
@@ -67,6 +67,60 @@ class VerifyMigrateTest {
   }
 
   @Test
+  void verifyReportsEachMissingRecallTriggerAndTable() throws Exception {
+    Path db = privateDb();
+    assertThat(CliRun.ok(db, "verify").out()).doesNotContain("trigger");
+    sql(db, "DROP TRIGGER scoped_memory_insert");
+    CliRun r = CliRun.fails(1, db, "verify");
+    assertThat(r.out())
+        .contains("(1 problem(s))")
+        .contains(
+            "FAIL quick_check: trigger scoped_memory_insert is missing: changes to scoped_memory"
+                + " no longer reach memory_fts",
+            "the full-text index drifts from the data",
+            "swarmdb restore --from FILE");
+    assertThat(CliRun.fails(1, db, "verify", "--full").out())
+        .contains("FAIL integrity_check: trigger scoped_memory_insert is missing");
+    // the event trigger exists exactly while event indexing is on
+    sql(db, "UPDATE swarm_settings SET value = 'off' WHERE name = 'event_index'");
+    assertThat(CliRun.fails(1, db, "verify").out())
+        .contains("(2 problem(s))")
+        .contains("trigger event_fts_insert exists but event_index is 'off'");
+    sql(db, "DROP TRIGGER event_fts_insert");
+    assertThat(CliRun.fails(1, db, "verify").out()).contains("(1 problem(s))");
+    sql(db, "UPDATE swarm_settings SET value = 'on' WHERE name = 'event_index'");
+    assertThat(CliRun.fails(1, db, "verify").out())
+        .contains("(2 problem(s))")
+        .contains(
+            "trigger event_fts_insert is missing: new events are not put into event_fts although"
+                + " event_index is 'on'");
+    sql(db, "UPDATE swarm_settings SET value = 'maybe' WHERE name = 'event_index'");
+    assertThat(CliRun.fails(1, db, "verify").out())
+        .contains("swarm_settings has event_index 'maybe'; it must be 'on' or 'off'");
+    sql(
+        db,
+        "UPDATE swarm_settings SET value = 'off' WHERE name = 'event_index'",
+        "DROP TABLE memory_docs",
+        "DROP TABLE scoped_memory_expiry",
+        "CREATE TABLE scoped_memory_expiry (expires_at INTEGER, scope TEXT, memory_type TEXT,"
+            + " key TEXT)");
+    assertThat(CliRun.fails(1, db, "verify").out())
+        .contains(
+            "table memory_docs is missing",
+            "table scoped_memory_expiry is not WITHOUT ROWID",
+            "trigger scoped_memory_insert is missing");
+  }
+
+  @Test
+  void verifyReportsAnFts5TableThatIsNotOne() throws Exception {
+    Path db = privateDb();
+    sql(db, "DROP TABLE event_fts", "CREATE TABLE event_fts (body TEXT)");
+    assertThat(CliRun.fails(1, db, "verify").out())
+        .contains("(1 problem(s))")
+        .contains("table event_fts is not an FTS5 table");
+  }
+
+  @Test
   void verifyReportsANonWalFileAndAnOutdatedSchema() throws Exception {
     Path d = dir.resolve("p");
     Files.createDirectory(
@@ -77,7 +131,7 @@ class VerifyMigrateTest {
     Files.setPosixFilePermissions(db, PosixFilePermissions.fromString("rw-------"));
     assertThat(CliRun.fails(1, db, "verify").out())
         .contains("journal mode is not WAL")
-        .contains("schema version is 0, this version of SwarmDB needs 1; run 'swarmdb migrate'");
+        .contains("schema version is 0, this version of SwarmDB needs 2; run 'swarmdb migrate'");
   }
 
   @Test
@@ -106,15 +160,15 @@ class VerifyMigrateTest {
     sql(db, "PRAGMA journal_mode=WAL");
     CliRun dry = CliRun.ok(db, "migrate", "--dry-run");
     assertThat(dry.out())
-        .contains("schema version 0; 1 pending migration(s) (dry run, nothing applied):")
-        .contains("V1  init");
+        .contains("schema version 0; 2 pending migration(s) (dry run, nothing applied):")
+        .contains("V1  init", "V2  recall");
     try (SwarmDB s = SwarmDB.open(SwarmDbConfig.builder(db).migrate(false).build())) {
       assertThat(s.migrator().currentVersion()).isZero();
     }
 
-    assertThat(CliRun.ok(db, "migrate").out()).contains("migrated from version 0 to 1 (1 applied)");
+    assertThat(CliRun.ok(db, "migrate").out()).contains("migrated from version 0 to 2 (2 applied)");
     CliRun again = CliRun.on(db, "migrate");
-    assertThat(again.out()).contains("schema version 1 is current; nothing to migrate");
+    assertThat(again.out()).contains("schema version 2 is current; nothing to migrate");
   }
 
   @Test

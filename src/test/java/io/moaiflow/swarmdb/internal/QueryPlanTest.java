@@ -49,7 +49,12 @@ class QueryPlanTest {
   void noDaoStatementScansATableAndEveryIndexBacksOne() throws Exception {
     Path file = dir.resolve("plan.db");
     Set<String> statements = new TreeSet<>();
-    try (SqliteDatabase db = SqliteDatabase.open(SwarmDbConfig.builder(file).build())) {
+    // with an embedder, so the vector writes' statements (the model check) are captured too
+    try (SqliteDatabase db =
+        SqliteDatabase.open(
+            SwarmDbConfig.builder(file)
+                .embedder(new io.moaiflow.swarmdb.WordHashEmbedder("plan-test", 8))
+                .build())) {
       runEveryDaoMethod(db);
       statements.addAll(db.preparedSql());
     }
@@ -60,7 +65,7 @@ class QueryPlanTest {
                 SqlEventStore.columns(SqliteDialect.INSTANCE),
                 EventQuery.agent("a").withType("run").withSession("s"),
                 false),
-            new SqlSessionMemory.Statements(SqliteDialect.INSTANCE).entry,
+            new SqlMemory.Statements(SqliteDialect.INSTANCE, SqlMemory.Table.SESSION).entry,
             new RecallSearch.Statements(false, SqliteDialect.INSTANCE).memoryText,
             new RecallSearch.Statements(false, SqliteDialect.INSTANCE).eventText);
     assertThat(statements.size()).isGreaterThanOrEqualTo(35);
@@ -96,6 +101,7 @@ class QueryPlanTest {
               "USE TEMP B-TREE FOR GROUP BY");
     }
     assertThat(scans).as("table scans").isEmpty();
+    assertScopedMemoryPlans(file, statements);
     String allPlans = String.join("\n", plans.values().stream().flatMap(List::stream).toList());
     for (String index : INDEXES) {
       assertThat(allPlans).as("a DAO query uses " + index).contains(index + " ");
@@ -119,14 +125,82 @@ class QueryPlanTest {
       }
       assertThat(names).containsExactlyElementsOf(INDEXES);
     }
-    String script =
+    // every shipped SQLite script together: V2 (recall) adds tables with primary keys, WITHOUT
+    // ROWID tables and FTS5 tables, but no index
+    String index =
         new String(
             QueryPlanTest.class
-                .getResourceAsStream("/db/migration/sqlite/V1__init.sql")
+                .getResourceAsStream("/db/migration/sqlite/index.txt")
                 .readAllBytes(),
             java.nio.charset.StandardCharsets.UTF_8);
-    assertThat(Pattern.compile("(?m)^CREATE INDEX").matcher(script).results().count())
-        .isEqualTo(12);
+    List<String> scripts = index.lines().filter(l -> !l.isBlank()).toList();
+    assertThat(scripts).containsExactly("V1__init.sql", "V2__recall.sql");
+    long creates = 0;
+    for (String name : scripts) {
+      String script =
+          new String(
+              QueryPlanTest.class
+                  .getResourceAsStream("/db/migration/sqlite/" + name)
+                  .readAllBytes(),
+              java.nio.charset.StandardCharsets.UTF_8);
+      creates +=
+          Pattern.compile("(?im)CREATE\\s+(UNIQUE\\s+)?INDEX").matcher(script).results().count();
+    }
+    assertThat(creates).as("CREATE INDEX in all shipped SQLite scripts").isEqualTo(12);
+  }
+
+  /**
+   * Every scoped_memory statement (schema v2) searches the table's primary key, or the TTL sweep
+   * table's, never a scan; and each kind of statement was captured.
+   */
+  private static void assertScopedMemoryPlans(Path file, Set<String> statements) throws Exception {
+    SqlMemory.Statements scoped =
+        new SqlMemory.Statements(SqliteDialect.INSTANCE, SqlMemory.Table.SCOPED);
+    String pk = "SEARCH scoped_memory USING PRIMARY KEY (scope=? AND memory_type=? AND key=?)";
+    String ofType = "SEARCH scoped_memory USING PRIMARY KEY (scope=? AND memory_type=?)";
+    String ofScope = "SEARCH scoped_memory USING PRIMARY KEY (scope=?)";
+    String purge =
+        statements.stream()
+            .filter(q -> q.startsWith("DELETE FROM scoped_memory WHERE (scope, memory_type, key)"))
+            .findFirst()
+            .orElseThrow();
+    List<String> settings =
+        statements.stream()
+            .filter(q -> q.startsWith("SELECT name, value FROM swarm_settings"))
+            .toList();
+    assertThat(settings).as("the model check ran").hasSize(1);
+    assertThat(statements)
+        .contains(
+            scoped.entry,
+            scoped.upsert,
+            scoped.keys,
+            scoped.prefix,
+            scoped.glob,
+            scoped.recent,
+            scoped.export,
+            scoped.delete,
+            scoped.clear,
+            scoped.clearType,
+            MemoryVectors.RECORD_SETTING);
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+      assertThat(explain(c, scoped.entry)).containsExactly(pk);
+      assertThat(explain(c, scoped.delete)).containsExactly(pk);
+      assertThat(explain(c, scoped.keys)).containsExactly(ofType);
+      assertThat(explain(c, scoped.clearType)).containsExactly(ofType);
+      assertThat(explain(c, scoped.prefix)).containsExactly(ofType);
+      assertThat(explain(c, scoped.glob)).containsExactly(ofType);
+      assertThat(explain(c, scoped.clear)).containsExactly(ofScope);
+      assertThat(explain(c, scoped.export)).containsExactly(ofScope);
+      assertThat(explain(c, scoped.recent))
+          .containsExactly(ofScope, "USE TEMP B-TREE FOR ORDER BY");
+      assertThat(explain(c, purge))
+          .contains(pk, "SEARCH scoped_memory_expiry USING PRIMARY KEY (expires_at<?)");
+      assertThat(explain(c, settings.get(0)))
+          .containsExactly("SEARCH swarm_settings USING PRIMARY KEY (name=?)");
+      for (String q : List.of(scoped.upsert, MemoryVectors.RECORD_SETTING, purge)) {
+        assertThat(tableScans(explain(c, q))).as(q).isEmpty();
+      }
+    }
   }
 
   /**
@@ -375,6 +449,21 @@ class QueryPlanTest {
     m.delete("semantic", "k");
     m.clear("semantic");
     m.clear();
+
+    // a scope beyond a session: scoped_memory, every operation
+    io.moaiflow.swarmdb.Memory a = sessions.memory(io.moaiflow.swarmdb.Scope.agent("a"));
+    a.put("semantic", "k", 1, Duration.ofMinutes(1));
+    a.putAll("semantic", Map.of("k2", 2), null);
+    a.get("semantic", "k", Integer.class);
+    a.getAll("semantic", List.of("k", "k2"));
+    a.keys("semantic");
+    a.findByPrefix("semantic", "k");
+    a.findByGlob("semantic", "k*");
+    a.recent(10);
+    a.importJson(a.exportJson());
+    a.delete("semantic", "k");
+    a.clear("semantic");
+    a.clear();
 
     SqlAgentRegistry agents = new SqlAgentRegistry(db);
     agents.register("a", "w", "s", Map.of());

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.SchemaV2;
 import io.moaiflow.swarmdb.SeedFiles;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.migrate.MigrationResult;
@@ -29,11 +30,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sqlite.SQLiteConfig;
 
 /**
- * Item 8: migrations on old files. (a) A v1 database copied with a hot WAL (its writer was
+ * Item 8: migrations on old files. (a) A current database copied with a hot WAL (its writer was
  * SIGKILLed) opens and "migrates" idempotently with every acknowledged event. (b) A migration to a
- * v2 script that is killed midway, and (c) one whose script fails, leave the v1 schema and data
- * intact; (d) a good v2 applies once and is then refused by a library that only knows v1. The v2
- * scripts are put in front of the classpath of a child JVM, so the library's real migrator runs.
+ * next (V3) script that is killed midway, and (c) one whose script fails, leave the v2 schema and
+ * data intact; (d) a good V3 applies once and is then refused by a library that only knows up to
+ * v2. The V3 scripts are put in front of the classpath of a child JVM, so the library's real
+ * migrator runs. The real V1 to V2 migration of the checked-in v1 file with a hot WAL is {@code
+ * migrate.V1ToV2MigrationTest}.
  */
 @Tag("reliability")
 class MigrationOnOldFilesTest {
@@ -42,7 +45,7 @@ class MigrationOnOldFilesTest {
   @TempDir Path dir;
 
   @Test
-  void v1FileWithHotWalOpensIdempotently() throws Exception {
+  void currentFileWithHotWalOpensIdempotently() throws Exception {
     Path origin = dir.resolve("origin/swarm.db");
     Set<String> acked = new HashSet<>();
     try (ChildJvm child =
@@ -81,7 +84,7 @@ class MigrationOnOldFilesTest {
     long rows = -1;
     for (int round = 0; round < 2; round++) {
       try (SwarmDB swarm = SwarmDB.open(copy)) {
-        assertThat(swarm.migrator().currentVersion()).isEqualTo(1);
+        assertThat(swarm.migrator().currentVersion()).isEqualTo(SchemaV2.LATEST);
         assertThat(swarm.migrator().pending()).isEmpty();
         assertThat(swarm.migrator().status()).allMatch(m -> m.state() == MigrationState.APPLIED);
         MigrationResult again = swarm.migrator().migrate();
@@ -99,65 +102,66 @@ class MigrationOnOldFilesTest {
           .as("nothing to migrate, so no pre-migration backup")
           .noneMatch(n -> n.endsWith(".bak"));
     }
-    assertThat(DbFiles.queryLong(copy, "SELECT count(*) FROM schema_history")).isEqualTo(1);
+    assertThat(DbFiles.queryLong(copy, "SELECT count(*) FROM schema_history"))
+        .isEqualTo(SchemaV2.LATEST);
     System.out.printf("FIGURES hotwal acked=%d rowsFound=%d%n", acked.size(), rows);
   }
 
   @Test
   void migrationKilledMidwayLeavesTheOldSchema() throws Exception {
     Path db = v1Database("killed");
-    Path v2 =
+    Path v3 =
         scripts(
             "killed",
-            "ALTER TABLE agent_events ADD COLUMN v2_note TEXT;\n"
-                + "CREATE TABLE v2_filler (x INTEGER NOT NULL) STRICT;\n"
-                + "INSERT INTO v2_filler (x) WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1"
+            "ALTER TABLE agent_events ADD COLUMN v3_note TEXT;\n"
+                + "CREATE TABLE v3_filler (x INTEGER NOT NULL) STRICT;\n"
+                + "INSERT INTO v3_filler (x) WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1"
                 + " FROM c WHERE x < 2000000000) SELECT x FROM c;\n");
-    try (ChildJvm child = migrateInChild(v2, "killed.err", db)) {
+    try (ChildJvm child = migrateInChild(v3, "killed.err", db)) {
       assertThat(child.awaitLine("OPENING", 120)).as(child.stderrText()).isNotNull();
       awaitMigrationInProgress(db, child);
       child.kill();
       assertThat(child.lines()).noneMatch(l -> l.startsWith("OPENED"));
     }
-    assertV1Intact(db);
+    assertV2Intact(db);
   }
 
   @Test
   void failingMigrationScriptLeavesTheOldSchema() throws Exception {
     Path db = v1Database("failing");
-    Path v2 =
+    Path v3 =
         scripts(
             "failing",
-            "ALTER TABLE agent_events ADD COLUMN v2_note TEXT;\n"
-                + "CREATE TABLE v2_filler (x INTEGER) STRICT;\n"
+            "ALTER TABLE agent_events ADD COLUMN v3_note TEXT;\n"
+                + "CREATE TABLE v3_filler (x INTEGER) STRICT;\n"
                 + "INSERT INTO no_such_table VALUES (1);\n");
-    try (ChildJvm child = migrateInChild(v2, "failing.err", db)) {
+    try (ChildJvm child = migrateInChild(v3, "failing.err", db)) {
       assertThat(child.waitFor(120)).isEqualTo(3);
       assertThat(child.lines())
           .anyMatch(
               l ->
                   l.startsWith("ERROR MIGRATION_FAILED")
-                      && l.contains("V2")
+                      && l.contains("V3")
                       && l.contains(db.toString())
-                      && l.contains("still at version 1"));
+                      && l.contains("still at version 2"));
     }
-    assertV1Intact(db);
+    assertV2Intact(db);
   }
 
   @Test
   void goodMigrationAppliesOnceAndOlderLibraryRefusesTheNewerFile() throws Exception {
     Path db = v1Database("good");
-    Path v2 = scripts("good", "ALTER TABLE agent_events ADD COLUMN v2_note TEXT;\n");
+    Path v3 = scripts("good", "ALTER TABLE agent_events ADD COLUMN v3_note TEXT;\n");
     for (int round = 0; round < 2; round++) {
-      try (ChildJvm child = migrateInChild(v2, "good-" + round + ".err", db)) {
+      try (ChildJvm child = migrateInChild(v3, "good-" + round + ".err", db)) {
         assertThat(child.waitFor(120)).as(child.stderrText()).isZero();
-        assertThat(child.lines()).contains("OPENED v2");
+        assertThat(child.lines()).contains("OPENED v3");
       }
     }
-    assertThat(DbFiles.queryLong(db, "SELECT count(*) FROM schema_history")).isEqualTo(2);
+    assertThat(DbFiles.queryLong(db, "SELECT count(*) FROM schema_history")).isEqualTo(3);
     assertThat(DbFiles.queryLong(db, "SELECT count(*) FROM agent_events")).isEqualTo(ROWS);
     try (Stream<Path> files = Files.list(db.getParent())) {
-      assertThat(files.filter(p -> p.getFileName().toString().contains(".pre-v2-")).count())
+      assertThat(files.filter(p -> p.getFileName().toString().contains(".pre-v3-")).count())
           .as("one backup, taken before the one real migration")
           .isEqualTo(1);
     }
@@ -167,11 +171,11 @@ class MigrationOnOldFilesTest {
   }
 
   /**
-   * A child that opens (so migrates) {@code db} with the scripts in {@code v2} first on its path.
+   * A child that opens (so migrates) {@code db} with the scripts in {@code v3} first on its path.
    */
-  private ChildJvm migrateInChild(Path v2, String stderr, Path db) throws IOException {
+  private ChildJvm migrateInChild(Path v3, String stderr, Path db) throws IOException {
     return ChildJvm.start(
-        ReliabilityChild.class, dir.resolve(stderr), null, v2, List.of(), "migrate", db.toString());
+        ReliabilityChild.class, dir.resolve(stderr), null, v3, List.of(), "migrate", db.toString());
   }
 
   private Path v1Database(String name) {
@@ -181,13 +185,14 @@ class MigrationOnOldFilesTest {
         i -> AgentEvent.of("run", "agent-" + i, null, Map.of("i", i)));
   }
 
-  /** A classpath directory that ships V1 (from the library) plus the given V2 script. */
-  private Path scripts(String name, String v2) throws Exception {
+  /** A classpath directory that ships V1 and V2 (from the library) plus the given V3 script. */
+  private Path scripts(String name, String v3) throws Exception {
     Path cp = dir.resolve("cp-" + name);
     Path m = cp.resolve("db/migration/sqlite");
     Files.createDirectories(m);
-    Files.writeString(m.resolve("index.txt"), "V1__init.sql\nV2__reliability_test.sql\n");
-    Files.writeString(m.resolve("V2__reliability_test.sql"), v2, StandardCharsets.UTF_8);
+    Files.writeString(
+        m.resolve("index.txt"), "V1__init.sql\nV2__recall.sql\nV3__reliability_test.sql\n");
+    Files.writeString(m.resolve("V3__reliability_test.sql"), v3, StandardCharsets.UTF_8);
     return cp;
   }
 
@@ -203,7 +208,7 @@ class MigrationOnOldFilesTest {
       assertThat(child.isAlive()).as(child.stderrText()).isTrue();
       boolean backupDone;
       try (Stream<Path> files = Files.list(db.getParent())) {
-        backupDone = files.anyMatch(p -> p.getFileName().toString().contains(".pre-v2-"));
+        backupDone = files.anyMatch(p -> p.getFileName().toString().contains(".pre-v3-"));
       }
       if (backupDone) {
         try (Connection c = cfg.createConnection("jdbc:sqlite:" + db);
@@ -223,20 +228,20 @@ class MigrationOnOldFilesTest {
         "the child never started its migration; stderr: " + child.stderrText());
   }
 
-  private static void assertV1Intact(Path db) throws Exception {
+  private static void assertV2Intact(Path db) throws Exception {
     try (SwarmDB swarm = SwarmDB.open(db)) {
-      assertThat(swarm.migrator().currentVersion()).isEqualTo(1);
+      assertThat(swarm.migrator().currentVersion()).isEqualTo(2);
       assertThat(swarm.maintenance().integrityCheck().ok()).isTrue();
       assertThat(swarm.events().count()).isEqualTo(ROWS);
     }
     assertThat(
             DbFiles.queryLong(
                 db,
-                "SELECT count(*) FROM pragma_table_info('agent_events') WHERE name = 'v2_note'"))
+                "SELECT count(*) FROM pragma_table_info('agent_events') WHERE name = 'v3_note'"))
         .isZero();
-    assertThat(DbFiles.queryLong(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'v2_filler'"))
+    assertThat(DbFiles.queryLong(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'v3_filler'"))
         .isZero();
-    assertThat(DbFiles.queryLong(db, "SELECT max(version) FROM schema_history")).isEqualTo(1);
-    assertThat(DbFiles.queryLong(db, "PRAGMA user_version")).isEqualTo(1);
+    assertThat(DbFiles.queryLong(db, "SELECT max(version) FROM schema_history")).isEqualTo(2);
+    assertThat(DbFiles.queryLong(db, "PRAGMA user_version")).isEqualTo(2);
   }
 }

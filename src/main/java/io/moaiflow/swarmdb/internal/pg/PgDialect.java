@@ -28,7 +28,8 @@ final class PgDialect {
           glob -> globToRegex(checkGlob(glob)),
           "session_id, memory_type, key",
           "",
-          e -> "23503".equals(e.getSQLState()));
+          e -> "23503".equals(e.getSQLState()),
+          "scoped_memory");
 
   private PgDialect() {}
 

@@ -4,6 +4,7 @@ import io.moaiflow.swarmdb.BackupResult;
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.health.CheckResult;
+import io.moaiflow.swarmdb.internal.Checks;
 import io.moaiflow.swarmdb.internal.Handle;
 import io.moaiflow.swarmdb.internal.Retention;
 import io.moaiflow.swarmdb.internal.Schema;
@@ -48,9 +49,9 @@ final class PgMaintenance extends Retention {
   }
 
   /**
-   * The full check: the quick check, then {@code bt_index_check} on every index when the {@code
-   * amcheck} extension is installed, and a full read of every table (which fails on damaged heap
-   * pages).
+   * The full check: the quick check, then {@code bt_index_check} on every B-tree index when the
+   * {@code amcheck} extension is installed, and a full read of every table (which fails on damaged
+   * heap pages).
    */
   @Override
   public CheckResult integrityCheck() {
@@ -66,6 +67,13 @@ final class PgMaintenance extends Retention {
           boolean amcheck =
               h.queryLong("SELECT count(*) FROM pg_extension WHERE extname = 'amcheck'") > 0;
           List<String> indexes = PgInspector.indexes(h);
+          // bt_index_check takes B-trees only; the GIN indexes of full-text recall are not
+          indexes.retainAll(
+              h.queryStrings(
+                  "SELECT i.relname FROM pg_class i JOIN pg_am a ON a.oid = i.relam"
+                      + " JOIN pg_namespace n ON n.oid = i.relnamespace"
+                      + " WHERE n.nspname = current_schema() AND i.relkind = 'i'"
+                      + " AND a.amname = 'btree'"));
           if (amcheck) {
             try (PreparedStatement ps =
                 c.prepareStatement("SELECT bt_index_check(to_regclass(?))")) {
@@ -108,6 +116,9 @@ final class PgMaintenance extends Retention {
               + indexes
               + (missing.isEmpty() ? "" : "; missing " + missing));
     }
+    if (PgMigrator.currentVersion(h.connection()) >= 2) {
+      problems.addAll(recallStructure(h));
+    }
     for (String i :
         h.queryStrings(
             "SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
@@ -115,6 +126,55 @@ final class PgMaintenance extends Retention {
                 + " WHERE n.nspname = current_schema()"
                 + " AND NOT (x.indisvalid AND x.indisready) ORDER BY 1")) {
       problems.add("index " + i + " is not valid; REINDEX it");
+    }
+    return problems;
+  }
+
+  /**
+   * Schema v2's tables, and the trigger that indexes new events exactly while {@code event_index}
+   * is {@code 'on'} (memory is indexed by generated columns, which cannot go missing alone).
+   */
+  private static List<String> recallStructure(Handle h) throws SQLException {
+    List<String> problems = new ArrayList<>();
+    for (String t : Schema.V2_TABLES) {
+      if (!PgMigrator.tableExists(h.connection(), t)) {
+        problems.add("table " + t + " is missing");
+      }
+    }
+    if (!problems.isEmpty()) {
+      return problems;
+    }
+    List<String> setting =
+        h.queryStrings("SELECT value FROM swarm_settings WHERE name = 'event_index'");
+    String eventIndex = setting.isEmpty() ? "missing" : setting.get(0);
+    boolean trigger =
+        h.queryLong(
+                "SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+                    + " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    + " WHERE n.nspname = current_schema() AND c.relname = 'agent_events'"
+                    + " AND t.tgname = '"
+                    + Schema.POSTGRES_EVENT_INDEX_TRIGGER
+                    + "' AND NOT t.tgisinternal")
+            > 0;
+    if (eventIndex.equals("on") && !trigger) {
+      problems.add(
+          "trigger "
+              + Schema.POSTGRES_EVENT_INDEX_TRIGGER
+              + " is missing: new events get no search vector although event_index is 'on', so"
+              + " the full-text index drifts from the data; create it again as"
+              + " db/migration/postgresql/V2__recall.sql does (events appended meanwhile stay"
+              + " unindexed until their search column is set)");
+    } else if (eventIndex.equals("off") && trigger) {
+      problems.add(
+          "trigger "
+              + Schema.POSTGRES_EVENT_INDEX_TRIGGER
+              + " exists but event_index is 'off': new events are indexed although every process"
+              + " reads the index as off; drop the trigger, or set event_index to 'on'");
+    } else if (!eventIndex.equals("on") && !eventIndex.equals("off")) {
+      problems.add(
+          "swarm_settings has event_index "
+              + Checks.printable(eventIndex)
+              + "; it must be 'on' or 'off'");
     }
     return problems;
   }

@@ -2,6 +2,8 @@ package io.moaiflow.swarmdb.internal.sqlite;
 
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDbException;
+import io.moaiflow.swarmdb.internal.Handle;
+import java.sql.SQLException;
 import java.util.Locale;
 import org.sqlite.SQLiteJDBCLoader;
 
@@ -38,6 +40,36 @@ final class NativeLibrary {
         throw new SwarmDbException(ErrorCode.NATIVE_LIBRARY, explain(failure), failure);
       }
       loaded = true;
+    }
+  }
+
+  /**
+   * Checks that the loaded SQLite has FTS5 compiled in ({@code sqlite_compileoption_used
+   * ('ENABLE_FTS5')}): the full-text index of memory and events (schema v2) is made of FTS5 tables.
+   *
+   * @throws SwarmDbException {@link ErrorCode#NATIVE_LIBRARY} naming the version and the fix
+   */
+  static void requireFts5(Handle h, String version) throws SQLException {
+    requireFts5(h.queryLong("SELECT sqlite_compileoption_used('ENABLE_FTS5')") == 1, version);
+  }
+
+  /**
+   * The decision of {@link #requireFts5(Handle, String)}.
+   *
+   * @param fts5 whether the library was compiled with {@code SQLITE_ENABLE_FTS5}
+   * @param version the loaded SQLite version, for the message
+   * @throws SwarmDbException {@link ErrorCode#NATIVE_LIBRARY} when {@code fts5} is false
+   */
+  static void requireFts5(boolean fts5, String version) {
+    if (!fts5) {
+      throw new SwarmDbException(
+          ErrorCode.NATIVE_LIBRARY,
+          "SQLite "
+              + version
+              + " is loaded without FTS5 (compile option ENABLE_FTS5), which SwarmDB's full-text"
+              + " index needs; use the native library bundled with sqlite-jdbc (remove"
+              + " -Dorg.sqlite.lib.path/-Dorg.sqlite.lib.name, or point them at a build with"
+              + " -DSQLITE_ENABLE_FTS5). Nothing was changed");
     }
   }
 

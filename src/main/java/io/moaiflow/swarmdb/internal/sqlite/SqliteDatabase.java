@@ -120,6 +120,7 @@ public final class SqliteDatabase extends BackendBase {
                     + " or newer (older versions can corrupt a WAL database under concurrent"
                     + " writers); use sqlite-jdbc 3.51.3.0 or newer");
           }
+          NativeLibrary.requireFts5(h, version);
           // Validate before anything can write: switching a foreign or too-new file to WAL would
           // already change its header before it is refused.
           SqliteMigrator migrator =
@@ -279,6 +280,7 @@ public final class SqliteDatabase extends BackendBase {
         url,
         null,
         (h, version) -> {
+          NativeLibrary.requireFts5(h, version);
           SqliteMigrator.opening(label, null).validate(h);
           Map<String, String> pragmas = new LinkedHashMap<>();
           // An immutable connection reports "delete"; the file's own mode is in its header.

@@ -26,7 +26,8 @@ public final class SqliteDialect {
           glob -> Checks.searchText("glob", glob, true),
           "rowid",
           " NOT INDEXED",
-          e -> SqliteErrors.resultCode(e) == 787);
+          e -> SqliteErrors.resultCode(e) == 787,
+          "scoped_memory_expiry");
 
   private SqliteDialect() {}
 

@@ -22,8 +22,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
@@ -39,14 +44,112 @@ final class SqliteMaintenance extends Retention {
     this.db = db;
   }
 
+  /**
+   * {@code PRAGMA quick_check}, then the schema objects it cannot see missing ({@link #structure}).
+   */
   @Override
   public CheckResult quickCheck() {
-    return timedCheck("quick_check", "quick_check", h -> check(h, "quick_check"));
+    return timedCheck("quick_check", "quick_check", h -> withStructure(h, "quick_check"));
   }
 
+  /** {@code PRAGMA integrity_check}, then the schema objects ({@link #structure}). */
   @Override
   public CheckResult integrityCheck() {
-    return timedCheck("integrity_check", "integrity_check", h -> check(h, "integrity_check"));
+    return timedCheck(
+        "integrity_check", "integrity_check", h -> withStructure(h, "integrity_check"));
+  }
+
+  private static List<String> withStructure(Handle h, String check) throws SQLException {
+    List<String> problems = check(h, check);
+    problems.addAll(structure(h));
+    return problems;
+  }
+
+  /**
+   * What {@code quick_check} cannot see missing, from schema version 2 on: the v2 tables (those of
+   * {@link Schema#SQLITE_WITHOUT_ROWID} declared so, those of {@link Schema#SQLITE_FTS5} FTS5
+   * virtual tables) and the triggers that keep the full-text index and the TTL sweep table in step
+   * with the data, {@link Schema#SQLITE_EVENT_INDEX_TRIGGER} exactly while {@code event_index} is
+   * {@code 'on'}. A missing trigger is no damage SQLite reports, but from then on the index drifts
+   * from its table.
+   *
+   * @return the problems; empty when every object is present
+   */
+  static List<String> structure(Handle h) throws SQLException {
+    List<String> problems = new ArrayList<>();
+    if (SqliteMigrator.userVersion(h) < 2) {
+      return problems; // verify reports the outdated version itself
+    }
+    Map<String, String> tables = new HashMap<>();
+    Set<String> triggers = new HashSet<>();
+    try (Statement st = h.connection().createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT type, name, sql FROM sqlite_schema WHERE type IN ('table', 'trigger')")) {
+      while (rs.next()) {
+        if (rs.getString(1).equals("table")) {
+          tables.put(rs.getString(2), String.valueOf(rs.getString(3)));
+        } else {
+          triggers.add(rs.getString(2));
+        }
+      }
+    }
+    String restore = "; restore from a backup with 'swarmdb restore --from FILE'";
+    for (String t : Schema.SQLITE_V2_TABLES) {
+      String sql = tables.get(t);
+      if (sql == null) {
+        problems.add("table " + t + " is missing" + restore);
+      } else if (Schema.SQLITE_FTS5.contains(t)
+          && !sql.toLowerCase(Locale.ROOT).matches("(?s)create virtual table .* using fts5.*")) {
+        problems.add("table " + t + " is not an FTS5 table" + restore);
+      } else if (Schema.SQLITE_WITHOUT_ROWID.contains(t)
+          && h.queryLong(
+                  "SELECT wr FROM pragma_table_list WHERE schema = 'main' AND name = '" + t + "'")
+              != 1) {
+        problems.add("table " + t + " is not WITHOUT ROWID" + restore);
+      }
+    }
+    String eventIndex = null;
+    if (tables.containsKey("swarm_settings")) {
+      List<String> v =
+          h.queryStrings("SELECT value FROM swarm_settings WHERE name = 'event_index'");
+      eventIndex = v.isEmpty() ? null : v.get(0);
+      if (!"on".equals(eventIndex) && !"off".equals(eventIndex)) {
+        problems.add(
+            "swarm_settings has event_index "
+                + (eventIndex == null ? "missing" : "'" + Checks.printable(eventIndex) + "'")
+                + "; it must be 'on' or 'off'"
+                + restore);
+      }
+    }
+    for (String t : Schema.SQLITE_TRIGGERS) {
+      boolean eventTrigger = t.equals(Schema.SQLITE_EVENT_INDEX_TRIGGER);
+      boolean present = triggers.contains(t);
+      if (eventTrigger && "off".equals(eventIndex)) {
+        if (present) {
+          problems.add(
+              "trigger "
+                  + t
+                  + " exists but event_index is 'off': new events are indexed although every"
+                  + " process reads the index as off; drop the trigger, or set event_index to"
+                  + " 'on'");
+        }
+      } else if (!present) {
+        problems.add(
+            "trigger "
+                + t
+                + " is missing: "
+                + (eventTrigger
+                    ? "new events are not put into event_fts although event_index is 'on'"
+                    : t.startsWith("scoped")
+                        ? "changes to scoped_memory no longer reach memory_fts, memory_docs and"
+                            + " scoped_memory_expiry"
+                        : "changes to session_memory no longer reach memory_fts and memory_docs")
+                + ", so the full-text index drifts from the data"
+                + restore);
+      }
+    }
+    return problems;
   }
 
   /**

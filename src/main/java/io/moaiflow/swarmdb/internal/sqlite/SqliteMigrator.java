@@ -37,6 +37,9 @@ final class SqliteMigrator extends MigrationEngine {
 
   private final @Nullable Path backupOf;
 
+  /** Most pre-migration backups of one file taken in one second (concurrent openers). */
+  static final int MAX_BACKUPS_A_SECOND = 1_000;
+
   SqliteMigrator(SqliteDatabase db) {
     this(db, db.label(), db.config().backupBeforeMigrate() ? db.path() : null, SCRIPTS);
   }
@@ -167,21 +170,69 @@ final class SqliteMigrator extends MigrationEngine {
     return out;
   }
 
+  /**
+   * Backs up a file that holds data before it is migrated. Nothing to back up: no file, version 0,
+   * or no row in any data table (a new file that a concurrent opener has just created at an older
+   * version). The name is {@code <file>.pre-v<latest>-<UTC stamp>.bak}, or with {@code -2}, {@code
+   * -3}, ... before {@code .bak} when another opener of this file (in this or another process) took
+   * its backup in the same second: each backup goes into a file its opener created, so openers
+   * racing to migrate never write into one file.
+   */
   @Override
   protected @Nullable Path backup(Handle h, int from) throws SQLException {
     Path file = backupOf;
-    if (file == null || from == 0) {
+    if (file == null || from == 0 || !needsBackup(h)) {
       return null;
     }
     String stamp = STAMP.format(Instant.ofEpochMilli(h.now()));
-    Path backup = Path.of(file + ".pre-v" + latestVersion() + "-" + stamp + ".bak");
-    FileSecurity.createPrivateFile(backup, "pre-migration backup");
+    String base = file + ".pre-v" + latestVersion() + "-" + stamp;
+    Path backup = Path.of(base + ".bak");
+    for (int n = 2; !FileSecurity.createPrivateFile(backup, "pre-migration backup"); n++) {
+      if (n > MAX_BACKUPS_A_SECOND) {
+        throw new SwarmDbException(
+            ErrorCode.IO_ERROR,
+            "could not back up "
+                + label
+                + " before migrating: "
+                + base
+                + ".bak and "
+                + MAX_BACKUPS_A_SECOND
+                + " numbered names beside it already exist; remove old backups. Nothing was"
+                + " changed");
+      }
+      backup = Path.of(base + "-" + n + ".bak");
+    }
     try (PreparedStatement ps = h.connection().prepareStatement("VACUUM INTO ?")) {
       ps.setString(1, backup.toString());
       ps.executeUpdate();
     }
     LOG.info("backed up {} to {} before migrating", label, backup);
     return backup;
+  }
+
+  /**
+   * Whether, in one read snapshot, the file is still outdated (a racing opener may have finished
+   * the migration since it was validated) and any data table (v1's, and v2's where present) has a
+   * row.
+   */
+  private boolean needsBackup(Handle h) throws SQLException {
+    begin(h, false);
+    try {
+      return userVersion(h) < latestVersion() && holdsData(h);
+    } finally {
+      end(h, true);
+    }
+  }
+
+  private static boolean holdsData(Handle h) throws SQLException {
+    for (String t : Schema.counted()) {
+      if (!t.equals("schema_history")
+          && Schema.hasTable(h, t)
+          && h.queryLong("SELECT EXISTS (SELECT 1 FROM " + t + ")") == 1) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

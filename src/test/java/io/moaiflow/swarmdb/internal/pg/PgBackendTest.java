@@ -241,6 +241,41 @@ class PgBackendTest {
   }
 
   @Test
+  void quickCheckReportsTheEventIndexTriggerOutOfStepWithTheSetting() throws Exception {
+    try (PgTestSupport.Schema schema = PgTestSupport.newSchema();
+        SwarmDB db = SwarmDB.open(SwarmDbConfig.postgres(schema.url()).build());
+        Connection c = schema.connect();
+        Statement st = c.createStatement()) {
+      assertThat(db.maintenance().quickCheck().problems()).isEmpty();
+      st.execute("DROP TRIGGER agent_events_search ON agent_events");
+      assertThat(db.maintenance().quickCheck().problems())
+          .singleElement()
+          .asString()
+          .contains("trigger agent_events_search is missing", "drifts from the data");
+      assertThat(db.maintenance().integrityCheck().ok()).isFalse();
+      st.execute("UPDATE swarm_settings SET value = 'off' WHERE name = 'event_index'");
+      assertThat(db.maintenance().quickCheck().problems()).isEmpty();
+      st.execute(
+          "CREATE TRIGGER agent_events_search BEFORE INSERT ON agent_events"
+              + " FOR EACH ROW EXECUTE FUNCTION swarmdb_event_search()");
+      assertThat(db.maintenance().quickCheck().problems())
+          .singleElement()
+          .asString()
+          .contains("agent_events_search exists but event_index is 'off'");
+      st.execute("UPDATE swarm_settings SET value = 'maybe' WHERE name = 'event_index'");
+      assertThat(db.maintenance().quickCheck().problems())
+          .singleElement()
+          .asString()
+          .contains("event_index maybe; it must be 'on' or 'off'");
+      st.execute("DROP TABLE scoped_memory"); // and with it its two indexes
+      assertThat(db.maintenance().quickCheck().problems())
+          .contains("table scoped_memory is missing")
+          .anyMatch(
+              p -> p.contains("missing [idx_scoped_memory_expires, idx_scoped_memory_search]"));
+    }
+  }
+
+  @Test
   void quickAndIntegrityChecksReportAnInvalidIndex() throws Exception {
     try (PgTestSupport.Schema schema = PgTestSupport.newSchema();
         SwarmDB db = SwarmDB.open(SwarmDbConfig.postgres(schema.url()).build());
@@ -250,14 +285,14 @@ class PgBackendTest {
       assertThat(db.maintenance().quickCheck().problems())
           .singleElement()
           .asString()
-          .contains("expected 12");
+          .contains("expected 16 SwarmDB indexes, found 15");
       assertThat(db.maintenance().integrityCheck().ok()).isFalse();
-      // twelve indexes again, but one of them foreign: the count alone would pass
+      // sixteen indexes again, but one of them foreign: the count alone would pass
       st.execute("CREATE INDEX idx_someone_elses ON agent_events (agent_type)");
       assertThat(db.maintenance().quickCheck().problems())
           .singleElement()
           .asString()
-          .contains("expected 12 SwarmDB indexes, found 12")
+          .contains("expected 16 SwarmDB indexes, found 16")
           .contains("missing [idx_events_ts]");
     }
   }

@@ -30,7 +30,7 @@ class PgMigrationTest {
 
   /**
    * Two JVMs migrate a fresh schema at the same moment: both wait on the advisory lock (held by the
-   * test until both are queued), one applies V1, the other finds it applied.
+   * test until both are queued), one applies V1 and V2, the other finds them applied.
    */
   @Test
   void twoJvmsMigratingAtOnceApplyEachMigrationOnce() throws Exception {
@@ -55,9 +55,11 @@ class PgMigrationTest {
       assertThat(b.exit()).isZero();
       assertThat(out)
           .filteredOn(l -> l.startsWith("applied "))
-          .containsExactlyInAnyOrder("applied 0", "applied 1");
-      assertThat(count(observer, "SELECT count(*) FROM schema_history")).isEqualTo(1);
-      assertThat(Handle.run(observer, 0, PgInspector::indexes)).hasSize(12);
+          .containsExactlyInAnyOrder("applied 0", "applied 2");
+      assertThat(count(observer, "SELECT count(*) FROM schema_history")).isEqualTo(2);
+      assertThat(Handle.run(observer, 0, PgInspector::indexes))
+          .containsExactlyElementsOf(io.moaiflow.swarmdb.SchemaV2.POSTGRES_INDEXES)
+          .hasSize(16);
     }
   }
 
@@ -89,15 +91,14 @@ class PgMigrationTest {
         SwarmDB db = SwarmDB.open(SwarmDbConfig.postgres(schema.url()).migrate(false).build())) {
       assertThat(db.migrator().currentVersion()).isZero();
       assertThat(db.migrator().pending())
-          .singleElement()
           .extracting(m -> m.state())
-          .isEqualTo(MigrationState.PENDING);
+          .containsExactly(MigrationState.PENDING, MigrationState.PENDING);
       assertFails(ErrorCode.SCHEMA_OUTDATED, () -> db.events().count());
       assertThat(db.inspect().health().healthy()).isFalse();
       MigrationResult r = db.migrator().migrate();
       assertThat(r.fromVersion()).isZero();
-      assertThat(r.toVersion()).isEqualTo(1);
-      assertThat(r.applied()).hasSize(1);
+      assertThat(r.toVersion()).isEqualTo(2);
+      assertThat(r.applied()).hasSize(2);
       assertThat(r.backup()).isNull();
       assertThat(db.events().count()).isZero();
     }
@@ -120,10 +121,10 @@ class PgMigrationTest {
       }
       try (Statement st = c.createStatement()) {
         st.execute("UPDATE schema_history SET checksum = checksum - 1");
-        st.execute("INSERT INTO schema_history VALUES (2, 'from the future', 1, 0, 0, true)");
+        st.execute("INSERT INTO schema_history VALUES (3, 'from the future', 1, 0, 0, true)");
       }
       e = openFails(schema, ErrorCode.SCHEMA_TOO_NEW);
-      assertThat(e.getMessage()).contains("version 2", "up to 1");
+      assertThat(e.getMessage()).contains("version 3", "up to 2");
       try (Statement st = c.createStatement()) {
         st.execute("DROP TABLE schema_history");
       }

@@ -41,9 +41,16 @@ class FutureMigrationTest {
   static List<MigrationEngine.Script> withV2(String sql) {
     CRC32 crc = new CRC32();
     crc.update(sql.getBytes(StandardCharsets.UTF_8));
-    List<MigrationEngine.Script> scripts = new ArrayList<>(SqliteMigrator.SCRIPTS);
+    // the shipped V1 only: the synthetic V2 stands in for the next migration of a v1 file
+    List<MigrationEngine.Script> scripts = new ArrayList<>(onlyV1());
     scripts.add(new MigrationEngine.Script(2, "add notes", sql, crc.getValue()));
     return scripts;
+  }
+
+  /** The shipped V1 script alone, as a library that knows only schema version 1 has it. */
+  static List<MigrationEngine.Script> onlyV1() {
+    assertThat(SqliteMigrator.SCRIPTS.get(0).version()).isEqualTo(1);
+    return SqliteMigrator.SCRIPTS.subList(0, 1);
   }
 
   static Handle handle(Connection c) {
@@ -69,7 +76,8 @@ class FutureMigrationTest {
       // the library that ships only V1 refuses the migrated file
       assertThat(
               assertFails(
-                      ErrorCode.SCHEMA_TOO_NEW, () -> SqliteMigrator.opening("x", null).validate(h))
+                      ErrorCode.SCHEMA_TOO_NEW,
+                      () -> new SqliteMigrator(null, "x", null, onlyV1()).validate(h))
                   .getMessage())
           .contains("schema version 2", "up to 1");
     }
@@ -85,8 +93,45 @@ class FutureMigrationTest {
         .isEqualTo(PosixFilePermissions.fromString("rw-------"));
     try (SwarmDB old = SwarmDB.open(SwarmDbConfig.builder(backup).migrate(false).build())) {
       assertThat(old.migrator().currentVersion()).isEqualTo(1);
-      assertThat(old.events().count()).isEqualTo(20);
     }
+    // a v1 file for today's library (which ships V2): its DAOs refuse it, plain SQL reads it
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + backup)) {
+      assertThat(handle(c).queryLong("SELECT count(*) FROM agent_events")).isEqualTo(20);
+    }
+  }
+
+  @Test
+  void aSecondBackupInTheSameSecondGetsItsOwnFile() throws Exception {
+    Path file = v1Copy();
+    // another opener took its backup in this second (the handle's clock is fixed)
+    Path taken = dir.resolve("swarm.db.pre-v2-20260101T000000Z.bak");
+    Files.writeString(taken, "another opener's backup");
+    List<MigrationEngine.Script> scripts = withV2("CREATE TABLE notes (id INTEGER) STRICT;\n");
+    MigrationResult r;
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+      r = new SqliteMigrator(null, file.toString(), file, scripts).migrate(handle(c));
+    }
+    assertThat(r.backup()).isEqualTo(dir.resolve("swarm.db.pre-v2-20260101T000000Z-2.bak"));
+    assertThat(Files.readString(taken)).isEqualTo("another opener's backup");
+    try (SwarmDB old = SwarmDB.open(SwarmDbConfig.builder(r.backup()).migrate(false).build())) {
+      assertThat(old.migrator().currentVersion()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aFileWithoutDataIsNotBackedUp() throws Exception {
+    Path file = dir.resolve("empty.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+      Handle h = handle(c);
+      assertThat(new SqliteMigrator(null, "x", file, onlyV1()).migrate(h).backup()).isNull();
+      // at version 1 with no row in any table: a racing opener's new file, nothing to protect
+      MigrationResult r =
+          new SqliteMigrator(null, "x", file, withV2("CREATE TABLE notes (id INTEGER) STRICT;\n"))
+              .migrate(h);
+      assertThat(r.applied()).hasSize(1);
+      assertThat(r.backup()).isNull();
+    }
+    assertThat(dir.toFile().list()).containsExactly("empty.db");
   }
 
   @Test

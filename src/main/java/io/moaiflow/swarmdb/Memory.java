@@ -1,0 +1,207 @@
+package io.moaiflow.swarmdb;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Key/value memory of one {@link Scope}: a session's, an agent's, the whole swarm's or a
+ * namespace's, addressed by {@code (memoryType, key)}. Values are any Jackson-serialisable object
+ * stored as JSON; entries may carry a TTL after which they are never returned (and {@link
+ * Maintenance#purgeExpiredMemory()} deletes them). Every scope has the same operations and
+ * contracts; scopes never see each other's entries. Obtain one from {@link SwarmDB#memory(Scope)}
+ * (a session's also from {@link SessionStore#memory(String)}). Agent, swarm and namespace memory
+ * needs no registry row; a session's needs its session (writes to a missing one are {@link
+ * ErrorCode#NOT_FOUND}).
+ *
+ * <p>Every write also updates the full-text index of the entry in the same transaction. With an
+ * {@link Embedder} configured ({@link SwarmDbConfig.Builder#embedder}), {@code put}, {@code putAll}
+ * and {@code importJson} first embed each entry's text (the key, a space, then every string inside
+ * the JSON value in document order, joined by spaces) outside the write transaction, and store the
+ * normalised vector with the entry; without one, a write stores no vector (and clears an older
+ * one). A database holds vectors of one model and dimension, recorded by its first vector.
+ *
+ * <p>Limits: keys at most {@value #MAX_KEY_LENGTH} characters; a value's JSON within {@link
+ * JsonLimits} (at most 16 MiB, nested at most {@value JsonLimits#MAX_DEPTH} levels, finite
+ * numbers), checked by every write; anything stored reads back. A stored value that cannot be read
+ * is damage: every reader of it fails with {@link ErrorCode#CORRUPT} naming the entry. Memory types
+ * are letters, digits and {@code _ . : -}, at most 64 characters. Implementations are thread safe.
+ */
+public interface Memory {
+
+  /** Facts the swarm has learned. */
+  String SEMANTIC = "semantic";
+
+  /** What happened, in order. */
+  String EPISODIC = "episodic";
+
+  /** Hints for the next prompt. */
+  String CONTEXT_HINT = "context_hint";
+
+  /** Longest key accepted. */
+  int MAX_KEY_LENGTH = 512;
+
+  /** {@return whose memory this is} */
+  Scope scope();
+
+  /**
+   * Stores a value without TTL (insert or update; the version increments on each update).
+   *
+   * @param memoryType the memory type
+   * @param key the key
+   * @param value a Jackson-serialisable value (null stores JSON null)
+   * @return the stored entry
+   * @throws SwarmDbException {@link ErrorCode#NOT_FOUND} for a session scope whose session does not
+   *     exist, {@link ErrorCode#INVALID_ARGUMENT} for bad input or an embedder of another model or
+   *     dimension than the database's vectors; nothing is written then
+   */
+  default MemoryEntry put(String memoryType, String key, @Nullable Object value) {
+    return put(memoryType, key, value, null);
+  }
+
+  /**
+   * Stores a value with an optional TTL.
+   *
+   * @param memoryType the memory type
+   * @param key the key
+   * @param value a Jackson-serialisable value
+   * @param ttl positive time to live, or null for none
+   * @return the stored entry
+   * @throws SwarmDbException as {@link #put(String, String, Object)} does; an exception of the
+   *     configured embedder, or a vector it returns of the wrong length, not finite or all zero,
+   *     fails the call with {@link ErrorCode#INVALID_ARGUMENT} (the exception as its cause) and
+   *     nothing written
+   */
+  MemoryEntry put(String memoryType, String key, @Nullable Object value, @Nullable Duration ttl);
+
+  /**
+   * Stores several values of one type in one transaction.
+   *
+   * @param memoryType the memory type
+   * @param values key to value
+   * @param ttl positive time to live, or null for none
+   * @return the stored entries, in the map's iteration order
+   */
+  List<MemoryEntry> putAll(
+      String memoryType, Map<String, ? extends @Nullable Object> values, @Nullable Duration ttl);
+
+  /**
+   * Reads a value as {@code valueType}.
+   *
+   * @param <T> the value type
+   * @param memoryType the memory type
+   * @param key the key
+   * @param valueType the class Jackson reads the JSON into
+   * @return the value, or empty when missing, expired, or JSON null
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} when the JSON does not fit the type
+   */
+  <T> Optional<T> get(String memoryType, String key, Class<T> valueType);
+
+  /**
+   * Reads the stored entry.
+   *
+   * @param memoryType the memory type
+   * @param key the key
+   * @return the entry, or empty when missing or expired
+   */
+  Optional<MemoryEntry> entry(String memoryType, String key);
+
+  /**
+   * Reads several entries of one type.
+   *
+   * @param memoryType the memory type
+   * @param keys the keys
+   * @return key to entry for the keys that exist and have not expired
+   */
+  Map<String, MemoryEntry> getAll(String memoryType, Collection<String> keys);
+
+  /**
+   * Deletes one entry.
+   *
+   * @param memoryType the memory type
+   * @param key the key
+   * @return whether an entry was deleted
+   */
+  boolean delete(String memoryType, String key);
+
+  /**
+   * The unexpired keys of one type, sorted.
+   *
+   * @param memoryType the memory type
+   * @return the keys
+   */
+  List<String> keys(String memoryType);
+
+  /**
+   * Unexpired entries whose key starts with {@code prefix}, matched literally ({@code *}, {@code
+   * ?}, {@code [} and {@code %} in the prefix are plain characters).
+   *
+   * @param memoryType the memory type
+   * @param prefix the literal prefix
+   * @return matching entries, by key
+   */
+  List<MemoryEntry> findByPrefix(String memoryType, String prefix);
+
+  /**
+   * Unexpired entries whose key matches a glob ({@code *} any run, {@code ?} one character, {@code
+   * [abc]} a class; case-sensitive).
+   *
+   * @param memoryType the memory type
+   * @param glob the pattern
+   * @return matching entries, by key
+   */
+  List<MemoryEntry> findByGlob(String memoryType, String glob);
+
+  /**
+   * The most recently updated unexpired entries of this scope, in any type.
+   *
+   * @param limit most rows, between 1 and 10,000
+   * @return entries, newest first
+   */
+  List<MemoryEntry> recent(int limit);
+
+  /**
+   * Deletes every entry of this scope.
+   *
+   * @return entries deleted
+   */
+  int clear();
+
+  /**
+   * Deletes every entry of one type in this scope.
+   *
+   * @param memoryType the memory type
+   * @return entries deleted
+   */
+  int clear(String memoryType);
+
+  /**
+   * This scope's unexpired memory as a JSON document, for {@link #importJson}.
+   *
+   * @return for a session {@code {"sessionId":..., "entries":[{"memoryType":..., "key":...,
+   *     "value":..., "expiresAt":...}, ...]}}, for any other scope {@code {"scope":"agent:ID",
+   *     "entries":[...]}} with the scope's written form
+   * @throws SwarmDbException {@link ErrorCode#CORRUPT} naming the first entry whose stored value
+   *     cannot be read
+   */
+  String exportJson();
+
+  /**
+   * Writes the entries of an {@link #exportJson()} document into this scope in one transaction
+   * (existing keys are updated; entries already expired are skipped). A document names the scope it
+   * was exported from: one naming another scope ({@code "scope"}) is refused, and so is a session's
+   * document ({@code "sessionId"}) for a scope that is not a session's; a session's document may be
+   * imported into another session, which copies that memory. A document naming no scope is accepted
+   * by any.
+   *
+   * @param json the document
+   * @return entries written
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} when the document is malformed or
+   *     names another scope, {@link ErrorCode#NOT_FOUND} for a session scope whose session does not
+   *     exist; nothing is written then
+   */
+  int importJson(String json);
+}
