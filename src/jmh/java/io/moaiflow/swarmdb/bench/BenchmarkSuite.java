@@ -311,14 +311,16 @@ public final class BenchmarkSuite {
                     report,
                     "RecallBenchmarks",
                     new String[][] {
-                      {"full-text top 10 over 1 M events (vs the FTS5 query by hand)",
+                      {Report.fmt("full-text top 10 over %,d events (vs the FTS5 query by hand)",
+                          Fixtures.queryRows()),
                         "textTop10", "rawTextTop10"},
                       {"memory put, full-text index on (vs triggers dropped)",
                         "putIndexed", "putUnindexed"}
                     });
             Rounds.Summary p99 = Rounds.Summary.of(text.get(0).p99()[0]);
             report.verdict(
-                "recall: full-text top 10 over 1 M events: p99 < 5 ms",
+                Report.fmt("recall: full-text top 10 over %,d events: p99 < 5 ms",
+                    Fixtures.queryRows()),
                 p99.median() < 5_000,
                 "median of per-round p99 " + p99.micros() + " µs");
             report.verdict(
@@ -361,14 +363,16 @@ public final class BenchmarkSuite {
                           report,
                           "RecallBenchmarks",
                           new String[][] {
-                            {"vector top 10 over 100,000 × 384 (vs sqlite-vec vec0 brute force)",
+                            {Report.fmt("vector top 10 over %,d × 384 (vs sqlite-vec vec0 brute"
+                                + " force)", RecallBenchmarks.VECTORS),
                               "vectorTop10", "vec0Top10"}
                           });
               if (vec.isEmpty()) {
                 report.note("sqlite-vec could not be fetched with npm: no comparison was run");
               } else {
                 report.verdict(
-                    "recall: vector top 10 over 100 k: p50 ≤ 0.5 × sqlite-vec",
+                    Report.fmt("recall: vector top 10 over %,d: p50 ≤ 0.5 × sqlite-vec",
+                        RecallBenchmarks.VECTORS),
                     vec.get(0).p50Ratio(),
                     0.5,
                     false);
@@ -378,12 +382,14 @@ public final class BenchmarkSuite {
                       report,
                       "RecallBenchmarks",
                       new String[][] {
-                        {"vector top 10 in a 10,000-vector scope (vs the unfiltered search)",
+                        {Report.fmt("vector top 10 in a %,d-vector scope (vs the unfiltered"
+                            + " search)", RecallBenchmarks.SCOPED_VECTORS),
                           "vectorScopedTop10", "vectorTop10"}
                       });
               Rounds.Summary sp99 = Rounds.Summary.of(scoped.get(0).p99()[0]);
               report.verdict(
-                  "recall: vector top 10, scope of 10 k: p99 < 20 ms",
+                  Report.fmt("recall: vector top 10, scope of %,d: p99 < 20 ms",
+                      RecallBenchmarks.SCOPED_VECTORS),
                   sp99.median() < 20_000,
                   "median of per-round p99 " + sp99.micros() + " µs");
             }

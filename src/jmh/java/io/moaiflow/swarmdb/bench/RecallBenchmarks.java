@@ -52,8 +52,9 @@ public class RecallBenchmarks {
   static final int VOCABULARY = 5_000;
   static final int WORDS_PER_EVENT = 8;
   static final int DIMENSION = 384;
-  static final int VECTORS = 100_000;
-  static final int SCOPED_VECTORS = 10_000;
+  /** Vectors in the semantic comparison: {@code bench.vectors}, default 100,000. */
+  static final int VECTORS = Integer.getInteger("bench.vectors", 100_000);
+  static final int SCOPED_VECTORS = VECTORS / 10;
   static final int CENTROIDS = 1_000;
   static final int KEYS = 1_000;
   static final int APPEND_BATCH = 1_000;
