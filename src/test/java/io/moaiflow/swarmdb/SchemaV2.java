@@ -50,7 +50,6 @@ public final class SchemaV2 {
   public static final List<String> SQLITE_TRIGGERS =
       List.of(
           "event_fts_delete",
-          "event_fts_insert",
           "scoped_memory_delete",
           "scoped_memory_insert",
           "scoped_memory_update",

@@ -69,8 +69,13 @@ final class Fixtures {
     }
   }
 
+  /**
+   * SwarmDB's side of the engine comparisons: event indexing off, as the raw side does no
+   * indexing either (the same work on both sides); the recall part measures indexing on against
+   * off by itself.
+   */
   static SwarmDbConfig.Builder config(Path file) {
-    return SwarmDbConfig.builder(file).backupBeforeMigrate(false);
+    return SwarmDbConfig.builder(file).backupBeforeMigrate(false).indexEvents(false);
   }
 
   static SwarmDB open(Path file) {

@@ -222,7 +222,7 @@ public class RecallBenchmarks {
     Stores(boolean semantic) throws SQLException {
       // full text: the event fixture, built once
       Path eventsFile = eventFixture();
-      events = Fixtures.open(eventsFile);
+      events = SwarmDB.open(Fixtures.config(eventsFile).indexEvents(true).build());
       rawEvents = BenchRows.rawConnection(eventsFile, SwarmDbConfig.builder(eventsFile).build(), true);
       rawText =
           rawEvents.prepareStatement(
@@ -251,7 +251,8 @@ public class RecallBenchmarks {
         putUnindexed.put(BenchRows.MEMORY_TYPE, BenchRows.memoryKey(k), note(k));
       }
       // appendAll with event indexing on and off, prefilled alike
-      appendOn = Fixtures.open(dir.resolve("events-on.db"));
+      appendOn =
+          SwarmDB.open(Fixtures.config(dir.resolve("events-on.db")).indexEvents(true).build());
       appendOff =
           SwarmDB.open(Fixtures.config(dir.resolve("events-off.db")).indexEvents(false).build());
       for (int b = 0; b < 100; b++) {
@@ -324,7 +325,7 @@ public class RecallBenchmarks {
       long rows = Fixtures.queryRows();
       Path file = Fixtures.dataDir().resolve("recall-events-" + rows + ".db");
       if (Files.exists(file)) {
-        try (SwarmDB db = Fixtures.open(file)) {
+        try (SwarmDB db = SwarmDB.open(Fixtures.config(file).indexEvents(true).build())) {
           if (db.events().count() == rows) {
             return file;
           }
@@ -333,7 +334,7 @@ public class RecallBenchmarks {
         }
         Fixtures.deleteDatabase(file);
       }
-      Fixtures.open(file).close();
+      SwarmDB.open(Fixtures.config(file).indexEvents(true).build()).close();
       try (Connection c = BenchRows.rawConnection(file, SwarmDbConfig.builder(file).build(), false)) {
         String note = "'w' || ((i * 7919 + %d * 104729 + i * i) %% " + VOCABULARY + ")";
         StringBuilder text = new StringBuilder();
@@ -358,6 +359,11 @@ public class RecallBenchmarks {
           }
         }
         try (Statement st = c.createStatement()) {
+          // filled by SQL, not through the event store: index it as the event store does
+          st.execute(
+              "INSERT INTO event_fts (rowid, body) SELECT seq, coalesce((SELECT"
+                  + " group_concat(t.value, ' ') FROM json_tree(metadata) t WHERE t.type ="
+                  + " 'text'), '') FROM agent_events");
           st.execute("INSERT INTO event_fts (event_fts) VALUES ('optimize')");
           st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
           st.execute("ANALYZE");

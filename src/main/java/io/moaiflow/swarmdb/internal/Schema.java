@@ -78,12 +78,6 @@ public final class Schema {
   public static final List<String> SQLITE_FTS5 = List.of("memory_fts", "event_fts");
 
   /**
-   * SQLite's trigger that indexes each new event; it exists exactly while {@code swarm_settings}
-   * has {@code event_index = 'on'}.
-   */
-  public static final String SQLITE_EVENT_INDEX_TRIGGER = "event_fts_insert";
-
-  /**
    * SQLite's triggers of v2, sorted: they keep {@code memory_fts}, {@code memory_docs}, {@code
    * event_fts} and {@code scoped_memory_expiry} in step with the data in the same transaction, so a
    * missing one lets an index drift from its table.
@@ -91,7 +85,6 @@ public final class Schema {
   public static final List<String> SQLITE_TRIGGERS =
       List.of(
           "event_fts_delete",
-          SQLITE_EVENT_INDEX_TRIGGER,
           "scoped_memory_delete",
           "scoped_memory_insert",
           "scoped_memory_update",

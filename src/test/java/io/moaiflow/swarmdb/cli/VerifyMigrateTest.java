@@ -81,19 +81,11 @@ class VerifyMigrateTest {
             "swarmdb restore --from FILE");
     assertThat(CliRun.fails(1, db, "verify", "--full").out())
         .contains("FAIL integrity_check: trigger scoped_memory_insert is missing");
-    // the event trigger exists exactly while event indexing is on
-    sql(db, "UPDATE swarm_settings SET value = 'off' WHERE name = 'event_index'");
+    // deleting an event must take its index row: the delete trigger
+    sql(db, "DROP TRIGGER event_fts_delete");
     assertThat(CliRun.fails(1, db, "verify").out())
         .contains("(2 problem(s))")
-        .contains("trigger event_fts_insert exists but event_index is 'off'");
-    sql(db, "DROP TRIGGER event_fts_insert");
-    assertThat(CliRun.fails(1, db, "verify").out()).contains("(1 problem(s))");
-    sql(db, "UPDATE swarm_settings SET value = 'on' WHERE name = 'event_index'");
-    assertThat(CliRun.fails(1, db, "verify").out())
-        .contains("(2 problem(s))")
-        .contains(
-            "trigger event_fts_insert is missing: new events are not put into event_fts although"
-                + " event_index is 'on'");
+        .contains("trigger event_fts_delete is missing: deleted events stay in event_fts");
     sql(db, "UPDATE swarm_settings SET value = 'maybe' WHERE name = 'event_index'");
     assertThat(CliRun.fails(1, db, "verify").out())
         .contains("swarm_settings has event_index 'maybe'; it must be 'on' or 'off'");

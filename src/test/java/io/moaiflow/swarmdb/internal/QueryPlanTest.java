@@ -89,10 +89,22 @@ class QueryPlanTest {
       }
     }
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+      // indexing a write's events reads those rows by seq and walks each one's own metadata with
+      // json_tree (t), which is no scan of stored rows
+      assertThat(explain(c, EventIndex.SQLITE_INDEX_RANGE))
+          .containsExactly(
+              "SEARCH e USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)",
+              "SCALAR SUBQUERY 2",
+              "SEARCH swarm_settings USING PRIMARY KEY (name=?)",
+              "CORRELATED SCALAR SUBQUERY 1",
+              "SCAN t VIRTUAL TABLE INDEX 1:");
+      assertThat(statements)
+          .as("appends index their events")
+          .contains(EventIndex.SQLITE_INDEX_RANGE);
       for (String sql : statements) {
         List<String> plan = explain(c, sql);
         plans.put(sql, plan);
-        if (bruteForce.contains(sql)) {
+        if (bruteForce.contains(sql) || sql.equals(EventIndex.SQLITE_INDEX_RANGE)) {
           continue;
         }
         for (String line : tableScans(plan)) {

@@ -1,6 +1,7 @@
 package io.moaiflow.swarmdb.internal.sqlite;
 
 import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.internal.EventIndex;
 import io.moaiflow.swarmdb.internal.Handle;
 import io.moaiflow.swarmdb.internal.SqlEventStore;
 import java.sql.PreparedStatement;
@@ -27,12 +28,12 @@ final class SqliteEventStore extends SqlEventStore {
 
   @Override
   protected Inserted appendOne(Row row) {
-    return sqlite.write("events.append", h -> insertOne(h, row));
+    return sqlite.write("events.append", h -> indexed(h, insertOne(h, row)));
   }
 
   @Override
   protected CompletableFuture<Inserted> appendOneAsync(Row row) {
-    return sqlite.writeAsync("events.appendAsync", h -> insertOne(h, row));
+    return sqlite.writeAsync("events.appendAsync", h -> indexed(h, insertOne(h, row)));
   }
 
   @Override
@@ -65,6 +66,32 @@ final class SqliteEventStore extends SqlEventStore {
       }
       stored.add(consecutive ? rows.get(i).stored(seq++) : stored(h, e.eventId()));
     }
+    if (inserted > 0) {
+      // every seq from the first to the last inserted row is this batch's (one writer; a
+      // conflicting row inserts nothing)
+      long first = Long.MAX_VALUE;
+      long last = Long.MIN_VALUE;
+      for (int i = 0; i < rows.size(); i++) {
+        if (counts[i] > 0) {
+          first = Math.min(first, stored.get(i).seq());
+          last = Math.max(last, stored.get(i).seq());
+        }
+      }
+      index(h, first, last);
+    }
     return new InsertedBatch(Collections.unmodifiableList(stored), fresh);
+  }
+
+  private static Inserted indexed(Handle h, Inserted inserted) throws SQLException {
+    if (inserted.fresh()) {
+      long seq = inserted.event().seq();
+      index(h, seq, seq);
+    }
+    return inserted;
+  }
+
+  /** Puts events {@code first..last} into the full-text index when indexing is on. */
+  private static void index(Handle h, long first, long last) throws SQLException {
+    h.prepare(EventIndex.SQLITE_INDEX_RANGE, first, last).executeUpdate();
   }
 }

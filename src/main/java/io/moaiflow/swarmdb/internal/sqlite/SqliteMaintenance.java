@@ -69,9 +69,9 @@ final class SqliteMaintenance extends Retention {
    * What {@code quick_check} cannot see missing, from schema version 2 on: the v2 tables (those of
    * {@link Schema#SQLITE_WITHOUT_ROWID} declared so, those of {@link Schema#SQLITE_FTS5} FTS5
    * virtual tables) and the triggers that keep the full-text index and the TTL sweep table in step
-   * with the data, {@link Schema#SQLITE_EVENT_INDEX_TRIGGER} exactly while {@code event_index} is
-   * {@code 'on'}. A missing trigger is no damage SQLite reports, but from then on the index drifts
-   * from its table.
+   * with the data (new events are indexed by the event store itself, see {@link
+   * io.moaiflow.swarmdb.internal.EventIndex}). A missing trigger is no damage SQLite reports, but
+   * from then on the index drifts from its table.
    *
    * @return the problems; empty when every object is present
    */
@@ -123,24 +123,13 @@ final class SqliteMaintenance extends Retention {
       }
     }
     for (String t : Schema.SQLITE_TRIGGERS) {
-      boolean eventTrigger = t.equals(Schema.SQLITE_EVENT_INDEX_TRIGGER);
-      boolean present = triggers.contains(t);
-      if (eventTrigger && "off".equals(eventIndex)) {
-        if (present) {
-          problems.add(
-              "trigger "
-                  + t
-                  + " exists but event_index is 'off': new events are indexed although every"
-                  + " process reads the index as off; drop the trigger, or set event_index to"
-                  + " 'on'");
-        }
-      } else if (!present) {
+      if (!triggers.contains(t)) {
         problems.add(
             "trigger "
                 + t
                 + " is missing: "
-                + (eventTrigger
-                    ? "new events are not put into event_fts although event_index is 'on'"
+                + (t.startsWith("event")
+                    ? "deleted events stay in event_fts"
                     : t.startsWith("scoped")
                         ? "changes to scoped_memory no longer reach memory_fts, memory_docs and"
                             + " scoped_memory_expiry"
