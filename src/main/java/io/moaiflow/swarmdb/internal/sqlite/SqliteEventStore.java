@@ -90,8 +90,14 @@ final class SqliteEventStore extends SqlEventStore {
     return inserted;
   }
 
-  /** Puts events {@code first..last} into the full-text index when indexing is on. */
+  /**
+   * Puts events {@code first..last} into the full-text index when indexing is on. The setting is
+   * read first, in this transaction (another process may have switched it), so that with indexing
+   * off the FTS5 table takes no part in the transaction at all.
+   */
   private static void index(Handle h, long first, long last) throws SQLException {
-    h.prepare(EventIndex.SQLITE_INDEX_RANGE, first, last).executeUpdate();
+    if (EventIndex.isOn(h, "")) {
+      h.prepare(EventIndex.SQLITE_INDEX_RANGE, first, last).executeUpdate();
+    }
   }
 }
