@@ -79,28 +79,31 @@ public final class RecallSearch {
             "memory_fts.scope, memory_fts.memory_type, memory_fts.key, m.value, m.version,"
                 + " m.created_at, m.updated_at, m.expires_at, bm25(memory_fts),"
                 + " snippet(memory_fts, 0, '[', ']', '...', 16)";
+        // Each arm is ordered by FTS5's own rank (bm25) and limited: FTS5 then ranks inside the
+        // index and the snippets are made only for the rows returned. Ordered by the bm25 column
+        // instead, SQLite computed a snippet for every match before sorting (4 x slower at 1 M).
         this.memoryText =
-            "SELECT "
+            "SELECT * FROM (SELECT "
                 + ftsColumns
                 + " FROM memory_fts CROSS JOIN session_memory m"
                 + " ON m.session_id = substr(memory_fts.scope, 9)"
                 + " AND m.memory_type = memory_fts.memory_type AND m.key = memory_fts.key"
                 + " WHERE memory_fts MATCH ? AND memory_fts.scope GLOB 'session:*'"
                 + memoryFilters
-                + " UNION ALL SELECT "
+                + " ORDER BY memory_fts.rank LIMIT ?) UNION ALL SELECT * FROM (SELECT "
                 + ftsColumns
                 + " FROM memory_fts CROSS JOIN scoped_memory m ON m.scope = memory_fts.scope"
                 + " AND m.memory_type = memory_fts.memory_type AND m.key = memory_fts.key"
                 + " WHERE memory_fts MATCH ? AND memory_fts.scope NOT GLOB 'session:*'"
                 + memoryFilters
-                + " ORDER BY 9, 1, 2, 3 LIMIT ?";
+                + " ORDER BY memory_fts.rank LIMIT ?) ORDER BY 9, 1, 2, 3 LIMIT ?";
         this.eventText =
             "SELECT e.seq, e.event_id, e.event_type, e.agent_id, e.agent_type, e.session_id,"
                 + " e.ts, e.metadata, bm25(event_fts), snippet(event_fts, 0, '[', ']', '...', 16)"
                 + " FROM event_fts CROSS JOIN agent_events e ON e.seq = event_fts.rowid"
                 + " WHERE event_fts MATCH ? AND (? IS NULL OR e.agent_id = ?)"
                 + " AND (? IS NULL OR e.event_type = ?) AND e.ts >= ? AND e.ts < ?"
-                + " ORDER BY 9, 1 DESC LIMIT ?";
+                + " ORDER BY event_fts.rank LIMIT ?"; // snippets only for the rows returned
       } else {
         String strings =
             "coalesce((SELECT string_agg(s #>> '{}', ' ') FROM jsonb_path_query(%s,"
@@ -417,6 +420,9 @@ public final class RecallSearch {
       ps.setLong(i++, now);
       ps.setLong(i++, from);
       ps.setLong(i++, to);
+      if (!sql.postgres) {
+        ps.setInt(i++, n); // each arm's own limit
+      }
     }
     ps.setInt(i, n);
     List<Candidate> out = new ArrayList<>();

@@ -245,27 +245,32 @@ class QueryPlanTest {
     String setting = "SEARCH swarm_settings USING PRIMARY KEY (name=?)";
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
       assertThat(explain(c, sql.memoryText))
+          // each arm in FTS5's rank order (idxNum 32: FTS5 sorts; snippets only for the rows
+          // returned), the two arms' few rows then merged
           .containsExactly(
               "MERGE (UNION ALL)",
               "LEFT",
-              "SCAN memory_fts VIRTUAL TABLE INDEX 0:M4",
+              "CO-ROUTINE (subquery-2)",
+              "SCAN memory_fts VIRTUAL TABLE INDEX 32:M4",
               "LIST SUBQUERY 1",
               "SCAN json_each VIRTUAL TABLE INDEX 1:",
               "CREATE BLOOM FILTER",
               sessionRow,
+              "SCAN (subquery-2)",
               "USE TEMP B-TREE FOR ORDER BY",
               "RIGHT",
-              "SCAN memory_fts VIRTUAL TABLE INDEX 0:M4",
-              "LIST SUBQUERY 3",
+              "CO-ROUTINE (subquery-5)",
+              "SCAN memory_fts VIRTUAL TABLE INDEX 32:M4",
+              "LIST SUBQUERY 4",
               "SCAN json_each VIRTUAL TABLE INDEX 1:",
               "CREATE BLOOM FILTER",
               scopedRow,
+              "SCAN (subquery-5)",
               "USE TEMP B-TREE FOR ORDER BY");
       assertThat(explain(c, sql.eventText))
           .containsExactly(
-              "SCAN event_fts VIRTUAL TABLE INDEX 0:M1",
-              "SEARCH e USING INTEGER PRIMARY KEY (rowid=?)",
-              "USE TEMP B-TREE FOR ORDER BY");
+              "SCAN event_fts VIRTUAL TABLE INDEX 32:M1", // FTS5's rank order: no sort of its own
+              "SEARCH e USING INTEGER PRIMARY KEY (rowid=?)");
       assertThat(explain(c, sql.sessionEntry)).containsExactly(sessionRow);
       assertThat(explain(c, sql.scopedEntry)).containsExactly(scopedRow);
       assertThat(explain(c, RecallSearch.Statements.DIMENSION)).containsExactly(setting);
