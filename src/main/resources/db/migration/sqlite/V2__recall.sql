@@ -1,6 +1,7 @@
 -- SwarmDB schema v2: memory scopes beyond a session, and the recall index. No new explicit index:
--- the new tables are WITHOUT ROWID (their primary key is the index) and FTS5 keeps its own shadow
--- tables, so the schema still has exactly the 12 explicit indexes of v1. The full-text index is
+-- the new tables are keyed by their primary key (WITHOUT ROWID where rows are small; scoped_memory,
+-- whose rows hold vectors, as session_memory is) and FTS5 keeps its own shadow tables, so the
+-- schema still has exactly the 12 explicit indexes of v1. The full-text index is
 -- kept by triggers, inside the transaction that changes the data, so the two cannot drift.
 
 -- Per-database recall settings every process reads from the file: 'event_index' is 'on' or
@@ -12,7 +13,8 @@ CREATE TABLE swarm_settings (
 INSERT INTO swarm_settings (name, value) VALUES ('event_index', 'on');
 
 -- Memory of an agent ('agent:ID'), the whole swarm ('swarm') or a namespace ('ns:NAME'); a
--- session's memory stays in session_memory. embedding is the entry's vector as little-endian
+-- session's memory stays in session_memory. A rowid table, as session_memory: rows of ~2 KB (a
+-- vector) would overflow a WITHOUT ROWID table's pages (2.2 x the file in a probe). embedding is the entry's vector as little-endian
 -- float32 (dimension = length / 4) from embedding_model; embedding_q8 the same vector quantised.
 CREATE TABLE scoped_memory (
   scope           TEXT    NOT NULL,
@@ -27,7 +29,7 @@ CREATE TABLE scoped_memory (
   embedding_q8    BLOB,
   embedding       BLOB,
   PRIMARY KEY (scope, memory_type, key)
-) STRICT, WITHOUT ROWID;
+) STRICT;
 
 ALTER TABLE session_memory ADD COLUMN embedding_model TEXT;
 ALTER TABLE session_memory ADD COLUMN embedding_q8 BLOB;

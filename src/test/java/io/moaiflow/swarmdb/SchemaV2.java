@@ -44,7 +44,7 @@ public final class SchemaV2 {
 
   /** SQLite's tables declared WITHOUT ROWID in v2. */
   public static final List<String> SQLITE_WITHOUT_ROWID =
-      List.of("memory_docs", "scoped_memory", "scoped_memory_expiry", "swarm_settings");
+      List.of("memory_docs", "scoped_memory_expiry", "swarm_settings");
 
   /** SQLite's triggers of v2, sorted. */
   public static final List<String> SQLITE_TRIGGERS =

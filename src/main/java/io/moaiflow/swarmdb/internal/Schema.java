@@ -72,7 +72,7 @@ public final class Schema {
 
   /** SQLite's v2 tables declared {@code WITHOUT ROWID}: their primary key is their only index. */
   public static final List<String> SQLITE_WITHOUT_ROWID =
-      List.of("swarm_settings", "scoped_memory", "scoped_memory_expiry", "memory_docs");
+      List.of("swarm_settings", "scoped_memory_expiry", "memory_docs");
 
   /** SQLite's FTS5 virtual tables. */
   public static final List<String> SQLITE_FTS5 = List.of("memory_fts", "event_fts");

@@ -181,9 +181,12 @@ class QueryPlanTest {
   private static void assertScopedMemoryPlans(Path file, Set<String> statements) throws Exception {
     SqlMemory.Statements scoped =
         new SqlMemory.Statements(SqliteDialect.INSTANCE, SqlMemory.Table.SCOPED);
-    String pk = "SEARCH scoped_memory USING PRIMARY KEY (scope=? AND memory_type=? AND key=?)";
-    String ofType = "SEARCH scoped_memory USING PRIMARY KEY (scope=? AND memory_type=?)";
-    String ofScope = "SEARCH scoped_memory USING PRIMARY KEY (scope=?)";
+    String pk =
+        "SEARCH scoped_memory USING INDEX sqlite_autoindex_scoped_memory_1 (scope=? AND memory_type=? AND key=?)";
+    String ofType =
+        "SEARCH scoped_memory USING INDEX sqlite_autoindex_scoped_memory_1 (scope=? AND memory_type=?)";
+    String ofScope = "SEARCH scoped_memory USING INDEX sqlite_autoindex_scoped_memory_1 (scope=?)";
+    String keysOfType = ofType.replace("USING INDEX", "USING COVERING INDEX");
     String purge =
         statements.stream()
             .filter(q -> q.startsWith("DELETE FROM scoped_memory WHERE (scope, memory_type, key)"))
@@ -211,15 +214,19 @@ class QueryPlanTest {
       assertThat(explain(c, scoped.entry)).containsExactly(pk);
       assertThat(explain(c, scoped.delete)).containsExactly(pk);
       assertThat(explain(c, scoped.keys)).containsExactly(ofType);
-      assertThat(explain(c, scoped.clearType)).containsExactly(ofType);
+      // the delete finds its rows in the key index alone
+      assertThat(explain(c, scoped.clearType)).containsExactly(keysOfType);
       assertThat(explain(c, scoped.prefix)).containsExactly(ofType);
       assertThat(explain(c, scoped.glob)).containsExactly(ofType);
-      assertThat(explain(c, scoped.clear)).containsExactly(ofScope);
+      assertThat(explain(c, scoped.clear))
+          .containsExactly(ofScope.replace("USING INDEX", "USING COVERING INDEX"));
       assertThat(explain(c, scoped.export)).containsExactly(ofScope);
       assertThat(explain(c, scoped.recent))
           .containsExactly(ofScope, "USE TEMP B-TREE FOR ORDER BY");
       assertThat(explain(c, purge))
-          .contains(pk, "SEARCH scoped_memory_expiry USING PRIMARY KEY (expires_at<?)");
+          .contains(
+              pk.replace("USING INDEX", "USING COVERING INDEX"),
+              "SEARCH scoped_memory_expiry USING PRIMARY KEY (expires_at<?)");
       assertThat(explain(c, settings.get(0)))
           .containsExactly("SEARCH swarm_settings USING PRIMARY KEY (name=?)");
       for (String q : List.of(scoped.upsert, MemoryVectors.RECORD_SETTING, purge)) {
@@ -241,7 +248,8 @@ class QueryPlanTest {
     String sessionRow =
         "SEARCH m USING INDEX sqlite_autoindex_session_memory_1"
             + " (session_id=? AND memory_type=? AND key=?)";
-    String scopedRow = "SEARCH m USING PRIMARY KEY (scope=? AND memory_type=? AND key=?)";
+    String scopedRow =
+        "SEARCH m USING INDEX sqlite_autoindex_scoped_memory_1 (scope=? AND memory_type=? AND key=?)";
     String setting = "SEARCH swarm_settings USING PRIMARY KEY (name=?)";
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
       assertThat(explain(c, sql.memoryText))
@@ -309,9 +317,11 @@ class QueryPlanTest {
         assertThat(explain(c, session.scan(true, true, column)))
             .containsExactly(sessionPk + " (session_id=? AND memory_type=?)");
         assertThat(explain(c, scoped.scan(true, false, column)))
-            .containsExactly("SEARCH scoped_memory USING PRIMARY KEY (scope=?)");
+            .containsExactly(
+                "SEARCH scoped_memory USING INDEX sqlite_autoindex_scoped_memory_1 (scope=?)");
         assertThat(explain(c, scoped.scan(true, true, column)))
-            .containsExactly("SEARCH scoped_memory USING PRIMARY KEY (scope=? AND memory_type=?)");
+            .containsExactly(
+                "SEARCH scoped_memory USING INDEX sqlite_autoindex_scoped_memory_1 (scope=? AND memory_type=?)");
         // every scope: every row is a candidate
         assertThat(explain(c, session.scan(false, false, column)))
             .containsExactly("SCAN session_memory");
@@ -336,17 +346,18 @@ class QueryPlanTest {
       assertThat(explain(c, session.count(false, true)))
           .containsExactly(
               "SEARCH session_memory USING COVERING INDEX idx_memory_type_key (memory_type=?)");
+      String scopedKey = "scoped_memory USING COVERING INDEX sqlite_autoindex_scoped_memory_1";
       assertThat(explain(c, scoped.count(true, false)))
-          .containsExactly("SEARCH scoped_memory USING PRIMARY KEY (scope=?)");
+          .containsExactly("SEARCH " + scopedKey + " (scope=?)");
       assertThat(explain(c, scoped.count(true, true)))
-          .containsExactly("SEARCH scoped_memory USING PRIMARY KEY (scope=? AND memory_type=?)");
-      assertThat(explain(c, scoped.count(false, false))).containsExactly("SCAN scoped_memory");
-      assertThat(explain(c, scoped.count(false, true))).containsExactly("SCAN scoped_memory");
+          .containsExactly("SEARCH " + scopedKey + " (scope=? AND memory_type=?)");
+      assertThat(explain(c, scoped.count(false, false))).containsExactly("SCAN " + scopedKey);
+      assertThat(explain(c, scoped.count(false, true))).containsExactly("SCAN " + scopedKey);
       assertThat(explain(c, session.vector()))
           .containsExactly(sessionPk + " (session_id=? AND memory_type=? AND key=?)");
       assertThat(explain(c, scoped.vector()))
           .containsExactly(
-              "SEARCH scoped_memory USING PRIMARY KEY (scope=? AND memory_type=? AND key=?)");
+              "SEARCH scoped_memory USING INDEX sqlite_autoindex_scoped_memory_1 (scope=? AND memory_type=? AND key=?)");
       assertThat(explain(c, VectorSearch.SETTINGS))
           .containsExactly("SEARCH swarm_settings USING PRIMARY KEY (name=?)");
       // the statements are what they claim: the filters are there, and only the named column
