@@ -77,6 +77,7 @@ import picocli.CommandLine.ScopeType;
       EventsCommand.class,
       AgentsCommand.class,
       SessionsCommand.class,
+      MemoryCommand.class,
       SearchCommand.class,
       ServeCommand.class,
       CommandLine.HelpCommand.class
