@@ -12,6 +12,7 @@ import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.AgentStatus;
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.MemoryEntry;
+import io.moaiflow.swarmdb.Scope;
 import io.moaiflow.swarmdb.Session;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbException;
@@ -377,13 +378,22 @@ final class DashboardHandler implements HttpHandler {
     return body;
   }
 
+  /**
+   * A scope's newest memory: {@code ?scope=} any scope's written form ({@code swarm}, {@code
+   * agent:ID}, {@code ns:NAME}, {@code session:ID}), or {@code ?session=ID}.
+   */
   private Map<String, Object> memory(Map<String, String> query) {
-    String session = required(query, "session");
+    String written = query.get("scope");
+    Scope scope =
+        written == null || written.isBlank()
+            ? Scope.session(required(query, "session"))
+            : Scope.parse(written);
     int limit = limit(query);
-    if (db.sessions().get(session).isEmpty()) {
+    String session = scope.kind() == Scope.Kind.SESSION ? scope.id() : null;
+    if (session != null && db.sessions().get(session).isEmpty()) {
       throw new SwarmDbException(ErrorCode.NOT_FOUND, "no session " + session);
     }
-    List<MemoryEntry> entries = db.sessions().memory(session).recent(limit + 1);
+    List<MemoryEntry> entries = db.memory(scope).recent(limit + 1);
     List<Map<String, Object>> rows = new ArrayList<>();
     for (MemoryEntry m : entries.subList(0, Math.min(limit, entries.size()))) {
       Map<String, Object> row = new LinkedHashMap<>();
@@ -396,7 +406,10 @@ final class DashboardHandler implements HttpHandler {
       rows.add(row);
     }
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("sessionId", session);
+    body.put("scope", scope.toString());
+    if (session != null) {
+      body.put("sessionId", session);
+    }
     body.put("entries", rows);
     body.put("more", entries.size() > limit);
     return body;

@@ -181,6 +181,16 @@ class DashboardBrowserTest {
               .collect(Collectors.toList());
       assertThat(keys).isEqualTo(stored);
 
+      // any other scope, typed in: the swarm's memory, then back to the session's
+      writer.memory(io.moaiflow.swarmdb.Scope.swarm()).put("semantic", "db", "postgres 16");
+      writer.memory(io.moaiflow.swarmdb.Scope.swarm()).put("semantic", "owner", "team-a");
+      org.openqa.selenium.WebElement scope = driver.findElement(By.id("scope"));
+      scope.sendKeys("swarm", org.openqa.selenium.Keys.TAB);
+      wait.until(d -> memoryKeys(d).equals(List.of("owner", "db")));
+      scope.clear();
+      scope.sendKeys(org.openqa.selenium.Keys.TAB);
+      wait.until(d -> memoryKeys(d).equals(stored));
+
       // the size chart is drawn by uPlot
       wait.until(d -> !d.findElements(By.cssSelector("#size-chart canvas")).isEmpty());
 
@@ -294,6 +304,12 @@ class DashboardBrowserTest {
   private static List<Long> seqs(WebDriver d) {
     return d.findElements(By.cssSelector("#events tbody tr[data-seq]")).stream()
         .map(e -> Long.parseLong(e.getAttribute("data-seq")))
+        .collect(Collectors.toList());
+  }
+
+  private static List<String> memoryKeys(org.openqa.selenium.WebDriver d) {
+    return d.findElements(By.cssSelector("#memory tbody tr[data-key]")).stream()
+        .map(e -> e.getAttribute("data-key"))
         .collect(Collectors.toList());
   }
 

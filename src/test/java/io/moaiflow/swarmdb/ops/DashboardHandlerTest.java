@@ -271,6 +271,24 @@ class DashboardHandlerTest {
         .containsExactlyInAnyOrder("{\"step\":1}", "\"done\"");
     assertThat(get(port, "/ui/api/memory?session=s-none").statusCode()).isEqualTo(404);
     assertThat(get(port, "/ui/api/memory").statusCode()).isEqualTo(400);
+    // any scope by its written form; a session's the same as ?session=
+    db.memory(io.moaiflow.swarmdb.Scope.swarm()).put("semantic", "db", "postgres 16");
+    db.memory(io.moaiflow.swarmdb.Scope.agent("planner")).put("semantic", "retries", 3);
+    JsonNode swarm = json(get(port, "/ui/api/memory?scope=swarm"));
+    assertThat(swarm.get("scope").asText()).isEqualTo("swarm");
+    assertThat(swarm.has("sessionId")).isFalse();
+    assertThat(swarm.get("entries").findValuesAsText("key")).containsExactly("db");
+    assertThat(
+            json(get(port, "/ui/api/memory?scope=agent%3Aplanner"))
+                .get("entries")
+                .findValuesAsText("value"))
+        .containsExactly("3");
+    JsonNode viaScope = json(get(port, "/ui/api/memory?scope=session%3As-1"));
+    assertThat(viaScope.get("sessionId").asText()).isEqualTo("s-1");
+    assertThat(viaScope.get("entries")).isEqualTo(memory.get("entries"));
+    assertThat(get(port, "/ui/api/memory?scope=team%3Ax").statusCode()).isEqualTo(400);
+    assertThat(get(port, "/ui/api/memory?scope=session%3As-none").statusCode()).isEqualTo(404);
+    assertThat(json(get(port, "/ui/api/memory?scope=ns%3Aempty")).get("entries")).isEmpty();
     assertThat(get(port, "/ui/api/timeline").statusCode()).isEqualTo(400);
 
     JsonNode size = json(get(port, "/ui/api/size"));

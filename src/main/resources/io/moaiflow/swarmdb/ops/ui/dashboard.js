@@ -139,7 +139,7 @@
     });
     if (m.entries.length === 0) {
       var tr = el('tr');
-      var td = el('td', 'muted', 'no memory in session ' + m.sessionId);
+      var td = el('td', 'muted', 'no memory in ' + m.scope);
       td.colSpan = 5;
       tr.appendChild(td);
       body.appendChild(tr);
@@ -218,8 +218,17 @@
     var q = '?session=' + encodeURIComponent(id);
     return Promise.all([
       getJson('/ui/api/timeline' + q).then(renderTimeline),
-      getJson('/ui/api/memory' + q).then(renderMemory)
+      refreshMemory()
     ]);
+  }
+
+  // the scope typed in, else the selected session's
+  function refreshMemory() {
+    var scope = $('scope').value.trim();
+    var id = $('session').value;
+    if (!scope && !id) { return Promise.resolve(); }
+    var q = scope ? '?scope=' + encodeURIComponent(scope) : '?session=' + encodeURIComponent(id);
+    return getJson('/ui/api/memory' + q).then(renderMemory);
   }
 
   function refresh() {
@@ -232,6 +241,9 @@
 
   document.addEventListener('DOMContentLoaded', function () {
     $('session').addEventListener('change', refreshSession);
+    $('scope').addEventListener('change', function () {
+      refreshMemory().catch(function (e) { console.warn('memory: ' + e.message); });
+    });
     refresh();
     setInterval(refresh, REFRESH_MS);
     connect('/ui/api/events/stream');
