@@ -295,27 +295,7 @@ public final class RecallSearch {
               + ". Pass a vector of "
               + embedder.dimension());
     }
-    return Vectors.normalised(embedder == null ? queryVectorOf(given.length) : embedder, given);
-  }
-
-  /** Names a caller's vector in {@link Vectors#normalised}'s (already checked) messages. */
-  private static Embedder queryVectorOf(int dimension) {
-    return new Embedder() {
-      @Override
-      public String modelId() {
-        return "query vector";
-      }
-
-      @Override
-      public int dimension() {
-        return dimension;
-      }
-
-      @Override
-      public float[] embed(String text) {
-        throw new UnsupportedOperationException("a query vector embeds nothing");
-      }
-    };
+    return Vectors.unit(given); // Recall.vector checked it: finite, not all zero
   }
 
   private static void checkStoredDimension(Handle h, int dimension) throws SQLException {

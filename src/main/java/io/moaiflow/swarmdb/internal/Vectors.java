@@ -65,7 +65,23 @@ public final class Vectors {
           ErrorCode.INVALID_ARGUMENT,
           "embedder " + embedder.modelId() + " returned an all-zero vector; it has no direction");
     }
-    float norm = (float) Math.sqrt(sum);
+    return scaled(v, sum);
+  }
+
+  /**
+   * The vector scaled to unit length, for one already checked (finite, not all zero), such as a
+   * {@code Recall.vector}.
+   */
+  public static float[] unit(float[] v) {
+    double sum = 0;
+    for (float x : v) {
+      sum += (double) x * x;
+    }
+    return scaled(v, sum);
+  }
+
+  private static float[] scaled(float[] v, double squares) {
+    float norm = (float) Math.sqrt(squares);
     float[] out = new float[v.length];
     for (int i = 0; i < v.length; i++) {
       out[i] = v[i] / norm;
