@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -108,39 +109,69 @@ public final class Recall {
   private final @Nullable Boolean semantic;
   private final float @Nullable [] vector;
 
-  private Recall(
-      String text,
-      List<String> words,
-      Set<Scope> scopes,
-      boolean memory,
-      boolean events,
-      @Nullable String memoryType,
-      @Nullable String agent,
-      @Nullable String eventType,
-      @Nullable Instant since,
-      @Nullable Instant until,
-      int limit,
-      double textWeight,
-      double vectorWeight,
-      double recencyWeight,
-      @Nullable Boolean semantic,
-      float @Nullable [] vector) {
-    this.text = text;
-    this.words = words;
-    this.scopes = scopes;
-    this.memory = memory;
-    this.events = events;
-    this.memoryType = memoryType;
-    this.agent = agent;
-    this.eventType = eventType;
-    this.since = since;
-    this.until = until;
-    this.limit = limit;
-    this.textWeight = textWeight;
-    this.vectorWeight = vectorWeight;
-    this.recencyWeight = recencyWeight;
-    this.semantic = semantic;
-    this.vector = vector;
+  /** The settings of a query being derived from another; never shared. Not thread safe. */
+  private static final class Parts {
+    String text;
+    List<String> words;
+    Set<Scope> scopes = Set.of();
+    boolean memory;
+    boolean events;
+    @Nullable String memoryType;
+    @Nullable String agent;
+    @Nullable String eventType;
+    @Nullable Instant since;
+    @Nullable Instant until;
+    int limit = DEFAULT_LIMIT;
+    double textWeight = 1;
+    double vectorWeight = 1;
+    double recencyWeight = 0.2;
+    @Nullable Boolean semantic;
+    float @Nullable [] vector;
+
+    Parts(String text, List<String> words) {
+      this.text = text;
+      this.words = words;
+    }
+  }
+
+  private Recall(Parts p) {
+    this.text = p.text;
+    this.words = p.words;
+    this.scopes = p.scopes;
+    this.memory = p.memory;
+    this.events = p.events;
+    this.memoryType = p.memoryType;
+    this.agent = p.agent;
+    this.eventType = p.eventType;
+    this.since = p.since;
+    this.until = p.until;
+    this.limit = p.limit;
+    this.textWeight = p.textWeight;
+    this.vectorWeight = p.vectorWeight;
+    this.recencyWeight = p.recencyWeight;
+    this.semantic = p.semantic;
+    this.vector = p.vector;
+  }
+
+  /** A copy of this query with {@code change} applied to its settings. */
+  private Recall with(Consumer<Parts> change) {
+    Parts p = new Parts(text, words);
+    p.scopes = scopes;
+    p.memory = memory;
+    p.events = events;
+    p.memoryType = memoryType;
+    p.agent = agent;
+    p.eventType = eventType;
+    p.since = since;
+    p.until = until;
+    p.limit = limit;
+    p.textWeight = textWeight;
+    p.vectorWeight = vectorWeight;
+    p.recencyWeight = recencyWeight;
+    p.semantic = semantic;
+    p.vector = vector;
+    change.accept(p);
+    return new Recall(p);
   }
 
   /**
@@ -184,23 +215,7 @@ public final class Recall {
               + MAX_WORDS
               + ". Keep the words that matter");
     }
-    return new Recall(
-        text,
-        words,
-        Set.of(),
-        false,
-        false,
-        null,
-        null,
-        null,
-        null,
-        null,
-        DEFAULT_LIMIT,
-        1,
-        1,
-        0.2,
-        null,
-        null);
+    return new Recall(new Parts(text, words));
   }
 
   /** The distinct words, lower-cased, in order: runs of letters and digits. */
@@ -243,18 +258,7 @@ public final class Recall {
     for (Scope s : scopes) {
       set.add(Objects.requireNonNull(s, "scope"));
     }
-    return copy(
-        Set.copyOf(set),
-        memory,
-        events,
-        memoryType,
-        agent,
-        eventType,
-        since,
-        until,
-        limit,
-        semantic,
-        vector);
+    return with(p -> p.scopes = Set.copyOf(set));
   }
 
   /**
@@ -264,8 +268,7 @@ public final class Recall {
    * @return the new query
    */
   public Recall memory() {
-    return copy(
-        scopes, true, events, memoryType, agent, eventType, since, until, limit, semantic, vector);
+    return with(p -> p.memory = true);
   }
 
   /**
@@ -274,8 +277,7 @@ public final class Recall {
    * @return the new query
    */
   public Recall events() {
-    return copy(
-        scopes, memory, true, memoryType, agent, eventType, since, until, limit, semantic, vector);
+    return with(p -> p.events = true);
   }
 
   /**
@@ -286,18 +288,7 @@ public final class Recall {
    * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} for an invalid type name
    */
   public Recall memoryType(String type) {
-    return copy(
-        scopes,
-        memory,
-        events,
-        checkType("memoryType", type),
-        agent,
-        eventType,
-        since,
-        until,
-        limit,
-        semantic,
-        vector);
+    return with(p -> p.memoryType = checkType("memoryType", type));
   }
 
   /**
@@ -317,18 +308,7 @@ public final class Recall {
               + " characters; pass a non-blank id of at most "
               + Scope.MAX_ID_LENGTH);
     }
-    return copy(
-        scopes,
-        memory,
-        events,
-        memoryType,
-        agentId,
-        eventType,
-        since,
-        until,
-        limit,
-        semantic,
-        vector);
+    return with(p -> p.agent = agentId);
   }
 
   /**
@@ -339,18 +319,7 @@ public final class Recall {
    * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} for an invalid type name
    */
   public Recall eventType(String type) {
-    return copy(
-        scopes,
-        memory,
-        events,
-        memoryType,
-        agent,
-        checkType("eventType", type),
-        since,
-        until,
-        limit,
-        semantic,
-        vector);
+    return with(p -> p.eventType = checkType("eventType", type));
   }
 
   /**
@@ -364,8 +333,7 @@ public final class Recall {
   public Recall since(Instant from) {
     Objects.requireNonNull(from, "since");
     checkWindow(from, until);
-    return copy(
-        scopes, memory, events, memoryType, agent, eventType, from, until, limit, semantic, vector);
+    return with(p -> p.since = from);
   }
 
   /**
@@ -378,8 +346,7 @@ public final class Recall {
   public Recall until(Instant to) {
     Objects.requireNonNull(to, "until");
     checkWindow(since, to);
-    return copy(
-        scopes, memory, events, memoryType, agent, eventType, since, to, limit, semantic, vector);
+    return with(p -> p.until = to);
   }
 
   /**
@@ -393,8 +360,7 @@ public final class Recall {
     if (max < 1 || max > MAX_LIMIT) {
       throw invalid("recall limit is " + max + "; it must be between 1 and " + MAX_LIMIT);
     }
-    return copy(
-        scopes, memory, events, memoryType, agent, eventType, since, until, max, semantic, vector);
+    return with(p -> p.limit = max);
   }
 
   /**
@@ -414,23 +380,12 @@ public final class Recall {
     if (text == 0 && vector == 0 && recency == 0) {
       throw invalid("recall weights are all 0; give at least one a weight above 0");
     }
-    return new Recall(
-        this.text,
-        words,
-        scopes,
-        memory,
-        events,
-        memoryType,
-        agent,
-        eventType,
-        since,
-        until,
-        limit,
-        text,
-        vector,
-        recency,
-        semantic,
-        this.vector);
+    return with(
+        p -> {
+          p.textWeight = text;
+          p.vectorWeight = vector;
+          p.recencyWeight = recency;
+        });
   }
 
   /**
@@ -441,8 +396,7 @@ public final class Recall {
    * @return the new query
    */
   public Recall semantic(boolean on) {
-    return copy(
-        scopes, memory, events, memoryType, agent, eventType, since, until, limit, on, vector);
+    return with(p -> p.semantic = on);
   }
 
   /**
@@ -474,49 +428,7 @@ public final class Recall {
     if (!nonZero) {
       throw invalid("the recall vector is all zeros; it has no direction");
     }
-    return copy(
-        scopes,
-        memory,
-        events,
-        memoryType,
-        agent,
-        eventType,
-        since,
-        until,
-        limit,
-        semantic,
-        query.clone());
-  }
-
-  private Recall copy(
-      Set<Scope> scopes,
-      boolean memory,
-      boolean events,
-      @Nullable String memoryType,
-      @Nullable String agent,
-      @Nullable String eventType,
-      @Nullable Instant since,
-      @Nullable Instant until,
-      int limit,
-      @Nullable Boolean semantic,
-      float @Nullable [] vector) {
-    return new Recall(
-        text,
-        words,
-        scopes,
-        memory,
-        events,
-        memoryType,
-        agent,
-        eventType,
-        since,
-        until,
-        limit,
-        textWeight,
-        vectorWeight,
-        recencyWeight,
-        semantic,
-        vector);
+    return with(p -> p.vector = query.clone());
   }
 
   private static String checkType(String name, String type) {
