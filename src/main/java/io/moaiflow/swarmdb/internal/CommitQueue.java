@@ -29,9 +29,11 @@ import org.slf4j.LoggerFactory;
  * <p>The queue owns what both backends share: the offer timeout; the CLOSED, TIMEOUT and
  * INTERRUPTED errors, built here with live counts; the drain on close (every write queued before
  * {@link #close()} commits, later ones are refused with CLOSED); the counters; and the fallback
- * when a transaction fails. The committer names the write at fault (it is dropped and the rest
- * replayed), or says the database failed the whole transaction (every write of it gets the error),
- * or cannot tell (each write is retried alone), so one bad write fails only its own caller.
+ * when a transaction fails. The committer names the write at fault (it is dropped, the rest
+ * replayed, and then it runs again alone, so its answer is judged against committed data only and
+ * reaches its caller after the others' commit), or says the database failed the whole transaction
+ * (every write of it gets the error), or cannot tell (each write is retried alone), so one bad
+ * write fails only its own caller.
  *
  * <p>A queue that {@code waits} (SQLite, whose commit takes about 100 µs) has three latency paths.
  * It waits {@code maxBatchWait} for a batch to fill. Without one, when fewer writes are queued than
@@ -443,6 +445,17 @@ public final class CommitQueue<W> implements AutoCloseable {
   }
 
   private void commit(List<Task<W>> batch) {
+    List<Task<W>> refused = new ArrayList<>();
+    commit(batch, refused);
+    // a write the committer refused inside a batch was judged against the batch's earlier writes,
+    // which were not committed then (and may never be): it runs again alone, so its answer (say,
+    // ALREADY_EXISTS) holds for what is committed, and comes after the others' commit
+    for (Task<W> t : refused) {
+      commit(List.of(t), refused);
+    }
+  }
+
+  private void commit(List<Task<W>> batch, List<Task<W>> refused) {
     List<Task<W>> live = new ArrayList<>(batch);
     int attempts = 0;
     while (!live.isEmpty()) {
@@ -469,8 +482,13 @@ public final class CommitQueue<W> implements AutoCloseable {
         return;
       }
       if (failure.culprit() >= 0) {
-        failures.incrementAndGet();
-        live.remove(failure.culprit()).future.completeExceptionally(failure.error());
+        Task<W> culprit = live.remove(failure.culprit());
+        if (batch.size() > 1) {
+          refused.add(culprit);
+        } else {
+          failures.incrementAndGet();
+          culprit.future.completeExceptionally(failure.error());
+        }
         continue;
       }
       if (failure.retry() && attempts++ < MAX_RETRIES) {

@@ -55,6 +55,11 @@ class CommitQueueTest {
                   SwarmDbException e = new SwarmDbException(ErrorCode.DISK_FULL, "disk full");
                   return new Failure(Failure.ALL, e, w.equals("busy"));
                 }
+                if (w.equals("dup") && works.subList(0, i).contains("a")) {
+                  // refused only because of an earlier write of its own batch
+                  SwarmDbException e = new SwarmDbException(ErrorCode.INVALID_ARGUMENT, "dup");
+                  return new Failure(i, e, false);
+                }
                 if (w.equals("bad")) {
                   SwarmDbException e = new SwarmDbException(ErrorCode.INVALID_ARGUMENT, "bad");
                   return new Failure(named ? i : Failure.UNKNOWN, e, false);
@@ -132,10 +137,33 @@ class CommitQueueTest {
     assertThat(failure(f.get(1)).code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
     assertThat(f.get(2).join()).isEqualTo("B");
     assertThat(transactions)
-        .containsExactly(List.of("hold"), List.of("a", "bad", "b"), List.of("a", "b"));
+        .containsExactly(
+            List.of("hold"), List.of("a", "bad", "b"), List.of("a", "b"), List.of("bad"));
     assertThat(q.stats().transactions()).isEqualTo(2);
     assertThat(q.stats().writes()).isEqualTo(3);
     assertThat(q.stats().failures()).isOne();
+  }
+
+  @Test
+  void aCulpritIsAnsweredOnlyAfterTheOthersCommitAndByItselfAlone() {
+    CommitQueue<String> q = queue(true, 10, 1_000);
+    List<String> completed = new CopyOnWriteArrayList<>();
+    List<CompletableFuture<Object>> f = new ArrayList<>();
+    CompletableFuture<Object> blocker = hold(q); // nothing below completes before the release
+    for (String w : List.of("a", "dup", "disk")) {
+      CompletableFuture<Object> one = q.submit(w, w, false);
+      one.whenComplete((r, e) -> completed.add(w));
+      f.add(one);
+    }
+    release.countDown();
+    blocker.join();
+    // "dup" was refused because of "a", whose transaction then failed on "disk": alone, it commits
+    assertThat(failure(f.get(0)).code()).isEqualTo(ErrorCode.DISK_FULL);
+    assertThat(f.get(1).join()).isEqualTo("DUP");
+    assertThat(failure(f.get(2)).code()).isEqualTo(ErrorCode.DISK_FULL);
+    assertThat(completed).containsExactly("a", "disk", "dup");
+    assertThat(transactions.subList(transactions.size() - 3, transactions.size()))
+        .containsExactly(List.of("a", "dup", "disk"), List.of("a", "disk"), List.of("dup"));
   }
 
   @Test
