@@ -87,6 +87,7 @@ public class SwarmDbAutoConfiguration {
     map.from(p::getWriteQueueCapacity).to(b::writeQueueCapacity);
     map.from(p::getWriteTimeout).to(b::writeTimeout);
     map.from(p::getMigrate).to(b::migrate);
+    map.from(p::getMinFreeSpaceBytes).to(b::minFreeSpaceBytes);
     return b.build();
   }
 

@@ -68,6 +68,12 @@ public class SwarmDbProperties {
   private @Nullable Boolean migrate;
 
   /**
+   * The usable space on the SQLite file's filesystem below which health reports DOWN, in bytes; 0
+   * turns the check off. Default 67108864 (64 MiB).
+   */
+  private @Nullable Long minFreeSpaceBytes;
+
+  /**
    * Open the SQLite file read-only: nothing is created, migrated or written, and every write fails
    * with READ_ONLY. Needs migrate=false and an existing file. Default false.
    */
@@ -280,6 +286,20 @@ public class SwarmDbProperties {
    */
   public void setMigrate(@Nullable Boolean migrate) {
     this.migrate = migrate;
+  }
+
+  /** {@return the minimum usable bytes, or null for the default} */
+  public @Nullable Long getMinFreeSpaceBytes() {
+    return minFreeSpaceBytes;
+  }
+
+  /**
+   * Sets the minimum usable bytes.
+   *
+   * @param minFreeSpaceBytes bytes, 0 or more
+   */
+  public void setMinFreeSpaceBytes(@Nullable Long minFreeSpaceBytes) {
+    this.minFreeSpaceBytes = minFreeSpaceBytes;
   }
 
   /** {@return whether the SQLite file is opened read-only} */

@@ -82,7 +82,8 @@ class SwarmDbAutoConfigurationTest {
             "swarmdb.max-batch-wait=5ms",
             "swarmdb.write-queue-capacity=50",
             "swarmdb.write-timeout=3s",
-            "swarmdb.migrate=true")
+            "swarmdb.migrate=true",
+            "swarmdb.min-free-space-bytes=0")
         .run(
             ctx -> {
               SwarmDbConfig c = ctx.getBean(SwarmDB.class).config();
@@ -94,6 +95,7 @@ class SwarmDbAutoConfigurationTest {
               assertThat(c.writeQueue().capacity()).isEqualTo(50);
               assertThat(c.writeQueue().timeout()).isEqualTo(Duration.ofSeconds(3));
               assertThat(c.migrate()).isTrue();
+              assertThat(c.minFreeSpaceBytes()).isZero();
             });
   }
 
@@ -141,6 +143,12 @@ class SwarmDbAutoConfigurationTest {
                 assertThat(dir.resolve("app.db")).doesNotExist();
               }
             });
+  }
+
+  @Test
+  void aNegativeMinimumOfFreeSpaceFailsStartup() {
+    inDir("swarmdb.min-free-space-bytes=-1")
+        .run(ctx -> assertInvalidStartup(ctx, "minFreeSpaceBytes is -1 bytes"));
   }
 
   @Test
