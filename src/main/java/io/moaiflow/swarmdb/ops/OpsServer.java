@@ -72,11 +72,11 @@ import org.slf4j.LoggerFactory;
  * OpsOptions.Builder#maxConnections(int)}) are system properties that the JDK reads once for the
  * whole JVM, so starting a server never sets them: the process that owns its JVM sets them with
  * {@link #applyJvmLimits} before its first server ({@code swarmdb serve} does), or with {@code -D}
- * options. Without them the JDK's defaults apply: no request or response time limit, so a client
- * that never finishes its headers holds its connection (it holds no worker thread: the JDK reads
- * headers on its dispatcher thread), and no connection limit. Closing the server stops the
- * listeners and the scheduler and unregisters its meters; the database stays open and owned by the
- * caller.
+ * options. Without them the JDK's defaults apply: no request or response time limit and no
+ * connection limit, so clients that never finish their headers hold their connections, and up to
+ * {@link OpsOptions#workerThreads()} of them a worker thread each, for as long as they like.
+ * Closing the server stops the listeners and the scheduler and unregisters its meters; the database
+ * stays open and owned by the caller.
  *
  * <p>This class is thread safe.
  */
