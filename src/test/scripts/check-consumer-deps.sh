@@ -14,7 +14,7 @@
 # Usage: src/test/scripts/check-consumer-deps.sh   (from anywhere; set SWARMDB_M2_REPO for a local
 # repository other than ~/.m2/repository). Exit 0: as expected; 1: the tree differs; 2: no jar.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 
 m2="${SWARMDB_M2_REPO:-$HOME/.m2/repository}"
 version=$(python3 -c 'import xml.etree.ElementTree as E; ns={"m":"http://maven.apache.org/POM/4.0.0"}; print(E.parse("pom.xml").getroot().find("m:version", ns).text)')

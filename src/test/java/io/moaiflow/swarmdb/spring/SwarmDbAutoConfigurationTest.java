@@ -213,6 +213,44 @@ class SwarmDbAutoConfigurationTest {
   }
 
   @Test
+  void withoutAPathTheDefaultPathIsUsed() {
+    SwarmDbConfig c = SwarmDbAutoConfiguration.config(new SwarmDbProperties(), () -> null);
+    assertThat(c.path()).isEqualTo(SwarmDbConfig.defaultPath());
+  }
+
+  @Test
+  void aPathThatIsNoFilePathFailsStartup() {
+    RUNNER
+        .withPropertyValues("swarmdb.path=bad\u0000name")
+        .run(ctx -> assertInvalidStartup(ctx, "is not a file path"));
+  }
+
+  @Test
+  void userAndPasswordAreAddedToTheUrlEncoded() {
+    SwarmDbProperties p = new SwarmDbProperties();
+    p.setBackend(SwarmDbProperties.Backend.POSTGRESQL);
+    p.getPostgresql().setUrl("jdbc:postgresql://db:5432/swarm");
+    p.getPostgresql().setUsername("swarm");
+    p.getPostgresql().setPassword("p@ss&word=1");
+    SwarmDbConfig c = SwarmDbAutoConfiguration.config(p, () -> null);
+    assertThat(c.jdbcUrl())
+        .isEqualTo("jdbc:postgresql://db:5432/swarm?user=swarm&password=p%40ss%26word%3D1");
+    assertThat(c.toString()).doesNotContain("p%40ss").contains("password=***");
+    p.getPostgresql().setUrl("jdbc:postgresql://db:5432/swarm?ssl=true");
+    p.getPostgresql().setPassword(null);
+    assertThat(SwarmDbAutoConfiguration.config(p, () -> null).jdbcUrl())
+        .isEqualTo("jdbc:postgresql://db:5432/swarm?ssl=true&user=swarm");
+    p.getPostgresql().setUrl("jdbc:postgresql://db:5432/swarm?ssl=true&PASSWORD=x");
+    p.getPostgresql().setPassword("y");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> SwarmDbAutoConfiguration.config(p, () -> null))
+        .isInstanceOf(SwarmDbException.class)
+        .hasMessageContaining(
+            "swarmdb.postgresql.password is set but swarmdb.postgresql.url already has a"
+                + " password parameter");
+  }
+
+  @Test
   void anUnboundValueFailsStartupWithSpringsBindingMessage() {
     inDir("swarmdb.synchronous=sometimes")
         .run(
