@@ -40,6 +40,8 @@ class SampleApplicationTest {
         app.getListeners().stream()
             .filter(l -> !(l instanceof LoggingApplicationListener))
             .toList());
+    // SpringApplication sets java.awt.headless; put the test JVM's value back afterwards
+    String headless = System.getProperty("java.awt.headless");
     SwarmDB db;
     try (ConfigurableApplicationContext ctx =
         app.run(
@@ -60,6 +62,12 @@ class SampleApplicationTest {
       assertThat(registry.get("moai.flow.db.size").gauge().value()).isPositive();
       assertThat(ctx.getBean(SwarmDbEndpoint.class).info())
           .containsEntry("schemaVersion", db.inspect().info().schemaVersion());
+    } finally {
+      if (headless == null) {
+        System.clearProperty("java.awt.headless");
+      } else {
+        System.setProperty("java.awt.headless", headless);
+      }
     }
     assertThat(db.isClosed()).as("closed with the application").isTrue();
   }
