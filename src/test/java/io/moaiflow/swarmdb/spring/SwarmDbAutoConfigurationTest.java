@@ -456,6 +456,9 @@ class SwarmDbAutoConfigurationTest {
                 db.sessions().start("run-1");
                 assertThat(ctx.getBean(SwarmDbHealthIndicator.class).health().getStatus())
                     .isEqualTo(Status.UP);
+                assertThat(ctx.getBean(SwarmDbEndpoint.class).info())
+                    .containsEntry("schemaVersion", db.inspect().info().latestSchemaVersion())
+                    .containsEntry("indexCount", db.inspect().info().indexes().size());
               });
       String nobody = "nobody_" + System.nanoTime();
       RUNNER
