@@ -3,10 +3,11 @@
  * (the facade and its values, health, metrics, migrate, and the embeddable ops endpoint); {@code
  * io.moaiflow.swarmdb.internal} with its backend packages, and the executable's {@code cli}, stay
  * hidden. The optional parts (Micrometer metrics, the PostgreSQL driver, the MiniLM embedder's
- * LangChain4j model, and the executable's picocli, Logback and Prometheus registry) are {@code
- * requires static}: an application that uses one of them puts it on its module path itself.
- * Micrometer, the PostgreSQL driver and LangChain4j are automatic modules (named by their manifests
- * or, for LangChain4j, their file names), hence the suppressed lint.
+ * LangChain4j model, Spring Boot and its Actuator modules for the auto-configuration, and the
+ * executable's picocli, Logback and Prometheus registry) are {@code requires static}: an
+ * application that uses one of them puts it on its module path itself. Micrometer, the PostgreSQL
+ * driver, LangChain4j and Spring are automatic modules (named by their manifests or, for
+ * LangChain4j, their file names), hence the suppressed lint.
  */
 @SuppressWarnings("requires-automatic")
 module io.moaiflow.swarmdb {
@@ -26,6 +27,13 @@ module io.moaiflow.swarmdb {
   requires static langchain4j.core;
   requires static langchain4j.embeddings;
   requires static langchain4j.embeddings.all.minilm.l6.v2.q;
+  requires static spring.beans;
+  requires static spring.context;
+  requires static spring.core;
+  requires static spring.boot;
+  requires static spring.boot.autoconfigure;
+  requires static spring.boot.health;
+  requires static spring.boot.actuator;
 
   exports io.moaiflow.swarmdb;
   exports io.moaiflow.swarmdb.health;
@@ -33,8 +41,15 @@ module io.moaiflow.swarmdb {
   exports io.moaiflow.swarmdb.migrate;
   exports io.moaiflow.swarmdb.ops;
   exports io.moaiflow.swarmdb.embed;
+  exports io.moaiflow.swarmdb.spring;
 
   // picocli fills the executable's option fields by reflection
   opens io.moaiflow.swarmdb.cli to
       info.picocli;
+  // Spring binds the swarmdb.* properties and creates the auto-configuration by reflection
+  opens io.moaiflow.swarmdb.spring to
+      spring.core,
+      spring.beans,
+      spring.context,
+      spring.boot;
 }

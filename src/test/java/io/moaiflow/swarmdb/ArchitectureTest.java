@@ -96,7 +96,7 @@ class ArchitectureTest {
   void cliOpsAndMetricsUseOnlyThePublicApi() {
     noClasses()
         .that()
-        .resideInAnyPackage("..cli..", "..ops..", "..metrics..")
+        .resideInAnyPackage("..cli..", "..ops..", "..metrics..", "..spring..")
         .should()
         .dependOnClassesThat()
         .resideInAPackage("..internal..")
@@ -108,7 +108,7 @@ class ArchitectureTest {
   void cliAndOpsUseNoJdbcAndNoSqliteDriver() {
     noClasses()
         .that()
-        .resideInAnyPackage("..cli..", "..ops..")
+        .resideInAnyPackage("..cli..", "..ops..", "..spring..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("java.sql..", "org.sqlite..")
@@ -155,8 +155,31 @@ class ArchitectureTest {
         .resideInAPackage("..internal..")
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage("..cli..", "..ops..", "..metrics..")
+        .resideInAnyPackage("..cli..", "..ops..", "..metrics..", "..spring..")
         .check(classes);
+  }
+
+  /**
+   * Spring Boot is optional: only the integration packages under {@code spring} refer to it, and
+   * nothing else of the library refers to them, so the core never loads Spring.
+   */
+  @Test
+  void onlyTheSpringPackagesUseSpring() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage(BASE + ".spring..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("org.springframework..")
+        .check(classes);
+    noClasses()
+        .that()
+        .resideOutsideOfPackage(BASE + ".spring..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage(BASE + ".spring..")
+        .check(classes);
+    assertThat(classes.containPackage(BASE + ".spring")).isTrue();
   }
 
   /** The shared DAOs and engine know neither backend; the two backends do not know each other. */

@@ -252,6 +252,8 @@ final class ServeCommand extends BaseCommand {
    * asked for a port this host cannot give.
    */
   private static OpsServer start(SwarmDB db, OpsOptions options) {
+    // the executable owns its JVM, so it sets the JDK server's JVM-wide limits itself
+    OpsServer.applyJvmLimits(options);
     try {
       return OpsServer.start(db, options);
     } catch (SwarmDbException e) {

@@ -57,6 +57,37 @@ public record DatabaseInfo(
   }
 
   /**
+   * The description as the JSON object that {@code swarmdb info --json} prints (and the Spring Boot
+   * endpoint {@code /actuator/swarmdb} returns), in its field order.
+   *
+   * @return a new ordered map: {@code path}, {@code sqliteVersion}, {@code schemaVersion}, {@code
+   *     latestSchemaVersion}, {@code rowCounts}, {@code indexCount}, {@code indexes}, {@code
+   *     pragmas}, {@code pageSize}, {@code pageCount}, {@code freelistCount} and {@code files}
+   *     ({@code mainBytes}, {@code walBytes}, {@code shmBytes}, {@code totalBytes})
+   */
+  public Map<String, Object> toJsonMap() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("path", path);
+    m.put("sqliteVersion", sqliteVersion);
+    m.put("schemaVersion", schemaVersion);
+    m.put("latestSchemaVersion", latestSchemaVersion);
+    m.put("rowCounts", rowCounts);
+    m.put("indexCount", indexes.size());
+    m.put("indexes", indexes);
+    m.put("pragmas", pragmas);
+    m.put("pageSize", pageSize);
+    m.put("pageCount", pageCount);
+    m.put("freelistCount", freelistCount);
+    Map<String, Object> sizes = new LinkedHashMap<>();
+    sizes.put("mainBytes", files.mainBytes());
+    sizes.put("walBytes", files.walBytes());
+    sizes.put("shmBytes", files.shmBytes());
+    sizes.put("totalBytes", files.totalBytes());
+    m.put("files", sizes);
+    return m;
+  }
+
+  /**
    * {@return the indexes of the schema this library ships (the same on SQLite and PostgreSQL) that
    * {@link #indexes()} lacks, sorted; empty when all are present} A query each of them backs then
    * scans its table.

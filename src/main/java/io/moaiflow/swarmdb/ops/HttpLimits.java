@@ -3,15 +3,15 @@ package io.moaiflow.swarmdb.ops;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The JDK HTTP server's own limits. {@code sun.net.httpserver.ServerImpl} reads them from system
  * properties once, when its class is initialised, and applies them to every {@code HttpServer} in
- * the JVM; so they are set here, before the first server is created, and only when the application
- * has not set them itself. Thread safe.
+ * the JVM. They are JVM-wide, so an embedded {@link OpsServer} never sets them: only the process
+ * that owns its JVM does, through {@link OpsServer#applyJvmLimits} (the {@code swarmdb serve}
+ * executable), before its first server. Thread safe.
  *
  * <ul>
  *   <li>{@code sun.net.httpserver.maxReqTime} (seconds): a connection whose request line and
@@ -32,38 +32,32 @@ final class HttpLimits {
   static final String MAX_CONNECTIONS = "jdk.httpserver.maxConnections";
 
   private static final Logger LOG = LoggerFactory.getLogger(HttpLimits.class);
-  private static @Nullable Map<String, String> applied;
 
   private HttpLimits() {}
 
   /**
-   * Sets the limits for the first server of this JVM and returns the values in effect; later calls
-   * only warn when they ask for different values, because the JDK has read them already.
+   * Sets each limit the JVM has no value for yet and returns the values in effect; a value the
+   * application (or an earlier call) set is kept, with a warning when it differs.
    */
-  static synchronized Map<String, String> apply(OpsOptions options) {
-    Map<String, String> wanted = wanted(options);
-    Map<String, String> current = applied;
-    if (current == null) {
-      Map<String, String> effective = new LinkedHashMap<>();
-      for (Map.Entry<String, String> e : wanted.entrySet()) {
-        String existing = System.getProperty(e.getKey());
-        if (existing == null) {
-          System.setProperty(e.getKey(), e.getValue());
-          effective.put(e.getKey(), e.getValue());
-        } else {
-          effective.put(e.getKey(), existing);
+  static synchronized Map<String, String> applyToJvm(OpsOptions options) {
+    Map<String, String> effective = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : wanted(options).entrySet()) {
+      String existing = System.getProperty(e.getKey());
+      if (existing == null) {
+        System.setProperty(e.getKey(), e.getValue());
+        effective.put(e.getKey(), e.getValue());
+      } else {
+        if (!existing.equals(e.getValue())) {
+          LOG.warn(
+              "the JDK HTTP server reads its limits once per JVM; keeping {}={} (asked for {})",
+              e.getKey(),
+              existing,
+              e.getValue());
         }
+        effective.put(e.getKey(), existing);
       }
-      applied = Map.copyOf(effective);
-      return applied;
     }
-    if (!current.equals(wanted)) {
-      LOG.warn(
-          "the JDK HTTP server reads its limits once per JVM; keeping {} (asked for {})",
-          current,
-          wanted);
-    }
-    return current;
+    return effective;
   }
 
   static Map<String, String> wanted(OpsOptions options) {
@@ -74,6 +68,19 @@ final class HttpLimits {
     m.put(CLOCK_TICK, "1000");
     m.put(MAX_CONNECTIONS, Integer.toString(options.maxConnections()));
     return m;
+  }
+
+  /**
+   * {@return the response time limit the JDK server applies: its property as the JVM has it, or a
+   * negative duration (no limit, the JDK's default) when it is unset or not a number}
+   */
+  static Duration responseLimit() {
+    String value = System.getProperty(MAX_RSP_TIME);
+    try {
+      return Duration.ofSeconds(value == null ? -1 : Long.parseLong(value.strip()));
+    } catch (NumberFormatException e) {
+      return Duration.ofSeconds(-1);
+    }
   }
 
   static long ceilSeconds(Duration d) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.moaiflow.swarmdb.SwarmDB;
@@ -41,7 +42,9 @@ final class OpsHandler implements HttpHandler {
 
   private final SwarmDB db;
   private final HealthCache health;
-  private final PrometheusMeterRegistry registry;
+  private final MeterRegistry registry;
+  private final @Nullable PrometheusMeterRegistry prometheus;
+  private final String registryName;
   private final Runnable beforeScrape;
   private final Set<String> paths;
   private final long maxBodyBytes;
@@ -51,13 +54,17 @@ final class OpsHandler implements HttpHandler {
   OpsHandler(
       SwarmDB db,
       HealthCache health,
-      PrometheusMeterRegistry registry,
+      MeterRegistry registry,
+      @Nullable PrometheusMeterRegistry prometheus,
+      String registryName,
       Runnable beforeScrape,
       Set<String> paths,
       OpsOptions options) {
     this.db = db;
     this.health = health;
     this.registry = registry;
+    this.prometheus = prometheus;
+    this.registryName = registryName;
     this.beforeScrape = beforeScrape;
     this.paths = Set.copyOf(paths);
     this.maxBodyBytes = options.maxBodyBytes();
@@ -204,10 +211,22 @@ final class OpsHandler implements HttpHandler {
             ex, 401, JSON, error(given == null ? "missing bearer token" : "wrong bearer token"));
       }
     }
+    PrometheusMeterRegistry scraped = prometheus;
+    if (scraped == null) {
+      return send(
+          ex,
+          404,
+          JSON,
+          error(
+              "this ops server's meters are in the application's registry ("
+                  + registryName
+                  + "), which has no Prometheus text format; read them where the application"
+                  + " exports its metrics"));
+    }
     // the database-wide counters first, so an event type first seen now has its series in this
     // scrape
     beforeScrape.run();
-    return send(ex, 200, PROMETHEUS_TEXT, registry.scrape().getBytes(StandardCharsets.UTF_8));
+    return send(ex, 200, PROMETHEUS_TEXT, scraped.scrape().getBytes(StandardCharsets.UTF_8));
   }
 
   private static int send(HttpExchange ex, int status, String contentType, byte[] body)

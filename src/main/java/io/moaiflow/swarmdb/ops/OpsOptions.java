@@ -334,7 +334,8 @@ public final class OpsOptions {
     /**
      * Longest time a client may take to send a request's headers, and the longest time from then
      * until the response is written (default 10 s). A JVM-wide limit of the JDK HTTP server, read
-     * once.
+     * once: {@link OpsServer#applyJvmLimits} sets it for the JVM ({@code swarmdb serve} does);
+     * {@link OpsServer#start} does not.
      *
      * @param value 1 s to 1 h, in whole seconds
      * @return this builder
@@ -378,7 +379,8 @@ public final class OpsOptions {
     }
 
     /**
-     * Most open connections (default 1024; a JVM-wide setting of the JDK HTTP server).
+     * Most open connections (default 1024; a JVM-wide setting of the JDK HTTP server, set by {@link
+     * OpsServer#applyJvmLimits}, not by {@link OpsServer#start}).
      *
      * @param value 1 to 1,000,000
      * @return this builder

@@ -5,6 +5,8 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -12,6 +14,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.moaiflow.swarmdb.BackupResult;
@@ -31,6 +34,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -59,11 +63,20 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
+ * <p>Its meters go to a Prometheus registry of its own, which {@code /metrics} renders, or, with
+ * {@link #start(SwarmDB, OpsOptions, MeterRegistry)}, to the application's registry.
+ *
  * <p>Built on the JDK's {@code com.sun.net.httpserver} with a bounded worker pool and queue. The
- * JDK server's request and response time limits are JVM-wide and read once (see {@link
- * OpsOptions.Builder#requestTimeout(java.time.Duration)} and the monitoring guide). Closing the
- * server stops the listeners and the scheduler and unregisters its meters; the database stays open
- * and owned by the caller.
+ * JDK server's request time, response time and connection limits ({@link
+ * OpsOptions.Builder#requestTimeout(java.time.Duration)}, {@link
+ * OpsOptions.Builder#maxConnections(int)}) are system properties that the JDK reads once for the
+ * whole JVM, so starting a server never sets them: the process that owns its JVM sets them with
+ * {@link #applyJvmLimits} before its first server ({@code swarmdb serve} does), or with {@code -D}
+ * options. Without them the JDK's defaults apply: no request or response time limit and no
+ * connection limit, so clients that never finish their headers hold their connections, and up to
+ * {@link OpsOptions#workerThreads()} of them a worker thread each, for as long as they like.
+ * Closing the server stops the listeners and the scheduler and unregisters its meters; the database
+ * stays open and owned by the caller.
  *
  * <p>This class is thread safe.
  */
@@ -76,7 +89,16 @@ public final class OpsServer implements AutoCloseable {
 
   private final SwarmDB db;
   private final OpsOptions options;
-  private final PrometheusMeterRegistry registry;
+
+  /** Where this server's own meters go: its Prometheus registry, or one forwarding to the app's. */
+  private final MeterRegistry registry;
+
+  /** What {@code /metrics} renders; null when the application's registry has no Prometheus one. */
+  private final @Nullable PrometheusMeterRegistry prometheus;
+
+  /** The application's registry, or null when the server has its own. */
+  private final @Nullable MeterRegistry application;
+
   private final SwarmDbMetrics metrics;
   private final List<AutoCloseable> binders = new ArrayList<>();
   private final ThreadPoolExecutor workers;
@@ -86,13 +108,30 @@ public final class OpsServer implements AutoCloseable {
   private final @Nullable DashboardSampler sampler;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private OpsServer(SwarmDB db, OpsOptions options, List<Consumer<String>> observers) {
+  private OpsServer(
+      SwarmDB db,
+      OpsOptions options,
+      List<Consumer<String>> observers,
+      @Nullable MeterRegistry application) {
     this.db = db;
     this.options = options;
-    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.application = application;
     this.metrics = new SwarmDbMetrics(db);
-    metrics.bindTo(registry);
-    if (options.jvmMetrics()) {
+    if (application == null) {
+      PrometheusMeterRegistry own = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      this.registry = own;
+      this.prometheus = own;
+    } else {
+      // a registry of this server's own meters that forwards them to the application's, so that
+      // close() removes exactly these
+      CompositeMeterRegistry forwarding = new CompositeMeterRegistry();
+      forwarding.add(application);
+      this.registry = forwarding;
+      this.prometheus = prometheusIn(application);
+    }
+    metrics.bindTo(application == null ? registry : application);
+    // the application binds the JVM meters of its own registry (Spring Boot does)
+    if (options.jvmMetrics() && application == null) {
       new JvmMemoryMetrics().bindTo(registry);
       JvmGcMetrics gc = new JvmGcMetrics();
       gc.bindTo(registry);
@@ -150,11 +189,55 @@ public final class OpsServer implements AutoCloseable {
    *     in-memory database
    */
   public static OpsServer start(SwarmDB db, OpsOptions options) {
-    return start(db, options, List.of());
+    return start(db, options, List.of(), null);
+  }
+
+  /**
+   * Starts the listeners and the maintenance schedule with the meters (SwarmDB's and the server's
+   * own) on the application's registry instead of a registry of the server's own. {@code /metrics}
+   * renders the registry when it is a Prometheus registry or a composite holding one; otherwise it
+   * answers 404, naming the registry, and the application exports the meters its own way. {@link
+   * OpsOptions#jvmMetrics()} is not applied: JVM meters on the application's registry are the
+   * application's to bind. Closing the server removes its meters from the registry and leaves the
+   * registry open.
+   *
+   * @param db the database; it stays owned by the caller
+   * @param options the options
+   * @param registry the application's registry; it stays owned by the caller
+   * @return the running server; close it to stop
+   * @throws SwarmDbException as {@link #start(SwarmDB, OpsOptions)}
+   */
+  public static OpsServer start(SwarmDB db, OpsOptions options, MeterRegistry registry) {
+    return start(db, options, List.of(), Objects.requireNonNull(registry, "registry"));
+  }
+
+  /**
+   * Sets the JDK HTTP server's JVM-wide limits from {@code options} ({@link
+   * OpsOptions#requestTimeout()} as {@code sun.net.httpserver.maxReqTime} and {@code maxRspTime} in
+   * whole seconds, rounded up; {@code sun.net.httpserver.clockTick=1000}; {@link
+   * OpsOptions#maxConnections()} as {@code jdk.httpserver.maxConnections}), each only where the JVM
+   * has no value yet. For a process that owns its JVM, before it creates its first HTTP server of
+   * any kind: the JDK reads them once, and they apply to every HTTP server of the JVM. {@link
+   * #start} never calls it.
+   *
+   * @param options the options whose limits to set
+   * @return the values in effect, by property name: the ones set now, and the ones the JVM already
+   *     had (a different one is logged as a warning)
+   */
+  public static Map<String, String> applyJvmLimits(OpsOptions options) {
+    return HttpLimits.applyToJvm(Objects.requireNonNull(options, "options"));
   }
 
   /** Starts with observers told "task:outcome" after every scheduled maintenance run. */
   static OpsServer start(SwarmDB db, OpsOptions options, List<Consumer<String>> observers) {
+    return start(db, options, observers, null);
+  }
+
+  private static OpsServer start(
+      SwarmDB db,
+      OpsOptions options,
+      List<Consumer<String>> observers,
+      @Nullable MeterRegistry application) {
     Objects.requireNonNull(db, "db");
     Objects.requireNonNull(options, "options");
     if (options.maintenance().backupDir() != null && db.path().isEmpty()) {
@@ -164,18 +247,10 @@ public final class OpsServer implements AutoCloseable {
               + db
               + " is in memory; drop the backup directory or open a file");
     }
-    // the limits in effect, which an earlier server of this JVM may have fixed
-    long responseSeconds =
-        Long.parseLong(
-            HttpLimits.apply(options)
-                .getOrDefault(
-                    HttpLimits.MAX_RSP_TIME,
-                    Long.toString(HttpLimits.ceilSeconds(options.requestTimeout())))
-                .strip());
     @Nullable SSLContext tls = options.tls() ? sslContext(options) : null;
-    OpsServer server = new OpsServer(db, options, observers);
+    OpsServer server = new OpsServer(db, options, observers, application);
     try {
-      server.listen(tls, Duration.ofSeconds(responseSeconds));
+      server.listen(tls, HttpLimits.responseLimit());
     } catch (RuntimeException e) {
       server.close();
       throw e;
@@ -240,7 +315,16 @@ public final class OpsServer implements AutoCloseable {
     }
     server.setExecutor(workers);
     server.createContext(
-        "/", new OpsHandler(db, health, registry, metrics::refresh, paths, options));
+        "/",
+        new OpsHandler(
+            db,
+            health,
+            registry,
+            prometheus,
+            (application == null ? registry : application).getClass().getName(),
+            metrics::refresh,
+            paths,
+            options));
     return server;
   }
 
@@ -302,7 +386,8 @@ public final class OpsServer implements AutoCloseable {
   }
 
   /**
-   * Adds the application's own meters to {@code /metrics}.
+   * Adds the application's own meters to {@code /metrics} (with an application registry: to that
+   * registry); closing the server removes them.
    *
    * @param binder the meters, bound to the registry behind {@code /metrics}
    */
@@ -355,8 +440,45 @@ public final class OpsServer implements AutoCloseable {
         LOG.debug("closing {} failed", c, e);
       }
     }
-    registry.close();
+    MeterRegistry app = application;
+    if (app == null) {
+      registry.close();
+    } else {
+      // the application's registry stays open; only this server's meters leave it
+      for (Meter m : registry.getMeters()) {
+        remove(app, m.getId());
+      }
+      ((CompositeMeterRegistry) registry).remove(app);
+    }
     LOG.info("ops server for {} stopped", db);
+  }
+
+  /**
+   * Removes a meter from a registry and, a composite's removal stopping at itself, its children.
+   */
+  private static void remove(MeterRegistry registry, Meter.Id id) {
+    registry.removeByPreFilterId(id);
+    if (registry instanceof CompositeMeterRegistry c) {
+      for (MeterRegistry child : c.getRegistries()) {
+        remove(child, id);
+      }
+    }
+  }
+
+  /** The Prometheus registry in {@code registry}: itself, or one a composite holds. */
+  static @Nullable PrometheusMeterRegistry prometheusIn(MeterRegistry registry) {
+    if (registry instanceof PrometheusMeterRegistry p) {
+      return p;
+    }
+    if (registry instanceof CompositeMeterRegistry c) {
+      for (MeterRegistry child : c.getRegistries()) {
+        PrometheusMeterRegistry p = prometheusIn(child);
+        if (p != null) {
+          return p;
+        }
+      }
+    }
+    return null;
   }
 
   @Override

@@ -16,7 +16,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Micrometer is optional: only the metrics, ops and cli packages may refer to it. */
+/**
+ * Micrometer is optional: only the metrics, ops and cli packages may refer to it, and the Spring
+ * Boot integration, whose meter binder bean exists only under {@code
+ * ConditionalOnClass(MeterBinder.class)} (SwarmDbAutoConfigurationTest checks it without
+ * Micrometer).
+ */
 class MicrometerIsolationTest {
   private static final JavaClasses MAIN =
       new ClassFileImporter()
@@ -24,13 +29,14 @@ class MicrometerIsolationTest {
           .importPackages("io.moaiflow.swarmdb");
 
   @Test
-  void onlyMetricsOpsAndCliDependOnMicrometer() {
+  void onlyMetricsOpsCliAndSpringDependOnMicrometer() {
     noClasses()
         .that()
         .resideOutsideOfPackages(
             "io.moaiflow.swarmdb.metrics..",
             "io.moaiflow.swarmdb.ops..",
-            "io.moaiflow.swarmdb.cli..")
+            "io.moaiflow.swarmdb.cli..",
+            "io.moaiflow.swarmdb.spring..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("io.micrometer..", "io.prometheus..")

@@ -199,9 +199,10 @@ class OpsOptionsTest {
 
   @Test
   void jdkLimitsAreAppliedOncePerJvm() {
-    Map<String, String> first = HttpLimits.apply(OpsTestSupport.options().build());
+    Map<String, String> first = HttpLimits.applyToJvm(OpsTestSupport.options().build());
     Map<String, String> again =
-        HttpLimits.apply(OpsTestSupport.options().requestTimeout(Duration.ofSeconds(30)).build());
+        HttpLimits.applyToJvm(
+            OpsTestSupport.options().requestTimeout(Duration.ofSeconds(30)).build());
     assertThat(again).isEqualTo(first);
     assertThat(System.getProperty(HttpLimits.MAX_REQ_TIME))
         .isEqualTo(first.get(HttpLimits.MAX_REQ_TIME));

@@ -137,7 +137,7 @@ class DiskFullHealthTest {
     }
   }
 
-  private static SwarmDbException appendUntilFull(SwarmDB swarm) {
+  static SwarmDbException appendUntilFull(SwarmDB swarm) {
     for (int i = 0; i < 100_000; i++) {
       try {
         List<AgentEvent> batch = new ArrayList<>();
@@ -152,7 +152,7 @@ class DiskFullHealthTest {
     throw new AssertionError("the disk never filled up");
   }
 
-  private static AgentEvent event(String id) {
+  static AgentEvent event(String id) {
     return AgentEvent.of("run", "agent-1", "worker", Map.of("pad", PAD, "id", id)).withEventId(id);
   }
 
