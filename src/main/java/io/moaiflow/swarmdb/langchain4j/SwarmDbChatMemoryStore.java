@@ -9,6 +9,7 @@ import dev.langchain4j.data.message.ChatMessageSerializer;
 import dev.langchain4j.store.memory.chat.ChatMemoryStore;
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.MemoryEntry;
+import io.moaiflow.swarmdb.Scope;
 import io.moaiflow.swarmdb.SessionMemory;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbException;
@@ -110,13 +111,9 @@ public final class SwarmDbChatMemoryStore implements ChatMemoryStore {
     } catch (RuntimeException e) {
       throw new SwarmDbException(
           ErrorCode.CORRUPT,
-          "the LangChain4j conversation in session_memory row session '"
-              + printable(sessionId)
-              + "' type '"
-              + MEMORY_TYPE
-              + "' key '"
-              + KEY
-              + "' is not a message list LangChain4j can read ("
+          "the LangChain4j conversation in "
+              + StoredRows.row(Scope.session(sessionId), MEMORY_TYPE, KEY)
+              + " is not a message list LangChain4j can read ("
               + e.getMessage()
               + "); delete it with deleteMessages, or restore the database from a backup",
           e);
@@ -145,7 +142,7 @@ public final class SwarmDbChatMemoryStore implements ChatMemoryStore {
                 + " of the "
                 + messages.size()
                 + " given for memory id '"
-                + printable(sessionId)
+                + StoredRows.printable(sessionId)
                 + "' is null; pass only messages. Nothing was written");
       }
     }
@@ -214,7 +211,7 @@ public final class SwarmDbChatMemoryStore implements ChatMemoryStore {
       throw new SwarmDbException(
           ErrorCode.INVALID_ARGUMENT,
           "LangChain4j memory id '"
-              + printable(sessionId.length() > 80 ? sessionId.substring(0, 80) + "..." : sessionId)
+              + StoredRows.printable(sessionId)
               + "' is not a SwarmDB session id: "
               + e.getMessage(),
           e);
@@ -228,9 +225,5 @@ public final class SwarmDbChatMemoryStore implements ChatMemoryStore {
       // LangChain4j wrote it a moment ago: not the caller's input, not stored data
       throw new IllegalStateException("LangChain4j wrote JSON it cannot read back: " + e, e);
     }
-  }
-
-  private static String printable(String s) {
-    return s.replaceAll("\\p{Cntrl}", "?");
   }
 }
