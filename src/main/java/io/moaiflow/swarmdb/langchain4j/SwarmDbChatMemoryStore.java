@@ -190,15 +190,16 @@ public final class SwarmDbChatMemoryStore implements ChatMemoryStore {
 
   private static String sessionId(Object memoryId) {
     Objects.requireNonNull(memoryId, "memoryId");
-    String id = memoryId.toString();
-    if (id == null) {
-      throw new SwarmDbException(
-          ErrorCode.INVALID_ARGUMENT,
-          "memory id of "
-              + memoryId.getClass().getName()
-              + " has a null toString(); use an id whose toString() names the conversation");
-    }
-    return id;
+    // a toString() may break its contract and return null
+    return Optional.ofNullable(memoryId.toString())
+        .orElseThrow(
+            () ->
+                new SwarmDbException(
+                    ErrorCode.INVALID_ARGUMENT,
+                    "memory id of "
+                        + memoryId.getClass().getName()
+                        + " has a null toString(); use an id whose toString() names the"
+                        + " conversation"));
   }
 
   private SessionMemory memory(String sessionId) {

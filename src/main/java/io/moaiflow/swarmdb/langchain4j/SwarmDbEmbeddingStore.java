@@ -247,6 +247,7 @@ public final class SwarmDbEmbeddingStore implements EmbeddingStore<TextSegment> 
    */
   @Override
   public List<String> addAll(List<Embedding> embeddings) {
+    Objects.requireNonNull(embeddings, "embeddings");
     List<String> ids = generateIds(embeddings.size());
     addAll(ids, embeddings, null);
     return ids;
@@ -261,6 +262,7 @@ public final class SwarmDbEmbeddingStore implements EmbeddingStore<TextSegment> 
    */
   @Override
   public List<String> addAll(List<Embedding> embeddings, List<TextSegment> segments) {
+    Objects.requireNonNull(embeddings, "embeddings");
     Objects.requireNonNull(segments, "segments");
     List<String> ids = generateIds(embeddings.size());
     addAll(ids, embeddings, segments);
