@@ -19,16 +19,20 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * LangChain4j's offline MiniLM on both sides of one database: as the {@link EmbeddingModel} in
- * front of a {@link SwarmDbEmbeddingStore}, and (through {@link LangChain4jEmbedder}, as {@link
- * MiniLmEmbedder}) as SwarmDB's own embedder, whose text recall finds what the store added.
+ * front of a {@link SwarmDbEmbeddingStore}, and the same instance, through {@link
+ * LangChain4jEmbedder} (what {@link MiniLmEmbedder} is), as SwarmDB's own embedder, whose text
+ * recall finds what the store added.
  */
 class MiniLmEmbeddingStoreTest {
 
   @Test
   void theMiniLmModelFeedsTheStoreAndSwarmDbsRecall(@TempDir Path dir) {
-    EmbeddingModel model = new AllMiniLmL6V2QuantizedEmbeddingModel();
+    // on the calling thread, as MiniLmEmbedder runs it: no pool left running
+    EmbeddingModel model = new AllMiniLmL6V2QuantizedEmbeddingModel(Runnable::run);
+    LangChain4jEmbedder embedder = LangChain4jEmbedder.of(MiniLmEmbedder.MODEL_ID, model);
+    assertThat(embedder.dimension()).isEqualTo(MiniLmEmbedder.DIMENSION);
     SwarmDbConfig config =
-        SwarmDbConfig.builder(dir.resolve("swarm.db")).embedder(MiniLmEmbedder.create()).build();
+        SwarmDbConfig.builder(dir.resolve("swarm.db")).embedder(embedder).build();
     try (SwarmDB db = SwarmDB.open(config)) {
       SwarmDbEmbeddingStore store = SwarmDbEmbeddingStore.builder(db).build();
       assertThat(store.vectorModel()).as("the embedder's id").isEqualTo(MiniLmEmbedder.MODEL_ID);
