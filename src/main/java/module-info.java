@@ -3,11 +3,11 @@
  * (the facade and its values, health, metrics, migrate, and the embeddable ops endpoint); {@code
  * io.moaiflow.swarmdb.internal} with its backend packages, and the executable's {@code cli}, stay
  * hidden. The optional parts (Micrometer metrics, the PostgreSQL driver, the MiniLM embedder's
- * LangChain4j model, Spring Boot and its Actuator modules for the auto-configuration, and the
- * executable's picocli, Logback and Prometheus registry) are {@code requires static}: an
- * application that uses one of them puts it on its module path itself. Micrometer, the PostgreSQL
- * driver, LangChain4j and Spring are automatic modules (named by their manifests or, for
- * LangChain4j, their file names), hence the suppressed lint.
+ * LangChain4j model, the LangChain4j integration's {@code langchain4j-core}, Spring Boot and its
+ * Actuator modules for the auto-configuration, and the executable's picocli, Logback and Prometheus
+ * registry) are {@code requires static}: an application that uses one of them puts it on its module
+ * path itself. Micrometer, the PostgreSQL driver, LangChain4j and Spring are automatic modules
+ * (named by their manifests or, for LangChain4j, their file names), hence the suppressed lint.
  */
 @SuppressWarnings("requires-automatic")
 module io.moaiflow.swarmdb {
@@ -42,6 +42,7 @@ module io.moaiflow.swarmdb {
   exports io.moaiflow.swarmdb.ops;
   exports io.moaiflow.swarmdb.embed;
   exports io.moaiflow.swarmdb.spring;
+  exports io.moaiflow.swarmdb.langchain4j;
 
   // picocli fills the executable's option fields by reflection
   opens io.moaiflow.swarmdb.cli to

@@ -26,8 +26,9 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
   static final String BASE = "io.moaiflow.swarmdb";
   static final String INTERNAL = "io.moaiflow.swarmdb.internal";
+  static final String LANGCHAIN4J = "io.moaiflow.swarmdb.langchain4j";
   static final Set<String> API_PACKAGES =
-      Set.of(BASE, BASE + ".health", BASE + ".migrate", BASE + ".embed");
+      Set.of(BASE, BASE + ".health", BASE + ".migrate", BASE + ".embed", BASE + ".langchain4j");
 
   static JavaClasses classes;
 
@@ -93,10 +94,10 @@ class ArchitectureTest {
   }
 
   @Test
-  void cliOpsAndMetricsUseOnlyThePublicApi() {
+  void cliOpsMetricsAndIntegrationsUseOnlyThePublicApi() {
     noClasses()
         .that()
-        .resideInAnyPackage("..cli..", "..ops..", "..metrics..", "..spring..")
+        .resideInAnyPackage("..cli..", "..ops..", "..metrics..", "..spring..", LANGCHAIN4J + "..")
         .should()
         .dependOnClassesThat()
         .resideInAPackage("..internal..")
@@ -105,10 +106,10 @@ class ArchitectureTest {
   }
 
   @Test
-  void cliAndOpsUseNoJdbcAndNoSqliteDriver() {
+  void cliOpsAndIntegrationsUseNoJdbcAndNoSqliteDriver() {
     noClasses()
         .that()
-        .resideInAnyPackage("..cli..", "..ops..", "..spring..")
+        .resideInAnyPackage("..cli..", "..ops..", "..spring..", LANGCHAIN4J + "..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("java.sql..", "org.sqlite..")
@@ -125,27 +126,28 @@ class ArchitectureTest {
   }
 
   /**
-   * The MiniLM embedder's ~150 MB dependency is optional: only the embed package refers to it, and
-   * nothing of the library but the executable refers to the embed package, so the core never loads
-   * it.
+   * LangChain4j is optional: only the embed package (the MiniLM embedder's ~150 MB dependency) and
+   * the LangChain4j integration refer to it, and nothing of the library but the executable refers
+   * to those two packages, so the core never loads it.
    */
   @Test
-  void onlyTheEmbedPackageUsesLangChain4j() {
+  void onlyTheEmbedAndIntegrationPackagesUseLangChain4j() {
     noClasses()
         .that()
-        .resideOutsideOfPackage("..embed..")
+        .resideOutsideOfPackages(BASE + ".embed..", LANGCHAIN4J + "..")
         .should()
         .dependOnClassesThat()
         .resideInAPackage("dev.langchain4j..")
         .check(classes);
     noClasses()
         .that()
-        .resideOutsideOfPackages("..embed..", "..cli..")
+        .resideOutsideOfPackages(BASE + ".embed..", LANGCHAIN4J + "..", "..cli..")
         .should()
         .dependOnClassesThat()
-        .resideInAPackage(BASE + ".embed..")
+        .resideInAnyPackage(BASE + ".embed..", LANGCHAIN4J + "..")
         .check(classes);
     assertThat(classes.containPackage(BASE + ".embed")).isTrue();
+    assertThat(classes.containPackage(LANGCHAIN4J)).isTrue();
   }
 
   @Test

