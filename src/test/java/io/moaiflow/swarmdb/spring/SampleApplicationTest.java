@@ -29,10 +29,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * Actuator's endpoint machinery exposes the {@code swarmdb} endpoint (over JMX here: the test
  * starts no web server); closing the application closes the database.
  *
- * <p>Not {@code @SpringBootTest}: Spring Framework 7's {@code SpringExtension} calls {@code
- * ExtensionContext.Store.computeIfAbsent(Object, Function, Class)}, which JUnit Jupiter has only
- * from 6.0, and this build runs JUnit 5.14 (it fails with {@code NoSuchMethodError}). The
- * application context is the same one {@code @SpringBootTest} would start.
+ * <p>{@link SampleSpringBootTest} starts the same application under {@code @SpringBootTest}.
  */
 class SampleApplicationTest {
   @TempDir Path dir;
