@@ -22,9 +22,30 @@ public interface AgentRegistry {
    * @param sessionId its session, or null
    * @param metadata JSON details, within {@link JsonLimits}
    * @return the stored agent
-   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} when the id is already registered
+   * @throws SwarmDbException {@link ErrorCode#ALREADY_EXISTS} when the id is already registered
+   *     (nothing is written; see {@link #registerIfAbsent}), {@link ErrorCode#INVALID_ARGUMENT} for
+   *     bad input
    */
   Agent register(
+      String agentId,
+      String agentType,
+      @Nullable String sessionId,
+      Map<String, ? extends @Nullable Object> metadata);
+
+  /**
+   * Registers an agent unless one with this id is registered (in any state), in one transaction: of
+   * any number of callers racing on one id, from any thread, process or host, exactly one registers
+   * it. An existing agent is returned as stored and left unchanged, even when its type, session or
+   * metadata differ from the arguments.
+   *
+   * @param agentId the agent's id
+   * @param agentType its type, for a new agent
+   * @param sessionId its session for a new agent, or null
+   * @param metadata JSON details for a new agent, within {@link JsonLimits}
+   * @return the stored agent, and whether this call registered it
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} for bad input
+   */
+  CreateResult<Agent> registerIfAbsent(
       String agentId,
       String agentType,
       @Nullable String sessionId,

@@ -17,9 +17,26 @@ public interface SessionStore {
    * @param sessionId a new id
    * @param metadata JSON details, within {@link JsonLimits}
    * @return the stored session
-   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} when the id already exists
+   * @throws SwarmDbException {@link ErrorCode#ALREADY_EXISTS} when the id already exists (nothing
+   *     is written; see {@link #startIfAbsent}), {@link ErrorCode#INVALID_ARGUMENT} for a bad id or
+   *     metadata
    */
   Session start(String sessionId, Map<String, ? extends @Nullable Object> metadata);
+
+  /**
+   * Starts a session unless one with this id exists (in any state), in one transaction: of any
+   * number of callers racing on one id, from any thread, process or host, exactly one creates it.
+   * An existing session is returned as stored and left unchanged (its metadata is not replaced by
+   * {@code metadata}, an ended one is not reopened).
+   *
+   * @param sessionId the session's id
+   * @param metadata JSON details for a new session, within {@link JsonLimits} (checked even when
+   *     the session exists)
+   * @return the stored session, and whether this call created it
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} for a bad id or metadata
+   */
+  CreateResult<Session> startIfAbsent(
+      String sessionId, Map<String, ? extends @Nullable Object> metadata);
 
   /**
    * Starts a new session without metadata.

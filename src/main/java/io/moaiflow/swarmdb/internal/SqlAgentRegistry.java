@@ -5,6 +5,7 @@ import static java.util.stream.Collectors.joining;
 import io.moaiflow.swarmdb.Agent;
 import io.moaiflow.swarmdb.AgentRegistry;
 import io.moaiflow.swarmdb.AgentStatus;
+import io.moaiflow.swarmdb.CreateResult;
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDbException;
 import java.sql.PreparedStatement;
@@ -91,6 +92,38 @@ public final class SqlAgentRegistry implements AgentRegistry {
       String agentType,
       @Nullable String sessionId,
       Map<String, ? extends @Nullable Object> metadata) {
+    CreateResult<Agent> r = create("agents.register", agentId, agentType, sessionId, metadata);
+    if (!r.created()) {
+      Agent existing = r.value();
+      throw new SwarmDbException(
+          ErrorCode.ALREADY_EXISTS,
+          "agent '"
+              + agentId
+              + "' is already registered (status "
+              + existing.status().dbName()
+              + ", type "
+              + existing.agentType()
+              + "); register a new id, transition the existing agent, or use registerIfAbsent");
+    }
+    return r.value();
+  }
+
+  @Override
+  public CreateResult<Agent> registerIfAbsent(
+      String agentId,
+      String agentType,
+      @Nullable String sessionId,
+      Map<String, ? extends @Nullable Object> metadata) {
+    return create("agents.registerIfAbsent", agentId, agentType, sessionId, metadata);
+  }
+
+  /** Inserts the agent, or reads the one registered, in one transaction. */
+  private CreateResult<Agent> create(
+      String op,
+      String agentId,
+      String agentType,
+      @Nullable String sessionId,
+      Map<String, ? extends @Nullable Object> metadata) {
     Checks.id("agentId", agentId);
     Checks.type("agentType", agentType);
     if (sessionId != null) {
@@ -98,7 +131,7 @@ public final class SqlAgentRegistry implements AgentRegistry {
     }
     StoredMetadata meta = StoredMetadata.of(metadata);
     return db.write(
-        "agents.register",
+        op,
         h -> {
           PreparedStatement ps = h.prepare(insert);
           ps.setString(1, agentId);
@@ -107,28 +140,27 @@ public final class SqlAgentRegistry implements AgentRegistry {
           ps.setLong(4, h.now());
           ps.setLong(5, h.now());
           ps.setString(6, meta.json());
-          if (ps.executeUpdate() == 0) {
-            Agent existing = find(h, agentId, false).orElseThrow();
-            throw Checks.invalid(
-                "agent '"
-                    + agentId
-                    + "' is already registered (status "
-                    + existing.status().dbName()
-                    + ", type "
-                    + existing.agentType()
-                    + "); register a new id or transition the existing agent");
+          while (ps.executeUpdate() == 0) {
+            // ON CONFLICT waited for the other writer's commit: its row is visible now, unless
+            // an erase deleted it since, and then the insert is tried again
+            Optional<Agent> existing = find(h, agentId, false);
+            if (existing.isPresent()) {
+              return new CreateResult<>(existing.get(), false);
+            }
           }
           Instant now = Instant.ofEpochMilli(h.now());
-          return new Agent(
-              agentId,
-              agentType,
-              AgentStatus.SPAWNED,
-              sessionId,
-              now,
-              null,
-              null,
-              now,
-              meta.stored());
+          return new CreateResult<>(
+              new Agent(
+                  agentId,
+                  agentType,
+                  AgentStatus.SPAWNED,
+                  sessionId,
+                  now,
+                  null,
+                  null,
+                  now,
+                  meta.stored()),
+              true);
         });
   }
 

@@ -1,5 +1,6 @@
 package io.moaiflow.swarmdb.internal;
 
+import io.moaiflow.swarmdb.CreateResult;
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.Memory;
 import io.moaiflow.swarmdb.MemoryEntry;
@@ -13,6 +14,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -63,17 +65,51 @@ public final class SqlSessionStore implements SessionStore {
 
   @Override
   public Session start(String sessionId, Map<String, ? extends @Nullable Object> metadata) {
+    CreateResult<Session> r = create("sessions.start", sessionId, metadata);
+    if (!r.created()) {
+      throw new SwarmDbException(
+          ErrorCode.ALREADY_EXISTS,
+          "session '"
+              + sessionId
+              + "' already exists (started at "
+              + r.value().startedAt()
+              + ", "
+              + r.value().status().name().toLowerCase(Locale.ROOT)
+              + "); start a session with a new id, or use startIfAbsent");
+    }
+    return r.value();
+  }
+
+  @Override
+  public CreateResult<Session> startIfAbsent(
+      String sessionId, Map<String, ? extends @Nullable Object> metadata) {
+    return create("sessions.startIfAbsent", sessionId, metadata);
+  }
+
+  /** Inserts the session, or reads the one that exists, in one transaction. */
+  private CreateResult<Session> create(
+      String op, String sessionId, Map<String, ? extends @Nullable Object> metadata) {
     Checks.id("sessionId", sessionId);
     StoredMetadata meta = StoredMetadata.of(metadata);
     return db.write(
-        "sessions.start",
+        op,
         h -> {
-          if (h.prepare(insert, sessionId, h.now(), meta.json()).executeUpdate() == 0) {
-            throw Checks.invalid(
-                "session '" + sessionId + "' already exists; start a session with a new id");
+          while (h.prepare(insert, sessionId, h.now(), meta.json()).executeUpdate() == 0) {
+            // ON CONFLICT waited for the other writer's commit: its row is visible now, unless
+            // an erase deleted it since, and then the insert is tried again
+            Optional<Session> existing = find(h, byId, sessionId);
+            if (existing.isPresent()) {
+              return new CreateResult<>(existing.get(), false);
+            }
           }
-          return new Session(
-              sessionId, SessionStatus.ACTIVE, Instant.ofEpochMilli(h.now()), null, meta.stored());
+          return new CreateResult<>(
+              new Session(
+                  sessionId,
+                  SessionStatus.ACTIVE,
+                  Instant.ofEpochMilli(h.now()),
+                  null,
+                  meta.stored()),
+              true);
         });
   }
 
