@@ -75,6 +75,21 @@ public interface AgentRegistry {
   Agent transition(String agentId, AgentStatus target);
 
   /**
+   * Moves an agent to a new state only if it is still in {@code expected} (compare-and-set): of
+   * callers racing to move an agent out of one state, exactly one succeeds.
+   *
+   * @param agentId the agent
+   * @param expected the state the caller saw
+   * @param target the new state
+   * @return the updated agent
+   * @throws SwarmDbException {@link ErrorCode#CONFLICT} naming the expected and the actual state
+   *     when the agent is in another state (nothing is written), {@link ErrorCode#NOT_FOUND} for an
+   *     unknown agent, {@link ErrorCode#ILLEGAL_TRANSITION} when the state machine does not allow
+   *     the move from {@code expected}
+   */
+  Agent transition(String agentId, AgentStatus expected, AgentStatus target);
+
+  /**
    * Moves an agent to a new state and merges keys into its metadata (a key mapped to null is
    * removed).
    *

@@ -78,6 +78,31 @@ public interface Memory {
   MemoryEntry put(String memoryType, String key, @Nullable Object value, @Nullable Duration ttl);
 
   /**
+   * Stores a value only if the entry is still at the version the caller read (optimistic
+   * concurrency): of writers racing with one expected version, exactly one succeeds and the others
+   * fail with {@link ErrorCode#CONFLICT}. An expired entry counts as absent (version 0).
+   *
+   * @param memoryType the memory type
+   * @param key the key
+   * @param value a Jackson-serialisable value
+   * @param ttl positive time to live, or null for none
+   * @param expectedVersion the version of {@link MemoryEntry#version()} the caller read, or 0 for
+   *     an entry that must not exist yet
+   * @return the stored entry, at {@code expectedVersion + 1}
+   * @throws SwarmDbException {@link ErrorCode#CONFLICT} naming the expected and the actual version
+   *     when the entry is at another version (nothing is written: read it again and retry), {@link
+   *     ErrorCode#INVALID_ARGUMENT} for a negative version or as {@link #put(String, String,
+   *     Object, Duration)}, {@link ErrorCode#NOT_FOUND} for a session scope whose session does not
+   *     exist
+   */
+  MemoryEntry putIfVersion(
+      String memoryType,
+      String key,
+      @Nullable Object value,
+      @Nullable Duration ttl,
+      long expectedVersion);
+
+  /**
    * Stores several values of one type in one transaction.
    *
    * @param memoryType the memory type

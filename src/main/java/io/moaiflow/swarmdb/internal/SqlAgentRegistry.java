@@ -178,25 +178,52 @@ public final class SqlAgentRegistry implements AgentRegistry {
     }
     Map<String, @Nullable Object> patch = Checks.metadata(metadataUpdate);
     Json.writeMetadata(patch); // reject unserialisable values before any work is queued
-    return db.write("agents.transition", h -> update(h, agentId, target, patch));
+    return db.write("agents.transition", h -> update(h, agentId, null, target, patch));
+  }
+
+  @Override
+  public Agent transition(String agentId, AgentStatus expected, AgentStatus target) {
+    Checks.id("agentId", agentId);
+    if (expected == null || target == null) {
+      throw Checks.invalid("expected or target status is null; pass AgentStatus values");
+    }
+    return db.write("agents.transition", h -> update(h, agentId, expected, target, Map.of()));
   }
 
   @Override
   public Agent heartbeat(String agentId) {
     Checks.id("agentId", agentId);
-    return db.write("agents.heartbeat", h -> update(h, agentId, null, Map.of()));
+    return db.write("agents.heartbeat", h -> update(h, agentId, null, null, Map.of()));
   }
 
   /**
    * A transition, or with a null target a heartbeat: the state-machine check, the metadata merge (a
    * null value removes the key) and the end-state bookkeeping (completedAt, duration), written in
    * the caller's transaction. The time of the change is never earlier than the last update.
+   *
+   * @param expected the state the agent must be in, or null for any
    */
   private Agent update(
-      Handle h, String agentId, @Nullable AgentStatus target, Map<String, @Nullable Object> patch)
+      Handle h,
+      String agentId,
+      @Nullable AgentStatus expected,
+      @Nullable AgentStatus target,
+      Map<String, @Nullable Object> patch)
       throws SQLException {
     Agent current = find(h, agentId, true).orElseThrow(() -> notFound(agentId));
     AgentStatus from = current.status();
+    if (expected != null && from != expected) {
+      throw new SwarmDbException(
+          ErrorCode.CONFLICT,
+          "agent '"
+              + current.agentId()
+              + "' is "
+              + from.dbName()
+              + ", expected "
+              + expected.dbName()
+              + "; another caller moved it first. Nothing was written: read the agent again"
+              + " and decide from its current state");
+    }
     if (target == null && from.isFinal()) {
       throw new SwarmDbException(
           ErrorCode.ILLEGAL_TRANSITION,

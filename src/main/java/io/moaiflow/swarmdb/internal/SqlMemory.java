@@ -1,9 +1,11 @@
 package io.moaiflow.swarmdb.internal;
 
 import io.moaiflow.swarmdb.Embedder;
+import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.Memory;
 import io.moaiflow.swarmdb.MemoryEntry;
 import io.moaiflow.swarmdb.Scope;
+import io.moaiflow.swarmdb.SwarmDbException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -60,6 +62,8 @@ class SqlMemory implements Memory {
     final @Nullable String entries;
     final String newest;
     final String upsert;
+    final String upsertIfExpired;
+    final String versionForUpdate;
     final String sessionExists;
     final String keys;
     final String prefix;
@@ -91,7 +95,7 @@ class SqlMemory implements Memory {
               + UNEXPIRED
               + " ORDER BY updated_at DESC"
               + " LIMIT 1";
-      this.upsert =
+      String upsert =
           "INSERT INTO "
               + t.name
               + " AS m ("
@@ -110,9 +114,17 @@ class SqlMemory implements Memory {
               + " THEN excluded.created_at ELSE m.created_at END,"
               + " updated_at = excluded.updated_at, expires_at = excluded.expires_at,"
               + " embedding_model = excluded.embedding_model,"
-              + " embedding_q8 = excluded.embedding_q8, embedding = excluded.embedding"
-              + " RETURNING version, created_at, "
-              + d.jsonColumn("value");
+              + " embedding_q8 = excluded.embedding_q8, embedding = excluded.embedding";
+      String returning = " RETURNING version, created_at, " + d.jsonColumn("value");
+      this.upsertIfExpired = upsert + " WHERE m.expires_at <= excluded.updated_at" + returning;
+      this.upsert = upsert + returning;
+      this.versionForUpdate =
+          "SELECT version, expires_at FROM "
+              + t.name
+              + " WHERE "
+              + owner
+              + " = ? AND memory_type = ? AND key = ?"
+              + d.forUpdate();
       this.sessionExists = "SELECT 1 FROM sessions WHERE session_id = ?" + d.forKeyShare();
       String byKey = " ORDER BY key" + d.binaryCollation();
       this.keys =
@@ -266,6 +278,72 @@ class SqlMemory implements Memory {
   }
 
   @Override
+  public MemoryEntry putIfVersion(
+      String memoryType,
+      String key,
+      @Nullable Object value,
+      @Nullable Duration ttl,
+      long expectedVersion) {
+    if (expectedVersion < 0) {
+      throw Checks.invalid(
+          "expectedVersion is "
+              + expectedVersion
+              + "; pass 0 for an entry that must not exist, or the version the entry was read at");
+    }
+    MemoryPut p = MemoryPut.of(memoryType, key, value, ttl);
+    List<MemoryVectors.Vector> v =
+        MemoryVectors.embed(embedder(), List.of(p.key()), List.of(p.json()));
+    MemoryVectors.Vector vector = MemoryVectors.at(v, 0);
+    return db.write(
+        "memory.putIfVersion",
+        h -> {
+          if (vector != null) {
+            MemoryVectors.requireModel(h, vector);
+          }
+          long actual = liveVersion(h, memoryType, key);
+          if (actual == expectedVersion) {
+            // version 0: no live row. A row that is there, expired, is locked now and replaced;
+            // a missing one may be inserted by a concurrent transaction (PostgreSQL), whose
+            // conflict the conditional upsert turns into no row
+            String statement = expectedVersion == 0 ? sql.upsertIfExpired : sql.upsert;
+            MemoryEntry e = upsert(h, statement, memoryType, p, vector);
+            if (e != null) {
+              return e;
+            }
+            actual = liveVersion(h, memoryType, key);
+          }
+          requireOwner(h);
+          throw conflict(memoryType, key, expectedVersion, actual);
+        });
+  }
+
+  /** {@return the version of the live entry, 0 when there is none; the row is locked} */
+  private long liveVersion(Handle h, String memoryType, String key) throws SQLException {
+    try (ResultSet rs = h.prepare(sql.versionForUpdate, owner, memoryType, key).executeQuery()) {
+      if (!rs.next()) {
+        return 0;
+      }
+      long version = rs.getLong(1);
+      Long expires = Rows.nullableLong(rs, 2);
+      return expires == null || expires > h.now() ? version : 0;
+    }
+  }
+
+  private SwarmDbException conflict(String memoryType, String key, long expected, long actual) {
+    return new SwarmDbException(
+        ErrorCode.CONFLICT,
+        sql.rowName(owner, memoryType, key)
+            + ": expected "
+            + (expected == 0 ? "no entry (version 0)" : "version " + expected)
+            + ", but "
+            + (actual == 0
+                ? "there is no entry (version 0: never written, deleted or expired)"
+                : "the entry is at version " + actual)
+            + "; another writer got there first. Nothing was written: read the entry again and"
+            + " retry with its version");
+  }
+
+  @Override
   public List<MemoryEntry> putAll(
       String memoryType, Map<String, ? extends @Nullable Object> values, @Nullable Duration ttl) {
     List<MemoryPut> puts = MemoryPut.all(memoryType, values, ttl);
@@ -304,10 +382,25 @@ class SqlMemory implements Memory {
   private MemoryEntry upsert(
       Handle h, String memoryType, MemoryPut p, MemoryVectors.@Nullable Vector vector)
       throws SQLException {
+    MemoryEntry e = upsert(h, sql.upsert, memoryType, p, vector);
+    if (e == null) {
+      throw new SQLException("upsert of '" + p.key() + "' returned no row");
+    }
+    return e;
+  }
+
+  /** {@return the stored entry, or null when {@code statement}'s conflict condition held} */
+  private @Nullable MemoryEntry upsert(
+      Handle h,
+      String statement,
+      String memoryType,
+      MemoryPut p,
+      MemoryVectors.@Nullable Vector vector)
+      throws SQLException {
     long now = h.now();
     Duration ttl = p.ttl();
     Long expires = ttl == null ? null : Checks.expiry(now, ttl);
-    PreparedStatement ps = h.prepare(sql.upsert);
+    PreparedStatement ps = h.prepare(statement);
     ps.setString(1, owner);
     ps.setString(2, memoryType);
     ps.setString(3, p.key());
@@ -327,7 +420,7 @@ class SqlMemory implements Memory {
     }
     try (ResultSet rs = result) {
       if (!rs.next()) {
-        throw new SQLException("upsert of '" + p.key() + "' returned no row");
+        return null;
       }
       return new MemoryEntry(
           scope,
