@@ -59,6 +59,20 @@ public interface SessionStore {
   Session end(String sessionId);
 
   /**
+   * Deletes a session and everything it owns, in one transaction: its memory, the agents registered
+   * in it with their memory and their events, and the events naming the session; their full-text
+   * index rows and vectors go with them. Meant for privacy requests and test cleanup: nothing is
+   * kept. Either everything goes or, when the call fails, nothing does. Events appended for the
+   * session afterwards are recorded as any event is (see {@link SwarmDB references}).
+   *
+   * @param sessionId the session, active or ended
+   * @return how many rows of each kind were deleted
+   * @throws SwarmDbException {@link ErrorCode#NOT_FOUND} for an unknown session (nothing is
+   *     deleted, not even events naming it), {@link ErrorCode#INVALID_ARGUMENT} for a bad id
+   */
+  EraseResult erase(String sessionId);
+
+  /**
    * One session.
    *
    * @param sessionId the session

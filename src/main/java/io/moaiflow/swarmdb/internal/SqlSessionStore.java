@@ -1,6 +1,7 @@
 package io.moaiflow.swarmdb.internal;
 
 import io.moaiflow.swarmdb.CreateResult;
+import io.moaiflow.swarmdb.EraseResult;
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.Memory;
 import io.moaiflow.swarmdb.MemoryEntry;
@@ -33,6 +34,10 @@ public final class SqlSessionStore implements SessionStore {
   private final String recentSessions;
   private final String page;
   private final String openPage;
+  private final String agentsOfSession = "SELECT agent_id FROM agents WHERE session_id = ?";
+  private final String deleteAgents = "DELETE FROM agents WHERE session_id = ?";
+  private final String deleteSessionEvents = "DELETE FROM agent_events WHERE session_id = ?";
+  private final String deleteAgentEvents = "DELETE FROM agent_events WHERE agent_id = ?";
   private final SqlMemory.Statements memory;
   private final SqlMemory.Statements scoped;
 
@@ -137,6 +142,31 @@ public final class SqlSessionStore implements SessionStore {
               s.startedAt(),
               Instant.ofEpochMilli(now),
               s.metadata());
+        });
+  }
+
+  @Override
+  public EraseResult erase(String sessionId) {
+    Checks.id("sessionId", sessionId);
+    return db.write(
+        "sessions.erase",
+        h -> {
+          // the row lock keeps memory writes and registrations of the session (which read it
+          // FOR KEY SHARE on PostgreSQL) waiting until the erase commits, and then NOT_FOUND
+          if (find(h, byIdForUpdate, sessionId).isEmpty()) {
+            throw notFound(sessionId);
+          }
+          List<String> agentIds = Rows.strings(h.prepare(agentsOfSession, sessionId));
+          long events = h.prepare(deleteSessionEvents, sessionId).executeUpdate();
+          long agentMemory = 0;
+          for (String agentId : agentIds) {
+            events += h.prepare(deleteAgentEvents, agentId).executeUpdate();
+            agentMemory += h.prepare(scoped.clear, Scope.agent(agentId).toString()).executeUpdate();
+          }
+          long agents = h.prepare(deleteAgents, sessionId).executeUpdate();
+          long entries = h.prepare(memory.clear, sessionId).executeUpdate();
+          h.prepare("DELETE FROM sessions WHERE session_id = ?", sessionId).executeUpdate();
+          return new EraseResult(sessionId, entries, agents, agentMemory, events);
         });
   }
 
