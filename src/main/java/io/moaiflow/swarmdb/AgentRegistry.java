@@ -147,10 +147,12 @@ public interface AgentRegistry {
   List<Agent> bySession(String sessionId);
 
   /**
-   * One page of agents in id order, for listing any number of them with bounded memory (keyset
-   * paging: stable while agents register or change state). Pass null as {@code afterAgentId} for
-   * the first page, then the id of the last agent of the previous page; the listing has ended when
-   * a page holds fewer than {@code limit} agents. The cursor need not exist any more.
+   * One page of agents in id order: the way to list every agent (pass null filters), or every agent
+   * of a state or session, however many, with bounded memory (keyset paging: stable while agents
+   * register or change state; no total cap, only the page size is limited). Pass null as {@code
+   * afterAgentId} for the first page, then the id of the last agent of the previous page; the
+   * listing has ended when a page holds fewer than {@code limit} agents. The cursor need not exist
+   * any more.
    *
    * @param status only agents in this state, or null for any
    * @param sessionId only agents of this session, or null for any

@@ -189,6 +189,22 @@ public interface Memory {
   List<MemoryEntry> recent(int limit);
 
   /**
+   * Counts the unexpired entries of this scope, in every type.
+   *
+   * @return the number of entries
+   */
+  long count();
+
+  /**
+   * Counts the unexpired entries of one type in this scope.
+   *
+   * @param memoryType the memory type
+   * @return the number of entries
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} for a bad memory type
+   */
+  long count(String memoryType);
+
+  /**
    * Deletes every entry of this scope.
    *
    * @return entries deleted

@@ -81,7 +81,8 @@ public interface SessionStore {
   Optional<Session> get(String sessionId);
 
   /**
-   * Active sessions, most recently started first.
+   * Active sessions, most recently started first: the newest {@code limit} of them. To list every
+   * active session, however many, use {@link #page page(true, ...)}.
    *
    * @param limit most rows, between 1 and 10,000
    * @return the sessions
@@ -89,7 +90,8 @@ public interface SessionStore {
   List<Session> open(int limit);
 
   /**
-   * Sessions in any state, most recently started first.
+   * Sessions in any state, most recently started first: the newest {@code limit} of them. To list
+   * every session, however many, use {@link #page page(false, ...)}.
    *
    * @param limit most rows, between 1 and 10,000
    * @return the sessions
@@ -97,10 +99,11 @@ public interface SessionStore {
   List<Session> recent(int limit);
 
   /**
-   * One page of sessions, most recently started first (ties by id), for listing any number of them
-   * with bounded memory (keyset paging: stable while sessions start or end). Pass null as {@code
-   * afterSessionId} for the first page, then the id of the last session of the previous page; the
-   * listing has ended when a page holds fewer than {@code limit} sessions.
+   * One page of sessions, most recently started first (ties by id): the way to list every session,
+   * however many, with bounded memory (keyset paging: stable while sessions start or end; no total
+   * cap, only the page size is limited). Pass null as {@code afterSessionId} for the first page,
+   * then the id of the last session of the previous page; the listing has ended when a page holds
+   * fewer than {@code limit} sessions.
    *
    * @param activeOnly only sessions that have not ended
    * @param afterSessionId the last session of the previous page, or null for the first page

@@ -73,6 +73,8 @@ class SqlMemory implements Memory {
     final String delete;
     final String clear;
     final String clearType;
+    final String count;
+    final String countType;
 
     Statements(Dialect d, Table t) {
       this.dialect = d;
@@ -152,6 +154,14 @@ class SqlMemory implements Memory {
       this.delete =
           "DELETE FROM " + t.name + " WHERE " + owner + " = ? AND memory_type = ? AND key = ?";
       this.clear = "DELETE FROM " + t.name + " WHERE " + owner + " = ?";
+      this.count = "SELECT count(*) FROM " + t.name + " WHERE " + owner + " = ?" + UNEXPIRED;
+      this.countType =
+          "SELECT count(*) FROM "
+              + t.name
+              + " WHERE "
+              + owner
+              + " = ? AND memory_type = ?"
+              + UNEXPIRED;
       this.clearType = "DELETE FROM " + t.name + " WHERE " + owner + " = ? AND memory_type = ?";
     }
 
@@ -524,6 +534,25 @@ class SqlMemory implements Memory {
     Checks.limit(limit);
     return db.read(
         "memory.recent", h -> sql.list(h.prepare(sql.recent, owner, h.now(), limit), scope));
+  }
+
+  @Override
+  public long count() {
+    return db.read("memory.count", h -> count(h.prepare(sql.count, owner, h.now())));
+  }
+
+  @Override
+  public long count(String memoryType) {
+    Checks.type("memoryType", memoryType);
+    return db.read(
+        "memory.count", h -> count(h.prepare(sql.countType, owner, memoryType, h.now())));
+  }
+
+  private static long count(PreparedStatement ps) throws SQLException {
+    try (ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
   }
 
   @Override

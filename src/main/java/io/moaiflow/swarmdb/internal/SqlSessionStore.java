@@ -34,10 +34,11 @@ public final class SqlSessionStore implements SessionStore {
   private final String recentSessions;
   private final String page;
   private final String openPage;
-  private final String agentsOfSession = "SELECT agent_id FROM agents WHERE session_id = ?";
-  private final String deleteAgents = "DELETE FROM agents WHERE session_id = ?";
-  private final String deleteSessionEvents = "DELETE FROM agent_events WHERE session_id = ?";
-  private final String deleteAgentEvents = "DELETE FROM agent_events WHERE agent_id = ?";
+  static final String AGENTS_OF_SESSION = "SELECT agent_id FROM agents WHERE session_id = ?";
+  static final String DELETE_AGENTS = "DELETE FROM agents WHERE session_id = ?";
+  static final String DELETE_SESSION_EVENTS = "DELETE FROM agent_events WHERE session_id = ?";
+  static final String DELETE_AGENT_EVENTS = "DELETE FROM agent_events WHERE agent_id = ?";
+  static final String DELETE_SESSION = "DELETE FROM sessions WHERE session_id = ?";
   private final SqlMemory.Statements memory;
   private final SqlMemory.Statements scoped;
 
@@ -156,16 +157,16 @@ public final class SqlSessionStore implements SessionStore {
           if (find(h, byIdForUpdate, sessionId).isEmpty()) {
             throw notFound(sessionId);
           }
-          List<String> agentIds = Rows.strings(h.prepare(agentsOfSession, sessionId));
-          long events = h.prepare(deleteSessionEvents, sessionId).executeUpdate();
+          List<String> agentIds = Rows.strings(h.prepare(AGENTS_OF_SESSION, sessionId));
+          long events = h.prepare(DELETE_SESSION_EVENTS, sessionId).executeUpdate();
           long agentMemory = 0;
           for (String agentId : agentIds) {
-            events += h.prepare(deleteAgentEvents, agentId).executeUpdate();
+            events += h.prepare(DELETE_AGENT_EVENTS, agentId).executeUpdate();
             agentMemory += h.prepare(scoped.clear, Scope.agent(agentId).toString()).executeUpdate();
           }
-          long agents = h.prepare(deleteAgents, sessionId).executeUpdate();
+          long agents = h.prepare(DELETE_AGENTS, sessionId).executeUpdate();
           long entries = h.prepare(memory.clear, sessionId).executeUpdate();
-          h.prepare("DELETE FROM sessions WHERE session_id = ?", sessionId).executeUpdate();
+          h.prepare(DELETE_SESSION, sessionId).executeUpdate();
           return new EraseResult(sessionId, entries, agents, agentMemory, events);
         });
   }
