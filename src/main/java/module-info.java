@@ -13,7 +13,7 @@ module io.moaiflow.swarmdb {
   requires transitive java.sql;
   requires org.xerial.sqlitejdbc;
   requires com.zaxxer.hikari;
-  requires com.fasterxml.jackson.databind;
+  requires transitive com.fasterxml.jackson.databind;
   requires org.slf4j;
   requires static org.jspecify;
   requires static micrometer.core;

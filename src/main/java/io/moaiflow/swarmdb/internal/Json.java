@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -21,6 +22,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -73,6 +75,16 @@ public final class Json {
         .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .build();
+  }
+
+  /** {@return the type a typed read maps to} */
+  public static JavaType type(Class<?> type) {
+    return MAPPER.constructType(Objects.requireNonNull(type, "valueType"));
+  }
+
+  /** {@return the type a typed read maps to} */
+  public static JavaType type(TypeReference<?> type) {
+    return MAPPER.constructType(Objects.requireNonNull(type, "valueType"));
   }
 
   /** The shared mapper. Do not reconfigure it. */
@@ -269,6 +281,16 @@ public final class Json {
    *     readable JSON; {@link ErrorCode#INVALID_ARGUMENT} when it is, but not as {@code type}
    */
   public static <T> @Nullable T read(Supplier<String> row, String json, Class<T> type) {
+    return read(row, json, MAPPER.constructType(type));
+  }
+
+  /**
+   * Parses a stored JSON value into a type, as {@link #read(Supplier, String, Class)} does.
+   *
+   * @param type the type, from {@link #type} of a {@code Class<T>} or {@code TypeReference<T>}
+   */
+  @SuppressWarnings("TypeParameterUnusedInFormals") // a JavaType has no static type of its own
+  public static <T> @Nullable T read(Supplier<String> row, String json, JavaType type) {
     try {
       return MAPPER.readValue(json, type); // refuses text after the value, as built
     } catch (JsonProcessingException e) {
@@ -279,7 +301,7 @@ public final class Json {
       throw Checks.invalid(
           row.get()
               + ": the value cannot be read as "
-              + type.getSimpleName()
+              + type.getRawClass().getSimpleName()
               + ": "
               + e.getOriginalMessage());
     }

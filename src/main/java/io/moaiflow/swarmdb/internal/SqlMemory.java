@@ -1,9 +1,12 @@
 package io.moaiflow.swarmdb.internal;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JavaType;
 import io.moaiflow.swarmdb.Embedder;
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.Memory;
 import io.moaiflow.swarmdb.MemoryEntry;
+import io.moaiflow.swarmdb.MemoryValue;
 import io.moaiflow.swarmdb.Scope;
 import io.moaiflow.swarmdb.SwarmDbException;
 import java.sql.PreparedStatement;
@@ -451,6 +454,63 @@ class SqlMemory implements Memory {
     // entry's separate token scan would read the value twice
     return sql.lookup(db, "memory.get", memoryType, key, scope, false)
         .map(e -> Json.read(() -> sql.rowName(owner, memoryType, key), e.valueJson(), valueType));
+  }
+
+  @Override
+  public <T> Optional<T> get(String memoryType, String key, TypeReference<T> valueType) {
+    JavaType type = Json.type(valueType);
+    return sql.lookup(db, "memory.get", memoryType, key, scope, false)
+        .map(e -> Json.<T>read(() -> sql.rowName(owner, memoryType, key), e.valueJson(), type));
+  }
+
+  @Override
+  public <T> Optional<MemoryValue<T>> entry(String memoryType, String key, Class<T> valueType) {
+    JavaType type = Json.type(valueType);
+    // unchecked: the typed read parses strictly and reports damage as CORRUPT itself
+    return sql.lookup(db, "memory.get", memoryType, key, scope, false).map(e -> typed(e, type));
+  }
+
+  /** The one mapping of a stored value to a caller's type: CORRUPT for damage, else as typed. */
+  private <T> MemoryValue<T> typed(MemoryEntry e, JavaType type) {
+    return new MemoryValue<>(
+        e, Json.<T>read(() -> sql.rowName(owner, e.memoryType(), e.key()), e.valueJson(), type));
+  }
+
+  private <T> List<MemoryValue<T>> typed(List<MemoryEntry> entries, Class<T> valueType) {
+    JavaType type = Json.type(valueType);
+    List<MemoryValue<T>> out = new ArrayList<>(entries.size());
+    for (MemoryEntry e : entries) {
+      out.add(typed(e, type));
+    }
+    return Collections.unmodifiableList(out);
+  }
+
+  @Override
+  public <T> Map<String, MemoryValue<T>> getAll(
+      String memoryType, Collection<String> keys, Class<T> valueType) {
+    JavaType type = Json.type(valueType);
+    Map<String, MemoryValue<T>> out = new LinkedHashMap<>();
+    getAll(memoryType, keys).forEach((k, e) -> out.put(k, typed(e, type)));
+    return Collections.unmodifiableMap(out);
+  }
+
+  @Override
+  public <T> List<MemoryValue<T>> findByPrefix(
+      String memoryType, String prefix, Class<T> valueType) {
+    Objects.requireNonNull(valueType, "valueType");
+    return typed(findByPrefix(memoryType, prefix), valueType);
+  }
+
+  @Override
+  public <T> List<MemoryValue<T>> findByGlob(String memoryType, String glob, Class<T> valueType) {
+    Objects.requireNonNull(valueType, "valueType");
+    return typed(findByGlob(memoryType, glob), valueType);
+  }
+
+  @Override
+  public <T> List<MemoryValue<T>> recent(int limit, Class<T> valueType) {
+    Objects.requireNonNull(valueType, "valueType");
+    return typed(recent(limit), valueType);
   }
 
   @Override
