@@ -129,7 +129,7 @@ public final class SqlAgentRegistry implements AgentRegistry {
     if (sessionId != null) {
       Checks.id("sessionId", sessionId);
     }
-    StoredMetadata meta = StoredMetadata.of(metadata);
+    StoredMetadata meta = StoredMetadata.of(db.json(), metadata);
     return db.write(
         op,
         h -> {
@@ -177,7 +177,7 @@ public final class SqlAgentRegistry implements AgentRegistry {
       throw Checks.invalid("target status is null; pass an AgentStatus");
     }
     Map<String, @Nullable Object> patch = Checks.metadata(metadataUpdate);
-    Json.writeMetadata(patch); // reject unserialisable values before any work is queued
+    Json.writeMetadata(db.json(), patch); // reject unserialisable values before any work is queued
     return db.write("agents.transition", h -> update(h, agentId, null, target, patch));
   }
 
@@ -259,7 +259,7 @@ public final class SqlAgentRegistry implements AgentRegistry {
         merged.put(e.getKey(), e.getValue());
       }
     }
-    StoredMetadata meta = StoredMetadata.of(merged);
+    StoredMetadata meta = StoredMetadata.of(db.json(), merged);
     Long completed = next.isFinal() ? now : null;
     Long duration =
         completed == null ? null : Math.max(0, now - current.spawnedAt().toEpochMilli());

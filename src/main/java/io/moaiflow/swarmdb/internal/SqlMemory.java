@@ -275,7 +275,7 @@ class SqlMemory implements Memory {
   @Override
   public MemoryEntry put(
       String memoryType, String key, @Nullable Object value, @Nullable Duration ttl) {
-    MemoryPut p = MemoryPut.of(memoryType, key, value, ttl);
+    MemoryPut p = MemoryPut.of(db.json(), memoryType, key, value, ttl);
     List<MemoryVectors.Vector> v =
         MemoryVectors.embed(embedder(), List.of(p.key()), List.of(p.json()));
     MemoryVectors.Vector vector = MemoryVectors.at(v, 0);
@@ -303,7 +303,7 @@ class SqlMemory implements Memory {
               + expectedVersion
               + "; pass 0 for an entry that must not exist, or the version the entry was read at");
     }
-    MemoryPut p = MemoryPut.of(memoryType, key, value, ttl);
+    MemoryPut p = MemoryPut.of(db.json(), memoryType, key, value, ttl);
     List<MemoryVectors.Vector> v =
         MemoryVectors.embed(embedder(), List.of(p.key()), List.of(p.json()));
     MemoryVectors.Vector vector = MemoryVectors.at(v, 0);
@@ -359,7 +359,7 @@ class SqlMemory implements Memory {
   @Override
   public List<MemoryEntry> putAll(
       String memoryType, Map<String, ? extends @Nullable Object> values, @Nullable Duration ttl) {
-    List<MemoryPut> puts = MemoryPut.all(memoryType, values, ttl);
+    List<MemoryPut> puts = MemoryPut.all(db.json(), memoryType, values, ttl);
     List<MemoryVectors.Vector> vectors =
         MemoryVectors.embed(
             embedder(),
@@ -449,23 +449,26 @@ class SqlMemory implements Memory {
 
   @Override
   public <T> Optional<T> get(String memoryType, String key, Class<T> valueType) {
-    Objects.requireNonNull(valueType, "valueType");
-    // Json.read parses strictly (trailing text too) and reports damage as CORRUPT itself, so the
-    // entry's separate token scan would read the value twice
-    return sql.lookup(db, "memory.get", memoryType, key, scope, false)
-        .map(e -> Json.read(() -> sql.rowName(owner, memoryType, key), e.valueJson(), valueType));
+    return read(
+        memoryType, key, db.json().constructType(Objects.requireNonNull(valueType, "valueType")));
   }
 
   @Override
   public <T> Optional<T> get(String memoryType, String key, TypeReference<T> valueType) {
-    JavaType type = Json.type(valueType);
+    return read(
+        memoryType, key, db.json().constructType(Objects.requireNonNull(valueType, "valueType")));
+  }
+
+  private <T> Optional<T> read(String memoryType, String key, JavaType type) {
+    // Json.read parses strictly (trailing text too) and reports damage as CORRUPT itself, so the
+    // entry's separate token scan would read the value twice
     return sql.lookup(db, "memory.get", memoryType, key, scope, false)
-        .map(e -> Json.<T>read(() -> sql.rowName(owner, memoryType, key), e.valueJson(), type));
+        .map(e -> this.<T>typed(e, type).value());
   }
 
   @Override
   public <T> Optional<MemoryValue<T>> entry(String memoryType, String key, Class<T> valueType) {
-    JavaType type = Json.type(valueType);
+    JavaType type = db.json().constructType(Objects.requireNonNull(valueType, "valueType"));
     // unchecked: the typed read parses strictly and reports damage as CORRUPT itself
     return sql.lookup(db, "memory.get", memoryType, key, scope, false).map(e -> typed(e, type));
   }
@@ -473,11 +476,13 @@ class SqlMemory implements Memory {
   /** The one mapping of a stored value to a caller's type: CORRUPT for damage, else as typed. */
   private <T> MemoryValue<T> typed(MemoryEntry e, JavaType type) {
     return new MemoryValue<>(
-        e, Json.<T>read(() -> sql.rowName(owner, e.memoryType(), e.key()), e.valueJson(), type));
+        e,
+        Json.<T>read(
+            db.json(), () -> sql.rowName(owner, e.memoryType(), e.key()), e.valueJson(), type));
   }
 
   private <T> List<MemoryValue<T>> typed(List<MemoryEntry> entries, Class<T> valueType) {
-    JavaType type = Json.type(valueType);
+    JavaType type = db.json().constructType(Objects.requireNonNull(valueType, "valueType"));
     List<MemoryValue<T>> out = new ArrayList<>(entries.size());
     for (MemoryEntry e : entries) {
       out.add(typed(e, type));
@@ -488,7 +493,7 @@ class SqlMemory implements Memory {
   @Override
   public <T> Map<String, MemoryValue<T>> getAll(
       String memoryType, Collection<String> keys, Class<T> valueType) {
-    JavaType type = Json.type(valueType);
+    JavaType type = db.json().constructType(Objects.requireNonNull(valueType, "valueType"));
     Map<String, MemoryValue<T>> out = new LinkedHashMap<>();
     getAll(memoryType, keys).forEach((k, e) -> out.put(k, typed(e, type)));
     return Collections.unmodifiableMap(out);

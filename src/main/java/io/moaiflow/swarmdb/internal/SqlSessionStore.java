@@ -96,7 +96,7 @@ public final class SqlSessionStore implements SessionStore {
   private CreateResult<Session> create(
       String op, String sessionId, Map<String, ? extends @Nullable Object> metadata) {
     Checks.id("sessionId", sessionId);
-    StoredMetadata meta = StoredMetadata.of(metadata);
+    StoredMetadata meta = StoredMetadata.of(db.json(), metadata);
     return db.write(
         op,
         h -> {
