@@ -9,22 +9,26 @@ import org.jspecify.annotations.Nullable;
 /**
  * The registry of agents and their lifecycle state. Obtain it from {@link SwarmDB#agents()}.
  *
+ * <p>An agent's session must exist; events about agents need no registration (<a
+ * href="SwarmDB.html#references">the reference rule</a>).
+ *
  * <p>Implementations are thread safe. Every change runs in one writer transaction that reads the
  * current state and writes the new one, so concurrent transitions of one agent cannot both win.
  */
 public interface AgentRegistry {
 
   /**
-   * Registers a new agent in state {@link AgentStatus#SPAWNED}.
+   * Registers a new agent in state {@link AgentStatus#SPAWNED}. Its session, when given, must exist
+   * (<a href="SwarmDB.html#references">the reference rule</a>).
    *
    * @param agentId a new id
    * @param agentType its type
-   * @param sessionId its session, or null
+   * @param sessionId its session (an existing one), or null
    * @param metadata JSON details, within {@link JsonLimits}
    * @return the stored agent
    * @throws SwarmDbException {@link ErrorCode#ALREADY_EXISTS} when the id is already registered
-   *     (nothing is written; see {@link #registerIfAbsent}), {@link ErrorCode#INVALID_ARGUMENT} for
-   *     bad input
+   *     (nothing is written; see {@link #registerIfAbsent}), {@link ErrorCode#NOT_FOUND} when the
+   *     session does not exist, {@link ErrorCode#INVALID_ARGUMENT} for bad input
    */
   Agent register(
       String agentId,
@@ -40,10 +44,12 @@ public interface AgentRegistry {
    *
    * @param agentId the agent's id
    * @param agentType its type, for a new agent
-   * @param sessionId its session for a new agent, or null
+   * @param sessionId its session for a new agent (an existing one, checked even when the agent
+   *     exists: <a href="SwarmDB.html#references">the reference rule</a>), or null
    * @param metadata JSON details for a new agent, within {@link JsonLimits}
    * @return the stored agent, and whether this call registered it
-   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} for bad input
+   * @throws SwarmDbException {@link ErrorCode#NOT_FOUND} when the session does not exist, {@link
+   *     ErrorCode#INVALID_ARGUMENT} for bad input
    */
   CreateResult<Agent> registerIfAbsent(
       String agentId,

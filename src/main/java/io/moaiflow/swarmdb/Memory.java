@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  * contracts; scopes never see each other's entries. Obtain one from {@link SwarmDB#memory(Scope)}
  * (a session's also from {@link SessionStore#memory(String)}). Agent, swarm and namespace memory
  * needs no registry row; a session's needs its session (writes to a missing one are {@link
- * ErrorCode#NOT_FOUND}).
+ * ErrorCode#NOT_FOUND}; <a href="SwarmDB.html#references">the reference rule</a>).
  *
  * <p>Every write also updates the full-text index of the entry in the same transaction. With an
  * {@link Embedder} configured ({@link SwarmDbConfig.Builder#embedder}), {@code put}, {@code putAll}

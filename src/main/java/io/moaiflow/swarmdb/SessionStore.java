@@ -6,8 +6,9 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Sessions and their memory. Obtain it from {@link SwarmDB#sessions()}. Implementations are thread
- * safe.
+ * Sessions and their memory. Obtain it from {@link SwarmDB#sessions()}. A session's memory and its
+ * agents need the session to exist; events naming it do not (<a href="SwarmDB.html#references">the
+ * reference rule</a>). Implementations are thread safe.
  */
 public interface SessionStore {
 
@@ -63,7 +64,8 @@ public interface SessionStore {
    * in it with their memory and their events, and the events naming the session; their full-text
    * index rows and vectors go with them. Meant for privacy requests and test cleanup: nothing is
    * kept. Either everything goes or, when the call fails, nothing does. Events appended for the
-   * session afterwards are recorded as any event is (see {@link SwarmDB references}).
+   * session afterwards are recorded as any event is (<a href="SwarmDB.html#references">the
+   * reference rule</a>).
    *
    * @param sessionId the session, active or ended
    * @return how many rows of each kind were deleted
@@ -118,7 +120,8 @@ public interface SessionStore {
   long count();
 
   /**
-   * The memory of one session. The session must exist when memory is written.
+   * The memory of one session. The session must exist when memory is written (<a
+   * href="SwarmDB.html#references">the reference rule</a>).
    *
    * @param sessionId the session
    * @return its memory (a cheap view; no database access until used)

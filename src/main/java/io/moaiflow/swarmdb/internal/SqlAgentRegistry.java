@@ -42,6 +42,7 @@ public final class SqlAgentRegistry implements AgentRegistry {
   private final String selectPageBySession;
   private final String selectPageBySessionAndStatus;
   private final String insert;
+  private final String sessionExists;
   private final String update;
   private final String sweep;
 
@@ -66,6 +67,7 @@ public final class SqlAgentRegistry implements AgentRegistry {
     this.selectPageByStatus = select + " WHERE status = ? AND" + page;
     this.selectPageBySession = select + " WHERE session_id = ? AND" + page;
     this.selectPageBySessionAndStatus = select + " WHERE session_id = ? AND status = ? AND" + page;
+    this.sessionExists = SqlSessionStore.sessionExists(d);
     this.insert =
         "INSERT INTO agents (agent_id, agent_type, status, session_id, spawned_at, updated_at,"
             + " metadata) VALUES (?, ?, 'spawned', ?, ?, ?, "
@@ -133,6 +135,9 @@ public final class SqlAgentRegistry implements AgentRegistry {
     return db.write(
         op,
         h -> {
+          if (sessionId != null) { // an agent's session is a session it belongs to: it must exist
+            SqlSessionStore.requireSession(h, sessionExists, sessionId);
+          }
           PreparedStatement ps = h.prepare(insert);
           ps.setString(1, agentId);
           ps.setString(2, agentType);

@@ -130,7 +130,7 @@ class SqlMemory implements Memory {
               + owner
               + " = ? AND memory_type = ? AND key = ?"
               + d.forUpdate();
-      this.sessionExists = "SELECT 1 FROM sessions WHERE session_id = ?" + d.forKeyShare();
+      this.sessionExists = SqlSessionStore.sessionExists(d);
       String byKey = " ORDER BY key" + d.binaryCollation();
       this.keys =
           "SELECT key FROM "

@@ -12,6 +12,7 @@ import io.moaiflow.swarmdb.SessionStatus;
 import io.moaiflow.swarmdb.SessionStore;
 import io.moaiflow.swarmdb.SwarmDbException;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
@@ -169,6 +170,23 @@ public final class SqlSessionStore implements SessionStore {
           h.prepare(DELETE_SESSION, sessionId).executeUpdate();
           return new EraseResult(sessionId, entries, agents, agentMemory, events);
         });
+  }
+
+  /**
+   * {@return the statement finding a session that rows of it are written for; on PostgreSQL it
+   * keeps the session from being erased until the writing transaction ends}
+   */
+  static String sessionExists(Dialect d) {
+    return "SELECT 1 FROM sessions WHERE session_id = ?" + d.forKeyShare();
+  }
+
+  /** Fails with NOT_FOUND, in the caller's transaction, unless the session exists. */
+  static void requireSession(Handle h, String statement, String sessionId) throws SQLException {
+    try (ResultSet rs = h.prepare(statement, sessionId).executeQuery()) {
+      if (!rs.next()) {
+        throw notFound(sessionId);
+      }
+    }
   }
 
   static SwarmDbException notFound(String sessionId) {
