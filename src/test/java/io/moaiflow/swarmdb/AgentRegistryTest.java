@@ -26,6 +26,9 @@ class AgentRegistryTest {
   void open(TestBackend backend) {
     db = backend.open(clock);
     agents = db.agents();
+    for (String session : List.of("s1", "s2", "even", "odd")) { // an agent's session must exist
+      db.sessions().start(session);
+    }
   }
 
   @BackendTest
