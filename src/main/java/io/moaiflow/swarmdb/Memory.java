@@ -11,12 +11,14 @@ import org.jspecify.annotations.Nullable;
 /**
  * Key/value memory of one {@link Scope}: a session's, an agent's, the whole swarm's or a
  * namespace's, addressed by {@code (memoryType, key)}. Values are any Jackson-serialisable object
- * stored as JSON; entries may carry a TTL after which they are never returned (and {@link
- * Maintenance#purgeExpiredMemory()} deletes them). Every scope has the same operations and
- * contracts; scopes never see each other's entries. Obtain one from {@link SwarmDB#memory(Scope)}
- * (a session's also from {@link SessionStore#memory(String)}). Agent, swarm and namespace memory
- * needs no registry row; a session's needs its session (writes to a missing one are {@link
- * ErrorCode#NOT_FOUND}; <a href="SwarmDB.html#references">the reference rule</a>).
+ * stored as JSON ({@code java.time} types and durations as ISO-8601 text, {@code Optional} as its
+ * value or null; see {@link SwarmDbConfig.Builder#jsonMapper}); entries may carry a TTL after which
+ * they are never returned (and {@link Maintenance#purgeExpiredMemory()} deletes them). Every scope
+ * has the same operations and contracts; scopes never see each other's entries. Obtain one from
+ * {@link SwarmDB#memory(Scope)} (a session's also from {@link SessionStore#memory(String)}). Agent,
+ * swarm and namespace memory needs no registry row; a session's needs its session (writes to a
+ * missing one are {@link ErrorCode#NOT_FOUND}; <a href="SwarmDB.html#references">the reference
+ * rule</a>).
  *
  * <p>Every write also updates the full-text index of the entry in the same transaction. With an
  * {@link Embedder} configured ({@link SwarmDbConfig.Builder#embedder}), {@code put}, {@code putAll}
