@@ -14,7 +14,9 @@ module io.moaiflow.swarmdb {
   requires transitive java.sql;
   requires org.xerial.sqlitejdbc;
   requires com.zaxxer.hikari;
-  requires com.fasterxml.jackson.databind;
+  requires transitive com.fasterxml.jackson.databind;
+  requires com.fasterxml.jackson.datatype.jsr310;
+  requires com.fasterxml.jackson.datatype.jdk8;
   requires org.slf4j;
   requires static org.jspecify;
   requires static micrometer.core;

@@ -9,6 +9,18 @@ public enum ErrorCode {
   INVALID_ARGUMENT(false),
   /** The named row (agent, session, memory entry) does not exist. */
   NOT_FOUND(false),
+  /**
+   * The row a create call names (a session to start, an agent to register) exists already; nothing
+   * was written. Distinct from {@link #INVALID_ARGUMENT} so that a lost creation race is told apart
+   * from bad input ({@link SessionStore#startIfAbsent} and {@link AgentRegistry#registerIfAbsent}
+   * never fail with it).
+   */
+  ALREADY_EXISTS(false),
+  /**
+   * A conditional write found the row changed by another writer (a memory entry at another version,
+   * an agent in another state than expected); nothing was written. Read the row again and retry.
+   */
+  CONFLICT(false),
   /** An agent or session status change that the state machine does not allow. */
   ILLEGAL_TRANSITION(false),
   /** The database stayed locked by another connection or process beyond the busy timeout. */

@@ -18,6 +18,9 @@ import java.util.stream.Stream;
  * row that cannot be read is damage: the readers ({@link #get}, {@link #since}, {@link #query},
  * {@link #stream}) fail with {@link ErrorCode#CORRUPT} naming its {@code seq}, and {@link
  * #salvageSince} reads around it.
+ *
+ * <p>The log records the session and agent ids of an event as given: neither needs to exist (<a
+ * href="SwarmDB.html#references">the reference rule</a>).
  */
 public interface EventStore {
 

@@ -41,7 +41,9 @@ public final class JsonLimits {
 
   /**
    * Checks metadata exactly as an append does, without storing it: for tools that validate a whole
-   * input before writing any of it (the CLI's {@code import}).
+   * input before writing any of it (the CLI's {@code import}). It serialises with the library's
+   * default mapper; a database opened with {@link SwarmDbConfig.Builder#jsonMapper} may accept
+   * types (through the application's modules) that this check refuses.
    *
    * @param metadata an event's metadata
    * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT}, with the message an append of it

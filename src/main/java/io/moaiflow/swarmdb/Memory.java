@@ -1,5 +1,6 @@
 package io.moaiflow.swarmdb;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -10,12 +11,14 @@ import org.jspecify.annotations.Nullable;
 /**
  * Key/value memory of one {@link Scope}: a session's, an agent's, the whole swarm's or a
  * namespace's, addressed by {@code (memoryType, key)}. Values are any Jackson-serialisable object
- * stored as JSON; entries may carry a TTL after which they are never returned (and {@link
- * Maintenance#purgeExpiredMemory()} deletes them). Every scope has the same operations and
- * contracts; scopes never see each other's entries. Obtain one from {@link SwarmDB#memory(Scope)}
- * (a session's also from {@link SessionStore#memory(String)}). Agent, swarm and namespace memory
- * needs no registry row; a session's needs its session (writes to a missing one are {@link
- * ErrorCode#NOT_FOUND}).
+ * stored as JSON ({@code java.time} types and durations as ISO-8601 text, {@code Optional} as its
+ * value or null; see {@link SwarmDbConfig.Builder#jsonMapper}); entries may carry a TTL after which
+ * they are never returned (and {@link Maintenance#purgeExpiredMemory()} deletes them). Every scope
+ * has the same operations and contracts; scopes never see each other's entries. Obtain one from
+ * {@link SwarmDB#memory(Scope)} (a session's also from {@link SessionStore#memory(String)}). Agent,
+ * swarm and namespace memory needs no registry row; a session's needs its session (writes to a
+ * missing one are {@link ErrorCode#NOT_FOUND}; <a href="SwarmDB.html#references">the reference
+ * rule</a>).
  *
  * <p>Every write also updates the full-text index of the entry in the same transaction. With an
  * {@link Embedder} configured ({@link SwarmDbConfig.Builder#embedder}), {@code put}, {@code putAll}
@@ -27,8 +30,15 @@ import org.jspecify.annotations.Nullable;
  * <p>Limits: keys at most {@value #MAX_KEY_LENGTH} characters; a value's JSON within {@link
  * JsonLimits} (at most 16 MiB, nested at most {@value JsonLimits#MAX_DEPTH} levels, finite
  * numbers), checked by every write; anything stored reads back. A stored value that cannot be read
- * is damage: every reader of it fails with {@link ErrorCode#CORRUPT} naming the entry. Memory types
- * are letters, digits and {@code _ . : -}, at most 64 characters. Implementations are thread safe.
+ * is damage: every reader of it fails with {@link ErrorCode#CORRUPT} naming the entry.
+ *
+ * <p>Values are read back as JSON text ({@link MemoryEntry#valueJson()}) or, by the overloads
+ * taking a {@code Class} or {@code TypeReference}, as a caller's type ({@link MemoryValue}): every
+ * typed read maps the value the same way, with the database's Jackson mapper ({@link
+ * SwarmDbConfig.Builder#jsonMapper}); a value that is readable JSON but does not fit the type fails
+ * with {@link ErrorCode#INVALID_ARGUMENT}, one that is not readable JSON with {@link
+ * ErrorCode#CORRUPT}. Memory types are letters, digits and {@code _ . : -}, at most 64 characters.
+ * Implementations are thread safe.
  */
 public interface Memory {
 
@@ -76,6 +86,31 @@ public interface Memory {
    *     nothing written
    */
   MemoryEntry put(String memoryType, String key, @Nullable Object value, @Nullable Duration ttl);
+
+  /**
+   * Stores a value only if the entry is still at the version the caller read (optimistic
+   * concurrency): of writers racing with one expected version, exactly one succeeds and the others
+   * fail with {@link ErrorCode#CONFLICT}. An expired entry counts as absent (version 0).
+   *
+   * @param memoryType the memory type
+   * @param key the key
+   * @param value a Jackson-serialisable value
+   * @param ttl positive time to live, or null for none
+   * @param expectedVersion the version of {@link MemoryEntry#version()} the caller read, or 0 for
+   *     an entry that must not exist yet
+   * @return the stored entry, at {@code expectedVersion + 1}
+   * @throws SwarmDbException {@link ErrorCode#CONFLICT} naming the expected and the actual version
+   *     when the entry is at another version (nothing is written: read it again and retry), {@link
+   *     ErrorCode#INVALID_ARGUMENT} for a negative version or as {@link #put(String, String,
+   *     Object, Duration)}, {@link ErrorCode#NOT_FOUND} for a session scope whose session does not
+   *     exist
+   */
+  MemoryEntry putIfVersion(
+      String memoryType,
+      String key,
+      @Nullable Object value,
+      @Nullable Duration ttl,
+      long expectedVersion);
 
   /**
    * Stores several values of one type in one transaction.
@@ -149,6 +184,32 @@ public interface Memory {
   <T> Optional<T> get(String memoryType, String key, Class<T> valueType);
 
   /**
+   * Reads a value as a generic type, such as {@code new TypeReference<List<Message>>() {}}, the way
+   * {@link #get(String, String, Class)} reads it.
+   *
+   * @param <T> the value type
+   * @param memoryType the memory type
+   * @param key the key
+   * @param valueType the type Jackson reads the JSON into
+   * @return the value, or empty when missing, expired, or JSON null
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} when the JSON does not fit the
+   *     type, {@link ErrorCode#CORRUPT} naming the entry when the stored text is not readable JSON
+   */
+  <T> Optional<T> get(String memoryType, String key, TypeReference<T> valueType);
+
+  /**
+   * Reads the stored entry with its value as {@code valueType}.
+   *
+   * @param <T> the value type
+   * @param memoryType the memory type
+   * @param key the key
+   * @param valueType the class Jackson reads the JSON into
+   * @return the entry, or empty when missing or expired
+   * @throws SwarmDbException as {@link #get(String, String, TypeReference)} does
+   */
+  <T> Optional<MemoryValue<T>> entry(String memoryType, String key, Class<T> valueType);
+
+  /**
    * Reads the stored entry.
    *
    * @param memoryType the memory type
@@ -165,6 +226,20 @@ public interface Memory {
    * @return key to entry for the keys that exist and have not expired
    */
   Map<String, MemoryEntry> getAll(String memoryType, Collection<String> keys);
+
+  /**
+   * Reads several entries of one type with their values as {@code valueType}.
+   *
+   * @param <T> the value type
+   * @param memoryType the memory type
+   * @param keys the keys, at most 10,000
+   * @param valueType the class Jackson reads each JSON value into
+   * @return key to entry for the keys that exist and have not expired, in the order of {@code keys}
+   * @throws SwarmDbException as {@link #get(String, String, TypeReference)} does, for the first
+   *     value that does not fit
+   */
+  <T> Map<String, MemoryValue<T>> getAll(
+      String memoryType, Collection<String> keys, Class<T> valueType);
 
   /**
    * Deletes one entry.
@@ -194,6 +269,19 @@ public interface Memory {
   List<MemoryEntry> findByPrefix(String memoryType, String prefix);
 
   /**
+   * {@link #findByPrefix(String, String)} with each value read as {@code valueType}.
+   *
+   * @param <T> the value type
+   * @param memoryType the memory type
+   * @param prefix the literal prefix
+   * @param valueType the class Jackson reads each JSON value into
+   * @return matching entries, by key
+   * @throws SwarmDbException as {@link #get(String, String, TypeReference)} does, for the first
+   *     value that does not fit
+   */
+  <T> List<MemoryValue<T>> findByPrefix(String memoryType, String prefix, Class<T> valueType);
+
+  /**
    * Unexpired entries whose key matches a glob ({@code *} any run, {@code ?} one character, {@code
    * [abc]} a class; case-sensitive).
    *
@@ -204,12 +292,54 @@ public interface Memory {
   List<MemoryEntry> findByGlob(String memoryType, String glob);
 
   /**
+   * {@link #findByGlob(String, String)} with each value read as {@code valueType}.
+   *
+   * @param <T> the value type
+   * @param memoryType the memory type
+   * @param glob the pattern
+   * @param valueType the class Jackson reads each JSON value into
+   * @return matching entries, by key
+   * @throws SwarmDbException as {@link #get(String, String, TypeReference)} does, for the first
+   *     value that does not fit
+   */
+  <T> List<MemoryValue<T>> findByGlob(String memoryType, String glob, Class<T> valueType);
+
+  /**
    * The most recently updated unexpired entries of this scope, in any type.
    *
    * @param limit most rows, between 1 and 10,000
    * @return entries, newest first
    */
   List<MemoryEntry> recent(int limit);
+
+  /**
+   * {@link #recent(int)} with each value read as {@code valueType} (every entry's value must fit
+   * it: use this on a scope whose entries share a type).
+   *
+   * @param <T> the value type
+   * @param limit most rows, between 1 and 10,000
+   * @param valueType the class Jackson reads each JSON value into
+   * @return entries, newest first
+   * @throws SwarmDbException as {@link #get(String, String, TypeReference)} does, for the first
+   *     value that does not fit
+   */
+  <T> List<MemoryValue<T>> recent(int limit, Class<T> valueType);
+
+  /**
+   * Counts the unexpired entries of this scope, in every type.
+   *
+   * @return the number of entries
+   */
+  long count();
+
+  /**
+   * Counts the unexpired entries of one type in this scope.
+   *
+   * @param memoryType the memory type
+   * @return the number of entries
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} for a bad memory type
+   */
+  long count(String memoryType);
 
   /**
    * Deletes every entry of this scope.

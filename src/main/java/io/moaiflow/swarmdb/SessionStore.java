@@ -6,8 +6,9 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Sessions and their memory. Obtain it from {@link SwarmDB#sessions()}. Implementations are thread
- * safe.
+ * Sessions and their memory. Obtain it from {@link SwarmDB#sessions()}. A session's memory and its
+ * agents need the session to exist; events naming it do not (<a href="SwarmDB.html#references">the
+ * reference rule</a>). Implementations are thread safe.
  */
 public interface SessionStore {
 
@@ -17,9 +18,26 @@ public interface SessionStore {
    * @param sessionId a new id
    * @param metadata JSON details, within {@link JsonLimits}
    * @return the stored session
-   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} when the id already exists
+   * @throws SwarmDbException {@link ErrorCode#ALREADY_EXISTS} when the id already exists (nothing
+   *     is written; see {@link #startIfAbsent}), {@link ErrorCode#INVALID_ARGUMENT} for a bad id or
+   *     metadata
    */
   Session start(String sessionId, Map<String, ? extends @Nullable Object> metadata);
+
+  /**
+   * Starts a session unless one with this id exists (in any state), in one transaction: of any
+   * number of callers racing on one id, from any thread, process or host, exactly one creates it.
+   * An existing session is returned as stored and left unchanged (its metadata is not replaced by
+   * {@code metadata}, an ended one is not reopened).
+   *
+   * @param sessionId the session's id
+   * @param metadata JSON details for a new session, within {@link JsonLimits} (checked even when
+   *     the session exists)
+   * @return the stored session, and whether this call created it
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} for a bad id or metadata
+   */
+  CreateResult<Session> startIfAbsent(
+      String sessionId, Map<String, ? extends @Nullable Object> metadata);
 
   /**
    * Starts a new session without metadata.
@@ -42,6 +60,21 @@ public interface SessionStore {
   Session end(String sessionId);
 
   /**
+   * Deletes a session and everything it owns, in one transaction: its memory, the agents registered
+   * in it with their memory and their events, and the events naming the session; their full-text
+   * index rows and vectors go with them. Meant for privacy requests and test cleanup: nothing is
+   * kept. Either everything goes or, when the call fails, nothing does. Events appended for the
+   * session afterwards are recorded as any event is (<a href="SwarmDB.html#references">the
+   * reference rule</a>).
+   *
+   * @param sessionId the session, active or ended
+   * @return how many rows of each kind were deleted
+   * @throws SwarmDbException {@link ErrorCode#NOT_FOUND} for an unknown session (nothing is
+   *     deleted, not even events naming it), {@link ErrorCode#INVALID_ARGUMENT} for a bad id
+   */
+  EraseResult erase(String sessionId);
+
+  /**
    * One session.
    *
    * @param sessionId the session
@@ -50,7 +83,8 @@ public interface SessionStore {
   Optional<Session> get(String sessionId);
 
   /**
-   * Active sessions, most recently started first.
+   * Active sessions, most recently started first: the newest {@code limit} of them. To list every
+   * active session, however many, use {@link #page page(true, ...)}.
    *
    * @param limit most rows, between 1 and 10,000
    * @return the sessions
@@ -58,7 +92,8 @@ public interface SessionStore {
   List<Session> open(int limit);
 
   /**
-   * Sessions in any state, most recently started first.
+   * Sessions in any state, most recently started first: the newest {@code limit} of them. To list
+   * every session, however many, use {@link #page page(false, ...)}.
    *
    * @param limit most rows, between 1 and 10,000
    * @return the sessions
@@ -66,10 +101,11 @@ public interface SessionStore {
   List<Session> recent(int limit);
 
   /**
-   * One page of sessions, most recently started first (ties by id), for listing any number of them
-   * with bounded memory (keyset paging: stable while sessions start or end). Pass null as {@code
-   * afterSessionId} for the first page, then the id of the last session of the previous page; the
-   * listing has ended when a page holds fewer than {@code limit} sessions.
+   * One page of sessions, most recently started first (ties by id): the way to list every session,
+   * however many, with bounded memory (keyset paging: stable while sessions start or end; no total
+   * cap, only the page size is limited). Pass null as {@code afterSessionId} for the first page,
+   * then the id of the last session of the previous page; the listing has ended when a page holds
+   * fewer than {@code limit} sessions.
    *
    * @param activeOnly only sessions that have not ended
    * @param afterSessionId the last session of the previous page, or null for the first page
@@ -84,7 +120,8 @@ public interface SessionStore {
   long count();
 
   /**
-   * The memory of one session. The session must exist when memory is written.
+   * The memory of one session. The session must exist when memory is written (<a
+   * href="SwarmDB.html#references">the reference rule</a>).
    *
    * @param sessionId the session
    * @return its memory (a cheap view; no database access until used)

@@ -26,6 +26,27 @@ import java.util.stream.Stream;
  * <p>This class is thread safe: share one instance per database file across the application. All
  * writes go through one writer connection (SQLite allows one writer at a time); reads use a small
  * pool of read-only connections. {@link #close()} waits for queued writes to commit.
+ *
+ * <h2 id="references">References between rows</h2>
+ *
+ * <p>One rule, the same on both backends:
+ *
+ * <ul>
+ *   <li>The event log records ids as given: an event naming a session or an agent that does not
+ *       exist (yet, or any more) is stored. A log must not lose an event to the order in which
+ *       hosts write, and a session's erasure does not stop later events naming it.
+ *   <li>What a session owns must name an existing session: writing its memory ({@link
+ *       SessionStore#memory(String)}), and registering an agent in it ({@link
+ *       AgentRegistry#register(String, String, String, java.util.Map)} with a session id), fail
+ *       with {@link ErrorCode#NOT_FOUND} and write nothing when the session does not exist. The
+ *       check and the write are one transaction, so a concurrent {@link SessionStore#erase} either
+ *       runs first (and the write fails) or after (and deletes what was written).
+ *   <li>Memory of the other scopes ({@link Scope#agent(String)}, {@link Scope#swarm()}, {@link
+ *       Scope#namespace(String)}) needs no registry row: an agent's memory may be written before or
+ *       without its registration.
+ * </ul>
+ *
+ * <p>Reads never check references: a query for an unknown session or agent returns nothing.
  */
 public final class SwarmDB implements AutoCloseable {
   private final Backend db;

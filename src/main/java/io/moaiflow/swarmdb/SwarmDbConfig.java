@@ -1,6 +1,8 @@
 package io.moaiflow.swarmdb;
 
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.moaiflow.swarmdb.internal.FileSecurity;
+import io.moaiflow.swarmdb.internal.Json;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -9,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.StringJoiner;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -197,6 +200,7 @@ public final class SwarmDbConfig {
   private final long minFreeSpaceBytes;
   private final @Nullable Embedder embedder;
   private final @Nullable Boolean indexEvents;
+  private final @Nullable Consumer<JsonMapper.Builder> jsonMapper;
 
   private SwarmDbConfig(Builder b) {
     this.target = b.target.get();
@@ -229,6 +233,10 @@ public final class SwarmDbConfig {
     this.minFreeSpaceBytes = b.minFreeSpaceBytes;
     this.embedder = b.embedder;
     this.indexEvents = b.indexEvents;
+    this.jsonMapper = b.jsonMapper;
+    if (jsonMapper != null) {
+      Json.forDatabase(jsonMapper); // a customisation that throws fails here, not at open
+    }
   }
 
   /**
@@ -257,6 +265,7 @@ public final class SwarmDbConfig {
     m.put("minFreeSpaceBytes", minFreeSpaceBytes);
     m.put("embedder", embedder == null ? "none" : embedder.modelId() + "/" + embedder.dimension());
     m.put("indexEvents", indexEvents == null ? "as recorded" : indexEvents);
+    m.put("jsonMapper", jsonMapper == null ? "library defaults" : jsonMapper);
     return m;
   }
 
@@ -339,6 +348,14 @@ public final class SwarmDbConfig {
   /** {@return the directory, or null when any path is allowed} */
   public @Nullable Path backupRoot() {
     return backupRoot;
+  }
+
+  /**
+   * {@return the application's customisation of the database's Jackson mapper, or null for the
+   * library's defaults} See {@link Builder#jsonMapper}.
+   */
+  public @Nullable Consumer<JsonMapper.Builder> jsonMapper() {
+    return jsonMapper;
   }
 
   /** {@return the embedder for semantic recall, or null for full-text recall only} */
@@ -520,6 +537,7 @@ public final class SwarmDbConfig {
     private long minFreeSpaceBytes = DEFAULT_MIN_FREE_SPACE_BYTES;
     private @Nullable Embedder embedder;
     private @Nullable Boolean indexEvents;
+    private @Nullable Consumer<JsonMapper.Builder> jsonMapper;
 
     private Builder(Supplier<Target> target) {
       this.target = target;
@@ -748,6 +766,35 @@ public final class SwarmDbConfig {
      */
     public Builder indexEvents(boolean value) {
       this.indexEvents = value;
+      return this;
+    }
+
+    /**
+     * Customises the Jackson mapper the database uses for the application's values: metadata of
+     * events, agents and sessions, memory values, and every typed read (default: the library's
+     * mapper). Each database builds its own mapper: the library's defaults first, then {@code
+     * customisation} (register modules, serializers, naming strategies, features), then again what
+     * the library depends on, which a customisation cannot change: the limits of {@link
+     * JsonLimits}, strict reads of one JSON value, finite numbers and compact text. The shared
+     * mapper is never changed, and neither is any other database's.
+     *
+     * <p>The library's defaults register {@code jackson-datatype-jsr310} and {@code
+     * jackson-datatype-jdk8}: {@code Instant}, {@code OffsetDateTime}, {@code LocalDate} and the
+     * other {@code java.time} types are written as ISO-8601 text ({@code "2026-05-01T08:00:00Z"},
+     * never numeric timestamps), {@code Duration} as ISO-8601 text ({@code "PT1H30M"}); an offset
+     * read back is kept, not adjusted to UTC; {@code Optional} and {@code OptionalInt} and friends
+     * are written as their value or null. Unknown properties are ignored when reading. Metadata
+     * reads back as plain JSON values (a date as its text), memory values as the type asked for.
+     *
+     * @param customisation changes to the library's builder, run once for each database opened with
+     *     this configuration (and once by {@link #build()} to check it); it must not call {@code
+     *     build()}
+     * @return this builder
+     * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} from {@link #build()} when the
+     *     customisation throws
+     */
+    public Builder jsonMapper(Consumer<JsonMapper.Builder> customisation) {
+      this.jsonMapper = Objects.requireNonNull(customisation, "customisation");
       return this;
     }
 

@@ -26,6 +26,9 @@ class AgentRegistryTest {
   void open(TestBackend backend) {
     db = backend.open(clock);
     agents = db.agents();
+    for (String session : List.of("s1", "s2", "even", "odd")) { // an agent's session must exist
+      db.sessions().start(session);
+    }
   }
 
   @BackendTest
@@ -48,8 +51,10 @@ class AgentRegistryTest {
   void registeringAnExistingIdIsRejectedAndChangesNothing() {
     agents.register("agent-1", "expert");
     agents.transition("agent-1", AgentStatus.RUNNING);
-    assertInvalid(
-        () -> agents.register("agent-1", "other"), "'agent-1' is already registered", "running");
+    assertThat(
+            assertFails(ErrorCode.ALREADY_EXISTS, () -> agents.register("agent-1", "other"))
+                .getMessage())
+        .contains("'agent-1' is already registered", "running", "registerIfAbsent");
     assertThat(agents.get("agent-1").orElseThrow().agentType()).isEqualTo("expert");
   }
 
@@ -254,7 +259,7 @@ class AgentRegistryTest {
   void agentLifecycle() throws Exception {
     Agent a = db.agents().register("a1", "expert", "s1", Map.of("k", "v"));
     assertThat(a.status()).isEqualTo(AgentStatus.SPAWNED);
-    assertFails(ErrorCode.INVALID_ARGUMENT, () -> db.agents().register("a1", "expert"));
+    assertFails(ErrorCode.ALREADY_EXISTS, () -> db.agents().register("a1", "expert"));
     db.agents().register("a2", "expert");
     db.agents().register("a3", "other", "s1", Map.of());
     clock.advance(Duration.ofSeconds(2));

@@ -34,6 +34,8 @@ class ModularConsumerTest {
           "jackson-core-",
           "jackson-databind-",
           "jackson-annotations-",
+          "jackson-datatype-jsr310-",
+          "jackson-datatype-jdk8-",
           "slf4j-api-");
 
   @TempDir Path dir;

@@ -35,7 +35,8 @@ class SessionStoreTest extends BackendSuite {
     assertThat(s.endedAt()).isNull();
     assertThat(sessions.get("s1")).contains(s);
     assertThat(sessions.get("nope")).isEmpty();
-    assertInvalid(() -> sessions.start("s1"), "'s1' already exists");
+    assertThat(assertFails(ErrorCode.ALREADY_EXISTS, () -> sessions.start("s1")).getMessage())
+        .contains("'s1' already exists", "started at 2026-05-01T08:00:00Z", "startIfAbsent");
     clock.advance(Duration.ofMinutes(5));
     Session ended = sessions.end("s1");
     assertThat(ended.status()).isEqualTo(SessionStatus.ENDED);
@@ -344,7 +345,7 @@ class SessionStoreTest extends BackendSuite {
   void sessionLifecycleWithTwoSessions() throws Exception {
     Session s1 = db.sessions().start("s1", Map.of("goal", "ship"));
     assertThat(s1.isActive()).isTrue();
-    assertFails(ErrorCode.INVALID_ARGUMENT, () -> db.sessions().start("s1"));
+    assertFails(ErrorCode.ALREADY_EXISTS, () -> db.sessions().start("s1"));
     clock.advance(Duration.ofSeconds(1));
     db.sessions().start("s2");
     clock.advance(Duration.ofSeconds(1));

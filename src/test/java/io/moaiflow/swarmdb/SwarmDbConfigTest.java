@@ -42,6 +42,7 @@ class SwarmDbConfigTest {
         .minFreeSpaceBytes(12345)
         .embedder(new WordHashEmbedder("word-hash", 3))
         .indexEvents(false)
+        .jsonMapper(j -> j.findAndAddModules())
         .build();
   }
 
@@ -69,7 +70,8 @@ class SwarmDbConfigTest {
         .contains("backupRoot=" + dir.resolve("backups"))
         .contains("minFreeSpaceBytes=12345")
         .contains("embedder=word-hash/3")
-        .contains("indexEvents=false");
+        .contains("indexEvents=false")
+        .contains("jsonMapper=io.moaiflow.swarmdb.SwarmDbConfigTest");
     // every builder setter is a setting: one missing from toString fails here
     List<String> settings =
         Arrays.stream(SwarmDbConfig.Builder.class.getDeclaredMethods())
@@ -77,7 +79,7 @@ class SwarmDbConfigTest {
             .filter(m -> m.getReturnType() == SwarmDbConfig.Builder.class)
             .map(Method::getName)
             .toList();
-    assertThat(settings).hasSize(19);
+    assertThat(settings).hasSize(20);
     for (String name : settings) {
       assertThat(s).as("toString prints %s", name).contains(name + "=");
     }

@@ -1,5 +1,6 @@
 package io.moaiflow.swarmdb.internal;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.moaiflow.swarmdb.AgentRegistry;
 import io.moaiflow.swarmdb.EventStore;
 import io.moaiflow.swarmdb.Maintenance;
@@ -45,6 +46,12 @@ public interface Backend extends AutoCloseable {
   <T> T outsideTransaction(String op, SqlFunction<T> fn);
 
   Dialect dialect();
+
+  /**
+   * The database's mapper for the application's values (metadata, memory values, typed reads): the
+   * shared one, or the database's own when the configuration customises it.
+   */
+  ObjectMapper json();
 
   Daos daos();
 

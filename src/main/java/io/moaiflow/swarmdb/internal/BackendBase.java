@@ -1,5 +1,6 @@
 package io.moaiflow.swarmdb.internal;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 
 /**
@@ -12,6 +13,7 @@ public abstract class BackendBase implements Backend {
   protected final TimeSource time;
   protected final Listeners listeners;
   protected final OpenState state;
+  private final ObjectMapper json;
 
   protected BackendBase(
       SwarmDbConfig config,
@@ -25,6 +27,12 @@ public abstract class BackendBase implements Backend {
     this.time = time;
     this.listeners = listeners;
     this.state = new OpenState(label, shippedVersion, schemaVersion);
+    this.json = Json.forDatabase(config.jsonMapper());
+  }
+
+  @Override
+  public final ObjectMapper json() {
+    return json;
   }
 
   @Override

@@ -9,11 +9,15 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.JsonLimits;
 import io.moaiflow.swarmdb.SwarmDbException;
@@ -21,11 +25,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The one Jackson mapper the library uses, with the limits of {@link JsonLimits} applied
+ * The library's Jackson mappers: the shared one, and a database's own when the application
+ * customises it ({@link #forDatabase}); each with the limits of {@link JsonLimits} applied
  * identically when writing (by {@link LimitedGenerator}) and when reading (by the parser's
  * constraints), so any document a write accepts reads back. Stored text that does not parse is
  * damage: {@link ErrorCode#CORRUPT} naming the row, never a usage error. This class is thread safe
@@ -54,25 +60,79 @@ public final class Json {
   private Json() {}
 
   private static ObjectMapper build(int maxDepth) {
+    return build(maxDepth, null);
+  }
+
+  /**
+   * A mapper: the library's defaults (java.time and Optional types, dates and durations as ISO-8601
+   * text, offsets kept when reading), then the application's customisation, then again what the
+   * library depends on, whatever the customisation changed: the limits of {@link JsonLimits} on
+   * reading and writing, strict single-value reads, finite numbers, compact text.
+   */
+  private static ObjectMapper build(
+      int maxDepth, @Nullable Consumer<JsonMapper.Builder> customisation) {
+    StreamReadConstraints read =
+        StreamReadConstraints.builder()
+            .maxNestingDepth(maxDepth)
+            .maxNameLength(JsonLimits.MAX_NAME_LENGTH)
+            .maxNumberLength(JsonLimits.MAX_NUMBER_LENGTH)
+            .maxStringLength(JsonLimits.MAX_BYTES)
+            .maxDocumentLength(JsonLimits.MAX_BYTES + 1024L)
+            .build();
+    StreamWriteConstraints write =
+        StreamWriteConstraints.builder().maxNestingDepth(maxDepth).build();
     JsonFactory factory =
         JsonFactory.builder()
-            .streamReadConstraints(
-                StreamReadConstraints.builder()
-                    .maxNestingDepth(maxDepth)
-                    .maxNameLength(JsonLimits.MAX_NAME_LENGTH)
-                    .maxNumberLength(JsonLimits.MAX_NUMBER_LENGTH)
-                    .maxStringLength(JsonLimits.MAX_BYTES)
-                    .maxDocumentLength(JsonLimits.MAX_BYTES + 1024L)
-                    .build())
-            .streamWriteConstraints(
-                StreamWriteConstraints.builder().maxNestingDepth(maxDepth).build())
+            .streamReadConstraints(read)
+            .streamWriteConstraints(write)
             .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .addDecorator((f, g) -> new LimitedGenerator(g, maxDepth))
             .build();
-    return JsonMapper.builder(factory)
-        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-        .build();
+    JsonMapper.Builder b =
+        JsonMapper.builder(factory)
+            .addModule(new JavaTimeModule())
+            .addModule(new Jdk8Module())
+            .disable(
+                SerializationFeature.WRITE_DATES_AS_TIMESTAMPS,
+                SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
+            .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    if (customisation != null) {
+      customisation.accept(b);
+    }
+    ObjectMapper mapper =
+        b.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(SerializationFeature.INDENT_OUTPUT)
+            .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .build();
+    // the customisation may have reached the factory through b.streamFactory()
+    mapper.getFactory().setStreamReadConstraints(read).setStreamWriteConstraints(write);
+    return mapper;
+  }
+
+  /**
+   * A database's own mapper for the application's values (metadata, memory values, typed reads),
+   * built from {@link io.moaiflow.swarmdb.SwarmDbConfig#jsonMapper()}; the shared mapper is never
+   * changed.
+   *
+   * @param customisation the application's changes to the library's builder, or null for none
+   * @throws io.moaiflow.swarmdb.SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} when the
+   *     customisation throws
+   */
+  public static ObjectMapper forDatabase(@Nullable Consumer<JsonMapper.Builder> customisation) {
+    if (customisation == null) {
+      return MAPPER;
+    }
+    try {
+      return build(MAX_DEPTH, customisation);
+    } catch (RuntimeException e) {
+      throw new SwarmDbException(
+          ErrorCode.INVALID_ARGUMENT,
+          "the jsonMapper customisation failed: "
+              + e
+              + "; fix the Consumer passed to SwarmDbConfig.Builder.jsonMapper",
+          e);
+    }
   }
 
   /** The shared mapper. Do not reconfigure it. */
@@ -80,11 +140,16 @@ public final class Json {
     return MAPPER;
   }
 
-  /** Serialises a value, enforcing the size and UTF-8 rules. */
+  /** Serialises a value with the shared mapper, enforcing the size and UTF-8 rules. */
   public static String write(String what, @Nullable Object value) {
+    return write(MAPPER, what, value);
+  }
+
+  /** Serialises a value with a database's mapper, enforcing the size and UTF-8 rules. */
+  public static String write(ObjectMapper mapper, String what, @Nullable Object value) {
     String json;
     try {
-      json = MAPPER.writeValueAsString(value);
+      json = mapper.writeValueAsString(value);
     } catch (JsonProcessingException e) {
       throw notJson(what, e.getOriginalMessage());
     } catch (RuntimeException e) {
@@ -108,10 +173,15 @@ public final class Json {
   }
 
   public static String writeMetadata(Map<String, ? extends @Nullable Object> metadata) {
+    return writeMetadata(MAPPER, metadata);
+  }
+
+  public static String writeMetadata(
+      ObjectMapper mapper, Map<String, ? extends @Nullable Object> metadata) {
     if (metadata.isEmpty()) {
       return "{}";
     }
-    return write("metadata", metadata);
+    return write(mapper, "metadata", metadata);
   }
 
   /**
@@ -269,8 +339,21 @@ public final class Json {
    *     readable JSON; {@link ErrorCode#INVALID_ARGUMENT} when it is, but not as {@code type}
    */
   public static <T> @Nullable T read(Supplier<String> row, String json, Class<T> type) {
+    return read(MAPPER, row, json, MAPPER.constructType(type));
+  }
+
+  /**
+   * Parses a stored JSON value into a type with a database's mapper, as {@link #read(Supplier,
+   * String, Class)} does.
+   *
+   * @param type the type, built by {@code mapper} from a {@code Class<T>} or {@code
+   *     TypeReference<T>}
+   */
+  @SuppressWarnings("TypeParameterUnusedInFormals") // a JavaType has no static type of its own
+  public static <T> @Nullable T read(
+      ObjectMapper mapper, Supplier<String> row, String json, JavaType type) {
     try {
-      return MAPPER.readValue(json, type); // refuses text after the value, as built
+      return mapper.readValue(json, type); // refuses text after the value, as built
     } catch (JsonProcessingException e) {
       String problem = problem(json);
       if (problem != null) {
@@ -279,7 +362,7 @@ public final class Json {
       throw Checks.invalid(
           row.get()
               + ": the value cannot be read as "
-              + type.getSimpleName()
+              + type.getRawClass().getSimpleName()
               + ": "
               + e.getOriginalMessage());
     }

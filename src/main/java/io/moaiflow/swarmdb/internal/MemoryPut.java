@@ -1,5 +1,6 @@
 package io.moaiflow.swarmdb.internal;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,10 +23,14 @@ record MemoryPut(String key, String json, @Nullable Duration ttl) {
    * @param ttl positive time to live, or null
    */
   public static MemoryPut of(
-      String memoryType, String key, @Nullable Object value, @Nullable Duration ttl) {
+      ObjectMapper json,
+      String memoryType,
+      String key,
+      @Nullable Object value,
+      @Nullable Duration ttl) {
     Checks.type("memoryType", memoryType);
     Checks.key("key", key);
-    return new MemoryPut(key, Json.write("value", value), checkTtl(ttl));
+    return new MemoryPut(key, Json.write(json, "value", value), checkTtl(ttl));
   }
 
   /**
@@ -35,7 +40,10 @@ record MemoryPut(String key, String json, @Nullable Duration ttl) {
    * @param ttl positive time to live, or null
    */
   public static List<MemoryPut> all(
-      String memoryType, Map<String, ? extends @Nullable Object> values, @Nullable Duration ttl) {
+      ObjectMapper json,
+      String memoryType,
+      Map<String, ? extends @Nullable Object> values,
+      @Nullable Duration ttl) {
     Checks.type("memoryType", memoryType);
     Objects.requireNonNull(values, "values");
     checkTtl(ttl);
@@ -48,7 +56,7 @@ record MemoryPut(String key, String json, @Nullable Duration ttl) {
       Checks.key("key", e.getKey());
       puts.add(
           new MemoryPut(
-              e.getKey(), Json.write("value of '" + e.getKey() + "'", e.getValue()), ttl));
+              e.getKey(), Json.write(json, "value of '" + e.getKey() + "'", e.getValue()), ttl));
     }
     return puts;
   }

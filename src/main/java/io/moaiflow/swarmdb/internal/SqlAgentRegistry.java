@@ -5,6 +5,7 @@ import static java.util.stream.Collectors.joining;
 import io.moaiflow.swarmdb.Agent;
 import io.moaiflow.swarmdb.AgentRegistry;
 import io.moaiflow.swarmdb.AgentStatus;
+import io.moaiflow.swarmdb.CreateResult;
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SwarmDbException;
 import java.sql.PreparedStatement;
@@ -41,6 +42,7 @@ public final class SqlAgentRegistry implements AgentRegistry {
   private final String selectPageBySession;
   private final String selectPageBySessionAndStatus;
   private final String insert;
+  private final String sessionExists;
   private final String update;
   private final String sweep;
 
@@ -65,6 +67,7 @@ public final class SqlAgentRegistry implements AgentRegistry {
     this.selectPageByStatus = select + " WHERE status = ? AND" + page;
     this.selectPageBySession = select + " WHERE session_id = ? AND" + page;
     this.selectPageBySessionAndStatus = select + " WHERE session_id = ? AND status = ? AND" + page;
+    this.sessionExists = SqlSessionStore.sessionExists(d);
     this.insert =
         "INSERT INTO agents (agent_id, agent_type, status, session_id, spawned_at, updated_at,"
             + " metadata) VALUES (?, ?, 'spawned', ?, ?, ?, "
@@ -91,15 +94,50 @@ public final class SqlAgentRegistry implements AgentRegistry {
       String agentType,
       @Nullable String sessionId,
       Map<String, ? extends @Nullable Object> metadata) {
+    CreateResult<Agent> r = create("agents.register", agentId, agentType, sessionId, metadata);
+    if (!r.created()) {
+      Agent existing = r.value();
+      throw new SwarmDbException(
+          ErrorCode.ALREADY_EXISTS,
+          "agent '"
+              + agentId
+              + "' is already registered (status "
+              + existing.status().dbName()
+              + ", type "
+              + existing.agentType()
+              + "); register a new id, transition the existing agent, or use registerIfAbsent");
+    }
+    return r.value();
+  }
+
+  @Override
+  public CreateResult<Agent> registerIfAbsent(
+      String agentId,
+      String agentType,
+      @Nullable String sessionId,
+      Map<String, ? extends @Nullable Object> metadata) {
+    return create("agents.registerIfAbsent", agentId, agentType, sessionId, metadata);
+  }
+
+  /** Inserts the agent, or reads the one registered, in one transaction. */
+  private CreateResult<Agent> create(
+      String op,
+      String agentId,
+      String agentType,
+      @Nullable String sessionId,
+      Map<String, ? extends @Nullable Object> metadata) {
     Checks.id("agentId", agentId);
     Checks.type("agentType", agentType);
     if (sessionId != null) {
       Checks.id("sessionId", sessionId);
     }
-    StoredMetadata meta = StoredMetadata.of(metadata);
+    StoredMetadata meta = StoredMetadata.of(db.json(), metadata);
     return db.write(
-        "agents.register",
+        op,
         h -> {
+          if (sessionId != null) { // an agent's session is a session it belongs to: it must exist
+            SqlSessionStore.requireSession(h, sessionExists, sessionId);
+          }
           PreparedStatement ps = h.prepare(insert);
           ps.setString(1, agentId);
           ps.setString(2, agentType);
@@ -107,28 +145,27 @@ public final class SqlAgentRegistry implements AgentRegistry {
           ps.setLong(4, h.now());
           ps.setLong(5, h.now());
           ps.setString(6, meta.json());
-          if (ps.executeUpdate() == 0) {
-            Agent existing = find(h, agentId, false).orElseThrow();
-            throw Checks.invalid(
-                "agent '"
-                    + agentId
-                    + "' is already registered (status "
-                    + existing.status().dbName()
-                    + ", type "
-                    + existing.agentType()
-                    + "); register a new id or transition the existing agent");
+          while (ps.executeUpdate() == 0) {
+            // ON CONFLICT waited for the other writer's commit: its row is visible now, unless
+            // an erase deleted it since, and then the insert is tried again
+            Optional<Agent> existing = find(h, agentId, false);
+            if (existing.isPresent()) {
+              return new CreateResult<>(existing.get(), false);
+            }
           }
           Instant now = Instant.ofEpochMilli(h.now());
-          return new Agent(
-              agentId,
-              agentType,
-              AgentStatus.SPAWNED,
-              sessionId,
-              now,
-              null,
-              null,
-              now,
-              meta.stored());
+          return new CreateResult<>(
+              new Agent(
+                  agentId,
+                  agentType,
+                  AgentStatus.SPAWNED,
+                  sessionId,
+                  now,
+                  null,
+                  null,
+                  now,
+                  meta.stored()),
+              true);
         });
   }
 
@@ -145,26 +182,53 @@ public final class SqlAgentRegistry implements AgentRegistry {
       throw Checks.invalid("target status is null; pass an AgentStatus");
     }
     Map<String, @Nullable Object> patch = Checks.metadata(metadataUpdate);
-    Json.writeMetadata(patch); // reject unserialisable values before any work is queued
-    return db.write("agents.transition", h -> update(h, agentId, target, patch));
+    Json.writeMetadata(db.json(), patch); // reject unserialisable values before any work is queued
+    return db.write("agents.transition", h -> update(h, agentId, null, target, patch));
+  }
+
+  @Override
+  public Agent transition(String agentId, AgentStatus expected, AgentStatus target) {
+    Checks.id("agentId", agentId);
+    if (expected == null || target == null) {
+      throw Checks.invalid("expected or target status is null; pass AgentStatus values");
+    }
+    return db.write("agents.transition", h -> update(h, agentId, expected, target, Map.of()));
   }
 
   @Override
   public Agent heartbeat(String agentId) {
     Checks.id("agentId", agentId);
-    return db.write("agents.heartbeat", h -> update(h, agentId, null, Map.of()));
+    return db.write("agents.heartbeat", h -> update(h, agentId, null, null, Map.of()));
   }
 
   /**
    * A transition, or with a null target a heartbeat: the state-machine check, the metadata merge (a
    * null value removes the key) and the end-state bookkeeping (completedAt, duration), written in
    * the caller's transaction. The time of the change is never earlier than the last update.
+   *
+   * @param expected the state the agent must be in, or null for any
    */
   private Agent update(
-      Handle h, String agentId, @Nullable AgentStatus target, Map<String, @Nullable Object> patch)
+      Handle h,
+      String agentId,
+      @Nullable AgentStatus expected,
+      @Nullable AgentStatus target,
+      Map<String, @Nullable Object> patch)
       throws SQLException {
     Agent current = find(h, agentId, true).orElseThrow(() -> notFound(agentId));
     AgentStatus from = current.status();
+    if (expected != null && from != expected) {
+      throw new SwarmDbException(
+          ErrorCode.CONFLICT,
+          "agent '"
+              + current.agentId()
+              + "' is "
+              + from.dbName()
+              + ", expected "
+              + expected.dbName()
+              + "; another caller moved it first. Nothing was written: read the agent again"
+              + " and decide from its current state");
+    }
     if (target == null && from.isFinal()) {
       throw new SwarmDbException(
           ErrorCode.ILLEGAL_TRANSITION,
@@ -200,7 +264,7 @@ public final class SqlAgentRegistry implements AgentRegistry {
         merged.put(e.getKey(), e.getValue());
       }
     }
-    StoredMetadata meta = StoredMetadata.of(merged);
+    StoredMetadata meta = StoredMetadata.of(db.json(), merged);
     Long completed = next.isFinal() ? now : null;
     Long duration =
         completed == null ? null : Math.max(0, now - current.spawnedAt().toEpochMilli());

@@ -1,5 +1,6 @@
 package io.moaiflow.swarmdb.internal;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.EventCounts;
@@ -68,9 +69,9 @@ public abstract class SqlEventStore implements EventStore {
     private final AgentEvent event;
     private final StoredMetadata metadata;
 
-    Row(AgentEvent event) {
+    Row(ObjectMapper json, AgentEvent event) {
       this.event = Objects.requireNonNull(event, "event");
-      this.metadata = StoredMetadata.of(event.metadata());
+      this.metadata = StoredMetadata.of(json, event.metadata());
     }
 
     public AgentEvent event() {
@@ -119,14 +120,14 @@ public abstract class SqlEventStore implements EventStore {
 
   @Override
   public AgentEvent append(AgentEvent event) {
-    Inserted r = appendOne(new Row(event));
+    Inserted r = appendOne(new Row(db.json(), event));
     notifyAppended(r);
     return r.event();
   }
 
   @Override
   public CompletableFuture<AgentEvent> appendAsync(AgentEvent event) {
-    return appendOneAsync(new Row(event))
+    return appendOneAsync(new Row(db.json(), event))
         .thenApply(
             r -> {
               notifyAppended(r);
@@ -165,7 +166,7 @@ public abstract class SqlEventStore implements EventStore {
                 + events.size()
                 + "; nothing was written: remove it from the list");
       }
-      rows.add(new Row(e));
+      rows.add(new Row(db.json(), e));
     }
     InsertedBatch result = appendRows(rows);
     if (db.listeners().active()) {

@@ -1,9 +1,14 @@
 package io.moaiflow.swarmdb.internal;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JavaType;
 import io.moaiflow.swarmdb.Embedder;
+import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.Memory;
 import io.moaiflow.swarmdb.MemoryEntry;
+import io.moaiflow.swarmdb.MemoryValue;
 import io.moaiflow.swarmdb.Scope;
+import io.moaiflow.swarmdb.SwarmDbException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -60,6 +65,8 @@ class SqlMemory implements Memory {
     final @Nullable String entries;
     final String newest;
     final String upsert;
+    final String upsertIfExpired;
+    final String versionForUpdate;
     final String sessionExists;
     final String keys;
     final String prefix;
@@ -69,6 +76,8 @@ class SqlMemory implements Memory {
     final String delete;
     final String clear;
     final String clearType;
+    final String count;
+    final String countType;
 
     Statements(Dialect d, Table t) {
       this.dialect = d;
@@ -91,7 +100,7 @@ class SqlMemory implements Memory {
               + UNEXPIRED
               + " ORDER BY updated_at DESC"
               + " LIMIT 1";
-      this.upsert =
+      String upsert =
           "INSERT INTO "
               + t.name
               + " AS m ("
@@ -110,10 +119,18 @@ class SqlMemory implements Memory {
               + " THEN excluded.created_at ELSE m.created_at END,"
               + " updated_at = excluded.updated_at, expires_at = excluded.expires_at,"
               + " embedding_model = excluded.embedding_model,"
-              + " embedding_q8 = excluded.embedding_q8, embedding = excluded.embedding"
-              + " RETURNING version, created_at, "
-              + d.jsonColumn("value");
-      this.sessionExists = "SELECT 1 FROM sessions WHERE session_id = ?" + d.forKeyShare();
+              + " embedding_q8 = excluded.embedding_q8, embedding = excluded.embedding";
+      String returning = " RETURNING version, created_at, " + d.jsonColumn("value");
+      this.upsertIfExpired = upsert + " WHERE m.expires_at <= excluded.updated_at" + returning;
+      this.upsert = upsert + returning;
+      this.versionForUpdate =
+          "SELECT version, expires_at FROM "
+              + t.name
+              + " WHERE "
+              + owner
+              + " = ? AND memory_type = ? AND key = ?"
+              + d.forUpdate();
+      this.sessionExists = SqlSessionStore.sessionExists(d);
       String byKey = " ORDER BY key" + d.binaryCollation();
       this.keys =
           "SELECT key FROM "
@@ -140,6 +157,14 @@ class SqlMemory implements Memory {
       this.delete =
           "DELETE FROM " + t.name + " WHERE " + owner + " = ? AND memory_type = ? AND key = ?";
       this.clear = "DELETE FROM " + t.name + " WHERE " + owner + " = ?";
+      this.count = "SELECT count(*) FROM " + t.name + " WHERE " + owner + " = ?" + UNEXPIRED;
+      this.countType =
+          "SELECT count(*) FROM "
+              + t.name
+              + " WHERE "
+              + owner
+              + " = ? AND memory_type = ?"
+              + UNEXPIRED;
       this.clearType = "DELETE FROM " + t.name + " WHERE " + owner + " = ? AND memory_type = ?";
     }
 
@@ -250,7 +275,7 @@ class SqlMemory implements Memory {
   @Override
   public MemoryEntry put(
       String memoryType, String key, @Nullable Object value, @Nullable Duration ttl) {
-    MemoryPut p = MemoryPut.of(memoryType, key, value, ttl);
+    MemoryPut p = MemoryPut.of(db.json(), memoryType, key, value, ttl);
     return store(
             "memory.put",
             memoryType,
@@ -267,7 +292,7 @@ class SqlMemory implements Memory {
       @Nullable Duration ttl,
       String vectorModel,
       float[] vector) {
-    MemoryPut p = MemoryPut.of(memoryType, key, value, ttl);
+    MemoryPut p = MemoryPut.of(db.json(), memoryType, key, value, ttl);
     Objects.requireNonNull(vector, "vector");
     return store(
             "memory.put",
@@ -278,9 +303,75 @@ class SqlMemory implements Memory {
   }
 
   @Override
+  public MemoryEntry putIfVersion(
+      String memoryType,
+      String key,
+      @Nullable Object value,
+      @Nullable Duration ttl,
+      long expectedVersion) {
+    if (expectedVersion < 0) {
+      throw Checks.invalid(
+          "expectedVersion is "
+              + expectedVersion
+              + "; pass 0 for an entry that must not exist, or the version the entry was read at");
+    }
+    MemoryPut p = MemoryPut.of(db.json(), memoryType, key, value, ttl);
+    List<MemoryVectors.Vector> v =
+        MemoryVectors.embed(embedder(), List.of(p.key()), List.of(p.json()));
+    MemoryVectors.Vector vector = MemoryVectors.at(v, 0);
+    return db.write(
+        "memory.putIfVersion",
+        h -> {
+          if (vector != null) {
+            MemoryVectors.requireModel(h, vector);
+          }
+          long actual = liveVersion(h, memoryType, key);
+          if (actual == expectedVersion) {
+            // version 0: no live row. A row that is there, expired, is locked now and replaced;
+            // a missing one may be inserted by a concurrent transaction (PostgreSQL), whose
+            // conflict the conditional upsert turns into no row
+            String statement = expectedVersion == 0 ? sql.upsertIfExpired : sql.upsert;
+            MemoryEntry e = upsert(h, statement, memoryType, p, vector);
+            if (e != null) {
+              return e;
+            }
+            actual = liveVersion(h, memoryType, key);
+          }
+          requireOwner(h);
+          throw conflict(memoryType, key, expectedVersion, actual);
+        });
+  }
+
+  /** {@return the version of the live entry, 0 when there is none; the row is locked} */
+  private long liveVersion(Handle h, String memoryType, String key) throws SQLException {
+    try (ResultSet rs = h.prepare(sql.versionForUpdate, owner, memoryType, key).executeQuery()) {
+      if (!rs.next()) {
+        return 0;
+      }
+      long version = rs.getLong(1);
+      Long expires = Rows.nullableLong(rs, 2);
+      return expires == null || expires > h.now() ? version : 0;
+    }
+  }
+
+  private SwarmDbException conflict(String memoryType, String key, long expected, long actual) {
+    return new SwarmDbException(
+        ErrorCode.CONFLICT,
+        sql.rowName(owner, memoryType, key)
+            + ": expected "
+            + (expected == 0 ? "no entry (version 0)" : "version " + expected)
+            + ", but "
+            + (actual == 0
+                ? "there is no entry (version 0: never written, deleted or expired)"
+                : "the entry is at version " + actual)
+            + "; another writer got there first. Nothing was written: read the entry again and"
+            + " retry with its version");
+  }
+
+  @Override
   public List<MemoryEntry> putAll(
       String memoryType, Map<String, ? extends @Nullable Object> values, @Nullable Duration ttl) {
-    List<MemoryPut> puts = MemoryPut.all(memoryType, values, ttl);
+    List<MemoryPut> puts = MemoryPut.all(db.json(), memoryType, values, ttl);
     return store(
         "memory.putAll",
         memoryType,
@@ -298,7 +389,7 @@ class SqlMemory implements Memory {
       @Nullable Duration ttl,
       String vectorModel,
       Map<String, float[]> vectors) {
-    List<MemoryPut> puts = MemoryPut.all(memoryType, values, ttl);
+    List<MemoryPut> puts = MemoryPut.all(db.json(), memoryType, values, ttl);
     return store(
         "memory.putAll",
         memoryType,
@@ -343,10 +434,25 @@ class SqlMemory implements Memory {
   private MemoryEntry upsert(
       Handle h, String memoryType, MemoryPut p, MemoryVectors.@Nullable Vector vector)
       throws SQLException {
+    MemoryEntry e = upsert(h, sql.upsert, memoryType, p, vector);
+    if (e == null) {
+      throw new SQLException("upsert of '" + p.key() + "' returned no row");
+    }
+    return e;
+  }
+
+  /** {@return the stored entry, or null when {@code statement}'s conflict condition held} */
+  private @Nullable MemoryEntry upsert(
+      Handle h,
+      String statement,
+      String memoryType,
+      MemoryPut p,
+      MemoryVectors.@Nullable Vector vector)
+      throws SQLException {
     long now = h.now();
     Duration ttl = p.ttl();
     Long expires = ttl == null ? null : Checks.expiry(now, ttl);
-    PreparedStatement ps = h.prepare(sql.upsert);
+    PreparedStatement ps = h.prepare(statement);
     ps.setString(1, owner);
     ps.setString(2, memoryType);
     ps.setString(3, p.key());
@@ -366,7 +472,7 @@ class SqlMemory implements Memory {
     }
     try (ResultSet rs = result) {
       if (!rs.next()) {
-        throw new SQLException("upsert of '" + p.key() + "' returned no row");
+        return null;
       }
       return new MemoryEntry(
           scope,
@@ -382,11 +488,73 @@ class SqlMemory implements Memory {
 
   @Override
   public <T> Optional<T> get(String memoryType, String key, Class<T> valueType) {
-    Objects.requireNonNull(valueType, "valueType");
+    return read(
+        memoryType, key, db.json().constructType(Objects.requireNonNull(valueType, "valueType")));
+  }
+
+  @Override
+  public <T> Optional<T> get(String memoryType, String key, TypeReference<T> valueType) {
+    return read(
+        memoryType, key, db.json().constructType(Objects.requireNonNull(valueType, "valueType")));
+  }
+
+  private <T> Optional<T> read(String memoryType, String key, JavaType type) {
     // Json.read parses strictly (trailing text too) and reports damage as CORRUPT itself, so the
     // entry's separate token scan would read the value twice
     return sql.lookup(db, "memory.get", memoryType, key, scope, false)
-        .map(e -> Json.read(() -> sql.rowName(owner, memoryType, key), e.valueJson(), valueType));
+        .map(e -> this.<T>typed(e, type).value());
+  }
+
+  @Override
+  public <T> Optional<MemoryValue<T>> entry(String memoryType, String key, Class<T> valueType) {
+    JavaType type = db.json().constructType(Objects.requireNonNull(valueType, "valueType"));
+    // unchecked: the typed read parses strictly and reports damage as CORRUPT itself
+    return sql.lookup(db, "memory.get", memoryType, key, scope, false).map(e -> typed(e, type));
+  }
+
+  /** The one mapping of a stored value to a caller's type: CORRUPT for damage, else as typed. */
+  private <T> MemoryValue<T> typed(MemoryEntry e, JavaType type) {
+    return new MemoryValue<>(
+        e,
+        Json.<T>read(
+            db.json(), () -> sql.rowName(owner, e.memoryType(), e.key()), e.valueJson(), type));
+  }
+
+  private <T> List<MemoryValue<T>> typed(List<MemoryEntry> entries, Class<T> valueType) {
+    JavaType type = db.json().constructType(Objects.requireNonNull(valueType, "valueType"));
+    List<MemoryValue<T>> out = new ArrayList<>(entries.size());
+    for (MemoryEntry e : entries) {
+      out.add(typed(e, type));
+    }
+    return Collections.unmodifiableList(out);
+  }
+
+  @Override
+  public <T> Map<String, MemoryValue<T>> getAll(
+      String memoryType, Collection<String> keys, Class<T> valueType) {
+    JavaType type = db.json().constructType(Objects.requireNonNull(valueType, "valueType"));
+    Map<String, MemoryValue<T>> out = new LinkedHashMap<>();
+    getAll(memoryType, keys).forEach((k, e) -> out.put(k, typed(e, type)));
+    return Collections.unmodifiableMap(out);
+  }
+
+  @Override
+  public <T> List<MemoryValue<T>> findByPrefix(
+      String memoryType, String prefix, Class<T> valueType) {
+    Objects.requireNonNull(valueType, "valueType");
+    return typed(findByPrefix(memoryType, prefix), valueType);
+  }
+
+  @Override
+  public <T> List<MemoryValue<T>> findByGlob(String memoryType, String glob, Class<T> valueType) {
+    Objects.requireNonNull(valueType, "valueType");
+    return typed(findByGlob(memoryType, glob), valueType);
+  }
+
+  @Override
+  public <T> List<MemoryValue<T>> recent(int limit, Class<T> valueType) {
+    Objects.requireNonNull(valueType, "valueType");
+    return typed(recent(limit), valueType);
   }
 
   @Override
@@ -470,6 +638,25 @@ class SqlMemory implements Memory {
     Checks.limit(limit);
     return db.read(
         "memory.recent", h -> sql.list(h.prepare(sql.recent, owner, h.now(), limit), scope));
+  }
+
+  @Override
+  public long count() {
+    return db.read("memory.count", h -> count(h.prepare(sql.count, owner, h.now())));
+  }
+
+  @Override
+  public long count(String memoryType) {
+    Checks.type("memoryType", memoryType);
+    return db.read(
+        "memory.count", h -> count(h.prepare(sql.countType, owner, memoryType, h.now())));
+  }
+
+  private static long count(PreparedStatement ps) throws SQLException {
+    try (ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
   }
 
   @Override

@@ -2,7 +2,6 @@ package io.moaiflow.swarmdb.internal;
 
 import io.moaiflow.swarmdb.Scope;
 import io.moaiflow.swarmdb.SessionMemory;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
@@ -29,11 +28,7 @@ final class SqlSessionMemory extends SqlMemory implements SessionMemory {
 
   @Override
   void requireOwner(Handle h) throws SQLException {
-    try (ResultSet rs = h.prepare(sql.sessionExists, sessionId).executeQuery()) {
-      if (!rs.next()) {
-        throw SqlSessionStore.notFound(sessionId);
-      }
-    }
+    SqlSessionStore.requireSession(h, sql.sessionExists, sessionId);
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.moaiflow.swarmdb.internal;
 
+import io.moaiflow.swarmdb.CreateResult;
+import io.moaiflow.swarmdb.EraseResult;
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.Memory;
 import io.moaiflow.swarmdb.MemoryEntry;
@@ -10,9 +12,11 @@ import io.moaiflow.swarmdb.SessionStatus;
 import io.moaiflow.swarmdb.SessionStore;
 import io.moaiflow.swarmdb.SwarmDbException;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -31,6 +35,11 @@ public final class SqlSessionStore implements SessionStore {
   private final String recentSessions;
   private final String page;
   private final String openPage;
+  static final String AGENTS_OF_SESSION = "SELECT agent_id FROM agents WHERE session_id = ?";
+  static final String DELETE_AGENTS = "DELETE FROM agents WHERE session_id = ?";
+  static final String DELETE_SESSION_EVENTS = "DELETE FROM agent_events WHERE session_id = ?";
+  static final String DELETE_AGENT_EVENTS = "DELETE FROM agent_events WHERE agent_id = ?";
+  static final String DELETE_SESSION = "DELETE FROM sessions WHERE session_id = ?";
   private final SqlMemory.Statements memory;
   private final SqlMemory.Statements scoped;
 
@@ -63,17 +72,51 @@ public final class SqlSessionStore implements SessionStore {
 
   @Override
   public Session start(String sessionId, Map<String, ? extends @Nullable Object> metadata) {
+    CreateResult<Session> r = create("sessions.start", sessionId, metadata);
+    if (!r.created()) {
+      throw new SwarmDbException(
+          ErrorCode.ALREADY_EXISTS,
+          "session '"
+              + sessionId
+              + "' already exists (started at "
+              + r.value().startedAt()
+              + ", "
+              + r.value().status().name().toLowerCase(Locale.ROOT)
+              + "); start a session with a new id, or use startIfAbsent");
+    }
+    return r.value();
+  }
+
+  @Override
+  public CreateResult<Session> startIfAbsent(
+      String sessionId, Map<String, ? extends @Nullable Object> metadata) {
+    return create("sessions.startIfAbsent", sessionId, metadata);
+  }
+
+  /** Inserts the session, or reads the one that exists, in one transaction. */
+  private CreateResult<Session> create(
+      String op, String sessionId, Map<String, ? extends @Nullable Object> metadata) {
     Checks.id("sessionId", sessionId);
-    StoredMetadata meta = StoredMetadata.of(metadata);
+    StoredMetadata meta = StoredMetadata.of(db.json(), metadata);
     return db.write(
-        "sessions.start",
+        op,
         h -> {
-          if (h.prepare(insert, sessionId, h.now(), meta.json()).executeUpdate() == 0) {
-            throw Checks.invalid(
-                "session '" + sessionId + "' already exists; start a session with a new id");
+          while (h.prepare(insert, sessionId, h.now(), meta.json()).executeUpdate() == 0) {
+            // ON CONFLICT waited for the other writer's commit: its row is visible now, unless
+            // an erase deleted it since, and then the insert is tried again
+            Optional<Session> existing = find(h, byId, sessionId);
+            if (existing.isPresent()) {
+              return new CreateResult<>(existing.get(), false);
+            }
           }
-          return new Session(
-              sessionId, SessionStatus.ACTIVE, Instant.ofEpochMilli(h.now()), null, meta.stored());
+          return new CreateResult<>(
+              new Session(
+                  sessionId,
+                  SessionStatus.ACTIVE,
+                  Instant.ofEpochMilli(h.now()),
+                  null,
+                  meta.stored()),
+              true);
         });
   }
 
@@ -102,6 +145,48 @@ public final class SqlSessionStore implements SessionStore {
               Instant.ofEpochMilli(now),
               s.metadata());
         });
+  }
+
+  @Override
+  public EraseResult erase(String sessionId) {
+    Checks.id("sessionId", sessionId);
+    return db.write(
+        "sessions.erase",
+        h -> {
+          // the row lock keeps memory writes and registrations of the session (which read it
+          // FOR KEY SHARE on PostgreSQL) waiting until the erase commits, and then NOT_FOUND
+          if (find(h, byIdForUpdate, sessionId).isEmpty()) {
+            throw notFound(sessionId);
+          }
+          List<String> agentIds = Rows.strings(h.prepare(AGENTS_OF_SESSION, sessionId));
+          long events = h.prepare(DELETE_SESSION_EVENTS, sessionId).executeUpdate();
+          long agentMemory = 0;
+          for (String agentId : agentIds) {
+            events += h.prepare(DELETE_AGENT_EVENTS, agentId).executeUpdate();
+            agentMemory += h.prepare(scoped.clear, Scope.agent(agentId).toString()).executeUpdate();
+          }
+          long agents = h.prepare(DELETE_AGENTS, sessionId).executeUpdate();
+          long entries = h.prepare(memory.clear, sessionId).executeUpdate();
+          h.prepare(DELETE_SESSION, sessionId).executeUpdate();
+          return new EraseResult(sessionId, entries, agents, agentMemory, events);
+        });
+  }
+
+  /**
+   * {@return the statement finding a session that rows of it are written for; on PostgreSQL it
+   * keeps the session from being erased until the writing transaction ends}
+   */
+  static String sessionExists(Dialect d) {
+    return "SELECT 1 FROM sessions WHERE session_id = ?" + d.forKeyShare();
+  }
+
+  /** Fails with NOT_FOUND, in the caller's transaction, unless the session exists. */
+  static void requireSession(Handle h, String statement, String sessionId) throws SQLException {
+    try (ResultSet rs = h.prepare(statement, sessionId).executeQuery()) {
+      if (!rs.next()) {
+        throw notFound(sessionId);
+      }
+    }
   }
 
   static SwarmDbException notFound(String sessionId) {

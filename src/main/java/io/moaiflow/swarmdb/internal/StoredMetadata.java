@@ -1,5 +1,6 @@
 package io.moaiflow.swarmdb.internal;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -9,9 +10,9 @@ import org.jspecify.annotations.Nullable;
  */
 record StoredMetadata(String json, Map<String, @Nullable Object> stored) {
 
-  static StoredMetadata of(Map<String, ? extends @Nullable Object> metadata) {
+  static StoredMetadata of(ObjectMapper mapper, Map<String, ? extends @Nullable Object> metadata) {
     Map<String, @Nullable Object> given = Checks.metadata(metadata);
-    String json = Json.writeMetadata(given);
+    String json = Json.writeMetadata(mapper, given);
     return new StoredMetadata(json, Json.asStored(given, json));
   }
 }

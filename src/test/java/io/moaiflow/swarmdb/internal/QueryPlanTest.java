@@ -175,6 +175,51 @@ class QueryPlanTest {
   }
 
   /**
+   * The statements of conditional writes, counts and erasure (issue 16) search a primary key or the
+   * index meant for them; each was captured by the workload.
+   */
+  @Test
+  void conditionalWritesCountsAndErasureSearchTheirIndexes() throws Exception {
+    Path file = dir.resolve("api16.db");
+    SqliteDatabase.open(SwarmDbConfig.builder(file).build()).close();
+    SqlMemory.Statements session =
+        new SqlMemory.Statements(SqliteDialect.INSTANCE, SqlMemory.Table.SESSION);
+    SqlMemory.Statements scoped =
+        new SqlMemory.Statements(SqliteDialect.INSTANCE, SqlMemory.Table.SCOPED);
+    String sessionPk = "SEARCH session_memory USING INDEX sqlite_autoindex_session_memory_1";
+    String scopedPk = "SEARCH scoped_memory USING INDEX sqlite_autoindex_scoped_memory_1";
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+      assertThat(explain(c, session.versionForUpdate))
+          .containsExactly(sessionPk + " (session_id=? AND memory_type=? AND key=?)");
+      assertThat(explain(c, scoped.versionForUpdate))
+          .containsExactly(scopedPk + " (scope=? AND memory_type=? AND key=?)");
+      assertThat(explain(c, session.count))
+          .containsExactly(
+              "SEARCH session_memory USING INDEX idx_memory_session_updated (session_id=?)");
+      assertThat(explain(c, session.countType))
+          .containsExactly(sessionPk + " (session_id=? AND memory_type=?)");
+      assertThat(explain(c, scoped.count)).containsExactly(scopedPk + " (scope=?)");
+      assertThat(explain(c, scoped.countType))
+          .containsExactly(scopedPk + " (scope=? AND memory_type=?)");
+      for (String q : List.of(session.upsertIfExpired, scoped.upsertIfExpired)) {
+        assertThat(tableScans(explain(c, q))).as(q).isEmpty();
+      }
+      String agentsOfSession = "SEARCH agents USING INDEX idx_agents_session (session_id=?)";
+      assertThat(explain(c, SqlSessionStore.AGENTS_OF_SESSION)).containsExactly(agentsOfSession);
+      assertThat(explain(c, SqlSessionStore.DELETE_AGENTS)).containsExactly(agentsOfSession);
+      assertThat(explain(c, SqlSessionStore.DELETE_SESSION))
+          .containsExactly(
+              "SEARCH sessions USING INDEX sqlite_autoindex_sessions_1 (session_id=?)");
+      assertThat(explain(c, SqlSessionStore.DELETE_SESSION_EVENTS))
+          .containsExactly(
+              "SEARCH agent_events USING COVERING INDEX idx_events_session_ts (session_id=?)");
+      assertThat(explain(c, SqlSessionStore.DELETE_AGENT_EVENTS))
+          .containsExactly(
+              "SEARCH agent_events USING COVERING INDEX idx_events_agent_ts (agent_id=?)");
+    }
+  }
+
+  /**
    * Every scoped_memory statement (schema v2) searches the table's primary key, or the TTL sweep
    * table's, never a scan; and each kind of statement was captured.
    */
@@ -476,8 +521,13 @@ class QueryPlanTest {
     sessions.page(false, null, 10);
     sessions.page(true, "s", 10);
     sessions.count();
+    sessions.startIfAbsent("s", Map.of());
     SessionMemory m = sessions.memory("s");
     m.put("semantic", "k", 1, Duration.ofMinutes(1));
+    m.putIfVersion("semantic", "k", 1, null, 1);
+    m.putIfVersion("semantic", "new", 1, null, 0);
+    m.count();
+    m.count("semantic");
     m.putAll("semantic", Map.of("k2", 2), null);
     m.get("semantic", "k", Integer.class);
     m.getAll("semantic", List.of("k", "k2"));
@@ -494,6 +544,10 @@ class QueryPlanTest {
     // a scope beyond a session: scoped_memory, every operation
     io.moaiflow.swarmdb.Memory a = sessions.memory(io.moaiflow.swarmdb.Scope.agent("a"));
     a.put("semantic", "k", 1, Duration.ofMinutes(1));
+    a.putIfVersion("semantic", "k", 1, null, 1);
+    a.putIfVersion("semantic", "new", 1, null, 0);
+    a.count();
+    a.count("semantic");
     a.putAll("semantic", Map.of("k2", 2), null);
     a.get("semantic", "k", Integer.class);
     a.getAll("semantic", List.of("k", "k2"));
@@ -511,6 +565,8 @@ class QueryPlanTest {
     agents.register("b", "w");
     agents.heartbeat("a");
     agents.transition("a", AgentStatus.RUNNING);
+    agents.transition("b", AgentStatus.SPAWNED, AgentStatus.RUNNING);
+    agents.registerIfAbsent("b", "w", null, Map.of());
     agents.get("a");
     agents.active();
     agents.byType("w");
@@ -533,6 +589,9 @@ class QueryPlanTest {
             .eventType("run"));
     recall.recall(
         io.moaiflow.swarmdb.Recall.query("recall").vector(new float[] {1, 0, 0, 0, 0, 0, 0, 0}));
+
+    sessions.memory(io.moaiflow.swarmdb.Scope.agent("a")).put("semantic", "gone", 1);
+    sessions.erase("s");
 
     Maintenance maintenance = db.daos().maintenance();
     maintenance.deleteEventsOlderThan(Duration.ofDays(1));
