@@ -3,10 +3,11 @@
  * (the facade and its values, health, metrics, migrate, and the embeddable ops endpoint); {@code
  * io.moaiflow.swarmdb.internal} with its backend packages, and the executable's {@code cli}, stay
  * hidden. The optional parts (Micrometer metrics, the PostgreSQL driver, the MiniLM embedder's
- * LangChain4j model, and the executable's picocli, Logback and Prometheus registry) are {@code
- * requires static}: an application that uses one of them puts it on its module path itself.
- * Micrometer, the PostgreSQL driver and LangChain4j are automatic modules (named by their manifests
- * or, for LangChain4j, their file names), hence the suppressed lint.
+ * LangChain4j model, Spring AI and Spring Boot for the Spring AI adapters, and the executable's
+ * picocli, Logback and Prometheus registry) are {@code requires static}: an application that uses
+ * one of them puts it on its module path itself. Micrometer, the PostgreSQL driver, Spring and
+ * LangChain4j are automatic modules (named by their manifests or, for LangChain4j and Spring AI,
+ * their file names), hence the suppressed lint.
  */
 @SuppressWarnings("requires-automatic")
 module io.moaiflow.swarmdb {
@@ -26,6 +27,12 @@ module io.moaiflow.swarmdb {
   requires static langchain4j.core;
   requires static langchain4j.embeddings;
   requires static langchain4j.embeddings.all.minilm.l6.v2.q;
+  requires static spring.ai.commons;
+  requires static spring.ai.model;
+  requires static spring.ai.vector.store;
+  requires static spring.boot.autoconfigure;
+  requires static spring.context;
+  requires static spring.core;
 
   exports io.moaiflow.swarmdb;
   exports io.moaiflow.swarmdb.health;
@@ -33,6 +40,7 @@ module io.moaiflow.swarmdb {
   exports io.moaiflow.swarmdb.migrate;
   exports io.moaiflow.swarmdb.ops;
   exports io.moaiflow.swarmdb.embed;
+  exports io.moaiflow.swarmdb.spring.ai;
 
   // picocli fills the executable's option fields by reflection
   opens io.moaiflow.swarmdb.cli to
