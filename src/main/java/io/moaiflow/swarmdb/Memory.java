@@ -89,6 +89,54 @@ public interface Memory {
       String memoryType, Map<String, ? extends @Nullable Object> values, @Nullable Duration ttl);
 
   /**
+   * Stores a value with a vector the caller computed (for example a vector store adapter whose
+   * framework embeds the text itself) instead of one from the configured {@link Embedder}. The
+   * vector is stored scaled to unit length; recall compares it with query vectors by cosine.
+   *
+   * @param memoryType the memory type
+   * @param key the key
+   * @param value a Jackson-serialisable value
+   * @param ttl positive time to live, or null for none
+   * @param vectorModel the id of the model that computed the vector, like {@link
+   *     Embedder#modelId()}: not blank, at most 256 characters
+   * @param vector 1 to 4,096 finite numbers, not all 0; copied
+   * @return the stored entry
+   * @throws SwarmDbException as {@link #put(String, String, Object)} does; {@link
+   *     ErrorCode#INVALID_ARGUMENT}, before anything is written, for a bad model id or vector, for
+   *     a model id or length other than the configured embedder's (when there is one), or for a
+   *     model id or dimension other than those of the vectors the database already holds (one model
+   *     per database)
+   */
+  MemoryEntry put(
+      String memoryType,
+      String key,
+      @Nullable Object value,
+      @Nullable Duration ttl,
+      String vectorModel,
+      float[] vector);
+
+  /**
+   * Stores several values of one type with the caller's vectors, in one transaction; the rules of
+   * {@link #put(String, String, Object, Duration, String, float[])} apply to each.
+   *
+   * @param memoryType the memory type
+   * @param values key to value
+   * @param ttl positive time to live, or null for none
+   * @param vectorModel the id of the model that computed the vectors
+   * @param vectors key to vector, with exactly the keys of {@code values}, every vector of the same
+   *     length
+   * @return the stored entries, in the iteration order of {@code values}
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT}, before anything is written, when
+   *     {@code vectors} lacks a key of {@code values} or holds another, or a vector is bad
+   */
+  List<MemoryEntry> putAll(
+      String memoryType,
+      Map<String, ? extends @Nullable Object> values,
+      @Nullable Duration ttl,
+      String vectorModel,
+      Map<String, float[]> vectors);
+
+  /**
    * Reads a value as {@code valueType}.
    *
    * @param <T> the value type

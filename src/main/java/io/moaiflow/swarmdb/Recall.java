@@ -1,5 +1,6 @@
 package io.moaiflow.swarmdb;
 
+import io.moaiflow.swarmdb.internal.Vectors;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -418,17 +419,8 @@ public final class Recall {
               + " dimensions; it must have 1 to "
               + MAX_VECTOR_DIMENSION);
     }
-    boolean nonZero = false;
-    for (int i = 0; i < query.length; i++) {
-      if (!Float.isFinite(query[i])) {
-        throw invalid("the recall vector has " + query[i] + " at dimension " + i + "; fix it");
-      }
-      nonZero |= query[i] != 0;
-    }
-    if (!nonZero) {
-      throw invalid("the recall vector is all zeros; it has no direction");
-    }
-    return with(p -> p.vector = query.clone());
+    float[] copy = Vectors.checkedDirection("the recall vector", query.clone());
+    return with(p -> p.vector = copy);
   }
 
   private static String checkType(String name, String type) {

@@ -316,6 +316,117 @@ class MemoryVectorsTest extends BackendSuite {
         "returned 1 vectors for 2 texts");
   }
 
+  @BackendTest
+  void aCallersVectorIsStoredNormalisedAndRecalledWithoutAnEmbedder() throws Exception {
+    db.sessions().start("s");
+    for (Scope scope : scopes()) {
+      Memory m = db.memory(scope);
+      MemoryEntry e = m.put(TYPE, "north", Map.of("text", "up"), null, "caller-v1", v(0, 3, 4));
+      assertThat(e.version()).isEqualTo(1);
+      Object[] row = stored(scope, "north");
+      assertThat(row[0]).isEqualTo("caller-v1");
+      assertThat((byte[]) row[1]).isEqualTo(Vectors.encode(v(0, 0.6f, 0.8f)));
+      assertThat((byte[]) row[2]).isEqualTo(Vectors.quantise(v(0, 0.6f, 0.8f)));
+      Map<String, Object> values = new LinkedHashMap<>();
+      values.put("east", "right");
+      values.put("west", "left");
+      List<MemoryEntry> all =
+          m.putAll(
+              TYPE, values, null, "caller-v1", Map.of("west", v(-2, 0, 0), "east", v(5, 0, 0)));
+      assertThat(all).extracting(MemoryEntry::key).containsExactly("east", "west");
+      assertThat((byte[]) stored(scope, "west")[1]).isEqualTo(Vectors.encode(v(-1, 0, 0)));
+      // the caller's query vector finds the nearest stored one first
+      List<RecallHit> hits =
+          db.recall(Recall.query("").vector(v(-1, 0.1f, 0)).scopes(scope).limit(3));
+      assertThat(hits).extracting(RecallHit::key).containsExactly("west", "north", "east");
+      assertThat(hits.get(0).vectorSimilarity()).isGreaterThan(0.99);
+    }
+    assertThat(settings())
+        .containsEntry("embedding_model", "caller-v1")
+        .containsEntry("embedding_dimension", "3");
+  }
+
+  @BackendTest
+  void badCallerVectorsAreRefusedAtTheirLimitsAndWriteNothing() {
+    Memory m = db.memory(Scope.swarm());
+    int max = Vectors.MAX_DIMENSION;
+    for (int dim : new int[] {1, max - 1, max}) {
+      float[] ones = new float[dim];
+      java.util.Arrays.fill(ones, 1);
+      m.put(TYPE, "d" + dim, "x", null, "dims", ones);
+      assertThat(m.get(TYPE, "d" + dim, String.class)).contains("x");
+      clearSettings();
+    }
+    String id255 = "m".repeat(255);
+    String id256 = "m".repeat(256);
+    for (String ok : List.of(id255, id256)) {
+      m.put(TYPE, "id", 1, null, ok, v(1));
+      clearSettings();
+    }
+    m.clear();
+    List<Runnable> bad =
+        List.of(
+            () -> m.put(TYPE, "k", 1, null, "x", new float[0]),
+            () -> m.put(TYPE, "k", 1, null, "x", new float[max + 1]),
+            () -> m.put(TYPE, "k", 1, null, "m".repeat(257), v(1)),
+            () -> m.put(TYPE, "k", 1, null, " ", v(1)),
+            () -> m.put(TYPE, "k", 1, null, "x", v(1, Float.NaN)),
+            () -> m.put(TYPE, "k", 1, null, "x", v(0, 0)),
+            () -> m.putAll(TYPE, Map.of("a", 1, "b", 2), null, "x", Map.of("a", v(1))),
+            () -> m.putAll(TYPE, Map.of("a", 1), null, "x", Map.of("a", v(1), "z", v(1))),
+            () -> m.putAll(TYPE, Map.of("a", 1, "b", 2), null, "x", twoLengths()));
+    for (Runnable r : bad) {
+      assertFails(ErrorCode.INVALID_ARGUMENT, r::run);
+    }
+    assertInvalid(() -> m.put(TYPE, "k", 1, null, "x", new float[max + 1]), "4097 dimensions");
+    assertInvalid(
+        () -> m.putAll(TYPE, Map.of("a", 1, "b", 2), null, "x", Map.of("a", v(1))),
+        "the vector of 'b' is missing");
+    assertInvalid(
+        () -> m.putAll(TYPE, Map.of("a", 1), null, "x", Map.of("a", v(1), "z", v(1))),
+        "vectors holds key 'z', which has no value");
+    assertInvalid(() -> m.put(TYPE, "k", 1, null, "x", v(0, 0)), "all zeros");
+    assertThat(m.keys(TYPE)).isEmpty();
+    assertThat(settingsUnchecked()).doesNotContainKey("embedding_model");
+    // one model per database: the first vector's model and length hold
+    m.put(TYPE, "k", 1, null, "x", v(1, 0));
+    assertInvalid(() -> m.put(TYPE, "k2", 1, null, "y", v(1, 0)), "not the model");
+    assertInvalid(() -> m.put(TYPE, "k2", 1, null, "x", v(1, 0, 0)), "(dimension 3)");
+    assertThat(m.keys(TYPE)).containsExactly("k");
+  }
+
+  @BackendTest
+  void aCallersVectorMustBeOfTheConfiguredEmbeddersModelAndLength() {
+    try (SwarmDB vdb = with(new WordHashEmbedder("words", 4))) {
+      Memory m = vdb.memory(Scope.agent("a"));
+      assertInvalid(
+          () -> m.put(TYPE, "k", 1, null, "other", v(1, 0, 0, 0)),
+          "model 'other' but the configured embedder is words");
+      assertInvalid(
+          () -> m.put(TYPE, "k", 1, null, "words", v(1, 0, 0)),
+          "has 3 dimensions but the configured embedder words has 4");
+      assertThat(m.keys(TYPE)).isEmpty();
+      m.put(TYPE, "k", 1, null, "words", v(0, 0, 0, 2));
+      assertThat(m.keys(TYPE)).containsExactly("k");
+    }
+  }
+
+  private static Map<String, float[]> twoLengths() {
+    return Map.of("a", v(1), "b", v(1, 0));
+  }
+
+  private static float[] v(float... xs) {
+    return xs;
+  }
+
+  private Map<String, String> settingsUnchecked() {
+    try {
+      return settings();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
   /** Forgets the recorded model, so the next write may record another (test set-up only). */
   private void clearSettings() {
     try (Connection c = backend.connect();

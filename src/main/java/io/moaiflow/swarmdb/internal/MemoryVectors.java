@@ -8,8 +8,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -129,6 +132,84 @@ final class MemoryVectors {
         throw Checks.invalid("embedder " + model + " returned a null vector. Nothing was written");
       }
       float[] n = Vectors.normalised(embedder, v);
+      out.add(new Vector(model, dimension, Vectors.encode(n), Vectors.quantise(n)));
+    }
+    return out;
+  }
+
+  /**
+   * Checks the caller's vectors of puts (before the write is queued) and normalises them.
+   *
+   * @param configured the configured embedder, or null for none: when there is one, the caller's
+   *     vectors must be of its model and dimension
+   * @param model the id of the model that computed the vectors
+   * @param puts the checked puts
+   * @param vectors key to vector, exactly the puts' keys
+   * @return one vector per put, in the puts' order
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} naming the key for a missing,
+   *     extra, empty, too long, non-finite or all-zero vector, vectors of several lengths, or a
+   *     model or length other than the configured embedder's
+   */
+  static List<Vector> given(
+      @Nullable Embedder configured,
+      String model,
+      List<MemoryPut> puts,
+      Map<String, float[]> vectors) {
+    Checks.id("vectorModel", model);
+    Objects.requireNonNull(vectors, "vectors");
+    if (configured != null && !configured.modelId().equals(model)) {
+      throw Checks.invalid(
+          "the vectors are of model '"
+              + Checks.printable(model)
+              + "' but the configured embedder is "
+              + configured.modelId()
+              + "; a database holds vectors of one model. Pass its vectors, or configure no"
+              + " embedder. Nothing was written");
+    }
+    Set<String> keys = new HashSet<>();
+    for (MemoryPut p : puts) {
+      keys.add(p.key());
+    }
+    for (String k : vectors.keySet()) {
+      if (!keys.contains(k)) {
+        throw Checks.invalid(
+            "vectors holds key '"
+                + Checks.printable(String.valueOf(k))
+                + "', which has no value; pass exactly one vector per value. Nothing was written");
+      }
+    }
+    int dimension = configured != null ? configured.dimension() : -1;
+    List<Vector> out = new ArrayList<>(puts.size());
+    for (MemoryPut p : puts) {
+      float[] v = vectors.get(p.key());
+      String name = "the vector of '" + Checks.printable(p.key()) + "'";
+      if (v == null) {
+        throw Checks.invalid(name + " is missing; pass one vector per value. Nothing was written");
+      }
+      if (v.length < 1 || v.length > Vectors.MAX_DIMENSION) {
+        throw Checks.invalid(
+            name
+                + " has "
+                + v.length
+                + " dimensions; SwarmDB stores 1 to "
+                + Vectors.MAX_DIMENSION
+                + ". Nothing was written");
+      }
+      if (dimension == -1) {
+        dimension = v.length;
+      } else if (v.length != dimension) {
+        throw Checks.invalid(
+            name
+                + " has "
+                + v.length
+                + " dimensions but "
+                + (configured != null
+                    ? "the configured embedder " + configured.modelId() + " has "
+                    : "the first vector has ")
+                + dimension
+                + "; every vector of a database has one length. Nothing was written");
+      }
+      float[] n = Vectors.unit(Vectors.checkedDirection(name, v));
       out.add(new Vector(model, dimension, Vectors.encode(n), Vectors.quantise(n)));
     }
     return out;

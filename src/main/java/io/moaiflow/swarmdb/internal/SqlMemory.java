@@ -251,31 +251,69 @@ class SqlMemory implements Memory {
   public MemoryEntry put(
       String memoryType, String key, @Nullable Object value, @Nullable Duration ttl) {
     MemoryPut p = MemoryPut.of(memoryType, key, value, ttl);
-    List<MemoryVectors.Vector> v =
-        MemoryVectors.embed(embedder(), List.of(p.key()), List.of(p.json()));
-    MemoryVectors.Vector vector = MemoryVectors.at(v, 0);
-    return db.write(
-        "memory.put",
-        h -> {
-          if (vector != null) {
-            MemoryVectors.requireModel(h, vector);
-          }
-          return upsert(h, memoryType, p, vector); // for a session, the foreign key answers
-          // "does the session exist"
-        });
+    return store(
+            "memory.put",
+            memoryType,
+            List.of(p),
+            MemoryVectors.embed(embedder(), List.of(p.key()), List.of(p.json())))
+        .get(0);
+  }
+
+  @Override
+  public MemoryEntry put(
+      String memoryType,
+      String key,
+      @Nullable Object value,
+      @Nullable Duration ttl,
+      String vectorModel,
+      float[] vector) {
+    MemoryPut p = MemoryPut.of(memoryType, key, value, ttl);
+    Objects.requireNonNull(vector, "vector");
+    return store(
+            "memory.put",
+            memoryType,
+            List.of(p),
+            MemoryVectors.given(embedder(), vectorModel, List.of(p), Map.of(p.key(), vector)))
+        .get(0);
   }
 
   @Override
   public List<MemoryEntry> putAll(
       String memoryType, Map<String, ? extends @Nullable Object> values, @Nullable Duration ttl) {
     List<MemoryPut> puts = MemoryPut.all(memoryType, values, ttl);
-    List<MemoryVectors.Vector> vectors =
+    return store(
+        "memory.putAll",
+        memoryType,
+        puts,
         MemoryVectors.embed(
             embedder(),
             puts.stream().map(MemoryPut::key).toList(),
-            puts.stream().map(MemoryPut::json).toList());
-    return db.write(
+            puts.stream().map(MemoryPut::json).toList()));
+  }
+
+  @Override
+  public List<MemoryEntry> putAll(
+      String memoryType,
+      Map<String, ? extends @Nullable Object> values,
+      @Nullable Duration ttl,
+      String vectorModel,
+      Map<String, float[]> vectors) {
+    List<MemoryPut> puts = MemoryPut.all(memoryType, values, ttl);
+    return store(
         "memory.putAll",
+        memoryType,
+        puts,
+        MemoryVectors.given(embedder(), vectorModel, puts, vectors));
+  }
+
+  /** Writes checked puts and their vectors (null: none) in one transaction. */
+  private List<MemoryEntry> store(
+      String op,
+      String memoryType,
+      List<MemoryPut> puts,
+      @Nullable List<MemoryVectors.Vector> vectors) {
+    return db.write(
+        op,
         h -> {
           if (puts.isEmpty()) {
             requireOwner(h); // no upsert whose foreign key would tell
@@ -285,6 +323,7 @@ class SqlMemory implements Memory {
           }
           List<MemoryEntry> out = new ArrayList<>(puts.size());
           for (int i = 0; i < puts.size(); i++) {
+            // for a session, the foreign key answers "does the session exist"
             out.add(upsert(h, memoryType, puts.get(i), MemoryVectors.at(vectors, i)));
           }
           return List.copyOf(out);

@@ -69,6 +69,30 @@ public final class Vectors {
   }
 
   /**
+   * Checks that a caller's vector has a direction: every number finite, not all 0.
+   *
+   * @param name how a message names the vector, such as "the recall vector"
+   * @return {@code v}
+   * @throws SwarmDbException INVALID_ARGUMENT naming the first non-finite number's dimension, or an
+   *     all-zero vector
+   */
+  public static float[] checkedDirection(String name, float[] v) {
+    boolean nonZero = false;
+    for (int i = 0; i < v.length; i++) {
+      if (!Float.isFinite(v[i])) {
+        throw new SwarmDbException(
+            ErrorCode.INVALID_ARGUMENT, name + " has " + v[i] + " at dimension " + i + "; fix it");
+      }
+      nonZero |= v[i] != 0;
+    }
+    if (!nonZero) {
+      throw new SwarmDbException(
+          ErrorCode.INVALID_ARGUMENT, name + " is all zeros; it has no direction");
+    }
+    return v;
+  }
+
+  /**
    * The vector scaled to unit length, for one already checked (finite, not all zero), such as a
    * {@code Recall.vector}.
    */
