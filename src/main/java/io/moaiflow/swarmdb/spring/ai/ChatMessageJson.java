@@ -1,7 +1,6 @@
 package io.moaiflow.swarmdb.spring.ai;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.MemoryEntry;
 import io.moaiflow.swarmdb.SwarmDbException;
@@ -41,7 +40,7 @@ import org.springframework.util.MimeType;
  * {@code metadata}. Stateless, thread safe.
  */
 final class ChatMessageJson {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  static final String FIX = "delete the conversation with deleteByConversationId";
 
   private ChatMessageJson() {}
 
@@ -122,18 +121,9 @@ final class ChatMessageJson {
     return out;
   }
 
-  /** {@return the stored value of an entry as a JSON tree, for comparison and decoding} */
-  static JsonNode tree(MemoryEntry entry) {
-    try {
-      return JSON.readTree(entry.valueJson());
-    } catch (java.io.IOException e) {
-      throw corrupt(entry, "is not JSON (" + e.getMessage() + ")");
-    }
-  }
-
   /** {@return the JSON tree of an encoded message, as it will be stored} */
   static JsonNode tree(Map<String, @Nullable Object> encoded) {
-    return JSON.valueToTree(encoded);
+    return StoredJson.JSON.valueToTree(encoded);
   }
 
   /**
@@ -145,7 +135,7 @@ final class ChatMessageJson {
     try {
       return decodeOrThrow(value);
     } catch (IllegalArgumentException | IllegalStateException | DateTimeException e) {
-      throw corrupt(entry, "is not a stored chat message: " + e.getMessage());
+      throw StoredJson.corrupt(entry, "is not a stored chat message: " + e.getMessage(), FIX);
     }
   }
 
@@ -156,9 +146,7 @@ final class ChatMessageJson {
     if (!stored.isObject()) {
       throw new IllegalArgumentException("its metadata is not an object");
     }
-    @SuppressWarnings("unchecked")
-    Map<String, Object> storedMap = JSON.convertValue(stored, Map.class);
-    metadata.putAll(storedMap);
+    metadata.putAll(StoredJson.members(stored));
     metadata.put(SwarmDbChatMemoryRepository.MESSAGE_TIMESTAMP, Instant.parse(text(value, "at")));
     JsonNode textNode = value.path("text");
     String messageText = textNode.isNull() || textNode.isMissingNode() ? null : textNode.asText();
@@ -249,20 +237,5 @@ final class ChatMessageJson {
 
   private static SwarmDbException invalid(String message) {
     return new SwarmDbException(ErrorCode.INVALID_ARGUMENT, message);
-  }
-
-  static SwarmDbException corrupt(MemoryEntry entry, String problem) {
-    return new SwarmDbException(
-        ErrorCode.CORRUPT,
-        "the stored value of session_memory row (session_id '"
-            + entry.sessionId()
-            + "', memory_type '"
-            + entry.memoryType()
-            + "', key '"
-            + entry.key()
-            + "') "
-            + problem
-            + "; restore the database from a backup, or delete the conversation with"
-            + " deleteByConversationId");
   }
 }

@@ -288,21 +288,23 @@ public final class SwarmDbChatMemoryRepository implements ChatMemoryRepository {
       }
       int position = position(e.key());
       if (position < 0) {
-        throw ChatMessageJson.corrupt(e, "has a key that is not a message position");
+        throw StoredJson.corrupt(
+            e, "has a key that is not a message position", ChatMessageJson.FIX);
       }
       if (position >= n) {
         leftovers.add(e.key());
       } else if (position != entries.size()) {
-        throw ChatMessageJson.corrupt(
+        throw StoredJson.corrupt(
             e,
             "follows position "
                 + (entries.size() - 1)
                 + "; message "
                 + entries.size()
-                + " is missing");
+                + " is missing",
+            ChatMessageJson.FIX);
       } else {
         entries.add(e);
-        messages.add(ChatMessageJson.tree(e));
+        messages.add(StoredJson.tree(e, ChatMessageJson.FIX));
       }
     }
     if (entries.size() < n) {
@@ -326,9 +328,9 @@ public final class SwarmDbChatMemoryRepository implements ChatMemoryRepository {
   }
 
   private static int length(MemoryEntry e) {
-    JsonNode n = ChatMessageJson.tree(e);
+    JsonNode n = StoredJson.tree(e, ChatMessageJson.FIX);
     if (!n.isIntegralNumber() || !n.canConvertToInt() || n.intValue() < 0) {
-      throw ChatMessageJson.corrupt(e, "is not a message count");
+      throw StoredJson.corrupt(e, "is not a message count", ChatMessageJson.FIX);
     }
     return n.intValue();
   }
