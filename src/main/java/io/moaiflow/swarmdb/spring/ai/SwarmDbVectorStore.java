@@ -131,6 +131,7 @@ public final class SwarmDbVectorStore implements VectorStore {
     Map<String, Map<String, @Nullable Object>> values = new LinkedHashMap<>();
     for (int i = 0; i < documents.size(); i++) {
       Document d = Objects.requireNonNull(documents.get(i), "document");
+      checkKey(d.getId());
       String text = d.getText();
       if (text == null) {
         throw invalid(
