@@ -27,7 +27,7 @@ class ArchitectureTest {
   static final String BASE = "io.moaiflow.swarmdb";
   static final String INTERNAL = "io.moaiflow.swarmdb.internal";
   static final Set<String> API_PACKAGES =
-      Set.of(BASE, BASE + ".health", BASE + ".migrate", BASE + ".embed");
+      Set.of(BASE, BASE + ".health", BASE + ".migrate", BASE + ".embed", BASE + ".spring.ai");
 
   static JavaClasses classes;
 
@@ -93,10 +93,10 @@ class ArchitectureTest {
   }
 
   @Test
-  void cliOpsAndMetricsUseOnlyThePublicApi() {
+  void cliOpsMetricsAndIntegrationsUseOnlyThePublicApi() {
     noClasses()
         .that()
-        .resideInAnyPackage("..cli..", "..ops..", "..metrics..")
+        .resideInAnyPackage("..cli..", "..ops..", "..metrics..", "..spring..")
         .should()
         .dependOnClassesThat()
         .resideInAPackage("..internal..")
@@ -105,10 +105,10 @@ class ArchitectureTest {
   }
 
   @Test
-  void cliAndOpsUseNoJdbcAndNoSqliteDriver() {
+  void cliOpsAndIntegrationsUseNoJdbcAndNoSqliteDriver() {
     noClasses()
         .that()
-        .resideInAnyPackage("..cli..", "..ops..")
+        .resideInAnyPackage("..cli..", "..ops..", "..spring..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("java.sql..", "org.sqlite..")
@@ -146,6 +146,29 @@ class ArchitectureTest {
         .resideInAPackage(BASE + ".embed..")
         .check(classes);
     assertThat(classes.containPackage(BASE + ".embed")).isTrue();
+  }
+
+  /**
+   * Spring AI and Spring are optional: only the Spring AI adapters refer to them, and nothing else
+   * of the library refers to the adapters, so the core never loads them.
+   */
+  @Test
+  void onlyTheSpringAiPackageUsesSpringAi() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage(BASE + ".spring..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("org.springframework..")
+        .check(classes);
+    noClasses()
+        .that()
+        .resideOutsideOfPackage(BASE + ".spring.ai..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage(BASE + ".spring.ai..")
+        .check(classes);
+    assertThat(classes.containPackage(BASE + ".spring.ai")).isTrue();
   }
 
   @Test
