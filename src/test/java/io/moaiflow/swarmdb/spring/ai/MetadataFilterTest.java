@@ -144,6 +144,19 @@ class MetadataFilterTest {
         "expected an expression");
   }
 
+  @Test
+  void quotedKeysNameTheField() {
+    for (String key : List.of("\"genre\"", "'genre'")) {
+      assertThat(
+              MetadataFilter.of(
+                      new Filter.Expression(
+                          Filter.ExpressionType.EQ, new Filter.Key(key), new Filter.Value("drama")))
+                  .test(DOC))
+          .as(key)
+          .isTrue();
+    }
+  }
+
   /** A predicate is immutable and may be shared: the same answer on every call. */
   @Test
   void aPredicateIsReusable() {

@@ -362,14 +362,65 @@ class SwarmDbChatMemoryRepositoryTest {
         Map.of("type", "USER", "text", "b", "at", "yesterday", "metadata", Map.of()));
     assertCorrupt("key '0000000001'", "yesterday");
 
+    Map<String, Object> user = new LinkedHashMap<>();
+    user.put("type", "USER");
+    user.put("at", T0.toString());
+    user.put("metadata", Map.of());
+    m.put(MEMORY_TYPE, "0000000001", user);
+    assertCorrupt("key '0000000001'", "text is missing");
+    user.put("text", "b");
+    user.put("metadata", 5);
+    m.put(MEMORY_TYPE, "0000000001", user);
+    assertCorrupt("metadata is not an object");
+    user.put("metadata", Map.of());
+    user.put("media", "none");
+    m.put(MEMORY_TYPE, "0000000001", user);
+    assertCorrupt("media is not an array");
+    user.put("media", List.of(Map.of("mimeType", "image/png", "name", "n", "url", "zz://x")));
+    m.put(MEMORY_TYPE, "0000000001", user);
+    assertCorrupt("media url");
+
     m.delete(MEMORY_TYPE, "0000000001");
     assertCorrupt("has 1 messages but its length entry says 2");
+    m.put(MEMORY_TYPE, "0000000001", user);
+    m.delete(MEMORY_TYPE, "0000000000");
+    assertCorrupt("key '0000000001'", "message 0 is missing");
     m.put(MEMORY_TYPE, "length", "two");
     assertCorrupt("key 'length'", "not a message count");
     assertFails(ErrorCode.CORRUPT, () -> repo.findConversationIds());
     m.put(MEMORY_TYPE, "length", 1);
     m.put(MEMORY_TYPE, "stray", 1);
     assertCorrupt("key 'stray'", "not a message position");
+  }
+
+  /** Message entries past the length (left by a save that stopped before its deletes) go. */
+  @BackendTest
+  void entriesPastTheLengthAreDeletedByTheNextSave() {
+    repo.saveAll("c", List.of(new UserMessage("a"), new UserMessage("b")));
+    SessionMemory m = db.sessions().memory("c");
+    m.put(MEMORY_TYPE, "0000000007", Map.of("left", "over"));
+    assertThat(texts(repo.findByConversationId("c"))).containsExactly("a", "b");
+
+    repo.saveAll("c", repo.findByConversationId("c")); // unchanged, but the leftover goes
+    assertThat(entries("c")).containsOnlyKeys("0000000000", "0000000001", "length");
+  }
+
+  /** Media whose data is none of the kinds Spring AI's builder takes is refused, not dropped. */
+  @BackendTest
+  void mediaOfAnotherDataKindIsRefused() {
+    Media odd =
+        new Media(MimeTypeUtils.IMAGE_PNG, URI.create("https://example.org/x.png")) {
+          @Override
+          public Object getData() {
+            return 42;
+          }
+        };
+    assertInvalid(
+        () -> repo.saveAll("c", List.of(UserMessage.builder().text("x").media(odd).build())),
+        "message 0",
+        "java.lang.Integer",
+        "bytes, a String or a URL");
+    assertThat(repo.findConversationIds()).isEmpty();
   }
 
   private void assertCorrupt(String... fragments) {

@@ -262,6 +262,30 @@ class SwarmDbVectorStoreTest {
         WordHashEmbeddingModel.class.getName());
   }
 
+  /** A model that loses a vector is an error, not a document stored without one. */
+  @BackendTest
+  void aModelReturningTooFewVectorsIsRefused() {
+    WordHashEmbeddingModel lossy =
+        new WordHashEmbeddingModel(32) {
+          @Override
+          public List<float[]> embed(
+              List<Document> documents,
+              org.springframework.ai.embedding.EmbeddingOptions options,
+              org.springframework.ai.embedding.BatchingStrategy batching) {
+            return List.of(words.embed("only one"));
+          }
+        };
+    SwarmDbVectorStore s =
+        SwarmDbVectorStore.builder(db, lossy)
+            .vectorModel("word-hash")
+            .batchingStrategy(documents -> List.of(documents))
+            .build();
+    assertInvalid(
+        () -> s.add(List.of(doc("a", "x", Map.of()), doc("b", "y", Map.of()))),
+        "returned 1 vectors for 2 documents");
+    assertThat(ids()).isEmpty();
+  }
+
   @BackendTest
   void aLimitOfTenThousandDocumentsACall() {
     int max = SwarmDbVectorStore.MAX_DOCUMENTS;

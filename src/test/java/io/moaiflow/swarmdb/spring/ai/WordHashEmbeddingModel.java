@@ -14,7 +14,7 @@ import org.springframework.ai.embedding.EmbeddingResponse;
  * A deterministic Spring AI embedding model for tests: {@link WordHashEmbedder}'s vectors (texts
  * sharing words point the same way). Counts the texts it embedded. Thread safe.
  */
-final class WordHashEmbeddingModel implements EmbeddingModel {
+class WordHashEmbeddingModel implements EmbeddingModel {
   final WordHashEmbedder words;
   private final AtomicInteger texts = new AtomicInteger();
 
