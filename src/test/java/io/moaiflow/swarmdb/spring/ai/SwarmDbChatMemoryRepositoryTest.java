@@ -287,6 +287,18 @@ class SwarmDbChatMemoryRepositoryTest {
     assertThat(repo.findConversationIds()).containsExactlyInAnyOrder("one", "two");
   }
 
+  /** The listing pages through sessions 1,000 at a time: conversations on both sides of a page. */
+  @BackendTest
+  void conversationIdsSpanPagesOfSessions() {
+    repo.saveAll("a-first", List.of(new UserMessage("x")));
+    for (int i = 0; i < 1_000; i++) {
+      db.sessions().start(String.format("b-%04d", i));
+    }
+    repo.saveAll("c-last", List.of(new UserMessage("y")));
+    // Started in one millisecond: their order is the tie-break's, not asserted here.
+    assertThat(repo.findConversationIds()).containsExactlyInAnyOrder("c-last", "a-first");
+  }
+
   /** A conversation in an existing session (started by the application) uses that session. */
   @BackendTest
   void anExistingSessionIsTheConversation() {
