@@ -196,15 +196,20 @@ public final class SwarmDbChatMemoryRepository implements ChatMemoryRepository {
     if (unchanged && stale.isEmpty()) {
       return;
     }
-    if (stored.length == null) {
-      startIfAbsent(conversationId);
-    }
     Map<String, @Nullable Object> values = new LinkedHashMap<>();
     for (int i = prefix ? kept : 0; i < encoded.size(); i++) {
       values.put(key(i), encoded.get(i));
     }
     values.put(LENGTH_KEY, encoded.size());
-    memory.putAll(MEMORY_TYPE, values, null);
+    try {
+      memory.putAll(MEMORY_TYPE, values, null);
+    } catch (SwarmDbException e) {
+      if (e.code() != ErrorCode.NOT_FOUND) {
+        throw e; // checked before the write: nothing written, no session started
+      }
+      startIfAbsent(conversationId); // the first save: values already passed the checks
+      memory.putAll(MEMORY_TYPE, values, null);
+    }
     // Past the new length: invisible to readers once the length is written; deleted so that no
     // message the caller dropped stays stored.
     for (String key : stale) {
@@ -246,9 +251,6 @@ public final class SwarmDbChatMemoryRepository implements ChatMemoryRepository {
 
   /** Today's stand-in for a start-if-absent: a lost start race reads back the winner's session. */
   private void startIfAbsent(String conversationId) {
-    if (db.sessions().get(conversationId).isPresent()) {
-      return;
-    }
     try {
       db.sessions().start(conversationId, Map.of("source", "spring-ai"));
     } catch (SwarmDbException e) {

@@ -337,6 +337,12 @@ class SwarmDbChatMemoryRepositoryTest {
                     new UserMessage("kept"),
                     UserMessage.builder().text("x").metadata(unwritable).build())));
 
+    assertFails(
+        ErrorCode.INVALID_ARGUMENT,
+        () ->
+            repo.saveAll(
+                "new", List.of(UserMessage.builder().text("x").metadata(unwritable).build())));
+    assertThat(db.sessions().get("new")).as("a refused first save starts no session").isEmpty();
     assertInvalid(() -> repo.saveAll(" ", List.of(new UserMessage("x"))), "non-blank");
     assertInvalid(() -> repo.findByConversationId(""), "non-blank");
     assertInvalid(() -> repo.deleteByConversationId("a".repeat(257)), "257", "256");
