@@ -48,11 +48,11 @@ import org.springframework.ai.vectorstore.filter.Filter;
  * then four times as many while too few matched and more remain, up to {@link Recall#MAX_LIMIT}
  * ({@value Recall#MAX_LIMIT}) candidates. So a selective filter finds its matches however low they
  * rank among the first {@value Recall#MAX_LIMIT} documents; matches ranked beyond those are not
- * returned (fewer than {@code topK} then come back). The operators are those of {@code
- * MetadataFilter}: EQ, NE, GT, GTE, LT, LTE, IN, NIN, AND, OR, NOT, IS NULL, IS NOT NULL, on
- * top-level metadata keys; numbers compare by value, strings lexicographically, an absent key
- * matches only NE, NIN and IS NULL, and values of other kinds never match each other. A value that
- * is not a string, number or boolean is refused before any work.
+ * returned (fewer than {@code topK} then come back). The operators: EQ, NE, GT, GTE, LT, LTE, IN,
+ * NIN, AND, OR, NOT, IS NULL, IS NOT NULL, on top-level metadata keys; numbers compare by value,
+ * strings lexicographically, an absent key matches only NE, NIN and IS NULL, and values of other
+ * kinds never match each other. A value that is not a string, number or boolean is refused before
+ * any work.
  *
  * <p><b>Limits and atomicity.</b> {@link #add} writes up to {@value #MAX_DOCUMENTS} documents in
  * one transaction (ids are memory keys: at most {@value Memory#MAX_KEY_LENGTH} characters, unique
@@ -207,8 +207,9 @@ public final class SwarmDbVectorStore implements VectorStore {
    *
    * @param filterExpression the filter
    * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT}, before anything is read, for an
-   *     expression {@code MetadataFilter} refuses; {@link ErrorCode#CORRUPT} naming the row, before
-   *     anything is deleted, for a stored document that cannot be read
+   *     expression that is not well formed or compares with a value other than a string, number or
+   *     boolean; {@link ErrorCode#CORRUPT} naming the row, before anything is deleted, for a stored
+   *     document that cannot be read
    */
   @Override
   public void delete(Filter.Expression filterExpression) {
@@ -232,9 +233,9 @@ public final class SwarmDbVectorStore implements VectorStore {
    * @param request the query text (embedded by the model), topK, similarity threshold and filter
    * @return at most {@code topK} documents with id, text, metadata and score
    * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT}, before the query is embedded, for
-   *     a topK above {@value Recall#MAX_LIMIT} or a filter {@code MetadataFilter} refuses; after,
-   *     for a query vector the database's vectors do not fit; {@link ErrorCode#CORRUPT} naming the
-   *     row for a stored document that cannot be read
+   *     a topK above {@value Recall#MAX_LIMIT} or a filter that is not well formed or has a value
+   *     other than a string, number or boolean; after, for a query vector the database's vectors do
+   *     not fit; {@link ErrorCode#CORRUPT} naming the row for a stored document that cannot be read
    */
   @Override
   public List<Document> similaritySearch(SearchRequest request) {
