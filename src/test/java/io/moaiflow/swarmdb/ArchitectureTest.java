@@ -28,7 +28,13 @@ class ArchitectureTest {
   static final String INTERNAL = "io.moaiflow.swarmdb.internal";
   static final String LANGCHAIN4J = "io.moaiflow.swarmdb.langchain4j";
   static final Set<String> API_PACKAGES =
-      Set.of(BASE, BASE + ".health", BASE + ".migrate", BASE + ".embed", BASE + ".langchain4j");
+      Set.of(
+          BASE,
+          BASE + ".health",
+          BASE + ".migrate",
+          BASE + ".embed",
+          BASE + ".langchain4j",
+          BASE + ".spring.ai");
 
   static JavaClasses classes;
 
@@ -148,6 +154,22 @@ class ArchitectureTest {
         .check(classes);
     assertThat(classes.containPackage(BASE + ".embed")).isTrue();
     assertThat(classes.containPackage(LANGCHAIN4J)).isTrue();
+  }
+
+  /**
+   * Spring AI is optional: nothing else of the library refers to the Spring AI adapters, so the
+   * core never loads them (only the spring packages use Spring at all: see the Spring Boot rule).
+   */
+  @Test
+  void nothingElseUsesTheSpringAiAdapters() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage(BASE + ".spring.ai..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage(BASE + ".spring.ai..")
+        .check(classes);
+    assertThat(classes.containPackage(BASE + ".spring.ai")).isTrue();
   }
 
   @Test

@@ -154,7 +154,7 @@ public final class SwarmDbChatMemoryStore implements ChatMemoryStore {
       if (e.code() != ErrorCode.NOT_FOUND) {
         throw e;
       }
-      startIfAbsent(sessionId);
+      db.sessions().startIfAbsent(sessionId, SESSION_METADATA);
       memory.put(MEMORY_TYPE, KEY, value);
     }
   }
@@ -169,23 +169,6 @@ public final class SwarmDbChatMemoryStore implements ChatMemoryStore {
   @Override
   public void deleteMessages(Object memoryId) {
     memory(sessionId(memoryId)).delete(MEMORY_TYPE, KEY);
-  }
-
-  /**
-   * Starts the session unless it exists. A start refused as a duplicate lost to another writer: its
-   * session may not be visible to readers yet (the refusal is reported before the winner's
-   * transaction commits), so the caller's next write, queued behind that commit, is what tells
-   * whether the session is there. Switch to {@code sessions().startIfAbsent} (issue 16's API
-   * pieces) once it lands.
-   */
-  private void startIfAbsent(String sessionId) {
-    try {
-      db.sessions().start(sessionId, SESSION_METADATA);
-    } catch (SwarmDbException e) {
-      if (e.code() != ErrorCode.INVALID_ARGUMENT) { // the id was checked: only a duplicate is left
-        throw e;
-      }
-    }
   }
 
   private static String sessionId(Object memoryId) {
