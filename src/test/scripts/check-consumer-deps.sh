@@ -6,10 +6,10 @@
 #
 # It installs the built target/swarmdb-VERSION.jar with pom.xml into a throwaway local
 # repository, writes a minimal consumer pom that depends on it, and runs dependency:tree and
-# dependency:list on the consumer, offline. Everything else resolves from the user's local
-# repository, chained read-only behind the throwaway one (maven.repo.local.tail), so after one
-# `./mvnw verify` (or `./mvnw package`) it needs no network and changes nothing outside its
-# temporary directory. Prints the tree, and what differs when it fails.
+# dependency:list on the consumer. Everything else resolves from the user's local
+# repository, chained read-only behind the throwaway one (maven.repo.local.tail); what is not
+# there yet (after one `./mvnw verify`, only maven-dependency-plugin) is downloaded into the
+# throwaway one, so nothing outside its temporary directory changes. Prints the tree, and what differs when it fails.
 #
 # Usage: src/test/scripts/check-consumer-deps.sh   (from anywhere; set SWARMDB_M2_REPO for a local
 # repository other than ~/.m2/repository). Exit 0: as expected; 1: the tree differs; 2: no jar.
@@ -27,7 +27,7 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 repo="$work/repo"
-mvn=(./mvnw -B -q -o "-Dmaven.repo.local=$repo" "-Dmaven.repo.local.tail=$m2")
+mvn=(./mvnw -B -q -ntp "-Dmaven.repo.local=$repo" "-Dmaven.repo.local.tail=$m2")
 
 "${mvn[@]}" install:install-file "-Dfile=$jar" -DpomFile=pom.xml >/dev/null
 
