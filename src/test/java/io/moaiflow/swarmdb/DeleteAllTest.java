@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.moaiflow.swarmdb.backend.BackendTest;
+import io.moaiflow.swarmdb.backend.RefusedDeletes;
 import io.moaiflow.swarmdb.backend.TestBackend;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -156,39 +157,13 @@ class DeleteAllTest extends BackendSuite {
     for (Memory m : scopes) {
       m.putAll(T, Map.of("a", 1, "b", 2, "refused", 3, "d", 4), null);
     }
-    try (Connection c = backend.connect();
-        Statement st = c.createStatement()) {
-      for (String table : List.of("session_memory", "scoped_memory")) {
-        if (backend.isPostgres()) {
-          st.execute(
-              "CREATE FUNCTION refuse_"
-                  + table
-                  + "() RETURNS trigger LANGUAGE plpgsql AS"
-                  + " $$ BEGIN IF OLD.key = 'refused' THEN"
-                  + " RAISE EXCEPTION 'delete refused by the test'; END IF; RETURN OLD; END $$");
-          st.execute(
-              "CREATE TRIGGER refuse BEFORE DELETE ON "
-                  + table
-                  + " FOR EACH ROW EXECUTE FUNCTION refuse_"
-                  + table
-                  + "()");
-        } else {
-          st.execute(
-              "CREATE TRIGGER refuse_"
-                  + table
-                  + " BEFORE DELETE ON "
-                  + table
-                  + " WHEN OLD.key = 'refused'"
-                  + " BEGIN SELECT RAISE(ABORT, 'delete refused by the test'); END");
-        }
-      }
-    }
+    RefusedDeletes.refuse(backend, "refused");
     Map<String, Long> before = indexCounts(backend);
     for (Memory m : scopes) {
       SwarmDbException e =
           catchThrowableOfType(
               SwarmDbException.class, () -> m.deleteAll(T, List.of("a", "b", "refused", "d")));
-      assertThat(e).as(m.toString()).hasMessageContaining("delete refused by the test");
+      assertThat(e).as(m.toString()).hasMessageContaining(RefusedDeletes.MESSAGE);
       assertThat(m.keys(T)).containsExactly("a", "b", "d", "refused");
     }
     assertThat(indexCounts(backend)).isEqualTo(before);

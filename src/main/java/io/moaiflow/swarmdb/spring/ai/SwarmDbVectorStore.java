@@ -274,46 +274,46 @@ public final class SwarmDbVectorStore implements VectorStore {
     }
     float[] vector = embeddingModel.embed(request.getQuery());
     double threshold = request.getSimilarityThreshold();
-    if (topK <= Recall.MAX_LIMIT) {
-      Recall query =
-          Recall.query("")
-              .vector(vector)
-              .scopes(scope)
-              .memory()
-              .memoryType(MEMORY_TYPE)
-              .weights(0, 1, 0);
-      int candidates =
-          expression == null
-              ? topK
-              : Math.min(Recall.MAX_LIMIT, Math.max(4 * topK, MIN_CANDIDATES));
-      while (true) {
-        List<RecallHit> hits = db.recall(query.limit(candidates));
-        List<Document> out = new ArrayList<>();
-        boolean belowThreshold = false;
-        for (RecallHit hit : hits) {
-          Double similarity = hit.vectorSimilarity();
-          MemoryEntry e = Objects.requireNonNull(hit.entry(), "a memory hit's entry");
-          if (similarity == null || similarity < threshold) {
-            belowThreshold = true; // nearest first: every later hit is further away
-            break;
+    Recall query = // Recall.vector checks the vector: not empty, finite, not all zero
+        Recall.query("")
+            .vector(vector)
+            .scopes(scope)
+            .memory()
+            .memoryType(MEMORY_TYPE)
+            .weights(0, 1, 0);
+    if (topK > Recall.MAX_LIMIT) {
+      db.recall(query.limit(1)); // checks the query's dimension against the database's vectors
+      return exactScan(vector, topK, threshold, filter);
+    }
+    int candidates =
+        expression == null ? topK : Math.min(Recall.MAX_LIMIT, Math.max(4 * topK, MIN_CANDIDATES));
+    while (true) {
+      List<RecallHit> hits = db.recall(query.limit(candidates));
+      List<Document> out = new ArrayList<>();
+      boolean belowThreshold = false;
+      for (RecallHit hit : hits) {
+        Double similarity = hit.vectorSimilarity();
+        MemoryEntry e = Objects.requireNonNull(hit.entry(), "a memory hit's entry");
+        if (similarity == null || similarity < threshold) {
+          belowThreshold = true; // nearest first: every later hit is further away
+          break;
+        }
+        JsonNode value = StoredJson.tree(e, FIX);
+        Map<String, Object> metadata = metadata(e, value);
+        if (filter.test(metadata)) {
+          out.add(document(e, value, metadata, similarity));
+          if (out.size() == topK) {
+            return out;
           }
-          JsonNode value = StoredJson.tree(e, FIX);
-          Map<String, Object> metadata = metadata(e, value);
-          if (filter.test(metadata)) {
-            out.add(document(e, value, metadata, similarity));
-            if (out.size() == topK) {
-              return out;
-            }
-          }
         }
-        if (belowThreshold || hits.size() < candidates) {
-          return out;
-        }
-        if (candidates == Recall.MAX_LIMIT) {
-          break; // the filter passed too few of the nearest documents recall can give
-        }
-        candidates = Math.min(Recall.MAX_LIMIT, candidates * 4);
       }
+      if (belowThreshold || hits.size() < candidates) {
+        return out;
+      }
+      if (candidates == Recall.MAX_LIMIT) {
+        break; // the filter passed too few of the nearest documents recall can give
+      }
+      candidates = Math.min(Recall.MAX_LIMIT, candidates * 4);
     }
     return exactScan(vector, topK, threshold, filter);
   }
@@ -327,14 +327,9 @@ public final class SwarmDbVectorStore implements VectorStore {
    */
   private List<Document> exactScan(
       float[] query, int topK, double threshold, Predicate<Map<String, ?>> filter) {
-    double asked = 0;
+    double asked = 0; // Recall.vector has checked the query: finite, not all zero
     for (float x : query) {
       asked += x * (double) x;
-    }
-    if (!(asked > 0 && Double.isFinite(asked))) {
-      throw invalid(
-          "the embedding model returned a query vector that is all zero or not finite; it cannot"
-              + " be compared by cosine");
     }
     List<Scored> passed = new ArrayList<>();
     for (MemoryEntry e : memory().findByPrefix(MEMORY_TYPE, "")) {
@@ -363,13 +358,14 @@ public final class SwarmDbVectorStore implements VectorStore {
     if (!embedding.isArray() || embedding.isEmpty()) {
       throw StoredJson.corrupt(e, "has no \"embedding\" array of numbers", FIX);
     }
-    if (embedding.size() != query.length) {
-      throw invalid(
-          "the query vector has "
-              + query.length
-              + " dimensions; this store's documents have "
+    if (embedding.size() != query.length) { // recall checked the query against the database
+      throw StoredJson.corrupt(
+          e,
+          "has an embedding of "
               + embedding.size()
-              + ". Embed the query with the store's model");
+              + " numbers, but the database's vectors have "
+              + query.length,
+          FIX);
     }
     double dot = 0;
     double stored = 0;
