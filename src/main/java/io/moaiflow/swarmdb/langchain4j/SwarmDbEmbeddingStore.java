@@ -440,6 +440,8 @@ public final class SwarmDbEmbeddingStore implements EmbeddingStore<TextSegment> 
         }
         limit = Math.min(limit * GROWTH, Recall.MAX_LIMIT);
       }
+    } else {
+      db.recall(recall.limit(1)); // checks the query's dimension against the database's vectors
     }
     return new EmbeddingSearchResult<>(exactScan(query, want, request.minScore(), filter));
   }
@@ -452,13 +454,16 @@ public final class SwarmDbEmbeddingStore implements EmbeddingStore<TextSegment> 
     List<EmbeddingMatch<TextSegment>> matches = new ArrayList<>();
     for (MemoryEntry e : memory.findByPrefix(MEMORY_TYPE, "")) {
       Stored stored = read(e);
-      if (query.dimension() != stored.embedding().dimension()) {
-        throw invalid(
-            "the query embedding has "
-                + query.dimension()
-                + " dimensions; this store's embeddings have "
+      if (query.dimension() != stored.embedding().dimension()) { // recall checked the query
+        throw new SwarmDbException(
+            ErrorCode.CORRUPT,
+            "the LangChain4j embedding in "
+                + StoredRows.row(e.scope(), e.memoryType(), e.key())
+                + " has "
                 + stored.embedding().dimension()
-                + ". Embed the query with the store's model");
+                + " numbers, but the database's vectors have "
+                + query.dimension()
+                + "; remove it with remove(id), or restore the database from a backup");
       }
       double score =
           RelevanceScore.fromCosineSimilarity(CosineSimilarity.between(query, stored.embedding()));

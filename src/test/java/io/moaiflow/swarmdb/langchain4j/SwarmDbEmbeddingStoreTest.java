@@ -397,7 +397,22 @@ class SwarmDbEmbeddingStoreTest {
       memory.put("embedding", "bad", damaged, null, "plane-4", new float[] {1, 0, 0, 0});
       assertFails(ErrorCode.CORRUPT, () -> store.removeAll(metadataKey("k").isEqualTo("v")));
     }
+    // the exact ranking (more than 1,000 results) reads every stored embedding
+    memory.put(
+        "embedding", "bad", Map.of("embedding", List.of(1, 0, 0)), null, "plane-4", at(0).vector());
+    assertThat(
+            assertFails(ErrorCode.CORRUPT, () -> store.search(nearest(1_001, null))).getMessage())
+        .contains("key 'bad'", "has 3 numbers, but the database's vectors have 4", "remove(id)");
+    assertInvalid(
+        () ->
+            store.search(
+                EmbeddingSearchRequest.builder()
+                    .queryEmbedding(Embedding.from(new float[] {1, 0, 0}))
+                    .maxResults(1_001)
+                    .build()),
+        "3 dimensions");
     store.remove("bad");
     assertThat(ids(store.search(nearest(5, null)).matches())).containsExactly("good");
+    assertThat(ids(store.search(nearest(1_001, null)).matches())).containsExactly("good");
   }
 }
