@@ -251,6 +251,21 @@ public interface Memory {
   boolean delete(String memoryType, String key);
 
   /**
+   * Deletes several entries of one type in one transaction: every one of them, or none when the
+   * call fails. Keys without an entry are skipped, a key given twice is deleted once, and an
+   * expired entry not purged yet is deleted and counted, as {@link #delete} does. Like {@link
+   * #delete}, a session scope whose session does not exist has nothing to delete (0, no error).
+   *
+   * @param memoryType the memory type
+   * @param keys the keys, at most 10,000, each a valid key
+   * @return entries deleted
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT}, before anything is deleted, for a
+   *     bad memory type, more than 10,000 keys, or a key that is null, blank or longer than {@value
+   *     #MAX_KEY_LENGTH} characters (the message names its index, {@code keys[i]})
+   */
+  int deleteAll(String memoryType, Collection<String> keys);
+
+  /**
    * The unexpired keys of one type, sorted.
    *
    * @param memoryType the memory type

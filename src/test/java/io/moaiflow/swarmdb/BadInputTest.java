@@ -196,7 +196,10 @@ class BadInputTest extends OneSessionTest {
   void badListArgumentsAreRejected() {
     rejected(() -> memory.recent(0), "limit");
     rejected(() -> memory.getAll("semantic", java.util.Collections.nCopies(10_001, "k")), "10001");
-    rejected(() -> memory.getAll("semantic", List.of("ok", "")), "key is blank");
+    rejected(() -> memory.getAll("semantic", List.of("ok", "")), "keys[1] is blank");
+    rejected(
+        () -> memory.deleteAll("semantic", java.util.Collections.nCopies(10_001, "k")), "10001");
+    rejected(() -> memory.deleteAll("semantic", List.of("ok", "")), "keys[1] is blank");
     Map<String, Object> many = new HashMap<>();
     for (int i = 0; i <= 10_000; i++) {
       many.put("k" + i, i);

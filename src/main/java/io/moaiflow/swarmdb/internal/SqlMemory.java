@@ -74,6 +74,7 @@ class SqlMemory implements Memory {
     final String recent;
     final String export;
     final String delete;
+    final @Nullable String deleteEntries;
     final String clear;
     final String clearType;
     final String count;
@@ -154,8 +155,10 @@ class SqlMemory implements Memory {
               + d.binaryCollation()
               + ", key"
               + d.binaryCollation();
-      this.delete =
-          "DELETE FROM " + t.name + " WHERE " + owner + " = ? AND memory_type = ? AND key = ?";
+      String deleteOfType =
+          "DELETE FROM " + t.name + " WHERE " + owner + " = ? AND memory_type = ? AND ";
+      this.delete = deleteOfType + "key = ?";
+      this.deleteEntries = anyKey == null ? null : deleteOfType + anyKey;
       this.clear = "DELETE FROM " + t.name + " WHERE " + owner + " = ?";
       this.count = "SELECT count(*) FROM " + t.name + " WHERE " + owner + " = ?" + UNEXPIRED;
       this.countType =
@@ -564,14 +567,7 @@ class SqlMemory implements Memory {
 
   @Override
   public Map<String, MemoryEntry> getAll(String memoryType, Collection<String> keys) {
-    Checks.type("memoryType", memoryType);
-    Objects.requireNonNull(keys, "keys");
-    if (keys.size() > Checks.MAX_LIMIT) {
-      throw Checks.invalid("getAll got " + keys.size() + " keys; the limit is " + Checks.MAX_LIMIT);
-    }
-    for (String k : keys) {
-      Checks.key("key", k);
-    }
+    String[] checked = checkKeys("getAll", memoryType, keys);
     return db.read(
         "memory.getAll",
         h -> {
@@ -581,13 +577,13 @@ class SqlMemory implements Memory {
             PreparedStatement ps = h.prepare(entries);
             ps.setString(1, owner);
             ps.setString(2, memoryType);
-            ps.setArray(3, h.connection().createArrayOf("text", keys.toArray(new String[0])));
+            ps.setArray(3, h.connection().createArrayOf("text", checked));
             ps.setLong(4, h.now());
             for (MemoryEntry e : sql.list(ps, scope)) {
               found.put(e.key(), e);
             }
           } else { // one indexed lookup a key
-            for (String k : keys) {
+            for (String k : checked) {
               for (MemoryEntry e :
                   sql.list(h.prepare(sql.entry, owner, memoryType, k, h.now()), scope)) {
                 found.put(k, e);
@@ -600,12 +596,57 @@ class SqlMemory implements Memory {
         });
   }
 
+  /**
+   * Checks the arguments of a multi-key call before any work.
+   *
+   * @return the keys, copied (so the statement binds what was checked)
+   */
+  private static String[] checkKeys(String op, String memoryType, Collection<String> keys) {
+    Checks.type("memoryType", memoryType);
+    String[] checked = Objects.requireNonNull(keys, "keys").toArray(new String[0]);
+    if (checked.length > Checks.MAX_LIMIT) {
+      throw Checks.invalid(
+          op
+              + " got "
+              + checked.length
+              + " keys; the limit is "
+              + Checks.MAX_LIMIT
+              + " a call: pass them in parts");
+    }
+    for (int i = 0; i < checked.length; i++) {
+      Checks.key("keys[" + i + "]", checked[i]);
+    }
+    return checked;
+  }
+
   @Override
   public boolean delete(String memoryType, String key) {
     Checks.type("memoryType", memoryType);
     Checks.key("key", key);
     return db.write(
         "memory.delete", h -> h.prepare(sql.delete, owner, memoryType, key).executeUpdate() > 0);
+  }
+
+  @Override
+  public int deleteAll(String memoryType, Collection<String> keys) {
+    String[] checked = checkKeys("deleteAll", memoryType, keys);
+    return db.write(
+        "memory.deleteAll",
+        h -> {
+          String entries = sql.deleteEntries;
+          if (entries != null) { // one statement for all keys
+            PreparedStatement ps = h.prepare(entries);
+            ps.setString(1, owner);
+            ps.setString(2, memoryType);
+            ps.setArray(3, h.connection().createArrayOf("text", checked));
+            return ps.executeUpdate();
+          }
+          int deleted = 0; // one indexed delete a key, in the one transaction
+          for (String k : checked) {
+            deleted += h.prepare(sql.delete, owner, memoryType, k).executeUpdate();
+          }
+          return deleted;
+        });
   }
 
   @Override

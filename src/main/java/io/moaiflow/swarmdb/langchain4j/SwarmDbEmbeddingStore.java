@@ -88,11 +88,15 @@ import org.jspecify.annotations.Nullable;
  * SwarmDbException}, before anything is written: ids longer than {@value Memory#MAX_KEY_LENGTH}
  * characters, lists of different sizes, an id given twice, more than 10,000 embeddings in one
  * {@code addAll}, a vector that is empty, not finite, all zero or of another length than the
- * database's ({@link ErrorCode#INVALID_ARGUMENT}). An {@code addAll} is one transaction. {@link
- * #removeAll(Collection)} and {@link #removeAll(Filter)} check every id first, then delete entry by
- * entry (SwarmDB has no multi-key delete yet): an error of the database part-way leaves the entries
- * before it deleted. A stored value that is not this store's JSON is {@link ErrorCode#CORRUPT},
- * naming the table and row.
+ * database's ({@link ErrorCode#INVALID_ARGUMENT}). An {@code addAll} is one transaction, and so is
+ * a {@link #removeAll(Collection)} of at most 10,000 ids (more are refused with {@link
+ * ErrorCode#INVALID_ARGUMENT}; remove them in parts): every id is checked first, the stored ones
+ * are deleted and unknown ones skipped, all or nothing ({@link Memory#deleteAll}). {@link
+ * #removeAll(Filter)} reads every entry, tests each one's metadata, then deletes the matches in one
+ * transaction per 10,000 of them: up to 10,000 matches all or nothing; past that, an error of the
+ * database part-way leaves the earlier transactions' entries removed. A stored value that is not
+ * this store's JSON is {@link ErrorCode#CORRUPT}, naming the table and row, before anything is
+ * removed.
  *
  * <p>This class is immutable and thread safe.
  */
@@ -106,8 +110,8 @@ public final class SwarmDbEmbeddingStore implements EmbeddingStore<TextSegment> 
   /** How many more nearest entries each over-fetching round of a filtered search asks for. */
   private static final int GROWTH = 4;
 
-  /** Most keys one {@link Memory#getAll} reads. */
-  private static final int READ_CHUNK = 10_000;
+  /** Most ids one {@link #removeAll(Collection)} removes, and most keys one delete transaction. */
+  private static final int MAX_REMOVE = 10_000;
 
   // reads this store's JSON only; decimals as BigDecimal, so every float and double reads back
   // exactly as Jackson wrote it. Never configured after this line.
@@ -327,10 +331,12 @@ public final class SwarmDbEmbeddingStore implements EmbeddingStore<TextSegment> 
   }
 
   /**
-   * Removes embeddings: every id is checked and looked up first (reads of at most 10,000 ids each),
-   * then each stored one is deleted; unknown ids are no error.
+   * Removes embeddings in one transaction, all or nothing: every id is checked first, then the
+   * stored ones are deleted; unknown ids are no error.
    *
-   * @param ids the ids, not empty
+   * @param ids the ids, not empty, at most 10,000 (a repeated id is removed once)
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT}, before anything is removed, for
+   *     more than 10,000 ids or an id longer than {@value Memory#MAX_KEY_LENGTH} characters
    */
   @Override
   public void removeAll(Collection<String> ids) {
@@ -341,18 +347,22 @@ public final class SwarmDbEmbeddingStore implements EmbeddingStore<TextSegment> 
     for (String id : ids) {
       checked.add(checkId(id));
     }
-    List<String> stored = new ArrayList<>();
-    for (int from = 0; from < checked.size(); from += READ_CHUNK) {
-      List<String> chunk = checked.subList(from, Math.min(from + READ_CHUNK, checked.size()));
-      stored.addAll(memory.getAll(MEMORY_TYPE, chunk).keySet()); // SwarmDB checks each key here
+    if (checked.size() > MAX_REMOVE) {
+      throw invalid(
+          "removeAll got "
+              + checked.size()
+              + " ids; the limit is "
+              + MAX_REMOVE
+              + " a call (one transaction): remove them in parts. Nothing was removed");
     }
-    deleteAll(stored);
+    memory.deleteAll(MEMORY_TYPE, checked); // SwarmDB checks each key before deleting any
   }
 
   /**
    * Removes the embeddings whose segment's metadata passes the filter (an embedding without a
    * segment is tested with empty metadata, as LangChain4j's in-memory store does). Reads every
-   * entry of the store.
+   * entry of the store, then deletes the matches in one transaction per 10,000 of them (see the
+   * class description).
    *
    * @param filter the filter
    */
@@ -367,7 +377,10 @@ public final class SwarmDbEmbeddingStore implements EmbeddingStore<TextSegment> 
         matching.add(e.key());
       }
     }
-    deleteAll(matching);
+    for (int from = 0; from < matching.size(); from += MAX_REMOVE) {
+      memory.deleteAll(
+          MEMORY_TYPE, matching.subList(from, Math.min(from + MAX_REMOVE, matching.size())));
+    }
   }
 
   /** Removes every embedding of the store, in one write; the scope's other memory stays. */
@@ -427,6 +440,8 @@ public final class SwarmDbEmbeddingStore implements EmbeddingStore<TextSegment> 
         }
         limit = Math.min(limit * GROWTH, Recall.MAX_LIMIT);
       }
+    } else {
+      db.recall(recall.limit(1)); // checks the query's dimension against the database's vectors
     }
     return new EmbeddingSearchResult<>(exactScan(query, want, request.minScore(), filter));
   }
@@ -439,13 +454,16 @@ public final class SwarmDbEmbeddingStore implements EmbeddingStore<TextSegment> 
     List<EmbeddingMatch<TextSegment>> matches = new ArrayList<>();
     for (MemoryEntry e : memory.findByPrefix(MEMORY_TYPE, "")) {
       Stored stored = read(e);
-      if (query.dimension() != stored.embedding().dimension()) {
-        throw invalid(
-            "the query embedding has "
-                + query.dimension()
-                + " dimensions; this store's embeddings have "
+      if (query.dimension() != stored.embedding().dimension()) { // recall checked the query
+        throw new SwarmDbException(
+            ErrorCode.CORRUPT,
+            "the LangChain4j embedding in "
+                + StoredRows.row(e.scope(), e.memoryType(), e.key())
+                + " has "
                 + stored.embedding().dimension()
-                + ". Embed the query with the store's model");
+                + " numbers, but the database's vectors have "
+                + query.dimension()
+                + "; remove it with remove(id), or restore the database from a backup");
       }
       double score =
           RelevanceScore.fromCosineSimilarity(CosineSimilarity.between(query, stored.embedding()));
@@ -466,15 +484,6 @@ public final class SwarmDbEmbeddingStore implements EmbeddingStore<TextSegment> 
       throw new IllegalStateException("recall by vector returned a hit without similarity: " + hit);
     }
     return similarity;
-  }
-
-  /**
-   * Deletes entries one by one. Switch to a multi-key delete in one transaction once there is one.
-   */
-  private void deleteAll(List<String> ids) {
-    for (String id : ids) {
-      memory.delete(MEMORY_TYPE, id);
-    }
   }
 
   private static String checkId(@Nullable String id) {

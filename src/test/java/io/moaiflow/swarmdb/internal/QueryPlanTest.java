@@ -220,6 +220,43 @@ class QueryPlanTest {
   }
 
   /**
+   * {@code Memory.deleteAll} on SQLite (no arrays) runs the one-key delete once a key in its
+   * transaction: each searches the table's unique key, never a scan; the workload ran it on both
+   * tables.
+   */
+  @Test
+  void deleteAllSearchesTheKeyOnceAKey() throws Exception {
+    Path file = dir.resolve("deleteAll.db");
+    Set<String> prepared;
+    try (SqliteDatabase db = SqliteDatabase.open(SwarmDbConfig.builder(file).build())) {
+      SqlSessionStore sessions = new SqlSessionStore(db);
+      sessions.start("s");
+      for (io.moaiflow.swarmdb.Memory m :
+          List.of(sessions.memory("s"), sessions.memory(io.moaiflow.swarmdb.Scope.agent("a")))) {
+        m.putAll("semantic", Map.of("x", 1, "y", 2), null);
+        assertThat(m.deleteAll("semantic", List.of("x", "y", "z"))).isEqualTo(2);
+      }
+      prepared = db.preparedSql();
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+      for (SqlMemory.Table t : SqlMemory.Table.values()) {
+        SqlMemory.Statements sql = new SqlMemory.Statements(SqliteDialect.INSTANCE, t);
+        assertThat(sql.deleteEntries).as("no array parameter on SQLite").isNull();
+        assertThat(prepared).contains(sql.delete);
+        assertThat(explain(c, sql.delete))
+            .containsExactly(
+                "SEARCH "
+                    + t.name
+                    + " USING INDEX sqlite_autoindex_"
+                    + t.name
+                    + "_1 ("
+                    + t.owner
+                    + "=? AND memory_type=? AND key=?)");
+      }
+    }
+  }
+
+  /**
    * Every scoped_memory statement (schema v2) searches the table's primary key, or the TTL sweep
    * table's, never a scan; and each kind of statement was captured.
    */
@@ -538,6 +575,7 @@ class QueryPlanTest {
     m.importJson(m.exportJson());
     sessions.newest("semantic", "k");
     m.delete("semantic", "k");
+    m.deleteAll("semantic", List.of("k2", "new"));
     m.clear("semantic");
     m.clear();
 
@@ -557,6 +595,7 @@ class QueryPlanTest {
     a.recent(10);
     a.importJson(a.exportJson());
     a.delete("semantic", "k");
+    a.deleteAll("semantic", List.of("k2", "new"));
     a.clear("semantic");
     a.clear();
 

@@ -5,6 +5,7 @@ import static io.moaiflow.swarmdb.SwarmAssertions.assertFails;
 import static io.moaiflow.swarmdb.SwarmAssertions.assertInvalid;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.offset;
 
 import dev.langchain4j.data.document.Metadata;
@@ -21,8 +22,10 @@ import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.WordHashEmbedder;
 import io.moaiflow.swarmdb.backend.BackendTest;
+import io.moaiflow.swarmdb.backend.RefusedDeletes;
 import io.moaiflow.swarmdb.backend.TestBackend;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -147,6 +150,86 @@ class SwarmDbEmbeddingStoreTest {
       List<Embedding> tooMany = Collections.nCopies(10_001, at(1));
       assertInvalid(() -> store.addAll(tooMany), "putAll got 10001 values; the limit is 10000");
       assertThat(db.memory(SwarmDbEmbeddingStore.DEFAULT_SCOPE).keys("embedding")).hasSize(19_999);
+    }
+  }
+
+  /** {@code count} entries {@code prefix00000...} with metadata {@code n} = their index. */
+  static List<String> fillNamed(SwarmDbEmbeddingStore store, String prefix, int count) {
+    List<String> ids = new ArrayList<>();
+    List<TextSegment> segments = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      ids.add(String.format("%s%05d", prefix, i));
+      segments.add(TextSegment.from("segment " + i, new Metadata().put("n", i)));
+    }
+    store.addAll(ids, Collections.nCopies(count, at(1)), segments);
+    return ids;
+  }
+
+  /**
+   * {@code removeAll(ids)}, and {@code removeAll(filter)} of up to 10,000 matches, is one
+   * transaction: unknown ids are skipped, and a failure part way (a refused row, a closed database)
+   * removes nothing.
+   */
+  @BackendTest
+  void removeAllIsAllOrNothing(TestBackend backend) throws SQLException {
+    SwarmDB db = backend.open();
+    SwarmDbEmbeddingStore store = store(db);
+    fillNamed(store, "e", 4);
+    store.removeAll(List.of("e00000", "unknown", "e00000"));
+    List<String> left = List.of("e00001", "e00002", "e00003");
+    assertThat(db.memory(store.scope()).keys("embedding")).isEqualTo(left);
+    RefusedDeletes.refuse(backend, "e00003");
+    assertThat(catchThrowableOfType(SwarmDbException.class, () -> store.removeAll(left)))
+        .hasMessageContaining(RefusedDeletes.MESSAGE);
+    assertThat(
+            catchThrowableOfType(
+                SwarmDbException.class,
+                () -> store.removeAll(metadataKey("n").isGreaterThanOrEqualTo(1))))
+        .hasMessageContaining(RefusedDeletes.MESSAGE);
+    assertThat(db.memory(store.scope()).keys("embedding")).isEqualTo(left);
+    db.close();
+    assertFails(ErrorCode.CLOSED, () -> store.removeAll(List.of("e00001")));
+    assertThat(backend.open().memory(store.scope()).keys("embedding")).isEqualTo(left);
+  }
+
+  /**
+   * A filter matching more than 10,000 entries removes them in transactions of 10,000, in id order:
+   * a failure in the second leaves the first's removals (as documented).
+   */
+  @BackendTest
+  void removeAllByAFilterOfMoreThan10000GoesInParts(TestBackend backend) throws SQLException {
+    SwarmDB db = backend.open();
+    SwarmDbEmbeddingStore store = store(db);
+    fillNamed(store, "a", 10_000);
+    fillNamed(store, "b", 2);
+    RefusedDeletes.refuse(backend, "b00001");
+    assertThat(
+            catchThrowableOfType(
+                SwarmDbException.class,
+                () -> store.removeAll(metadataKey("n").isGreaterThanOrEqualTo(0))))
+        .hasMessageContaining(RefusedDeletes.MESSAGE);
+    assertThat(db.memory(store.scope()).keys("embedding")).containsExactly("b00000", "b00001");
+  }
+
+  /**
+   * At most 10,000 ids a removeAll (one transaction): 9,999 and 10,000 remove, 10,001 is refused.
+   */
+  @Test
+  void removeAllTakesUpTo10000Ids(@TempDir Path dir) {
+    try (SwarmDB db = SwarmDB.open(SwarmDbConfig.builder(dir.resolve("swarm.db")).build())) {
+      SwarmDbEmbeddingStore store = store(db);
+      List<String> ids = new ArrayList<>(fillNamed(store, "a", 10_000));
+      ids.addAll(fillNamed(store, "b", 9_999));
+      List<String> tooMany = new ArrayList<>(ids.subList(0, 10_000));
+      tooMany.add("unknown");
+      assertInvalid(
+          () -> store.removeAll(tooMany),
+          "removeAll got 10001 ids; the limit is 10000",
+          "Nothing was removed");
+      assertThat(db.memory(store.scope()).count("embedding")).isEqualTo(19_999);
+      store.removeAll(tooMany.subList(0, 10_000));
+      store.removeAll(ids.subList(10_000, 19_999));
+      assertThat(db.memory(store.scope()).count("embedding")).isZero();
     }
   }
 
@@ -314,7 +397,22 @@ class SwarmDbEmbeddingStoreTest {
       memory.put("embedding", "bad", damaged, null, "plane-4", new float[] {1, 0, 0, 0});
       assertFails(ErrorCode.CORRUPT, () -> store.removeAll(metadataKey("k").isEqualTo("v")));
     }
+    // the exact ranking (more than 1,000 results) reads every stored embedding
+    memory.put(
+        "embedding", "bad", Map.of("embedding", List.of(1, 0, 0)), null, "plane-4", at(0).vector());
+    assertThat(
+            assertFails(ErrorCode.CORRUPT, () -> store.search(nearest(1_001, null))).getMessage())
+        .contains("key 'bad'", "has 3 numbers, but the database's vectors have 4", "remove(id)");
+    assertInvalid(
+        () ->
+            store.search(
+                EmbeddingSearchRequest.builder()
+                    .queryEmbedding(Embedding.from(new float[] {1, 0, 0}))
+                    .maxResults(1_001)
+                    .build()),
+        "3 dimensions");
     store.remove("bad");
     assertThat(ids(store.search(nearest(5, null)).matches())).containsExactly("good");
+    assertThat(ids(store.search(nearest(1_001, null)).matches())).containsExactly("good");
   }
 }

@@ -10,6 +10,7 @@ import io.moaiflow.swarmdb.Scope;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,36 +31,44 @@ import org.springframework.ai.vectorstore.filter.Filter;
 /**
  * Spring AI's {@link VectorStore} over SwarmDB memory and recall. Each document is one memory entry
  * of one scope (default {@link #DEFAULT_SCOPE}), type {@value #MEMORY_TYPE}, keyed by the
- * document's id, whose value is {@code {"text": ..., "metadata": {...}}}; its vector is computed by
- * the application's {@link EmbeddingModel} (from {@link EmbeddingModel#getEmbeddingContent}, in
- * batches of the {@link BatchingStrategy}) and stored with the entry, tagged with the builder's
- * {@code vectorModel}. A database holds vectors of one model and dimension: adding vectors of
- * another model id or length fails with {@link ErrorCode#INVALID_ARGUMENT}, and so does one that
- * differs from the SwarmDB configuration's own {@code Embedder}, when it has one.
+ * document's id, whose value is {@code {"text": ..., "metadata": {...}, "embedding": [...]}}: the
+ * embedding exactly as the model returned it (SwarmDB's own copy of the vector is stored
+ * normalised). The vector is computed by the application's {@link EmbeddingModel} (from {@link
+ * EmbeddingModel#getEmbeddingContent}, in batches of the {@link BatchingStrategy}) and stored with
+ * the entry, tagged with the builder's {@code vectorModel}. A database holds vectors of one model
+ * and dimension: adding vectors of another model id or length fails with {@link
+ * ErrorCode#INVALID_ARGUMENT}, and so does one that differs from the SwarmDB configuration's own
+ * {@code Embedder}, when it has one.
  *
  * <p><b>Search.</b> {@link #similaritySearch(SearchRequest)} embeds the query and recalls the
  * scope's documents by vector alone ({@code Recall.query("").vector(...)} with weights 0, 1, 0:
  * nearest first, by cosine similarity). A document's score is that similarity (-1 to 1; 1 is the
  * same direction), its metadata also holds {@code distance} = 1 - score, as Spring AI's stores
- * report. Documents scored below the request's similarity threshold are left out.
+ * report. Documents scored below the request's similarity threshold are left out. Like all of
+ * SwarmDB's recall, a scope of more than 5,000 documents is searched through an int8 pre-filter
+ * that finds the exact nearest ten in at least 99 % of searches.
  *
- * <p><b>Filters.</b> A filter expression is applied to the metadata of the nearest documents, in
- * order, until {@code topK} match: the store asks recall for {@code max(4 topK, 50)} candidates,
- * then four times as many while too few matched and more remain, up to {@link Recall#MAX_LIMIT}
- * ({@value Recall#MAX_LIMIT}) candidates. So a selective filter finds its matches however low they
- * rank among the first {@value Recall#MAX_LIMIT} documents; matches ranked beyond those are not
- * returned (fewer than {@code topK} then come back). The operators: EQ, NE, GT, GTE, LT, LTE, IN,
- * NIN, AND, OR, NOT, IS NULL, IS NOT NULL, on top-level metadata keys; numbers compare by value,
- * strings lexicographically, an absent key matches only NE, NIN and IS NULL, and values of other
- * kinds never match each other. A value that is not a string, number or boolean is refused before
- * any work.
+ * <p><b>Filters and topK.</b> A filter expression is applied to the metadata of the nearest
+ * documents, in order, until {@code topK} match: the store asks recall for {@code max(4 topK, 50)}
+ * candidates, then four times as many while too few matched and more remain, up to {@link
+ * Recall#MAX_LIMIT} ({@value Recall#MAX_LIMIT}, recall's largest limit) candidates. When those
+ * still hold fewer than {@code topK} matches, or {@code topK} is above {@value Recall#MAX_LIMIT},
+ * the store reads every document of its scope, filters them and ranks them exactly (cosine
+ * similarity of the stored embedding, ties by id): a filter never hides a match that ranks low, at
+ * the price of reading the whole store for a very selective filter or a large {@code topK}. The
+ * operators: EQ, NE, GT, GTE, LT, LTE, IN, NIN, AND, OR, NOT, IS NULL, IS NOT NULL, on top-level
+ * metadata keys; numbers compare by value, strings lexicographically, an absent key matches only
+ * NE, NIN and IS NULL, and values of other kinds never match each other. A value that is not a
+ * string, number or boolean is refused before any work.
  *
  * <p><b>Limits and atomicity.</b> {@link #add} writes up to {@value #MAX_DOCUMENTS} documents in
  * one transaction (ids are memory keys: at most {@value Memory#MAX_KEY_LENGTH} characters, unique
  * in one call; an existing id is replaced); documents without text (media only) are refused. {@link
- * #delete(List)} and {@link #delete(Filter.Expression)} delete one document per transaction
- * (SwarmDB has no multi-key delete yet): a failure part way leaves the earlier ones deleted. {@code
- * topK} is 0 to {@value Recall#MAX_LIMIT}.
+ * #delete(List)} deletes up to {@value #MAX_DOCUMENTS} ids in one transaction, all or nothing
+ * (unknown ids are skipped; {@link Memory#deleteAll}). {@link #delete(Filter.Expression)} reads
+ * every document of the scope, then deletes the matches in one transaction per {@value
+ * #MAX_DOCUMENTS}: up to that many all or nothing; past it, a failure part way leaves the earlier
+ * transactions' documents deleted.
  *
  * <p>This class is immutable and thread safe (the embedding model must be too, as Spring AI's are).
  */
@@ -71,10 +80,14 @@ public final class SwarmDbVectorStore implements VectorStore {
   /** The scope documents are stored in unless the builder names another. */
   public static final Scope DEFAULT_SCOPE = Scope.namespace("spring-ai");
 
-  /** Most documents one {@link #add} writes (in one transaction). */
+  /**
+   * Most documents one {@link #add} writes and one {@link #delete(List)} deletes (in one
+   * transaction).
+   */
   public static final int MAX_DOCUMENTS = 10_000;
 
   private static final String FIX = "delete the document";
+  private static final String EMBEDDING = "embedding";
   private static final int MIN_CANDIDATES = 50;
 
   private final SwarmDB db;
@@ -170,7 +183,11 @@ public final class SwarmDbVectorStore implements VectorStore {
     }
     Map<String, float[]> vectors = new LinkedHashMap<>();
     for (int i = 0; i < documents.size(); i++) {
-      vectors.put(documents.get(i).getId(), embedded.get(i));
+      String id = documents.get(i).getId();
+      float[] vector = embedded.get(i);
+      vectors.put(id, vector);
+      // the exact embedding, for the exact ranking (SwarmDB checks the vector before writing)
+      Objects.requireNonNull(values.get(id)).put(EMBEDDING, vector);
     }
     memory().putAll(MEMORY_TYPE, values, null, vectorModel, vectors);
   }
@@ -184,11 +201,12 @@ public final class SwarmDbVectorStore implements VectorStore {
   }
 
   /**
-   * Deletes the documents with these ids; unknown ids are skipped.
+   * Deletes the documents with these ids in one transaction, all or nothing; unknown ids are
+   * skipped.
    *
-   * @param ids the document ids
-   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT}, before anything is deleted, for an
-   *     id that is not a valid key
+   * @param ids the document ids, at most {@value #MAX_DOCUMENTS} (a repeated id is deleted once)
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT}, before anything is deleted, for
+   *     more than {@value #MAX_DOCUMENTS} ids or an id that is not a valid key
    */
   @Override
   public void delete(List<String> ids) {
@@ -196,14 +214,20 @@ public final class SwarmDbVectorStore implements VectorStore {
     for (String id : ids) {
       checkKey(Objects.requireNonNull(id, "id"));
     }
-    Memory memory = memory();
-    for (String id : ids) {
-      memory.delete(MEMORY_TYPE, id);
+    if (ids.size() > MAX_DOCUMENTS) {
+      throw invalid(
+          "delete got "
+              + ids.size()
+              + " ids; the limit is "
+              + MAX_DOCUMENTS
+              + " a call (one transaction): delete them in parts. Nothing was deleted");
     }
+    memory().deleteAll(MEMORY_TYPE, ids); // SwarmDB checks each key before deleting any
   }
 
   /**
-   * Deletes every document whose metadata matches the expression.
+   * Deletes every document whose metadata matches the expression, in one transaction per {@value
+   * #MAX_DOCUMENTS} matches (see the class description).
    *
    * @param filterExpression the filter
    * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT}, before anything is read, for an
@@ -222,8 +246,9 @@ public final class SwarmDbVectorStore implements VectorStore {
         matching.add(e.key());
       }
     }
-    for (String key : matching) {
-      memory.delete(MEMORY_TYPE, key);
+    for (int from = 0; from < matching.size(); from += MAX_DOCUMENTS) {
+      memory.deleteAll(
+          MEMORY_TYPE, matching.subList(from, Math.min(from + MAX_DOCUMENTS, matching.size())));
     }
   }
 
@@ -233,31 +258,33 @@ public final class SwarmDbVectorStore implements VectorStore {
    * @param request the query text (embedded by the model), topK, similarity threshold and filter
    * @return at most {@code topK} documents with id, text, metadata and score
    * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT}, before the query is embedded, for
-   *     a topK above {@value Recall#MAX_LIMIT} or a filter that is not well formed or has a value
-   *     other than a string, number or boolean; after, for a query vector the database's vectors do
-   *     not fit; {@link ErrorCode#CORRUPT} naming the row for a stored document that cannot be read
+   *     a filter that is not well formed or has a value other than a string, number or boolean;
+   *     after, for a query vector the database's vectors do not fit; {@link ErrorCode#CORRUPT}
+   *     naming the row for a stored document that cannot be read
    */
   @Override
   public List<Document> similaritySearch(SearchRequest request) {
     Objects.requireNonNull(request, "request");
     int topK = request.getTopK();
-    if (topK > Recall.MAX_LIMIT) {
-      throw invalid(
-          "topK is " + topK + "; this store returns at most " + Recall.MAX_LIMIT + " documents");
-    }
     Filter.Expression expression = request.getFilterExpression();
     Predicate<Map<String, ?>> filter =
         expression == null ? m -> true : MetadataFilter.of(expression);
     if (topK == 0) {
       return List.of();
     }
-    Recall query =
+    float[] vector = embeddingModel.embed(request.getQuery());
+    double threshold = request.getSimilarityThreshold();
+    Recall query = // Recall.vector checks the vector: not empty, finite, not all zero
         Recall.query("")
-            .vector(embeddingModel.embed(request.getQuery()))
+            .vector(vector)
             .scopes(scope)
             .memory()
             .memoryType(MEMORY_TYPE)
             .weights(0, 1, 0);
+    if (topK > Recall.MAX_LIMIT) {
+      db.recall(query.limit(1)); // checks the query's dimension against the database's vectors
+      return exactScan(vector, topK, threshold, filter);
+    }
     int candidates =
         expression == null ? topK : Math.min(Recall.MAX_LIMIT, Math.max(4 * topK, MIN_CANDIDATES));
     while (true) {
@@ -267,7 +294,7 @@ public final class SwarmDbVectorStore implements VectorStore {
       for (RecallHit hit : hits) {
         Double similarity = hit.vectorSimilarity();
         MemoryEntry e = Objects.requireNonNull(hit.entry(), "a memory hit's entry");
-        if (similarity == null || similarity < request.getSimilarityThreshold()) {
+        if (similarity == null || similarity < threshold) {
           belowThreshold = true; // nearest first: every later hit is further away
           break;
         }
@@ -280,11 +307,81 @@ public final class SwarmDbVectorStore implements VectorStore {
           }
         }
       }
-      if (belowThreshold || hits.size() < candidates || candidates == Recall.MAX_LIMIT) {
+      if (belowThreshold || hits.size() < candidates) {
         return out;
+      }
+      if (candidates == Recall.MAX_LIMIT) {
+        break; // the filter passed too few of the nearest documents recall can give
       }
       candidates = Math.min(Recall.MAX_LIMIT, candidates * 4);
     }
+    return exactScan(vector, topK, threshold, filter);
+  }
+
+  /** A document of the exact ranking. */
+  private record Scored(
+      MemoryEntry entry, JsonNode value, Map<String, Object> metadata, double similarity) {}
+
+  /**
+   * Every document of the scope, scored exactly, filtered and ranked; for what recall cannot reach.
+   */
+  private List<Document> exactScan(
+      float[] query, int topK, double threshold, Predicate<Map<String, ?>> filter) {
+    double asked = 0; // Recall.vector has checked the query: finite, not all zero
+    for (float x : query) {
+      asked += x * (double) x;
+    }
+    List<Scored> passed = new ArrayList<>();
+    for (MemoryEntry e : memory().findByPrefix(MEMORY_TYPE, "")) {
+      JsonNode value = StoredJson.tree(e, FIX);
+      Map<String, Object> metadata = metadata(e, value);
+      double similarity = cosine(query, asked, e, value.path(EMBEDDING));
+      if (similarity >= threshold && filter.test(metadata)) {
+        passed.add(new Scored(e, value, metadata, similarity));
+      }
+    }
+    passed.sort(
+        Comparator.comparingDouble(Scored::similarity)
+            .reversed()
+            .thenComparing(s -> s.entry().key()));
+    return passed.stream()
+        .limit(topK)
+        .map(s -> document(s.entry(), s.value(), s.metadata(), s.similarity()))
+        .toList();
+  }
+
+  /**
+   * {@return the cosine similarity of the query (of squared norm {@code asked}) and a document's
+   * stored embedding}
+   */
+  private static double cosine(float[] query, double asked, MemoryEntry e, JsonNode embedding) {
+    if (!embedding.isArray() || embedding.isEmpty()) {
+      throw StoredJson.corrupt(e, "has no \"embedding\" array of numbers", FIX);
+    }
+    if (embedding.size() != query.length) { // recall checked the query against the database
+      throw StoredJson.corrupt(
+          e,
+          "has an embedding of "
+              + embedding.size()
+              + " numbers, but the database's vectors have "
+              + query.length,
+          FIX);
+    }
+    double dot = 0;
+    double stored = 0;
+    for (int i = 0; i < query.length; i++) {
+      JsonNode n = embedding.get(i);
+      float x = n.floatValue();
+      if (!n.isNumber() || !Float.isFinite(x)) {
+        throw StoredJson.corrupt(e, "has embedding[" + i + "] = " + n + ", not a float", FIX);
+      }
+      dot += x * (double) query[i];
+      stored += x * (double) x;
+    }
+    if (stored == 0) {
+      throw StoredJson.corrupt(e, "has an embedding of zeros", FIX);
+    }
+    return dot / Math.sqrt(stored * asked);
   }
 
   private static Map<String, Object> metadata(MemoryEntry e, JsonNode value) {

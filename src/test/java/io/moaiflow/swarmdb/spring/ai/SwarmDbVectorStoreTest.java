@@ -4,21 +4,35 @@ import static io.moaiflow.swarmdb.SwarmAssertions.assertFails;
 import static io.moaiflow.swarmdb.SwarmAssertions.assertInvalid;
 import static io.moaiflow.swarmdb.spring.ai.SwarmDbVectorStore.MEMORY_TYPE;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.Memory;
 import io.moaiflow.swarmdb.Scope;
 import io.moaiflow.swarmdb.SwarmDB;
+import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.backend.BackendTest;
+import io.moaiflow.swarmdb.backend.RefusedDeletes;
 import io.moaiflow.swarmdb.backend.TestBackend;
+import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntPredicate;
 import java.util.stream.IntStream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.ai.content.Media;
 import org.springframework.ai.document.Document;
+import org.springframework.ai.embedding.Embedding;
+import org.springframework.ai.embedding.EmbeddingModel;
+import org.springframework.ai.embedding.EmbeddingRequest;
+import org.springframework.ai.embedding.EmbeddingResponse;
 import org.springframework.ai.vectorstore.SearchRequest;
 import org.springframework.ai.vectorstore.filter.FilterExpressionBuilder;
 import org.springframework.util.MimeTypeUtils;
@@ -26,11 +40,13 @@ import org.springframework.util.MimeTypeUtils;
 /** {@link SwarmDbVectorStore} on both backends, with a deterministic embedding model. */
 class SwarmDbVectorStoreTest {
   final WordHashEmbeddingModel model = new WordHashEmbeddingModel(32);
+  TestBackend backend;
   SwarmDB db;
   SwarmDbVectorStore store;
 
   @BeforeEach
   void open(TestBackend backend) {
+    this.backend = backend;
     db = backend.open();
     store = SwarmDbVectorStore.builder(db, model).vectorModel("word-hash").build();
   }
@@ -126,26 +142,134 @@ class SwarmDbVectorStoreTest {
     assertThat(store.similaritySearch(q.filterExpression("n > 1000").build())).isEmpty();
   }
 
+  /** Embeds a text "DEGREES" as the unit vector at that angle in the plane of dimensions 0, 1. */
+  static final class PlaneModel implements EmbeddingModel {
+    @Override
+    public EmbeddingResponse call(EmbeddingRequest request) {
+      List<Embedding> out = new ArrayList<>();
+      for (String text : request.getInstructions()) {
+        double r = Math.toRadians(Double.parseDouble(text));
+        out.add(
+            new Embedding(
+                new float[] {(float) Math.cos(r), (float) Math.sin(r), 0, 0}, out.size()));
+      }
+      return new EmbeddingResponse(out);
+    }
+
+    @Override
+    public float[] embed(Document document) {
+      return embed(String.valueOf(document.getText()));
+    }
+
+    @Override
+    public int dimensions() {
+      return 4;
+    }
+  }
+
   /**
-   * The over-fetch stops at Recall.MAX_LIMIT candidates: a match ranked 1,000th is found, one
-   * ranked 1,001st is not (as the class description says).
+   * A store of {@code count} documents at growing angles from the query "0" (so ranked in id order,
+   * every similarity positive), each with metadata {@code rank}; those {@code tagged} accepts also
+   * have {@code tag=rare}.
+   */
+  SwarmDbVectorStore plane(int count, IntPredicate tagged) {
+    SwarmDbVectorStore plane =
+        SwarmDbVectorStore.builder(db, new PlaneModel()).vectorModel("plane-4").build();
+    List<Document> docs = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      Map<String, Object> metadata = new HashMap<>(Map.of("rank", i));
+      if (tagged.test(i)) {
+        metadata.put("tag", "rare");
+      }
+      docs.add(doc(String.format("d%05d", i), Double.toString(angle(i, count)), metadata));
+    }
+    plane.add(docs);
+    return plane;
+  }
+
+  /** {@return the angle of document {@code i} of {@code count}: 0 to 80 degrees from the query} */
+  static double angle(int i, int count) {
+    return 80.0 * i / count;
+  }
+
+  static double cosineAt(int i, int count) {
+    return Math.cos(Math.toRadians(angle(i, count)));
+  }
+
+  static SearchRequest nearest(int topK, @Nullable String filter) {
+    SearchRequest.Builder b = SearchRequest.builder().query("0").topK(topK);
+    return (filter == null ? b : b.filterExpression(filter)).build();
+  }
+
+  static List<String> ids(List<Document> documents) {
+    return documents.stream().map(Document::getId).toList();
+  }
+
+  /**
+   * The three documents a filter passes are the farthest of 1,200: past the 1,000 nearest recall
+   * gives, so the store ranks the whole scope exactly and still finds all three, best first, with
+   * their exact scores; the threshold applies there too.
    */
   @BackendTest
-  void theFilterSeesTheNearestThousandCandidates() {
-    List<Document> docs = new ArrayList<>();
-    for (int i = 0; i < 999; i++) {
-      docs.add(doc("near-" + i, "alpha", Map.of("match", false)));
-    }
-    docs.add(doc("far-1", "omega", Map.of("match", true)));
-    store.add(docs);
-    SearchRequest matches =
-        SearchRequest.builder().query("alpha").topK(1).filterExpression("match == true").build();
-    assertThat(store.similaritySearch(matches))
-        .extracting(Document::getId)
-        .containsExactly("far-1");
+  void aSelectiveFilterFindsMatchesRankedPastAThousand() {
+    SwarmDbVectorStore plane = plane(1_200, i -> i >= 1_197);
+    List<Document> found = plane.similaritySearch(nearest(3, "tag == 'rare'"));
+    assertThat(ids(found)).containsExactly("d01197", "d01198", "d01199");
+    assertThat(found.get(2).getScore()).isCloseTo(cosineAt(1_199, 1_200), within(1e-6));
+    assertThat(found.get(2).getMetadata())
+        .containsEntry("rank", 1_199)
+        .containsEntry("tag", "rare")
+        .containsEntry("distance", 1 - found.get(2).getScore());
+    assertThat(found.get(0).getScore()).isGreaterThan(found.get(1).getScore());
+    assertThat(found.get(2).getText()).isEqualTo(Double.toString(angle(1_199, 1_200)));
+    assertThat(ids(plane.similaritySearch(nearest(1, "tag == 'rare'")))).containsExactly("d01197");
+    assertThat(ids(plane.similaritySearch(nearest(5, "tag == 'rare' && rank > 1197"))))
+        .containsExactly("d01198", "d01199");
+    // the threshold applies in the exact ranking as well: between ranks 1,197 and 1,198
+    double between = (cosineAt(1_197, 1_200) + cosineAt(1_198, 1_200)) / 2;
+    assertThat(
+            ids(
+                plane.similaritySearch(
+                    SearchRequest.builder()
+                        .query("0")
+                        .topK(3)
+                        .similarityThreshold(between)
+                        .filterExpression("tag == 'rare'")
+                        .build())))
+        .containsExactly("d01197");
+    assertThat(ids(plane.similaritySearch(nearest(2, null)))).containsExactly("d00000", "d00001");
+  }
 
-    store.add(List.of(doc("near-999", "alpha", Map.of("match", false))));
-    assertThat(store.similaritySearch(matches)).isEmpty();
+  /** Recall gives at most 1,000 hits; a larger topK, or too few matches, ranks exactly. */
+  @BackendTest
+  void topKAroundRecallsLimit() {
+    SwarmDbVectorStore plane = plane(1_005, i -> i % 2 == 0);
+    for (int topK : new int[] {999, 1_000, 1_001}) {
+      List<String> found = ids(plane.similaritySearch(nearest(topK, null)));
+      assertThat(found).as("topK %d", topK).hasSize(topK);
+      assertThat(found.get(topK - 1)).isEqualTo(String.format("d%05d", topK - 1));
+      assertThat(found).isSorted();
+      List<String> even = ids(plane.similaritySearch(nearest(topK, "tag == 'rare'")));
+      assertThat(even).as("503 pass the filter").hasSize(503).isSorted();
+      assertThat(even.get(502)).isEqualTo("d01004");
+    }
+    assertThat(plane.similaritySearch(nearest(Integer.MAX_VALUE, null))).hasSize(1_005);
+  }
+
+  /** The stored value holds the embedding exactly as the model returned it. */
+  @BackendTest
+  void theExactEmbeddingIsStoredWithTheDocument() throws Exception {
+    store.add(List.of(doc("a", "red apple", Map.of("k", 1))));
+    JsonNode value =
+        new ObjectMapper()
+            .readTree(db.memory(store.scope()).entry(MEMORY_TYPE, "a").orElseThrow().valueJson());
+    float[] stored = new float[value.get("embedding").size()];
+    for (int i = 0; i < stored.length; i++) {
+      stored[i] = value.get("embedding").get(i).floatValue();
+    }
+    assertThat(stored).containsExactly(model.words.embed("red apple"));
+    assertThat(value.get("text").asText()).isEqualTo("red apple");
+    assertThat(value.get("metadata").get("k").asInt()).isEqualTo(1);
   }
 
   @BackendTest
@@ -173,6 +297,55 @@ class SwarmDbVectorStoreTest {
     assertThat(two).extracting(Document::getText).containsExactly("two again");
     store.delete("year == 2022"); // VectorStore's delete(String) takes a filter expression
     assertThat(ids()).containsExactly("4");
+  }
+
+  /**
+   * A delete of ids, and one by filter of up to 10,000 matches, is one transaction: unknown ids are
+   * skipped, and a failure part way (a refused row, a closed database) deletes nothing.
+   */
+  @BackendTest
+  void aDeleteIsAllOrNothing() throws SQLException {
+    store.add(
+        List.of(
+            doc("a", "one", Map.of("n", 1)),
+            doc("b", "two", Map.of("n", 2)),
+            doc("c", "three", Map.of("n", 3)),
+            doc("refused", "four", Map.of("n", 4))));
+    store.delete(List.of("a", "unknown", "a"));
+    assertThat(ids()).containsExactly("b", "c", "refused");
+    RefusedDeletes.refuse(backend, "refused");
+    assertThat(
+            catchThrowableOfType(
+                SwarmDbException.class, () -> store.delete(List.of("b", "c", "refused"))))
+        .hasMessageContaining(RefusedDeletes.MESSAGE);
+    assertThat(
+            catchThrowableOfType(
+                SwarmDbException.class,
+                () -> store.delete(new FilterExpressionBuilder().gte("n", 2).build())))
+        .hasMessageContaining(RefusedDeletes.MESSAGE);
+    assertThat(ids()).containsExactly("b", "c", "refused");
+    db.close();
+    assertFails(ErrorCode.CLOSED, () -> store.delete(List.of("b", "c")));
+    db = backend.open();
+    assertThat(ids()).containsExactly("b", "c", "refused");
+  }
+
+  /**
+   * A filter delete of more than 10,000 matches goes in transactions of 10,000, in key order: a
+   * failure in the second leaves the first's deletes (as the class description says).
+   */
+  @BackendTest
+  void aFilterDeleteOfMoreThanTenThousandGoesInParts() throws SQLException {
+    int max = SwarmDbVectorStore.MAX_DOCUMENTS;
+    store.add(docs("a-", max));
+    store.add(docs("b-", 2));
+    RefusedDeletes.refuse(backend, "b-1");
+    assertThat(
+            catchThrowableOfType(
+                SwarmDbException.class,
+                () -> store.delete(new FilterExpressionBuilder().isNull("n").build())))
+        .hasMessageContaining(RefusedDeletes.MESSAGE);
+    assertThat(ids()).containsExactly("b-0", "b-1");
   }
 
   /** Each store keeps to its scope; another scope's documents are never hits or deleted. */
@@ -223,10 +396,6 @@ class SwarmDbVectorStoreTest {
         () -> store.delete(List.of("ok", "x".repeat(Memory.MAX_KEY_LENGTH + 1))), "513", "512");
     assertInvalid(() -> store.delete(List.of("")), "0 characters");
     assertInvalid(
-        () -> store.similaritySearch(SearchRequest.builder().query("q").topK(1_001).build()),
-        "topK is 1001",
-        "at most 1000");
-    assertInvalid(
         () -> store.delete(new FilterExpressionBuilder().gt("flag", true).build()), "boolean");
     assertFails(
         ErrorCode.INVALID_ARGUMENT,
@@ -236,8 +405,10 @@ class SwarmDbVectorStoreTest {
     assertThat(store.similaritySearch(SearchRequest.builder().query("q").topK(0).build()))
         .isEmpty();
     store.add(List.of(a));
-    assertThat(store.similaritySearch(SearchRequest.builder().query("q").topK(1_000).build()))
-        .hasSize(1);
+    for (int topK : new int[] {1_000, 1_001}) {
+      assertThat(store.similaritySearch(SearchRequest.builder().query("q").topK(topK).build()))
+          .hasSize(1);
+    }
   }
 
   /** One model and dimension per database: another store's vectors are refused, nothing written. */
@@ -254,6 +425,11 @@ class SwarmDbVectorStoreTest {
             .build();
     assertInvalid(() -> otherDimension.add(List.of(doc("b", "second", Map.of()))), "16", "32");
     assertFails(ErrorCode.INVALID_ARGUMENT, () -> otherDimension.similaritySearch("first"));
+    assertInvalid(
+        () ->
+            otherDimension.similaritySearch(
+                SearchRequest.builder().query("first").topK(1_001).build()),
+        "vector has 16 dimensions; this database stores vectors of 32");
     assertThat(ids()).containsExactly("a");
     // The default model id is the embedding model's class name.
     SwarmDbVectorStore unnamed = SwarmDbVectorStore.builder(db, model).build();
@@ -295,6 +471,18 @@ class SwarmDbVectorStoreTest {
     int embedded = model.texts();
     assertInvalid(() -> store.add(docs("over-", max + 1)), "10001 documents", "limit is 10000");
     assertThat(model.texts()).isEqualTo(embedded);
+    // deletes: at most 10,000 ids, in one transaction
+    List<String> tooMany = new ArrayList<>(ids().subList(0, max));
+    tooMany.add("unknown");
+    assertInvalid(
+        () -> store.delete(tooMany),
+        "delete got 10001 ids",
+        "limit is 10000",
+        "Nothing was deleted");
+    assertThat(ids()).hasSize(2 * max - 1);
+    store.delete(tooMany.subList(0, max)); // every "at-" document
+    store.delete(ids()); // the 9,999 "under-" documents
+    assertThat(ids()).isEmpty();
   }
 
   @BackendTest
@@ -314,6 +502,32 @@ class SwarmDbVectorStoreTest {
     assertFails(
         ErrorCode.CORRUPT, () -> store.delete(new FilterExpressionBuilder().eq("a", 1).build()));
     assertThat(ids()).containsExactly("bad", "good");
+    // the exact ranking reads every document's embedding
+    SearchRequest all = SearchRequest.builder().query("fine text").topK(1_001).build();
+    List<Object> zeros = new ArrayList<>(java.util.Collections.nCopies(32, 0));
+    List<Object> word = new ArrayList<>(java.util.Collections.nCopies(32, 1));
+    word.set(5, "x");
+    Map<List<Object>, String> damaged = new LinkedHashMap<>();
+    damaged.put(List.of(), "has no \"embedding\" array of numbers");
+    damaged.put(
+        List.of(1, 2, 3), "has an embedding of 3 numbers, but the database's vectors have 32");
+    damaged.put(word, "has embedding[5] = \"x\", not a float");
+    damaged.put(zeros, "has an embedding of zeros");
+    damaged.forEach(
+        (embedding, problem) -> {
+          db.memory(store.scope())
+              .put(
+                  MEMORY_TYPE,
+                  "bad",
+                  Map.of("text", "t", "metadata", Map.of(), "embedding", embedding),
+                  null,
+                  "word-hash",
+                  model.words.embed("fine text"));
+          assertThat(assertFails(ErrorCode.CORRUPT, () -> store.similaritySearch(all)).getMessage())
+              .contains("scoped_memory", "key 'bad'", problem, "delete the document");
+        });
+    store.delete(List.of("bad"));
+    assertThat(ids(store.similaritySearch(all))).containsExactly("good");
   }
 
   private List<String> ids() {
