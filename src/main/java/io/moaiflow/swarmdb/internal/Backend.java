@@ -46,6 +46,9 @@ public interface Backend extends AutoCloseable {
 
   Dialect dialect();
 
+  /** The flight recorder's reads (schema v3's history tables). */
+  History history();
+
   Daos daos();
 
   SwarmDbConfig config();

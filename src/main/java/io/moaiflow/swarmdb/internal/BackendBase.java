@@ -1,6 +1,7 @@
 package io.moaiflow.swarmdb.internal;
 
 import io.moaiflow.swarmdb.SwarmDbConfig;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What both backends hold the same way: the configuration, the label for messages, the monotonic
@@ -12,6 +13,7 @@ public abstract class BackendBase implements Backend {
   protected final TimeSource time;
   protected final Listeners listeners;
   protected final OpenState state;
+  private @Nullable History history;
 
   protected BackendBase(
       SwarmDbConfig config,
@@ -51,6 +53,16 @@ public abstract class BackendBase implements Backend {
   @Override
   public final boolean isClosed() {
     return state.isClosed();
+  }
+
+  @Override
+  public final synchronized History history() {
+    History h = history;
+    if (h == null) {
+      h = new History(this);
+      history = h;
+    }
+    return h;
   }
 
   /** The monotonic clock every unit of work reads "now" from. */

@@ -3,6 +3,7 @@ package io.moaiflow.swarmdb.internal;
 import io.moaiflow.swarmdb.Embedder;
 import io.moaiflow.swarmdb.Memory;
 import io.moaiflow.swarmdb.MemoryEntry;
+import io.moaiflow.swarmdb.MemoryVersion;
 import io.moaiflow.swarmdb.Scope;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -484,6 +485,12 @@ class SqlMemory implements Memory {
           }
           return written;
         });
+  }
+
+  @Override
+  public List<MemoryVersion> history(String memoryType, String key, long afterSeq, int limit) {
+    return db.history()
+        .versions(scope.toString(), memoryType, key, afterSeq, Long.MAX_VALUE, limit);
   }
 
   @Override

@@ -1,0 +1,233 @@
+package io.moaiflow.swarmdb;
+
+import static io.moaiflow.swarmdb.SwarmAssertions.assertFails;
+import static io.moaiflow.swarmdb.SwarmAssertions.assertInvalid;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.moaiflow.swarmdb.backend.BackendTest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The flight recorder on both backends: memory history in every scope, registry and session changes
+ * on the one sequence shared with events, and as-of views with the live read API.
+ */
+class HistoryTest extends BackendSuite {
+  static final Instant T0 = Instant.parse("2026-06-01T10:00:00Z");
+
+  HistoryTest() {
+    super(T0);
+  }
+
+  private static List<Memory> everyScope(SwarmDB db) {
+    return List.of(
+        db.memory(Scope.session("s")),
+        db.memory(Scope.agent("a")),
+        db.memory(Scope.swarm()),
+        db.memory(Scope.namespace("user:x")));
+  }
+
+  private static long seqOf(AgentEvent stored) {
+    return stored.seq();
+  }
+
+  @BackendTest
+  void everyWriteAndDeleteOfEveryScopeIsAVersionOnTheEventSequence() {
+    db.sessions().start("s");
+    for (Memory m : everyScope(db)) {
+      long e1 = seqOf(db.events().append(AgentEvent.of("tick", "a", null, Map.of())));
+      Instant start = clock.instant();
+      m.put("semantic", "k", Map.of("v", 1));
+      clock.advance(Duration.ofSeconds(1));
+      m.put("semantic", "k", Map.of("v", 2), Duration.ofHours(1));
+      clock.advance(Duration.ofSeconds(1));
+      assertThat(m.delete("semantic", "k")).isTrue();
+      m.put("semantic", "k", "again");
+      long e2seq = seqOf(db.events().append(AgentEvent.of("tick", "a", null, Map.of())));
+
+      List<MemoryVersion> h = m.history("semantic", "k");
+      assertThat(h).hasSize(4);
+      assertThat(h).extracting(MemoryVersion::version).containsExactly(1L, 2L, 2L, 1L);
+      assertThat(h).extracting(MemoryVersion::deleted).containsExactly(false, false, true, false);
+      assertThat(h)
+          .extracting(MemoryVersion::valueJson)
+          .containsExactly("{\"v\":1}", "{\"v\":2}", null, "\"again\"");
+      assertThat(h.get(0).time()).isEqualTo(start);
+      assertThat(h.get(1).time()).isEqualTo(start.plusSeconds(1));
+      assertThat(h.get(1).expiresAt()).isEqualTo(start.plusSeconds(1).plus(Duration.ofHours(1)));
+      assertThat(h).allSatisfy(v -> assertThat(v.scope()).isEqualTo(m.scope()));
+      // one sequence: the versions lie strictly between the events around them, in order
+      assertThat(h.get(0).seq()).isGreaterThan(e1);
+      for (int i = 1; i < h.size(); i++) {
+        assertThat(h.get(i).seq()).isGreaterThan(h.get(i - 1).seq());
+      }
+      assertThat(e2seq).isGreaterThan(h.get(3).seq());
+      // paging: after the second version's seq come the last two
+      assertThat(m.history("semantic", "k", h.get(1).seq(), 10))
+          .containsExactlyElementsOf(h.subList(2, 4));
+      assertThat(m.history("semantic", "k", 0, 1)).containsExactly(h.get(0));
+      assertThat(m.history("semantic", "never")).isEmpty();
+    }
+    assertThat(db.memory(Scope.agent("a")).history("semantic", "k").get(0).writer())
+        .contains(Scope.agent("a"));
+    assertThat(db.memory(Scope.session("s")).history("semantic", "k").get(0).writer())
+        .contains(Scope.session("s"));
+    assertThat(db.memory(Scope.swarm()).history("semantic", "k").get(0).writer()).isEmpty();
+  }
+
+  @BackendTest
+  void historyChecksItsInputBeforeReading() {
+    Memory m = db.memory(Scope.swarm());
+    assertInvalid(() -> m.history("semantic", "k", -1, 10), "afterSeq is -1");
+    assertInvalid(() -> m.history("semantic", "k", 0, 0), "limit is 0");
+    assertInvalid(() -> m.history("semantic", "k", 0, 10_001), "limit is 10001");
+    assertThat(m.history("semantic", "k", 0, 10_000)).isEmpty();
+    assertInvalid(() -> m.history("bad type!", "k", 0, 10), "memoryType");
+    assertInvalid(() -> m.history("semantic", "x".repeat(513), 0, 10), "513");
+    assertThat(m.history("semantic", "x".repeat(512), 0, 10)).isEmpty();
+  }
+
+  @BackendTest
+  void clearsPurgesAndSessionDeletionsAreRecordedAsDeletes() {
+    db.sessions().start("s");
+    Memory s = db.memory(Scope.session("s"));
+    Memory swarm = db.memory(Scope.swarm());
+    s.put("t", "a", 1);
+    s.put("u", "b", 2);
+    swarm.put("t", "short", 3, Duration.ofSeconds(5));
+    assertThat(s.clear("t")).isEqualTo(1);
+    assertThat(s.history("t", "a")).extracting(MemoryVersion::deleted).containsExactly(false, true);
+    clock.advance(Duration.ofSeconds(6));
+    // expiry alone records nothing: the version carries its TTL
+    assertThat(swarm.history("t", "short")).hasSize(1);
+    assertThat(db.maintenance().purgeExpiredMemory()).isEqualTo(1);
+    assertThat(swarm.history("t", "short"))
+        .extracting(MemoryVersion::deleted)
+        .containsExactly(false, true);
+    assertThat(s.clear()).isEqualTo(1);
+    assertThat(s.history("u", "b")).extracting(MemoryVersion::deleted).containsExactly(false, true);
+  }
+
+  @BackendTest
+  void asOfAnEventShowsTheRegistrySessionsAndMemoryRightAfterIt() {
+    db.sessions().start("s", Map.of("user", "kim"));
+    db.agents().register("a", "planner", "s", Map.of("p", 1));
+    db.memory(Scope.session("s")).put("semantic", "lang", "java");
+    db.memory(Scope.agent("a")).put("semantic", "plan", List.of(1, 2));
+    AgentEvent decided = db.events().append(AgentEvent.of("decide", "a", "planner", Map.of()));
+    long mark = decided.seq();
+    Instant markTime = clock.instant();
+    clock.advance(Duration.ofMinutes(1));
+    db.agents().transition("a", AgentStatus.RUNNING);
+    db.agents().heartbeat("a");
+    db.agents().register("b", "coder", "s", Map.of());
+    db.memory(Scope.session("s")).put("semantic", "lang", "kotlin");
+    db.memory(Scope.agent("a")).delete("semantic", "plan");
+    db.sessions().start("t");
+    db.sessions().end("s");
+
+    SwarmState then = db.asOf(mark);
+    assertThat(then.seq()).isEqualTo(mark);
+    // the time of the latest change: the event's own time, or the writes' clock if later
+    assertThat(then.time())
+        .isEqualTo(decided.timestamp().isAfter(markTime) ? decided.timestamp() : markTime);
+    Agent a = then.agents().get("a").orElseThrow();
+    assertThat(a.status()).isEqualTo(AgentStatus.SPAWNED);
+    assertThat(a.metadata()).containsEntry("p", 1);
+    assertThat(then.agents().get("b")).isEmpty();
+    assertThat(then.agents().active()).extracting(Agent::agentId).containsExactly("a");
+    assertThat(then.agents().countByStatus())
+        .containsEntry(AgentStatus.SPAWNED, 1L)
+        .containsEntry(AgentStatus.RUNNING, 0L);
+    assertThat(then.sessions().get("s").orElseThrow().isActive()).isTrue();
+    assertThat(then.sessions().get("t")).isEmpty();
+    assertThat(then.sessions().count()).isEqualTo(1);
+    assertThat(then.sessions().memory("s").get("semantic", "lang", String.class)).contains("java");
+    assertThat(then.memory(Scope.agent("a")).keys("semantic")).containsExactly("plan");
+    assertThat(then.sessions().newest("semantic", "lang").orElseThrow().valueJson())
+        .isEqualTo("\"java\"");
+
+    // and the live database has moved on
+    assertThat(db.agents().get("a").orElseThrow().status()).isEqualTo(AgentStatus.RUNNING);
+    assertThat(db.memory(Scope.agent("a")).keys("semantic")).isEmpty();
+    // as of now, the view equals the live reads
+    SwarmState now = db.asOf(Instant.now().plusSeconds(3600));
+    assertThat(now.agents().page(null, null, null, 100))
+        .usingRecursiveFieldByFieldElementComparatorIgnoringFields("updatedAt")
+        .containsExactlyElementsOf(db.agents().page(null, null, null, 100));
+    assertThat(now.sessions().page(false, null, 100))
+        .containsExactlyElementsOf(db.sessions().page(false, null, 100));
+    assertThat(now.memory(Scope.session("s")).exportJson())
+        .isEqualTo(db.memory(Scope.session("s")).exportJson());
+  }
+
+  @BackendTest
+  void asOfATimeIsTheLatestChangeAtOrBeforeIt() {
+    db.sessions().start("s");
+    Instant first = clock.instant();
+    clock.advance(Duration.ofSeconds(10));
+    db.agents().register("a", "planner");
+    SwarmState before = db.asOf(first.plusSeconds(9));
+    assertThat(before.agents().get("a")).isEmpty();
+    assertThat(before.sessions().get("s")).isPresent();
+    assertThat(db.asOf(first.plusSeconds(10)).agents().get("a")).isPresent();
+    assertInvalid(() -> db.asOf(first.minusSeconds(1)), "nothing was recorded at or before");
+  }
+
+  @BackendTest
+  void asOfRefusesSeqsOutsideTheHistory() {
+    db.sessions().start("s");
+    long latest = db.asOf(Instant.now().plusSeconds(60)).seq();
+    assertThat(db.asOf(latest).sessions().count()).isEqualTo(1);
+    assertInvalid(() -> db.asOf(latest + 1), "after the latest change, seq " + latest);
+    assertInvalid(() -> db.asOf(-1), "negative");
+    assertThat(db.asOf(0).sessions().count()).isZero();
+  }
+
+  @BackendTest
+  void everyWriteOfAViewIsReadOnlyAndChangesNothing() {
+    db.sessions().start("s");
+    db.agents().register("a", "planner");
+    SwarmState v = db.asOf(db.asOf(Instant.now().plusSeconds(60)).seq());
+    List<Runnable> writes = new ArrayList<>();
+    writes.add(() -> v.agents().register("b", "x"));
+    writes.add(() -> v.agents().transition("a", AgentStatus.RUNNING));
+    writes.add(() -> v.agents().transition("a", AgentStatus.RUNNING, Map.of()));
+    writes.add(() -> v.agents().heartbeat("a"));
+    writes.add(() -> v.agents().sweepStale(Duration.ofSeconds(1)));
+    writes.add(() -> v.sessions().start("t"));
+    writes.add(() -> v.sessions().end("s"));
+    for (Memory m : List.of(v.memory(Scope.swarm()), v.sessions().memory("s"))) {
+      writes.add(() -> m.put("t", "k", 1));
+      writes.add(() -> m.putAll("t", Map.of("k", 1), null));
+      writes.add(() -> m.delete("t", "k"));
+      writes.add(() -> m.clear());
+      writes.add(() -> m.clear("t"));
+      writes.add(() -> m.importJson("{\"entries\":[]}"));
+    }
+    for (Runnable w : writes) {
+      assertThat(assertFails(ErrorCode.READ_ONLY, w::run).getMessage())
+          .contains("read-only view of the past", "as of seq " + v.seq());
+    }
+    assertThat(db.agents().get("a").orElseThrow().status()).isEqualTo(AgentStatus.SPAWNED);
+    assertThat(db.sessions().get("s").orElseThrow().isActive()).isTrue();
+    assertThat(db.sessions().count()).isEqualTo(1);
+  }
+
+  @BackendTest
+  void heartbeatsAreNoStateChangeButTransitionsAre() {
+    db.agents().register("a", "planner");
+    long registered = db.asOf(Instant.now().plusSeconds(60)).seq();
+    clock.advance(Duration.ofSeconds(1));
+    db.agents().heartbeat("a");
+    assertThat(db.asOf(Instant.now().plusSeconds(60)).seq()).isEqualTo(registered);
+    db.agents().transition("a", AgentStatus.RUNNING, Map.of("step", 2));
+    SwarmState after = db.asOf(Instant.now().plusSeconds(60));
+    assertThat(after.seq()).isGreaterThan(registered);
+    assertThat(after.agents().get("a").orElseThrow().metadata()).containsEntry("step", 2);
+    assertThat(db.asOf(registered).agents().get("a").orElseThrow().metadata()).isEmpty();
+  }
+}
