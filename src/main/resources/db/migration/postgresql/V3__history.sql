@@ -147,7 +147,8 @@ CREATE TRIGGER sessions_history AFTER INSERT OR UPDATE OR DELETE ON sessions
   FOR EACH ROW EXECUTE FUNCTION swarmdb_session_history();
 
 -- What v2 holds is the first snapshot, numbered after the log's last seq; the horizon is set past
--- it (as of an earlier seq there is no history to read).
+-- it (as of an earlier seq there is no history to read). A new schema has no horizon: its history
+-- starts at seq 0.
 INSERT INTO memory_history (seq, scope, memory_type, key, version, ts, deleted, created_at,
                             expires_at, value)
   SELECT swarmdb_next_seq(), 'session:' || session_id, memory_type, key, version, updated_at,
@@ -168,8 +169,6 @@ INSERT INTO session_history (seq, session_id, ts, deleted, status, started_at, e
          ended_at, metadata
   FROM (SELECT * FROM sessions ORDER BY session_id) s;
 INSERT INTO swarm_settings (name, value)
-  SELECT 'history_horizon',
-         CASE WHEN (SELECT count(*) FROM memory_history) + (SELECT count(*) FROM agent_history)
-                   + (SELECT count(*) FROM session_history) = 0 THEN '0'
-              ELSE greatest((SELECT max(seq) FROM memory_history), (SELECT max(seq) FROM agent_history),
-                            (SELECT max(seq) FROM session_history))::text END;
+  SELECT 'history_horizon', last::text
+  FROM (SELECT pg_sequence_last_value(pg_get_serial_sequence('agent_events', 'seq')) AS last) s
+  WHERE last > 0;

@@ -5,7 +5,7 @@
 -- seq) and moves sqlite_sequence to it, so a later event continues after it. One writer makes the
 -- order of numbers the order of commits. Event seqs therefore have gaps where other changes were.
 -- No new explicit index: each history table's seq is its rowid, and a UNIQUE (entity, seq)
--- constraint gives the per-entity lookup (an automatic index, no CREATE INDEX), so the schema
+-- constraint gives the per-entity lookup (an automatic index, nothing explicit), so the schema
 -- still has exactly the 12 explicit indexes of v1. A history row holds the state AFTER the change
 -- (deleted = 1: the entity was removed; a memory tombstone keeps the last version number).
 -- Inserts and updates are timed by the row's own time (updated_at, started_at, ended_at, the
@@ -165,7 +165,8 @@ CREATE TRIGGER sessions_history_delete AFTER DELETE ON sessions BEGIN
 END;
 
 -- What v2 holds is the first snapshot: one row per entity, numbered after the log's last seq, and
--- the horizon is set past them (as of an earlier seq there is no history to read).
+-- the horizon is set past them (as of an earlier seq there is no history to read). A new database
+-- has no horizon: its history starts at seq 0.
 INSERT INTO memory_history (seq, scope, memory_type, key, version, ts, deleted, created_at, expires_at, value)
   SELECT max((SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'agent_events'), (SELECT coalesce(max(seq), 0) FROM agent_events)) + 1 - 1 + row_number() OVER (ORDER BY session_id, memory_type, key),
          'session:' || session_id, memory_type, key, version, updated_at, 0, created_at, expires_at,
@@ -185,5 +186,5 @@ INSERT INTO session_history (seq, session_id, ts, deleted, status, started_at, e
          session_id, coalesce(ended_at, started_at), 0, status, started_at, ended_at, metadata
   FROM sessions;
 INSERT INTO swarm_settings (name, value)
-  SELECT 'history_horizon', CAST(coalesce(max(seq), 0) AS TEXT) FROM sqlite_sequence
-  WHERE name = 'agent_events';
+  SELECT 'history_horizon', CAST(seq AS TEXT) FROM sqlite_sequence
+  WHERE name = 'agent_events' AND seq > 0;

@@ -20,7 +20,7 @@ class InspectCommandsTest {
   void initCreatesAPrivateDatabaseAndIsIdempotent() throws Exception {
     Path db = dir.resolve("a/b/swarm.db");
     assertThat(CliRun.ok(db, "init").out())
-        .isEqualTo("initialised " + db.toAbsolutePath() + " at schema version 2\n");
+        .isEqualTo("initialised " + db.toAbsolutePath() + " at schema version 3\n");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(db)))
         .isEqualTo("rw-------");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(db.getParent())))
@@ -32,7 +32,7 @@ class InspectCommandsTest {
   void infoShowsSchemaCountsIndexesPragmasAndFiles() throws Exception {
     Path db = TestDatabases.populated(dir.resolve("swarm.db"), 5);
     assertThat(CliRun.ok(db, "info").out())
-        .contains("schema version:  2 (library: 2)")
+        .contains("schema version:  3 (library: 3)")
         .containsPattern("agent_events +5")
         .contains("indexes (12):", "idx_events_agent_ts", "idx_memory_session_updated")
         .contains("journal_mode", "cache_size           10000")

@@ -55,8 +55,8 @@ class PgMigrationTest {
       assertThat(b.exit()).isZero();
       assertThat(out)
           .filteredOn(l -> l.startsWith("applied "))
-          .containsExactlyInAnyOrder("applied 0", "applied 2");
-      assertThat(count(observer, "SELECT count(*) FROM schema_history")).isEqualTo(2);
+          .containsExactlyInAnyOrder("applied 0", "applied 3");
+      assertThat(count(observer, "SELECT count(*) FROM schema_history")).isEqualTo(3);
       assertThat(Handle.run(observer, 0, PgInspector::indexes))
           .containsExactlyElementsOf(io.moaiflow.swarmdb.SchemaV2.POSTGRES_INDEXES)
           .hasSize(16);
@@ -92,13 +92,13 @@ class PgMigrationTest {
       assertThat(db.migrator().currentVersion()).isZero();
       assertThat(db.migrator().pending())
           .extracting(m -> m.state())
-          .containsExactly(MigrationState.PENDING, MigrationState.PENDING);
+          .containsExactly(MigrationState.PENDING, MigrationState.PENDING, MigrationState.PENDING);
       assertFails(ErrorCode.SCHEMA_OUTDATED, () -> db.events().count());
       assertThat(db.inspect().health().healthy()).isFalse();
       MigrationResult r = db.migrator().migrate();
       assertThat(r.fromVersion()).isZero();
-      assertThat(r.toVersion()).isEqualTo(2);
-      assertThat(r.applied()).hasSize(2);
+      assertThat(r.toVersion()).isEqualTo(3);
+      assertThat(r.applied()).hasSize(3);
       assertThat(r.backup()).isNull();
       assertThat(db.events().count()).isZero();
     }
@@ -121,10 +121,10 @@ class PgMigrationTest {
       }
       try (Statement st = c.createStatement()) {
         st.execute("UPDATE schema_history SET checksum = checksum - 1");
-        st.execute("INSERT INTO schema_history VALUES (3, 'from the future', 1, 0, 0, true)");
+        st.execute("INSERT INTO schema_history VALUES (4, 'from the future', 1, 0, 0, true)");
       }
       e = openFails(schema, ErrorCode.SCHEMA_TOO_NEW);
-      assertThat(e.getMessage()).contains("version 3", "up to 2");
+      assertThat(e.getMessage()).contains("version 4", "up to 3");
       try (Statement st = c.createStatement()) {
         st.execute("DROP TABLE schema_history");
       }
