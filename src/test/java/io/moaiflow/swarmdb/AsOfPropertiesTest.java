@@ -28,7 +28,9 @@ import net.jqwik.api.constraints.LongRange;
  * returned, in the order the mutating threads took a shared lock (each call returns after its
  * commit, so that is seq order); the latest seq after each mutation is read under the same lock.
  * The view as of every k-th of those seqs, and as of the seq just before the next mutation, must
- * equal the model's state at that point, read through every list the read API offers.
+ * equal the model's state at that point, read through every list the read API offers; and after
+ * retention prunes the history at the middle mutation's seq, every view from there on still does,
+ * while views before it are refused naming the horizon.
  */
 class AsOfPropertiesTest {
   static final int THREADS = 3;
@@ -115,7 +117,21 @@ class AsOfPropertiesTest {
       done.set(true);
       appender.join();
     }
-    for (int i = 0; i < seqs.size(); i++) {
+    assertViews(db, seqs, before, states, every, 0);
+    // retention with snapshot: every view at or after the horizon reads as before, none before it
+    int mid = seqs.size() / 2;
+    long horizon = seqs.get(mid);
+    assertThat(db.maintenance().pruneHistory(horizon)).isPositive();
+    assertViews(db, seqs, before, states, every, mid);
+    SwarmDbException refused =
+        SwarmAssertions.assertFails(ErrorCode.INVALID_ARGUMENT, () -> db.asOf(horizon - 1));
+    assertThat(refused.getMessage()).contains("before the history horizon, seq " + horizon);
+    assertThat(db.maintenance().pruneHistory(horizon)).as("again: nothing left to prune").isZero();
+  }
+
+  private static void assertViews(
+      SwarmDB db, List<Long> seqs, List<Long> before, List<State> states, int every, int from) {
+    for (int i = from; i < seqs.size(); i++) {
       if (i % every == 0 || i == seqs.size() - 1) {
         assertView(db.asOf(seqs.get(i)), states.get(i), "after mutation " + i);
       }

@@ -218,6 +218,62 @@ class HistoryTest extends BackendSuite {
   }
 
   @BackendTest
+  void pruningKeepsTheStateAtTheHorizonAndRefusesEarlierViews() {
+    db.sessions().start("s");
+    db.sessions().start("gone");
+    Memory m = db.memory(Scope.swarm());
+    m.put("t", "k", 1);
+    m.put("t", "k", 2);
+    m.put("t", "x", "deleted before the horizon");
+    m.delete("t", "x");
+    db.agents().register("a", "w");
+    db.agents().transition("a", AgentStatus.RUNNING);
+    long horizon = db.asOf(Instant.now().plusSeconds(60)).seq();
+    m.put("t", "k", 3);
+    db.agents().transition("a", AgentStatus.COMPLETE);
+    long latest = db.asOf(Instant.now().plusSeconds(60)).seq();
+    String atHorizon = db.asOf(horizon).memory(Scope.swarm()).exportJson();
+    // limits: the latest change + 1 and a negative horizon are refused, nothing pruned
+    assertInvalid(() -> db.maintenance().pruneHistory(latest + 1), "after the latest change");
+    assertInvalid(() -> db.maintenance().pruneHistory(-1), "negative");
+    assertThat(db.asOf(0).sessions().count()).isZero();
+
+    // the versions before the horizon go: k's 1 and x's write and delete; k's 2 is the snapshot
+    assertThat(db.maintenance().pruneHistory(horizon)).isEqualTo(1 + 2 + 1);
+    assertThat(m.history("t", "k")).extracting(MemoryVersion::version).containsExactly(2L, 3L);
+    assertThat(m.history("t", "x")).isEmpty();
+    assertThat(db.asOf(horizon).memory(Scope.swarm()).exportJson()).isEqualTo(atHorizon);
+    assertThat(db.asOf(horizon).agents().get("a").orElseThrow().status())
+        .isEqualTo(AgentStatus.RUNNING);
+    assertThat(db.asOf(latest).agents().get("a").orElseThrow().status())
+        .isEqualTo(AgentStatus.COMPLETE);
+    assertThat(db.asOf(horizon).sessions().count()).isEqualTo(2);
+    assertInvalid(() -> db.asOf(horizon - 1), "before the history horizon, seq " + horizon);
+    // a horizon at or before the recorded one changes nothing
+    assertThat(db.maintenance().pruneHistory(horizon)).isZero();
+    assertThat(db.maintenance().pruneHistory(horizon - 1)).isZero();
+    assertThat(db.asOf(horizon).memory(Scope.swarm()).exportJson()).isEqualTo(atHorizon);
+    // up to the latest change: each entity keeps only its current version
+    assertThat(db.maintenance().pruneHistory(latest)).isEqualTo(2);
+    assertThat(db.asOf(latest).agents().get("a").orElseThrow().status())
+        .isEqualTo(AgentStatus.COMPLETE);
+  }
+
+  @BackendTest
+  void expiredEntriesAreAbsentFromViewsAfterTheirTtl() {
+    Memory m = db.memory(Scope.agent("a"));
+    m.put("t", "short", "soon gone", Duration.ofSeconds(10));
+    long written = db.asOf(Instant.now().plusSeconds(60)).seq();
+    clock.advance(Duration.ofSeconds(10));
+    m.put("t", "other", "later");
+    long later = db.asOf(Instant.now().plusSeconds(60)).seq();
+    assertThat(db.asOf(written).memory(Scope.agent("a")).keys("t")).containsExactly("short");
+    // at the later change the TTL had passed (expires_at <= the view's time): as live reads see it
+    assertThat(db.asOf(later).memory(Scope.agent("a")).keys("t")).containsExactly("other");
+    assertThat(db.asOf(later).memory(Scope.agent("a")).entry("t", "short")).isEmpty();
+  }
+
+  @BackendTest
   void heartbeatsAreNoStateChangeButTransitionsAre() {
     db.agents().register("a", "planner");
     long registered = db.asOf(Instant.now().plusSeconds(60)).seq();

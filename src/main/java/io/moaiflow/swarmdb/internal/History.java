@@ -49,6 +49,8 @@ public final class History {
   final String agentsAt;
   final String sessionAt;
   final String sessionsAt;
+  private final String recordHorizon;
+  final List<String> prune;
   private final List<String> seqAtTime;
   private final List<String> timeAtSeq;
 
@@ -122,7 +124,88 @@ public final class History {
       timeAt.add("SELECT ts FROM " + t + " WHERE seq <= ? ORDER BY seq DESC LIMIT 1");
     }
     this.seqAtTime = List.copyOf(seqAt);
+    this.recordHorizon =
+        "INSERT INTO swarm_settings (name, value) VALUES ('"
+            + HORIZON
+            + "', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value";
+    // in a window of seqs below the horizon: every row but each entity's latest at or before the
+    // horizon, and that one too when it is a deletion (the entity did not exist at the horizon)
+    List<String> p = new ArrayList<>();
+    for (String[] t :
+        List.of(
+            new String[] {
+              "memory_history",
+              "scope = h.scope AND m.memory_type = h.memory_type" + " AND m.key = h.key"
+            },
+            new String[] {"agent_history", "agent_id = h.agent_id"},
+            new String[] {"session_history", "session_id = h.session_id"})) {
+      p.add(
+          "DELETE FROM "
+              + t[0]
+              + " WHERE seq IN (SELECT h.seq FROM "
+              + t[0]
+              + " h WHERE h.seq >= ? AND h.seq < ? AND (h.deleted OR h.seq < (SELECT max(m.seq)"
+              + " FROM "
+              + t[0]
+              + " m WHERE m."
+              + t[1]
+              + " AND m.seq <= ?)))");
+    }
+    this.prune = List.copyOf(p);
     this.timeAtSeq = List.copyOf(timeAt);
+  }
+
+  /** Seqs of history pruned per write transaction. */
+  static final int PRUNE_CHUNK = 20_000;
+
+  /**
+   * Prunes every history table below a new horizon, recording it first (see {@code
+   * Maintenance.pruneHistory}).
+   */
+  long prune(long newHorizon) {
+    long recorded =
+        db.write(
+            "maintenance.pruneHistory",
+            h -> {
+              long latestSeq = h.queryLong(latest);
+              if (newHorizon < 0 || newHorizon > latestSeq) {
+                throw Checks.invalid(
+                    "history horizon "
+                        + newHorizon
+                        + " is "
+                        + (newHorizon < 0
+                            ? "negative"
+                            : "after the latest change, seq " + latestSeq)
+                        + "; pass a seq between 0 and "
+                        + latestSeq);
+              }
+              long old = horizon(h, horizon);
+              if (newHorizon > old) {
+                h.prepare(recordHorizon, Long.toString(newHorizon)).executeUpdate();
+              }
+              return old;
+            });
+    if (newHorizon <= recorded) {
+      return 0;
+    }
+    long deleted = 0;
+    for (String sql : prune) {
+      long first = db.read("maintenance.pruneHistory", h -> h.queryLong(minSeq(sql)));
+      for (long lo = first; lo < newHorizon; lo += PRUNE_CHUNK) {
+        long from = lo;
+        long to = Math.min(newHorizon, lo + PRUNE_CHUNK);
+        deleted +=
+            db.write(
+                "maintenance.pruneHistory",
+                h -> h.prepare(sql, from, to, newHorizon).executeUpdate());
+      }
+    }
+    return deleted;
+  }
+
+  private static String minSeq(String pruneSql) {
+    String table = pruneSql.substring("DELETE FROM ".length(), pruneSql.indexOf(' ', 12));
+    return "SELECT coalesce(min(seq), 0) FROM " + table;
   }
 
   /** {@return every statement this class prepares, for the query-plan test} */
@@ -142,6 +225,8 @@ public final class History {
                 sessionsAt));
     all.addAll(seqAtTime);
     all.addAll(timeAtSeq);
+    all.addAll(prune);
+    all.add(recordHorizon);
     return all;
   }
 
