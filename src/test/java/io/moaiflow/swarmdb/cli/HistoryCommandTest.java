@@ -176,6 +176,27 @@ class HistoryCommandTest {
   }
 
   @Test
+  void cleanupPrunesTheHistoryBeforeASeqKeepingTheStateThere() {
+    String before = CliRun.ok(db, "history", "--as-of", Long.toString(decided)).out();
+    // before seq 7 only the coder's registration (seq 3) is superseded, by its start (seq 4)
+    assertThat(
+            CliRun.ok(db, "cleanup", "--history-before", Long.toString(decided), "--quiet").out())
+        .isEqualTo(
+            "history before seq "
+                + decided
+                + ": 1 versions deleted (the state at seq "
+                + decided
+                + " is kept)\n");
+    assertThat(CliRun.ok(db, "history", "--as-of", Long.toString(decided)).out()).isEqualTo(before);
+    assertThat(
+            CliRun.fails(ExitCodes.USAGE, db, "history", "--as-of", Long.toString(decided - 1))
+                .err())
+        .contains("before the history horizon, seq " + decided);
+    assertThat(CliRun.fails(ExitCodes.USAGE, db, "cleanup", "--history-before", "-1").err())
+        .contains("negative");
+  }
+
+  @Test
   void memoryHistoryNeedsAKeyAndAType() {
     assertThat(CliRun.fails(ExitCodes.USAGE, db, "memory", "swarm", "--history").err())
         .contains("--history needs KEY and --type TYPE");
