@@ -30,7 +30,7 @@ class PgMigrationTest {
 
   /**
    * Two JVMs migrate a fresh schema at the same moment: both wait on the advisory lock (held by the
-   * test until both are queued), one applies V1 and V2, the other finds them applied.
+   * test until both are queued); between them they apply V1 to V3 once each.
    */
   @Test
   void twoJvmsMigratingAtOnceApplyEachMigrationOnce() throws Exception {
@@ -53,9 +53,14 @@ class PgMigrationTest {
       out.addAll(b.readUntil("done"));
       assertThat(a.exit()).isZero();
       assertThat(b.exit()).isZero();
-      assertThat(out)
-          .filteredOn(l -> l.startsWith("applied "))
-          .containsExactlyInAnyOrder("applied 0", "applied 3");
+      // each script is applied under the lock in its own transaction, so the two JVMs may share
+      // the three scripts between them; together they apply each exactly once
+      assertThat(
+              out.stream()
+                  .filter(l -> l.startsWith("applied "))
+                  .mapToInt(l -> Integer.parseInt(l.substring("applied ".length())))
+                  .sum())
+          .isEqualTo(3);
       assertThat(count(observer, "SELECT count(*) FROM schema_history")).isEqualTo(3);
       assertThat(Handle.run(observer, 0, PgInspector::indexes))
           .containsExactlyElementsOf(io.moaiflow.swarmdb.SchemaV2.POSTGRES_INDEXES)
