@@ -274,6 +274,81 @@ class HistoryTest extends BackendSuite {
   }
 
   @BackendTest
+  void aForkCopiesTheSessionsMemoryAndAgentsAsOfTheSeqNotItsEvents() {
+    db.sessions().start("s", Map.of("user", "kim"));
+    db.agents().register("planner", "manager", "s", Map.of("p", 1));
+    db.agents().transition("planner", AgentStatus.RUNNING);
+    Memory m = db.memory(Scope.session("s"));
+    m.put("semantic", "lang", "java");
+    m.put("semantic", "ttl", "brief", Duration.ofDays(3650));
+    m.put("semantic", "gone", "soon deleted");
+    m.delete("semantic", "gone");
+    long decided =
+        db.events().append(AgentEvent.of("decide", "planner", null, "s", Map.of())).seq();
+    // (a view's TTLs count against its time: here the delete's and the event's, by the real
+    // clock, later than the test clock's writes; a TTL of ten years outlives both)
+    // after the point: none of this is in the fork
+    m.put("semantic", "lang", "cobol");
+    m.put("semantic", "late", "x");
+    db.agents().transition("planner", AgentStatus.ERROR);
+    db.agents().register("late-agent", "w", "s", Map.of());
+    clock.advance(Duration.ofMinutes(1));
+
+    Session fork = db.sessions().fork("s", "s-rerun", decided);
+    assertThat(fork.isActive()).isTrue();
+    assertThat(fork.startedAt()).isEqualTo(clock.instant());
+    assertThat(fork.metadata()).containsEntry("user", "kim").containsEntry("forkedFrom", "s");
+    // JSON numbers read back as the smallest fitting type
+    assertThat(((Number) fork.metadata().get("forkedAtSeq")).longValue()).isEqualTo(decided);
+    assertThat(db.sessions().get("s-rerun").orElseThrow()).isEqualTo(fork);
+    Memory copy = db.memory(Scope.session("s-rerun"));
+    assertThat(copy.keys("semantic")).containsExactly("lang", "ttl");
+    MemoryEntry lang = copy.entry("semantic", "lang").orElseThrow();
+    assertThat(lang.valueJson()).isEqualTo("\"java\"");
+    assertThat(lang.version()).isEqualTo(1);
+    assertThat(copy.entry("semantic", "ttl").orElseThrow().expiresAt())
+        .isEqualTo(m.history("semantic", "ttl").get(0).expiresAt());
+    assertThat(db.agents().bySession("s-rerun"))
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.agentId()).isEqualTo("s-rerun/planner");
+              assertThat(a.status()).isEqualTo(AgentStatus.RUNNING);
+              assertThat(a.metadata()).containsEntry("p", 1).containsEntry("forkedFrom", "planner");
+            });
+    assertThat(db.events().query(EventQuery.session("s-rerun").limit(10))).isEmpty();
+    // the source is untouched
+    assertThat(m.get("semantic", "lang", String.class)).contains("cobol");
+    assertThat(db.agents().get("planner").orElseThrow().status()).isEqualTo(AgentStatus.ERROR);
+  }
+
+  @BackendTest
+  void aRefusedForkWritesNothing() {
+    db.sessions().start("s");
+    db.agents().register("a", "w", "s", Map.of());
+    db.memory(Scope.session("s")).put("t", "k", 1);
+    long latest = db.asOf(Instant.now().plusSeconds(60)).seq();
+    db.sessions().start("taken");
+    long counted = db.sessions().count();
+    assertFails(ErrorCode.NOT_FOUND, () -> db.sessions().fork("nope", "new", latest));
+    assertThat(assertFails(ErrorCode.NOT_FOUND, () -> db.sessions().fork("taken", "new", latest)))
+        .hasMessageContaining("did not exist as of seq " + latest);
+    assertInvalid(() -> db.sessions().fork("s", "taken", latest), "already exists");
+    assertInvalid(() -> db.sessions().fork("s", "new", latest + 2), "after the latest change");
+    assertInvalid(() -> db.sessions().fork("s", "new", -1), "negative");
+    // the copied agent's id is NEWID/AGENTID: at the id limit it is refused before any write
+    String longId = "n".repeat(255); // a valid id (at most 256), but 255 + "/a" is 257
+    assertInvalid(() -> db.sessions().fork("s", longId, latest), "the forked agent id");
+    db.agents().register("new/a", "w");
+    assertInvalid(() -> db.sessions().fork("s", "new", latest), "agent 'new/a' already exists");
+    assertThat(db.sessions().count()).isEqualTo(counted);
+    assertThat(db.sessions().get("new")).isEmpty();
+    assertThat(db.memory(Scope.session("new")).keys("t")).isEmpty();
+    // as of a view, a fork is a write
+    assertFails(ErrorCode.READ_ONLY, () -> db.asOf(latest).sessions().fork("s", "v", latest));
+  }
+
+  @BackendTest
   void heartbeatsAreNoStateChangeButTransitionsAre() {
     db.agents().register("a", "planner");
     long registered = db.asOf(Instant.now().plusSeconds(60)).seq();

@@ -270,6 +270,11 @@ final class AsOfState implements SwarmState {
     }
 
     @Override
+    public Session fork(String sourceId, String newId, long asOfSeq) {
+      throw readOnly("fork");
+    }
+
+    @Override
     public Optional<Session> get(String sessionId) {
       Checks.id("sessionId", sessionId);
       return history.read(

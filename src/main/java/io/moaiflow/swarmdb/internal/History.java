@@ -6,6 +6,7 @@ import io.moaiflow.swarmdb.MemoryEntry;
 import io.moaiflow.swarmdb.MemoryVersion;
 import io.moaiflow.swarmdb.Scope;
 import io.moaiflow.swarmdb.Session;
+import io.moaiflow.swarmdb.SessionStatus;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.SwarmState;
 import java.sql.PreparedStatement;
@@ -13,9 +14,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The flight recorder's reads on either backend (docs/history.md): the versions of a memory entry,
@@ -50,6 +54,8 @@ public final class History {
   final String sessionAt;
   final String sessionsAt;
   private final String recordHorizon;
+  private final String forkMemory;
+  private final String forkAgent;
   final List<String> prune;
   private final List<String> seqAtTime;
   private final List<String> timeAtSeq;
@@ -124,6 +130,16 @@ public final class History {
       timeAt.add("SELECT ts FROM " + t + " WHERE seq <= ? ORDER BY seq DESC LIMIT 1");
     }
     this.seqAtTime = List.copyOf(seqAt);
+    this.forkMemory =
+        "INSERT INTO session_memory (session_id, memory_type, key, value, version, created_at,"
+            + " updated_at, expires_at) VALUES (?, ?, ?, "
+            + d.jsonParameter()
+            + ", 1, ?, ?, ?)";
+    this.forkAgent =
+        "INSERT INTO agents (agent_id, agent_type, status, session_id, spawned_at, completed_at,"
+            + " duration_ms, updated_at, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+            + d.jsonParameter()
+            + ") ON CONFLICT (agent_id) DO NOTHING";
     this.recordHorizon =
         "INSERT INTO swarm_settings (name, value) VALUES ('"
             + HORIZON
@@ -227,6 +243,8 @@ public final class History {
     all.addAll(timeAtSeq);
     all.addAll(prune);
     all.add(recordHorizon);
+    all.add(forkMemory);
+    all.add(forkAgent);
     return all;
   }
 
@@ -326,6 +344,112 @@ public final class History {
       }
     }
     return new AsOfState(this, seq, Instant.ofEpochMilli(time));
+  }
+
+  /**
+   * Forks a session in the caller's write transaction (see {@code SessionStore.fork}): every check
+   * and every copied id is worked out before the first write.
+   *
+   * @param insertSession the session store's insert of a new active session (id, time, metadata)
+   */
+  Session fork(Handle h, String sourceId, String newId, long seq, String insertSession)
+      throws SQLException {
+    long latestSeq = h.queryLong(latest);
+    if (seq < 0 || seq > latestSeq) {
+      throw Checks.invalid(
+          "fork of '"
+              + Checks.printable(sourceId)
+              + "' as of seq "
+              + seq
+              + ": the seq is "
+              + (seq < 0 ? "negative" : "after the latest change, seq " + latestSeq)
+              + "; pass a seq between the history horizon and "
+              + latestSeq);
+    }
+    checkHorizon(h, seq);
+    Session source;
+    try (ResultSet rs = h.prepare(sessionAt, sourceId, seq).executeQuery()) {
+      source = rs.next() ? session(rs).orElse(null) : null;
+    }
+    if (source == null) {
+      throw new SwarmDbException(
+          ErrorCode.NOT_FOUND,
+          "session '"
+              + Checks.printable(sourceId)
+              + "' did not exist as of seq "
+              + seq
+              + "; fork a session as of a seq where it existed");
+    }
+    List<Agent> agents = new ArrayList<>();
+    try (ResultSet rs = h.prepare(agentsAt, seq).executeQuery()) {
+      while (rs.next()) {
+        agent(rs).filter(a -> sourceId.equals(a.sessionId())).ifPresent(agents::add);
+      }
+    }
+    for (Agent a : agents) {
+      Checks.id("the forked agent id", newId + "/" + a.agentId());
+    }
+    long now = h.now();
+    long then = 0;
+    for (String sql : timeAtSeq) {
+      try (ResultSet rs = h.prepare(sql, seq).executeQuery()) {
+        if (rs.next()) {
+          then = Math.max(then, rs.getLong(1));
+        }
+      }
+    }
+    List<MemoryEntry> memory =
+        entries(h.prepare(memoryScopeAt, "session:" + sourceId, seq, then), then);
+    Map<String, @Nullable Object> meta = new LinkedHashMap<>(source.metadata());
+    meta.put("forkedFrom", sourceId);
+    meta.put("forkedAtSeq", seq);
+    StoredMetadata stored = StoredMetadata.of(meta);
+    if (h.prepare(insertSession, newId, now, stored.json()).executeUpdate() == 0) {
+      throw Checks.invalid(
+          "session '" + Checks.printable(newId) + "' already exists; fork into a new id");
+    }
+    for (MemoryEntry e : memory) {
+      Instant expires = e.expiresAt();
+      if (expires != null && expires.toEpochMilli() <= now) {
+        continue; // expired since: a copy would never be returned
+      }
+      PreparedStatement ps = h.prepare(forkMemory);
+      ps.setString(1, newId);
+      ps.setString(2, e.memoryType());
+      ps.setString(3, e.key());
+      ps.setString(4, e.valueJson());
+      ps.setLong(5, now);
+      ps.setLong(6, now);
+      Rows.setNullable(ps, 7, expires == null ? null : expires.toEpochMilli());
+      ps.executeUpdate();
+    }
+    for (Agent a : agents) {
+      String id = newId + "/" + a.agentId();
+      Map<String, @Nullable Object> am = new LinkedHashMap<>(a.metadata());
+      am.put("forkedFrom", a.agentId());
+      PreparedStatement ps = h.prepare(forkAgent);
+      ps.setString(1, id);
+      ps.setString(2, a.agentType());
+      ps.setString(3, a.status().dbName());
+      ps.setString(4, newId);
+      ps.setLong(5, a.spawnedAt().toEpochMilli());
+      Rows.setNullable(ps, 6, a.completedAt() == null ? null : a.completedAt().toEpochMilli());
+      Rows.setNullable(ps, 7, a.durationMs());
+      ps.setLong(8, now);
+      ps.setString(9, StoredMetadata.of(am).json());
+      if (ps.executeUpdate() == 0) {
+        throw Checks.invalid(
+            "agent '"
+                + Checks.printable(id)
+                + "' already exists, so session '"
+                + Checks.printable(sourceId)
+                + "' cannot be forked into '"
+                + Checks.printable(newId)
+                + "'; fork into another id");
+      }
+    }
+    return new Session(
+        newId, SessionStatus.ACTIVE, Instant.ofEpochMilli(now), null, stored.stored());
   }
 
   /** Fails when retention has moved the horizon past {@code seq}. */

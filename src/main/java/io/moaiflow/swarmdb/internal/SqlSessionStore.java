@@ -197,6 +197,13 @@ public final class SqlSessionStore implements SessionStore {
   }
 
   @Override
+  public Session fork(String sourceId, String newId, long asOfSeq) {
+    Checks.id("sourceId", sourceId);
+    Checks.id("newId", newId);
+    return db.write("sessions.fork", h -> db.history().fork(h, sourceId, newId, asOfSeq, insert));
+  }
+
+  @Override
   public Optional<MemoryEntry> newest(String memoryType, String key) {
     return memory.lookup(db, "memory.newest", memoryType, key, null, true);
   }
