@@ -349,6 +349,84 @@ class HistoryTest extends BackendSuite {
   }
 
   @BackendTest
+  void viewsPageAndListAsTheLiveReadsDo() {
+    for (String id : List.of("s1", "s2", "s3")) {
+      db.sessions().start(id);
+      clock.advance(Duration.ofSeconds(1));
+    }
+    db.sessions().end("s2");
+    Memory m = db.memory(Scope.namespace("user:x"));
+    m.put("t", "ka", 1);
+    clock.advance(Duration.ofMillis(1)); // newest first needs distinct times, not a tie
+    m.put("t", "kb", 2);
+    clock.advance(Duration.ofMillis(1));
+    m.put("t", "x?", 3);
+    SwarmState v = db.asOf(Instant.now().plusSeconds(60));
+    assertThat(v.sessions().open(10)).extracting(Session::sessionId).containsExactly("s3", "s1");
+    assertThat(v.sessions().recent(2)).extracting(Session::sessionId).containsExactly("s3", "s2");
+    assertThat(v.sessions().page(false, "s3", 10))
+        .containsExactlyElementsOf(db.sessions().page(false, "s3", 10));
+    assertThat(v.sessions().page(true, "s2", 10))
+        .containsExactlyElementsOf(db.sessions().page(true, "s2", 10));
+    assertFails(ErrorCode.NOT_FOUND, () -> v.sessions().page(false, "nope", 10));
+    assertThat(v.memory(Scope.namespace("user:x")).getAll("t", List.of("kb", "nope", "ka")))
+        .containsOnlyKeys("kb", "ka");
+    assertThat(v.memory(Scope.namespace("user:x")).findByGlob("t", "k?"))
+        .containsExactlyElementsOf(m.findByGlob("t", "k?"));
+    assertThat(v.memory(Scope.namespace("user:x")).findByPrefix("t", "x?"))
+        .containsExactlyElementsOf(m.findByPrefix("t", "x?"));
+    assertThat(v.memory(Scope.namespace("user:x")).recent(2))
+        .containsExactlyElementsOf(m.recent(2));
+    assertThat(v.memory(Scope.namespace("user:x")).get("t", "ka", Integer.class)).contains(1);
+    assertThat(v.memory(Scope.namespace("user:x")).history("t", "ka")).hasSize(1);
+    assertThat(v.sessions().memory("s1").sessionId()).isEqualTo("s1");
+    assertThat(v.toString()).contains("SwarmState[seq " + v.seq());
+    assertThat(v.agents().toString()).contains("as of seq " + v.seq());
+    assertThat(v.sessions().toString()).contains("as of seq " + v.seq());
+    assertThat(v.memory(Scope.swarm()).toString()).contains("swarm as of seq " + v.seq());
+    assertInvalid(() -> v.sessions().open(0), "limit is 0");
+    assertInvalid(() -> v.agents().page(null, null, null, 10_001), "limit is 10001");
+    assertInvalid(() -> v.agents().byType("bad type!"), "agentType");
+    assertInvalid(
+        () -> v.memory(Scope.swarm()).getAll("t", java.util.Collections.nCopies(10_001, "k")),
+        "10001");
+  }
+
+  @BackendTest
+  void damagedHistoryRowsAreCorruptNamingTheRow() throws Exception {
+    db.memory(Scope.swarm()).put("t", "k", 1);
+    db.agents().register("a", "w");
+    long seq = db.asOf(Instant.now().plusSeconds(60)).seq();
+    String version =
+        backend.isPostgres()
+            ? "UPDATE memory_history SET value = NULL"
+            : "UPDATE memory_history SET value = '{not json'";
+    corrupt(version);
+    assertThat(assertFails(ErrorCode.CORRUPT, () -> db.memory(Scope.swarm()).history("t", "k")))
+        .hasMessageContaining("memory_history row seq");
+    corrupt("UPDATE agent_history SET metadata = " + (backend.isPostgres() ? "'[1]'" : "'{x'"));
+    assertThat(assertFails(ErrorCode.CORRUPT, () -> db.asOf(seq).agents().get("a")))
+        .hasMessageContaining("agent_history row seq");
+    corrupt(
+        "INSERT INTO swarm_settings (name, value) VALUES ('history_horizon', 'x')"
+            + " ON CONFLICT (name) DO UPDATE SET value = 'x'");
+    assertThat(assertFails(ErrorCode.CORRUPT, () -> db.asOf(seq)))
+        .hasMessageContaining("history_horizon");
+  }
+
+  /** Changes stored rows past the library, as damage would. */
+  private void corrupt(String statement) throws Exception {
+    if (backend.isPostgres()) {
+      try (java.sql.Connection c = backend.connect();
+          java.sql.Statement st = c.createStatement()) {
+        st.execute(statement);
+      }
+    } else {
+      PlainSql.damage(backend.file(), statement);
+    }
+  }
+
+  @BackendTest
   void heartbeatsAreNoStateChangeButTransitionsAre() {
     db.agents().register("a", "planner");
     long registered = db.asOf(Instant.now().plusSeconds(60)).seq();
