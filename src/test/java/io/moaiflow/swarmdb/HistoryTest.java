@@ -384,6 +384,22 @@ class HistoryTest extends BackendSuite {
     assertThat(v.agents().toString()).contains("as of seq " + v.seq());
     assertThat(v.sessions().toString()).contains("as of seq " + v.seq());
     assertThat(v.memory(Scope.swarm()).toString()).contains("swarm as of seq " + v.seq());
+    db.agents().register("a1", "coder", "s1", Map.of());
+    db.agents().register("a2", "coder", "s3", Map.of());
+    db.agents().transition("a2", AgentStatus.RUNNING);
+    SwarmState w = db.asOf(Instant.now().plusSeconds(60));
+    assertThat(w.agents().byType("coder")).isEqualTo(db.agents().byType("coder"));
+    assertThat(w.agents().byType("coder", AgentStatus.RUNNING))
+        .extracting(Agent::agentId)
+        .containsExactly("a2");
+    assertThat(w.agents().bySession("s1")).extracting(Agent::agentId).containsExactly("a1");
+    assertThat(w.agents().page(AgentStatus.SPAWNED, "s1", null, 10))
+        .extracting(Agent::agentId)
+        .containsExactly("a1");
+    assertThat(w.agents().page(null, null, "a1", 10))
+        .extracting(Agent::agentId)
+        .containsExactly("a2");
+    assertInvalid(() -> w.agents().byType("coder", null), "status is null");
     assertInvalid(() -> v.sessions().open(0), "limit is 0");
     assertInvalid(() -> v.agents().page(null, null, null, 10_001), "limit is 10001");
     assertInvalid(() -> v.agents().byType("bad type!"), "agentType");

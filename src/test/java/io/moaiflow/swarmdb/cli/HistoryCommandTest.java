@@ -130,6 +130,12 @@ class HistoryCommandTest {
             CliRun.fails(ExitCodes.USAGE, db, "history", "--as-of", "2020-01-01T00:00:00Z").err())
         .contains("nothing was recorded at or before that time");
     assertThat(CliRun.fails(ExitCodes.USAGE, db, "history").err()).contains("--as-of");
+    assertThat(
+            CliRun.fails(ExitCodes.USAGE, db, "history", "--as-of", "99999999999999999999").err())
+        .contains("too large for a seq");
+    assertThat(
+            CliRun.fails(ExitCodes.USAGE, db, "history", "--as-of", "1", "--scope", "nope").err())
+        .contains("scope 'nope'");
   }
 
   @Test
