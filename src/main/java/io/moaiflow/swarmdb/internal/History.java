@@ -34,6 +34,23 @@ public final class History {
   /** The setting that records the horizon: the earliest seq an as-of view can be built at. */
   static final String HORIZON = "history_horizon";
 
+  /**
+   * What erasing a session adds, in its transaction after its data deletes (whose tombstones these
+   * remove too): the session's memory history, then per agent id of the session its {@code
+   * agent:ID} memory history and its registry history, then the session's own (docs/history.md).
+   * Each searches its table's (entity, seq) key.
+   */
+  static final List<String> ERASE_SESSION =
+      List.of(
+          "DELETE FROM memory_history WHERE scope = 'session:' || ?",
+          "DELETE FROM session_history WHERE session_id = ?");
+
+  /** See {@link #ERASE_SESSION}: once per agent id of the erased session. */
+  static final List<String> ERASE_AGENT =
+      List.of(
+          "DELETE FROM memory_history WHERE scope = 'agent:' || ?",
+          "DELETE FROM agent_history WHERE agent_id = ?");
+
   private static final String MEMORY_COLUMNS =
       "scope, memory_type, key, seq, ts, version, %s, deleted, expires_at, created_at";
   private static final String AGENT_COLUMNS =
@@ -245,6 +262,8 @@ public final class History {
     all.add(recordHorizon);
     all.add(forkMemory);
     all.add(forkAgent);
+    all.addAll(ERASE_SESSION);
+    all.addAll(ERASE_AGENT);
     return all;
   }
 
