@@ -30,6 +30,24 @@ public interface Maintenance {
   long purgeExpiredMemory();
 
   /**
+   * Prunes the flight recorder's history (docs/history.md) so that replay keeps working: of every
+   * memory entry, agent and session, the version in force at {@code horizon} (its snapshot) and
+   * every later version are kept; older versions, and entities deleted by then, are deleted. The
+   * horizon is recorded first, so from then on {@link SwarmDB#asOf(long)} before it fails with
+   * {@link ErrorCode#INVALID_ARGUMENT} naming it, and every view at or after it reads exactly what
+   * it read before. Deletes in chunks of one write transaction each, so writers never queue behind
+   * one long delete. Events are not touched ({@link #deleteEventsOlderThan} removes them; no view
+   * needs them).
+   *
+   * @param horizon the earliest seq views can be built at from now on; a horizon at or before the
+   *     recorded one changes nothing
+   * @return history rows deleted
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} for a negative horizon or one after
+   *     the latest change (the message names it); nothing is changed then
+   */
+  long pruneHistory(long horizon);
+
+  /**
    * Runs {@code PRAGMA quick_check}: a fast structural check (O(N)), without index content checks.
    *
    * @return the result

@@ -372,6 +372,50 @@ public interface Memory {
   int clear(String memoryType);
 
   /**
+   * The recorded versions of one entry, oldest first, one page at a time: every write (with the
+   * value it stored) and every delete (a tombstone) since the history horizon, each with its
+   * position on the database's one sequence. Retention keeps, of the versions before its horizon,
+   * only the one in force at the horizon (docs/history.md). Expiry by TTL is no change of its own:
+   * a version carries its {@code expiresAt}; the purge that deletes an expired entry records a
+   * delete.
+   *
+   * @param memoryType the memory type
+   * @param key the key
+   * @param afterSeq the {@link MemoryVersion#seq()} of the last version of the previous page, or 0
+   *     for the first page
+   * @param limit most versions, between 1 and 10,000
+   * @return the versions with a seq after {@code afterSeq}, oldest first; empty when there are no
+   *     more
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} for a bad type, key or limit or a
+   *     negative {@code afterSeq}, {@link ErrorCode#CORRUPT} naming the history row whose stored
+   *     value cannot be read
+   */
+  List<MemoryVersion> history(String memoryType, String key, long afterSeq, int limit);
+
+  /**
+   * Every recorded version of one entry, oldest first: {@link #history(String, String, long, int)}
+   * read page by page to the end.
+   *
+   * @param memoryType the memory type
+   * @param key the key
+   * @return the versions, oldest first; empty for a key never written since the horizon
+   * @throws SwarmDbException as the paged form does
+   */
+  default List<MemoryVersion> history(String memoryType, String key) {
+    int page = 10_000;
+    java.util.ArrayList<MemoryVersion> all = new java.util.ArrayList<>();
+    long after = 0;
+    while (true) {
+      List<MemoryVersion> next = history(memoryType, key, after, page);
+      all.addAll(next);
+      if (next.size() < page) {
+        return List.copyOf(all);
+      }
+      after = next.get(next.size() - 1).seq();
+    }
+  }
+
+  /**
    * This scope's unexpired memory as a JSON document, for {@link #importJson}.
    *
    * @return for a session {@code {"sessionId":..., "entries":[{"memoryType":..., "key":...,

@@ -136,4 +136,23 @@ public interface SessionStore {
    * @return the newest entry, or empty
    */
   Optional<MemoryEntry> newest(String memoryType, String key);
+
+  /**
+   * Starts a new session from an existing one as it was at a point of the sequence, so a swarm can
+   * be rerun from just before a decision (docs/history.md). In one transaction: the new session
+   * (active, started now, the source's metadata as of {@code asOfSeq} plus {@code forkedFrom} and
+   * {@code forkedAtSeq}); the source's memory as of then, unexpired now, as new entries (version 1,
+   * the same values and absolute expiry; vectors are not copied); and the source's agents as of
+   * then, in the new session, each as {@code NEWID/AGENTID} with its state and metadata then plus
+   * {@code forkedFrom}. Events are not copied: they stay the source's, readable by seq.
+   *
+   * @param sourceId the session to fork
+   * @param newId the new session's id
+   * @param asOfSeq the point: from the history horizon to the latest change
+   * @return the new session
+   * @throws SwarmDbException {@link ErrorCode#NOT_FOUND} when the source did not exist as of the
+   *     seq; {@link ErrorCode#INVALID_ARGUMENT} for a bad id, a seq outside the history, a new id
+   *     that exists, or a copied agent id that exists or is too long; nothing is written then
+   */
+  Session fork(String sourceId, String newId, long asOfSeq);
 }

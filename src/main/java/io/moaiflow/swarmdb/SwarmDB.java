@@ -242,6 +242,37 @@ public final class SwarmDB implements AutoCloseable {
     return daos.sessions().memory(Objects.requireNonNull(scope, "scope"));
   }
 
+  /**
+   * The swarm as it was right after the change at position {@code seq} of the database's one
+   * sequence committed: agents and their states, sessions, and the memory of every scope, with the
+   * same read API as the live database (docs/history.md). Every change (event, agent registration
+   * or state change, session start or end, memory write or delete in any scope) has its own
+   * position, so the state as of a seq is exact. Thread safe.
+   *
+   * @param seq a position from the history horizon (where retention or the upgrade to schema v3
+   *     started the history) to the latest change; an event's {@link AgentEvent#seq()} names the
+   *     state right after that event
+   * @return the read-only view; it holds no connection
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} for a negative seq, one after the
+   *     latest change, or one before the horizon (the message names the horizon)
+   */
+  public SwarmState asOf(long seq) {
+    return db.history().asOf(seq);
+  }
+
+  /**
+   * The swarm as it was at a moment: {@link #asOf(long)} at the latest change recorded at or before
+   * {@code time} (writes are timed by the configured clock, deletes by the database's).
+   *
+   * @param time the moment
+   * @return the read-only view
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} when no change at or after the
+   *     history horizon was recorded at or before {@code time}
+   */
+  public SwarmState asOf(java.time.Instant time) {
+    return db.history().asOf(Objects.requireNonNull(time, "time"));
+  }
+
   /** {@return the schema migrator} */
   public Migrator migrator() {
     return daos.migrator();

@@ -69,8 +69,8 @@ class BackupVerifyRestoreTest {
   void verifyBackupReportsWhatTheBackupHolds() {
     BackupCheck check = SwarmDB.verifyBackup(backup);
     assertThat(check.path()).isEqualTo(backup.toAbsolutePath().normalize());
-    assertThat(check.schemaVersion()).isEqualTo(SchemaV2.LATEST);
-    assertThat(check.latestSchemaVersion()).isEqualTo(SchemaV2.LATEST);
+    assertThat(check.schemaVersion()).isEqualTo(SchemaV3.LATEST);
+    assertThat(check.latestSchemaVersion()).isEqualTo(SchemaV3.LATEST);
     assertThat(check.events()).isEqualTo(4);
   }
 
@@ -98,7 +98,7 @@ class BackupVerifyRestoreTest {
         .hasMessageContaining("is not a SwarmDB database (no table agent_events)")
         .hasMessageNotContaining("restored");
     assertThat(assertFails(ErrorCode.SCHEMA_TOO_NEW, () -> SwarmDB.verifyBackup(future)))
-        .hasMessageContaining("schema version 42, newer than this SwarmDB (2)")
+        .hasMessageContaining("schema version 42, newer than this SwarmDB (3)")
         .hasMessageNotContaining("restored");
     assertThat(assertFails(ErrorCode.CORRUPT, () -> SwarmDB.verifyBackup(withWal)))
         .hasMessageContaining("has a non-empty withwal.db-wal beside it")

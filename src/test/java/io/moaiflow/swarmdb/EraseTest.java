@@ -86,7 +86,31 @@ class EraseTest extends BackendSuite {
           .containsEntry("memory_docs", before.get("memory_docs") - 5)
           .containsEntry("event_fts", before.get("event_fts") - 4);
     }
+    // the past goes too (schema v3's history): no version of the session, its agents or their
+    // memory is left, not even the deletes' tombstones, so no view of the past shows them
+    assertThat(historyRows("session:s1", "s1", "a1", "a2")).isZero();
+    assertThat(historyRows("session:s2", "s2", "a3", "a3")).isPositive();
+    assertThat(db.asOf(clock.instant()).sessions().get("s1")).isEmpty();
     assertThat(db.sessions().startIfAbsent("s1", Map.of()).created()).isTrue(); // a new session
+  }
+
+  /** History rows of a session's memory, the session, and two agents with their memory. */
+  private long historyRows(String sessionScope, String session, String agent1, String agent2)
+      throws SQLException {
+    try (Connection c = backend.connect();
+        Statement st = c.createStatement()) {
+      return count(
+              st,
+              "memory_history WHERE scope IN ('"
+                  + sessionScope
+                  + "', 'agent:"
+                  + agent1
+                  + "', 'agent:"
+                  + agent2
+                  + "')")
+          + count(st, "session_history WHERE session_id = '" + session + "'")
+          + count(st, "agent_history WHERE agent_id IN ('" + agent1 + "', '" + agent2 + "')");
+    }
   }
 
   @BackendTest

@@ -128,6 +128,9 @@ public final class BenchmarkSuite {
     if (all || parts.contains("memory")) {
       memory(report);
     }
+    if (all || parts.contains("history")) {
+      history(report);
+    }
     if (all || parts.contains("recall") || parts.contains("recalltext")) {
       recall(report, !parts.contains("recalltext"));
     }
@@ -292,6 +295,49 @@ public final class BenchmarkSuite {
     report.verdict("5. memory put: p50 ≤ 1.2 × raw upsert", results.get(1).p50Ratio(), 1.2, false);
     report.verdict(
         "5. memory get: p50 ≤ 1.15 × raw select", results.get(0).p50Ratio(), 1.15, false);
+  }
+
+  /**
+   * Issue 17's costs: memory put with and without the history triggers (side by side); an as-of
+   * view over the events fixture and {@link HistoryBenchmarks#VERSIONS} memory versions, its first
+   * read and each lookup (absolute targets, the live lookup beside for scale).
+   */
+  private static void history(Report report) throws Exception {
+    report.heading("Flight recorder (issue 17; µs, one thread)");
+    try (HistoryBenchmarks.Stores stores = new HistoryBenchmarks.Stores()) {
+      HistoryBenchmarks.STORES.during(
+          stores,
+          () -> {
+            List<Rounds.Latencies> r =
+                latencyTable(
+                    report,
+                    "HistoryBenchmarks",
+                    new String[][] {
+                      {"memory put, history on (vs its triggers dropped)",
+                        "putWithHistory", "putWithoutHistory"},
+                      {Report.fmt("as-of first read over %,d events, %,d versions (vs live)",
+                          Fixtures.queryRows(), HistoryBenchmarks.VERSIONS),
+                        "asOfFirstRead", "liveLookup"},
+                      {"as-of key lookup on an open view (vs live)", "asOfLookup", "liveLookup"}
+                    });
+            report.verdict(
+                "history: memory put with history: p50 ≤ 1.25 × without",
+                r.get(0).p50Ratio(),
+                1.25,
+                false);
+            Rounds.Summary first = Rounds.Summary.of(r.get(1).p99()[0]);
+            report.verdict(
+                "history: as-of first read p99 < 50 ms",
+                first.median() < 50_000,
+                "median of per-round p99 " + first.micros() + " µs");
+            Rounds.Summary lookup = Rounds.Summary.of(r.get(2).p99()[0]);
+            report.verdict(
+                "history: as-of lookup p99 < 2 ms",
+                lookup.median() < 2_000,
+                "median of per-round p99 " + lookup.micros() + " µs");
+            return r;
+          });
+    }
   }
 
   /**

@@ -81,7 +81,7 @@ final class AgentsCommand extends BaseCommand {
     return ExitCodes.OK;
   }
 
-  private static Map<String, @Nullable Object> toJson(Agent a) {
+  static Map<String, @Nullable Object> toJson(Agent a) {
     Map<String, @Nullable Object> m = new LinkedHashMap<>();
     m.put("agentId", a.agentId());
     m.put("agentType", a.agentType());

@@ -32,14 +32,22 @@ final class CleanupCommand extends BaseCommand {
       description = "Move active agents not updated for SILENCE (e.g. 1h) to error.")
   private @Nullable Duration staleAgents;
 
+  @Option(
+      names = "--history-before",
+      paramLabel = "SEQ",
+      description =
+          "Prune the history before SEQ, keeping the state at SEQ: as-of views before it are"
+              + " refused from then on.")
+  private @Nullable Long historyBefore;
+
   @Mixin private QuietOption quiet = new QuietOption();
 
   @Override
   int run() {
-    if (eventsOlderThan == null && !expiredMemory && staleAgents == null) {
+    if (eventsOlderThan == null && !expiredMemory && staleAgents == null && historyBefore == null) {
       throw CliException.usage(
-          "nothing to clean: pass --events-older-than AGE, --expired-memory and/or --stale-agents"
-              + " SILENCE (for example --events-older-than 30d)");
+          "nothing to clean: pass --events-older-than AGE, --expired-memory, --stale-agents"
+              + " SILENCE and/or --history-before SEQ (for example --events-older-than 30d)");
     }
     try (SwarmDB db = openExisting();
         Progress progress = progress(quiet)) {
@@ -60,6 +68,13 @@ final class CleanupCommand extends BaseCommand {
         printf(
             "agents silent for %s: %d moved to error%s%n",
             Durations.format(staleAgents), ids.size(), ids.isEmpty() ? "" : " " + ids);
+      }
+      Long before = historyBefore;
+      if (before != null) {
+        progress.step("pruning the history before seq " + before);
+        printf(
+            "history before seq %d: %d versions deleted (the state at seq %d is kept)%n",
+            before, db.maintenance().pruneHistory(before), before);
       }
     }
     return ExitCodes.OK;

@@ -78,6 +78,7 @@ import picocli.CommandLine.ScopeType;
       AgentsCommand.class,
       SessionsCommand.class,
       MemoryCommand.class,
+      HistoryCommand.class,
       SearchCommand.class,
       ServeCommand.class,
       CommandLine.HelpCommand.class

@@ -3,6 +3,7 @@ package io.moaiflow.swarmdb.cli;
 import io.moaiflow.swarmdb.EventQuery;
 import io.moaiflow.swarmdb.Memory;
 import io.moaiflow.swarmdb.MemoryEntry;
+import io.moaiflow.swarmdb.MemoryVersion;
 import io.moaiflow.swarmdb.Scope;
 import io.moaiflow.swarmdb.SwarmDB;
 import java.util.ArrayList;
@@ -16,8 +17,9 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code swarmdb memory SCOPE [KEY]}: a scope's live memory entries, newest first, or those of one
- * type in key order, or one entry ({@link SwarmDB#memory}). Opens a SQLite file read-only, as
- * {@code info} does. Not thread safe (one invocation).
+ * type in key order, or one entry ({@link SwarmDB#memory}); with {@code --history}, every recorded
+ * version of one entry ({@link Memory#history}). Opens a SQLite file read-only, as {@code info}
+ * does. Not thread safe (one invocation).
  */
 @Command(
     name = "memory",
@@ -50,6 +52,19 @@ final class MemoryCommand extends BaseCommand {
       description = "Most entries listed, 1 to " + EventQuery.MAX_LIMIT + " (default 100).")
   private int limit = EventQuery.DEFAULT_LIMIT;
 
+  @Option(
+      names = "--history",
+      description =
+          "Every recorded version of KEY (needs --type), oldest first: writes with their value,"
+              + " deletes, each with its seq.")
+  private boolean history;
+
+  @Option(
+      names = "--after",
+      paramLabel = "SEQ",
+      description = "With --history: start after this seq (the cursor the previous page printed).")
+  private long after;
+
   @Option(names = "--json", description = "Print one JSON object per entry.")
   private boolean json;
 
@@ -62,6 +77,19 @@ final class MemoryCommand extends BaseCommand {
     if (k != null && t == null) {
       throw CliException.usage(
           "memory " + scope + " KEY needs --type TYPE (the key's memory type)");
+    }
+    if (history || after != 0) {
+      if (k == null || t == null) {
+        throw CliException.usage(
+            "memory "
+                + scope
+                + (history ? " --history" : " --after")
+                + " needs KEY and --type TYPE: the versions of one entry");
+      }
+      if (!history) {
+        throw CliException.usage("--after SEQ pages through --history; add --history");
+      }
+      return printHistory(s, t, k);
     }
     List<MemoryEntry> rows;
     try (SwarmDB db = openForChecks()) {
@@ -105,15 +133,61 @@ final class MemoryCommand extends BaseCommand {
     return ExitCodes.OK;
   }
 
-  private static Object value(MemoryEntry e) {
+  /** The versions of one entry, oldest first, a keyset page at a time. */
+  private int printHistory(Scope s, String t, String k) {
+    List<MemoryVersion> rows;
+    try (SwarmDB db = openForChecks()) {
+      rows = db.memory(s).history(t, k, after, Paging.fetch(limit));
+    }
+    List<MemoryVersion> shown = rows.subList(0, Math.min(limit, rows.size()));
+    if (json) {
+      shown.forEach(v -> out().println(Reports.json(toJson(v))));
+    } else {
+      List<List<String>> table = new ArrayList<>();
+      for (MemoryVersion v : shown) {
+        String value = v.valueJson();
+        table.add(
+            List.of(
+                Long.toString(v.seq()),
+                Long.toString(v.version()),
+                Table.time(v.time()),
+                v.deleted() ? "delete" : "write",
+                Table.time(v.expiresAt()),
+                value == null ? "-" : value));
+      }
+      Table.print(out(), new Table("SEQ", "VERSION", "TIME", "CHANGE", "EXPIRES", "VALUE"), table);
+    }
+    if (Paging.more(limit, rows.size())) {
+      printNextPage(json, "next page: --after " + shown.get(shown.size() - 1).seq());
+    }
+    out().flush();
+    return ExitCodes.OK;
+  }
+
+  static Map<String, @Nullable Object> toJson(MemoryVersion v) {
+    Map<String, @Nullable Object> m = new LinkedHashMap<>();
+    m.put("scope", v.scope().toString());
+    m.put("memoryType", v.memoryType());
+    m.put("key", v.key());
+    m.put("seq", v.seq());
+    m.put("version", v.version());
+    m.put("time", v.time().toEpochMilli());
+    m.put("deleted", v.deleted());
+    m.put("expiresAt", v.expiresAt() == null ? null : v.expiresAt().toEpochMilli());
+    String value = v.valueJson();
+    m.put("value", value == null ? null : value(value));
+    return m;
+  }
+
+  static Object value(String valueJson) {
     try {
-      return EventLines.MAPPER.readTree(e.valueJson()); // written as the JSON it is
+      return EventLines.MAPPER.readTree(valueJson); // written as the JSON it is
     } catch (com.fasterxml.jackson.core.JsonProcessingException x) {
       throw new IllegalStateException("stored value is not JSON: " + x.getOriginalMessage(), x);
     }
   }
 
-  private static Map<String, @Nullable Object> toJson(MemoryEntry e) {
+  static Map<String, @Nullable Object> toJson(MemoryEntry e) {
     Map<String, @Nullable Object> m = new LinkedHashMap<>();
     m.put("scope", e.scope().toString());
     m.put("memoryType", e.memoryType());
@@ -122,7 +196,7 @@ final class MemoryCommand extends BaseCommand {
     m.put("createdAt", e.createdAt().toEpochMilli());
     m.put("updatedAt", e.updatedAt().toEpochMilli());
     m.put("expiresAt", e.expiresAt() == null ? null : e.expiresAt().toEpochMilli());
-    m.put("value", value(e));
+    m.put("value", value(e.valueJson()));
     return m;
   }
 }

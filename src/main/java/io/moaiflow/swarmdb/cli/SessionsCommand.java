@@ -69,7 +69,7 @@ final class SessionsCommand extends BaseCommand {
     return ExitCodes.OK;
   }
 
-  private static Map<String, @Nullable Object> toJson(Session s) {
+  static Map<String, @Nullable Object> toJson(Session s) {
     Map<String, @Nullable Object> m = new LinkedHashMap<>();
     m.put("sessionId", s.sessionId());
     m.put("status", s.status().dbName());

@@ -53,6 +53,9 @@ public interface Backend extends AutoCloseable {
    */
   ObjectMapper json();
 
+  /** The flight recorder's reads (schema v3's history tables). */
+  History history();
+
   Daos daos();
 
   SwarmDbConfig config();

@@ -2,6 +2,7 @@ package io.moaiflow.swarmdb.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.moaiflow.swarmdb.SwarmDbConfig;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What both backends hold the same way: the configuration, the label for messages, the monotonic
@@ -14,6 +15,7 @@ public abstract class BackendBase implements Backend {
   protected final Listeners listeners;
   protected final OpenState state;
   private final ObjectMapper json;
+  private @Nullable History history;
 
   protected BackendBase(
       SwarmDbConfig config,
@@ -59,6 +61,16 @@ public abstract class BackendBase implements Backend {
   @Override
   public final boolean isClosed() {
     return state.isClosed();
+  }
+
+  @Override
+  public final synchronized History history() {
+    History h = history;
+    if (h == null) {
+      h = new History(this);
+      history = h;
+    }
+    return h;
   }
 
   /** The monotonic clock every unit of work reads "now" from. */

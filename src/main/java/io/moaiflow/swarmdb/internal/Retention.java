@@ -105,6 +105,11 @@ public abstract class Retention implements Maintenance {
     }
   }
 
+  @Override
+  public final long pruneHistory(long horizon) {
+    return db.history().prune(horizon);
+  }
+
   /** Runs a read-only check as the operation {@code maintenance.<op>}, timed. */
   protected final CheckResult timedCheck(String op, String name, SqlFunction<List<String>> fn) {
     long start = System.nanoTime();

@@ -102,8 +102,14 @@ public final class Rows {
 
   public static Agent agent(ResultSet rs) throws SQLException {
     String agentId = rs.getString(1);
+    return agent(rs, () -> agentRow(agentId));
+  }
+
+  /** An agent from the columns of {@code agents} in table order, named in errors by {@code row}. */
+  static Agent agent(ResultSet rs, Supplier<String> row) throws SQLException {
+    String agentId = rs.getString(1);
     return undamaged(
-        () -> agentRow(agentId),
+        row,
         rs.getString(9),
         metadata ->
             new Agent(
@@ -120,8 +126,14 @@ public final class Rows {
 
   public static Session session(ResultSet rs) throws SQLException {
     String sessionId = rs.getString(1);
+    return session(rs, () -> sessionRow(sessionId));
+  }
+
+  /** A session from the columns of {@code sessions} in order, named in errors by {@code row}. */
+  static Session session(ResultSet rs, Supplier<String> row) throws SQLException {
+    String sessionId = rs.getString(1);
     return undamaged(
-        () -> sessionRow(sessionId),
+        row,
         rs.getString(5),
         metadata ->
             new Session(

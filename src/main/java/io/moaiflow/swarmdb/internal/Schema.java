@@ -56,6 +56,40 @@ public final class Schema {
   public static final List<String> V2_TABLES = List.of("scoped_memory", "swarm_settings");
 
   /**
+   * The history tables of schema v3 (the flight recorder), the same on both backends, counted by
+   * {@code info} when present.
+   */
+  public static final List<String> V3_TABLES =
+      List.of("memory_history", "agent_history", "session_history");
+
+  /**
+   * SQLite's triggers of v3, sorted: they record every change of memory, agents and sessions in the
+   * history tables and move the sequence's high-water mark, so a missing one loses history.
+   */
+  public static final List<String> SQLITE_HISTORY_TRIGGERS =
+      List.of(
+          "agent_history_sequence",
+          "agents_history_delete",
+          "agents_history_insert",
+          "agents_history_update",
+          "memory_history_sequence",
+          "scoped_memory_history_delete",
+          "scoped_memory_history_insert",
+          "scoped_memory_history_update",
+          "session_history_sequence",
+          "session_memory_history_delete",
+          "session_memory_history_insert",
+          "session_memory_history_update",
+          "sessions_history_delete",
+          "sessions_history_insert",
+          "sessions_history_update");
+
+  /** PostgreSQL's triggers of v3, sorted (one per table, each for insert, update and delete). */
+  public static final List<String> POSTGRES_HISTORY_TRIGGERS =
+      List.of(
+          "agents_history", "scoped_memory_history", "session_memory_history", "sessions_history");
+
+  /**
    * The tables SQLite's v2 creates, in script order: the settings, the scoped memory and its TTL
    * sweep table, the FTS5 memory index and its entry map, the FTS5 event index. FTS5 adds its own
    * shadow tables ({@code <name>_data}, {@code _idx}, {@code _content}, {@code _docsize}, {@code
@@ -102,9 +136,9 @@ public final class Schema {
 
   private Schema() {}
 
-  /** {@return the tables whose rows {@code info} counts: v1's, then v2's} */
+  /** {@return the tables whose rows {@code info} counts: v1's, then v2's, then v3's} */
   public static List<String> counted() {
-    return java.util.stream.Stream.concat(TABLES.stream(), V2_TABLES.stream()).toList();
+    return java.util.stream.Stream.of(TABLES, V2_TABLES, V3_TABLES).flatMap(List::stream).toList();
   }
 
   /** The write-ahead log beside a database file: {@code db-wal}. */

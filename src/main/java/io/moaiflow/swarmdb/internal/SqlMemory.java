@@ -1,12 +1,10 @@
 package io.moaiflow.swarmdb.internal;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.moaiflow.swarmdb.Embedder;
 import io.moaiflow.swarmdb.ErrorCode;
-import io.moaiflow.swarmdb.Memory;
 import io.moaiflow.swarmdb.MemoryEntry;
-import io.moaiflow.swarmdb.MemoryValue;
+import io.moaiflow.swarmdb.MemoryVersion;
 import io.moaiflow.swarmdb.Scope;
 import io.moaiflow.swarmdb.SwarmDbException;
 import java.sql.PreparedStatement;
@@ -34,7 +32,7 @@ import org.jspecify.annotations.Nullable;
  * what is stored. Vectors of the configured embedder are computed before a write is queued ({@link
  * MemoryVectors}). Thread safe (it holds only its scope and immutable statements).
  */
-class SqlMemory implements Memory {
+class SqlMemory extends TypedMemory {
   static final String UNEXPIRED = " AND (expires_at IS NULL OR expires_at > ?)";
 
   /** The two memory tables. */
@@ -490,74 +488,20 @@ class SqlMemory implements Memory {
   }
 
   @Override
-  public <T> Optional<T> get(String memoryType, String key, Class<T> valueType) {
-    return read(
-        memoryType, key, db.json().constructType(Objects.requireNonNull(valueType, "valueType")));
+  ObjectMapper json() {
+    return db.json();
   }
 
   @Override
-  public <T> Optional<T> get(String memoryType, String key, TypeReference<T> valueType) {
-    return read(
-        memoryType, key, db.json().constructType(Objects.requireNonNull(valueType, "valueType")));
-  }
-
-  private <T> Optional<T> read(String memoryType, String key, JavaType type) {
-    // Json.read parses strictly (trailing text too) and reports damage as CORRUPT itself, so the
-    // entry's separate token scan would read the value twice
-    return sql.lookup(db, "memory.get", memoryType, key, scope, false)
-        .map(e -> this.<T>typed(e, type).value());
+  String rowName(String memoryType, String key) {
+    return sql.rowName(owner, memoryType, key);
   }
 
   @Override
-  public <T> Optional<MemoryValue<T>> entry(String memoryType, String key, Class<T> valueType) {
-    JavaType type = db.json().constructType(Objects.requireNonNull(valueType, "valueType"));
-    // unchecked: the typed read parses strictly and reports damage as CORRUPT itself
-    return sql.lookup(db, "memory.get", memoryType, key, scope, false).map(e -> typed(e, type));
-  }
-
-  /** The one mapping of a stored value to a caller's type: CORRUPT for damage, else as typed. */
-  private <T> MemoryValue<T> typed(MemoryEntry e, JavaType type) {
-    return new MemoryValue<>(
-        e,
-        Json.<T>read(
-            db.json(), () -> sql.rowName(owner, e.memoryType(), e.key()), e.valueJson(), type));
-  }
-
-  private <T> List<MemoryValue<T>> typed(List<MemoryEntry> entries, Class<T> valueType) {
-    JavaType type = db.json().constructType(Objects.requireNonNull(valueType, "valueType"));
-    List<MemoryValue<T>> out = new ArrayList<>(entries.size());
-    for (MemoryEntry e : entries) {
-      out.add(typed(e, type));
-    }
-    return Collections.unmodifiableList(out);
-  }
-
-  @Override
-  public <T> Map<String, MemoryValue<T>> getAll(
-      String memoryType, Collection<String> keys, Class<T> valueType) {
-    JavaType type = db.json().constructType(Objects.requireNonNull(valueType, "valueType"));
-    Map<String, MemoryValue<T>> out = new LinkedHashMap<>();
-    getAll(memoryType, keys).forEach((k, e) -> out.put(k, typed(e, type)));
-    return Collections.unmodifiableMap(out);
-  }
-
-  @Override
-  public <T> List<MemoryValue<T>> findByPrefix(
-      String memoryType, String prefix, Class<T> valueType) {
-    Objects.requireNonNull(valueType, "valueType");
-    return typed(findByPrefix(memoryType, prefix), valueType);
-  }
-
-  @Override
-  public <T> List<MemoryValue<T>> findByGlob(String memoryType, String glob, Class<T> valueType) {
-    Objects.requireNonNull(valueType, "valueType");
-    return typed(findByGlob(memoryType, glob), valueType);
-  }
-
-  @Override
-  public <T> List<MemoryValue<T>> recent(int limit, Class<T> valueType) {
-    Objects.requireNonNull(valueType, "valueType");
-    return typed(recent(limit), valueType);
+  Optional<MemoryEntry> unchecked(String memoryType, String key) {
+    // the typed reads parse strictly (trailing text too) and report damage as CORRUPT themselves,
+    // so the entry's separate token scan would read the value twice
+    return sql.lookup(db, "memory.get", memoryType, key, scope, false);
   }
 
   @Override
@@ -751,6 +695,12 @@ class SqlMemory implements Memory {
           }
           return written;
         });
+  }
+
+  @Override
+  public List<MemoryVersion> history(String memoryType, String key, long afterSeq, int limit) {
+    return db.history()
+        .versions(scope.toString(), memoryType, key, afterSeq, Long.MAX_VALUE, limit);
   }
 
   @Override

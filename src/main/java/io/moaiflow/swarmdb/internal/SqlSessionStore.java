@@ -168,6 +168,15 @@ public final class SqlSessionStore implements SessionStore {
           long agents = h.prepare(DELETE_AGENTS, sessionId).executeUpdate();
           long entries = h.prepare(memory.clear, sessionId).executeUpdate();
           h.prepare(DELETE_SESSION, sessionId).executeUpdate();
+          // and their past (schema v3), tombstones of the deletes above included
+          for (String sql : History.ERASE_SESSION) {
+            h.prepare(sql, sessionId).executeUpdate();
+          }
+          for (String agentId : agentIds) {
+            for (String sql : History.ERASE_AGENT) {
+              h.prepare(sql, agentId).executeUpdate();
+            }
+          }
           return new EraseResult(sessionId, entries, agents, agentMemory, events);
         });
   }
@@ -279,6 +288,13 @@ public final class SqlSessionStore implements SessionStore {
       return memory(Objects.requireNonNull(scope.id()));
     }
     return new SqlMemory(db, scoped, scope);
+  }
+
+  @Override
+  public Session fork(String sourceId, String newId, long asOfSeq) {
+    Checks.id("sourceId", sourceId);
+    Checks.id("newId", newId);
+    return db.write("sessions.fork", h -> db.history().fork(h, sourceId, newId, asOfSeq, insert));
   }
 
   @Override

@@ -63,6 +63,11 @@ final class DashboardHandler implements HttpHandler {
   /** Events sent to a stream opened without a cursor: the newest of the log. */
   static final int STREAM_BACKLOG = 50;
 
+  /**
+   * Seqs read back per step while looking for the stream's backlog (the most {@code since} reads).
+   */
+  private static final int WINDOW = 10_000;
+
   /** Events read from the log per poll of a stream. */
   static final int STREAM_BATCH = 500;
 
@@ -424,6 +429,29 @@ final class DashboardHandler implements HttpHandler {
   }
 
   /**
+   * The cursor just before the newest {@link #STREAM_BACKLOG} events (0 when the log holds fewer).
+   * Found, not computed: every change of the swarm takes a number of the event sequence, so event
+   * seqs have gaps. The log is read back in windows of {@link #WINDOW} seqs, each holding at most
+   * that many events, so one {@code since} call returns all of a window.
+   */
+  private long backlogCursor() {
+    long from = db.events().lastSeq();
+    int found = 0;
+    while (from > 0) {
+      long lo = Math.max(0, from - WINDOW);
+      long hi = from;
+      List<AgentEvent> window =
+          db.events().since(lo, WINDOW).stream().filter(e -> e.seq() <= hi).toList();
+      if (found + window.size() >= STREAM_BACKLOG) {
+        return window.get(window.size() - (STREAM_BACKLOG - found)).seq() - 1;
+      }
+      found += window.size();
+      from = lo;
+    }
+    return 0;
+  }
+
+  /**
    * Server-Sent Events from the log, {@code id:} = seq, for {@link #streamWindow}; resumes after
    * {@code Last-Event-ID} (the browser sends it on reconnect), else after {@code ?after=}, else
    * with the newest {@link #STREAM_BACKLOG} events.
@@ -436,7 +464,7 @@ final class DashboardHandler implements HttpHandler {
     } else if (query.containsKey("after")) {
       cursor = seq("after", query.get("after"));
     } else {
-      cursor = Math.max(0, db.events().lastSeq() - STREAM_BACKLOG);
+      cursor = backlogCursor();
     }
     if (!streams.tryAcquire()) {
       ex.getResponseHeaders().set("Retry-After", "2");

@@ -249,12 +249,17 @@ class DataCommandsTest {
                     db, "events", "--follow", "--since", "0", "--max", "31", "--poll-ms", "20"));
     Thread.sleep(300);
     assertThat(more).isNotDone();
+    long seq;
     try (SwarmDB w = SwarmDB.open(db)) {
-      w.events().append(AgentEvent.of("tool_call", "docs-1", "manager-docs", "s-gamma", Map.of()));
+      seq =
+          w.events()
+              .append(AgentEvent.of("tool_call", "docs-1", "manager-docs", "s-gamma", Map.of()))
+              .seq();
     }
     List<String> followed = lines(more.get(30, TimeUnit.SECONDS).out());
     assertThat(followed).hasSize(1 + 31);
-    assertThat(followed.get(31)).startsWith("31 ").contains("docs-1", "tool_call");
+    // after the fixture's registry writes, which took numbers of the same sequence
+    assertThat(followed.get(31)).startsWith(seq + " ").contains("docs-1", "tool_call");
     // without --since: the newest 10 (or --limit), oldest first, then new ones; filters apply
     CliRun tail = CliRun.ok(db, "events", "-f", "--agent", "coder-3", "--limit", "2", "--max", "2");
     assertThat(lines(tail.out()).subList(1, 3))

@@ -68,14 +68,21 @@ class FollowSignalTest {
     try {
       awaitLines(lines, 10, child); // the backlog: the newest 10
       assertThat(lines.get(9)).contains("\"seq\":30");
+      long call;
+      long complete;
       try (SwarmDB w = SwarmDB.open(db)) {
-        w.events()
-            .append(AgentEvent.of("tool_call", "docs-1", "manager-docs", "s-gamma", Map.of()));
-        w.events().append(AgentEvent.of("complete", "docs-1", "manager-docs", "s-gamma", Map.of()));
+        call =
+            w.events()
+                .append(AgentEvent.of("tool_call", "docs-1", "manager-docs", "s-gamma", Map.of()))
+                .seq();
+        complete =
+            w.events()
+                .append(AgentEvent.of("complete", "docs-1", "manager-docs", "s-gamma", Map.of()))
+                .seq();
       }
       awaitLines(lines, 12, child);
-      assertThat(lines.get(10)).contains("\"seq\":31", "tool_call");
-      assertThat(lines.get(11)).contains("\"seq\":32", "\"eventType\":\"complete\"");
+      assertThat(lines.get(10)).contains("\"seq\":" + call + ",", "tool_call");
+      assertThat(lines.get(11)).contains("\"seq\":" + complete + ",", "\"eventType\":\"complete\"");
       Process kill = new ProcessBuilder("kill", "-INT", Long.toString(child.pid())).start();
       assertThat(kill.waitFor(30, TimeUnit.SECONDS)).isTrue();
       assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("child exits on SIGINT").isTrue();

@@ -43,7 +43,9 @@ class SearchCommandTest {
     assertThat(out)
         .containsPattern(
             "(?m)^0\\.\\d{6}  memory  session:s1  semantic  db-note  .*\\[connection\\]")
-        .containsPattern("(?m)^0\\.\\d{6}  event  seq 1  error  .*\\[connection\\]");
+        // seq 4: the session start and the two memory writes before it took 1 to 3 of the one
+        // sequence every change is numbered on (schema v3)
+        .containsPattern("(?m)^0\\.\\d{6}  event  seq 4  error  .*\\[connection\\]");
     // the line break in the value is a space in the hit's line
     assertThat(lines.stream().filter(l -> l.contains("  memory  ")))
         .singleElement()
@@ -99,7 +101,7 @@ class SearchCommandTest {
     assertThat(mem.get("score").asDouble()).isPositive();
     assertThat(mem.get("snippet").asText()).contains("[connection]");
     assertThat(mem.has("seq")).isFalse();
-    assertThat(ev.get("seq").asLong()).isEqualTo(1);
+    assertThat(ev.get("seq").asLong()).isEqualTo(4); // after the three writes before it
     assertThat(ev.get("agentId").asText()).isEqualTo("agent-7");
     assertThat(ev.get("eventType").asText()).isEqualTo("error");
     assertThat(ev.has("scope")).isFalse();
@@ -185,12 +187,12 @@ class SearchCommandTest {
   void initSwitchesEventIndexing() {
     Path db = seeded();
     assertThat(CliRun.ok(db, "init", "--index-events=false").out())
-        .endsWith("at schema version 2, event indexing off\n");
+        .endsWith("at schema version 3, event indexing off\n");
     assertThat(CliRun.ok(db, "search", "connection", "--events").out()).isEmpty();
     assertThat(CliRun.ok(db, "init", "--index-events", "true").out())
         .endsWith(", event indexing on\n");
     assertThat(CliRun.ok(db, "search", "connection", "--events").out().lines()).hasSize(1);
-    assertThat(CliRun.ok(db, "init").out()).endsWith("at schema version 2\n");
+    assertThat(CliRun.ok(db, "init").out()).endsWith("at schema version 3\n");
     assertThat(CliRun.fails(ExitCodes.USAGE, db, "init", "--index-events", "maybe").err())
         .contains("maybe");
   }

@@ -48,9 +48,8 @@ final class SimulatedSwarm {
   static Path write(Path db, int bulk) {
     Clock clock = Clock.fixed(T0, ZoneOffset.UTC);
     try (SwarmDB s = SwarmDB.open(SwarmDbConfig.builder(db).clock(clock).build())) {
-      s.sessions().start("s-alpha", Map.of("goal", "build the API"));
-      s.sessions().start("s-beta", Map.of("goal", "test it"));
-      s.sessions().start("s-gamma", Map.of("goal", "document it"));
+      // the events first, as one batch: they take seqs 1 to 30 of the one sequence every change
+      // is numbered on (schema v3), so the tests can name them; the registry follows
       long t = T0.toEpochMilli();
       List<AgentEvent> events = new ArrayList<>();
       int n = 0;
@@ -59,22 +58,34 @@ final class SimulatedSwarm {
         String type = a.get(1);
         String session = a.get(2);
         AgentStatus end = AgentStatus.parse(a.get(3));
-        s.agents().register(id, type, session, Map.of("prompt", "task of " + id));
         events.add(event(++n, "spawn", id, type, session, t + n * 1_000L, Map.of()));
         if (end == AgentStatus.SPAWNED) {
           continue;
         }
-        s.agents().transition(id, AgentStatus.RUNNING);
         events.add(event(++n, "start", id, type, session, t + n * 1_000L, Map.of()));
         for (int i = 0; i < 2; i++) {
           events.add(event(++n, "tool_call", id, type, session, t + n * 1_000L, Map.of("step", i)));
         }
         if (end != AgentStatus.RUNNING) {
-          s.agents().transition(id, end, Map.of("outcome", end.dbName()));
           events.add(event(++n, end.dbName(), id, type, session, t + n * 1_000L, Map.of()));
         }
       }
       s.events().appendAll(events);
+      s.sessions().start("s-alpha", Map.of("goal", "build the API"));
+      s.sessions().start("s-beta", Map.of("goal", "test it"));
+      s.sessions().start("s-gamma", Map.of("goal", "document it"));
+      for (List<String> a : AGENTS) {
+        String id = a.get(0);
+        AgentStatus end = AgentStatus.parse(a.get(3));
+        s.agents().register(id, a.get(1), a.get(2), Map.of("prompt", "task of " + id));
+        if (end == AgentStatus.SPAWNED) {
+          continue;
+        }
+        s.agents().transition(id, AgentStatus.RUNNING);
+        if (end != AgentStatus.RUNNING) {
+          s.agents().transition(id, end, Map.of("outcome", end.dbName()));
+        }
+      }
       s.sessions().end("s-alpha");
       s.sessions().end("s-beta");
       long old = T0.minus(Duration.ofDays(365)).toEpochMilli();

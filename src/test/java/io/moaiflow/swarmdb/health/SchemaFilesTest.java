@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SchemaV1;
 import io.moaiflow.swarmdb.SchemaV2;
+import io.moaiflow.swarmdb.SchemaV3;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.internal.Schema;
@@ -51,6 +52,7 @@ class SchemaFilesTest {
     assertThat(Schema.INDEXES).isEqualTo(SchemaV1.INDEXES).isEqualTo(names(db, "index"));
     List<String> tables = new ArrayList<>(Schema.TABLES);
     tables.addAll(Schema.SQLITE_V2_TABLES);
+    tables.addAll(Schema.V3_TABLES);
     for (String fts : SchemaV2.SQLITE_FTS5_TABLES) {
       // FTS5's own shadow tables, made by CREATE VIRTUAL TABLE
       for (String shadow : List.of("config", "content", "data", "docsize", "idx")) {
@@ -60,9 +62,10 @@ class SchemaFilesTest {
     assertThat(tables).containsExactlyInAnyOrderElementsOf(names(db, "table"));
     assertThat(Schema.SQLITE_V2_TABLES)
         .containsExactlyInAnyOrderElementsOf(SchemaV2.SQLITE_NEW_TABLES);
-    assertThat(Schema.SQLITE_TRIGGERS)
-        .isEqualTo(SchemaV2.SQLITE_TRIGGERS)
-        .isEqualTo(names(db, "trigger"));
+    assertThat(Schema.SQLITE_TRIGGERS).isEqualTo(SchemaV2.SQLITE_TRIGGERS);
+    assertThat(Schema.SQLITE_HISTORY_TRIGGERS).isEqualTo(SchemaV3.SQLITE_NEW_TRIGGERS);
+    assertThat(SchemaV3.SQLITE_TRIGGERS).isEqualTo(names(db, "trigger"));
+    assertThat(Schema.V3_TABLES).isEqualTo(SchemaV3.NEW_TABLES);
     assertThat(Schema.V2_TABLES).isEqualTo(SchemaV2.NEW_COUNTED_TABLES);
     assertThat(Schema.POSTGRES_INDEXES).isEqualTo(SchemaV2.POSTGRES_INDEXES).hasSize(16);
     assertThat(Schema.DATA_TABLES)

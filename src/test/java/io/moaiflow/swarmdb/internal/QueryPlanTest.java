@@ -151,7 +151,8 @@ class QueryPlanTest {
       assertThat(names).containsExactlyElementsOf(INDEXES);
     }
     // every shipped SQLite script together: V2 (recall) adds tables with primary keys, WITHOUT
-    // ROWID tables and FTS5 tables, but no index
+    // ROWID tables and FTS5 tables, V3 (history) tables keyed by seq with UNIQUE constraints, but
+    // no index
     String index =
         new String(
             QueryPlanTest.class
@@ -159,7 +160,7 @@ class QueryPlanTest {
                 .readAllBytes(),
             java.nio.charset.StandardCharsets.UTF_8);
     List<String> scripts = index.lines().filter(l -> !l.isBlank()).toList();
-    assertThat(scripts).containsExactly("V1__init.sql", "V2__recall.sql");
+    assertThat(scripts).containsExactly("V1__init.sql", "V2__recall.sql", "V3__history.sql");
     long creates = 0;
     for (String name : scripts) {
       String script =
@@ -206,7 +207,9 @@ class QueryPlanTest {
       }
       String agentsOfSession = "SEARCH agents USING INDEX idx_agents_session (session_id=?)";
       assertThat(explain(c, SqlSessionStore.AGENTS_OF_SESSION)).containsExactly(agentsOfSession);
-      assertThat(explain(c, SqlSessionStore.DELETE_AGENTS)).containsExactly(agentsOfSession);
+      // since schema v3 the delete's history trigger needs no column outside the index
+      assertThat(explain(c, SqlSessionStore.DELETE_AGENTS))
+          .containsExactly("SEARCH agents USING COVERING INDEX idx_agents_session (session_id=?)");
       assertThat(explain(c, SqlSessionStore.DELETE_SESSION))
           .containsExactly(
               "SEARCH sessions USING INDEX sqlite_autoindex_sessions_1 (session_id=?)");
@@ -253,6 +256,116 @@ class QueryPlanTest {
                     + t.owner
                     + "=? AND memory_type=? AND key=?)");
       }
+    }
+  }
+
+  /**
+   * The flight recorder's statements (schema v3): a key's versions, an entity as of a seq and the
+   * time lookups search the history tables' (entity, seq) keys or walk their seq order from the
+   * end; rebuilding the whole registry or session list as of a seq reads each one's (id, seq) key
+   * once (a covering index, never the rows). Every statement the history API prepared is pinned.
+   */
+  @Test
+  void historySearchesEntityKeysAndSeqs() throws Exception {
+    Path file = dir.resolve("history.db");
+    Set<String> statements = new TreeSet<>();
+    try (SqliteDatabase db = SqliteDatabase.open(SwarmDbConfig.builder(file).build())) {
+      Backend.Daos swarm = db.daos();
+      swarm.sessions().start("s");
+      swarm.agents().register("a", "w", "s", Map.of());
+      io.moaiflow.swarmdb.Memory m = swarm.sessions().memory(io.moaiflow.swarmdb.Scope.agent("a"));
+      m.put("t", "k", 1);
+      m.history("t", "k");
+      io.moaiflow.swarmdb.SwarmState v = db.history().asOf(Instant.now().plusSeconds(60));
+      v.agents().get("a");
+      v.agents().active();
+      v.sessions().get("s");
+      v.sessions().count();
+      v.sessions().newest("t", "k");
+      for (io.moaiflow.swarmdb.Memory vm :
+          List.of(v.memory(io.moaiflow.swarmdb.Scope.agent("a")), v.sessions().memory("s"))) {
+        vm.entry("t", "k");
+        vm.keys("t");
+        vm.findByPrefix("t", "k");
+        vm.findByGlob("t", "k*");
+        vm.recent(10);
+        vm.exportJson();
+        vm.history("t", "k");
+      }
+      db.history().asOf(v.seq());
+      db.preparedSql().stream()
+          .filter(q -> q.contains("_history") || q.contains("history_horizon"))
+          .forEach(statements::add);
+    }
+    try (SqliteDatabase other = SqliteDatabase.open(SwarmDbConfig.inMemory().build())) {
+      // the statements run uncached (the latest seq) or only with a tail (a scope's state)
+      statements.addAll(new History(other).statements());
+    }
+    Map<String, List<String>> plans = new TreeMap<>();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+      for (String q : statements) {
+        plans.put(q, explain(c, q));
+      }
+    }
+    List<String> scans = new ArrayList<>();
+    for (Map.Entry<String, List<String>> e : plans.entrySet()) {
+      String q = e.getKey();
+      List<String> plan = e.getValue();
+      if (q.startsWith("SELECT seq FROM ")
+          && q.endsWith(" WHERE ts <= ? ORDER BY seq DESC LIMIT 1")) {
+        // the seq at a time: the table's rows in seq (rowid) order from the end, stopping at the
+        // first at or before the time (history rows are timed by a monotonic clock), so it reads
+        // only the changes made after that time
+        String table = q.substring("SELECT seq FROM ".length(), q.indexOf(" WHERE"));
+        assertThat(plan).as(q).containsExactly("SCAN " + table);
+        continue;
+      }
+      for (String line : tableScans(plan)) {
+        // the subquery's own rows (one per entity), and SQLite's one-row-per-table sequence list
+        if (!line.equals("SCAN l") && !line.equals("SCAN sqlite_sequence")) {
+          scans.add(line + "  <=  " + q);
+        }
+      }
+    }
+    assertThat(scans).isEmpty();
+    String key = "sqlite_autoindex_memory_history_1";
+    assertThat(plans)
+        .containsEntry(
+            history().agentAt,
+            List.of(
+                "SEARCH agent_history USING INDEX sqlite_autoindex_agent_history_1"
+                    + " (agent_id=? AND seq<?)"))
+        .containsEntry(
+            history().agentsAt,
+            List.of(
+                "CO-ROUTINE l",
+                "SCAN agent_history USING COVERING INDEX sqlite_autoindex_agent_history_1",
+                "SCAN l",
+                "SEARCH h USING INTEGER PRIMARY KEY (rowid=?)",
+                "USE TEMP B-TREE FOR ORDER BY"))
+        .containsEntry(
+            history().memoryScopeAt,
+            List.of(
+                "CO-ROUTINE l",
+                "SEARCH memory_history USING COVERING INDEX " + key + " (scope=?)",
+                "SCAN l",
+                "SEARCH h USING INTEGER PRIMARY KEY (rowid=?)"));
+    assertThat(plans.values())
+        .contains(
+            List.of(
+                "SEARCH memory_history USING INDEX "
+                    + key
+                    + " (scope=? AND memory_type=? AND key=? AND seq>? AND seq<?)"),
+            List.of(
+                "SEARCH memory_history USING INDEX "
+                    + key
+                    + " (scope=? AND memory_type=? AND key=? AND seq<?)"),
+            List.of("SEARCH agent_events USING COVERING INDEX idx_events_ts (ts<?)"));
+  }
+
+  private static History history() throws Exception {
+    try (SqliteDatabase db = SqliteDatabase.open(SwarmDbConfig.inMemory().build())) {
+      return new History(db);
     }
   }
 

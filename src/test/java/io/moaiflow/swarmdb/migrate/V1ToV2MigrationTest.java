@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.moaiflow.swarmdb.EventQuery;
 import io.moaiflow.swarmdb.SchemaV1;
 import io.moaiflow.swarmdb.SchemaV2;
+import io.moaiflow.swarmdb.SchemaV3;
 import io.moaiflow.swarmdb.SessionMemory;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbConfig;
@@ -56,9 +57,9 @@ class V1ToV2MigrationTest {
       MigrationResult r;
       try (SwarmDB db = SwarmDB.open(file)) {
         Migrator m = db.migrator();
-        assertThat(m.currentVersion()).isEqualTo(2);
+        assertThat(m.currentVersion()).isEqualTo(SchemaV3.LATEST);
         assertThat(m.status())
-            .hasSize(2)
+            .hasSize(SchemaV3.LATEST)
             .allSatisfy(
                 s -> {
                   assertThat(s.state()).isEqualTo(MigrationState.APPLIED);
@@ -66,7 +67,7 @@ class V1ToV2MigrationTest {
                 });
         assertThat(m.status())
             .extracting(MigrationInfo::description)
-            .containsExactly("init", "recall");
+            .containsExactly("init", "recall", "history");
         r = m.migrate();
         assertThat(r.applied()).isEmpty();
         assertThat(db.maintenance().integrityCheck().problems()).isEmpty();
@@ -90,7 +91,13 @@ class V1ToV2MigrationTest {
     Path backup;
     try (Stream<Path> files = Files.list(dir)) {
       List<Path> backups =
-          files.filter(p -> p.getFileName().toString().startsWith("swarm-v1.db.pre-v2-")).toList();
+          files
+              .filter(
+                  p ->
+                      p.getFileName()
+                          .toString()
+                          .startsWith("swarm-v1.db.pre-v" + SchemaV3.LATEST + "-"))
+              .toList();
       assertThat(backups).hasSize(1);
       backup = backups.get(0);
     }
@@ -161,9 +168,10 @@ class V1ToV2MigrationTest {
                 "SELECT name FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"))
         .containsExactlyElementsOf(SchemaV1.INDEXES);
     assertThat(strings(file, "SELECT name FROM sqlite_schema WHERE type = 'trigger' ORDER BY name"))
-        .containsExactlyElementsOf(SchemaV2.SQLITE_TRIGGERS);
-    assertThat(query(file, "SELECT count(*) FROM schema_history WHERE success = 1")).isEqualTo(2);
-    assertThat(query(file, "PRAGMA user_version")).isEqualTo(2);
+        .containsExactlyElementsOf(SchemaV3.SQLITE_TRIGGERS);
+    assertThat(query(file, "SELECT count(*) FROM schema_history WHERE success = 1"))
+        .isEqualTo(SchemaV3.LATEST);
+    assertThat(query(file, "PRAGMA user_version")).isEqualTo(SchemaV3.LATEST);
     long v2Checksum;
     try (SwarmDB db = SwarmDB.open(file)) {
       v2Checksum = db.migrator().status().get(1).resolvedChecksum();
@@ -214,7 +222,7 @@ class V1ToV2MigrationTest {
               + CHILD_EVENT_WORD
               + " swam by\"}')");
       try (SwarmDB db = SwarmDB.open(SwarmDbConfig.postgres(schema.url()).build())) {
-        assertThat(db.migrator().currentVersion()).isEqualTo(2);
+        assertThat(db.migrator().currentVersion()).isEqualTo(SchemaV3.LATEST);
         assertThat(db.migrator().status())
             .allSatisfy(
                 s -> {
@@ -247,7 +255,8 @@ class V1ToV2MigrationTest {
                   "SELECT count(*) FROM agent_events WHERE search @@ to_tsquery('english', 'expert')"))
           .as("only metadata is indexed: the agent type is a filter")
           .isZero();
-      assertThat(PgTestSupport.queryLong(c, "SELECT count(*) FROM schema_history")).isEqualTo(2);
+      assertThat(PgTestSupport.queryLong(c, "SELECT count(*) FROM schema_history"))
+          .isEqualTo(SchemaV3.LATEST);
     }
   }
 

@@ -17,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +68,16 @@ class DashboardHandlerTest {
     db.agents().transition("b-1", AgentStatus.RUNNING);
     db.sessions().memory("s-1").put("semantic", "plan", Map.of("step", 1));
     db.sessions().memory("s-1").put("episodic", "note", "done");
+    // every change above took a number of the one sequence (schema v3): events start after them
+    base = db.asOf(Instant.now().plusSeconds(3600)).seq();
+  }
+
+  /** The seq the setup's changes end at: the stream tests' events are {@code base + 1, ...}. */
+  private long base;
+
+  /** {@return the seq of the {@code n}-th event the test appended, as text} */
+  private String at(long n) {
+    return String.valueOf(base + n);
   }
 
   @AfterEach
@@ -96,7 +107,7 @@ class DashboardHandlerTest {
   }
 
   /** The ids of one event stream, read until the server ends it (its window). */
-  private static List<Long> streamIds(int port, String query, String lastEventId) throws Exception {
+  private List<Long> streamIds(int port, String query, String lastEventId) throws Exception {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + port + "/ui/api/events/stream" + query))
@@ -115,7 +126,7 @@ class DashboardHandlerTest {
         if (line.startsWith("id: ")) {
           id = line.substring(4);
         } else if (line.startsWith("data: ") && id != null) {
-          ids.add(Long.parseLong(id));
+          ids.add(Long.parseLong(id) - base); // the test's own numbering: 1 is its first event
         } else if (line.isEmpty()) {
           id = null;
         }
@@ -359,11 +370,11 @@ class DashboardHandlerTest {
     append(1);
     assertThat(streamIds(port, "", "")).isEqualTo(range(2, backlog + 1));
 
-    assertThat(streamIds(port, "", "10")).isEqualTo(range(11, backlog + 1));
-    assertThat(streamIds(port, "?after=40", "")).isEqualTo(range(41, backlog + 1));
+    assertThat(streamIds(port, "", at(10))).isEqualTo(range(11, backlog + 1));
+    assertThat(streamIds(port, "?after=" + at(40), "")).isEqualTo(range(41, backlog + 1));
     // the header (the browser's reconnect) wins over the address (the page's first cursor)
-    assertThat(streamIds(port, "?after=40", "45")).isEqualTo(range(46, backlog + 1));
-    assertThat(streamIds(port, "", String.valueOf(backlog + 1))).isEmpty();
+    assertThat(streamIds(port, "?after=" + at(40), at(45))).isEqualTo(range(46, backlog + 1));
+    assertThat(streamIds(port, "", at(backlog + 1))).isEmpty();
     for (String bad : List.of("-1", "x")) {
       HttpResponse<String> r = get(port, "/ui/api/events/stream", "Last-Event-ID", bad);
       assertThat(r.statusCode()).isEqualTo(400);
@@ -391,7 +402,7 @@ class DashboardHandlerTest {
     List<Long> seen = new ArrayList<>(streamIds(port, "?after=0", ""));
     int connections = 1;
     while (!writer.isDone() || seen.size() < 180) {
-      String last = seen.isEmpty() ? "0" : Long.toString(seen.get(seen.size() - 1));
+      String last = at(seen.isEmpty() ? 0 : seen.get(seen.size() - 1));
       seen.addAll(streamIds(port, "", last));
       connections++;
       assertThat(connections).as("reconnects").isLessThan(20);
@@ -407,12 +418,20 @@ class DashboardHandlerTest {
     append(3);
     HttpRequest request =
         HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/ui/api/events/stream?after=2"))
+                URI.create("http://127.0.0.1:" + port + "/ui/api/events/stream?after=" + at(2)))
             .timeout(Duration.ofSeconds(30))
             .build();
     String body = CLIENT.send(request, HttpResponse.BodyHandlers.ofString()).body();
     // a browser's Last-Event-ID is 2 after the first block even if nothing follows
-    assertThat(body).startsWith("retry: 1000\nid: 2\n\nid: 3\nevent: agent\ndata: {\"seq\":3,");
+    assertThat(body)
+        .startsWith(
+            "retry: 1000\nid: "
+                + at(2)
+                + "\n\nid: "
+                + at(3)
+                + "\nevent: agent\ndata: {\"seq\":"
+                + at(3)
+                + ",");
   }
 
   @Test

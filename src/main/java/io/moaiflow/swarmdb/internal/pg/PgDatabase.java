@@ -302,7 +302,17 @@ public final class PgDatabase extends BackendBase {
       long start = System.nanoTime();
       boolean committed = false;
       try {
-        T result = Handle.run(c, time.now(), fn);
+        // schema v3 numbers every change on the event sequence (the history triggers): taking the
+        // append lock before any row lock makes the order of numbers the order of commits, for
+        // appends and every other write alike (docs/history.md), and never deadlocks with them
+        T result =
+            Handle.run(
+                c,
+                time.now(),
+                h -> {
+                  h.execute(PgEventStore.LOCK_SQL);
+                  return fn.apply(h);
+                });
         c.commit();
         committed = true;
         transactions.incrementAndGet();

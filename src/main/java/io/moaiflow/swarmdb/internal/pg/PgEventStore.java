@@ -31,8 +31,9 @@ import java.util.concurrent.CompletableFuture;
  * N, and {@link #since} is a plain {@code seq > ?} range scan. The cost is that appends do not
  * overlap their commits; the lock is taken inside the insert statement (no round trip of its own),
  * and {@link #appendAll} and the appender's group commit ({@link CommitQueue}) amortise it (one
- * lock, one statement, one commit for the whole batch). Other writes (registry, sessions, memory,
- * retention) take no such lock.
+ * lock, one statement, one commit for the whole batch). Since schema v3 every other write
+ * (registry, sessions, memory, retention) takes the same lock first ({@code PgDatabase}): their
+ * history rows draw numbers from the same sequence (docs/history.md).
  *
  * <p><b>Idempotency.</b> {@code INSERT ... ON CONFLICT (event_id) DO NOTHING RETURNING seq}; when
  * nothing is returned the stored row is read back, so a retry from any host returns the original

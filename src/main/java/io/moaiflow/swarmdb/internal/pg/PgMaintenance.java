@@ -119,6 +119,9 @@ final class PgMaintenance extends Retention {
     if (PgMigrator.currentVersion(h.connection()) >= 2) {
       problems.addAll(recallStructure(h));
     }
+    if (PgMigrator.currentVersion(h.connection()) >= 3) {
+      problems.addAll(historyStructure(h));
+    }
     for (String i :
         h.queryStrings(
             "SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
@@ -175,6 +178,32 @@ final class PgMaintenance extends Retention {
           "swarm_settings has event_index "
               + Checks.printable(eventIndex)
               + "; it must be 'on' or 'off'");
+    }
+    return problems;
+  }
+
+  /** Schema v3's history tables and the triggers that record every change into them. */
+  private static List<String> historyStructure(Handle h) throws SQLException {
+    List<String> problems = new ArrayList<>();
+    for (String t : Schema.V3_TABLES) {
+      if (!PgMigrator.tableExists(h.connection(), t)) {
+        problems.add("table " + t + " is missing");
+      }
+    }
+    List<String> triggers =
+        h.queryStrings(
+            "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+                + " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE n.nspname = current_schema() AND NOT t.tgisinternal");
+    for (String t : Schema.POSTGRES_HISTORY_TRIGGERS) {
+      if (!triggers.contains(t)) {
+        problems.add(
+            "trigger "
+                + t
+                + " is missing: changes are no longer recorded in the history tables, so as-of"
+                + " views and memory history miss them; create it again as"
+                + " db/migration/postgresql/V3__history.sql does");
+      }
     }
     return problems;
   }

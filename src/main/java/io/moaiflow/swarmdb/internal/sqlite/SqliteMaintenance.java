@@ -109,6 +109,23 @@ final class SqliteMaintenance extends Retention {
         problems.add("table " + t + " is not WITHOUT ROWID" + restore);
       }
     }
+    if (SqliteMigrator.userVersion(h) >= 3) {
+      for (String t : Schema.V3_TABLES) {
+        if (!tables.containsKey(t)) {
+          problems.add("table " + t + " is missing" + restore);
+        }
+      }
+      for (String t : Schema.SQLITE_HISTORY_TRIGGERS) {
+        if (!triggers.contains(t)) {
+          problems.add(
+              "trigger "
+                  + t
+                  + " is missing: changes are no longer recorded in the history tables, so as-of"
+                  + " views and memory history miss them"
+                  + restore);
+        }
+      }
+    }
     String eventIndex = null;
     if (tables.containsKey("swarm_settings")) {
       List<String> v =

@@ -224,9 +224,15 @@ final class SqliteMigrator extends MigrationEngine {
     }
   }
 
+  /**
+   * Whether a table holds the swarm's data: not the migration history, nor the settings (V2 writes
+   * their first row itself, so a new file that a concurrent opener has taken to version 2 already
+   * has one).
+   */
   private static boolean holdsData(Handle h) throws SQLException {
     for (String t : Schema.counted()) {
       if (!t.equals("schema_history")
+          && !t.equals("swarm_settings")
           && Schema.hasTable(h, t)
           && h.queryLong("SELECT EXISTS (SELECT 1 FROM " + t + ")") == 1) {
         return true;

@@ -1,0 +1,75 @@
+package io.moaiflow.swarmdb;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One recorded change of a memory entry, as {@link Memory#history} lists it: a write (the value it
+ * stored) or a delete (a tombstone without value). Every change has its own position {@code seq} on
+ * the sequence events are numbered by, so versions of memory, the registry, sessions and events are
+ * ordered against each other (docs/history.md). This record is immutable and thread safe.
+ *
+ * @param scope whose memory the entry is in
+ * @param memoryType the memory type
+ * @param key the key
+ * @param seq the change's position on the database's one sequence
+ * @param time when the change was made: a write's {@link MemoryEntry#updatedAt()}, a delete's time
+ *     by the database's clock (a delete carries no time of its own)
+ * @param version the version the write stored, or for a delete the version it removed
+ * @param valueJson the stored value as JSON text, or null for a delete
+ * @param deleted whether this change deleted the entry (by a delete, a clear, the TTL purge or the
+ *     deletion of its session)
+ * @param expiresAt the TTL the write set, or null for none (a delete: the removed version's)
+ */
+public record MemoryVersion(
+    Scope scope,
+    String memoryType,
+    String key,
+    long seq,
+    Instant time,
+    long version,
+    @Nullable String valueJson,
+    boolean deleted,
+    @Nullable Instant expiresAt) {
+
+  /**
+   * Checks that a write has a value and a delete none; see the record description for each
+   * component.
+   *
+   * @param scope whose memory the entry is in
+   * @param memoryType the memory type
+   * @param key the key
+   * @param seq the change's position
+   * @param time when the change was made
+   * @param version the version
+   * @param valueJson the value, or null for a delete
+   * @param deleted whether the change deleted the entry
+   * @param expiresAt the TTL, or null
+   * @throws NullPointerException when {@code scope}, {@code memoryType}, {@code key} or {@code
+   *     time} is null
+   * @throws IllegalArgumentException when a write has no value or a delete has one
+   */
+  public MemoryVersion {
+    Objects.requireNonNull(scope, "scope");
+    Objects.requireNonNull(memoryType, "memoryType");
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(time, "time");
+    if (deleted != (valueJson == null)) {
+      throw new IllegalArgumentException(
+          deleted ? "a delete has no value" : "a write needs its value");
+    }
+  }
+
+  /**
+   * {@return who wrote this version, when the scope tells: the agent of an agent's memory, the
+   * session of a session's memory; empty for the swarm's and namespaces' memory} The scope's id is
+   * the writer's id.
+   */
+  public Optional<Scope> writer() {
+    return scope.kind() == Scope.Kind.AGENT || scope.kind() == Scope.Kind.SESSION
+        ? Optional.of(scope)
+        : Optional.empty();
+  }
+}
