@@ -126,6 +126,13 @@ final class SqliteMaintenance extends Retention {
         }
       }
     }
+    if (SqliteMigrator.userVersion(h) >= 4) {
+      for (String t : Schema.V4_TABLES) {
+        if (!tables.containsKey(t)) {
+          problems.add("table " + t + " is missing: causal links are lost" + restore);
+        }
+      }
+    }
     String eventIndex = null;
     if (tables.containsKey("swarm_settings")) {
       List<String> v =
