@@ -58,6 +58,21 @@ public final class Causality {
         "SELECT " + SqlEventStore.columns(db.dialect()) + " FROM agent_events WHERE seq = ?";
   }
 
+  /** {@return every statement this class runs, for the query-plan tests} */
+  List<String> statements() {
+    return List.of(
+        CAUSE_SEQ,
+        VERSION_KNOWN,
+        INSERT_CAUSE,
+        INSERT_READ,
+        CAUSES,
+        READS,
+        EFFECTS,
+        READERS,
+        LATER_VERSIONS,
+        bySeq);
+  }
+
   /**
    * Records a just inserted event's links in its transaction, after checking them: every cause is a
    * stored event and every read a version the history holds, else NOT_FOUND (and the caller's
