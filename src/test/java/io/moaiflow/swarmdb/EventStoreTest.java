@@ -684,7 +684,8 @@ class EventStoreTest extends BackendSuite {
     assertThat(db.inspect().writerStats().transactions()).isPositive();
     assertThat(db.migrator().status())
         .extracting(s -> s.state())
-        .containsExactly(MigrationState.APPLIED, MigrationState.APPLIED, MigrationState.APPLIED);
+        .containsOnly(MigrationState.APPLIED)
+        .hasSize(SchemaV4.LATEST);
     assertThat(db.migrator().pending()).isEmpty();
     assertThat(db.migrator().currentVersion()).isEqualTo(SchemaV4.LATEST);
     assertThat(db.migrator().latestVersion()).isEqualTo(SchemaV4.LATEST);

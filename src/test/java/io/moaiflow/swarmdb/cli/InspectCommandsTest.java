@@ -39,7 +39,7 @@ class InspectCommandsTest {
         .contains("pages:", "files:");
 
     JsonNode n = json.readTree(CliRun.on(db, "info", "--json").out());
-    assertThat(n.get("schemaVersion").asInt()).isEqualTo(3);
+    assertThat(n.get("schemaVersion").asInt()).isEqualTo(4);
     assertThat(n.get("indexCount").asInt()).isEqualTo(12);
     assertThat(n.get("indexes")).hasSize(12);
     assertThat(n.get("rowCounts").get("agent_events").asLong()).isEqualTo(5);
@@ -59,7 +59,7 @@ class InspectCommandsTest {
     assertThat(j.out()).startsWith("{\"status\":\"healthy\",\"database\":\"connected\",");
     JsonNode n = json.readTree(j.out());
     assertThat(n.get("writable").asBoolean()).isTrue();
-    assertThat(n.get("schemaVersion").asInt()).isEqualTo(3);
+    assertThat(n.get("schemaVersion").asInt()).isEqualTo(4);
     assertThat(n.get("problems")).isEmpty();
   }
 

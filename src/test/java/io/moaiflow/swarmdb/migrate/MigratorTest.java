@@ -57,7 +57,7 @@ class MigratorTest {
       assertThat(status).hasSize(4);
       assertThat(status)
           .extracting(MigrationInfo::description)
-          .containsExactly("init", "recall", "history");
+          .containsExactly("init", "recall", "history", "causality");
       for (int i = 0; i < 3; i++) {
         MigrationInfo v = status.get(i);
         assertThat(v.version()).isEqualTo(i + 1);

@@ -67,7 +67,7 @@ class V1ToV2MigrationTest {
                 });
         assertThat(m.status())
             .extracting(MigrationInfo::description)
-            .containsExactly("init", "recall", "history");
+            .containsExactly("init", "recall", "history", "causality");
         r = m.migrate();
         assertThat(r.applied()).isEmpty();
         assertThat(db.maintenance().integrityCheck().problems()).isEmpty();
