@@ -32,7 +32,7 @@ class InspectCommandsTest {
   void infoShowsSchemaCountsIndexesPragmasAndFiles() throws Exception {
     Path db = TestDatabases.populated(dir.resolve("swarm.db"), 5);
     assertThat(CliRun.ok(db, "info").out())
-        .contains("schema version:  3 (library: 3)")
+        .contains("schema version:  4 (library: 4)")
         .containsPattern("agent_events +5")
         .contains("indexes (12):", "idx_events_agent_ts", "idx_memory_session_updated")
         .contains("journal_mode", "cache_size           10000")
