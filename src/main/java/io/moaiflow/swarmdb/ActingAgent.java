@@ -27,7 +27,9 @@ public interface ActingAgent {
   String agentId();
 
   /**
-   * The memory of a scope, as {@link SwarmDB#memory(Scope)} gives it, whose reads are recorded.
+   * The memory of a scope, as {@link SwarmDB#memory(Scope)} gives it, whose reads are recorded. A
+   * session scope's is a plain {@link Memory} (not a {@link SessionMemory}); its writes need the
+   * session to exist, as there.
    *
    * @param scope the scope
    * @return the memory; cheap, no database access until used

@@ -286,6 +286,33 @@ class CausalityTest extends BackendSuite {
   }
 
   @BackendTest
+  void aHandleAppendsAtMostTheReadLimitAndForgetsNothingBeyondIt() {
+    Memory live = db.memory(Scope.swarm());
+    Map<String, Object> values = new java.util.LinkedHashMap<>();
+    for (int i = 0; i <= CausalLinks.MAX_READS; i++) {
+      values.put(String.format("k%03d", i), i);
+    }
+    live.putAll("semantic", values, null);
+    ActingAgent h = db.actingAs("w");
+    Memory m = h.memory(Scope.swarm());
+    // limit - 1 reads, then the limit: both append
+    for (int n : new int[] {CausalLinks.MAX_READS - 1, CausalLinks.MAX_READS}) {
+      for (int i = 0; i < n; i++) {
+        m.entry("semantic", String.format("k%03d", i));
+      }
+      assertThat(h.pendingReads()).hasSize(n);
+      h.append(event("at-" + n, "w"));
+      assertThat(db.why("at-" + n).memory()).hasSize(n);
+      assertThat(h.pendingReads()).isEmpty();
+    }
+    // limit + 1: refused, nothing written, nothing forgotten
+    assertThat(m.findByPrefix("semantic", "k")).hasSize(CausalLinks.MAX_READS + 1);
+    assertInvalid(() -> h.append(event("over", "w")), "257 memory reads; the limit is 256");
+    assertThat(db.events().get("over")).isEmpty();
+    assertThat(h.pendingReads()).hasSize(CausalLinks.MAX_READS + 1);
+  }
+
+  @BackendTest
   void readsFromManyThreadsAllReachTheNextAppend() throws Exception {
     int threads = 4;
     int keys = 25;
@@ -329,6 +356,24 @@ class CausalityTest extends BackendSuite {
     db.sessions().erase("s");
     assertThat(links()).isEqualTo(2);
     assertThat(ids(db.why("after"))).containsExactly("after");
+  }
+
+  @BackendTest
+  void theChecksReportAMissingOrRebuiltLinkTable() throws Exception {
+    assertThat(db.maintenance().quickCheck().problems()).isEmpty();
+    try (Connection c = backend.connect();
+        Statement st = c.createStatement()) {
+      st.execute("DROP TABLE event_reads");
+      if (!backend.isPostgres()) {
+        st.execute("DROP TABLE event_causes");
+        st.execute("CREATE TABLE event_causes (event_seq INTEGER, cause_seq INTEGER)");
+      }
+    }
+    List<String> problems = db.maintenance().quickCheck().problems();
+    assertThat(problems).anyMatch(p -> p.contains("table event_reads is missing"));
+    if (!backend.isPostgres()) {
+      assertThat(problems).anyMatch(p -> p.contains("table event_causes is not WITHOUT ROWID"));
+    }
   }
 
   @BackendTest

@@ -17,6 +17,7 @@ import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -222,7 +223,7 @@ public final class Causality {
             }
             for (long cause : longs(h.prepare(CAUSES, seq))) {
               if (!f.seenEvents.contains(cause) && !f.full()) {
-                queue.add(addEvent(f, event(h, cause), n.depth() + 1));
+                event(h, cause).ifPresent(e -> queue.add(addEvent(f, e, n.depth() + 1)));
               }
             }
           }
@@ -252,14 +253,14 @@ public final class Causality {
             if (next instanceof CausalGraph.MemoryNode m) {
               for (long reader : longs(bindRef(h.prepare(READERS), 1, m.ref()))) {
                 if (!f.seenEvents.contains(reader) && !f.full()) {
-                  queue.add(addEvent(f, event(h, reader), m.depth() + 1));
+                  event(h, reader).ifPresent(e -> queue.add(addEvent(f, e, m.depth() + 1)));
                 }
               }
             } else {
               CausalGraph.EventNode e = (CausalGraph.EventNode) next;
               for (long effect : longs(h.prepare(EFFECTS, e.event().seq()))) {
                 if (!f.seenEvents.contains(effect) && !f.full()) {
-                  queue.add(addEvent(f, event(h, effect), e.depth() + 1));
+                  event(h, effect).ifPresent(x -> queue.add(addEvent(f, x, e.depth() + 1)));
                 }
               }
               Scope own = Scope.agent(e.event().agentId());
@@ -289,9 +290,12 @@ public final class Causality {
     return n;
   }
 
-  private AgentEvent event(Handle h, long seq) throws SQLException {
-    return Rows.first(Rows.events(h.prepare(bySeq, seq)))
-        .orElseThrow(() -> new SQLException("event seq " + seq + " of a causal link vanished"));
+  /**
+   * The event at a seq a link named; empty when it was deleted after the link was read (on
+   * PostgreSQL each statement reads the latest commit): its links went with it (foreign keys).
+   */
+  private Optional<AgentEvent> event(Handle h, long seq) throws SQLException {
+    return Rows.first(Rows.events(h.prepare(bySeq, seq)));
   }
 
   private static List<Long> longs(PreparedStatement ps) throws SQLException {

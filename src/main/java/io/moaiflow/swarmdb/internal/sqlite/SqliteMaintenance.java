@@ -130,6 +130,10 @@ final class SqliteMaintenance extends Retention {
       for (String t : Schema.V4_TABLES) {
         if (!tables.containsKey(t)) {
           problems.add("table " + t + " is missing: causal links are lost" + restore);
+        } else if (h.queryLong(
+                "SELECT wr FROM pragma_table_list WHERE schema = 'main' AND name = '" + t + "'")
+            != 1) {
+          problems.add("table " + t + " is not WITHOUT ROWID" + restore);
         }
       }
     }
