@@ -36,7 +36,7 @@ public record CausalGraph(
   }
 
   /**
-   * An event of the graph.
+   * An event of the graph. Immutable and thread safe.
    *
    * @param event the stored event
    * @param depth links from the start
@@ -44,7 +44,7 @@ public record CausalGraph(
   public record EventNode(AgentEvent event, int depth) {}
 
   /**
-   * A memory version of the graph.
+   * A memory version of the graph. Immutable and thread safe.
    *
    * @param ref the version
    * @param depth links from the start

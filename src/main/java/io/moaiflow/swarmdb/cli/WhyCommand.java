@@ -5,6 +5,7 @@ import io.moaiflow.swarmdb.CausalGraph;
 import io.moaiflow.swarmdb.MemoryRef;
 import io.moaiflow.swarmdb.SwarmDB;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -95,7 +96,7 @@ final class WhyCommand extends BaseCommand {
       List<Object> nodes = new ArrayList<>();
       nodes.addAll(g.events());
       nodes.addAll(g.memory());
-      nodes.sort(java.util.Comparator.comparingInt(WhyCommand::depth));
+      nodes.sort(Comparator.comparingInt(WhyCommand::depth));
       for (Object o : nodes) {
         if (o instanceof CausalGraph.EventNode n) {
           AgentEvent e = n.event();
@@ -110,16 +111,9 @@ final class WhyCommand extends BaseCommand {
                   Table.time(e.timestamp())));
         } else {
           CausalGraph.MemoryNode n = (CausalGraph.MemoryNode) o;
-          MemoryRef r = n.ref();
           rows.add(
               List.of(
-                  Integer.toString(n.depth()),
-                  "memory",
-                  "-",
-                  r.scope() + " " + r.memoryType() + ":" + r.key() + "@" + r.version(),
-                  "-",
-                  "-",
-                  "-"));
+                  Integer.toString(n.depth()), "memory", "-", n.ref().toString(), "-", "-", "-"));
         }
       }
       Table.print(
