@@ -313,6 +313,34 @@ class CausalityTest extends BackendSuite {
   }
 
   @BackendTest
+  void everyMemoryCallThroughAHandleReachesTheLiveMemory() {
+    ActingAgent h = db.actingAs("w");
+    Memory m = h.memory(Scope.namespace("team"));
+    Memory live = db.memory(Scope.namespace("team"));
+    m.put("semantic", "a", 1, Duration.ofHours(1));
+    assertThat(m.putIfVersion("semantic", "a", 2, null, 1).version()).isEqualTo(2);
+    m.putAll("semantic", Map.of("b", 1, "c", 1), null);
+    m.put("semantic", "v", "x", null, "test-model", new float[] {1, 0});
+    clock.advance(Duration.ofSeconds(1)); // w is the newest entry
+    m.putAll("semantic", Map.of("w", "y"), null, "test-model", Map.of("w", new float[] {0, 1}));
+    assertThat(h.pendingReads()).as("writes record nothing").isEmpty();
+    assertThat(m.count()).isEqualTo(live.count()).isEqualTo(5);
+    assertThat(m.count("semantic")).isEqualTo(5);
+    assertThat(m.keys("semantic")).containsExactlyElementsOf(live.keys("semantic"));
+    assertThat(m.history("semantic", "a")).hasSize(2);
+    assertThat(m.findByGlob("semantic", "[bc]")).hasSize(2);
+    assertThat(m.recent(1, Object.class)).hasSize(1);
+    String exported = m.exportJson();
+    assertThat(m.delete("semantic", "a")).isTrue();
+    assertThat(m.deleteAll("semantic", List.of("b"))).isEqualTo(1);
+    assertThat(m.clear("semantic")).isEqualTo(3);
+    assertThat(m.importJson(exported)).isEqualTo(5);
+    assertThat(m.clear()).isEqualTo(5);
+    assertThat(live.count()).isZero();
+    assertThat(h.pendingReads()).hasSize(3); // c and b (glob), the newest entry (recent)
+  }
+
+  @BackendTest
   void readsFromManyThreadsAllReachTheNextAppend() throws Exception {
     int threads = 4;
     int keys = 25;
