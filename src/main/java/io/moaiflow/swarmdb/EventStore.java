@@ -35,6 +35,24 @@ public interface EventStore {
   AgentEvent append(AgentEvent event);
 
   /**
+   * Appends one event with what caused it: the earlier events named by id and the memory versions
+   * it read, recorded in the same transaction as the event (docs/history.md); {@link SwarmDB#why}
+   * and {@link SwarmDB#blastRadius} follow them. With {@link CausalLinks#none()} this is {@link
+   * #append(AgentEvent)}. Appending an event whose id is already stored writes nothing, links
+   * included, and returns the stored row. Only events appended this way (or through {@link
+   * SwarmDB#actingAs}) have links; the event record and its JSON are unchanged.
+   *
+   * @param event the event (its {@code seq} is ignored)
+   * @param links its causes and reads, within {@link CausalLinks}'s limits
+   * @return the stored row, with its log position
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} before any write for bad input or
+   *     an event naming itself as its cause; {@link ErrorCode#NOT_FOUND}, writing nothing, when a
+   *     cause is not a stored event or a read is not a version the memory history holds (<a
+   *     href="SwarmDB.html#references">the reference rule</a>)
+   */
+  AgentEvent append(AgentEvent event, CausalLinks links);
+
+  /**
    * Queues one event and returns at once; the future completes when the transaction holding it
    * commits, or exceptionally with a {@link SwarmDbException}. Invalid events are rejected by this
    * call, before queuing. When the writer's queue is full this call blocks for room, up to the

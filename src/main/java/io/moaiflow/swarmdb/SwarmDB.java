@@ -1,7 +1,9 @@
 package io.moaiflow.swarmdb;
 
 import io.moaiflow.swarmdb.health.Inspector;
+import io.moaiflow.swarmdb.internal.ActingHandle;
 import io.moaiflow.swarmdb.internal.Backend;
+import io.moaiflow.swarmdb.internal.Causality;
 import io.moaiflow.swarmdb.internal.EventIndex;
 import io.moaiflow.swarmdb.internal.RecallSearch;
 import io.moaiflow.swarmdb.internal.pg.PgDatabase;
@@ -44,6 +46,12 @@ import java.util.stream.Stream;
  *   <li>Memory of the other scopes ({@link Scope#agent(String)}, {@link Scope#swarm()}, {@link
  *       Scope#namespace(String)}) needs no registry row: an agent's memory may be written before or
  *       without its registration.
+ *   <li>Causal links ({@link EventStore#append(AgentEvent, CausalLinks)}) must name what exists
+ *       when the event is appended: a cause must be a stored event (so it is always an earlier one,
+ *       and links form no cycle), a read a memory version the history holds; otherwise the append
+ *       fails with {@link ErrorCode#NOT_FOUND} and writes nothing. Links are deleted with either of
+ *       their events (retention, erasure); a memory version an event read may later be pruned from
+ *       the history, and the link still names it.
  * </ul>
  *
  * <p>Reads never check references: a query for an unknown session or agent returns nothing.
@@ -52,11 +60,13 @@ public final class SwarmDB implements AutoCloseable {
   private final Backend db;
   private final Backend.Daos daos;
   private final RecallSearch recall;
+  private final Causality causality;
 
   private SwarmDB(Backend db) {
     this.db = db;
     this.daos = db.daos();
     this.recall = new RecallSearch(db);
+    this.causality = new Causality(db);
   }
 
   /**
@@ -271,6 +281,73 @@ public final class SwarmDB implements AutoCloseable {
    */
   public SwarmState asOf(java.time.Instant time) {
     return db.history().asOf(Objects.requireNonNull(time, "time"));
+  }
+
+  /**
+   * A handle acting as one agent: the memory versions its reads return are attached to the agent's
+   * next event appended through it ({@link ActingAgent}). Cheap: no database access until used.
+   *
+   * @param agentId the agent (it needs no registry row)
+   * @return the handle, thread safe
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} for an invalid id
+   */
+  public ActingAgent actingAs(String agentId) {
+    return new ActingHandle(agentId, daos.events(), this::memory, db.json());
+  }
+
+  /**
+   * Why an event happened: the event (depth 0), the events it named as causes (depth 1), theirs,
+   * and so on back to the roots, with every memory version any of them read (at its reader's depth
+   * plus one), breadth first. In one read transaction; each step searches a key. At most {@value
+   * CausalGraph#MAX_LIMIT} nodes; {@link #why(String, int)} takes a smaller limit.
+   *
+   * @param eventId the event
+   * @return the chain; {@link CausalGraph#truncated()} when the limit stopped it
+   * @throws SwarmDbException {@link ErrorCode#NOT_FOUND} when the event is not in the log
+   */
+  public CausalGraph why(String eventId) {
+    return why(eventId, CausalGraph.MAX_LIMIT);
+  }
+
+  /**
+   * {@link #why(String)} with a limit on the nodes (events plus memory versions) returned.
+   *
+   * @param eventId the event
+   * @param limit between 1 and {@value CausalGraph#MAX_LIMIT}
+   * @return the chain, at most {@code limit} nodes
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} for a limit out of range; as {@link
+   *     #why(String)}
+   */
+  public CausalGraph why(String eventId, int limit) {
+    return causality.why(eventId, limit);
+  }
+
+  /**
+   * What depended on a memory version, transitively, breadth first from it (depth 0): the events
+   * that read it; the events that named those as causes; and for each such event, the versions of
+   * its agent's own memory ({@link Scope#agent(String)}) written after it (the only memory whose
+   * writer the history records); then the dependents of each of those, and so on. {@link
+   * CausalGraph#agents()} are the agents of those events. In one read transaction; each step
+   * searches a key. A version no event read has only itself. At most {@value CausalGraph#MAX_LIMIT}
+   * nodes.
+   *
+   * @param ref the memory version
+   * @return the dependents
+   */
+  public CausalGraph blastRadius(MemoryRef ref) {
+    return blastRadius(ref, CausalGraph.MAX_LIMIT);
+  }
+
+  /**
+   * {@link #blastRadius(MemoryRef)} with a limit on the nodes returned.
+   *
+   * @param ref the memory version
+   * @param limit between 1 and {@value CausalGraph#MAX_LIMIT}
+   * @return the dependents, at most {@code limit} nodes (the version itself counts)
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} for a limit out of range
+   */
+  public CausalGraph blastRadius(MemoryRef ref, int limit) {
+    return causality.blast(Objects.requireNonNull(ref, "ref"), limit);
   }
 
   /** {@return the schema migrator} */

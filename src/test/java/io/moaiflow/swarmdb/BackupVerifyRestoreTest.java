@@ -69,8 +69,8 @@ class BackupVerifyRestoreTest {
   void verifyBackupReportsWhatTheBackupHolds() {
     BackupCheck check = SwarmDB.verifyBackup(backup);
     assertThat(check.path()).isEqualTo(backup.toAbsolutePath().normalize());
-    assertThat(check.schemaVersion()).isEqualTo(SchemaV3.LATEST);
-    assertThat(check.latestSchemaVersion()).isEqualTo(SchemaV3.LATEST);
+    assertThat(check.schemaVersion()).isEqualTo(SchemaV4.LATEST);
+    assertThat(check.latestSchemaVersion()).isEqualTo(SchemaV4.LATEST);
     assertThat(check.events()).isEqualTo(4);
   }
 

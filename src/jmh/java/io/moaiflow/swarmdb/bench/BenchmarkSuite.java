@@ -318,7 +318,9 @@ public final class BenchmarkSuite {
                       {Report.fmt("as-of first read over %,d events, %,d versions (vs live)",
                           Fixtures.queryRows(), HistoryBenchmarks.VERSIONS),
                         "asOfFirstRead", "liveLookup"},
-                      {"as-of key lookup on an open view (vs live)", "asOfLookup", "liveLookup"}
+                      {"as-of key lookup on an open view (vs live)", "asOfLookup", "liveLookup"},
+                      {"append with causal links, 2 causes + 2 reads (vs without)",
+                        "appendWithLinks", "appendWithoutLinks"}
                     });
             report.verdict(
                 "history: memory put with history: p50 ≤ 1.25 × without",
@@ -335,6 +337,11 @@ public final class BenchmarkSuite {
                 "history: as-of lookup p99 < 2 ms",
                 lookup.median() < 2_000,
                 "median of per-round p99 " + lookup.micros() + " µs");
+            report.verdict(
+                "history: append with causal links: p50 ≤ 1.1 × without",
+                r.get(3).p50Ratio(),
+                1.1,
+                false);
             return r;
           });
     }

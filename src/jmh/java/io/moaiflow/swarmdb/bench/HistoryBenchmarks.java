@@ -1,6 +1,9 @@
 package io.moaiflow.swarmdb.bench;
 
+import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.CausalLinks;
 import io.moaiflow.swarmdb.MemoryEntry;
+import io.moaiflow.swarmdb.MemoryRef;
 import io.moaiflow.swarmdb.Scope;
 import io.moaiflow.swarmdb.SessionMemory;
 import io.moaiflow.swarmdb.SwarmDB;
@@ -11,6 +14,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +28,7 @@ import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Benchmark 7 (issue 17): the flight recorder's costs. Session memory put with history (schema v3's
@@ -33,7 +38,10 @@ import org.openjdk.jmh.annotations.State;
  * Fixtures#queryRows()} events, 1,000,000 by default) with {@link #VERSIONS} memory versions (
  * {@link #KEYS} keys written {@code VERSIONS / KEYS} times each): the first read of a new view
  * ({@code asOf(seq)} and one key's entry, the target &lt; 50 ms) and each further key lookup on an
- * open view (the target &lt; 2 ms p99). The stores stay open in {@link #STORES} for all rounds
+ * open view (the target &lt; 2 ms p99); an append with causal links (two earlier events as causes,
+ * two memory versions read, schema v4) beside the same append without them, on two databases with
+ * the same {@link #CAUSES} earlier events and {@link #READ_KEYS} entries, the same event ids on
+ * both (the target ≤ 1.1 ×). The stores stay open in {@link #STORES} for all rounds
  * ({@code forks(0)}). Not thread safe: each benchmark runs on one JMH thread.
  */
 @State(org.openjdk.jmh.annotations.Scope.Benchmark)
@@ -41,6 +49,12 @@ import org.openjdk.jmh.annotations.State;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class HistoryBenchmarks {
   static final int KEYS = 1_000;
+
+  /** Earlier events the linked appends name as causes (and the unlinked side holds too). */
+  static final int CAUSES = 1_000;
+
+  /** Memory entries the linked appends name as read. */
+  static final int READ_KEYS = 100;
 
   /** Memory versions in the as-of fixture: {@code bench.historyVersions}, default 100,000. */
   static final int VERSIONS = Integer.getInteger("bench.historyVersions", 100_000);
@@ -57,6 +71,12 @@ public class HistoryBenchmarks {
     final SwarmDB history;
     final long[] seqs;
     final SwarmState open;
+    final SwarmDB linked;
+    final SwarmDB unlinked;
+    final List<String> causeIds = new ArrayList<>();
+    final List<MemoryRef> reads = new ArrayList<>();
+    long linkedNext;
+    long unlinkedNext;
 
     Stores() throws SQLException {
       Path dir = Fixtures.freshDir("history");
@@ -100,6 +120,24 @@ public class HistoryBenchmarks {
         seqs[r] = history.asOf(Instant.now().plusSeconds(86_400)).seq();
       }
       open = history.asOf(seqs[rounds / 2]);
+      linked = Fixtures.open(dir.resolve("linked.db"));
+      unlinked = Fixtures.open(dir.resolve("unlinked.db"));
+      for (SwarmDB db : List.of(linked, unlinked)) {
+        List<AgentEvent> earlier = new ArrayList<>();
+        for (int i = 0; i < CAUSES; i++) {
+          earlier.add(AgentEvent.of("step", "agent-" + (i % 10), null, Map.of()).withEventId("c-" + i));
+        }
+        db.events().appendAll(earlier);
+        for (int k = 0; k < READ_KEYS; k++) {
+          MemoryEntry e = db.memory(Scope.swarm()).put(BenchRows.MEMORY_TYPE, "read-" + k, k);
+          if (db == linked) {
+            reads.add(MemoryRef.of(e));
+          }
+        }
+      }
+      for (int i = 0; i < CAUSES; i++) {
+        causeIds.add("c-" + i);
+      }
     }
 
     @Override
@@ -107,6 +145,8 @@ public class HistoryBenchmarks {
       recorded.close();
       unrecorded.close();
       history.close();
+      linked.close();
+      unlinked.close();
     }
   }
 
@@ -143,6 +183,34 @@ public class HistoryBenchmarks {
         .asOf(seq)
         .memory(Scope.swarm())
         .entry(BenchRows.MEMORY_TYPE, BenchRows.memoryKey(key()));
+  }
+
+  /** The links of one append: two earlier events and two memory versions, drawn at random. */
+  private CausalLinks links() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    int c = r.nextInt(CAUSES - 1);
+    int k = r.nextInt(READ_KEYS - 1);
+    return new CausalLinks(
+        List.of(s.causeIds.get(c), s.causeIds.get(c + 1)),
+        List.of(s.reads.get(k), s.reads.get(k + 1)));
+  }
+
+  private static AgentEvent event(long n) {
+    return AgentEvent.of("step", "agent-" + (n % 10), null, Map.of()).withEventId("b-" + n);
+  }
+
+  /** An append naming two causes and two reads (the links drawn on both sides alike). */
+  @Benchmark
+  public AgentEvent appendWithLinks() {
+    CausalLinks links = links();
+    return s.linked.events().append(event(s.linkedNext++), links);
+  }
+
+  /** The same append without links (the links drawn and not passed). */
+  @Benchmark
+  public AgentEvent appendWithoutLinks(Blackhole bh) {
+    bh.consume(links());
+    return s.unlinked.events().append(event(s.unlinkedNext++));
   }
 
   /** One key's entry on an open view. */

@@ -61,6 +61,11 @@ final class EventLines {
    * swarmdb events --json} prints it: {@code import} ignores it and assigns its own).
    */
   static String write(AgentEvent e, boolean withSeq) {
+    return Reports.json(toJson(e, withSeq));
+  }
+
+  /** The fields of {@link #write(AgentEvent, boolean)}'s line, for a larger JSON document. */
+  static Map<String, @Nullable Object> toJson(AgentEvent e, boolean withSeq) {
     Map<String, @Nullable Object> m = new LinkedHashMap<>();
     m.put("type", TYPE);
     if (withSeq) {
@@ -73,7 +78,7 @@ final class EventLines {
     m.put("sessionId", e.sessionId());
     m.put("ts", e.timestamp().toEpochMilli());
     m.put("metadata", e.metadata());
-    return Reports.json(m);
+    return m;
   }
 
   /** Parses one line into a new (unstored) event; IllegalArgumentException says what is wrong. */

@@ -79,6 +79,8 @@ import picocli.CommandLine.ScopeType;
       SessionsCommand.class,
       MemoryCommand.class,
       HistoryCommand.class,
+      WhyCommand.class,
+      BlastCommand.class,
       SearchCommand.class,
       ServeCommand.class,
       CommandLine.HelpCommand.class

@@ -63,6 +63,12 @@ public final class Schema {
       List.of("memory_history", "agent_history", "session_history");
 
   /**
+   * The causal-link tables of schema v4, the same on both backends (keys only, no explicit index),
+   * counted by {@code info} when present.
+   */
+  public static final List<String> V4_TABLES = List.of("event_causes", "event_reads");
+
+  /**
    * SQLite's triggers of v3, sorted: they record every change of memory, agents and sessions in the
    * history tables and move the sequence's high-water mark, so a missing one loses history.
    */
@@ -136,9 +142,11 @@ public final class Schema {
 
   private Schema() {}
 
-  /** {@return the tables whose rows {@code info} counts: v1's, then v2's, then v3's} */
+  /** {@return the tables whose rows {@code info} counts: v1's, then v2's, v3's, v4's} */
   public static List<String> counted() {
-    return java.util.stream.Stream.of(TABLES, V2_TABLES, V3_TABLES).flatMap(List::stream).toList();
+    return java.util.stream.Stream.of(TABLES, V2_TABLES, V3_TABLES, V4_TABLES)
+        .flatMap(List::stream)
+        .toList();
   }
 
   /** The write-ahead log beside a database file: {@code db-wal}. */

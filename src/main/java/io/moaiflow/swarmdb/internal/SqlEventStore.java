@@ -2,6 +2,7 @@ package io.moaiflow.swarmdb.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.CausalLinks;
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.EventCounts;
 import io.moaiflow.swarmdb.EventQuery;
@@ -50,9 +51,14 @@ public abstract class SqlEventStore implements EventStore {
             + db.dialect().jsonParameter()
             + ") ON CONFLICT (event_id) DO NOTHING";
     this.insertReturning = insert + " RETURNING seq";
-    this.byId = "SELECT " + columns + " FROM agent_events WHERE event_id = ?";
+    this.byId = byIdSql(db.dialect());
     this.since = "SELECT " + columns + " FROM agent_events WHERE seq > ? ORDER BY seq LIMIT ?";
     this.countAfter = countByTypeAfter(db.dialect());
+  }
+
+  /** {@return the select of one event row by id} */
+  static String byIdSql(Dialect d) {
+    return "SELECT " + columns(d) + " FROM agent_events WHERE event_id = ?";
   }
 
   /** The select list of an event row, in the order {@link Rows#event} reads it. */
@@ -133,6 +139,47 @@ public abstract class SqlEventStore implements EventStore {
               notifyAppended(r);
               return r.event();
             });
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One write transaction: the insert, then (for a new row) the links' checks and rows.
+   */
+  @Override
+  public AgentEvent append(AgentEvent event, CausalLinks links) {
+    Objects.requireNonNull(links, "links");
+    Row row = new Row(db.json(), event);
+    if (links.causes().contains(event.eventId())) {
+      throw Checks.invalid(
+          "event "
+              + event.eventId()
+              + " names itself as its cause; nothing was written: name earlier events only");
+    }
+    Inserted r =
+        links.isEmpty()
+            ? appendOne(row)
+            : db.write(
+                "events.append",
+                h -> {
+                  Inserted ins = inserted(h, insertOne(h, row));
+                  if (ins.fresh()) {
+                    Causality.record(h, ins.event(), links);
+                  }
+                  return ins;
+                });
+    notifyAppended(r);
+    return r.event();
+  }
+
+  /**
+   * What the backend does in an append's transaction after a row is inserted (SQLite: the full-text
+   * index); nothing by default.
+   *
+   * @return {@code inserted}
+   */
+  protected Inserted inserted(Handle h, Inserted inserted) throws SQLException {
+    return inserted;
   }
 
   private void notifyAppended(Inserted r) {

@@ -46,7 +46,7 @@ class FileNamesCliTest {
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     Path db = sub.resolve(name);
     assertThat(CliRun.ok(db, "init").out())
-        .isEqualTo("initialised " + db + " at schema version 3\n");
+        .isEqualTo("initialised " + db + " at schema version 4\n");
     assertThat(namesIn(sub)).contains(name).isSubsetOf(name, name + "-wal", name + "-shm");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(db)))
         .isEqualTo("rw-------");
@@ -54,7 +54,7 @@ class FileNamesCliTest {
     CliRun info = CliRun.ok(db, "info", "--json");
     JsonNode n = json.readTree(info.out());
     assertThat(n.get("path").asText()).isEqualTo(db.toString());
-    assertThat(n.get("schemaVersion").asInt()).isEqualTo(3);
+    assertThat(n.get("schemaVersion").asInt()).isEqualTo(4);
     assertThat(n.get("pragmas").get("journal_mode").asText()).isEqualTo("wal");
 
     CliRun verify = CliRun.ok(db, "verify");

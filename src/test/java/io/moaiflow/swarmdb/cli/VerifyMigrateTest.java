@@ -31,7 +31,7 @@ class VerifyMigrateTest {
             "journal_mode wal",
             "permissions: file 600, directory 700",
             "quick_check ok",
-            "schema version 3, 3 migration checksum(s) match",
+            "schema version 4, 4 migration checksum(s) match",
             "indexes: all 12 present");
     assertThat(CliRun.ok(db, "verify", "--full").out()).contains("integrity_check ok");
   }
@@ -123,7 +123,7 @@ class VerifyMigrateTest {
     Files.setPosixFilePermissions(db, PosixFilePermissions.fromString("rw-------"));
     assertThat(CliRun.fails(1, db, "verify").out())
         .contains("journal mode is not WAL")
-        .contains("schema version is 0, this version of SwarmDB needs 3; run 'swarmdb migrate'");
+        .contains("schema version is 0, this version of SwarmDB needs 4; run 'swarmdb migrate'");
   }
 
   @Test
@@ -152,15 +152,15 @@ class VerifyMigrateTest {
     sql(db, "PRAGMA journal_mode=WAL");
     CliRun dry = CliRun.ok(db, "migrate", "--dry-run");
     assertThat(dry.out())
-        .contains("schema version 0; 3 pending migration(s) (dry run, nothing applied):")
-        .contains("V1  init", "V2  recall", "V3  history");
+        .contains("schema version 0; 4 pending migration(s) (dry run, nothing applied):")
+        .contains("V1  init", "V2  recall", "V3  history", "V4  causality");
     try (SwarmDB s = SwarmDB.open(SwarmDbConfig.builder(db).migrate(false).build())) {
       assertThat(s.migrator().currentVersion()).isZero();
     }
 
-    assertThat(CliRun.ok(db, "migrate").out()).contains("migrated from version 0 to 3 (3 applied)");
+    assertThat(CliRun.ok(db, "migrate").out()).contains("migrated from version 0 to 4 (4 applied)");
     CliRun again = CliRun.on(db, "migrate");
-    assertThat(again.out()).contains("schema version 3 is current; nothing to migrate");
+    assertThat(again.out()).contains("schema version 4 is current; nothing to migrate");
   }
 
   @Test

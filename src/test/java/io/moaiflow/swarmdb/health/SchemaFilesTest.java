@@ -7,6 +7,7 @@ import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.SchemaV1;
 import io.moaiflow.swarmdb.SchemaV2;
 import io.moaiflow.swarmdb.SchemaV3;
+import io.moaiflow.swarmdb.SchemaV4;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.internal.Schema;
@@ -53,6 +54,7 @@ class SchemaFilesTest {
     List<String> tables = new ArrayList<>(Schema.TABLES);
     tables.addAll(Schema.SQLITE_V2_TABLES);
     tables.addAll(Schema.V3_TABLES);
+    tables.addAll(Schema.V4_TABLES);
     for (String fts : SchemaV2.SQLITE_FTS5_TABLES) {
       // FTS5's own shadow tables, made by CREATE VIRTUAL TABLE
       for (String shadow : List.of("config", "content", "data", "docsize", "idx")) {
@@ -66,6 +68,8 @@ class SchemaFilesTest {
     assertThat(Schema.SQLITE_HISTORY_TRIGGERS).isEqualTo(SchemaV3.SQLITE_NEW_TRIGGERS);
     assertThat(SchemaV3.SQLITE_TRIGGERS).isEqualTo(names(db, "trigger"));
     assertThat(Schema.V3_TABLES).isEqualTo(SchemaV3.NEW_TABLES);
+    assertThat(Schema.V4_TABLES).isEqualTo(SchemaV4.NEW_TABLES);
+    assertThat(SchemaV4.SQLITE_TRIGGERS).isEqualTo(names(db, "trigger"));
     assertThat(Schema.V2_TABLES).isEqualTo(SchemaV2.NEW_COUNTED_TABLES);
     assertThat(Schema.POSTGRES_INDEXES).isEqualTo(SchemaV2.POSTGRES_INDEXES).hasSize(16);
     assertThat(Schema.DATA_TABLES)

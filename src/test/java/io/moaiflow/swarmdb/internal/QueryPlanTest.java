@@ -160,7 +160,8 @@ class QueryPlanTest {
                 .readAllBytes(),
             java.nio.charset.StandardCharsets.UTF_8);
     List<String> scripts = index.lines().filter(l -> !l.isBlank()).toList();
-    assertThat(scripts).containsExactly("V1__init.sql", "V2__recall.sql", "V3__history.sql");
+    assertThat(scripts)
+        .containsExactly("V1__init.sql", "V2__recall.sql", "V3__history.sql", "V4__causality.sql");
     long creates = 0;
     for (String name : scripts) {
       String script =
@@ -257,6 +258,63 @@ class QueryPlanTest {
                     + "=? AND memory_type=? AND key=?)");
       }
     }
+  }
+
+  /**
+   * Causal links (schema v4): recording checks a cause by its id and a read by its entry's key; why
+   * and blast radius search the link tables' two keys (the primary key one way, the UNIQUE
+   * constraint the other), events by seq, and an agent's later own memory by its scope.
+   */
+  @Test
+  void causalLinksSearchKeys() throws Exception {
+    Path file = dir.resolve("causal.db");
+    List<String> statements;
+    try (SqliteDatabase db = SqliteDatabase.open(SwarmDbConfig.builder(file).build())) {
+      statements = new Causality(db).statements();
+    }
+    Map<String, List<String>> plans = new TreeMap<>();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+      for (String q : statements) {
+        if (q.startsWith("SELECT")) {
+          plans.put(q, explain(c, q));
+        }
+      }
+    }
+    assertThat(plans)
+        .containsOnly(
+            Map.entry(
+                Causality.CAUSE_SEQ,
+                List.of(
+                    "SEARCH agent_events USING COVERING INDEX sqlite_autoindex_agent_events_1"
+                        + " (event_id=?)")),
+            Map.entry(
+                Causality.VERSION_KNOWN,
+                List.of(
+                    "SEARCH memory_history USING INDEX sqlite_autoindex_memory_history_1"
+                        + " (scope=? AND memory_type=? AND key=?)")),
+            Map.entry(
+                Causality.CAUSES, List.of("SEARCH event_causes USING PRIMARY KEY (event_seq=?)")),
+            Map.entry(
+                Causality.READS, List.of("SEARCH event_reads USING PRIMARY KEY (event_seq=?)")),
+            Map.entry(
+                Causality.EFFECTS,
+                List.of(
+                    "SEARCH event_causes USING COVERING INDEX sqlite_autoindex_event_causes_2"
+                        + " (cause_seq=?)")),
+            Map.entry(
+                Causality.READERS,
+                List.of(
+                    "SEARCH event_reads USING COVERING INDEX sqlite_autoindex_event_reads_2"
+                        + " (scope=? AND memory_type=? AND key=? AND version=?)")),
+            Map.entry(
+                Causality.LATER_VERSIONS,
+                List.of(
+                    "SEARCH memory_history USING INDEX sqlite_autoindex_memory_history_1"
+                        + " (scope=?)",
+                    "USE TEMP B-TREE FOR ORDER BY")),
+            Map.entry(
+                statements.get(statements.size() - 1),
+                List.of("SEARCH agent_events USING INTEGER PRIMARY KEY (rowid=?)")));
   }
 
   /**

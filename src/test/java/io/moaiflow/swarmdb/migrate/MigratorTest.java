@@ -51,13 +51,13 @@ class MigratorTest {
   void freshDatabaseIsCurrent() {
     try (SwarmDB db = SwarmDB.open(dir.resolve("swarm.db"))) {
       Migrator m = db.migrator();
-      assertThat(m.currentVersion()).isEqualTo(3);
-      assertThat(m.latestVersion()).isEqualTo(3);
+      assertThat(m.currentVersion()).isEqualTo(4);
+      assertThat(m.latestVersion()).isEqualTo(4);
       List<MigrationInfo> status = m.status();
-      assertThat(status).hasSize(3);
+      assertThat(status).hasSize(4);
       assertThat(status)
           .extracting(MigrationInfo::description)
-          .containsExactly("init", "recall", "history");
+          .containsExactly("init", "recall", "history", "causality");
       for (int i = 0; i < 3; i++) {
         MigrationInfo v = status.get(i);
         assertThat(v.version()).isEqualTo(i + 1);
@@ -69,8 +69,8 @@ class MigratorTest {
       assertThat(m.pending()).isEmpty();
       m.validate();
       MigrationResult r = m.migrate();
-      assertThat(r.fromVersion()).isEqualTo(3);
-      assertThat(r.toVersion()).isEqualTo(3);
+      assertThat(r.fromVersion()).isEqualTo(4);
+      assertThat(r.toVersion()).isEqualTo(4);
       assertThat(r.applied()).isEmpty();
       assertThat(r.backup()).isNull();
     }
@@ -80,13 +80,13 @@ class MigratorTest {
   @Test
   void aDatabaseFromANewerLibraryIsRefusedAndNotTouched() throws Exception {
     Path file = fresh();
-    sql(file, "PRAGMA user_version = 4");
+    sql(file, "PRAGMA user_version = 5");
     byte[] before = Files.readAllBytes(file);
     SwarmDbException e = assertFails(ErrorCode.SCHEMA_TOO_NEW, () -> SwarmDB.open(file));
     assertThat(e.getMessage())
-        .contains("schema version 4", "versions up to 3", "Upgrade SwarmDB", "Nothing was changed");
+        .contains("schema version 5", "versions up to 4", "Upgrade SwarmDB", "Nothing was changed");
     assertThat(Files.readAllBytes(file)).isEqualTo(before);
-    assertThat(queryLong(file, "PRAGMA user_version")).isEqualTo(4);
+    assertThat(queryLong(file, "PRAGMA user_version")).isEqualTo(5);
   }
 
   @Test
@@ -94,11 +94,11 @@ class MigratorTest {
     Path file = fresh();
     sql(
         file,
-        "INSERT INTO schema_history VALUES (4, 'from the future', 42, 0, 0, 1)",
-        "PRAGMA user_version = 4");
+        "INSERT INTO schema_history VALUES (5, 'from the future', 42, 0, 0, 1)",
+        "PRAGMA user_version = 5");
     byte[] before = Files.readAllBytes(file);
     assertThat(assertFails(ErrorCode.SCHEMA_TOO_NEW, () -> SwarmDB.open(file)).getMessage())
-        .contains("schema version 4", "up to 3");
+        .contains("schema version 5", "up to 4");
     assertThat(Files.readAllBytes(file)).isEqualTo(before);
   }
 
@@ -136,8 +136,8 @@ class MigratorTest {
       sql(
           file,
           "UPDATE schema_history SET checksum = " + v1.resolvedChecksum() + " WHERE version = 1",
-          "INSERT INTO schema_history VALUES (4, 'future', 42, 1000, 3, 1)",
-          "PRAGMA user_version = 4");
+          "INSERT INTO schema_history VALUES (5, 'future', 42, 1000, 3, 1)",
+          "PRAGMA user_version = 5");
       List<MigrationInfo> status = db.migrator().status();
       assertThat(status)
           .extracting(MigrationInfo::state)
@@ -145,9 +145,10 @@ class MigratorTest {
               MigrationState.APPLIED,
               MigrationState.APPLIED,
               MigrationState.APPLIED,
+              MigrationState.APPLIED,
               MigrationState.FUTURE);
-      assertThat(status.get(3).resolvedChecksum()).isNull();
-      assertThat(status.get(3).appliedChecksum()).isEqualTo(42);
+      assertThat(status.get(4).resolvedChecksum()).isNull();
+      assertThat(status.get(4).appliedChecksum()).isEqualTo(42);
       assertFails(ErrorCode.SCHEMA_TOO_NEW, () -> db.migrator().validate());
     }
   }
@@ -157,7 +158,7 @@ class MigratorTest {
     Path file = fresh();
     sql(file, "PRAGMA user_version = 0");
     assertThat(assertFails(ErrorCode.MIGRATION_FAILED, () -> SwarmDB.open(file)).getMessage())
-        .contains("user_version 0", "records version 3", "outside SwarmDB");
+        .contains("user_version 0", "records version 4", "outside SwarmDB");
   }
 
   @Test
@@ -178,7 +179,7 @@ class MigratorTest {
     try (SwarmDB db = SwarmDB.open(SwarmDbConfig.builder(file).migrate(false).build())) {
       assertThat(db.migrator().currentVersion()).isZero();
       assertThat(db.migrator().pending())
-          .hasSize(3)
+          .hasSize(4)
           .allSatisfy(
               p -> {
                 assertThat(p.state()).isEqualTo(MigrationState.PENDING);
@@ -186,7 +187,7 @@ class MigratorTest {
                 assertThat(p.appliedAt()).isNull();
               });
       SwarmDbException e = assertFails(ErrorCode.SCHEMA_OUTDATED, () -> db.events().count());
-      assertThat(e.getMessage()).contains("schema version 0", "needs 3", "migrate");
+      assertThat(e.getMessage()).contains("schema version 0", "needs 4", "migrate");
       assertFails(ErrorCode.SCHEMA_OUTDATED, () -> db.agents().register("a", "w"));
       assertFails(ErrorCode.SCHEMA_OUTDATED, () -> db.sessions().start("s"));
       assertFails(ErrorCode.SCHEMA_OUTDATED, () -> db.sessions().memory("s").keys("semantic"));
@@ -200,8 +201,8 @@ class MigratorTest {
 
       MigrationResult r = db.migrator().migrate();
       assertThat(r.fromVersion()).isZero();
-      assertThat(r.toVersion()).isEqualTo(3);
-      assertThat(r.applied()).extracting(MigrationInfo::version).containsExactly(1, 2, 3);
+      assertThat(r.toVersion()).isEqualTo(4);
+      assertThat(r.applied()).extracting(MigrationInfo::version).containsExactly(1, 2, 3, 4);
       assertThat(r.backup()).as("an empty database is not backed up").isNull();
       assertThat(db.events().count()).isZero();
       assertThat(db.inspect().health().healthy()).isTrue();
@@ -259,7 +260,7 @@ class MigratorTest {
           .containsEntry("session_memory", 3L)
           // the writer runs on today's library, so its file has today's schema; the checked-in
           // file was written by the v1 library and has one history row
-          .containsEntry("schema_history", 3L);
+          .containsEntry("schema_history", 4L);
     }
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> V1Fixture.write(file))
         .hasMessageContaining("exists");

@@ -122,6 +122,13 @@ final class PgMaintenance extends Retention {
     if (PgMigrator.currentVersion(h.connection()) >= 3) {
       problems.addAll(historyStructure(h));
     }
+    if (PgMigrator.currentVersion(h.connection()) >= 4) {
+      for (String t : Schema.V4_TABLES) {
+        if (!PgMigrator.tableExists(h.connection(), t)) {
+          problems.add("table " + t + " is missing: causal links are lost");
+        }
+      }
+    }
     for (String i :
         h.queryStrings(
             "SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"

@@ -82,6 +82,11 @@ final class SqliteEventStore extends SqlEventStore {
     return new InsertedBatch(Collections.unmodifiableList(stored), fresh);
   }
 
+  @Override
+  protected Inserted inserted(Handle h, Inserted inserted) throws SQLException {
+    return indexed(h, inserted);
+  }
+
   private static Inserted indexed(Handle h, Inserted inserted) throws SQLException {
     if (inserted.fresh()) {
       long seq = inserted.event().seq();

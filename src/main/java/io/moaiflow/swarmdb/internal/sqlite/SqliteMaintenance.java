@@ -126,6 +126,17 @@ final class SqliteMaintenance extends Retention {
         }
       }
     }
+    if (SqliteMigrator.userVersion(h) >= 4) {
+      for (String t : Schema.V4_TABLES) {
+        if (!tables.containsKey(t)) {
+          problems.add("table " + t + " is missing: causal links are lost" + restore);
+        } else if (h.queryLong(
+                "SELECT wr FROM pragma_table_list WHERE schema = 'main' AND name = '" + t + "'")
+            != 1) {
+          problems.add("table " + t + " is not WITHOUT ROWID" + restore);
+        }
+      }
+    }
     String eventIndex = null;
     if (tables.containsKey("swarm_settings")) {
       List<String> v =

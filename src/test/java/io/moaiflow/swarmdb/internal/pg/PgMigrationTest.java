@@ -54,14 +54,14 @@ class PgMigrationTest {
       assertThat(a.exit()).isZero();
       assertThat(b.exit()).isZero();
       // each script is applied under the lock in its own transaction, so the two JVMs may share
-      // the three scripts between them; together they apply each exactly once
+      // the four scripts between them; together they apply each exactly once
       assertThat(
               out.stream()
                   .filter(l -> l.startsWith("applied "))
                   .mapToInt(l -> Integer.parseInt(l.substring("applied ".length())))
                   .sum())
-          .isEqualTo(3);
-      assertThat(count(observer, "SELECT count(*) FROM schema_history")).isEqualTo(3);
+          .isEqualTo(4);
+      assertThat(count(observer, "SELECT count(*) FROM schema_history")).isEqualTo(4);
       assertThat(Handle.run(observer, 0, PgInspector::indexes))
           .containsExactlyElementsOf(io.moaiflow.swarmdb.SchemaV2.POSTGRES_INDEXES)
           .hasSize(16);
@@ -97,13 +97,17 @@ class PgMigrationTest {
       assertThat(db.migrator().currentVersion()).isZero();
       assertThat(db.migrator().pending())
           .extracting(m -> m.state())
-          .containsExactly(MigrationState.PENDING, MigrationState.PENDING, MigrationState.PENDING);
+          .containsExactly(
+              MigrationState.PENDING,
+              MigrationState.PENDING,
+              MigrationState.PENDING,
+              MigrationState.PENDING);
       assertFails(ErrorCode.SCHEMA_OUTDATED, () -> db.events().count());
       assertThat(db.inspect().health().healthy()).isFalse();
       MigrationResult r = db.migrator().migrate();
       assertThat(r.fromVersion()).isZero();
-      assertThat(r.toVersion()).isEqualTo(3);
-      assertThat(r.applied()).hasSize(3);
+      assertThat(r.toVersion()).isEqualTo(4);
+      assertThat(r.applied()).hasSize(4);
       assertThat(r.backup()).isNull();
       assertThat(db.events().count()).isZero();
     }
@@ -126,10 +130,10 @@ class PgMigrationTest {
       }
       try (Statement st = c.createStatement()) {
         st.execute("UPDATE schema_history SET checksum = checksum - 1");
-        st.execute("INSERT INTO schema_history VALUES (4, 'from the future', 1, 0, 0, true)");
+        st.execute("INSERT INTO schema_history VALUES (5, 'from the future', 1, 0, 0, true)");
       }
       e = openFails(schema, ErrorCode.SCHEMA_TOO_NEW);
-      assertThat(e.getMessage()).contains("version 4", "up to 3");
+      assertThat(e.getMessage()).contains("version 5", "up to 4");
       try (Statement st = c.createStatement()) {
         st.execute("DROP TABLE schema_history");
       }

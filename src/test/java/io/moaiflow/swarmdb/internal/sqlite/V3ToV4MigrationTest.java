@@ -1,0 +1,157 @@
+package io.moaiflow.swarmdb.internal.sqlite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.CausalGraph;
+import io.moaiflow.swarmdb.CausalLinks;
+import io.moaiflow.swarmdb.MemoryRef;
+import io.moaiflow.swarmdb.SchemaV1;
+import io.moaiflow.swarmdb.SchemaV4;
+import io.moaiflow.swarmdb.Scope;
+import io.moaiflow.swarmdb.SwarmDB;
+import io.moaiflow.swarmdb.SwarmDbConfig;
+import io.moaiflow.swarmdb.backend.PgTestSupport;
+import io.moaiflow.swarmdb.internal.Handle;
+import io.moaiflow.swarmdb.internal.MigrationEngine;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Causality's migration, V3 to V4, on a v3 file with data (the checked-in v1 file migrated by the
+ * v3 library's scripts, plus rows a v3 process wrote): backup first, the link tables are added
+ * empty, still 12 explicit indexes, and the events and memory versions from before can be named as
+ * causes and reads at once. The same on PostgreSQL from a V1+V2+V3 schema.
+ */
+class V3ToV4MigrationTest {
+  @TempDir Path dir;
+
+  /** The checked-in v1 file migrated to v3 with the shipped V1 to V3 scripts only. */
+  private Path v3File() throws Exception {
+    Path file = dir.resolve("swarm-v3.db");
+    try (InputStream in = getClass().getResourceAsStream("/db/v1/swarm-v1.db")) {
+      Files.copy(in, file);
+    }
+    List<MigrationEngine.Script> v3 = SqliteMigrator.SCRIPTS.subList(0, 3);
+    assertThat(v3.get(2).description()).isEqualTo("history");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement st = c.createStatement()) {
+      Handle h =
+          new Handle(c, new io.moaiflow.swarmdb.internal.StatementCache(c), 1_767_225_600_000L);
+      new SqliteMigrator(null, file.toString(), null, v3).migrate(h);
+      assertThat(SqliteMigrator.userVersion(h)).isEqualTo(3);
+      st.execute(
+          "INSERT INTO scoped_memory (scope, memory_type, key, value, version, created_at,"
+              + " updated_at) VALUES ('swarm', 'semantic', 'goal', '\"ship\"', 1, 1, 1)");
+      st.execute(
+          "INSERT INTO agent_events (event_id, event_type, agent_id, ts) VALUES ('v3-event', 'x',"
+              + " 'agent-0', 5)");
+    }
+    return file;
+  }
+
+  @Test
+  void aV3FileIsBackedUpAndItsEventsAndVersionsCanBeLinkedAtOnce() throws Exception {
+    Path file = v3File();
+    long events =
+        V2ToV3MigrationTest.V1ToV3Queries.query(file, "SELECT count(*) FROM agent_events");
+    try (SwarmDB db = SwarmDB.open(file)) {
+      assertThat(db.migrator().currentVersion()).isEqualTo(SchemaV4.LATEST);
+      assertThat(db.maintenance().integrityCheck().problems()).isEmpty();
+      assertThat(db.events().count()).isEqualTo(events);
+      assertThat(db.inspect().info().indexes()).containsExactlyElementsOf(SchemaV1.INDEXES);
+      assertThat(db.inspect().info().rowCounts())
+          .containsEntry("event_causes", 0L)
+          .containsEntry("event_reads", 0L);
+      MemoryRef goal = new MemoryRef(Scope.swarm(), "semantic", "goal", 1);
+      db.events()
+          .append(
+              AgentEvent.of("run", "agent-0", null, Map.of()).withEventId("v4-event"),
+              new CausalLinks(List.of("v3-event"), List.of(goal)));
+      CausalGraph g = db.why("v4-event");
+      assertThat(g.events())
+          .extracting(n -> n.event().eventId())
+          .containsExactly("v4-event", "v3-event");
+      assertThat(g.memory()).extracting(CausalGraph.MemoryNode::ref).containsExactly(goal);
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      Path backup =
+          files
+              .filter(p -> p.getFileName().toString().startsWith("swarm-v3.db.pre-v4-"))
+              .findFirst()
+              .orElseThrow();
+      assertThat(V2ToV3MigrationTest.V1ToV3Queries.query(backup, "PRAGMA user_version"))
+          .isEqualTo(3);
+      assertThat(
+              V2ToV3MigrationTest.V1ToV3Queries.query(
+                  backup, "SELECT count(*) FROM sqlite_schema WHERE name = 'event_causes'"))
+          .isZero();
+    }
+    assertThat(
+            V2ToV3MigrationTest.V1ToV3Queries.query(
+                file,
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL"))
+        .isEqualTo(12);
+  }
+
+  @Test
+  void aV3SchemaOnPostgresqlMigratesAndLinksAtOnce() throws Exception {
+    List<Long> checksums;
+    try (PgTestSupport.Schema empty = PgTestSupport.newSchema();
+        SwarmDB db = SwarmDB.open(SwarmDbConfig.postgres(empty.url()).migrate(false).build())) {
+      checksums = db.migrator().status().stream().map(s -> s.resolvedChecksum()).toList();
+    }
+    try (PgTestSupport.Schema schema = PgTestSupport.newSchema();
+        Connection c = schema.connect();
+        Statement st = c.createStatement()) {
+      st.execute(
+          "CREATE TABLE schema_history (version INTEGER NOT NULL PRIMARY KEY, description TEXT NOT"
+              + " NULL, checksum BIGINT NOT NULL, applied_at BIGINT NOT NULL, duration_ms BIGINT"
+              + " NOT NULL, success BOOLEAN NOT NULL)");
+      List<String> names = List.of("init", "recall", "history");
+      for (int v = 1; v <= 3; v++) {
+        st.execute(script("V" + v + "__" + names.get(v - 1) + ".sql"));
+        st.execute(
+            "INSERT INTO schema_history VALUES ("
+                + v
+                + ", '"
+                + names.get(v - 1)
+                + "', "
+                + checksums.get(v - 1)
+                + ", 0, 1, true)");
+      }
+      st.execute(
+          "INSERT INTO agent_events (event_id, event_type, agent_id, ts) VALUES ('v3-event',"
+              + " 'spawn', 'agent-0', 0)");
+      try (SwarmDB db = SwarmDB.open(SwarmDbConfig.postgres(schema.url()).build())) {
+        assertThat(db.migrator().currentVersion()).isEqualTo(SchemaV4.LATEST);
+        assertThat(db.maintenance().integrityCheck().problems()).isEmpty();
+        MemoryRef goal = MemoryRef.of(db.memory(Scope.swarm()).put("semantic", "goal", "ship"));
+        db.events()
+            .append(
+                AgentEvent.of("run", "agent-0", null, Map.of()).withEventId("v4-event"),
+                new CausalLinks(List.of("v3-event"), List.of(goal)));
+        assertThat(db.why("v4-event").events()).hasSize(2);
+      }
+      assertThat(PgTestSupport.queryLong(c, "SELECT count(*) FROM event_causes")).isEqualTo(1);
+      assertThat(PgTestSupport.queryLong(c, "SELECT count(*) FROM event_reads")).isEqualTo(1);
+    }
+  }
+
+  private static String script(String name) throws Exception {
+    try (InputStream in =
+        V3ToV4MigrationTest.class.getResourceAsStream("/db/migration/postgresql/" + name)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+}
