@@ -98,7 +98,8 @@ class BackupVerifyRestoreTest {
         .hasMessageContaining("is not a SwarmDB database (no table agent_events)")
         .hasMessageNotContaining("restored");
     assertThat(assertFails(ErrorCode.SCHEMA_TOO_NEW, () -> SwarmDB.verifyBackup(future)))
-        .hasMessageContaining("schema version 42, newer than this SwarmDB (3)")
+        .hasMessageContaining(
+            "schema version 42, newer than this SwarmDB (" + SchemaV4.LATEST + ")")
         .hasMessageNotContaining("restored");
     assertThat(assertFails(ErrorCode.CORRUPT, () -> SwarmDB.verifyBackup(withWal)))
         .hasMessageContaining("has a non-empty withwal.db-wal beside it")

@@ -171,15 +171,11 @@ class DashboardBrowserTest {
 
       // the memory browser shows the selected session's entries
       wait.until(d -> !d.findElements(By.cssSelector("#memory tbody tr[data-key]")).isEmpty());
-      List<String> keys =
-          driver.findElements(By.cssSelector("#memory tbody tr[data-key]")).stream()
-              .map(e -> e.getAttribute("data-key"))
-              .collect(Collectors.toList());
       List<String> stored =
           writer.sessions().memory("s-delta").recent(100).stream()
               .map(MemoryEntry::key)
               .collect(Collectors.toList());
-      assertThat(keys).isEqualTo(stored);
+      assertThat(memoryKeys(driver)).isEqualTo(stored);
 
       // any other scope, typed in: the swarm's memory, then back to the session's
       writer.memory(io.moaiflow.swarmdb.Scope.swarm()).put("semantic", "db", "postgres 16");
@@ -315,15 +311,32 @@ class DashboardBrowserTest {
   }
 
   private static List<Long> seqs(WebDriver d) {
-    return d.findElements(By.cssSelector("#events tbody tr[data-seq]")).stream()
-        .map(e -> Long.parseLong(e.getAttribute("data-seq")))
+    return attributes(d, "#events tbody tr[data-seq]", "data-seq").stream()
+        .map(Long::parseLong)
         .collect(Collectors.toList());
   }
 
-  private static List<String> memoryKeys(org.openqa.selenium.WebDriver d) {
-    return d.findElements(By.cssSelector("#memory tbody tr[data-key]")).stream()
-        .map(e -> e.getAttribute("data-key"))
-        .collect(Collectors.toList());
+  private static List<String> memoryKeys(WebDriver d) {
+    return attributes(d, "#memory tbody tr[data-key]", "data-key");
+  }
+
+  /**
+   * One attribute of every row a selector matches, read in one script: the page re-renders its
+   * tables as data arrives, so rows found by one call may be gone (stale) by the next.
+   */
+  private static List<String> attributes(WebDriver d, String selector, String attribute) {
+    Object out =
+        ((org.openqa.selenium.JavascriptExecutor) d)
+            .executeScript(
+                "return Array.from(document.querySelectorAll(arguments[0]))"
+                    + ".map(r => r.getAttribute(arguments[1]));",
+                selector,
+                attribute);
+    List<String> values = new java.util.ArrayList<>();
+    for (Object o : (List<?>) java.util.Objects.requireNonNull(out)) {
+      values.add(String.valueOf(o));
+    }
+    return values;
   }
 
   private static int barWidth(WebDriver d, String agent) {
