@@ -271,6 +271,16 @@ class HistoryTest extends BackendSuite {
     // at the later change the TTL had passed (expires_at <= the view's time): as live reads see it
     assertThat(db.asOf(later).memory(Scope.agent("a")).keys("t")).containsExactly("other");
     assertThat(db.asOf(later).memory(Scope.agent("a")).entry("t", "short")).isEmpty();
+    // counts follow the same rule: the expired entry no longer counts, other types never did
+    m.put("u", "elsewhere", 1);
+    long third = db.asOf(Instant.now().plusSeconds(60)).seq();
+    assertThat(db.asOf(written).memory(Scope.agent("a")).count()).isOne();
+    assertThat(db.asOf(written).memory(Scope.agent("a")).count("t")).isOne();
+    assertThat(db.asOf(later).memory(Scope.agent("a")).count("t")).isOne();
+    assertThat(db.asOf(third).memory(Scope.agent("a")).count()).isEqualTo(2);
+    assertThat(db.asOf(third).memory(Scope.agent("a")).count("u")).isOne();
+    assertThat(db.asOf(third).memory(Scope.agent("b")).count()).isZero();
+    assertInvalid(() -> db.asOf(third).memory(Scope.agent("a")).count("bad type!"), "memoryType");
   }
 
   @BackendTest

@@ -457,12 +457,38 @@ final class AsOfState implements SwarmState {
 
     @Override
     public long count() {
-      return scan("history.memory", "").size();
+      return countWhere("");
     }
 
     @Override
     public long count(String memoryType) {
-      return keys(memoryType).size();
+      Checks.type("memoryType", memoryType);
+      return countWhere(" AND h.memory_type = ?", memoryType);
+    }
+
+    /** Counts the entries live at the seq in the database, without reading their values. */
+    private long countWhere(String tail, Object... params) {
+      Object[] all = params(params);
+      return history.read(
+          "history.memory.count",
+          seq,
+          h -> {
+            try (ResultSet rs =
+                h.prepare("SELECT count(*) FROM (" + history.memoryScopeAt + tail + ") c", all)
+                    .executeQuery()) {
+              rs.next();
+              return rs.getLong(1);
+            }
+          });
+    }
+
+    private Object[] params(Object... params) {
+      Object[] all = new Object[params.length + 3];
+      all[0] = owner;
+      all[1] = seq;
+      all[2] = now();
+      System.arraycopy(params, 0, all, 3, params.length);
+      return all;
     }
 
     @Override
@@ -512,11 +538,7 @@ final class AsOfState implements SwarmState {
     }
 
     private List<MemoryEntry> scan(String op, String tail, Object... params) {
-      Object[] all = new Object[params.length + 3];
-      all[0] = owner;
-      all[1] = seq;
-      all[2] = now();
-      System.arraycopy(params, 0, all, 3, params.length);
+      Object[] all = params(params);
       return history.read(
           op,
           seq,
