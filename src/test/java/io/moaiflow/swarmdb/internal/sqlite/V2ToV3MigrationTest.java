@@ -13,8 +13,6 @@ import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmState;
 import io.moaiflow.swarmdb.backend.PgTestSupport;
-import io.moaiflow.swarmdb.internal.Handle;
-import io.moaiflow.swarmdb.internal.MigrationEngine;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,30 +38,18 @@ class V2ToV3MigrationTest {
 
   /** The checked-in v1 file migrated to v2 with the shipped V1 and V2 scripts only. */
   private Path v2File() throws Exception {
-    Path file = dir.resolve("swarm-v2.db");
-    try (InputStream in = getClass().getResourceAsStream("/db/v1/swarm-v1.db")) {
-      Files.copy(in, file);
-    }
-    List<MigrationEngine.Script> v2 = SqliteMigrator.SCRIPTS.subList(0, 2);
-    assertThat(v2.get(1).description()).isEqualTo("recall");
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
-        Statement st = c.createStatement()) {
-      Handle h =
-          new Handle(c, new io.moaiflow.swarmdb.internal.StatementCache(c), 1_767_225_600_000L);
-      new SqliteMigrator(null, file.toString(), null, v2).migrate(h);
-      assertThat(SqliteMigrator.userVersion(h)).isEqualTo(2);
-      // what a v2 process adds: scoped memory, a deleted event at the end of the log (its seq
-      // stays taken: AUTOINCREMENT)
-      st.execute(
-          "INSERT INTO scoped_memory (scope, memory_type, key, value, version, created_at,"
-              + " updated_at) VALUES ('agent:agent-0', 'semantic', 'plan', '[1,2]', 3, 1, 2),"
-              + " ('swarm', 'semantic', 'goal', '\"ship\"', 1, 1, 1)");
-      st.execute(
-          "INSERT INTO agent_events (event_id, event_type, agent_id, ts) VALUES ('last', 'x',"
-              + " 'agent-0', 5)");
-      st.execute("DELETE FROM agent_events WHERE event_id = 'last'");
-    }
-    return file;
+    // what a v2 process adds: scoped memory, a deleted event at the end of the log (its seq
+    // stays taken: AUTOINCREMENT)
+    return OldFiles.atVersion(
+        dir,
+        2,
+        "recall",
+        "INSERT INTO scoped_memory (scope, memory_type, key, value, version, created_at,"
+            + " updated_at) VALUES ('agent:agent-0', 'semantic', 'plan', '[1,2]', 3, 1, 2),"
+            + " ('swarm', 'semantic', 'goal', '\"ship\"', 1, 1, 1)",
+        "INSERT INTO agent_events (event_id, event_type, agent_id, ts) VALUES ('last', 'x',"
+            + " 'agent-0', 5)",
+        "DELETE FROM agent_events WHERE event_id = 'last'");
   }
 
   @Test

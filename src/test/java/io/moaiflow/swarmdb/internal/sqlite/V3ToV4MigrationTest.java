@@ -12,14 +12,11 @@ import io.moaiflow.swarmdb.Scope;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.backend.PgTestSupport;
-import io.moaiflow.swarmdb.internal.Handle;
-import io.moaiflow.swarmdb.internal.MigrationEngine;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
@@ -38,26 +35,14 @@ class V3ToV4MigrationTest {
 
   /** The checked-in v1 file migrated to v3 with the shipped V1 to V3 scripts only. */
   private Path v3File() throws Exception {
-    Path file = dir.resolve("swarm-v3.db");
-    try (InputStream in = getClass().getResourceAsStream("/db/v1/swarm-v1.db")) {
-      Files.copy(in, file);
-    }
-    List<MigrationEngine.Script> v3 = SqliteMigrator.SCRIPTS.subList(0, 3);
-    assertThat(v3.get(2).description()).isEqualTo("history");
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
-        Statement st = c.createStatement()) {
-      Handle h =
-          new Handle(c, new io.moaiflow.swarmdb.internal.StatementCache(c), 1_767_225_600_000L);
-      new SqliteMigrator(null, file.toString(), null, v3).migrate(h);
-      assertThat(SqliteMigrator.userVersion(h)).isEqualTo(3);
-      st.execute(
-          "INSERT INTO scoped_memory (scope, memory_type, key, value, version, created_at,"
-              + " updated_at) VALUES ('swarm', 'semantic', 'goal', '\"ship\"', 1, 1, 1)");
-      st.execute(
-          "INSERT INTO agent_events (event_id, event_type, agent_id, ts) VALUES ('v3-event', 'x',"
-              + " 'agent-0', 5)");
-    }
-    return file;
+    return OldFiles.atVersion(
+        dir,
+        3,
+        "history",
+        "INSERT INTO scoped_memory (scope, memory_type, key, value, version, created_at,"
+            + " updated_at) VALUES ('swarm', 'semantic', 'goal', '\"ship\"', 1, 1, 1)",
+        "INSERT INTO agent_events (event_id, event_type, agent_id, ts) VALUES ('v3-event', 'x',"
+            + " 'agent-0', 5)");
   }
 
   @Test

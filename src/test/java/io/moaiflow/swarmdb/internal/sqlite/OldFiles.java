@@ -1,0 +1,44 @@
+package io.moaiflow.swarmdb.internal.sqlite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.moaiflow.swarmdb.internal.Handle;
+import io.moaiflow.swarmdb.internal.MigrationEngine;
+import io.moaiflow.swarmdb.internal.StatementCache;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * Files as an older SwarmDB left them, for the migration tests: the checked-in v1 file migrated
+ * with the shipped scripts up to a version only, then the rows an old process of that version
+ * wrote.
+ */
+final class OldFiles {
+  private OldFiles() {}
+
+  /** SQL statements run on the file once it is at its version. */
+  static Path atVersion(Path dir, int version, String description, String... rows)
+      throws Exception {
+    Path file = dir.resolve("swarm-v" + version + ".db");
+    try (InputStream in = OldFiles.class.getResourceAsStream("/db/v1/swarm-v1.db")) {
+      Files.copy(in, file);
+    }
+    List<MigrationEngine.Script> scripts = SqliteMigrator.SCRIPTS.subList(0, version);
+    assertThat(scripts.get(version - 1).description()).isEqualTo(description);
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement st = c.createStatement()) {
+      Handle h = new Handle(c, new StatementCache(c), 1_767_225_600_000L);
+      new SqliteMigrator(null, file.toString(), null, scripts).migrate(h);
+      assertThat(SqliteMigrator.userVersion(h)).isEqualTo(version);
+      for (String row : rows) {
+        st.execute(row);
+      }
+    }
+    return file;
+  }
+}
