@@ -49,12 +49,21 @@ class CausalityTest extends BackendSuite {
     return g.events().stream().map(CausalGraph.EventNode::depth).toList();
   }
 
+  /**
+   * How many causes and reads the stored rows hold, counted by the database's own JSON functions.
+   */
   private long links() throws SQLException {
+    String count =
+        backend.isPostgres()
+            ? "json_array_length(links::json -> 'c') + json_array_length(links::json -> 'r')"
+            : "json_array_length(links, '$.c') + json_array_length(links, '$.r')";
     try (Connection c = backend.connect();
         Statement st = c.createStatement();
         ResultSet rs =
             st.executeQuery(
-                "SELECT (SELECT count(*) FROM event_causes) + (SELECT count(*) FROM event_reads)")) {
+                "SELECT coalesce(sum("
+                    + count
+                    + "), 0) FROM agent_events WHERE links IS NOT NULL")) {
       rs.next();
       return rs.getLong(1);
     }
@@ -371,8 +380,9 @@ class CausalityTest extends BackendSuite {
     append("new", "a", CausalLinks.causedBy("mid"));
     assertThat(links()).isEqualTo(4);
     assertThat(db.maintenance().deleteEventsOlderThan(Duration.ofDays(7))).isEqualTo(1);
-    // the old event's read and its link to mid are gone; mid is now a root
-    assertThat(links()).isEqualTo(2);
+    // the old event's read went with its row; mid still names old's seq (never reused), which the
+    // walks skip: mid is now a root
+    assertThat(links()).isEqualTo(3);
     assertThat(ids(db.why("new"))).containsExactly("new", "mid");
     assertThat(ids(db.blastRadius(v))).containsExactly("mid", "new");
 
@@ -380,28 +390,55 @@ class CausalityTest extends BackendSuite {
     db.agents().register("sa", "worker", "s", Map.of());
     db.events().append(event("in-s", "sa").withSessionId("s"), CausalLinks.causedBy("new"));
     append("after", "x", CausalLinks.causedBy("in-s"));
-    assertThat(links()).isEqualTo(4);
+    assertThat(links()).isEqualTo(5);
     db.sessions().erase("s");
-    assertThat(links()).isEqualTo(2);
+    // in-s and its link are gone; after still names in-s's seq, which why skips
+    assertThat(links()).isEqualTo(4);
     assertThat(ids(db.why("after"))).containsExactly("after");
   }
 
   @BackendTest
-  void theChecksReportAMissingOrRebuiltLinkTable() throws Exception {
+  void theChecksReportAMissingLinksColumn() throws Exception {
     assertThat(db.maintenance().quickCheck().problems()).isEmpty();
     try (Connection c = backend.connect();
         Statement st = c.createStatement()) {
-      st.execute("DROP TABLE event_reads");
-      if (!backend.isPostgres()) {
-        st.execute("DROP TABLE event_causes");
-        st.execute("CREATE TABLE event_causes (event_seq INTEGER, cause_seq INTEGER)");
+      st.execute("ALTER TABLE agent_events DROP COLUMN links");
+    }
+    assertThat(db.maintenance().quickCheck().problems())
+        .anyMatch(p -> p.contains("column agent_events.links is missing"));
+  }
+
+  @BackendTest
+  void damagedLinksAreCorruptNamingTheRow() throws Exception {
+    MemoryRef v = MemoryRef.of(db.memory(Scope.swarm()).put("semantic", "k", 1));
+    append("cause", "a", CausalLinks.none());
+    AgentEvent e = append("effect", "a", CausalLinks.causedBy("cause"));
+    for (String damaged :
+        new String[] {
+          "not json",
+          "{\"c\": [1]}",
+          "{\"c\": [\"x\"], \"r\": []}",
+          "{\"c\": [], \"r\": [[1, 2]]}",
+          "{\"c\": [], \"r\": [[\"nowhere:x\", \"semantic\", \"k\", 1]]}"
+        }) {
+      try (Connection c = backend.connect();
+          java.sql.PreparedStatement ps =
+              c.prepareStatement("UPDATE agent_events SET links = ? WHERE event_id = 'effect'")) {
+        ps.setString(1, damaged);
+        ps.executeUpdate();
       }
+      SwarmDbException why = assertFails(ErrorCode.CORRUPT, () -> db.why("effect"));
+      assertThat(why.getMessage()).contains("agent_events row (seq " + e.seq() + ")");
     }
-    List<String> problems = db.maintenance().quickCheck().problems();
-    assertThat(problems).anyMatch(p -> p.contains("table event_reads is missing"));
-    if (!backend.isPostgres()) {
-      assertThat(problems).anyMatch(p -> p.contains("table event_causes is not WITHOUT ROWID"));
+    try (Connection c = backend.connect();
+        Statement st = c.createStatement()) {
+      st.execute(
+          "UPDATE agent_events SET links = '{\"c\": [], \"r\": [[\"swarm\", \"semantic\", \"k\","
+              + " 1]], \"x\": 0}' WHERE event_id = 'effect'");
     }
+    assertThat(db.blastRadius(v).events())
+        .extracting(n -> n.event().eventId())
+        .containsExactly("effect");
   }
 
   @BackendTest

@@ -1,5 +1,7 @@
 package io.moaiflow.swarmdb.internal;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.CausalGraph;
 import io.moaiflow.swarmdb.CausalLinks;
@@ -14,41 +16,44 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Schema v4's causal links, the same on both backends: recording an event's causes and reads in its
- * append's transaction, and the two walks over them ({@link #why}, {@link #blast}), each one read
- * transaction of key searches (every statement's plan is pinned in {@code QueryPlanTest}). Thread
- * safe: it holds only statements' text.
+ * Causal links, the same on both backends: an event's causes and reads are stored in its own row
+ * ({@code agent_events.links}, written by the append's insert itself, schema v5), and the two walks
+ * over them: {@link #why} (back from an event, by primary key) and {@link #blast} (forward from a
+ * memory version, one pass over the log after it). Every statement's plan is pinned in {@code
+ * QueryPlanTest}. Thread safe: it holds only statements' text.
  */
 public final class Causality {
   static final String CAUSE_SEQ = "SELECT seq FROM agent_events WHERE event_id = ?";
   static final String VERSION_KNOWN =
       "SELECT 1 FROM memory_history WHERE scope = ? AND memory_type = ? AND key = ? AND version = ?"
           + " AND NOT deleted LIMIT 1";
-  static final String INSERT_CAUSE =
-      "INSERT INTO event_causes (event_seq, cause_seq) VALUES (?, ?)";
-  static final String INSERT_READ =
-      "INSERT INTO event_reads (event_seq, scope, memory_type, key, version) VALUES (?, ?, ?, ?, ?)";
-  static final String CAUSES =
-      "SELECT cause_seq FROM event_causes WHERE event_seq = ? ORDER BY cause_seq DESC";
-  static final String READS =
-      "SELECT scope, memory_type, key, version FROM event_reads WHERE event_seq = ?"
-          + " ORDER BY scope, memory_type, key, version";
-  static final String EFFECTS =
-      "SELECT event_seq FROM event_causes WHERE cause_seq = ? ORDER BY event_seq";
-  static final String READERS =
-      "SELECT event_seq FROM event_reads WHERE scope = ? AND memory_type = ? AND key = ?"
-          + " AND version = ? ORDER BY event_seq";
-  static final String LATER_VERSIONS =
-      "SELECT memory_type, key, version FROM memory_history WHERE scope = ? AND seq > ?"
-          + " AND NOT deleted ORDER BY seq";
+  static final String VERSION_SEQ =
+      "SELECT min(seq) FROM memory_history WHERE scope = ? AND memory_type = ? AND key = ?"
+          + " AND version = ? AND NOT deleted";
+  static final String LINKS = "SELECT links FROM agent_events WHERE seq = ?";
+  static final String LINKED_AFTER =
+      "SELECT seq, agent_id, links FROM agent_events WHERE seq > ? AND links IS NOT NULL"
+          + " ORDER BY seq";
+  static final String AGENT_VERSIONS_AFTER =
+      "SELECT seq, scope, memory_type, key, version FROM memory_history WHERE seq > ?"
+          + " AND NOT deleted AND substr(scope, 1, 6) = 'agent:' ORDER BY seq";
+
+  private static final Comparator<MemoryRef> REF_ORDER =
+      Comparator.comparing((MemoryRef r) -> r.scope().toString())
+          .thenComparing(MemoryRef::memoryType)
+          .thenComparing(MemoryRef::key)
+          .thenComparingLong(MemoryRef::version);
 
   private final Backend db;
   private final String bySeq;
@@ -64,32 +69,43 @@ public final class Causality {
     return List.of(
         CAUSE_SEQ,
         VERSION_KNOWN,
-        INSERT_CAUSE,
-        INSERT_READ,
-        CAUSES,
-        READS,
-        EFFECTS,
-        READERS,
-        LATER_VERSIONS,
+        VERSION_SEQ,
+        LINKS,
+        LINKED_AFTER,
+        AGENT_VERSIONS_AFTER,
+        SqlEventStore.linkedInsertSql(db.dialect()),
         bySeq);
   }
 
+  /** {@return the causes' ids as the JSON array a linked insert binds} */
+  static String causesJson(CausalLinks links) {
+    return Json.write("causes", links.causes());
+  }
+
   /**
-   * Records a just inserted event's links in its transaction, after checking them: every cause is a
-   * stored event and every read a version the history holds, else NOT_FOUND (and the caller's
-   * transaction rolls back with the event).
+   * {@return the reads as the JSON array of {@code [scope, type, key, version]} an insert binds}
    */
-  static void record(Handle h, AgentEvent stored, CausalLinks links) throws SQLException {
-    List<Long> causes = new ArrayList<>(links.causes().size());
+  static String readsJson(CausalLinks links) {
+    List<List<Object>> reads = new ArrayList<>(links.reads().size());
+    for (MemoryRef r : links.reads()) {
+      reads.add(List.of(r.scope().toString(), r.memoryType(), r.key(), r.version()));
+    }
+    return Json.write("reads", reads);
+  }
+
+  /**
+   * The error of a linked insert that found fewer causes or reads than it named, naming the first
+   * one missing (looked up in the same transaction, which then rolls back with the event).
+   */
+  static SwarmDbException missing(Handle h, AgentEvent stored, CausalLinks links)
+      throws SQLException {
     for (String id : links.causes()) {
-      long seq = -1;
+      boolean found;
       try (ResultSet rs = h.prepare(CAUSE_SEQ, id).executeQuery()) {
-        if (rs.next()) {
-          seq = rs.getLong(1);
-        }
+        found = rs.next();
       }
-      if (seq < 0) {
-        throw new SwarmDbException(
+      if (!found) {
+        return new SwarmDbException(
             ErrorCode.NOT_FOUND,
             "event "
                 + stored.eventId()
@@ -98,7 +114,6 @@ public final class Causality {
                 + ", which is not in the log; nothing was written: append the cause first"
                 + " (causes must be earlier events)");
       }
-      causes.add(seq);
     }
     for (MemoryRef r : links.reads()) {
       boolean known;
@@ -106,7 +121,7 @@ public final class Causality {
         known = rs.next();
       }
       if (!known) {
-        throw new SwarmDbException(
+        return new SwarmDbException(
             ErrorCode.NOT_FOUND,
             "event "
                 + stored.eventId()
@@ -116,26 +131,69 @@ public final class Causality {
                 + " pruneHistory); nothing was written: name a version as read");
       }
     }
-    long seq = stored.seq();
-    if (!causes.isEmpty()) {
-      PreparedStatement ps = h.prepare(INSERT_CAUSE);
-      ps.clearBatch();
-      for (long c : causes) {
-        ps.setLong(1, seq);
-        ps.setLong(2, c);
-        ps.addBatch();
-      }
-      ps.executeBatch();
+    return new SwarmDbException(
+        ErrorCode.NOT_FOUND,
+        "event "
+            + stored.eventId()
+            + " names causes or reads that were deleted while it was appended; nothing was"
+            + " written: append it again");
+  }
+
+  /** An event's stored links: its causes' seqs, newest first, and its reads, sorted. */
+  private record Links(List<Long> causes, List<MemoryRef> reads) {
+    static final Links NONE = new Links(List.of(), List.of());
+  }
+
+  /** Reads the links column of the event at {@code seq}; CORRUPT when it is not what we wrote. */
+  private static Links parse(long seq, @Nullable String text) {
+    if (text == null) {
+      return Links.NONE;
     }
-    if (!links.reads().isEmpty()) {
-      PreparedStatement ps = h.prepare(INSERT_READ);
-      ps.clearBatch();
-      for (MemoryRef r : links.reads()) {
-        ps.setLong(1, seq);
-        bindRef(ps, 2, r);
-        ps.addBatch();
+    String row = "agent_events row (seq " + seq + ")";
+    try {
+      JsonNode root = Json.mapper().readTree(text);
+      JsonNode c = root.get("c");
+      JsonNode r = root.get("r");
+      if (c == null || !c.isArray() || r == null || !r.isArray()) {
+        throw Json.corrupt(row, "links", "not an object of arrays c and r");
       }
-      ps.executeBatch();
+      List<Long> causes = new ArrayList<>(c.size());
+      for (JsonNode n : c) {
+        if (!n.canConvertToLong()) {
+          throw Json.corrupt(
+              row, "links", "a cause is not a seq: " + Checks.printable(n.toString()));
+        }
+        causes.add(n.asLong());
+      }
+      causes.sort(Comparator.reverseOrder());
+      List<MemoryRef> reads = new ArrayList<>(r.size());
+      for (JsonNode n : r) {
+        if (!n.isArray()
+            || n.size() != 4
+            || !n.get(0).isTextual()
+            || !n.get(1).isTextual()
+            || !n.get(2).isTextual()
+            || !n.get(3).canConvertToLong()) {
+          throw Json.corrupt(
+              row,
+              "links",
+              "a read is not [scope, type, key, version]: " + Checks.printable(n.toString()));
+        }
+        try {
+          reads.add(
+              new MemoryRef(
+                  Scope.parse(n.get(0).asText()),
+                  n.get(1).asText(),
+                  n.get(2).asText(),
+                  n.get(3).asLong()));
+        } catch (SwarmDbException e) {
+          throw corrupt(row, e);
+        }
+      }
+      reads.sort(REF_ORDER);
+      return new Links(causes, reads);
+    } catch (JsonProcessingException e) {
+      throw Json.corrupt(row, "links", e.getOriginalMessage());
     }
   }
 
@@ -215,13 +273,17 @@ public final class Causality {
           while (!queue.isEmpty() && !f.truncated) {
             CausalGraph.EventNode n = queue.removeFirst();
             long seq = n.event().seq();
-            for (MemoryRef r : reads(h, seq)) {
+            Links links;
+            try (ResultSet rs = h.prepare(LINKS, seq).executeQuery()) {
+              links = rs.next() ? parse(seq, rs.getString(1)) : Links.NONE;
+            }
+            for (MemoryRef r : links.reads()) {
               if (!f.seenMemory.contains(r) && !f.full()) {
                 f.seenMemory.add(r);
                 f.memory.add(new CausalGraph.MemoryNode(r, n.depth() + 1));
               }
             }
-            for (long cause : longs(h.prepare(CAUSES, seq))) {
+            for (long cause : links.causes()) {
               if (!f.seenEvents.contains(cause) && !f.full()) {
                 event(h, cause).ifPresent(e -> queue.add(addEvent(f, e, n.depth() + 1)));
               }
@@ -232,9 +294,12 @@ public final class Causality {
   }
 
   /**
-   * Every dependent of a memory version, breadth first, at most {@code limit} nodes: the events
+   * Every dependent of a memory version, at most {@code limit} nodes, found in one pass over the
+   * log after the version was written (every dependent comes after what it depends on): the events
    * that read it, the events they caused, the later versions of the own memory of those events'
-   * agents written after those events, and so on from each of those.
+   * agents written after those events, and so on from each of those. Each node's depth is its
+   * shortest path from the version; past the limit the walk stops at the last node it found in log
+   * order.
    */
   public CausalGraph blast(MemoryRef start, int limit) {
     Objects.requireNonNull(start, "ref");
@@ -243,39 +308,60 @@ public final class Causality {
         "causality.blast",
         h -> {
           Found f = new Found(limit);
-          Deque<Object> queue = new ArrayDeque<>();
           f.seenMemory.add(start);
-          CausalGraph.MemoryNode first = new CausalGraph.MemoryNode(start, 0);
-          f.memory.add(first);
-          queue.add(first);
-          while (!queue.isEmpty() && !f.truncated) {
-            Object next = queue.removeFirst();
-            if (next instanceof CausalGraph.MemoryNode m) {
-              for (long reader : longs(bindRef(h.prepare(READERS), 1, m.ref()))) {
-                if (!f.seenEvents.contains(reader) && !f.full()) {
-                  event(h, reader).ifPresent(e -> queue.add(addEvent(f, e, m.depth() + 1)));
+          f.memory.add(new CausalGraph.MemoryNode(start, 0));
+          Map<MemoryRef, Integer> versions = new HashMap<>();
+          versions.put(start, 0);
+          Map<Long, Integer> events = new HashMap<>();
+          Map<String, Integer> agents = new HashMap<>();
+          long from;
+          try (ResultSet rs = bindRef(h.prepare(VERSION_SEQ), 1, start).executeQuery()) {
+            // a version the history no longer holds (pruned) may have readers anywhere in the log
+            from = rs.next() ? rs.getLong(1) : 0;
+          }
+          try (ResultSet ev = h.prepare(LINKED_AFTER, from).executeQuery();
+              ResultSet hist = h.prepare(AGENT_VERSIONS_AFTER, from).executeQuery()) {
+            boolean moreEvents = ev.next();
+            boolean moreVersions = hist.next();
+            while ((moreEvents || moreVersions) && !f.truncated) {
+              if (moreEvents && (!moreVersions || ev.getLong(1) < hist.getLong(1))) {
+                long seq = ev.getLong(1);
+                String agent = ev.getString(2);
+                Links links = parse(seq, ev.getString(3));
+                int depth = Integer.MAX_VALUE;
+                for (long c : links.causes()) {
+                  depth = Math.min(depth, events.getOrDefault(c, Integer.MAX_VALUE - 1) + 1);
                 }
-              }
-            } else {
-              CausalGraph.EventNode e = (CausalGraph.EventNode) next;
-              for (long effect : longs(h.prepare(EFFECTS, e.event().seq()))) {
-                if (!f.seenEvents.contains(effect) && !f.full()) {
-                  event(h, effect).ifPresent(x -> queue.add(addEvent(f, x, e.depth() + 1)));
+                for (MemoryRef r : links.reads()) {
+                  depth = Math.min(depth, versions.getOrDefault(r, Integer.MAX_VALUE - 1) + 1);
                 }
-              }
-              Scope own = Scope.agent(e.event().agentId());
-              PreparedStatement ps = h.prepare(LATER_VERSIONS, own.toString(), e.event().seq());
-              try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next() && !f.truncated) {
-                  MemoryRef r =
-                      ref(own, rs.getString(1), rs.getString(2), rs.getLong(3), "memory_history");
-                  if (!f.seenMemory.contains(r) && !f.full()) {
-                    f.seenMemory.add(r);
-                    CausalGraph.MemoryNode m = new CausalGraph.MemoryNode(r, e.depth() + 1);
-                    f.memory.add(m);
-                    queue.add(m);
+                if (depth != Integer.MAX_VALUE && !f.full()) {
+                  int d = depth;
+                  Optional<AgentEvent> e = event(h, seq);
+                  if (e.isPresent()) {
+                    addEvent(f, e.get(), d);
+                    events.put(seq, d);
+                    agents.merge(agent, d, Math::min);
                   }
                 }
+                moreEvents = ev.next();
+              } else {
+                Integer by = agents.get(hist.getString(2).substring(6));
+                if (by != null) {
+                  MemoryRef r =
+                      ref(
+                          hist.getString(2),
+                          hist.getString(3),
+                          hist.getString(4),
+                          hist.getLong(5),
+                          "memory_history");
+                  if (!f.seenMemory.contains(r) && !f.full()) {
+                    f.seenMemory.add(r);
+                    f.memory.add(new CausalGraph.MemoryNode(r, by + 1));
+                    versions.put(r, by + 1);
+                  }
+                }
+                moreVersions = hist.next();
               }
             }
           }
@@ -291,40 +377,21 @@ public final class Causality {
   }
 
   /**
-   * The event at a seq a link named; empty when it was deleted after the link was read (on
-   * PostgreSQL each statement reads the latest commit): its links went with it (foreign keys).
+   * The event at a seq a link named; empty when it was deleted (retention, erasure): a link names a
+   * seq, and an event whose cause is gone is a root of its chain. On PostgreSQL each statement
+   * reads the latest commit, so an event deleted during the walk is skipped the same way.
    */
   private Optional<AgentEvent> event(Handle h, long seq) throws SQLException {
     return Rows.first(Rows.events(h.prepare(bySeq, seq)));
   }
 
-  private static List<Long> longs(PreparedStatement ps) throws SQLException {
-    return Rows.all(ps, rs -> rs.getLong(1));
-  }
-
-  private static List<MemoryRef> reads(Handle h, long seq) throws SQLException {
-    return Rows.all(
-        h.prepare(READS, seq),
-        rs -> {
-          String scope = rs.getString(1);
-          try {
-            return ref(Scope.parse(scope), rs.getString(2), rs.getString(3), rs.getLong(4), "");
-          } catch (SwarmDbException e) {
-            throw corrupt(
-                "event_reads row (event_seq " + seq + ", scope " + Checks.printable(scope) + ")",
-                e);
-          }
-        });
-  }
-
-  private static MemoryRef ref(Scope scope, String type, String key, long version, String table) {
+  private static MemoryRef ref(String scope, String type, String key, long version, String table) {
+    String row =
+        table + " row (scope " + Checks.printable(scope) + ", type " + Checks.printable(type) + ")";
     try {
-      return new MemoryRef(scope, type, key, version);
+      return new MemoryRef(Scope.parse(scope), type, key, version);
     } catch (SwarmDbException e) {
-      if (table.isEmpty()) {
-        throw e;
-      }
-      throw corrupt(table + " row (scope " + scope + ", type " + Checks.printable(type) + ")", e);
+      throw corrupt(row, e);
     }
   }
 

@@ -40,6 +40,13 @@ import org.jspecify.annotations.Nullable;
  *     order, find the expired {@code scoped_memory} entries: SQLite's {@code scoped_memory_expiry}
  *     (kept by triggers; its primary key is that order), PostgreSQL's {@code scoped_memory} itself
  *     (its partial index {@code idx_scoped_memory_expires})
+ * @param linksValue the expression stored in {@code agent_events.links} by a linked append, with
+ *     two parameters (the causes' ids and the reads, each a JSON array): the causes' seqs the log
+ *     holds and the reads as given, as JSON text {@code {"c": [seq, ...], "r": [[scope, type, key,
+ *     version], ...]}}
+ * @param linksFound the {@code RETURNING} items after {@code seq} of a linked append, with one
+ *     parameter (the reads again): how many causes were found, and how many reads name a version
+ *     the memory history holds
  */
 public record Dialect(
     String jsonCast,
@@ -58,7 +65,9 @@ public record Dialect(
     String memoryRowKey,
     String primaryKeyOnly,
     Predicate<SQLException> foreignKeyViolation,
-    String scopedExpiry) {
+    String scopedExpiry,
+    String linksValue,
+    String linksFound) {
 
   /**
    * A JSON column as a select-list item that reads as JSON text.

@@ -64,9 +64,13 @@ public final class Schema {
 
   /**
    * The causal-link tables of schema v4, the same on both backends (keys only, no explicit index),
-   * counted by {@code info} when present.
+   * counted by {@code info} when present; schema {@link #INLINE_LINKS_VERSION} moves their rows
+   * into {@code agent_events.links} and drops them.
    */
   public static final List<String> V4_TABLES = List.of("event_causes", "event_reads");
+
+  /** The schema version that keeps an event's causal links in its own row. */
+  public static final int INLINE_LINKS_VERSION = 5;
 
   /**
    * SQLite's triggers of v3, sorted: they record every change of memory, agents and sessions in the

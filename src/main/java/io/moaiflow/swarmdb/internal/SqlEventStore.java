@@ -38,6 +38,7 @@ public abstract class SqlEventStore implements EventStore {
   private final String columns;
   private final String insert;
   private final String insertReturning;
+  private final String insertLinked;
   private final String byId;
   private final String since;
   private final String countAfter;
@@ -51,9 +52,25 @@ public abstract class SqlEventStore implements EventStore {
             + db.dialect().jsonParameter()
             + ") ON CONFLICT (event_id) DO NOTHING";
     this.insertReturning = insert + " RETURNING seq";
+    this.insertLinked = linkedInsertSql(db.dialect());
     this.byId = byIdSql(db.dialect());
     this.since = "SELECT " + columns + " FROM agent_events WHERE seq > ? ORDER BY seq LIMIT ?";
     this.countAfter = countByTypeAfter(db.dialect());
+  }
+
+  /**
+   * {@return the insert of one event with its causal links: parameters 1-7 as {@link #bind}, then
+   * the causes' ids, the reads, the reads again; it returns the seq, the causes found and the reads
+   * the history holds}
+   */
+  static String linkedInsertSql(Dialect d) {
+    return "INSERT INTO agent_events (event_id, event_type, agent_id, agent_type, session_id, ts,"
+        + " metadata, links) VALUES (?, ?, ?, ?, ?, ?, "
+        + d.jsonParameter()
+        + ", "
+        + d.linksValue()
+        + ") ON CONFLICT (event_id) DO NOTHING RETURNING seq, "
+        + d.linksFound();
   }
 
   /** {@return the select of one event row by id} */
@@ -159,15 +176,7 @@ public abstract class SqlEventStore implements EventStore {
     Inserted r =
         links.isEmpty()
             ? appendOne(row)
-            : db.write(
-                "events.append",
-                h -> {
-                  Inserted ins = inserted(h, insertOne(h, row));
-                  if (ins.fresh()) {
-                    Causality.record(h, ins.event(), links);
-                  }
-                  return ins;
-                });
+            : db.write("events.append", h -> inserted(h, insertLinked(h, row, links)));
     notifyAppended(r);
     return r.event();
   }
@@ -238,6 +247,34 @@ public abstract class SqlEventStore implements EventStore {
       }
     }
     return new Inserted(stored(h, row.event.eventId()), false);
+  }
+
+  /**
+   * Inserts one event with its causal links in its own row unless its id is stored already: the
+   * insert finds the causes' seqs and counts the reads the history holds, and a shortfall is
+   * NOT_FOUND naming the missing link (the caller's transaction rolls back with the event).
+   */
+  private Inserted insertLinked(Handle h, Row row, CausalLinks links) throws SQLException {
+    PreparedStatement ps = h.prepare(insertLinked);
+    bind(ps, row);
+    String reads = Causality.readsJson(links);
+    ps.setString(8, Causality.causesJson(links));
+    ps.setString(9, reads);
+    ps.setString(10, reads);
+    long seq;
+    boolean complete;
+    try (ResultSet rs = ps.executeQuery()) {
+      if (!rs.next()) {
+        return new Inserted(stored(h, row.event.eventId()), false);
+      }
+      seq = rs.getLong(1);
+      complete = rs.getInt(2) == links.causes().size() && rs.getInt(3) == links.reads().size();
+    }
+    AgentEvent stored = row.stored(seq);
+    if (!complete) {
+      throw Causality.missing(h, stored, links);
+    }
+    return new Inserted(stored, true);
   }
 
   /** The insert without {@code RETURNING}, for JDBC batches. */

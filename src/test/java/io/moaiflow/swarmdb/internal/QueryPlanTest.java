@@ -161,7 +161,12 @@ class QueryPlanTest {
             java.nio.charset.StandardCharsets.UTF_8);
     List<String> scripts = index.lines().filter(l -> !l.isBlank()).toList();
     assertThat(scripts)
-        .containsExactly("V1__init.sql", "V2__recall.sql", "V3__history.sql", "V4__causality.sql");
+        .containsExactly(
+            "V1__init.sql",
+            "V2__recall.sql",
+            "V3__history.sql",
+            "V4__causality.sql",
+            "V5__inline_links.sql");
     long creates = 0;
     for (String name : scripts) {
       String script =
@@ -261,9 +266,10 @@ class QueryPlanTest {
   }
 
   /**
-   * Causal links (schema v4): recording checks a cause by its id and a read by its entry's key; why
-   * and blast radius search the link tables' two keys (the primary key one way, the UNIQUE
-   * constraint the other), events by seq, and an agent's later own memory by its scope.
+   * Causal links (schema v5, in the event's row): the linked insert finds each cause by its id and
+   * each read by its entry's key; why reads an event's links and the events by seq; blast radius
+   * finds its version by key and then reads forward from it by seq (the log's and the history's
+   * primary keys, no sort); a missing link is named by the same key searches.
    */
   @Test
   void causalLinksSearchKeys() throws Exception {
@@ -275,9 +281,7 @@ class QueryPlanTest {
     Map<String, List<String>> plans = new TreeMap<>();
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
       for (String q : statements) {
-        if (q.startsWith("SELECT")) {
-          plans.put(q, explain(c, q));
-        }
+        plans.put(q, explain(c, q));
       }
     }
     assertThat(plans)
@@ -293,25 +297,31 @@ class QueryPlanTest {
                     "SEARCH memory_history USING INDEX sqlite_autoindex_memory_history_1"
                         + " (scope=? AND memory_type=? AND key=?)")),
             Map.entry(
-                Causality.CAUSES, List.of("SEARCH event_causes USING PRIMARY KEY (event_seq=?)")),
-            Map.entry(
-                Causality.READS, List.of("SEARCH event_reads USING PRIMARY KEY (event_seq=?)")),
-            Map.entry(
-                Causality.EFFECTS,
-                List.of(
-                    "SEARCH event_causes USING COVERING INDEX sqlite_autoindex_event_causes_2"
-                        + " (cause_seq=?)")),
-            Map.entry(
-                Causality.READERS,
-                List.of(
-                    "SEARCH event_reads USING COVERING INDEX sqlite_autoindex_event_reads_2"
-                        + " (scope=? AND memory_type=? AND key=? AND version=?)")),
-            Map.entry(
-                Causality.LATER_VERSIONS,
+                Causality.VERSION_SEQ,
                 List.of(
                     "SEARCH memory_history USING INDEX sqlite_autoindex_memory_history_1"
-                        + " (scope=?)",
-                    "USE TEMP B-TREE FOR ORDER BY")),
+                        + " (scope=? AND memory_type=? AND key=?)")),
+            Map.entry(
+                Causality.LINKS,
+                List.of("SEARCH agent_events USING INTEGER PRIMARY KEY (rowid=?)")),
+            Map.entry(
+                Causality.LINKED_AFTER,
+                List.of("SEARCH agent_events USING INTEGER PRIMARY KEY (rowid>?)")),
+            Map.entry(
+                Causality.AGENT_VERSIONS_AFTER,
+                List.of("SEARCH memory_history USING INTEGER PRIMARY KEY (rowid>?)")),
+            Map.entry(
+                statements.get(statements.size() - 2),
+                List.of(
+                    "SCALAR SUBQUERY 2",
+                    "SEARCH agent_events USING COVERING INDEX sqlite_autoindex_agent_events_1"
+                        + " (event_id=?)",
+                    "LIST SUBQUERY 1",
+                    "SCAN json_each VIRTUAL TABLE INDEX 1:",
+                    "SCALAR SUBQUERY 5",
+                    "SCAN j VIRTUAL TABLE INDEX 1:",
+                    "SEARCH h EXISTS USING INDEX sqlite_autoindex_memory_history_1"
+                        + " (scope=? AND memory_type=? AND key=?)")),
             Map.entry(
                 statements.get(statements.size() - 1),
                 List.of("SEARCH agent_events USING INTEGER PRIMARY KEY (rowid=?)")));

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.ErrorCode;
-import io.moaiflow.swarmdb.SchemaV4;
+import io.moaiflow.swarmdb.SchemaV5;
 import io.moaiflow.swarmdb.SeedFiles;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.migrate.MigrationResult;
@@ -84,7 +84,7 @@ class MigrationOnOldFilesTest {
     long rows = -1;
     for (int round = 0; round < 2; round++) {
       try (SwarmDB swarm = SwarmDB.open(copy)) {
-        assertThat(swarm.migrator().currentVersion()).isEqualTo(SchemaV4.LATEST);
+        assertThat(swarm.migrator().currentVersion()).isEqualTo(SchemaV5.LATEST);
         assertThat(swarm.migrator().pending()).isEmpty();
         assertThat(swarm.migrator().status()).allMatch(m -> m.state() == MigrationState.APPLIED);
         MigrationResult again = swarm.migrator().migrate();
@@ -103,7 +103,7 @@ class MigrationOnOldFilesTest {
           .noneMatch(n -> n.endsWith(".bak"));
     }
     assertThat(DbFiles.queryLong(copy, "SELECT count(*) FROM schema_history"))
-        .isEqualTo(SchemaV4.LATEST);
+        .isEqualTo(SchemaV5.LATEST);
     System.out.printf("FIGURES hotwal acked=%d rowsFound=%d%n", acked.size(), rows);
   }
 
@@ -231,7 +231,7 @@ class MigrationOnOldFilesTest {
 
   private static void assertCurrentIntact(Path db) throws Exception {
     try (SwarmDB swarm = SwarmDB.open(db)) {
-      assertThat(swarm.migrator().currentVersion()).isEqualTo(SchemaV4.LATEST);
+      assertThat(swarm.migrator().currentVersion()).isEqualTo(SchemaV5.LATEST);
       assertThat(swarm.maintenance().integrityCheck().ok()).isTrue();
       assertThat(swarm.events().count()).isEqualTo(ROWS);
     }
@@ -243,7 +243,7 @@ class MigrationOnOldFilesTest {
     assertThat(DbFiles.queryLong(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'v3_filler'"))
         .isZero();
     assertThat(DbFiles.queryLong(db, "SELECT max(version) FROM schema_history"))
-        .isEqualTo(SchemaV4.LATEST);
-    assertThat(DbFiles.queryLong(db, "PRAGMA user_version")).isEqualTo(SchemaV4.LATEST);
+        .isEqualTo(SchemaV5.LATEST);
+    assertThat(DbFiles.queryLong(db, "PRAGMA user_version")).isEqualTo(SchemaV5.LATEST);
   }
 }

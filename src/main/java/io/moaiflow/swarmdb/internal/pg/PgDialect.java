@@ -29,7 +29,14 @@ final class PgDialect {
           "session_id, memory_type, key",
           "",
           e -> "23503".equals(e.getSQLState()),
-          "scoped_memory");
+          "scoped_memory",
+          "json_build_object('c', (SELECT coalesce(json_agg(seq), '[]'::json)"
+              + " FROM agent_events WHERE event_id IN (SELECT json_array_elements_text(?::json))),"
+              + " 'r', ?::json)::text",
+          "json_array_length(links::json -> 'c'), (SELECT count(*) FROM json_array_elements(?::json)"
+              + " j WHERE EXISTS (SELECT 1 FROM memory_history h WHERE h.scope = j ->> 0"
+              + " AND h.memory_type = j ->> 1 AND h.key = j ->> 2"
+              + " AND h.version = (j ->> 3)::bigint AND NOT h.deleted))");
 
   private PgDialect() {}
 

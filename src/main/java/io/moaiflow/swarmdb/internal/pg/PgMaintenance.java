@@ -122,7 +122,14 @@ final class PgMaintenance extends Retention {
     if (PgMigrator.currentVersion(h.connection()) >= 3) {
       problems.addAll(historyStructure(h));
     }
-    if (PgMigrator.currentVersion(h.connection()) >= 4) {
+    if (PgMigrator.currentVersion(h.connection()) >= Schema.INLINE_LINKS_VERSION) {
+      if (h.queryLong(
+              "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema()"
+                  + " AND table_name = 'agent_events' AND column_name = 'links'")
+          != 1) {
+        problems.add("column agent_events.links is missing: causal links are lost");
+      }
+    } else if (PgMigrator.currentVersion(h.connection()) >= 4) {
       for (String t : Schema.V4_TABLES) {
         if (!PgMigrator.tableExists(h.connection(), t)) {
           problems.add("table " + t + " is missing: causal links are lost");

@@ -27,7 +27,13 @@ public final class SqliteDialect {
           "rowid",
           " NOT INDEXED",
           e -> SqliteErrors.resultCode(e) == 787,
-          "scoped_memory_expiry");
+          "scoped_memory_expiry",
+          "json_object('c', (SELECT json_group_array(seq) FROM agent_events"
+              + " WHERE event_id IN (SELECT value FROM json_each(?))), 'r', json(?))",
+          "json_array_length(links, '$.c'), (SELECT count(*) FROM json_each(?) j WHERE EXISTS"
+              + " (SELECT 1 FROM memory_history h WHERE h.scope = j.value ->> 0"
+              + " AND h.memory_type = j.value ->> 1 AND h.key = j.value ->> 2"
+              + " AND h.version = j.value ->> 3 AND NOT h.deleted))");
 
   private SqliteDialect() {}
 

@@ -126,7 +126,12 @@ final class SqliteMaintenance extends Retention {
         }
       }
     }
-    if (SqliteMigrator.userVersion(h) >= 4) {
+    if (SqliteMigrator.userVersion(h) >= Schema.INLINE_LINKS_VERSION) {
+      if (h.queryLong("SELECT count(*) FROM pragma_table_info('agent_events') WHERE name = 'links'")
+          != 1) {
+        problems.add("column agent_events.links is missing: causal links are lost" + restore);
+      }
+    } else if (SqliteMigrator.userVersion(h) >= 4) {
       for (String t : Schema.V4_TABLES) {
         if (!tables.containsKey(t)) {
           problems.add("table " + t + " is missing: causal links are lost" + restore);

@@ -60,8 +60,9 @@ class PgMigrationTest {
                   .filter(l -> l.startsWith("applied "))
                   .mapToInt(l -> Integer.parseInt(l.substring("applied ".length())))
                   .sum())
-          .isEqualTo(4);
-      assertThat(count(observer, "SELECT count(*) FROM schema_history")).isEqualTo(4);
+          .isEqualTo(io.moaiflow.swarmdb.SchemaV5.LATEST);
+      assertThat(count(observer, "SELECT count(*) FROM schema_history"))
+          .isEqualTo(io.moaiflow.swarmdb.SchemaV5.LATEST);
       assertThat(Handle.run(observer, 0, PgInspector::indexes))
           .containsExactlyElementsOf(io.moaiflow.swarmdb.SchemaV2.POSTGRES_INDEXES)
           .hasSize(16);
@@ -97,17 +98,15 @@ class PgMigrationTest {
       assertThat(db.migrator().currentVersion()).isZero();
       assertThat(db.migrator().pending())
           .extracting(m -> m.state())
-          .containsExactly(
-              MigrationState.PENDING,
-              MigrationState.PENDING,
-              MigrationState.PENDING,
-              MigrationState.PENDING);
+          .containsExactlyElementsOf(
+              java.util.Collections.nCopies(
+                  io.moaiflow.swarmdb.SchemaV5.LATEST, MigrationState.PENDING));
       assertFails(ErrorCode.SCHEMA_OUTDATED, () -> db.events().count());
       assertThat(db.inspect().health().healthy()).isFalse();
       MigrationResult r = db.migrator().migrate();
       assertThat(r.fromVersion()).isZero();
-      assertThat(r.toVersion()).isEqualTo(4);
-      assertThat(r.applied()).hasSize(4);
+      assertThat(r.toVersion()).isEqualTo(io.moaiflow.swarmdb.SchemaV5.LATEST);
+      assertThat(r.applied()).hasSize(io.moaiflow.swarmdb.SchemaV5.LATEST);
       assertThat(r.backup()).isNull();
       assertThat(db.events().count()).isZero();
     }
@@ -130,10 +129,16 @@ class PgMigrationTest {
       }
       try (Statement st = c.createStatement()) {
         st.execute("UPDATE schema_history SET checksum = checksum - 1");
-        st.execute("INSERT INTO schema_history VALUES (5, 'from the future', 1, 0, 0, true)");
+        st.execute(
+            "INSERT INTO schema_history VALUES ("
+                + (io.moaiflow.swarmdb.SchemaV5.LATEST + 1)
+                + ", 'from the future', 1, 0, 0, true)");
       }
       e = openFails(schema, ErrorCode.SCHEMA_TOO_NEW);
-      assertThat(e.getMessage()).contains("version 5", "up to 4");
+      assertThat(e.getMessage())
+          .contains(
+              "version " + (io.moaiflow.swarmdb.SchemaV5.LATEST + 1),
+              "up to " + io.moaiflow.swarmdb.SchemaV5.LATEST);
       try (Statement st = c.createStatement()) {
         st.execute("DROP TABLE schema_history");
       }
