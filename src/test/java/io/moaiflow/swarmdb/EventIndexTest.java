@@ -76,6 +76,29 @@ class EventIndexTest extends BackendSuite {
   }
 
   /**
+   * The setting is read in every write transaction (once for all the appends a group commit
+   * shares), not once per open database: a database kept open follows switches made by others
+   * between its appends.
+   */
+  @BackendTest
+  void anOpenDatabaseFollowsASwitchMadeByAnotherBetweenItsAppends() throws Exception {
+    AgentEvent first = db.events().append(outage("a0"));
+    backend.open(b -> b.clock(clock).indexEvents(false)).close();
+    AgentEvent whileOff = db.events().append(outage("a1"));
+    assertThat(db.recall(OUTAGE)).isEmpty();
+    backend.open(b -> b.clock(clock).indexEvents(true)).close();
+    AgentEvent whileOn = db.events().append(outage("a2"));
+    List<AgentEvent> batch = db.events().appendAll(List.of(outage("a3"), outage("a4")));
+    assertThat(db.recall(OUTAGE))
+        .extracting(RecallHit::seq)
+        .containsExactlyInAnyOrder(
+            first.seq(), whileOff.seq(), whileOn.seq(), batch.get(0).seq(), batch.get(1).seq());
+    backend.open(b -> b.clock(clock).indexEvents(false)).close();
+    db.events().append(outage("a5"));
+    assertThat(indexed()).isZero();
+  }
+
+  /**
    * Every way an event is appended indexes exactly the events it stored, in its transaction: one,
    * async, a batch, a batch whose middle row is a retry of a stored event (it inserts nothing), and
    * single appends group-committed from several threads.

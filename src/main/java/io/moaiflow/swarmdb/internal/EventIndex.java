@@ -110,6 +110,7 @@ public final class EventIndex {
               }
               h.execute(wanted ? sql.reindex() : sql.empty());
               h.prepare(UPDATE_SETTING, wanted ? "on" : "off").executeUpdate();
+              h.unit().eventIndex(wanted);
               return true;
             });
     if (changed) {
@@ -120,7 +121,19 @@ public final class EventIndex {
   /** Whether the database records event indexing as on. */
   public static boolean isOn(Handle h, String lockClause) throws SQLException {
     try (ResultSet rs = h.prepare(SELECT_SETTING + lockClause).executeQuery()) {
-      return !rs.next() || !"off".equals(rs.getString(1));
+      boolean on = !rs.next() || !"off".equals(rs.getString(1));
+      h.unit().eventIndex(on);
+      return on;
     }
+  }
+
+  /**
+   * Whether event indexing is on, read once per unit of work: the appends of one SQLite group
+   * commit share their transaction, in which no other process can switch the setting (it would need
+   * the write lock) and a switch by this transaction updates it ({@link #apply}).
+   */
+  public static boolean isOnInThisTransaction(Handle h) throws SQLException {
+    Boolean known = h.unit().eventIndex();
+    return known != null ? known : isOn(h, "");
   }
 }

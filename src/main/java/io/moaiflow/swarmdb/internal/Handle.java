@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One connection with its statement cache, lent to a read or a write for its duration: the SQLite
@@ -16,8 +17,35 @@ import java.util.List;
  *
  * @param connection the physical connection; do not close it
  * @param now the time this unit of work runs at (epoch ms, monotonic)
+ * @param unit what this unit of work has read already and may reuse (a new one per unit)
  */
-public record Handle(Connection connection, StatementCache cache, long now) {
+public record Handle(Connection connection, StatementCache cache, long now, Unit unit) {
+
+  /**
+   * A handle for one unit of work: one transaction of the SQLite writer (every write of a group
+   * commit shares it), one read, one PostgreSQL unit.
+   */
+  public Handle(Connection connection, StatementCache cache, long now) {
+    this(connection, cache, now, new Unit());
+  }
+
+  /**
+   * Settings read once per unit of work: inside one write transaction no other connection can
+   * change them (it would need the write lock this one holds), and a change made by this
+   * transaction updates them here. Not thread safe, like the handle.
+   */
+  public static final class Unit {
+    private @Nullable Boolean eventIndex;
+
+    /** {@return the event-index setting read in this unit, or null before the first read} */
+    @Nullable Boolean eventIndex() {
+      return eventIndex;
+    }
+
+    void eventIndex(boolean on) {
+      eventIndex = on;
+    }
+  }
 
   /**
    * Runs work on a connection with a statement cache that lives only as long as the work: every

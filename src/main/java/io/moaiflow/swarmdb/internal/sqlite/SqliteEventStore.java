@@ -97,11 +97,12 @@ final class SqliteEventStore extends SqlEventStore {
 
   /**
    * Puts events {@code first..last} into the full-text index when indexing is on. The setting is
-   * read first, in this transaction (another process may have switched it), so that with indexing
-   * off the FTS5 table takes no part in the transaction at all.
+   * read in this transaction (another process may have switched it since the last one), once for
+   * all the writes of a group commit, so that with indexing off the FTS5 table takes no part in the
+   * transaction at all.
    */
   private static void index(Handle h, long first, long last) throws SQLException {
-    if (EventIndex.isOn(h, "")) {
+    if (EventIndex.isOnInThisTransaction(h)) {
       h.prepare(EventIndex.SQLITE_INDEX_RANGE, first, last).executeUpdate();
     }
   }
