@@ -103,4 +103,41 @@ public final class PgTestSupport {
       return rs.next() ? rs.getLong(1) : 0;
     }
   }
+
+  /**
+   * Leaves a schema as a library of an older version left it: the shipped PostgreSQL scripts 1 to
+   * {@code version} run as they are, each recorded in {@code schema_history} with the checksum the
+   * current migrator resolves for it (read from an empty schema), so the current library migrates
+   * on from there.
+   */
+  public static void atVersion(Connection c, int version) throws Exception {
+    java.util.List<io.moaiflow.swarmdb.migrate.MigrationInfo> shipped;
+    try (Schema empty = newSchema();
+        io.moaiflow.swarmdb.SwarmDB db =
+            io.moaiflow.swarmdb.SwarmDB.open(
+                io.moaiflow.swarmdb.SwarmDbConfig.postgres(empty.url()).migrate(false).build())) {
+      shipped = db.migrator().status();
+    }
+    try (Statement st = c.createStatement()) {
+      st.execute(
+          "CREATE TABLE schema_history (version INTEGER NOT NULL PRIMARY KEY, description TEXT NOT"
+              + " NULL, checksum BIGINT NOT NULL, applied_at BIGINT NOT NULL, duration_ms BIGINT"
+              + " NOT NULL, success BOOLEAN NOT NULL)");
+      for (io.moaiflow.swarmdb.migrate.MigrationInfo m : shipped.subList(0, version)) {
+        String name =
+            "/db/migration/postgresql/V" + m.version() + "__" + m.description().replace(' ', '_');
+        try (java.io.InputStream in = PgTestSupport.class.getResourceAsStream(name + ".sql")) {
+          st.execute(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        st.execute(
+            "INSERT INTO schema_history VALUES ("
+                + m.version()
+                + ", '"
+                + m.description()
+                + "', "
+                + m.resolvedChecksum()
+                + ", 0, 1, true)");
+      }
+    }
+  }
 }

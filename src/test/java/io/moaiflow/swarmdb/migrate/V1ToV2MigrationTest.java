@@ -68,7 +68,7 @@ class V1ToV2MigrationTest {
                 });
         assertThat(m.status())
             .extracting(MigrationInfo::description)
-            .containsExactly("init", "recall", "history", "causality");
+            .containsExactly("init", "recall", "history", "causality", "inline links");
         r = m.migrate();
         assertThat(r.applied()).isEmpty();
         assertThat(db.maintenance().integrityCheck().problems()).isEmpty();
@@ -192,25 +192,11 @@ class V1ToV2MigrationTest {
 
   @Test
   void aV1OnlySchemaOnPostgresqlMigratesAndIsIndexed() throws Exception {
-    long v1Checksum;
-    try (PgTestSupport.Schema empty = PgTestSupport.newSchema();
-        SwarmDB db = SwarmDB.open(SwarmDbConfig.postgres(empty.url()).migrate(false).build())) {
-      v1Checksum = db.migrator().status().get(0).resolvedChecksum();
-    }
-    String v1;
-    try (InputStream in = getClass().getResourceAsStream("/db/migration/postgresql/V1__init.sql")) {
-      v1 = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
     try (PgTestSupport.Schema schema = PgTestSupport.newSchema();
         Connection c = schema.connect();
         Statement st = c.createStatement()) {
       // what the v1 library left: the V1 script, its history row, and rows in every table
-      st.execute(
-          "CREATE TABLE schema_history (version INTEGER NOT NULL PRIMARY KEY, description TEXT NOT"
-              + " NULL, checksum BIGINT NOT NULL, applied_at BIGINT NOT NULL, duration_ms BIGINT"
-              + " NOT NULL, success BOOLEAN NOT NULL)");
-      st.execute(v1);
-      st.execute("INSERT INTO schema_history VALUES (1, 'init', " + v1Checksum + ", 0, 1, true)");
+      PgTestSupport.atVersion(c, 1);
       st.execute(
           "INSERT INTO sessions (session_id, status, started_at, metadata) VALUES ('s-1',"
               + " 'active', 0, '{}')");

@@ -13,8 +13,6 @@ import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmState;
 import io.moaiflow.swarmdb.backend.PgTestSupport;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -123,24 +121,10 @@ class V2ToV3MigrationTest {
 
   @Test
   void aV2SchemaOnPostgresqlMigratesWithTheSameSnapshot() throws Exception {
-    List<Long> checksums;
-    try (PgTestSupport.Schema empty = PgTestSupport.newSchema();
-        SwarmDB db = SwarmDB.open(SwarmDbConfig.postgres(empty.url()).migrate(false).build())) {
-      checksums = db.migrator().status().stream().map(s -> s.resolvedChecksum()).toList();
-    }
     try (PgTestSupport.Schema schema = PgTestSupport.newSchema();
         Connection c = schema.connect();
         Statement st = c.createStatement()) {
-      st.execute(
-          "CREATE TABLE schema_history (version INTEGER NOT NULL PRIMARY KEY, description TEXT NOT"
-              + " NULL, checksum BIGINT NOT NULL, applied_at BIGINT NOT NULL, duration_ms BIGINT"
-              + " NOT NULL, success BOOLEAN NOT NULL)");
-      st.execute(script("V1__init.sql"));
-      st.execute(script("V2__recall.sql"));
-      st.execute(
-          "INSERT INTO schema_history VALUES (1, 'init', " + checksums.get(0) + ", 0, 1, true)");
-      st.execute(
-          "INSERT INTO schema_history VALUES (2, 'recall', " + checksums.get(1) + ", 0, 1, true)");
+      PgTestSupport.atVersion(c, 2);
       st.execute(
           "INSERT INTO sessions (session_id, status, started_at, metadata) VALUES ('s-1',"
               + " 'active', 0, '{\"u\": 1}')");
@@ -172,13 +156,6 @@ class V2ToV3MigrationTest {
         assertThat(next.seq()).isEqualTo(horizon + 1);
       }
       assertThat(PgTestSupport.queryLong(c, "SELECT count(*) FROM memory_history")).isEqualTo(2);
-    }
-  }
-
-  private static String script(String name) throws Exception {
-    try (InputStream in =
-        V2ToV3MigrationTest.class.getResourceAsStream("/db/migration/postgresql/" + name)) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 

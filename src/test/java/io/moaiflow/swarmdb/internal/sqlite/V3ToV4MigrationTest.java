@@ -12,8 +12,6 @@ import io.moaiflow.swarmdb.Scope;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.backend.PgTestSupport;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -94,30 +92,10 @@ class V3ToV4MigrationTest {
 
   @Test
   void aV3SchemaOnPostgresqlMigratesAndLinksAtOnce() throws Exception {
-    List<Long> checksums;
-    try (PgTestSupport.Schema empty = PgTestSupport.newSchema();
-        SwarmDB db = SwarmDB.open(SwarmDbConfig.postgres(empty.url()).migrate(false).build())) {
-      checksums = db.migrator().status().stream().map(s -> s.resolvedChecksum()).toList();
-    }
     try (PgTestSupport.Schema schema = PgTestSupport.newSchema();
         Connection c = schema.connect();
         Statement st = c.createStatement()) {
-      st.execute(
-          "CREATE TABLE schema_history (version INTEGER NOT NULL PRIMARY KEY, description TEXT NOT"
-              + " NULL, checksum BIGINT NOT NULL, applied_at BIGINT NOT NULL, duration_ms BIGINT"
-              + " NOT NULL, success BOOLEAN NOT NULL)");
-      List<String> names = List.of("init", "recall", "history");
-      for (int v = 1; v <= 3; v++) {
-        st.execute(script("V" + v + "__" + names.get(v - 1) + ".sql"));
-        st.execute(
-            "INSERT INTO schema_history VALUES ("
-                + v
-                + ", '"
-                + names.get(v - 1)
-                + "', "
-                + checksums.get(v - 1)
-                + ", 0, 1, true)");
-      }
+      PgTestSupport.atVersion(c, 3);
       st.execute(
           "INSERT INTO agent_events (event_id, event_type, agent_id, ts) VALUES ('v3-event',"
               + " 'spawn', 'agent-0', 0)");
@@ -137,13 +115,6 @@ class V3ToV4MigrationTest {
                   "SELECT json_array_length(links::json -> 'c') + json_array_length(links::json"
                       + " -> 'r') FROM agent_events WHERE event_id = 'v4-event'"))
           .isEqualTo(2);
-    }
-  }
-
-  private static String script(String name) throws Exception {
-    try (InputStream in =
-        V3ToV4MigrationTest.class.getResourceAsStream("/db/migration/postgresql/" + name)) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 }

@@ -10,14 +10,11 @@ import io.moaiflow.swarmdb.Scope;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.backend.PgTestSupport;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -117,30 +114,10 @@ class V4ToV5MigrationTest {
 
   @Test
   void aV4SchemaOnPostgresqlMovesItsLinksIntoTheirRows() throws Exception {
-    List<Long> checksums;
-    try (PgTestSupport.Schema empty = PgTestSupport.newSchema();
-        SwarmDB db = SwarmDB.open(SwarmDbConfig.postgres(empty.url()).migrate(false).build())) {
-      checksums = db.migrator().status().stream().map(s -> s.resolvedChecksum()).toList();
-    }
     try (PgTestSupport.Schema schema = PgTestSupport.newSchema();
         Connection c = schema.connect();
         Statement st = c.createStatement()) {
-      st.execute(
-          "CREATE TABLE schema_history (version INTEGER NOT NULL PRIMARY KEY, description TEXT NOT"
-              + " NULL, checksum BIGINT NOT NULL, applied_at BIGINT NOT NULL, duration_ms BIGINT"
-              + " NOT NULL, success BOOLEAN NOT NULL)");
-      List<String> names = List.of("init", "recall", "history", "causality");
-      for (int v = 1; v <= 4; v++) {
-        st.execute(script("V" + v + "__" + names.get(v - 1) + ".sql"));
-        st.execute(
-            "INSERT INTO schema_history VALUES ("
-                + v
-                + ", '"
-                + names.get(v - 1)
-                + "', "
-                + checksums.get(v - 1)
-                + ", 0, 1, true)");
-      }
+      PgTestSupport.atVersion(c, 4);
       for (String row : V4_ROWS) {
         st.execute(row.replace("'\"ship\"'", "'\"ship\"'::jsonb"));
       }
@@ -155,13 +132,6 @@ class V4ToV5MigrationTest {
                   "SELECT count(*) FROM information_schema.tables WHERE table_schema ="
                       + " current_schema() AND table_name IN ('event_causes', 'event_reads')"))
           .isZero();
-    }
-  }
-
-  private static String script(String name) throws Exception {
-    try (InputStream in =
-        V4ToV5MigrationTest.class.getResourceAsStream("/db/migration/postgresql/" + name)) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 }
