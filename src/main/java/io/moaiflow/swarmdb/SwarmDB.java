@@ -292,7 +292,11 @@ public final class SwarmDB implements AutoCloseable {
    * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} for an invalid id
    */
   public ActingAgent actingAs(String agentId) {
-    return new ActingHandle(agentId, daos.events(), this::memory, db.json());
+    return new ActingHandle(
+        agentId,
+        daos.events(),
+        (scope, writer) -> daos.sessions().memory(scope, writer),
+        db.json());
   }
 
   /**

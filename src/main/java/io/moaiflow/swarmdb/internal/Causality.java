@@ -14,8 +14,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -46,9 +48,24 @@ public final class Causality {
   static final String READERS =
       "SELECT event_seq FROM event_reads WHERE scope = ? AND memory_type = ? AND key = ?"
           + " AND version = ? ORDER BY event_seq";
+
+  /**
+   * An agent's own memory's versions in a seq range written without a recorded writer: plain
+   * writes, which count as the agent's (as before schema v5), by the scope's part of the history
+   * key.
+   */
   static final String LATER_VERSIONS =
       "SELECT memory_type, key, version FROM memory_history WHERE scope = ? AND seq > ?"
-          + " AND NOT deleted ORDER BY seq";
+          + " AND seq < ? AND NOT deleted AND writer IS NULL ORDER BY seq";
+
+  /**
+   * The versions an agent wrote through its handle in a seq range, in any scope (schema v5's writer
+   * column, which has no index of its own): a range of the seq primary key, bounded below by the
+   * dependent event.
+   */
+  static final String WRITTEN_AFTER =
+      "SELECT scope, memory_type, key, version FROM memory_history WHERE seq > ? AND seq < ?"
+          + " AND writer = ? AND NOT deleted ORDER BY seq";
 
   private final Backend db;
   private final String bySeq;
@@ -71,6 +88,7 @@ public final class Causality {
         EFFECTS,
         READERS,
         LATER_VERSIONS,
+        WRITTEN_AFTER,
         bySeq);
   }
 
@@ -233,8 +251,9 @@ public final class Causality {
 
   /**
    * Every dependent of a memory version, breadth first, at most {@code limit} nodes: the events
-   * that read it, the events they caused, the later versions of the own memory of those events'
-   * agents written after those events, and so on from each of those.
+   * that read it, the events they caused, the versions those events' agents wrote after those
+   * events (in any scope through their handles, by the writer column; in their own memory without a
+   * recorded writer), and so on from each of those.
    */
   public CausalGraph blast(MemoryRef start, int limit) {
     Objects.requireNonNull(start, "ref");
@@ -244,6 +263,7 @@ public final class Causality {
         h -> {
           Found f = new Found(limit);
           Deque<Object> queue = new ArrayDeque<>();
+          Map<String, Long> scannedFrom = new HashMap<>(); // agent -> smallest event seq scanned
           f.seenMemory.add(start);
           CausalGraph.MemoryNode first = new CausalGraph.MemoryNode(start, 0);
           f.memory.add(first);
@@ -263,17 +283,33 @@ public final class Causality {
                   event(h, effect).ifPresent(x -> queue.add(addEvent(f, x, e.depth() + 1)));
                 }
               }
-              Scope own = Scope.agent(e.event().agentId());
-              PreparedStatement ps = h.prepare(LATER_VERSIONS, own.toString(), e.event().seq());
-              try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next() && !f.truncated) {
-                  MemoryRef r =
-                      ref(own, rs.getString(1), rs.getString(2), rs.getLong(3), "memory_history");
-                  if (!f.seenMemory.contains(r) && !f.full()) {
-                    f.seenMemory.add(r);
-                    CausalGraph.MemoryNode m = new CausalGraph.MemoryNode(r, e.depth() + 1);
-                    f.memory.add(m);
-                    queue.add(m);
+              String agent = e.event().agentId();
+              long after = e.event().seq();
+              Long scanned = scannedFrom.get(agent);
+              if (scanned == null || after < scanned) {
+                // versions after an earlier-scanned event of the agent are found already, at a
+                // depth no greater (breadth first): read only the seqs up to that event
+                long before = scanned == null ? Long.MAX_VALUE : scanned;
+                scannedFrom.put(agent, after);
+                Scope own = Scope.agent(agent);
+                PreparedStatement ps = h.prepare(LATER_VERSIONS, own.toString(), after, before);
+                try (ResultSet rs = ps.executeQuery()) {
+                  while (rs.next() && !f.truncated) {
+                    later(
+                        f,
+                        queue,
+                        e,
+                        ref(
+                            own,
+                            rs.getString(1),
+                            rs.getString(2),
+                            rs.getLong(3),
+                            "memory_history"));
+                  }
+                }
+                try (ResultSet rs = h.prepare(WRITTEN_AFTER, after, before, agent).executeQuery()) {
+                  while (rs.next() && !f.truncated) {
+                    later(f, queue, e, written(rs));
                   }
                 }
               }
@@ -281,6 +317,28 @@ public final class Causality {
           }
           return f.graph();
         });
+  }
+
+  /** Adds a version written after a dependent event, unless seen or the limit is reached. */
+  private static void later(Found f, Deque<Object> queue, CausalGraph.EventNode e, MemoryRef r) {
+    if (!f.seenMemory.contains(r) && !f.full()) {
+      f.seenMemory.add(r);
+      CausalGraph.MemoryNode m = new CausalGraph.MemoryNode(r, e.depth() + 1);
+      f.memory.add(m);
+      queue.add(m);
+    }
+  }
+
+  /** A row of {@link #WRITTEN_AFTER}; a damaged scope is CORRUPT naming the row. */
+  private static MemoryRef written(ResultSet rs) throws SQLException {
+    String scope = rs.getString(1);
+    Scope parsed;
+    try {
+      parsed = Scope.parse(scope);
+    } catch (SwarmDbException e) {
+      throw corrupt("memory_history row (scope " + Checks.printable(scope) + ")", e);
+    }
+    return ref(parsed, rs.getString(2), rs.getString(3), rs.getLong(4), "memory_history");
   }
 
   private static CausalGraph.EventNode addEvent(Found f, AgentEvent e, int depth) {
