@@ -658,8 +658,8 @@ class EventStoreTest extends BackendSuite {
         .hasSize(backend.isPostgres() ? 16 : 12);
     assertThat(info.missingIndexes()).isEmpty();
     assertThat(info.unexpectedIndexes()).isEmpty();
-    assertThat(info.schemaVersion()).isEqualTo(SchemaV4.LATEST);
-    assertThat(info.latestSchemaVersion()).isEqualTo(SchemaV4.LATEST);
+    assertThat(info.schemaVersion()).isEqualTo(SchemaV5.LATEST);
+    assertThat(info.latestSchemaVersion()).isEqualTo(SchemaV5.LATEST);
     assertThat(info.rowCounts())
         .containsEntry("agent_events", 1L)
         .containsEntry("sessions", 1L)
@@ -667,7 +667,7 @@ class EventStoreTest extends BackendSuite {
         .containsEntry("session_memory", 0L)
         .containsEntry("scoped_memory", 0L)
         .containsEntry("swarm_settings", 1L)
-        .containsEntry("schema_history", 4L)
+        .containsEntry("schema_history", 5L)
         .containsEntry("event_causes", 0L)
         .containsEntry("event_reads", 0L)
         .containsEntry("session_history", 1L)
@@ -680,15 +680,15 @@ class EventStoreTest extends BackendSuite {
     assertThat(h.healthy()).as(h.problems().toString()).isTrue();
     assertThat(h.database()).isEqualTo("connected");
     assertThat(h.writable()).isTrue();
-    assertThat(h.schemaVersion()).isEqualTo(SchemaV4.LATEST);
+    assertThat(h.schemaVersion()).isEqualTo(SchemaV5.LATEST);
     assertThat(db.inspect().writerStats().transactions()).isPositive();
     assertThat(db.migrator().status())
         .extracting(s -> s.state())
         .containsOnly(MigrationState.APPLIED)
-        .hasSize(SchemaV4.LATEST);
+        .hasSize(SchemaV5.LATEST);
     assertThat(db.migrator().pending()).isEmpty();
-    assertThat(db.migrator().currentVersion()).isEqualTo(SchemaV4.LATEST);
-    assertThat(db.migrator().latestVersion()).isEqualTo(SchemaV4.LATEST);
+    assertThat(db.migrator().currentVersion()).isEqualTo(SchemaV5.LATEST);
+    assertThat(db.migrator().latestVersion()).isEqualTo(SchemaV5.LATEST);
     db.migrator().validate();
     assertThat(db.migrator().migrate().applied()).isEmpty();
   }

@@ -4,6 +4,7 @@ import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.CausalGraph;
 import io.moaiflow.swarmdb.CausalLinks;
 import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.EventQuery;
 import io.moaiflow.swarmdb.MemoryRef;
 import io.moaiflow.swarmdb.Scope;
 import io.moaiflow.swarmdb.SwarmDbException;
@@ -12,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
@@ -21,6 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -38,6 +41,18 @@ public final class Causality {
       "INSERT INTO event_causes (event_seq, cause_seq) VALUES (?, ?)";
   static final String INSERT_READ =
       "INSERT INTO event_reads (event_seq, scope, memory_type, key, version) VALUES (?, ?, ?, ?, ?)";
+
+  /** The causes, as event ids, of the events in a seq range: the primary key's range. */
+  static final String LINKED_CAUSES =
+      "SELECT c.event_seq, e.event_id FROM event_causes c JOIN agent_events e ON e.seq ="
+          + " c.cause_seq WHERE c.event_seq > ? AND c.event_seq <= ? ORDER BY c.event_seq,"
+          + " c.cause_seq";
+
+  /** The reads of the events in a seq range: the primary key's range. */
+  static final String LINKED_READS =
+      "SELECT event_seq, scope, memory_type, key, version FROM event_reads WHERE event_seq > ?"
+          + " AND event_seq <= ? ORDER BY event_seq, scope, memory_type, key, version";
+
   static final String CAUSES =
       "SELECT cause_seq FROM event_causes WHERE event_seq = ? ORDER BY cause_seq DESC";
   static final String READS =
@@ -89,6 +104,8 @@ public final class Causality {
         READERS,
         LATER_VERSIONS,
         WRITTEN_AFTER,
+        LINKED_CAUSES,
+        LINKED_READS,
         bySeq);
   }
 
@@ -98,6 +115,15 @@ public final class Causality {
    * transaction rolls back with the event).
    */
   static void record(Handle h, AgentEvent stored, CausalLinks links) throws SQLException {
+    record(h, stored, links, true);
+  }
+
+  /**
+   * {@link #record(Handle, AgentEvent, CausalLinks)}; without {@code checkReads} the reads are
+   * recorded as given (an import: they were read in the database the export came from).
+   */
+  static void record(Handle h, AgentEvent stored, CausalLinks links, boolean checkReads)
+      throws SQLException {
     List<Long> causes = new ArrayList<>(links.causes().size());
     for (String id : links.causes()) {
       long seq = -1;
@@ -118,7 +144,7 @@ public final class Causality {
       }
       causes.add(seq);
     }
-    for (MemoryRef r : links.reads()) {
+    for (MemoryRef r : checkReads ? links.reads() : List.<MemoryRef>of()) {
       boolean known;
       try (ResultSet rs = bindRef(h.prepare(VERSION_KNOWN), 1, r).executeQuery()) {
         known = rs.next();
@@ -154,6 +180,66 @@ public final class Causality {
         ps.addBatch();
       }
       ps.executeBatch();
+    }
+  }
+
+  /**
+   * The links of the events in (afterSeq, upToSeq], by seq; INVALID_ARGUMENT past {@value
+   * EventQuery#MAX_LIMIT} linked events (the reading stops there), CORRUPT for a damaged row.
+   */
+  static Map<Long, CausalLinks> links(Handle h, long afterSeq, long upToSeq) throws SQLException {
+    Map<Long, List<String>> causes = new TreeMap<>();
+    Map<Long, List<MemoryRef>> reads = new TreeMap<>();
+    Set<Long> linked = new HashSet<>();
+    try (ResultSet rs = h.prepare(LINKED_CAUSES, afterSeq, upToSeq).executeQuery()) {
+      while (rs.next()) {
+        long seq = rs.getLong(1);
+        tooMany(linked, seq, afterSeq, upToSeq);
+        causes.computeIfAbsent(seq, k -> new ArrayList<>()).add(rs.getString(2));
+      }
+    }
+    try (ResultSet rs = h.prepare(LINKED_READS, afterSeq, upToSeq).executeQuery()) {
+      while (rs.next()) {
+        long seq = rs.getLong(1);
+        tooMany(linked, seq, afterSeq, upToSeq);
+        String scope = rs.getString(2);
+        String row =
+            "event_reads row (event_seq " + seq + ", scope " + Checks.printable(scope) + ")";
+        MemoryRef r;
+        try {
+          r = new MemoryRef(Scope.parse(scope), rs.getString(3), rs.getString(4), rs.getLong(5));
+        } catch (SwarmDbException e) {
+          throw corrupt(row, e);
+        }
+        reads.computeIfAbsent(seq, k -> new ArrayList<>()).add(r);
+      }
+    }
+    Map<Long, CausalLinks> out = new TreeMap<>();
+    for (long seq : new TreeSet<>(linked)) {
+      try {
+        out.put(
+            seq,
+            new CausalLinks(
+                causes.getOrDefault(seq, List.of()), reads.getOrDefault(seq, List.of())));
+      } catch (SwarmDbException e) {
+        throw corrupt("the links of agent_events row seq " + seq, e);
+      }
+    }
+    return Collections.unmodifiableMap(out);
+  }
+
+  private static void tooMany(Set<Long> linked, long seq, long afterSeq, long upToSeq) {
+    if (linked.add(seq) && linked.size() > EventQuery.MAX_LIMIT) {
+      throw Checks.invalid(
+          "more than "
+              + EventQuery.MAX_LIMIT
+              + " events with seq after "
+              + afterSeq
+              + " and up to "
+              + upToSeq
+              + " have causal links; pass a smaller range (a page of at most "
+              + EventQuery.MAX_LIMIT
+              + " events)");
     }
   }
 

@@ -148,6 +148,29 @@ public abstract class SqlEventStore implements EventStore {
    */
   @Override
   public AgentEvent append(AgentEvent event, CausalLinks links) {
+    return append(event, links, true);
+  }
+
+  @Override
+  public AgentEvent appendAsRecorded(AgentEvent event, CausalLinks links) {
+    return append(event, links, false);
+  }
+
+  @Override
+  public Map<Long, CausalLinks> links(long afterSeq, long upToSeq) {
+    if (afterSeq < 0 || upToSeq < afterSeq) {
+      throw Checks.invalid(
+          "the range is seq "
+              + afterSeq
+              + " (exclusive) to "
+              + upToSeq
+              + "; pass 0 or more and an end at or after the start");
+    }
+    return db.read("events.links", h -> Causality.links(h, afterSeq, upToSeq));
+  }
+
+  /** An append with links; {@code checkReads}: whether each read must be in the history. */
+  private AgentEvent append(AgentEvent event, CausalLinks links, boolean checkReads) {
     Objects.requireNonNull(links, "links");
     Row row = new Row(db.json(), event);
     if (links.causes().contains(event.eventId())) {
@@ -164,7 +187,7 @@ public abstract class SqlEventStore implements EventStore {
                 h -> {
                   Inserted ins = inserted(h, insertOne(h, row));
                   if (ins.fresh()) {
-                    Causality.record(h, ins.event(), links);
+                    Causality.record(h, ins.event(), links, checkReads);
                   }
                   return ins;
                 });

@@ -46,7 +46,7 @@ class FileNamesCliTest {
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     Path db = sub.resolve(name);
     assertThat(CliRun.ok(db, "init").out())
-        .isEqualTo("initialised " + db + " at schema version 4\n");
+        .isEqualTo("initialised " + db + " at schema version 5\n");
     assertThat(namesIn(sub)).contains(name).isSubsetOf(name, name + "-wal", name + "-shm");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(db)))
         .isEqualTo("rw-------");

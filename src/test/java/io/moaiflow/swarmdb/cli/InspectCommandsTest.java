@@ -20,7 +20,7 @@ class InspectCommandsTest {
   void initCreatesAPrivateDatabaseAndIsIdempotent() throws Exception {
     Path db = dir.resolve("a/b/swarm.db");
     assertThat(CliRun.ok(db, "init").out())
-        .isEqualTo("initialised " + db.toAbsolutePath() + " at schema version 4\n");
+        .isEqualTo("initialised " + db.toAbsolutePath() + " at schema version 5\n");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(db)))
         .isEqualTo("rw-------");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(db.getParent())))

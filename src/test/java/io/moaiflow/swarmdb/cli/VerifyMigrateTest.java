@@ -31,7 +31,7 @@ class VerifyMigrateTest {
             "journal_mode wal",
             "permissions: file 600, directory 700",
             "quick_check ok",
-            "schema version 4, 4 migration checksum(s) match",
+            "schema version 5, 5 migration checksum(s) match",
             "indexes: all 12 present");
     assertThat(CliRun.ok(db, "verify", "--full").out()).contains("integrity_check ok");
   }
@@ -158,9 +158,9 @@ class VerifyMigrateTest {
       assertThat(s.migrator().currentVersion()).isZero();
     }
 
-    assertThat(CliRun.ok(db, "migrate").out()).contains("migrated from version 0 to 4 (4 applied)");
+    assertThat(CliRun.ok(db, "migrate").out()).contains("migrated from version 0 to 5 (5 applied)");
     CliRun again = CliRun.on(db, "migrate");
-    assertThat(again.out()).contains("schema version 4 is current; nothing to migrate");
+    assertThat(again.out()).contains("schema version 5 is current; nothing to migrate");
   }
 
   @Test

@@ -51,13 +51,13 @@ class MigratorTest {
   void freshDatabaseIsCurrent() {
     try (SwarmDB db = SwarmDB.open(dir.resolve("swarm.db"))) {
       Migrator m = db.migrator();
-      assertThat(m.currentVersion()).isEqualTo(4);
-      assertThat(m.latestVersion()).isEqualTo(4);
+      assertThat(m.currentVersion()).isEqualTo(5);
+      assertThat(m.latestVersion()).isEqualTo(5);
       List<MigrationInfo> status = m.status();
-      assertThat(status).hasSize(4);
+      assertThat(status).hasSize(5);
       assertThat(status)
           .extracting(MigrationInfo::description)
-          .containsExactly("init", "recall", "history", "causality");
+          .containsExactly("init", "recall", "history", "causality", "writer");
       for (int i = 0; i < 3; i++) {
         MigrationInfo v = status.get(i);
         assertThat(v.version()).isEqualTo(i + 1);
@@ -69,8 +69,8 @@ class MigratorTest {
       assertThat(m.pending()).isEmpty();
       m.validate();
       MigrationResult r = m.migrate();
-      assertThat(r.fromVersion()).isEqualTo(4);
-      assertThat(r.toVersion()).isEqualTo(4);
+      assertThat(r.fromVersion()).isEqualTo(5);
+      assertThat(r.toVersion()).isEqualTo(5);
       assertThat(r.applied()).isEmpty();
       assertThat(r.backup()).isNull();
     }
@@ -80,13 +80,13 @@ class MigratorTest {
   @Test
   void aDatabaseFromANewerLibraryIsRefusedAndNotTouched() throws Exception {
     Path file = fresh();
-    sql(file, "PRAGMA user_version = 5");
+    sql(file, "PRAGMA user_version = 6");
     byte[] before = Files.readAllBytes(file);
     SwarmDbException e = assertFails(ErrorCode.SCHEMA_TOO_NEW, () -> SwarmDB.open(file));
     assertThat(e.getMessage())
-        .contains("schema version 5", "versions up to 4", "Upgrade SwarmDB", "Nothing was changed");
+        .contains("schema version 6", "versions up to 5", "Upgrade SwarmDB", "Nothing was changed");
     assertThat(Files.readAllBytes(file)).isEqualTo(before);
-    assertThat(queryLong(file, "PRAGMA user_version")).isEqualTo(5);
+    assertThat(queryLong(file, "PRAGMA user_version")).isEqualTo(6);
   }
 
   @Test
@@ -94,11 +94,11 @@ class MigratorTest {
     Path file = fresh();
     sql(
         file,
-        "INSERT INTO schema_history VALUES (5, 'from the future', 42, 0, 0, 1)",
-        "PRAGMA user_version = 5");
+        "INSERT INTO schema_history VALUES (6, 'from the future', 42, 0, 0, 1)",
+        "PRAGMA user_version = 6");
     byte[] before = Files.readAllBytes(file);
     assertThat(assertFails(ErrorCode.SCHEMA_TOO_NEW, () -> SwarmDB.open(file)).getMessage())
-        .contains("schema version 5", "up to 4");
+        .contains("schema version 6", "up to 5");
     assertThat(Files.readAllBytes(file)).isEqualTo(before);
   }
 
@@ -136,8 +136,8 @@ class MigratorTest {
       sql(
           file,
           "UPDATE schema_history SET checksum = " + v1.resolvedChecksum() + " WHERE version = 1",
-          "INSERT INTO schema_history VALUES (5, 'future', 42, 1000, 3, 1)",
-          "PRAGMA user_version = 5");
+          "INSERT INTO schema_history VALUES (6, 'future', 42, 1000, 3, 1)",
+          "PRAGMA user_version = 6");
       List<MigrationInfo> status = db.migrator().status();
       assertThat(status)
           .extracting(MigrationInfo::state)
@@ -146,9 +146,10 @@ class MigratorTest {
               MigrationState.APPLIED,
               MigrationState.APPLIED,
               MigrationState.APPLIED,
+              MigrationState.APPLIED,
               MigrationState.FUTURE);
-      assertThat(status.get(4).resolvedChecksum()).isNull();
-      assertThat(status.get(4).appliedChecksum()).isEqualTo(42);
+      assertThat(status.get(5).resolvedChecksum()).isNull();
+      assertThat(status.get(5).appliedChecksum()).isEqualTo(42);
       assertFails(ErrorCode.SCHEMA_TOO_NEW, () -> db.migrator().validate());
     }
   }
@@ -158,7 +159,7 @@ class MigratorTest {
     Path file = fresh();
     sql(file, "PRAGMA user_version = 0");
     assertThat(assertFails(ErrorCode.MIGRATION_FAILED, () -> SwarmDB.open(file)).getMessage())
-        .contains("user_version 0", "records version 4", "outside SwarmDB");
+        .contains("user_version 0", "records version 5", "outside SwarmDB");
   }
 
   @Test
@@ -179,7 +180,7 @@ class MigratorTest {
     try (SwarmDB db = SwarmDB.open(SwarmDbConfig.builder(file).migrate(false).build())) {
       assertThat(db.migrator().currentVersion()).isZero();
       assertThat(db.migrator().pending())
-          .hasSize(4)
+          .hasSize(5)
           .allSatisfy(
               p -> {
                 assertThat(p.state()).isEqualTo(MigrationState.PENDING);
@@ -187,7 +188,7 @@ class MigratorTest {
                 assertThat(p.appliedAt()).isNull();
               });
       SwarmDbException e = assertFails(ErrorCode.SCHEMA_OUTDATED, () -> db.events().count());
-      assertThat(e.getMessage()).contains("schema version 0", "needs 4", "migrate");
+      assertThat(e.getMessage()).contains("schema version 0", "needs 5", "migrate");
       assertFails(ErrorCode.SCHEMA_OUTDATED, () -> db.agents().register("a", "w"));
       assertFails(ErrorCode.SCHEMA_OUTDATED, () -> db.sessions().start("s"));
       assertFails(ErrorCode.SCHEMA_OUTDATED, () -> db.sessions().memory("s").keys("semantic"));
@@ -201,8 +202,8 @@ class MigratorTest {
 
       MigrationResult r = db.migrator().migrate();
       assertThat(r.fromVersion()).isZero();
-      assertThat(r.toVersion()).isEqualTo(4);
-      assertThat(r.applied()).extracting(MigrationInfo::version).containsExactly(1, 2, 3, 4);
+      assertThat(r.toVersion()).isEqualTo(5);
+      assertThat(r.applied()).extracting(MigrationInfo::version).containsExactly(1, 2, 3, 4, 5);
       assertThat(r.backup()).as("an empty database is not backed up").isNull();
       assertThat(db.events().count()).isZero();
       assertThat(db.inspect().health().healthy()).isTrue();
@@ -260,7 +261,7 @@ class MigratorTest {
           .containsEntry("session_memory", 3L)
           // the writer runs on today's library, so its file has today's schema; the checked-in
           // file was written by the v1 library and has one history row
-          .containsEntry("schema_history", 4L);
+          .containsEntry("schema_history", 5L);
     }
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> V1Fixture.write(file))
         .hasMessageContaining("exists");

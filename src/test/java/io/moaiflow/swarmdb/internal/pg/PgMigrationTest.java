@@ -54,14 +54,14 @@ class PgMigrationTest {
       assertThat(a.exit()).isZero();
       assertThat(b.exit()).isZero();
       // each script is applied under the lock in its own transaction, so the two JVMs may share
-      // the four scripts between them; together they apply each exactly once
+      // the five scripts between them; together they apply each exactly once
       assertThat(
               out.stream()
                   .filter(l -> l.startsWith("applied "))
                   .mapToInt(l -> Integer.parseInt(l.substring("applied ".length())))
                   .sum())
-          .isEqualTo(4);
-      assertThat(count(observer, "SELECT count(*) FROM schema_history")).isEqualTo(4);
+          .isEqualTo(5);
+      assertThat(count(observer, "SELECT count(*) FROM schema_history")).isEqualTo(5);
       assertThat(Handle.run(observer, 0, PgInspector::indexes))
           .containsExactlyElementsOf(io.moaiflow.swarmdb.SchemaV2.POSTGRES_INDEXES)
           .hasSize(16);
@@ -101,13 +101,14 @@ class PgMigrationTest {
               MigrationState.PENDING,
               MigrationState.PENDING,
               MigrationState.PENDING,
+              MigrationState.PENDING,
               MigrationState.PENDING);
       assertFails(ErrorCode.SCHEMA_OUTDATED, () -> db.events().count());
       assertThat(db.inspect().health().healthy()).isFalse();
       MigrationResult r = db.migrator().migrate();
       assertThat(r.fromVersion()).isZero();
-      assertThat(r.toVersion()).isEqualTo(4);
-      assertThat(r.applied()).hasSize(4);
+      assertThat(r.toVersion()).isEqualTo(5);
+      assertThat(r.applied()).hasSize(5);
       assertThat(r.backup()).isNull();
       assertThat(db.events().count()).isZero();
     }
