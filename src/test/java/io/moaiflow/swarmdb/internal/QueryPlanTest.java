@@ -151,8 +151,8 @@ class QueryPlanTest {
       assertThat(names).containsExactlyElementsOf(INDEXES);
     }
     // every shipped SQLite script together: V2 (recall) adds tables with primary keys, WITHOUT
-    // ROWID tables and FTS5 tables, V3 (history) tables keyed by seq with UNIQUE constraints, but
-    // no index
+    // ROWID tables and FTS5 tables, V3 (history) tables keyed by seq with UNIQUE constraints, V4
+    // link tables keyed both ways, V5 (writer) a column and replaced triggers, but no index
     String index =
         new String(
             QueryPlanTest.class
@@ -161,7 +161,12 @@ class QueryPlanTest {
             java.nio.charset.StandardCharsets.UTF_8);
     List<String> scripts = index.lines().filter(l -> !l.isBlank()).toList();
     assertThat(scripts)
-        .containsExactly("V1__init.sql", "V2__recall.sql", "V3__history.sql", "V4__causality.sql");
+        .containsExactly(
+            "V1__init.sql",
+            "V2__recall.sql",
+            "V3__history.sql",
+            "V4__causality.sql",
+            "V5__writer.sql");
     long creates = 0;
     for (String name : scripts) {
       String script =
@@ -220,6 +225,22 @@ class QueryPlanTest {
       assertThat(explain(c, SqlSessionStore.DELETE_AGENT_EVENTS))
           .containsExactly(
               "SEARCH agent_events USING COVERING INDEX idx_events_agent_ts (agent_id=?)");
+    }
+  }
+
+  /**
+   * A delete through an agent's handle (schema v5) records its deleter on the tombstones it wrote:
+   * the last history seq before it (the end of the seq key) and then an update of the rows after it
+   * (a range of the seq key), never a scan.
+   */
+  @Test
+  void aHandleDeleteStampsItsTombstonesByTheSeqKey() throws Exception {
+    Path file = dir.resolve("writer.db");
+    SqliteDatabase.open(SwarmDbConfig.builder(file).build()).close();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+      assertThat(explain(c, SqlMemory.LAST_HISTORY_SEQ)).containsExactly("SEARCH memory_history");
+      assertThat(explain(c, SqlMemory.STAMP_DELETER))
+          .containsExactly("SEARCH memory_history USING INTEGER PRIMARY KEY (rowid>?)");
     }
   }
 
@@ -312,6 +333,19 @@ class QueryPlanTest {
                     "SEARCH memory_history USING INDEX sqlite_autoindex_memory_history_1"
                         + " (scope=?)",
                     "USE TEMP B-TREE FOR ORDER BY")),
+            // schema v5: an agent's handle writes in any scope after an event, by the seq key
+            Map.entry(
+                Causality.WRITTEN_AFTER,
+                List.of("SEARCH memory_history USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)")),
+            // export: a page's links, by the range of the link tables' primary keys
+            Map.entry(
+                Causality.LINKED_CAUSES,
+                List.of(
+                    "SEARCH c USING PRIMARY KEY (event_seq>? AND event_seq<?)",
+                    "SEARCH e USING INTEGER PRIMARY KEY (rowid=?)")),
+            Map.entry(
+                Causality.LINKED_READS,
+                List.of("SEARCH event_reads USING PRIMARY KEY (event_seq>? AND event_seq<?)")),
             Map.entry(
                 statements.get(statements.size() - 1),
                 List.of("SEARCH agent_events USING INTEGER PRIMARY KEY (rowid=?)")));
