@@ -54,7 +54,7 @@ class FileNamesCliTest {
     CliRun info = CliRun.ok(db, "info", "--json");
     JsonNode n = json.readTree(info.out());
     assertThat(n.get("path").asText()).isEqualTo(db.toString());
-    assertThat(n.get("schemaVersion").asInt()).isEqualTo(4);
+    assertThat(n.get("schemaVersion").asInt()).isEqualTo(5);
     assertThat(n.get("pragmas").get("journal_mode").asText()).isEqualTo("wal");
 
     CliRun verify = CliRun.ok(db, "verify");

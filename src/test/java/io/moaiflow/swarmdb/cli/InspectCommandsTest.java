@@ -32,14 +32,14 @@ class InspectCommandsTest {
   void infoShowsSchemaCountsIndexesPragmasAndFiles() throws Exception {
     Path db = TestDatabases.populated(dir.resolve("swarm.db"), 5);
     assertThat(CliRun.ok(db, "info").out())
-        .contains("schema version:  4 (library: 4)")
+        .contains("schema version:  5 (library: 5)")
         .containsPattern("agent_events +5")
         .contains("indexes (12):", "idx_events_agent_ts", "idx_memory_session_updated")
         .contains("journal_mode", "cache_size           10000")
         .contains("pages:", "files:");
 
     JsonNode n = json.readTree(CliRun.on(db, "info", "--json").out());
-    assertThat(n.get("schemaVersion").asInt()).isEqualTo(4);
+    assertThat(n.get("schemaVersion").asInt()).isEqualTo(5);
     assertThat(n.get("indexCount").asInt()).isEqualTo(12);
     assertThat(n.get("indexes")).hasSize(12);
     assertThat(n.get("rowCounts").get("agent_events").asLong()).isEqualTo(5);
@@ -59,7 +59,7 @@ class InspectCommandsTest {
     assertThat(j.out()).startsWith("{\"status\":\"healthy\",\"database\":\"connected\",");
     JsonNode n = json.readTree(j.out());
     assertThat(n.get("writable").asBoolean()).isTrue();
-    assertThat(n.get("schemaVersion").asInt()).isEqualTo(4);
+    assertThat(n.get("schemaVersion").asInt()).isEqualTo(5);
     assertThat(n.get("problems")).isEmpty();
   }
 

@@ -123,7 +123,7 @@ class VerifyMigrateTest {
     Files.setPosixFilePermissions(db, PosixFilePermissions.fromString("rw-------"));
     assertThat(CliRun.fails(1, db, "verify").out())
         .contains("journal mode is not WAL")
-        .contains("schema version is 0, this version of SwarmDB needs 4; run 'swarmdb migrate'");
+        .contains("schema version is 0, this version of SwarmDB needs 5; run 'swarmdb migrate'");
   }
 
   @Test
@@ -152,8 +152,8 @@ class VerifyMigrateTest {
     sql(db, "PRAGMA journal_mode=WAL");
     CliRun dry = CliRun.ok(db, "migrate", "--dry-run");
     assertThat(dry.out())
-        .contains("schema version 0; 4 pending migration(s) (dry run, nothing applied):")
-        .contains("V1  init", "V2  recall", "V3  history", "V4  causality");
+        .contains("schema version 0; 5 pending migration(s) (dry run, nothing applied):")
+        .contains("V1  init", "V2  recall", "V3  history", "V4  causality", "V5  writer");
     try (SwarmDB s = SwarmDB.open(SwarmDbConfig.builder(db).migrate(false).build())) {
       assertThat(s.migrator().currentVersion()).isZero();
     }
