@@ -99,6 +99,22 @@ class CausalLinksExportTest extends BackendSuite {
   }
 
   @BackendTest
+  void aDamagedLinkRowIsCorruptNamingIt() throws Exception {
+    AgentEvent e = db.events().appendAsRecorded(event("e"), CausalLinks.reading(ref("k")));
+    try (Connection c = backend.connect();
+        Statement st = c.createStatement()) {
+      st.execute("UPDATE event_reads SET scope = 'nowhere:x' WHERE event_seq = " + e.seq());
+    }
+    SwarmDbException x = assertFails(ErrorCode.CORRUPT, () -> db.events().links(0, e.seq()));
+    assertThat(x.getMessage())
+        .contains("event_reads row (event_seq " + e.seq() + ", scope nowhere:x)", "damaged");
+  }
+
+  private static MemoryRef ref(String key) {
+    return new MemoryRef(Scope.swarm(), "semantic", key, 1);
+  }
+
+  @BackendTest
   void aRangeHoldsAtMostTheLimitOfLinkedEvents() {
     MemoryRef r = new MemoryRef(Scope.swarm(), "semantic", "k", 1);
     List<Long> seqs = new ArrayList<>();

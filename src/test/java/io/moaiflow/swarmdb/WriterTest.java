@@ -135,6 +135,19 @@ class WriterTest extends BackendSuite {
     assertThat(e.getMessage()).contains("memory_history row seq " + seq, "writer");
   }
 
+  @BackendTest
+  void aDamagedScopeOfAHandleWriteIsCorruptInTheBlastRadius() throws Exception {
+    MemoryRef bad = MemoryRef.of(db.memory(Scope.swarm()).put("semantic", "fact", "wrong"));
+    db.events().append(event("e1", "a"), CausalLinks.reading(bad));
+    db.actingAs("a").memory(Scope.swarm()).put("semantic", "out", 1);
+    try (Connection c = backend.connect();
+        Statement st = c.createStatement()) {
+      st.execute("UPDATE memory_history SET scope = 'nowhere:x' WHERE key = 'out'");
+    }
+    SwarmDbException e = assertFails(ErrorCode.CORRUPT, () -> db.blastRadius(bad));
+    assertThat(e.getMessage()).contains("memory_history row (scope nowhere:x)", "damaged");
+  }
+
   /**
    * A handle's deletes and plain writes from other threads interleave in the writer's batches (and
    * PostgreSQL's transactions): each delete stamps only its own tombstones.
