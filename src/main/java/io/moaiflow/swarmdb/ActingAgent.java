@@ -11,9 +11,15 @@ import java.util.List;
  * <p>Recorded reads: every entry a read of {@link #memory(Scope)} returned ({@code entry}, {@code
  * get}, {@code getAll}, {@code findByPrefix}, {@code findByGlob}, {@code recent}, typed or not), as
  * its {@link MemoryRef} ({@code key@version}), each once. Not recorded: {@code keys}, {@code
- * count}, {@code history} and {@code exportJson} (they return no entry version), and writes. Writes
- * through the handle's memory are plain writes: the history does not record which agent wrote
- * swarm, namespace or session memory (an agent's own memory is its own).
+ * count}, {@code history} and {@code exportJson} (they return no entry version), and writes.
+ *
+ * <p>Recorded writes (schema v5): every write through {@link #memory(Scope)}, in any scope ({@code
+ * put}, {@code putAll}, {@code putIfVersion}, with or without vectors, {@code importJson}), stores
+ * this agent as the version's writer, and every delete ({@code delete}, {@code deleteAll}, {@code
+ * clear}) records it on the tombstones it writes: {@link MemoryVersion#writerId()} is this agent
+ * and {@link SwarmDB#blastRadius} follows these versions from this agent's events. A handle delete
+ * costs two statements more than a plain one (the last history seq, then the stamp of the rows
+ * after it, both on the seq key); writes cost nothing more.
  *
  * <p>Thread safe: reads from several threads are all attached to the next append. An append
  * attaches the reads recorded when it starts and, once committed (or found stored already, an
@@ -27,9 +33,9 @@ public interface ActingAgent {
   String agentId();
 
   /**
-   * The memory of a scope, as {@link SwarmDB#memory(Scope)} gives it, whose reads are recorded. A
-   * session scope's is a plain {@link Memory} (not a {@link SessionMemory}); its writes need the
-   * session to exist, as there.
+   * The memory of a scope, as {@link SwarmDB#memory(Scope)} gives it, whose reads are recorded and
+   * whose writes and deletes record this agent as their writer. A session scope's is a plain {@link
+   * Memory} (not a {@link SessionMemory}); its writes need the session to exist, as there.
    *
    * @param scope the scope
    * @return the memory; cheap, no database access until used

@@ -53,6 +53,38 @@ public interface EventStore {
   AgentEvent append(AgentEvent event, CausalLinks links);
 
   /**
+   * Appends one event with the links another database recorded for it, as {@code swarmdb import}
+   * restores an export: {@link #append(AgentEvent, CausalLinks)}, except that the reads are
+   * recorded as given, without looking for them in this database's memory history (the versions
+   * were read where the event happened). Causes must still be stored events.
+   *
+   * @param event the event (its {@code seq} is ignored)
+   * @param links its causes and reads, within {@link CausalLinks}'s limits
+   * @return the stored row, with its log position
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} before any write for bad input or
+   *     an event naming itself as its cause; {@link ErrorCode#NOT_FOUND}, writing nothing, when a
+   *     cause is not a stored event
+   */
+  AgentEvent appendAsRecorded(AgentEvent event, CausalLinks links);
+
+  /**
+   * The causal links stored for the events whose seq is after {@code afterSeq} and at most {@code
+   * upToSeq}, as {@code swarmdb export} writes them: keyed by the event's seq in seq order, causes
+   * as event ids in the order of the causes' seqs, reads in scope, type, key and version order.
+   * Events without links are absent. One read transaction of range searches of the link tables'
+   * primary keys. Pass a page's range: for the events {@link #salvageSince} returned, {@code
+   * afterSeq} its cursor and {@code upToSeq} its {@link SalvagedEvents#lastSeq()}.
+   *
+   * @param afterSeq the range's exclusive start, 0 or more
+   * @param upToSeq the range's inclusive end, at least {@code afterSeq}
+   * @return the links by event seq (unmodifiable)
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} for a negative or reversed range,
+   *     or when more than {@value EventQuery#MAX_LIMIT} events of the range have links (pass a
+   *     smaller range); {@link ErrorCode#CORRUPT} naming the row for a damaged link
+   */
+  Map<Long, CausalLinks> links(long afterSeq, long upToSeq);
+
+  /**
    * Queues one event and returns at once; the future completes when the transaction holding it
    * commits, or exceptionally with a {@link SwarmDbException}. Invalid events are rejected by this
    * call, before queuing. When the writer's queue is full this call blocks for room, up to the

@@ -22,6 +22,11 @@ import org.jspecify.annotations.Nullable;
  * @param deleted whether this change deleted the entry (by a delete, a clear, the TTL purge or the
  *     deletion of its session)
  * @param expiresAt the TTL the write set, or null for none (a delete: the removed version's)
+ * @param writerId the agent that made the change through its handle ({@link SwarmDB#actingAs}), as
+ *     schema v5 records it: for a write, the handle's agent; for a delete, the handle's agent that
+ *     deleted it; null for a plain write or delete ({@code db.memory(scope)}, a clear, the TTL
+ *     purge, a session's deletion) and for every change recorded before schema v5. See {@link
+ *     #writer()} for who is reported then.
  */
 public record MemoryVersion(
     Scope scope,
@@ -32,7 +37,37 @@ public record MemoryVersion(
     long version,
     @Nullable String valueJson,
     boolean deleted,
-    @Nullable Instant expiresAt) {
+    @Nullable Instant expiresAt,
+    @Nullable String writerId) {
+
+  /**
+   * A change without a recorded writer agent ({@code writerId} null), as before schema v5.
+   *
+   * @param scope whose memory the entry is in
+   * @param memoryType the memory type
+   * @param key the key
+   * @param seq the change's position
+   * @param time when the change was made
+   * @param version the version
+   * @param valueJson the value, or null for a delete
+   * @param deleted whether the change deleted the entry
+   * @param expiresAt the TTL, or null
+   * @throws NullPointerException when {@code scope}, {@code memoryType}, {@code key} or {@code
+   *     time} is null
+   * @throws IllegalArgumentException when a write has no value or a delete has one
+   */
+  public MemoryVersion(
+      Scope scope,
+      String memoryType,
+      String key,
+      long seq,
+      Instant time,
+      long version,
+      @Nullable String valueJson,
+      boolean deleted,
+      @Nullable Instant expiresAt) {
+    this(scope, memoryType, key, seq, time, version, valueJson, deleted, expiresAt, null);
+  }
 
   /**
    * Checks that a write has a value and a delete none; see the record description for each
@@ -47,6 +82,7 @@ public record MemoryVersion(
    * @param valueJson the value, or null for a delete
    * @param deleted whether the change deleted the entry
    * @param expiresAt the TTL, or null
+   * @param writerId the agent that made the change through its handle, or null
    * @throws NullPointerException when {@code scope}, {@code memoryType}, {@code key} or {@code
    *     time} is null
    * @throws IllegalArgumentException when a write has no value or a delete has one
@@ -63,11 +99,17 @@ public record MemoryVersion(
   }
 
   /**
-   * {@return who wrote this version, when the scope tells: the agent of an agent's memory, the
-   * session of a session's memory; empty for the swarm's and namespaces' memory} The scope's id is
-   * the writer's id.
+   * {@return who made this change, when known} In order: the agent recorded in {@link #writerId()}
+   * (as {@link Scope#agent(String)}: a write or delete through that agent's handle, in any scope);
+   * otherwise, derived from the scope as before schema v5, the agent of an agent's memory ({@code
+   * Scope.agent(id)}: plain writes to an agent's memory count as that agent's) or the session of a
+   * session's memory; otherwise empty (a plain write or delete of the swarm's or a namespace's
+   * memory). The returned scope's id is the writer's id.
    */
   public Optional<Scope> writer() {
+    if (writerId != null) {
+      return Optional.of(Scope.agent(writerId));
+    }
     return scope.kind() == Scope.Kind.AGENT || scope.kind() == Scope.Kind.SESSION
         ? Optional.of(scope)
         : Optional.empty();

@@ -292,7 +292,11 @@ public final class SwarmDB implements AutoCloseable {
    * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} for an invalid id
    */
   public ActingAgent actingAs(String agentId) {
-    return new ActingHandle(agentId, daos.events(), this::memory, db.json());
+    return new ActingHandle(
+        agentId,
+        daos.events(),
+        (scope, writer) -> daos.sessions().memory(scope, writer),
+        db.json());
   }
 
   /**
@@ -324,12 +328,14 @@ public final class SwarmDB implements AutoCloseable {
 
   /**
    * What depended on a memory version, transitively, breadth first from it (depth 0): the events
-   * that read it; the events that named those as causes; and for each such event, the versions of
-   * its agent's own memory ({@link Scope#agent(String)}) written after it (the only memory whose
-   * writer the history records); then the dependents of each of those, and so on. {@link
-   * CausalGraph#agents()} are the agents of those events. In one read transaction; each step
-   * searches a key. A version no event read has only itself. At most {@value CausalGraph#MAX_LIMIT}
-   * nodes.
+   * that read it; the events that named those as causes; and for each such event, the versions its
+   * agent wrote after it: in any scope through its {@link #actingAs} handle (the recorded writer,
+   * schema v5) and in its own memory ({@link Scope#agent(String)}) without a recorded writer; then
+   * the dependents of each of those, and so on. {@link CausalGraph#agents()} are the agents of
+   * those events. In one read transaction of key searches, except an agent's handle writes: a range
+   * of the history's seq key after the agent's earliest dependent event, read once per agent
+   * (docs/history.md). A version no event read has only itself. At most {@value
+   * CausalGraph#MAX_LIMIT} nodes.
    *
    * @param ref the memory version
    * @return the dependents

@@ -287,7 +287,7 @@ class CausalityTest extends BackendSuite {
     assertThat(g.memory())
         .extracting(CausalGraph.MemoryNode::ref)
         .containsExactlyInAnyOrder(a2, b1, pre, own);
-    // a write through the handle is a plain write and records nothing
+    // a write through the handle records its writer (WriterTest), but no read
     m.put("semantic", "c", 1);
     assertThat(w.pendingReads()).isEmpty();
     assertThat(ids(db.why(w.append(event("next", "w")).eventId()))).containsExactly("next");

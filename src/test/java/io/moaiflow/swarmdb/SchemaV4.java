@@ -7,7 +7,7 @@ import java.util.List;
  * independently of the main code that creates and checks it.
  */
 public final class SchemaV4 {
-  /** The schema version the library ships. */
+  /** The version of this schema (the library ships {@link SchemaV5#LATEST}). */
   public static final int LATEST = 4;
 
   /** The link tables v4 adds, the same on both backends (keys only, no explicit index). */

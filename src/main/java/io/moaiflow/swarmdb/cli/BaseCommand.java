@@ -195,6 +195,11 @@ abstract class BaseCommand implements Callable<Integer> {
     return main.variable(name);
   }
 
+  /** {@return whether the database is a SQLite file that does not exist yet} */
+  final boolean fileMissing() {
+    return main.databaseUrl() == null && !Files.exists(dbPath());
+  }
+
   /** The database file, refusing a missing one so that inspection never creates it. */
   final Path requireExistingDatabase() {
     requireFileDatabase();

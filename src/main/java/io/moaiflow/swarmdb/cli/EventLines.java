@@ -10,18 +10,26 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.CausalLinks;
 import io.moaiflow.swarmdb.JsonLimits;
+import io.moaiflow.swarmdb.MemoryRef;
+import io.moaiflow.swarmdb.Scope;
 import io.moaiflow.swarmdb.SwarmDbException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The JSON-lines form of an event used by {@code export} and {@code import}: one object per line,
  * {@code {"type":"event","eventId":...,"eventType":...,"agentId":...,"agentType":...,
- * "sessionId":...,"ts":<epoch ms>,"metadata":{...}}}. The log position ({@code seq}) is not part of
- * it: the importing database assigns its own. Stateless and thread safe.
+ * "sessionId":...,"ts":<epoch ms>,"metadata":{...}}}, and for an event with causal links (schema
+ * v4) two optional fields after them, each present only when not empty: {@code "causes":[<event
+ * id>,...]} and {@code "reads":[{"scope":...,"memoryType":...,"key":...,"version":<n>},...]}. The
+ * log position ({@code seq}) is not part of it: the importing database assigns its own. Stateless
+ * and thread safe.
  */
 final class EventLines {
   static final String TYPE = "event";
@@ -52,8 +60,28 @@ final class EventLines {
 
   private EventLines() {}
 
-  static String write(AgentEvent e) {
-    return write(e, false);
+  /** An event of a line with the links it names ({@link CausalLinks#none()} for none). */
+  record Line(AgentEvent event, CausalLinks links) {}
+
+  /** The export line of an event with its links (no fields for none). */
+  static String write(AgentEvent e, CausalLinks links) {
+    Map<String, @Nullable Object> m = toJson(e, false);
+    if (!links.causes().isEmpty()) {
+      m.put("causes", links.causes());
+    }
+    if (!links.reads().isEmpty()) {
+      List<Map<String, Object>> reads = new ArrayList<>(links.reads().size());
+      for (MemoryRef r : links.reads()) {
+        Map<String, Object> read = new LinkedHashMap<>();
+        read.put("scope", r.scope().toString());
+        read.put("memoryType", r.memoryType());
+        read.put("key", r.key());
+        read.put("version", r.version());
+        reads.add(read);
+      }
+      m.put("reads", reads);
+    }
+    return Reports.json(m);
   }
 
   /**
@@ -81,8 +109,11 @@ final class EventLines {
     return m;
   }
 
-  /** Parses one line into a new (unstored) event; IllegalArgumentException says what is wrong. */
-  static AgentEvent read(String line) {
+  /**
+   * Parses one line into a new (unstored) event and its links; IllegalArgumentException says what
+   * is wrong.
+   */
+  static Line read(String line) {
     JsonNode n;
     try {
       n = MAPPER.readTree(line);
@@ -138,10 +169,57 @@ final class EventLines {
               Instant.ofEpochMilli(ts.asLong()),
               metadata);
       JsonLimits.checkMetadata(event.metadata());
-      return event;
+      CausalLinks links = new CausalLinks(causes(n), reads(n));
+      if (links.causes().contains(event.eventId())) {
+        throw new IllegalArgumentException(
+            "event " + event.eventId() + " names itself in \"causes\"; name earlier events only");
+      }
+      return new Line(event, links);
     } catch (SwarmDbException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
+  }
+
+  /** The optional {@code "causes"}: event ids (checked by {@link CausalLinks}). */
+  private static List<String> causes(JsonNode n) {
+    List<String> out = new ArrayList<>();
+    for (JsonNode c : array(n, "causes")) {
+      if (!c.isTextual()) {
+        throw new IllegalArgumentException("\"causes\" must hold event ids (strings)");
+      }
+      out.add(c.asText());
+    }
+    return out;
+  }
+
+  /** The optional {@code "reads"}: memory versions, each checked by {@link MemoryRef}. */
+  private static List<MemoryRef> reads(JsonNode n) {
+    List<MemoryRef> out = new ArrayList<>();
+    for (JsonNode r : array(n, "reads")) {
+      if (!r.isObject()) {
+        throw new IllegalArgumentException(
+            "\"reads\" must hold objects {\"scope\",\"memoryType\",\"key\",\"version\"}");
+      }
+      JsonNode v = r.get("version");
+      if (v == null || !v.canConvertToExactIntegral() || !v.canConvertToLong()) {
+        throw new IllegalArgumentException("a read's \"version\" must be an integer");
+      }
+      out.add(
+          new MemoryRef(
+              Scope.parse(text(r, "scope")), text(r, "memoryType"), text(r, "key"), v.asLong()));
+    }
+    return out;
+  }
+
+  private static Iterable<JsonNode> array(JsonNode n, String field) {
+    JsonNode a = n.get(field);
+    if (a == null || a.isNull()) {
+      return List.of();
+    }
+    if (!a.isArray()) {
+      throw new IllegalArgumentException("\"" + field + "\" must be a JSON array");
+    }
+    return a;
   }
 
   private static String text(JsonNode n, String field) {

@@ -1,6 +1,7 @@
 package io.moaiflow.swarmdb.cli;
 
 import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.CausalLinks;
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.EventQuery;
 import io.moaiflow.swarmdb.SalvagedEvents;
@@ -15,16 +16,18 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code swarmdb export}: every event as JSON lines, oldest first, read page by page (bounded
- * memory, no long read transaction). A row whose stored data cannot be read stops the export after
- * the rows before it (exit 3, naming its seq); with {@code --skip-corrupt} every readable row is
- * exported and each damaged one is listed on stderr (exit 1). Not thread safe (one invocation).
+ * {@code swarmdb export}: every event as JSON lines, oldest first, with its causal links (causes as
+ * event ids, reads as memory versions; {@link EventLines}), read page by page (bounded memory, no
+ * long read transaction). A row whose stored data cannot be read stops the export after the rows
+ * before it (exit 3, naming its seq); with {@code --skip-corrupt} every readable row is exported
+ * and each damaged one is listed on stderr (exit 1). Not thread safe (one invocation).
  */
 @Command(
     name = "export",
@@ -105,9 +108,11 @@ final class ExportCommand extends BaseCommand {
       // without --skip-corrupt, the first damaged row stops the export after the rows before it
       long stop =
           skipCorrupt || page.damaged().isEmpty() ? Long.MAX_VALUE : page.damaged().firstKey();
+      // the page's links, read after its events: links commit with their event
+      Map<Long, CausalLinks> links = db.events().links(cursor, page.lastSeq());
       for (AgentEvent e : page.events()) {
         if (e.seq() < stop) {
-          w.write(EventLines.write(e));
+          w.write(EventLines.write(e, links.getOrDefault(e.seq(), CausalLinks.none())));
           w.write('\n');
           n++;
           progress.add(1);

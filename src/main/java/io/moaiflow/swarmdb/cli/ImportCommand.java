@@ -5,19 +5,26 @@ import io.moaiflow.swarmdb.SwarmDB;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code swarmdb import}: appends the events of an {@code export} file. The whole file is checked
- * before anything is written; events whose id is already stored are skipped (idempotent), and one
- * stored with different content is reported (exit 1) and left as stored. Creates the database when
- * missing. Not thread safe (one invocation).
+ * {@code swarmdb import}: appends the events of an {@code export} file, with their causal links.
+ * The whole file is checked before anything is written, causes included: each must be an event of
+ * an earlier line or already stored (a second read of the file finds the named ids' lines). Events
+ * whose id is already stored are skipped (idempotent, their links as stored), and one stored with
+ * different content is reported (exit 1) and left as stored. Events without links are appended in
+ * batches; each linked one in its own transaction, its reads recorded as given ({@link
+ * io.moaiflow.swarmdb.EventStore#appendAsRecorded}). Creates the database when missing. Not thread
+ * safe (one invocation).
  */
 @Command(
     name = "import",
@@ -45,18 +52,40 @@ final class ImportCommand extends BaseCommand {
     long lines;
     try (Progress progress = progress(quiet)) {
       progress.step("checking " + in, -1, "lines");
-      lines = forEachEvent(true, e -> progress.add(1)); // a bad file fails here, before any write
+      Map<String, Long> named = new HashMap<>(); // cause id -> first line naming it
+      long[] line = new long[1];
+      lines = // a bad file fails here, before any write
+          forEachEvent(
+              true,
+              l -> {
+                line[0]++;
+                l.links().causes().forEach(c -> named.putIfAbsent(c, line[0]));
+                progress.add(1);
+              });
+      Map<String, Long> unresolved = unresolvedCauses(named);
+      if (!unresolved.isEmpty() && fileMissing()) {
+        throw missingCauses(unresolved);
+      }
       try (SwarmDB db = open(true)) {
+        unresolved.keySet().removeIf(id -> db.events().get(id).isPresent());
+        if (!unresolved.isEmpty()) {
+          throw missingCauses(unresolved);
+        }
         progress.step("importing", lines, "events");
         List<AgentEvent> batch = new ArrayList<>(BATCH);
         forEachEvent(
             false,
-            e -> {
-              batch.add(e);
+            l -> {
+              if (l.links().isEmpty()) {
+                batch.add(l.event());
+              } else {
+                append(db, batch, conflicts, counts);
+                linked(db, l, conflicts, counts);
+              }
               if (batch.size() == BATCH) {
                 append(db, batch, conflicts, counts);
-                progress.add(BATCH);
               }
+              progress.add(1);
             });
         append(db, batch, conflicts, counts);
       }
@@ -74,15 +103,68 @@ final class ImportCommand extends BaseCommand {
     return ExitCodes.OK;
   }
 
+  /**
+   * The named causes that no earlier line of the file defines (a second read of the file, only when
+   * any cause is named), with the first line naming each.
+   */
+  private Map<String, Long> unresolvedCauses(Map<String, Long> named) throws IOException {
+    Map<String, Long> unresolved = new TreeMap<>(named);
+    if (named.isEmpty()) {
+      return unresolved;
+    }
+    long[] line = new long[1];
+    forEachEvent(
+        false,
+        l -> {
+          line[0]++;
+          Long first = unresolved.get(l.event().eventId());
+          if (first != null && first > line[0]) {
+            unresolved.remove(l.event().eventId());
+          }
+        });
+    return unresolved;
+  }
+
+  private CliException missingCauses(Map<String, Long> unresolved) {
+    List<String> some =
+        unresolved.entrySet().stream()
+            .limit(10)
+            .map(e -> e.getKey() + " (event " + e.getValue() + " of the file)")
+            .toList();
+    return CliException.usage(
+        in
+            + " names "
+            + unresolved.size()
+            + " cause(s) that are neither an earlier event of the file nor stored in the"
+            + " database: "
+            + some
+            + "; nothing was imported: import the file the causes are in first, or remove the"
+            + " links");
+  }
+
+  /** Appends one event with its links, adding to {@code counts} as {@link #append} does. */
+  private static void linked(SwarmDB db, EventLines.Line l, List<String> conflicts, long[] counts) {
+    long before = db.events().lastSeq();
+    AgentEvent s = db.events().appendAsRecorded(l.event(), l.links());
+    if (s.seq() > before) {
+      counts[0]++;
+    } else {
+      counts[1]++;
+      if (!s.sameContent(l.event())) {
+        conflicts.add(s.eventId());
+      }
+    }
+  }
+
   /** Parses each non-blank line into an event for {@code each}; returns how many there were. */
-  private long forEachEvent(boolean checking, Consumer<AgentEvent> each) throws IOException {
+  private long forEachEvent(boolean checking, Consumer<EventLines.Line> each) throws IOException {
     long n = 0;
     try (ImportLines r = new ImportLines(in)) {
       for (String line = r.next(); line != null; line = r.next()) {
         if (line.isBlank()) {
           continue;
         }
-        AgentEvent e;
+        EventLines.Line e;
         try {
           e = EventLines.read(line);
         } catch (IllegalArgumentException ex) {

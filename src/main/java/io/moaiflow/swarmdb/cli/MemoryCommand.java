@@ -152,10 +152,14 @@ final class MemoryCommand extends BaseCommand {
                 Long.toString(v.version()),
                 Table.time(v.time()),
                 v.deleted() ? "delete" : "write",
+                v.writer().map(Scope::toString).orElse("-"),
                 Table.time(v.expiresAt()),
                 value == null ? "-" : value));
       }
-      Table.print(out(), new Table("SEQ", "VERSION", "TIME", "CHANGE", "EXPIRES", "VALUE"), table);
+      Table.print(
+          out(),
+          new Table("SEQ", "VERSION", "TIME", "CHANGE", "WRITER", "EXPIRES", "VALUE"),
+          table);
     }
     if (Paging.more(limit, rows.size())) {
       printNextPage(json, "next page: --after " + shown.get(shown.size() - 1).seq());
@@ -173,6 +177,7 @@ final class MemoryCommand extends BaseCommand {
     m.put("version", v.version());
     m.put("time", v.time().toEpochMilli());
     m.put("deleted", v.deleted());
+    m.put("writer", v.writer().map(Scope::toString).orElse(null));
     m.put("expiresAt", v.expiresAt() == null ? null : v.expiresAt().toEpochMilli());
     String value = v.valueJson();
     m.put("value", value == null ? null : value(value));

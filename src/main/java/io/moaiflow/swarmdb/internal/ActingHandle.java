@@ -19,23 +19,27 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
  * {@link ActingAgent} over the live database: a memory wrapper records the versions its reads
- * return in one set, and appends attach and then forget them. Thread safe: the set is guarded by
- * its own lock.
+ * return in one set, and appends attach and then forget them; its writes go to the scope's memory
+ * bound to the agent as writer (schema v5's {@code writer} column). Thread safe: the set is guarded
+ * by its own lock.
  */
 public final class ActingHandle implements ActingAgent {
   private final String agentId;
   private final EventStore events;
-  private final Function<Scope, Memory> memory;
+  private final BiFunction<Scope, String, Memory> memory;
   private final ObjectMapper json;
   private final Set<MemoryRef> pending = new LinkedHashSet<>();
 
   public ActingHandle(
-      String agentId, EventStore events, Function<Scope, Memory> memory, ObjectMapper json) {
+      String agentId,
+      EventStore events,
+      BiFunction<Scope, String, Memory> memory,
+      ObjectMapper json) {
     this.agentId = Checks.id("agentId", agentId);
     this.events = events;
     this.memory = memory;
@@ -49,7 +53,7 @@ public final class ActingHandle implements ActingAgent {
 
   @Override
   public Memory memory(Scope scope) {
-    Memory live = memory.apply(Objects.requireNonNull(scope, "scope"));
+    Memory live = memory.apply(Objects.requireNonNull(scope, "scope"), agentId);
     return new Recording((TypedMemory) live);
   }
 

@@ -6,6 +6,7 @@ import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.CausalGraph;
 import io.moaiflow.swarmdb.CausalLinks;
 import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.EventQuery;
 import io.moaiflow.swarmdb.MemoryRef;
 import io.moaiflow.swarmdb.Scope;
 import io.moaiflow.swarmdb.SwarmDbException;
@@ -14,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
@@ -23,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
@@ -45,9 +48,22 @@ public final class Causality {
   static final String LINKED_AFTER =
       "SELECT seq, agent_id, links FROM agent_events WHERE seq > ? AND links IS NOT NULL"
           + " ORDER BY seq";
+
+  /**
+   * The versions after a seq that blast radius may attribute to an agent: written through an
+   * agent's handle (schema v5's writer, any scope), or plainly into an agent's own memory.
+   */
   static final String AGENT_VERSIONS_AFTER =
-      "SELECT seq, scope, memory_type, key, version FROM memory_history WHERE seq > ?"
-          + " AND NOT deleted AND substr(scope, 1, 6) = 'agent:' ORDER BY seq";
+      "SELECT seq, scope, memory_type, key, version, writer FROM memory_history WHERE seq > ?"
+          + " AND NOT deleted AND (writer IS NOT NULL OR substr(scope, 1, 6) = 'agent:')"
+          + " ORDER BY seq";
+
+  /** The links of the events in a seq range: the log's primary key's range. */
+  static final String LINKS_RANGE =
+      "SELECT seq, links FROM agent_events WHERE seq > ? AND seq <= ? AND links IS NOT NULL"
+          + " ORDER BY seq";
+
+  static final String EVENT_ID = "SELECT event_id FROM agent_events WHERE seq = ?";
 
   private static final Comparator<MemoryRef> REF_ORDER =
       Comparator.comparing((MemoryRef r) -> r.scope().toString())
@@ -73,6 +89,8 @@ public final class Causality {
         LINKS,
         LINKED_AFTER,
         AGENT_VERSIONS_AFTER,
+        LINKS_RANGE,
+        EVENT_ID,
         SqlEventStore.linkedInsertSql(db.dialect()),
         bySeq);
   }
@@ -137,6 +155,52 @@ public final class Causality {
             + stored.eventId()
             + " names causes or reads that were deleted while it was appended; nothing was"
             + " written: append it again");
+  }
+
+  /**
+   * The links of the events in (afterSeq, upToSeq], by seq, as an export writes them: causes as
+   * event ids in the order of their seqs (a cause deleted since is left out: it is not in the log
+   * to be named), reads sorted. INVALID_ARGUMENT past {@value EventQuery#MAX_LIMIT} linked events
+   * (the reading stops there), CORRUPT for a damaged row.
+   */
+  static Map<Long, CausalLinks> links(Handle h, long afterSeq, long upToSeq) throws SQLException {
+    Map<Long, Links> stored = new TreeMap<>();
+    try (ResultSet rs = h.prepare(LINKS_RANGE, afterSeq, upToSeq).executeQuery()) {
+      while (rs.next()) {
+        if (stored.size() == EventQuery.MAX_LIMIT) {
+          throw Checks.invalid(
+              "more than "
+                  + EventQuery.MAX_LIMIT
+                  + " events with seq after "
+                  + afterSeq
+                  + " and up to "
+                  + upToSeq
+                  + " have causal links; pass a smaller range (a page of at most "
+                  + EventQuery.MAX_LIMIT
+                  + " events)");
+        }
+        long seq = rs.getLong(1);
+        stored.put(seq, parse(seq, rs.getString(2)));
+      }
+    }
+    Map<Long, CausalLinks> out = new TreeMap<>();
+    for (Map.Entry<Long, Links> e : stored.entrySet()) {
+      List<String> ids = new ArrayList<>();
+      List<Long> causes = e.getValue().causes(); // newest first
+      for (int i = causes.size() - 1; i >= 0; i--) {
+        try (ResultSet rs = h.prepare(EVENT_ID, causes.get(i)).executeQuery()) {
+          if (rs.next()) {
+            ids.add(rs.getString(1));
+          }
+        }
+      }
+      try {
+        out.put(e.getKey(), new CausalLinks(ids, e.getValue().reads()));
+      } catch (SwarmDbException x) {
+        throw corrupt("agent_events row (seq " + e.getKey() + ")", x);
+      }
+    }
+    return Collections.unmodifiableMap(out);
   }
 
   /** An event's stored links: its causes' seqs, newest first, and its reads, sorted. */
@@ -242,6 +306,8 @@ public final class Causality {
       events.sort(
           Comparator.comparingInt(CausalGraph.EventNode::depth)
               .thenComparingLong(n -> n.event().seq()));
+      // stable: within a depth, versions stay in the order found (log order for blast radius)
+      memory.sort(Comparator.comparingInt(CausalGraph.MemoryNode::depth));
       Set<String> agents = new TreeSet<>();
       for (CausalGraph.EventNode n : events) {
         agents.add(n.event().agentId());
@@ -296,10 +362,10 @@ public final class Causality {
   /**
    * Every dependent of a memory version, at most {@code limit} nodes, found in one pass over the
    * log after the version was written (every dependent comes after what it depends on): the events
-   * that read it, the events they caused, the later versions of the own memory of those events'
-   * agents written after those events, and so on from each of those. Each node's depth is its
-   * shortest path from the version; past the limit the walk stops at the last node it found in log
-   * order.
+   * that read it, the events they caused, the versions those events' agents wrote after them
+   * (through their handles in any scope, or plainly into their own memory), and so on from each of
+   * those. Each node's depth is its shortest path from the version; past the limit the walk stops
+   * at the last node it found in log order.
    */
   public CausalGraph blast(MemoryRef start, int limit) {
     Objects.requireNonNull(start, "ref");
@@ -346,7 +412,8 @@ public final class Causality {
                 }
                 moreEvents = ev.next();
               } else {
-                Integer by = agents.get(hist.getString(2).substring(6));
+                String writer = hist.getString(6);
+                Integer by = agents.get(writer != null ? writer : hist.getString(2).substring(6));
                 if (by != null) {
                   MemoryRef r =
                       ref(

@@ -52,7 +52,7 @@ public final class History {
           "DELETE FROM agent_history WHERE agent_id = ?");
 
   private static final String MEMORY_COLUMNS =
-      "scope, memory_type, key, seq, ts, version, %s, deleted, expires_at, created_at";
+      "scope, memory_type, key, seq, ts, version, %s, deleted, expires_at, created_at, writer";
   private static final String AGENT_COLUMNS =
       "agent_id, agent_type, status, session_id, spawned_at, completed_at, duration_ms,"
           + " updated_at, %s, seq";
@@ -606,7 +606,21 @@ public final class History {
         rs.getLong(6),
         value,
         deleted,
-        Rows.nullableInstant(rs, 9));
+        Rows.nullableInstant(rs, 9),
+        writer(rs, seq));
+  }
+
+  /** The writer column (schema v5): an agent id, or null; damaged text is CORRUPT. */
+  private static @Nullable String writer(ResultSet rs, long seq) throws SQLException {
+    String writer = rs.getString(11);
+    if (writer != null) {
+      try {
+        Checks.id("writer", writer);
+      } catch (SwarmDbException e) {
+        throw damaged("memory_history", seq, "writer", e);
+      }
+    }
+    return writer;
   }
 
   /** An agent row of {@link #agentAt} or {@link #agentsAt}, or empty for a deletion. */

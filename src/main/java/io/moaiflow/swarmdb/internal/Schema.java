@@ -70,7 +70,7 @@ public final class Schema {
   public static final List<String> V4_TABLES = List.of("event_causes", "event_reads");
 
   /** The schema version that keeps an event's causal links in its own row. */
-  public static final int INLINE_LINKS_VERSION = 5;
+  public static final int INLINE_LINKS_VERSION = 6;
 
   /**
    * SQLite's triggers of v3, sorted: they record every change of memory, agents and sessions in the

@@ -165,6 +165,29 @@ public abstract class SqlEventStore implements EventStore {
    */
   @Override
   public AgentEvent append(AgentEvent event, CausalLinks links) {
+    return append(event, links, true);
+  }
+
+  @Override
+  public AgentEvent appendAsRecorded(AgentEvent event, CausalLinks links) {
+    return append(event, links, false);
+  }
+
+  @Override
+  public Map<Long, CausalLinks> links(long afterSeq, long upToSeq) {
+    if (afterSeq < 0 || upToSeq < afterSeq) {
+      throw Checks.invalid(
+          "the range is seq "
+              + afterSeq
+              + " (exclusive) to "
+              + upToSeq
+              + "; pass 0 or more and an end at or after the start");
+    }
+    return db.read("events.links", h -> Causality.links(h, afterSeq, upToSeq));
+  }
+
+  /** An append with links; {@code checkReads}: whether each read must be in the history. */
+  private AgentEvent append(AgentEvent event, CausalLinks links, boolean checkReads) {
     Objects.requireNonNull(links, "links");
     Row row = new Row(db.json(), event);
     if (links.causes().contains(event.eventId())) {
@@ -176,7 +199,7 @@ public abstract class SqlEventStore implements EventStore {
     Inserted r =
         links.isEmpty()
             ? appendOne(row)
-            : db.write("events.append", h -> inserted(h, insertLinked(h, row, links)));
+            : db.write("events.append", h -> inserted(h, insertLinked(h, row, links, checkReads)));
     notifyAppended(r);
     return r.event();
   }
@@ -251,10 +274,12 @@ public abstract class SqlEventStore implements EventStore {
 
   /**
    * Inserts one event with its causal links in its own row unless its id is stored already: the
-   * insert finds the causes' seqs and counts the reads the history holds, and a shortfall is
-   * NOT_FOUND naming the missing link (the caller's transaction rolls back with the event).
+   * insert finds the causes' seqs and counts the reads the history holds, and a shortfall (of
+   * reads: only when {@code checkReads}) is NOT_FOUND naming the missing link (the caller's
+   * transaction rolls back with the event).
    */
-  private Inserted insertLinked(Handle h, Row row, CausalLinks links) throws SQLException {
+  private Inserted insertLinked(Handle h, Row row, CausalLinks links, boolean checkReads)
+      throws SQLException {
     PreparedStatement ps = h.prepare(insertLinked);
     bind(ps, row);
     String reads = Causality.readsJson(links);
@@ -268,7 +293,9 @@ public abstract class SqlEventStore implements EventStore {
         return new Inserted(stored(h, row.event.eventId()), false);
       }
       seq = rs.getLong(1);
-      complete = rs.getInt(2) == links.causes().size() && rs.getInt(3) == links.reads().size();
+      complete =
+          rs.getInt(2) == links.causes().size()
+              && (!checkReads || rs.getInt(3) == links.reads().size());
     }
     AgentEvent stored = row.stored(seq);
     if (!complete) {

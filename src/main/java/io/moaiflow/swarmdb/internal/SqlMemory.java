@@ -35,6 +35,18 @@ import org.jspecify.annotations.Nullable;
 class SqlMemory extends TypedMemory {
   static final String UNEXPIRED = " AND (expires_at IS NULL OR expires_at > ?)";
 
+  /**
+   * The last memory history row before a handle's delete: the tombstones the delete writes follow
+   * it (a write transaction is the only writer of the history while it runs: SQLite's one writer,
+   * PostgreSQL's append lock taken first).
+   */
+  static final String LAST_HISTORY_SEQ = "SELECT coalesce(max(seq), 0) FROM memory_history";
+
+  /**
+   * Records the deleter on the tombstones a handle's delete just wrote (a seq range, the rowid).
+   */
+  static final String STAMP_DELETER = "UPDATE memory_history SET writer = ? WHERE seq > ?";
+
   /** The two memory tables. */
   enum Table {
     /** A session's memory. */
@@ -105,10 +117,10 @@ class SqlMemory extends TypedMemory {
               + " AS m ("
               + owner
               + ", memory_type, key, value, version,"
-              + " created_at, updated_at, expires_at, embedding_model, embedding_q8, embedding)"
-              + " VALUES (?, ?, ?, "
+              + " created_at, updated_at, expires_at, embedding_model, embedding_q8, embedding,"
+              + " writer) VALUES (?, ?, ?, "
               + d.jsonParameter()
-              + ", 1, ?, ?, ?, ?, ?, ?) ON CONFLICT ("
+              + ", 1, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT ("
               + owner
               + ", memory_type, key) DO UPDATE SET"
               + " value = excluded.value,"
@@ -118,7 +130,8 @@ class SqlMemory extends TypedMemory {
               + " THEN excluded.created_at ELSE m.created_at END,"
               + " updated_at = excluded.updated_at, expires_at = excluded.expires_at,"
               + " embedding_model = excluded.embedding_model,"
-              + " embedding_q8 = excluded.embedding_q8, embedding = excluded.embedding";
+              + " embedding_q8 = excluded.embedding_q8, embedding = excluded.embedding,"
+              + " writer = excluded.writer";
       String returning = " RETURNING version, created_at, " + d.jsonColumn("value");
       this.upsertIfExpired = upsert + " WHERE m.expires_at <= excluded.updated_at" + returning;
       this.upsert = upsert + returning;
@@ -256,12 +269,18 @@ class SqlMemory extends TypedMemory {
   final Statements sql;
   private final Scope scope;
   final String owner;
+  private final @Nullable String writer;
 
-  SqlMemory(Backend db, Statements sql, Scope scope) {
+  /**
+   * @param writer the agent every write records as its writer (a handle's memory), or null for
+   *     plain writes
+   */
+  SqlMemory(Backend db, Statements sql, Scope scope, @Nullable String writer) {
     this.db = db;
     this.sql = sql;
     this.scope = scope;
     this.owner = sql.owner(scope);
+    this.writer = writer;
   }
 
   @Override
@@ -462,6 +481,7 @@ class SqlMemory extends TypedMemory {
     ps.setLong(6, now);
     Rows.setNullable(ps, 7, expires);
     MemoryVectors.bind(ps, 8, vector);
+    ps.setString(11, writer);
     ResultSet result;
     try {
       result = ps.executeQuery();
@@ -568,29 +588,52 @@ class SqlMemory extends TypedMemory {
     Checks.type("memoryType", memoryType);
     Checks.key("key", key);
     return db.write(
-        "memory.delete", h -> h.prepare(sql.delete, owner, memoryType, key).executeUpdate() > 0);
+        "memory.delete",
+        h -> deleting(h, () -> h.prepare(sql.delete, owner, memoryType, key).executeUpdate()) > 0);
   }
 
   @Override
   public int deleteAll(String memoryType, Collection<String> keys) {
     String[] checked = checkKeys("deleteAll", memoryType, keys);
-    return db.write(
-        "memory.deleteAll",
-        h -> {
-          String entries = sql.deleteEntries;
-          if (entries != null) { // one statement for all keys
-            PreparedStatement ps = h.prepare(entries);
-            ps.setString(1, owner);
-            ps.setString(2, memoryType);
-            ps.setArray(3, h.connection().createArrayOf("text", checked));
-            return ps.executeUpdate();
-          }
-          int deleted = 0; // one indexed delete a key, in the one transaction
-          for (String k : checked) {
-            deleted += h.prepare(sql.delete, owner, memoryType, k).executeUpdate();
-          }
-          return deleted;
-        });
+    return db.write("memory.deleteAll", h -> deleting(h, () -> deleteAll(h, memoryType, checked)));
+  }
+
+  private int deleteAll(Handle h, String memoryType, String[] checked) throws SQLException {
+    String entries = sql.deleteEntries;
+    if (entries != null) { // one statement for all keys
+      PreparedStatement ps = h.prepare(entries);
+      ps.setString(1, owner);
+      ps.setString(2, memoryType);
+      ps.setArray(3, h.connection().createArrayOf("text", checked));
+      return ps.executeUpdate();
+    }
+    int deleted = 0; // one indexed delete a key, in the one transaction
+    for (String k : checked) {
+      deleted += h.prepare(sql.delete, owner, memoryType, k).executeUpdate();
+    }
+    return deleted;
+  }
+
+  /** A delete statement's work, returning the rows it deleted. */
+  @FunctionalInterface
+  private interface Deletion {
+    int run() throws SQLException;
+  }
+
+  /**
+   * Runs a delete in its write transaction; through a handle, records the agent as the deleter on
+   * the tombstones the delete wrote (the history rows after the last one before it).
+   */
+  private int deleting(Handle h, Deletion delete) throws SQLException {
+    if (writer == null) {
+      return delete.run();
+    }
+    long before = h.queryLong(LAST_HISTORY_SEQ);
+    int deleted = delete.run();
+    if (deleted > 0) {
+      h.prepare(STAMP_DELETER, writer, before).executeUpdate();
+    }
+    return deleted;
   }
 
   @Override
@@ -646,14 +689,16 @@ class SqlMemory extends TypedMemory {
 
   @Override
   public int clear() {
-    return db.write("memory.clear", h -> h.prepare(sql.clear, owner).executeUpdate());
+    return db.write(
+        "memory.clear", h -> deleting(h, () -> h.prepare(sql.clear, owner).executeUpdate()));
   }
 
   @Override
   public int clear(String memoryType) {
     Checks.type("memoryType", memoryType);
     return db.write(
-        "memory.clear", h -> h.prepare(sql.clearType, owner, memoryType).executeUpdate());
+        "memory.clear",
+        h -> deleting(h, () -> h.prepare(sql.clearType, owner, memoryType).executeUpdate()));
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.moaiflow.swarmdb.internal;
 import io.moaiflow.swarmdb.Scope;
 import io.moaiflow.swarmdb.SessionMemory;
 import java.sql.SQLException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One session's memory on either backend: {@link SqlMemory} over {@code session_memory}, whose
@@ -11,8 +12,8 @@ import java.sql.SQLException;
 final class SqlSessionMemory extends SqlMemory implements SessionMemory {
   private final String sessionId;
 
-  SqlSessionMemory(Backend db, Statements sql, String sessionId) {
-    super(db, sql, Scope.session(sessionId));
+  SqlSessionMemory(Backend db, Statements sql, String sessionId, @Nullable String writer) {
+    super(db, sql, Scope.session(sessionId), writer);
     this.sessionId = sessionId;
   }
 

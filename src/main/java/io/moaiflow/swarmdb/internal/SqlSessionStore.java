@@ -272,7 +272,7 @@ public final class SqlSessionStore implements SessionStore {
   @Override
   public SessionMemory memory(String sessionId) {
     Checks.id("sessionId", sessionId);
-    return new SqlSessionMemory(db, memory, sessionId);
+    return new SqlSessionMemory(db, memory, sessionId, null);
   }
 
   /**
@@ -283,11 +283,25 @@ public final class SqlSessionStore implements SessionStore {
    * @return its memory (a cheap view; no database access until used)
    */
   public Memory memory(Scope scope) {
+    return memory(scope, null);
+  }
+
+  /**
+   * The memory of a scope whose writes record a writer: {@link #memory(Scope)} for an agent's
+   * handle ({@code SwarmDB.actingAs}).
+   *
+   * @param scope the scope
+   * @param writer the agent id every write and delete records as its writer, or null for none
+   * @return its memory (a cheap view; no database access until used)
+   */
+  public Memory memory(Scope scope, @Nullable String writer) {
     Objects.requireNonNull(scope, "scope");
     if (scope.kind() == Scope.Kind.SESSION) {
-      return memory(Objects.requireNonNull(scope.id()));
+      String id = Objects.requireNonNull(scope.id());
+      Checks.id("sessionId", id);
+      return new SqlSessionMemory(db, memory, id, writer);
     }
-    return new SqlMemory(db, scoped, scope);
+    return new SqlMemory(db, scoped, scope, writer);
   }
 
   @Override

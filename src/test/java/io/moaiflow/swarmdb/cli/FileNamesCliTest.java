@@ -46,7 +46,12 @@ class FileNamesCliTest {
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     Path db = sub.resolve(name);
     assertThat(CliRun.ok(db, "init").out())
-        .isEqualTo("initialised " + db + " at schema version 4\n");
+        .isEqualTo(
+            "initialised "
+                + db
+                + " at schema version "
+                + io.moaiflow.swarmdb.SchemaV6.LATEST
+                + "\n");
     assertThat(namesIn(sub)).contains(name).isSubsetOf(name, name + "-wal", name + "-shm");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(db)))
         .isEqualTo("rw-------");
@@ -54,7 +59,7 @@ class FileNamesCliTest {
     CliRun info = CliRun.ok(db, "info", "--json");
     JsonNode n = json.readTree(info.out());
     assertThat(n.get("path").asText()).isEqualTo(db.toString());
-    assertThat(n.get("schemaVersion").asInt()).isEqualTo(4);
+    assertThat(n.get("schemaVersion").asInt()).isEqualTo(io.moaiflow.swarmdb.SchemaV6.LATEST);
     assertThat(n.get("pragmas").get("journal_mode").asText()).isEqualTo("wal");
 
     CliRun verify = CliRun.ok(db, "verify");

@@ -44,7 +44,7 @@ class HistoryCommandTest {
               .append(new AgentEvent(0, "e-1", "decide", "coder", null, "s-1", T0, Map.of()))
               .seq();
       s.memory(Scope.agent("coder")).put("semantic", "plan", "v2");
-      s.memory(Scope.swarm()).delete("semantic", "goal");
+      s.actingAs("planner").memory(Scope.swarm()).delete("semantic", "goal");
       s.agents().transition("coder", AgentStatus.ERROR);
       s.sessions().end("s-1");
     }
@@ -143,10 +143,10 @@ class HistoryCommandTest {
     List<String> out =
         lines(CliRun.ok(db, "memory", "swarm", "goal", "--type", "semantic", "--history").out());
     assertThat(out.get(0).split("\\s{2,}"))
-        .containsExactly("SEQ", "VERSION", "TIME", "CHANGE", "EXPIRES", "VALUE");
+        .containsExactly("SEQ", "VERSION", "TIME", "CHANGE", "WRITER", "EXPIRES", "VALUE");
     assertThat(out).hasSize(3);
-    assertThat(out.get(1)).containsPattern("^\\d+ +1 +2026-11-30T09:00:00Z +write +- +\"ship\"");
-    assertThat(out.get(2)).contains("delete").endsWith("-");
+    assertThat(out.get(1)).containsPattern("^\\d+ +1 +2026-11-30T09:00:00Z +write +- +- +\"ship\"");
+    assertThat(out.get(2)).containsPattern(" delete +agent:planner ").endsWith("-");
     CliRun page =
         CliRun.ok(
             db,
@@ -163,6 +163,7 @@ class HistoryCommandTest {
     assertThat(first.get("version").asLong()).isEqualTo(1);
     assertThat(first.get("value").asText()).isEqualTo("v1");
     assertThat(first.get("deleted").asBoolean()).isFalse();
+    assertThat(first.get("writer").asText()).isEqualTo("agent:coder");
     assertThat(page.err()).isEqualTo("next page: --after " + first.get("seq").asLong() + "\n");
     CliRun next =
         CliRun.ok(

@@ -20,7 +20,12 @@ class InspectCommandsTest {
   void initCreatesAPrivateDatabaseAndIsIdempotent() throws Exception {
     Path db = dir.resolve("a/b/swarm.db");
     assertThat(CliRun.ok(db, "init").out())
-        .isEqualTo("initialised " + db.toAbsolutePath() + " at schema version 4\n");
+        .isEqualTo(
+            "initialised "
+                + db.toAbsolutePath()
+                + " at schema version "
+                + io.moaiflow.swarmdb.SchemaV6.LATEST
+                + "\n");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(db)))
         .isEqualTo("rw-------");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(db.getParent())))
@@ -32,14 +37,14 @@ class InspectCommandsTest {
   void infoShowsSchemaCountsIndexesPragmasAndFiles() throws Exception {
     Path db = TestDatabases.populated(dir.resolve("swarm.db"), 5);
     assertThat(CliRun.ok(db, "info").out())
-        .contains("schema version:  4 (library: 4)")
+        .contains("schema version:  6 (library: 6)")
         .containsPattern("agent_events +5")
         .contains("indexes (12):", "idx_events_agent_ts", "idx_memory_session_updated")
         .contains("journal_mode", "cache_size           10000")
         .contains("pages:", "files:");
 
     JsonNode n = json.readTree(CliRun.on(db, "info", "--json").out());
-    assertThat(n.get("schemaVersion").asInt()).isEqualTo(4);
+    assertThat(n.get("schemaVersion").asInt()).isEqualTo(io.moaiflow.swarmdb.SchemaV6.LATEST);
     assertThat(n.get("indexCount").asInt()).isEqualTo(12);
     assertThat(n.get("indexes")).hasSize(12);
     assertThat(n.get("rowCounts").get("agent_events").asLong()).isEqualTo(5);
@@ -59,7 +64,7 @@ class InspectCommandsTest {
     assertThat(j.out()).startsWith("{\"status\":\"healthy\",\"database\":\"connected\",");
     JsonNode n = json.readTree(j.out());
     assertThat(n.get("writable").asBoolean()).isTrue();
-    assertThat(n.get("schemaVersion").asInt()).isEqualTo(4);
+    assertThat(n.get("schemaVersion").asInt()).isEqualTo(io.moaiflow.swarmdb.SchemaV6.LATEST);
     assertThat(n.get("problems")).isEmpty();
   }
 

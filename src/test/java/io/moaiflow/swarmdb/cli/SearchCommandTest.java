@@ -187,12 +187,14 @@ class SearchCommandTest {
   void initSwitchesEventIndexing() {
     Path db = seeded();
     assertThat(CliRun.ok(db, "init", "--index-events=false").out())
-        .endsWith("at schema version 4, event indexing off\n");
+        .endsWith(
+            "at schema version " + io.moaiflow.swarmdb.SchemaV6.LATEST + ", event indexing off\n");
     assertThat(CliRun.ok(db, "search", "connection", "--events").out()).isEmpty();
     assertThat(CliRun.ok(db, "init", "--index-events", "true").out())
         .endsWith(", event indexing on\n");
     assertThat(CliRun.ok(db, "search", "connection", "--events").out().lines()).hasSize(1);
-    assertThat(CliRun.ok(db, "init").out()).endsWith("at schema version 4\n");
+    assertThat(CliRun.ok(db, "init").out())
+        .endsWith("at schema version " + io.moaiflow.swarmdb.SchemaV6.LATEST + "\n");
     assertThat(CliRun.fails(ExitCodes.USAGE, db, "init", "--index-events", "maybe").err())
         .contains("maybe");
   }

@@ -31,7 +31,11 @@ class VerifyMigrateTest {
             "journal_mode wal",
             "permissions: file 600, directory 700",
             "quick_check ok",
-            "schema version 4, 4 migration checksum(s) match",
+            "schema version "
+                + io.moaiflow.swarmdb.SchemaV6.LATEST
+                + ", "
+                + io.moaiflow.swarmdb.SchemaV6.LATEST
+                + " migration checksum(s) match",
             "indexes: all 12 present");
     assertThat(CliRun.ok(db, "verify", "--full").out()).contains("integrity_check ok");
   }
@@ -123,7 +127,10 @@ class VerifyMigrateTest {
     Files.setPosixFilePermissions(db, PosixFilePermissions.fromString("rw-------"));
     assertThat(CliRun.fails(1, db, "verify").out())
         .contains("journal mode is not WAL")
-        .contains("schema version is 0, this version of SwarmDB needs 4; run 'swarmdb migrate'");
+        .contains(
+            "schema version is 0, this version of SwarmDB needs "
+                + io.moaiflow.swarmdb.SchemaV6.LATEST
+                + "; run 'swarmdb migrate'");
   }
 
   @Test
@@ -152,15 +159,25 @@ class VerifyMigrateTest {
     sql(db, "PRAGMA journal_mode=WAL");
     CliRun dry = CliRun.ok(db, "migrate", "--dry-run");
     assertThat(dry.out())
-        .contains("schema version 0; 4 pending migration(s) (dry run, nothing applied):")
-        .contains("V1  init", "V2  recall", "V3  history", "V4  causality");
+        .contains("schema version 0; 6 pending migration(s) (dry run, nothing applied):")
+        .contains(
+            "V1  init",
+            "V2  recall",
+            "V3  history",
+            "V4  causality",
+            "V5  writer",
+            "V6  inline links");
     try (SwarmDB s = SwarmDB.open(SwarmDbConfig.builder(db).migrate(false).build())) {
       assertThat(s.migrator().currentVersion()).isZero();
     }
 
-    assertThat(CliRun.ok(db, "migrate").out()).contains("migrated from version 0 to 4 (4 applied)");
+    assertThat(CliRun.ok(db, "migrate").out()).contains("migrated from version 0 to 6 (6 applied)");
     CliRun again = CliRun.on(db, "migrate");
-    assertThat(again.out()).contains("schema version 4 is current; nothing to migrate");
+    assertThat(again.out())
+        .contains(
+            "schema version "
+                + io.moaiflow.swarmdb.SchemaV6.LATEST
+                + " is current; nothing to migrate");
   }
 
   @Test

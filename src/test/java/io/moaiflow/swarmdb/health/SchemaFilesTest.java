@@ -8,6 +8,7 @@ import io.moaiflow.swarmdb.SchemaV1;
 import io.moaiflow.swarmdb.SchemaV2;
 import io.moaiflow.swarmdb.SchemaV3;
 import io.moaiflow.swarmdb.SchemaV4;
+import io.moaiflow.swarmdb.SchemaV5;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.internal.Schema;
@@ -69,7 +70,7 @@ class SchemaFilesTest {
     assertThat(SchemaV3.SQLITE_TRIGGERS).isEqualTo(names(db, "trigger"));
     assertThat(Schema.V3_TABLES).isEqualTo(SchemaV3.NEW_TABLES);
     assertThat(Schema.V4_TABLES).isEqualTo(SchemaV4.NEW_TABLES);
-    assertThat(SchemaV4.SQLITE_TRIGGERS).isEqualTo(names(db, "trigger"));
+    assertThat(SchemaV5.SQLITE_TRIGGERS).isEqualTo(names(db, "trigger"));
     assertThat(Schema.V2_TABLES).isEqualTo(SchemaV2.NEW_COUNTED_TABLES);
     assertThat(Schema.POSTGRES_INDEXES).isEqualTo(SchemaV2.POSTGRES_INDEXES).hasSize(16);
     assertThat(Schema.DATA_TABLES)

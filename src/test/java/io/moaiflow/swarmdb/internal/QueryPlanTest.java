@@ -151,8 +151,8 @@ class QueryPlanTest {
       assertThat(names).containsExactlyElementsOf(INDEXES);
     }
     // every shipped SQLite script together: V2 (recall) adds tables with primary keys, WITHOUT
-    // ROWID tables and FTS5 tables, V3 (history) tables keyed by seq with UNIQUE constraints, but
-    // no index
+    // ROWID tables and FTS5 tables, V3 (history) tables keyed by seq with UNIQUE constraints, V4
+    // link tables keyed both ways, V5 (writer) a column and replaced triggers, but no index
     String index =
         new String(
             QueryPlanTest.class
@@ -166,7 +166,8 @@ class QueryPlanTest {
             "V2__recall.sql",
             "V3__history.sql",
             "V4__causality.sql",
-            "V5__inline_links.sql");
+            "V5__writer.sql",
+            "V6__inline_links.sql");
     long creates = 0;
     for (String name : scripts) {
       String script =
@@ -225,6 +226,22 @@ class QueryPlanTest {
       assertThat(explain(c, SqlSessionStore.DELETE_AGENT_EVENTS))
           .containsExactly(
               "SEARCH agent_events USING COVERING INDEX idx_events_agent_ts (agent_id=?)");
+    }
+  }
+
+  /**
+   * A delete through an agent's handle (schema v5) records its deleter on the tombstones it wrote:
+   * the last history seq before it (the end of the seq key) and then an update of the rows after it
+   * (a range of the seq key), never a scan.
+   */
+  @Test
+  void aHandleDeleteStampsItsTombstonesByTheSeqKey() throws Exception {
+    Path file = dir.resolve("writer.db");
+    SqliteDatabase.open(SwarmDbConfig.builder(file).build()).close();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+      assertThat(explain(c, SqlMemory.LAST_HISTORY_SEQ)).containsExactly("SEARCH memory_history");
+      assertThat(explain(c, SqlMemory.STAMP_DELETER))
+          .containsExactly("SEARCH memory_history USING INTEGER PRIMARY KEY (rowid>?)");
     }
   }
 
@@ -310,6 +327,13 @@ class QueryPlanTest {
             Map.entry(
                 Causality.AGENT_VERSIONS_AFTER,
                 List.of("SEARCH memory_history USING INTEGER PRIMARY KEY (rowid>?)")),
+            // export: a page's links, by the range of the log's primary key, each cause's id by seq
+            Map.entry(
+                Causality.LINKS_RANGE,
+                List.of("SEARCH agent_events USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)")),
+            Map.entry(
+                Causality.EVENT_ID,
+                List.of("SEARCH agent_events USING INTEGER PRIMARY KEY (rowid=?)")),
             Map.entry(
                 statements.get(statements.size() - 2),
                 List.of(

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.ErrorCode;
-import io.moaiflow.swarmdb.SchemaV5;
+import io.moaiflow.swarmdb.SchemaV6;
 import io.moaiflow.swarmdb.SeedFiles;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.migrate.MigrationResult;
@@ -32,9 +32,9 @@ import org.sqlite.SQLiteConfig;
 /**
  * Item 8: migrations on old files. (a) A current database copied with a hot WAL (its writer was
  * SIGKILLed) opens and "migrates" idempotently with every acknowledged event. (b) A migration to a
- * next (V5) script that is killed midway, and (c) one whose script fails, leave the v4 schema and
- * data intact; (d) a good V5 applies once and is then refused by a library that only knows up to
- * v4. The V5 scripts are put in front of the classpath of a child JVM, so the library's real
+ * next (V7) script that is killed midway, and (c) one whose script fails, leave the v6 schema and
+ * data intact; (d) a good V7 applies once and is then refused by a library that only knows up to
+ * v6. The V7 scripts are put in front of the classpath of a child JVM, so the library's real
  * migrator runs. The real V1 to V2 migration of the checked-in v1 file with a hot WAL is {@code
  * migrate.V1ToV2MigrationTest}.
  */
@@ -84,7 +84,7 @@ class MigrationOnOldFilesTest {
     long rows = -1;
     for (int round = 0; round < 2; round++) {
       try (SwarmDB swarm = SwarmDB.open(copy)) {
-        assertThat(swarm.migrator().currentVersion()).isEqualTo(SchemaV5.LATEST);
+        assertThat(swarm.migrator().currentVersion()).isEqualTo(SchemaV6.LATEST);
         assertThat(swarm.migrator().pending()).isEmpty();
         assertThat(swarm.migrator().status()).allMatch(m -> m.state() == MigrationState.APPLIED);
         MigrationResult again = swarm.migrator().migrate();
@@ -103,7 +103,7 @@ class MigrationOnOldFilesTest {
           .noneMatch(n -> n.endsWith(".bak"));
     }
     assertThat(DbFiles.queryLong(copy, "SELECT count(*) FROM schema_history"))
-        .isEqualTo(SchemaV5.LATEST);
+        .isEqualTo(SchemaV6.LATEST);
     System.out.printf("FIGURES hotwal acked=%d rowsFound=%d%n", acked.size(), rows);
   }
 
@@ -141,9 +141,9 @@ class MigrationOnOldFilesTest {
           .anyMatch(
               l ->
                   l.startsWith("ERROR MIGRATION_FAILED")
-                      && l.contains("V5")
+                      && l.contains("V7")
                       && l.contains(db.toString())
-                      && l.contains("still at version 4"));
+                      && l.contains("still at version " + SchemaV6.LATEST));
     }
     assertCurrentIntact(db);
   }
@@ -155,13 +155,21 @@ class MigrationOnOldFilesTest {
     for (int round = 0; round < 2; round++) {
       try (ChildJvm child = migrateInChild(v3, "good-" + round + ".err", db)) {
         assertThat(child.waitFor(120)).as(child.stderrText()).isZero();
-        assertThat(child.lines()).contains("OPENED v5");
+        assertThat(child.lines()).contains("OPENED v" + (SchemaV6.LATEST + 1));
       }
     }
-    assertThat(DbFiles.queryLong(db, "SELECT count(*) FROM schema_history")).isEqualTo(5);
+    assertThat(DbFiles.queryLong(db, "SELECT count(*) FROM schema_history"))
+        .isEqualTo(SchemaV6.LATEST + 1);
     assertThat(DbFiles.queryLong(db, "SELECT count(*) FROM agent_events")).isEqualTo(ROWS);
     try (Stream<Path> files = Files.list(db.getParent())) {
-      assertThat(files.filter(p -> p.getFileName().toString().contains(".pre-v5-")).count())
+      assertThat(
+              files
+                  .filter(
+                      p ->
+                          p.getFileName()
+                              .toString()
+                              .contains(".pre-v" + (SchemaV6.LATEST + 1) + "-"))
+                  .count())
           .as("one backup, taken before the one real migration")
           .isEqualTo(1);
     }
@@ -185,15 +193,16 @@ class MigrationOnOldFilesTest {
         i -> AgentEvent.of("run", "agent-" + i, null, Map.of("i", i)));
   }
 
-  /** A classpath directory that ships V1 to V4 (from the library) plus the given V5 script. */
+  /** A classpath directory that ships V1 to V6 (from the library) plus the given V7 script. */
   private Path scripts(String name, String v3) throws Exception {
     Path cp = dir.resolve("cp-" + name);
     Path m = cp.resolve("db/migration/sqlite");
     Files.createDirectories(m);
     Files.writeString(
         m.resolve("index.txt"),
-        "V1__init.sql\nV2__recall.sql\nV3__history.sql\nV4__causality.sql\nV5__reliability_test.sql\n");
-    Files.writeString(m.resolve("V5__reliability_test.sql"), v3, StandardCharsets.UTF_8);
+        "V1__init.sql\nV2__recall.sql\nV3__history.sql\nV4__causality.sql\nV5__writer.sql\n"
+            + "V6__inline_links.sql\nV7__reliability_test.sql\n");
+    Files.writeString(m.resolve("V7__reliability_test.sql"), v3, StandardCharsets.UTF_8);
     return cp;
   }
 
@@ -209,7 +218,9 @@ class MigrationOnOldFilesTest {
       assertThat(child.isAlive()).as(child.stderrText()).isTrue();
       boolean backupDone;
       try (Stream<Path> files = Files.list(db.getParent())) {
-        backupDone = files.anyMatch(p -> p.getFileName().toString().contains(".pre-v5-"));
+        backupDone =
+            files.anyMatch(
+                p -> p.getFileName().toString().contains(".pre-v" + (SchemaV6.LATEST + 1) + "-"));
       }
       if (backupDone) {
         try (Connection c = cfg.createConnection("jdbc:sqlite:" + db);
@@ -231,7 +242,7 @@ class MigrationOnOldFilesTest {
 
   private static void assertCurrentIntact(Path db) throws Exception {
     try (SwarmDB swarm = SwarmDB.open(db)) {
-      assertThat(swarm.migrator().currentVersion()).isEqualTo(SchemaV5.LATEST);
+      assertThat(swarm.migrator().currentVersion()).isEqualTo(SchemaV6.LATEST);
       assertThat(swarm.maintenance().integrityCheck().ok()).isTrue();
       assertThat(swarm.events().count()).isEqualTo(ROWS);
     }
@@ -243,7 +254,7 @@ class MigrationOnOldFilesTest {
     assertThat(DbFiles.queryLong(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'v3_filler'"))
         .isZero();
     assertThat(DbFiles.queryLong(db, "SELECT max(version) FROM schema_history"))
-        .isEqualTo(SchemaV5.LATEST);
-    assertThat(DbFiles.queryLong(db, "PRAGMA user_version")).isEqualTo(SchemaV5.LATEST);
+        .isEqualTo(SchemaV6.LATEST);
+    assertThat(DbFiles.queryLong(db, "PRAGMA user_version")).isEqualTo(SchemaV6.LATEST);
   }
 }

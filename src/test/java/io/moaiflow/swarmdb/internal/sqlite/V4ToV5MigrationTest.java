@@ -2,98 +2,91 @@ package io.moaiflow.swarmdb.internal.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.moaiflow.swarmdb.CausalGraph;
+import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.CausalLinks;
 import io.moaiflow.swarmdb.MemoryRef;
+import io.moaiflow.swarmdb.MemoryVersion;
 import io.moaiflow.swarmdb.SchemaV1;
 import io.moaiflow.swarmdb.SchemaV5;
+import io.moaiflow.swarmdb.SchemaV6;
 import io.moaiflow.swarmdb.Scope;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.backend.PgTestSupport;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The migration that moves causal links into the event's row, V4 to V5, on a v4 file with links
- * (the checked-in v1 file migrated by the v4 library's scripts, plus the rows a v4 process wrote):
- * backup first, every cause and read lands in {@code agent_events.links}, the link tables go, still
- * 12 explicit indexes, and why and blast radius return what v4 returned. The same on PostgreSQL
- * from a V1 to V4 schema.
+ * The writer's migration, V4 to V5, on a v4 file with data (the checked-in v1 file migrated by the
+ * shipped V1 to V4 scripts, plus rows a v4 process wrote, links included): backup first, every row
+ * kept with writer NULL (so agent and session memory still report their owner, other scopes none),
+ * the replaced triggers record the writer of new handle writes at once, still 12 explicit indexes
+ * and the same trigger names. The same on PostgreSQL from a V1 to V4 schema.
  */
 class V4ToV5MigrationTest {
   @TempDir Path dir;
 
-  /** Events a, b, c with c caused by a and b and reading swarm semantic:goal@1; d reads nothing. */
   private static final String[] V4_ROWS = {
-    "INSERT INTO scoped_memory (scope, memory_type, key, value, version, created_at,"
-        + " updated_at) VALUES ('swarm', 'semantic', 'goal', '\"ship\"', 1, 1, 1)",
-    "INSERT INTO agent_events (event_id, event_type, agent_id, ts) VALUES ('a', 'x', 'agent-0', 5)",
-    "INSERT INTO agent_events (event_id, event_type, agent_id, ts) VALUES ('b', 'x', 'agent-1', 6)",
-    "INSERT INTO agent_events (event_id, event_type, agent_id, ts) VALUES ('c', 'x', 'agent-2', 7)",
-    "INSERT INTO agent_events (event_id, event_type, agent_id, ts) VALUES ('d', 'x', 'agent-3', 8)",
-    "INSERT INTO event_causes (event_seq, cause_seq) SELECT c.seq, x.seq FROM agent_events c,"
-        + " agent_events x WHERE c.event_id = 'c' AND x.event_id IN ('a', 'b')",
+    "INSERT INTO scoped_memory (scope, memory_type, key, value, version, created_at, updated_at)"
+        + " VALUES ('swarm', 'semantic', 'goal', '\"ship\"', 1, 1, 1)",
+    "INSERT INTO scoped_memory (scope, memory_type, key, value, version, created_at, updated_at)"
+        + " VALUES ('agent:a', 'semantic', 'plan', '\"v1\"', 1, 1, 1)",
+    "INSERT INTO agent_events (event_id, event_type, agent_id, ts) VALUES ('v4-cause', 'x',"
+        + " 'agent-0', 5)",
+    "INSERT INTO agent_events (event_id, event_type, agent_id, ts) VALUES ('v4-event', 'x',"
+        + " 'a', 6)",
+    "INSERT INTO event_causes (event_seq, cause_seq) SELECT e.seq, c.seq FROM agent_events e,"
+        + " agent_events c WHERE e.event_id = 'v4-event' AND c.event_id = 'v4-cause'",
     "INSERT INTO event_reads (event_seq, scope, memory_type, key, version) SELECT seq, 'swarm',"
-        + " 'semantic', 'goal', 1 FROM agent_events WHERE event_id = 'c'"
+        + " 'semantic', 'goal', 1 FROM agent_events WHERE event_id = 'v4-event'"
   };
 
-  private static final MemoryRef GOAL = new MemoryRef(Scope.swarm(), "semantic", "goal", 1);
-
-  private static void assertV4Graphs(SwarmDB db) {
-    CausalGraph why = db.why("c");
-    assertThat(why.events()).extracting(n -> n.event().eventId()).containsExactly("c", "a", "b");
-    assertThat(why.events()).extracting(CausalGraph.EventNode::depth).containsExactly(0, 1, 1);
-    assertThat(why.memory()).containsExactly(new CausalGraph.MemoryNode(GOAL, 1));
-    assertThat(db.why("d").events()).hasSize(1);
-    assertThat(db.why("d").memory()).isEmpty();
-    assertThat(db.blastRadius(GOAL).events())
-        .extracting(n -> n.event().eventId())
-        .containsExactly("c");
-  }
-
   @Test
-  void aV4FilesLinksMoveIntoTheirRowsAfterABackup() throws Exception {
+  void aV4FileIsBackedUpAndKeepsEveryRowWithoutAWriter() throws Exception {
     Path file = OldFiles.atVersion(dir, 4, "causality", V4_ROWS);
+    long history =
+        V2ToV3MigrationTest.V1ToV3Queries.query(file, "SELECT count(*) FROM memory_history");
+    assertThat(history).isGreaterThanOrEqualTo(2);
     try (SwarmDB db = SwarmDB.open(file)) {
-      assertThat(db.migrator().currentVersion()).isEqualTo(SchemaV5.LATEST);
+      assertThat(db.migrator().currentVersion()).isEqualTo(SchemaV6.LATEST);
       assertThat(db.maintenance().integrityCheck().problems()).isEmpty();
       assertThat(db.inspect().info().indexes()).containsExactlyElementsOf(SchemaV1.INDEXES);
-      assertThat(db.inspect().info().rowCounts()).doesNotContainKeys("event_causes", "event_reads");
-      assertV4Graphs(db);
+      List<MemoryVersion> goal = db.memory(Scope.swarm()).history("semantic", "goal");
+      assertThat(goal).hasSize(1);
+      assertThat(goal.get(0).writerId()).isNull();
+      assertThat(goal.get(0).writer()).isEmpty();
+      List<MemoryVersion> plan = db.memory(Scope.agent("a")).history("semantic", "plan");
+      assertThat(plan)
+          .extracting(MemoryVersion::writer)
+          .containsExactly(Optional.of(Scope.agent("a")));
+      // the v4 links are kept, and blastRadius still follows the agent's own memory
+      assertThat(db.why("v4-event").events()).hasSize(2);
+      assertThat(db.why("v4-event").memory())
+          .extracting(n -> n.ref())
+          .containsExactly(new MemoryRef(Scope.swarm(), "semantic", "goal", 1));
+      // the replaced triggers record a handle's writer at once
+      db.actingAs("a").memory(Scope.swarm()).put("semantic", "goal", "shipped");
+      MemoryRef later = new MemoryRef(Scope.swarm(), "semantic", "goal", 2);
+      assertThat(db.memory(Scope.swarm()).history("semantic", "goal").get(1).writerId())
+          .isEqualTo("a");
+      assertThat(db.blastRadius(new MemoryRef(Scope.swarm(), "semantic", "goal", 1)).memory())
+          .extracting(n -> n.ref())
+          .contains(later);
+      db.events()
+          .append(
+              AgentEvent.of("run", "agent-0", null, Map.of()).withEventId("v5-event"),
+              new CausalLinks(List.of("v4-event"), List.of(later)));
     }
-    long a =
-        V2ToV3MigrationTest.V1ToV3Queries.query(
-            file, "SELECT seq FROM agent_events WHERE event_id = 'a'");
-    long b =
-        V2ToV3MigrationTest.V1ToV3Queries.query(
-            file, "SELECT seq FROM agent_events WHERE event_id = 'b'");
-    try (Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
-        Statement st = c.createStatement();
-        ResultSet rs =
-            st.executeQuery(
-                "SELECT event_id, links FROM agent_events WHERE event_id IN ('c', 'd') ORDER BY event_id")) {
-      assertThat(rs.next()).isTrue();
-      assertThat(rs.getString(2))
-          .isEqualTo("{\"c\":[" + a + "," + b + "],\"r\":[[\"swarm\",\"semantic\",\"goal\",1]]}");
-      assertThat(rs.next()).isTrue();
-      assertThat(rs.getString(2)).as("an event without links keeps NULL").isNull();
-    }
-    assertThat(
-            V2ToV3MigrationTest.V1ToV3Queries.query(
-                file,
-                "SELECT count(*) FROM sqlite_schema WHERE name IN ('event_causes', 'event_reads')"))
-        .isZero();
-    assertThat(
-            V2ToV3MigrationTest.V1ToV3Queries.query(
-                file,
-                "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL"))
-        .isEqualTo(12);
     try (Stream<Path> files = Files.list(dir)) {
       Path backup =
           files
@@ -101,37 +94,92 @@ class V4ToV5MigrationTest {
                   p ->
                       p.getFileName()
                           .toString()
-                          .startsWith("swarm-v4.db.pre-v" + SchemaV5.LATEST + "-"))
+                          .startsWith("swarm-v4.db.pre-v" + SchemaV6.LATEST + "-"))
               .findFirst()
               .orElseThrow();
       assertThat(V2ToV3MigrationTest.V1ToV3Queries.query(backup, "PRAGMA user_version"))
           .isEqualTo(4);
       assertThat(
-              V2ToV3MigrationTest.V1ToV3Queries.query(backup, "SELECT count(*) FROM event_causes"))
-          .isEqualTo(2);
+              V2ToV3MigrationTest.V1ToV3Queries.query(
+                  backup,
+                  "SELECT count(*) FROM pragma_table_info('memory_history') WHERE name = 'writer'"))
+          .isZero();
     }
+    for (String table : SchemaV5.WRITER_TABLES) {
+      assertThat(
+              V2ToV3MigrationTest.V1ToV3Queries.query(
+                  file,
+                  "SELECT count(*) FROM pragma_table_info('" + table + "') WHERE name = 'writer'"))
+          .as(table)
+          .isEqualTo(1);
+    }
+    assertThat(
+            V2ToV3MigrationTest.V1ToV3Queries.query(
+                file, "SELECT count(*) FROM memory_history WHERE writer IS NULL"))
+        .as("every row from before v5, plus none new")
+        .isEqualTo(history);
+    assertThat(
+            V2ToV3MigrationTest.V1ToV3Queries.query(
+                file,
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL"))
+        .isEqualTo(12);
   }
 
   @Test
-  void aV4SchemaOnPostgresqlMovesItsLinksIntoTheirRows() throws Exception {
+  void aV4SchemaOnPostgresqlMigratesKeepingItsRows() throws Exception {
+    List<Long> checksums;
+    try (PgTestSupport.Schema empty = PgTestSupport.newSchema();
+        SwarmDB db = SwarmDB.open(SwarmDbConfig.postgres(empty.url()).migrate(false).build())) {
+      checksums = db.migrator().status().stream().map(s -> s.resolvedChecksum()).toList();
+    }
     try (PgTestSupport.Schema schema = PgTestSupport.newSchema();
         Connection c = schema.connect();
         Statement st = c.createStatement()) {
-      PgTestSupport.atVersion(c, 4);
-      for (String row : V4_ROWS) {
-        st.execute(row.replace("'\"ship\"'", "'\"ship\"'::jsonb"));
+      st.execute(
+          "CREATE TABLE schema_history (version INTEGER NOT NULL PRIMARY KEY, description TEXT NOT"
+              + " NULL, checksum BIGINT NOT NULL, applied_at BIGINT NOT NULL, duration_ms BIGINT"
+              + " NOT NULL, success BOOLEAN NOT NULL)");
+      List<String> names = List.of("init", "recall", "history", "causality");
+      for (int v = 1; v <= 4; v++) {
+        st.execute(script("V" + v + "__" + names.get(v - 1) + ".sql"));
+        st.execute(
+            "INSERT INTO schema_history VALUES ("
+                + v
+                + ", '"
+                + names.get(v - 1)
+                + "', "
+                + checksums.get(v - 1)
+                + ", 0, 1, true)");
       }
+      st.execute(
+          "INSERT INTO scoped_memory (scope, memory_type, key, value, version, created_at,"
+              + " updated_at) VALUES ('swarm', 'semantic', 'goal', '\"ship\"', 1, 1, 1)");
       try (SwarmDB db = SwarmDB.open(SwarmDbConfig.postgres(schema.url()).build())) {
-        assertThat(db.migrator().currentVersion()).isEqualTo(SchemaV5.LATEST);
+        assertThat(db.migrator().currentVersion()).isEqualTo(SchemaV6.LATEST);
         assertThat(db.maintenance().integrityCheck().problems()).isEmpty();
-        assertV4Graphs(db);
+        List<MemoryVersion> goal = db.memory(Scope.swarm()).history("semantic", "goal");
+        assertThat(goal).hasSize(1);
+        assertThat(goal.get(0).writerId()).isNull();
+        db.actingAs("a").memory(Scope.swarm()).put("semantic", "goal", "shipped");
+        db.actingAs("a").memory(Scope.swarm()).delete("semantic", "goal");
+        assertThat(db.memory(Scope.swarm()).history("semantic", "goal"))
+            .extracting(MemoryVersion::writerId)
+            .containsExactly(null, "a", "a");
       }
       assertThat(
               PgTestSupport.queryLong(
                   c,
-                  "SELECT count(*) FROM information_schema.tables WHERE table_schema ="
-                      + " current_schema() AND table_name IN ('event_causes', 'event_reads')"))
-          .isZero();
+                  "SELECT count(*) FROM information_schema.columns WHERE table_schema ="
+                      + " current_schema() AND column_name = 'writer' AND table_name IN"
+                      + " ('session_memory', 'scoped_memory', 'memory_history')"))
+          .isEqualTo(3);
+    }
+  }
+
+  private static String script(String name) throws Exception {
+    try (InputStream in =
+        V4ToV5MigrationTest.class.getResourceAsStream("/db/migration/postgresql/" + name)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 }

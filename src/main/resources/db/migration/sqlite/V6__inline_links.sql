@@ -1,4 +1,4 @@
--- SwarmDB schema v5: causal links in the event's own row (docs/history.md). v4 kept them in two
+-- SwarmDB schema v6: causal links in the event's own row (docs/history.md). v4 kept them in two
 -- link tables keyed both ways, so a linked append wrote four more B-trees (about 2.2 x the time of
 -- the same append without links); now the append's insert writes them in the row it writes anyway:
 -- agent_events.links is NULL for an event without links, else the JSON text

@@ -1,4 +1,4 @@
--- SwarmDB schema v5 for PostgreSQL: causal links in the event's own row, as on SQLite
+-- SwarmDB schema v6 for PostgreSQL: causal links in the event's own row, as on SQLite
 -- (docs/history.md). agent_events.links is NULL for an event without links, else the JSON text
 -- {"c": [cause seq, ...], "r": [[scope, memory_type, key, version], ...]}; the link tables of v4
 -- and their foreign keys go. No index, no trigger.
