@@ -22,6 +22,15 @@ public interface Inspector {
   DatabaseInfo info();
 
   /**
+   * The flight recorder's size: its rows, its bytes by the budget's formula, the configured budget
+   * and the recorded horizon. One read of every history row (O(history rows); PostgreSQL renders
+   * each JSON value as text to count it); zeros on a database older than schema v3.
+   *
+   * @return the figures
+   */
+  HistoryInfo history();
+
+  /**
    * Cheap liveness of the database: a read on a pooled connection, a write probe on the writer, and
    * the schema version. Never runs an integrity check.
    *
