@@ -429,7 +429,8 @@ class SwarmDbAutoConfigurationTest {
                       "pageSize",
                       "pageCount",
                       "freelistCount",
-                      "files")
+                      "files",
+                      "history")
                   .containsEntry("indexCount", 12)
                   .containsEntry("path", dir.resolve("app.db").toString());
               assertThat(info).isEqualTo(db.inspect().info().toJsonMap());
