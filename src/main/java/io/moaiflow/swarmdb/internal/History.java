@@ -16,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -168,36 +169,9 @@ public final class History {
         "INSERT INTO swarm_settings (name, value) VALUES ('"
             + HORIZON
             + "', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value";
-    // in a window of seqs below the horizon: every row but each entity's latest at or before the
-    // horizon, and that one too when it is a deletion (the entity did not exist at the horizon)
-    List<String> p = new ArrayList<>();
-    for (String[] t :
-        List.of(
-            new String[] {
-              "memory_history",
-              "scope = h.scope AND m.memory_type = h.memory_type" + " AND m.key = h.key"
-            },
-            new String[] {"agent_history", "agent_id = h.agent_id"},
-            new String[] {"session_history", "session_id = h.session_id"})) {
-      p.add(
-          "DELETE FROM "
-              + t[0]
-              + " WHERE seq IN (SELECT h.seq FROM "
-              + t[0]
-              + " h WHERE h.seq >= ? AND h.seq < ? AND (h.deleted OR h.seq < (SELECT max(m.seq)"
-              + " FROM "
-              + t[0]
-              + " m WHERE m."
-              + t[1]
-              + " AND m.seq <= ?)))");
-    }
-    this.prune = List.copyOf(p);
-    this.timeAtSeq = List.copyOf(timeAt);
-    // the budget's bytes of a row (HistoryInfo), and when pruning removes it: a deletion at any
-    // horizon past it, any other version once the entity's next version is at or before the horizon
-    List<String> sizes = new ArrayList<>();
-    List<String> removals = new ArrayList<>();
-    for (String[] t :
+    // each history table: its entity's columns, and the budget's bytes of a row beside the fixed
+    // overhead (HistoryInfo): the UTF-8 bytes of its text columns as stored
+    List<String[]> tables =
         List.of(
             new String[] {
               "memory_history",
@@ -211,19 +185,39 @@ public final class History {
               "agent_history",
               "agent_id",
               "octet_length(agent_id) + octet_length(agent_type) + octet_length(status)"
-                  + " + coalesce(octet_length(session_id), 0)"
-                  + " + octet_length("
+                  + " + coalesce(octet_length(session_id), 0) + octet_length("
                   + d.jsonColumn("metadata")
                   + ")"
             },
             new String[] {
               "session_history",
               "session_id",
-              "octet_length(session_id) + octet_length(status)"
-                  + " + octet_length("
+              "octet_length(session_id) + octet_length(status) + octet_length("
                   + d.jsonColumn("metadata")
                   + ")"
-            })) {
+            });
+    List<String> p = new ArrayList<>();
+    List<String> sizes = new ArrayList<>();
+    List<String> removals = new ArrayList<>();
+    for (String[] t : tables) {
+      String sameEntity =
+          String.join(
+              " AND ", Arrays.stream(t[1].split(", ")).map(c -> "m." + c + " = h." + c).toList());
+      // in a window of seqs below the horizon: every row but each entity's latest at or before the
+      // horizon, and that one too when it is a deletion (the entity did not exist at the horizon)
+      p.add(
+          "DELETE FROM "
+              + t[0]
+              + " WHERE seq IN (SELECT h.seq FROM "
+              + t[0]
+              + " h WHERE h.seq >= ? AND h.seq < ? AND (h.deleted OR h.seq < (SELECT max(m.seq)"
+              + " FROM "
+              + t[0]
+              + " m WHERE "
+              + sameEntity
+              + " AND m.seq <= ?)))");
+      // the budget's bytes of a row, and the horizon from which pruning removes it: any past a
+      // deletion, for any other version those at or after the entity's next version
       String bytes = HistoryInfo.ROW_OVERHEAD_BYTES + " + " + t[2];
       sizes.add("SELECT count(*), coalesce(sum(" + bytes + "), 0) FROM " + t[0]);
       removals.add(
@@ -234,6 +228,8 @@ public final class History {
               + " AS b FROM "
               + t[0]);
     }
+    this.prune = List.copyOf(p);
+    this.timeAtSeq = List.copyOf(timeAt);
     this.size = String.join(" UNION ALL ", sizes);
     String gone =
         " FROM ("
