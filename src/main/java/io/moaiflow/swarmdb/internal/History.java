@@ -305,21 +305,23 @@ public final class History {
     }
     long budget = configured.getAsLong();
     String op = "maintenance.pruneHistoryToBudget";
-    HistoryInfo before = db.read(op, h -> info(h, true));
-    long recorded = before.horizon();
-    if (before.bytes() <= budget) {
-      return new HistoryPruneResult(budget, recorded, recorded, 0, before.bytes(), before.bytes());
-    }
-    long chosen =
+    // the size and the horizon in one read transaction, so they describe the same rows
+    long[] plan =
         db.read(
             op,
             h -> {
+              HistoryInfo before = info(h, true);
+              long recorded = before.horizon();
+              if (before.bytes() <= budget) {
+                return new long[] {before.bytes(), recorded, recorded};
+              }
               long latestSeq = h.queryLong(latest);
               long need = before.bytes() - budget;
               try (ResultSet rs = h.prepare(budgetHorizon, latestSeq, need).executeQuery()) {
                 if (rs.next()) {
                   // a horizon at or before the recorded one changes nothing: the next one does
-                  return Math.min(latestSeq, Math.max(rs.getLong(1), recorded + 1));
+                  long chosen = Math.min(latestSeq, Math.max(rs.getLong(1), recorded + 1));
+                  return new long[] {before.bytes(), recorded, chosen};
                 }
               }
               long kept;
@@ -344,10 +346,16 @@ public final class History {
                       kept,
                       kept));
             });
+    long bytesBefore = plan[0];
+    long recorded = plan[1];
+    long chosen = plan[2];
+    if (bytesBefore <= budget) {
+      return new HistoryPruneResult(budget, recorded, recorded, 0, bytesBefore, bytesBefore);
+    }
     long deleted = chosen > recorded ? prune(chosen) : 0;
     HistoryInfo after = db.read(op, h -> info(h, true));
     return new HistoryPruneResult(
-        budget, recorded, after.horizon(), deleted, before.bytes(), after.bytes());
+        budget, recorded, after.horizon(), deleted, bytesBefore, after.bytes());
   }
 
   /**
