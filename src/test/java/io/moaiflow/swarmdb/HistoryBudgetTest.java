@@ -17,6 +17,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The history size budget on both backends: the figures {@code inspect().history()} and {@code
@@ -279,5 +281,58 @@ class HistoryBudgetTest extends BackendSuite {
         "no history budget is configured",
         "historyBudgetBytes");
     assertThat(db.inspect().history().rows()).isEqualTo(1);
+  }
+
+  @BackendTest
+  void pruningWhileAWriterWritesKeepsEveryViewFromTheHorizonExact() throws Exception {
+    Memory m = db.memory(Scope.swarm());
+    m.put("t", "k", -1);
+    long oneVersion = db.inspect().history().bytes();
+    SwarmDB pruner = budgeted(oneVersion * 20);
+    int writes = 300;
+    long[] seqOf = new long[writes];
+    CountDownLatch writing = new CountDownLatch(1);
+    AtomicBoolean done = new AtomicBoolean();
+    List<Integer> prunes =
+        Concurrently.run(
+            2,
+            thread -> {
+              int n = 0;
+              if (thread == 0) {
+                try {
+                  for (int i = 0; i < writes; i++) {
+                    m.put("t", "k", i);
+                    seqOf[i] = latest(); // the only writer: the put's seq
+                    writing.countDown();
+                  }
+                } finally {
+                  done.set(true);
+                  writing.countDown();
+                }
+              } else {
+                writing.await();
+                while (!done.get()) {
+                  if (pruner.maintenance().pruneHistoryToBudget().pruned()) {
+                    n++;
+                  }
+                }
+              }
+              return n;
+            });
+    assertThat(prunes.get(1)).as("prunes that moved the horizon while writes ran").isPositive();
+    HistoryPruneResult last = pruner.maintenance().pruneHistoryToBudget();
+    assertThat(last.withinBudget()).isTrue();
+    long horizon = db.inspect().history().horizon();
+    assertThat(horizon).isPositive();
+    for (int i = 0; i < writes; i++) {
+      int value = i;
+      if (seqOf[i] >= horizon) {
+        assertThat(db.asOf(seqOf[i]).memory(Scope.swarm()).get("t", "k", Integer.class))
+            .as("as of the seq of write " + i)
+            .contains(value);
+      } else {
+        assertInvalid(() -> db.asOf(seqOf[value]), "before the history horizon, seq " + horizon);
+      }
+    }
   }
 }
