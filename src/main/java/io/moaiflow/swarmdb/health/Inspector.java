@@ -16,8 +16,9 @@ public interface Inspector {
   long walSizeBytes();
 
   /**
-   * {@return a report of the schema version, row counts, indexes, effective pragmas, page figures
-   * and file sizes}
+   * {@return a report of the schema version, row counts, indexes, effective pragmas, page figures,
+   * file sizes and the history's size ({@link #history()}: like the row counts, one pass over the
+   * history tables)}
    */
   DatabaseInfo info();
 
