@@ -48,6 +48,22 @@ public interface Maintenance {
   long pruneHistory(long horizon);
 
   /**
+   * Prunes the history to the configured budget ({@link SwarmDbConfig.Builder#historyBudgetBytes}):
+   * when its bytes ({@link io.moaiflow.swarmdb.health.HistoryInfo}) exceed the budget, {@link
+   * #pruneHistory} at the smallest horizon after the recorded one whose pruning brings them within
+   * it, so every view from that horizon on stays exact and as much history as fits is kept. Finding
+   * the horizon is one read of every history row (docs/history.md, "The history budget"), outside
+   * any write transaction; the deletes go in chunks as {@link #pruneHistory} does. Versions written
+   * meanwhile count in {@link HistoryPruneResult#bytesAfter()} and in the next run.
+   *
+   * @return what it did; nothing when the history is within the budget already
+   * @throws SwarmDbException {@link ErrorCode#INVALID_ARGUMENT} when no budget is configured, or
+   *     when even pruning at the latest change would keep more than the budget (the state then
+   *     alone exceeds it; the message names both figures and the fixes); nothing is changed then
+   */
+  HistoryPruneResult pruneHistoryToBudget();
+
+  /**
    * Runs {@code PRAGMA quick_check}: a fast structural check (O(N)), without index content checks.
    *
    * @return the result

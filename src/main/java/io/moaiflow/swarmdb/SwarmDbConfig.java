@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.StringJoiner;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -198,6 +199,7 @@ public final class SwarmDbConfig {
   private final Clock clock;
   private final @Nullable Path backupRoot;
   private final long minFreeSpaceBytes;
+  private final @Nullable Long historyBudgetBytes;
   private final @Nullable Embedder embedder;
   private final @Nullable Boolean indexEvents;
   private final @Nullable Consumer<JsonMapper.Builder> jsonMapper;
@@ -220,6 +222,9 @@ public final class SwarmDbConfig {
             b.walCheckpointThresholdBytes);
     requireRange("readPoolSize", b.readPoolSize, 1, 64, "connections");
     requireRange("minFreeSpaceBytes", b.minFreeSpaceBytes, 0, Long.MAX_VALUE, "bytes");
+    if (b.historyBudgetBytes != null) {
+      requireRange("historyBudgetBytes", b.historyBudgetBytes, 1, Long.MAX_VALUE, "bytes");
+    }
     if (b.backupRoot != null
         && (b.backupRoot.toString().startsWith("file:") || b.backupRoot.toString().isBlank())) {
       throw invalid("backupRoot '" + b.backupRoot + "' is not a directory path; pass a directory");
@@ -231,6 +236,7 @@ public final class SwarmDbConfig {
     this.clock = b.clock;
     this.backupRoot = b.backupRoot;
     this.minFreeSpaceBytes = b.minFreeSpaceBytes;
+    this.historyBudgetBytes = b.historyBudgetBytes;
     this.embedder = b.embedder;
     this.indexEvents = b.indexEvents;
     this.jsonMapper = b.jsonMapper;
@@ -263,6 +269,7 @@ public final class SwarmDbConfig {
     m.put("clock", clock);
     m.put("backupRoot", backupRoot == null ? "none" : backupRoot);
     m.put("minFreeSpaceBytes", minFreeSpaceBytes);
+    m.put("historyBudgetBytes", historyBudgetBytes == null ? "none" : historyBudgetBytes);
     m.put("embedder", embedder == null ? "none" : embedder.modelId() + "/" + embedder.dimension());
     m.put("indexEvents", indexEvents == null ? "as recorded" : indexEvents);
     m.put("jsonMapper", jsonMapper == null ? "library defaults" : jsonMapper);
@@ -371,6 +378,11 @@ public final class SwarmDbConfig {
   /** {@return the value set by {@link Builder#minFreeSpaceBytes}} */
   public long minFreeSpaceBytes() {
     return minFreeSpaceBytes;
+  }
+
+  /** {@return the budget set by {@link Builder#historyBudgetBytes}, or empty for none} */
+  public OptionalLong historyBudgetBytes() {
+    return historyBudgetBytes == null ? OptionalLong.empty() : OptionalLong.of(historyBudgetBytes);
   }
 
   /**
@@ -535,6 +547,7 @@ public final class SwarmDbConfig {
     private Clock clock = Clock.systemUTC();
     private @Nullable Path backupRoot;
     private long minFreeSpaceBytes = DEFAULT_MIN_FREE_SPACE_BYTES;
+    private @Nullable Long historyBudgetBytes;
     private @Nullable Embedder embedder;
     private @Nullable Boolean indexEvents;
     private @Nullable Consumer<JsonMapper.Builder> jsonMapper;
@@ -736,6 +749,23 @@ public final class SwarmDbConfig {
      */
     public Builder minFreeSpaceBytes(long value) {
       this.minFreeSpaceBytes = value;
+      return this;
+    }
+
+    /**
+     * Bounds the flight recorder's history (default: none, unbounded). The history's bytes are
+     * counted by the formula of {@link io.moaiflow.swarmdb.health.HistoryInfo} (a fixed overhead
+     * per row plus its keys, value and metadata as stored), reported by {@code
+     * inspect().history()}, {@code info} and the {@code moai_flow_history_*} gauges. Nothing prunes
+     * on the write path: {@link Maintenance#pruneHistoryToBudget()} does, and the ops server's
+     * retention runs and {@code swarmdb cleanup --history-budget} call it; between runs the history
+     * may grow past the budget (docs/history.md, "The history budget").
+     *
+     * @param value bytes, 1 or more
+     * @return this builder
+     */
+    public Builder historyBudgetBytes(long value) {
+      this.historyBudgetBytes = value;
       return this;
     }
 

@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongFunction;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.LongRange;
@@ -30,7 +31,8 @@ import net.jqwik.api.constraints.LongRange;
  * The view as of every k-th of those seqs, and as of the seq just before the next mutation, must
  * equal the model's state at that point, read through every list the read API offers; and after
  * retention prunes the history at the middle mutation's seq, every view from there on still does,
- * while views before it are refused naming the horizon.
+ * while views before it are refused naming the horizon; and so after retention to a budget one byte
+ * under the history's size, from the horizon it chose.
  */
 class AsOfPropertiesTest {
   static final int THREADS = 3;
@@ -43,9 +45,20 @@ class AsOfPropertiesTest {
   @Property(tries = 12)
   void asOfEverySeqEqualsTheReplayedModel(@ForAll @LongRange(min = 1) long seed) throws Exception {
     Path dir = Files.createTempDirectory("swarmdb-asof-");
-    try (SwarmDB db = SwarmDB.open(dir.resolve("swarm.db"))) {
-      check(db, seed, 3);
+    Path file = dir.resolve("swarm.db");
+    List<SwarmDB> budgeted = new ArrayList<>();
+    try (SwarmDB db = SwarmDB.open(file)) {
+      check(
+          db,
+          seed,
+          3,
+          b -> {
+            SwarmDB d = SwarmDB.open(SwarmDbConfig.builder(file).historyBudgetBytes(b).build());
+            budgeted.add(d);
+            return d;
+          });
     } finally {
+      budgeted.forEach(SwarmDB::close);
       try (var files = Files.walk(dir)) {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
@@ -56,7 +69,7 @@ class AsOfPropertiesTest {
   @BackendTest
   void asOfEqualsTheModelOnEveryBackend(TestBackend backend) throws Exception {
     SwarmDB db = backend.open();
-    check(db, 42, 5);
+    check(db, 42, 5, b -> backend.open(c -> c.historyBudgetBytes(b)));
   }
 
   /** One model state: what every read of the view must show. */
@@ -71,7 +84,8 @@ class AsOfPropertiesTest {
     }
   }
 
-  private static void check(SwarmDB db, long seed, int every) throws Exception {
+  private static void check(SwarmDB db, long seed, int every, LongFunction<SwarmDB> withBudget)
+      throws Exception {
     State model =
         new State(
             new TreeMap<>(), new TreeMap<>(), new TreeMap<>(Comparator.comparing(Scope::toString)));
@@ -127,6 +141,22 @@ class AsOfPropertiesTest {
         SwarmAssertions.assertFails(ErrorCode.INVALID_ARGUMENT, () -> db.asOf(horizon - 1));
     assertThat(refused.getMessage()).contains("before the history horizon, seq " + horizon);
     assertThat(db.maintenance().pruneHistory(horizon)).as("again: nothing left to prune").isZero();
+    // retention to a budget one byte under the history: a later horizon, chosen by the budget,
+    // and again every view from there on reads as before
+    long bytes = db.inspect().history().bytes();
+    HistoryPruneResult r = withBudget.apply(bytes - 1).maintenance().pruneHistoryToBudget();
+    assertThat(r.withinBudget()).isTrue();
+    assertThat(r.bytesAfter()).isEqualTo(db.inspect().history().bytes()).isLessThan(bytes);
+    assertThat(r.horizon()).isGreaterThan(horizon);
+    int from = mid;
+    while (from < seqs.size() && seqs.get(from) < r.horizon()) {
+      from++;
+    }
+    assertViews(db, seqs, before, states, every, from);
+    assertThat(
+            SwarmAssertions.assertFails(ErrorCode.INVALID_ARGUMENT, () -> db.asOf(r.horizon() - 1))
+                .getMessage())
+        .contains("before the history horizon, seq " + r.horizon());
   }
 
   private static void assertViews(

@@ -40,6 +40,7 @@ class SwarmDbConfigTest {
         .clock(Clock.fixed(Instant.EPOCH, ZoneOffset.UTC))
         .backupRoot(dir.resolve("backups"))
         .minFreeSpaceBytes(12345)
+        .historyBudgetBytes(67890)
         .embedder(new WordHashEmbedder("word-hash", 3))
         .indexEvents(false)
         .jsonMapper(j -> j.findAndAddModules())
@@ -69,6 +70,7 @@ class SwarmDbConfigTest {
         .contains("clock=FixedClock[1970-01-01T00:00:00Z,Z]")
         .contains("backupRoot=" + dir.resolve("backups"))
         .contains("minFreeSpaceBytes=12345")
+        .contains("historyBudgetBytes=67890")
         .contains("embedder=word-hash/3")
         .contains("indexEvents=false")
         .contains("jsonMapper=io.moaiflow.swarmdb.SwarmDbConfigTest");
@@ -79,7 +81,7 @@ class SwarmDbConfigTest {
             .filter(m -> m.getReturnType() == SwarmDbConfig.Builder.class)
             .map(Method::getName)
             .toList();
-    assertThat(settings).hasSize(20);
+    assertThat(settings).hasSize(21);
     for (String name : settings) {
       assertThat(s).as("toString prints %s", name).contains(name + "=");
     }
@@ -188,5 +190,25 @@ class SwarmDbConfigTest {
     assertInvalid(
         () -> SwarmDbConfig.builder(f).backupRoot(Path.of("file:b")).build(),
         "backupRoot 'file:b' is not a directory path");
+    // the history budget: none by default, at least one byte
+    assertThat(SwarmDbConfig.builder(f).build().historyBudgetBytes()).isEmpty();
+    assertThat(SwarmDbConfig.builder(f).build().toString()).contains("historyBudgetBytes=none");
+    assertInvalid(
+        () -> SwarmDbConfig.builder(f).historyBudgetBytes(0).build(),
+        "invalid configuration: historyBudgetBytes is 0 bytes; it must be between 1 and "
+            + Long.MAX_VALUE
+            + " bytes");
+    assertInvalid(
+        () -> SwarmDbConfig.builder(f).historyBudgetBytes(-1).build(), "historyBudgetBytes is -1");
+    assertThat(SwarmDbConfig.builder(f).historyBudgetBytes(1).build().historyBudgetBytes())
+        .hasValue(1);
+    assertThat(SwarmDbConfig.builder(f).historyBudgetBytes(2).build().historyBudgetBytes())
+        .hasValue(2);
+    assertThat(
+            SwarmDbConfig.builder(f)
+                .historyBudgetBytes(Long.MAX_VALUE)
+                .build()
+                .historyBudgetBytes())
+        .hasValue(Long.MAX_VALUE);
   }
 }

@@ -230,7 +230,7 @@ abstract class BaseCommand implements Callable<Integer> {
   /** Opens the database as {@link #open(boolean)} does, with more settings. */
   final SwarmDB open(boolean migrate, UnaryOperator<SwarmDbConfig.Builder> settings) {
     String url = main.databaseUrl();
-    SwarmDbConfig.Builder b = url != null ? SwarmDbConfig.postgres(url) : fileConfig();
+    SwarmDbConfig.Builder b = url != null ? budgeted(SwarmDbConfig.postgres(url)) : fileConfig();
     return SwarmDB.open(settings.apply(b.migrate(migrate)).build());
   }
 
@@ -260,9 +260,23 @@ abstract class BaseCommand implements Callable<Integer> {
     return SwarmDB.openReadOnly(fileConfig().migrate(false).build());
   }
 
-  /** The database file's configuration with the global settings (backup root, free space). */
+  /** Whether a history budget is set ({@code --history-budget} or its variable). */
+  final boolean hasHistoryBudget() {
+    return main.historyBudget() != null;
+  }
+
+  /** {@code b} with the history budget, when one is set. */
+  private SwarmDbConfig.Builder budgeted(SwarmDbConfig.Builder b) {
+    Long budget = main.historyBudget();
+    return budget == null ? b : b.historyBudgetBytes(budget);
+  }
+
+  /**
+   * The database file's configuration with the global settings (backup root, free space, history
+   * budget).
+   */
   final SwarmDbConfig.Builder fileConfig() {
-    SwarmDbConfig.Builder b = SwarmDbConfig.builder(dbPath());
+    SwarmDbConfig.Builder b = budgeted(SwarmDbConfig.builder(dbPath()));
     Path root = main.backupRoot();
     if (root != null) {
       b.backupRoot(root);

@@ -1,5 +1,6 @@
 package io.moaiflow.swarmdb.cli;
 
+import io.moaiflow.swarmdb.HistoryPruneResult;
 import io.moaiflow.swarmdb.SwarmDB;
 import java.time.Duration;
 import java.util.List;
@@ -9,12 +10,16 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code swarmdb cleanup}: retention. Deletes old events, purges expired session memory, and marks
- * agents silent for too long as errored; prints what it removed. Not thread safe (one invocation).
+ * {@code swarmdb cleanup}: retention. Deletes old events, purges expired session memory, marks
+ * agents silent for too long as errored, and prunes the history before a seq or to the history
+ * budget ({@code --history-budget}, a global option); prints what it removed. Not thread safe (one
+ * invocation).
  */
 @Command(
     name = "cleanup",
-    description = "Delete old events, expired memory and stale agents; print what was removed.")
+    description =
+        "Delete old events, expired memory, stale agents and old history; print what was"
+            + " removed.")
 final class CleanupCommand extends BaseCommand {
 
   @Option(
@@ -44,10 +49,16 @@ final class CleanupCommand extends BaseCommand {
 
   @Override
   int run() {
-    if (eventsOlderThan == null && !expiredMemory && staleAgents == null && historyBefore == null) {
+    boolean budget = hasHistoryBudget();
+    if (eventsOlderThan == null
+        && !expiredMemory
+        && staleAgents == null
+        && historyBefore == null
+        && !budget) {
       throw CliException.usage(
           "nothing to clean: pass --events-older-than AGE, --expired-memory, --stale-agents"
-              + " SILENCE and/or --history-before SEQ (for example --events-older-than 30d)");
+              + " SILENCE, --history-before SEQ and/or --history-budget SIZE (for example"
+              + " --events-older-than 30d)");
     }
     try (SwarmDB db = openExisting();
         Progress progress = progress(quiet)) {
@@ -75,6 +86,19 @@ final class CleanupCommand extends BaseCommand {
         printf(
             "history before seq %d: %d versions deleted (the state at seq %d is kept)%n",
             before, db.maintenance().pruneHistory(before), before);
+      }
+      if (budget) {
+        progress.step("pruning the history to its budget");
+        HistoryPruneResult r = db.maintenance().pruneHistoryToBudget();
+        printf(
+            "history budget %s: %d bytes before, %d after, %d versions deleted, %s%n",
+            Sizes.format(r.budgetBytes()),
+            r.bytesBefore(),
+            r.bytesAfter(),
+            r.rowsDeleted(),
+            r.pruned()
+                ? "horizon seq " + r.previousHorizon() + " -> " + r.horizon()
+                : "horizon unchanged at seq " + r.horizon());
       }
     }
     return ExitCodes.OK;

@@ -3,14 +3,17 @@ package io.moaiflow.swarmdb.cli;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.health.DatabaseInfo;
 import io.moaiflow.swarmdb.health.FileSizes;
+import io.moaiflow.swarmdb.health.HistoryInfo;
 import java.io.PrintWriter;
+import java.util.OptionalLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code swarmdb info}: schema version, row counts, indexes, effective pragmas, page figures and
- * file sizes of an existing database. Never creates or migrates it; a SQLite file is opened through
- * {@link SwarmDB#openReadOnly}, so none of its files changes. Not thread safe (one invocation).
+ * {@code swarmdb info}: schema version, row counts, indexes, effective pragmas, page figures, file
+ * sizes and the history's size against its budget of an existing database. Never creates or
+ * migrates it; a SQLite file is opened through {@link SwarmDB#openReadOnly}, so none of its files
+ * changes. Not thread safe (one invocation).
  */
 @Command(
     name = "info",
@@ -47,6 +50,16 @@ final class InfoCommand extends BaseCommand {
     printf(
         "files:           main %d, wal %d, shm %d, total %d bytes%n",
         f.mainBytes(), f.walBytes(), f.shmBytes(), f.totalBytes());
+    HistoryInfo h = info.history();
+    OptionalLong budget = h.budgetBytes();
+    printf(
+        "history:         %d rows, %d bytes, budget %s, horizon seq %d%n",
+        h.rows(),
+        h.bytes(),
+        budget.isPresent()
+            ? budget.getAsLong() + " bytes (" + (h.overBudget() ? "over" : "within") + ")"
+            : "none",
+        h.horizon());
     return ExitCodes.OK;
   }
 }

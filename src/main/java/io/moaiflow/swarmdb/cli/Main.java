@@ -128,6 +128,18 @@ public final class Main implements Callable<Integer> {
   private @Nullable Long minFreeBytes;
 
   @Option(
+      names = "--history-budget",
+      paramLabel = "SIZE",
+      scope = ScopeType.INHERIT,
+      converter = Sizes.class,
+      description =
+          "The history's size budget (e.g. 512MiB; default $"
+              + HISTORY_BUDGET_ENV
+              + ", else none): info reports against it, cleanup and serve's retention prune the"
+              + " history to it.")
+  private @Nullable Long historyBudget;
+
+  @Option(
       names = {"-v", "--verbose"},
       scope = ScopeType.INHERIT,
       description = "Log at DEBUG and print stack traces with errors.")
@@ -254,6 +266,25 @@ public final class Main implements Callable<Integer> {
               + fromEnv
               + "' is not a number of bytes; use for example 67108864 (64 MiB), or 0 to turn the"
               + " free-space check off");
+    }
+  }
+
+  static final String HISTORY_BUDGET_ENV = "MOAI_HISTORY_BUDGET";
+
+  /**
+   * The history budget in bytes: {@code --history-budget}, else {@code $MOAI_HISTORY_BUDGET}, else
+   * null (none).
+   */
+  @Nullable Long historyBudget() {
+    String fromEnv = variable(HISTORY_BUDGET_ENV);
+    if (historyBudget != null || fromEnv == null) {
+      return historyBudget;
+    }
+    try {
+      return Sizes.parse(fromEnv);
+    } catch (CommandLine.TypeConversionException e) {
+      throw CliException.usage(
+          "environment variable " + HISTORY_BUDGET_ENV + ": " + e.getMessage());
     }
   }
 

@@ -21,6 +21,7 @@ import java.util.Map;
  * @param pageCount pages in the main file
  * @param freelistCount unused pages
  * @param files file sizes
+ * @param history the flight recorder's size and budget
  */
 public record DatabaseInfo(
     String path,
@@ -33,7 +34,8 @@ public record DatabaseInfo(
     long pageSize,
     long pageCount,
     long freelistCount,
-    FileSizes files) {
+    FileSizes files,
+    HistoryInfo history) {
 
   /**
    * Copies the collections; see the record description for each component.
@@ -49,6 +51,7 @@ public record DatabaseInfo(
    * @param pageCount pages in the main file
    * @param freelistCount unused pages
    * @param files file sizes
+   * @param history the flight recorder's size and budget
    */
   public DatabaseInfo {
     rowCounts = Collections.unmodifiableMap(new LinkedHashMap<>(rowCounts));
@@ -62,8 +65,9 @@ public record DatabaseInfo(
    *
    * @return a new ordered map: {@code path}, {@code sqliteVersion}, {@code schemaVersion}, {@code
    *     latestSchemaVersion}, {@code rowCounts}, {@code indexCount}, {@code indexes}, {@code
-   *     pragmas}, {@code pageSize}, {@code pageCount}, {@code freelistCount} and {@code files}
-   *     ({@code mainBytes}, {@code walBytes}, {@code shmBytes}, {@code totalBytes})
+   *     pragmas}, {@code pageSize}, {@code pageCount}, {@code freelistCount}, {@code files} ({@code
+   *     mainBytes}, {@code walBytes}, {@code shmBytes}, {@code totalBytes}) and {@code history}
+   *     ({@link HistoryInfo#toJsonMap()})
    */
   public Map<String, Object> toJsonMap() {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -84,6 +88,7 @@ public record DatabaseInfo(
     sizes.put("shmBytes", files.shmBytes());
     sizes.put("totalBytes", files.totalBytes());
     m.put("files", sizes);
+    m.put("history", history.toJsonMap());
     return m;
   }
 

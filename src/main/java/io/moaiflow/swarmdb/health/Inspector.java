@@ -16,10 +16,20 @@ public interface Inspector {
   long walSizeBytes();
 
   /**
-   * {@return a report of the schema version, row counts, indexes, effective pragmas, page figures
-   * and file sizes}
+   * {@return a report of the schema version, row counts, indexes, effective pragmas, page figures,
+   * file sizes and the history's size ({@link #history()}: like the row counts, one pass over the
+   * history tables)}
    */
   DatabaseInfo info();
+
+  /**
+   * The flight recorder's size: its rows, its bytes by the budget's formula, the configured budget
+   * and the recorded horizon. One read of every history row (O(history rows); PostgreSQL renders
+   * each JSON value as text to count it); zeros on a database older than schema v3.
+   *
+   * @return the figures
+   */
+  HistoryInfo history();
 
   /**
    * Cheap liveness of the database: a read on a pooled connection, a write probe on the writer, and

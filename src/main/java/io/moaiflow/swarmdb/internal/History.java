@@ -2,6 +2,7 @@ package io.moaiflow.swarmdb.internal;
 
 import io.moaiflow.swarmdb.Agent;
 import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.HistoryPruneResult;
 import io.moaiflow.swarmdb.MemoryEntry;
 import io.moaiflow.swarmdb.MemoryVersion;
 import io.moaiflow.swarmdb.Scope;
@@ -9,16 +10,20 @@ import io.moaiflow.swarmdb.Session;
 import io.moaiflow.swarmdb.SessionStatus;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.SwarmState;
+import io.moaiflow.swarmdb.health.HistoryInfo;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -76,6 +81,9 @@ public final class History {
   final List<String> prune;
   private final List<String> seqAtTime;
   private final List<String> timeAtSeq;
+  final String size;
+  final String budgetHorizon;
+  final String removable;
 
   public History(Backend db) {
     this.db = db;
@@ -161,17 +169,42 @@ public final class History {
         "INSERT INTO swarm_settings (name, value) VALUES ('"
             + HORIZON
             + "', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value";
-    // in a window of seqs below the horizon: every row but each entity's latest at or before the
-    // horizon, and that one too when it is a deletion (the entity did not exist at the horizon)
-    List<String> p = new ArrayList<>();
-    for (String[] t :
+    // each history table: its entity's columns, and the budget's bytes of a row beside the fixed
+    // overhead (HistoryInfo): the UTF-8 bytes of its text columns as stored
+    List<String[]> tables =
         List.of(
             new String[] {
               "memory_history",
-              "scope = h.scope AND m.memory_type = h.memory_type" + " AND m.key = h.key"
+              "scope, memory_type, key",
+              "octet_length(scope) + octet_length(memory_type) + octet_length(key)"
+                  + " + coalesce(octet_length("
+                  + d.jsonColumn("value")
+                  + "), 0)"
             },
-            new String[] {"agent_history", "agent_id = h.agent_id"},
-            new String[] {"session_history", "session_id = h.session_id"})) {
+            new String[] {
+              "agent_history",
+              "agent_id",
+              "octet_length(agent_id) + octet_length(agent_type) + octet_length(status)"
+                  + " + coalesce(octet_length(session_id), 0) + octet_length("
+                  + d.jsonColumn("metadata")
+                  + ")"
+            },
+            new String[] {
+              "session_history",
+              "session_id",
+              "octet_length(session_id) + octet_length(status) + octet_length("
+                  + d.jsonColumn("metadata")
+                  + ")"
+            });
+    List<String> p = new ArrayList<>();
+    List<String> sizes = new ArrayList<>();
+    List<String> removals = new ArrayList<>();
+    for (String[] t : tables) {
+      String sameEntity =
+          String.join(
+              " AND ", Arrays.stream(t[1].split(", ")).map(c -> "m." + c + " = h." + c).toList());
+      // in a window of seqs below the horizon: every row but each entity's latest at or before the
+      // horizon, and that one too when it is a deletion (the entity did not exist at the horizon)
       p.add(
           "DELETE FROM "
               + t[0]
@@ -180,12 +213,35 @@ public final class History {
               + " h WHERE h.seq >= ? AND h.seq < ? AND (h.deleted OR h.seq < (SELECT max(m.seq)"
               + " FROM "
               + t[0]
-              + " m WHERE m."
-              + t[1]
+              + " m WHERE "
+              + sameEntity
               + " AND m.seq <= ?)))");
+      // the budget's bytes of a row, and the horizon from which pruning removes it: any past a
+      // deletion, for any other version those at or after the entity's next version
+      String bytes = HistoryInfo.ROW_OVERHEAD_BYTES + " + " + t[2];
+      sizes.add("SELECT count(*), coalesce(sum(" + bytes + "), 0) FROM " + t[0]);
+      removals.add(
+          "SELECT CASE WHEN deleted THEN seq + 1 ELSE lead(seq) OVER (PARTITION BY "
+              + t[1]
+              + " ORDER BY seq) END AS gone, "
+              + bytes
+              + " AS b FROM "
+              + t[0]);
     }
     this.prune = List.copyOf(p);
     this.timeAtSeq = List.copyOf(timeAt);
+    this.size = String.join(" UNION ALL ", sizes);
+    String gone =
+        " FROM ("
+            + String.join(" UNION ALL ", removals)
+            + ") x WHERE gone IS NOT NULL AND gone <= ?";
+    // the smallest horizon whose pruning removes at least the bytes asked for: the removals in
+    // horizon order, summed up to each
+    this.budgetHorizon =
+        "SELECT gone FROM (SELECT gone, sum(sum(b)) OVER (ORDER BY gone) AS removed"
+            + gone
+            + " GROUP BY gone) y WHERE removed >= ? ORDER BY gone LIMIT 1";
+    this.removable = "SELECT coalesce(sum(b), 0)" + gone;
   }
 
   /** Seqs of history pruned per write transaction. */
@@ -236,6 +292,93 @@ public final class History {
     return deleted;
   }
 
+  /**
+   * Prunes the history to the configured budget at the smallest horizon that fits it (see {@code
+   * Maintenance.pruneHistoryToBudget}): one read finds it, {@link #prune} deletes.
+   */
+  HistoryPruneResult pruneToBudget() {
+    OptionalLong configured = db.config().historyBudgetBytes();
+    if (configured.isEmpty()) {
+      throw Checks.invalid(
+          "no history budget is configured; set SwarmDbConfig.Builder.historyBudgetBytes (CLI:"
+              + " --history-budget SIZE), or prune by seq with pruneHistory(horizon)");
+    }
+    long budget = configured.getAsLong();
+    String op = "maintenance.pruneHistoryToBudget";
+    // the size and the horizon in one read transaction, so they describe the same rows
+    long[] plan =
+        db.read(
+            op,
+            h -> {
+              HistoryInfo before = info(h, true);
+              long recorded = before.horizon();
+              if (before.bytes() <= budget) {
+                return new long[] {before.bytes(), recorded, recorded};
+              }
+              long latestSeq = h.queryLong(latest);
+              long need = before.bytes() - budget;
+              try (ResultSet rs = h.prepare(budgetHorizon, latestSeq, need).executeQuery()) {
+                if (rs.next()) {
+                  // a horizon at or before the recorded one changes nothing: the next one does
+                  long chosen = Math.min(latestSeq, Math.max(rs.getLong(1), recorded + 1));
+                  return new long[] {before.bytes(), recorded, chosen};
+                }
+              }
+              long kept;
+              try (ResultSet rs = h.prepare(removable, latestSeq).executeQuery()) {
+                kept = before.bytes() - (rs.next() ? rs.getLong(1) : 0);
+              }
+              throw Checks.invalid(
+                  String.format(
+                      Locale.ROOT,
+                      "history of %d rows is %d bytes, over its budget of %d bytes, and even"
+                          + " pruning at the latest change, seq %d, keeps %d bytes: the state at"
+                          + " that seq (each memory entry, agent and session as it is then)"
+                          + " alone exceeds the budget; nothing was pruned. Raise"
+                          + " historyBudgetBytes (CLI: --history-budget) to at least %d bytes"
+                          + " plus room for new versions, or delete the memory, agents and"
+                          + " sessions no longer needed (sessions().erase(id) removes a"
+                          + " session's history too)",
+                      before.rows(),
+                      before.bytes(),
+                      budget,
+                      latestSeq,
+                      kept,
+                      kept));
+            });
+    long bytesBefore = plan[0];
+    long recorded = plan[1];
+    long chosen = plan[2];
+    if (bytesBefore <= budget) {
+      return new HistoryPruneResult(budget, recorded, recorded, 0, bytesBefore, bytesBefore);
+    }
+    long deleted = chosen > recorded ? prune(chosen) : 0;
+    HistoryInfo after = db.read(op, h -> info(h, true));
+    return new HistoryPruneResult(
+        budget, recorded, after.horizon(), deleted, bytesBefore, after.bytes());
+  }
+
+  /**
+   * The history's figures, read in the caller's transaction (one pass over the history tables).
+   *
+   * @param present whether the history tables exist (schema v3 or later); zeros when not
+   */
+  public HistoryInfo info(Handle h, boolean present) throws SQLException {
+    OptionalLong budget = db.config().historyBudgetBytes();
+    if (!present) {
+      return new HistoryInfo(0, 0, 0, budget);
+    }
+    long rows = 0;
+    long bytes = 0;
+    try (ResultSet rs = h.prepare(size).executeQuery()) {
+      while (rs.next()) {
+        rows += rs.getLong(1);
+        bytes += rs.getLong(2);
+      }
+    }
+    return new HistoryInfo(rows, bytes, horizon(h, horizon), budget);
+  }
+
   private static String minSeq(String pruneSql) {
     String table = pruneSql.substring("DELETE FROM ".length(), pruneSql.indexOf(' ', 12));
     return "SELECT coalesce(min(seq), 0) FROM " + table;
@@ -259,6 +402,9 @@ public final class History {
     all.addAll(seqAtTime);
     all.addAll(timeAtSeq);
     all.addAll(prune);
+    all.add(size);
+    all.add(budgetHorizon);
+    all.add(removable);
     all.add(recordHorizon);
     all.add(forkMemory);
     all.add(forkAgent);

@@ -1,5 +1,6 @@
 package io.moaiflow.swarmdb.internal;
 
+import io.moaiflow.swarmdb.HistoryPruneResult;
 import io.moaiflow.swarmdb.Maintenance;
 import io.moaiflow.swarmdb.health.CheckResult;
 import java.time.Duration;
@@ -108,6 +109,11 @@ public abstract class Retention implements Maintenance {
   @Override
   public final long pruneHistory(long horizon) {
     return db.history().prune(horizon);
+  }
+
+  @Override
+  public final HistoryPruneResult pruneHistoryToBudget() {
+    return db.history().pruneToBudget();
   }
 
   /** Runs a read-only check as the operation {@code maintenance.<op>}, timed. */

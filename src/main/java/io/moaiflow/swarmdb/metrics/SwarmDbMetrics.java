@@ -15,6 +15,7 @@ import io.moaiflow.swarmdb.EventCounts;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.SwarmDbListener;
+import io.moaiflow.swarmdb.health.HistoryInfo;
 import io.moaiflow.swarmdb.health.Inspector;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +24,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -62,13 +64,20 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code moai_flow_writer_busy_retries_total}</td><td>counter</td><td></td></tr>
  *   <tr><td>{@code moai_flow_errors_total}</td><td>counter</td>
  *       <td>{@code code}, {@code category}, {@code operation}</td></tr>
+ *   <tr><td>{@code moai_flow_history_rows}</td><td>gauge</td><td></td></tr>
+ *   <tr><td>{@code moai_flow_history_size_bytes}</td><td>gauge</td><td></td></tr>
+ *   <tr><td>{@code moai_flow_history_horizon}</td><td>gauge</td><td></td></tr>
+ *   <tr><td>{@code moai_flow_history_budget_bytes}</td><td>gauge (with a budget only)</td>
+ *       <td></td></tr>
  * </table>
  *
  * <p><b>Database-wide or per process.</b> {@code moai_flow_events_total}, {@code
  * moai_flow_agents_active}, {@code moai_flow_agents_stale}, {@code moai_flow_db_size_bytes} and
  * {@code moai_flow_wal_size_bytes} describe the database whoever wrote it, so a sidecar that shares
  * the file reports the same figures as the orchestrator. The other meters (operation durations,
- * errors, the writer's figures) describe the process this binder runs in.
+ * errors, the writer's figures) describe the process this binder runs in. The history gauges
+ * ({@link io.moaiflow.swarmdb.health.Inspector#history()}) are database-wide too, except the
+ * budget, which is this process's configuration ({@code SwarmDbConfig.Builder.historyBudgetBytes}).
  *
  * <p>The event counters come from the log: at {@link #bindTo} one grouped count on the event-type
  * index, then only the events with a {@code seq} above the last one seen ({@link
@@ -81,7 +90,8 @@ import org.slf4j.LoggerFactory;
  * refreshed at most once per {@code snapshotTtl} (default one second); the size gauges read file
  * sizes and the writer gauges read in-memory counters. Event types become tag values; past {@code
  * maxEventTypes} distinct types, new types are counted under {@code type="other"} so a caller's
- * free-form types cannot explode the number of series.
+ * free-form types cannot explode the number of series. Counting the history reads every history
+ * row, so the history gauges share one count made at most once per {@link #HISTORY_SNAPSHOT_TTL}.
  *
  * <p>This class is thread safe. {@link #close()} unregisters the listener and removes the meters.
  */
@@ -93,6 +103,9 @@ public final class SwarmDbMetrics implements MeterBinder, SwarmDbListener, AutoC
    * How long an active agent may go without a transition or heartbeat before it counts as stale.
    */
   public static final Duration DEFAULT_STALE_AFTER = Duration.ofMinutes(15);
+
+  /** How long the history gauges reuse one count of the history (it reads every history row). */
+  public static final Duration HISTORY_SNAPSHOT_TTL = Duration.ofMinutes(1);
 
   /** How many distinct event types get their own series by default. */
   public static final int DEFAULT_MAX_EVENT_TYPES = 100;
@@ -142,6 +155,9 @@ public final class SwarmDbMetrics implements MeterBinder, SwarmDbListener, AutoC
   private long eventsAt; // guarded by eventsLock
   private boolean hasEvents; // guarded by eventsLock
   private long lastSeq; // guarded by eventsLock
+  private final Object historyLock = new Object();
+  private long historyAt; // guarded by historyLock, as is the one below
+  private @Nullable HistoryInfo history;
 
   /**
    * Meters for a database with the default snapshot TTL and event type limit.
@@ -361,6 +377,30 @@ public final class SwarmDbMetrics implements MeterBinder, SwarmDbListener, AutoC
     return OTHER_EVENT_TYPE;
   }
 
+  /**
+   * A figure of the history from one count at most {@link #HISTORY_SNAPSHOT_TTL} old; NaN when the
+   * database cannot be read.
+   */
+  private double history(ToDoubleFunction<HistoryInfo> figure) {
+    HistoryInfo h;
+    synchronized (historyLock) {
+      long now = nanoClock.getAsLong();
+      if (history == null || now - historyAt >= HISTORY_SNAPSHOT_TTL.toNanos()) {
+        historyAt = now;
+        history = null;
+        if (!db.isClosed()) {
+          try {
+            history = db.inspect().history();
+          } catch (SwarmDbException e) {
+            LOG.debug("moai.flow.history: could not count the history of {}", db, e);
+          }
+        }
+      }
+      h = history;
+    }
+    return h == null ? Double.NaN : figure.applyAsDouble(h);
+  }
+
   /** A figure of the inspector, NaN when it cannot be read. */
   private double inspected(ToDoubleFunction<Inspector> figure) {
     try {
@@ -436,6 +476,29 @@ public final class SwarmDbMetrics implements MeterBinder, SwarmDbListener, AutoC
           "Most writes that may wait for the writer",
           null,
           m -> m.inspected(i -> i.writerStats().queueCapacity()));
+      gauge(
+          "moai.flow.history.rows",
+          "Rows of the flight recorder's history tables (one count per history TTL)",
+          null,
+          m -> m.history(HistoryInfo::rows));
+      gauge(
+          "moai.flow.history.size",
+          "Bytes of the history by the budget's formula (one count per history TTL)",
+          BaseUnits.BYTES,
+          m -> m.history(HistoryInfo::bytes));
+      gauge(
+          "moai.flow.history.horizon",
+          "The history horizon: the earliest seq an as-of view can be built at",
+          null,
+          m -> m.history(HistoryInfo::horizon));
+      OptionalLong budget = db.config().historyBudgetBytes();
+      if (budget.isPresent()) {
+        gauge(
+            "moai.flow.history.budget",
+            "The history budget this process prunes to (historyBudgetBytes)",
+            BaseUnits.BYTES,
+            m -> budget.getAsLong());
+      }
       fixed.add(
           FunctionCounter.builder(
                   "moai.flow.writer.transactions",

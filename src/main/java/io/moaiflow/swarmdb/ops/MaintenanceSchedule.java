@@ -7,9 +7,12 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What an {@link OpsServer} runs on its one maintenance thread, and how often: retention (old
- * events, expired session memory, stale agents) and verified backups; nothing by default. Set
- * through {@link OpsOptions.Builder} (each setting is documented on its method there) and read
- * through {@link OpsOptions#maintenance()}.
+ * events, expired session memory, stale agents) and verified backups; nothing by default. When the
+ * database is configured with a history budget ({@code SwarmDbConfig.Builder.historyBudgetBytes}),
+ * every retention run also prunes the history to it ({@code Maintenance.pruneHistoryToBudget}), and
+ * retention runs even with none of this schedule's tasks set. Set through {@link
+ * OpsOptions.Builder} (each setting is documented on its method there) and read through {@link
+ * OpsOptions#maintenance()}.
  *
  * <p>Immutable and thread safe.
  */

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.moaiflow.swarmdb.BackupResult;
 import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.HistoryPruneResult;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbException;
 import java.io.IOException;
@@ -67,7 +68,8 @@ final class MaintenanceScheduler implements AutoCloseable {
           .baseUnit("seconds")
           .register(registry);
     }
-    if (schedule.retentionEnabled() || schedule.backupDir() != null) {
+    boolean retains = schedule.retentionEnabled() || historyBudgeted();
+    if (retains || schedule.backupDir() != null) {
       ScheduledExecutorService ses =
           Executors.newSingleThreadScheduledExecutor(
               r -> {
@@ -76,7 +78,7 @@ final class MaintenanceScheduler implements AutoCloseable {
                 return t;
               });
       executor = ses;
-      if (schedule.retentionEnabled()) {
+      if (retains) {
         long every = schedule.retentionInterval().toMillis();
         schedules.add(ses.scheduleWithFixedDelay(retention, 0, every, TimeUnit.MILLISECONDS));
       }
@@ -89,6 +91,11 @@ final class MaintenanceScheduler implements AutoCloseable {
     } else {
       executor = null;
     }
+  }
+
+  /** Whether the database has a history budget, which every retention run prunes to. */
+  private boolean historyBudgeted() {
+    return db.config().historyBudgetBytes().isPresent();
   }
 
   private static Counter runs(MeterRegistry registry, String task, String outcome) {
@@ -155,11 +162,14 @@ final class MaintenanceScheduler implements AutoCloseable {
     if (silence != null) {
       stale = db.agents().sweepStale(silence);
     }
+    // last: when the budget cannot be met it throws (the run fails, saying why) after the rest
+    HistoryPruneResult history = historyBudgeted() ? db.maintenance().pruneHistoryToBudget() : null;
     RetentionResult r =
-        new RetentionResult(events, memory, stale, (System.nanoTime() - start) / 1_000_000);
+        new RetentionResult(
+            events, memory, stale, (System.nanoTime() - start) / 1_000_000, history);
     LOG.info(
         "retention run on {}: deleted {} events older than {}, purged {} expired memory entries{},"
-            + " marked {} stale agents {} (silent > {}) in {} ms",
+            + " marked {} stale agents {} (silent > {}), {} in {} ms",
         db,
         r.eventsDeleted(),
         age == null ? "(off)" : age,
@@ -168,6 +178,18 @@ final class MaintenanceScheduler implements AutoCloseable {
         r.staleAgents().size(),
         r.staleAgents(),
         silence == null ? "(off)" : silence,
+        history == null
+            ? "no history budget"
+            : "history "
+                + history.bytesBefore()
+                + " -> "
+                + history.bytesAfter()
+                + " bytes (budget "
+                + history.budgetBytes()
+                + "), "
+                + history.rowsDeleted()
+                + " versions deleted, horizon seq "
+                + history.horizon(),
         r.millis());
     return r;
   }

@@ -88,6 +88,7 @@ public class SwarmDbAutoConfiguration {
     map.from(p::getWriteTimeout).to(b::writeTimeout);
     map.from(p::getMigrate).to(b::migrate);
     map.from(p::getMinFreeSpaceBytes).to(b::minFreeSpaceBytes);
+    map.from(p::getHistoryBudgetBytes).to(b::historyBudgetBytes);
     return b.build();
   }
 

@@ -74,6 +74,12 @@ public class SwarmDbProperties {
   private @Nullable Long minFreeSpaceBytes;
 
   /**
+   * The flight recorder's history size budget in bytes (1 or more), reported by the metrics and the
+   * endpoint and pruned to by Maintenance.pruneHistoryToBudget (docs/history.md). Default none.
+   */
+  private @Nullable Long historyBudgetBytes;
+
+  /**
    * Open the SQLite file read-only: nothing is created, migrated or written, and every write fails
    * with READ_ONLY. Needs migrate=false and an existing file. Default false.
    */
@@ -300,6 +306,20 @@ public class SwarmDbProperties {
    */
   public void setMinFreeSpaceBytes(@Nullable Long minFreeSpaceBytes) {
     this.minFreeSpaceBytes = minFreeSpaceBytes;
+  }
+
+  /** {@return the history budget in bytes, or null for none} */
+  public @Nullable Long getHistoryBudgetBytes() {
+    return historyBudgetBytes;
+  }
+
+  /**
+   * Sets the history budget.
+   *
+   * @param historyBudgetBytes bytes, 1 or more
+   */
+  public void setHistoryBudgetBytes(@Nullable Long historyBudgetBytes) {
+    this.historyBudgetBytes = historyBudgetBytes;
   }
 
   /** {@return whether the SQLite file is opened read-only} */

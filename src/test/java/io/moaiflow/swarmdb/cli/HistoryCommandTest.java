@@ -221,4 +221,110 @@ class HistoryCommandTest {
                 .err())
         .contains("--after SEQ pages through --history");
   }
+
+  private JsonNode historyInfo(String... global) throws Exception {
+    List<String> args = new java.util.ArrayList<>(List.of(global));
+    args.addAll(List.of("info", "--json"));
+    return json.readTree(CliRun.ok(db, args.toArray(String[]::new)).out()).get("history");
+  }
+
+  @Test
+  void infoShowsTheHistoryAgainstItsBudget() throws Exception {
+    JsonNode h = historyInfo();
+    long rows = h.get("rows").asLong();
+    long bytes = h.get("bytes").asLong();
+    assertThat(rows).as("10 changes, each a version").isEqualTo(10);
+    assertThat(bytes).isGreaterThan(rows * 64);
+    assertThat(h.get("budgetBytes").isNull()).isTrue();
+    assertThat(h.get("horizon").asLong()).isZero();
+    assertThat(h.get("overBudget").asBoolean()).isFalse();
+    assertThat(CliRun.ok(db, "info").out())
+        .contains(
+            "history:         " + rows + " rows, " + bytes + " bytes, budget none, horizon seq 0");
+    // the budget's limits: one byte under the history is over, at it and above it within
+    assertThat(CliRun.ok(db, "info", "--history-budget", Long.toString(bytes - 1)).out())
+        .contains("budget " + (bytes - 1) + " bytes (over)");
+    assertThat(CliRun.ok(db, "--history-budget", Long.toString(bytes), "info").out())
+        .contains("budget " + bytes + " bytes (within)");
+    JsonNode above = historyInfo("--history-budget", Long.toString(bytes + 1));
+    assertThat(above.get("budgetBytes").asLong()).isEqualTo(bytes + 1);
+    assertThat(above.get("overBudget").asBoolean()).isFalse();
+    assertThat(historyInfo("--history-budget", "1KiB").get("budgetBytes").asLong()).isEqualTo(1024);
+  }
+
+  @Test
+  void cleanupPrunesTheHistoryToItsBudget() throws Exception {
+    long bytes = historyInfo().get("bytes").asLong();
+    String before = CliRun.ok(db, "history", "--as-of", "2026-11-30T09:00:00Z").out();
+    assertThat(CliRun.fails(ExitCodes.USAGE, db, "cleanup", "--history-budget", "0").err())
+        .contains("'0' is zero; use a positive size such as 64MiB");
+    assertThat(CliRun.fails(ExitCodes.USAGE, db, "cleanup", "--history-budget", "12x").err())
+        .contains("'12x' is not a size");
+    assertThat(CliRun.fails(ExitCodes.USAGE, db, "cleanup", "--history-budget", "1").err())
+        .contains("over its budget of 1 bytes", "nothing was pruned");
+    assertThat(historyInfo().get("bytes").asLong()).isEqualTo(bytes);
+    // at the budget: nothing to do
+    assertThat(CliRun.ok(db, "cleanup", "--history-budget", Long.toString(bytes), "--quiet").out())
+        .isEqualTo(
+            "history budget "
+                + bytes
+                + " bytes: "
+                + bytes
+                + " bytes before, "
+                + bytes
+                + " after, 0 versions deleted, horizon unchanged at seq 0\n");
+    // one byte under: the first version superseded goes, the coder's registration
+    String out =
+        CliRun.ok(db, "cleanup", "--history-budget", Long.toString(bytes - 1), "--quiet").out();
+    JsonNode after = historyInfo();
+    long horizon = after.get("horizon").asLong();
+    assertThat(horizon).isPositive();
+    assertThat(after.get("bytes").asLong()).isLessThan(bytes);
+    assertThat(out)
+        .isEqualTo(
+            "history budget "
+                + (bytes - 1)
+                + " bytes: "
+                + bytes
+                + " bytes before, "
+                + after.get("bytes").asLong()
+                + " after, 1 versions deleted, horizon seq 0 -> "
+                + horizon
+                + "\n");
+    assertThat(CliRun.ok(db, "history", "--as-of", "2026-11-30T09:00:00Z").out()).isEqualTo(before);
+    assertThat(
+            CliRun.fails(ExitCodes.USAGE, db, "history", "--as-of", Long.toString(horizon - 1))
+                .err())
+        .contains("before the history horizon, seq " + horizon);
+  }
+
+  @Test
+  void theBudgetComesFromItsVariableToo() {
+    Map<String, String> env = CliRun.quietEnv();
+    env.put("MOAI_HISTORY_BUDGET", "64MiB");
+    CliRun r = CliRun.run(env, "--db", db.toString(), "cleanup", "--quiet").exits(ExitCodes.OK);
+    assertThat(r.out()).startsWith("history budget 64MiB: ").contains("horizon unchanged at seq 0");
+    env.put("MOAI_HISTORY_BUDGET", "lots");
+    assertThat(CliRun.run(env, "--db", db.toString(), "info").exits(ExitCodes.USAGE).err())
+        .contains("environment variable MOAI_HISTORY_BUDGET: 'lots' is not a size");
+  }
+
+  @Test
+  void sizesParseStrictly() {
+    assertThat(Sizes.parse("1")).isEqualTo(1);
+    assertThat(Sizes.parse("512KiB")).isEqualTo(512L << 10);
+    assertThat(Sizes.parse("64MiB")).isEqualTo(64L << 20);
+    assertThat(Sizes.parse("2GiB")).isEqualTo(2L << 30);
+    assertThat(Sizes.parse("8388607TiB")).isEqualTo(8388607L << 40);
+    assertThat(Sizes.parse(Long.toString(Long.MAX_VALUE))).isEqualTo(Long.MAX_VALUE);
+    for (String bad : List.of("8388608TiB", "9223372036854775808", "-1", "1 KiB", "1kb", "")) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> Sizes.parse(bad))
+          .as(bad)
+          .isInstanceOf(picocli.CommandLine.TypeConversionException.class);
+    }
+    assertThat(Sizes.format(1024)).isEqualTo("1KiB");
+    assertThat(Sizes.format(3L << 30)).isEqualTo("3GiB");
+    assertThat(Sizes.format(1000)).isEqualTo("1000 bytes");
+    assertThat(Sizes.format(1L << 40)).isEqualTo("1TiB");
+  }
 }

@@ -49,7 +49,30 @@ class PostgresCliTest {
       CliRun health = CliRun.run(env, "health", "--json").exits(ExitCodes.OK);
       assertThat(health.out()).contains("\"status\":\"healthy\"");
       CliRun info = CliRun.run(env, "info").exits(ExitCodes.OK);
-      assertThat(info.out()).contains("idx_events_agent_ts");
+      assertThat(info.out()).contains("idx_events_agent_ts", "budget none, horizon seq 0");
+      // the history budget on PostgreSQL: info against it, cleanup prunes to it
+      var json = new com.fasterxml.jackson.databind.ObjectMapper();
+      long bytes =
+          json.readTree(CliRun.run(env, "info", "--json").exits(ExitCodes.OK).out())
+              .get("history")
+              .get("bytes")
+              .asLong();
+      assertThat(bytes).isPositive();
+      String budget = Long.toString(bytes - 1);
+      assertThat(CliRun.run(env, "info", "--history-budget", budget).exits(ExitCodes.OK).out())
+          .contains("budget " + budget + " bytes (over)");
+      assertThat(
+              CliRun.run(env, "cleanup", "--history-budget", budget, "--quiet")
+                  .exits(ExitCodes.OK)
+                  .out())
+          .startsWith("history budget " + budget + " bytes: " + bytes + " bytes before, ")
+          .contains("horizon seq 0 -> ");
+      assertThat(
+              json.readTree(CliRun.run(env, "info", "--json").exits(ExitCodes.OK).out())
+                  .get("history")
+                  .get("bytes")
+                  .asLong())
+          .isLessThan(bytes);
     }
   }
 

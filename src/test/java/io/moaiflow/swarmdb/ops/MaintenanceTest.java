@@ -10,7 +10,9 @@ import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.AgentStatus;
 import io.moaiflow.swarmdb.BackupResult;
 import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.HistoryPruneResult;
 import io.moaiflow.swarmdb.MutableClock;
+import io.moaiflow.swarmdb.Scope;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
@@ -105,8 +107,58 @@ class MaintenanceTest {
     assertThat(none.eventsDeleted()).isZero();
     assertThat(none.memoryPurged()).isZero();
     assertThat(none.staleAgents()).isEmpty();
+    assertThat(none.history()).as("no history budget").isNull();
     assertThat(server.runBackup()).isEmpty();
     assertThat(db.events().count()).isEqualTo(1);
+  }
+
+  @Test
+  void aHistoryBudgetAloneSchedulesRetentionThatPrunesToIt() throws Exception {
+    for (int i = 0; i < 20; i++) {
+      db.memory(Scope.swarm()).put("semantic", "plan", Map.of("step", i));
+    }
+    long before = db.inspect().history().bytes();
+    long budget = before / 2;
+    try (SwarmDB budgeted =
+        SwarmDB.open(
+            SwarmDbConfig.builder(dir.resolve("swarm.db"))
+                .clock(clock)
+                .historyBudgetBytes(budget)
+                .build())) {
+      // no retention task set: the budget alone schedules the runs
+      server = OpsServer.start(budgeted, options().build(), List.of(runs::add));
+      assertThat(runs.poll(60, TimeUnit.SECONDS)).isEqualTo("retention:success");
+      assertThat(db.inspect().history().bytes()).isLessThanOrEqualTo(budget);
+      assertThat(db.inspect().history().horizon()).isPositive();
+      RetentionResult again = server.runRetention();
+      HistoryPruneResult h = again.history();
+      assertThat(h).isNotNull();
+      assertThat(h.budgetBytes()).isEqualTo(budget);
+      assertThat(h.pruned()).as("within the budget already").isFalse();
+      assertThat(get(server.port(), "/metrics").body())
+          .contains("moai_flow_history_budget_bytes " + (double) budget)
+          .contains("moai_flow_history_size_bytes ", "moai_flow_history_rows ")
+          .contains("moai_flow_history_horizon " + (double) h.horizon());
+      server.close();
+      server = null;
+    }
+    // a budget the state alone exceeds: the run fails, saying so, and prunes nothing
+    try (SwarmDB tiny =
+        SwarmDB.open(
+            SwarmDbConfig.builder(dir.resolve("swarm.db"))
+                .clock(clock)
+                .historyBudgetBytes(1)
+                .build())) {
+      long horizon = db.inspect().history().horizon();
+      server = OpsServer.start(tiny, options().build(), List.of(runs::add));
+      assertThat(runs.poll(60, TimeUnit.SECONDS)).isEqualTo("retention:failure");
+      assertThatThrownBy(server::runRetention)
+          .isInstanceOf(SwarmDbException.class)
+          .hasMessageContaining("over its budget of 1 bytes");
+      assertThat(db.inspect().history().horizon()).isEqualTo(horizon);
+      server.close();
+      server = null;
+    }
   }
 
   @Test

@@ -44,6 +44,7 @@ class ConfigurationMetadataTest {
             "swarmdb.write-timeout",
             "swarmdb.migrate",
             "swarmdb.min-free-space-bytes",
+            "swarmdb.history-budget-bytes",
             "swarmdb.read-only",
             "swarmdb.use-application-datasource",
             "swarmdb.postgresql.url",

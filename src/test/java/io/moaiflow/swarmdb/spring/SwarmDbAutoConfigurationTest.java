@@ -83,7 +83,8 @@ class SwarmDbAutoConfigurationTest {
             "swarmdb.write-queue-capacity=50",
             "swarmdb.write-timeout=3s",
             "swarmdb.migrate=true",
-            "swarmdb.min-free-space-bytes=0")
+            "swarmdb.min-free-space-bytes=0",
+            "swarmdb.history-budget-bytes=1048576")
         .run(
             ctx -> {
               SwarmDbConfig c = ctx.getBean(SwarmDB.class).config();
@@ -96,6 +97,7 @@ class SwarmDbAutoConfigurationTest {
               assertThat(c.writeQueue().timeout()).isEqualTo(Duration.ofSeconds(3));
               assertThat(c.migrate()).isTrue();
               assertThat(c.minFreeSpaceBytes()).isZero();
+              assertThat(c.historyBudgetBytes()).hasValue(1048576);
             });
   }
 
@@ -143,6 +145,12 @@ class SwarmDbAutoConfigurationTest {
                 assertThat(dir.resolve("app.db")).doesNotExist();
               }
             });
+  }
+
+  @Test
+  void aZeroHistoryBudgetFailsStartup() {
+    inDir("swarmdb.history-budget-bytes=0")
+        .run(ctx -> assertInvalidStartup(ctx, "historyBudgetBytes is 0 bytes"));
   }
 
   @Test
@@ -429,7 +437,8 @@ class SwarmDbAutoConfigurationTest {
                       "pageSize",
                       "pageCount",
                       "freelistCount",
-                      "files")
+                      "files",
+                      "history")
                   .containsEntry("indexCount", 12)
                   .containsEntry("path", dir.resolve("app.db").toString());
               assertThat(info).isEqualTo(db.inspect().info().toJsonMap());

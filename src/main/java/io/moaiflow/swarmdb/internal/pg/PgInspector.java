@@ -3,6 +3,7 @@ package io.moaiflow.swarmdb.internal.pg;
 import io.moaiflow.swarmdb.health.DatabaseInfo;
 import io.moaiflow.swarmdb.health.FileSizes;
 import io.moaiflow.swarmdb.health.HealthReport;
+import io.moaiflow.swarmdb.health.HistoryInfo;
 import io.moaiflow.swarmdb.health.Inspector;
 import io.moaiflow.swarmdb.health.WriterStats;
 import io.moaiflow.swarmdb.internal.Handle;
@@ -127,8 +128,16 @@ final class PgInspector implements Inspector, HealthReports.Probes {
               blockSize,
               blockSize == 0 ? 0 : relations / blockSize,
               0,
-              new FileSizes(relations, 0, 0));
+              new FileSizes(relations, 0, 0),
+              db.history().info(h, counts.containsKey(Schema.V3_TABLES.get(0))));
         });
+  }
+
+  @Override
+  public HistoryInfo history() {
+    return db.readUnchecked(
+        "inspect.history",
+        h -> db.history().info(h, PgMigrator.tableExists(h.connection(), Schema.V3_TABLES.get(0))));
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.moaiflow.swarmdb.internal.sqlite;
 import io.moaiflow.swarmdb.health.DatabaseInfo;
 import io.moaiflow.swarmdb.health.FileSizes;
 import io.moaiflow.swarmdb.health.HealthReport;
+import io.moaiflow.swarmdb.health.HistoryInfo;
 import io.moaiflow.swarmdb.health.Inspector;
 import io.moaiflow.swarmdb.health.WriterStats;
 import io.moaiflow.swarmdb.internal.FileSecurity;
@@ -74,8 +75,15 @@ final class SqliteInspector implements Inspector, HealthReports.Probes {
               h.queryLong("PRAGMA page_size"),
               h.queryLong("PRAGMA page_count"),
               h.queryLong("PRAGMA freelist_count"),
-              p == null ? new FileSizes(0, 0, 0) : files(p));
+              p == null ? new FileSizes(0, 0, 0) : files(p),
+              db.history().info(h, counts.containsKey(Schema.V3_TABLES.get(0))));
         });
+  }
+
+  @Override
+  public HistoryInfo history() {
+    return db.readUnchecked(
+        "inspect.history", h -> db.history().info(h, Schema.hasTable(h, Schema.V3_TABLES.get(0))));
   }
 
   @Override

@@ -13,6 +13,7 @@ import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmState;
 import io.moaiflow.swarmdb.backend.PgTestSupport;
+import io.moaiflow.swarmdb.health.HistoryInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -20,6 +21,7 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +50,19 @@ class V2ToV3MigrationTest {
         "INSERT INTO agent_events (event_id, event_type, agent_id, ts) VALUES ('last', 'x',"
             + " 'agent-0', 5)",
         "DELETE FROM agent_events WHERE event_id = 'last'");
+  }
+
+  @Test
+  void aV2FileOpenedForChecksHasNoHistoryToCount() throws Exception {
+    Path file = v2File();
+    try (SwarmDB db =
+        SwarmDB.openReadOnly(
+            SwarmDbConfig.builder(file).migrate(false).historyBudgetBytes(10).build())) {
+      HistoryInfo none = new HistoryInfo(0, 0, 0, OptionalLong.of(10));
+      assertThat(db.inspect().history()).isEqualTo(none);
+      assertThat(db.inspect().info().history()).isEqualTo(none);
+      assertThat(db.inspect().info().schemaVersion()).isEqualTo(2);
+    }
   }
 
   @Test
