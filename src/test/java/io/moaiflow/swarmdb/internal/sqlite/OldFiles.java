@@ -41,4 +41,18 @@ final class OldFiles {
     }
     return file;
   }
+
+  /**
+   * The backup the migration of {@code file} to the latest version took: {@code
+   * <file>.pre-v<latest>-<stamp>.bak} beside it; fails the test when there is none.
+   */
+  static Path backupOf(Path file) throws Exception {
+    String prefix = file.getFileName() + ".pre-v" + io.moaiflow.swarmdb.SchemaV6.LATEST + "-";
+    try (java.util.stream.Stream<Path> files = Files.list(file.getParent())) {
+      return files
+          .filter(p -> p.getFileName().toString().startsWith(prefix))
+          .findFirst()
+          .orElseThrow(() -> new AssertionError("no backup " + prefix + "* beside " + file));
+    }
+  }
 }

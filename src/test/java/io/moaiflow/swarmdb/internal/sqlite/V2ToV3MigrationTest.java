@@ -14,7 +14,6 @@ import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmState;
 import io.moaiflow.swarmdb.backend.PgTestSupport;
 import io.moaiflow.swarmdb.health.HistoryInfo;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -22,7 +21,6 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -108,22 +106,12 @@ class V2ToV3MigrationTest {
           .isEqualTo(AgentStatus.COMPLETE);
       assertThat(db.inspect().info().indexes()).containsExactlyElementsOf(SchemaV1.INDEXES);
     }
-    try (Stream<Path> files = Files.list(dir)) {
-      Path backup =
-          files
-              .filter(
-                  p ->
-                      p.getFileName()
-                          .toString()
-                          .startsWith("swarm-v2.db.pre-v" + SchemaV6.LATEST + "-"))
-              .findFirst()
-              .orElseThrow();
-      assertThat(V1ToV3Queries.query(backup, "PRAGMA user_version")).isEqualTo(2);
-      assertThat(
-              V1ToV3Queries.query(
-                  backup, "SELECT count(*) FROM sqlite_schema WHERE name = 'memory_history'"))
-          .isZero();
-    }
+    Path backup = OldFiles.backupOf(dir.resolve("swarm-v2.db"));
+    assertThat(V1ToV3Queries.query(backup, "PRAGMA user_version")).isEqualTo(2);
+    assertThat(
+            V1ToV3Queries.query(
+                backup, "SELECT count(*) FROM sqlite_schema WHERE name = 'memory_history'"))
+        .isZero();
     assertThat(V1ToV3Queries.query(file, "SELECT count(*) FROM memory_history")).isEqualTo(5);
     assertThat(V1ToV3Queries.query(file, "SELECT count(*) FROM agent_history")).isEqualTo(4 + 1);
     assertThat(V1ToV3Queries.query(file, "SELECT count(*) FROM session_history")).isEqualTo(2);

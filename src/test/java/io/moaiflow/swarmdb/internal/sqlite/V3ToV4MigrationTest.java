@@ -12,13 +12,11 @@ import io.moaiflow.swarmdb.Scope;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.backend.PgTestSupport;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,23 +64,12 @@ class V3ToV4MigrationTest {
           .containsExactly("v4-event", "v3-event");
       assertThat(g.memory()).extracting(CausalGraph.MemoryNode::ref).containsExactly(goal);
     }
-    try (Stream<Path> files = Files.list(dir)) {
-      Path backup =
-          files
-              .filter(
-                  p ->
-                      p.getFileName()
-                          .toString()
-                          .startsWith("swarm-v3.db.pre-v" + SchemaV6.LATEST + "-"))
-              .findFirst()
-              .orElseThrow();
-      assertThat(V2ToV3MigrationTest.V1ToV3Queries.query(backup, "PRAGMA user_version"))
-          .isEqualTo(3);
-      assertThat(
-              V2ToV3MigrationTest.V1ToV3Queries.query(
-                  backup, "SELECT count(*) FROM sqlite_schema WHERE name = 'event_causes'"))
-          .isZero();
-    }
+    Path backup = OldFiles.backupOf(dir.resolve("swarm-v3.db"));
+    assertThat(V2ToV3MigrationTest.V1ToV3Queries.query(backup, "PRAGMA user_version")).isEqualTo(3);
+    assertThat(
+            V2ToV3MigrationTest.V1ToV3Queries.query(
+                backup, "SELECT count(*) FROM sqlite_schema WHERE name = 'event_causes'"))
+        .isZero();
     assertThat(
             V2ToV3MigrationTest.V1ToV3Queries.query(
                 file,

@@ -13,16 +13,12 @@ import io.moaiflow.swarmdb.Scope;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.backend.PgTestSupport;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,24 +83,13 @@ class V4ToV5MigrationTest {
               AgentEvent.of("run", "agent-0", null, Map.of()).withEventId("v5-event"),
               new CausalLinks(List.of("v4-event"), List.of(later)));
     }
-    try (Stream<Path> files = Files.list(dir)) {
-      Path backup =
-          files
-              .filter(
-                  p ->
-                      p.getFileName()
-                          .toString()
-                          .startsWith("swarm-v4.db.pre-v" + SchemaV6.LATEST + "-"))
-              .findFirst()
-              .orElseThrow();
-      assertThat(V2ToV3MigrationTest.V1ToV3Queries.query(backup, "PRAGMA user_version"))
-          .isEqualTo(4);
-      assertThat(
-              V2ToV3MigrationTest.V1ToV3Queries.query(
-                  backup,
-                  "SELECT count(*) FROM pragma_table_info('memory_history') WHERE name = 'writer'"))
-          .isZero();
-    }
+    Path backup = OldFiles.backupOf(dir.resolve("swarm-v4.db"));
+    assertThat(V2ToV3MigrationTest.V1ToV3Queries.query(backup, "PRAGMA user_version")).isEqualTo(4);
+    assertThat(
+            V2ToV3MigrationTest.V1ToV3Queries.query(
+                backup,
+                "SELECT count(*) FROM pragma_table_info('memory_history') WHERE name = 'writer'"))
+        .isZero();
     for (String table : SchemaV5.WRITER_TABLES) {
       assertThat(
               V2ToV3MigrationTest.V1ToV3Queries.query(
@@ -127,30 +112,10 @@ class V4ToV5MigrationTest {
 
   @Test
   void aV4SchemaOnPostgresqlMigratesKeepingItsRows() throws Exception {
-    List<Long> checksums;
-    try (PgTestSupport.Schema empty = PgTestSupport.newSchema();
-        SwarmDB db = SwarmDB.open(SwarmDbConfig.postgres(empty.url()).migrate(false).build())) {
-      checksums = db.migrator().status().stream().map(s -> s.resolvedChecksum()).toList();
-    }
     try (PgTestSupport.Schema schema = PgTestSupport.newSchema();
         Connection c = schema.connect();
         Statement st = c.createStatement()) {
-      st.execute(
-          "CREATE TABLE schema_history (version INTEGER NOT NULL PRIMARY KEY, description TEXT NOT"
-              + " NULL, checksum BIGINT NOT NULL, applied_at BIGINT NOT NULL, duration_ms BIGINT"
-              + " NOT NULL, success BOOLEAN NOT NULL)");
-      List<String> names = List.of("init", "recall", "history", "causality");
-      for (int v = 1; v <= 4; v++) {
-        st.execute(script("V" + v + "__" + names.get(v - 1) + ".sql"));
-        st.execute(
-            "INSERT INTO schema_history VALUES ("
-                + v
-                + ", '"
-                + names.get(v - 1)
-                + "', "
-                + checksums.get(v - 1)
-                + ", 0, 1, true)");
-      }
+      PgTestSupport.atVersion(c, 4);
       st.execute(
           "INSERT INTO scoped_memory (scope, memory_type, key, value, version, created_at,"
               + " updated_at) VALUES ('swarm', 'semantic', 'goal', '\"ship\"', 1, 1, 1)");
@@ -173,13 +138,6 @@ class V4ToV5MigrationTest {
                       + " current_schema() AND column_name = 'writer' AND table_name IN"
                       + " ('session_memory', 'scoped_memory', 'memory_history')"))
           .isEqualTo(3);
-    }
-  }
-
-  private static String script(String name) throws Exception {
-    try (InputStream in =
-        V4ToV5MigrationTest.class.getResourceAsStream("/db/migration/postgresql/" + name)) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 }

@@ -10,12 +10,10 @@ import io.moaiflow.swarmdb.Scope;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.backend.PgTestSupport;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -94,22 +92,10 @@ class V5ToV6MigrationTest {
                 file,
                 "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL"))
         .isEqualTo(12);
-    try (Stream<Path> files = Files.list(dir)) {
-      Path backup =
-          files
-              .filter(
-                  p ->
-                      p.getFileName()
-                          .toString()
-                          .startsWith("swarm-v5.db.pre-v" + SchemaV6.LATEST + "-"))
-              .findFirst()
-              .orElseThrow();
-      assertThat(V2ToV3MigrationTest.V1ToV3Queries.query(backup, "PRAGMA user_version"))
-          .isEqualTo(5);
-      assertThat(
-              V2ToV3MigrationTest.V1ToV3Queries.query(backup, "SELECT count(*) FROM event_causes"))
-          .isEqualTo(2);
-    }
+    Path backup = OldFiles.backupOf(dir.resolve("swarm-v5.db"));
+    assertThat(V2ToV3MigrationTest.V1ToV3Queries.query(backup, "PRAGMA user_version")).isEqualTo(5);
+    assertThat(V2ToV3MigrationTest.V1ToV3Queries.query(backup, "SELECT count(*) FROM event_causes"))
+        .isEqualTo(2);
   }
 
   @Test
