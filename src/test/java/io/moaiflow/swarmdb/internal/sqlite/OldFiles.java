@@ -55,4 +55,10 @@ final class OldFiles {
           .orElseThrow(() -> new AssertionError("no backup " + prefix + "* beside " + file));
     }
   }
+
+  /** {@return how many explicit CREATE INDEX the file's schema holds (the checklist's 12)} */
+  static long explicitIndexes(Path file) throws Exception {
+    return V2ToV3MigrationTest.V1ToV3Queries.query(
+        file, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL");
+  }
 }

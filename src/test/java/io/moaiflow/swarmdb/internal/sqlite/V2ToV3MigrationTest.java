@@ -115,11 +115,7 @@ class V2ToV3MigrationTest {
     assertThat(V1ToV3Queries.query(file, "SELECT count(*) FROM memory_history")).isEqualTo(5);
     assertThat(V1ToV3Queries.query(file, "SELECT count(*) FROM agent_history")).isEqualTo(4 + 1);
     assertThat(V1ToV3Queries.query(file, "SELECT count(*) FROM session_history")).isEqualTo(2);
-    assertThat(
-            V1ToV3Queries.query(
-                file,
-                "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL"))
-        .isEqualTo(12);
+    assertThat(OldFiles.explicitIndexes(file)).isEqualTo(12);
   }
 
   @Test

@@ -103,11 +103,7 @@ class V4ToV5MigrationTest {
                 file, "SELECT count(*) FROM memory_history WHERE writer IS NULL"))
         .as("every row from before v5, plus none new")
         .isEqualTo(history);
-    assertThat(
-            V2ToV3MigrationTest.V1ToV3Queries.query(
-                file,
-                "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL"))
-        .isEqualTo(12);
+    assertThat(OldFiles.explicitIndexes(file)).isEqualTo(12);
   }
 
   @Test
