@@ -296,7 +296,8 @@ public final class SwarmDB implements AutoCloseable {
         agentId,
         daos.events(),
         (scope, writer) -> daos.sessions().memory(scope, writer),
-        db.json());
+        db.json(),
+        db.known());
   }
 
   /**

@@ -34,13 +34,16 @@ public final class ActingHandle implements ActingAgent {
   private final BiFunction<Scope, String, Memory> memory;
   private final ObjectMapper json;
   private final Set<MemoryRef> pending = new LinkedHashSet<>();
+  private final KnownLinks known;
 
   public ActingHandle(
       String agentId,
       EventStore events,
       BiFunction<Scope, String, Memory> memory,
-      ObjectMapper json) {
+      ObjectMapper json,
+      KnownLinks known) {
     this.agentId = Checks.id("agentId", agentId);
+    this.known = known;
     this.events = events;
     this.memory = memory;
     this.json = json;
@@ -89,15 +92,21 @@ public final class ActingHandle implements ActingAgent {
     }
   }
 
-  private void record(MemoryEntry e) {
+  /**
+   * Records a version read, and remembers it for the append that names it ({@link KnownLinks}).
+   *
+   * @param generation {@link KnownLinks#generation()} taken before the read
+   */
+  private void record(long generation, MemoryEntry e) {
     MemoryRef r = MemoryRef.of(e);
     synchronized (pending) {
       pending.add(r);
     }
+    known.seen(List.of(r), generation);
   }
 
-  private <C extends Collection<MemoryEntry>> C recordAll(C entries) {
-    entries.forEach(this::record);
+  private <C extends Collection<MemoryEntry>> C recordAll(long generation, C entries) {
+    entries.forEach(e -> record(generation, e));
     return entries;
   }
 
@@ -121,8 +130,9 @@ public final class ActingHandle implements ActingAgent {
 
     @Override
     Optional<MemoryEntry> unchecked(String memoryType, String key) {
+      long g = known.generation();
       Optional<MemoryEntry> e = live.unchecked(memoryType, key);
-      e.ifPresent(ActingHandle.this::record);
+      e.ifPresent(x -> record(g, x));
       return e;
     }
 
@@ -176,15 +186,17 @@ public final class ActingHandle implements ActingAgent {
 
     @Override
     public Optional<MemoryEntry> entry(String memoryType, String key) {
+      long g = known.generation();
       Optional<MemoryEntry> e = live.entry(memoryType, key);
-      e.ifPresent(ActingHandle.this::record);
+      e.ifPresent(x -> record(g, x));
       return e;
     }
 
     @Override
     public Map<String, MemoryEntry> getAll(String memoryType, Collection<String> keys) {
+      long g = known.generation();
       Map<String, MemoryEntry> all = live.getAll(memoryType, keys);
-      recordAll(all.values());
+      recordAll(g, all.values());
       return all;
     }
 
@@ -205,17 +217,20 @@ public final class ActingHandle implements ActingAgent {
 
     @Override
     public List<MemoryEntry> findByPrefix(String memoryType, String prefix) {
-      return recordAll(live.findByPrefix(memoryType, prefix));
+      long g = known.generation();
+      return recordAll(g, live.findByPrefix(memoryType, prefix));
     }
 
     @Override
     public List<MemoryEntry> findByGlob(String memoryType, String glob) {
-      return recordAll(live.findByGlob(memoryType, glob));
+      long g = known.generation();
+      return recordAll(g, live.findByGlob(memoryType, glob));
     }
 
     @Override
     public List<MemoryEntry> recent(int limit) {
-      return recordAll(live.recent(limit));
+      long g = known.generation();
+      return recordAll(g, live.recent(limit));
     }
 
     @Override

@@ -56,6 +56,9 @@ public interface Backend extends AutoCloseable {
   /** The flight recorder's reads (schema v3's history tables). */
   History history();
 
+  /** What this open database has seen exist, for linked appends ({@link KnownLinks}). */
+  KnownLinks known();
+
   Daos daos();
 
   SwarmDbConfig config();

@@ -16,6 +16,7 @@ public abstract class BackendBase implements Backend {
   protected final OpenState state;
   private final ObjectMapper json;
   private @Nullable History history;
+  private final KnownLinks known = new KnownLinks();
 
   protected BackendBase(
       SwarmDbConfig config,
@@ -71,6 +72,11 @@ public abstract class BackendBase implements Backend {
       history = h;
     }
     return h;
+  }
+
+  @Override
+  public final KnownLinks known() {
+    return known;
   }
 
   /** The monotonic clock every unit of work reads "now" from. */

@@ -92,7 +92,9 @@ public final class Causality {
         LINKS_RANGE,
         EVENT_ID,
         SqlEventStore.linkedInsertSql(db.dialect()),
-        bySeq);
+        bySeq,
+        SqlEventStore.knownInsertSql(db.dialect(), 2, true),
+        SqlEventStore.STALE_LINKS);
   }
 
   /** {@return the causes' ids as the JSON array a linked insert binds} */
@@ -109,6 +111,36 @@ public final class Causality {
       reads.add(List.of(r.scope().toString(), r.memoryType(), r.key(), r.version()));
     }
     return Json.write("reads", reads);
+  }
+
+  /** {@return whether the history holds every one of the versions (tombstones do not count)} */
+  static boolean allKnown(Handle h, List<MemoryRef> refs) throws SQLException {
+    for (MemoryRef r : refs) {
+      try (ResultSet rs = bindRef(h.prepare(VERSION_KNOWN), 1, r).executeQuery()) {
+        if (!rs.next()) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * {@return the stored form of links whose causes' seqs are known: {@code {"c":[seqs ascending],
+   * "r":reads}}, as the insert's own JSON functions would write it}
+   */
+  static String linksJson(long[] causeSeqs, String readsJson) {
+    long[] sorted = causeSeqs.clone();
+    java.util.Arrays.sort(sorted);
+    StringBuilder sb = new StringBuilder(16 + 12 * sorted.length + readsJson.length());
+    sb.append("{\"c\":[");
+    for (int i = 0; i < sorted.length; i++) {
+      if (i > 0) {
+        sb.append(',');
+      }
+      sb.append(sorted[i]);
+    }
+    return sb.append("],\"r\":").append(readsJson).append('}').toString();
   }
 
   /**

@@ -40,6 +40,28 @@ public final class History {
   static final String HORIZON = "history_horizon";
 
   /**
+   * The setting that changes whenever history rows are removed (pruning, before its first delete
+   * and after its last; erasing a session, in its transaction): a fresh token each time, so a
+   * linked append can tell that the memory versions it saw exist may be gone ({@link KnownLinks}).
+   */
+  static final String REMOVALS = "history_removals";
+
+  /** The statement that records a new {@link #REMOVALS} token. */
+  static final String RECORD_REMOVAL =
+      "INSERT INTO swarm_settings (name, value) VALUES ('"
+          + REMOVALS
+          + "', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value";
+
+  /** The select of the {@link #REMOVALS} token (no row: nothing was ever removed). */
+  static final String REMOVAL_TOKEN =
+      "(SELECT value FROM swarm_settings WHERE name = '" + REMOVALS + "')";
+
+  /** Records a new {@link #REMOVALS} token in the caller's transaction. */
+  static void recordRemoval(Handle h) throws SQLException {
+    h.prepare(RECORD_REMOVAL, Uuid7.next()).executeUpdate();
+  }
+
+  /**
    * What erasing a session adds, in its transaction after its data deletes (whose tombstones these
    * remove too): the session's memory history, then per agent id of the session its {@code
    * agent:ID} memory history and its registry history, then the session's own (docs/history.md).
@@ -271,6 +293,7 @@ public final class History {
               long old = horizon(h, horizon);
               if (newHorizon > old) {
                 h.prepare(recordHorizon, Long.toString(newHorizon)).executeUpdate();
+                recordRemoval(h);
               }
               return old;
             });
@@ -410,6 +433,7 @@ public final class History {
     all.add(forkAgent);
     all.addAll(ERASE_SESSION);
     all.addAll(ERASE_AGENT);
+    all.add(RECORD_REMOVAL);
     return all;
   }
 

@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The event log on either backend: input checks, idempotent single inserts, listener notifications
@@ -33,12 +34,21 @@ public abstract class SqlEventStore implements EventStore {
   /** Most events {@link #appendAll} takes in one call. */
   public static final int MAX_BATCH = 100_000;
 
+  /**
+   * Most causes a linked append checks by their remembered seqs ({@link KnownLinks}); an event
+   * naming more looks their ids up.
+   */
+  static final int KNOWN_CAUSES_MAX = 16;
+
+  static final String STALE_LINKS = "UPDATE agent_events SET links = ? WHERE seq = ?";
+
   private final Backend db;
 
   private final String columns;
   private final String insert;
   private final String insertReturning;
   private final String insertLinked;
+  private final String[] insertKnown;
   private final String byId;
   private final String since;
   private final String countAfter;
@@ -53,6 +63,11 @@ public abstract class SqlEventStore implements EventStore {
             + ") ON CONFLICT (event_id) DO NOTHING";
     this.insertReturning = insert + " RETURNING seq";
     this.insertLinked = linkedInsertSql(db.dialect());
+    this.insertKnown = new String[2 * (KNOWN_CAUSES_MAX + 1)];
+    for (int causes = 0; causes <= KNOWN_CAUSES_MAX; causes++) {
+      insertKnown[2 * causes] = knownInsertSql(db.dialect(), causes, false);
+      insertKnown[2 * causes + 1] = knownInsertSql(db.dialect(), causes, true);
+    }
     this.byId = byIdSql(db.dialect());
     this.since = "SELECT " + columns + " FROM agent_events WHERE seq > ? ORDER BY seq LIMIT ?";
     this.countAfter = countByTypeAfter(db.dialect());
@@ -70,7 +85,32 @@ public abstract class SqlEventStore implements EventStore {
         + ", "
         + d.linksValue()
         + ") ON CONFLICT (event_id) DO NOTHING RETURNING seq, "
-        + d.linksFound();
+        + d.linksFound()
+        + ", "
+        + History.REMOVAL_TOKEN;
+  }
+
+  /**
+   * {@return the insert of one event whose links are all remembered ({@link KnownLinks}):
+   * parameters 1-7 as {@link #bind}, the links as stored, then the causes' seqs; it returns the
+   * seq, how many of those seqs the log still holds (with causes) and the history's removal token
+   * (with {@code token})}
+   */
+  static String knownInsertSql(Dialect d, int causes, boolean token) {
+    StringBuilder sb =
+        new StringBuilder(
+            "INSERT INTO agent_events (event_id, event_type, agent_id, agent_type, session_id, ts,"
+                + " metadata, links) VALUES (?, ?, ?, ?, ?, ?, "
+                + d.jsonParameter()
+                + ", ?) ON CONFLICT (event_id) DO NOTHING RETURNING seq");
+    if (causes > 0) {
+      sb.append(", (SELECT count(*) FROM agent_events WHERE seq IN (?");
+      sb.append(", ?".repeat(causes - 1)).append("))");
+    }
+    if (token) {
+      sb.append(", ").append(History.REMOVAL_TOKEN);
+    }
+    return sb.toString();
   }
 
   /** {@return the select of one event row by id} */
@@ -145,6 +185,7 @@ public abstract class SqlEventStore implements EventStore {
   public AgentEvent append(AgentEvent event) {
     Inserted r = appendOne(new Row(db.json(), event));
     notifyAppended(r);
+    db.known().appended(List.of(r.event()));
     return r.event();
   }
 
@@ -154,6 +195,7 @@ public abstract class SqlEventStore implements EventStore {
         .thenApply(
             r -> {
               notifyAppended(r);
+              db.known().appended(List.of(r.event()));
               return r.event();
             });
   }
@@ -196,11 +238,24 @@ public abstract class SqlEventStore implements EventStore {
               + event.eventId()
               + " names itself as its cause; nothing was written: name earlier events only");
     }
+    Checked checked = new Checked();
     Inserted r =
         links.isEmpty()
             ? appendOne(row)
-            : db.write("events.append", h -> inserted(h, insertLinked(h, row, links, checkReads)));
+            : db.write(
+                "events.append",
+                h -> inserted(h, insertLinked(h, row, links, checkReads, checked)));
     notifyAppended(r);
+    KnownLinks known = db.known();
+    known.appended(List.of(r.event()));
+    String token = checked.token;
+    if (token != null) {
+      known.checked(token, links.reads()); // committed: the reads existed under this token
+    }
+    long[] relinked = checked.causeSeqs;
+    if (relinked != null) {
+      known.remember(links.causes(), relinked);
+    }
     return r.event();
   }
 
@@ -248,6 +303,7 @@ public abstract class SqlEventStore implements EventStore {
       rows.add(new Row(db.json(), e));
     }
     InsertedBatch result = appendRows(rows);
+    db.known().appended(result.stored());
     if (db.listeners().active()) {
       for (Map.Entry<String, Integer> e : result.freshByType().entrySet()) {
         db.listeners().onEventsAppended(e.getKey(), e.getValue());
@@ -273,21 +329,104 @@ public abstract class SqlEventStore implements EventStore {
   }
 
   /**
-   * Inserts one event with its causal links in its own row unless its id is stored already: the
-   * insert finds the causes' seqs and counts the reads the history holds, and a shortfall (of
-   * reads: only when {@code checkReads}) is NOT_FOUND naming the missing link (the caller's
-   * transaction rolls back with the event).
+   * Inserts one event with its causal links in its own row unless its id is stored already. When
+   * every cause and (with {@code checkReads}) every read is remembered ({@link KnownLinks}), the
+   * row carries them as written and the insert checks only that the causes' seqs are still in the
+   * log and that no history was removed since the reads were seen; otherwise the insert finds the
+   * causes' seqs by id and counts the reads the history holds. A shortfall (of reads: only when
+   * {@code checkReads}) is NOT_FOUND naming the missing link (the caller's transaction rolls back
+   * with the event).
    */
-  private Inserted insertLinked(Handle h, Row row, CausalLinks links, boolean checkReads)
+  private Inserted insertLinked(
+      Handle h, Row row, CausalLinks links, boolean checkReads, Checked checked)
+      throws SQLException {
+    checked.token = null;
+    checked.causeSeqs = null;
+    KnownLinks known = db.known();
+    List<String> causes = links.causes();
+    boolean reads = checkReads && !links.reads().isEmpty();
+    long[] seqs = causes.size() <= KNOWN_CAUSES_MAX ? known.seqs(causes) : null;
+    String under = reads ? known.knownUnder(links.reads()) : null;
+    if (seqs == null || (reads && under == null)) {
+      return insertLookingUp(h, row, links, checkReads, reads, checked);
+    }
+    known.trusted();
+    String readsJson = Causality.readsJson(links);
+    PreparedStatement ps = h.prepare(insertKnown[2 * seqs.length + (reads ? 1 : 0)]);
+    bind(ps, row);
+    ps.setString(8, Causality.linksJson(seqs, readsJson));
+    for (int i = 0; i < seqs.length; i++) {
+      ps.setLong(9 + i, seqs[i]);
+    }
+    long seq;
+    int found;
+    String token;
+    try (ResultSet rs = ps.executeQuery()) {
+      if (!rs.next()) {
+        return new Inserted(stored(h, row.event.eventId()), false);
+      }
+      seq = rs.getLong(1);
+      found = seqs.length == 0 ? 0 : rs.getInt(2);
+      token = reads ? Objects.requireNonNullElse(rs.getString(seqs.length == 0 ? 2 : 3), "") : "";
+    }
+    AgentEvent stored = row.stored(seq);
+    if (found < seqs.length) {
+      checked.causeSeqs = relink(h, stored, links, readsJson);
+    }
+    if (reads && !token.equals(under)) {
+      // history was removed since the reads were seen: check them here, as the lookup would
+      if (!Causality.allKnown(h, links.reads())) {
+        throw Causality.missing(h, stored, links);
+      }
+      checked.token = token;
+    }
+    return new Inserted(stored, true);
+  }
+
+  /**
+   * A remembered cause's seq is gone from the log (the event was deleted, and its id may have been
+   * appended again since): the causes are looked up by id, and the row just inserted is given the
+   * seqs they name now, or the append fails NOT_FOUND naming the one that is not in the log.
+   *
+   * @return the seqs, in the causes' order, to remember once the append commits
+   */
+  private long[] relink(Handle h, AgentEvent stored, CausalLinks links, String readsJson)
+      throws SQLException {
+    long[] now = new long[links.causes().size()];
+    for (int i = 0; i < now.length; i++) {
+      String id = links.causes().get(i);
+      db.known().forget(id);
+      try (ResultSet rs = h.prepare(Causality.CAUSE_SEQ, id).executeQuery()) {
+        if (!rs.next()) {
+          throw Causality.missing(h, stored, links);
+        }
+        now[i] = rs.getLong(1);
+      }
+    }
+    PreparedStatement ps = h.prepare(STALE_LINKS);
+    ps.setString(1, Causality.linksJson(now, readsJson));
+    ps.setLong(2, stored.seq());
+    ps.executeUpdate();
+    return now;
+  }
+
+  /**
+   * The insert that finds the causes' seqs by id and counts the reads the history holds; with
+   * {@code reads} (checked reads named), the reads found are remembered under the removal token the
+   * same insert read.
+   */
+  private Inserted insertLookingUp(
+      Handle h, Row row, CausalLinks links, boolean checkReads, boolean reads, Checked checked)
       throws SQLException {
     PreparedStatement ps = h.prepare(insertLinked);
     bind(ps, row);
-    String reads = Causality.readsJson(links);
+    String readsJson = Causality.readsJson(links);
     ps.setString(8, Causality.causesJson(links));
-    ps.setString(9, reads);
-    ps.setString(10, reads);
+    ps.setString(9, readsJson);
+    ps.setString(10, readsJson);
     long seq;
     boolean complete;
+    String token;
     try (ResultSet rs = ps.executeQuery()) {
       if (!rs.next()) {
         return new Inserted(stored(h, row.event.eventId()), false);
@@ -296,12 +435,27 @@ public abstract class SqlEventStore implements EventStore {
       complete =
           rs.getInt(2) == links.causes().size()
               && (!checkReads || rs.getInt(3) == links.reads().size());
+      token = Objects.requireNonNullElse(rs.getString(4), "");
     }
     AgentEvent stored = row.stored(seq);
     if (!complete) {
       throw Causality.missing(h, stored, links);
     }
+    if (reads) {
+      checked.token = token;
+    }
     return new Inserted(stored, true);
+  }
+
+  /**
+   * The removal token a linked append's transaction checked its reads under, taken by {@link
+   * KnownLinks} once the transaction commits (null: nothing to take). Confined to one append.
+   */
+  private static final class Checked {
+    @Nullable String token;
+
+    /** The causes' seqs as looked up after a remembered one was gone, in the causes' order. */
+    long @Nullable [] causeSeqs;
   }
 
   /** The insert without {@code RETURNING}, for JDBC batches. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.moaiflow.swarmdb.Embedder;
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.MemoryEntry;
+import io.moaiflow.swarmdb.MemoryRef;
 import io.moaiflow.swarmdb.MemoryVersion;
 import io.moaiflow.swarmdb.Scope;
 import io.moaiflow.swarmdb.SwarmDbException;
@@ -339,27 +340,31 @@ class SqlMemory extends TypedMemory {
     List<MemoryVectors.Vector> v =
         MemoryVectors.embed(embedder(), List.of(p.key()), List.of(p.json()));
     MemoryVectors.Vector vector = MemoryVectors.at(v, 0);
-    return db.write(
-        "memory.putIfVersion",
-        h -> {
-          if (vector != null) {
-            MemoryVectors.requireModel(h, vector);
-          }
-          long actual = liveVersion(h, memoryType, key);
-          if (actual == expectedVersion) {
-            // version 0: no live row. A row that is there, expired, is locked now and replaced;
-            // a missing one may be inserted by a concurrent transaction (PostgreSQL), whose
-            // conflict the conditional upsert turns into no row
-            String statement = expectedVersion == 0 ? sql.upsertIfExpired : sql.upsert;
-            MemoryEntry e = upsert(h, statement, memoryType, p, vector);
-            if (e != null) {
-              return e;
-            }
-            actual = liveVersion(h, memoryType, key);
-          }
-          requireOwner(h);
-          throw conflict(memoryType, key, expectedVersion, actual);
-        });
+    long generation = db.known().generation();
+    MemoryEntry written =
+        db.write(
+            "memory.putIfVersion",
+            h -> {
+              if (vector != null) {
+                MemoryVectors.requireModel(h, vector);
+              }
+              long actual = liveVersion(h, memoryType, key);
+              if (actual == expectedVersion) {
+                // version 0: no live row. A row that is there, expired, is locked now and replaced;
+                // a missing one may be inserted by a concurrent transaction (PostgreSQL), whose
+                // conflict the conditional upsert turns into no row
+                String statement = expectedVersion == 0 ? sql.upsertIfExpired : sql.upsert;
+                MemoryEntry e = upsert(h, statement, memoryType, p, vector);
+                if (e != null) {
+                  return e;
+                }
+                actual = liveVersion(h, memoryType, key);
+              }
+              requireOwner(h);
+              throw conflict(memoryType, key, expectedVersion, actual);
+            });
+    remember(List.of(written), generation);
+    return written;
   }
 
   /** {@return the version of the live entry, 0 when there is none; the row is locked} */
@@ -423,22 +428,35 @@ class SqlMemory extends TypedMemory {
       String memoryType,
       List<MemoryPut> puts,
       @Nullable List<MemoryVectors.Vector> vectors) {
-    return db.write(
-        op,
-        h -> {
-          if (puts.isEmpty()) {
-            requireOwner(h); // no upsert whose foreign key would tell
-          }
-          if (vectors != null && !vectors.isEmpty()) {
-            MemoryVectors.requireModel(h, vectors.get(0));
-          }
-          List<MemoryEntry> out = new ArrayList<>(puts.size());
-          for (int i = 0; i < puts.size(); i++) {
-            // for a session, the foreign key answers "does the session exist"
-            out.add(upsert(h, memoryType, puts.get(i), MemoryVectors.at(vectors, i)));
-          }
-          return List.copyOf(out);
-        });
+    long generation = db.known().generation();
+    List<MemoryEntry> written =
+        db.write(
+            op,
+            h -> {
+              if (puts.isEmpty()) {
+                requireOwner(h); // no upsert whose foreign key would tell
+              }
+              if (vectors != null && !vectors.isEmpty()) {
+                MemoryVectors.requireModel(h, vectors.get(0));
+              }
+              List<MemoryEntry> out = new ArrayList<>(puts.size());
+              for (int i = 0; i < puts.size(); i++) {
+                // for a session, the foreign key answers "does the session exist"
+                out.add(upsert(h, memoryType, puts.get(i), MemoryVectors.at(vectors, i)));
+              }
+              return List.copyOf(out);
+            });
+    remember(written, generation);
+    return written;
+  }
+
+  /** Remembers committed versions for linked appends that name them ({@link KnownLinks}). */
+  private void remember(List<MemoryEntry> written, long generation) {
+    List<MemoryRef> refs = new ArrayList<>(written.size());
+    for (MemoryEntry e : written) {
+      refs.add(MemoryRef.of(e));
+    }
+    db.known().seen(refs, generation);
   }
 
   /** Fails with NOT_FOUND when this is a session's memory and the session does not exist. */

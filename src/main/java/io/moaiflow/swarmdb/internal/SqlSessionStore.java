@@ -177,6 +177,7 @@ public final class SqlSessionStore implements SessionStore {
               h.prepare(sql, agentId).executeUpdate();
             }
           }
+          History.recordRemoval(h);
           return new EraseResult(sessionId, entries, agents, agentMemory, events);
         });
   }

@@ -335,7 +335,7 @@ class QueryPlanTest {
                 Causality.EVENT_ID,
                 List.of("SEARCH agent_events USING INTEGER PRIMARY KEY (rowid=?)")),
             Map.entry(
-                statements.get(statements.size() - 2),
+                statements.get(8),
                 List.of(
                     "SCALAR SUBQUERY 2",
                     "SEARCH agent_events USING COVERING INDEX sqlite_autoindex_agent_events_1"
@@ -345,9 +345,23 @@ class QueryPlanTest {
                     "SCALAR SUBQUERY 5",
                     "SCAN j VIRTUAL TABLE INDEX 1:",
                     "SEARCH h EXISTS USING INDEX sqlite_autoindex_memory_history_1"
-                        + " (scope=? AND memory_type=? AND key=?)")),
+                        + " (scope=? AND memory_type=? AND key=?)",
+                    "SCALAR SUBQUERY 6",
+                    "SEARCH swarm_settings USING PRIMARY KEY (name=?)")),
             Map.entry(
-                statements.get(statements.size() - 1),
+                statements.get(9),
+                List.of("SEARCH agent_events USING INTEGER PRIMARY KEY (rowid=?)")),
+            // links whose causes and reads this database saw: the causes' seqs by primary key,
+            // the removal token by its name; a seq gone sends the row's links to be rewritten
+            Map.entry(
+                statements.get(10),
+                List.of(
+                    "CORRELATED SCALAR SUBQUERY 2",
+                    "SEARCH agent_events USING INTEGER PRIMARY KEY (rowid=?)",
+                    "SCALAR SUBQUERY 3",
+                    "SEARCH swarm_settings USING PRIMARY KEY (name=?)")),
+            Map.entry(
+                SqlEventStore.STALE_LINKS,
                 List.of("SEARCH agent_events USING INTEGER PRIMARY KEY (rowid=?)")));
   }
 

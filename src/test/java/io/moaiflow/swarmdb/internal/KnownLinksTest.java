@@ -1,0 +1,281 @@
+package io.moaiflow.swarmdb.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.moaiflow.swarmdb.ActingAgent;
+import io.moaiflow.swarmdb.AgentEvent;
+import io.moaiflow.swarmdb.CausalGraph;
+import io.moaiflow.swarmdb.CausalLinks;
+import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.MemoryEntry;
+import io.moaiflow.swarmdb.MemoryRef;
+import io.moaiflow.swarmdb.Scope;
+import io.moaiflow.swarmdb.SwarmDB;
+import io.moaiflow.swarmdb.SwarmDbException;
+import io.moaiflow.swarmdb.backend.BackendTest;
+import io.moaiflow.swarmdb.backend.TestBackend;
+import java.lang.reflect.Field;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Linked appends that take their links as remembered ({@link KnownLinks}), on both backends: they
+ * store what the lookup stores; a cause deleted or appended again by another open database, and a
+ * version pruned or erased by one, are found out in the append's own transaction; what a failed
+ * append named is not remembered; the limits at 15, 16 and 17 causes; an acting-as handle's reads;
+ * and the bounded maps themselves.
+ */
+class KnownLinksTest {
+  private static final Instant T0 = Instant.parse("2026-06-01T10:00:00Z");
+
+  /** The remembered links of an open database (its backend is a private field of SwarmDB). */
+  static KnownLinks known(SwarmDB db) {
+    try {
+      for (Field f : SwarmDB.class.getDeclaredFields()) {
+        if (Backend.class.isAssignableFrom(f.getType())) {
+          f.setAccessible(true);
+          return ((Backend) f.get(db)).known();
+        }
+      }
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError(e);
+    }
+    throw new AssertionError("SwarmDB has no Backend field");
+  }
+
+  private static AgentEvent event(String id, String agent, String session) {
+    return new AgentEvent(0, id, "step", agent, null, session, T0, Map.of());
+  }
+
+  private static AgentEvent append(SwarmDB db, String id, CausalLinks links) {
+    return db.events().append(event(id, "worker", null), links);
+  }
+
+  private static List<String> ids(CausalGraph g) {
+    return g.events().stream().map(n -> n.event().eventId()).toList();
+  }
+
+  private static SwarmDbException notFound(Runnable call) {
+    Throwable t = org.assertj.core.api.Assertions.catchThrowable(call::run);
+    assertThat(t).isInstanceOf(SwarmDbException.class);
+    SwarmDbException e = (SwarmDbException) t;
+    assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND);
+    return e;
+  }
+
+  @BackendTest
+  void rememberedLinksAreStoredAsTheLookupStoresThem(TestBackend backend) {
+    try (SwarmDB a = backend.open();
+        SwarmDB b = backend.open()) {
+      MemoryRef plan = MemoryRef.of(a.memory(Scope.swarm()).put("t", "plan", "v1"));
+      append(a, "c1", CausalLinks.none());
+      append(a, "c2", CausalLinks.none());
+      // the first read is checked in the database (no removal token known yet) and remembered
+      append(a, "warm", CausalLinks.reading(plan));
+      long before = known(a).trustedAppends();
+      AgentEvent fast = append(a, "fast", new CausalLinks(List.of("c2", "c1"), List.of(plan)));
+      assertThat(known(a).trustedAppends()).isEqualTo(before + 1);
+      // b saw none of it: it looks every link up
+      AgentEvent looked = append(b, "looked", new CausalLinks(List.of("c2", "c1"), List.of(plan)));
+      assertThat(known(b).trustedAppends()).isZero();
+
+      Map<Long, CausalLinks> stored = a.events().links(0, looked.seq());
+      assertThat(stored.get(fast.seq())).isEqualTo(stored.get(looked.seq()));
+      assertThat(stored.get(fast.seq()).causes()).containsExactly("c1", "c2");
+      assertThat(stored.get(fast.seq()).reads()).containsExactly(plan);
+      assertThat(ids(a.why("fast"))).containsExactly("fast", "c1", "c2");
+      assertThat(b.why("fast")).isEqualTo(a.why("fast"));
+      assertThat(a.blastRadius(plan).events().stream().map(n -> n.event().eventId()))
+          .contains("warm", "fast", "looked");
+    }
+  }
+
+  @BackendTest
+  void aCauseErasedByAnotherDatabaseIsNotFoundAndNothingIsWritten(TestBackend backend) {
+    try (SwarmDB a = backend.open();
+        SwarmDB b = backend.open()) {
+      a.sessions().start("s");
+      a.events().append(event("gone", "worker", "s"));
+      long count = a.events().count();
+      b.sessions().erase("s");
+      long before = known(a).trustedAppends();
+      SwarmDbException e = notFound(() -> append(a, "e", CausalLinks.causedBy("gone")));
+      assertThat(known(a).trustedAppends())
+          .as("the remembered seq was tried")
+          .isEqualTo(before + 1);
+      assertThat(e.getMessage()).contains("names cause gone, which is not in the log");
+      assertThat(a.events().count()).isEqualTo(count - 1);
+      assertThat(a.events().get("e")).isEmpty();
+      // and the id is forgotten: the next try looks it up
+      notFound(() -> append(a, "e", CausalLinks.causedBy("gone")));
+      assertThat(known(a).trustedAppends()).isEqualTo(before + 1);
+    }
+  }
+
+  @BackendTest
+  void aCauseAppendedAgainByAnotherDatabaseIsLinkedToItsNewSeq(TestBackend backend) {
+    try (SwarmDB a = backend.open();
+        SwarmDB b = backend.open()) {
+      a.sessions().start("s");
+      AgentEvent first = a.events().append(event("again", "worker", "s"));
+      b.sessions().erase("s");
+      AgentEvent second = b.events().append(event("again", "worker", null));
+      assertThat(second.seq()).isGreaterThan(first.seq());
+
+      AgentEvent e = append(a, "e", CausalLinks.causedBy("again"));
+      CausalGraph why = a.why("e");
+      assertThat(ids(why)).containsExactly("e", "again");
+      assertThat(why.events().get(1).event().seq()).isEqualTo(second.seq());
+      assertThat(a.events().links(0, e.seq()).get(e.seq()).causes()).containsExactly("again");
+      // remembered anew: the next link to it is taken as remembered, and holds
+      long before = known(a).trustedAppends();
+      append(a, "f", CausalLinks.causedBy("again"));
+      assertThat(known(a).trustedAppends()).isEqualTo(before + 1);
+      assertThat(a.why("f").events().get(1).event().seq()).isEqualTo(second.seq());
+    }
+  }
+
+  @BackendTest
+  void aVersionPrunedByAnotherDatabaseIsNotFound(TestBackend backend) {
+    try (SwarmDB a = backend.open();
+        SwarmDB b = backend.open()) {
+      MemoryRef v1 = MemoryRef.of(a.memory(Scope.swarm()).put("t", "k", "one"));
+      append(a, "warm", CausalLinks.reading(v1)); // checked in the database: the token is known
+      MemoryRef v2 = MemoryRef.of(a.memory(Scope.swarm()).put("t", "k", "two"));
+      long before = known(a).trustedAppends();
+      append(a, "e1", CausalLinks.reading(v1));
+      append(a, "e2", CausalLinks.reading(v2));
+      assertThat(known(a).trustedAppends()).isEqualTo(before + 2);
+
+      long latest = b.asOf(Instant.now().plusSeconds(86_400)).seq();
+      assertThat(b.maintenance().pruneHistory(latest)).isPositive();
+      long count = a.events().count();
+      SwarmDbException e = notFound(() -> append(a, "e3", CausalLinks.reading(v1)));
+      assertThat(e.getMessage()).contains("names read " + v1);
+      assertThat(a.events().count()).isEqualTo(count);
+      // the version at the horizon stays; it is checked again and remembered under the new token
+      append(a, "e4", CausalLinks.reading(v2));
+      long after = known(a).trustedAppends();
+      append(a, "e5", CausalLinks.reading(v2));
+      assertThat(known(a).trustedAppends()).isEqualTo(after + 1);
+    }
+  }
+
+  @BackendTest
+  void aVersionErasedByAnotherDatabaseIsNotFound(TestBackend backend) {
+    try (SwarmDB a = backend.open();
+        SwarmDB b = backend.open()) {
+      a.sessions().start("s");
+      MemoryRef kept = MemoryRef.of(a.memory(Scope.swarm()).put("t", "kept", 1));
+      append(a, "warm", CausalLinks.reading(kept));
+      MemoryRef note = MemoryRef.of(a.sessions().memory("s").put("t", "note", "x"));
+      long before = known(a).trustedAppends();
+      append(a, "e1", CausalLinks.reading(note));
+      assertThat(known(a).trustedAppends()).isEqualTo(before + 1);
+      b.sessions().erase("s");
+      notFound(() -> append(a, "e2", CausalLinks.reading(note)));
+      assertThat(a.events().get("e2")).isEmpty();
+    }
+  }
+
+  @BackendTest
+  void whatAFailedAppendNamedIsNotRemembered(TestBackend backend) {
+    try (SwarmDB a = backend.open()) {
+      notFound(() -> append(a, "e", CausalLinks.causedBy("never")));
+      notFound(() -> append(a, "f", CausalLinks.causedBy("e")));
+      notFound(
+          () -> append(a, "g", CausalLinks.reading(new MemoryRef(Scope.swarm(), "t", "k", 1))));
+      assertThat(known(a).trustedAppends()).isZero();
+      assertThat(a.events().count()).isZero();
+    }
+  }
+
+  @BackendTest
+  void causesUpToTheLimitAreTakenAsRememberedAndMoreAreLookedUp(TestBackend backend) {
+    try (SwarmDB a = backend.open()) {
+      List<String> causes = new ArrayList<>();
+      for (int i = 0; i < SqlEventStore.KNOWN_CAUSES_MAX + 1; i++) {
+        causes.add(append(a, "c" + i, CausalLinks.none()).eventId());
+      }
+      for (int n :
+          List.of(
+              SqlEventStore.KNOWN_CAUSES_MAX - 1,
+              SqlEventStore.KNOWN_CAUSES_MAX,
+              SqlEventStore.KNOWN_CAUSES_MAX + 1)) {
+        long before = known(a).trustedAppends();
+        List<String> named = causes.subList(0, n);
+        AgentEvent e = append(a, "e" + n, new CausalLinks(named, List.of()));
+        assertThat(known(a).trustedAppends())
+            .as("%d causes", n)
+            .isEqualTo(before + (n <= SqlEventStore.KNOWN_CAUSES_MAX ? 1 : 0));
+        assertThat(a.events().links(e.seq() - 1, e.seq()).get(e.seq()).causes())
+            .containsExactlyElementsOf(named);
+      }
+    }
+  }
+
+  @BackendTest
+  void anActingHandlesReadsAreRemembered(TestBackend backend) {
+    try (SwarmDB a = backend.open()) {
+      MemoryEntry plan = a.memory(Scope.swarm()).put("t", "plan", "v1");
+      append(a, "warm", CausalLinks.reading(MemoryRef.of(plan)));
+      a.memory(Scope.swarm()).put("t", "plan", "v2");
+      ActingAgent agent = a.actingAs("worker");
+      assertThat(agent.memory(Scope.swarm()).get("t", "plan", String.class)).contains("v2");
+      long before = known(a).trustedAppends();
+      AgentEvent e = agent.append(event("e", "worker", null), CausalLinks.none());
+      assertThat(known(a).trustedAppends()).isEqualTo(before + 1);
+      assertThat(a.events().links(e.seq() - 1, e.seq()).get(e.seq()).reads())
+          .containsExactly(new MemoryRef(Scope.swarm(), "t", "plan", 2));
+    }
+  }
+
+  @Test
+  void theMapsHoldTheirCapacityAndForgetTheLeastRecentlyUsed() {
+    KnownLinks k = new KnownLinks();
+    int cap = KnownLinks.CAPACITY;
+    List<AgentEvent> events =
+        IntStream.rangeClosed(1, cap + 1)
+            .mapToObj(i -> new AgentEvent(i, "e" + i, "t", "a", null, null, T0, Map.of()))
+            .toList();
+    k.appended(events.subList(0, cap - 1));
+    assertThat(k.sizes()[0]).isEqualTo(cap - 1);
+    k.appended(events.subList(cap - 1, cap));
+    assertThat(k.sizes()[0]).isEqualTo(cap);
+    assertThat(k.seqs(List.of("e1"))).containsExactly(1); // e1 is now the most recently used
+    k.appended(events.subList(cap, cap + 1));
+    assertThat(k.sizes()[0]).isEqualTo(cap);
+    assertThat(k.seqs(List.of("e1", "e" + (cap + 1)))).containsExactly(1, cap + 1);
+    assertThat(k.seqs(List.of("e2"))).as("the least recently used went").isNull();
+    // a longer list than the capacity: its last CAPACITY events
+    KnownLinks all = new KnownLinks();
+    all.appended(events);
+    assertThat(all.seqs(List.of("e1"))).isNull();
+    assertThat(all.seqs(List.of("e2", "e" + (cap + 1)))).containsExactly(2, cap + 1);
+
+    MemoryRef r = new MemoryRef(Scope.swarm(), "t", "k", 1);
+    long g = k.generation();
+    k.seen(List.of(r), g);
+    assertThat(k.knownUnder(List.of(r))).as("no token read yet").isNull();
+    k.checked("t1", List.of());
+    k.seen(List.of(r), g);
+    assertThat(k.knownUnder(List.of(r))).as("seen before the token changed").isNull();
+    k.seen(List.of(r), k.generation());
+    assertThat(k.knownUnder(List.of(r))).isEqualTo("t1");
+    k.checked("t1", List.of());
+    assertThat(k.knownUnder(List.of(r))).as("the same token keeps them").isEqualTo("t1");
+    k.checked("t2", List.of());
+    assertThat(k.knownUnder(List.of(r))).as("a new token forgets them").isNull();
+    for (int i = 1; i <= cap + 1; i++) {
+      k.seen(List.of(new MemoryRef(Scope.swarm(), "t", "k", i)), k.generation());
+    }
+    assertThat(k.sizes()[1]).isEqualTo(cap);
+    assertThat(k.knownUnder(List.of(r))).isNull();
+    assertThat(k.knownUnder(List.of(new MemoryRef(Scope.swarm(), "t", "k", cap + 1))))
+        .isEqualTo("t2");
+  }
+}
