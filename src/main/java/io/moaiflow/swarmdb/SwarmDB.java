@@ -5,6 +5,7 @@ import io.moaiflow.swarmdb.internal.ActingHandle;
 import io.moaiflow.swarmdb.internal.Backend;
 import io.moaiflow.swarmdb.internal.Causality;
 import io.moaiflow.swarmdb.internal.EventIndex;
+import io.moaiflow.swarmdb.internal.History;
 import io.moaiflow.swarmdb.internal.RecallSearch;
 import io.moaiflow.swarmdb.internal.pg.PgDatabase;
 import io.moaiflow.swarmdb.internal.sqlite.BackupFiles;
@@ -89,6 +90,7 @@ public final class SwarmDB implements AutoCloseable {
     Backend db = config.isPostgres() ? PgDatabase.open(config) : SqliteDatabase.open(config);
     try {
       EventIndex.apply(db);
+      History.startKnownLinks(db);
     } catch (RuntimeException e) {
       db.close();
       throw e;

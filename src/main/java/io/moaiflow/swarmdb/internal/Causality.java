@@ -93,7 +93,7 @@ public final class Causality {
         EVENT_ID,
         SqlEventStore.linkedInsertSql(db.dialect()),
         bySeq,
-        SqlEventStore.knownInsertSql(db.dialect(), 2, true),
+        SqlEventStore.knownInsertSql(db.dialect(), false),
         SqlEventStore.STALE_LINKS);
   }
 
@@ -111,6 +111,11 @@ public final class Causality {
       reads.add(List.of(r.scope().toString(), r.memoryType(), r.key(), r.version()));
     }
     return Json.write("reads", reads);
+  }
+
+  /** {@return one read as the element of {@link #readsJson} it becomes} */
+  static String readJson(MemoryRef r) {
+    return Json.write("reads", List.of(r.scope().toString(), r.memoryType(), r.key(), r.version()));
   }
 
   /** {@return whether the history holds every one of the versions (tombstones do not count)} */

@@ -134,6 +134,49 @@ public final class EventIndex {
    */
   public static boolean isOnInThisTransaction(Handle h) throws SQLException {
     Boolean known = h.unit().eventIndex();
-    return known != null ? known : isOn(h, "");
+    if (known == null) {
+      readSettings(h);
+      known = h.unit().eventIndex();
+    }
+    return known != null && known;
+  }
+
+  /** The select of the settings a SQLite write transaction reads once ({@link #readSettings}). */
+  static final String SELECT_UNIT_SETTINGS =
+      "SELECT name, value FROM swarm_settings WHERE name IN ('event_index', '"
+          + History.REMOVALS
+          + "')";
+
+  /**
+   * Reads, in one statement, what a SQLite write transaction reads once for all its writes: the
+   * event-index switch (no row: on) and the history's removal token (no row: "", nothing was ever
+   * removed). Both stay as read for the transaction: changing either needs the write lock it holds,
+   * and this transaction's own changes update the unit ({@link #apply}, {@link
+   * History#recordRemoval}).
+   */
+  static void readSettings(Handle h) throws SQLException {
+    boolean on = true;
+    String token = "";
+    try (ResultSet rs = h.prepare(SELECT_UNIT_SETTINGS).executeQuery()) {
+      while (rs.next()) {
+        if ("event_index".equals(rs.getString(1))) {
+          on = !"off".equals(rs.getString(2));
+        } else {
+          token = rs.getString(2);
+        }
+      }
+    }
+    h.unit().eventIndex(on);
+    h.unit().removalToken(token);
+  }
+
+  /** {@return the history's removal token as this SQLite write transaction reads it} */
+  public static String removalTokenInThisTransaction(Handle h) throws SQLException {
+    String token = h.unit().removalToken();
+    if (token == null) {
+      readSettings(h);
+      token = h.unit().removalToken();
+    }
+    return token == null ? "" : token;
   }
 }

@@ -36,6 +36,7 @@ public record Handle(Connection connection, StatementCache cache, long now, Unit
    */
   public static final class Unit {
     private @Nullable Boolean eventIndex;
+    private @Nullable String removalToken;
 
     /** {@return the event-index setting read in this unit, or null before the first read} */
     @Nullable Boolean eventIndex() {
@@ -44,6 +45,15 @@ public record Handle(Connection connection, StatementCache cache, long now, Unit
 
     void eventIndex(boolean on) {
       eventIndex = on;
+    }
+
+    /** {@return the history's removal token read in this unit ("" for none), or null before} */
+    @Nullable String removalToken() {
+      return removalToken;
+    }
+
+    void removalToken(String token) {
+      removalToken = token;
     }
   }
 

@@ -40,9 +40,10 @@ public final class History {
   static final String HORIZON = "history_horizon";
 
   /**
-   * The setting that changes whenever history rows are removed (pruning, before its first delete
-   * and after its last; erasing a session, in its transaction): a fresh token each time, so a
-   * linked append can tell that the memory versions it saw exist may be gone ({@link KnownLinks}).
+   * The setting that changes whenever events or history rows are deleted: a fresh token written by
+   * each deleting transaction (retention's event chunks, pruning's chunks, erasing a session), so a
+   * linked append can tell that events or memory versions it saw exist may be gone ({@link
+   * KnownLinks}). No row: nothing was ever deleted.
    */
   static final String REMOVALS = "history_removals";
 
@@ -56,9 +57,29 @@ public final class History {
   static final String REMOVAL_TOKEN =
       "(SELECT value FROM swarm_settings WHERE name = '" + REMOVALS + "')";
 
+  /**
+   * Gives an opened database's {@link KnownLinks} the removal token it holds now: what its appends
+   * and writes see from now on is remembered under it.
+   */
+  public static void startKnownLinks(Backend db) {
+    String token =
+        db.read(
+            "open.knownLinks",
+            h -> {
+              List<String> v = Rows.strings(h.prepare(SELECT_REMOVAL_TOKEN));
+              return v.isEmpty() ? "" : v.get(0);
+            });
+    db.known().start(token);
+  }
+
+  static final String SELECT_REMOVAL_TOKEN =
+      "SELECT value FROM swarm_settings WHERE name = '" + REMOVALS + "'";
+
   /** Records a new {@link #REMOVALS} token in the caller's transaction. */
   static void recordRemoval(Handle h) throws SQLException {
-    h.prepare(RECORD_REMOVAL, Uuid7.next()).executeUpdate();
+    String token = Uuid7.next();
+    h.prepare(RECORD_REMOVAL, token).executeUpdate();
+    h.unit().removalToken(token);
   }
 
   /**
@@ -293,7 +314,6 @@ public final class History {
               long old = horizon(h, horizon);
               if (newHorizon > old) {
                 h.prepare(recordHorizon, Long.toString(newHorizon)).executeUpdate();
-                recordRemoval(h);
               }
               return old;
             });
@@ -309,7 +329,13 @@ public final class History {
         deleted +=
             db.write(
                 "maintenance.pruneHistory",
-                h -> h.prepare(sql, from, to, newHorizon).executeUpdate());
+                h -> {
+                  int n = h.prepare(sql, from, to, newHorizon).executeUpdate();
+                  if (n > 0) {
+                    recordRemoval(h); // in the deleting transaction (KnownLinks)
+                  }
+                  return n;
+                });
       }
     }
     return deleted;

@@ -1,5 +1,6 @@
 package io.moaiflow.swarmdb.internal;
 
+import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.MemoryRef;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -9,26 +10,28 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What this open database has seen exist, so a linked append need not look it up again
+ * What this open database has seen exist, so that a linked append need not look it up again
  * (docs/history.md, "What a link costs"): the seq of each event it appended, and the memory
- * versions it wrote or read through an acting-as handle. Both are bounded, least recently used
- * first out.
+ * versions it wrote or read through an acting-as handle. Both maps are bounded, least recently used
+ * out.
  *
- * <p>An event's seq is checked again by the append itself, by primary key: a seq that is gone (the
- * event was deleted, perhaps by another process) sends the append back to looking the id up, so a
- * cause is never linked to the wrong event. A memory version can only disappear from the history by
- * {@code pruneHistory} or by erasing a session, and both change the {@link History#REMOVALS} token
- * (pruning before its first delete and after its last); the versions are trusted only under the
- * token they were checked under, so an append that finds another token checks its reads in the
- * database, and the versions seen before are forgotten. {@link #generation()} makes a version seen
- * by a read or write that began before such a change count for nothing. Thread safe: one lock.
+ * <p>Events and memory versions leave the database only by retention, {@code pruneHistory} and
+ * erasing a session, and each of their deleting transactions writes a new {@link History#REMOVALS}
+ * token. What is remembered holds under the one token it was learnt under: a linked append reads
+ * the token in its own transaction and, when it differs, looks its links up in the database as if
+ * nothing were remembered, then forgets everything learnt under the old token. {@link
+ * #generation()}, taken before a write or read, makes what that write or read saw count for nothing
+ * when the token changed meanwhile. Thread safe: one lock.
  */
 public final class KnownLinks {
   /** How many events and how many memory versions are remembered. */
   public static final int CAPACITY = 10_000;
 
   private final Map<String, Long> events = lru();
-  private final Map<MemoryRef, Boolean> versions = lru();
+
+  /** Each version with its JSON as a read link stores it, "" until a linked append needs it. */
+  private final Map<MemoryRef, String> versions = lru();
+
   private @Nullable String token;
   private long generation;
   private long trusted;
@@ -42,114 +45,147 @@ public final class KnownLinks {
     };
   }
 
-  /** Remembers committed events by id (the last {@link #CAPACITY} of a longer list). */
-  public void appended(List<io.moaiflow.swarmdb.AgentEvent> stored) {
-    synchronized (this) {
-      for (int i = Math.max(0, stored.size() - CAPACITY); i < stored.size(); i++) {
-        io.moaiflow.swarmdb.AgentEvent e = stored.get(i);
-        events.put(e.eventId(), e.seq());
-      }
-    }
-  }
-
-  /** Remembers committed events' seqs by id, in the same order. */
-  void remember(List<String> eventIds, long[] seqs) {
-    synchronized (this) {
-      for (int i = 0; i < seqs.length; i++) {
-        events.put(eventIds.get(i), seqs[i]);
-      }
-    }
-  }
-
-  /** Forgets an event id whose remembered seq is no longer in the log. */
-  void forget(String eventId) {
-    synchronized (this) {
-      events.remove(eventId);
-    }
-  }
-
   /**
-   * {@return the seqs of the named events, in their order, or null when one of them was not seen}
+   * Versions and events remembered under a token, with the JSON array of the versions' read links.
+   *
+   * @param token the removal token they were learnt under
+   * @param readsJson {@code [[scope, type, key, version], ...]} as {@link Causality#readsJson}
+   * @param causeSeqs the events' seqs, in the order they were named (a list: records compare their
+   *     components by value)
    */
-  long @Nullable [] seqs(List<String> eventIds) {
-    long[] out = new long[eventIds.size()];
-    synchronized (this) {
-      for (int i = 0; i < out.length; i++) {
-        Long seq = events.get(eventIds.get(i));
-        if (seq == null) {
-          return null;
-        }
-        out[i] = seq;
-      }
+  record Under(String token, String readsJson, List<Long> causeSeqs) {
+    long[] seqs() {
+      return causeSeqs.stream().mapToLong(Long::longValue).toArray();
     }
-    return out;
   }
 
-  /** {@return the current generation: pass it to {@link #seen} for versions read or written now} */
+  /** Takes the token the database holds as it opens: what is learnt from now on holds under it. */
+  public void start(String current) {
+    synchronized (this) {
+      if (token == null) {
+        token = current;
+      }
+    }
+  }
+
+  /** {@return the current generation: pass it with what a write or read that starts now saw} */
   public long generation() {
     synchronized (this) {
       return generation;
     }
   }
 
-  /**
-   * Remembers committed memory versions, unless the token changed since {@code generation} was
-   * taken (they may have been pruned since) or no token was ever read.
-   */
+  /** Remembers committed events by id (the last {@link #CAPACITY} of a longer list). */
+  public void appended(List<AgentEvent> stored, long generation) {
+    synchronized (this) {
+      if (generation != this.generation || token == null) {
+        return;
+      }
+      for (int i = Math.max(0, stored.size() - CAPACITY); i < stored.size(); i++) {
+        AgentEvent e = stored.get(i);
+        events.put(e.eventId(), e.seq());
+      }
+    }
+  }
+
+  /** Remembers committed memory versions. */
   public void seen(Collection<MemoryRef> refs, long generation) {
     synchronized (this) {
       if (generation != this.generation || token == null) {
         return;
       }
       for (MemoryRef r : refs) {
-        versions.put(r, Boolean.TRUE);
+        versions.putIfAbsent(r, "");
       }
     }
   }
 
   /**
-   * {@return the token every one of the versions was checked under, or null when one of them was
-   * not seen or no token is known}
+   * {@return the token, the reads' JSON and the causes' seqs, or null when one of them was not seen
+   * under the current token}
    */
-  @Nullable String knownUnder(List<MemoryRef> refs) {
+  @Nullable Under knownUnder(List<String> causes, List<MemoryRef> reads) {
     synchronized (this) {
       if (token == null) {
         return null;
       }
-      for (MemoryRef r : refs) {
-        if (versions.get(r) == null) {
+      List<Long> seqs = new java.util.ArrayList<>(causes.size());
+      for (String id : causes) {
+        Long seq = events.get(id);
+        if (seq == null) {
           return null;
         }
+        seqs.add(seq);
       }
-      return token;
+      StringBuilder json = new StringBuilder(2 + 48 * reads.size()).append('[');
+      for (MemoryRef r : reads) {
+        String one = versions.get(r);
+        if (one == null) {
+          return null;
+        }
+        if (one.isEmpty()) {
+          one = Causality.readJson(r);
+          versions.put(r, one);
+        }
+        if (json.length() > 1) {
+          json.append(',');
+        }
+        json.append(one);
+      }
+      trusted++;
+      return new Under(token, json.append(']').toString(), List.copyOf(seqs));
     }
   }
 
   /**
-   * Takes the token an append's transaction read, with the versions that transaction found in the
-   * history: a new token forgets every version remembered under the old one.
+   * Takes what a committed linked append checked in the database under the token its transaction
+   * read: a new token forgets everything learnt under the old one first.
+   *
+   * @param causes the causes it named, with {@code causeSeqs} their seqs (null: not looked up)
+   * @param reads the reads it found in the history
+   * @param appended the event it appended
    */
-  void checked(String current, Collection<MemoryRef> found) {
+  void checked(
+      String current,
+      List<String> causes,
+      long @Nullable [] causeSeqs,
+      Collection<MemoryRef> reads,
+      AgentEvent appended) {
     synchronized (this) {
       if (!Objects.equals(token, current)) {
         token = current;
         generation++;
+        events.clear();
         versions.clear();
       }
-      for (MemoryRef r : found) {
-        versions.put(r, Boolean.TRUE);
+      if (causeSeqs != null) {
+        for (int i = 0; i < causeSeqs.length; i++) {
+          events.put(causes.get(i), causeSeqs[i]);
+        }
+      }
+      for (MemoryRef r : reads) {
+        versions.putIfAbsent(r, "");
+      }
+      events.put(appended.eventId(), appended.seq());
+    }
+  }
+
+  /**
+   * Forgets everything learnt under an older token, on finding {@code current} in a transaction:
+   * what a write or read in flight saw counts for nothing ({@link #generation()}).
+   */
+  void reset(String current) {
+    synchronized (this) {
+      if (!Objects.equals(token, current)) {
+        token = current;
+        generation++;
+        events.clear();
+        versions.clear();
       }
     }
   }
 
-  /** Counts a linked append that took its links as remembered. */
-  void trusted() {
-    synchronized (this) {
-      trusted++;
-    }
-  }
-
-  /** {@return how many linked appends took their links as remembered, for tests} */
+  /** {@return how many linked appends found all their links remembered, for tests} */
   long trustedAppends() {
     synchronized (this) {
       return trusted;

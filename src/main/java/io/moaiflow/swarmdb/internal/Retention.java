@@ -69,7 +69,13 @@ public abstract class Retention implements Maintenance {
       int deleted =
           db.write(
               "maintenance.deleteEvents",
-              h -> h.prepare(DELETE_EVENTS, cutoff, limit).executeUpdate());
+              h -> {
+                int n = h.prepare(DELETE_EVENTS, cutoff, limit).executeUpdate();
+                if (n > 0) {
+                  History.recordRemoval(h); // in the deleting transaction (KnownLinks)
+                }
+                return n;
+              });
       // the round trip includes the commit (and on SQLite any WAL checkpoint it triggered): what
       // appenders queued behind this chunk waited for
       long nanos = System.nanoTime() - start;

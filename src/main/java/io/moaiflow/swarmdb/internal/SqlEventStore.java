@@ -34,12 +34,6 @@ public abstract class SqlEventStore implements EventStore {
   /** Most events {@link #appendAll} takes in one call. */
   public static final int MAX_BATCH = 100_000;
 
-  /**
-   * Most causes a linked append checks by their remembered seqs ({@link KnownLinks}); an event
-   * naming more looks their ids up.
-   */
-  static final int KNOWN_CAUSES_MAX = 16;
-
   static final String STALE_LINKS = "UPDATE agent_events SET links = ? WHERE seq = ?";
 
   private final Backend db;
@@ -48,7 +42,8 @@ public abstract class SqlEventStore implements EventStore {
   private final String insert;
   private final String insertReturning;
   private final String insertLinked;
-  private final String[] insertKnown;
+  private final String insertKnown;
+  private final String insertKnownToken;
   private final String byId;
   private final String since;
   private final String countAfter;
@@ -63,11 +58,8 @@ public abstract class SqlEventStore implements EventStore {
             + ") ON CONFLICT (event_id) DO NOTHING";
     this.insertReturning = insert + " RETURNING seq";
     this.insertLinked = linkedInsertSql(db.dialect());
-    this.insertKnown = new String[2 * (KNOWN_CAUSES_MAX + 1)];
-    for (int causes = 0; causes <= KNOWN_CAUSES_MAX; causes++) {
-      insertKnown[2 * causes] = knownInsertSql(db.dialect(), causes, false);
-      insertKnown[2 * causes + 1] = knownInsertSql(db.dialect(), causes, true);
-    }
+    this.insertKnown = knownInsertSql(db.dialect(), false);
+    this.insertKnownToken = knownInsertSql(db.dialect(), true);
     this.byId = byIdSql(db.dialect());
     this.since = "SELECT " + columns + " FROM agent_events WHERE seq > ? ORDER BY seq LIMIT ?";
     this.countAfter = countByTypeAfter(db.dialect());
@@ -92,25 +84,15 @@ public abstract class SqlEventStore implements EventStore {
 
   /**
    * {@return the insert of one event whose links are all remembered ({@link KnownLinks}):
-   * parameters 1-7 as {@link #bind}, the links as stored, then the causes' seqs; it returns the
-   * seq, how many of those seqs the log still holds (with causes) and the history's removal token
-   * (with {@code token})}
+   * parameters 1-7 as {@link #bind}, then the links as stored; it returns the seq and, with {@code
+   * token}, the history's removal token}
    */
-  static String knownInsertSql(Dialect d, int causes, boolean token) {
-    StringBuilder sb =
-        new StringBuilder(
-            "INSERT INTO agent_events (event_id, event_type, agent_id, agent_type, session_id, ts,"
-                + " metadata, links) VALUES (?, ?, ?, ?, ?, ?, "
-                + d.jsonParameter()
-                + ", ?) ON CONFLICT (event_id) DO NOTHING RETURNING seq");
-    if (causes > 0) {
-      sb.append(", (SELECT count(*) FROM agent_events WHERE seq IN (?");
-      sb.append(", ?".repeat(causes - 1)).append("))");
-    }
-    if (token) {
-      sb.append(", ").append(History.REMOVAL_TOKEN);
-    }
-    return sb.toString();
+  static String knownInsertSql(Dialect d, boolean token) {
+    return "INSERT INTO agent_events (event_id, event_type, agent_id, agent_type, session_id, ts,"
+        + " metadata, links) VALUES (?, ?, ?, ?, ?, ?, "
+        + d.jsonParameter()
+        + ", ?) ON CONFLICT (event_id) DO NOTHING RETURNING seq"
+        + (token ? ", " + History.REMOVAL_TOKEN : "");
   }
 
   /** {@return the select of one event row by id} */
@@ -183,19 +165,21 @@ public abstract class SqlEventStore implements EventStore {
 
   @Override
   public AgentEvent append(AgentEvent event) {
+    long generation = db.known().generation();
     Inserted r = appendOne(new Row(db.json(), event));
     notifyAppended(r);
-    db.known().appended(List.of(r.event()));
+    db.known().appended(List.of(r.event()), generation);
     return r.event();
   }
 
   @Override
   public CompletableFuture<AgentEvent> appendAsync(AgentEvent event) {
+    long generation = db.known().generation();
     return appendOneAsync(new Row(db.json(), event))
         .thenApply(
             r -> {
               notifyAppended(r);
-              db.known().appended(List.of(r.event()));
+              db.known().appended(List.of(r.event()), generation);
               return r.event();
             });
   }
@@ -239,6 +223,7 @@ public abstract class SqlEventStore implements EventStore {
               + " names itself as its cause; nothing was written: name earlier events only");
     }
     Checked checked = new Checked();
+    long generation = db.known().generation();
     Inserted r =
         links.isEmpty()
             ? appendOne(row)
@@ -246,15 +231,18 @@ public abstract class SqlEventStore implements EventStore {
                 "events.append",
                 h -> inserted(h, insertLinked(h, row, links, checkReads, checked)));
     notifyAppended(r);
-    KnownLinks known = db.known();
-    known.appended(List.of(r.event()));
     String token = checked.token;
-    if (token != null) {
-      known.checked(token, links.reads()); // committed: the reads existed under this token
-    }
-    long[] relinked = checked.causeSeqs;
-    if (relinked != null) {
-      known.remember(links.causes(), relinked);
+    if (token != null && r.fresh()) {
+      // committed: its links were found in the database under this token
+      db.known()
+          .checked(
+              token,
+              links.causes(),
+              checked.causeSeqs,
+              checkReads ? links.reads() : List.of(),
+              r.event());
+    } else {
+      db.known().appended(List.of(r.event()), generation);
     }
     return r.event();
   }
@@ -302,8 +290,9 @@ public abstract class SqlEventStore implements EventStore {
       }
       rows.add(new Row(db.json(), e));
     }
+    long generation = db.known().generation();
     InsertedBatch result = appendRows(rows);
-    db.known().appended(result.stored());
+    db.known().appended(result.stored(), generation);
     if (db.listeners().active()) {
       for (Map.Entry<String, Integer> e : result.freshByType().entrySet()) {
         db.listeners().onEventsAppended(e.getKey(), e.getValue());
@@ -330,93 +319,93 @@ public abstract class SqlEventStore implements EventStore {
 
   /**
    * Inserts one event with its causal links in its own row unless its id is stored already. When
-   * every cause and (with {@code checkReads}) every read is remembered ({@link KnownLinks}), the
-   * row carries them as written and the insert checks only that the causes' seqs are still in the
-   * log and that no history was removed since the reads were seen; otherwise the insert finds the
-   * causes' seqs by id and counts the reads the history holds. A shortfall (of reads: only when
-   * {@code checkReads}) is NOT_FOUND naming the missing link (the caller's transaction rolls back
-   * with the event).
+   * every cause and (with {@code checkReads}) every read was seen under the history's current
+   * removal token ({@link KnownLinks}), the row carries them as remembered and the transaction
+   * reads only the token: when another one was written since (events or history were deleted), the
+   * causes are looked up by id and the reads in the history as the lookup path does. Otherwise the
+   * insert finds the causes' seqs by id and counts the reads the history holds. A shortfall (of
+   * reads: only when {@code checkReads}) is NOT_FOUND naming the missing link (the caller's
+   * transaction rolls back with the event).
    */
   private Inserted insertLinked(
       Handle h, Row row, CausalLinks links, boolean checkReads, Checked checked)
       throws SQLException {
     checked.token = null;
     checked.causeSeqs = null;
-    KnownLinks known = db.known();
-    List<String> causes = links.causes();
-    boolean reads = checkReads && !links.reads().isEmpty();
-    long[] seqs = causes.size() <= KNOWN_CAUSES_MAX ? known.seqs(causes) : null;
-    String under = reads ? known.knownUnder(links.reads()) : null;
-    if (seqs == null || (reads && under == null)) {
-      return insertLookingUp(h, row, links, checkReads, reads, checked);
+    KnownLinks.Under under =
+        db.known().knownUnder(links.causes(), checkReads ? links.reads() : List.of());
+    if (under == null) {
+      return insertLookingUp(h, row, links, checkReads, checked);
     }
-    known.trusted();
-    String readsJson = Causality.readsJson(links);
-    PreparedStatement ps = h.prepare(insertKnown[2 * seqs.length + (reads ? 1 : 0)]);
+    String readsJson = checkReads ? under.readsJson() : Causality.readsJson(links);
+    boolean tokenReturned = !readsRemovalToken();
+    PreparedStatement ps = h.prepare(tokenReturned ? insertKnownToken : insertKnown);
     bind(ps, row);
-    ps.setString(8, Causality.linksJson(seqs, readsJson));
-    for (int i = 0; i < seqs.length; i++) {
-      ps.setLong(9 + i, seqs[i]);
-    }
+    long[] remembered = under.seqs();
+    ps.setString(8, Causality.linksJson(remembered, readsJson));
     long seq;
-    int found;
-    String token;
+    String token = "";
     try (ResultSet rs = ps.executeQuery()) {
       if (!rs.next()) {
         return new Inserted(stored(h, row.event.eventId()), false);
       }
       seq = rs.getLong(1);
-      found = seqs.length == 0 ? 0 : rs.getInt(2);
-      token = reads ? Objects.requireNonNullElse(rs.getString(seqs.length == 0 ? 2 : 3), "") : "";
+      if (tokenReturned) {
+        token = Objects.requireNonNullElse(rs.getString(2), "");
+      }
+    }
+    if (!tokenReturned) {
+      token = removalToken(h);
     }
     AgentEvent stored = row.stored(seq);
-    if (found < seqs.length) {
-      checked.causeSeqs = relink(h, stored, links, readsJson);
-    }
-    if (reads && !token.equals(under)) {
-      // history was removed since the reads were seen: check them here, as the lookup would
-      if (!Causality.allKnown(h, links.reads())) {
+    if (!token.equals(under.token())) {
+      // something was deleted since the links were seen: forget all that was remembered, and
+      // check these links as the lookup path does
+      db.known().reset(token);
+      long[] now = relink(h, stored, links, readsJson, remembered);
+      if (checkReads && !Causality.allKnown(h, links.reads())) {
         throw Causality.missing(h, stored, links);
       }
       checked.token = token;
+      checked.causeSeqs = now;
     }
     return new Inserted(stored, true);
   }
 
   /**
-   * A remembered cause's seq is gone from the log (the event was deleted, and its id may have been
-   * appended again since): the causes are looked up by id, and the row just inserted is given the
-   * seqs they name now, or the append fails NOT_FOUND naming the one that is not in the log.
+   * Looks the causes up by id after a removal: the row just inserted is given the seqs they name
+   * now when those differ from the remembered ones (an event deleted, its id appended again since),
+   * or the append fails NOT_FOUND naming the one that is not in the log.
    *
-   * @return the seqs, in the causes' order, to remember once the append commits
+   * @return the seqs, in the causes' order
    */
-  private long[] relink(Handle h, AgentEvent stored, CausalLinks links, String readsJson)
+  private long[] relink(
+      Handle h, AgentEvent stored, CausalLinks links, String readsJson, long[] remembered)
       throws SQLException {
     long[] now = new long[links.causes().size()];
     for (int i = 0; i < now.length; i++) {
-      String id = links.causes().get(i);
-      db.known().forget(id);
-      try (ResultSet rs = h.prepare(Causality.CAUSE_SEQ, id).executeQuery()) {
+      try (ResultSet rs = h.prepare(Causality.CAUSE_SEQ, links.causes().get(i)).executeQuery()) {
         if (!rs.next()) {
           throw Causality.missing(h, stored, links);
         }
         now[i] = rs.getLong(1);
       }
     }
-    PreparedStatement ps = h.prepare(STALE_LINKS);
-    ps.setString(1, Causality.linksJson(now, readsJson));
-    ps.setLong(2, stored.seq());
-    ps.executeUpdate();
+    if (!java.util.Arrays.equals(now, remembered)) {
+      PreparedStatement ps = h.prepare(STALE_LINKS);
+      ps.setString(1, Causality.linksJson(now, readsJson));
+      ps.setLong(2, stored.seq());
+      ps.executeUpdate();
+    }
     return now;
   }
 
   /**
-   * The insert that finds the causes' seqs by id and counts the reads the history holds; with
-   * {@code reads} (checked reads named), the reads found are remembered under the removal token the
-   * same insert read.
+   * The insert that finds the causes' seqs by id and counts the reads the history holds; what it
+   * found is remembered, once it commits, under the removal token the same insert read.
    */
   private Inserted insertLookingUp(
-      Handle h, Row row, CausalLinks links, boolean checkReads, boolean reads, Checked checked)
+      Handle h, Row row, CausalLinks links, boolean checkReads, Checked checked)
       throws SQLException {
     PreparedStatement ps = h.prepare(insertLinked);
     bind(ps, row);
@@ -441,9 +430,7 @@ public abstract class SqlEventStore implements EventStore {
     if (!complete) {
       throw Causality.missing(h, stored, links);
     }
-    if (reads) {
-      checked.token = token;
-    }
+    checked.token = token;
     return new Inserted(stored, true);
   }
 
@@ -456,6 +443,19 @@ public abstract class SqlEventStore implements EventStore {
 
     /** The causes' seqs as looked up after a remembered one was gone, in the causes' order. */
     long @Nullable [] causeSeqs;
+  }
+
+  /**
+   * Whether {@link #removalToken} reads the history's removal token in the append's transaction
+   * (SQLite: once per transaction, beside the event-index switch); else the insert returns it.
+   */
+  protected boolean readsRemovalToken() {
+    return false;
+  }
+
+  /** {@return the history's removal token in this transaction, when {@link #readsRemovalToken}} */
+  protected String removalToken(Handle h) throws SQLException {
+    throw new UnsupportedOperationException("the insert returns the removal token");
   }
 
   /** The insert without {@code RETURNING}, for JDBC batches. */

@@ -15,6 +15,11 @@ import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.backend.BackendTest;
 import io.moaiflow.swarmdb.backend.TestBackend;
 import java.lang.reflect.Field;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,10 +29,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Linked appends that take their links as remembered ({@link KnownLinks}), on both backends: they
- * store what the lookup stores; a cause deleted or appended again by another open database, and a
- * version pruned or erased by one, are found out in the append's own transaction; what a failed
- * append named is not remembered; the limits at 15, 16 and 17 causes; an acting-as handle's reads;
- * and the bounded maps themselves.
+ * store what the lookup stores; a cause erased, deleted by retention or appended again by another
+ * open database, and a version pruned or erased by one, are found out in the append's own
+ * transaction through the removal token; what a failed append named is not remembered; one cause
+ * and the most an event may name; an acting-as handle's reads; and the bounded maps themselves.
  */
 class KnownLinksTest {
   private static final Instant T0 = Instant.parse("2026-06-01T10:00:00Z");
@@ -110,9 +115,22 @@ class KnownLinksTest {
       assertThat(e.getMessage()).contains("names cause gone, which is not in the log");
       assertThat(a.events().count()).isEqualTo(count - 1);
       assertThat(a.events().get("e")).isEmpty();
-      // and the id is forgotten: the next try looks it up
+      // and all that was remembered is forgotten: the next try looks the id up
       notFound(() -> append(a, "e", CausalLinks.causedBy("gone")));
       assertThat(known(a).trustedAppends()).isEqualTo(before + 1);
+    }
+  }
+
+  @BackendTest
+  void aCauseDeletedByRetentionElsewhereIsNotFound(TestBackend backend) {
+    try (SwarmDB a = backend.open();
+        SwarmDB b = backend.open()) {
+      append(a, "old", CausalLinks.none()); // timed T0, months before now
+      assertThat(b.maintenance().deleteEventsOlderThan(java.time.Duration.ofDays(1))).isEqualTo(1);
+      long before = known(a).trustedAppends();
+      notFound(() -> append(a, "e", CausalLinks.causedBy("old")));
+      assertThat(known(a).trustedAppends()).isEqualTo(before + 1);
+      assertThat(a.events().count()).isZero();
     }
   }
 
@@ -195,23 +213,17 @@ class KnownLinksTest {
   }
 
   @BackendTest
-  void causesUpToTheLimitAreTakenAsRememberedAndMoreAreLookedUp(TestBackend backend) {
+  void oneCauseAndTheMostAnEventMayNameAreTakenAsRemembered(TestBackend backend) {
     try (SwarmDB a = backend.open()) {
       List<String> causes = new ArrayList<>();
-      for (int i = 0; i < SqlEventStore.KNOWN_CAUSES_MAX + 1; i++) {
+      for (int i = 0; i < CausalLinks.MAX_CAUSES; i++) {
         causes.add(append(a, "c" + i, CausalLinks.none()).eventId());
       }
-      for (int n :
-          List.of(
-              SqlEventStore.KNOWN_CAUSES_MAX - 1,
-              SqlEventStore.KNOWN_CAUSES_MAX,
-              SqlEventStore.KNOWN_CAUSES_MAX + 1)) {
+      for (int n : List.of(1, CausalLinks.MAX_CAUSES - 1, CausalLinks.MAX_CAUSES)) {
         long before = known(a).trustedAppends();
-        List<String> named = causes.subList(0, n);
+        List<String> named = causes.subList(causes.size() - n, causes.size());
         AgentEvent e = append(a, "e" + n, new CausalLinks(named, List.of()));
-        assertThat(known(a).trustedAppends())
-            .as("%d causes", n)
-            .isEqualTo(before + (n <= SqlEventStore.KNOWN_CAUSES_MAX ? 1 : 0));
+        assertThat(known(a).trustedAppends()).as("%d causes", n).isEqualTo(before + 1);
         assertThat(a.events().links(e.seq() - 1, e.seq()).get(e.seq()).causes())
             .containsExactlyElementsOf(named);
       }
@@ -242,40 +254,88 @@ class KnownLinksTest {
         IntStream.rangeClosed(1, cap + 1)
             .mapToObj(i -> new AgentEvent(i, "e" + i, "t", "a", null, null, T0, Map.of()))
             .toList();
-    k.appended(events.subList(0, cap - 1));
+    k.appended(events.subList(0, 1), k.generation());
+    assertThat(k.sizes()[0]).as("nothing is remembered before the token is known").isZero();
+    k.start("t1");
+    k.appended(events.subList(0, cap - 1), k.generation());
     assertThat(k.sizes()[0]).isEqualTo(cap - 1);
-    k.appended(events.subList(cap - 1, cap));
+    k.appended(events.subList(cap - 1, cap), k.generation());
     assertThat(k.sizes()[0]).isEqualTo(cap);
-    assertThat(k.seqs(List.of("e1"))).containsExactly(1); // e1 is now the most recently used
-    k.appended(events.subList(cap, cap + 1));
+    assertThat(k.knownUnder(List.of("e1"), List.of()).causeSeqs()).containsExactly(1L);
+    k.appended(events.subList(cap, cap + 1), k.generation()); // e1 was used last: e2 goes
     assertThat(k.sizes()[0]).isEqualTo(cap);
-    assertThat(k.seqs(List.of("e1", "e" + (cap + 1)))).containsExactly(1, cap + 1);
-    assertThat(k.seqs(List.of("e2"))).as("the least recently used went").isNull();
+    assertThat(k.knownUnder(List.of("e1", "e" + (cap + 1)), List.of()).causeSeqs())
+        .containsExactly(1L, (long) cap + 1);
+    assertThat(k.knownUnder(List.of("e2"), List.of())).as("the least recently used went").isNull();
     // a longer list than the capacity: its last CAPACITY events
     KnownLinks all = new KnownLinks();
-    all.appended(events);
-    assertThat(all.seqs(List.of("e1"))).isNull();
-    assertThat(all.seqs(List.of("e2", "e" + (cap + 1)))).containsExactly(2, cap + 1);
+    all.start("t1");
+    all.appended(events, all.generation());
+    assertThat(all.knownUnder(List.of("e1"), List.of())).isNull();
+    assertThat(all.knownUnder(List.of("e2", "e" + (cap + 1)), List.of()).causeSeqs())
+        .containsExactly(2L, (long) cap + 1);
 
     MemoryRef r = new MemoryRef(Scope.swarm(), "t", "k", 1);
     long g = k.generation();
+    k.reset("t2");
     k.seen(List.of(r), g);
-    assertThat(k.knownUnder(List.of(r))).as("no token read yet").isNull();
-    k.checked("t1", List.of());
-    k.seen(List.of(r), g);
-    assertThat(k.knownUnder(List.of(r))).as("seen before the token changed").isNull();
+    k.appended(events.subList(0, 1), g);
+    assertThat(k.knownUnder(List.of(), List.of(r))).as("seen before the token changed").isNull();
+    assertThat(k.sizes()).containsExactly(0, 0);
     k.seen(List.of(r), k.generation());
-    assertThat(k.knownUnder(List.of(r))).isEqualTo("t1");
-    k.checked("t1", List.of());
-    assertThat(k.knownUnder(List.of(r))).as("the same token keeps them").isEqualTo("t1");
-    k.checked("t2", List.of());
-    assertThat(k.knownUnder(List.of(r))).as("a new token forgets them").isNull();
+    assertThat(k.knownUnder(List.of(), List.of(r)).token()).isEqualTo("t2");
+    // the links' JSON is what the lookup path binds, escapes included, in the order named
+    MemoryRef odd = new MemoryRef(Scope.session("s\"1"), "t", "k\\ü\u2028", 7);
+    k.seen(List.of(odd), k.generation());
+    assertThat(k.knownUnder(List.of(), List.of(odd, r)).readsJson())
+        .isEqualTo(Causality.readsJson(new CausalLinks(List.of(), List.of(odd, r))));
+    k.reset("t2");
+    assertThat(k.knownUnder(List.of(), List.of(r))).as("the same token keeps them").isNotNull();
+    k.checked("t3", List.of("x"), new long[] {9}, List.of(), events.get(2));
+    assertThat(k.knownUnder(List.of(), List.of(r))).as("a new token forgets them").isNull();
+    assertThat(k.knownUnder(List.of("x", "e3"), List.of()).causeSeqs())
+        .as("what was checked under it, and the event appended")
+        .containsExactly(9L, 3L);
     for (int i = 1; i <= cap + 1; i++) {
       k.seen(List.of(new MemoryRef(Scope.swarm(), "t", "k", i)), k.generation());
     }
     assertThat(k.sizes()[1]).isEqualTo(cap);
-    assertThat(k.knownUnder(List.of(r))).isNull();
-    assertThat(k.knownUnder(List.of(new MemoryRef(Scope.swarm(), "t", "k", cap + 1))))
-        .isEqualTo("t2");
+    assertThat(k.knownUnder(List.of(), List.of(r))).isNull();
+    assertThat(
+            k.knownUnder(List.of(), List.of(new MemoryRef(Scope.swarm(), "t", "k", cap + 1)))
+                .token())
+        .isEqualTo("t3");
+  }
+
+  /**
+   * A SQLite write transaction reads the token once, beside the event-index switch; a removal by
+   * the same transaction (an erasure in the same group commit as a linked append) is what the
+   * transaction reads after it, not the token it read first.
+   */
+  @Test
+  void aRemovalInTheSameTransactionIsWhatItReadsAfter(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("unit.db");
+    SwarmDB.open(file).close();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+      c.setAutoCommit(false);
+      try (StatementCache cache = new StatementCache(c)) {
+        Handle h = new Handle(c, cache, 0);
+        assertThat(EventIndex.removalTokenInThisTransaction(h)).as("nothing removed yet").isEmpty();
+        assertThat(EventIndex.isOnInThisTransaction(h)).isTrue();
+        History.recordRemoval(h);
+        String token = EventIndex.removalTokenInThisTransaction(h);
+        assertThat(token).isNotEmpty();
+        try (Statement st = c.createStatement();
+            ResultSet rs = st.executeQuery(History.SELECT_REMOVAL_TOKEN)) {
+          assertThat(rs.next()).isTrue();
+          assertThat(rs.getString(1)).isEqualTo(token);
+        }
+        // a new unit of work reads it again
+        assertThat(EventIndex.removalTokenInThisTransaction(new Handle(c, cache, 0)))
+            .isEqualTo(token);
+      }
+      c.rollback();
+    }
   }
 }

@@ -351,15 +351,10 @@ class QueryPlanTest {
             Map.entry(
                 statements.get(9),
                 List.of("SEARCH agent_events USING INTEGER PRIMARY KEY (rowid=?)")),
-            // links whose causes and reads this database saw: the causes' seqs by primary key,
-            // the removal token by its name; a seq gone sends the row's links to be rewritten
-            Map.entry(
-                statements.get(10),
-                List.of(
-                    "CORRELATED SCALAR SUBQUERY 2",
-                    "SEARCH agent_events USING INTEGER PRIMARY KEY (rowid=?)",
-                    "SCALAR SUBQUERY 3",
-                    "SEARCH swarm_settings USING PRIMARY KEY (name=?)")),
+            // links whose causes and reads this database saw: the row as written, no search (the
+            // removal token is read once per transaction, SELECT_UNIT_SETTINGS); after a removal
+            // the causes are looked up by id (CAUSE_SEQ) and a changed seq rewrites the row's links
+            Map.entry(statements.get(10), List.of()),
             Map.entry(
                 SqlEventStore.STALE_LINKS,
                 List.of("SEARCH agent_events USING INTEGER PRIMARY KEY (rowid=?)")));
@@ -519,6 +514,7 @@ class QueryPlanTest {
     List<String> settings =
         statements.stream()
             .filter(q -> q.startsWith("SELECT name, value FROM swarm_settings"))
+            .filter(q -> !q.equals(EventIndex.SELECT_UNIT_SETTINGS))
             .toList();
     assertThat(settings).as("the model check ran").hasSize(1);
     assertThat(statements)
@@ -607,6 +603,7 @@ class QueryPlanTest {
       assertThat(explain(c, sql.scopedEntry)).containsExactly(scopedRow);
       assertThat(explain(c, RecallSearch.Statements.DIMENSION)).containsExactly(setting);
       assertThat(explain(c, EventIndex.SELECT_SETTING)).containsExactly(setting);
+      assertThat(explain(c, EventIndex.SELECT_UNIT_SETTINGS)).containsExactly(setting);
       assertThat(explain(c, EventIndex.UPDATE_SETTING)).containsExactly(setting);
       // the detector: FTS5 without MATCH reads every row, and so does the switch's one-off work
       assertThat(tableScans(explain(c, "SELECT rowid FROM event_fts")))

@@ -87,6 +87,16 @@ final class SqliteEventStore extends SqlEventStore {
     return indexed(h, inserted);
   }
 
+  @Override
+  protected boolean readsRemovalToken() {
+    return true;
+  }
+
+  @Override
+  protected String removalToken(Handle h) throws SQLException {
+    return EventIndex.removalTokenInThisTransaction(h);
+  }
+
   private static Inserted indexed(Handle h, Inserted inserted) throws SQLException {
     if (inserted.fresh()) {
       long seq = inserted.event().seq();
