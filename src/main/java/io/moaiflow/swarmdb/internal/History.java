@@ -59,9 +59,14 @@ public final class History {
 
   /**
    * Gives an opened database's {@link KnownLinks} the removal token it holds now: what its appends
-   * and writes see from now on is remembered under it.
+   * and writes see from now on is remembered under it. A database opened at an older schema
+   * remembers nothing until its first linked append after the migration has read the token.
    */
   public static void startKnownLinks(Backend db) {
+    if (db instanceof BackendBase b && !b.state.isCurrent()) {
+      // opened without migrating: the first linked append after the migration reads the token
+      return;
+    }
     String token =
         db.read(
             "open.knownLinks",

@@ -26,6 +26,11 @@ public final class OpenState {
     }
   }
 
+  /** {@return whether the schema is the shipped version (the DAOs can work)} */
+  public boolean isCurrent() {
+    return schemaVersion == shippedVersion;
+  }
+
   /** Fails once the database is closed or while its schema is not the shipped version. */
   public void checkUsable(String op) {
     checkOpen(op);
