@@ -106,11 +106,14 @@ public final class Causality {
    * {@return the reads as the JSON array of {@code [scope, type, key, version]} an insert binds}
    */
   static String readsJson(CausalLinks links) {
-    List<List<Object>> reads = new ArrayList<>(links.reads().size());
+    StringBuilder json = new StringBuilder(2 + 48 * links.reads().size()).append('[');
     for (MemoryRef r : links.reads()) {
-      reads.add(List.of(r.scope().toString(), r.memoryType(), r.key(), r.version()));
+      if (json.length() > 1) {
+        json.append(',');
+      }
+      json.append(readJson(r));
     }
-    return Json.write("reads", reads);
+    return json.append(']').toString();
   }
 
   /** {@return one read as the element of {@link #readsJson} it becomes} */
@@ -118,16 +121,19 @@ public final class Causality {
     return Json.write("reads", List.of(r.scope().toString(), r.memoryType(), r.key(), r.version()));
   }
 
-  /** {@return whether the history holds every one of the versions (tombstones do not count)} */
-  static boolean allKnown(Handle h, List<MemoryRef> refs) throws SQLException {
+  /**
+   * {@return the first of the versions the history does not hold (tombstones do not count), or null
+   * when it holds them all}
+   */
+  static @Nullable MemoryRef firstUnknown(Handle h, List<MemoryRef> refs) throws SQLException {
     for (MemoryRef r : refs) {
       try (ResultSet rs = bindRef(h.prepare(VERSION_KNOWN), 1, r).executeQuery()) {
         if (!rs.next()) {
-          return false;
+          return r;
         }
       }
     }
-    return true;
+    return null;
   }
 
   /**
@@ -170,21 +176,16 @@ public final class Causality {
                 + " (causes must be earlier events)");
       }
     }
-    for (MemoryRef r : links.reads()) {
-      boolean known;
-      try (ResultSet rs = bindRef(h.prepare(VERSION_KNOWN), 1, r).executeQuery()) {
-        known = rs.next();
-      }
-      if (!known) {
-        return new SwarmDbException(
-            ErrorCode.NOT_FOUND,
-            "event "
-                + stored.eventId()
-                + " names read "
-                + r
-                + ", a version the memory history does not hold (never written, or removed by"
-                + " pruneHistory); nothing was written: name a version as read");
-      }
+    MemoryRef r = firstUnknown(h, links.reads());
+    if (r != null) {
+      return new SwarmDbException(
+          ErrorCode.NOT_FOUND,
+          "event "
+              + stored.eventId()
+              + " names read "
+              + r
+              + ", a version the memory history does not hold (never written, or removed by"
+              + " pruneHistory); nothing was written: name a version as read");
     }
     return new SwarmDbException(
         ErrorCode.NOT_FOUND,

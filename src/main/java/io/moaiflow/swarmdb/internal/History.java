@@ -54,8 +54,11 @@ public final class History {
           + "', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value";
 
   /** The select of the {@link #REMOVALS} token (no row: nothing was ever removed). */
-  static final String REMOVAL_TOKEN =
-      "(SELECT value FROM swarm_settings WHERE name = '" + REMOVALS + "')";
+  static final String SELECT_REMOVAL_TOKEN =
+      "SELECT value FROM swarm_settings WHERE name = '" + REMOVALS + "'";
+
+  /** {@link #SELECT_REMOVAL_TOKEN} as a subquery, for an insert's {@code RETURNING}. */
+  static final String REMOVAL_TOKEN = "(" + SELECT_REMOVAL_TOKEN + ")";
 
   /**
    * Gives an opened database's {@link KnownLinks} the removal token it holds now: what its appends
@@ -76,9 +79,6 @@ public final class History {
             });
     db.known().start(token);
   }
-
-  static final String SELECT_REMOVAL_TOKEN =
-      "SELECT value FROM swarm_settings WHERE name = '" + REMOVALS + "'";
 
   /** Records a new {@link #REMOVALS} token in the caller's transaction. */
   static void recordRemoval(Handle h) throws SQLException {

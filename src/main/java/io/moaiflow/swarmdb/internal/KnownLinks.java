@@ -46,16 +46,19 @@ public final class KnownLinks {
   }
 
   /**
-   * Versions and events remembered under a token, with the JSON array of the versions' read links.
-   *
-   * @param token the removal token they were learnt under
-   * @param readsJson {@code [[scope, type, key, version], ...]} as {@link Causality#readsJson}
-   * @param causeSeqs the events' seqs, in the order they were named (a list: records compare their
-   *     components by value)
+   * Events and versions remembered under a token: the token, the versions' read links as JSON
+   * ({@code [[scope, type, key, version], ...]}, as {@link Causality#readsJson}) and the events'
+   * seqs in the order they were named. Immutable once built; confined to one append.
    */
-  record Under(String token, String readsJson, List<Long> causeSeqs) {
-    long[] seqs() {
-      return causeSeqs.stream().mapToLong(Long::longValue).toArray();
+  static final class Under {
+    final String token;
+    final String readsJson;
+    final long[] causeSeqs;
+
+    Under(String token, String readsJson, long[] causeSeqs) {
+      this.token = token;
+      this.readsJson = readsJson;
+      this.causeSeqs = causeSeqs;
     }
   }
 
@@ -109,13 +112,13 @@ public final class KnownLinks {
       if (token == null) {
         return null;
       }
-      List<Long> seqs = new java.util.ArrayList<>(causes.size());
-      for (String id : causes) {
-        Long seq = events.get(id);
+      long[] seqs = new long[causes.size()];
+      for (int i = 0; i < seqs.length; i++) {
+        Long seq = events.get(causes.get(i));
         if (seq == null) {
           return null;
         }
-        seqs.add(seq);
+        seqs[i] = seq;
       }
       StringBuilder json = new StringBuilder(2 + 48 * reads.size()).append('[');
       for (MemoryRef r : reads) {
@@ -133,7 +136,7 @@ public final class KnownLinks {
         json.append(one);
       }
       trusted++;
-      return new Under(token, json.append(']').toString(), List.copyOf(seqs));
+      return new Under(token, json.append(']').toString(), seqs);
     }
   }
 
@@ -152,12 +155,7 @@ public final class KnownLinks {
       Collection<MemoryRef> reads,
       AgentEvent appended) {
     synchronized (this) {
-      if (!Objects.equals(token, current)) {
-        token = current;
-        generation++;
-        events.clear();
-        versions.clear();
-      }
+      adopt(current);
       if (causeSeqs != null) {
         for (int i = 0; i < causeSeqs.length; i++) {
           events.put(causes.get(i), causeSeqs[i]);
@@ -176,12 +174,17 @@ public final class KnownLinks {
    */
   void reset(String current) {
     synchronized (this) {
-      if (!Objects.equals(token, current)) {
-        token = current;
-        generation++;
-        events.clear();
-        versions.clear();
-      }
+      adopt(current);
+    }
+  }
+
+  /** Takes a token other than the one held by forgetting all learnt under it; hold the lock. */
+  private void adopt(String current) {
+    if (!Objects.equals(token, current)) {
+      token = current;
+      generation++;
+      events.clear();
+      versions.clear();
     }
   }
 

@@ -13,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -337,33 +338,29 @@ public abstract class SqlEventStore implements EventStore {
     if (under == null) {
       return insertLookingUp(h, row, links, checkReads, checked);
     }
-    String readsJson = checkReads ? under.readsJson() : Causality.readsJson(links);
-    boolean tokenReturned = !readsRemovalToken();
-    PreparedStatement ps = h.prepare(tokenReturned ? insertKnownToken : insertKnown);
+    String readsJson = checkReads ? under.readsJson : Causality.readsJson(links);
+    String token = removalTokenInTransaction(h); // null: the insert returns it
+    PreparedStatement ps = h.prepare(token == null ? insertKnownToken : insertKnown);
     bind(ps, row);
-    long[] remembered = under.seqs();
+    long[] remembered = under.causeSeqs;
     ps.setString(8, Causality.linksJson(remembered, readsJson));
     long seq;
-    String token = "";
     try (ResultSet rs = ps.executeQuery()) {
       if (!rs.next()) {
         return new Inserted(stored(h, row.event.eventId()), false);
       }
       seq = rs.getLong(1);
-      if (tokenReturned) {
+      if (token == null) {
         token = Objects.requireNonNullElse(rs.getString(2), "");
       }
     }
-    if (!tokenReturned) {
-      token = removalToken(h);
-    }
     AgentEvent stored = row.stored(seq);
-    if (!token.equals(under.token())) {
+    if (!token.equals(under.token)) {
       // something was deleted since the links were seen: forget all that was remembered, and
       // check these links as the lookup path does
       db.known().reset(token);
       long[] now = relink(h, stored, links, readsJson, remembered);
-      if (checkReads && !Causality.allKnown(h, links.reads())) {
+      if (checkReads && Causality.firstUnknown(h, links.reads()) != null) {
         throw Causality.missing(h, stored, links);
       }
       checked.token = token;
@@ -391,7 +388,7 @@ public abstract class SqlEventStore implements EventStore {
         now[i] = rs.getLong(1);
       }
     }
-    if (!java.util.Arrays.equals(now, remembered)) {
+    if (!Arrays.equals(now, remembered)) {
       PreparedStatement ps = h.prepare(STALE_LINKS);
       ps.setString(1, Causality.linksJson(now, readsJson));
       ps.setLong(2, stored.seq());
@@ -446,16 +443,12 @@ public abstract class SqlEventStore implements EventStore {
   }
 
   /**
-   * Whether {@link #removalToken} reads the history's removal token in the append's transaction
-   * (SQLite: once per transaction, beside the event-index switch); else the insert returns it.
+   * {@return the history's removal token as the append's transaction reads it without the insert
+   * (SQLite: once per transaction, beside the event-index switch), or null when the insert is to
+   * return it (the default)}
    */
-  protected boolean readsRemovalToken() {
-    return false;
-  }
-
-  /** {@return the history's removal token in this transaction, when {@link #readsRemovalToken}} */
-  protected String removalToken(Handle h) throws SQLException {
-    throw new UnsupportedOperationException("the insert returns the removal token");
+  protected @Nullable String removalTokenInTransaction(Handle h) throws SQLException {
+    return null;
   }
 
   /** The insert without {@code RETURNING}, for JDBC batches. */

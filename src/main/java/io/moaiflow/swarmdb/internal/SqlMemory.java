@@ -556,10 +556,7 @@ class SqlMemory extends TypedMemory {
           Map<String, MemoryEntry> found = new LinkedHashMap<>();
           String entries = sql.entries;
           if (entries != null) { // one statement for all keys
-            PreparedStatement ps = h.prepare(entries);
-            ps.setString(1, owner);
-            ps.setString(2, memoryType);
-            ps.setArray(3, h.connection().createArrayOf("text", checked));
+            PreparedStatement ps = keysOf(h, entries, memoryType, checked);
             ps.setLong(4, h.now());
             for (MemoryEntry e : sql.list(ps, scope)) {
               found.put(e.key(), e);
@@ -616,14 +613,23 @@ class SqlMemory extends TypedMemory {
     return db.write("memory.deleteAll", h -> deleting(h, () -> deleteAll(h, memoryType, checked)));
   }
 
+  /**
+   * {@return a statement over several keys of one type at once (PostgreSQL's array parameter) with
+   * its first three parameters bound: the owner, the type, the keys}
+   */
+  private PreparedStatement keysOf(Handle h, String sql, String memoryType, String[] keys)
+      throws SQLException {
+    PreparedStatement ps = h.prepare(sql);
+    ps.setString(1, owner);
+    ps.setString(2, memoryType);
+    ps.setArray(3, h.connection().createArrayOf("text", keys));
+    return ps;
+  }
+
   private int deleteAll(Handle h, String memoryType, String[] checked) throws SQLException {
     String entries = sql.deleteEntries;
     if (entries != null) { // one statement for all keys
-      PreparedStatement ps = h.prepare(entries);
-      ps.setString(1, owner);
-      ps.setString(2, memoryType);
-      ps.setArray(3, h.connection().createArrayOf("text", checked));
-      return ps.executeUpdate();
+      return keysOf(h, entries, memoryType, checked).executeUpdate();
     }
     int deleted = 0; // one indexed delete a key, in the one transaction
     for (String k : checked) {

@@ -88,12 +88,7 @@ final class SqliteEventStore extends SqlEventStore {
   }
 
   @Override
-  protected boolean readsRemovalToken() {
-    return true;
-  }
-
-  @Override
-  protected String removalToken(Handle h) throws SQLException {
+  protected String removalTokenInTransaction(Handle h) throws SQLException {
     return EventIndex.removalTokenInThisTransaction(h);
   }
 
