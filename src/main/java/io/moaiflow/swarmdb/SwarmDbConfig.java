@@ -31,6 +31,9 @@ public final class SwarmDbConfig {
   /** The default of {@link #minFreeSpaceBytes()}: 64 MiB. */
   public static final long DEFAULT_MIN_FREE_SPACE_BYTES = 64L * 1024 * 1024;
 
+  /** The default bound of the in-memory vector index: 128 MiB. */
+  public static final long DEFAULT_VECTOR_INDEX_BYTES = 128L * 1024 * 1024;
+
   /** The path used when neither a path nor {@code $MOAI_DB_PATH} is given. */
   public static final String DEFAULT_PATH = ".moai/memory/swarm.db";
 
@@ -200,6 +203,7 @@ public final class SwarmDbConfig {
   private final @Nullable Path backupRoot;
   private final long minFreeSpaceBytes;
   private final @Nullable Long historyBudgetBytes;
+  private final long vectorIndexBytes;
   private final @Nullable Embedder embedder;
   private final @Nullable Boolean indexEvents;
   private final @Nullable Consumer<JsonMapper.Builder> jsonMapper;
@@ -225,6 +229,7 @@ public final class SwarmDbConfig {
     if (b.historyBudgetBytes != null) {
       requireRange("historyBudgetBytes", b.historyBudgetBytes, 1, Long.MAX_VALUE, "bytes");
     }
+    requireRange("vectorIndexBytes", b.vectorIndexBytes, 0, Long.MAX_VALUE, "bytes");
     if (b.backupRoot != null
         && (b.backupRoot.toString().startsWith("file:") || b.backupRoot.toString().isBlank())) {
       throw invalid("backupRoot '" + b.backupRoot + "' is not a directory path; pass a directory");
@@ -237,6 +242,7 @@ public final class SwarmDbConfig {
     this.backupRoot = b.backupRoot;
     this.minFreeSpaceBytes = b.minFreeSpaceBytes;
     this.historyBudgetBytes = b.historyBudgetBytes;
+    this.vectorIndexBytes = b.vectorIndexBytes;
     this.embedder = b.embedder;
     this.indexEvents = b.indexEvents;
     this.jsonMapper = b.jsonMapper;
@@ -270,6 +276,7 @@ public final class SwarmDbConfig {
     m.put("backupRoot", backupRoot == null ? "none" : backupRoot);
     m.put("minFreeSpaceBytes", minFreeSpaceBytes);
     m.put("historyBudgetBytes", historyBudgetBytes == null ? "none" : historyBudgetBytes);
+    m.put("vectorIndexBytes", vectorIndexBytes);
     m.put("embedder", embedder == null ? "none" : embedder.modelId() + "/" + embedder.dimension());
     m.put("indexEvents", indexEvents == null ? "as recorded" : indexEvents);
     m.put("jsonMapper", jsonMapper == null ? "library defaults" : jsonMapper);
@@ -378,6 +385,11 @@ public final class SwarmDbConfig {
   /** {@return the value set by {@link Builder#minFreeSpaceBytes}} */
   public long minFreeSpaceBytes() {
     return minFreeSpaceBytes;
+  }
+
+  /** {@return the budget set by {@link Builder#vectorIndexBytes}; 0: no vector index} */
+  public long vectorIndexBytes() {
+    return vectorIndexBytes;
   }
 
   /** {@return the budget set by {@link Builder#historyBudgetBytes}, or empty for none} */
@@ -548,6 +560,7 @@ public final class SwarmDbConfig {
     private @Nullable Path backupRoot;
     private long minFreeSpaceBytes = DEFAULT_MIN_FREE_SPACE_BYTES;
     private @Nullable Long historyBudgetBytes;
+    private long vectorIndexBytes = DEFAULT_VECTOR_INDEX_BYTES;
     private @Nullable Embedder embedder;
     private @Nullable Boolean indexEvents;
     private @Nullable Consumer<JsonMapper.Builder> jsonMapper;
@@ -766,6 +779,24 @@ public final class SwarmDbConfig {
      */
     public Builder historyBudgetBytes(long value) {
       this.historyBudgetBytes = value;
+      return this;
+    }
+
+    /**
+     * Bounds the in-memory vector index (default {@value #DEFAULT_VECTOR_INDEX_BYTES}, 128 MiB; 0
+     * for none). A vector search over more than 5,000 candidate entries scans an in-memory copy of
+     * the entries' int8 vectors, built from the tables at the first such search and then kept in
+     * step with every process's writes through the memory history, instead of reading every row
+     * (docs/recall.md, "The vector index"). It counts {@code dimension + 24} bytes per slot plus
+     * {@code 2 × key length + 120} per entry, about 530 bytes per 384-dimension entry. A database
+     * whose vectors need more switches the index off until it is opened again, with a WARN;
+     * searches then read the rows, as with 0.
+     *
+     * @param value bytes, 0 or more
+     * @return this builder
+     */
+    public Builder vectorIndexBytes(long value) {
+      this.vectorIndexBytes = value;
       return this;
     }
 

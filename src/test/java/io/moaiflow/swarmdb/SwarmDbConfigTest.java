@@ -81,7 +81,7 @@ class SwarmDbConfigTest {
             .filter(m -> m.getReturnType() == SwarmDbConfig.Builder.class)
             .map(Method::getName)
             .toList();
-    assertThat(settings).hasSize(21);
+    assertThat(settings).hasSize(22);
     for (String name : settings) {
       assertThat(s).as("toString prints %s", name).contains(name + "=");
     }

@@ -59,6 +59,9 @@ public interface Backend extends AutoCloseable {
   /** What this open database has seen exist, for linked appends ({@link KnownLinks}). */
   KnownLinks known();
 
+  /** This open database's in-memory copy of its int8 vectors ({@link VectorIndex}). */
+  VectorIndex vectors();
+
   Daos daos();
 
   SwarmDbConfig config();

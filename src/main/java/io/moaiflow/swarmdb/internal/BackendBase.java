@@ -17,6 +17,7 @@ public abstract class BackendBase implements Backend {
   private final ObjectMapper json;
   private @Nullable History history;
   private final KnownLinks known = new KnownLinks();
+  private final VectorIndex vectors;
 
   protected BackendBase(
       SwarmDbConfig config,
@@ -31,6 +32,7 @@ public abstract class BackendBase implements Backend {
     this.listeners = listeners;
     this.state = new OpenState(label, shippedVersion, schemaVersion);
     this.json = Json.forDatabase(config.jsonMapper());
+    this.vectors = new VectorIndex(config.vectorIndexBytes());
   }
 
   @Override
@@ -77,6 +79,11 @@ public abstract class BackendBase implements Backend {
   @Override
   public final KnownLinks known() {
     return known;
+  }
+
+  @Override
+  public final VectorIndex vectors() {
+    return vectors;
   }
 
   /** The monotonic clock every unit of work reads "now" from. */

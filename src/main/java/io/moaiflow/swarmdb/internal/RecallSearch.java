@@ -249,7 +249,7 @@ public final class RecallSearch {
               unit == null || !q.includesMemory()
                   ? List.of()
                   : VectorSearch.search(
-                      h, unit, q.scopeFilter(), q.memoryTypeFilter(), q.candidates());
+                      h, db.vectors(), unit, q.scopeFilter(), q.memoryTypeFilter(), q.candidates());
           return fuse(h, q, match, near);
         });
   }

@@ -7,8 +7,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.Set;
@@ -40,6 +44,9 @@ import org.jspecify.annotations.Nullable;
 public final class VectorSearch {
   /** Candidate rows above which the quantised pre-filter runs instead of the exact scan. */
   public static final int QUANTISED_THRESHOLD = 5_000;
+
+  /** Keys whose float32 vectors one statement of the re-ranking reads. */
+  static final int RERANK_BATCH = 64;
 
   /** Most scopes one search accepts. */
   public static final int MAX_SCOPES = 1_000;
@@ -112,13 +119,18 @@ public final class VectorSearch {
           + (w.equals(" WHERE ") ? "" : w.substring(0, w.length() - " AND ".length()));
     }
 
-    /** One row's float32 vector by primary key, for the re-ranking. */
-    String vector() {
-      return "SELECT embedding FROM "
+    /**
+     * The float32 vectors of up to {@value #RERANK_BATCH} keys of one scope and type, by primary
+     * key, for the re-ranking (a shorter batch repeats its last key).
+     */
+    String vectors() {
+      return "SELECT key, embedding FROM "
           + name
           + " WHERE "
           + scopeColumn
-          + " = ? AND memory_type = ? AND key = ?";
+          + " = ? AND memory_type = ? AND key IN ("
+          + String.join(", ", Collections.nCopies(RERANK_BATCH, "?"))
+          + ")";
     }
 
     private String where(boolean byScope, boolean byType) {
@@ -146,15 +158,14 @@ public final class VectorSearch {
   }
 
   /** A row scored during a scan; the scope is resolved only for the rows that are returned. */
-  private record Candidate(
-      Table table, String scopeColumn, String memoryType, String key, double score) {
+  record Candidate(Table table, String scopeColumn, String memoryType, String key, double score) {
     String scopeText() {
       return table.scopeText(scopeColumn);
     }
   }
 
   /** Best first: higher score, then scope, type and key in ascending order. */
-  private static final Comparator<Candidate> BETTER =
+  static final Comparator<Candidate> BETTER =
       Comparator.comparingDouble(Candidate::score)
           .reversed()
           .thenComparing(Candidate::scopeText)
@@ -162,7 +173,7 @@ public final class VectorSearch {
           .thenComparing(Candidate::key);
 
   /** The scope filter of one table: null for every row of the table. */
-  private record Part(Table table, @Nullable String scopeColumn) {}
+  record Part(Table table, @Nullable String scopeColumn) {}
 
   private VectorSearch() {}
 
@@ -184,7 +195,23 @@ public final class VectorSearch {
   public static List<Hit> search(
       Handle h, float[] unitQuery, Set<Scope> scopes, @Nullable String memoryType, int k)
       throws SQLException {
-    return search(h, unitQuery, scopes, memoryType, k, QUANTISED_THRESHOLD);
+    return search(h, null, unitQuery, scopes, memoryType, k, QUANTISED_THRESHOLD);
+  }
+
+  /**
+   * As {@link #search(Handle, float[], Set, String, int)}, scanning the open database's {@link
+   * VectorIndex} instead of the rows where it can serve the transaction; the same hits either way
+   * (the index holds the same int8 vectors, and both re-rank by the stored float32 ones).
+   */
+  public static List<Hit> search(
+      Handle h,
+      VectorIndex index,
+      float[] unitQuery,
+      Set<Scope> scopes,
+      @Nullable String memoryType,
+      int k)
+      throws SQLException {
+    return search(h, index, unitQuery, scopes, memoryType, k, QUANTISED_THRESHOLD);
   }
 
   /**
@@ -193,6 +220,7 @@ public final class VectorSearch {
    */
   static List<Hit> search(
       Handle h,
+      @Nullable VectorIndex index,
       float[] unitQuery,
       Set<Scope> scopes,
       @Nullable String memoryType,
@@ -231,16 +259,55 @@ public final class VectorSearch {
               + "; embed the query with that model");
     }
     Scan scan = new Scan(h, model, dimension, memoryType, parts);
-    long candidates = scan.count();
-    List<Candidate> best =
-        quantised(candidates, quantisedThreshold)
-            ? scan.quantised(unitQuery, k)
-            : scan.exact(unitQuery, k);
+    List<Candidate> best;
+    VectorIndex.View view = index == null ? null : index.view(h, model, dimension);
+    if (view != null) {
+      List<Candidate> rough;
+      try (view) {
+        VectorIndex.Filter f = view.filter(parts, memoryType);
+        long now = h.now();
+        rough =
+            f == null
+                ? List.of()
+                : quantised(view.count(f, now), quantisedThreshold)
+                    ? view.best(Vectors.quantise(unitQuery), keep(k), f, now)
+                    : null;
+      }
+      best = rough == null ? scan.exact(unitQuery, k) : scan.rerank(rough, unitQuery, k);
+    } else {
+      best =
+          quantised(scan.count(), quantisedThreshold)
+              ? scan.quantised(unitQuery, k)
+              : scan.exact(unitQuery, k);
+    }
     List<Hit> out = new ArrayList<>(best.size());
     for (Candidate c : best) {
       out.add(new Hit(scopeOf(c), c.memoryType(), c.key(), c.score()));
     }
     return List.copyOf(out);
+  }
+
+  /**
+   * How many rows the quantised scan keeps for the exact re-ranking of the best {@code k}: 90 more
+   * than asked, or twice as many, whichever is more (100 for the top 10; recall's 50 candidates for
+   * its top 10 keep 140). Each kept row is one more float32 vector read by primary key.
+   */
+  static int keep(int k) {
+    return Math.max(k + 90, 2 * k);
+  }
+
+  /** The CORRUPT message of a row whose int8 vector is missing or of the wrong length. */
+  static String badQ8(String row, String model, byte @Nullable [] blob, int dimension) {
+    return row
+        + " of model '"
+        + model
+        + "' has an embedding_q8 of "
+        + (blob == null ? "no" : blob.length)
+        + " bytes; "
+        + dimension
+        + " dimensions need "
+        + (dimension + 4)
+        + ". Delete the entry or put it again to re-embed it";
   }
 
   /** Whether a search over {@code candidates} rows takes the quantised path. */
@@ -383,40 +450,61 @@ public final class VectorSearch {
 
     List<Candidate> quantised(float[] q, int k) throws SQLException {
       byte[] q8 = Vectors.quantise(q);
-      int keep = Math.max(k * 10, 100);
+      int keep = keep(k);
       PriorityQueue<Candidate> rough = new PriorityQueue<>(keep + 1, BETTER.reversed());
       for (Part p : parts) {
         try (ResultSet rs = scan(p, "embedding_q8")) {
           while (rs.next()) {
             byte[] blob = rs.getBytes(4);
             if (blob == null || blob.length != dimension + 4) {
-              throw corrupt(
-                  p.table(),
-                  rs,
-                  "an embedding_q8 of "
-                      + (blob == null ? "no" : blob.length)
-                      + " bytes; "
-                      + dimension
-                      + " dimensions need "
-                      + (dimension + 4));
+              throw new SwarmDbException(
+                  ErrorCode.CORRUPT,
+                  badQ8(
+                      p.table().row(rs.getString(1), rs.getString(2), rs.getString(3)),
+                      model,
+                      blob,
+                      dimension));
             }
             offer(rough, keep, p.table(), rs, Vectors.dotQ8(blob, q8));
           }
         }
       }
-      PriorityQueue<Candidate> heap = new PriorityQueue<>(k + 1, BETTER.reversed());
+      return rerank(rough, q, k);
+    }
+
+    /** The best {@code k} of the rough candidates by their stored float32 vectors. */
+    List<Candidate> rerank(Collection<Candidate> rough, float[] q, int k) throws SQLException {
+      // one statement per batch of keys of one scope and type
+      Map<Part, Map<String, List<Candidate>>> groups = new LinkedHashMap<>();
       for (Candidate c : rough) {
-        PreparedStatement ps =
-            h.prepare(c.table().vector(), c.scopeColumn(), c.memoryType(), c.key());
-        try (ResultSet rs = ps.executeQuery()) {
-          if (!rs.next()) {
-            continue; // deleted since the scan read it: no longer there to find
+        groups
+            .computeIfAbsent(new Part(c.table(), c.scopeColumn()), p -> new LinkedHashMap<>())
+            .computeIfAbsent(c.memoryType(), t -> new ArrayList<>())
+            .add(c);
+      }
+      PriorityQueue<Candidate> heap = new PriorityQueue<>(k + 1, BETTER.reversed());
+      for (Map.Entry<Part, Map<String, List<Candidate>>> g : groups.entrySet()) {
+        Table t = g.getKey().table();
+        String scope = Objects.requireNonNull(g.getKey().scopeColumn());
+        for (Map.Entry<String, List<Candidate>> ofType : g.getValue().entrySet()) {
+          List<Candidate> all = ofType.getValue();
+          for (int from = 0; from < all.size(); from += RERANK_BATCH) {
+            List<Candidate> batch = all.subList(from, Math.min(all.size(), from + RERANK_BATCH));
+            PreparedStatement ps = h.prepare(t.vectors());
+            ps.setString(1, scope);
+            ps.setString(2, ofType.getKey());
+            for (int i = 0; i < RERANK_BATCH; i++) {
+              ps.setString(3 + i, batch.get(Math.min(i, batch.size() - 1)).key());
+            }
+            // a key not found was deleted since the scan read it: no longer there to find
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                String key = rs.getString(1);
+                float[] v = vector(t.row(scope, ofType.getKey(), key), rs.getBytes(2));
+                add(heap, k, new Candidate(t, scope, ofType.getKey(), key, Vectors.dot(v, q)));
+              }
+            }
           }
-          float[] v =
-              vector(c.table().row(c.scopeColumn(), c.memoryType(), c.key()), rs.getBytes(1));
-          Candidate exact =
-              new Candidate(c.table(), c.scopeColumn(), c.memoryType(), c.key(), Vectors.dot(v, q));
-          add(heap, k, exact);
         }
       }
       return best(heap);
@@ -462,17 +550,6 @@ public final class VectorSearch {
                 + "' but no embedding. Delete the entry or put it again to re-embed it");
       }
       return Vectors.decode(() -> row + " of model '" + model + "'", blob, dimension);
-    }
-
-    private SwarmDbException corrupt(Table t, ResultSet rs, String what) throws SQLException {
-      return new SwarmDbException(
-          ErrorCode.CORRUPT,
-          t.row(rs.getString(1), rs.getString(2), rs.getString(3))
-              + " of model '"
-              + model
-              + "' has "
-              + what
-              + ". Delete the entry or put it again to re-embed it");
     }
 
     /** Keeps the row if it is among the best {@code capacity} so far; reads its names only then. */

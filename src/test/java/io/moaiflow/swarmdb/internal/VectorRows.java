@@ -148,7 +148,21 @@ final class VectorRows implements AutoCloseable {
   List<VectorSearch.Hit> search(
       float[] unitQuery, Set<Scope> scopes, @Nullable String memoryType, int k, int threshold) {
     return db.read(
-        "test.search", h -> VectorSearch.search(h, unitQuery, scopes, memoryType, k, threshold));
+        "test.search",
+        h -> VectorSearch.search(h, null, unitQuery, scopes, memoryType, k, threshold));
+  }
+
+  /** The search through an in-memory index. */
+  List<VectorSearch.Hit> search(
+      VectorIndex index,
+      float[] unitQuery,
+      Set<Scope> scopes,
+      @Nullable String memoryType,
+      int k,
+      int threshold) {
+    return db.read(
+        "test.search",
+        h -> VectorSearch.search(h, index, unitQuery, scopes, memoryType, k, threshold));
   }
 
   List<VectorSearch.Hit> search(

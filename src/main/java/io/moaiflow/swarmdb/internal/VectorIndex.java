@@ -1,0 +1,656 @@
+package io.moaiflow.swarmdb.internal;
+
+import io.moaiflow.swarmdb.ErrorCode;
+import io.moaiflow.swarmdb.SwarmDbException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An open database's copy, in memory, of the int8 vectors of its memory rows ({@code embedding_q8}
+ * of {@code session_memory} and {@code scoped_memory}), packed one after another, so that a vector
+ * search over many rows scans a byte array instead of reading every row through JDBC ({@link
+ * VectorSearch}). The float32 vectors stay in the database: the re-ranking reads them by primary
+ * key in the search's own transaction, as without the index.
+ *
+ * <p><b>In step with every process's writes.</b> Every change of a memory row (put, delete, expiry
+ * sweep, import) writes a {@code memory_history} row numbered on the one sequence, in commit order
+ * (SQLite has one writer; on PostgreSQL every write transaction takes the append lock first), and a
+ * put always changes the row's version, so its vector never changes unseen. Rows leave the history
+ * only in a transaction that records a new removal token ({@link History#recordRemoval}). So the
+ * index is the database's state at one position: the removal token and the newest history seq.
+ * Before each search the index reads that position in the search's read transaction ({@link
+ * #POSITION}): the same position, and the search reads the index as it is; a later seq with the
+ * same token, and the index first applies the changes after its own seq (each changed key's row is
+ * read again by primary key; more than {@link #MAX_CHANGES} changes, or a new token or model, and
+ * it is built again from both tables); an earlier seq (a search that read its position just before
+ * another search moved the index on, or one in a transaction whose snapshot is older), and the
+ * search does not use the index at all. Reads run statement by statement (SQLite autocommit,
+ * PostgreSQL READ COMMITTED), so a search's re-ranking may read rows newer than its position, as
+ * the row scan's statements may. Writes made behind SwarmDB's back that change no version (a
+ * damaged column) are seen when the index is next built, at the next open at the latest; the
+ * re-ranking reads the float32 vectors each time.
+ *
+ * <p><b>Memory.</b> The index counts its bytes as {@link #bytes()} describes and holds at most the
+ * configured budget ({@code SwarmDbConfig.Builder.vectorIndexBytes}). A database whose vectors do
+ * not fit switches the index off until it is opened again (logged once at WARN, with the figures);
+ * searches then read the rows as without it. A budget of 0 never builds it.
+ *
+ * <p>A damaged int8 vector found while building is kept as damage: a search that would score that
+ * row fails with the same CORRUPT the row scan gives; other searches are not affected.
+ *
+ * <p>Thread safe: searches read under a shared lock, building and applying changes take it
+ * exclusively.
+ */
+public final class VectorIndex {
+  private static final Logger LOG = LoggerFactory.getLogger(VectorIndex.class);
+
+  /** The position the index is at: the removal token (null: none yet) and the newest seq. */
+  static final String POSITION =
+      "SELECT " + History.REMOVAL_TOKEN + ", (SELECT max(seq) FROM memory_history)";
+
+  /** The memory changes after a seq, up to a seq, in order. */
+  static final String CHANGES =
+      "SELECT scope, memory_type, key FROM memory_history WHERE seq > ? AND seq <= ?"
+          + " ORDER BY seq LIMIT ?";
+
+  /** More changes than this since the index's seq and it is built again instead. */
+  static final int MAX_CHANGES = 20_000;
+
+  /** The most int8 values one index holds: one Java array's worth. */
+  static final long MAX_CODES = Integer.MAX_VALUE - 8;
+
+  /**
+   * Vectors per block: a block holds its vectors' values dimension by dimension, the {@value}
+   * values of one dimension in one little-endian long, so one multiplication scores several
+   * vectors.
+   */
+  static final int LANES = 8;
+
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  /** The lanes of a long that a masked multiplication keeps apart: bytes 0 and 4. */
+  private static final long TWO_LANES = 0x000000FF000000FFL;
+
+  /** {@return the most vectors of {@code dimension} values the arrays can hold, whole blocks} */
+  static int maxSlots(int dimension) {
+    return (int) (MAX_CODES / dimension / LANES * LANES);
+  }
+
+  /** Bytes counted per entry for its slot beyond its vector: scale, expiry, two ids, a key. */
+  static final int SLOT_OVERHEAD = 24;
+
+  /** Bytes counted per stored entry beyond its key's characters: its key object and map entry. */
+  static final int ENTRY_OVERHEAD = 120;
+
+  /** One table's rows of a model, for a build; the row of one key, for a change. */
+  static String all(VectorSearch.Table t) {
+    return "SELECT "
+        + t.scopeColumn
+        + ", memory_type, key, embedding_q8, expires_at FROM "
+        + t.name
+        + " WHERE embedding_model = ?";
+  }
+
+  static String one(VectorSearch.Table t) {
+    return "SELECT embedding_model, embedding_q8, expires_at FROM "
+        + t.name
+        + " WHERE "
+        + t.scopeColumn
+        + " = ? AND memory_type = ? AND key = ?";
+  }
+
+  /** A scope as the index names it: its table and its scope column's value. */
+  private record ScopeName(VectorSearch.Table table, String column) {}
+
+  /** One entry's identity. */
+  private record EntryKey(int scope, int type, String key) {}
+
+  private final long budget;
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+
+  // all guarded by lock
+  private @Nullable String off;
+  private boolean built;
+  private @Nullable String model;
+  private int dimension;
+  private @Nullable String token;
+  private long seq;
+  private int capacity;
+  private int slots;
+  private byte[] codes = new byte[0];
+  private int[] sums = new int[0];
+  private float[] scales = new float[0];
+  private long[] expires = new long[0];
+  private int[] scopeIds = new int[0];
+  private int[] typeIds = new int[0];
+  private @Nullable String[] keys = new String[0];
+  private int[] free = new int[0];
+  private int freeCount;
+  private long keyBytes;
+  private final Map<EntryKey, Integer> slotOf = new HashMap<>();
+  private final Map<ScopeName, Integer> scopeIdOf = new HashMap<>();
+  private final List<ScopeName> scopeNames = new ArrayList<>();
+  private final Map<String, Integer> typeIdOf = new HashMap<>();
+  private final List<String> typeNames = new ArrayList<>();
+  private final Map<Integer, String> damage = new HashMap<>();
+  private long builds;
+
+  /**
+   * @param budget the most bytes the index may hold ({@link #bytes()}); 0 for no index
+   */
+  public VectorIndex(long budget) {
+    if (budget < 0) {
+      throw new IllegalArgumentException("budget " + budget);
+    }
+    this.budget = budget;
+    this.off = budget == 0 ? "vectorIndexBytes is 0" : null;
+  }
+
+  /**
+   * The bytes the index counts against its budget: per entry its vector's {@code dimension} bytes
+   * plus {@value #SLOT_OVERHEAD} plus twice its key's length plus {@value #ENTRY_OVERHEAD}. An
+   * estimate of the heap the entries take, not a measurement: a build sizes its arrays to the
+   * entries it found, and later puts grow them by half at a time, so up to half as much again may
+   * be allocated and not yet used.
+   */
+  public long bytes() {
+    lock.readLock().lock();
+    try {
+      return bytes(slotOf.size(), dimension, keyBytes);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private static long bytes(long entries, int dimension, long keyBytes) {
+    return entries * (dimension + SLOT_OVERHEAD) + keyBytes;
+  }
+
+  private static long entryBytes(String key) {
+    return 2L * key.length() + ENTRY_OVERHEAD;
+  }
+
+  /** {@return the entries held, damaged ones included} */
+  public int size() {
+    lock.readLock().lock();
+    try {
+      return slotOf.size();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** {@return why the index is off for this open database, or null while it is in use} */
+  public @Nullable String offReason() {
+    lock.readLock().lock();
+    try {
+      return off;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** {@return how many times the index was built from the tables} */
+  public long builds() {
+    lock.readLock().lock();
+    try {
+      return builds;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * The index at the position of {@code h}'s transaction, brought there first if it is behind; null
+   * when it cannot serve this transaction (off, over its budget, or ahead of it). The view holds
+   * the shared lock until closed.
+   */
+  @Nullable View view(Handle h, String modelId, int dim) throws SQLException {
+    if (budget == 0) {
+      return null;
+    }
+    String atToken;
+    long atSeq;
+    try (ResultSet rs = h.prepare(POSITION).executeQuery()) {
+      rs.next();
+      atToken = rs.getString(1);
+      atSeq = rs.getLong(2);
+    }
+    lock.readLock().lock();
+    boolean held = false;
+    try {
+      if (off == null
+          && built
+          && seq == atSeq
+          && modelId.equals(model)
+          && dim == dimension
+          && Objects.equals(token, atToken)) {
+        held = true;
+        return new View();
+      }
+    } finally {
+      if (!held) {
+        lock.readLock().unlock();
+      }
+    }
+    lock.writeLock().lock();
+    try {
+      if (off != null) {
+        return null;
+      }
+      boolean same = built && modelId.equals(model) && dim == dimension;
+      if (same && Objects.equals(token, atToken)) {
+        if (seq > atSeq) {
+          return null; // this transaction began before the index moved on
+        }
+        if (seq < atSeq && !advance(h, atSeq)) {
+          build(h, modelId, dim, atToken, atSeq);
+        }
+      } else {
+        build(h, modelId, dim, atToken, atSeq);
+      }
+      if (off != null) {
+        return null;
+      }
+      lock.readLock().lock(); // downgrade: held by the view
+      return new View();
+    } catch (SQLException | RuntimeException e) {
+      clear(); // half applied: built again by the next search
+      throw e;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private void clear() {
+    built = false;
+    model = null;
+    dimension = 0;
+    token = null;
+    seq = 0;
+    capacity = 0;
+    slots = 0;
+    codes = new byte[0];
+    sums = new int[0];
+    scales = new float[0];
+    expires = new long[0];
+    scopeIds = new int[0];
+    typeIds = new int[0];
+    keys = new String[0];
+    free = new int[0];
+    freeCount = 0;
+    keyBytes = 0;
+    slotOf.clear();
+    scopeIdOf.clear();
+    scopeNames.clear();
+    typeIdOf.clear();
+    typeNames.clear();
+    damage.clear();
+  }
+
+  private void build(Handle h, String modelId, int dim, @Nullable String atToken, long atSeq)
+      throws SQLException {
+    clear();
+    builds++;
+    model = modelId;
+    dimension = dim;
+    for (VectorSearch.Table t : VectorSearch.Table.values()) {
+      try (ResultSet rs = h.prepare(all(t), modelId).executeQuery()) {
+        while (rs.next()) {
+          long e = rs.getLong(5);
+          boolean forever = rs.wasNull();
+          if (!put(
+              t, rs.getString(1), rs.getString(2), rs.getString(3), rs.getBytes(4), e, forever)) {
+            return;
+          }
+        }
+      }
+    }
+    if (capacity > slots) {
+      grow(slots); // no spare room after a build
+    }
+    token = atToken;
+    seq = atSeq;
+    built = true;
+  }
+
+  /** Applies the changes after the index's seq up to {@code atSeq}; false: too many, build. */
+  private boolean advance(Handle h, long atSeq) throws SQLException {
+    Set<List<String>> changed = new LinkedHashSet<>();
+    try (ResultSet rs = h.prepare(CHANGES, seq, atSeq, MAX_CHANGES + 1).executeQuery()) {
+      while (rs.next()) {
+        changed.add(List.of(rs.getString(1), rs.getString(2), rs.getString(3)));
+      }
+    }
+    if (changed.size() > MAX_CHANGES) {
+      return false;
+    }
+    for (List<String> c : changed) {
+      String scope = c.get(0);
+      boolean session = scope.startsWith("session:");
+      VectorSearch.Table t = session ? VectorSearch.Table.SESSION : VectorSearch.Table.SCOPED;
+      String column = session ? scope.substring("session:".length()) : scope;
+      remove(t, column, c.get(1), c.get(2));
+      try (ResultSet rs = h.prepare(one(t), column, c.get(1), c.get(2)).executeQuery()) {
+        if (rs.next() && Objects.equals(model, rs.getString(1))) {
+          byte[] q8 = rs.getBytes(2);
+          long e = rs.getLong(3);
+          if (!put(t, column, c.get(1), c.get(2), q8, e, rs.wasNull())) {
+            return true; // off: over the budget
+          }
+        }
+      }
+    }
+    seq = atSeq;
+    return true;
+  }
+
+  private void remove(VectorSearch.Table t, String column, String type, String key) {
+    Integer scope = scopeIdOf.get(new ScopeName(t, column));
+    Integer typeId = typeIdOf.get(type);
+    if (scope == null || typeId == null) {
+      return;
+    }
+    Integer slot = slotOf.remove(new EntryKey(scope, typeId, key));
+    if (slot == null) {
+      return;
+    }
+    scopeIds[slot] = -1;
+    keys[slot] = null;
+    damage.remove(slot);
+    keyBytes -= entryBytes(key);
+    free[freeCount++] = slot;
+  }
+
+  /** Stores one row; false when it does not fit the budget (the index is then off). */
+  private boolean put(
+      VectorSearch.Table t,
+      String column,
+      String type,
+      String key,
+      byte @Nullable [] q8,
+      long expiresAt,
+      boolean forever) {
+    long after = keyBytes + entryBytes(key);
+    if (bytes(slotOf.size() + 1L, dimension, after) > budget
+        || (freeCount == 0 && slots + 1L > maxSlots(dimension))) {
+      return overBudget(key);
+    }
+    if (freeCount == 0 && slots == capacity) {
+      grow(Math.min(Math.max(16, capacity + (capacity >> 1)), maxSlots(dimension)));
+    }
+    int slot = freeCount > 0 ? free[--freeCount] : slots++;
+    int scope = scopeIdOf.computeIfAbsent(new ScopeName(t, column), this::newScope);
+    int typeId = typeIdOf.computeIfAbsent(type, this::newType);
+    scopeIds[slot] = scope;
+    typeIds[slot] = typeId;
+    keys[slot] = key;
+    expires[slot] = forever ? Long.MAX_VALUE : expiresAt;
+    keyBytes = after;
+    slotOf.put(new EntryKey(scope, typeId, key), slot);
+    if (q8 == null || q8.length != dimension + 4) {
+      scales[slot] = Float.NaN;
+      damage.put(
+          slot,
+          VectorSearch.badQ8(
+              t.row(column, type, key), Objects.requireNonNull(model), q8, dimension));
+      return true;
+    }
+    scales[slot] = scale(q8);
+    int at = (slot >>> 3) * dimension * LANES + (slot & 7);
+    int sum = 0;
+    for (int d = 0; d < dimension; d++, at += LANES) {
+      int u = q8[4 + d] + 128; // 0 to 255
+      codes[at] = (byte) u;
+      sum += u;
+    }
+    sums[slot] = sum;
+    return true;
+  }
+
+  /** The little-endian float32 scale that starts a quantised vector. */
+  private static float scale(byte[] q8) {
+    return Float.intBitsToFloat(
+        (q8[0] & 0xff) | (q8[1] & 0xff) << 8 | (q8[2] & 0xff) << 16 | (q8[3] & 0xff) << 24);
+  }
+
+  private boolean overBudget(String key) {
+    long entries = slotOf.size() + 1L;
+    long need = bytes(entries, dimension, keyBytes + entryBytes(key));
+    String why =
+        "the vectors of model '"
+            + model
+            + "' need more than vectorIndexBytes "
+            + budget
+            + " or one array's 2^31 - 9 int8 values"
+            + " (at least "
+            + need
+            + " bytes for the first "
+            + entries
+            + " entries of "
+            + dimension
+            + " dimensions)";
+    clear();
+    off = why;
+    LOG.warn(
+        "vector index off until the database is opened again: {}; searches over many vectors"
+            + " read every row instead. Raise vectorIndexBytes, or search by scope",
+        why);
+    return false;
+  }
+
+  /** Grows (or trims) the arrays to {@code slots} rounded up to whole blocks. */
+  private void grow(int slots) {
+    int to = (slots + LANES - 1) / LANES * LANES;
+    codes = Arrays.copyOf(codes, to * dimension); // whole blocks: to is a multiple of LANES
+    sums = Arrays.copyOf(sums, to);
+    scales = Arrays.copyOf(scales, to);
+    expires = Arrays.copyOf(expires, to);
+    scopeIds = Arrays.copyOf(scopeIds, to);
+    typeIds = Arrays.copyOf(typeIds, to);
+    keys = Arrays.copyOf(keys, to);
+    free = Arrays.copyOf(free, to);
+    capacity = to;
+  }
+
+  private int newScope(ScopeName s) {
+    scopeNames.add(s);
+    return scopeNames.size() - 1;
+  }
+
+  private int newType(String type) {
+    typeNames.add(type);
+    return typeNames.size() - 1;
+  }
+
+  /** Keeps {@code c} if it is among the best {@code keep} of the heap (worst at its head). */
+  private static void offer(
+      PriorityQueue<VectorSearch.Candidate> heap, int keep, VectorSearch.Candidate c) {
+    if (heap.size() < keep) {
+      heap.add(c);
+    } else if (VectorSearch.BETTER.compare(c, Objects.requireNonNull(heap.peek())) < 0) {
+      heap.poll();
+      heap.add(c);
+    }
+  }
+
+  /** Which entries a search considers: per scope id whether it is searched, and a type id. */
+  static final class Filter {
+    private final boolean[] scopes;
+    private final int type;
+
+    Filter(boolean[] scopes, int type) {
+      this.scopes = scopes;
+      this.type = type;
+    }
+  }
+
+  /**
+   * The index as one search reads it, under the shared lock until closed. Not thread safe (the
+   * calling thread's).
+   */
+  final class View implements AutoCloseable {
+    private boolean open = true;
+
+    private View() {}
+
+    /**
+     * The filter of a search: the parts' scopes (a part without a scope is its whole table) and the
+     * type (null: any); null when nothing the index holds can match.
+     */
+    @Nullable Filter filter(List<VectorSearch.Part> parts, @Nullable String memoryType) {
+      int type = -1;
+      if (memoryType != null) {
+        Integer id = typeIdOf.get(memoryType);
+        if (id == null) {
+          return null;
+        }
+        type = id;
+      }
+      boolean[] wanted = new boolean[scopeNames.size()];
+      boolean any = false;
+      for (VectorSearch.Part p : parts) {
+        String column = p.scopeColumn();
+        if (column != null) {
+          Integer id = scopeIdOf.get(new ScopeName(p.table(), column));
+          if (id != null) {
+            wanted[id] = true;
+            any = true;
+          }
+          continue;
+        }
+        for (int i = 0; i < scopeNames.size(); i++) {
+          if (scopeNames.get(i).table() == p.table()) {
+            wanted[i] = true;
+            any = true;
+          }
+        }
+      }
+      return any ? new Filter(wanted, type) : null;
+    }
+
+    /** {@return the live entries the filter admits at {@code now}} */
+    int count(Filter f, long now) {
+      boolean[] wanted = f.scopes;
+      int n = 0;
+      for (int s = 0; s < slots; s++) {
+        int scope = scopeIds[s];
+        if (scope >= 0
+            && wanted[scope]
+            && (f.type < 0 || typeIds[s] == f.type)
+            && expires[s] > now) {
+          n++;
+        }
+      }
+      return n;
+    }
+
+    /**
+     * The best {@code keep} live entries the filter admits by their int8 score against the
+     * quantised query (scale first, as {@link Vectors#quantise} writes it).
+     *
+     * @throws SwarmDbException CORRUPT for a damaged entry the filter admits
+     */
+    List<VectorSearch.Candidate> best(byte[] q8, int keep, Filter f, long now) {
+      float queryScale = scale(q8);
+      int dim = dimension;
+      // the query offset as the stored values are (0 to 255); the offsets come out again through
+      // the sums: sum (c + 128)(q + 128) - 128 sum (c + 128) - 128 sum (q + 128) + 16384 dim
+      long[] qu = new long[dim];
+      long offset = 16_384L * dim;
+      for (int d = 0; d < dim; d++) {
+        qu[d] = q8[4 + d] + 128L;
+        offset -= 128 * qu[d];
+      }
+      boolean[] wanted = f.scopes;
+      int type = f.type;
+      byte[] c = codes;
+      PriorityQueue<VectorSearch.Candidate> heap =
+          new PriorityQueue<>(keep + 1, VectorSearch.BETTER.reversed());
+      float worst = Float.NEGATIVE_INFINITY;
+      int blocks = (slots + LANES - 1) / LANES;
+      for (int b = 0; b < blocks; b++) {
+        int first = b * LANES;
+        int admitted = 0;
+        for (int s = first, end = Math.min(slots, first + LANES); s < end; s++) {
+          int scope = scopeIds[s];
+          if (scope >= 0 && wanted[scope] && (type < 0 || typeIds[s] == type) && expires[s] > now) {
+            if (Float.isNaN(scales[s])) {
+              throw new SwarmDbException(ErrorCode.CORRUPT, Objects.requireNonNull(damage.get(s)));
+            }
+            admitted |= 1 << (s - first);
+          }
+        }
+        if (admitted == 0) {
+          continue;
+        }
+        // lanes j and j + 4 of the block in the low and high half of a[j]: at most 4,096 * 255 *
+        // 255 each, well inside 32 bits, so no carry crosses between them
+        long a0 = 0;
+        long a1 = 0;
+        long a2 = 0;
+        long a3 = 0;
+        for (int d = 0, o = first * dim; d < dim; d++, o += LANES) {
+          long l = (long) LONGS.get(c, o);
+          long qd = qu[d];
+          a0 += (l & TWO_LANES) * qd;
+          a1 += ((l >>> 8) & TWO_LANES) * qd;
+          a2 += ((l >>> 16) & TWO_LANES) * qd;
+          a3 += ((l >>> 24) & TWO_LANES) * qd;
+        }
+        for (int j = 0; j < LANES; j++) {
+          if ((admitted & (1 << j)) == 0) {
+            continue;
+          }
+          int s = first + j;
+          long a = j % 4 == 0 ? a0 : j % 4 == 1 ? a1 : j % 4 == 2 ? a2 : a3;
+          long lane = j < 4 ? a & 0xFFFF_FFFFL : a >>> 32;
+          int acc = (int) (lane - 128L * sums[s] + offset);
+          float score = acc * scales[s] * queryScale;
+          if (heap.size() >= keep && score < worst) {
+            continue;
+          }
+          ScopeName name = scopeNames.get(scopeIds[s]);
+          offer(
+              heap,
+              keep,
+              new VectorSearch.Candidate(
+                  name.table(),
+                  name.column(),
+                  typeNames.get(typeIds[s]),
+                  Objects.requireNonNull(keys[s]),
+                  score));
+          if (heap.size() >= keep) {
+            worst = (float) Objects.requireNonNull(heap.peek()).score();
+          }
+        }
+      }
+      return new ArrayList<>(heap);
+    }
+
+    @Override
+    public void close() {
+      if (open) {
+        open = false;
+        lock.readLock().unlock();
+      }
+    }
+  }
+}
