@@ -89,6 +89,7 @@ public class SwarmDbAutoConfiguration {
     map.from(p::getMigrate).to(b::migrate);
     map.from(p::getMinFreeSpaceBytes).to(b::minFreeSpaceBytes);
     map.from(p::getHistoryBudgetBytes).to(b::historyBudgetBytes);
+    map.from(p::getVectorIndexBytes).to(b::vectorIndexBytes);
     return b.build();
   }
 

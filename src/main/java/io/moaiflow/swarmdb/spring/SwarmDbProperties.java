@@ -80,6 +80,12 @@ public class SwarmDbProperties {
   private @Nullable Long historyBudgetBytes;
 
   /**
+   * The most bytes the in-memory vector index may hold (0 for none), for semantic searches over
+   * more than 5,000 entries (docs/recall.md, "The vector index"). Default 128 MiB.
+   */
+  private @Nullable Long vectorIndexBytes;
+
+  /**
    * Open the SQLite file read-only: nothing is created, migrated or written, and every write fails
    * with READ_ONLY. Needs migrate=false and an existing file. Default false.
    */
@@ -320,6 +326,20 @@ public class SwarmDbProperties {
    */
   public void setHistoryBudgetBytes(@Nullable Long historyBudgetBytes) {
     this.historyBudgetBytes = historyBudgetBytes;
+  }
+
+  /** {@return the vector index's budget in bytes, or null for the builder's default} */
+  public @Nullable Long getVectorIndexBytes() {
+    return vectorIndexBytes;
+  }
+
+  /**
+   * Sets the vector index's budget.
+   *
+   * @param vectorIndexBytes bytes, 0 or more
+   */
+  public void setVectorIndexBytes(@Nullable Long vectorIndexBytes) {
+    this.vectorIndexBytes = vectorIndexBytes;
   }
 
   /** {@return whether the SQLite file is opened read-only} */

@@ -45,6 +45,7 @@ class ConfigurationMetadataTest {
             "swarmdb.migrate",
             "swarmdb.min-free-space-bytes",
             "swarmdb.history-budget-bytes",
+            "swarmdb.vector-index-bytes",
             "swarmdb.read-only",
             "swarmdb.use-application-datasource",
             "swarmdb.postgresql.url",

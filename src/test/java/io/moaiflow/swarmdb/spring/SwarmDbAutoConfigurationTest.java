@@ -84,7 +84,8 @@ class SwarmDbAutoConfigurationTest {
             "swarmdb.write-timeout=3s",
             "swarmdb.migrate=true",
             "swarmdb.min-free-space-bytes=0",
-            "swarmdb.history-budget-bytes=1048576")
+            "swarmdb.history-budget-bytes=1048576",
+            "swarmdb.vector-index-bytes=4096")
         .run(
             ctx -> {
               SwarmDbConfig c = ctx.getBean(SwarmDB.class).config();
@@ -98,6 +99,7 @@ class SwarmDbAutoConfigurationTest {
               assertThat(c.migrate()).isTrue();
               assertThat(c.minFreeSpaceBytes()).isZero();
               assertThat(c.historyBudgetBytes()).hasValue(1048576);
+              assertThat(c.vectorIndexBytes()).isEqualTo(4096);
             });
   }
 
