@@ -256,10 +256,20 @@ public final class VectorIndex {
         return null;
       }
       boolean same = built && modelId.equals(model) && dim == dimension;
-      if (same && Objects.equals(token, atToken)) {
-        if (seq > atSeq) {
-          return null; // this transaction began before the index moved on
+      if (same && Objects.equals(token, atToken) && seq > atSeq) {
+        // another search moved the index on after this one read its position: read it again (a
+        // statement of its own sees the newer commits); only a transaction holding an older
+        // snapshot still reads the older position, and then it reads the rows instead
+        try (ResultSet rs = h.prepare(POSITION).executeQuery()) {
+          rs.next();
+          atToken = rs.getString(1);
+          atSeq = rs.getLong(2);
         }
+        if (Objects.equals(token, atToken) && seq > atSeq) {
+          return null;
+        }
+      }
+      if (same && Objects.equals(token, atToken)) {
         if (seq < atSeq && !advance(h, atSeq)) {
           build(h, modelId, dim, atToken, atSeq);
         }

@@ -414,10 +414,14 @@ public final class OpsServer implements AutoCloseable {
     return health;
   }
 
+  /** Seconds {@link #close()} waits for the request handlers cut off to end. */
+  static final int CLOSE_WAIT_SECONDS = 10;
+
   /**
    * Stops the listeners (requests in progress are cut), the scheduler (a run in progress may finish
-   * for up to a minute) and the worker threads, and removes the meters. Idempotent; the database
-   * stays open.
+   * for up to a minute) and the worker threads (waiting up to {@value #CLOSE_WAIT_SECONDS} s for
+   * their handlers to end, so that none registers a meter afterwards), and removes the meters.
+   * Idempotent; the database stays open.
    */
   @Override
   public void close() {
@@ -432,6 +436,18 @@ public final class OpsServer implements AutoCloseable {
       sampler.close();
     }
     workers.shutdownNow();
+    try {
+      // a handler records its request's timer as it ends: let it, before the meters are removed
+      if (!workers.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+        LOG.warn(
+            "ops server for {}: a request handler still runs {} s after close; its meter may"
+                + " stay in the registry",
+            db,
+            CLOSE_WAIT_SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     metrics.close();
     for (AutoCloseable c : binders) {
       try {
