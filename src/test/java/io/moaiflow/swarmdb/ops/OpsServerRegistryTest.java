@@ -84,6 +84,22 @@ class OpsServerRegistryTest {
     assertThat(app.isClosed()).as("the application's registry stays open").isFalse();
   }
 
+  /**
+   * A handler records its request's timer after the answer has gone out, so a server closed right
+   * after answering must wait for it: else the timer is registered again after close removed the
+   * meters. 300 rounds of answer-then-close.
+   */
+  @Test
+  void closingRightAfterAnAnswerLeavesNoMeter() throws Exception {
+    SimpleMeterRegistry app = new SimpleMeterRegistry();
+    for (int round = 0; round < 300; round++) {
+      try (OpsServer ops = OpsServer.start(db, options().build(), app)) {
+        assertThat(get(ops.port(), "/health").statusCode()).isEqualTo(200);
+      }
+      assertThat(swarmMeters(app)).as("round %d", round).isEmpty();
+    }
+  }
+
   @Test
   void aPrometheusRegistryOfTheApplicationIsWhatMetricsRenders() throws Exception {
     PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
