@@ -217,76 +217,92 @@ public final class VectorIndex {
     }
   }
 
+  /** What a search does with the index, under its shared lock. */
+  @FunctionalInterface
+  interface Reader<T> {
+    T read(View view);
+  }
+
   /**
-   * The index at the position of {@code h}'s transaction, brought there first if it is behind; null
-   * when it cannot serve this transaction (off, over its budget, or ahead of it). The view holds
-   * the shared lock until closed.
+   * Runs {@code reader} on the index at the position of {@code h}'s reads, bringing the index there
+   * first if it is behind.
+   *
+   * @return what the reader returned (never null), or null when the index cannot serve these reads
+   *     (off, over its budget, or ahead of a transaction's older snapshot)
    */
-  @Nullable View view(Handle h, String modelId, int dim) throws SQLException {
+  <T> @Nullable T read(Handle h, String modelId, int dim, Reader<T> reader) throws SQLException {
     if (budget == 0) {
       return null;
     }
-    String atToken;
-    long atSeq;
-    try (ResultSet rs = h.prepare(POSITION).executeQuery()) {
-      rs.next();
-      atToken = rs.getString(1);
-      atSeq = rs.getLong(2);
-    }
-    lock.readLock().lock();
-    boolean held = false;
-    try {
-      if (off == null
-          && built
-          && seq == atSeq
-          && modelId.equals(model)
-          && dim == dimension
-          && Objects.equals(token, atToken)) {
-        held = true;
-        return new View();
-      }
-    } finally {
-      if (!held) {
-        lock.readLock().unlock();
-      }
-    }
-    lock.writeLock().lock();
-    try {
-      if (off != null) {
-        return null;
-      }
-      boolean same = built && modelId.equals(model) && dim == dimension;
-      if (same && Objects.equals(token, atToken) && seq > atSeq) {
-        // another search moved the index on after this one read its position: read it again (a
-        // statement of its own sees the newer commits); only a transaction holding an older
-        // snapshot still reads the older position, and then it reads the rows instead
-        try (ResultSet rs = h.prepare(POSITION).executeQuery()) {
-          rs.next();
-          atToken = rs.getString(1);
-          atSeq = rs.getLong(2);
-        }
-        if (Objects.equals(token, atToken) && seq > atSeq) {
+    String[] atToken = new String[1];
+    long[] atSeq = new long[1];
+    position(h, atToken, atSeq);
+    for (int attempt = 0; attempt < 3; attempt++) {
+      lock.readLock().lock();
+      try {
+        if (off != null) {
           return null;
         }
-      }
-      if (same && Objects.equals(token, atToken)) {
-        if (seq < atSeq && !advance(h, atSeq)) {
-          build(h, modelId, dim, atToken, atSeq);
+        if (built
+            && seq == atSeq[0]
+            && modelId.equals(model)
+            && dim == dimension
+            && Objects.equals(token, atToken[0])) {
+          return reader.read(new View());
         }
-      } else {
-        build(h, modelId, dim, atToken, atSeq);
+      } finally {
+        lock.readLock().unlock();
       }
-      if (off != null) {
-        return null;
+      lock.writeLock().lock();
+      try {
+        if (!bringTo(h, modelId, dim, atToken, atSeq)) {
+          return null;
+        }
+      } catch (SQLException | RuntimeException e) {
+        clear(); // half applied: built again by the next search
+        throw e;
+      } finally {
+        lock.writeLock().unlock();
       }
-      lock.readLock().lock(); // downgrade: held by the view
-      return new View();
-    } catch (SQLException | RuntimeException e) {
-      clear(); // half applied: built again by the next search
-      throw e;
-    } finally {
-      lock.writeLock().unlock();
+      // read again under the shared lock: another search may have moved the index on meanwhile
     }
+    return null;
+  }
+
+  private static void position(Handle h, String[] atToken, long[] atSeq) throws SQLException {
+    try (ResultSet rs = h.prepare(POSITION).executeQuery()) {
+      rs.next();
+      atToken[0] = rs.getString(1);
+      atSeq[0] = rs.getLong(2);
+    }
+  }
+
+  /**
+   * Brings the index to the position, under the exclusive lock; false when it cannot serve it. A
+   * position older than the index's is read again first (a statement of its own sees the commits
+   * another search has applied); only a transaction holding an older snapshot still reads the older
+   * one.
+   */
+  private boolean bringTo(Handle h, String modelId, int dim, String[] atToken, long[] atSeq)
+      throws SQLException {
+    if (off != null) {
+      return false;
+    }
+    boolean same = built && modelId.equals(model) && dim == dimension;
+    if (same && Objects.equals(token, atToken[0]) && seq > atSeq[0]) {
+      position(h, atToken, atSeq);
+      if (Objects.equals(token, atToken[0]) && seq > atSeq[0]) {
+        return false;
+      }
+    }
+    if (same && Objects.equals(token, atToken[0])) {
+      if (seq < atSeq[0] && !advance(h, atSeq[0])) {
+        build(h, modelId, dim, atToken[0], atSeq[0]);
+      }
+    } else {
+      build(h, modelId, dim, atToken[0], atSeq[0]);
+    }
+    return off == null;
   }
 
   private void clear() {
@@ -513,12 +529,10 @@ public final class VectorIndex {
   }
 
   /**
-   * The index as one search reads it, under the shared lock until closed. Not thread safe (the
-   * calling thread's).
+   * The index as one search reads it, valid only inside {@link #read}'s reader, which holds the
+   * shared lock. Not thread safe (the calling thread's).
    */
-  final class View implements AutoCloseable {
-    private boolean open = true;
-
+  final class View {
     private View() {}
 
     /**
@@ -653,14 +667,6 @@ public final class VectorIndex {
         }
       }
       return new ArrayList<>(heap);
-    }
-
-    @Override
-    public void close() {
-      if (open) {
-        open = false;
-        lock.readLock().unlock();
-      }
     }
   }
 }

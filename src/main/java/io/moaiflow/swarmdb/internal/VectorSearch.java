@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -260,20 +261,27 @@ public final class VectorSearch {
     }
     Scan scan = new Scan(h, model, dimension, memoryType, parts);
     List<Candidate> best;
-    VectorIndex.View view = index == null ? null : index.view(h, model, dimension);
-    if (view != null) {
-      List<Candidate> rough;
-      try (view) {
-        VectorIndex.Filter f = view.filter(parts, memoryType);
-        long now = h.now();
-        rough =
-            f == null
-                ? List.of()
-                : quantised(view.count(f, now), quantisedThreshold)
-                    ? view.best(Vectors.quantise(unitQuery), keep(k), f, now)
-                    : null;
-      }
-      best = rough == null ? scan.exact(unitQuery, k) : scan.rerank(rough, unitQuery, k);
+    // from the index: the rough candidates, or empty when few enough for the exact scan; null
+    // when the index cannot serve these reads
+    Optional<List<Candidate>> rough =
+        index == null
+            ? null
+            : index.read(
+                h,
+                model,
+                dimension,
+                view -> {
+                  VectorIndex.Filter f = view.filter(parts, memoryType);
+                  if (f == null) {
+                    return Optional.of(List.of());
+                  }
+                  long now = h.now();
+                  return quantised(view.count(f, now), quantisedThreshold)
+                      ? Optional.of(view.best(Vectors.quantise(unitQuery), keep(k), f, now))
+                      : Optional.empty();
+                });
+    if (rough != null) {
+      best = rough.isPresent() ? scan.rerank(rough.get(), unitQuery, k) : scan.exact(unitQuery, k);
     } else {
       best =
           quantised(scan.count(), quantisedThreshold)
