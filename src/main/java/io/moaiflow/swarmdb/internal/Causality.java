@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
@@ -106,14 +107,11 @@ public final class Causality {
    * {@return the reads as the JSON array of {@code [scope, type, key, version]} an insert binds}
    */
   static String readsJson(CausalLinks links) {
-    StringBuilder json = new StringBuilder(2 + 48 * links.reads().size()).append('[');
+    StringJoiner json = new StringJoiner(",", "[", "]");
     for (MemoryRef r : links.reads()) {
-      if (json.length() > 1) {
-        json.append(',');
-      }
-      json.append(readJson(r));
+      json.add(readJson(r));
     }
-    return json.append(']').toString();
+    return json.toString();
   }
 
   /** {@return one read as the element of {@link #readsJson} it becomes} */

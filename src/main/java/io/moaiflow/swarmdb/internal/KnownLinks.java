@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.StringJoiner;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -120,7 +121,7 @@ public final class KnownLinks {
         }
         seqs[i] = seq;
       }
-      StringBuilder json = new StringBuilder(2 + 48 * reads.size()).append('[');
+      StringJoiner json = new StringJoiner(",", "[", "]"); // as Causality.readsJson
       for (MemoryRef r : reads) {
         String one = versions.get(r);
         if (one == null) {
@@ -130,13 +131,10 @@ public final class KnownLinks {
           one = Causality.readJson(r);
           versions.put(r, one);
         }
-        if (json.length() > 1) {
-          json.append(',');
-        }
-        json.append(one);
+        json.add(one);
       }
       trusted++;
-      return new Under(token, json.append(']').toString(), seqs);
+      return new Under(token, json.toString(), seqs);
     }
   }
 

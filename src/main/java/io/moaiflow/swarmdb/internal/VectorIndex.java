@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,40 +100,60 @@ public final class VectorIndex {
   /** Bytes counted per stored entry beyond its key's characters: its key object and map entry. */
   static final int ENTRY_OVERHEAD = 120;
 
-  /** One table's rows of a model, for a build; the row of one key, for a change. */
-  static String all(VectorSearch.Table t) {
-    return "SELECT "
-        + t.scopeColumn
-        + ", memory_type, key, embedding_q8, expires_at FROM "
-        + t.name
-        + " WHERE embedding_model = ?";
-  }
-
-  static String one(VectorSearch.Table t) {
-    return "SELECT embedding_model, embedding_q8, expires_at FROM "
-        + t.name
-        + " WHERE "
-        + t.scopeColumn
-        + " = ? AND memory_type = ? AND key = ?";
-  }
-
   /** A scope as the index names it: its table and its scope column's value. */
   private record ScopeName(VectorSearch.Table table, String column) {}
 
   /** One entry's identity. */
   private record EntryKey(int scope, int type, String key) {}
 
+  /** A position of the database: its removal token (null: none yet) and newest history seq. */
+  private record Position(@Nullable String token, long seq) {}
+
+  /** One changed entry, as the history names it. */
+  private record Change(String scope, String memoryType, String key) {}
+
+  /** Values numbered in the order they are first seen. Not thread safe (guarded by the lock). */
+  private static final class Names<T> {
+    private final Map<T, Integer> ids = new HashMap<>();
+    private final List<T> values = new ArrayList<>();
+
+    int id(T value) {
+      return ids.computeIfAbsent(
+          value,
+          v -> {
+            values.add(v);
+            return values.size() - 1;
+          });
+    }
+
+    @Nullable Integer find(T value) {
+      return ids.get(value);
+    }
+
+    T get(int id) {
+      return values.get(id);
+    }
+
+    int size() {
+      return values.size();
+    }
+
+    void clear() {
+      ids.clear();
+      values.clear();
+    }
+  }
+
   private final long budget;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
   // all guarded by lock
   private @Nullable String off;
-  private boolean built;
-  private @Nullable String model;
+  private @Nullable String model; // null until built
+
   private int dimension;
   private @Nullable String token;
   private long seq;
-  private int capacity;
   private int slots;
   private byte[] codes = new byte[0];
   private int[] sums = new int[0];
@@ -145,10 +166,8 @@ public final class VectorIndex {
   private int freeCount;
   private long keyBytes;
   private final Map<EntryKey, Integer> slotOf = new HashMap<>();
-  private final Map<ScopeName, Integer> scopeIdOf = new HashMap<>();
-  private final List<ScopeName> scopeNames = new ArrayList<>();
-  private final Map<String, Integer> typeIdOf = new HashMap<>();
-  private final List<String> typeNames = new ArrayList<>();
+  private final Names<ScopeName> scopes = new Names<>();
+  private final Names<String> types = new Names<>();
   private final Map<Integer, String> damage = new HashMap<>();
   private long builds;
 
@@ -217,12 +236,6 @@ public final class VectorIndex {
     }
   }
 
-  /** What a search does with the index, under its shared lock. */
-  @FunctionalInterface
-  interface Reader<T> {
-    T read(View view);
-  }
-
   /**
    * Runs {@code reader} on the index at the position of {@code h}'s reads, bringing the index there
    * first if it is behind.
@@ -230,32 +243,28 @@ public final class VectorIndex {
    * @return what the reader returned (never null), or null when the index cannot serve these reads
    *     (off, over its budget, or ahead of a transaction's older snapshot)
    */
-  <T> @Nullable T read(Handle h, String modelId, int dim, Reader<T> reader) throws SQLException {
+  <T> @Nullable T read(Handle h, String modelId, int dim, Function<View, T> reader)
+      throws SQLException {
     if (budget == 0) {
       return null;
     }
-    String[] atToken = new String[1];
-    long[] atSeq = new long[1];
-    position(h, atToken, atSeq);
+    Position at = position(h);
     for (int attempt = 0; attempt < 3; attempt++) {
       lock.readLock().lock();
       try {
         if (off != null) {
           return null;
         }
-        if (built
-            && seq == atSeq[0]
-            && modelId.equals(model)
-            && dim == dimension
-            && Objects.equals(token, atToken[0])) {
-          return reader.read(new View());
+        if (isAt(at, modelId, dim)) {
+          return reader.apply(new View());
         }
       } finally {
         lock.readLock().unlock();
       }
       lock.writeLock().lock();
       try {
-        if (!bringTo(h, modelId, dim, atToken, atSeq)) {
+        at = bringTo(h, modelId, dim, at);
+        if (at == null) {
           return null;
         }
       } catch (SQLException | RuntimeException e) {
@@ -269,49 +278,54 @@ public final class VectorIndex {
     return null;
   }
 
-  private static void position(Handle h, String[] atToken, long[] atSeq) throws SQLException {
+  private static Position position(Handle h) throws SQLException {
     try (ResultSet rs = h.prepare(POSITION).executeQuery()) {
       rs.next();
-      atToken[0] = rs.getString(1);
-      atSeq[0] = rs.getLong(2);
+      return new Position(rs.getString(1), rs.getLong(2));
     }
+  }
+
+  /** Whether the index holds the model's vectors as of the position; hold a lock. */
+  private boolean isAt(Position at, String modelId, int dim) {
+    return modelId.equals(model) && dim == dimension && isUnder(at) && seq == at.seq();
+  }
+
+  private boolean isUnder(Position at) {
+    return Objects.equals(token, at.token());
   }
 
   /**
-   * Brings the index to the position, under the exclusive lock; false when it cannot serve it. A
-   * position older than the index's is read again first (a statement of its own sees the commits
-   * another search has applied); only a transaction holding an older snapshot still reads the older
-   * one.
+   * Brings the index to the position, under the exclusive lock.
+   *
+   * <p>A position older than the index's is read again first (a statement of its own sees the
+   * commits another search has applied); only a transaction holding an older snapshot still reads
+   * the older one.
+   *
+   * @return the position it is at, or null when it cannot serve these reads
    */
-  private boolean bringTo(Handle h, String modelId, int dim, String[] atToken, long[] atSeq)
+  private @Nullable Position bringTo(Handle h, String modelId, int dim, Position at)
       throws SQLException {
     if (off != null) {
-      return false;
+      return null;
     }
-    boolean same = built && modelId.equals(model) && dim == dimension;
-    if (same && Objects.equals(token, atToken[0]) && seq > atSeq[0]) {
-      position(h, atToken, atSeq);
-      if (Objects.equals(token, atToken[0]) && seq > atSeq[0]) {
-        return false;
+    boolean same = modelId.equals(model) && dim == dimension;
+    if (same && isUnder(at) && seq > at.seq()) {
+      at = position(h);
+      if (isUnder(at) && seq > at.seq()) {
+        return null;
       }
     }
-    if (same && Objects.equals(token, atToken[0])) {
-      if (seq < atSeq[0] && !advance(h, atSeq[0])) {
-        build(h, modelId, dim, atToken[0], atSeq[0]);
-      }
-    } else {
-      build(h, modelId, dim, atToken[0], atSeq[0]);
+    if (!same || !isUnder(at) || (seq < at.seq() && !advance(h, at.seq()))) {
+      build(h, modelId, dim, at);
     }
-    return off == null;
+    return off == null ? at : null;
   }
 
   private void clear() {
-    built = false;
     model = null;
     dimension = 0;
     token = null;
     seq = 0;
-    capacity = 0;
     slots = 0;
     codes = new byte[0];
     sums = new int[0];
@@ -324,63 +338,65 @@ public final class VectorIndex {
     freeCount = 0;
     keyBytes = 0;
     slotOf.clear();
-    scopeIdOf.clear();
-    scopeNames.clear();
-    typeIdOf.clear();
-    typeNames.clear();
+    scopes.clear();
+    types.clear();
     damage.clear();
   }
 
-  private void build(Handle h, String modelId, int dim, @Nullable String atToken, long atSeq)
-      throws SQLException {
+  private void build(Handle h, String modelId, int dim, Position at) throws SQLException {
     clear();
     builds++;
     model = modelId;
     dimension = dim;
     for (VectorSearch.Table t : VectorSearch.Table.values()) {
-      try (ResultSet rs = h.prepare(all(t), modelId).executeQuery()) {
+      try (ResultSet rs = h.prepare(t.indexBuild, modelId).executeQuery()) {
         while (rs.next()) {
-          long e = rs.getLong(5);
-          boolean forever = rs.wasNull();
           if (!put(
-              t, rs.getString(1), rs.getString(2), rs.getString(3), rs.getBytes(4), e, forever)) {
-            return;
+              t,
+              rs.getString(1),
+              rs.getString(2),
+              rs.getString(3),
+              rs.getBytes(4),
+              expiry(rs, 5))) {
+            return; // off: over the budget
           }
         }
       }
     }
-    if (capacity > slots) {
+    if (scales.length > slots) {
       grow(slots); // no spare room after a build
     }
-    token = atToken;
-    seq = atSeq;
-    built = true;
+    token = at.token();
+    seq = at.seq();
+  }
+
+  /** {@return an expiry column as the index keeps it: {@link Long#MAX_VALUE} for none} */
+  private static long expiry(ResultSet rs, int column) throws SQLException {
+    long e = rs.getLong(column);
+    return rs.wasNull() ? Long.MAX_VALUE : e;
   }
 
   /** Applies the changes after the index's seq up to {@code atSeq}; false: too many, build. */
   private boolean advance(Handle h, long atSeq) throws SQLException {
-    Set<List<String>> changed = new LinkedHashSet<>();
+    Set<Change> changed = new LinkedHashSet<>();
     try (ResultSet rs = h.prepare(CHANGES, seq, atSeq, MAX_CHANGES + 1).executeQuery()) {
       while (rs.next()) {
-        changed.add(List.of(rs.getString(1), rs.getString(2), rs.getString(3)));
+        changed.add(new Change(rs.getString(1), rs.getString(2), rs.getString(3)));
       }
     }
     if (changed.size() > MAX_CHANGES) {
       return false;
     }
-    for (List<String> c : changed) {
-      String scope = c.get(0);
-      boolean session = scope.startsWith("session:");
+    for (Change c : changed) {
+      boolean session = c.scope().startsWith("session:");
       VectorSearch.Table t = session ? VectorSearch.Table.SESSION : VectorSearch.Table.SCOPED;
-      String column = session ? scope.substring("session:".length()) : scope;
-      remove(t, column, c.get(1), c.get(2));
-      try (ResultSet rs = h.prepare(one(t), column, c.get(1), c.get(2)).executeQuery()) {
-        if (rs.next() && Objects.equals(model, rs.getString(1))) {
-          byte[] q8 = rs.getBytes(2);
-          long e = rs.getLong(3);
-          if (!put(t, column, c.get(1), c.get(2), q8, e, rs.wasNull())) {
-            return true; // off: over the budget
-          }
+      String column = session ? c.scope().substring("session:".length()) : c.scope();
+      remove(t, column, c.memoryType(), c.key());
+      try (ResultSet rs = h.prepare(t.indexRow, column, c.memoryType(), c.key()).executeQuery()) {
+        if (rs.next()
+            && Objects.equals(model, rs.getString(1))
+            && !put(t, column, c.memoryType(), c.key(), rs.getBytes(2), expiry(rs, 3))) {
+          return true; // off: over the budget
         }
       }
     }
@@ -389,8 +405,8 @@ public final class VectorIndex {
   }
 
   private void remove(VectorSearch.Table t, String column, String type, String key) {
-    Integer scope = scopeIdOf.get(new ScopeName(t, column));
-    Integer typeId = typeIdOf.get(type);
+    Integer scope = scopes.find(new ScopeName(t, column));
+    Integer typeId = types.find(type);
     if (scope == null || typeId == null) {
       return;
     }
@@ -412,23 +428,23 @@ public final class VectorIndex {
       String type,
       String key,
       byte @Nullable [] q8,
-      long expiresAt,
-      boolean forever) {
+      long expiresAt) {
     long after = keyBytes + entryBytes(key);
     if (bytes(slotOf.size() + 1L, dimension, after) > budget
         || (freeCount == 0 && slots + 1L > maxSlots(dimension))) {
       return overBudget(key);
     }
+    int capacity = scales.length;
     if (freeCount == 0 && slots == capacity) {
       grow(Math.min(Math.max(16, capacity + (capacity >> 1)), maxSlots(dimension)));
     }
     int slot = freeCount > 0 ? free[--freeCount] : slots++;
-    int scope = scopeIdOf.computeIfAbsent(new ScopeName(t, column), this::newScope);
-    int typeId = typeIdOf.computeIfAbsent(type, this::newType);
+    int scope = scopes.id(new ScopeName(t, column));
+    int typeId = types.id(type);
     scopeIds[slot] = scope;
     typeIds[slot] = typeId;
     keys[slot] = key;
-    expires[slot] = forever ? Long.MAX_VALUE : expiresAt;
+    expires[slot] = expiresAt;
     keyBytes = after;
     slotOf.put(new EntryKey(scope, typeId, key), slot);
     if (q8 == null || q8.length != dimension + 4) {
@@ -439,7 +455,7 @@ public final class VectorIndex {
               t.row(column, type, key), Objects.requireNonNull(model), q8, dimension));
       return true;
     }
-    scales[slot] = scale(q8);
+    scales[slot] = Vectors.scaleOf(q8);
     int at = (slot >>> 3) * dimension * LANES + (slot & 7);
     int sum = 0;
     for (int d = 0; d < dimension; d++, at += LANES) {
@@ -449,12 +465,6 @@ public final class VectorIndex {
     }
     sums[slot] = sum;
     return true;
-  }
-
-  /** The little-endian float32 scale that starts a quantised vector. */
-  private static float scale(byte[] q8) {
-    return Float.intBitsToFloat(
-        (q8[0] & 0xff) | (q8[1] & 0xff) << 8 | (q8[2] & 0xff) << 16 | (q8[3] & 0xff) << 24);
   }
 
   private boolean overBudget(String key) {
@@ -493,17 +503,6 @@ public final class VectorIndex {
     typeIds = Arrays.copyOf(typeIds, to);
     keys = Arrays.copyOf(keys, to);
     free = Arrays.copyOf(free, to);
-    capacity = to;
-  }
-
-  private int newScope(ScopeName s) {
-    scopeNames.add(s);
-    return scopeNames.size() - 1;
-  }
-
-  private int newType(String type) {
-    typeNames.add(type);
-    return typeNames.size() - 1;
   }
 
   /** Keeps {@code c} if it is among the best {@code keep} of the heap (worst at its head). */
@@ -542,26 +541,26 @@ public final class VectorIndex {
     @Nullable Filter filter(List<VectorSearch.Part> parts, @Nullable String memoryType) {
       int type = -1;
       if (memoryType != null) {
-        Integer id = typeIdOf.get(memoryType);
+        Integer id = types.find(memoryType);
         if (id == null) {
           return null;
         }
         type = id;
       }
-      boolean[] wanted = new boolean[scopeNames.size()];
+      boolean[] wanted = new boolean[scopes.size()];
       boolean any = false;
       for (VectorSearch.Part p : parts) {
         String column = p.scopeColumn();
         if (column != null) {
-          Integer id = scopeIdOf.get(new ScopeName(p.table(), column));
+          Integer id = scopes.find(new ScopeName(p.table(), column));
           if (id != null) {
             wanted[id] = true;
             any = true;
           }
           continue;
         }
-        for (int i = 0; i < scopeNames.size(); i++) {
-          if (scopeNames.get(i).table() == p.table()) {
+        for (int i = 0; i < scopes.size(); i++) {
+          if (scopes.get(i).table() == p.table()) {
             wanted[i] = true;
             any = true;
           }
@@ -572,18 +571,22 @@ public final class VectorIndex {
 
     /** {@return the live entries the filter admits at {@code now}} */
     int count(Filter f, long now) {
-      boolean[] wanted = f.scopes;
       int n = 0;
       for (int s = 0; s < slots; s++) {
-        int scope = scopeIds[s];
-        if (scope >= 0
-            && wanted[scope]
-            && (f.type < 0 || typeIds[s] == f.type)
-            && expires[s] > now) {
+        if (admits(f, s, now)) {
           n++;
         }
       }
       return n;
+    }
+
+    /** Whether slot {@code s} holds an entry the filter admits, live at {@code now}. */
+    private boolean admits(Filter f, int s, long now) {
+      int scope = scopeIds[s];
+      return scope >= 0
+          && f.scopes[scope]
+          && (f.type < 0 || typeIds[s] == f.type)
+          && expires[s] > now;
     }
 
     /**
@@ -593,7 +596,7 @@ public final class VectorIndex {
      * @throws SwarmDbException CORRUPT for a damaged entry the filter admits
      */
     List<VectorSearch.Candidate> best(byte[] q8, int keep, Filter f, long now) {
-      float queryScale = scale(q8);
+      float queryScale = Vectors.scaleOf(q8);
       int dim = dimension;
       // the query offset as the stored values are (0 to 255); the offsets come out again through
       // the sums: sum (c + 128)(q + 128) - 128 sum (c + 128) - 128 sum (q + 128) + 16384 dim
@@ -603,8 +606,6 @@ public final class VectorIndex {
         qu[d] = q8[4 + d] + 128L;
         offset -= 128 * qu[d];
       }
-      boolean[] wanted = f.scopes;
-      int type = f.type;
       byte[] c = codes;
       PriorityQueue<VectorSearch.Candidate> heap =
           new PriorityQueue<>(keep + 1, VectorSearch.BETTER.reversed());
@@ -614,8 +615,7 @@ public final class VectorIndex {
         int first = b * LANES;
         int admitted = 0;
         for (int s = first, end = Math.min(slots, first + LANES); s < end; s++) {
-          int scope = scopeIds[s];
-          if (scope >= 0 && wanted[scope] && (type < 0 || typeIds[s] == type) && expires[s] > now) {
+          if (admits(f, s, now)) {
             if (Float.isNaN(scales[s])) {
               throw new SwarmDbException(ErrorCode.CORRUPT, Objects.requireNonNull(damage.get(s)));
             }
@@ -651,14 +651,14 @@ public final class VectorIndex {
           if (heap.size() >= keep && score < worst) {
             continue;
           }
-          ScopeName name = scopeNames.get(scopeIds[s]);
+          ScopeName name = scopes.get(scopeIds[s]);
           offer(
               heap,
               keep,
               new VectorSearch.Candidate(
                   name.table(),
                   name.column(),
-                  typeNames.get(typeIds[s]),
+                  types.get(typeIds[s]),
                   Objects.requireNonNull(keys[s]),
                   score));
           if (heap.size() >= keep) {

@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -70,9 +69,67 @@ public final class VectorSearch {
     final String name;
     final String scopeColumn;
 
+    /**
+     * The float32 vectors of up to {@value #RERANK_BATCH} keys of one scope and type, by primary
+     * key, for the re-ranking (a shorter batch repeats its last key).
+     */
+    final String vectors;
+
+    /** Every row of a model, for building the {@link VectorIndex}. */
+    final String indexBuild;
+
+    /** One key's model, int8 vector and expiry, for a change the {@link VectorIndex} applies. */
+    final String indexRow;
+
+    // every statement is built once: by filter (and column) flags, see scan and count
+    @SuppressWarnings("ImmutableEnumChecker") // List.of: unmodifiable
+    private final List<String> scans;
+
+    @SuppressWarnings("ImmutableEnumChecker") // List.of: unmodifiable
+    private final List<String> counts;
+
     Table(String name, String scopeColumn) {
       this.name = name;
       this.scopeColumn = scopeColumn;
+      String byKey = " WHERE " + scopeColumn + " = ? AND memory_type = ? AND key";
+      this.vectors =
+          "SELECT key, embedding FROM "
+              + name
+              + byKey
+              + " IN ("
+              + String.join(", ", Collections.nCopies(RERANK_BATCH, "?"))
+              + ")";
+      this.indexBuild =
+          "SELECT "
+              + scopeColumn
+              + ", memory_type, key, embedding_q8, expires_at FROM "
+              + name
+              + " WHERE embedding_model = ?";
+      this.indexRow =
+          "SELECT embedding_model, embedding_q8, expires_at FROM " + name + byKey + " = ?";
+      String[] scans = new String[8];
+      String[] counts = new String[4];
+      for (int f = 0; f < 4; f++) {
+        String w = where(scopeColumn, (f & 2) != 0, (f & 1) != 0);
+        counts[f] =
+            "SELECT count(*) FROM "
+                + name
+                + (w.equals(" WHERE ") ? "" : w.substring(0, w.length() - " AND ".length()));
+        for (String column : new String[] {"embedding", "embedding_q8"}) {
+          scans[2 * f + (column.equals("embedding") ? 0 : 1)] =
+              "SELECT "
+                  + scopeColumn
+                  + ", memory_type, key, "
+                  + column
+                  + " FROM "
+                  + name
+                  + w
+                  + "embedding_model = ?"
+                  + LIVE;
+        }
+      }
+      this.scans = List.of(scans);
+      this.counts = List.of(counts);
     }
 
     /** The stored form of a row's scope from its scope column. */
@@ -101,40 +158,27 @@ public final class VectorSearch {
      * @return the statement; its remaining parameters are the model and the time
      */
     String scan(boolean byScope, boolean byType, String column) {
-      return "SELECT "
-          + scopeColumn
-          + ", memory_type, key, "
-          + column
-          + " FROM "
-          + name
-          + where(byScope, byType)
-          + "embedding_model = ?"
-          + LIVE;
+      int c;
+      if (column.equals("embedding")) {
+        c = 0;
+      } else if (column.equals("embedding_q8")) {
+        c = 1;
+      } else {
+        throw new IllegalArgumentException(column);
+      }
+      return scans.get(2 * filters(byScope, byType) + c);
     }
 
     /** The number of rows a scan with the same filters reads (live or not, any model). */
     String count(boolean byScope, boolean byType) {
-      String w = where(byScope, byType);
-      return "SELECT count(*) FROM "
-          + name
-          + (w.equals(" WHERE ") ? "" : w.substring(0, w.length() - " AND ".length()));
+      return counts.get(filters(byScope, byType));
     }
 
-    /**
-     * The float32 vectors of up to {@value #RERANK_BATCH} keys of one scope and type, by primary
-     * key, for the re-ranking (a shorter batch repeats its last key).
-     */
-    String vectors() {
-      return "SELECT key, embedding FROM "
-          + name
-          + " WHERE "
-          + scopeColumn
-          + " = ? AND memory_type = ? AND key IN ("
-          + String.join(", ", Collections.nCopies(RERANK_BATCH, "?"))
-          + ")";
+    private static int filters(boolean byScope, boolean byType) {
+      return (byScope ? 2 : 0) + (byType ? 1 : 0);
     }
 
-    private String where(boolean byScope, boolean byType) {
+    private static String where(String scopeColumn, boolean byScope, boolean byType) {
       return " WHERE "
           + (byScope ? scopeColumn + " = ? AND " : "")
           + (byType ? "memory_type = ? AND " : "");
@@ -172,6 +216,12 @@ public final class VectorSearch {
           .thenComparing(Candidate::scopeText)
           .thenComparing(Candidate::memoryType)
           .thenComparing(Candidate::key);
+
+  /** What the index gave a search: its rough candidates, or null when few enough to be exact. */
+  private record FromIndex(@Nullable List<Candidate> rough) {}
+
+  /** The rows of one scope and type, which the re-ranking reads in one statement a batch. */
+  private record Group(Table table, String scopeColumn, String memoryType) {}
 
   /** The scope filter of one table: null for every row of the table. */
   record Part(Table table, @Nullable String scopeColumn) {}
@@ -260,10 +310,7 @@ public final class VectorSearch {
               + "; embed the query with that model");
     }
     Scan scan = new Scan(h, model, dimension, memoryType, parts);
-    List<Candidate> best;
-    // from the index: the rough candidates, or empty when few enough for the exact scan; null
-    // when the index cannot serve these reads
-    Optional<List<Candidate>> rough =
+    FromIndex fromIndex =
         index == null
             ? null
             : index.read(
@@ -273,20 +320,23 @@ public final class VectorSearch {
                 view -> {
                   VectorIndex.Filter f = view.filter(parts, memoryType);
                   if (f == null) {
-                    return Optional.of(List.of());
+                    return new FromIndex(List.of());
                   }
                   long now = h.now();
-                  return quantised(view.count(f, now), quantisedThreshold)
-                      ? Optional.of(view.best(Vectors.quantise(unitQuery), keep(k), f, now))
-                      : Optional.empty();
+                  return new FromIndex(
+                      quantised(view.count(f, now), quantisedThreshold)
+                          ? view.best(Vectors.quantise(unitQuery), keep(k), f, now)
+                          : null);
                 });
-    if (rough != null) {
-      best = rough.isPresent() ? scan.rerank(rough.get(), unitQuery, k) : scan.exact(unitQuery, k);
-    } else {
+    List<Candidate> best;
+    if (fromIndex == null) { // no index, or it cannot serve these reads: the rows
       best =
           quantised(scan.count(), quantisedThreshold)
               ? scan.quantised(unitQuery, k)
               : scan.exact(unitQuery, k);
+    } else {
+      List<Candidate> rough = fromIndex.rough();
+      best = rough == null ? scan.exact(unitQuery, k) : scan.rerank(rough, unitQuery, k);
     }
     List<Hit> out = new ArrayList<>(best.size());
     for (Candidate c : best) {
@@ -482,35 +532,36 @@ public final class VectorSearch {
 
     /** The best {@code k} of the rough candidates by their stored float32 vectors. */
     List<Candidate> rerank(Collection<Candidate> rough, float[] q, int k) throws SQLException {
-      // one statement per batch of keys of one scope and type
-      Map<Part, Map<String, List<Candidate>>> groups = new LinkedHashMap<>();
+      Map<Group, List<String>> groups = new LinkedHashMap<>();
       for (Candidate c : rough) {
         groups
-            .computeIfAbsent(new Part(c.table(), c.scopeColumn()), p -> new LinkedHashMap<>())
-            .computeIfAbsent(c.memoryType(), t -> new ArrayList<>())
-            .add(c);
+            .computeIfAbsent(
+                new Group(c.table(), c.scopeColumn(), c.memoryType()), g -> new ArrayList<>())
+            .add(c.key());
       }
       PriorityQueue<Candidate> heap = new PriorityQueue<>(k + 1, BETTER.reversed());
-      for (Map.Entry<Part, Map<String, List<Candidate>>> g : groups.entrySet()) {
-        Table t = g.getKey().table();
-        String scope = Objects.requireNonNull(g.getKey().scopeColumn());
-        for (Map.Entry<String, List<Candidate>> ofType : g.getValue().entrySet()) {
-          List<Candidate> all = ofType.getValue();
-          for (int from = 0; from < all.size(); from += RERANK_BATCH) {
-            List<Candidate> batch = all.subList(from, Math.min(all.size(), from + RERANK_BATCH));
-            PreparedStatement ps = h.prepare(t.vectors());
-            ps.setString(1, scope);
-            ps.setString(2, ofType.getKey());
-            for (int i = 0; i < RERANK_BATCH; i++) {
-              ps.setString(3 + i, batch.get(Math.min(i, batch.size() - 1)).key());
-            }
-            // a key not found was deleted since the scan read it: no longer there to find
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                String key = rs.getString(1);
-                float[] v = vector(t.row(scope, ofType.getKey(), key), rs.getBytes(2));
-                add(heap, k, new Candidate(t, scope, ofType.getKey(), key, Vectors.dot(v, q)));
-              }
+      for (Map.Entry<Group, List<String>> e : groups.entrySet()) {
+        Group g = e.getKey();
+        List<String> keys = e.getValue();
+        for (int from = 0; from < keys.size(); from += RERANK_BATCH) {
+          List<String> batch = keys.subList(from, Math.min(keys.size(), from + RERANK_BATCH));
+          PreparedStatement ps = h.prepare(g.table().vectors);
+          ps.setString(1, g.scopeColumn());
+          ps.setString(2, g.memoryType());
+          for (int i = 0; i < RERANK_BATCH; i++) {
+            ps.setString(3 + i, batch.get(Math.min(i, batch.size() - 1)));
+          }
+          // a key not found was deleted since the scan read it: no longer there to find
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              String key = rs.getString(1);
+              float[] v =
+                  vector(g.table().row(g.scopeColumn(), g.memoryType(), key), rs.getBytes(2));
+              add(
+                  heap,
+                  k,
+                  new Candidate(
+                      g.table(), g.scopeColumn(), g.memoryType(), key, Vectors.dot(v, q)));
             }
           }
         }

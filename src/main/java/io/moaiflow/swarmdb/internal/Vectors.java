@@ -160,13 +160,16 @@ public final class Vectors {
   /** The dot product of a quantised stored vector and a query already quantised the same way. */
   public static float dotQ8(byte[] stored, byte[] query) {
     int dim = query.length - 4;
-    ByteBuffer sb = ByteBuffer.wrap(stored).order(ByteOrder.LITTLE_ENDIAN);
-    ByteBuffer qb = ByteBuffer.wrap(query).order(ByteOrder.LITTLE_ENDIAN);
-    int acc = 0; // at most 4,096 * 127 * 127, well inside an int; an int sum the JIT vectorises
+    int acc = 0; // at most 4,096 * 127 * 127, well inside an int
     for (int i = 4; i < dim + 4; i++) {
       acc += stored[i] * query[i];
     }
-    return acc * sb.getFloat(0) * qb.getFloat(0);
+    return acc * scaleOf(stored) * scaleOf(query);
+  }
+
+  /** {@return the little-endian float32 scale a quantised vector starts with} */
+  static float scaleOf(byte[] q8) {
+    return ByteBuffer.wrap(q8).order(ByteOrder.LITTLE_ENDIAN).getFloat(0);
   }
 
   public static float dot(float[] a, float[] b) {

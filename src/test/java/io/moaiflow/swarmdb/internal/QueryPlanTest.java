@@ -87,7 +87,7 @@ class QueryPlanTest {
       for (String column : List.of("embedding", "embedding_q8")) {
         bruteForce.add(t.scan(false, false, column));
       }
-      bruteForce.add(VectorIndex.all(t)); // building the in-memory index reads every vector too
+      bruteForce.add(t.indexBuild); // building the in-memory index reads every vector too
     }
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
       // indexing a write's events reads those rows by seq and walks each one's own metadata with
@@ -675,9 +675,9 @@ class QueryPlanTest {
           .containsExactly("SEARCH " + scopedKey + " (scope=? AND memory_type=?)");
       assertThat(explain(c, scoped.count(false, false))).containsExactly("SCAN " + scopedKey);
       assertThat(explain(c, scoped.count(false, true))).containsExactly("SCAN " + scopedKey);
-      assertThat(explain(c, session.vectors()))
+      assertThat(explain(c, session.vectors))
           .containsExactly(sessionPk + " (session_id=? AND memory_type=? AND key=?)");
-      assertThat(explain(c, scoped.vectors()))
+      assertThat(explain(c, scoped.vectors))
           .containsExactly(
               "SEARCH scoped_memory USING INDEX sqlite_autoindex_scoped_memory_1 (scope=? AND memory_type=? AND key=?)");
       assertThat(explain(c, VectorSearch.SETTINGS))
@@ -692,13 +692,13 @@ class QueryPlanTest {
               "SEARCH memory_history");
       assertThat(explain(c, VectorIndex.CHANGES))
           .containsExactly("SEARCH memory_history USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)");
-      assertThat(explain(c, VectorIndex.one(session)))
+      assertThat(explain(c, session.indexRow))
           .containsExactly(sessionPk + " (session_id=? AND memory_type=? AND key=?)");
-      assertThat(explain(c, VectorIndex.one(scoped)))
+      assertThat(explain(c, scoped.indexRow))
           .containsExactly(
               "SEARCH scoped_memory USING INDEX sqlite_autoindex_scoped_memory_1 (scope=? AND memory_type=? AND key=?)");
-      assertThat(explain(c, VectorIndex.all(session))).containsExactly("SCAN session_memory");
-      assertThat(explain(c, VectorIndex.all(scoped))).containsExactly("SCAN scoped_memory");
+      assertThat(explain(c, session.indexBuild)).containsExactly("SCAN session_memory");
+      assertThat(explain(c, scoped.indexBuild)).containsExactly("SCAN scoped_memory");
       // the statements are what they claim: the filters are there, and only the named column
       assertThat(scoped.scan(true, true, "embedding_q8"))
           .isEqualTo(

@@ -63,6 +63,11 @@ class VectorIndexTest {
     other.close();
   }
 
+  /** {@return an index of the default budget, as an open database starts with} */
+  private static VectorIndex fresh() {
+    return new VectorIndex(SwarmDbConfig.DEFAULT_VECTOR_INDEX_BYTES);
+  }
+
   /** Records the model on both open databases (their puts tag vectors with it). */
   private VectorRows record(int dim) {
     other.record(MODEL, dim);
@@ -85,7 +90,7 @@ class VectorIndexTest {
     List<Row> stored = spread(r, 3_000, 24);
     record(24).putAll(stored, MODEL);
     rows.putAll(List.of(new Row(Scope.swarm(), "semantic", "old", unit(r, 24), null)), "old-model");
-    VectorIndex index = new VectorIndex(SwarmDbConfig.DEFAULT_VECTOR_INDEX_BYTES);
+    VectorIndex index = fresh();
     List<Set<Scope>> filters =
         List.of(
             Set.of(),
@@ -112,7 +117,7 @@ class VectorIndexTest {
   void theIndexFollowsTheWritesOfEveryOpenDatabase() {
     Random r = new Random(5);
     record(16).putAll(spread(r, 600, 16), MODEL);
-    VectorIndex index = new VectorIndex(SwarmDbConfig.DEFAULT_VECTOR_INDEX_BYTES);
+    VectorIndex index = fresh();
     float[] q = unit(r, 16);
     assertSame(index, q, Set.of(), null, 10);
     // a put by the other database: the query's own vector comes first
@@ -149,22 +154,30 @@ class VectorIndexTest {
     assertThat(index.builds()).isEqualTo(2);
   }
 
-  /** Up to {@link VectorIndex#MAX_CHANGES} changes are applied; one more and it is rebuilt. */
+  /**
+   * {@link VectorIndex#MAX_CHANGES} - 1 and {@link VectorIndex#MAX_CHANGES} changes are applied;
+   * one more and it is rebuilt.
+   */
   @BackendTest
   void manyChangesAtOnceRebuildTheIndex() {
     Random r = new Random(7);
     record(4).putAll(spread(r, 50, 4), MODEL);
-    VectorIndex index = new VectorIndex(SwarmDbConfig.DEFAULT_VECTOR_INDEX_BYTES);
+    VectorIndex index = fresh();
     float[] q = unit(r, 4);
     assertSame(index, q, Set.of(), null, 10);
-    other.putAll(batch(r, "a", VectorIndex.MAX_CHANGES), MODEL);
+    int max = VectorIndex.MAX_CHANGES;
+    other.putAll(batch(r, "z", max - 1), MODEL);
     assertSame(index, q, Set.of(), null, 10);
     assertThat(index.builds()).isEqualTo(1);
-    assertThat(index.size()).isEqualTo(50 + VectorIndex.MAX_CHANGES);
-    other.putAll(batch(r, "b", VectorIndex.MAX_CHANGES + 1), MODEL);
+    assertThat(index.size()).isEqualTo(50 + max - 1);
+    other.putAll(batch(r, "a", max), MODEL);
+    assertSame(index, q, Set.of(), null, 10);
+    assertThat(index.builds()).isEqualTo(1);
+    assertThat(index.size()).isEqualTo(50 + 2 * max - 1);
+    other.putAll(batch(r, "b", max + 1), MODEL);
     assertSame(index, q, Set.of(), null, 10);
     assertThat(index.builds()).isEqualTo(2);
-    assertThat(index.size()).isEqualTo(50 + 2 * VectorIndex.MAX_CHANGES + 1);
+    assertThat(index.size()).isEqualTo(50 + 3 * max);
   }
 
   private static List<Row> batch(Random r, String prefix, int n) {
@@ -185,7 +198,7 @@ class VectorIndexTest {
   void aTransactionOlderThanTheIndexReadsTheRows() {
     Random r = new Random(9);
     record(8).putAll(spread(r, 300, 8), MODEL);
-    VectorIndex index = new VectorIndex(SwarmDbConfig.DEFAULT_VECTOR_INDEX_BYTES);
+    VectorIndex index = fresh();
     float[] q = unit(r, 8);
     List<VectorSearch.Hit> before = rows.search(index, q, Set.of(), null, 5, Q8);
     boolean pg = backend.isPostgres();
@@ -252,13 +265,31 @@ class VectorIndexTest {
       assertThat(fits.bytes()).isEqualTo(need);
       assertThat(fits.size()).isEqualTo(100);
     }
-    // at the limit, one more entry by another database switches the index off
+    // the write side: one more entry, k100, put by another database, against budgets at the
+    // limit the 101 entries need - 1, at it and + 1, and at what the 100 needed
+    long more = need(101, 8);
     VectorIndex full = new VectorIndex(need);
+    VectorIndex[] around = {
+      new VectorIndex(more - 1), new VectorIndex(more), new VectorIndex(more + 1)
+    };
     assertSame(full, q, Set.of(), null, 10);
+    for (VectorIndex i : around) {
+      assertSame(i, q, Set.of(), null, 10);
+      assertThat(i.offReason()).isNull();
+    }
     other.put(Scope.swarm(), "semantic", "k100", q);
     assertSame(full, q, Set.of(), null, 10);
     assertThat(full.offReason()).contains("vectorIndexBytes " + need);
     assertThat(rows.search(full, q, Set.of(), null, 1, Q8).get(0).key()).isEqualTo("k100");
+    assertSame(around[0], q, Set.of(), null, 10);
+    assertThat(around[0].offReason()).contains("vectorIndexBytes " + (more - 1));
+    for (VectorIndex fits : new VectorIndex[] {around[1], around[2]}) {
+      assertThat(rows.search(fits, q, Set.of(), null, 1, Q8).get(0).key()).isEqualTo("k100");
+      assertThat(fits.offReason()).isNull();
+      assertThat(fits.bytes()).isEqualTo(more);
+      assertThat(fits.size()).isEqualTo(101);
+      assertThat(fits.builds()).as("the entry was applied, not rebuilt").isEqualTo(1);
+    }
     VectorIndex none = new VectorIndex(0);
     assertSame(none, q, Set.of(), null, 10);
     assertThat(none.offReason()).isEqualTo("vectorIndexBytes is 0");
@@ -286,7 +317,7 @@ class VectorIndexTest {
     rows.put(Scope.agent("a"), "semantic", "bad", unit(r, 4));
     rows.put(Scope.swarm(), "semantic", "fine", unit(r, 4));
     rows.damage(Scope.agent("a"), "semantic", "bad", "embedding_q8", new byte[5]);
-    VectorIndex index = new VectorIndex(SwarmDbConfig.DEFAULT_VECTOR_INDEX_BYTES);
+    VectorIndex index = fresh();
     float[] q = unit(r, 4);
     for (Set<Scope> scopes : List.of(Set.<Scope>of(), Set.of(Scope.agent("a")))) {
       SwarmDbException fromIndex =
@@ -315,33 +346,6 @@ class VectorIndexTest {
     assertThat(index.builds()).isEqualTo(1);
   }
 
-  /** The public search's threshold, through the index: its count of live candidates decides. */
-  @BackendTest
-  void theIndexTurnsQuantisedOneRowAboveTheThreshold() {
-    int t = VectorSearch.QUANTISED_THRESHOLD;
-    Random r = new Random(15);
-    record(4);
-    Scope big = Scope.namespace("big");
-    List<Row> batch = new ArrayList<>();
-    for (int i = 0; i < t - 1; i++) {
-      batch.add(new Row(big, "semantic", "k" + i, unit(r, 4), null));
-      batch.add(new Row(Scope.swarm(), "semantic", "k" + i, unit(r, 4), null));
-    }
-    rows.putAll(batch, MODEL);
-    rows.damage(big, "semantic", "k0", "embedding_q8", new byte[3]);
-    VectorIndex index = new VectorIndex(SwarmDbConfig.DEFAULT_VECTOR_INDEX_BYTES);
-    float[] q = unit(r, 4);
-    int threshold = VectorSearch.QUANTISED_THRESHOLD;
-    assertThat(rows.search(index, q, Set.of(big), null, 10, threshold)).hasSize(10); // t - 1
-    other.put(big, "semantic", "one-more", unit(r, 4));
-    assertThat(rows.search(index, q, Set.of(big), null, 10, threshold)).hasSize(10); // t
-    other.put(big, "semantic", "and-another", unit(r, 4));
-    SwarmDbException e =
-        assertFails(
-            ErrorCode.CORRUPT, () -> rows.search(index, q, Set.of(big), null, 10, threshold));
-    assertThat(e.getMessage()).contains("scope 'ns:big'", "key 'k0'", "embedding_q8 of 3 bytes");
-  }
-
   /**
    * Searches on four threads while another database puts one entry a transaction: none fails, and
    * afterwards the index gives the row scan's hits. Five rounds.
@@ -353,7 +357,7 @@ class VectorIndexTest {
     ExecutorService pool = Executors.newFixedThreadPool(5);
     try {
       for (int round = 0; round < 5; round++) {
-        VectorIndex index = new VectorIndex(SwarmDbConfig.DEFAULT_VECTOR_INDEX_BYTES);
+        VectorIndex index = fresh();
         CountDownLatch start = new CountDownLatch(1);
         List<Future<?>> work = new ArrayList<>();
         int from = round * 60;

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.moaiflow.swarmdb.ErrorCode;
 import io.moaiflow.swarmdb.Scope;
+import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
 import io.moaiflow.swarmdb.backend.BackendTest;
 import io.moaiflow.swarmdb.backend.TestBackend;
@@ -259,15 +260,24 @@ class VectorSearchTest {
     }
     rows.putAll(batch, MODEL);
     rows.damage(big, "semantic", "k0", "embedding_q8", new byte[3]);
+    // the row scan, and the in-memory index (its own count of live candidates decides; built
+    // after the damage, it keeps it as damage)
+    VectorIndex index = new VectorIndex(SwarmDbConfig.DEFAULT_VECTOR_INDEX_BYTES);
     float[] q = unit(r, 4);
     assertThat(rows.search(q, Set.of(big), null, 10)).hasSize(10); // t - 1 candidates
+    assertThat(rows.search(index, q, Set.of(big), null, 10, t)).hasSize(10);
     rows.put(big, "semantic", "one-more", unit(r, 4));
     assertThat(rows.search(q, Set.of(big), null, 10)).hasSize(10); // t
+    assertThat(rows.search(index, q, Set.of(big), null, 10, t)).hasSize(10);
     assertThat(rows.search(q, Set.of(big), "semantic", 10)).hasSize(10);
     rows.put(big, "semantic", "and-another", unit(r, 4));
-    SwarmDbException e =
-        assertFails(ErrorCode.CORRUPT, () -> rows.search(q, Set.of(big), null, 10)); // t + 1
-    assertThat(e.getMessage()).contains("scope 'ns:big'", "key 'k0'", "embedding_q8 of 3 bytes");
+    for (SwarmDbException e :
+        List.of(
+            assertFails(ErrorCode.CORRUPT, () -> rows.search(q, Set.of(big), null, 10)), // t + 1
+            assertFails(
+                ErrorCode.CORRUPT, () -> rows.search(index, q, Set.of(big), null, 10, t)))) {
+      assertThat(e.getMessage()).contains("scope 'ns:big'", "key 'k0'", "embedding_q8 of 3 bytes");
+    }
     // another type of the same scope is not a candidate
     rows.put(big, "episodic", "e", unit(r, 4));
     assertThat(rows.search(q, Set.of(big), "episodic", 10)).hasSize(1);
