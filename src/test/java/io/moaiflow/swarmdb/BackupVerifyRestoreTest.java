@@ -69,8 +69,8 @@ class BackupVerifyRestoreTest {
   void verifyBackupReportsWhatTheBackupHolds() {
     BackupCheck check = SwarmDB.verifyBackup(backup);
     assertThat(check.path()).isEqualTo(backup.toAbsolutePath().normalize());
-    assertThat(check.schemaVersion()).isEqualTo(SchemaV6.LATEST);
-    assertThat(check.latestSchemaVersion()).isEqualTo(SchemaV6.LATEST);
+    assertThat(check.schemaVersion()).isEqualTo(SchemaV7.LATEST);
+    assertThat(check.latestSchemaVersion()).isEqualTo(SchemaV7.LATEST);
     assertThat(check.events()).isEqualTo(4);
   }
 
@@ -99,7 +99,7 @@ class BackupVerifyRestoreTest {
         .hasMessageNotContaining("restored");
     assertThat(assertFails(ErrorCode.SCHEMA_TOO_NEW, () -> SwarmDB.verifyBackup(future)))
         .hasMessageContaining(
-            "schema version 42, newer than this SwarmDB (" + SchemaV6.LATEST + ")")
+            "schema version 42, newer than this SwarmDB (" + SchemaV7.LATEST + ")")
         .hasMessageNotContaining("restored");
     assertThat(assertFails(ErrorCode.CORRUPT, () -> SwarmDB.verifyBackup(withWal)))
         .hasMessageContaining("has a non-empty withwal.db-wal beside it")

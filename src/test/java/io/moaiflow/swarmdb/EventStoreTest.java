@@ -658,8 +658,8 @@ class EventStoreTest extends BackendSuite {
         .hasSize(backend.isPostgres() ? 16 : 12);
     assertThat(info.missingIndexes()).isEmpty();
     assertThat(info.unexpectedIndexes()).isEmpty();
-    assertThat(info.schemaVersion()).isEqualTo(SchemaV6.LATEST);
-    assertThat(info.latestSchemaVersion()).isEqualTo(SchemaV6.LATEST);
+    assertThat(info.schemaVersion()).isEqualTo(SchemaV7.LATEST);
+    assertThat(info.latestSchemaVersion()).isEqualTo(SchemaV7.LATEST);
     assertThat(info.rowCounts())
         .containsEntry("agent_events", 1L)
         .containsEntry("sessions", 1L)
@@ -667,7 +667,7 @@ class EventStoreTest extends BackendSuite {
         .containsEntry("session_memory", 0L)
         .containsEntry("scoped_memory", 0L)
         .containsEntry("swarm_settings", 1L)
-        .containsEntry("schema_history", (long) SchemaV6.LATEST)
+        .containsEntry("schema_history", (long) SchemaV7.LATEST)
         .doesNotContainKeys("event_causes", "event_reads")
         .containsEntry("session_history", 1L)
         .containsEntry("agent_history", 0L)
@@ -679,15 +679,15 @@ class EventStoreTest extends BackendSuite {
     assertThat(h.healthy()).as(h.problems().toString()).isTrue();
     assertThat(h.database()).isEqualTo("connected");
     assertThat(h.writable()).isTrue();
-    assertThat(h.schemaVersion()).isEqualTo(SchemaV6.LATEST);
+    assertThat(h.schemaVersion()).isEqualTo(SchemaV7.LATEST);
     assertThat(db.inspect().writerStats().transactions()).isPositive();
     assertThat(db.migrator().status())
         .extracting(s -> s.state())
         .containsOnly(MigrationState.APPLIED)
-        .hasSize(SchemaV6.LATEST);
+        .hasSize(SchemaV7.LATEST);
     assertThat(db.migrator().pending()).isEmpty();
-    assertThat(db.migrator().currentVersion()).isEqualTo(SchemaV6.LATEST);
-    assertThat(db.migrator().latestVersion()).isEqualTo(SchemaV6.LATEST);
+    assertThat(db.migrator().currentVersion()).isEqualTo(SchemaV7.LATEST);
+    assertThat(db.migrator().latestVersion()).isEqualTo(SchemaV7.LATEST);
     db.migrator().validate();
     assertThat(db.migrator().migrate().applied()).isEmpty();
   }

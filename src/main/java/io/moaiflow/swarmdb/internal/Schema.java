@@ -69,24 +69,28 @@ public final class Schema {
    */
   public static final List<String> V4_TABLES = List.of("event_causes", "event_reads");
 
+  /**
+   * The schema version whose history triggers move the sequence's high-water mark themselves (the
+   * {@code agent_events} row of {@code sqlite_sequence}, created by its migration).
+   */
+  public static final int SEQUENCE_MARK_VERSION = 7;
+
   /** The schema version that keeps an event's causal links in its own row. */
   public static final int INLINE_LINKS_VERSION = 6;
 
   /**
-   * SQLite's triggers of v3, sorted: they record every change of memory, agents and sessions in the
-   * history tables and move the sequence's high-water mark, so a missing one loses history.
+   * SQLite's history triggers (v3, rewritten by v7), sorted: they record every change of memory,
+   * agents and sessions in the history tables and move the sequence's high-water mark, so a missing
+   * one loses history.
    */
   public static final List<String> SQLITE_HISTORY_TRIGGERS =
       List.of(
-          "agent_history_sequence",
           "agents_history_delete",
           "agents_history_insert",
           "agents_history_update",
-          "memory_history_sequence",
           "scoped_memory_history_delete",
           "scoped_memory_history_insert",
           "scoped_memory_history_update",
-          "session_history_sequence",
           "session_memory_history_delete",
           "session_memory_history_insert",
           "session_memory_history_update",

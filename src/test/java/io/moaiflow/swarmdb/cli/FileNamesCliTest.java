@@ -50,7 +50,7 @@ class FileNamesCliTest {
             "initialised "
                 + db
                 + " at schema version "
-                + io.moaiflow.swarmdb.SchemaV6.LATEST
+                + io.moaiflow.swarmdb.SchemaV7.LATEST
                 + "\n");
     assertThat(namesIn(sub)).contains(name).isSubsetOf(name, name + "-wal", name + "-shm");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(db)))
@@ -59,7 +59,7 @@ class FileNamesCliTest {
     CliRun info = CliRun.ok(db, "info", "--json");
     JsonNode n = json.readTree(info.out());
     assertThat(n.get("path").asText()).isEqualTo(db.toString());
-    assertThat(n.get("schemaVersion").asInt()).isEqualTo(io.moaiflow.swarmdb.SchemaV6.LATEST);
+    assertThat(n.get("schemaVersion").asInt()).isEqualTo(io.moaiflow.swarmdb.SchemaV7.LATEST);
     assertThat(n.get("pragmas").get("journal_mode").asText()).isEqualTo("wal");
 
     CliRun verify = CliRun.ok(db, "verify");

@@ -24,7 +24,7 @@ class InspectCommandsTest {
             "initialised "
                 + db.toAbsolutePath()
                 + " at schema version "
-                + io.moaiflow.swarmdb.SchemaV6.LATEST
+                + io.moaiflow.swarmdb.SchemaV7.LATEST
                 + "\n");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(db)))
         .isEqualTo("rw-------");
@@ -37,14 +37,14 @@ class InspectCommandsTest {
   void infoShowsSchemaCountsIndexesPragmasAndFiles() throws Exception {
     Path db = TestDatabases.populated(dir.resolve("swarm.db"), 5);
     assertThat(CliRun.ok(db, "info").out())
-        .contains("schema version:  6 (library: 6)")
+        .contains("schema version:  7 (library: 7)")
         .containsPattern("agent_events +5")
         .contains("indexes (12):", "idx_events_agent_ts", "idx_memory_session_updated")
         .contains("journal_mode", "cache_size           10000")
         .contains("pages:", "files:");
 
     JsonNode n = json.readTree(CliRun.on(db, "info", "--json").out());
-    assertThat(n.get("schemaVersion").asInt()).isEqualTo(io.moaiflow.swarmdb.SchemaV6.LATEST);
+    assertThat(n.get("schemaVersion").asInt()).isEqualTo(io.moaiflow.swarmdb.SchemaV7.LATEST);
     assertThat(n.get("indexCount").asInt()).isEqualTo(12);
     assertThat(n.get("indexes")).hasSize(12);
     assertThat(n.get("rowCounts").get("agent_events").asLong()).isEqualTo(5);
@@ -64,7 +64,7 @@ class InspectCommandsTest {
     assertThat(j.out()).startsWith("{\"status\":\"healthy\",\"database\":\"connected\",");
     JsonNode n = json.readTree(j.out());
     assertThat(n.get("writable").asBoolean()).isTrue();
-    assertThat(n.get("schemaVersion").asInt()).isEqualTo(io.moaiflow.swarmdb.SchemaV6.LATEST);
+    assertThat(n.get("schemaVersion").asInt()).isEqualTo(io.moaiflow.swarmdb.SchemaV7.LATEST);
     assertThat(n.get("problems")).isEmpty();
   }
 

@@ -188,13 +188,13 @@ class SearchCommandTest {
     Path db = seeded();
     assertThat(CliRun.ok(db, "init", "--index-events=false").out())
         .endsWith(
-            "at schema version " + io.moaiflow.swarmdb.SchemaV6.LATEST + ", event indexing off\n");
+            "at schema version " + io.moaiflow.swarmdb.SchemaV7.LATEST + ", event indexing off\n");
     assertThat(CliRun.ok(db, "search", "connection", "--events").out()).isEmpty();
     assertThat(CliRun.ok(db, "init", "--index-events", "true").out())
         .endsWith(", event indexing on\n");
     assertThat(CliRun.ok(db, "search", "connection", "--events").out().lines()).hasSize(1);
     assertThat(CliRun.ok(db, "init").out())
-        .endsWith("at schema version " + io.moaiflow.swarmdb.SchemaV6.LATEST + "\n");
+        .endsWith("at schema version " + io.moaiflow.swarmdb.SchemaV7.LATEST + "\n");
     assertThat(CliRun.fails(ExitCodes.USAGE, db, "init", "--index-events", "maybe").err())
         .contains("maybe");
   }

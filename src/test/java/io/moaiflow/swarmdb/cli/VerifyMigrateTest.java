@@ -32,9 +32,9 @@ class VerifyMigrateTest {
             "permissions: file 600, directory 700",
             "quick_check ok",
             "schema version "
-                + io.moaiflow.swarmdb.SchemaV6.LATEST
+                + io.moaiflow.swarmdb.SchemaV7.LATEST
                 + ", "
-                + io.moaiflow.swarmdb.SchemaV6.LATEST
+                + io.moaiflow.swarmdb.SchemaV7.LATEST
                 + " migration checksum(s) match",
             "indexes: all 12 present");
     assertThat(CliRun.ok(db, "verify", "--full").out()).contains("integrity_check ok");
@@ -129,7 +129,7 @@ class VerifyMigrateTest {
         .contains("journal mode is not WAL")
         .contains(
             "schema version is 0, this version of SwarmDB needs "
-                + io.moaiflow.swarmdb.SchemaV6.LATEST
+                + io.moaiflow.swarmdb.SchemaV7.LATEST
                 + "; run 'swarmdb migrate'");
   }
 
@@ -159,24 +159,25 @@ class VerifyMigrateTest {
     sql(db, "PRAGMA journal_mode=WAL");
     CliRun dry = CliRun.ok(db, "migrate", "--dry-run");
     assertThat(dry.out())
-        .contains("schema version 0; 6 pending migration(s) (dry run, nothing applied):")
+        .contains("schema version 0; 7 pending migration(s) (dry run, nothing applied):")
         .contains(
             "V1  init",
             "V2  recall",
             "V3  history",
             "V4  causality",
             "V5  writer",
-            "V6  inline links");
+            "V6  inline links",
+            "V7  sequence");
     try (SwarmDB s = SwarmDB.open(SwarmDbConfig.builder(db).migrate(false).build())) {
       assertThat(s.migrator().currentVersion()).isZero();
     }
 
-    assertThat(CliRun.ok(db, "migrate").out()).contains("migrated from version 0 to 6 (6 applied)");
+    assertThat(CliRun.ok(db, "migrate").out()).contains("migrated from version 0 to 7 (7 applied)");
     CliRun again = CliRun.on(db, "migrate");
     assertThat(again.out())
         .contains(
             "schema version "
-                + io.moaiflow.swarmdb.SchemaV6.LATEST
+                + io.moaiflow.swarmdb.SchemaV7.LATEST
                 + " is current; nothing to migrate");
   }
 

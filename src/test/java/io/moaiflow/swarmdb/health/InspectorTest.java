@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.AgentStatus;
 import io.moaiflow.swarmdb.SchemaV2;
-import io.moaiflow.swarmdb.SchemaV6;
+import io.moaiflow.swarmdb.SchemaV7;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbConfig;
 import io.moaiflow.swarmdb.SwarmDbException;
@@ -33,15 +33,15 @@ class InspectorTest {
       DatabaseInfo info = db.inspect().info();
       assertThat(info.path()).isEqualTo(file.toAbsolutePath().toString());
       assertThat(info.sqliteVersion()).startsWith("3.");
-      assertThat(info.schemaVersion()).isEqualTo(SchemaV6.LATEST);
-      assertThat(info.latestSchemaVersion()).isEqualTo(SchemaV6.LATEST);
+      assertThat(info.schemaVersion()).isEqualTo(SchemaV7.LATEST);
+      assertThat(info.latestSchemaVersion()).isEqualTo(SchemaV7.LATEST);
       assertThat(info.rowCounts())
           .containsExactly(
               Map.entry("agent_events", 30L),
               Map.entry("agents", 1L),
               Map.entry("sessions", 1L),
               Map.entry("session_memory", 1L),
-              Map.entry("schema_history", (long) io.moaiflow.swarmdb.SchemaV6.LATEST),
+              Map.entry("schema_history", (long) io.moaiflow.swarmdb.SchemaV7.LATEST),
               Map.entry("scoped_memory", 0L),
               Map.entry("swarm_settings", 1L),
               // the history: the memory write, the session start, the registration
@@ -94,8 +94,8 @@ class InspectorTest {
       assertThat(ok.status()).isEqualTo("healthy");
       assertThat(ok.database()).isEqualTo("connected");
       assertThat(ok.writable()).isTrue();
-      assertThat(ok.schemaVersion()).isEqualTo(SchemaV6.LATEST);
-      assertThat(ok.expectedSchemaVersion()).isEqualTo(SchemaV6.LATEST);
+      assertThat(ok.schemaVersion()).isEqualTo(SchemaV7.LATEST);
+      assertThat(ok.expectedSchemaVersion()).isEqualTo(SchemaV7.LATEST);
       assertThat(ok.dbSizeBytes()).isPositive();
       assertThat(ok.problems()).isEmpty();
       assertThat(ok.checkedAt()).isNotNull();

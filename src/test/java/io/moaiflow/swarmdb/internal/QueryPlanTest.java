@@ -168,7 +168,8 @@ class QueryPlanTest {
             "V3__history.sql",
             "V4__causality.sql",
             "V5__writer.sql",
-            "V6__inline_links.sql");
+            "V6__inline_links.sql",
+            "V7__sequence.sql");
     long creates = 0;
     for (String name : scripts) {
       String script =

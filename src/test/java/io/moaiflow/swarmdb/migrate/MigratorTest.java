@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class MigratorTest {
-  private static final int LATEST = io.moaiflow.swarmdb.SchemaV6.LATEST;
+  private static final int LATEST = io.moaiflow.swarmdb.SchemaV7.LATEST;
 
   /** A version newer than this library's. */
   private static final int FUTURE = LATEST + 1;
@@ -62,7 +62,8 @@ class MigratorTest {
       assertThat(status).hasSize(LATEST);
       assertThat(status)
           .extracting(MigrationInfo::description)
-          .containsExactly("init", "recall", "history", "causality", "writer", "inline links");
+          .containsExactly(
+              "init", "recall", "history", "causality", "writer", "inline links", "sequence");
       for (int i = 0; i < 3; i++) {
         MigrationInfo v = status.get(i);
         assertThat(v.version()).isEqualTo(i + 1);

@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.moaiflow.swarmdb.EventQuery;
 import io.moaiflow.swarmdb.SchemaV1;
 import io.moaiflow.swarmdb.SchemaV2;
-import io.moaiflow.swarmdb.SchemaV5;
-import io.moaiflow.swarmdb.SchemaV6;
+import io.moaiflow.swarmdb.SchemaV7;
 import io.moaiflow.swarmdb.SessionMemory;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbConfig;
@@ -58,9 +57,9 @@ class V1ToV2MigrationTest {
       MigrationResult r;
       try (SwarmDB db = SwarmDB.open(file)) {
         Migrator m = db.migrator();
-        assertThat(m.currentVersion()).isEqualTo(SchemaV6.LATEST);
+        assertThat(m.currentVersion()).isEqualTo(SchemaV7.LATEST);
         assertThat(m.status())
-            .hasSize(SchemaV6.LATEST)
+            .hasSize(SchemaV7.LATEST)
             .allSatisfy(
                 s -> {
                   assertThat(s.state()).isEqualTo(MigrationState.APPLIED);
@@ -68,7 +67,8 @@ class V1ToV2MigrationTest {
                 });
         assertThat(m.status())
             .extracting(MigrationInfo::description)
-            .containsExactly("init", "recall", "history", "causality", "writer", "inline links");
+            .containsExactly(
+                "init", "recall", "history", "causality", "writer", "inline links", "sequence");
         r = m.migrate();
         assertThat(r.applied()).isEmpty();
         assertThat(db.maintenance().integrityCheck().problems()).isEmpty();
@@ -97,7 +97,7 @@ class V1ToV2MigrationTest {
                   p ->
                       p.getFileName()
                           .toString()
-                          .startsWith("swarm-v1.db.pre-v" + SchemaV6.LATEST + "-"))
+                          .startsWith("swarm-v1.db.pre-v" + SchemaV7.LATEST + "-"))
               .toList();
       assertThat(backups).hasSize(1);
       backup = backups.get(0);
@@ -169,10 +169,10 @@ class V1ToV2MigrationTest {
                 "SELECT name FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"))
         .containsExactlyElementsOf(SchemaV1.INDEXES);
     assertThat(strings(file, "SELECT name FROM sqlite_schema WHERE type = 'trigger' ORDER BY name"))
-        .containsExactlyElementsOf(SchemaV5.SQLITE_TRIGGERS);
+        .containsExactlyElementsOf(SchemaV7.SQLITE_TRIGGERS);
     assertThat(query(file, "SELECT count(*) FROM schema_history WHERE success = 1"))
-        .isEqualTo(SchemaV6.LATEST);
-    assertThat(query(file, "PRAGMA user_version")).isEqualTo(SchemaV6.LATEST);
+        .isEqualTo(SchemaV7.LATEST);
+    assertThat(query(file, "PRAGMA user_version")).isEqualTo(SchemaV7.LATEST);
     long v2Checksum;
     try (SwarmDB db = SwarmDB.open(file)) {
       v2Checksum = db.migrator().status().get(1).resolvedChecksum();
@@ -209,7 +209,7 @@ class V1ToV2MigrationTest {
               + CHILD_EVENT_WORD
               + " swam by\"}')");
       try (SwarmDB db = SwarmDB.open(SwarmDbConfig.postgres(schema.url()).build())) {
-        assertThat(db.migrator().currentVersion()).isEqualTo(SchemaV6.LATEST);
+        assertThat(db.migrator().currentVersion()).isEqualTo(SchemaV7.LATEST);
         assertThat(db.migrator().status())
             .allSatisfy(
                 s -> {
@@ -243,7 +243,7 @@ class V1ToV2MigrationTest {
           .as("only metadata is indexed: the agent type is a filter")
           .isZero();
       assertThat(PgTestSupport.queryLong(c, "SELECT count(*) FROM schema_history"))
-          .isEqualTo(SchemaV6.LATEST);
+          .isEqualTo(SchemaV7.LATEST);
     }
   }
 

@@ -81,7 +81,7 @@ class OpsServerTest {
     JsonNode body = json(r);
     assertThat(body.get("status").asText()).isEqualTo("healthy");
     assertThat(body.get("database").asText()).isEqualTo("connected");
-    assertThat(body.get("schemaVersion").asInt()).isEqualTo(io.moaiflow.swarmdb.SchemaV6.LATEST);
+    assertThat(body.get("schemaVersion").asInt()).isEqualTo(io.moaiflow.swarmdb.SchemaV7.LATEST);
     assertThat(body.get("dbSizeBytes").asLong()).isPositive();
     assertThat(body.get("walSizeBytes").asLong()).isNotNegative();
     assertThat(body.get("recentWriteFailures")).isEmpty();

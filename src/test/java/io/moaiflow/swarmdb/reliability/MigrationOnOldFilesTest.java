@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.ErrorCode;
-import io.moaiflow.swarmdb.SchemaV6;
+import io.moaiflow.swarmdb.SchemaV7;
 import io.moaiflow.swarmdb.SeedFiles;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.migrate.MigrationResult;
@@ -32,9 +32,9 @@ import org.sqlite.SQLiteConfig;
 /**
  * Item 8: migrations on old files. (a) A current database copied with a hot WAL (its writer was
  * SIGKILLed) opens and "migrates" idempotently with every acknowledged event. (b) A migration to a
- * next (V7) script that is killed midway, and (c) one whose script fails, leave the v6 schema and
- * data intact; (d) a good V7 applies once and is then refused by a library that only knows up to
- * v6. The V7 scripts are put in front of the classpath of a child JVM, so the library's real
+ * next (V8) script that is killed midway, and (c) one whose script fails, leave the v7 schema and
+ * data intact; (d) a good V8 applies once and is then refused by a library that only knows up to
+ * v7. The V8 scripts are put in front of the classpath of a child JVM, so the library's real
  * migrator runs. The real V1 to V2 migration of the checked-in v1 file with a hot WAL is {@code
  * migrate.V1ToV2MigrationTest}.
  */
@@ -84,7 +84,7 @@ class MigrationOnOldFilesTest {
     long rows = -1;
     for (int round = 0; round < 2; round++) {
       try (SwarmDB swarm = SwarmDB.open(copy)) {
-        assertThat(swarm.migrator().currentVersion()).isEqualTo(SchemaV6.LATEST);
+        assertThat(swarm.migrator().currentVersion()).isEqualTo(SchemaV7.LATEST);
         assertThat(swarm.migrator().pending()).isEmpty();
         assertThat(swarm.migrator().status()).allMatch(m -> m.state() == MigrationState.APPLIED);
         MigrationResult again = swarm.migrator().migrate();
@@ -103,7 +103,7 @@ class MigrationOnOldFilesTest {
           .noneMatch(n -> n.endsWith(".bak"));
     }
     assertThat(DbFiles.queryLong(copy, "SELECT count(*) FROM schema_history"))
-        .isEqualTo(SchemaV6.LATEST);
+        .isEqualTo(SchemaV7.LATEST);
     System.out.printf("FIGURES hotwal acked=%d rowsFound=%d%n", acked.size(), rows);
   }
 
@@ -141,9 +141,9 @@ class MigrationOnOldFilesTest {
           .anyMatch(
               l ->
                   l.startsWith("ERROR MIGRATION_FAILED")
-                      && l.contains("V7")
+                      && l.contains("V8")
                       && l.contains(db.toString())
-                      && l.contains("still at version " + SchemaV6.LATEST));
+                      && l.contains("still at version " + SchemaV7.LATEST));
     }
     assertCurrentIntact(db);
   }
@@ -155,11 +155,11 @@ class MigrationOnOldFilesTest {
     for (int round = 0; round < 2; round++) {
       try (ChildJvm child = migrateInChild(v3, "good-" + round + ".err", db)) {
         assertThat(child.waitFor(120)).as(child.stderrText()).isZero();
-        assertThat(child.lines()).contains("OPENED v" + (SchemaV6.LATEST + 1));
+        assertThat(child.lines()).contains("OPENED v" + (SchemaV7.LATEST + 1));
       }
     }
     assertThat(DbFiles.queryLong(db, "SELECT count(*) FROM schema_history"))
-        .isEqualTo(SchemaV6.LATEST + 1);
+        .isEqualTo(SchemaV7.LATEST + 1);
     assertThat(DbFiles.queryLong(db, "SELECT count(*) FROM agent_events")).isEqualTo(ROWS);
     try (Stream<Path> files = Files.list(db.getParent())) {
       assertThat(
@@ -168,7 +168,7 @@ class MigrationOnOldFilesTest {
                       p ->
                           p.getFileName()
                               .toString()
-                              .contains(".pre-v" + (SchemaV6.LATEST + 1) + "-"))
+                              .contains(".pre-v" + (SchemaV7.LATEST + 1) + "-"))
                   .count())
           .as("one backup, taken before the one real migration")
           .isEqualTo(1);
@@ -193,7 +193,7 @@ class MigrationOnOldFilesTest {
         i -> AgentEvent.of("run", "agent-" + i, null, Map.of("i", i)));
   }
 
-  /** A classpath directory that ships V1 to V6 (from the library) plus the given V7 script. */
+  /** A classpath directory that ships V1 to V7 (from the library) plus the given V8 script. */
   private Path scripts(String name, String v3) throws Exception {
     Path cp = dir.resolve("cp-" + name);
     Path m = cp.resolve("db/migration/sqlite");
@@ -201,8 +201,8 @@ class MigrationOnOldFilesTest {
     Files.writeString(
         m.resolve("index.txt"),
         "V1__init.sql\nV2__recall.sql\nV3__history.sql\nV4__causality.sql\nV5__writer.sql\n"
-            + "V6__inline_links.sql\nV7__reliability_test.sql\n");
-    Files.writeString(m.resolve("V7__reliability_test.sql"), v3, StandardCharsets.UTF_8);
+            + "V6__inline_links.sql\nV7__sequence.sql\nV8__reliability_test.sql\n");
+    Files.writeString(m.resolve("V8__reliability_test.sql"), v3, StandardCharsets.UTF_8);
     return cp;
   }
 
@@ -220,7 +220,7 @@ class MigrationOnOldFilesTest {
       try (Stream<Path> files = Files.list(db.getParent())) {
         backupDone =
             files.anyMatch(
-                p -> p.getFileName().toString().contains(".pre-v" + (SchemaV6.LATEST + 1) + "-"));
+                p -> p.getFileName().toString().contains(".pre-v" + (SchemaV7.LATEST + 1) + "-"));
       }
       if (backupDone) {
         try (Connection c = cfg.createConnection("jdbc:sqlite:" + db);
@@ -242,7 +242,7 @@ class MigrationOnOldFilesTest {
 
   private static void assertCurrentIntact(Path db) throws Exception {
     try (SwarmDB swarm = SwarmDB.open(db)) {
-      assertThat(swarm.migrator().currentVersion()).isEqualTo(SchemaV6.LATEST);
+      assertThat(swarm.migrator().currentVersion()).isEqualTo(SchemaV7.LATEST);
       assertThat(swarm.maintenance().integrityCheck().ok()).isTrue();
       assertThat(swarm.events().count()).isEqualTo(ROWS);
     }
@@ -254,7 +254,7 @@ class MigrationOnOldFilesTest {
     assertThat(DbFiles.queryLong(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'v3_filler'"))
         .isZero();
     assertThat(DbFiles.queryLong(db, "SELECT max(version) FROM schema_history"))
-        .isEqualTo(SchemaV6.LATEST);
-    assertThat(DbFiles.queryLong(db, "PRAGMA user_version")).isEqualTo(SchemaV6.LATEST);
+        .isEqualTo(SchemaV7.LATEST);
+    assertThat(DbFiles.queryLong(db, "PRAGMA user_version")).isEqualTo(SchemaV7.LATEST);
   }
 }

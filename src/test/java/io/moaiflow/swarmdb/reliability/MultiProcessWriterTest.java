@@ -64,7 +64,7 @@ class MultiProcessWriterTest {
     assertThat(rows).isEqualTo((long) processes * ROWS_PER_PROCESS).isEqualTo(distinct);
     assertThat(DbFiles.integrityCheck(db)).containsExactly("ok");
     assertThat(DbFiles.queryLong(db, "SELECT count(*) FROM schema_history"))
-        .isEqualTo(io.moaiflow.swarmdb.SchemaV6.LATEST);
+        .isEqualTo(io.moaiflow.swarmdb.SchemaV7.LATEST);
     System.out.printf(
         "FIGURES multiprocess processes=%d rowsEach=%d rowsFound=%d%n",
         processes, ROWS_PER_PROCESS, rows);

@@ -42,6 +42,9 @@ final class SqliteErrors {
     return (resultCode(e) & 0xff) == 19;
   }
 
+  /** The message of the history triggers' RAISE when sqlite_sequence lost its agent_events row. */
+  static final String NO_SEQUENCE_ROW = "sqlite_sequence holds no agent_events row";
+
   /**
    * Maps an exception.
    *
@@ -80,7 +83,13 @@ final class SqliteErrors {
                   "; the operating system refused the read or write. Check that the file and"
                       + " directory exist, are writable, and that the disk is healthy");
           case 19 -> // SQLITE_CONSTRAINT
-              new Fix(ErrorCode.INVALID_ARGUMENT, "; the row breaks a schema constraint");
+              String.valueOf(e.getMessage()).contains(NO_SEQUENCE_ROW)
+                  ? new Fix(
+                      ErrorCode.CORRUPT,
+                      "; the sequence's high-water mark (the agent_events row of sqlite_sequence)"
+                          + " was deleted, so no event or history row can be numbered safely."
+                          + " Restore from a backup with 'swarmdb restore --from FILE'")
+                  : new Fix(ErrorCode.INVALID_ARGUMENT, "; the row breaks a schema constraint");
           default -> new Fix(ErrorCode.DATABASE_ERROR, "");
         };
     return new SwarmDbException(fix.code(), base + fix.hint(), e, code);

@@ -126,6 +126,9 @@ final class SqliteMaintenance extends Retention {
         }
       }
     }
+    if (SqliteMigrator.userVersion(h) >= Schema.SEQUENCE_MARK_VERSION) {
+      sequenceMark(h, problems, restore);
+    }
     if (SqliteMigrator.userVersion(h) >= Schema.INLINE_LINKS_VERSION) {
       if (h.queryLong("SELECT count(*) FROM pragma_table_info('agent_events') WHERE name = 'links'")
           != 1) {
@@ -172,6 +175,41 @@ final class SqliteMaintenance extends Retention {
       }
     }
     return problems;
+  }
+
+  /**
+   * Since v7 the history triggers number their rows after the sequence's high-water mark (the
+   * {@code agent_events} row of {@code sqlite_sequence}) and move it: a missing row makes every
+   * recorded change fail, and a mark below a stored seq would number the next event or change on a
+   * seq already used.
+   */
+  private static void sequenceMark(Handle h, List<String> problems, String restore)
+      throws SQLException {
+    List<String> mark =
+        h.queryStrings(
+            "SELECT CAST(seq AS INTEGER) FROM sqlite_sequence WHERE name = 'agent_events'");
+    long stored =
+        h.queryLong(
+            "SELECT max((SELECT coalesce(max(seq), 0) FROM agent_events),"
+                + " (SELECT coalesce(max(seq), 0) FROM memory_history),"
+                + " (SELECT coalesce(max(seq), 0) FROM agent_history),"
+                + " (SELECT coalesce(max(seq), 0) FROM session_history))");
+    if (mark.isEmpty()) {
+      problems.add(
+          "sqlite_sequence has no agent_events row: no change of memory, agents or sessions can"
+              + " be recorded (the largest stored seq is "
+              + stored
+              + ")"
+              + restore);
+    } else if (Long.parseLong(mark.get(0)) < stored) {
+      problems.add(
+          "sqlite_sequence's agent_events mark is "
+              + mark.get(0)
+              + ", below the largest stored seq "
+              + stored
+              + ": the next event or change would reuse a seq"
+              + restore);
+    }
   }
 
   /**

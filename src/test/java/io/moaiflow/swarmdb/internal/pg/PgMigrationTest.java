@@ -60,9 +60,9 @@ class PgMigrationTest {
                   .filter(l -> l.startsWith("applied "))
                   .mapToInt(l -> Integer.parseInt(l.substring("applied ".length())))
                   .sum())
-          .isEqualTo(io.moaiflow.swarmdb.SchemaV6.LATEST);
+          .isEqualTo(io.moaiflow.swarmdb.SchemaV7.LATEST);
       assertThat(count(observer, "SELECT count(*) FROM schema_history"))
-          .isEqualTo(io.moaiflow.swarmdb.SchemaV6.LATEST);
+          .isEqualTo(io.moaiflow.swarmdb.SchemaV7.LATEST);
       assertThat(Handle.run(observer, 0, PgInspector::indexes))
           .containsExactlyElementsOf(io.moaiflow.swarmdb.SchemaV2.POSTGRES_INDEXES)
           .hasSize(16);
@@ -100,13 +100,13 @@ class PgMigrationTest {
           .extracting(m -> m.state())
           .containsExactlyElementsOf(
               java.util.Collections.nCopies(
-                  io.moaiflow.swarmdb.SchemaV6.LATEST, MigrationState.PENDING));
+                  io.moaiflow.swarmdb.SchemaV7.LATEST, MigrationState.PENDING));
       assertFails(ErrorCode.SCHEMA_OUTDATED, () -> db.events().count());
       assertThat(db.inspect().health().healthy()).isFalse();
       MigrationResult r = db.migrator().migrate();
       assertThat(r.fromVersion()).isZero();
-      assertThat(r.toVersion()).isEqualTo(io.moaiflow.swarmdb.SchemaV6.LATEST);
-      assertThat(r.applied()).hasSize(io.moaiflow.swarmdb.SchemaV6.LATEST);
+      assertThat(r.toVersion()).isEqualTo(io.moaiflow.swarmdb.SchemaV7.LATEST);
+      assertThat(r.applied()).hasSize(io.moaiflow.swarmdb.SchemaV7.LATEST);
       assertThat(r.backup()).isNull();
       assertThat(db.events().count()).isZero();
     }
@@ -131,14 +131,14 @@ class PgMigrationTest {
         st.execute("UPDATE schema_history SET checksum = checksum - 1");
         st.execute(
             "INSERT INTO schema_history VALUES ("
-                + (io.moaiflow.swarmdb.SchemaV6.LATEST + 1)
+                + (io.moaiflow.swarmdb.SchemaV7.LATEST + 1)
                 + ", 'from the future', 1, 0, 0, true)");
       }
       e = openFails(schema, ErrorCode.SCHEMA_TOO_NEW);
       assertThat(e.getMessage())
           .contains(
-              "version " + (io.moaiflow.swarmdb.SchemaV6.LATEST + 1),
-              "up to " + io.moaiflow.swarmdb.SchemaV6.LATEST);
+              "version " + (io.moaiflow.swarmdb.SchemaV7.LATEST + 1),
+              "up to " + io.moaiflow.swarmdb.SchemaV7.LATEST);
       try (Statement st = c.createStatement()) {
         st.execute("DROP TABLE schema_history");
       }

@@ -47,7 +47,7 @@ final class OldFiles {
    * <file>.pre-v<latest>-<stamp>.bak} beside it; fails the test when there is none.
    */
   static Path backupOf(Path file) throws Exception {
-    String prefix = file.getFileName() + ".pre-v" + io.moaiflow.swarmdb.SchemaV6.LATEST + "-";
+    String prefix = file.getFileName() + ".pre-v" + io.moaiflow.swarmdb.SchemaV7.LATEST + "-";
     try (java.util.stream.Stream<Path> files = Files.list(file.getParent())) {
       return files
           .filter(p -> p.getFileName().toString().startsWith(prefix))

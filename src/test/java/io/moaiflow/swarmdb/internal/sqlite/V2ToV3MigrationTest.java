@@ -7,7 +7,7 @@ import io.moaiflow.swarmdb.AgentEvent;
 import io.moaiflow.swarmdb.AgentStatus;
 import io.moaiflow.swarmdb.MemoryVersion;
 import io.moaiflow.swarmdb.SchemaV1;
-import io.moaiflow.swarmdb.SchemaV6;
+import io.moaiflow.swarmdb.SchemaV7;
 import io.moaiflow.swarmdb.Scope;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbConfig;
@@ -74,7 +74,7 @@ class V2ToV3MigrationTest {
                 + " + (SELECT count(*) FROM session_memory) + (SELECT count(*) FROM scoped_memory)");
     assertThat(entities).as("agents, sessions, session and scoped memory").isEqualTo(4 + 2 + 3 + 2);
     try (SwarmDB db = SwarmDB.open(file)) {
-      assertThat(db.migrator().currentVersion()).isEqualTo(SchemaV6.LATEST);
+      assertThat(db.migrator().currentVersion()).isEqualTo(SchemaV7.LATEST);
       assertThat(db.maintenance().integrityCheck().problems()).isEmpty();
       long horizon = lastSeq + entities;
       // as of the horizon: exactly the migrated data
@@ -140,7 +140,7 @@ class V2ToV3MigrationTest {
           "INSERT INTO agent_events (event_id, event_type, agent_id, ts) VALUES ('e-1', 'spawn',"
               + " 'agent-0', 0), ('e-2', 'run', 'agent-0', 1)");
       try (SwarmDB db = SwarmDB.open(SwarmDbConfig.postgres(schema.url()).build())) {
-        assertThat(db.migrator().currentVersion()).isEqualTo(SchemaV6.LATEST);
+        assertThat(db.migrator().currentVersion()).isEqualTo(SchemaV7.LATEST);
         assertThat(db.maintenance().integrityCheck().problems()).isEmpty();
         long horizon = 2 + 4;
         SwarmState at = db.asOf(horizon);

@@ -7,7 +7,7 @@ import io.moaiflow.swarmdb.CausalGraph;
 import io.moaiflow.swarmdb.CausalLinks;
 import io.moaiflow.swarmdb.MemoryRef;
 import io.moaiflow.swarmdb.SchemaV1;
-import io.moaiflow.swarmdb.SchemaV6;
+import io.moaiflow.swarmdb.SchemaV7;
 import io.moaiflow.swarmdb.Scope;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbConfig;
@@ -47,7 +47,7 @@ class V3ToV4MigrationTest {
     long events =
         V2ToV3MigrationTest.V1ToV3Queries.query(file, "SELECT count(*) FROM agent_events");
     try (SwarmDB db = SwarmDB.open(file)) {
-      assertThat(db.migrator().currentVersion()).isEqualTo(SchemaV6.LATEST);
+      assertThat(db.migrator().currentVersion()).isEqualTo(SchemaV7.LATEST);
       assertThat(db.maintenance().integrityCheck().problems()).isEmpty();
       assertThat(db.events().count()).isEqualTo(events);
       assertThat(db.inspect().info().indexes()).containsExactlyElementsOf(SchemaV1.INDEXES);
@@ -83,7 +83,7 @@ class V3ToV4MigrationTest {
           "INSERT INTO agent_events (event_id, event_type, agent_id, ts) VALUES ('v3-event',"
               + " 'spawn', 'agent-0', 0)");
       try (SwarmDB db = SwarmDB.open(SwarmDbConfig.postgres(schema.url()).build())) {
-        assertThat(db.migrator().currentVersion()).isEqualTo(SchemaV6.LATEST);
+        assertThat(db.migrator().currentVersion()).isEqualTo(SchemaV7.LATEST);
         assertThat(db.maintenance().integrityCheck().problems()).isEmpty();
         MemoryRef goal = MemoryRef.of(db.memory(Scope.swarm()).put("semantic", "goal", "ship"));
         db.events()

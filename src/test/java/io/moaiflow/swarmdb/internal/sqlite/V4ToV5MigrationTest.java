@@ -8,7 +8,7 @@ import io.moaiflow.swarmdb.MemoryRef;
 import io.moaiflow.swarmdb.MemoryVersion;
 import io.moaiflow.swarmdb.SchemaV1;
 import io.moaiflow.swarmdb.SchemaV5;
-import io.moaiflow.swarmdb.SchemaV6;
+import io.moaiflow.swarmdb.SchemaV7;
 import io.moaiflow.swarmdb.Scope;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbConfig;
@@ -54,7 +54,7 @@ class V4ToV5MigrationTest {
         V2ToV3MigrationTest.V1ToV3Queries.query(file, "SELECT count(*) FROM memory_history");
     assertThat(history).isGreaterThanOrEqualTo(2);
     try (SwarmDB db = SwarmDB.open(file)) {
-      assertThat(db.migrator().currentVersion()).isEqualTo(SchemaV6.LATEST);
+      assertThat(db.migrator().currentVersion()).isEqualTo(SchemaV7.LATEST);
       assertThat(db.maintenance().integrityCheck().problems()).isEmpty();
       assertThat(db.inspect().info().indexes()).containsExactlyElementsOf(SchemaV1.INDEXES);
       List<MemoryVersion> goal = db.memory(Scope.swarm()).history("semantic", "goal");
@@ -116,7 +116,7 @@ class V4ToV5MigrationTest {
           "INSERT INTO scoped_memory (scope, memory_type, key, value, version, created_at,"
               + " updated_at) VALUES ('swarm', 'semantic', 'goal', '\"ship\"', 1, 1, 1)");
       try (SwarmDB db = SwarmDB.open(SwarmDbConfig.postgres(schema.url()).build())) {
-        assertThat(db.migrator().currentVersion()).isEqualTo(SchemaV6.LATEST);
+        assertThat(db.migrator().currentVersion()).isEqualTo(SchemaV7.LATEST);
         assertThat(db.maintenance().integrityCheck().problems()).isEmpty();
         List<MemoryVersion> goal = db.memory(Scope.swarm()).history("semantic", "goal");
         assertThat(goal).hasSize(1);

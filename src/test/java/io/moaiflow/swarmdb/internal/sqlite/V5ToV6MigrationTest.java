@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.moaiflow.swarmdb.CausalGraph;
 import io.moaiflow.swarmdb.MemoryRef;
 import io.moaiflow.swarmdb.SchemaV1;
-import io.moaiflow.swarmdb.SchemaV6;
+import io.moaiflow.swarmdb.SchemaV7;
 import io.moaiflow.swarmdb.Scope;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbConfig;
@@ -59,7 +59,7 @@ class V5ToV6MigrationTest {
   void aV5FilesLinksMoveIntoTheirRowsAfterABackup() throws Exception {
     Path file = OldFiles.atVersion(dir, 5, "writer", V5_ROWS);
     try (SwarmDB db = SwarmDB.open(file)) {
-      assertThat(db.migrator().currentVersion()).isEqualTo(SchemaV6.LATEST);
+      assertThat(db.migrator().currentVersion()).isEqualTo(SchemaV7.LATEST);
       assertThat(db.maintenance().integrityCheck().problems()).isEmpty();
       assertThat(db.inspect().info().indexes()).containsExactlyElementsOf(SchemaV1.INDEXES);
       assertThat(db.inspect().info().rowCounts()).doesNotContainKeys("event_causes", "event_reads");
@@ -104,7 +104,7 @@ class V5ToV6MigrationTest {
         st.execute(row.replace("'\"ship\"'", "'\"ship\"'::jsonb"));
       }
       try (SwarmDB db = SwarmDB.open(SwarmDbConfig.postgres(schema.url()).build())) {
-        assertThat(db.migrator().currentVersion()).isEqualTo(SchemaV6.LATEST);
+        assertThat(db.migrator().currentVersion()).isEqualTo(SchemaV7.LATEST);
         assertThat(db.maintenance().integrityCheck().problems()).isEmpty();
         assertV5Graphs(db);
       }
