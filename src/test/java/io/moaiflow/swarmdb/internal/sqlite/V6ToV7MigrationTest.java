@@ -37,18 +37,21 @@ class V6ToV7MigrationTest {
     return V2ToV3MigrationTest.V1ToV3Queries.query(file, sql);
   }
 
-  private static List<String> triggers(Path file) throws Exception {
+  /** The first column of every row {@code sql} returns. */
+  private static List<String> column(Path file, String sql) throws Exception {
     List<String> out = new ArrayList<>();
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
         Statement st = c.createStatement();
-        ResultSet rs =
-            st.executeQuery(
-                "SELECT name FROM sqlite_schema WHERE type = 'trigger' ORDER BY name")) {
+        ResultSet rs = st.executeQuery(sql)) {
       while (rs.next()) {
         out.add(rs.getString(1));
       }
     }
     return out;
+  }
+
+  private static List<String> triggers(Path file) throws Exception {
+    return column(file, "SELECT name FROM sqlite_schema WHERE type = 'trigger' ORDER BY name");
   }
 
   private static void execute(Path file, String sql) throws Exception {
@@ -60,19 +63,14 @@ class V6ToV7MigrationTest {
 
   /** Every seq the four tables hold, in the order they were numbered. */
   private static List<Long> allSeqs(Path file) throws Exception {
-    List<Long> out = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
-        Statement st = c.createStatement();
-        ResultSet rs =
-            st.executeQuery(
-                "SELECT seq FROM agent_events UNION ALL SELECT seq FROM memory_history"
-                    + " UNION ALL SELECT seq FROM agent_history UNION ALL SELECT seq FROM"
-                    + " session_history ORDER BY 1")) {
-      while (rs.next()) {
-        out.add(rs.getLong(1));
-      }
-    }
-    return out;
+    return column(
+            file,
+            "SELECT seq FROM agent_events UNION ALL SELECT seq FROM memory_history UNION ALL"
+                + " SELECT seq FROM agent_history UNION ALL SELECT seq FROM session_history"
+                + " ORDER BY 1")
+        .stream()
+        .map(Long::valueOf)
+        .toList();
   }
 
   /** One change of each kind and an event between each: every one takes the next number. */
