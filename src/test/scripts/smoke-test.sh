@@ -62,7 +62,7 @@ health_is_healthy() {
 }
 info_has_12_indexes() {
   swarmdb --db "$db" info --json >"$tmp/info.json" &&
-    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["schemaVersion"]==d["latestSchemaVersion"]==6 and d["indexCount"]==12 and len(d["indexes"])==12, d' "$tmp/info.json"
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["schemaVersion"]==d["latestSchemaVersion"]==7 and d["indexCount"]==12 and len(d["indexes"])==12, d' "$tmp/info.json"
 }
 backup_is_0600() {
   swarmdb --db "$db" backup --dir "$tmp/backups" --keep-days 30 || return 1
@@ -103,7 +103,7 @@ step "database file is 0600" test "$(stat -c %a "$db")" = 600
 step "demo --agents 8 --sessions 2" swarmdb --db "$db" demo --agents 8 --sessions 2
 step "size prints one number" size_is_one_number
 step "health --json is healthy" health_is_healthy
-step "info --json: schema 6 (current), 12 indexes" info_has_12_indexes
+step "info --json: schema 7 (current), 12 indexes" info_has_12_indexes
 step "verify --full exits 0" swarmdb --db "$db" verify --full
 step "backup --dir --keep-days 30 writes a 0600 backup" backup_is_0600
 step "export --out / import --in round trip, import idempotent" export_import_round_trip
