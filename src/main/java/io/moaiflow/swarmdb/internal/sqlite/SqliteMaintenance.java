@@ -187,20 +187,23 @@ final class SqliteMaintenance extends Retention {
       throws SQLException {
     List<String> mark =
         h.queryStrings(
-            "SELECT CAST(seq AS INTEGER) FROM sqlite_sequence WHERE name = 'agent_events'");
+            "SELECT CASE WHEN typeof(seq) = 'integer' THEN seq ELSE 'x' END FROM sqlite_sequence"
+                + " WHERE name = 'agent_events'");
     long stored =
         h.queryLong(
             "SELECT max((SELECT coalesce(max(seq), 0) FROM agent_events),"
                 + " (SELECT coalesce(max(seq), 0) FROM memory_history),"
                 + " (SELECT coalesce(max(seq), 0) FROM agent_history),"
                 + " (SELECT coalesce(max(seq), 0) FROM session_history))");
+    String fails =
+        ": no change of memory, agents or sessions can be recorded (the largest stored seq is "
+            + stored
+            + ")"
+            + restore;
     if (mark.isEmpty()) {
-      problems.add(
-          "sqlite_sequence has no agent_events row: no change of memory, agents or sessions can"
-              + " be recorded (the largest stored seq is "
-              + stored
-              + ")"
-              + restore);
+      problems.add("sqlite_sequence has no agent_events row" + fails);
+    } else if ("x".equals(mark.get(0))) {
+      problems.add("sqlite_sequence's agent_events mark is not an integer" + fails);
     } else if (Long.parseLong(mark.get(0)) < stored) {
       problems.add(
           "sqlite_sequence's agent_events mark is "

@@ -223,4 +223,24 @@ class V6ToV7MigrationTest {
       }
     }
   }
+
+  @Test
+  void aMarkThatIsNoIntegerIsReportedAndRefusedAsCorrupt() throws Exception {
+    Path file = dir.resolve("null-mark.db");
+    try (SwarmDB db = SwarmDB.open(file)) {
+      db.memory(Scope.swarm()).put("semantic", "kept", 1);
+    }
+    execute(file, "UPDATE sqlite_sequence SET seq = NULL WHERE name = 'agent_events'");
+    try (SwarmDB db = SwarmDB.open(file)) {
+      assertThat(db.maintenance().quickCheck().problems())
+          .singleElement()
+          .asString()
+          .contains("sqlite_sequence's agent_events mark is not an integer")
+          .contains("the largest stored seq is 1");
+      assertThatThrownBy(() -> db.memory(Scope.swarm()).put("semantic", "new", 2))
+          .isInstanceOfSatisfying(
+              SwarmDbException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CORRUPT));
+      assertThat(db.memory(Scope.swarm()).get("semantic", "new", Integer.class)).isEmpty();
+    }
+  }
 }
