@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * added) is in the new full-text index, the schema still has exactly 12 explicit indexes, and the
  * checksums are recorded. The same from a V1-only schema on PostgreSQL.
  */
-class V1ToV2MigrationTest {
+public class V1ToV2MigrationTest {
   /** Words only the child's rows contain. */
   static final String CHILD_EVENT_WORD = "zebrafish";
 
@@ -309,7 +309,8 @@ class V1ToV2MigrationTest {
     }
   }
 
-  static List<String> strings(Path file, String sql) throws SQLException {
+  /** The first column of every row {@code sql} returns on {@code file} (other tests use it). */
+  public static List<String> strings(Path file, String sql) throws SQLException {
     List<String> out = new java.util.ArrayList<>();
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
         Statement st = c.createStatement();
@@ -321,7 +322,8 @@ class V1ToV2MigrationTest {
     return out;
   }
 
-  static void sql(Path file, String... statements) throws SQLException {
+  /** Runs {@code statements} on {@code file} in one connection (other tests use it). */
+  public static void sql(Path file, String... statements) throws SQLException {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
         Statement st = c.createStatement()) {
       for (String s : statements) {

@@ -10,11 +10,8 @@ import io.moaiflow.swarmdb.SchemaV7;
 import io.moaiflow.swarmdb.Scope;
 import io.moaiflow.swarmdb.SwarmDB;
 import io.moaiflow.swarmdb.SwarmDbException;
+import io.moaiflow.swarmdb.migrate.V1ToV2MigrationTest;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,33 +34,14 @@ class V6ToV7MigrationTest {
     return V2ToV3MigrationTest.V1ToV3Queries.query(file, sql);
   }
 
-  /** The first column of every row {@code sql} returns. */
-  private static List<String> column(Path file, String sql) throws Exception {
-    List<String> out = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
-        Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(sql)) {
-      while (rs.next()) {
-        out.add(rs.getString(1));
-      }
-    }
-    return out;
-  }
-
   private static List<String> triggers(Path file) throws Exception {
-    return column(file, "SELECT name FROM sqlite_schema WHERE type = 'trigger' ORDER BY name");
-  }
-
-  private static void execute(Path file, String sql) throws Exception {
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
-        Statement st = c.createStatement()) {
-      st.execute(sql);
-    }
+    return V1ToV2MigrationTest.strings(
+        file, "SELECT name FROM sqlite_schema WHERE type = 'trigger' ORDER BY name");
   }
 
   /** Every seq the four tables hold, in the order they were numbered. */
   private static List<Long> allSeqs(Path file) throws Exception {
-    return column(
+    return V1ToV2MigrationTest.strings(
             file,
             "SELECT seq FROM agent_events UNION ALL SELECT seq FROM memory_history UNION ALL"
                 + " SELECT seq FROM agent_history UNION ALL SELECT seq FROM session_history"
@@ -173,7 +151,7 @@ class V6ToV7MigrationTest {
       db.events().append(AgentEvent.of("x", "agent-a", null, Map.of()));
       db.memory(Scope.swarm()).put("semantic", "kept", 1);
     }
-    execute(file, "DELETE FROM sqlite_sequence WHERE name = 'agent_events'");
+    V1ToV2MigrationTest.sql(file, "DELETE FROM sqlite_sequence WHERE name = 'agent_events'");
     long historyRows = query(file, "SELECT count(*) FROM memory_history");
     try (SwarmDB db = SwarmDB.open(file)) {
       assertThat(db.maintenance().quickCheck().problems())
@@ -209,7 +187,8 @@ class V6ToV7MigrationTest {
     }
     long largest = query(file, "SELECT max(seq) FROM memory_history");
     for (long mark : new long[] {largest + 1, largest, largest - 1}) {
-      execute(file, "UPDATE sqlite_sequence SET seq = " + mark + " WHERE name = 'agent_events'");
+      V1ToV2MigrationTest.sql(
+          file, "UPDATE sqlite_sequence SET seq = " + mark + " WHERE name = 'agent_events'");
       try (SwarmDB db = SwarmDB.open(file)) {
         List<String> problems = db.maintenance().quickCheck().problems();
         if (mark >= largest) {
@@ -230,7 +209,8 @@ class V6ToV7MigrationTest {
     try (SwarmDB db = SwarmDB.open(file)) {
       db.memory(Scope.swarm()).put("semantic", "kept", 1);
     }
-    execute(file, "UPDATE sqlite_sequence SET seq = NULL WHERE name = 'agent_events'");
+    V1ToV2MigrationTest.sql(
+        file, "UPDATE sqlite_sequence SET seq = NULL WHERE name = 'agent_events'");
     try (SwarmDB db = SwarmDB.open(file)) {
       assertThat(db.maintenance().quickCheck().problems())
           .singleElement()
